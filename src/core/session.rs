@@ -1,0 +1,248 @@
+//! The login state machine: one enum, pure transitions, and the view the button renders from.
+//!
+//! A widget is [`Session::Idle`], [`Session::Pending`] while the provider has the user,
+//! [`Session::Authenticated`] with a token, [`Session::Failed`] after an error, or
+//! [`Session::Expired`] when its token ran out. A [`PendingLogin`] is also what a redirect login
+//! keeps in `sessionStorage` across the round trip, so it serializes to a record.
+
+use super::config::Config;
+use super::error::{ErrorCode, OAuthError};
+use super::params::Params;
+use super::provider::{self, Preset};
+use super::request::{Scopes, State};
+use super::response::{self, Token};
+
+/// A login that has been started and not yet answered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingLogin {
+    /// Its CSRF state.
+    pub state: State,
+    /// The widget it belongs to ([`Config::key`]).
+    pub key: String,
+    /// The provider, which decides how the response is read.
+    pub preset: &'static Preset,
+    /// The scopes requested, reported when the provider names none.
+    pub scopes: Scopes,
+    /// When it started, in ms since the epoch.
+    pub started_at: f64,
+    /// How long it may take, in seconds.
+    pub timeout_secs: u32,
+}
+
+impl PendingLogin {
+    /// Starts a login for `config` with `state` at `now_ms`.
+    pub fn new(config: &Config, state: State, now_ms: f64) -> Self {
+        Self {
+            state,
+            key: config.key.clone(),
+            preset: config.preset,
+            scopes: config.scopes.clone(),
+            started_at: now_ms,
+            timeout_secs: config.timeout_secs,
+        }
+    }
+
+    /// When this login times out, in ms since the epoch.
+    pub fn deadline(&self) -> f64 {
+        self.started_at + f64::from(self.timeout_secs) * 1000.0
+    }
+
+    /// Reads the response meant for this login: its state, then RFC 6749's rules. A response that
+    /// arrives after the deadline (a redirect that took too long) is refused with `timeout`.
+    pub fn resolve(&self, raw: &str, now_ms: f64) -> Result<Token, OAuthError> {
+        if now_ms > self.deadline() {
+            return Err(timeout_error(self.timeout_secs));
+        }
+        let params = response::parse(raw)?;
+        response::check_state(&params, &self.state)?;
+        response::interpret(&params, self.preset, &self.scopes, now_ms)
+    }
+
+    /// Serializes for `sessionStorage` (a redirect login).
+    pub fn to_record(&self) -> String {
+        let mut p = Params::default();
+        p.set("state", self.state.as_str());
+        p.set("key", &self.key);
+        p.set("provider", self.preset.id);
+        p.set("scope", &self.scopes.join(" "));
+        p.set("started_at", &self.started_at.to_string());
+        p.set("timeout", &self.timeout_secs.to_string());
+        p.encode()
+    }
+
+    /// Reads a record back; `None` for anything damaged.
+    pub fn from_record(record: &str) -> Option<Self> {
+        let p = Params::parse(record).ok()?;
+        let preset = match p.get("provider")? {
+            "custom" => &provider::CUSTOM,
+            id => provider::find(id)?,
+        };
+        Some(Self {
+            state: State::from_stored(p.get("state").filter(|s| !s.is_empty())?),
+            key: p.get("key")?.to_owned(),
+            preset,
+            scopes: Scopes::parse(p.get("scope")?),
+            started_at: p.get("started_at")?.parse().ok().filter(|t: &f64| t.is_finite())?,
+            timeout_secs: p.get("timeout")?.parse().ok()?,
+        })
+    }
+}
+
+/// The error of a login that ran out of time.
+pub fn timeout_error(secs: u32) -> OAuthError {
+    OAuthError::new(ErrorCode::Timeout, format!("no answer from the provider within {secs} seconds"))
+}
+
+/// Picks which of this tab's pending redirect logins a response is for: the one whose state it
+/// carries, or, when it carries none or cannot be read, the most recent (an error response
+/// without state is reported there; anything else then fails its state check).
+pub fn select_pending<'a>(raw: &str, pending: &'a [PendingLogin]) -> Option<&'a PendingLogin> {
+    let given_state = response::parse(raw).ok().and_then(|p| p.get("state").map(str::to_owned));
+    match given_state {
+        Some(state) => pending.iter().find(|p| p.state.matches(&state)),
+        None => pending.iter().max_by(|a, b| a.started_at.total_cmp(&b.started_at)),
+    }
+}
+
+/// A widget's login state.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Session {
+    /// No token, nothing under way.
+    #[default]
+    Idle,
+    /// Waiting for the provider's answer.
+    Pending(PendingLogin),
+    /// Holding a token.
+    Authenticated(Token),
+    /// The last login failed.
+    Failed(OAuthError),
+    /// The token ran out.
+    Expired,
+}
+
+/// What the button shows, derived from the session alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct View {
+    /// Whether a login is under way (`aria-busy`, spinner, disabled button).
+    pub busy: bool,
+    /// Whether a token is held.
+    pub logged_in: bool,
+    /// A message to show as text under the button, if any.
+    pub message: Option<String>,
+}
+
+impl Session {
+    /// The token, while one is held and unexpired at `now_ms`.
+    pub fn token(&self, now_ms: f64) -> Option<&Token> {
+        match self {
+            Self::Authenticated(token) if !token.is_expired(now_ms) => Some(token),
+            _ => None,
+        }
+    }
+
+    /// The pending login, if any.
+    pub fn pending(&self) -> Option<&PendingLogin> {
+        match self {
+            Self::Pending(pending) => Some(pending),
+            _ => None,
+        }
+    }
+
+    /// The state after a response (or failure) for the pending login.
+    pub fn finish(result: Result<Token, OAuthError>) -> Self {
+        match result {
+            Ok(token) => Self::Authenticated(token),
+            Err(error) => Self::Failed(error),
+        }
+    }
+
+    /// The view of this state.
+    pub fn view(&self) -> View {
+        let message = match self {
+            Self::Failed(e) => Some(format!("Login failed: {}", e.description)),
+            Self::Expired => Some("Your session expired. Please log in again.".to_owned()),
+            _ => None,
+        };
+        View {
+            busy: matches!(self, Self::Pending(_)),
+            logged_in: matches!(self, Self::Authenticated(_)),
+            message,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::config::{PageLocation, Settings};
+
+    const NOW: f64 = 1_700_000_000_000.0;
+
+    fn config(key_id: Option<&str>, timeout: &str) -> Config {
+        let pairs = [("provider", "instagram"), ("client-id", "abc"), ("scope", "basic comments"), ("timeout", timeout)];
+        let settings = Settings::read(|a| pairs.iter().find(|(n, _)| *n == a.name).map(|(_, v)| v.to_string()));
+        let page = PageLocation { origin: "http://localhost:8080".into(), pathname: "/".into() };
+        Config::from_settings(&settings, &page, key_id).unwrap()
+    }
+
+    fn pending(byte: u8, started_at: f64) -> PendingLogin {
+        PendingLogin::new(&config(None, "60"), State::from_random([byte; 32]), started_at)
+    }
+
+    #[test]
+    fn resolves_its_own_response_only() {
+        let login = pending(1, NOW);
+        let ok = format!("access_token=t&expires_in=10&state={}", login.state.as_str());
+        let token = login.resolve(&ok, NOW + 5.0).unwrap();
+        assert_eq!((token.token_type.as_str(), token.scope.len()), ("bearer", 2));
+        let other = pending(2, NOW);
+        assert_eq!(other.resolve(&ok, NOW).unwrap_err().code, ErrorCode::StateMismatch);
+    }
+
+    #[test]
+    fn a_late_response_times_out() {
+        let login = pending(1, NOW);
+        let ok = format!("access_token=t&state={}", login.state.as_str());
+        assert!(login.resolve(&ok, login.deadline()).is_ok());
+        let err = login.resolve(&ok, login.deadline() + 1.0).unwrap_err();
+        assert_eq!((err.code, err.description.as_str()), (ErrorCode::Timeout, "no answer from the provider within 60 seconds"));
+    }
+
+    #[test]
+    fn records_round_trip_and_damage_is_refused() {
+        let login = PendingLogin::new(&config(Some("w1"), "30"), State::from_random([3; 32]), NOW);
+        assert_eq!(PendingLogin::from_record(&login.to_record()), Some(login.clone()));
+        let custom = PendingLogin { preset: &provider::CUSTOM, ..login };
+        assert_eq!(PendingLogin::from_record(&custom.to_record()), Some(custom));
+        for bad in ["", "state=s", "state=&key=k&provider=custom&scope=&started_at=1&timeout=1", "state=s&key=k&provider=myspace&scope=&started_at=1&timeout=1", "state=s&key=k&provider=custom&scope=&started_at=inf&timeout=1"] {
+            assert_eq!(PendingLogin::from_record(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn selects_by_state_or_the_most_recent() {
+        let logins = [pending(1, NOW), pending(2, NOW + 10.0), pending(3, NOW + 5.0)];
+        let with_state = format!("access_token=t&state={}", logins[2].state.as_str());
+        assert_eq!(select_pending(&with_state, &logins), Some(&logins[2]));
+        assert_eq!(select_pending("access_token=t&state=nope", &logins), None);
+        assert_eq!(select_pending("error=access_denied", &logins), Some(&logins[1]));
+        assert_eq!(select_pending("a=%zz", &logins), Some(&logins[1]));
+        assert_eq!(select_pending("error=access_denied", &[]), None);
+    }
+
+    #[test]
+    fn view_follows_the_state() {
+        assert_eq!(Session::Idle.view(), View { busy: false, logged_in: false, message: None });
+        assert!(Session::Pending(pending(1, NOW)).view().busy);
+        let failed = Session::finish(Err(OAuthError::config("client-id is required")));
+        assert_eq!(failed.view().message.as_deref(), Some("Login failed: client-id is required"));
+        assert!(Session::Expired.view().message.is_some());
+        let login = pending(1, NOW);
+        let token = login.resolve(&format!("access_token=t&expires_in=1&state={}", login.state.as_str()), NOW).unwrap();
+        let session = Session::finish(Ok(token));
+        assert!(session.view().logged_in);
+        assert!(session.token(NOW + 999.0).is_some());
+        assert!(session.token(NOW + 1000.0).is_none());
+        assert!(session.pending().is_none());
+    }
+}

@@ -1,0 +1,9 @@
+//! `oauth-prefab`: a drop-in OAuth 2.0 login widget, `<oauth-login>`, compiled to WebAssembly.
+//!
+//! The crate has two halves:
+//! - [`core`]: pure Rust, natively tested: response parsing, request building, presets,
+//!   configuration and the login state machine;
+//! - `web` (wasm32 only): the thin browser layer: the element, popups, the callback, storage.
+#![deny(missing_docs)]
+
+pub mod core;
