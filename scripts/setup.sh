@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs what the project needs, skipping whatever is already there. Safe to run any number of
+# times; `npm start`, `npm test`, `npm run build` and `npm run bench` all call it first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf 'setup: %s\n' "$*"; }
+have() { command -v "$1" >/dev/null 2>&1; }
+export PATH="$HOME/.cargo/bin:$PATH"
+
+# The wasm-bindgen CLI must be the exact version the crate links against, or wasm-pack tries to
+# download one (which cannot work here). Read it from Cargo.lock, creating the lock if needed.
+[ -f Cargo.lock ] || cargo generate-lockfile --quiet
+bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
+
+if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "rust target wasm32-unknown-unknown: present"
+else
+  say "adding rust target wasm32-unknown-unknown"; rustup target add wasm32-unknown-unknown
+fi
+
+if have wasm-pack; then
+  say "wasm-pack: present ($(wasm-pack --version))"
+else
+  say "installing wasm-pack"; cargo install --quiet wasm-pack
+fi
+
+if have wasm-bindgen && [ "$(wasm-bindgen --version | awk '{print $2}')" = "$bindgen_version" ]; then
+  say "wasm-bindgen-cli $bindgen_version: present"
+else
+  # Not --locked: one of its locked dependencies is no longer on the registry.
+  say "installing wasm-bindgen-cli $bindgen_version"; cargo install --quiet --force wasm-bindgen-cli --version "$bindgen_version"
+fi
+
+if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
+  say "chromium and chromedriver: present"
+else
+  say "installing Debian's chromium and chromium-driver"
+  sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+
+# npm ci only when node_modules is missing or older than the lock file.
+if [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ]; then
+  say "node_modules: up to date"
+else
+  say "installing npm dev dependencies (npm ci)"; npm ci --no-audit --no-fund --loglevel=error
+fi
