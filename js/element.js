@@ -50,9 +50,10 @@ export function defineElement(tag, attributes, create) {
       this._w.render();
     }
     get callbackurl() { return this._w.callbackUrl(); }
-    get accessToken() { return this._w.accessToken(); }
+    // Rust's None arrives as undefined; the contract says null.
+    get accessToken() { return this._w.accessToken() ?? null; }
     get loggedIn() { return this._w.loggedIn(); }
-    get expiresAt() { return this._w.expiresAt(); }
+    get expiresAt() { return this._w.expiresAt() ?? null; }
     login() {
       return new Promise((resolve, reject) => this._w.login(resolve, reject));
     }

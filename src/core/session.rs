@@ -105,17 +105,30 @@ pub fn select_pending<'a>(raw: &str, pending: &'a [PendingLogin]) -> Option<&'a 
 }
 
 /// A widget's login state.
+///
+/// A token already held survives a new login attempt (`kept`): a failed or forged response
+/// must not cost the user the session they had.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub enum Session {
     /// No token, nothing under way.
     #[default]
     Idle,
     /// Waiting for the provider's answer.
-    Pending(PendingLogin),
+    Pending {
+        /// The login under way.
+        login: PendingLogin,
+        /// The token held before it started, if any.
+        kept: Option<Token>,
+    },
     /// Holding a token.
     Authenticated(Token),
     /// The last login failed.
-    Failed(OAuthError),
+    Failed {
+        /// Why.
+        error: OAuthError,
+        /// The token held before it started, if any.
+        kept: Option<Token>,
+    },
     /// The token ran out.
     Expired,
 }
@@ -123,7 +136,7 @@ pub enum Session {
 /// What the button shows, derived from the session alone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct View {
-    /// Whether a login is under way (`aria-busy`, spinner, disabled button).
+    /// Whether a login is under way (`aria-busy`, spinner).
     pub busy: bool,
     /// Whether a token is held.
     pub logged_in: bool,
@@ -132,42 +145,49 @@ pub struct View {
 }
 
 impl Session {
+    /// The token held, expired or not.
+    fn held(&self) -> Option<&Token> {
+        match self {
+            Self::Authenticated(token) => Some(token),
+            Self::Pending { kept, .. } | Self::Failed { kept, .. } => kept.as_ref(),
+            Self::Idle | Self::Expired => None,
+        }
+    }
+
     /// The token, while one is held and unexpired at `now_ms`.
     pub fn token(&self, now_ms: f64) -> Option<&Token> {
-        match self {
-            Self::Authenticated(token) if !token.is_expired(now_ms) => Some(token),
-            _ => None,
-        }
+        self.held().filter(|token| !token.is_expired(now_ms))
     }
 
     /// The pending login, if any.
     pub fn pending(&self) -> Option<&PendingLogin> {
         match self {
-            Self::Pending(pending) => Some(pending),
+            Self::Pending { login, .. } => Some(login),
             _ => None,
         }
     }
 
-    /// The state after a response (or failure) for the pending login.
-    pub fn finish(result: Result<Token, OAuthError>) -> Self {
+    /// The state once `login` has started.
+    pub fn start(self, login: PendingLogin) -> Self {
+        Self::Pending { kept: self.held().cloned(), login }
+    }
+
+    /// The state after the pending login's result (a success replaces any kept token).
+    pub fn finish(self, result: Result<Token, OAuthError>) -> Self {
         match result {
             Ok(token) => Self::Authenticated(token),
-            Err(error) => Self::Failed(error),
+            Err(error) => Self::Failed { kept: self.held().cloned(), error },
         }
     }
 
-    /// The view of this state.
-    pub fn view(&self) -> View {
+    /// The view of this state at `now_ms`.
+    pub fn view(&self, now_ms: f64) -> View {
         let message = match self {
-            Self::Failed(e) => Some(format!("Login failed: {}", e.description)),
+            Self::Failed { error, .. } => Some(format!("Login failed: {}", error.description)),
             Self::Expired => Some("Your session expired. Please log in again.".to_owned()),
             _ => None,
         };
-        View {
-            busy: matches!(self, Self::Pending(_)),
-            logged_in: matches!(self, Self::Authenticated(_)),
-            message,
-        }
+        View { busy: self.pending().is_some(), logged_in: self.token(now_ms).is_some(), message }
     }
 }
 
@@ -232,17 +252,34 @@ mod tests {
 
     #[test]
     fn view_follows_the_state() {
-        assert_eq!(Session::Idle.view(), View { busy: false, logged_in: false, message: None });
-        assert!(Session::Pending(pending(1, NOW)).view().busy);
-        let failed = Session::finish(Err(OAuthError::config("client-id is required")));
-        assert_eq!(failed.view().message.as_deref(), Some("Login failed: client-id is required"));
-        assert!(Session::Expired.view().message.is_some());
-        let login = pending(1, NOW);
-        let token = login.resolve(&format!("access_token=t&expires_in=1&state={}", login.state.as_str()), NOW).unwrap();
-        let session = Session::finish(Ok(token));
-        assert!(session.view().logged_in);
+        assert_eq!(Session::Idle.view(NOW), View { busy: false, logged_in: false, message: None });
+        assert!(Session::Idle.start(pending(1, NOW)).view(NOW).busy);
+        let failed = Session::Idle.finish(Err(OAuthError::config("client-id is required")));
+        assert_eq!(failed.view(NOW).message.as_deref(), Some("Login failed: client-id is required"));
+        assert!(Session::Expired.view(NOW).message.is_some());
+        let session = Session::Idle.finish(Ok(token(1, 1)));
+        assert!(session.view(NOW).logged_in);
         assert!(session.token(NOW + 999.0).is_some());
         assert!(session.token(NOW + 1000.0).is_none());
+        assert!(!session.view(NOW + 1000.0).logged_in);
         assert!(session.pending().is_none());
+    }
+
+    fn token(byte: u8, expires_in: u32) -> Token {
+        let login = pending(byte, NOW);
+        login.resolve(&format!("access_token=t{byte}&expires_in={expires_in}&state={}", login.state.as_str()), NOW).unwrap()
+    }
+
+    #[test]
+    fn a_failed_relogin_keeps_the_token_held() {
+        let held = Session::Idle.finish(Ok(token(1, 60)));
+        let pending_again = held.start(pending(2, NOW));
+        assert_eq!(pending_again.token(NOW).map(|t| t.access_token.secret()), Some("t1"));
+        let failed = pending_again.finish(Err(OAuthError::state_mismatch("forged")));
+        assert_eq!(failed.token(NOW).map(|t| t.access_token.secret()), Some("t1"));
+        let view = failed.view(NOW);
+        assert!(view.logged_in && view.message.is_some());
+        let replaced = failed.start(pending(3, NOW)).finish(Ok(token(3, 60)));
+        assert_eq!(replaced.token(NOW).map(|t| t.access_token.secret()), Some("t3"));
     }
 }

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Every test: native unit tests of the workspace, the crate's in-browser tests (wasm-pack test in
+# headless Chromium), and the end-to-end tests (Chromium against the dev provider). Ends with one
+# summary line counting them all.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+export CHROMEDRIVER=/usr/bin/chromedriver
+log=$(mktemp)
+status=0
+
+run() {
+  local name=$1; shift
+  printf '\n== %s\n' "$name"
+  "$@" 2>&1 | tee -a "$log"
+  local code=${PIPESTATUS[0]}
+  [ "$code" = 0 ] || { echo "!! $name failed (exit $code)"; status=1; }
+}
+
+run "cargo test (workspace, native)" cargo test --workspace --quiet
+run "wasm-pack test --headless --chrome (in-browser)" wasm-pack test --headless --chrome --quiet -- --test browser
+run "end-to-end (Chromium + dev provider)" node --test --test-concurrency=1 --test-reporter=spec tests/e2e/*.test.mjs
+if [ -f tests/vite-app/run.mjs ]; then
+  run "the packed package in a Vite app" node tests/vite-app/run.mjs
+fi
+
+# cargo and wasm-bindgen-test print "test result: ... N passed; M failed"; node's runner "ℹ pass N".
+passed=$(awk '/test result:/ { for (i = 1; i < NF; i++) if ($(i+1) ~ /^passed/) s += $i } /^ℹ pass / { s += $3 } END { print s + 0 }' "$log")
+failed=$(awk '/test result:/ { for (i = 1; i < NF; i++) if ($(i+1) ~ /^failed/) s += $i } /^ℹ fail / { s += $3 } END { print s + 0 }' "$log")
+rm -f "$log"
+printf '\n%s passed, %s failed\n' "$passed" "$failed"
+[ "$failed" = 0 ] || status=1
+exit $status
