@@ -10,3 +10,10 @@ pub mod core;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;
+
+// Wasm is single-threaded here (no atomics), which is what `AssumeSingleThreaded` requires.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    // SAFETY: this module is built without threads: one instance, one thread.
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };

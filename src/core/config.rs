@@ -295,7 +295,7 @@ pub fn split_url(url: &str) -> Option<UrlParts<'_>> {
         _ => return None,
     };
     let end = after.find(['/', '?']).unwrap_or(after.len());
-    let (authority, rest) = after.split_at(end);
+    let (authority, rest) = after.split_at_checked(end)?;
     if authority.is_empty() || authority.contains('@') {
         return None;
     }
@@ -304,7 +304,7 @@ pub fn split_url(url: &str) -> Option<UrlParts<'_>> {
         Some(v6) => format!("[{}]", v6.split(']').next()?),
         None => authority.split(':').next()?.to_owned(),
     };
-    let port = &authority[host.len()..];
+    let port = authority.get(host.len()..)?;
     if host.is_empty() || host == "[]" || !(port.is_empty() || is_port(port)) {
         return None;
     }

@@ -11,7 +11,7 @@ use super::provider::Preset;
 use super::request::{Scopes, State};
 
 /// The longest `expires_in` accepted, in digits: 10 digits is over 300 years, and keeps
-/// millisecond arithmetic exact in an `f64`.
+/// millisecond times below 2^53, exact as JS numbers.
 const MAX_EXPIRES_IN_DIGITS: usize = 10;
 
 /// Query parameters that make up a provider's error response in a query string (Instagram's
@@ -50,14 +50,14 @@ pub struct Token {
     /// Lifetime in seconds as the provider gave it, if it did.
     pub expires_in: Option<u64>,
     /// When it expires, in ms since the epoch, if known.
-    pub expires_at: Option<f64>,
+    pub expires_at: Option<u64>,
     /// Granted scopes (the requested ones when the provider named none).
     pub scope: Vec<String>,
 }
 
 impl Token {
     /// Whether the token has passed its expiry at `now_ms`.
-    pub fn is_expired(&self, now_ms: f64) -> bool {
+    pub fn is_expired(&self, now_ms: u64) -> bool {
         self.expires_at.is_some_and(|at| now_ms >= at)
     }
 
@@ -86,7 +86,7 @@ impl Token {
         };
         let expires_at = match p.get("expires_at") {
             None => None,
-            Some(v) => Some(v.parse::<f64>().ok().filter(|n| n.is_finite() && *n >= 0.0)?),
+            Some(v) => Some(v.parse::<u64>().ok()?),
         };
         Some(Self {
             access_token: AccessToken::new(access_token.to_owned()),
@@ -124,7 +124,7 @@ pub struct LoginDetail {
     /// Seconds, or `null`.
     pub expires_in: Option<u64>,
     /// Ms since the epoch, or `null`.
-    pub expires_at: Option<f64>,
+    pub expires_at: Option<u64>,
     /// Granted scopes.
     pub scope: Vec<String>,
     /// Whether restored from storage.
@@ -222,7 +222,7 @@ pub fn interpret(
     params: &Params,
     preset: &Preset,
     requested: &Scopes,
-    now_ms: f64,
+    now_ms: u64,
 ) -> Result<Token, OAuthError> {
     if let Some(code) = params.get("error") {
         let code = if code.is_empty() { "server_error" } else { code };
@@ -263,7 +263,7 @@ pub fn interpret(
         access_token: AccessToken::new(access_token.to_owned()),
         token_type,
         expires_in,
-        expires_at: expires_in.map(|secs| now_ms + secs as f64 * 1000.0),
+        expires_at: expires_in.map(|secs| now_ms.saturating_add(secs.saturating_mul(1000))),
         scope,
     })
 }
@@ -277,7 +277,7 @@ mod tests {
     use super::*;
     use crate::core::provider::{find, CUSTOM};
 
-    const NOW: f64 = 1_700_000_000_000.0;
+    const NOW: u64 = 1_700_000_000_000;
 
     fn state() -> State {
         State::from_random([9; 32])
@@ -300,7 +300,7 @@ mod tests {
         assert_eq!(token.access_token.secret(), "tok/en");
         assert_eq!(token.token_type, "bearer");
         assert_eq!(token.expires_in, Some(3600));
-        assert_eq!(token.expires_at, Some(NOW + 3_600_000.0));
+        assert_eq!(token.expires_at, Some(NOW + 3_600_000));
         assert_eq!(token.scope, ["a", "b"]);
         assert_eq!(format!("{:?}", token.access_token), "AccessToken([redacted])");
         let detail = token.detail("custom", false);
@@ -392,7 +392,7 @@ mod tests {
         assert_eq!(Token::from_record(&token.to_record()), Some(token.clone()));
         let no_expiry = Token { expires_in: None, expires_at: None, ..token };
         assert_eq!(Token::from_record(&no_expiry.to_record()), Some(no_expiry));
-        for bad in ["", "token_type=bearer", "access_token=t", "access_token=t&token_type=bearer&expires_at=NaN", "access_token=t&token_type=bearer&expires_at=-5", "%%%"] {
+        for bad in ["", "token_type=bearer", "access_token=t", "access_token=t&token_type=bearer&expires_at=NaN", "access_token=t&token_type=bearer&expires_at=-5", "access_token=t&token_type=bearer&expires_at=1.5", "%%%"] {
             assert_eq!(Token::from_record(bad), None, "{bad}");
         }
     }
@@ -400,8 +400,8 @@ mod tests {
     #[test]
     fn expiry_is_judged_against_the_clock() {
         let token = resolve(&format!("access_token=t&token_type=bearer&expires_in=1&state={}", st()), &CUSTOM).unwrap();
-        assert!(!token.is_expired(NOW + 999.0));
-        assert!(token.is_expired(NOW + 1000.0));
+        assert!(!token.is_expired(NOW + 999));
+        assert!(token.is_expired(NOW + 1000));
     }
 
     /// Property tests: native only (proptest needs OS randomness, which wasm32 lacks).

@@ -24,14 +24,14 @@ pub struct PendingLogin {
     /// The scopes requested, reported when the provider names none.
     pub scopes: Scopes,
     /// When it started, in ms since the epoch.
-    pub started_at: f64,
+    pub started_at: u64,
     /// How long it may take, in seconds.
     pub timeout_secs: u32,
 }
 
 impl PendingLogin {
     /// Starts a login for `config` with `state` at `now_ms`.
-    pub fn new(config: &Config, state: State, now_ms: f64) -> Self {
+    pub fn new(config: &Config, state: State, now_ms: u64) -> Self {
         Self {
             state,
             key: config.key.clone(),
@@ -43,13 +43,13 @@ impl PendingLogin {
     }
 
     /// When this login times out, in ms since the epoch.
-    pub fn deadline(&self) -> f64 {
-        self.started_at + f64::from(self.timeout_secs) * 1000.0
+    pub fn deadline(&self) -> u64 {
+        self.started_at.saturating_add(u64::from(self.timeout_secs) * 1000)
     }
 
     /// Reads the response meant for this login: its state, then RFC 6749's rules. A response that
     /// arrives after the deadline (a redirect that took too long) is refused with `timeout`.
-    pub fn resolve(&self, raw: &str, now_ms: f64) -> Result<Token, OAuthError> {
+    pub fn resolve(&self, raw: &str, now_ms: u64) -> Result<Token, OAuthError> {
         if now_ms > self.deadline() {
             return Err(timeout_error(self.timeout_secs));
         }
@@ -82,7 +82,7 @@ impl PendingLogin {
             key: p.get("key")?.to_owned(),
             preset,
             scopes: Scopes::parse(p.get("scope")?),
-            started_at: p.get("started_at")?.parse().ok().filter(|t: &f64| t.is_finite())?,
+            started_at: p.get("started_at")?.parse().ok()?,
             timeout_secs: p.get("timeout")?.parse().ok()?,
         })
     }
@@ -100,7 +100,7 @@ pub fn select_pending<'a>(raw: &str, pending: &'a [PendingLogin]) -> Option<&'a 
     let given_state = response::parse(raw).ok().and_then(|p| p.get("state").map(str::to_owned));
     match given_state {
         Some(state) => pending.iter().find(|p| p.state.matches(&state)),
-        None => pending.iter().max_by(|a, b| a.started_at.total_cmp(&b.started_at)),
+        None => pending.iter().max_by_key(|p| p.started_at),
     }
 }
 
@@ -155,7 +155,7 @@ impl Session {
     }
 
     /// The token, while one is held and unexpired at `now_ms`.
-    pub fn token(&self, now_ms: f64) -> Option<&Token> {
+    pub fn token(&self, now_ms: u64) -> Option<&Token> {
         self.held().filter(|token| !token.is_expired(now_ms))
     }
 
@@ -181,7 +181,7 @@ impl Session {
     }
 
     /// The view of this state at `now_ms`.
-    pub fn view(&self, now_ms: f64) -> View {
+    pub fn view(&self, now_ms: u64) -> View {
         let message = match self {
             Self::Failed { error, .. } => Some(format!("Login failed: {}", error.description)),
             Self::Expired => Some("Your session expired. Please log in again.".to_owned()),
@@ -196,7 +196,7 @@ mod tests {
     use super::*;
     use crate::core::config::{PageLocation, Settings};
 
-    const NOW: f64 = 1_700_000_000_000.0;
+    const NOW: u64 = 1_700_000_000_000;
 
     fn config(key_id: Option<&str>, timeout: &str) -> Config {
         let pairs = [("provider", "instagram"), ("client-id", "abc"), ("scope", "basic comments"), ("timeout", timeout)];
@@ -205,7 +205,7 @@ mod tests {
         Config::from_settings(&settings, &page, key_id).unwrap()
     }
 
-    fn pending(byte: u8, started_at: f64) -> PendingLogin {
+    fn pending(byte: u8, started_at: u64) -> PendingLogin {
         PendingLogin::new(&config(None, "60"), State::from_random([byte; 32]), started_at)
     }
 
@@ -213,7 +213,7 @@ mod tests {
     fn resolves_its_own_response_only() {
         let login = pending(1, NOW);
         let ok = format!("access_token=t&expires_in=10&state={}", login.state.as_str());
-        let token = login.resolve(&ok, NOW + 5.0).unwrap();
+        let token = login.resolve(&ok, NOW + 5).unwrap();
         assert_eq!((token.token_type.as_str(), token.scope.len()), ("bearer", 2));
         let other = pending(2, NOW);
         assert_eq!(other.resolve(&ok, NOW).unwrap_err().code, ErrorCode::StateMismatch);
@@ -224,7 +224,7 @@ mod tests {
         let login = pending(1, NOW);
         let ok = format!("access_token=t&state={}", login.state.as_str());
         assert!(login.resolve(&ok, login.deadline()).is_ok());
-        let err = login.resolve(&ok, login.deadline() + 1.0).unwrap_err();
+        let err = login.resolve(&ok, login.deadline() + 1).unwrap_err();
         assert_eq!((err.code, err.description.as_str()), (ErrorCode::Timeout, "no answer from the provider within 60 seconds"));
     }
 
@@ -234,14 +234,14 @@ mod tests {
         assert_eq!(PendingLogin::from_record(&login.to_record()), Some(login.clone()));
         let custom = PendingLogin { preset: &provider::CUSTOM, ..login };
         assert_eq!(PendingLogin::from_record(&custom.to_record()), Some(custom));
-        for bad in ["", "state=s", "state=&key=k&provider=custom&scope=&started_at=1&timeout=1", "state=s&key=k&provider=myspace&scope=&started_at=1&timeout=1", "state=s&key=k&provider=custom&scope=&started_at=inf&timeout=1"] {
+        for bad in ["", "state=s", "state=&key=k&provider=custom&scope=&started_at=1&timeout=1", "state=s&key=k&provider=myspace&scope=&started_at=1&timeout=1", "state=s&key=k&provider=custom&scope=&started_at=inf&timeout=1", "state=s&key=k&provider=custom&scope=&started_at=1.5&timeout=1"] {
             assert_eq!(PendingLogin::from_record(bad), None, "{bad}");
         }
     }
 
     #[test]
     fn selects_by_state_or_the_most_recent() {
-        let logins = [pending(1, NOW), pending(2, NOW + 10.0), pending(3, NOW + 5.0)];
+        let logins = [pending(1, NOW), pending(2, NOW + 10), pending(3, NOW + 5)];
         let with_state = format!("access_token=t&state={}", logins[2].state.as_str());
         assert_eq!(select_pending(&with_state, &logins), Some(&logins[2]));
         assert_eq!(select_pending("access_token=t&state=nope", &logins), None);
@@ -259,9 +259,9 @@ mod tests {
         assert!(Session::Expired.view(NOW).message.is_some());
         let session = Session::Idle.finish(Ok(token(1, 1)));
         assert!(session.view(NOW).logged_in);
-        assert!(session.token(NOW + 999.0).is_some());
-        assert!(session.token(NOW + 1000.0).is_none());
-        assert!(!session.view(NOW + 1000.0).logged_in);
+        assert!(session.token(NOW + 999).is_some());
+        assert!(session.token(NOW + 1000).is_none());
+        assert!(!session.view(NOW + 1000).logged_in);
         assert!(session.pending().is_none());
     }
 

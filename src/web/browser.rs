@@ -15,8 +15,8 @@ pub fn window() -> Result<Window, OAuthError> {
 }
 
 /// Milliseconds since the epoch.
-pub fn now() -> f64 {
-    js_sys::Date::now()
+pub fn now() -> u64 {
+    js_sys::Date::now() as u64
 }
 
 /// This page's origin and path.

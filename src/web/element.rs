@@ -151,7 +151,8 @@ impl Widget {
     /// `expiresAt`: ms since the epoch, or `null`.
     #[wasm_bindgen(js_name = expiresAt)]
     pub fn expires_at(&self) -> Option<f64> {
-        self.inner.session.borrow().token(now()).and_then(|t| t.expires_at)
+        // A JS number, not a BigInt: ms times stay below 2^53.
+        self.inner.session.borrow().token(now()).and_then(|t| t.expires_at).map(|at| at as f64)
     }
 }
 
@@ -316,7 +317,7 @@ impl Inner {
         let timer = token.expires_at.map(|at| {
             let weak: Weak<Self> = Rc::downgrade(self);
             // setTimeout holds at most 2^31-1 ms (24.8 days); a longer wait re-arms on reload.
-            let wait = (at - now()).clamp(0.0, f64::from(i32::MAX)) as u32;
+            let wait = at.saturating_sub(now()).min(i32::MAX as u64) as u32;
             Timeout::new(wait, move || {
                 if let Some(inner) = weak.upgrade() {
                     inner.expire(provider);

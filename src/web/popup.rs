@@ -18,11 +18,12 @@ const CLOSED_POLL_MS: u32 = 400;
 
 /// Opens `url` in a centred popup; `None` when the browser blocked it.
 pub fn open(window: &Window, url: &str) -> Option<Window> {
-    let (width, height) = (520.0, 640.0);
+    let (width, height) = (520, 640);
     // Centre over the page where the browser says where that is; position is cosmetic only.
-    let number = |v: Result<JsValue, JsValue>| v.ok().and_then(|v| v.as_f64()).unwrap_or(0.0);
-    let left = number(window.screen_x()) + (number(window.outer_width()) - width).max(0.0) / 2.0;
-    let top = number(window.screen_y()) + (number(window.outer_height()) - height).max(0.0) / 2.0;
+    // Integers: formatting floats would pull ~20 KB of float printing into the module.
+    let number = |v: Result<JsValue, JsValue>| v.ok().and_then(|v| v.as_f64()).unwrap_or(0.0) as i32;
+    let left = number(window.screen_x()) + (number(window.outer_width()) - width).max(0) / 2;
+    let top = number(window.screen_y()) + (number(window.outer_height()) - height).max(0) / 2;
     let features = format!("popup=yes,width={width},height={height},left={left},top={top}");
     window.open_with_url_and_target_and_features(url, "oauth-prefab", &features).ok().flatten()
 }
