@@ -1,0 +1,300 @@
+//! The token endpoint, the Instagram-classic `/v1` API, their CORS handling and the
+//! avatar image.
+
+use axum::body::Bytes;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Value};
+
+use crate::params::Params;
+use crate::tokens::{random_hex, Grant};
+use crate::{is_form, AppState};
+
+/// The single demo user's id (Instagram's documented example user).
+pub const USER_ID: &str = "1574083";
+/// The demo user's username.
+pub const USERNAME: &str = "snoopdogg";
+const FULL_NAME: &str = "Snoop Dogg";
+const AVATAR_SVG: &str = include_str!("../static/avatar.svg");
+
+fn avatar_url(st: &AppState) -> String {
+    format!("{}/static/avatar.svg", st.config().public_origin)
+}
+
+fn user_summary(st: &AppState) -> Value {
+    json!({
+        "id": USER_ID,
+        "username": USERNAME,
+        "full_name": FULL_NAME,
+        "profile_picture": avatar_url(st),
+    })
+}
+
+/// JSON with `Cache-Control: no-store` (RFC 6749 5.1 for tokens; harmless elsewhere).
+fn json_no_store(status: StatusCode, body: Value) -> Response {
+    (
+        status,
+        [
+            (header::CACHE_CONTROL, "no-store"),
+            (header::PRAGMA, "no-cache"),
+        ],
+        Json(body),
+    )
+        .into_response()
+}
+
+/// Token-endpoint error in Instagram's shape plus the RFC 6749 5.2 fields.
+fn oauth_error(error: &str, message: &str) -> Response {
+    json_no_store(
+        StatusCode::BAD_REQUEST,
+        json!({
+            "error_type": "OAuthException",
+            "code": 400,
+            "error_message": message,
+            "error": error,
+            "error_description": message,
+        }),
+    )
+}
+
+/// `POST /oauth/access_token`: exchanges an authorization code for a token.
+pub async fn access_token(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    if !is_form(&headers) {
+        return oauth_error(
+            "invalid_request",
+            "Content-Type must be application/x-www-form-urlencoded.",
+        );
+    }
+    let params = match Params::parse(&body) {
+        Ok(p) => p,
+        Err(e) => return oauth_error("invalid_request", &e.to_string()),
+    };
+    let fields = (|| {
+        Ok::<_, crate::params::ParamError>((
+            params.required("client_id")?,
+            params.required("client_secret")?,
+            params.required("grant_type")?,
+            params.required("redirect_uri")?,
+            params.required("code")?,
+        ))
+    })();
+    let (client_id, client_secret, grant_type, redirect_uri, code) = match fields {
+        Ok(f) => f,
+        Err(e) => return oauth_error("invalid_request", &e.to_string()),
+    };
+    if grant_type != "authorization_code" {
+        return oauth_error(
+            "unsupported_grant_type",
+            "Invalid grant_type: only authorization_code is supported.",
+        );
+    }
+    let Some(client) = st.clients().get(client_id) else {
+        return oauth_error("invalid_client", "Invalid Client ID");
+    };
+    if client.secret != client_secret {
+        return oauth_error("invalid_client", "Invalid Client Secret");
+    }
+    let now = st.clock().now();
+    let grant = match st.store().redeem_code(code, client_id, redirect_uri, now) {
+        Ok(g) => g,
+        Err(e) => return oauth_error("invalid_grant", e.message()),
+    };
+    let Ok(random) = random_hex(16) else {
+        return oauth_error("server_error", "Could not generate a token.");
+    };
+    let token = format!("{USER_ID}.{random}");
+    let scope = grant.scopes.join(" ");
+    let ttl = st.config().token_ttl;
+    st.store().issue_token(token.clone(), grant, ttl, now);
+    let mut body = json!({
+        "access_token": token,
+        "token_type": "bearer",
+        "expires_in": ttl.as_secs(),
+        "user": user_summary(&st),
+    });
+    if !scope.is_empty() {
+        body["scope"] = Value::String(scope);
+    }
+    json_no_store(StatusCode::OK, body)
+}
+
+/// Instagram's `meta` error envelope.
+fn api_error(status: StatusCode, error_type: &str, message: &str) -> Response {
+    let mut res = json_no_store(
+        status,
+        json!({"meta": {"code": status.as_u16(), "error_type": error_type, "error_message": message}}),
+    );
+    if status == StatusCode::UNAUTHORIZED {
+        res.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"dev-provider\", error=\"invalid_token\""),
+        );
+    }
+    res
+}
+
+fn invalid_token() -> Response {
+    api_error(
+        StatusCode::UNAUTHORIZED,
+        "OAuthAccessTokenException",
+        "The access_token provided is invalid.",
+    )
+}
+
+fn bad_params(message: &str) -> Response {
+    api_error(
+        StatusCode::BAD_REQUEST,
+        "APIInvalidParametersError",
+        message,
+    )
+}
+
+/// Authenticates an API call by `access_token` query parameter or bearer header
+/// (RFC 6750 2.1/2.3; section 2 forbids using both in one request).
+// The error is the finished response; boxing it would only add noise.
+#[allow(clippy::result_large_err)]
+fn authenticate(st: &AppState, uri: &Uri, headers: &HeaderMap) -> Result<Grant, Response> {
+    let params = Params::from_query(uri.query()).map_err(|e| bad_params(&e.to_string()))?;
+    let from_query = params
+        .optional("access_token")
+        .map_err(|e| bad_params(&e.to_string()))?;
+    let mut auth_headers = headers.get_all(header::AUTHORIZATION).iter();
+    let from_header = match (auth_headers.next(), auth_headers.next()) {
+        (None, _) => None,
+        (Some(_), Some(_)) => {
+            return Err(bad_params("Authorization header is given more than once."))
+        }
+        (Some(value), None) => {
+            let token = value
+                .to_str()
+                .ok()
+                .and_then(|v| v.trim().split_once(' '))
+                .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+                .map(|(_, token)| token.trim())
+                .filter(|token| !token.is_empty());
+            match token {
+                Some(t) => Some(t),
+                None => return Err(invalid_token()),
+            }
+        }
+    };
+    let token = match (from_query, from_header) {
+        (Some(_), Some(_)) => {
+            return Err(bad_params(
+                "Give the access token either as the access_token parameter or in the Authorization header, not both.",
+            ))
+        }
+        (Some(t), None) | (None, Some(t)) => t,
+        (None, None) => return Err(invalid_token()),
+    };
+    st.store()
+        .check_token(token, st.clock().now())
+        .cloned()
+        .ok_or_else(invalid_token)
+}
+
+/// `GET /v1/users/self`.
+pub async fn users_self(State(st): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
+    if let Err(res) = authenticate(&st, &uri, &headers) {
+        return res;
+    }
+    let mut data = user_summary(&st);
+    data["bio"] = json!("This is my bio");
+    data["website"] = json!("http://snoopdogg.com");
+    data["counts"] = json!({"media": 1320, "follows": 420, "followed_by": 3410});
+    json_no_store(StatusCode::OK, json!({"data": data, "meta": {"code": 200}}))
+}
+
+/// `GET /v1/users/self/media/recent`: three fixed sample posts.
+pub async fn media_recent(State(st): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
+    if let Err(res) = authenticate(&st, &uri, &headers) {
+        return res;
+    }
+    let image = avatar_url(&st);
+    let items: Vec<Value> = [
+        ("22721881", "Sunset at the studio", "1279340983", "BaAaAa1"),
+        (
+            "22722152",
+            "New track dropping soon",
+            "1279341004",
+            "BaAaAa2",
+        ),
+        ("22987123", "Thanks for the love", "1279315783", "BaAaAa3"),
+    ]
+    .iter()
+    .map(|(id, text, created, short)| {
+        json!({
+            "id": format!("{id}_{USER_ID}"),
+            "type": "image",
+            "caption": {"text": text, "from": user_summary(&st)},
+            "images": {
+                "thumbnail": {"url": image, "width": 150, "height": 150},
+                "standard_resolution": {"url": image, "width": 640, "height": 640},
+            },
+            "created_time": created,
+            "link": format!("https://www.instagram.com/p/{short}/"),
+            "user": user_summary(&st),
+        })
+    })
+    .collect();
+    json_no_store(
+        StatusCode::OK,
+        json!({"data": items, "meta": {"code": 200}}),
+    )
+}
+
+/// `OPTIONS` on the CORS-enabled routes; [`cors`] adds the CORS headers.
+pub async fn preflight() -> Response {
+    (
+        StatusCode::NO_CONTENT,
+        [(header::ALLOW, "GET, POST, OPTIONS")],
+    )
+        .into_response()
+}
+
+/// Adds CORS headers when the `Origin` is that of a registered redirect URI, so
+/// only the registered apps' pages can read tokens and API data cross-origin.
+pub async fn cors(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let origin = req
+        .headers()
+        .get(header::ORIGIN)
+        .filter(|o| o.to_str().is_ok_and(|o| st.clients().is_allowed_origin(o)))
+        .cloned();
+    let is_preflight = req.method() == Method::OPTIONS;
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.append(header::VARY, HeaderValue::from_static("Origin"));
+    if let Some(origin) = origin {
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        if is_preflight {
+            h.insert(
+                header::ACCESS_CONTROL_ALLOW_METHODS,
+                HeaderValue::from_static("GET, POST"),
+            );
+            h.insert(
+                header::ACCESS_CONTROL_ALLOW_HEADERS,
+                HeaderValue::from_static("Authorization, Content-Type"),
+            );
+            h.insert(
+                header::ACCESS_CONTROL_MAX_AGE,
+                HeaderValue::from_static("600"),
+            );
+        }
+    }
+    res
+}
+
+/// `GET /static/avatar.svg`.
+pub async fn avatar() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        AVATAR_SVG,
+    )
+        .into_response()
+}

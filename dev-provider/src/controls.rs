@@ -1,0 +1,96 @@
+//! `/test/*` endpoints, mounted only with `--test-controls`: they let end-to-end tests
+//! inspect what the widget sent and make the provider answer with crafted responses.
+
+use axum::extract::State;
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{Map, Value};
+
+use crate::authorize::{redirect, with_fragment, with_query};
+use crate::params::Params;
+use crate::{plain, AppState};
+
+/// `GET /test/last-authorize`: the query parameters of the latest `GET /oauth/authorize`;
+/// a repeated key becomes an array of its values.
+pub async fn last_authorize(State(st): State<AppState>) -> Response {
+    let Some(pairs) = st.records().last_authorize.clone() else {
+        return plain(
+            StatusCode::NOT_FOUND,
+            "no authorize request recorded yet\n".into(),
+        );
+    };
+    let mut map = Map::new();
+    for (name, value) in pairs {
+        let value = Value::String(value);
+        match map.get_mut(&name) {
+            None => {
+                map.insert(name, value);
+            }
+            Some(Value::Array(values)) => values.push(value),
+            Some(existing) => {
+                let first = existing.take();
+                *existing = Value::Array(vec![first, value]);
+            }
+        }
+    }
+    Json(Value::Object(map)).into_response()
+}
+
+/// `GET /test/last-token`: the latest implicit-flow token.
+pub async fn last_token(State(st): State<AppState>) -> Response {
+    match st.records().last_token.clone() {
+        Some(t) => Json(t).into_response(),
+        None => plain(
+            StatusCode::NOT_FOUND,
+            "no implicit-flow token issued yet\n".into(),
+        ),
+    }
+}
+
+/// `GET /test/respond?redirect_uri=URI&fragment=RAW&query=RAW`: redirects to a
+/// registered URI with RAW inserted verbatim, to simulate malformed provider responses.
+pub async fn respond(State(st): State<AppState>, uri: Uri) -> Response {
+    let bad = |msg: String| plain(StatusCode::BAD_REQUEST, format!("{msg}\n"));
+    let params = match Params::from_query(uri.query()) {
+        Ok(p) => p,
+        Err(e) => return bad(e.to_string()),
+    };
+    let (target, query, fragment) = match (
+        params.required("redirect_uri"),
+        params.optional("query"),
+        params.optional("fragment"),
+    ) {
+        (Ok(t), Ok(q), Ok(f)) => (t, q, f),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return bad(e.to_string()),
+    };
+    if query.is_none() && fragment.is_none() {
+        return bad("give `fragment` and/or `query`".into());
+    }
+    // Same rule as /oauth/authorize, so this can never become an open redirector.
+    if !st.clients().any_redirect_matches(target) {
+        return bad(format!(
+            "redirect_uri `{target}` does not match any registered client"
+        ));
+    }
+    let mut location = target.to_owned();
+    if let Some(q) = query {
+        location = with_query(&location, q);
+    }
+    if let Some(f) = fragment {
+        location = with_fragment(&location, f);
+    }
+    let res = redirect(location);
+    if res.status() == StatusCode::SEE_OTHER {
+        res
+    } else {
+        bad("the resulting Location is not a valid header value".into())
+    }
+}
+
+/// `POST /test/reset`: forgets the recorded authorize request and token (issued
+/// tokens and codes stay valid).
+pub async fn reset(State(st): State<AppState>) -> Response {
+    *st.records() = Default::default();
+    StatusCode::NO_CONTENT.into_response()
+}

@@ -1,0 +1,252 @@
+//! Command-line entry point: parses flags, loads the clients and serves
+//! [`dev_provider::app`] until SIGINT/SIGTERM.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use dev_provider::{app, AppState, ClientRegistry, Config};
+
+/// `dev-provider/clients.json`, found from any working directory.
+const DEFAULT_CLIENTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/clients.json");
+
+const USAGE: &str = "usage: dev-provider [--port N] [--host H] [--clients FILE] [--token-ttl SECS] [--auto-approve] [--test-controls]
+
+  --port N          port to listen on (env DEV_PROVIDER_PORT, default 9090; 0 = any free port)
+  --host H          address to bind (default 127.0.0.1)
+  --clients FILE    clients JSON file (env DEV_PROVIDER_CLIENTS, default dev-provider/clients.json)
+  --token-ttl SECS  access token lifetime (env DEV_PROVIDER_TOKEN_TTL, default 3600)
+  --auto-approve    skip the consent page, as if Allow was clicked
+  --test-controls   enable /test/* endpoints and the deny_in parameter";
+
+/// Parsed command line.
+#[derive(Debug, PartialEq, Eq)]
+struct Args {
+    port: u16,
+    host: String,
+    clients: PathBuf,
+    token_ttl: u64,
+    auto_approve: bool,
+    test_controls: bool,
+}
+
+/// Parses flags (`--flag value` or `--flag=value`) over environment fallbacks.
+/// `Ok(None)` means `--help`.
+fn parse_args(
+    mut argv: impl Iterator<Item = String>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Option<Args>, String> {
+    let number = |what: &str, v: &str| -> Result<u64, String> {
+        v.parse::<u64>()
+            .map_err(|_| format!("{what}: `{v}` is not a non-negative integer"))
+    };
+    let port = |what: &str, v: &str| -> Result<u16, String> {
+        v.parse::<u16>()
+            .map_err(|_| format!("{what}: `{v}` is not a port number (0-65535)"))
+    };
+    let mut args = Args {
+        port: match env("DEV_PROVIDER_PORT") {
+            Some(v) => port("DEV_PROVIDER_PORT", &v)?,
+            None => 9090,
+        },
+        host: "127.0.0.1".into(),
+        clients: env("DEV_PROVIDER_CLIENTS").map_or_else(|| DEFAULT_CLIENTS.into(), PathBuf::from),
+        token_ttl: match env("DEV_PROVIDER_TOKEN_TTL") {
+            Some(v) => number("DEV_PROVIDER_TOKEN_TTL", &v)?,
+            None => 3600,
+        },
+        auto_approve: false,
+        test_controls: false,
+    };
+    while let Some(arg) = argv.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
+            _ => (arg.clone(), None),
+        };
+        let mut value = || -> Result<String, String> {
+            inline
+                .clone()
+                .or_else(|| argv.next())
+                .ok_or_else(|| format!("{flag} needs a value"))
+        };
+        match flag.as_str() {
+            "--port" => args.port = port("--port", &value()?)?,
+            "--host" => args.host = value()?,
+            "--clients" => args.clients = PathBuf::from(value()?),
+            "--token-ttl" => args.token_ttl = number("--token-ttl", &value()?)?,
+            "--auto-approve" | "--test-controls" if inline.is_some() => {
+                return Err(format!("{flag} takes no value"))
+            }
+            "--auto-approve" => args.auto_approve = true,
+            "--test-controls" => args.test_controls = true,
+            "-h" | "--help" => return Ok(None),
+            _ => return Err(format!("unknown argument `{arg}`")),
+        }
+    }
+    if args.host.is_empty() {
+        return Err("--host must not be empty".into());
+    }
+    Ok(Some(args))
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    let args = match parse_args(std::env::args().skip(1), |k| std::env::var(k).ok()) {
+        Ok(Some(a)) => a,
+        Ok(None) => {
+            let _ = writeln!(std::io::stdout(), "{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("dev-provider: {e}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let clients = match ClientRegistry::load(&args.clients) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("dev-provider: invalid clients file: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let listener = match tokio::net::TcpListener::bind((args.host.as_str(), args.port)).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!(
+                "dev-provider: cannot listen on {}:{}: {e}",
+                args.host, args.port
+            );
+            return ExitCode::from(1);
+        }
+    };
+    let port = listener.local_addr().map_or(args.port, |a| a.port());
+    let host = if args.host.contains(':') {
+        format!("[{}]", args.host)
+    } else {
+        args.host.clone()
+    };
+    let origin = format!("http://{host}:{port}");
+
+    let config = Config {
+        token_ttl: Duration::from_secs(args.token_ttl),
+        auto_approve: args.auto_approve,
+        test_controls: args.test_controls,
+        public_origin: origin.clone(),
+    };
+    let router = app(AppState::new(clients, config));
+
+    // Tests wait for exactly this line; a closed stdout must not kill the server.
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "dev-provider listening on {origin}");
+    let _ = out.flush();
+
+    let server = axum::serve(listener, router).with_graceful_shutdown(shutdown_signal());
+    // Graceful shutdown waits for open connections; browsers may hold keep-alive
+    // connections, so give up waiting two seconds after the signal.
+    let result = tokio::select! {
+        r = async { server.await } => r,
+        () = async {
+            shutdown_signal().await;
+            tokio::time::sleep(Duration::from_secs(2)).await;
+        } => Ok(()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("dev-provider: server error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(argv: &[&str], env: &[(&str, &str)]) -> Result<Option<Args>, String> {
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        parse_args(argv.iter().map(|s| (*s).to_owned()), move |k| {
+            env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())
+        })
+    }
+
+    #[test]
+    fn defaults_flags_and_env() {
+        let a = parse(&[], &[]).unwrap().unwrap();
+        assert_eq!(
+            (a.port, a.host.as_str(), a.token_ttl),
+            (9090, "127.0.0.1", 3600)
+        );
+        assert_eq!(a.clients, PathBuf::from(DEFAULT_CLIENTS));
+        let a = parse(
+            &[],
+            &[
+                ("DEV_PROVIDER_PORT", "7000"),
+                ("DEV_PROVIDER_TOKEN_TTL", "5"),
+            ],
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!((a.port, a.token_ttl), (7000, 5));
+        let a = parse(
+            &[
+                "--port",
+                "9091",
+                "--token-ttl=0",
+                "--auto-approve",
+                "--test-controls",
+                "--clients",
+                "x.json",
+            ],
+            &[("DEV_PROVIDER_PORT", "7000")],
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            (a.port, a.token_ttl, a.auto_approve, a.test_controls),
+            (9091, 0, true, true)
+        );
+        assert_eq!(a.clients, PathBuf::from("x.json"));
+        assert_eq!(parse(&["--help"], &[]), Ok(None));
+    }
+
+    #[test]
+    fn bad_args_are_errors() {
+        for argv in [
+            &["--port"][..],
+            &["--port", "x"],
+            &["--port", "70000"],
+            &["--bogus"],
+            &["--auto-approve=1"],
+        ] {
+            assert!(parse(argv, &[]).is_err(), "{argv:?}");
+        }
+        assert!(parse(&[], &[("DEV_PROVIDER_TOKEN_TTL", "-1")]).is_err());
+    }
+}

@@ -1,0 +1,890 @@
+//! In-process HTTP tests against the router (no sockets): every request goes
+//! through `tower::ServiceExt::oneshot`.
+
+use std::time::Duration;
+
+use axum::body::{to_bytes, Body};
+use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use axum::Router;
+use dev_provider::{app, AppState, ClientRegistry, Config};
+use serde_json::Value;
+use tower::ServiceExt;
+
+const CLIENTS: &str = r#"{"clients":[
+  {"id":"app","secret":"s3cret","name":"Test <App> & Co",
+   "redirect_uris":["http://localhost:5173/cb","http://localhost:5173/?mode=popup"]},
+  {"id":"other","secret":"x","name":"Other","redirect_uris":["http://127.0.0.1:4000/"]}
+]}"#;
+const APP_ORIGIN: &str = "http://localhost:5173";
+const CB: &str = "http://localhost:5173/cb";
+
+fn config(test_controls: bool) -> Config {
+    Config {
+        test_controls,
+        ..Config::default()
+    }
+}
+
+fn setup(cfg: Config) -> (AppState, Router) {
+    let state = AppState::new(ClientRegistry::from_json(CLIENTS).unwrap(), cfg);
+    (state.clone(), app(state))
+}
+
+struct Res {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: String,
+}
+
+impl Res {
+    fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .unwrap()
+            .to_str()
+            .unwrap()
+    }
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap()
+    }
+    fn header(&self, name: header::HeaderName) -> Option<&str> {
+        self.headers.get(name).map(|v| v.to_str().unwrap())
+    }
+}
+
+async fn send(router: &Router, req: Request<Body>) -> Res {
+    let res = router.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = to_bytes(res.into_body(), 1 << 20).await.unwrap();
+    Res {
+        status,
+        headers,
+        body: String::from_utf8(bytes.to_vec()).unwrap(),
+    }
+}
+
+async fn get(router: &Router, uri: &str) -> Res {
+    send(router, Request::get(uri).body(Body::empty()).unwrap()).await
+}
+
+async fn post_form(router: &Router, uri: &str, body: &str) -> Res {
+    let req = Request::post(uri)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body.to_owned()))
+        .unwrap();
+    send(router, req).await
+}
+
+fn enc(pairs: &[(&str, &str)]) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        s.append_pair(k, v);
+    }
+    s.finish()
+}
+
+fn decode(raw: &str) -> Vec<(String, String)> {
+    form_urlencoded::parse(raw.as_bytes())
+        .into_owned()
+        .collect()
+}
+
+fn field<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// Splits a Location into (base, query, fragment).
+fn split_location(loc: &str) -> (String, Option<String>, Option<String>) {
+    let (rest, fragment) = match loc.split_once('#') {
+        Some((r, f)) => (r, Some(f.to_owned())),
+        None => (loc, None),
+    };
+    match rest.split_once('?') {
+        Some((b, q)) => (b.to_owned(), Some(q.to_owned()), fragment),
+        None => (rest.to_owned(), None, fragment),
+    }
+}
+
+/// Consent form POST for `app` with the given extra fields.
+async fn decide(router: &Router, extra: &[(&str, &str)]) -> Res {
+    let mut pairs = vec![("client_id", "app"), ("redirect_uri", CB)];
+    pairs.extend_from_slice(extra);
+    post_form(router, "/oauth/authorize", &enc(&pairs)).await
+}
+
+async fn implicit_token(router: &Router) -> String {
+    let res = decide(router, &[("response_type", "token"), ("decision", "allow")]).await;
+    let (_, _, fragment) = split_location(res.location());
+    field(&decode(&fragment.unwrap()), "access_token")
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn consent_page_shows_app_scopes_and_buttons() {
+    let (_, router) = setup(config(false));
+    let q = enc(&[
+        ("client_id", "app"),
+        ("redirect_uri", CB),
+        ("response_type", "token"),
+        ("scope", "basic likes,comments+relationships"),
+        ("state", "abc"),
+    ]);
+    let res = get(&router, &format!("/oauth/authorize?{q}")).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res
+        .header(header::CONTENT_TYPE)
+        .unwrap()
+        .starts_with("text/html"));
+    assert_eq!(res.header(header::CACHE_CONTROL), Some("no-store"));
+    let b = &res.body;
+    assert!(
+        b.contains("<title>Authorize Test &lt;App&gt; &amp; Co</title>"),
+        "{b}"
+    );
+    assert!(b.contains(
+        r#"<button type="submit" name="decision" value="allow" class="allow">Allow</button>"#
+    ));
+    assert!(b.contains(
+        r#"<button type="submit" name="decision" value="deny" class="deny">Deny</button>"#
+    ));
+    for scope in ["basic", "likes", "comments", "relationships"] {
+        assert!(b.contains(&format!("<li>{scope}</li>")), "{scope}");
+    }
+    assert!(b.contains(r#"<form method="post" action="/oauth/authorize">"#));
+    assert!(b.contains(r#"<input type="hidden" name="state" value="abc">"#));
+    assert!(b.contains(r#"<input type="hidden" name="response_type" value="token">"#));
+}
+
+#[tokio::test]
+async fn consent_page_escapes_scope_and_state() {
+    let (_, router) = setup(config(false));
+    let q = enc(&[
+        ("client_id", "app"),
+        ("redirect_uri", CB),
+        ("response_type", "code"),
+        ("scope", "<script>alert(1)</script>"),
+        ("state", "\"><img src=x onerror=alert(1)>"),
+    ]);
+    let res = get(&router, &format!("/oauth/authorize?{q}")).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(!res.body.contains("<script>"), "{}", res.body);
+    assert!(!res.body.contains("<img"));
+    assert!(res
+        .body
+        .contains("<li>&lt;script&gt;alert(1)&lt;/script&gt;</li>"));
+    assert!(res
+        .body
+        .contains("value=\"&quot;&gt;&lt;img src=x onerror=alert(1)&gt;\""));
+}
+
+#[tokio::test]
+async fn allow_token_redirects_with_fragment_and_token_works_both_ways() {
+    let (_, router) = setup(config(false));
+    let res = decide(
+        &router,
+        &[
+            ("response_type", "token"),
+            ("scope", "basic,likes"),
+            ("state", "xyz 1&2=3"),
+            ("decision", "allow"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let (base, query, fragment) = split_location(res.location());
+    assert_eq!((base.as_str(), query), (CB, None));
+    let raw = fragment.unwrap();
+    assert!(
+        raw.contains("&token_type=bearer&expires_in=3600&scope=basic+likes&state=xyz+1%262%3D3"),
+        "{raw}"
+    );
+    let f = decode(&raw);
+    let names: Vec<&str> = f.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        names,
+        ["access_token", "token_type", "expires_in", "scope", "state"]
+    );
+    assert_eq!(field(&f, "state"), Some("xyz 1&2=3"));
+    let token = field(&f, "access_token").unwrap();
+    assert!(token.starts_with("1574083."));
+
+    let res = get(&router, &format!("/v1/users/self?access_token={token}")).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let j = res.json();
+    assert_eq!(j["data"]["username"], "snoopdogg");
+    assert_eq!(j["data"]["id"], "1574083");
+    assert_eq!(j["data"]["counts"]["media"], 1320);
+    assert_eq!(j["meta"]["code"], 200);
+
+    let req = Request::get("/v1/users/self/media/recent")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
+    let res = send(&router, req).await;
+    assert_eq!(res.status, StatusCode::OK);
+    let j = res.json();
+    assert_eq!(j["data"].as_array().unwrap().len(), 3);
+    assert_eq!(j["data"][0]["type"], "image");
+    assert!(j["data"][0]["images"]["thumbnail"]["url"]
+        .as_str()
+        .unwrap()
+        .ends_with("/static/avatar.svg"));
+
+    // Both transports at once are refused (RFC 6750).
+    let req = Request::get(format!("/v1/users/self?access_token={token}"))
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&router, req).await.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn token_fragment_omits_absent_state_and_scope() {
+    let (_, router) = setup(config(false));
+    let res = decide(
+        &router,
+        &[("response_type", "token"), ("decision", "allow")],
+    )
+    .await;
+    let (_, _, fragment) = split_location(res.location());
+    let f = decode(&fragment.unwrap());
+    let names: Vec<&str> = f.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(names, ["access_token", "token_type", "expires_in"]);
+}
+
+#[tokio::test]
+async fn code_flow_exchanges_once_with_exact_redirect_uri() {
+    let (state, router) = setup(config(false));
+    let popup = "http://localhost:5173/?mode=popup";
+    let res = post_form(
+        &router,
+        "/oauth/authorize",
+        &enc(&[
+            ("client_id", "app"),
+            ("redirect_uri", popup),
+            ("response_type", "code"),
+            ("scope", "basic"),
+            ("state", "s1"),
+            ("decision", "allow"),
+        ]),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let loc = res.location().to_owned();
+    assert!(
+        loc.starts_with("http://localhost:5173/?mode=popup&code="),
+        "{loc}"
+    );
+    let (_, query, fragment) = split_location(&loc);
+    assert_eq!(fragment, None);
+    let q = decode(&query.unwrap());
+    assert_eq!(field(&q, "state"), Some("s1"));
+    let code = field(&q, "code").unwrap().to_owned();
+
+    let exchange = |redirect: &'static str, secret: &'static str, code: String| {
+        let router = router.clone();
+        async move {
+            let body = enc(&[
+                ("client_id", "app"),
+                ("client_secret", secret),
+                ("grant_type", "authorization_code"),
+                ("redirect_uri", redirect),
+                ("code", &code),
+            ]);
+            post_form(&router, "/oauth/access_token", &body).await
+        }
+    };
+
+    let res = exchange(
+        "http://localhost:5173/?mode=popup&x=1",
+        "s3cret",
+        code.clone(),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    assert_eq!(res.json()["error"], "invalid_grant");
+    assert_eq!(res.json()["error_type"], "OAuthException");
+    assert_eq!(res.json()["code"], 400);
+
+    let res = exchange(popup, "wrong", code.clone()).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    assert_eq!(res.json()["error"], "invalid_client");
+
+    let res = exchange(popup, "s3cret", code.clone()).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(res.header(header::CACHE_CONTROL), Some("no-store"));
+    let j = res.json();
+    assert_eq!(j["token_type"], "bearer");
+    assert_eq!(j["expires_in"], 3600);
+    assert_eq!(j["scope"], "basic");
+    assert_eq!(j["user"]["username"], "snoopdogg");
+    let token = j["access_token"].as_str().unwrap().to_owned();
+    let res = get(&router, &format!("/v1/users/self?access_token={token}")).await;
+    assert_eq!(res.status, StatusCode::OK);
+
+    let res = exchange(popup, "s3cret", code).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    assert_eq!(res.json()["error"], "invalid_grant");
+
+    // Codes die after 60 seconds.
+    let res = decide(&router, &[("response_type", "code"), ("decision", "allow")]).await;
+    let (_, query, _) = split_location(res.location());
+    let code = field(&decode(&query.unwrap()), "code").unwrap().to_owned();
+    state.clock().advance(Duration::from_secs(61));
+    let res = exchange(CB, "s3cret", code).await;
+    assert_eq!(res.json()["error"], "invalid_grant");
+
+    let res = post_form(
+        &router,
+        "/oauth/access_token",
+        "client_id=app&grant_type=password",
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    assert_eq!(res.json()["error"], "invalid_request");
+}
+
+#[tokio::test]
+async fn deny_redirects_with_access_denied() {
+    const DENIED: &str =
+        "error=access_denied&error_reason=user_denied&error_description=The+user+denied+your+request";
+    let (_, router) = setup(config(true));
+    let res = decide(
+        &router,
+        &[
+            ("response_type", "token"),
+            ("state", "st"),
+            ("decision", "deny"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(res.location(), format!("{CB}#{DENIED}&state=st"));
+
+    let res = decide(
+        &router,
+        &[
+            ("response_type", "code"),
+            ("state", "st"),
+            ("decision", "deny"),
+        ],
+    )
+    .await;
+    assert_eq!(res.location(), format!("{CB}?{DENIED}&state=st"));
+
+    let res = decide(
+        &router,
+        &[
+            ("response_type", "token"),
+            ("state", "st"),
+            ("deny_in", "query"),
+            ("decision", "deny"),
+        ],
+    )
+    .await;
+    assert_eq!(res.location(), format!("{CB}?{DENIED}"));
+
+    // The consent page carries deny_in along.
+    let q = enc(&[
+        ("client_id", "app"),
+        ("redirect_uri", CB),
+        ("response_type", "token"),
+        ("deny_in", "query"),
+    ]);
+    let res = get(&router, &format!("/oauth/authorize?{q}")).await;
+    assert!(res
+        .body
+        .contains(r#"<input type="hidden" name="deny_in" value="query">"#));
+
+    // Without --test-controls, deny_in is ignored.
+    let (_, plain_router) = setup(config(false));
+    let res = decide(
+        &plain_router,
+        &[
+            ("response_type", "token"),
+            ("state", "st"),
+            ("deny_in", "query"),
+            ("decision", "deny"),
+        ],
+    )
+    .await;
+    assert_eq!(res.location(), format!("{CB}#{DENIED}&state=st"));
+
+    for decision in [
+        &[("decision", "maybe")][..],
+        &[],
+        &[("decision", "allow"), ("decision", "deny")],
+    ] {
+        let mut extra = vec![("response_type", "token")];
+        extra.extend_from_slice(decision);
+        let res = decide(&router, &extra).await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "{decision:?}");
+        assert!(res.headers.get(header::LOCATION).is_none());
+    }
+}
+
+#[tokio::test]
+async fn invalid_client_or_redirect_uri_is_an_error_page_not_a_redirect() {
+    let (_, router) = setup(config(false));
+    let cases = [
+        (
+            enc(&[
+                ("client_id", "nope"),
+                ("redirect_uri", CB),
+                ("response_type", "token"),
+            ]),
+            "Unknown client_id",
+        ),
+        (
+            enc(&[
+                ("client_id", "app"),
+                ("redirect_uri", "http://evil.example/cb"),
+                ("response_type", "token"),
+            ]),
+            "does not match",
+        ),
+        (
+            enc(&[
+                ("client_id", "app"),
+                ("redirect_uri", "http://localhost:5173/cb/"),
+                ("response_type", "token"),
+            ]),
+            "does not match",
+        ),
+        (
+            enc(&[
+                ("client_id", "app"),
+                ("redirect_uri", "http://localhost:5173/cb#x"),
+                ("response_type", "token"),
+            ]),
+            "does not match",
+        ),
+        // A redirect URI registered for another client does not count.
+        (
+            enc(&[
+                ("client_id", "app"),
+                ("redirect_uri", "http://127.0.0.1:4000/"),
+                ("response_type", "token"),
+            ]),
+            "does not match",
+        ),
+        (
+            enc(&[("redirect_uri", CB), ("response_type", "token")]),
+            "`client_id` is missing",
+        ),
+        (
+            enc(&[("client_id", "app"), ("response_type", "token")]),
+            "`redirect_uri` is missing",
+        ),
+    ];
+    for (query, message) in cases {
+        for method in [Method::GET, Method::POST] {
+            let res = if method == Method::GET {
+                get(&router, &format!("/oauth/authorize?{query}")).await
+            } else {
+                post_form(
+                    &router,
+                    "/oauth/authorize",
+                    &format!("{query}&decision=allow"),
+                )
+                .await
+            };
+            assert_eq!(res.status, StatusCode::BAD_REQUEST, "{method} {query}");
+            assert!(res.headers.get(header::LOCATION).is_none(), "{query}");
+            assert!(res
+                .header(header::CONTENT_TYPE)
+                .unwrap()
+                .starts_with("text/html"));
+            assert!(res.body.contains(message), "{query}: {}", res.body);
+        }
+    }
+}
+
+#[tokio::test]
+async fn unsupported_response_type_redirects_with_error() {
+    let (_, router) = setup(config(false));
+    let q = enc(&[
+        ("client_id", "app"),
+        ("redirect_uri", CB),
+        ("response_type", "id_token"),
+        ("state", "s"),
+    ]);
+    let res = get(&router, &format!("/oauth/authorize?{q}")).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let (_, query, fragment) = split_location(res.location());
+    assert_eq!(fragment, None);
+    let q = decode(&query.unwrap());
+    assert_eq!(field(&q, "error"), Some("unsupported_response_type"));
+    assert_eq!(field(&q, "state"), Some("s"));
+
+    let q = enc(&[
+        ("client_id", "app"),
+        ("redirect_uri", CB),
+        ("response_type", "id_token token"),
+    ]);
+    let res = get(&router, &format!("/oauth/authorize?{q}")).await;
+    let (_, query, fragment) = split_location(res.location());
+    assert_eq!(query, None);
+    assert!(fragment
+        .unwrap()
+        .starts_with("error=unsupported_response_type"));
+
+    let q = enc(&[("client_id", "app"), ("redirect_uri", CB)]);
+    let res = get(&router, &format!("/oauth/authorize?{q}")).await;
+    assert!(res
+        .location()
+        .starts_with(&format!("{CB}?error=unsupported_response_type")));
+}
+
+#[tokio::test]
+async fn malformed_parameters_are_rejected() {
+    let (_, router) = setup(config(false));
+    let base = enc(&[
+        ("client_id", "app"),
+        ("redirect_uri", CB),
+        ("response_type", "token"),
+    ]);
+    let long = "x".repeat(2049);
+    let cases = [
+        (
+            format!("{base}&client_id=app"),
+            "`client_id` is given more than once",
+        ),
+        (
+            format!("{base}&state=a&state=b"),
+            "`state` is given more than once",
+        ),
+        (format!("{base}&state={long}"), "`state` is too long"),
+        (
+            format!("{base}&a={}", "y".repeat(2000)).repeat(5),
+            "too long",
+        ),
+        (format!("{base}&state=%zz"), "invalid percent-escape"),
+        (format!("{base}&state=%C3%28"), "not valid UTF-8"),
+    ];
+    for (query, message) in cases {
+        let res = get(&router, &format!("/oauth/authorize?{query}")).await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "{message}");
+        assert!(res.body.contains(message), "{message}: {}", res.body);
+        assert!(res.headers.get(header::LOCATION).is_none());
+    }
+    // API and token endpoints reject them too.
+    let res = get(&router, "/v1/users/self?access_token=a&access_token=b").await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    assert!(res.body.contains("`access_token` is given more than once"));
+    let res = post_form(&router, "/oauth/access_token", "code=%G0").await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    let req = Request::post("/oauth/access_token")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from("{}"))
+        .unwrap();
+    assert_eq!(send(&router, req).await.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn wrong_method_and_unknown_path() {
+    let (_, router) = setup(config(false));
+    for (method, path) in [
+        (Method::PUT, "/oauth/authorize"),
+        (Method::GET, "/oauth/access_token"),
+        (Method::DELETE, "/v1/users/self"),
+        (Method::POST, "/v1/users/self/media/recent"),
+        (Method::POST, "/static/avatar.svg"),
+    ] {
+        let req = Request::builder()
+            .method(method.clone())
+            .uri(path)
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(
+            send(&router, req).await.status,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path}"
+        );
+    }
+    assert_eq!(get(&router, "/nope").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(get(&router, "/").await.status, StatusCode::NOT_FOUND);
+    let res = get(&router, "/static/avatar.svg").await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.header(header::CONTENT_TYPE), Some("image/svg+xml"));
+    assert!(res.body.starts_with("<svg"));
+}
+
+#[tokio::test]
+async fn invalid_tokens_get_401() {
+    let expect_401 = |res: Res| {
+        assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{}", res.body);
+        let j = res.json();
+        assert_eq!(j["meta"]["code"], 401);
+        assert_eq!(j["meta"]["error_type"], "OAuthAccessTokenException");
+        assert_eq!(
+            j["meta"]["error_message"],
+            "The access_token provided is invalid."
+        );
+    };
+    let (state, router) = setup(config(false));
+    expect_401(get(&router, "/v1/users/self").await);
+    expect_401(get(&router, "/v1/users/self?access_token=1574083.bogus").await);
+    expect_401(get(&router, "/v1/users/self/media/recent?access_token=").await);
+    let req = Request::get("/v1/users/self")
+        .header(header::AUTHORIZATION, "Basic YTpi")
+        .body(Body::empty())
+        .unwrap();
+    expect_401(send(&router, req).await);
+
+    // Expired through the clock...
+    let token = implicit_token(&router).await;
+    let uri = format!("/v1/users/self?access_token={token}");
+    assert_eq!(get(&router, &uri).await.status, StatusCode::OK);
+    state.clock().advance(Duration::from_secs(3600));
+    expect_401(get(&router, &uri).await);
+
+    // ...and with a zero TTL.
+    let (_, router) = setup(Config {
+        token_ttl: Duration::ZERO,
+        ..Config::default()
+    });
+    let token = implicit_token(&router).await;
+    expect_401(get(&router, &format!("/v1/users/self?access_token={token}")).await);
+}
+
+#[tokio::test]
+async fn cors_only_for_registered_origins() {
+    let (_, router) = setup(config(false));
+    let token = implicit_token(&router).await;
+    let with_origin = |method: Method, path: String, origin: &'static str| {
+        Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::ORIGIN, origin)
+            .header(header::ACCESS_CONTROL_REQUEST_METHOD, "GET")
+            .body(Body::empty())
+            .unwrap()
+    };
+    let path = format!("/v1/users/self?access_token={token}");
+
+    let res = send(&router, with_origin(Method::GET, path.clone(), APP_ORIGIN)).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(
+        res.header(header::ACCESS_CONTROL_ALLOW_ORIGIN),
+        Some(APP_ORIGIN)
+    );
+    assert_eq!(res.header(header::VARY), Some("Origin"));
+
+    let res = send(
+        &router,
+        with_origin(
+            Method::GET,
+            "/v1/users/self".into(),
+            "http://127.0.0.1:4000",
+        ),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        res.header(header::ACCESS_CONTROL_ALLOW_ORIGIN),
+        Some("http://127.0.0.1:4000")
+    );
+
+    let res = send(
+        &router,
+        with_origin(Method::GET, path.clone(), "http://evil.example"),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.header(header::ACCESS_CONTROL_ALLOW_ORIGIN), None);
+
+    for p in [
+        "/v1/users/self",
+        "/v1/users/self/media/recent",
+        "/oauth/access_token",
+    ] {
+        let res = send(&router, with_origin(Method::OPTIONS, p.into(), APP_ORIGIN)).await;
+        assert_eq!(res.status, StatusCode::NO_CONTENT, "{p}");
+        assert_eq!(
+            res.header(header::ACCESS_CONTROL_ALLOW_ORIGIN),
+            Some(APP_ORIGIN)
+        );
+        assert_eq!(
+            res.header(header::ACCESS_CONTROL_ALLOW_METHODS),
+            Some("GET, POST")
+        );
+        assert_eq!(
+            res.header(header::ACCESS_CONTROL_ALLOW_HEADERS),
+            Some("Authorization, Content-Type")
+        );
+
+        let res = send(
+            &router,
+            with_origin(Method::OPTIONS, p.into(), "http://localhost:5174"),
+        )
+        .await;
+        assert_eq!(res.header(header::ACCESS_CONTROL_ALLOW_ORIGIN), None, "{p}");
+        assert_eq!(res.header(header::ACCESS_CONTROL_ALLOW_METHODS), None);
+    }
+
+    // The authorize page is navigated to, never fetched: no CORS there.
+    let res = send(
+        &router,
+        with_origin(Method::GET, "/oauth/authorize".into(), APP_ORIGIN),
+    )
+    .await;
+    assert_eq!(res.header(header::ACCESS_CONTROL_ALLOW_ORIGIN), None);
+}
+
+#[tokio::test]
+async fn test_controls_are_404_without_the_flag() {
+    let (_, router) = setup(config(false));
+    for path in [
+        "/test/last-authorize",
+        "/test/last-token",
+        &format!("/test/respond?redirect_uri={CB}&fragment=a"),
+    ] {
+        assert_eq!(
+            get(&router, path).await.status,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+    let req = Request::post("/test/reset").body(Body::empty()).unwrap();
+    assert_eq!(send(&router, req).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn test_controls_record_and_reset() {
+    let (_, router) = setup(config(true));
+    assert_eq!(
+        get(&router, "/test/last-authorize").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get(&router, "/test/last-token").await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    let q = format!(
+        "{}&extra=1&extra=2&extra=3",
+        enc(&[
+            ("client_id", "app"),
+            ("redirect_uri", CB),
+            ("response_type", "token"),
+            ("state", "s t")
+        ])
+    );
+    get(&router, &format!("/oauth/authorize?{q}")).await;
+    let j = get(&router, "/test/last-authorize").await.json();
+    assert_eq!(j["client_id"], "app");
+    assert_eq!(j["redirect_uri"], CB);
+    assert_eq!(j["state"], "s t");
+    assert_eq!(j["extra"], serde_json::json!(["1", "2", "3"]));
+
+    // A rejected request is still recorded, duplicates as arrays.
+    get(&router, "/oauth/authorize?client_id=a&client_id=b").await;
+    let j = get(&router, "/test/last-authorize").await.json();
+    assert_eq!(j, serde_json::json!({"client_id": ["a", "b"]}));
+
+    let res = decide(
+        &router,
+        &[
+            ("response_type", "token"),
+            ("scope", "basic likes"),
+            ("state", "q"),
+            ("decision", "allow"),
+        ],
+    )
+    .await;
+    let (_, _, fragment) = split_location(res.location());
+    let token = field(&decode(&fragment.unwrap()), "access_token")
+        .unwrap()
+        .to_owned();
+    let j = get(&router, "/test/last-token").await.json();
+    assert_eq!(
+        j,
+        serde_json::json!({
+            "access_token": token, "token_type": "bearer", "expires_in": 3600,
+            "scope": "basic likes", "state": "q", "client_id": "app"
+        })
+    );
+
+    let req = Request::post("/test/reset").body(Body::empty()).unwrap();
+    assert_eq!(send(&router, req).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        get(&router, "/test/last-authorize").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get(&router, "/test/last-token").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn test_respond_inserts_raw_text_verbatim() {
+    let (_, router) = setup(config(true));
+    let raw = "access_token=a%ZZb&state=1&state=2&x=%E2%9C";
+    let q = enc(&[("redirect_uri", CB), ("fragment", raw)]);
+    let res = get(&router, &format!("/test/respond?{q}")).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(res.location(), format!("{CB}#{raw}"));
+
+    let q = enc(&[
+        ("redirect_uri", "http://localhost:5173/?mode=popup"),
+        ("query", "code=%%&state="),
+    ]);
+    let res = get(&router, &format!("/test/respond?{q}")).await;
+    assert_eq!(
+        res.location(),
+        "http://localhost:5173/?mode=popup&code=%%&state="
+    );
+
+    let q = enc(&[("redirect_uri", CB), ("query", "a=1"), ("fragment", "b=2")]);
+    assert_eq!(
+        get(&router, &format!("/test/respond?{q}")).await.location(),
+        format!("{CB}?a=1#b=2")
+    );
+
+    // Any client's redirect URI is fine; unregistered ones are refused.
+    let q = enc(&[
+        ("redirect_uri", "http://127.0.0.1:4000/"),
+        ("fragment", "x"),
+    ]);
+    assert_eq!(
+        get(&router, &format!("/test/respond?{q}")).await.status,
+        StatusCode::SEE_OTHER
+    );
+    for q in [
+        enc(&[("redirect_uri", "http://evil.example/"), ("fragment", "x")]),
+        enc(&[("redirect_uri", CB)]),
+        enc(&[("redirect_uri", CB), ("fragment", "line\nbreak")]),
+        enc(&[("fragment", "x")]),
+    ] {
+        let res = get(&router, &format!("/test/respond?{q}")).await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "{q}");
+        assert!(res.headers.get(header::LOCATION).is_none());
+    }
+}
+
+#[tokio::test]
+async fn auto_approve_skips_the_consent_page() {
+    let (_, router) = setup(Config {
+        auto_approve: true,
+        ..Config::default()
+    });
+    let q = enc(&[
+        ("client_id", "app"),
+        ("redirect_uri", CB),
+        ("response_type", "token"),
+        ("state", "s"),
+    ]);
+    let res = get(&router, &format!("/oauth/authorize?{q}")).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert!(res
+        .location()
+        .starts_with(&format!("{CB}#access_token=1574083.")));
+    assert!(res.location().ends_with("&state=s"));
+}
