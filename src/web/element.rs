@@ -202,7 +202,7 @@ impl Inner {
         let url = authorize_url(&config, &login.state);
         let popup = match config.mode {
             Mode::Redirect => None,
-            Mode::Popup => match (popup::open(&window, &url), config.fallback) {
+            Mode::Popup => match (popup::open(&window, &url, login.state.as_str().get(..16).unwrap_or_default()), config.fallback) {
                 (Some(popup), _) => Some(popup),
                 (None, Fallback::Redirect) => None,
                 (None, Fallback::None) => {

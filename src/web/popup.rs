@@ -16,8 +16,11 @@ pub const MESSAGE_KEY: &str = "oauthPrefabResponse";
 /// How often to check whether the user closed the popup, in ms.
 const CLOSED_POLL_MS: u32 = 400;
 
-/// Opens `url` in a centred popup; `None` when the browser blocked it.
-pub fn open(window: &Window, url: &str) -> Option<Window> {
+/// Opens `url` in a centred popup named after its login; `None` when the browser blocked it.
+///
+/// Each login gets its own window name: a shared name would make a second widget's login reuse
+/// (and hijack) the first one's popup.
+pub fn open(window: &Window, url: &str, login_name: &str) -> Option<Window> {
     let (width, height) = (520, 640);
     // Centre over the page where the browser says where that is; position is cosmetic only.
     // Integers: formatting floats would pull ~20 KB of float printing into the module.
@@ -25,7 +28,7 @@ pub fn open(window: &Window, url: &str) -> Option<Window> {
     let left = number(window.screen_x()) + (number(window.outer_width()) - width).max(0) / 2;
     let top = number(window.screen_y()) + (number(window.outer_height()) - height).max(0) / 2;
     let features = format!("popup=yes,width={width},height={height},left={left},top={top}");
-    window.open_with_url_and_target_and_features(url, "oauth-prefab", &features).ok().flatten()
+    window.open_with_url_and_target_and_features(url, &format!("oauth-prefab-{login_name}"), &features).ok().flatten()
 }
 
 /// A popup being watched; dropping it ends the watch and closes the popup.
