@@ -92,3 +92,89 @@ async function freePort() {
     });
   });
 }
+
+// ---- Helpers shared by the end-to-end test files -------------------------------------------
+
+/** Widget properties and UI state of element `id`, read in the page. */
+export function widgetState(page, id = 'w1') {
+  return page.evaluate((id) => {
+    const el = document.getElementById(id);
+    const root = el.shadowRoot;
+    const button = root?.querySelector('button[part=button]');
+    const spinner = root?.querySelector('[part=spinner]');
+    const message = root?.querySelector('[part=message]');
+    return {
+      accessToken: el.accessToken,
+      loggedIn: el.loggedIn,
+      expiresAt: el.expiresAt,
+      busy: button?.getAttribute('aria-busy') ?? null,
+      spinnerVisible: spinner ? getComputedStyle(spinner).display !== 'none' && !spinner.hidden : null,
+      label: root?.querySelector('[part=label]')?.textContent ?? null,
+      message: message && !message.hidden ? message.textContent : '',
+    };
+  }, id);
+}
+
+/**
+ * Opens `path` (default the widget fixture) with `attrs` applied to #w1 before the module loads,
+ * on this and every later load of the page; waits for the element to be defined.
+ */
+export async function openWidget(env, page, { path = '/e2e/widget.html', attrs = {}, init } = {}) {
+  await page.addInitScript((attrs) => { window.__attrs = attrs; }, attrs);
+  if (init) await page.addInitScript(init);
+  await page.goto(env.web + path);
+  await page.waitForFunction(() => customElements.get('oauth-login'));
+}
+
+/**
+ * Calls `login()` on element `id`; the outcome is kept in `window.outcomes[id]` as
+ * `{ ok: detail }` or `{ err: { name, code, description, reason, uri, isOAuthError } }`, and
+ * `null` while pending. Resolves with the popup when `popup` is true (the default).
+ */
+export async function startLogin(page, { id = 'w1', popup = true } = {}) {
+  const call = page.evaluate((id) => {
+    window.outcomes ??= {};
+    window.outcomes[id] = null;
+    document.getElementById(id).login().then(
+      (ok) => { window.outcomes[id] = { ok }; },
+      (e) => {
+        window.outcomes[id] = { err: { name: e?.name, code: e?.code, description: e?.description, reason: e?.reason ?? null, uri: e?.uri ?? null, isError: e instanceof Error } };
+      },
+    );
+  }, id);
+  if (!popup) return call.then(() => null);
+  const [opened] = await Promise.all([page.waitForEvent('popup'), call]);
+  await opened.waitForLoadState();
+  return opened;
+}
+
+/** Waits for and returns the settled outcome of `login()` on `id` (see startLogin). */
+export async function loginOutcome(page, id = 'w1', timeout = 10_000) {
+  await page.waitForFunction((id) => window.outcomes?.[id] != null, id, { timeout });
+  return page.evaluate((id) => window.outcomes[id], id);
+}
+
+/** The `state` sent in the authorize URL the popup shows. */
+export function stateOf(popup) {
+  return new URL(popup.url()).searchParams.get('state');
+}
+
+/** Waits until at least `count` oauth-* events were recorded by the fixture; returns them all. */
+export async function waitForEvents(page, count = 1, timeout = 10_000) {
+  await page.waitForFunction((n) => window.events.length >= n, count, { timeout });
+  return page.evaluate(() => window.events);
+}
+
+/**
+ * Makes the provider answer in `popup` with crafted raw text (a fragment and/or a query) on the
+ * callback page `callbackPath`, and waits for the popup to close.
+ */
+export async function respondInPopup(env, popup, { fragment, query, callbackPath = '/e2e/widget.html' }) {
+  const url = env.controls.respondUrl(env.web + callbackPath, { fragment, query });
+  await Promise.all([popup.waitForEvent('close'), popup.evaluate((u) => { location.href = u; }, url)]);
+}
+
+/** Clicks the consent page's button (`Allow` or `Deny`) and waits for the popup to close. */
+export async function decide(popup, name) {
+  await Promise.all([popup.waitForEvent('close'), popup.getByRole('button', { name }).click()]);
+}

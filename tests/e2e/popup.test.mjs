@@ -1,0 +1,242 @@
+// Popup mode end to end: a full login with every detail checked against what the provider
+// issued, the authorize request, fresh states, the user closing the popup, a blocked popup with
+// fallback="none", the timeout, the button's keyboard use and busy state, and two widgets
+// logging in at once.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  CLIENT_ID, decide, loginOutcome, openWidget, startEnvironment, startLogin, stateOf, waitForEvents, widgetState,
+} from './harness.mjs';
+
+let env;
+before(async () => { env = await startEnvironment(); });
+after(async () => { await env?.close(); });
+
+const STATE_RE = /^[0-9a-f]{64}$/;
+
+test('popup login: every oauth-login detail field matches what the provider issued', async () => {
+  const { page, context } = await env.newPage();
+  await openWidget(env, page, { attrs: { scope: 'basic likes' } });
+  await page.evaluate(() => {
+    document.getElementById('w1').addEventListener('oauth-login', (e) => {
+      window.flags = { bubbles: e.bubbles, composed: e.composed, custom: e instanceof CustomEvent, at: Date.now() };
+    });
+  });
+  const before = await page.evaluate(() => Date.now());
+  const popup = await startLogin(page);
+  // The consent page names the app, escaped (the client's name is "E2E <Test> App").
+  assert.match(await popup.textContent('body'), /E2E <Test> App/);
+  // Each login's popup has its own name (a shared one would let a second login hijack it).
+  assert.match(await popup.evaluate(() => window.name), /^oauth-prefab-[0-9a-f]{16}$/);
+  const pending = await widgetState(page);
+  assert.equal(pending.busy, 'true');
+  assert.equal(pending.spinnerVisible, true);
+  await decide(popup, 'Allow');
+
+  const outcome = await loginOutcome(page);
+  const after = await page.evaluate(() => Date.now());
+  const issued = await env.controls.lastToken();
+  assert.equal(issued.client_id, CLIENT_ID);
+  assert.ok(outcome.ok, `login() resolved: ${JSON.stringify(outcome)}`);
+  const detail = outcome.ok;
+  assert.deepEqual(Object.keys(detail).sort(),
+    ['accessToken', 'expiresAt', 'expiresIn', 'provider', 'restored', 'scope', 'tokenType']);
+  assert.equal(detail.provider, 'custom');
+  assert.equal(detail.accessToken, issued.access_token);
+  assert.equal(detail.tokenType, issued.token_type);
+  assert.equal(detail.expiresIn, issued.expires_in);
+  assert.equal(issued.expires_in, 3600);
+  assert.ok(detail.expiresAt >= before + 3600_000 && detail.expiresAt <= after + 3600_000,
+    `expiresAt ${detail.expiresAt} is within [${before + 3600_000}, ${after + 3600_000}]`);
+  assert.deepEqual(detail.scope, issued.scope.split(' '));
+  assert.deepEqual(detail.scope, ['basic', 'likes']);
+  assert.equal(detail.restored, false);
+
+  const events = await page.evaluate(() => window.events);
+  assert.equal(events.length, 1);
+  assert.deepEqual(events[0], { type: 'oauth-login', detail, target: 'w1' });
+  const flags = await page.evaluate(() => window.flags);
+  assert.deepEqual({ ...flags, at: undefined }, { bubbles: true, composed: true, custom: true, at: undefined });
+
+  const state = await widgetState(page);
+  assert.equal(state.accessToken, issued.access_token);
+  assert.equal(state.loggedIn, true);
+  assert.equal(state.expiresAt, detail.expiresAt);
+  assert.equal(state.busy, 'false');
+  assert.equal(state.spinnerVisible, false);
+  assert.equal(state.message, '');
+  await context.close();
+});
+
+test('the authorize request carries response_type, client_id, redirect_uri, scope and state', async () => {
+  const { page, context } = await env.newPage();
+  await openWidget(env, page, { attrs: { scope: 'basic, likes comments' } });
+  const callbackurl = await page.evaluate(() => document.getElementById('w1').callbackurl);
+  assert.equal(callbackurl, env.web + '/e2e/widget.html');
+  const popup = await startLogin(page);
+  const url = new URL(popup.url());
+  assert.equal(url.origin + url.pathname, env.provider + '/oauth/authorize');
+  const sent = await env.controls.lastAuthorize();
+  assert.deepEqual(Object.keys(sent).sort(), ['client_id', 'redirect_uri', 'response_type', 'scope', 'state']);
+  assert.equal(sent.response_type, 'token');
+  assert.equal(sent.client_id, CLIENT_ID);
+  assert.equal(sent.redirect_uri, callbackurl);
+  assert.equal(sent.scope, 'basic likes comments');
+  assert.match(sent.state, STATE_RE, '256 random bits as hex');
+  assert.equal(sent.state, stateOf(popup));
+  await popup.close();
+  await context.close();
+
+  // A preset joins scopes with its own separator (Facebook: commas), at the overriding endpoint.
+  const second = await env.newPage();
+  await openWidget(env, second.page, {
+    attrs: { provider: 'facebook', scope: 'email public_profile', 'authorize-url': env.provider + '/oauth/authorize' },
+  });
+  const fbPopup = await startLogin(second.page);
+  const fb = await env.controls.lastAuthorize();
+  assert.equal(fb.scope, 'email,public_profile');
+  assert.equal(fb.response_type, 'token');
+  assert.equal(fb.redirect_uri, env.web + '/e2e/widget.html');
+  await fbPopup.close();
+  await second.context.close();
+});
+
+test('each login sends a fresh state', async () => {
+  const { page, context } = await env.newPage();
+  await openWidget(env, page);
+  const states = [];
+  for (let i = 0; i < 3; i += 1) {
+    const popup = await startLogin(page);
+    states.push((await env.controls.lastAuthorize()).state);
+    assert.equal(states.at(-1), stateOf(popup));
+    await decide(popup, 'Allow');
+    assert.ok((await loginOutcome(page)).ok);
+  }
+  for (const state of states) assert.match(state, STATE_RE);
+  assert.equal(new Set(states).size, states.length, `states differ: ${states.join(', ')}`);
+  await context.close();
+});
+
+test('closing the popup fails the login with popup_closed', async () => {
+  const { page, context } = await env.newPage();
+  await openWidget(env, page);
+  const popup = await startLogin(page);
+  await popup.close();
+  const outcome = await loginOutcome(page);
+  assert.equal(outcome.err?.code, 'popup_closed');
+  assert.equal(outcome.err.name, 'OAuthError');
+  assert.equal(outcome.err.isError, true);
+  const events = await waitForEvents(page);
+  assert.equal(events.length, 1);
+  assert.equal(events[0].type, 'oauth-error');
+  assert.equal(events[0].target, 'w1');
+  assert.deepEqual(events[0].detail, { error: 'popup_closed', description: outcome.err.description, reason: null, uri: null });
+  assert.ok(outcome.err.description.length > 0);
+  const state = await widgetState(page);
+  assert.equal(state.busy, 'false');
+  assert.equal(state.loggedIn, false);
+  assert.equal(state.message, `Login failed: ${outcome.err.description}`);
+  await context.close();
+});
+
+test('a blocked popup with fallback="none" fails with popup_blocked and stays on the page', async () => {
+  const { page, context } = await env.newPage();
+  await openWidget(env, page, { attrs: { fallback: 'none' }, init: () => { window.open = () => null; } });
+  await startLogin(page, { popup: false });
+  const outcome = await loginOutcome(page);
+  assert.equal(outcome.err?.code, 'popup_blocked');
+  const events = await waitForEvents(page);
+  assert.deepEqual(events.map((e) => [e.type, e.detail.error, e.target]), [['oauth-error', 'popup_blocked', 'w1']]);
+  assert.equal(page.url(), env.web + '/e2e/widget.html', 'no redirect');
+  const pending = await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('oauth-prefab:')));
+  assert.deepEqual(pending, [], 'no redirect login kept');
+  const state = await widgetState(page);
+  assert.equal(state.busy, 'false');
+  assert.equal(state.message, `Login failed: ${outcome.err.description}`);
+  await context.close();
+});
+
+test('a login with no answer within timeout="2" fails with timeout', async () => {
+  const { page, context } = await env.newPage();
+  await openWidget(env, page, { attrs: { timeout: '2' } });
+  const started = Date.now();
+  await startLogin(page);
+  const outcome = await loginOutcome(page, 'w1', 6_000);
+  const took = Date.now() - started;
+  assert.equal(outcome.err?.code, 'timeout');
+  assert.ok(took >= 1_900 && took < 5_000, `timed out after ${took} ms`);
+  const events = await waitForEvents(page);
+  assert.deepEqual(events.map((e) => [e.type, e.detail.error]), [['oauth-error', 'timeout']]);
+  const state = await widgetState(page);
+  assert.equal(state.busy, 'false');
+  assert.equal(state.loggedIn, false);
+  await context.close();
+});
+
+test('the button is a keyboard-usable <button>, busy with a spinner while the login is pending', async () => {
+  const { page, context } = await env.newPage();
+  await openWidget(env, page);
+  const idle = await widgetState(page);
+  assert.deepEqual([idle.busy, idle.spinnerVisible, idle.label], ['false', false, 'Log in']);
+  await page.keyboard.press('Tab');
+  const focused = await page.evaluate(() => {
+    const active = document.getElementById('w1').shadowRoot.activeElement;
+    return active && { tag: active.tagName, part: active.getAttribute('part'), type: active.type };
+  });
+  assert.deepEqual(focused, { tag: 'BUTTON', part: 'button', type: 'button' });
+  const [popup] = await Promise.all([page.waitForEvent('popup'), page.keyboard.press('Enter')]);
+  await popup.waitForLoadState();
+  const busy = await widgetState(page);
+  assert.deepEqual([busy.busy, busy.spinnerVisible], ['true', true]);
+  await decide(popup, 'Allow');
+  const events = await waitForEvents(page);
+  assert.equal(events[0].type, 'oauth-login');
+  assert.equal(events[0].detail.accessToken, (await env.controls.lastToken()).access_token);
+  const done = await widgetState(page);
+  assert.deepEqual([done.busy, done.spinnerVisible, done.loggedIn], ['false', false, true]);
+  await context.close();
+});
+
+test('two widgets logging in at once each get their own token', async () => {
+  const { page, context } = await env.newPage();
+  await page.goto(env.web + '/e2e/two.html');
+  await page.waitForFunction(() => customElements.get('oauth-login'));
+  const first = await startLogin(page, { id: 'w1' });
+  const firstState = stateOf(first);
+  const secondOpened = page.waitForEvent('popup', { timeout: 5_000 }).catch(() => null);
+  await startLogin(page, { id: 'w2', popup: false });
+  const second = await secondOpened;
+  assert.ok(second, 'the second widget opened a popup of its own '
+    + `(observed: none; the first popup now shows the state ${stateOf(first) === firstState ? 'of w1' : 'of w2'})`);
+  await second.waitForLoadState();
+  const secondState = stateOf(second);
+  assert.notEqual(firstState, secondState);
+  assert.ok(!first.isClosed(), "the first widget's popup is still open");
+  assert.equal(stateOf(first), firstState, "the first widget's consent page is still there");
+  const both = await page.evaluate(() => ['w1', 'w2'].map((id) => document.getElementById(id).shadowRoot.querySelector('button').getAttribute('aria-busy')));
+  assert.deepEqual(both, ['true', 'true']);
+
+  // The second answers first.
+  await decide(second, 'Allow');
+  const token2 = await env.controls.lastToken();
+  assert.equal(token2.state, secondState);
+  const out2 = await loginOutcome(page, 'w2');
+  assert.equal(out2.ok?.accessToken, token2.access_token, JSON.stringify(out2));
+  assert.equal(await page.evaluate(() => window.outcomes.w1), null, 'w1 is still pending');
+
+  await decide(first, 'Allow');
+  const token1 = await env.controls.lastToken();
+  assert.equal(token1.state, firstState);
+  const out1 = await loginOutcome(page, 'w1');
+  assert.equal(out1.ok?.accessToken, token1.access_token, JSON.stringify(out1));
+  assert.notEqual(token1.access_token, token2.access_token);
+  assert.deepEqual(out1.ok.scope, ['basic']);
+  assert.deepEqual(out2.ok.scope, ['likes']);
+
+  const events = await page.evaluate(() => window.events);
+  assert.deepEqual(events.map((e) => [e.type, e.target, e.detail.accessToken]),
+    [['oauth-login', 'w2', token2.access_token], ['oauth-login', 'w1', token1.access_token]]);
+  assert.equal(await page.evaluate(() => document.getElementById('w1').accessToken), token1.access_token);
+  assert.equal(await page.evaluate(() => document.getElementById('w2').accessToken), token2.access_token);
+  await context.close();
+});
