@@ -8,26 +8,29 @@ export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 export CHROMEDRIVER=/usr/bin/chromedriver
 log=$(mktemp)
 status=0
+broken=0  # suites that failed, whether or not they printed counts
 
 run() {
   local name=$1; shift
   printf '\n== %s\n' "$name"
   "$@" 2>&1 | tee -a "$log"
   local code=${PIPESTATUS[0]}
-  [ "$code" = 0 ] || { echo "!! $name failed (exit $code)"; status=1; }
+  [ "$code" = 0 ] || { echo "!! $name failed (exit $code)"; status=1; broken=$((broken + 1)); }
 }
 
 run "cargo test (workspace, native)" cargo test --workspace --quiet
-run "wasm-pack test --headless --chrome (in-browser)" wasm-pack test --headless --chrome --quiet -- --test browser
+run "wasm-pack test --headless --chrome (in-browser)" wasm-pack test --headless --chrome -- --test browser
 run "end-to-end (Chromium + dev provider)" node --test --test-concurrency=1 --test-reporter=spec tests/e2e/*.test.mjs
-if [ -f tests/vite-app/run.mjs ]; then
-  run "the packed package in a Vite app" node tests/vite-app/run.mjs
-fi
+run "package checks (manifest, size budget)" node --test --test-reporter=spec tests/manifest.test.mjs tests/size-budget.test.mjs
+run "the packed package in a Vite app" node tests/vite-app/run.mjs
 
-# cargo and wasm-bindgen-test print "test result: ... N passed; M failed"; node's runner "ℹ pass N".
-passed=$(awk '/test result:/ { for (i = 1; i < NF; i++) if ($(i+1) ~ /^passed/) s += $i } /^ℹ pass / { s += $3 } END { print s + 0 }' "$log")
-failed=$(awk '/test result:/ { for (i = 1; i < NF; i++) if ($(i+1) ~ /^failed/) s += $i } /^ℹ fail / { s += $3 } END { print s + 0 }' "$log")
+# cargo and wasm-bindgen-test print "test result: ... N passed; M failed"; node's runner "ℹ pass N";
+# the Vite runner "N passed, M failed".
+passed=$(awk '/test result:/ { for (i = 1; i < NF; i++) if ($(i+1) ~ /^passed/) s += $i } /^ℹ pass / { s += $3 } /^[0-9]+ passed, [0-9]+ failed$/ { s += $1 } END { print s + 0 }' "$log")
+failed=$(awk '/test result:/ { for (i = 1; i < NF; i++) if ($(i+1) ~ /^failed/) s += $i } /^ℹ fail / { s += $3 } /^[0-9]+ passed, [0-9]+ failed$/ { s += $3 } END { print s + 0 }' "$log")
 rm -f "$log"
+# A suite that crashed before printing counts still counts as failed.
+[ "$failed" -ge "$broken" ] || failed=$broken
 printf '\n%s passed, %s failed\n' "$passed" "$failed"
 [ "$failed" = 0 ] || status=1
 exit $status
