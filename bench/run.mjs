@@ -1,0 +1,354 @@
+// `npm run bench` (after setup and build): oauth-prefab against what people use today, in one run,
+// in headless Chromium, against the local dev provider.
+//
+//   1. download: every file a script-tag page fetches (recorded from the browser's responses,
+//      the HTML page itself excluded), each gzipped with zlib level 9, summed; against hello.js,
+//      oidc-client-ts and auth0-spa-js loaded by a script tag the same way;
+//   2. start-up: navigation start → the login button defined and laid out (median of fresh
+//      pages, each in a fresh browser context, so nothing is cached), against hello.js
+//      (`hello.init` plus a plain button);
+//   3. login round trip: click → `oauth-login` (hello.js: `auth.login`) with the provider
+//      approving at once (`--auto-approve`), the popup loading the page again as the callback;
+//   4. the wasm module's linear memory after start-up (and after one login).
+//
+// Prints a markdown table and writes bench/results.md, bench/results.json and bench/results.svg
+// beside this file; updates the figures between `<!-- bench:begin -->` and `<!-- bench:end -->`
+// in pkg-template/README.md (and in README.md, if it has the markers). Timings are noisy (two
+// cores): they never go in a test.
+//
+//   node bench/run.mjs [--startup-runs N] [--login-runs N] [--no-readme]
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { launchChromium } from '../tests/e2e/harness.mjs';
+import { serveStatic } from '../scripts/lib/serve.mjs';
+import { startProvider } from '../scripts/lib/provider.mjs';
+
+const root = resolve(import.meta.dirname, '..');
+const here = import.meta.dirname;
+const arg = (name, fallback) => {
+  const at = process.argv.indexOf(name);
+  return at > 0 ? Number(process.argv[at + 1]) : fallback;
+};
+const STARTUP_RUNS = Math.max(15, arg('--startup-runs', 21));
+const LOGIN_RUNS = Math.max(10, arg('--login-runs', 11));
+const WARMUP_RUNS = 2;
+const TARGET = { downloadBytes: 10 * 1024, ratio: 1, memoryBytes: 256 * 1024 };
+const CLIENT_ID = 'bench-app';
+
+const version = (name) => JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')).version;
+const ourVersion = existsSync(join(root, 'pkg', 'package.json')) ? JSON.parse(readFileSync(join(root, 'pkg', 'package.json'), 'utf8')).version : '?';
+if (!existsSync(join(root, 'pkg', 'oauth-login.js'))) {
+  console.error('bench: pkg/ is not built; run `npm run build` (or `npm run bench`, which builds first)');
+  process.exit(1);
+}
+
+const LIBS = [
+  { id: 'ours', name: 'oauth-prefab', version: ourVersion, page: '/bench/ours.html', ready: 'oauth-login' },
+  { id: 'hello', name: 'hello.js', pkg: 'hellojs', version: version('hellojs'), page: '/bench/hello.html', ready: '#hello-login' },
+  { id: 'oidc', name: 'oidc-client-ts', pkg: 'oidc-client-ts', version: version('oidc-client-ts'), page: '/bench/size-oidc.html' },
+  { id: 'auth0', name: 'auth0-spa-js', pkg: '@auth0/auth0-spa-js', version: version('@auth0/auth0-spa-js'), page: '/bench/size-auth0.html' },
+];
+const lib = Object.fromEntries(LIBS.map((l) => [l.id, l]));
+
+// ---- environment ------------------------------------------------------------------------------
+const state = { providerOrigin: '' };
+const server = await serveStatic({
+  port: 0,
+  mounts: { '/bench/': join(here, 'pages'), '/pkg/': join(root, 'pkg'), '/vendor/': join(root, 'node_modules') },
+  get providerOrigin() { return state.providerOrigin; },
+});
+const web = `http://localhost:${server.address().port}`;
+const dir = mkdtempSync(join(tmpdir(), 'oauth-prefab-bench-'));
+const clientsFile = join(dir, 'clients.json');
+writeFileSync(clientsFile, JSON.stringify({
+  clients: [{ id: CLIENT_ID, secret: 'bench-secret', name: 'Bench', redirect_uris: [web + lib.ours.page, web + lib.hello.page] }],
+}));
+const port = await freePort();
+const providerProcess = await startProvider({ port, args: ['--clients', clientsFile, '--auto-approve'] });
+state.providerOrigin = `http://127.0.0.1:${port}`;
+const browser = await launchChromium();
+const results = {
+  date: new Date().toISOString(),
+  environment: { chromium: browser.version(), node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?' },
+  libraries: Object.fromEntries(LIBS.map((l) => [l.id, { name: l.name, version: l.version }])),
+  download: {},
+  startup: {},
+  roundTrip: {},
+  memory: {},
+};
+
+try {
+  // ---- 1. download ----------------------------------------------------------------------------
+  for (const l of LIBS) {
+    const files = await downloads(l);
+    const gzip = files.reduce((s, f) => s + f.gzip, 0);
+    const raw = files.reduce((s, f) => s + f.raw, 0);
+    results.download[l.id] = { gzipBytes: gzip, rawBytes: raw, files };
+    log(`download ${l.name}: ${gzip} B gzipped (${files.length} file${files.length === 1 ? '' : 's'})`);
+  }
+
+  // ---- 2. start-up (interleaved, so drift hits both alike) -----------------------------------
+  const startup = { ours: [], hello: [] };
+  for (let i = 0; i < WARMUP_RUNS + STARTUP_RUNS; i++) {
+    for (const id of i % 2 ? ['hello', 'ours'] : ['ours', 'hello']) {
+      const ms = await startupRun(lib[id]);
+      if (i >= WARMUP_RUNS) startup[id].push(ms);
+    }
+  }
+  for (const id of ['ours', 'hello']) results.startup[id] = stats(startup[id]);
+  results.startup.ratio = results.startup.ours.median / results.startup.hello.median;
+  log(`start-up: ${fmtMs(results.startup.ours.median)} vs ${fmtMs(results.startup.hello.median)}`);
+
+  // ---- 4. memory after start-up --------------------------------------------------------------
+  results.memory.afterStartupBytes = await memoryAfterStartup();
+
+  // ---- 3. login round trip ------------------------------------------------------------------
+  const trips = { ours: [], hello: [] };
+  let afterLogin = null;
+  for (let i = 0; i < 1 + LOGIN_RUNS; i++) {
+    for (const id of i % 2 ? ['hello', 'ours'] : ['ours', 'hello']) {
+      const { ms, memory } = await roundTripRun(lib[id]);
+      if (memory) afterLogin = memory;
+      if (i >= 1) trips[id].push(ms);
+    }
+  }
+  for (const id of ['ours', 'hello']) results.roundTrip[id] = stats(trips[id]);
+  results.roundTrip.ratio = results.roundTrip.ours.median / results.roundTrip.hello.median;
+  results.memory.afterLoginBytes = afterLogin;
+  log(`round trip: ${fmtMs(results.roundTrip.ours.median)} vs ${fmtMs(results.roundTrip.hello.median)}`);
+} finally {
+  await browser.close().catch(() => {});
+  providerProcess.kill();
+  await new Promise((r) => server.close(r));
+  rmSync(dir, { recursive: true, force: true });
+}
+
+// ---- report -----------------------------------------------------------------------------------
+results.startup.runs = STARTUP_RUNS;
+results.roundTrip.runs = LOGIN_RUNS;
+results.targets = TARGET;
+const table = markdownTable(results);
+const filesTable = ourFilesTable(results);
+const md = `# oauth-prefab benchmark
+
+${table}
+
+What oauth-prefab's script tag fetches (each file gzipped with zlib level 9):
+
+${filesTable}
+
+Measured ${results.date.slice(0, 10)} with \`node bench/run.mjs\`: Chromium ${results.environment.chromium} headless,
+${results.environment.cpus} CPU${results.environment.cpus === 1 ? '' : 's'} (${results.environment.cpuModel}), Node ${results.environment.node}. Start-up: median of
+${STARTUP_RUNS} fresh pages each (fresh browser context, nothing cached, the server sends
+\`Cache-Control: no-store\`), from navigation start to the login button defined and laid out.
+Round trip: median of ${LOGIN_RUNS} logins each, click → \`oauth-login\` (hello.js: \`auth.login\`),
+the dev provider approving at once; the popup loads the host page again as the callback, so each
+login includes loading the library a second time. Sizes are exact; timings vary from run to run.
+
+![benchmark chart](results.svg)
+`;
+writeFileSync(join(here, 'results.md'), md);
+writeFileSync(join(here, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+writeFileSync(join(here, 'results.svg'), chart(results));
+if (!process.argv.includes('--no-readme')) {
+  for (const readme of [join(root, 'pkg-template', 'README.md'), join(root, 'README.md')]) updateReadme(readme, table, results);
+}
+console.log('\n' + table + '\n');
+console.log(filesTable + '\n');
+console.log('wrote bench/results.md, bench/results.json, bench/results.svg');
+
+// ---- measurements -----------------------------------------------------------------------------
+
+/** Every response a fresh page fetches while loading (the HTML page itself excluded). */
+async function downloads(l) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const bodies = [];
+  page.on('response', (response) => {
+    const url = response.url();
+    if (url.startsWith('data:') || response.request().resourceType() === 'document') return;
+    bodies.push(response.body().then((body) => ({ url, status: response.status(), body }), () => ({ url, status: response.status(), body: Buffer.alloc(0) })));
+  });
+  await page.goto(web + l.page, { waitUntil: 'load' });
+  if (l.ready) await page.waitForFunction(() => window.bench?.ready);
+  await page.waitForLoadState('networkidle');
+  const files = (await Promise.all(bodies)).map(({ url, status, body }) => {
+    if (status !== 200) throw new Error(`${l.name}: ${url} answered ${status}`);
+    return { path: new URL(url).pathname, raw: body.length, gzip: gzipSync(body, { level: 9 }).length };
+  });
+  await context.close();
+  if (files.length === 0) throw new Error(`${l.name}: the page fetched nothing`);
+  return files;
+}
+
+/** One fresh page: ms from navigation start to the button defined and laid out. */
+async function startupRun(l) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(web + l.page, { waitUntil: 'commit' });
+  await page.waitForFunction(() => window.bench?.ready, null, { timeout: 30_000, polling: 50 });
+  const ms = await page.evaluate(() => window.bench.ready);
+  await context.close();
+  return ms;
+}
+
+/** The wasm module's linear memory once the element is on screen. */
+async function memoryAfterStartup() {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(web + lib.ours.page);
+  await page.waitForFunction(() => window.bench?.ready);
+  const bytes = await wasmMemory(page);
+  await context.close();
+  return bytes;
+}
+
+/** `wasm.memory` of the glue's instance: `init()` returns the exports, the same instance again. */
+function wasmMemory(page) {
+  return page.evaluate(async () => {
+    const glue = await import('/pkg/oauth_prefab.js');
+    const exports = await glue.default();
+    return exports.memory.buffer.byteLength;
+  });
+}
+
+/** One login on a fresh page: click → logged in, in ms; for ours also the memory afterwards. */
+async function roundTripRun(l) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(web + l.page);
+  await page.waitForFunction(() => window.bench?.ready);
+  const popupClosed = context.waitForEvent('page').then((popup) => popup.waitForEvent('close', { timeout: 30_000 }));
+  await page.click(l.ready);
+  await page.waitForFunction(() => window.bench.loggedIn || window.bench.error, null, { timeout: 30_000, polling: 20 });
+  const bench = await page.evaluate(() => window.bench);
+  if (bench.error || !bench.loggedIn) throw new Error(`${l.name}: the login failed: ${bench.error}`);
+  await popupClosed.catch(() => {});
+  const memory = l.id === 'ours' ? await wasmMemory(page) : null;
+  await context.close();
+  return { ms: bench.loggedIn - bench.clicked, memory };
+}
+
+// ---- formatting -------------------------------------------------------------------------------
+
+function stats(samples) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+  return { median: round(median), min: round(sorted[0]), p90: round(at(0.9)), max: round(sorted.at(-1)), samples: samples.map(round) };
+}
+function round(x) { return Math.round(x * 10) / 10; }
+function fmtMs(ms) { return `${ms.toFixed(1)} ms`; }
+function kib(bytes) { return `${(bytes / 1024).toFixed(1)} KiB`; }
+function bytesCell(bytes) { return `${(bytes / 1024).toFixed(1)} KiB (${bytes.toLocaleString('en-US')} B)`; }
+function ratioCell(r) { return `${r.toFixed(2)}×`; }
+function log(line) { console.log(`bench: ${line}`); }
+
+function verdict(met, distance) { return met ? `✅ met${distance ? ` (${distance})` : ''}` : `❌ ${distance}`; }
+
+function markdownTable(r) {
+  const head = ['Measure', `oauth-prefab ${r.libraries.ours.version}`, `hello.js ${r.libraries.hello.version}`, `oidc-client-ts ${r.libraries.oidc.version}`, `auth0-spa-js ${r.libraries.auth0.version}`, 'Target', 'Result'];
+  const d = r.download;
+  const over = d.ours.gzipBytes - TARGET.downloadBytes;
+  const rows = [
+    ['Script-tag download, gzipped', bytesCell(d.ours.gzipBytes), bytesCell(d.hello.gzipBytes), bytesCell(d.oidc.gzipBytes), bytesCell(d.auth0.gzipBytes),
+      `≤ ${kib(TARGET.downloadBytes)}`, verdict(over <= 0, over <= 0 ? `${kib(-over)} to spare` : `${kib(over)} over`)],
+    [`Start-up to login button laid out (median of ${r.startup.runs})`, fmtMs(r.startup.ours.median), fmtMs(r.startup.hello.median), '–', '–',
+      '≤ hello.js', verdict(r.startup.ratio <= TARGET.ratio, `${ratioCell(r.startup.ratio)} hello.js`)],
+    [`Login round trip, click → logged in (median of ${r.roundTrip.runs})`, fmtMs(r.roundTrip.ours.median), fmtMs(r.roundTrip.hello.median), '–', '–',
+      '≤ hello.js', verdict(r.roundTrip.ratio <= TARGET.ratio, `${ratioCell(r.roundTrip.ratio)} hello.js`)],
+    ['Wasm linear memory after start-up', kib(r.memory.afterStartupBytes), '–', '–', '–',
+      `≤ ${kib(TARGET.memoryBytes)}`, verdict(r.memory.afterStartupBytes <= TARGET.memoryBytes, r.memory.afterStartupBytes <= TARGET.memoryBytes ? '' : `${kib(r.memory.afterStartupBytes - TARGET.memoryBytes)} over`)],
+  ];
+  if (r.memory.afterLoginBytes != null) rows.push(['Wasm linear memory after one login', kib(r.memory.afterLoginBytes), '–', '–', '–', '–', '–']);
+  const line = (cells) => `| ${cells.join(' | ')} |`;
+  return [line(head), line(['---', '---:', '---:', '---:', '---:', '---', '---']), ...rows.map(line)].join('\n');
+}
+
+function ourFilesTable(r) {
+  const line = (cells) => `| ${cells.join(' | ')} |`;
+  const rows = r.download.ours.files.map((f) => line([`\`${f.path}\``, f.raw.toLocaleString('en-US'), f.gzip.toLocaleString('en-US')]));
+  return [line(['File', 'Bytes', 'Gzipped']), line(['---', '---:', '---:']), ...rows,
+    line(['**total**', r.download.ours.rawBytes.toLocaleString('en-US'), `**${r.download.ours.gzipBytes.toLocaleString('en-US')}**`])].join('\n');
+}
+
+function updateReadme(file, table, r) {
+  if (!existsSync(file)) return;
+  const text = readFileSync(file, 'utf8');
+  const begin = '<!-- bench:begin -->';
+  const end = '<!-- bench:end -->';
+  const a = text.indexOf(begin);
+  const b = text.indexOf(end);
+  if (a < 0 || b < a) return;
+  const block = `${begin}\n${table}\n\n<sub>Measured ${r.date.slice(0, 10)} by \`npm run bench\` in headless Chromium ${r.environment.chromium}, ${r.environment.cpus} CPUs; timings are medians and vary between machines.</sub>\n${end}`;
+  writeFileSync(file, text.slice(0, a) + block + text.slice(b + end.length));
+  console.log(`bench: updated the figures in ${file.slice(root.length + 1)}`);
+}
+
+/** A hand-made horizontal bar chart, one panel per measure. */
+function chart(r) {
+  const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  const W = 760;
+  const labelW = 150;
+  const barMax = W - labelW - 150;
+  const rowH = 26;
+  const panels = [
+    { title: 'Script-tag download, gzipped (lower is better)', unit: kib, target: TARGET.downloadBytes, targetLabel: 'target 10 KiB',
+      bars: LIBS.map((l) => [l.name, r.download[l.id].gzipBytes, l.id === 'ours']) },
+    { title: `Start-up: navigation → login button laid out, median of ${r.startup.runs} (lower is better)`, unit: fmtMs,
+      bars: [['oauth-prefab', r.startup.ours.median, true], ['hello.js', r.startup.hello.median, false]] },
+    { title: `Login round trip: click → logged in, median of ${r.roundTrip.runs} (lower is better)`, unit: fmtMs,
+      bars: [['oauth-prefab', r.roundTrip.ours.median, true], ['hello.js', r.roundTrip.hello.median, false]] },
+    { title: 'Wasm linear memory after start-up', unit: kib, target: TARGET.memoryBytes, targetLabel: 'target 256 KiB',
+      bars: [['oauth-prefab', r.memory.afterStartupBytes, true]] },
+  ];
+  let y = 50;
+  const parts = [];
+  for (const p of panels) {
+    const max = Math.max(...p.bars.map((b) => b[1]), p.target ?? 0) * 1.05;
+    const x = (v) => labelW + (v / max) * barMax;
+    parts.push(`<text x="10" y="${y}" class="title">${esc(p.title)}</text>`);
+    y += 12;
+    const top = y;
+    for (const [name, value, ours] of p.bars) {
+      parts.push(`<text x="${labelW - 8}" y="${y + 17}" class="label" text-anchor="end">${esc(name)}</text>`);
+      parts.push(`<rect x="${labelW}" y="${y + 4}" width="${Math.max(1, x(value) - labelW).toFixed(1)}" height="${rowH - 8}" rx="3" fill="${ours ? '#2563eb' : '#9ca3af'}"/>`);
+      parts.push(`<text x="${(x(value) + 6).toFixed(1)}" y="${y + 17}" class="value">${esc(p.unit(value))}</text>`);
+      y += rowH;
+    }
+    if (p.target) {
+      const tx = x(p.target).toFixed(1);
+      parts.push(`<line x1="${tx}" y1="${top}" x2="${tx}" y2="${y}" stroke="#dc2626" stroke-width="2" stroke-dasharray="5 4"/>`);
+      parts.push(`<text x="${tx}" y="${y + 13}" class="target" text-anchor="middle">${esc(p.targetLabel)}</text>`);
+      y += 14;
+    }
+    y += 30;
+  }
+  const H = y;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="oauth-prefab benchmark">
+<style>
+text { font: 13px system-ui, -apple-system, 'Segoe UI', sans-serif; fill: #111827; }
+.title { font-weight: 600; font-size: 14px; }
+.value { fill: #374151; }
+.target { fill: #dc2626; font-size: 11px; }
+.note { fill: #6b7280; font-size: 11px; }
+</style>
+<rect width="100%" height="100%" fill="#ffffff"/>
+<text x="10" y="20" class="note">oauth-prefab ${esc(r.libraries.ours.version)} vs hello.js ${esc(r.libraries.hello.version)}, oidc-client-ts ${esc(r.libraries.oidc.version)}, auth0-spa-js ${esc(r.libraries.auth0.version)} · Chromium ${esc(r.environment.chromium)} headless · ${esc(r.date.slice(0, 10))}</text>
+${parts.join('\n')}
+</svg>
+`;
+}
+
+async function freePort() {
+  const { createServer } = await import('node:net');
+  return new Promise((resolvePort) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port: p } = s.address();
+      s.close(() => resolvePort(p));
+    });
+  });
+}

@@ -1,0 +1,256 @@
+// The package as a bundler user gets it: `npm pack` of pkg/, installed from the tarball into this
+// Vite app, type-checked with tsc, built with `vite build`, then logged in with in Chromium against
+// the dev provider. Builds nothing in pkg/: it packs whatever pkg/ holds (run `npm run build`
+// first). Exits non-zero on any failure; the last line is `N passed, M failed`.
+//
+//   node tests/vite-app/run.mjs
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import assert from 'node:assert/strict';
+import { launchChromium } from '../e2e/harness.mjs';
+import { serveStatic } from '../../scripts/lib/serve.mjs';
+import { startProvider } from '../../scripts/lib/provider.mjs';
+
+const run = promisify(execFile);
+const app = import.meta.dirname;
+const root = resolve(app, '..', '..');
+const pkg = join(root, 'pkg');
+const CLIENT_ID = 'vite-app';
+const STEP_TIMEOUT_MS = 60_000;
+
+const results = [];
+const cleanups = [];
+
+/** Runs one check; a failure is recorded and printed, and the run goes on. */
+async function check(name, fn, { needs = [] } = {}) {
+  const missing = needs.filter((n) => !results.find((r) => r.name === n)?.ok);
+  if (missing.length) {
+    results.push({ name, ok: false });
+    console.log(`✖ ${name}\n    not run: it needs ${missing.map((m) => `"${m}"`).join(', ')}`);
+    return;
+  }
+  const started = Date.now();
+  try {
+    let timer;
+    await Promise.race([
+      fn(),
+      new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${STEP_TIMEOUT_MS / 1000} s`)), STEP_TIMEOUT_MS); }),
+    ]).finally(() => clearTimeout(timer));
+    results.push({ name, ok: true });
+    console.log(`✔ ${name} (${Date.now() - started} ms)`);
+  } catch (error) {
+    results.push({ name, ok: false });
+    const text = (error?.stack ?? String(error)) + (error?.stderr ? `\n${error.stderr}` : '') + (error?.stdout ? `\n${error.stdout}` : '');
+    console.log(`✖ ${name} (${Date.now() - started} ms)\n${text.replace(/^/gm, '    ')}`);
+  }
+}
+
+const npm = (args, cwd) => run('npm', args, { cwd, maxBuffer: 64 << 20, env: { ...process.env, npm_config_update_notifier: 'false' } });
+const bin = (pkgName, file) => join(app, 'node_modules', pkgName, file);
+const filesUnder = (dir) => readdirSync(dir, { recursive: true, withFileTypes: true })
+  .filter((d) => d.isFile()).map((d) => relative(dir, join(d.parentPath ?? d.path, d.name)));
+
+// ---- 1. pack --------------------------------------------------------------------------------
+const PACK = 'npm pack: the tarball holds the whole package (snippets/ included)';
+const INSTALL = 'npm install of the tarball into the Vite app';
+const TSC = 'tsc --noEmit: index.d.ts types the element, its events and login()';
+const BUILD = 'vite build: bundles the package, the wasm emitted as an asset';
+let tarball;
+
+await check(PACK, async () => {
+  assert.ok(existsSync(join(pkg, 'package.json')), 'pkg/ has no package.json: run `npm run build` first');
+  const dir = mkdtempSync(join(tmpdir(), 'oauth-prefab-pack-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const { stdout } = await npm(['pack', '--json', '--pack-destination', dir], pkg);
+  const [info] = JSON.parse(stdout.slice(stdout.indexOf('[')));
+  tarball = join(dir, info.filename);
+  assert.ok(existsSync(tarball), `npm pack wrote no ${tarball}`);
+  const packed = new Set(info.files.map((f) => f.path));
+  const manifest = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8'));
+  const required = ['package.json', 'README.md', 'custom-elements.json', 'index.js', 'index.d.ts', 'oauth-login.js', 'oauth-login.d.ts', 'oauth_prefab.js', 'oauth_prefab_bg.wasm'];
+  for (const file of required) assert.ok(packed.has(file), `the tarball lacks ${file}`);
+  const snippets = filesUnder(join(pkg, 'snippets')).map((f) => `snippets/${f.split('\\').join('/')}`);
+  assert.ok(snippets.length > 0, 'pkg/snippets/ is empty');
+  for (const file of snippets) assert.ok(packed.has(file), `the tarball lacks ${file} (is "snippets/" in package.json "files"?)`);
+  // Every relative import of every packed module resolves inside the tarball.
+  for (const file of [...packed].filter((f) => f.endsWith('.js'))) {
+    const source = readFileSync(join(pkg, file), 'utf8');
+    for (const [, spec] of source.matchAll(/\bfrom\s*['"](\.[^'"]+)['"]|^\s*import\s*['"](\.[^'"]+)['"]/gm)) {
+      const target = join(dirname(file), spec).split('\\').join('/');
+      assert.ok(packed.has(target), `${file} imports ${spec}, which the tarball lacks`);
+    }
+  }
+  // Everything the exports map points at is packed.
+  const targets = Object.values(manifest.exports).flatMap((t) => (typeof t === 'string' ? [t] : Object.values(t)));
+  for (const target of targets) assert.ok(packed.has(target.replace(/^\.\//, '')), `exports points at ${target}, which the tarball lacks`);
+  console.log(`    ${info.filename}: ${info.entryCount} files, ${info.size} B packed, ${info.unpackedSize} B unpacked`);
+});
+
+// ---- 2. install -----------------------------------------------------------------------------
+await check(INSTALL, async () => {
+  if (!existsSync(bin('vite', 'package.json')) || !existsSync(bin('typescript', 'package.json'))) {
+    console.log('    installing vite and typescript (first run only)');
+    await npm(['install', '--no-audit', '--no-fund'], app);
+  }
+  // --no-save: the tarball's temporary path stays out of package.json and the lockfile.
+  await npm(['install', '--no-audit', '--no-fund', '--no-save', tarball], app);
+  const installed = join(app, 'node_modules', 'oauth-prefab');
+  for (const file of ['oauth_prefab_bg.wasm', 'oauth_prefab.js', 'index.js']) {
+    assert.ok(readFileSync(join(installed, file)).equals(readFileSync(join(pkg, file))), `node_modules/oauth-prefab/${file} is not pkg/'s: a stale install`);
+  }
+});
+
+// ---- 3. types -------------------------------------------------------------------------------
+await check(TSC, async () => {
+  await run(process.execPath, [bin('typescript', 'bin/tsc'), '--noEmit', '-p', app], { cwd: app });
+}, { needs: [INSTALL] });
+
+// ---- 4. build -------------------------------------------------------------------------------
+await check(BUILD, async () => {
+  rmSync(join(app, 'dist'), { recursive: true, force: true });
+  await run(process.execPath, [bin('vite', 'bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: app });
+  const assets = filesUnder(join(app, 'dist'));
+  const wasm = assets.filter((f) => f.endsWith('.wasm'));
+  assert.equal(wasm.length, 1, `dist/ should hold one .wasm, holds: ${assets.join(', ')}`);
+  assert.ok(readFileSync(join(app, 'dist', wasm[0])).equals(readFileSync(join(pkg, 'oauth_prefab_bg.wasm'))), 'the emitted wasm differs from the package\'s');
+  console.log(`    dist/: ${assets.join(', ')}`);
+}, { needs: [INSTALL] });
+
+// ---- 5. in Chromium -------------------------------------------------------------------------
+let env;
+const BROWSER = 'environment: dist/ served, dev provider, Chromium';
+await check(BROWSER, async () => { env = await startEnvironment(); }, { needs: [BUILD] });
+
+/** A fresh context on the built app; fails the check on a page error. */
+async function openApp() {
+  const context = await env.browser.newContext();
+  cleanups.push(() => context.close().catch(() => {}));
+  const page = await context.newPage();
+  const errors = [];
+  context.on('weberror', (e) => errors.push(e.error().message));
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(env.web + '/');
+  await page.waitForFunction(() => customElements.get('oauth-login') && window.app);
+  return { context, page, errors };
+}
+
+async function allowInPopup(popup) {
+  await popup.waitForLoadState();
+  await Promise.all([popup.waitForEvent('close'), popup.getByRole('button', { name: 'Allow' }).click()]);
+}
+
+await check('the element: click → popup → Allow → oauth-login with the issued token', async () => {
+  const { page, context, errors } = await openApp();
+  assert.equal(await page.evaluate(() => document.querySelector('oauth-login').callbackurl), env.web + '/');
+  const [popup] = await Promise.all([page.waitForEvent('popup'), page.locator('oauth-login').click()]);
+  assert.ok(popup.url().startsWith(env.provider + '/oauth/authorize?'), `popup at ${popup.url()}`);
+  await allowInPopup(popup);
+  await page.waitForFunction(() => window.app.events.length > 0);
+  const [event] = await page.evaluate(() => window.app.events);
+  const issued = await env.lastToken();
+  assert.equal(event.type, 'oauth-login', JSON.stringify(event));
+  assert.equal(event.detail.accessToken, issued.access_token);
+  assert.equal(event.detail.tokenType, 'bearer');
+  assert.equal(event.detail.provider, 'custom');
+  assert.deepEqual(event.detail.scope, ['basic']);
+  assert.equal(event.detail.restored, false);
+  assert.equal(await page.evaluate(() => document.querySelector('oauth-login').loggedIn), true);
+  assert.deepEqual(errors, []);
+  await context.close();
+}, { needs: [BROWSER] });
+
+await check('login(options) from a click handler → popup → Allow → resolves with the issued token', async () => {
+  const { page, context, errors } = await openApp();
+  const [popup] = await Promise.all([page.waitForEvent('popup'), page.click('#programmatic')]);
+  await allowInPopup(popup);
+  await page.waitForFunction(() => window.app.programmatic);
+  const result = await page.evaluate(() => window.app.programmatic);
+  const issued = await env.lastToken();
+  assert.equal(result.ok, true, JSON.stringify(result));
+  assert.equal(result.detail.accessToken, issued.access_token);
+  assert.equal(result.detail.tokenType, 'bearer');
+  assert.equal(result.detail.expiresIn, issued.expires_in);
+  assert.deepEqual(await page.evaluate(() => window.app.events), [], 'no element event for a programmatic login');
+  assert.deepEqual(errors, []);
+  await context.close();
+}, { needs: [BROWSER] });
+
+await check('OAuthError is exported; login({}) rejects with an OAuthError, code invalid_config', async () => {
+  const { page, context, errors } = await openApp();
+  assert.equal(await page.evaluate(() => window.app.oauthErrorIsAClass), true, 'OAuthError is not a subclass of Error');
+  const result = await page.evaluate(() => window.app.invalidConfig());
+  assert.deepEqual(result, { isOAuthError: true, code: 'invalid_config', name: 'OAuthError' });
+  assert.deepEqual(errors, []);
+  await context.close();
+}, { needs: [BROWSER] });
+
+await check('vite dev (optimizeDeps.exclude as the README says) serves a working element', async () => {
+  const { createServer } = await import(pathToFileURL(bin('vite', 'dist/node/index.js')).href);
+  const server = await createServer({ root: app, configFile: join(app, 'vite.config.js'), logLevel: 'error', server: { host: '127.0.0.1', port: 0, strictPort: false } });
+  cleanups.push(() => server.close());
+  await server.listen();
+  const context = await env.browser.newContext();
+  cleanups.push(() => context.close().catch(() => {}));
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(server.resolvedUrls.local[0]);
+  await page.waitForFunction(() => customElements.get('oauth-login') && document.querySelector('oauth-login').shadowRoot?.querySelector('button'), null, { timeout: 20_000 });
+  assert.deepEqual(errors, []);
+  await context.close();
+  await server.close();
+}, { needs: [INSTALL, BROWSER] });
+
+// ---- the end --------------------------------------------------------------------------------
+await env?.close();
+for (const cleanup of cleanups.reverse()) await Promise.resolve().then(cleanup).catch(() => {});
+const passed = results.filter((r) => r.ok).length;
+const failed = results.length - passed;
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
+
+/** dist/ on its own origin, a dev provider that knows this app, and Chromium. */
+async function startEnvironment() {
+  const state = { providerOrigin: '' };
+  const server = await serveStatic({ port: 0, mounts: { '/': join(app, 'dist') }, get providerOrigin() { return state.providerOrigin; } });
+  const web = `http://localhost:${server.address().port}`;
+  const dir = mkdtempSync(join(tmpdir(), 'oauth-prefab-vite-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const clients = join(dir, 'clients.json');
+  writeFileSync(clients, JSON.stringify({ clients: [{ id: CLIENT_ID, secret: 'vite-secret', name: 'Vite App', redirect_uris: [web + '/'] }] }));
+  const port = await freePort();
+  const providerProcess = await startProvider({ port, args: ['--clients', clients, '--test-controls'] });
+  const provider = `http://127.0.0.1:${port}`;
+  state.providerOrigin = provider;
+  const browser = await launchChromium();
+  return {
+    web,
+    provider,
+    browser,
+    async lastToken() {
+      const response = await fetch(provider + '/test/last-token');
+      assert.equal(response.status, 200, 'the provider issued no token');
+      return response.json();
+    },
+    async close() {
+      await browser.close().catch(() => {});
+      providerProcess.kill();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
+
+async function freePort() {
+  const { createServer } = await import('node:net');
+  return new Promise((resolvePort) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolvePort(port));
+    });
+  });
+}
