@@ -25,7 +25,7 @@ function scriptTagFiles() {
   return [join(pkg, 'oauth-login.js'), join(pkg, 'oauth_prefab.js'), join(pkg, 'oauth_prefab_bg.wasm'), ...snippetFiles.sort()];
 }
 
-/** The same list found the way a browser finds it: static imports and `new URL(x, import.meta.url)`. */
+/** The same list found the way a browser finds it: static and dynamic imports, and `new URL(x, import.meta.url)`. */
 function importGraph(entry) {
   const seen = new Set();
   const visit = (file) => {
@@ -36,6 +36,7 @@ function importGraph(entry) {
     const imports = [
       ...[...source.matchAll(/^\s*(?:import|export)\b[^'"]*?\bfrom\s*['"]([^'"]+)['"]/gm)].map((m) => m[1]),
       ...[...source.matchAll(/^\s*import\s*['"]([^'"]+)['"]/gm)].map((m) => m[1]),
+      ...[...source.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1]),
     ].filter((s) => s.startsWith('.'));
     // A URL relative to the module (wasm-bindgen's default wasm location) need not start with '.'.
     const urls = [...source.matchAll(/new URL\(\s*['"]([^'"]+)['"]\s*,\s*import\.meta\.url\s*\)/g)].map((m) => m[1])
