@@ -65,9 +65,8 @@ const clientsFile = join(dir, 'clients.json');
 writeFileSync(clientsFile, JSON.stringify({
   clients: [{ id: CLIENT_ID, secret: 'bench-secret', name: 'Bench', redirect_uris: [web + lib.ours.page, web + lib.hello.page] }],
 }));
-const port = await freePort();
-const providerProcess = await startProvider({ port, args: ['--clients', clientsFile, '--auto-approve'] });
-state.providerOrigin = `http://127.0.0.1:${port}`;
+const providerProcess = await startProvider({ args: ['--clients', clientsFile, '--auto-approve'] });
+state.providerOrigin = `http://127.0.0.1:${providerProcess.port}`;
 const browser = await launchChromium();
 const results = {
   date: new Date().toISOString(),
@@ -342,13 +341,3 @@ ${parts.join('\n')}
 `;
 }
 
-async function freePort() {
-  const { createServer } = await import('node:net');
-  return new Promise((resolvePort) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port: p } = s.address();
-      s.close(() => resolvePort(p));
-    });
-  });
-}

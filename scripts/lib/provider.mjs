@@ -10,8 +10,11 @@ export function buildProvider() {
   return join(root, 'target', 'debug', 'dev-provider');
 }
 
-/** Starts the provider on `port` with extra `args`; resolves with the child process. */
-export function startProvider({ port, args = [], binary = buildProvider() }) {
+/**
+ * Starts the provider on `port` (0: any free port) with extra `args`; resolves with the child
+ * process, whose `port` is the one it listens on, read from its startup line.
+ */
+export function startProvider({ port = 0, args = [], binary = buildProvider() }) {
   const child = spawn(binary, ['--port', String(port), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolvePromise, reject) => {
     let out = '';
@@ -19,8 +22,10 @@ export function startProvider({ port, args = [], binary = buildProvider() }) {
     child.once('exit', (code) => reject(new Error(`dev-provider exited with ${code}: ${out}`)));
     child.stdout.on('data', (chunk) => {
       out += chunk;
-      if (out.includes('listening on')) {
+      const listening = out.match(/listening on http:\/\/[^:]+:(\d+)/);
+      if (listening) {
         clearTimeout(timer);
+        child.port = Number(listening[1]);
         resolvePromise(child);
       }
     });

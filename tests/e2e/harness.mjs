@@ -41,9 +41,8 @@ export async function startEnvironment({ providerArgs = [] } = {}) {
     clients: [{ id: CLIENT_ID, secret: 'e2e-secret', name: 'E2E <Test> App', redirect_uris: PAGES.map((p) => web + p) },
       { id: 'demo-app', secret: 'demo-secret', name: 'Prefab Demo', redirect_uris: [web + '/'] }],
   }));
-  const port = await freePort();
-  const providerProcess = await startProvider({ port, args: ['--clients', clients, '--test-controls', ...providerArgs] });
-  const provider = `http://127.0.0.1:${port}`;
+  const providerProcess = await startProvider({ args: ['--clients', clients, '--test-controls', ...providerArgs] });
+  const provider = `http://127.0.0.1:${providerProcess.port}`;
   state.providerOrigin = provider;
   const browser = await launchChromium();
 
@@ -80,17 +79,6 @@ export async function startEnvironment({ providerArgs = [] } = {}) {
     await new Promise((r) => server.close(r));
   }
   return { web, provider, browser, newPage, controls, close };
-}
-
-async function freePort() {
-  const { createServer } = await import('node:net');
-  return new Promise((resolvePromise) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolvePromise(port));
-    });
-  });
 }
 
 // ---- Helpers shared by the end-to-end test files -------------------------------------------

@@ -222,9 +222,8 @@ async function startEnvironment() {
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   const clients = join(dir, 'clients.json');
   writeFileSync(clients, JSON.stringify({ clients: [{ id: CLIENT_ID, secret: 'vite-secret', name: 'Vite App', redirect_uris: [web + '/'] }] }));
-  const port = await freePort();
-  const providerProcess = await startProvider({ port, args: ['--clients', clients, '--test-controls'] });
-  const provider = `http://127.0.0.1:${port}`;
+  const providerProcess = await startProvider({ args: ['--clients', clients, '--test-controls'] });
+  const provider = `http://127.0.0.1:${providerProcess.port}`;
   state.providerOrigin = provider;
   const browser = await launchChromium();
   return {
@@ -244,13 +243,3 @@ async function startEnvironment() {
   };
 }
 
-async function freePort() {
-  const { createServer } = await import('node:net');
-  return new Promise((resolvePort) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolvePort(port));
-    });
-  });
-}
