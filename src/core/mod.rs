@@ -1,6 +1,6 @@
 //! The pure core: every OAuth decision the widget makes, with no browser in sight.
 //!
-//! Nothing here imports a browser crate (wasm-bindgen, web-sys, js-sys, gloo); randomness and the clock
+//! Nothing here imports a browser crate: randomness and the clock
 //! come in as arguments. So every rule runs under plain `cargo test`, natively, and `web/` only
 //! moves data between the browser and these functions.
 

@@ -201,6 +201,11 @@ pub fn parse(raw: &str) -> Result<Params, OAuthError> {
     Params::parse(raw).map_err(|e| OAuthError::response(format!("malformed response: {e}")))
 }
 
+/// The `state` a raw response carries, if it can be read at all.
+pub fn state_of(raw: &str) -> Option<String> {
+    parse(raw).ok()?.get("state").map(str::to_owned)
+}
+
 /// Checks a response's `state` against the login it is for.
 ///
 /// A success needs the exact state. An error response may have none at all (Instagram's

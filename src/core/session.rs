@@ -93,13 +93,13 @@ pub fn timeout_error(secs: u32) -> OAuthError {
     OAuthError::new(ErrorCode::Timeout, format!("no answer from the provider within {secs} seconds"))
 }
 
-/// Picks which of this tab's pending redirect logins a response is for: the one whose state it
-/// carries, or, when it carries none or cannot be read, the most recent (an error response
-/// without state is reported there; anything else then fails its state check).
-pub fn select_pending<'a>(raw: &str, pending: &'a [PendingLogin]) -> Option<&'a PendingLogin> {
-    let given_state = response::parse(raw).ok().and_then(|p| p.get("state").map(str::to_owned));
-    match given_state {
-        Some(state) => pending.iter().find(|p| p.state.matches(&state)),
+/// Picks which of this tab's pending redirect logins a response is for, given the response's
+/// `state` ([`response::state_of`]): the one with that state, or, when it carries none or cannot
+/// be read, the most recent (an error response without state is reported there; anything else
+/// then fails its state check).
+pub fn select_pending<'a>(state: Option<&str>, pending: &'a [PendingLogin]) -> Option<&'a PendingLogin> {
+    match state {
+        Some(state) => pending.iter().find(|p| p.state.matches(state)),
         None => pending.iter().max_by_key(|p| p.started_at),
     }
 }
@@ -243,11 +243,12 @@ mod tests {
     fn selects_by_state_or_the_most_recent() {
         let logins = [pending(1, NOW), pending(2, NOW + 10), pending(3, NOW + 5)];
         let with_state = format!("access_token=t&state={}", logins[2].state.as_str());
-        assert_eq!(select_pending(&with_state, &logins), Some(&logins[2]));
-        assert_eq!(select_pending("access_token=t&state=nope", &logins), None);
-        assert_eq!(select_pending("error=access_denied", &logins), Some(&logins[1]));
-        assert_eq!(select_pending("a=%zz", &logins), Some(&logins[1]));
-        assert_eq!(select_pending("error=access_denied", &[]), None);
+        let select = |raw: &str, logins| select_pending(response::state_of(raw).as_deref(), logins);
+        assert_eq!(select(&with_state, &logins), Some(&logins[2]));
+        assert_eq!(select("access_token=t&state=nope", &logins), None);
+        assert_eq!(select("error=access_denied", &logins), Some(&logins[1]));
+        assert_eq!(select("a=%zz", &logins), Some(&logins[1]));
+        assert_eq!(select("error=access_denied", &[]), None);
     }
 
     #[test]

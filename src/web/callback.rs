@@ -53,15 +53,17 @@ pub fn handle_page_load() {
     }
 
     let pending = storage::pending_logins();
-    let state = response::parse(&captured.raw).ok().and_then(|p| p.get("state").map(str::to_owned));
-    let started_here = state.is_some_and(|s| pending.iter().any(|p| p.state.matches(&s)));
+    let state = response::state_of(&captured.raw);
+    let selected = select_pending(state.as_deref(), &pending);
+    // Matched by its state, the response belongs to a redirect login of this very tab.
+    let started_here = state.is_some() && selected.is_some();
     if !started_here {
         if let Some(opener) = opener(&window) {
             relay_to_opener(&window, &opener, &captured.raw);
             return;
         }
     }
-    let delivery = match select_pending(&captured.raw, &pending) {
+    let delivery = match selected {
         Some(login) => {
             storage::remove_pending(login);
             Delivery { key: Some(login.key.clone()), provider: login.preset.id, result: login.resolve(&captured.raw, now()) }

@@ -214,7 +214,7 @@ impl Inner {
             },
         };
         let popup = match popup {
-            Some(popup) => Some(self.watch(&window, popup)?),
+            Some(popup) => Some(self.watch(&window, popup, login.preset.id)?),
             None => {
                 storage::save_pending(&login)?;
                 None
@@ -231,7 +231,9 @@ impl Inner {
         Ok(())
     }
 
-    fn watch(self: &Rc<Self>, window: &web_sys::Window, popup: web_sys::Window) -> Result<PopupWatch, OAuthError> {
+    /// Watches the popup of the login just started with `provider` (the login's own preset: the
+    /// attributes may change while it is pending, and apply only to the next login).
+    fn watch(self: &Rc<Self>, window: &web_sys::Window, popup: web_sys::Window, provider: &'static str) -> Result<PopupWatch, OAuthError> {
         let origin = page_location()?.origin;
         // Strong references: the flight keeps a programmatic login alive until it settles, and
         // settling drops the flight, which breaks the cycle.
@@ -242,7 +244,6 @@ impl Inner {
             origin,
             move |raw| on_response.answer(&raw),
             move || {
-                let provider = on_closed.provider_id();
                 on_closed.settle(
                     Err(OAuthError::new(ErrorCode::PopupClosed, "the login window was closed before the login finished")),
                     provider,
