@@ -1,7 +1,6 @@
-//! The token endpoint, the Instagram-classic `/v1` API, their CORS handling and the
-//! avatar image.
+//! The Instagram-classic `/v1` API, the CORS handling it shares with the token
+//! endpoint, and the avatar image.
 
-use axum::body::Bytes;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::middleware::Next;
@@ -10,8 +9,8 @@ use axum::Json;
 use serde_json::{json, Value};
 
 use crate::params::Params;
-use crate::tokens::{random_hex, Grant};
-use crate::{is_form, AppState};
+use crate::tokens::Grant;
+use crate::AppState;
 
 /// The single demo user's id (Instagram's documented example user).
 pub const USER_ID: &str = "1574083";
@@ -24,7 +23,8 @@ fn avatar_url(st: &AppState) -> String {
     format!("{}/static/avatar.svg", st.config().public_origin)
 }
 
-fn user_summary(st: &AppState) -> Value {
+/// The `user` object of token responses and API data.
+pub(crate) fn user_summary(st: &AppState) -> Value {
     json!({
         "id": USER_ID,
         "username": USERNAME,
@@ -34,7 +34,7 @@ fn user_summary(st: &AppState) -> Value {
 }
 
 /// JSON with `Cache-Control: no-store` (RFC 6749 5.1 for tokens; harmless elsewhere).
-fn json_no_store(status: StatusCode, body: Value) -> Response {
+pub(crate) fn json_no_store(status: StatusCode, body: Value) -> Response {
     (
         status,
         [
@@ -44,81 +44,6 @@ fn json_no_store(status: StatusCode, body: Value) -> Response {
         Json(body),
     )
         .into_response()
-}
-
-/// Token-endpoint error in Instagram's shape plus the RFC 6749 5.2 fields.
-fn oauth_error(error: &str, message: &str) -> Response {
-    json_no_store(
-        StatusCode::BAD_REQUEST,
-        json!({
-            "error_type": "OAuthException",
-            "code": 400,
-            "error_message": message,
-            "error": error,
-            "error_description": message,
-        }),
-    )
-}
-
-/// `POST /oauth/access_token`: exchanges an authorization code for a token.
-pub async fn access_token(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    if !is_form(&headers) {
-        return oauth_error(
-            "invalid_request",
-            "Content-Type must be application/x-www-form-urlencoded.",
-        );
-    }
-    let params = match Params::parse(&body) {
-        Ok(p) => p,
-        Err(e) => return oauth_error("invalid_request", &e.to_string()),
-    };
-    let fields = (|| {
-        Ok::<_, crate::params::ParamError>((
-            params.required("client_id")?,
-            params.required("client_secret")?,
-            params.required("grant_type")?,
-            params.required("redirect_uri")?,
-            params.required("code")?,
-        ))
-    })();
-    let (client_id, client_secret, grant_type, redirect_uri, code) = match fields {
-        Ok(f) => f,
-        Err(e) => return oauth_error("invalid_request", &e.to_string()),
-    };
-    if grant_type != "authorization_code" {
-        return oauth_error(
-            "unsupported_grant_type",
-            "Invalid grant_type: only authorization_code is supported.",
-        );
-    }
-    let Some(client) = st.clients().get(client_id) else {
-        return oauth_error("invalid_client", "Invalid Client ID");
-    };
-    if client.secret != client_secret {
-        return oauth_error("invalid_client", "Invalid Client Secret");
-    }
-    let now = st.clock().now();
-    let grant = match st.store().redeem_code(code, client_id, redirect_uri, now) {
-        Ok(g) => g,
-        Err(e) => return oauth_error("invalid_grant", e.message()),
-    };
-    let Ok(random) = random_hex(16) else {
-        return oauth_error("server_error", "Could not generate a token.");
-    };
-    let token = format!("{USER_ID}.{random}");
-    let scope = grant.scopes.join(" ");
-    let ttl = st.config().token_ttl;
-    st.store().issue_token(token.clone(), grant, ttl, now);
-    let mut body = json!({
-        "access_token": token,
-        "token_type": "bearer",
-        "expires_in": ttl.as_secs(),
-        "user": user_summary(&st),
-    });
-    if !scope.is_empty() {
-        body["scope"] = Value::String(scope);
-    }
-    json_no_store(StatusCode::OK, body)
 }
 
 /// Instagram's `meta` error envelope.

@@ -1,5 +1,6 @@
 //! `GET`/`POST /oauth/authorize`: request validation, the consent step and the
-//! redirects back to the client (RFC 6749 sections 4.1 and 4.2, Instagram flavour).
+//! redirects back to the client (RFC 6749 sections 4.1 and 4.2, Instagram flavour),
+//! with PKCE (RFC 7636), `response_mode` and the `iss` parameter (RFC 9207).
 //!
 //! Until `client_id` and `redirect_uri` are both known to be valid, every problem is
 //! an HTML error page and never a redirect: redirecting to an unvalidated URI would
@@ -12,9 +13,10 @@ use axum::response::{IntoResponse, Response};
 
 use crate::api::{USERNAME, USER_ID};
 use crate::clients::Client;
-use crate::pages::{consent_page, error_page, Consent};
+use crate::pages::{consent_page, error_page, error_page_titled, Consent};
 use crate::params::{encode, ParamError, Params};
-use crate::tokens::{random_hex, Grant};
+use crate::pkce;
+use crate::tokens::{random_hex, Grant, IssuedCode};
 use crate::{is_form, AppState, LastToken};
 
 /// The two supported flows.
@@ -22,7 +24,7 @@ use crate::{is_form, AppState, LastToken};
 enum ResponseType {
     /// Implicit grant: token in the fragment.
     Token,
-    /// Authorization code grant: code in the query.
+    /// Authorization code grant: code in the query (or the fragment on request).
     Code,
 }
 
@@ -33,6 +35,14 @@ impl ResponseType {
             Self::Code => "code",
         }
     }
+}
+
+/// Where the parameters of an authorization response go (`response_mode`, from
+/// OAuth 2.0 Multiple Response Type Encoding Practices).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ResponseMode {
+    Query,
+    Fragment,
 }
 
 /// Where a token-flow denial goes (test control `deny_in`).
@@ -47,8 +57,12 @@ struct AuthRequest<'a> {
     client: &'a Client,
     redirect_uri: &'a str,
     response_type: ResponseType,
-    /// The raw `scope` value, re-submitted unchanged by the consent form.
+    response_mode: ResponseMode,
+    /// The raw parameters the consent form re-submits unchanged.
+    raw_response_mode: Option<&'a str>,
     scope: Option<&'a str>,
+    code_challenge: Option<&'a str>,
+    code_challenge_method: Option<&'a str>,
     scopes: Vec<String>,
     state: Option<&'a str>,
     deny_in: Option<DenyIn>,
@@ -70,6 +84,56 @@ fn parse_scopes(raw: &str) -> Vec<String> {
     out
 }
 
+/// Sends an authorization response (success or error) back to the client. Every
+/// one carries `iss` (RFC 9207), so a client talking to several providers can tell
+/// which one answered (a mix-up defense).
+fn respond<'a>(
+    st: &'a AppState,
+    redirect_uri: &str,
+    mode: ResponseMode,
+    mut pairs: Vec<(&'a str, &'a str)>,
+) -> Response {
+    pairs.push(("iss", st.config().issuer()));
+    let encoded = encode(pairs);
+    redirect(match mode {
+        ResponseMode::Query => with_query(redirect_uri, &encoded),
+        ResponseMode::Fragment => with_fragment(redirect_uri, &encoded),
+    })
+}
+
+/// An error response sent back to the (already validated) redirect URI.
+fn error_redirect(
+    st: &AppState,
+    redirect_uri: &str,
+    mode: ResponseMode,
+    state: Option<&str>,
+    error: &str,
+    description: &str,
+) -> Response {
+    let mut pairs = vec![("error", error), ("error_description", description)];
+    pairs.extend(state.map(|s| ("state", s)));
+    respond(st, redirect_uri, mode, pairs)
+}
+
+/// The 400 page for a redirect URI that cannot be trusted, saying why in plain words.
+fn redirect_uri_page(client: &Client, redirect_uri: &str) -> Response {
+    let hint = if redirect_uri.contains('#') {
+        " A redirect_uri must not contain a fragment (#)."
+    } else {
+        ""
+    };
+    error_page_titled(
+        "Invalid redirect_uri",
+        &format!(
+            "The redirect_uri `{redirect_uri}` does not match any redirect URI registered for {} (`{}`): {}.{hint} \
+             Register it with the provider, or send one of those exactly.",
+            client.name,
+            client.id,
+            client.redirect_uris.join(", "),
+        ),
+    )
+}
+
 /// Checks everything that the GET and the POST share.
 // The error is the finished response; boxing it would only add noise.
 #[allow(clippy::result_large_err)]
@@ -77,8 +141,11 @@ fn validate<'a>(st: &'a AppState, params: &'a Params) -> Result<AuthRequest<'a>,
     let client_id = params.required("client_id").map_err(page)?;
     let redirect_uri = params.required("redirect_uri").map_err(page)?;
     let response_type = params.optional("response_type").map_err(page)?;
+    let raw_response_mode = params.optional("response_mode").map_err(page)?;
     let scope = params.optional("scope").map_err(page)?;
     let state = params.optional("state").map_err(page)?;
+    let code_challenge = params.optional("code_challenge").map_err(page)?;
+    let code_challenge_method = params.optional("code_challenge_method").map_err(page)?;
     let deny_in = if st.config().test_controls {
         match params.optional("deny_in").map_err(page)? {
             None => None,
@@ -95,47 +162,101 @@ fn validate<'a>(st: &'a AppState, params: &'a Params) -> Result<AuthRequest<'a>,
     };
 
     let client = st.clients().get(client_id).ok_or_else(|| {
-        error_page(&format!(
-            "Unknown client_id `{client_id}`: no such application is registered."
-        ))
+        error_page_titled(
+            "Unknown client",
+            &format!(
+                "Unknown client_id `{client_id}`: no such application is registered, so its redirect_uri `{redirect_uri}` cannot be trusted and you were not sent back to it."
+            ),
+        )
     })?;
     if !client.redirect_matches(redirect_uri) {
-        return Err(error_page(&format!(
-            "redirect_uri `{redirect_uri}` does not match any redirect URI registered for `{}` ({}).",
-            client.id,
-            client.redirect_uris.join(", ")
-        )));
+        return Err(redirect_uri_page(client, redirect_uri));
     }
 
     // From here on the redirect URI is trusted, so errors go back to the client.
+    let fail = |mode, error, description: &str| {
+        Err(error_redirect(
+            st,
+            redirect_uri,
+            mode,
+            state,
+            error,
+            description,
+        ))
+    };
+    // RFC 6749 4.2.2.1: implicit-flow errors travel in the fragment.
+    let default_mode = if response_type.is_some_and(|rt| rt.split(' ').any(|t| t == "token")) {
+        ResponseMode::Fragment
+    } else {
+        ResponseMode::Query
+    };
+    let response_mode = match raw_response_mode {
+        None => default_mode,
+        Some("query") => ResponseMode::Query,
+        Some("fragment") => ResponseMode::Fragment,
+        Some(_) => {
+            return fail(
+                default_mode,
+                "invalid_request",
+                "response_mode must be `query` or `fragment`.",
+            )
+        }
+    };
     let response_type = match response_type {
         Some("token") => ResponseType::Token,
         Some("code") => ResponseType::Code,
-        other => {
-            let mut pairs = vec![
-                ("error", "unsupported_response_type"),
-                (
-                    "error_description",
-                    "response_type must be `code` or `token`.",
-                ),
-            ];
-            pairs.extend(state.map(|s| ("state", s)));
-            let query = encode(pairs);
-            // RFC 6749 4.2.2.1: implicit-flow errors travel in the fragment.
-            let wants_fragment = other.is_some_and(|rt| rt.split(' ').any(|t| t == "token"));
-            return Err(if wants_fragment {
-                redirect(with_fragment(redirect_uri, &query))
-            } else {
-                redirect(with_query(redirect_uri, &query))
-            });
+        _ => {
+            return fail(
+                response_mode,
+                "unsupported_response_type",
+                "response_type must be `code` or `token`.",
+            )
         }
     };
+    if response_type == ResponseType::Token && response_mode == ResponseMode::Query {
+        return fail(
+            ResponseMode::Fragment,
+            "invalid_request",
+            "response_mode=query is not allowed with response_type=token: an access token must not travel in the query.",
+        );
+    }
+
+    // RFC 7636 4.4.1. A challenge without a method would mean `plain`, which this
+    // provider does not support, so it is refused rather than guessed.
+    let pkce_problem = match (code_challenge, code_challenge_method) {
+        (None, None) => None,
+        (None, Some(_)) => Some("code_challenge_method was given without a code_challenge.".to_owned()),
+        (Some(_), None) => Some("code_challenge_method is required: only S256 is supported.".to_owned()),
+        (Some(_), Some(m)) if m != pkce::S256 => Some(format!(
+            "code_challenge_method `{m}` is not supported: only S256 is."
+        )),
+        (Some(c), Some(_)) if !pkce::is_well_formed(c) => Some(
+            "code_challenge must be 43 to 128 characters of [A-Za-z0-9-._~] (BASE64URL of a SHA-256 hash, without padding).".to_owned(),
+        ),
+        (Some(_), Some(_)) => None,
+    };
+    if let Some(problem) = pkce_problem {
+        return fail(response_mode, "invalid_request", &problem);
+    }
+    // Refused here rather than at the token endpoint, so the mistake shows up in the
+    // browser at once instead of as a failed exchange later.
+    if response_type == ResponseType::Code && client.is_public() && code_challenge.is_none() {
+        return fail(
+            response_mode,
+            "invalid_request",
+            "A public client must use PKCE: code_challenge and code_challenge_method=S256 are required.",
+        );
+    }
 
     Ok(AuthRequest {
         client,
         redirect_uri,
         response_type,
+        response_mode,
+        raw_response_mode,
         scope,
+        code_challenge,
+        code_challenge_method,
         scopes: scope.map(parse_scopes).unwrap_or_default(),
         state,
         deny_in,
@@ -161,8 +282,14 @@ pub async fn show(State(st): State<AppState>, uri: Uri) -> Response {
         ("redirect_uri", req.redirect_uri),
         ("response_type", req.response_type.as_str()),
     ];
+    hidden.extend(req.raw_response_mode.map(|m| ("response_mode", m)));
     hidden.extend(req.scope.map(|s| ("scope", s)));
     hidden.extend(req.state.map(|s| ("state", s)));
+    hidden.extend(req.code_challenge.map(|c| ("code_challenge", c)));
+    hidden.extend(
+        req.code_challenge_method
+            .map(|m| ("code_challenge_method", m)),
+    );
     hidden.extend(req.deny_in.map(|d| match d {
         DenyIn::Query => ("deny_in", "query"),
         DenyIn::Fragment => ("deny_in", "fragment"),
@@ -191,7 +318,7 @@ pub async fn decide(State(st): State<AppState>, headers: HeaderMap, body: Bytes)
     };
     match params.optional("decision") {
         Ok(Some("allow")) => allow(&st, &req),
-        Ok(Some("deny")) => deny(&req),
+        Ok(Some("deny")) => deny(&st, &req),
         Ok(_) => error_page("decision must be `allow` or `deny`."),
         Err(e) => page(e),
     }
@@ -224,7 +351,7 @@ fn allow(st: &AppState, req: &AuthRequest<'_>) -> Response {
                 pairs.push(("scope", scope.as_str()));
             }
             pairs.extend(req.state.map(|s| ("state", s)));
-            let fragment = encode(pairs);
+            let res = respond(st, req.redirect_uri, req.response_mode, pairs);
             st.records().last_token = Some(LastToken {
                 access_token: token.clone(),
                 token_type: "bearer",
@@ -232,43 +359,41 @@ fn allow(st: &AppState, req: &AuthRequest<'_>) -> Response {
                 scope,
                 state: req.state.map(str::to_owned),
                 client_id: req.client.id.clone(),
+                flow: "token",
             });
-            redirect(with_fragment(req.redirect_uri, &fragment))
+            res
         }
         ResponseType::Code => {
             let Ok(code) = random_hex(16) else {
                 return server_error();
             };
-            st.store()
-                .issue_code(code.clone(), grant, req.redirect_uri.to_owned(), now);
+            let issued = IssuedCode {
+                grant,
+                redirect_uri: req.redirect_uri.to_owned(),
+                code_challenge: req.code_challenge.map(str::to_owned),
+                state: req.state.map(str::to_owned),
+            };
+            st.store().issue_code(code.clone(), issued, now);
             let mut pairs = vec![("code", code.as_str())];
             pairs.extend(req.state.map(|s| ("state", s)));
-            redirect(with_query(req.redirect_uri, &encode(pairs)))
+            respond(st, req.redirect_uri, req.response_mode, pairs)
         }
     }
 }
 
 /// Redirects back with `access_denied`.
-fn deny(req: &AuthRequest<'_>) -> Response {
+fn deny(st: &AppState, req: &AuthRequest<'_>) -> Response {
     let mut pairs = vec![
         ("error", "access_denied"),
         ("error_reason", "user_denied"),
         ("error_description", "The user denied your request"),
     ];
-    match (req.response_type, req.deny_in) {
+    if req.response_type == ResponseType::Token && req.deny_in == Some(DenyIn::Query) {
         // Instagram's documented denial: query string, no state.
-        (ResponseType::Token, Some(DenyIn::Query)) => {
-            redirect(with_query(req.redirect_uri, &encode(pairs)))
-        }
-        (ResponseType::Token, _) => {
-            pairs.extend(req.state.map(|s| ("state", s)));
-            redirect(with_fragment(req.redirect_uri, &encode(pairs)))
-        }
-        (ResponseType::Code, _) => {
-            pairs.extend(req.state.map(|s| ("state", s)));
-            redirect(with_query(req.redirect_uri, &encode(pairs)))
-        }
+        return respond(st, req.redirect_uri, ResponseMode::Query, pairs);
     }
+    pairs.extend(req.state.map(|s| ("state", s)));
+    respond(st, req.redirect_uri, req.response_mode, pairs)
 }
 
 /// Appends already-encoded `extra` to the query of `uri` (which has no fragment).

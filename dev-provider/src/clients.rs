@@ -13,8 +13,10 @@ use serde::Deserialize;
 pub struct Client {
     /// The public `client_id`.
     pub id: String,
-    /// The `client_secret` used at the token endpoint.
-    pub secret: String,
+    /// The `client_secret` a confidential client authenticates with at the token
+    /// endpoint; absent (or `null`) for a public client, which must use PKCE instead.
+    #[serde(default)]
+    pub secret: Option<String>,
     /// Display name shown on the consent page.
     pub name: String,
     /// Registered redirect URIs; see [`redirect_uri_matches`].
@@ -22,6 +24,11 @@ pub struct Client {
 }
 
 impl Client {
+    /// A public client (RFC 6749 2.1) has no secret: a page or app cannot keep one.
+    pub fn is_public(&self) -> bool {
+        self.secret.is_none()
+    }
+
     /// Whether `given` matches one of this client's registered redirect URIs.
     pub fn redirect_matches(&self, given: &str) -> bool {
         self.redirect_uris
@@ -65,9 +72,9 @@ impl ClientRegistry {
         let mut ids = BTreeSet::new();
         let mut origins = BTreeSet::new();
         for c in &clients {
-            if c.id.is_empty() || c.secret.is_empty() || c.name.is_empty() {
+            if c.id.is_empty() || c.name.is_empty() || c.secret.as_deref() == Some("") {
                 return Err(ConfigError(format!(
-                    "client `{}`: id, secret and name must be non-empty",
+                    "client `{}`: id and name must be non-empty, and secret too when given (omit it for a public client)",
                     c.id
                 )));
             }
@@ -375,7 +382,14 @@ mod tests {
     fn config_validation() {
         let ok = r#"{"clients":[{"id":"a","secret":"s","name":"A","redirect_uris":["http://localhost:1/"]}]}"#;
         let reg = ClientRegistry::from_json(ok).unwrap();
-        assert!(reg.get("a").is_some());
+        assert!(reg.get("a").is_some_and(|c| !c.is_public()));
+        for public in [
+            r#"{"clients":[{"id":"p","name":"P","redirect_uris":["http://localhost:1/"]}]}"#,
+            r#"{"clients":[{"id":"p","secret":null,"name":"P","redirect_uris":["http://localhost:1/"]}]}"#,
+        ] {
+            let reg = ClientRegistry::from_json(public).unwrap();
+            assert!(reg.get("p").is_some_and(Client::is_public), "{public}");
+        }
         assert!(reg.is_allowed_origin("http://localhost:1"));
         assert!(!reg.is_allowed_origin("http://localhost:2"));
         for bad in [
@@ -386,6 +400,7 @@ mod tests {
             r#"{"clients":[{"id":"a","secret":"s","name":"A","redirect_uris":[]}]}"#,
             r#"{"clients":[{"id":"a","secret":"s","name":"A","redirect_uris":["http://x/"]},{"id":"a","secret":"s","name":"B","redirect_uris":["http://y/"]}]}"#,
             r#"{"clients":[{"id":"a","secret":"s","name":"A","redirect_uris":["http://x/"],"extra":1}]}"#,
+            r#"{"clients":[{"id":"a","secret":"","name":"A","redirect_uris":["http://x/"]}]}"#,
         ] {
             assert!(ClientRegistry::from_json(bad).is_err(), "{bad}");
         }
@@ -397,5 +412,10 @@ mod tests {
         let reg = ClientRegistry::load(Path::new(path)).unwrap();
         let demo = reg.get("demo-app").unwrap();
         assert!(demo.redirect_matches("http://localhost:8080/"));
+        assert_eq!(demo.secret.as_deref(), Some("demo-secret"));
+        let spa = reg.get("demo-spa").unwrap();
+        assert!(spa.is_public());
+        assert_eq!(spa.name, "Prefab Demo (PKCE)");
+        assert!(spa.redirect_matches("http://localhost:8080/"));
     }
 }

@@ -37,15 +37,18 @@ pub async fn last_authorize(State(st): State<AppState>) -> Response {
     Json(Value::Object(map)).into_response()
 }
 
-/// `GET /test/last-token`: the latest implicit-flow token.
+/// `GET /test/last-token`: the latest token, from either flow.
 pub async fn last_token(State(st): State<AppState>) -> Response {
     match st.records().last_token.clone() {
         Some(t) => Json(t).into_response(),
-        None => plain(
-            StatusCode::NOT_FOUND,
-            "no implicit-flow token issued yet\n".into(),
-        ),
+        None => plain(StatusCode::NOT_FOUND, "no token issued yet\n".into()),
     }
+}
+
+/// `GET /test/token-requests`: every token-endpoint request since start or the last
+/// reset, oldest first (an empty array if none), so a test can assert that none was made.
+pub async fn token_requests(State(st): State<AppState>) -> Response {
+    Json(st.records().token_requests.clone()).into_response()
 }
 
 /// `GET /test/respond?redirect_uri=URI&fragment=RAW&query=RAW`: redirects to a
@@ -88,8 +91,8 @@ pub async fn respond(State(st): State<AppState>, uri: Uri) -> Response {
     }
 }
 
-/// `POST /test/reset`: forgets the recorded authorize request and token (issued
-/// tokens and codes stay valid).
+/// `POST /test/reset`: forgets the recorded authorize request, token and token
+/// requests (issued tokens and codes stay valid).
 pub async fn reset(State(st): State<AppState>) -> Response {
     *st.records() = Default::default();
     StatusCode::NO_CONTENT.into_response()

@@ -10,15 +10,18 @@ pub mod api;
 pub mod authorize;
 pub mod clients;
 pub mod controls;
+pub mod discovery;
 pub mod pages;
 pub mod params;
+pub mod pkce;
+pub mod token_endpoint;
 pub mod tokens;
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use axum::extract::DefaultBodyLimit;
-use axum::http::{header, HeaderValue, StatusCode, Uri};
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, HeaderName, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{middleware, Router};
@@ -35,8 +38,19 @@ pub struct Config {
     pub auto_approve: bool,
     /// Expose the `/test/*` endpoints and honor `deny_in`.
     pub test_controls: bool,
-    /// `scheme://host:port` this server is reachable at, for absolute URLs in API data.
+    /// Send `Cross-Origin-Opener-Policy: same-origin` with every HTML page, which
+    /// severs a login popup from its opener (`--coop`).
+    pub coop: bool,
+    /// `scheme://host:port` this server is reachable at, for absolute URLs in API
+    /// data; it is also the issuer identifier (RFC 8414, RFC 9207).
     pub public_origin: String,
+}
+
+impl Config {
+    /// The issuer identifier: this server's own origin as it listens.
+    pub fn issuer(&self) -> &str {
+        &self.public_origin
+    }
 }
 
 impl Default for Config {
@@ -45,12 +59,13 @@ impl Default for Config {
             token_ttl: Duration::from_secs(3600),
             auto_approve: false,
             test_controls: false,
+            coop: false,
             public_origin: "http://127.0.0.1:9090".into(),
         }
     }
 }
 
-/// The most recent implicit-flow token, for `GET /test/last-token`.
+/// The most recent token, for `GET /test/last-token`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct LastToken {
     /// The token.
@@ -65,13 +80,43 @@ pub struct LastToken {
     pub state: Option<String>,
     /// The client it was issued to.
     pub client_id: String,
+    /// `token` (implicit grant, issued at the authorization endpoint) or `code`
+    /// (issued by the token endpoint for an authorization code).
+    pub flow: &'static str,
 }
+
+/// One request to the token endpoint, for `GET /test/token-requests`. It says
+/// whether a secret was sent, never what it was.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct TokenRequestRecord {
+    /// `client_id` from the form, or else from HTTP Basic; `None` if neither parsed.
+    pub client_id: Option<String>,
+    /// The `grant_type` parameter.
+    pub grant_type: Option<String>,
+    /// The `redirect_uri` parameter.
+    pub redirect_uri: Option<String>,
+    /// Whether the form had a `code_verifier` parameter.
+    pub has_code_verifier: bool,
+    /// Whether a client secret was sent (form `client_secret` or HTTP Basic).
+    pub has_client_secret: bool,
+    /// How the client authenticated: `basic`, `post` or `none`.
+    pub auth: &'static str,
+    /// The request's `Origin` header (browsers send it on cross-origin POSTs).
+    pub origin: Option<String>,
+    /// The HTTP status of the answer.
+    pub status: u16,
+}
+
+/// Most token requests kept for the test controls; older ones are dropped so a
+/// long run with `--test-controls` stays bounded.
+pub(crate) const MAX_TOKEN_REQUESTS: usize = 1000;
 
 /// What the test controls report.
 #[derive(Debug, Default)]
 pub(crate) struct Records {
     pub last_authorize: Option<Vec<(String, String)>>,
     pub last_token: Option<LastToken>,
+    pub token_requests: Vec<TokenRequestRecord>,
 }
 
 struct Inner {
@@ -134,11 +179,20 @@ const BODY_LIMIT: usize = 64 * 1024;
 
 /// Builds the router with every endpoint.
 pub fn app(state: AppState) -> Router {
-    // The endpoints a browser calls cross-origin (token exchange, API).
+    // The endpoints a browser calls cross-origin (token exchange, API, metadata).
     let cors_routes = Router::new()
         .route(
             "/oauth/access_token",
-            post(api::access_token).options(api::preflight),
+            post(token_endpoint::token).options(api::preflight),
+        )
+        // The name most providers use; same handler and CORS.
+        .route(
+            "/oauth/token",
+            post(token_endpoint::token).options(api::preflight),
+        )
+        .route(
+            "/.well-known/oauth-authorization-server",
+            get(discovery::metadata).options(api::preflight),
         )
         .route(
             "/v1/users/self",
@@ -161,14 +215,33 @@ pub fn app(state: AppState) -> Router {
         router = router
             .route("/test/last-authorize", get(controls::last_authorize))
             .route("/test/last-token", get(controls::last_token))
+            .route("/test/token-requests", get(controls::token_requests))
             .route("/test/respond", get(controls::respond))
             .route("/test/reset", post(controls::reset));
     }
     router
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::map_response_with_state(state.clone(), coop))
         .layer(middleware::map_response(nosniff))
         .with_state(state)
+}
+
+/// With `--coop`, every HTML page opens a new browsing context group, as some real
+/// providers' login pages do: a popup showing it loses `window.opener`.
+async fn coop(State(st): State<AppState>, mut res: Response) -> Response {
+    let is_html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if st.config().coop && is_html {
+        res.headers_mut().insert(
+            HeaderName::from_static("cross-origin-opener-policy"),
+            HeaderValue::from_static("same-origin"),
+        );
+    }
+    res
 }
 
 async fn not_found(uri: Uri) -> Response {

@@ -11,13 +11,14 @@ use dev_provider::{app, AppState, ClientRegistry, Config};
 /// `dev-provider/clients.json`, found from any working directory.
 const DEFAULT_CLIENTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/clients.json");
 
-const USAGE: &str = "usage: dev-provider [--port N] [--host H] [--clients FILE] [--token-ttl SECS] [--auto-approve] [--test-controls]
+const USAGE: &str = "usage: dev-provider [--port N] [--host H] [--clients FILE] [--token-ttl SECS] [--auto-approve] [--coop] [--test-controls]
 
   --port N          port to listen on (env DEV_PROVIDER_PORT, default 9090; 0 = any free port)
   --host H          address to bind (default 127.0.0.1)
   --clients FILE    clients JSON file (env DEV_PROVIDER_CLIENTS, default dev-provider/clients.json)
   --token-ttl SECS  access token lifetime (env DEV_PROVIDER_TOKEN_TTL, default 3600)
   --auto-approve    skip the consent page, as if Allow was clicked
+  --coop            send Cross-Origin-Opener-Policy: same-origin with every HTML page
   --test-controls   enable /test/* endpoints and the deny_in parameter";
 
 /// Parsed command line.
@@ -28,6 +29,7 @@ struct Args {
     clients: PathBuf,
     token_ttl: u64,
     auto_approve: bool,
+    coop: bool,
     test_controls: bool,
 }
 
@@ -57,6 +59,7 @@ fn parse_args(
             None => 3600,
         },
         auto_approve: false,
+        coop: false,
         test_controls: false,
     };
     while let Some(arg) = argv.next() {
@@ -75,10 +78,11 @@ fn parse_args(
             "--host" => args.host = value()?,
             "--clients" => args.clients = PathBuf::from(value()?),
             "--token-ttl" => args.token_ttl = number("--token-ttl", &value()?)?,
-            "--auto-approve" | "--test-controls" if inline.is_some() => {
+            "--auto-approve" | "--coop" | "--test-controls" if inline.is_some() => {
                 return Err(format!("{flag} takes no value"))
             }
             "--auto-approve" => args.auto_approve = true,
+            "--coop" => args.coop = true,
             "--test-controls" => args.test_controls = true,
             "-h" | "--help" => return Ok(None),
             _ => return Err(format!("unknown argument `{arg}`")),
@@ -154,11 +158,13 @@ async fn main() -> ExitCode {
         token_ttl: Duration::from_secs(args.token_ttl),
         auto_approve: args.auto_approve,
         test_controls: args.test_controls,
+        coop: args.coop,
         public_origin: origin.clone(),
     };
     let router = app(AppState::new(clients, config));
 
-    // Tests wait for exactly this line; a closed stdout must not kill the server.
+    // Tests wait for exactly this line, and its origin is the issuer (RFC 9207); a
+    // closed stdout must not kill the server.
     let mut out = std::io::stdout();
     let _ = writeln!(out, "dev-provider listening on {origin}");
     let _ = out.flush();
@@ -204,6 +210,7 @@ mod tests {
             (9090, "127.0.0.1", 3600)
         );
         assert_eq!(a.clients, PathBuf::from(DEFAULT_CLIENTS));
+        assert!(!a.coop);
         let a = parse(
             &[],
             &[
@@ -221,6 +228,7 @@ mod tests {
                 "--token-ttl=0",
                 "--auto-approve",
                 "--test-controls",
+                "--coop",
                 "--clients",
                 "x.json",
             ],
@@ -233,6 +241,7 @@ mod tests {
             (9091, 0, true, true)
         );
         assert_eq!(a.clients, PathBuf::from("x.json"));
+        assert!(a.coop);
         assert_eq!(parse(&["--help"], &[]), Ok(None));
     }
 
@@ -244,6 +253,7 @@ mod tests {
             &["--port", "70000"],
             &["--bogus"],
             &["--auto-approve=1"],
+            &["--coop=yes"],
         ] {
             assert!(parse(argv, &[]).is_err(), "{argv:?}");
         }

@@ -70,16 +70,19 @@ pub fn html_response(status: StatusCode, html: String) -> Response {
 
 /// The 400 page for requests that cannot safely be redirected back to the client.
 pub fn error_page(message: &str) -> Response {
+    error_page_titled("Authorization error", message)
+}
+
+/// [`error_page`] with a heading that names the problem (e.g. `Invalid redirect_uri`).
+pub fn error_page_titled(heading: &str, message: &str) -> Response {
     let body = format!(
-        "<main class=\"error\">\n<p class=\"brand\">dev-provider</p>\n<h1>Authorization error</h1>\n\
+        "<main class=\"error\">\n<p class=\"brand\">dev-provider</p>\n<h1 id=\"error-title\">{}</h1>\n\
          <p id=\"error-message\">{}</p>\n\
          <p class=\"muted\">The application sent an invalid authorization request, so you were not redirected back to it.</p>\n</main>\n",
+        escape_html(heading),
         escape_html(message)
     );
-    html_response(
-        StatusCode::BAD_REQUEST,
-        document("Authorization error", &body),
-    )
+    html_response(StatusCode::BAD_REQUEST, document(heading, &body))
 }
 
 /// Everything the consent page shows and re-submits.

@@ -122,7 +122,7 @@ fn truncate(s: &str) -> String {
 
 /// Strict form decoding: `+` is a space, `%` must be followed by two hex digits,
 /// and the result must be UTF-8.
-fn decode(raw: &[u8]) -> Result<String, String> {
+pub(crate) fn decode(raw: &[u8]) -> Result<String, String> {
     let mut out = Vec::with_capacity(raw.len());
     let mut i = 0;
     while i < raw.len() {

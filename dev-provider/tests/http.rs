@@ -17,6 +17,9 @@ const CLIENTS: &str = r#"{"clients":[
 ]}"#;
 const APP_ORIGIN: &str = "http://localhost:5173";
 const CB: &str = "http://localhost:5173/cb";
+/// The RFC 9207 `iss` parameter every authorization response ends with (the
+/// issuer is `Config::default().public_origin`).
+const ISS: &str = "iss=http%3A%2F%2F127.0.0.1%3A9090";
 
 fn config(test_controls: bool) -> Config {
     Config {
@@ -207,7 +210,14 @@ async fn allow_token_redirects_with_fragment_and_token_works_both_ways() {
     let names: Vec<&str> = f.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(
         names,
-        ["access_token", "token_type", "expires_in", "scope", "state"]
+        [
+            "access_token",
+            "token_type",
+            "expires_in",
+            "scope",
+            "state",
+            "iss"
+        ]
     );
     assert_eq!(field(&f, "state"), Some("xyz 1&2=3"));
     let token = field(&f, "access_token").unwrap();
@@ -254,7 +264,7 @@ async fn token_fragment_omits_absent_state_and_scope() {
     let (_, _, fragment) = split_location(res.location());
     let f = decode(&fragment.unwrap());
     let names: Vec<&str> = f.iter().map(|(k, _)| k.as_str()).collect();
-    assert_eq!(names, ["access_token", "token_type", "expires_in"]);
+    assert_eq!(names, ["access_token", "token_type", "expires_in", "iss"]);
 }
 
 #[tokio::test]
@@ -312,8 +322,9 @@ async fn code_flow_exchanges_once_with_exact_redirect_uri() {
     assert_eq!(res.json()["code"], 400);
 
     let res = exchange(popup, "wrong", code.clone()).await;
-    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
     assert_eq!(res.json()["error"], "invalid_client");
+    assert_eq!(res.json()["code"], 401);
 
     let res = exchange(popup, "s3cret", code.clone()).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
@@ -364,7 +375,7 @@ async fn deny_redirects_with_access_denied() {
     )
     .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
-    assert_eq!(res.location(), format!("{CB}#{DENIED}&state=st"));
+    assert_eq!(res.location(), format!("{CB}#{DENIED}&state=st&{ISS}"));
 
     let res = decide(
         &router,
@@ -375,7 +386,7 @@ async fn deny_redirects_with_access_denied() {
         ],
     )
     .await;
-    assert_eq!(res.location(), format!("{CB}?{DENIED}&state=st"));
+    assert_eq!(res.location(), format!("{CB}?{DENIED}&state=st&{ISS}"));
 
     let res = decide(
         &router,
@@ -387,7 +398,7 @@ async fn deny_redirects_with_access_denied() {
         ],
     )
     .await;
-    assert_eq!(res.location(), format!("{CB}?{DENIED}"));
+    assert_eq!(res.location(), format!("{CB}?{DENIED}&{ISS}"));
 
     // The consent page carries deny_in along.
     let q = enc(&[
@@ -413,7 +424,7 @@ async fn deny_redirects_with_access_denied() {
         ],
     )
     .await;
-    assert_eq!(res.location(), format!("{CB}#{DENIED}&state=st"));
+    assert_eq!(res.location(), format!("{CB}#{DENIED}&state=st&{ISS}"));
 
     for decision in [
         &[("decision", "maybe")][..],
@@ -807,7 +818,7 @@ async fn test_controls_record_and_reset() {
         j,
         serde_json::json!({
             "access_token": token, "token_type": "bearer", "expires_in": 3600,
-            "scope": "basic likes", "state": "q", "client_id": "app"
+            "scope": "basic likes", "state": "q", "client_id": "app", "flow": "token"
         })
     );
 
@@ -886,5 +897,5 @@ async fn auto_approve_skips_the_consent_page() {
     assert!(res
         .location()
         .starts_with(&format!("{CB}#access_token=1574083.")));
-    assert!(res.location().ends_with("&state=s"));
+    assert!(res.location().ends_with(&format!("&state=s&{ISS}")));
 }
