@@ -1,0 +1,108 @@
+//! `oauth-prefab-exchange`: a small stateless server that redeems the oauth-prefab widget's
+//! authorization codes at providers that need a client secret, which a page cannot hold.
+//!
+//! [`app`] builds the axum router from an [`AppState`] (the validated [`Config`] and the
+//! HTTP client for token endpoints); `main.rs` only parses the command line and serves it.
+//! Nothing is kept between requests.
+
+#![deny(missing_docs)]
+
+pub mod config;
+pub mod cors;
+pub mod form;
+pub mod log;
+pub mod reply;
+pub mod token;
+pub mod upstream;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{middleware, Router};
+
+pub use config::{ClientAuth, Config, ConfigError};
+pub use upstream::Upstream;
+
+/// Largest accepted token request body. The widget's is a few hundred bytes.
+pub const MAX_REQUEST_BYTES: usize = 16 * 1024;
+
+struct Inner {
+    config: Config,
+    upstream: Upstream,
+    /// Every origin any client allows, for CORS and preflights.
+    origins: HashSet<String>,
+}
+
+/// Shared server state; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+impl AppState {
+    /// Creates the state, with an HTTP client bounded by the configured upstream timeout.
+    pub fn new(config: Config) -> Result<Self, String> {
+        let upstream = Upstream::new(config.upstream_timeout)?;
+        let origins = config
+            .clients()
+            .iter()
+            .flat_map(|c| c.allowed_origins.iter().cloned())
+            .collect();
+        Ok(Self {
+            inner: Arc::new(Inner {
+                config,
+                upstream,
+                origins,
+            }),
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// The HTTP client for token endpoints.
+    pub fn upstream(&self) -> &Upstream {
+        &self.inner.upstream
+    }
+
+    /// Whether any configured client allows pages of `origin`.
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        self.inner.origins.contains(origin)
+    }
+}
+
+/// Builds the router: `POST`/`OPTIONS /token`, `GET /healthz`, JSON 404/405 elsewhere.
+pub fn app(state: AppState) -> Router {
+    let token = Router::new()
+        .route(
+            "/token",
+            post(token::exchange)
+                .options(token::preflight)
+                .fallback(|| async { reply::method_not_allowed("POST, OPTIONS") }),
+        )
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            cors::add_headers,
+        ));
+    Router::new()
+        .route(
+            "/healthz",
+            get(healthz).fallback(|| async { reply::method_not_allowed("GET, HEAD") }),
+        )
+        .merge(token)
+        .fallback(reply::not_found)
+        .layer(middleware::from_fn(log::log_request))
+        .layer(middleware::map_response(reply::common_headers))
+        .with_state(state)
+}
+
+/// `GET /healthz`: the process is up and serving. It does not call any provider, so a
+/// provider's outage does not take every copy out of a load balancer's rotation.
+async fn healthz() -> Response {
+    reply::json(StatusCode::OK, r#"{"status":"ok"}"#.into())
+}

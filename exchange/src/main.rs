@@ -1,0 +1,214 @@
+//! Command-line entry point: parses flags, loads and checks the configuration (secrets
+//! included) and serves [`oauth_prefab_exchange::app`] until SIGINT/SIGTERM.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use oauth_prefab_exchange::log::PREFIX;
+use oauth_prefab_exchange::{app, AppState, Config};
+
+const DEFAULT_PORT: u16 = 9091;
+
+const USAGE: &str = "usage: oauth-prefab-exchange --config FILE [--port N] [--host H]
+
+  --config FILE   clients JSON file (see exchange/README.md); secrets come from the
+                  environment variables it names
+  --port N        port to listen on (default 9091; 0 = any free port)
+  --host H        address to bind (default 127.0.0.1)";
+
+/// Parsed command line.
+#[derive(Debug, PartialEq, Eq)]
+struct Args {
+    config: PathBuf,
+    port: u16,
+    host: String,
+}
+
+/// Parses flags (`--flag value` or `--flag=value`). `Ok(None)` means `--help`.
+fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
+    let mut config = None;
+    let mut port = DEFAULT_PORT;
+    let mut host = "127.0.0.1".to_owned();
+    while let Some(arg) = argv.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
+            _ => (arg.clone(), None),
+        };
+        let mut value = || -> Result<String, String> {
+            inline
+                .clone()
+                .or_else(|| argv.next())
+                .ok_or_else(|| format!("{flag} needs a value"))
+        };
+        match flag.as_str() {
+            "--config" => config = Some(PathBuf::from(value()?)),
+            "--port" => {
+                let v = value()?;
+                port = v
+                    .parse()
+                    .map_err(|_| format!("--port: `{v}` is not a port number (0-65535)"))?;
+            }
+            "--host" => host = value()?,
+            "-h" | "--help" => return Ok(None),
+            _ => return Err(format!("unknown argument `{arg}`")),
+        }
+    }
+    let config = config.ok_or("--config FILE is required")?;
+    if host.is_empty() {
+        return Err("--host must not be empty".into());
+    }
+    Ok(Some(Args { config, port, host }))
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = match parse_args(std::env::args().skip(1)) {
+        Ok(Some(a)) => a,
+        Ok(None) => {
+            let _ = writeln!(std::io::stdout(), "{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("{PREFIX} {e}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let config = match Config::load(&args.config, |name| std::env::var(name)) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{PREFIX} {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let summary: Vec<String> = config
+        .clients()
+        .iter()
+        .map(|c| {
+            format!(
+                "{} -> {} ({}, secret from ${})",
+                c.id,
+                c.token_endpoint,
+                c.auth.as_str(),
+                c.secret_env
+            )
+        })
+        .collect();
+    let timeout = config.upstream_timeout;
+    let state = match AppState::new(config) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{PREFIX} {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let listener = match tokio::net::TcpListener::bind((args.host.as_str(), args.port)).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("{PREFIX} cannot listen on {}:{}: {e}", args.host, args.port);
+            return ExitCode::from(1);
+        }
+    };
+    let port = listener.local_addr().map_or(args.port, |a| a.port());
+    let host = if args.host.contains(':') {
+        format!("[{}]", args.host)
+    } else {
+        args.host.clone()
+    };
+
+    // Scripts wait for exactly this line; a closed stdout must not kill the server.
+    let mut out = std::io::stdout();
+    let _ = writeln!(
+        out,
+        "oauth-prefab-exchange listening on http://{host}:{port}"
+    );
+    let _ = out.flush();
+    eprintln!(
+        "{PREFIX} upstream timeout {} ms; clients: {}",
+        timeout.as_millis(),
+        summary.join("; ")
+    );
+
+    let server = axum::serve(listener, app(state)).with_graceful_shutdown(shutdown_signal());
+    // Graceful shutdown waits for open connections; browsers keep idle ones open, so stop
+    // waiting shortly after the signal.
+    let result = tokio::select! {
+        r = async { server.await } => r,
+        () = async {
+            shutdown_signal().await;
+            tokio::time::sleep(Duration::from_secs(2)).await;
+        } => Ok(()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{PREFIX} server error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(argv: &[&str]) -> Result<Option<Args>, String> {
+        parse_args(argv.iter().map(|s| (*s).to_owned()))
+    }
+
+    #[test]
+    fn flags() {
+        let a = parse(&["--config", "c.json"]).unwrap().unwrap();
+        assert_eq!(
+            a,
+            Args {
+                config: "c.json".into(),
+                port: DEFAULT_PORT,
+                host: "127.0.0.1".into()
+            }
+        );
+        let a = parse(&["--port=0", "--host", "::1", "--config=x.json"])
+            .unwrap()
+            .unwrap();
+        assert_eq!((a.port, a.host.as_str()), (0, "::1"));
+        assert_eq!(a.config, PathBuf::from("x.json"));
+        assert_eq!(parse(&["--help"]), Ok(None));
+    }
+
+    #[test]
+    fn bad_flags() {
+        for argv in [
+            &[][..],
+            &["--config"],
+            &["--config", "c", "--port", "x"],
+            &["--config", "c", "--port", "70000"],
+            &["--config", "c", "--bogus"],
+            &["--config", "c", "--host="],
+        ] {
+            assert!(parse(argv).is_err(), "{argv:?}");
+        }
+    }
+}

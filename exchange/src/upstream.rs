@@ -1,0 +1,281 @@
+//! The one outgoing call: the widget's token request, plus the client secret, to the
+//! provider's token endpoint; and what counts as a usable answer.
+//!
+//! Every call is bounded: one timeout covers connecting, sending and reading, and at most
+//! [`MAX_ANSWER_BYTES`] of the answer are read. Redirects are not followed, since a
+//! redirected POST would carry the secret somewhere the configuration never named.
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::http::{header, HeaderValue, StatusCode};
+use base64::Engine as _;
+
+use crate::config::{Client, ClientAuth};
+
+/// The most of a provider's answer that is read. A token response is a few hundred
+/// bytes; an `id_token` makes it a few KiB.
+pub const MAX_ANSWER_BYTES: usize = 64 * 1024;
+
+/// A provider's answer that can go back to the page as it is.
+#[derive(Debug)]
+pub struct Answer {
+    /// The provider's status.
+    pub status: StatusCode,
+    /// The provider's JSON object, byte for byte.
+    pub body: Bytes,
+    /// The answer's `error` code, when it has a short plain one (safe to log).
+    pub error: Option<String>,
+    /// How long the provider took.
+    pub elapsed: Duration,
+}
+
+/// Why a provider's answer cannot be passed on. The `Display` text is safe to log and to
+/// show: it never contains the request or the answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UpstreamError {
+    /// No connection, or it broke (`detail` says how, e.g. "connection refused").
+    Unreachable(String),
+    /// No complete answer within the timeout.
+    Timeout(Duration),
+    /// The answer is larger than [`MAX_ANSWER_BYTES`].
+    TooLarge,
+    /// The answer is not a JSON object, or its status is not a final 2xx/4xx/5xx.
+    NotJson(StatusCode),
+}
+
+impl fmt::Display for UpstreamError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Unreachable(detail) => write!(f, "could not be reached ({detail})"),
+            Self::Timeout(limit) => write!(f, "did not answer within {} ms", limit.as_millis()),
+            Self::TooLarge => write!(f, "answered with more than {MAX_ANSWER_BYTES} bytes"),
+            Self::NotJson(status) => write!(
+                f,
+                "answered HTTP {} with something that is not a JSON object",
+                status.as_u16()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for UpstreamError {}
+
+/// The HTTP client for token endpoints; cheap to clone, shares one connection pool.
+#[derive(Debug, Clone)]
+pub struct Upstream {
+    http: reqwest::Client,
+    timeout: Duration,
+}
+
+impl Upstream {
+    /// Builds the client. Fails only if TLS cannot be initialised.
+    pub fn new(timeout: Duration) -> Result<Self, String> {
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("oauth-prefab-exchange/", env!("CARGO_PKG_VERSION")))
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(timeout)
+            // A backstop: `redeem` bounds the whole exchange itself.
+            .timeout(timeout)
+            .build()
+            .map_err(|e| format!("cannot set up the HTTP client: {e}"))?;
+        Ok(Self { http, timeout })
+    }
+
+    /// The bound on one call.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// Sends `fields` (the page's token request, in its order) with `client`'s secret to
+    /// its token endpoint and returns the answer if it is a JSON object.
+    pub async fn redeem(
+        &self,
+        client: &Client,
+        fields: &[(String, String)],
+    ) -> Result<Answer, UpstreamError> {
+        let started = Instant::now();
+        match tokio::time::timeout(self.timeout, self.send(client, fields)).await {
+            Ok(Ok((status, body))) => check_answer(status, body, started.elapsed()),
+            Ok(Err(e)) => Err(e),
+            Err(_) => Err(UpstreamError::Timeout(self.timeout)),
+        }
+    }
+
+    async fn send(
+        &self,
+        client: &Client,
+        fields: &[(String, String)],
+    ) -> Result<(StatusCode, Bytes), UpstreamError> {
+        let mut request = self
+            .http
+            .post(client.token_endpoint.clone())
+            .header(header::ACCEPT, "application/json");
+        if client.auth == ClientAuth::ClientSecretBasic {
+            request = request.header(header::AUTHORIZATION, basic_credentials(client)?);
+        }
+        let mut response = request
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(form_body(client, fields))
+            .send()
+            .await
+            .map_err(|e| self.classify(&e))?;
+        let status = response.status();
+        if response
+            .content_length()
+            .is_some_and(|len| len > MAX_ANSWER_BYTES as u64)
+        {
+            return Err(UpstreamError::TooLarge);
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| self.classify(&e))? {
+            if body.len() + chunk.len() > MAX_ANSWER_BYTES {
+                return Err(UpstreamError::TooLarge);
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok((status, Bytes::from(body)))
+    }
+
+    fn classify(&self, error: &reqwest::Error) -> UpstreamError {
+        if error.is_timeout() {
+            UpstreamError::Timeout(self.timeout)
+        } else {
+            UpstreamError::Unreachable(root_cause(error))
+        }
+    }
+}
+
+/// The page's fields in their order, plus `client_secret` for `client_secret_post`.
+fn form_body(client: &Client, fields: &[(String, String)]) -> String {
+    let mut form = form_urlencoded::Serializer::new(String::new());
+    form.extend_pairs(fields);
+    if client.auth == ClientAuth::ClientSecretPost {
+        form.append_pair("client_secret", client.secret.expose());
+    }
+    form.finish()
+}
+
+/// `Authorization: Basic` as RFC 6749 section 2.3.1 defines it: id and secret each
+/// form-encoded, then joined by `:` and base64-encoded. Marked sensitive so that no
+/// HTTP layer prints it.
+fn basic_credentials(client: &Client) -> Result<HeaderValue, UpstreamError> {
+    let encode = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    let pair = format!("{}:{}", encode(&client.id), encode(client.secret.expose()));
+    let token = base64::engine::general_purpose::STANDARD.encode(pair);
+    let mut value = HeaderValue::try_from(format!("Basic {token}"))
+        .map_err(|_| UpstreamError::Unreachable("invalid credentials header".into()))?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+/// The innermost cause of a failed request, e.g. "Connection refused (os error 111)":
+/// what an operator needs, without the URL or anything of the request.
+fn root_cause(error: &reqwest::Error) -> String {
+    let mut cause: &dyn std::error::Error = error;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
+}
+
+/// Passes on a final status with a JSON object; anything else is the provider failing.
+fn check_answer(
+    status: StatusCode,
+    body: Bytes,
+    elapsed: Duration,
+) -> Result<Answer, UpstreamError> {
+    let final_status = status.is_success() || status.is_client_error() || status.is_server_error();
+    let object = serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&body);
+    match object {
+        Ok(object) if final_status => {
+            let error = object
+                .get("error")
+                .and_then(serde_json::Value::as_str)
+                .filter(|code| is_plain_code(code))
+                .map(str::to_owned);
+            Ok(Answer {
+                status,
+                body,
+                error,
+                elapsed,
+            })
+        }
+        _ => Err(UpstreamError::NotJson(status)),
+    }
+}
+
+/// An OAuth error code is a short ASCII word; anything else is not logged, since it
+/// could be anything a provider chose to echo.
+fn is_plain_code(code: &str) -> bool {
+    (1..=64).contains(&code.len())
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Secret;
+
+    fn client(id: &str, secret: &str) -> Client {
+        Client {
+            id: id.into(),
+            token_endpoint: url::Url::parse("https://provider.example/token").unwrap(),
+            secret_env: "S".into(),
+            secret: Secret::new(secret.into()),
+            auth: ClientAuth::ClientSecretBasic,
+            redirect_uris: vec![],
+            allowed_origins: vec![],
+        }
+    }
+
+    #[test]
+    fn basic_credentials_form_encode_id_and_secret() {
+        let value = basic_credentials(&client("my app", "a+b/c=:")).unwrap();
+        assert!(value.is_sensitive());
+        let encoded = value.to_str().unwrap().strip_prefix("Basic ").unwrap();
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(encoded)
+            .unwrap();
+        assert_eq!(decoded, b"my+app:a%2Bb%2Fc%3D%3A");
+    }
+
+    #[test]
+    fn only_final_json_objects_pass() {
+        let ok = |status: u16, body: &str| {
+            check_answer(
+                StatusCode::from_u16(status).unwrap(),
+                Bytes::from(body.to_owned()),
+                Duration::ZERO,
+            )
+        };
+        let answer = ok(200, r#"{"access_token":"t","token_type":"bearer"}"#).unwrap();
+        assert_eq!((answer.status.as_u16(), answer.error), (200, None));
+        let answer = ok(
+            400,
+            r#" {"error":"invalid_grant","error_description":"no"}"#,
+        )
+        .unwrap();
+        assert_eq!(answer.error.as_deref(), Some("invalid_grant"));
+        let answer = ok(401, r#"{"error":"has space"}"#).unwrap();
+        assert_eq!(answer.error, None);
+        assert!(ok(503, r#"{"error":"temporarily_unavailable"}"#).is_ok());
+        for (status, body) in [
+            (200, "<html>hi</html>"),
+            (200, "[1,2]"),
+            (200, ""),
+            (200, "access_token=t&token_type=bearer"),
+            (302, "{}"),
+            (400, r#"{"error":"#),
+        ] {
+            assert_eq!(
+                ok(status, body).unwrap_err(),
+                UpstreamError::NotJson(StatusCode::from_u16(status).unwrap()),
+                "{status} {body}"
+            );
+        }
+    }
+}
