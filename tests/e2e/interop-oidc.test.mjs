@@ -4,13 +4,18 @@
 // the provider set-up works on its own), then the widget's code flow through it in Chromium, in
 // popup and in redirect mode, with the token accepted by the provider's userinfo endpoint, and a
 // wrong `issuer` refused (RFC 9207).
+//
+// Run: `npm run build` (the widget tests load pkg/), then
+// `node --test --test-concurrency=1 --test-reporter=spec tests/e2e/interop-oidc.test.mjs`.
+// The first test needs no build.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { serveStatic } from '../../scripts/lib/serve.mjs';
 import { startOidcProvider } from '../interop/oidc-provider.mjs';
-import { launchChromium } from './harness.mjs';
+import { launchChromium, loginOutcome, openWidget, startLogin, waitForEvents } from './harness.mjs';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const TIMEOUT = 60_000;
@@ -53,10 +58,14 @@ async function startInteropEnvironment() {
     const consoleLines = [];
     context.on('console', (msg) => consoleLines.push(msg.text()));
     page.on('pageerror', (err) => consoleLines.push(`pageerror: ${err.message}`));
-    // Every request to the token endpoint, from any page of the context (popups included).
+    // What the browser sent to the provider, from any page of the context (popups included).
+    const authorizeRequests = [];
     const tokenRequests = [];
-    context.on('request', (req) => { if (req.url() === op.tokenEndpoint) tokenRequests.push(req); });
-    return { context, page, consoleLines, tokenRequests };
+    context.on('request', (req) => {
+      if (req.url().startsWith(`${op.authorizationEndpoint}?`)) authorizeRequests.push(new URL(req.url()).searchParams);
+      if (req.url() === op.tokenEndpoint && req.method() === 'POST') tokenRequests.push(new URLSearchParams(req.postData() ?? ''));
+    });
+    return { context, page, consoleLines, authorizeRequests, tokenRequests };
   }
 
   async function close() {
@@ -80,12 +89,92 @@ async function consent(page, done) {
   await Promise.all([done, page.getByRole('button', { name: 'Continue' }).click()]);
 }
 
+/**
+ * Opens the widget fixture with #w1 set up for a code flow against oidc-provider (`extra`
+ * attributes override). Fails at once, rather than by a timeout, when pkg/ has not been built.
+ */
+async function openCodeFlowWidget(page, extra) {
+  assert.ok(existsSync(join(root, 'pkg', 'oauth-login.js')), 'pkg/oauth-login.js is missing: run `npm run build` first');
+  await openWidget(env, page, { attrs: widgetAttrs(extra) });
+}
+
+/** The widget's attributes for a code flow against oidc-provider. */
+function widgetAttrs(extra = {}) {
+  return {
+    'authorize-url': env.op.authorizationEndpoint,
+    'token-url': env.op.tokenEndpoint,
+    'response-type': 'code',
+    'client-id': env.op.clientId,
+    scope: 'openid profile email',
+    issuer: env.op.issuer,
+    ...extra,
+  };
+}
+
 /** GET userinfo from the page (its origin, so through CORS) with `token` as a Bearer token. */
 function userinfoFromPage(page, token) {
   return page.evaluate(async ({ url, token }) => {
     const response = await fetch(url, { headers: { Authorization: `Bearer ${token}` } });
     return { status: response.status, body: await response.json() };
   }, { url: env.op.userinfoEndpoint, token });
+}
+
+/** Checks an `oauth-login` detail from oidc-provider and that userinfo accepts its token. */
+async function assertLoggedIn(page, detail, login, consoleLines) {
+  assert.equal(typeof detail.accessToken, 'string');
+  assert.ok(detail.accessToken.length > 0);
+  assert.equal(detail.tokenType.toLowerCase(), 'bearer');
+  assert.equal(detail.expiresIn, 600, 'ttl.AccessToken of the interop provider');
+  assert.ok(detail.scope.includes('openid'), `granted scope: ${JSON.stringify(detail.scope)}`);
+  assert.ok(Math.abs(detail.expiresAt - (Date.now() + 600_000)) < 60_000, `expiresAt ${detail.expiresAt}`);
+  assert.equal(detail.restored, false);
+  assert.equal(detail.user, null);
+  // The token response also carries an id_token, which the contract says is not exposed.
+  assert.ok(!Object.keys(detail).some((k) => /id_?token|refresh/i.test(k)), `detail keys: ${Object.keys(detail)}`);
+
+  // The provider itself accepts the token: the page's own fetch, then the widget's el.fetch().
+  const direct = await userinfoFromPage(page, detail.accessToken);
+  assert.equal(direct.status, 200);
+  assert.equal(direct.body.sub, login);
+  const viaWidget = await page.evaluate(async (url) => {
+    const response = await document.getElementById('w1').fetch(url);
+    return { status: response.status, body: await response.json() };
+  }, env.op.userinfoEndpoint);
+  assert.equal(viaWidget.status, 200);
+  assert.equal(viaWidget.body.sub, login);
+  assert.equal(viaWidget.body.email, `${login}@interop.test`);
+
+  // Tokens never appear in the console.
+  assert.ok(!consoleLines.some((line) => line.includes(detail.accessToken)), 'token printed to the console');
+}
+
+/**
+ * Checks the widget's requests to the provider, per "The code flow": one authorization request
+ * with an S256 challenge, and one token request that redeems its code with the matching verifier.
+ */
+function assertCodeFlowRequests({ authorizeRequests, tokenRequests }, code) {
+  assert.equal(authorizeRequests.length, 1);
+  const [authorize] = authorizeRequests;
+  const redirectUri = `${env.web}/e2e/widget.html`;
+  assert.equal(authorize.get('response_type'), 'code');
+  assert.equal(authorize.get('client_id'), env.op.clientId);
+  assert.equal(authorize.get('redirect_uri'), redirectUri);
+  assert.equal(authorize.get('scope'), 'openid profile email');
+  assert.equal(authorize.get('code_challenge_method'), 'S256');
+  assert.match(authorize.get('code_challenge'), /^[A-Za-z0-9_-]{43}$/);
+  assert.ok(authorize.get('state'));
+
+  assert.equal(tokenRequests.length, 1);
+  const [token] = tokenRequests;
+  assert.deepEqual([...token.keys()].sort(), ['client_id', 'code', 'code_verifier', 'grant_type', 'redirect_uri']);
+  assert.equal(token.get('grant_type'), 'authorization_code');
+  if (code !== undefined) assert.equal(token.get('code'), code);
+  assert.equal(token.get('redirect_uri'), redirectUri);
+  assert.equal(token.get('client_id'), env.op.clientId);
+  const verifier = token.get('code_verifier');
+  assert.match(verifier, /^[A-Za-z0-9_-]{43}$/);
+  assert.equal(createHash('sha256').update(verifier).digest('base64url'), authorize.get('code_challenge'));
+  return { state: authorize.get('state'), verifier };
 }
 
 test('oidc-provider on its own: a manual PKCE code flow from a page, token and userinfo through CORS', { timeout: TIMEOUT }, async () => {
@@ -164,6 +253,84 @@ test('oidc-provider on its own: a manual PKCE code flow from a page, token and u
     const wrong = await page.evaluate(postForm, tokenRequest(second, randomBytes(32).toString('base64url')));
     assert.equal(wrong.status, 400);
     assert.equal(wrong.body.error, 'invalid_grant');
+  } finally {
+    await context.close();
+  }
+});
+
+// ---- The widget through oidc-provider (needs the widget's code flow, "The code flow" in the contract)
+
+test('widget, popup mode: logs in through oidc-provider\'s own pages; userinfo accepts the token', { timeout: TIMEOUT }, async () => {
+  const session = await env.newPage();
+  const { context, page, consoleLines } = session;
+  try {
+    await openCodeFlowWidget(page);
+    const [popup] = await Promise.all([page.waitForEvent('popup'), page.locator('#w1 button[part=button]').click()]);
+    await popup.waitForLoadState();
+    await signIn(popup, 'bob');
+    await consent(popup, popup.waitForEvent('close'));
+
+    const events = await waitForEvents(page);
+    assert.deepEqual(events.map((e) => e.type), ['oauth-login'], JSON.stringify(events));
+    assert.equal(events[0].target, 'w1');
+    assertCodeFlowRequests(session);
+    await assertLoggedIn(page, events[0].detail, 'bob', consoleLines);
+  } finally {
+    await context.close();
+  }
+});
+
+test('widget, redirect mode: logs in through oidc-provider\'s own pages in the tab; the event arrives after returning', { timeout: TIMEOUT }, async () => {
+  const session = await env.newPage();
+  const { context, page, consoleLines } = session;
+  try {
+    const callback = `${env.web}/e2e/widget.html`;
+    await openCodeFlowWidget(page, { mode: 'redirect' });
+    await Promise.all([
+      page.waitForURL((url) => url.href.startsWith(`${env.op.issuer}/`)),
+      page.locator('#w1 button[part=button]').click(),
+    ]);
+    await signIn(page, 'carol');
+    // Back on the host page, which the provider reached with ?code=...&state=...&iss=...
+    const returned = page.waitForRequest((req) => req.isNavigationRequest() && req.url().startsWith(`${callback}?`));
+    await consent(page, page.waitForURL((url) => url.href.startsWith(callback)));
+    const response = new URL((await returned).url()).searchParams;
+    assert.equal(response.get('iss'), env.op.issuer);
+
+    const events = await waitForEvents(page, 1, 15_000);
+    assert.deepEqual(events.map((e) => e.type), ['oauth-login'], JSON.stringify(events));
+    const { state, verifier } = assertCodeFlowRequests(session, response.get('code'));
+    assert.equal(response.get('state'), state);
+    await assertLoggedIn(page, events[0].detail, 'carol', consoleLines);
+
+    // The response is gone from the address (iss is one of its parameters, RFC 9207), and the
+    // verifier, used, is no longer kept.
+    assert.equal(page.url(), callback, 'the authorization response is left in the address');
+    const stored = await page.evaluate(() => JSON.stringify({ ...sessionStorage }) + JSON.stringify({ ...localStorage }));
+    assert.ok(!stored.includes(verifier), 'code_verifier still stored after use');
+  } finally {
+    await context.close();
+  }
+});
+
+test('widget: an authorization response from another issuer than `issuer` is refused (RFC 9207), no code redeemed', { timeout: TIMEOUT }, async () => {
+  const { context, page, tokenRequests } = await env.newPage();
+  try {
+    // A near miss: the comparison is exact, as RFC 9207 2.4 requires.
+    await openCodeFlowWidget(page, { issuer: `${env.op.issuer}/other` });
+    const popup = await startLogin(page);
+    await signIn(popup, 'dave');
+    await consent(popup, popup.waitForEvent('close'));
+
+    const outcome = await loginOutcome(page, 'w1', 15_000);
+    assert.equal(outcome.err?.code, 'invalid_response', JSON.stringify(outcome));
+    assert.equal(outcome.err.isError, true);
+    const events = await waitForEvents(page);
+    assert.deepEqual(events.map((e) => [e.type, e.detail.error]), [['oauth-error', 'invalid_response']]);
+    // "MUST NOT proceed with the authorization grant" (RFC 9207 2.4): the code never reaches a
+    // token endpoint, and no token is held.
+    assert.equal(tokenRequests.length, 0);
+    assert.equal(await page.evaluate(() => document.getElementById('w1').accessToken), null);
   } finally {
     await context.close();
   }

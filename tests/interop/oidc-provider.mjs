@@ -83,12 +83,13 @@ export async function startOidcProvider({ redirectUris, origins }) {
 
   // Loading and constructing the provider prints notices meant for someone deploying it (the
   // in-memory adapter, devInteractions, and on Node 20 "Unsupported runtime": v9 asks for Node 22
-  // LTS but runs on Node >= 20.12). Keep only those lines out of the test output.
+  // LTS, yet runs here on Node 20.20 (it needs crypto.hash, in Node since 20.12)). Keep only
+  // those lines out of the test output.
   const { default: Provider } = await quietly(() => import('oidc-provider'));
   const provider = await quietly(() => new Provider(issuer, configuration));
   // RFC 9207: v9 always adds `iss` to authorization responses that carry no id_token (so to
-  // every `code` response) and advertises authorization_response_iss_parameter_supported; there
-  // is no longer a feature switch for it (v7's features.issAuthResp is gone).
+  // every `code` response) and advertises authorization_response_iss_parameter_supported; it has
+  // no feature switch for it (older majors had features.issAuthResp), so nothing to configure.
   // Koa would print every error to stderr; report only unexpected server errors, by message
   // (never a request, a token or a cookie).
   provider.silent = true;
