@@ -42,20 +42,32 @@ fn http(port: u16, request: &str) -> String {
     out
 }
 
-#[test]
-fn serves_prints_the_line_and_exits_on_sigterm() {
-    let clients = temp_file(
-        "ok.json",
-        r#"{"clients":[{"id":"t","secret":"s","name":"T","redirect_uris":["http://localhost:1234/"]}]}"#,
-    );
+/// A running binary, killed (by its own handle) if a test fails before [`stop`].
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+/// Starts the binary with `args` plus `--port 0`; returns it and the port read
+/// from its startup line, which must have exactly the documented format.
+fn start(args: &[&str], clients: &std::path::Path) -> (Server, u16) {
     let mut child = Command::new(BIN)
-        .args(["--port", "0", "--test-controls", "--clients"])
-        .arg(&clients)
+        .args(["--port", "0"])
+        .args(args)
+        .arg("--clients")
+        .arg(clients)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
     let stdout = child.stdout.take().unwrap();
+    let child = Server(child);
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let mut line = String::new();
@@ -64,16 +76,34 @@ fn serves_prints_the_line_and_exits_on_sigterm() {
     });
     let line = match rx.recv_timeout(Duration::from_secs(10)) {
         Ok(line) => line,
-        Err(_) => {
-            let _ = child.kill();
-            panic!("no startup line");
-        }
+        Err(_) => panic!("no startup line"),
     };
     let port: u16 = line
         .trim_end()
         .strip_prefix("dev-provider listening on http://127.0.0.1:")
         .and_then(|p| p.parse().ok())
         .unwrap_or_else(|| panic!("unexpected startup line {line:?}"));
+    (child, port)
+}
+
+/// SIGTERM, then a clean exit within 10 s.
+fn stop(mut server: Server) {
+    let status = Command::new("kill")
+        .args(["-TERM", &server.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let status = wait_with_timeout(&mut server.0, Duration::from_secs(10));
+    assert!(status.success(), "{status:?}");
+}
+
+#[test]
+fn serves_prints_the_line_and_exits_on_sigterm() {
+    let clients = temp_file(
+        "ok.json",
+        r#"{"clients":[{"id":"t","secret":"s","name":"T","redirect_uris":["http://localhost:1234/"]}]}"#,
+    );
+    let (child, port) = start(&["--test-controls"], &clients);
 
     let res = http(
         port,
@@ -99,13 +129,47 @@ fn serves_prints_the_line_and_exits_on_sigterm() {
     );
     assert!(res.contains(r#""client_id":"t""#), "{res}");
 
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let status = wait_with_timeout(&mut child, Duration::from_secs(10));
-    assert!(status.success(), "{status:?}");
+    stop(child);
+    let _ = std::fs::remove_file(clients);
+}
+
+/// With `--port 0` the issuer is the origin of the startup line, with the real port.
+#[test]
+fn issuer_is_the_listening_origin_and_coop_flag_works() {
+    let clients = temp_file(
+        "iss.json",
+        r#"{"clients":[{"id":"t","name":"T","redirect_uris":["http://localhost:1234/"]}]}"#,
+    );
+    let (child, port) = start(&["--auto-approve", "--coop"], &clients);
+    let origin = format!("http://127.0.0.1:{port}");
+
+    let res = http(
+        port,
+        "GET /.well-known/oauth-authorization-server HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert!(res.starts_with("HTTP/1.1 200"), "{res}");
+    assert!(res.contains(&format!(r#""issuer":"{origin}""#)), "{res}");
+
+    let res = http(
+        port,
+        "GET /oauth/authorize?client_id=t&redirect_uri=http%3A%2F%2Flocalhost%3A1234%2F&response_type=token HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert!(res.starts_with("HTTP/1.1 303"), "{res}");
+    let iss = format!("&iss=http%3A%2F%2F127.0.0.1%3A{port}\r\n");
+    assert!(res.contains(&iss), "{res}");
+
+    let res = http(
+        port,
+        "GET /oauth/authorize?client_id=nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert!(res.starts_with("HTTP/1.1 400"), "{res}");
+    assert!(
+        res.to_ascii_lowercase()
+            .contains("cross-origin-opener-policy: same-origin\r\n"),
+        "{res}"
+    );
+
+    stop(child);
     let _ = std::fs::remove_file(clients);
 }
 
