@@ -108,9 +108,13 @@ fn describe(headers: &HeaderMap, body: &[u8]) -> TokenRequestRecord {
     };
     let param = |name| params.optional(name).ok().flatten().map(str::to_owned);
     let has = |name| params.pairs().iter().any(|(n, _)| n == name);
-    let authorization = headers.get(header::AUTHORIZATION);
-    let basic = authorization.and_then(|v| parse_basic(v.as_bytes()).ok());
-    let auth = if authorization.is_some() {
+    let authorization = headers.get(header::AUTHORIZATION).map(|v| v.as_bytes());
+    let basic = authorization.and_then(|v| parse_basic(v).ok());
+    let tried_basic = authorization
+        .and_then(|v| std::str::from_utf8(v).ok())
+        .and_then(|v| v.split_whitespace().next())
+        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("basic"));
+    let auth = if tried_basic {
         "basic"
     } else if has("client_secret") {
         "post"
