@@ -1,0 +1,290 @@
+//! Helpers shared by the integration tests: the dev provider served in-process on a
+//! loopback port, fake token endpoints (a capture server, a silent one, an HTML one, a
+//! closed port), the exchange itself in-process, and the widget's token request.
+
+// Each test crate uses its own subset of these.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::post;
+use axum::Router;
+use base64::Engine as _;
+use oauth_prefab_exchange::{app, AppState, Config};
+use tokio::net::TcpListener;
+
+/// The dev provider's client, as both sides know it.
+pub const CLIENT_ID: &str = "demo-app";
+/// The secret: distinctive, so a test can search logs for it.
+pub const SECRET: &str = "dev-secret-Zq81+/=:x";
+pub const SECRET_ENV: &str = "EXCHANGE_TEST_DEMO_SECRET";
+pub const REDIRECT_URI: &str = "http://localhost:8080/";
+pub const ORIGIN: &str = "http://localhost:8080";
+/// An origin some other client allows.
+pub const OTHER_ORIGIN: &str = "http://127.0.0.1:4000";
+pub const FOREIGN_ORIGIN: &str = "https://evil.example";
+
+/// Serves `router` on a free loopback port and returns its address.
+pub async fn serve(router: Router) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    addr
+}
+
+/// The dev provider with [`CLIENT_ID`] registered; returns its origin.
+pub async fn start_provider() -> String {
+    let clients = serde_json::json!({"clients": [{
+        "id": CLIENT_ID, "secret": SECRET, "name": "Exchange test",
+        "redirect_uris": [REDIRECT_URI],
+    }]});
+    let registry = dev_provider::ClientRegistry::from_json(&clients.to_string()).unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let origin = format!("http://{}", listener.local_addr().unwrap());
+    let config = dev_provider::Config {
+        public_origin: origin.clone(),
+        ..dev_provider::Config::default()
+    };
+    let router = dev_provider::app(dev_provider::AppState::new(registry, config));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    origin
+}
+
+/// The dev provider's token endpoint.
+pub fn token_endpoint(provider: &str) -> String {
+    format!("{provider}/oauth/access_token")
+}
+
+/// A PKCE pair: a fresh verifier and its S256 challenge (RFC 7636).
+pub fn pkce() -> (String, String) {
+    let mut bytes = [0u8; 32];
+    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut bytes).unwrap();
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let verifier = b64.encode(bytes);
+    let challenge = b64.encode(ring::digest::digest(
+        &ring::digest::SHA256,
+        verifier.as_bytes(),
+    ));
+    (verifier, challenge)
+}
+
+/// A client that never follows redirects, for the provider's 303 and raw answers.
+pub fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(20))
+        .build()
+        .unwrap()
+}
+
+/// A real authorization code: the consent form's **Allow**, as a user would click it,
+/// with a PKCE challenge for `verifier`'s pair. Read from the 303's `Location`.
+pub async fn fresh_code(provider: &str, challenge: &str) -> String {
+    let form = [
+        ("decision", "allow"),
+        ("client_id", CLIENT_ID),
+        ("redirect_uri", REDIRECT_URI),
+        ("response_type", "code"),
+        ("scope", "basic"),
+        ("state", "st4te"),
+        ("code_challenge", challenge),
+        ("code_challenge_method", "S256"),
+    ];
+    let res = http()
+        .post(format!("{provider}/oauth/authorize"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "consent form refused");
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    let url = url::Url::parse(&location).unwrap();
+    let code = url
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .map(|(_, v)| v.into_owned());
+    code.unwrap_or_else(|| panic!("no code in {location}"))
+}
+
+/// The widget's token request, in its order.
+pub fn token_form(client_id: &str, code: &str, redirect_uri: &str, verifier: &str) -> String {
+    form_urlencoded::Serializer::new(String::new())
+        .append_pair("grant_type", "authorization_code")
+        .append_pair("code", code)
+        .append_pair("redirect_uri", redirect_uri)
+        .append_pair("client_id", client_id)
+        .append_pair("code_verifier", verifier)
+        .finish()
+}
+
+/// What a fake token endpoint received.
+#[derive(Debug, Clone)]
+pub struct Captured {
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+/// A token endpoint at `/token` that records each request and answers `status` with
+/// `body` as `content_type`. Returns its origin and the recordings.
+pub async fn start_fake_endpoint(
+    status: u16,
+    content_type: &'static str,
+    body: &'static str,
+) -> (String, Arc<Mutex<Vec<Captured>>>) {
+    let seen: Arc<Mutex<Vec<Captured>>> = Arc::default();
+    let record = seen.clone();
+    let router = Router::new().route(
+        "/token",
+        post(move |headers: HeaderMap, received: Bytes| {
+            let record = record.clone();
+            async move {
+                record.lock().unwrap().push(Captured {
+                    headers,
+                    body: String::from_utf8(received.to_vec()).unwrap(),
+                });
+                (
+                    StatusCode::from_u16(status).unwrap(),
+                    [
+                        ("content-type", content_type),
+                        ("location", "https://elsewhere.example/"),
+                    ],
+                    body,
+                )
+                    .into_response()
+            }
+        }),
+    );
+    (format!("http://{}", serve(router).await), seen)
+}
+
+/// A TCP server that accepts connections and never answers; returns its origin. If
+/// `first_bytes` is given, it records what each connection sends first.
+pub async fn start_silent_server(first_bytes: Option<Arc<Mutex<Vec<u8>>>>) -> String {
+    use tokio::io::AsyncReadExt;
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((mut socket, _)) = listener.accept().await {
+            if let Some(record) = &first_bytes {
+                let mut buf = [0u8; 16];
+                if let Ok(n) = socket.read(&mut buf).await {
+                    record.lock().unwrap().extend_from_slice(&buf[..n]);
+                }
+            }
+            held.push(socket);
+        }
+    });
+    format!("http://{addr}")
+}
+
+/// An origin on a port where nothing listens.
+pub async fn closed_port_origin() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    format!("http://{addr}")
+}
+
+/// One client entry of the exchange's config.
+pub fn client_entry(
+    client_id: &str,
+    token_endpoint: &str,
+    secret_env: &str,
+    auth: &str,
+    origins: &[&str],
+) -> serde_json::Value {
+    serde_json::json!({
+        "client_id": client_id,
+        "token_endpoint": token_endpoint,
+        "client_secret_env": secret_env,
+        "client_auth": auth,
+        "redirect_uris": [REDIRECT_URI],
+        "allowed_origins": origins,
+    })
+}
+
+/// The config file text for `clients`, with a small upstream timeout.
+pub fn config_json(clients: &[serde_json::Value], timeout_ms: u64) -> String {
+    serde_json::json!({ "upstream_timeout_ms": timeout_ms, "clients": clients }).to_string()
+}
+
+/// The exchange, in-process on a loopback port; `secrets` plays the environment.
+pub async fn start_exchange(config: &str, secrets: &[(&str, &str)]) -> String {
+    let secrets: Vec<(String, String)> = secrets
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    let config = Config::from_json(config, |name| {
+        secrets
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .ok_or(std::env::VarError::NotPresent)
+    })
+    .unwrap();
+    let state = AppState::new(config).unwrap();
+    format!("http://{}", serve(app(state)).await)
+}
+
+/// An answer of the exchange, with the checks every answer must pass already made.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(|v| v.to_str().unwrap())
+    }
+
+    /// The OAuth error code, after checking the answer is OAuth-shaped.
+    pub fn error(&self) -> String {
+        let json = self.json();
+        assert!(json["error_description"].is_string(), "{}", self.body);
+        json["error"].as_str().unwrap().to_owned()
+    }
+}
+
+/// Sends a request and checks what every answer carries: `Cache-Control: no-store`.
+pub async fn send(request: reqwest::RequestBuilder) -> Answer {
+    let res = request.send().await.unwrap();
+    let answer = Answer {
+        status: res.status(),
+        headers: res.headers().clone(),
+        body: res.text().await.unwrap(),
+    };
+    assert_eq!(
+        answer.header("cache-control"),
+        Some("no-store"),
+        "{answer:?}"
+    );
+    answer
+}
+
+/// `POST {exchange}/token` with a form body and an optional `Origin`.
+pub async fn post_token(exchange: &str, origin: Option<&str>, body: String) -> Answer {
+    let mut request = http()
+        .post(format!("{exchange}/token"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body);
+    if let Some(origin) = origin {
+        request = request.header("origin", origin);
+    }
+    send(request).await
+}
