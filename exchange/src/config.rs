@@ -168,9 +168,12 @@ impl Config {
         let upstream_timeout = match file.upstream_timeout_ms {
             None => DEFAULT_UPSTREAM_TIMEOUT,
             Some(ms) if (1..=MAX_UPSTREAM_TIMEOUT_MS).contains(&ms) => Duration::from_millis(ms),
-            Some(ms) => return Err(invalid(format!(
-                "upstream_timeout_ms is {ms}; it must be between 1 and {MAX_UPSTREAM_TIMEOUT_MS}"
-            ))),
+            Some(ms) => {
+                let range = format!("between 1 and {MAX_UPSTREAM_TIMEOUT_MS}");
+                return Err(invalid(format!(
+                    "upstream_timeout_ms is {ms}; it must be {range}"
+                )));
+            }
         };
         if file.clients.is_empty() {
             return Err(invalid(

@@ -1,0 +1,482 @@
+//! The real binary: its startup line, its exit statuses for bad configurations, a clean
+//! exit on SIGTERM, and what it writes to stderr over every kind of request, which must
+//! never include a secret, a code, a verifier or a token.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::{ExitStatus, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use common::*;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
+use tokio::process::{Child, Command};
+use tokio::task::JoinHandle;
+
+const BINARY: &str = env!("CARGO_BIN_EXE_oauth-prefab-exchange");
+const WAIT: Duration = Duration::from_secs(20);
+
+/// A file in the temp directory, unique to this process and call.
+fn temp_file(name: &str, contents: &str) -> PathBuf {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!(
+        "oauth-prefab-exchange-test-{}-{n}-{name}",
+        std::process::id()
+    ));
+    std::fs::write(&path, contents).unwrap();
+    path
+}
+
+fn command(config: &PathBuf, env: &[(&str, &str)]) -> Command {
+    let mut command = Command::new(BINARY);
+    command
+        .args(["--port", "0", "--config"])
+        .arg(config)
+        .env_remove(SECRET_ENV)
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    command
+}
+
+/// Runs the binary to its end; returns its status, stdout and stderr.
+async fn run_to_end(args: &[&str], env: &[(&str, &str)]) -> (ExitStatus, String, String) {
+    let output = tokio::time::timeout(
+        WAIT,
+        Command::new(BINARY)
+            .args(args)
+            .env_remove(SECRET_ENV)
+            .envs(env.iter().copied())
+            .stdin(Stdio::null())
+            .kill_on_drop(true)
+            .output(),
+    )
+    .await
+    .expect("the exchange did not exit")
+    .unwrap();
+    (
+        output.status,
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+/// A running exchange: its origin, and its remaining stdout and stderr once it exits.
+struct Running {
+    child: Child,
+    origin: String,
+    startup_line: String,
+    stdout: JoinHandle<String>,
+    stderr: JoinHandle<String>,
+}
+
+async fn start(config: &PathBuf, env: &[(&str, &str)]) -> Running {
+    let mut child = command(config, env).spawn().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut stderr = child.stderr.take().unwrap();
+    let stderr = tokio::spawn(async move {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text).await;
+        text
+    });
+    let mut startup_line = String::new();
+    tokio::time::timeout(WAIT, stdout.read_line(&mut startup_line))
+        .await
+        .expect("no startup line")
+        .unwrap();
+    let origin = startup_line
+        .trim_end()
+        .strip_prefix("oauth-prefab-exchange listening on ")
+        .unwrap_or_else(|| panic!("unexpected startup line {startup_line:?}"))
+        .to_owned();
+    let stdout = tokio::spawn(async move {
+        let mut rest = String::new();
+        let _ = stdout.read_to_string(&mut rest).await;
+        rest
+    });
+    Running {
+        child,
+        origin,
+        startup_line,
+        stdout,
+        stderr,
+    }
+}
+
+impl Running {
+    /// SIGTERM, then the exit status, the rest of stdout and all of stderr.
+    async fn stop(mut self) -> (ExitStatus, String, String) {
+        let pid = self.child.id().unwrap().to_string();
+        let killed = std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let status = tokio::time::timeout(WAIT, self.child.wait())
+            .await
+            .expect("the exchange did not stop on SIGTERM")
+            .unwrap();
+        (
+            status,
+            self.stdout.await.unwrap(),
+            self.stderr.await.unwrap(),
+        )
+    }
+}
+
+#[tokio::test]
+async fn a_missing_secret_variable_exits_1_before_listening() {
+    let config = temp_file(
+        "missing-env.json",
+        &config_json(
+            &[client_entry(
+                CLIENT_ID,
+                "https://provider.example/token",
+                "EXCHANGE_TEST_UNSET_SECRET",
+                "client_secret_post",
+                &[ORIGIN],
+            )],
+            1_000,
+        ),
+    );
+    let (status, stdout, stderr) =
+        run_to_end(&["--port", "0", "--config", config.to_str().unwrap()], &[]).await;
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert_eq!(stdout, "", "it must not start listening");
+    assert!(
+        stderr.contains(
+            "environment variable `EXCHANGE_TEST_UNSET_SECRET` (the client secret) is not set"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains(config.to_str().unwrap()), "{stderr}");
+}
+
+#[tokio::test]
+async fn invalid_json_exits_1_with_its_position() {
+    let config = temp_file("invalid.json", "{\"clients\": [\n  {\"client_id\": }\n]}");
+    let (status, stdout, stderr) =
+        run_to_end(&["--port", "0", "--config", config.to_str().unwrap()], &[]).await;
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert_eq!(stdout, "");
+    assert!(stderr.contains("is not valid"), "{stderr}");
+    assert!(stderr.contains("line 2"), "{stderr}");
+}
+
+#[tokio::test]
+async fn an_unreadable_config_exits_1() {
+    let missing = std::env::temp_dir().join("oauth-prefab-exchange-test-no-such-file.json");
+    let directory = std::env::temp_dir();
+    for path in [missing, directory] {
+        let (status, stdout, stderr) =
+            run_to_end(&["--port", "0", "--config", path.to_str().unwrap()], &[]).await;
+        assert_eq!(status.code(), Some(1), "{stderr}");
+        assert_eq!(stdout, "");
+        assert!(stderr.contains("cannot read config file"), "{stderr}");
+    }
+}
+
+#[tokio::test]
+async fn bad_arguments_exit_2_with_usage() {
+    for args in [
+        &[][..],
+        &["--config"],
+        &["--config", "x.json", "--port", "http"],
+        &["--verbose"],
+    ] {
+        let (status, _stdout, stderr) = run_to_end(args, &[]).await;
+        assert_eq!(status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("usage: oauth-prefab-exchange --config FILE"),
+            "{stderr}"
+        );
+    }
+    let (status, stdout, _) = run_to_end(&["--help"], &[]).await;
+    assert!(status.success());
+    assert!(stdout.starts_with("usage:"));
+}
+
+/// Every kind of request through the real binary; then its stderr is searched for every
+/// secret, code, verifier and token that went through it.
+#[tokio::test]
+async fn logs_say_what_happened_and_never_a_secret_code_verifier_or_token() {
+    let provider = start_provider().await;
+    let (post_endpoint, _) = start_fake_endpoint(
+        200,
+        "application/json",
+        r#"{"access_token":"fake-post-token-Jd82","token_type":"bearer"}"#,
+    )
+    .await;
+    let (basic_endpoint, _) = start_fake_endpoint(
+        200,
+        "application/json",
+        r#"{"access_token":"fake-basic-token-Pw41","token_type":"bearer","refresh_token":"fake-refresh-Ux07"}"#,
+    )
+    .await;
+    let (html_endpoint, _) =
+        start_fake_endpoint(200, "text/html", "<html>login-page-Kk55</html>").await;
+    let silent = start_silent_server(None).await;
+    let down = closed_port_origin().await;
+
+    let secrets = [
+        (SECRET_ENV, SECRET),
+        ("EXCHANGE_TEST_POST_SECRET", "post-secret-Hq27"),
+        ("EXCHANGE_TEST_BASIC_SECRET", "basic-secret-Mv63"),
+        ("EXCHANGE_TEST_HTML_SECRET", "html-secret-Rb19"),
+        ("EXCHANGE_TEST_SLOW_SECRET", "slow-secret-Tn48"),
+        ("EXCHANGE_TEST_DOWN_SECRET", "down-secret-Ye30"),
+    ];
+    let entry = |id: &str, endpoint: String, env: &str, auth: &str| {
+        client_entry(id, &endpoint, env, auth, &[ORIGIN])
+    };
+    let config = temp_file(
+        "everything.json",
+        &config_json(
+            &[
+                entry(
+                    CLIENT_ID,
+                    token_endpoint(&provider),
+                    SECRET_ENV,
+                    "client_secret_post",
+                ),
+                entry(
+                    "post-app",
+                    format!("{post_endpoint}/token"),
+                    secrets[1].0,
+                    "client_secret_post",
+                ),
+                entry(
+                    "basic-app",
+                    format!("{basic_endpoint}/token"),
+                    secrets[2].0,
+                    "client_secret_basic",
+                ),
+                entry(
+                    "html-app",
+                    format!("{html_endpoint}/token"),
+                    secrets[3].0,
+                    "client_secret_post",
+                ),
+                entry(
+                    "slow-app",
+                    format!("{silent}/token"),
+                    secrets[4].0,
+                    "client_secret_post",
+                ),
+                entry(
+                    "down-app",
+                    format!("{down}/token"),
+                    secrets[5].0,
+                    "client_secret_post",
+                ),
+            ],
+            300,
+        ),
+    );
+    let running = start(&config, &secrets).await;
+    let exchange = running.origin.clone();
+    assert!(exchange.starts_with("http://127.0.0.1:"), "{exchange}");
+
+    let mut sensitive: Vec<String> = secrets.iter().map(|(_, s)| (*s).to_owned()).collect();
+    sensitive.extend(
+        [
+            "fake-post-token-Jd82",
+            "fake-basic-token-Pw41",
+            "fake-refresh-Ux07",
+            "login-page-Kk55",
+        ]
+        .map(String::from),
+    );
+    // For client_secret_basic the header's base64 must not show up either.
+    let basic = format!(
+        "{}:{}",
+        "basic-app",
+        form_urlencoded::byte_serialize(b"basic-secret-Mv63").collect::<String>()
+    );
+    sensitive.push(base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        basic,
+    ));
+
+    // A full exchange, then the same code again (the provider's invalid_grant).
+    let (verifier, challenge) = pkce();
+    let code = fresh_code(&provider, &challenge).await;
+    let ok = post_token(
+        &exchange,
+        Some(ORIGIN),
+        token_form(CLIENT_ID, &code, REDIRECT_URI, &verifier),
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    sensitive.extend([
+        code.clone(),
+        verifier.clone(),
+        ok.json()["access_token"].as_str().unwrap().to_owned(),
+    ]);
+    let replay = post_token(
+        &exchange,
+        Some(ORIGIN),
+        token_form(CLIENT_ID, &code, REDIRECT_URI, &verifier),
+    )
+    .await;
+    assert_eq!(replay.status, StatusCode::BAD_REQUEST);
+
+    // Each refusal and each failing provider, with a code and verifier of its own.
+    let mut case = 0;
+    let mut request = |client_id: &str, redirect_uri: &str| {
+        case += 1;
+        let code = format!("code-{case}-Wc{}", case * 7919);
+        let verifier = format!("verifier-{case}-Gs{}", case * 104_729);
+        let body = token_form(client_id, &code, redirect_uri, &verifier);
+        sensitive.extend([code, verifier]);
+        body
+    };
+    let expectations = [
+        (
+            Some(ORIGIN),
+            request("nobody", REDIRECT_URI),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            Some(ORIGIN),
+            request(CLIENT_ID, "http://localhost:8080/elsewhere"),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            Some(FOREIGN_ORIGIN),
+            request(CLIENT_ID, REDIRECT_URI),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            None,
+            request(CLIENT_ID, REDIRECT_URI),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            Some(ORIGIN),
+            request(CLIENT_ID, REDIRECT_URI) + "&code=again",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            Some(ORIGIN),
+            request(CLIENT_ID, REDIRECT_URI) + &"p".repeat(17 * 1024),
+            StatusCode::PAYLOAD_TOO_LARGE,
+        ),
+        (
+            Some(ORIGIN),
+            request(CLIENT_ID, "x").replace("authorization_code", "password"),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            Some(ORIGIN),
+            request("post-app", REDIRECT_URI),
+            StatusCode::OK,
+        ),
+        (
+            Some(ORIGIN),
+            request("basic-app", REDIRECT_URI),
+            StatusCode::OK,
+        ),
+        (
+            Some(ORIGIN),
+            request("html-app", REDIRECT_URI),
+            StatusCode::BAD_GATEWAY,
+        ),
+        (
+            Some(ORIGIN),
+            request("slow-app", REDIRECT_URI),
+            StatusCode::BAD_GATEWAY,
+        ),
+        (
+            Some(ORIGIN),
+            request("down-app", REDIRECT_URI),
+            StatusCode::BAD_GATEWAY,
+        ),
+        (
+            Some(ORIGIN),
+            request("nobody", REDIRECT_URI),
+            StatusCode::FORBIDDEN,
+        ),
+    ];
+    for (origin, body, status) in expectations {
+        let answer = post_token(&exchange, origin, body).await;
+        assert_eq!(answer.status, status, "{}", answer.body);
+    }
+    let non_form = request(CLIENT_ID, REDIRECT_URI);
+    let answer = send(
+        http()
+            .post(format!("{exchange}/token"))
+            .header("origin", ORIGIN)
+            .header("content-type", "text/plain")
+            .body(non_form),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    let preflight = send(
+        http()
+            .request(reqwest::Method::OPTIONS, format!("{exchange}/token"))
+            .header("origin", FOREIGN_ORIGIN),
+    )
+    .await;
+    assert_eq!(preflight.status, StatusCode::FORBIDDEN);
+    let get = send(http().get(format!("{exchange}/token?code=query-code-Zx11"))).await;
+    assert_eq!(get.status, StatusCode::METHOD_NOT_ALLOWED);
+    sensitive.push("query-code-Zx11".into());
+    let other = send(http().post(format!("{exchange}/elsewhere"))).await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+    let health = send(http().get(format!("{exchange}/healthz"))).await;
+    assert_eq!(health.status, StatusCode::OK);
+
+    let startup_line = running.startup_line.clone();
+    let (status, rest_of_stdout, log) = running.stop().await;
+    assert!(
+        status.success(),
+        "SIGTERM must end it cleanly: {status:?}\n{log}"
+    );
+    assert_eq!(
+        startup_line,
+        format!("oauth-prefab-exchange listening on {exchange}\n")
+    );
+    assert_eq!(rest_of_stdout, "", "stdout carries the startup line only");
+
+    for secret in &sensitive {
+        assert!(
+            !log.contains(secret.as_str()),
+            "the log contains {secret:?}:\n{log}"
+        );
+    }
+    // It does say what happened.
+    for expected in [
+        "POST /token -> 200 in ",
+        "client_id=demo-app origin=http://localhost:8080: provider answered 200 in ",
+        "provider answered 400 in ",
+        "(invalid_grant)",
+        "client_id=nobody",
+        "-> 403 in ",
+        "no Origin header",
+        "-> 413 in ",
+        "-> 400 in ",
+        "client_id=basic-app",
+        "client_id=html-app",
+        "not a JSON object",
+        "client_id=slow-app",
+        "did not answer within 300 ms",
+        "client_id=down-app",
+        "could not be reached",
+        "OPTIONS /token -> 403 in ",
+        "GET /token -> 405 in ",
+        "POST /elsewhere -> 404 in ",
+        "secret from $EXCHANGE_TEST_BASIC_SECRET",
+    ] {
+        assert!(log.contains(expected), "the log lacks {expected:?}:\n{log}");
+    }
+    assert!(
+        !log.contains("/healthz"),
+        "successful health checks are not logged:\n{log}"
+    );
+}
