@@ -1,15 +1,34 @@
-// Builds pkg/: wasm-pack's release output (size-optimised: opt-level "z", LTO, wasm-opt -Oz)
-// plus the files of pkg-template/, with the version taken from Cargo.toml.
+// Builds pkg/: wasm-pack's release output (opt-level "z", LTO, wasm-opt -Oz), bundled with
+// js/oauth-login.js into one script, pkg/oauth-login.js, beside the wasm; plus the files of
+// pkg-template/, with the version taken from Cargo.toml.
 import { execFileSync } from 'node:child_process';
-import { cpSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
+import { buildSync } from 'esbuild';
 
 const root = resolve(import.meta.dirname, '..');
 const pkg = join(root, 'pkg');
 // wasm-pack cannot download wasm-opt here: it uses the one npm's `binaryen` puts on PATH.
 const env = { ...process.env, PATH: [join(root, 'node_modules', '.bin'), join(process.env.HOME ?? '', '.cargo', 'bin'), process.env.PATH].join(delimiter) };
 
-execFileSync('wasm-pack', ['build', '--release', '--target', 'web', '--out-dir', 'pkg', '--out-name', 'oauth_prefab', '--no-pack'], { cwd: root, env, stdio: 'inherit' });
+rmSync(pkg, { recursive: true, force: true });
+// --weak-refs: a Widget's Rust memory is freed when its JS wrapper (and so its element) is
+// collected, through a FinalizationRegistry in the glue.
+execFileSync('wasm-pack', ['build', '--release', '--target', 'web', '--weak-refs', '--out-dir', 'pkg', '--out-name', 'oauth_prefab', '--no-pack', '--no-typescript'], { cwd: root, env, stdio: 'inherit' });
+
+// One request for all the JS: the element, its driver and wasm-bindgen's glue. The glue finds the
+// wasm with `new URL('oauth_prefab_bg.wasm', import.meta.url)`, which bundling keeps as it is.
+buildSync({
+  entryPoints: [join(root, 'js', 'oauth-login.js')],
+  outfile: join(pkg, 'oauth-login.js'),
+  bundle: true,
+  format: 'esm',
+  minify: true,
+  target: 'es2022',
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+rmSync(join(pkg, 'oauth_prefab.js'));
 
 cpSync(join(root, 'pkg-template'), pkg, { recursive: true });
 rmSync(join(pkg, '.gitignore'), { force: true });

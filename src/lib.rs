@@ -1,9 +1,10 @@
 //! `oauth-prefab`: a drop-in OAuth 2.0 login widget, `<oauth-login>`, compiled to WebAssembly.
 //!
 //! The crate has two halves:
-//! - [`core`]: pure Rust, natively tested: response parsing, request building, presets,
-//!   configuration and the login state machine;
-//! - `web` (wasm32 only): the thin browser layer: the element, popups, the callback, storage.
+//! - [`core`]: pure Rust, natively tested: every decision, from the element's contract to the
+//!   login state machine, which answers each browser event with a list of commands;
+//! - `web` (wasm32 only): the exports JS calls, which hand browser input to the core and return
+//!   its commands; `js/oauth-login.js` carries them out in the page.
 #![deny(missing_docs)]
 
 pub mod core;

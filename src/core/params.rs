@@ -6,7 +6,7 @@
 //! parameters MUST NOT be included more than once"). Unknown names are kept and simply ignored
 //! by callers. Input is bounded so a hostile page cannot make the widget allocate without limit.
 
-use thiserror::Error;
+use super::error::text;
 
 /// The longest input accepted, in bytes. Real responses are a few hundred bytes; a JWT-sized
 /// token with scopes stays far below this.
@@ -16,23 +16,31 @@ pub const MAX_INPUT_BYTES: usize = 8 * 1024;
 pub const MAX_PAIRS: usize = 32;
 
 /// Why an input could not be parsed.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ParamsError {
     /// The input is longer than [`MAX_INPUT_BYTES`].
-    #[error("the response is {0} bytes long, over the limit of {MAX_INPUT_BYTES}")]
-    TooLong(usize),
+    TooLong,
     /// The input has more than [`MAX_PAIRS`] parameters.
-    #[error("the response has more than {MAX_PAIRS} parameters")]
     TooMany,
-    /// A `%` is not followed by two hex digits.
-    #[error("bad percent-encoding in parameter `{0}`")]
+    /// A `%` is not followed by two hex digits, in the named parameter.
     BadEscape(String),
-    /// The decoded bytes are not UTF-8.
-    #[error("parameter `{0}` is not valid UTF-8 once decoded")]
+    /// The named parameter's decoded bytes are not UTF-8.
     InvalidUtf8(String),
-    /// A name occurs more than once.
-    #[error("parameter `{0}` is given more than once")]
+    /// The named parameter occurs more than once.
     Duplicate(String),
+}
+
+impl ParamsError {
+    /// A sentence for people.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::TooLong => "it is over the limit of 8 KiB".into(),
+            Self::TooMany => "it has more than 32 parameters".into(),
+            Self::BadEscape(name) => text(&["bad percent-encoding in parameter `", name, "`"]),
+            Self::InvalidUtf8(name) => text(&["parameter `", name, "` is not valid UTF-8 once decoded"]),
+            Self::Duplicate(name) => text(&["parameter `", name, "` is given more than once"]),
+        }
+    }
 }
 
 /// Decoded parameters, in input order, each name at most once.
@@ -43,7 +51,7 @@ impl Params {
     /// Parses `input` (without its leading `#` or `?`).
     pub fn parse(input: &str) -> Result<Self, ParamsError> {
         if input.len() > MAX_INPUT_BYTES {
-            return Err(ParamsError::TooLong(input.len()));
+            return Err(ParamsError::TooLong);
         }
         let mut pairs: Vec<(String, String)> = Vec::new();
         // Empty pieces (`a=1&&b=2`, a trailing `&`) carry nothing and are skipped, as browsers do.
@@ -65,6 +73,16 @@ impl Params {
     /// The value of `name`, if present.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    /// The pairs, in input order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 
     /// Whether `name` is present.
@@ -93,6 +111,19 @@ impl Params {
         }
         out
     }
+}
+
+/// Decodes `name=value` pairs leniently, for input the widget made itself (an element's
+/// attributes, as JS encodes them): no limits, and a pair that fails to decode is skipped.
+pub fn decode_pairs(input: &str) -> Vec<(String, String)> {
+    input
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .filter_map(|piece| {
+            let (name, value) = piece.split_once('=').unwrap_or((piece, ""));
+            Some((decode(name).ok()?, decode(value).ok()?))
+        })
+        .collect()
 }
 
 /// A decoding failure before the parameter's name is known.
@@ -205,7 +236,7 @@ mod tests {
     #[test]
     fn limits_hold() {
         let long = format!("a={}", "x".repeat(MAX_INPUT_BYTES));
-        assert_eq!(Params::parse(&long), Err(ParamsError::TooLong(long.len())));
+        assert_eq!(Params::parse(&long), Err(ParamsError::TooLong));
         let flood: Vec<String> = (0..=MAX_PAIRS).map(|i| format!("p{i}=1")).collect();
         assert_eq!(Params::parse(&flood.join("&")), Err(ParamsError::TooMany));
         let just_enough: Vec<String> = (0..MAX_PAIRS).map(|i| format!("p{i}=1")).collect();

@@ -1,15 +1,13 @@
-//! Provider presets: where each provider's authorization endpoint is, which scopes it asks for
-//! by default, how it separates scopes, and where its API wants the token.
-//!
-//! Endpoints are the providers' documented ones. Some providers have narrowed the implicit
-//! grant since (the README says which); a page can always point `authorize-url` elsewhere.
+//! Provider presets as the providers are today: where each one's authorization endpoint is,
+//! which flows it still serves, its default scopes and separator, and where its API wants the
+//! token. The README's preset table says the same for people, with what to register.
 
 /// Where `fetch()` puts the token for a provider's API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenPlacement {
     /// `Authorization: Bearer <token>` (RFC 6750 2.1).
     BearerHeader,
-    /// An `access_token` query parameter (RFC 6750 2.3), as Instagram's classic API requires.
+    /// An `access_token` query parameter (RFC 6750 2.3), as Instagram's API takes it.
     QueryParameter,
 }
 
@@ -28,8 +26,10 @@ pub struct Preset {
     pub scope_separator: &'static str,
     /// Where `fetch()` puts the token.
     pub token_placement: TokenPlacement,
-    /// Whether a response without `token_type` means `bearer` (Instagram's implicit flow omits it).
+    /// Whether an answer without `token_type` means `bearer` (Instagram's and Facebook's omit it).
     pub token_type_optional: bool,
+    /// Whether the provider still hands out tokens in the fragment (the implicit grant).
+    pub serves_implicit: bool,
 }
 
 /// Every preset, in the order the contract lists them.
@@ -37,20 +37,23 @@ pub const PRESETS: &[Preset] = &[
     Preset {
         id: "instagram",
         display_name: "Instagram",
-        authorize_url: "https://api.instagram.com/oauth/authorize",
-        default_scopes: &["basic"],
-        scope_separator: " ",
+        // Instagram API with Instagram Login (the classic API at api.instagram.com is gone).
+        authorize_url: "https://www.instagram.com/oauth/authorize",
+        default_scopes: &["instagram_business_basic"],
+        scope_separator: ",",
         token_placement: TokenPlacement::QueryParameter,
         token_type_optional: true,
+        serves_implicit: false,
     },
     Preset {
         id: "facebook",
         display_name: "Facebook",
-        authorize_url: "https://www.facebook.com/v19.0/dialog/oauth",
+        authorize_url: "https://www.facebook.com/v26.0/dialog/oauth",
         default_scopes: &["public_profile"],
         scope_separator: ",",
         token_placement: TokenPlacement::BearerHeader,
-        token_type_optional: false,
+        token_type_optional: true,
+        serves_implicit: true,
     },
     Preset {
         id: "google",
@@ -60,6 +63,7 @@ pub const PRESETS: &[Preset] = &[
         scope_separator: " ",
         token_placement: TokenPlacement::BearerHeader,
         token_type_optional: false,
+        serves_implicit: true,
     },
     Preset {
         id: "linkedin",
@@ -69,6 +73,7 @@ pub const PRESETS: &[Preset] = &[
         scope_separator: " ",
         token_placement: TokenPlacement::BearerHeader,
         token_type_optional: false,
+        serves_implicit: false,
     },
     Preset {
         id: "box",
@@ -78,6 +83,7 @@ pub const PRESETS: &[Preset] = &[
         scope_separator: " ",
         token_placement: TokenPlacement::BearerHeader,
         token_type_optional: false,
+        serves_implicit: false,
     },
 ];
 
@@ -90,10 +96,15 @@ pub const CUSTOM: Preset = Preset {
     scope_separator: " ",
     token_placement: TokenPlacement::BearerHeader,
     token_type_optional: false,
+    serves_implicit: true,
 };
 
-/// Finds a preset by its `provider` attribute value (exact, lower case).
+/// Finds a preset by its `provider` attribute value (exact, lower case); `custom` is the
+/// preset-less provider, as a stored record names it.
 pub fn find(id: &str) -> Option<&'static Preset> {
+    if id == CUSTOM.id {
+        return Some(&CUSTOM);
+    }
     PRESETS.iter().find(|p| p.id == id)
 }
 
@@ -109,16 +120,21 @@ mod tests {
             assert!(!preset.display_name.is_empty(), "{id}");
         }
         assert_eq!(find("Instagram"), None);
-        assert_eq!(find("custom"), None);
+        assert_eq!(find("custom"), Some(&CUSTOM));
     }
 
     #[test]
-    fn separators_and_placements_follow_the_providers() {
-        assert_eq!(find("facebook").map(|p| p.scope_separator), Some(","));
-        assert_eq!(find("google").map(|p| p.scope_separator), Some(" "));
+    fn presets_follow_the_providers_of_today() {
+        let flows: Vec<(&str, bool)> = PRESETS.iter().map(|p| (p.id, p.serves_implicit)).collect();
         assert_eq!(
-            find("instagram").map(|p| (p.token_placement, p.token_type_optional)),
-            Some((TokenPlacement::QueryParameter, true))
+            flows,
+            [("instagram", false), ("facebook", true), ("google", true), ("linkedin", false), ("box", false)]
         );
+        let instagram = find("instagram").unwrap();
+        assert_eq!((instagram.scope_separator, instagram.default_scopes), (",", &["instagram_business_basic"][..]));
+        assert_eq!(instagram.token_placement, TokenPlacement::QueryParameter);
+        let facebook = find("facebook").unwrap();
+        assert!(facebook.authorize_url.contains("/v26.0/"), "a Graph API version that has not expired");
+        assert!(facebook.token_type_optional, "Facebook's fragment has no token_type");
     }
 }

@@ -1,11 +1,13 @@
-//! The authorization response: from raw `#...` / `?...` text to a [`Token`] or an [`OAuthError`]
-//! (RFC 6749 4.2.2 and 4.2.2.1), and how a callback page recognises and strips one.
+//! What comes back: the authorization response (from raw `#...` / `?...` text, RFC 6749 4.1.2,
+//! 4.2.2 and their error forms), the token endpoint's JSON (RFC 6749 5.1 and 5.2), and the
+//! [`Token`] the widget keeps, with how a callback page recognises and strips a response.
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::Deserialize;
 
-use super::error::{ErrorCode, OAuthError};
+use super::error::{text, ErrorCode, OAuthError};
+use super::json::{decimal, Writer};
 use super::params::Params;
 use super::provider::Preset;
 use super::request::{Scopes, State};
@@ -13,10 +15,13 @@ use super::request::{Scopes, State};
 /// The longest `expires_in` accepted, in digits: 10 digits is over 300 years, and keeps
 /// millisecond times below 2^53, exact as JS numbers.
 const MAX_EXPIRES_IN_DIGITS: usize = 10;
+/// The largest `expires_in` accepted from JSON, for the same reason.
+const MAX_EXPIRES_IN: u64 = 9_999_999_999;
 
-/// Query parameters that make up a provider's error response in a query string (Instagram's
+/// Query parameters that make up a provider's response in a query string (a code, or Instagram's
 /// denial); removed from the address bar, while the page's own parameters stay.
-const QUERY_RESPONSE_NAMES: &[&str] = &["error", "error_reason", "error_description", "error_uri", "state"];
+const QUERY_RESPONSE_NAMES: &[&str] =
+    &["code", "state", "iss", "session_state", "error", "error_reason", "error_description", "error_uri"];
 
 /// An access token: a secret that never prints.
 #[derive(Clone, PartialEq, Eq)]
@@ -56,6 +61,17 @@ pub struct Token {
 }
 
 impl Token {
+    fn new(access_token: &str, token_type: String, expires_in: Option<u64>, scope: Option<&str>, requested: &Scopes, now_ms: u64) -> Self {
+        let granted = scope.map(Scopes::parse).filter(|s| !s.is_empty()).unwrap_or_else(|| requested.clone());
+        Self {
+            access_token: AccessToken::new(access_token.to_owned()),
+            token_type,
+            expires_in,
+            expires_at: expires_in.map(|secs| now_ms.saturating_add(secs.saturating_mul(1000))),
+            scope: granted.as_slice().to_vec(),
+        }
+    }
+
     /// Whether the token has passed its expiry at `now_ms`.
     pub fn is_expired(&self, now_ms: u64) -> bool {
         self.expires_at.is_some_and(|at| now_ms >= at)
@@ -67,10 +83,10 @@ impl Token {
         p.set("access_token", self.access_token.secret());
         p.set("token_type", &self.token_type);
         if let Some(secs) = self.expires_in {
-            p.set("expires_in", &secs.to_string());
+            p.set("expires_in", &decimal(secs));
         }
         if let Some(at) = self.expires_at {
-            p.set("expires_at", &at.to_string());
+            p.set("expires_at", &decimal(at));
         }
         p.set("scope", &self.scope.join(" "));
         p.encode()
@@ -79,80 +95,43 @@ impl Token {
     /// Reads a stored record back; `None` for anything damaged (it is then discarded).
     pub fn from_record(record: &str) -> Option<Self> {
         let p = Params::parse(record).ok()?;
-        let access_token = p.get("access_token").filter(|t| !t.is_empty())?;
-        let expires_in = match p.get("expires_in") {
-            None => None,
-            Some(v) => Some(v.parse::<u64>().ok()?),
-        };
-        let expires_at = match p.get("expires_at") {
-            None => None,
-            Some(v) => Some(v.parse::<u64>().ok()?),
+        let number = |name| match p.get(name) {
+            None => Some(None),
+            Some(v) => parse_digits(v, 16).map(Some),
         };
         Some(Self {
-            access_token: AccessToken::new(access_token.to_owned()),
+            access_token: AccessToken::new(p.get("access_token").filter(|t| !t.is_empty())?.to_owned()),
             token_type: p.get("token_type")?.to_owned(),
-            expires_in,
-            expires_at,
-            scope: Scopes::parse(p.get("scope").unwrap_or("")).into_vec(),
+            expires_in: number("expires_in")?,
+            expires_at: number("expires_at")?,
+            scope: Scopes::parse(p.get("scope").unwrap_or("")).as_slice().to_vec(),
         })
     }
 
-    /// The `oauth-login` event detail.
-    pub fn detail(&self, provider: &str, restored: bool) -> LoginDetail {
-        LoginDetail {
-            provider: provider.to_owned(),
-            access_token: self.access_token.secret().to_owned(),
-            token_type: self.token_type.clone(),
-            expires_in: self.expires_in,
-            expires_at: self.expires_at,
-            scope: self.scope.clone(),
-            restored,
+    /// The `oauth-login` detail: `{ provider, accessToken, tokenType, expiresIn, expiresAt,
+    /// scope, restored, user }`; `user` is raw JSON text of the token response's `user` object.
+    pub fn write_detail(&self, out: &mut Writer, provider: &str, restored: bool, user: Option<&str>) {
+        out.open_object();
+        out.key("provider").string(provider);
+        out.key("accessToken").string(self.access_token.secret());
+        out.key("tokenType").string(&self.token_type);
+        out.key("expiresIn").opt_number(self.expires_in);
+        out.key("expiresAt").opt_number(self.expires_at);
+        out.key("scope").open_array();
+        for scope in &self.scope {
+            out.string(scope);
         }
+        out.close_array();
+        out.key("restored").boolean(restored);
+        out.key("user").raw(user.unwrap_or("null"));
+        out.close_object();
     }
 }
 
-/// `detail` of `oauth-login`, and what `login()` resolves with.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LoginDetail {
-    /// The preset id, or `custom`.
-    pub provider: String,
-    /// The token.
-    pub access_token: String,
-    /// `bearer`.
-    pub token_type: String,
-    /// Seconds, or `null`.
-    pub expires_in: Option<u64>,
-    /// Ms since the epoch, or `null`.
-    pub expires_at: Option<u64>,
-    /// Granted scopes.
-    pub scope: Vec<String>,
-    /// Whether restored from storage.
-    pub restored: bool,
-}
-
-/// `detail` of `oauth-error`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ErrorDetail {
-    /// The code.
-    pub error: String,
-    /// The description.
-    pub description: String,
-    /// The provider's `error_reason`, or `null`.
-    pub reason: Option<String>,
-    /// The provider's `error_uri`, or `null`.
-    pub uri: Option<String>,
-}
-
-impl From<&OAuthError> for ErrorDetail {
-    fn from(e: &OAuthError) -> Self {
-        Self {
-            error: e.code.as_str().to_owned(),
-            description: e.description.clone(),
-            reason: e.reason.clone(),
-            uri: e.uri.clone(),
-        }
-    }
+/// `text` as a number of at most `max_digits` plain digits.
+fn parse_digits(text: &str, max_digits: usize) -> Option<u64> {
+    let plain = (1..=max_digits).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit());
+    plain.then(|| text.bytes().fold(0u64, |n, b| n * 10 + u64::from(b - b'0')))
 }
 
 /// An authorization response found in a page's address, and the address without it.
@@ -169,22 +148,23 @@ pub struct Captured {
 /// Finds an authorization response in `location.search` and `location.hash` (each with its
 /// leading `?` / `#`, or empty), and says what the address should become without it.
 ///
-/// A fragment is a response when it names `access_token`, `error` or `state`; a query is one
-/// when it names `error` (Instagram's denial, which the implicit flow also sends in the query).
+/// A fragment is a response when it names `access_token`, `code`, `error` or `state`; a query is
+/// one when it names `code` or `error` (a code response, or Instagram's denial, which the implicit
+/// flow also sends in the query).
 pub fn capture(search: &str, hash: &str) -> Option<Captured> {
     let fragment = hash.strip_prefix('#').unwrap_or(hash);
-    if raw_names(fragment).any(|n| matches!(n, "access_token" | "error" | "state")) {
+    if raw_names(fragment).any(|n| matches!(n, "access_token" | "code" | "error" | "state")) {
         return Some(Captured { raw: fragment.to_owned(), search: search.to_owned(), hash: String::new() });
     }
     let query = search.strip_prefix('?').unwrap_or(search);
-    if !raw_names(query).any(|n| n == "error") {
+    if !raw_names(query).any(|n| matches!(n, "code" | "error")) {
         return None;
     }
     let is_response = |piece: &&str| QUERY_RESPONSE_NAMES.contains(&raw_name(piece));
     let pieces = || query.split('&').filter(|p| !p.is_empty());
     let raw: Vec<&str> = pieces().filter(is_response).collect();
     let kept: Vec<&str> = pieces().filter(|p| !is_response(p)).collect();
-    let search = if kept.is_empty() { String::new() } else { format!("?{}", kept.join("&")) };
+    let search = if kept.is_empty() { String::new() } else { text(&["?", &kept.join("&")]) };
     Some(Captured { raw: raw.join("&"), search, hash: hash.to_owned() })
 }
 
@@ -192,13 +172,13 @@ fn raw_name(piece: &str) -> &str {
     piece.split('=').next().unwrap_or(piece)
 }
 
-fn raw_names(text: &str) -> impl Iterator<Item = &str> {
-    text.split('&').map(raw_name)
+fn raw_names(list: &str) -> impl Iterator<Item = &str> {
+    list.split('&').map(raw_name)
 }
 
 /// Parses raw response text, mapping any failure to `invalid_response`.
 pub fn parse(raw: &str) -> Result<Params, OAuthError> {
-    Params::parse(raw).map_err(|e| OAuthError::response(format!("malformed response: {e}")))
+    Params::parse(raw).map_err(|e| OAuthError::response(text(&["malformed response: ", &e.describe()])))
 }
 
 /// The `state` a raw response carries, if it can be read at all.
@@ -216,65 +196,129 @@ pub fn check_state(params: &Params, expected: &State) -> Result<(), OAuthError> 
         None if params.contains("error") => Ok(()),
         None => Err(OAuthError::state_mismatch("the response carries no state")),
         Some(given) if expected.matches(given) => Ok(()),
-        Some(_) => Err(OAuthError::state_mismatch(
-            "the response's state matches no login that this browser started",
-        )),
+        Some(_) => Err(OAuthError::state_mismatch("the response's state matches no login that this browser started")),
     }
 }
 
-/// Applies RFC 6749 4.2.2 / 4.2.2.1 to a response whose state has been checked.
-pub fn interpret(
-    params: &Params,
-    preset: &Preset,
-    requested: &Scopes,
-    now_ms: u64,
-) -> Result<Token, OAuthError> {
-    if let Some(code) = params.get("error") {
-        let code = if code.is_empty() { "server_error" } else { code };
-        let owned = |name| params.get(name).map(str::to_owned);
-        return Err(OAuthError {
-            code: ErrorCode::Provider(code.to_owned()),
-            description: owned("error_description")
-                .unwrap_or_else(|| format!("the provider refused the login ({code})")),
-            reason: owned("error_reason"),
-            uri: owned("error_uri"),
-        });
+/// RFC 9207: with `issuer` set, the response must carry an equal `iss` (a mix-up defense).
+pub fn check_issuer(params: &Params, issuer: Option<&str>) -> Result<(), OAuthError> {
+    match (issuer, params.get("iss")) {
+        (None, _) => Ok(()),
+        (Some(expected), Some(iss)) if iss == expected => Ok(()),
+        (Some(expected), Some(iss)) => {
+            Err(OAuthError::response(text(&["the response's iss `", iss, "` is not the issuer `", expected, "`"])))
+        }
+        (Some(expected), None) => Err(OAuthError::response(text(&["the response has no iss; issuer `", expected, "` requires one"]))),
     }
+}
+
+/// The provider's error in an authorization response, if it is one.
+pub fn provider_error(params: &Params) -> Option<OAuthError> {
+    let code = params.get("error")?;
+    let code = if code.is_empty() { "server_error" } else { code };
+    let owned = |name| params.get(name).map(str::to_owned);
+    Some(OAuthError {
+        code: ErrorCode::Provider(code.to_owned()),
+        description: owned("error_description").unwrap_or_else(|| text(&["the provider refused the login (", code, ")"])),
+        reason: owned("error_reason"),
+        uri: owned("error_uri"),
+    })
+}
+
+/// RFC 6749 4.2.2 for a success of the implicit grant whose state has been checked.
+pub fn implicit_token(params: &Params, preset: &Preset, requested: &Scopes, now_ms: u64) -> Result<Token, OAuthError> {
     let access_token = match params.get("access_token") {
         Some(token) if !token.is_empty() => token,
         _ => return Err(OAuthError::response("the response has no access_token")),
     };
-    let token_type = match params.get("token_type") {
-        Some(t) => t.to_ascii_lowercase(),
-        None if preset.token_type_optional => "bearer".to_owned(),
-        None => return Err(OAuthError::response("the response has no token_type")),
-    };
-    // RFC 6749 7.1: a client must not use a token whose type it does not understand.
-    if token_type != "bearer" {
-        return Err(OAuthError::response(format!(
-            "token_type `{token_type}` is not supported (only bearer)"
-        )));
-    }
+    let token_type = bearer(params.get("token_type"), preset)?;
     let expires_in = match params.get("expires_in") {
         None => None,
-        Some(v) if is_plain_number(v) => v.parse::<u64>().ok(),
-        Some(_) => return Err(OAuthError::response("expires_in is not a plain number of seconds")),
+        Some(v) => Some(
+            parse_digits(v, MAX_EXPIRES_IN_DIGITS)
+                .ok_or_else(|| OAuthError::response("expires_in is not a plain number of seconds"))?,
+        ),
     };
-    let scope = match params.get("scope").map(Scopes::parse) {
-        Some(granted) if !granted.is_empty() => granted.into_vec(),
-        _ => requested.as_slice().to_vec(),
-    };
-    Ok(Token {
-        access_token: AccessToken::new(access_token.to_owned()),
-        token_type,
-        expires_in,
-        expires_at: expires_in.map(|secs| now_ms.saturating_add(secs.saturating_mul(1000))),
-        scope,
-    })
+    Ok(Token::new(access_token, token_type, expires_in, params.get("scope"), requested, now_ms))
 }
 
-fn is_plain_number(text: &str) -> bool {
-    (1..=MAX_EXPIRES_IN_DIGITS).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit())
+/// RFC 6749 4.1.2: the code of a code-flow success whose state has been checked.
+pub fn authorization_code(params: &Params) -> Result<String, OAuthError> {
+    match params.get("code") {
+        Some(code) if !code.is_empty() => Ok(code.to_owned()),
+        _ => Err(OAuthError::response("the response has no code")),
+    }
+}
+
+/// `token_type` must be `bearer` (RFC 6749 7.1: do not use a token whose type you do not
+/// understand); a preset whose answers omit it means `bearer`.
+fn bearer(token_type: Option<&str>, preset: &Preset) -> Result<String, OAuthError> {
+    match token_type.map(str::to_ascii_lowercase) {
+        Some(t) if t == "bearer" => Ok(t),
+        Some(t) => Err(OAuthError::response(text(&["token_type `", &t, "` is not supported (only bearer)"]))),
+        None if preset.token_type_optional => Ok("bearer".to_owned()),
+        None => Err(OAuthError::response("the response has no token_type")),
+    }
+}
+
+/// The token endpoint's JSON answer, as far as the widget reads it. Other members
+/// (`refresh_token`, `id_token`, ...) are neither kept nor exposed.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Deserialize)]
+pub struct TokenResponse {
+    /// RFC 6749 5.1.
+    pub access_token: Option<String>,
+    /// RFC 6749 5.1.
+    pub token_type: Option<String>,
+    /// RFC 6749 5.1: a non-negative integer.
+    pub expires_in: Option<u64>,
+    /// RFC 6749 5.1: the granted scopes.
+    pub scope: Option<String>,
+    /// RFC 6749 5.2.
+    pub error: Option<String>,
+    /// RFC 6749 5.2.
+    pub error_description: Option<String>,
+    /// RFC 6749 5.2.
+    pub error_uri: Option<String>,
+    /// The `user` object some providers add (Instagram), as JSON text; filled in by the reader of
+    /// the body, since its shape is the provider's.
+    #[serde(skip)]
+    pub user: Option<String>,
+}
+
+/// RFC 6749 5.1 and 5.2: turns the token endpoint's answer into a token (with the `user` JSON,
+/// if any) or an error. `body` is `None` when the answer was not a JSON object of that shape.
+pub fn token_from_endpoint(
+    status: u16,
+    body: Option<TokenResponse>,
+    preset: &Preset,
+    requested: &Scopes,
+    now_ms: u64,
+) -> Result<(Token, Option<String>), OAuthError> {
+    let status_text = decimal(status.into());
+    let Some(body) = body else {
+        return Err(OAuthError::response(text(&["the token endpoint answered ", &status_text, " without OAuth JSON"])));
+    };
+    if let Some(code) = body.error.filter(|c| !c.is_empty()) {
+        return Err(OAuthError {
+            description: body.error_description.unwrap_or_else(|| text(&["the token endpoint refused the code (", &code, ")"])),
+            code: ErrorCode::Provider(code),
+            reason: None,
+            uri: body.error_uri,
+        });
+    }
+    let access_token = match body.access_token {
+        Some(token) if !token.is_empty() && (200..300).contains(&status) => token,
+        Some(_) if !(200..300).contains(&status) => {
+            return Err(OAuthError::response(text(&["the token endpoint answered ", &status_text, " with a token"])))
+        }
+        _ => return Err(OAuthError::response("the token endpoint's answer has neither access_token nor error")),
+    };
+    let token_type = bearer(body.token_type.as_deref(), preset)?;
+    if body.expires_in.is_some_and(|secs| secs > MAX_EXPIRES_IN) {
+        return Err(OAuthError::response("expires_in is out of range"));
+    }
+    let token = Token::new(&access_token, token_type, body.expires_in, body.scope.as_deref(), requested, now_ms);
+    Ok((token, body.user))
 }
 
 #[cfg(test)]
@@ -285,13 +329,16 @@ mod tests {
     const NOW: u64 = 1_700_000_000_000;
 
     fn state() -> State {
-        State::from_random([9; 32])
+        State::from_random(&[9; 32])
     }
 
     fn resolve(raw: &str, preset: &Preset) -> Result<Token, OAuthError> {
         let params = parse(raw)?;
         check_state(&params, &state())?;
-        interpret(&params, preset, &Scopes::parse("basic likes"), NOW)
+        if let Some(error) = provider_error(&params) {
+            return Err(error);
+        }
+        implicit_token(&params, preset, &Scopes::parse("basic likes"), NOW)
     }
 
     fn st() -> String {
@@ -304,12 +351,15 @@ mod tests {
         let token = resolve(&raw, &CUSTOM).unwrap();
         assert_eq!(token.access_token.secret(), "tok/en");
         assert_eq!(token.token_type, "bearer");
-        assert_eq!(token.expires_in, Some(3600));
-        assert_eq!(token.expires_at, Some(NOW + 3_600_000));
+        assert_eq!((token.expires_in, token.expires_at), (Some(3600), Some(NOW + 3_600_000)));
         assert_eq!(token.scope, ["a", "b"]);
         assert_eq!(format!("{:?}", token.access_token), "AccessToken([redacted])");
-        let detail = token.detail("custom", false);
-        assert_eq!((detail.access_token.as_str(), detail.restored), ("tok/en", false));
+        let mut out = Writer::default();
+        token.write_detail(&mut out, "custom", false, None);
+        assert_eq!(
+            out.finish(),
+            format!(r#"{{"provider":"custom","accessToken":"tok/en","tokenType":"bearer","expiresIn":3600,"expiresAt":{},"scope":["a","b"],"restored":false,"user":null}}"#, NOW + 3_600_000)
+        );
     }
 
     #[test]
@@ -320,11 +370,13 @@ mod tests {
     }
 
     #[test]
-    fn instagram_omits_token_type_others_may_not() {
-        let raw = format!("access_token=t&state={}", st());
-        let instagram = find("instagram").unwrap();
-        assert_eq!(resolve(&raw, instagram).unwrap().token_type, "bearer");
+    fn instagram_and_facebook_omit_token_type_others_may_not() {
+        let raw = format!("access_token=t&data_access_expiration_time=1&expires_in=60&state={}", st());
+        for id in ["instagram", "facebook"] {
+            assert_eq!(resolve(&raw, find(id).unwrap()).unwrap().token_type, "bearer", "{id}");
+        }
         assert_eq!(resolve(&raw, &CUSTOM).unwrap_err().description, "the response has no token_type");
+        assert_eq!(resolve(&raw, find("google").unwrap()).unwrap_err().code, ErrorCode::InvalidResponse);
     }
 
     #[test]
@@ -342,17 +394,18 @@ mod tests {
         let err = resolve("error=access_denied&error_reason=user_denied", &CUSTOM).unwrap_err();
         assert_eq!(err.code.as_str(), "access_denied");
         assert_eq!(err.description, "the provider refused the login (access_denied)");
+        assert_eq!(resolve("error=&state=x", &CUSTOM).unwrap_err().code, ErrorCode::StateMismatch);
     }
 
     #[test]
-    fn table_of_bad_responses() {
+    fn table_of_bad_implicit_responses() {
         let s = st();
         let cases: Vec<(String, &str, &str)> = vec![
             ("access_token=t&token_type=bearer".into(), "state_mismatch", "no state"),
-            (format!("access_token=t&token_type=bearer&state={}x", s), "state_mismatch", "matches no login"),
+            (format!("access_token=t&token_type=bearer&state={s}x"), "state_mismatch", "matches no login"),
             ("access_token=t&token_type=bearer&state=".into(), "state_mismatch", "matches no login"),
             ("error=access_denied&state=forged".into(), "state_mismatch", "matches no login"),
-            (format!("access_token=a&access_token=b&token_type=bearer&state={s}"), "invalid_response", "more than once"),
+            (format!("access_token=a&access_token=b&token_type=bearer&state={s}"), "invalid_response", "`access_token` is given more than once"),
             (format!("access_token=%zz&token_type=bearer&state={s}"), "invalid_response", "percent-encoding"),
             (format!("token_type=bearer&state={s}"), "invalid_response", "no access_token"),
             (format!("access_token=&token_type=bearer&state={s}"), "invalid_response", "no access_token"),
@@ -373,10 +426,72 @@ mod tests {
     }
 
     #[test]
+    fn issuer_is_checked_only_when_set() {
+        let with = parse("code=c&iss=https%3A%2F%2Fid.example").unwrap();
+        let without = parse("code=c").unwrap();
+        assert!(check_issuer(&with, None).is_ok() && check_issuer(&without, None).is_ok());
+        assert!(check_issuer(&with, Some("https://id.example")).is_ok());
+        let wrong = check_issuer(&with, Some("https://other.example")).unwrap_err();
+        assert_eq!((wrong.code, wrong.description.as_str()), (ErrorCode::InvalidResponse, "the response's iss `https://id.example` is not the issuer `https://other.example`"));
+        assert!(check_issuer(&without, Some("https://id.example")).unwrap_err().description.contains("no iss"));
+    }
+
+    #[test]
+    fn a_code_response_gives_its_code() {
+        assert_eq!(authorization_code(&parse("code=abc%2F&state=s").unwrap()).unwrap(), "abc/");
+        assert_eq!(authorization_code(&parse("code=&state=s").unwrap()).unwrap_err().description, "the response has no code");
+        assert_eq!(authorization_code(&parse("state=s").unwrap()).unwrap_err().code, ErrorCode::InvalidResponse);
+    }
+
+    fn endpoint(status: u16, json: &str, preset: &Preset) -> Result<(Token, Option<String>), OAuthError> {
+        let body = serde_json::from_str::<TokenResponse>(json).ok();
+        token_from_endpoint(status, body, preset, &Scopes::parse("openid"), NOW)
+    }
+
+    /// Every case the contract lists for the token endpoint's answer, in one table.
+    #[test]
+    fn table_of_token_endpoint_answers() {
+        let ig = find("instagram").unwrap();
+        let ok = endpoint(200, r#"{"access_token":"at","token_type":"Bearer","expires_in":3600,"scope":"openid email","refresh_token":"rt","id_token":"x.y.z"}"#, &CUSTOM).unwrap();
+        assert_eq!((ok.0.access_token.secret(), ok.0.token_type.as_str(), ok.0.expires_at), ("at", "bearer", Some(NOW + 3_600_000)));
+        assert_eq!(ok.0.scope, ["openid", "email"]);
+        assert_eq!(ok.1, None);
+        let no_scope = endpoint(200, r#"{"access_token":"at","token_type":"bearer"}"#, &CUSTOM).unwrap().0;
+        assert_eq!((no_scope.scope.as_slice(), no_scope.expires_in), (&["openid".to_owned()][..], None));
+        assert_eq!(endpoint(200, r#"{"access_token":"at","user_id":1}"#, ig).unwrap().0.token_type, "bearer");
+
+        let cases: &[(u16, &str, &Preset, &str, &str)] = &[
+            (400, r#"{"error":"invalid_grant","error_description":"Code expired","error_uri":"https://e.example/g"}"#, &CUSTOM, "invalid_grant", "Code expired"),
+            (401, r#"{"error":"invalid_client"}"#, &CUSTOM, "invalid_client", "the token endpoint refused the code (invalid_client)"),
+            (200, r#"{"access_token":"at"}"#, &CUSTOM, "invalid_response", "no token_type"),
+            (200, r#"{"access_token":"at","token_type":"mac"}"#, &CUSTOM, "invalid_response", "`mac` is not supported"),
+            (200, r#"{"access_token":"","token_type":"bearer"}"#, &CUSTOM, "invalid_response", "neither access_token nor error"),
+            (200, r#"{"token_type":"bearer"}"#, &CUSTOM, "invalid_response", "neither access_token nor error"),
+            (200, r#"{}"#, &CUSTOM, "invalid_response", "neither access_token nor error"),
+            (500, r#"{"access_token":"at","token_type":"bearer"}"#, &CUSTOM, "invalid_response", "answered 500 with a token"),
+            (200, r#"{"access_token":7,"token_type":"bearer"}"#, &CUSTOM, "invalid_response", "answered 200 without OAuth JSON"),
+            (200, r#"{"access_token":"at","token_type":"bearer","expires_in":-1}"#, &CUSTOM, "invalid_response", "without OAuth JSON"),
+            (200, r#"{"access_token":"at","token_type":"bearer","expires_in":1.5}"#, &CUSTOM, "invalid_response", "without OAuth JSON"),
+            (200, r#"{"access_token":"at","token_type":"bearer","expires_in":"3600"}"#, &CUSTOM, "invalid_response", "without OAuth JSON"),
+            (200, r#"{"access_token":"at","token_type":"bearer","expires_in":99999999999}"#, &CUSTOM, "invalid_response", "out of range"),
+            (200, r#"["access_token"]"#, &CUSTOM, "invalid_response", "without OAuth JSON"),
+            (502, "<html>Bad gateway</html>", &CUSTOM, "invalid_response", "answered 502 without OAuth JSON"),
+        ];
+        for (status, json, preset, code, words) in cases {
+            let err = endpoint(*status, json, preset).expect_err(json);
+            assert_eq!(err.code.as_str(), *code, "{json}");
+            assert!(err.description.contains(words), "{json}: {}", err.description);
+        }
+        let err = endpoint(400, r#"{"error":"invalid_grant","error_uri":"https://e.example/g"}"#, &CUSTOM).unwrap_err();
+        assert_eq!((err.reason, err.uri.as_deref()), (None, Some("https://e.example/g")));
+    }
+
+    #[test]
     fn capture_takes_the_whole_fragment() {
         let c = capture("?page=2", "#access_token=t&state=s").unwrap();
         assert_eq!((c.raw.as_str(), c.search.as_str(), c.hash.as_str()), ("access_token=t&state=s", "?page=2", ""));
         assert_eq!(capture("", "#error=x").unwrap().raw, "error=x");
+        assert_eq!(capture("", "#code=c&state=s").unwrap().raw, "code=c&state=s");
         assert_eq!(capture("", "#section-2"), None);
         assert_eq!(capture("?q=access_token", ""), None);
         assert_eq!(capture("", ""), None);
@@ -387,6 +502,8 @@ mod tests {
         let c = capture("?page=2&error=access_denied&error_reason=user_denied&error_description=No&x=1", "#top").unwrap();
         assert_eq!(c.raw, "error=access_denied&error_reason=user_denied&error_description=No");
         assert_eq!((c.search.as_str(), c.hash.as_str()), ("?page=2&x=1", "#top"));
+        let code = capture("?keep=1&code=abc&state=s&iss=http%3A%2F%2Fid&session_state=z", "").unwrap();
+        assert_eq!((code.raw.as_str(), code.search.as_str()), ("code=abc&state=s&iss=http%3A%2F%2Fid&session_state=z", "?keep=1"));
         assert_eq!(capture("?error=e&state=s", "").unwrap().search, "");
         assert_eq!(capture("?state=s", ""), None);
     }
@@ -421,6 +538,7 @@ mod tests {
                 let _ = resolve(&raw, &CUSTOM);
                 let _ = capture(&raw, &raw);
                 let _ = Token::from_record(&raw);
+                let _ = check_issuer(&parse(&raw).unwrap_or_default(), Some("x"));
             }
 
             #[test]
@@ -429,6 +547,20 @@ mod tests {
             ) {
                 let raw = format!("access_token={token}&token_type={kind}&expires_in={exp}&scope={scope}&state={}", st());
                 let _ = resolve(&raw, &CUSTOM);
+            }
+
+            #[test]
+            fn token_endpoint_answers_never_panic(
+                status in 0u16..1000,
+                access_token in proptest::option::of(".{0,8}"),
+                token_type in proptest::option::of("[a-zA-Z]{0,8}"),
+                expires_in in proptest::option::of(any::<u64>()),
+                scope in proptest::option::of("[ ,a-z]{0,12}"),
+                error in proptest::option::of("[a-z_]{0,10}"),
+            ) {
+                let body = TokenResponse { access_token, token_type, expires_in, scope, error, ..TokenResponse::default() };
+                let _ = token_from_endpoint(status, Some(body), &CUSTOM, &Scopes::default(), NOW);
+                let _ = token_from_endpoint(status, None, &CUSTOM, &Scopes::default(), NOW);
             }
         }
     }

@@ -1,18 +1,20 @@
-//! The login state machine: one enum, pure transitions, and the view the button renders from.
+//! The login state: one enum, pure transitions, and the view the button renders from.
 //!
-//! A widget is [`Session::Idle`], [`Session::Pending`] while the provider has the user,
-//! [`Session::Authenticated`] with a token, [`Session::Failed`] after an error, or
-//! [`Session::Expired`] when its token ran out. A [`PendingLogin`] is also what a redirect login
-//! keeps in `sessionStorage` across the round trip, so it serializes to a record.
+//! A widget is [`Session::Idle`], [`Session::Pending`] while the provider has the user (or the
+//! code is being exchanged), [`Session::Authenticated`] with a token, [`Session::Failed`] after an
+//! error, or [`Session::Expired`] when its token ran out. A [`PendingLogin`] is also what a
+//! redirect login keeps in `sessionStorage` across the round trip, so it serializes to a record.
 
-use super::config::Config;
-use super::error::{ErrorCode, OAuthError};
+use super::config::{Config, Flow, StorageKind};
+use super::error::{text, ErrorCode, OAuthError};
+use super::json::decimal;
 use super::params::Params;
 use super::provider::{self, Preset};
 use super::request::{Scopes, State};
-use super::response::{self, Token};
+use super::response::Token;
 
-/// A login that has been started and not yet answered.
+/// A login that has been started and not yet answered. It carries everything needed to finish
+/// it, so a change of attributes while it is pending applies only to the next login.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PendingLogin {
     /// Its CSRF state.
@@ -21,8 +23,22 @@ pub struct PendingLogin {
     pub key: String,
     /// The provider, which decides how the response is read.
     pub preset: &'static Preset,
+    /// The grant.
+    pub flow: Flow,
     /// The scopes requested, reported when the provider names none.
     pub scopes: Scopes,
+    /// The client id (sent again in the token request).
+    pub client_id: String,
+    /// The redirect URI sent (sent again in the token request).
+    pub redirect_uri: String,
+    /// Where the code is exchanged (the code flow only).
+    pub token_url: Option<String>,
+    /// The `iss` the response must carry, if any.
+    pub issuer: Option<String>,
+    /// The PKCE verifier (the code flow only): sent nowhere but in the token request.
+    pub verifier: Option<String>,
+    /// Where the token will be kept.
+    pub storage: StorageKind,
     /// When it started, in ms since the epoch.
     pub started_at: u64,
     /// How long it may take, in seconds.
@@ -30,13 +46,20 @@ pub struct PendingLogin {
 }
 
 impl PendingLogin {
-    /// Starts a login for `config` with `state` at `now_ms`.
-    pub fn new(config: &Config, state: State, now_ms: u64) -> Self {
+    /// Starts a login for `config` with `state` (and, for the code flow, `verifier`) at `now_ms`.
+    pub fn new(config: &Config, state: State, verifier: Option<String>, now_ms: u64) -> Self {
         Self {
             state,
             key: config.key.clone(),
             preset: config.preset,
+            flow: config.flow,
             scopes: config.scopes.clone(),
+            client_id: config.client_id.clone(),
+            redirect_uri: config.redirect_uri.clone(),
+            token_url: config.token_url.clone(),
+            issuer: config.issuer.clone(),
+            verifier,
+            storage: config.storage,
             started_at: now_ms,
             timeout_secs: config.timeout_secs,
         }
@@ -47,61 +70,103 @@ impl PendingLogin {
         self.started_at.saturating_add(u64::from(self.timeout_secs) * 1000)
     }
 
-    /// Reads the response meant for this login: its state, then RFC 6749's rules. A response that
-    /// arrives after the deadline (a redirect that took too long) is refused with `timeout`.
-    pub fn resolve(&self, raw: &str, now_ms: u64) -> Result<Token, OAuthError> {
-        if now_ms > self.deadline() {
-            return Err(timeout_error(self.timeout_secs));
-        }
-        let params = response::parse(raw)?;
-        response::check_state(&params, &self.state)?;
-        response::interpret(&params, self.preset, &self.scopes, now_ms)
-    }
-
     /// Serializes for `sessionStorage` (a redirect login).
     pub fn to_record(&self) -> String {
         let mut p = Params::default();
         p.set("state", self.state.as_str());
         p.set("key", &self.key);
         p.set("provider", self.preset.id);
+        p.set("flow", if self.flow == Flow::Code { "code" } else { "token" });
         p.set("scope", &self.scopes.join(" "));
-        p.set("started_at", &self.started_at.to_string());
-        p.set("timeout", &self.timeout_secs.to_string());
+        p.set("client_id", &self.client_id);
+        p.set("redirect_uri", &self.redirect_uri);
+        for (name, value) in [("token_url", &self.token_url), ("issuer", &self.issuer), ("verifier", &self.verifier)] {
+            if let Some(value) = value {
+                p.set(name, value);
+            }
+        }
+        p.set("storage", storage_name(self.storage));
+        p.set("started_at", &decimal(self.started_at));
+        p.set("timeout", &decimal(self.timeout_secs.into()));
         p.encode()
     }
 
     /// Reads a record back; `None` for anything damaged.
     pub fn from_record(record: &str) -> Option<Self> {
         let p = Params::parse(record).ok()?;
-        let preset = match p.get("provider")? {
-            "custom" => &provider::CUSTOM,
-            id => provider::find(id)?,
+        let number = |name| {
+            let v = p.get(name)?;
+            (!v.is_empty() && v.len() <= 16 && v.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| v.bytes().fold(0u64, |n, b| n * 10 + u64::from(b - b'0')))
         };
-        Some(Self {
+        let flow = match p.get("flow")? {
+            "token" => Flow::Token,
+            "code" => Flow::Code,
+            _ => return None,
+        };
+        let owned = |name| p.get(name).map(str::to_owned);
+        let login = Self {
             state: State::from_stored(p.get("state").filter(|s| !s.is_empty())?),
-            key: p.get("key")?.to_owned(),
-            preset,
+            key: owned("key")?,
+            preset: provider::find(p.get("provider")?)?,
+            flow,
             scopes: Scopes::parse(p.get("scope")?),
-            started_at: p.get("started_at")?.parse().ok()?,
-            timeout_secs: p.get("timeout")?.parse().ok()?,
-        })
+            client_id: owned("client_id")?,
+            redirect_uri: owned("redirect_uri")?,
+            token_url: owned("token_url"),
+            issuer: owned("issuer"),
+            verifier: owned("verifier"),
+            storage: match p.get("storage")? {
+                "memory" => StorageKind::Memory,
+                "session" => StorageKind::Session,
+                "local" => StorageKind::Local,
+                _ => return None,
+            },
+            started_at: number("started_at")?,
+            timeout_secs: u32::try_from(number("timeout")?).ok()?,
+        };
+        // A code login cannot finish without both; a damaged record is dropped, not half-used.
+        (flow == Flow::Token || (login.token_url.is_some() && login.verifier.is_some())).then_some(login)
+    }
+}
+
+/// The name of a storage kind, as the `storage` attribute spells it.
+pub fn storage_name(kind: StorageKind) -> &'static str {
+    match kind {
+        StorageKind::Memory => "memory",
+        StorageKind::Session => "session",
+        StorageKind::Local => "local",
     }
 }
 
 /// The error of a login that ran out of time.
 pub fn timeout_error(secs: u32) -> OAuthError {
-    OAuthError::new(ErrorCode::Timeout, format!("no answer from the provider within {secs} seconds"))
+    OAuthError::new(
+        ErrorCode::Timeout,
+        text(&["no answer from the provider within ", &decimal(secs.into()), " seconds"]),
+    )
 }
 
 /// Picks which of this tab's pending redirect logins a response is for, given the response's
-/// `state` ([`response::state_of`]): the one with that state, or, when it carries none or cannot
-/// be read, the most recent (an error response without state is reported there; anything else
-/// then fails its state check).
-pub fn select_pending<'a>(state: Option<&str>, pending: &'a [PendingLogin]) -> Option<&'a PendingLogin> {
+/// `state`: the one with that state, or, when it carries none or cannot be read, the most
+/// recent (an error response without state is reported there; anything else then fails its
+/// state check).
+pub fn select_pending(state: Option<&str>, pending: &[PendingLogin]) -> Option<usize> {
     match state {
-        Some(state) => pending.iter().find(|p| p.state.matches(state)),
-        None => pending.iter().max_by_key(|p| p.started_at),
+        Some(state) => pending.iter().position(|p| p.state.matches(state)),
+        None => pending.iter().enumerate().max_by_key(|(_, p)| p.started_at).map(|(i, _)| i),
     }
+}
+
+/// A token held by a widget, with what it was granted under.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Held {
+    /// The token.
+    pub token: Token,
+    /// The provider that granted it (decides where `fetch()` puts it).
+    pub preset: &'static Preset,
+    /// The key it is stored under.
+    pub key: String,
 }
 
 /// A widget's login state.
@@ -113,21 +178,23 @@ pub enum Session {
     /// No token, nothing under way.
     #[default]
     Idle,
-    /// Waiting for the provider's answer.
+    /// Waiting for the provider's answer, or for the token endpoint's.
     Pending {
         /// The login under way.
         login: PendingLogin,
         /// The token held before it started, if any.
-        kept: Option<Token>,
+        kept: Option<Held>,
+        /// The number of the token request in flight, once the code came back.
+        exchange: Option<u32>,
     },
     /// Holding a token.
-    Authenticated(Token),
+    Authenticated(Held),
     /// The last login failed.
     Failed {
         /// Why.
         error: OAuthError,
         /// The token held before it started, if any.
-        kept: Option<Token>,
+        kept: Option<Held>,
     },
     /// The token ran out.
     Expired,
@@ -136,27 +203,28 @@ pub enum Session {
 /// What the button shows, derived from the session alone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct View {
+    /// The session at a glance, as the button's `data-state`: `out`, `pending`, `in`,
+    /// `expired` or `failed`.
+    pub state: &'static str,
     /// Whether a login is under way (`aria-busy`, spinner).
     pub busy: bool,
-    /// Whether a token is held.
-    pub logged_in: bool,
     /// A message to show as text under the button, if any.
     pub message: Option<String>,
 }
 
 impl Session {
     /// The token held, expired or not.
-    fn held(&self) -> Option<&Token> {
+    pub fn held(&self) -> Option<&Held> {
         match self {
-            Self::Authenticated(token) => Some(token),
+            Self::Authenticated(held) => Some(held),
             Self::Pending { kept, .. } | Self::Failed { kept, .. } => kept.as_ref(),
             Self::Idle | Self::Expired => None,
         }
     }
 
     /// The token, while one is held and unexpired at `now_ms`.
-    pub fn token(&self, now_ms: u64) -> Option<&Token> {
-        self.held().filter(|token| !token.is_expired(now_ms))
+    pub fn token(&self, now_ms: u64) -> Option<&Held> {
+        self.held().filter(|held| !held.token.is_expired(now_ms))
     }
 
     /// The pending login, if any.
@@ -169,72 +237,76 @@ impl Session {
 
     /// The state once `login` has started.
     pub fn start(self, login: PendingLogin) -> Self {
-        Self::Pending { kept: self.held().cloned(), login }
+        Self::Pending { kept: self.held().cloned(), login, exchange: None }
     }
 
     /// The state after the pending login's result (a success replaces any kept token).
-    pub fn finish(self, result: Result<Token, OAuthError>) -> Self {
+    pub fn finish(self, result: Result<Held, OAuthError>) -> Self {
         match result {
-            Ok(token) => Self::Authenticated(token),
+            Ok(held) => Self::Authenticated(held),
             Err(error) => Self::Failed { kept: self.held().cloned(), error },
+        }
+    }
+
+    /// The state once the held token is forgotten (logout or expiry); a login under way stays.
+    pub fn forget(self, expired: bool) -> Self {
+        match self {
+            Self::Pending { login, exchange, .. } => Self::Pending { login, kept: None, exchange },
+            _ if expired => Self::Expired,
+            _ => Self::Idle,
         }
     }
 
     /// The view of this state at `now_ms`.
     pub fn view(&self, now_ms: u64) -> View {
-        let message = match self {
-            Self::Failed { error, .. } => Some(format!("Login failed: {}", error.description)),
-            Self::Expired => Some("Your session expired. Please log in again.".to_owned()),
-            _ => None,
+        let (state, message) = match self {
+            Self::Pending { .. } => ("pending", None),
+            Self::Failed { error, .. } => ("failed", Some(text(&["Login failed: ", &error.description]))),
+            Self::Expired => ("expired", Some("Your session expired. Please log in again.".to_owned())),
+            _ if self.token(now_ms).is_some() => ("in", None),
+            _ => ("out", None),
         };
-        View { busy: self.pending().is_some(), logged_in: self.token(now_ms).is_some(), message }
+        View { state, busy: state == "pending", message }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::config::{PageLocation, Settings};
+    use crate::core::config::{Page, Settings};
+    use crate::core::response::{implicit_token, parse};
 
     const NOW: u64 = 1_700_000_000_000;
 
-    fn config(key_id: Option<&str>, timeout: &str) -> Config {
-        let pairs = [("provider", "instagram"), ("client-id", "abc"), ("scope", "basic comments"), ("timeout", timeout)];
-        let settings = Settings::read(|a| pairs.iter().find(|(n, _)| *n == a.name).map(|(_, v)| v.to_string()));
-        let page = PageLocation { origin: "http://localhost:8080".into(), pathname: "/".into() };
-        Config::from_settings(&settings, &page, key_id).unwrap()
+    fn config(attrs: &str) -> Config {
+        let page = Page { origin: "http://localhost:8080".into(), path: "/".into() };
+        Config::from_settings(&Settings::parse(attrs), &page).unwrap()
     }
 
     fn pending(byte: u8, started_at: u64) -> PendingLogin {
-        PendingLogin::new(&config(None, "60"), State::from_random([byte; 32]), started_at)
+        let c = config("provider=google&client-id=abc&scope=a+b&timeout=60");
+        PendingLogin::new(&c, State::from_random(&[byte; 32]), None, started_at)
     }
 
-    #[test]
-    fn resolves_its_own_response_only() {
-        let login = pending(1, NOW);
-        let ok = format!("access_token=t&expires_in=10&state={}", login.state.as_str());
-        let token = login.resolve(&ok, NOW + 5).unwrap();
-        assert_eq!((token.token_type.as_str(), token.scope.len()), ("bearer", 2));
-        let other = pending(2, NOW);
-        assert_eq!(other.resolve(&ok, NOW).unwrap_err().code, ErrorCode::StateMismatch);
-    }
-
-    #[test]
-    fn a_late_response_times_out() {
-        let login = pending(1, NOW);
-        let ok = format!("access_token=t&state={}", login.state.as_str());
-        assert!(login.resolve(&ok, login.deadline()).is_ok());
-        let err = login.resolve(&ok, login.deadline() + 1).unwrap_err();
-        assert_eq!((err.code, err.description.as_str()), (ErrorCode::Timeout, "no answer from the provider within 60 seconds"));
+    fn held(byte: u8, expires_in: u32) -> Held {
+        let raw = format!("access_token=t{byte}&token_type=bearer&expires_in={expires_in}");
+        let token = implicit_token(&parse(&raw).unwrap(), &provider::CUSTOM, &Scopes::default(), NOW).unwrap();
+        Held { token, preset: &provider::CUSTOM, key: "k".into() }
     }
 
     #[test]
     fn records_round_trip_and_damage_is_refused() {
-        let login = PendingLogin::new(&config(Some("w1"), "30"), State::from_random([3; 32]), NOW);
+        let code = config("id=w1&client-id=spa&authorize-url=https%3A%2F%2Fid.example%2Fa&response-type=code&token-url=%2Ft&issuer=https%3A%2F%2Fid.example&storage=local&timeout=30");
+        let login = PendingLogin::new(&code, State::from_random(&[3; 32]), Some("verifier".into()), NOW);
         assert_eq!(PendingLogin::from_record(&login.to_record()), Some(login.clone()));
-        let custom = PendingLogin { preset: &provider::CUSTOM, ..login };
-        assert_eq!(PendingLogin::from_record(&custom.to_record()), Some(custom));
-        for bad in ["", "state=s", "state=&key=k&provider=custom&scope=&started_at=1&timeout=1", "state=s&key=k&provider=myspace&scope=&started_at=1&timeout=1", "state=s&key=k&provider=custom&scope=&started_at=inf&timeout=1", "state=s&key=k&provider=custom&scope=&started_at=1.5&timeout=1"] {
+        assert_eq!(login.key, "#w1");
+        let token = pending(1, NOW);
+        assert_eq!(PendingLogin::from_record(&token.to_record()), Some(token.clone()));
+        let without_verifier = PendingLogin { verifier: None, ..login };
+        assert_eq!(PendingLogin::from_record(&without_verifier.to_record()), None);
+        let damaged = token.to_record().replace("started_at=", "started_at=x");
+        assert_eq!(PendingLogin::from_record(&damaged), None);
+        for bad in ["", "state=s", "%%%", &token.to_record().replace("provider=google", "provider=myspace")] {
             assert_eq!(PendingLogin::from_record(bad), None, "{bad}");
         }
     }
@@ -242,45 +314,44 @@ mod tests {
     #[test]
     fn selects_by_state_or_the_most_recent() {
         let logins = [pending(1, NOW), pending(2, NOW + 10), pending(3, NOW + 5)];
-        let with_state = format!("access_token=t&state={}", logins[2].state.as_str());
-        let select = |raw: &str, logins| select_pending(response::state_of(raw).as_deref(), logins);
-        assert_eq!(select(&with_state, &logins), Some(&logins[2]));
-        assert_eq!(select("access_token=t&state=nope", &logins), None);
-        assert_eq!(select("error=access_denied", &logins), Some(&logins[1]));
-        assert_eq!(select("a=%zz", &logins), Some(&logins[1]));
-        assert_eq!(select("error=access_denied", &[]), None);
+        assert_eq!(select_pending(Some(logins[2].state.as_str()), &logins), Some(2));
+        assert_eq!(select_pending(Some("nope"), &logins), None);
+        assert_eq!(select_pending(None, &logins), Some(1));
+        assert_eq!(select_pending(None, &[]), None);
+    }
+
+    #[test]
+    fn the_deadline_follows_the_timeout() {
+        let login = pending(1, NOW);
+        assert_eq!(login.deadline(), NOW + 60_000);
+        assert_eq!(timeout_error(60).description, "no answer from the provider within 60 seconds");
     }
 
     #[test]
     fn view_follows_the_state() {
-        assert_eq!(Session::Idle.view(NOW), View { busy: false, logged_in: false, message: None });
-        assert!(Session::Idle.start(pending(1, NOW)).view(NOW).busy);
+        assert_eq!(Session::Idle.view(NOW), View { state: "out", busy: false, message: None });
+        assert_eq!(Session::Idle.start(pending(1, NOW)).view(NOW).state, "pending");
         let failed = Session::Idle.finish(Err(OAuthError::config("client-id is required")));
         assert_eq!(failed.view(NOW).message.as_deref(), Some("Login failed: client-id is required"));
-        assert!(Session::Expired.view(NOW).message.is_some());
-        let session = Session::Idle.finish(Ok(token(1, 1)));
-        assert!(session.view(NOW).logged_in);
+        assert_eq!(Session::Expired.view(NOW).state, "expired");
+        let session = Session::Idle.finish(Ok(held(1, 1)));
+        assert_eq!(session.view(NOW).state, "in");
         assert!(session.token(NOW + 999).is_some());
         assert!(session.token(NOW + 1000).is_none());
-        assert!(!session.view(NOW + 1000).logged_in);
-        assert!(session.pending().is_none());
-    }
-
-    fn token(byte: u8, expires_in: u32) -> Token {
-        let login = pending(byte, NOW);
-        login.resolve(&format!("access_token=t{byte}&expires_in={expires_in}&state={}", login.state.as_str()), NOW).unwrap()
+        assert_eq!(session.view(NOW + 1000).state, "out");
     }
 
     #[test]
-    fn a_failed_relogin_keeps_the_token_held() {
-        let held = Session::Idle.finish(Ok(token(1, 60)));
-        let pending_again = held.start(pending(2, NOW));
-        assert_eq!(pending_again.token(NOW).map(|t| t.access_token.secret()), Some("t1"));
-        let failed = pending_again.finish(Err(OAuthError::state_mismatch("forged")));
-        assert_eq!(failed.token(NOW).map(|t| t.access_token.secret()), Some("t1"));
-        let view = failed.view(NOW);
-        assert!(view.logged_in && view.message.is_some());
-        let replaced = failed.start(pending(3, NOW)).finish(Ok(token(3, 60)));
-        assert_eq!(replaced.token(NOW).map(|t| t.access_token.secret()), Some("t3"));
+    fn a_failed_relogin_keeps_the_token_held_and_forgetting_keeps_the_login() {
+        let session = Session::Idle.finish(Ok(held(1, 60)));
+        let again = session.start(pending(2, NOW));
+        assert_eq!(again.token(NOW).map(|h| h.token.access_token.secret()), Some("t1"));
+        let failed = again.clone().finish(Err(OAuthError::state_mismatch("forged")));
+        assert_eq!(failed.token(NOW).map(|h| h.token.access_token.secret()), Some("t1"));
+        assert_eq!(failed.view(NOW).state, "failed");
+        let forgotten = again.forget(false);
+        assert!(forgotten.pending().is_some() && forgotten.held().is_none());
+        assert_eq!(Session::Idle.finish(Ok(held(1, 60))).forget(true), Session::Expired);
+        assert_eq!(Session::Idle.finish(Ok(held(1, 60))).forget(false), Session::Idle);
     }
 }

@@ -1,68 +1,152 @@
-//! The browser layer: the only code that touches the page. It reads from the browser, asks
-//! `core` what to do, and writes the answer back; it decides nothing itself.
-//!
-//! - [`element`]: the `<oauth-login>` controller;
-//! - [`callback`]: handling a response in the page's own address;
-//! - [`popup`]: the login window and its messages;
-//! - [`storage`]: where tokens and redirect logins are kept;
-//! - [`browser`], [`js`]: small accessors and the JS boundary.
+//! The browser layer: the wasm exports that JS calls. Each one hands the browser's input to
+//! `core` and returns the core's decisions as JSON commands for JS to carry out; nothing here
+//! decides anything, and nothing here holds a JS object between calls (so a removed element
+//! is collected with its controller).
 
-pub mod browser;
-pub mod callback;
-pub mod element;
-pub mod js;
-pub mod popup;
-pub mod storage;
+mod store;
 
-use std::cell::Cell;
+use std::cell::RefCell;
 
-use js_sys::{Object, Promise};
 use wasm_bindgen::prelude::*;
-use web_sys::HtmlElement;
 
-use crate::core::config::ATTRIBUTES;
-use crate::core::error::OAuthError;
+use crate::core::callback::{on_page_load, Delivery, Route};
+use crate::core::config::Page;
+use crate::core::contract::{ATTRIBUTES, TEMPLATE};
+use crate::core::json::Writer;
+use crate::core::response::TokenResponse;
+use crate::core::widget;
 
-/// The custom element's tag.
-pub const TAG: &str = "oauth-login";
-
-/// Runs when the module is instantiated: handles an OAuth response in the address first of all.
-#[wasm_bindgen(start)]
-pub fn start() {
-    callback::handle_page_load();
-}
+use store::WebStore;
 
 thread_local! {
-    static DEFINED: Cell<bool> = const { Cell::new(false) };
+    /// Redirect results waiting for the widget that started them.
+    static DELIVERIES: RefCell<Vec<Delivery>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Defines `<oauth-login>`; calling it again does nothing.
+/// Runs `step` with the page's storage and the waiting deliveries.
+fn with_page<T>(step: impl FnOnce(&mut WebStore, &mut Vec<Delivery>) -> T) -> T {
+    DELIVERIES.with_borrow_mut(|deliveries| step(&mut WebStore, deliveries))
+}
+
+/// JS numbers are f64; times are whole milliseconds well below 2^53.
+fn ms(now: f64) -> u64 {
+    now as u64
+}
+
+/// The controller of one `<oauth-login>` (or of one `login(options)`).
 #[wasm_bindgen]
-pub fn define() {
-    if DEFINED.replace(true) {
-        return;
+#[derive(Default)]
+pub struct Widget(widget::Widget);
+
+#[wasm_bindgen]
+impl Widget {
+    /// A new controller, idle.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Self {
+        Self::default()
     }
-    let pairs: Vec<[&str; 2]> = ATTRIBUTES.iter().map(|a| [a.name, a.property]).collect();
-    let create = Closure::<dyn FnMut(HtmlElement) -> JsValue>::new(|element| JsValue::from(element::Widget::for_element(element)));
-    js::define_element(TAG, js::to_js(&pairs), &create);
-    // The element class calls it for every element for the page's lifetime.
-    create.forget();
-}
 
-/// `login(options)`: a login without an element; resolves with the `oauth-login` detail.
-#[wasm_bindgen]
-pub fn login(options: JsValue) -> Promise {
-    Promise::new(&mut |resolve, reject| match options.clone().dyn_into::<Object>() {
-        Ok(options) => element::Widget::login_with_options(options, resolve, reject),
-        Err(_) => {
-            let error = OAuthError::config("login(options) needs an options object, e.g. { clientId, authorizeUrl }");
-            let _ = reject.call1(&JsValue::NULL, &js::error_value(&error));
+    /// The current settings (every attribute, form-encoded) and page.
+    pub fn update(&mut self, attributes: &str, origin: String, path: String, now: f64) -> String {
+        self.0.update(attributes, Page { origin, path }, ms(now)).finish()
+    }
+
+    /// `connectedCallback`.
+    pub fn connect(&mut self, now: f64) -> String {
+        with_page(|store, deliveries| self.0.connect(store, deliveries, ms(now))).finish()
+    }
+
+    /// `login()` or a click; `random` is 64 bytes from `crypto.getRandomValues`.
+    pub fn login(&mut self, random: &[u8], now: f64) -> String {
+        with_page(|store, deliveries| self.0.login(random, store, deliveries, ms(now))).finish()
+    }
+
+    /// The SHA-256 digest of the verifier the `digest` command named.
+    pub fn challenge(&mut self, digest: &[u8], now: f64) -> String {
+        self.0.challenge(digest, ms(now)).finish()
+    }
+
+    /// `window.open` returned `null`.
+    pub fn blocked(&mut self, now: f64) -> String {
+        self.0.popup_blocked(&mut WebStore, ms(now)).finish()
+    }
+
+    /// A `message` event that carried a callback page's address.
+    pub fn message(&mut self, origin: &str, from_popup: bool, search: &str, hash: &str, now: f64) -> String {
+        self.0.message(origin, from_popup, search, hash, &mut WebStore, ms(now)).finish()
+    }
+
+    /// The watched popup is closed.
+    pub fn closed(&mut self, now: f64) -> String {
+        self.0.popup_closed(ms(now)).finish()
+    }
+
+    /// The timer the `timer` command set went off.
+    pub fn tick(&mut self, now: f64) -> String {
+        self.0.tick(&mut WebStore, ms(now)).finish()
+    }
+
+    /// The token endpoint answered request `seq`: `body` is the parsed JSON, or `undefined`
+    /// when the body was not JSON.
+    pub fn answer(&mut self, seq: u32, status: u16, body: JsValue, now: f64) -> String {
+        let mut response = serde_wasm_bindgen::from_value::<TokenResponse>(body.clone()).ok();
+        if let Some(response) = &mut response {
+            // `user` is the provider's own object: passed on as JSON text, whatever its shape.
+            let user = js_sys::Reflect::get(&body, &JsValue::from_str("user")).unwrap_or(JsValue::NULL);
+            if user.is_object() && !js_sys::Array::is_array(&user) {
+                response.user = js_sys::JSON::stringify(&user).ok().map(String::from);
+            }
         }
-    })
+        self.0.token_answer(seq, status, response, &mut WebStore, ms(now)).finish()
+    }
+
+    /// Token request `seq` failed before any answer.
+    pub fn unreachable(&mut self, seq: u32, now: f64) -> String {
+        self.0.token_unreachable(seq, ms(now)).finish()
+    }
+
+    /// `logout()`.
+    pub fn logout(&mut self, now: f64) -> String {
+        self.0.logout(&mut WebStore, ms(now))
+            .finish()
+    }
+
+    /// What `fetch()` attaches, or its error.
+    pub fn authorization(&self, now: f64) -> String {
+        self.0.authorization(ms(now))
+    }
+
+    /// `callbackurl`, `accessToken`, `loggedIn`, `expiresAt`.
+    pub fn properties(&self, now: f64) -> String {
+        self.0.properties(ms(now))
+    }
 }
 
-/// The `OAuthError` class, re-exported by the package entry.
-#[wasm_bindgen(js_name = oauthErrorClass)]
-pub fn oauth_error_class() -> JsValue {
-    js::error_class()
+/// A page load with a response in its address: `{"clean": <address>, "relay": bool}` (relay:
+/// post it to the opener and close), or `undefined` when there is none.
+#[wasm_bindgen(js_name = pageLoad)]
+pub fn page_load(path: &str, search: &str, hash: &str, has_opener: bool) -> Option<String> {
+    let (clean, route) = on_page_load(&mut WebStore, path, search, hash, has_opener)?;
+    let relay = match route {
+        Route::Relay => true,
+        Route::Deliver(delivery) => {
+            DELIVERIES.with_borrow_mut(|d| d.push(delivery));
+            false
+        }
+    };
+    let mut out = Writer::default();
+    out.open_object().key("clean").string(&clean).key("relay").boolean(relay).close_object();
+    Some(out.finish())
+}
+
+/// The element's contract for the JS class: `{"template": ..., "attributes": [[name, property], ...]}`.
+#[wasm_bindgen]
+pub fn contract() -> String {
+    let mut out = Writer::default();
+    out.open_object().key("template").string(TEMPLATE).key("attributes").open_array();
+    for attribute in ATTRIBUTES {
+        out.open_array().string(attribute.name).string(attribute.property).close_array();
+    }
+    out.close_array().close_object();
+    out.finish()
 }

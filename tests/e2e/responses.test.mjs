@@ -64,7 +64,7 @@ test('Instagram\'s denial in the query, with no state, is reported to the pendin
   const popup = await startLogin(page);
   const sent = await env.controls.lastAuthorize();
   assert.equal(sent.deny_in, 'query');
-  assert.equal(sent.scope, 'basic', "the preset's default scope");
+  assert.equal(sent.scope, 'instagram_business_basic', "the preset's default scope");
   await decide(popup, 'Deny');
   const outcome = await loginOutcome(page);
   const events = await waitForEvents(page);
@@ -111,7 +111,7 @@ test('no token_type means bearer for the instagram preset', async () => {
   const r = await answerWith((state) => `access_token=igtoken.123&state=${state}`,
     { provider: 'instagram', 'authorize-url': `${env.provider}/oauth/authorize` });
   assert.deepEqual(r.outcome, {
-    ok: { provider: 'instagram', accessToken: 'igtoken.123', tokenType: 'bearer', expiresIn: null, expiresAt: null, scope: ['basic'], restored: false },
+    ok: { provider: 'instagram', accessToken: 'igtoken.123', tokenType: 'bearer', expiresIn: null, expiresAt: null, scope: ['instagram_business_basic'], restored: false, user: null },
   });
   assert.deepEqual(r.events, [{ type: 'oauth-login', detail: r.outcome.ok, target: 'w1' }]);
   const state = await widgetState(r.page);

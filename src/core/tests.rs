@@ -1,0 +1,1 @@
+//! Scenario tests of the controller, written as a browser would drive it.
