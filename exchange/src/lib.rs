@@ -17,6 +17,7 @@ pub mod upstream;
 
 use std::collections::HashSet;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -28,12 +29,16 @@ pub use upstream::Upstream;
 
 /// Largest accepted token request body. The widget's is a few hundred bytes.
 pub const MAX_REQUEST_BYTES: usize = 16 * 1024;
+/// How long a client may take to send its body once the headers are in: a page sends a
+/// few hundred bytes at once, so only a stalled or hostile client takes longer.
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
 struct Inner {
     config: Config,
     upstream: Upstream,
     /// Every origin any client allows, for CORS and preflights.
     origins: HashSet<String>,
+    body_timeout: Duration,
 }
 
 /// Shared server state; cheap to clone.
@@ -45,6 +50,11 @@ pub struct AppState {
 impl AppState {
     /// Creates the state, with an HTTP client bounded by the configured upstream timeout.
     pub fn new(config: Config) -> Result<Self, String> {
+        Self::with_body_timeout(config, BODY_TIMEOUT)
+    }
+
+    /// [`AppState::new`] with another bound on reading a request body (tests shorten it).
+    pub fn with_body_timeout(config: Config, body_timeout: Duration) -> Result<Self, String> {
         let upstream = Upstream::new(config.upstream_timeout)?;
         let origins = config
             .clients()
@@ -56,6 +66,7 @@ impl AppState {
                 config,
                 upstream,
                 origins,
+                body_timeout,
             }),
         })
     }
@@ -68,6 +79,11 @@ impl AppState {
     /// The HTTP client for token endpoints.
     pub fn upstream(&self) -> &Upstream {
         &self.inner.upstream
+    }
+
+    /// How long a request body may take to arrive.
+    pub fn body_timeout(&self) -> Duration {
+        self.inner.body_timeout
     }
 
     /// Whether any configured client allows pages of `origin`.

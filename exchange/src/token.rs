@@ -130,10 +130,21 @@ async fn read_request(
     if declared.is_some_and(|len| len > MAX_REQUEST_BYTES as u64) {
         return Err(too_large());
     }
-    let raw = match Limited::new(body, MAX_REQUEST_BYTES).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) if e.is::<LengthLimitError>() => return Err(too_large()),
-        Err(_) => return Err(Refusal::bad_request("The request body could not be read.")),
+    let read = Limited::new(body, MAX_REQUEST_BYTES).collect();
+    let raw = match tokio::time::timeout(state.body_timeout(), read).await {
+        Ok(Ok(collected)) => collected.to_bytes(),
+        Ok(Err(e)) if e.is::<LengthLimitError>() => return Err(too_large()),
+        Ok(Err(_)) => return Err(Refusal::bad_request("The request body could not be read.")),
+        Err(_) => {
+            return Err(Refusal::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "invalid_request",
+                format!(
+                    "The request body did not arrive within {} s.",
+                    state.body_timeout().as_secs_f32()
+                ),
+            ))
+        }
     };
     let fields = form::parse(&raw).map_err(|e| Refusal::bad_request(format!("{e}.")))?;
 

@@ -345,6 +345,35 @@ async fn a_chunked_body_over_16_kib_is_413() {
 }
 
 #[tokio::test]
+async fn a_body_that_stalls_is_408() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let config = config_json(
+        &[client_entry(
+            CLIENT_ID,
+            "https://provider.example/token",
+            SECRET_ENV,
+            "client_secret_post",
+            &[ORIGIN],
+        )],
+        2_000,
+    );
+    let exchange =
+        start_exchange_with(&config, &[(SECRET_ENV, SECRET)], Duration::from_millis(300)).await;
+    let addr = exchange.trim_start_matches("http://");
+    let mut socket = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST /token HTTP/1.1\r\nHost: {addr}\r\nOrigin: {ORIGIN}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 300\r\n\r\ngrant_type="
+    );
+    socket.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    let read = tokio::time::timeout(Duration::from_secs(5), socket.read_to_string(&mut answer));
+    assert!(read.await.is_ok(), "no answer to a stalled body");
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("invalid_request"), "{answer}");
+}
+
+#[tokio::test]
 async fn other_methods_are_405_and_other_paths_404() {
     let (_provider, exchange) = exchange_for_provider().await;
     for method in [

@@ -220,6 +220,15 @@ pub fn config_json(clients: &[serde_json::Value], timeout_ms: u64) -> String {
 
 /// The exchange, in-process on a loopback port; `secrets` plays the environment.
 pub async fn start_exchange(config: &str, secrets: &[(&str, &str)]) -> String {
+    start_exchange_with(config, secrets, oauth_prefab_exchange::BODY_TIMEOUT).await
+}
+
+/// [`start_exchange`] with another bound on reading request bodies.
+pub async fn start_exchange_with(
+    config: &str,
+    secrets: &[(&str, &str)],
+    body_timeout: Duration,
+) -> String {
     let secrets: Vec<(String, String)> = secrets
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -232,7 +241,7 @@ pub async fn start_exchange(config: &str, secrets: &[(&str, &str)]) -> String {
             .ok_or(std::env::VarError::NotPresent)
     })
     .unwrap();
-    let state = AppState::new(config).unwrap();
+    let state = AppState::with_body_timeout(config, body_timeout).unwrap();
     format!("http://{}", serve(app(state)).await)
 }
 
