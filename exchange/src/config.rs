@@ -506,6 +506,22 @@ mod tests {
     }
 
     #[test]
+    fn the_example_configs_are_valid() {
+        let demo = include_str!("../example.config.json");
+        let config = Config::from_json(demo, env_with(&[("DEMO_APP_CLIENT_SECRET", "x")])).unwrap();
+        assert_eq!(config.clients()[0].id, "demo-app");
+        let linkedin = include_str!("../linkedin.config.json");
+        let config =
+            Config::from_json(linkedin, env_with(&[("LINKEDIN_CLIENT_SECRET", "x")])).unwrap();
+        let client = &config.clients()[0];
+        assert_eq!(
+            client.token_endpoint.as_str(),
+            "https://www.linkedin.com/oauth/v2/accessToken"
+        );
+        assert_eq!(client.auth, ClientAuth::ClientSecretPost);
+    }
+
+    #[test]
     fn secret_debug_is_redacted() {
         assert_eq!(
             format!("{:?}", Secret::new("hunter2".into())),
