@@ -83,11 +83,6 @@ impl Upstream {
         Ok(Self { http, timeout })
     }
 
-    /// The bound on one call.
-    pub fn timeout(&self) -> Duration {
-        self.timeout
-    }
-
     /// Sends `fields` (the page's token request, in its order) with `client`'s secret to
     /// its token endpoint and returns the answer if it is a JSON object.
     pub async fn redeem(
@@ -164,8 +159,9 @@ fn basic_credentials(client: &Client) -> Result<HeaderValue, UpstreamError> {
     let encode = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
     let pair = format!("{}:{}", encode(&client.id), encode(client.secret.expose()));
     let token = base64::engine::general_purpose::STANDARD.encode(pair);
-    let mut value = HeaderValue::try_from(format!("Basic {token}"))
-        .map_err(|_| UpstreamError::Unreachable("invalid credentials header".into()))?;
+    let mut value = HeaderValue::try_from(format!("Basic {token}")).map_err(|_| {
+        UpstreamError::Unreachable("the Basic credentials are not a header value".into())
+    })?;
     value.set_sensitive(true);
     Ok(value)
 }
