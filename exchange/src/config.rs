@@ -425,6 +425,12 @@ mod tests {
         for endpoint in ["http://localhost:1/t", "http://[::1]:1/t"] {
             assert!(load(&format!(r#"{{"token_endpoint":"{endpoint}"}}"#)).is_ok());
         }
+        // International host names still work with the unicode-rs IDNA backend.
+        let idn = load(r#"{"token_endpoint":"https://bücher.example/token"}"#).unwrap();
+        assert_eq!(
+            idn.clients()[0].token_endpoint.host_str(),
+            Some("xn--bcher-kva.example")
+        );
     }
 
     #[test]
