@@ -168,10 +168,8 @@ class Driver {
       headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
       body,
     }).then(async (response) => {
-      const text = await response.text();
-      let json;
-      try { json = JSON.parse(text); } catch { /* not JSON: the core says invalid_response */ }
-      this.apply(this.w.answer(seq, response.status, json, now()));
+      const body = await response.text();
+      this.apply(this.w.answer(seq, response.status, body, now()));
     }).catch(() => this.apply(this.w.unreachable(seq, now())));
   }
 

@@ -19,6 +19,20 @@ else
   say "adding rust target wasm32-unknown-unknown"; rustup target add wasm32-unknown-unknown
 fi
 
+# The release wasm is built on the image's nightly toolchain with -Zbuild-std (scripts/build.mjs):
+# it needs nightly's rust-src and wasm32 target. Without nightly, the build falls back to stable.
+if rustup toolchain list | grep -q '^nightly'; then
+  if rustup +nightly component list --installed | grep -qx rust-src && rustup +nightly target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "nightly rust-src and wasm32 target: present ($(rustc +nightly --version))"
+  else
+    say "adding nightly rust-src and wasm32 target"
+    rustup component add rust-src --toolchain nightly
+    rustup target add wasm32-unknown-unknown --toolchain nightly
+  fi
+else
+  say "no nightly toolchain on this machine: the wasm will be built on stable (larger)"
+fi
+
 if have wasm-pack; then
   say "wasm-pack: present ($(wasm-pack --version))"
 else

@@ -171,3 +171,259 @@ mod tests {
         assert_eq!(decimal(u64::MAX), "18446744073709551615");
     }
 }
+
+/// A top-level member's value, as far as the token endpoint's rules look at it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value<'a> {
+    /// A string, unescaped.
+    Str(String),
+    /// A non-negative integer (no fraction, no exponent) that fits in a `u64`.
+    Int(u64),
+    /// `null`.
+    Null,
+    /// An object, as its raw JSON text.
+    Object(&'a str),
+    /// Anything else (`true`, a negative or fractional number, an array), as its raw JSON text.
+    Other(&'a str),
+}
+
+/// How deeply values may nest: enough for any token response, and bounded so that hostile input
+/// cannot exhaust the wasm module's small stack.
+const MAX_DEPTH: usize = 32;
+
+/// Reads a JSON text (RFC 8259) that must be one object, strictly: the whole text is
+/// validated, and the top-level members are returned in order. `None` for anything else.
+pub fn read_object(text: &str) -> Option<Vec<(String, Value<'_>)>> {
+    let mut reader = Reader { text, pos: 0 };
+    reader.skip_space();
+    let members = reader.object_members()?;
+    reader.skip_space();
+    (reader.pos == text.len()).then_some(members)
+}
+
+struct Reader<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.pos).copied()
+    }
+
+    fn skip_space(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.pos += 1;
+        }
+    }
+
+    fn eat(&mut self, byte: u8) -> Option<()> {
+        self.skip_space();
+        (self.peek() == Some(byte)).then(|| self.pos += 1)
+    }
+
+    fn literal(&mut self, word: &str) -> Option<()> {
+        self.text.get(self.pos..)?.starts_with(word).then(|| self.pos += word.len())
+    }
+
+    /// `{ "name": value, ... }` at the top level, keeping each member's value.
+    fn object_members(&mut self) -> Option<Vec<(String, Value<'a>)>> {
+        self.eat(b'{')?;
+        let mut members = Vec::new();
+        if self.eat(b'}').is_some() {
+            return Some(members);
+        }
+        loop {
+            self.skip_space();
+            let name = self.string()?;
+            self.eat(b':')?;
+            self.skip_space();
+            let start = self.pos;
+            let value = match self.peek()? {
+                b'"' => Value::Str(self.string()?),
+                b'n' => self.literal("null").map(|()| Value::Null)?,
+                b'{' => {
+                    self.value(1)?;
+                    Value::Object(self.text.get(start..self.pos)?)
+                }
+                b'0'..=b'9' => {
+                    self.number()?;
+                    let raw = self.text.get(start..self.pos)?;
+                    match raw.bytes().all(|b| b.is_ascii_digit()).then(|| raw.parse::<u64>().ok()).flatten() {
+                        Some(n) => Value::Int(n),
+                        None => Value::Other(raw),
+                    }
+                }
+                _ => {
+                    self.value(1)?;
+                    Value::Other(self.text.get(start..self.pos)?)
+                }
+            };
+            members.push((name, value));
+            self.skip_space();
+            match self.peek()? {
+                b',' => self.pos += 1,
+                b'}' => {
+                    self.pos += 1;
+                    return Some(members);
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// Validates any value, nested at `depth`.
+    fn value(&mut self, depth: usize) -> Option<()> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        self.skip_space();
+        match self.peek()? {
+            b'"' => self.string().map(drop),
+            b'{' | b'[' => {
+                let object = self.peek() == Some(b'{');
+                let close = if object { b'}' } else { b']' };
+                self.pos += 1;
+                if self.eat(close).is_some() {
+                    return Some(());
+                }
+                loop {
+                    if object {
+                        self.skip_space();
+                        self.string()?;
+                        self.eat(b':')?;
+                    }
+                    self.value(depth + 1)?;
+                    self.skip_space();
+                    match self.peek()? {
+                        b',' => self.pos += 1,
+                        b if b == close => {
+                            self.pos += 1;
+                            return Some(());
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+            b't' => self.literal("true"),
+            b'f' => self.literal("false"),
+            b'n' => self.literal("null"),
+            _ => self.number(),
+        }
+    }
+
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`
+    fn number(&mut self) -> Option<()> {
+        let digits = |r: &mut Self| {
+            let start = r.pos;
+            while r.peek().is_some_and(|b| b.is_ascii_digit()) {
+                r.pos += 1;
+            }
+            (r.pos > start).then_some(())
+        };
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        if self.peek() == Some(b'0') {
+            self.pos += 1;
+        } else {
+            digits(self)?;
+        }
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            digits(self)?;
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.pos += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.pos += 1;
+            }
+            digits(self)?;
+        }
+        Some(())
+    }
+
+    /// A string: `"` ... `"` with JSON's escapes, including UTF-16 surrogate pairs.
+    fn string(&mut self) -> Option<String> {
+        if self.peek() != Some(b'"') {
+            return None;
+        }
+        self.pos += 1;
+        let mut out = String::new();
+        loop {
+            let rest = self.text.get(self.pos..)?;
+            let c = rest.chars().next()?;
+            self.pos += c.len_utf8();
+            match c {
+                '"' => return Some(out),
+                '\\' => {
+                    let escape = self.peek()?;
+                    self.pos += 1;
+                    out.push(match escape {
+                        b'"' => '"',
+                        b'\\' => '\\',
+                        b'/' => '/',
+                        b'b' => '\u{8}',
+                        b'f' => '\u{c}',
+                        b'n' => '\n',
+                        b'r' => '\r',
+                        b't' => '\t',
+                        b'u' => {
+                            let high = self.hex4()?;
+                            let code = if (0xD800..0xDC00).contains(&high) {
+                                self.literal("\\u")?;
+                                let low = self.hex4()?;
+                                if !(0xDC00..0xE000).contains(&low) {
+                                    return None;
+                                }
+                                0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
+                            } else {
+                                high
+                            };
+                            char::from_u32(code)?
+                        }
+                        _ => return None,
+                    });
+                }
+                c if (c as u32) < 0x20 => return None,
+                c => out.push(c),
+            }
+        }
+    }
+
+    fn hex4(&mut self) -> Option<u32> {
+        let digits = self.text.get(self.pos..self.pos + 4)?;
+        self.pos += 4;
+        digits.bytes().try_fold(0u32, |n, b| Some(n * 16 + (b as char).to_digit(16)?))
+    }
+}
+
+#[cfg(test)]
+mod reader_tests {
+    use super::*;
+
+    #[test]
+    fn reads_top_level_members_and_validates_the_rest() {
+        let members = read_object(r#" {"a":"x\u00e9\ud83d\ude00\n","n":3600,"f":1.5,"neg":-1,"z":null,"o":{"k":[1,{"d":true}]},"t":true} "#).unwrap();
+        assert_eq!(members[0], ("a".into(), Value::Str("xé😀\n".into())));
+        assert_eq!(members[1].1, Value::Int(3600));
+        assert_eq!(members[2].1, Value::Other("1.5"));
+        assert_eq!(members[3].1, Value::Other("-1"));
+        assert_eq!(members[4].1, Value::Null);
+        assert_eq!(members[5].1, Value::Object(r#"{"k":[1,{"d":true}]}"#));
+        assert_eq!(members[6].1, Value::Other("true"));
+        assert_eq!(read_object("{}"), Some(vec![]));
+    }
+
+    #[test]
+    fn refuses_what_is_not_one_json_object() {
+        let deep = format!("{{\"a\":{}{}}}", "[".repeat(40), "]".repeat(40));
+        for bad in [
+            "", "[]", "\"s\"", "{", "{\"a\"}", "{\"a\":}", "{\"a\":1,}", "{\"a\":01}", "{\"a\":1.}", "{\"a\":tru}",
+            "{\"a\":\"\u{1}\"}", "{\"a\":\"\\x\"}", "{\"a\":\"\\ud83d\"}", "{} {}", "<html>", "{'a':1}", &deep,
+        ] {
+            assert_eq!(read_object(bad), None, "{bad}");
+        }
+        assert!(read_object(&format!("{{\"a\":{}{}}}", "[".repeat(30), "]".repeat(30))).is_some());
+    }
+}

@@ -86,18 +86,9 @@ impl Widget {
         self.0.tick(&mut WebStore, ms(now)).finish()
     }
 
-    /// The token endpoint answered request `seq`: `body` is the parsed JSON, or `undefined`
-    /// when the body was not JSON.
-    pub fn answer(&mut self, seq: u32, status: u16, body: JsValue, now: f64) -> String {
-        let mut response = serde_wasm_bindgen::from_value::<TokenResponse>(body.clone()).ok();
-        if let Some(response) = &mut response {
-            // `user` is the provider's own object: passed on as JSON text, whatever its shape.
-            let user = js_sys::Reflect::get(&body, &JsValue::from_str("user")).unwrap_or(JsValue::NULL);
-            if user.is_object() && !js_sys::Array::is_array(&user) {
-                response.user = js_sys::JSON::stringify(&user).ok().map(String::from);
-            }
-        }
-        self.0.token_answer(seq, status, response, &mut WebStore, ms(now)).finish()
+    /// The token endpoint answered request `seq` with `status` and the body's text.
+    pub fn answer(&mut self, seq: u32, status: u16, body: &str, now: f64) -> String {
+        self.0.token_answer(seq, status, TokenResponse::from_json(body), &mut WebStore, ms(now)).finish()
     }
 
     /// Token request `seq` failed before any answer.
