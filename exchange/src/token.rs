@@ -29,6 +29,9 @@ struct Refusal {
     status: StatusCode,
     error: &'static str,
     description: String,
+    /// What the log says instead of `description`, when that quotes a part of the body
+    /// that could hold a code (a malformed body can put one anywhere).
+    logged: Option<String>,
 }
 
 impl Refusal {
@@ -37,7 +40,13 @@ impl Refusal {
             status,
             error,
             description: description.into(),
+            logged: None,
         }
+    }
+
+    fn logged_as(mut self, detail: impl Into<String>) -> Self {
+        self.logged = Some(detail.into());
+        self
     }
 
     fn bad_request(description: impl Into<String>) -> Self {
@@ -46,7 +55,10 @@ impl Refusal {
 
     /// The response, logged with `client_id` when the request got that far.
     fn into_response(self, client_id: Option<&str>) -> Response {
-        let detail = format!("refused: {}", self.description);
+        let detail = format!(
+            "refused: {}",
+            self.logged.as_deref().unwrap_or(&self.description)
+        );
         let outcome = match client_id {
             Some(id) => Outcome::client(id, detail),
             None => Outcome::anonymous(detail),
@@ -146,7 +158,15 @@ async fn read_request(
             ))
         }
     };
-    let fields = form::parse(&raw).map_err(|e| Refusal::bad_request(format!("{e}.")))?;
+    let fields = form::parse(&raw).map_err(|e| {
+        let refusal = Refusal::bad_request(format!("{e}."));
+        match e {
+            form::FormError::Repeated(_) => {
+                refusal.logged_as("a parameter is given more than once")
+            }
+            form::FormError::BadEncoding => refusal,
+        }
+    })?;
 
     for (name, _) in &fields {
         if name == "client_secret" {
@@ -158,7 +178,8 @@ async fn read_request(
             return Err(Refusal::bad_request(format!(
                 "Parameter {} is not part of a token request.",
                 shown(name, 40)
-            )));
+            ))
+            .logged_as("a parameter that is not part of a token request"));
         }
     }
     for name in REQUIRED {
@@ -212,6 +233,14 @@ fn check_client<'s>(
     }
     let redirect_uri = value(fields, "redirect_uri");
     if !client.allows_redirect_uri(redirect_uri) {
+        // The log leaves out any query or fragment: a page that sends its own address
+        // could send a code with it.
+        let path_only = redirect_uri.split(['?', '#']).next().unwrap_or_default();
+        let logged_uri = if path_only.len() < redirect_uri.len() {
+            format!("{}?...", shown(path_only, 200))
+        } else {
+            shown(redirect_uri, 200)
+        };
         return Err(Refusal::new(
             StatusCode::FORBIDDEN,
             "unauthorized_client",
@@ -220,7 +249,8 @@ fn check_client<'s>(
                 shown(redirect_uri, 200),
                 client.id
             ),
-        ));
+        )
+        .logged_as(format!("redirect URI {logged_uri} is not allowed")));
     }
     Ok(client)
 }

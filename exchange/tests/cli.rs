@@ -417,6 +417,32 @@ async fn logs_say_what_happened_and_never_a_secret_code_verifier_or_token() {
     )
     .await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    // Malformed bodies that put a code where a name or a redirect URI goes.
+    for (body, status) in [
+        ("bare-code-Qq77", StatusCode::BAD_REQUEST),
+        (
+            "grant_type=authorization_code&repeated-code-Vb58&repeated-code-Vb58",
+            StatusCode::BAD_REQUEST,
+        ),
+    ] {
+        sensitive.push(body.rsplit('&').next().unwrap_or(body).to_owned());
+        let answer = post_token(&exchange, Some(ORIGIN), body.to_owned()).await;
+        assert_eq!(answer.status, status, "{}", answer.body);
+    }
+    let leaky = token_form(
+        CLIENT_ID,
+        "c",
+        "http://localhost:8080/?code=uri-code-Fn63",
+        "v",
+    );
+    sensitive.push("uri-code-Fn63".into());
+    let answer = post_token(&exchange, Some(ORIGIN), leaky).await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    assert!(
+        answer.body.contains("uri-code-Fn63"),
+        "the page is told what it sent"
+    );
+
     let preflight = send(
         http()
             .request(reqwest::Method::OPTIONS, format!("{exchange}/token"))
@@ -472,6 +498,9 @@ async fn logs_say_what_happened_and_never_a_secret_code_verifier_or_token() {
         "GET /token -> 405 in ",
         "POST /elsewhere -> 404 in ",
         "secret from $EXCHANGE_TEST_BASIC_SECRET",
+        "refused: a parameter that is not part of a token request",
+        "refused: a parameter is given more than once",
+        "refused: redirect URI http://localhost:8080/?... is not allowed",
     ] {
         assert!(log.contains(expected), "the log lacks {expected:?}:\n{log}");
     }
