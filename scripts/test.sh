@@ -18,6 +18,8 @@ run() {
   [ "$code" = 0 ] || { echo "!! $name failed (exit $code)"; status=1; broken=$((broken + 1)); }
 }
 
+run "cargo fmt --check" cargo fmt --all -- --check
+run "cargo clippy -D warnings (native and wasm32)" bash -c 'cargo clippy --workspace --all-targets --quiet -- -D warnings && cargo clippy --target wasm32-unknown-unknown --lib --quiet -- -D warnings'
 run "cargo test (workspace, native)" cargo test --workspace --quiet
 run "wasm-pack test --headless --chrome (in-browser)" wasm-pack test --headless --chrome -- --test browser
 run "end-to-end (Chromium + dev provider)" node --test --test-concurrency=1 --test-reporter=spec tests/e2e/*.test.mjs

@@ -1,6 +1,6 @@
-//! In-browser tests of the crate (`wasm-pack test --headless --chrome`): the element's glue in a
-//! real Chromium. Some core rules also run here and natively (`unsupported = test`), to show the
-//! wasm build behaves as the native one.
+//! In-browser tests of the crate (`wasm-pack test --headless --chrome`): the wasm exports with
+//! the page's real `sessionStorage` and `localStorage`, in Chromium. Some core rules also run
+//! here and natively (`unsupported = test`), to show the wasm build behaves as the native one.
 
 use oauth_prefab::core::params::Params;
 use oauth_prefab::core::response::capture;
@@ -10,7 +10,10 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen_test(unsupported = test)]
 fn parser_rules_hold_in_wasm_too() {
-    assert_eq!(Params::parse("a=%E2%9C%93+x").unwrap().get("a"), Some("✓ x"));
+    assert_eq!(
+        Params::parse("a=%E2%9C%93+x").unwrap().get("a"),
+        Some("✓ x")
+    );
     assert!(Params::parse("a=1&a=2").is_err());
     assert!(Params::parse("a=%FF").is_err());
 }
@@ -18,154 +21,185 @@ fn parser_rules_hold_in_wasm_too() {
 #[wasm_bindgen_test(unsupported = test)]
 fn capture_rules_hold_in_wasm_too() {
     let captured = capture("?keep=1&error=access_denied", "").unwrap();
-    assert_eq!((captured.raw.as_str(), captured.search.as_str()), ("error=access_denied", "?keep=1"));
+    assert_eq!(
+        (captured.raw.as_str(), captured.search.as_str()),
+        ("error=access_denied", "?keep=1")
+    );
 }
 
 #[cfg(target_arch = "wasm32")]
-mod element {
-    use js_sys::{Function, Object, Promise, Reflect};
-    use wasm_bindgen::{JsCast, JsValue};
-    use wasm_bindgen_futures::JsFuture;
+mod exports {
+    use js_sys::{Array, Reflect, JSON};
+    use oauth_prefab::core::response::TokenResponse;
+    use oauth_prefab::web::{page_load, Widget};
+    use wasm_bindgen::JsValue;
     use wasm_bindgen_test::*;
-    use web_sys::{Element, HtmlElement};
+    use web_sys::Storage;
 
-    fn document() -> web_sys::Document {
-        web_sys::window().unwrap().document().unwrap()
-    }
+    const ORIGIN: &str = "http://localhost:8000";
 
-    /// A connected `<oauth-login>` with `attributes`.
-    fn widget(attributes: &[(&str, &str)]) -> HtmlElement {
-        oauth_prefab::web::define();
-        let el: HtmlElement = document().create_element("oauth-login").unwrap().dyn_into().unwrap();
-        for (name, value) in attributes {
-            el.set_attribute(name, value).unwrap();
-        }
-        document().body().unwrap().append_child(&el).unwrap();
-        el
+    fn session() -> Storage {
+        web_sys::window()
+            .unwrap()
+            .session_storage()
+            .unwrap()
+            .unwrap()
     }
 
     fn get(target: &JsValue, key: &str) -> JsValue {
         Reflect::get(target, &JsValue::from_str(key)).unwrap()
     }
 
-    fn call(target: &JsValue, method: &str, args: &[JsValue]) -> JsValue {
-        let f: Function = get(target, method).dyn_into().unwrap();
-        let array: js_sys::Array = args.iter().collect();
-        f.apply(target, &array).unwrap()
+    /// The commands of one call, as JS sees them.
+    fn commands(json: &str) -> Vec<JsValue> {
+        JSON::parse(json)
+            .unwrap()
+            .dyn_into::<Array>()
+            .unwrap()
+            .iter()
+            .collect()
     }
 
-    /// Awaits a promise that must reject; returns the rejection.
-    async fn rejection(promise: JsValue) -> JsValue {
-        JsFuture::from(promise.dyn_into::<Promise>().unwrap()).await.expect_err("the promise should reject")
+    fn named<'a>(list: &'a [JsValue], name: &str) -> Vec<&'a JsValue> {
+        list.iter()
+            .filter(|c| get(c, "do").as_string().as_deref() == Some(name))
+            .collect()
     }
 
-    /// Records the `detail` of every `name` event on `el`.
-    fn record(el: &HtmlElement, name: &str) -> js_sys::Array {
-        let seen = js_sys::Array::new();
-        let sink = seen.clone();
-        let listener = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::CustomEvent)>::new(move |e: web_sys::CustomEvent| {
-            sink.push(&e.detail());
-        });
-        el.add_event_listener_with_callback(name, listener.as_ref().unchecked_ref()).unwrap();
-        listener.forget();
-        seen
-    }
+    use wasm_bindgen::JsCast;
 
-    #[wasm_bindgen_test]
-    fn define_twice_is_harmless_and_the_shadow_button_has_parts() {
-        oauth_prefab::web::define();
-        let el = widget(&[("provider", "instagram"), ("client-id", "abc")]);
-        let root = el.shadow_root().expect("open shadow root");
-        let button: Element = root.query_selector("button[part=button]").unwrap().expect("a real button");
-        assert_eq!(button.get_attribute("type").as_deref(), Some("button"));
-        assert_eq!(button.get_attribute("aria-busy").as_deref(), Some("false"));
-        assert!(root.query_selector("[part=spinner]").unwrap().is_some());
-        let label = root.query_selector("[part=label]").unwrap().unwrap();
-        assert_eq!(label.text_content().as_deref(), Some("Log in with Instagram"));
-        el.set_attribute("label", "Sign in <b>now</b>").unwrap();
-        assert_eq!(label.text_content().as_deref(), Some("Sign in <b>now</b>"), "labels are text, not HTML");
-        el.remove();
+    fn widget(attributes: &str) -> Widget {
+        let mut widget = Widget::new();
+        widget.update(attributes, ORIGIN.into(), "/app".into(), 1_000.0);
+        widget
     }
 
     #[wasm_bindgen_test]
-    fn attributes_reflect_to_properties_and_back() {
-        let el = widget(&[("client-id", "abc")]);
-        assert_eq!(get(&el, "clientId").as_string().as_deref(), Some("abc"));
-        Reflect::set(&el, &JsValue::from_str("authorizeUrl"), &JsValue::from_str("https://id.example/auth")).unwrap();
-        assert_eq!(el.get_attribute("authorize-url").as_deref(), Some("https://id.example/auth"));
-        Reflect::set(&el, &JsValue::from_str("authorizeUrl"), &JsValue::NULL).unwrap();
-        assert!(!el.has_attribute("authorize-url"));
-        el.remove();
+    fn a_stored_token_is_restored_from_session_storage_on_connect() {
+        session().clear().unwrap();
+        session()
+            .set_item(
+                "oauth-prefab:token:#t1",
+                "access_token=abc&token_type=bearer&scope=a+b",
+            )
+            .unwrap();
+        let mut w =
+            widget("id=t1&client-id=x&authorize-url=https%3A%2F%2Fid.example%2Fa&storage=session");
+        let out = commands(&w.connect(2_000.0));
+        let events = named(&out, "event");
+        assert_eq!(events.len(), 1);
+        let detail = get(events[0], "detail");
+        assert_eq!(
+            get(events[0], "name").as_string().as_deref(),
+            Some("oauth-login")
+        );
+        assert_eq!(
+            get(&detail, "accessToken").as_string().as_deref(),
+            Some("abc")
+        );
+        assert_eq!(get(&detail, "restored"), JsValue::TRUE);
+        let properties = JSON::parse(&w.properties(2_000.0)).unwrap();
+        assert_eq!(get(&properties, "loggedIn"), JsValue::TRUE);
+        assert_eq!(
+            get(&properties, "callbackurl").as_string().as_deref(),
+            Some("http://localhost:8000/app")
+        );
+        // A damaged record is removed, not restored.
+        session().set_item("oauth-prefab:token:#t2", "%%%").unwrap();
+        let mut damaged =
+            widget("id=t2&client-id=x&authorize-url=https%3A%2F%2Fid.example%2Fa&storage=session");
+        assert!(named(&commands(&damaged.connect(2_000.0)), "event").is_empty());
+        assert_eq!(session().get_item("oauth-prefab:token:#t2").unwrap(), None);
     }
 
     #[wasm_bindgen_test]
-    fn callbackurl_is_origin_and_path_or_the_redirect_uri() {
-        let location = web_sys::window().unwrap().location();
-        let expected = format!("{}{}", location.origin().unwrap(), location.pathname().unwrap());
-        let el = widget(&[("client-id", "abc")]);
-        assert_eq!(get(&el, "callbackurl").as_string(), Some(expected));
-        el.set_attribute("redirect-uri", "http://localhost:1/cb").unwrap();
-        assert_eq!(get(&el, "callbackurl").as_string().as_deref(), Some("http://localhost:1/cb"));
-        assert_eq!(get(&el, "accessToken"), JsValue::NULL);
-        assert_eq!(get(&el, "loggedIn"), JsValue::FALSE);
-        assert_eq!(get(&el, "expiresAt"), JsValue::NULL);
-        el.remove();
+    fn a_redirect_code_login_keeps_its_verifier_in_session_storage_until_page_load_takes_it() {
+        session().clear().unwrap();
+        let attributes = "id=r1&client-id=spa&authorize-url=https%3A%2F%2Fid.example%2Fa&mode=redirect&response-type=code&token-url=%2Ftoken";
+        let mut w = widget(attributes);
+        let out = commands(&w.login(&[7u8; 64], 1_000.0));
+        let digest = named(&out, "digest");
+        assert_eq!(
+            digest.len(),
+            1,
+            "the code flow asks for the challenge's digest"
+        );
+        let stored: Vec<String> = (0..session().length().unwrap())
+            .filter_map(|i| session().key(i).unwrap())
+            .collect();
+        assert_eq!(stored.len(), 1);
+        let state = stored[0]
+            .strip_prefix("oauth-prefab:pending:")
+            .unwrap()
+            .to_owned();
+        assert!(session()
+            .get_item(&stored[0])
+            .unwrap()
+            .unwrap()
+            .contains("verifier="));
+        let go = commands(&w.challenge(&[1u8; 32], 1_000.0));
+        let url = get(named(&go, "go")[0], "url").as_string().unwrap();
+        assert!(url.contains("code_challenge=AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE&code_challenge_method=S256"), "{url}");
+
+        // The tab comes back with the code: the page decides, and strips the address.
+        let routed = page_load(
+            "/app",
+            &format!("?keep=1&code=c1&state={state}&iss=x"),
+            "",
+            false,
+        )
+        .unwrap();
+        let routed = JSON::parse(&routed).unwrap();
+        assert_eq!(
+            get(&routed, "clean").as_string().as_deref(),
+            Some("/app?keep=1")
+        );
+        assert_eq!(get(&routed, "relay"), JsValue::FALSE);
+        assert_eq!(session().length().unwrap(), 0, "the state is used once");
+        let mut back = widget(attributes);
+        let out = commands(&back.connect(2_000.0));
+        let fetch = named(&out, "fetch");
+        assert_eq!(fetch.len(), 1);
+        assert_eq!(
+            get(fetch[0], "url").as_string().as_deref(),
+            Some("http://localhost:8000/token")
+        );
+        let body = get(fetch[0], "body").as_string().unwrap();
+        assert!(
+            body.starts_with("grant_type=authorization_code&code=c1&"),
+            "{body}"
+        );
+        assert!(body.contains("&code_verifier="), "{body}");
     }
 
     #[wasm_bindgen_test]
-    async fn a_missing_client_id_rejects_and_fires_oauth_error() {
-        let el = widget(&[("provider", "google")]);
-        let errors = record(&el, "oauth-error");
-        let error = rejection(call(&el, "login", &[])).await;
-        assert_eq!(get(&error, "name").as_string().as_deref(), Some("OAuthError"));
-        assert!(error.is_instance_of::<js_sys::Error>());
-        assert_eq!(get(&error, "code").as_string().as_deref(), Some("invalid_config"));
-        assert_eq!(errors.length(), 1);
-        let detail = errors.get(0);
-        assert_eq!(get(&detail, "error").as_string().as_deref(), Some("invalid_config"));
-        assert_eq!(get(&detail, "reason"), JsValue::NULL);
-        let message = el.shadow_root().unwrap().query_selector("[part=message]").unwrap().unwrap();
-        assert!(message.text_content().unwrap().contains("client-id is required"));
-        el.remove();
+    fn a_response_with_no_pending_login_is_relayed_to_an_opener() {
+        session().clear().unwrap();
+        let routed =
+            JSON::parse(&page_load("/", "", "#access_token=t&state=s", true).unwrap()).unwrap();
+        assert_eq!(get(&routed, "relay"), JsValue::TRUE);
+        assert_eq!(get(&routed, "clean").as_string().as_deref(), Some("/"));
+        assert_eq!(page_load("/", "?q=1", "#top", true), None);
     }
 
+    /// The core's token JSON reader agrees, in the browser, with serde-wasm-bindgen's typed view
+    /// of the same body after `JSON.parse`.
     #[wasm_bindgen_test]
-    async fn a_client_secret_attribute_refuses_to_log_in() {
-        let el = widget(&[("provider", "google"), ("client-id", "abc"), ("client-secret", "s3cret")]);
-        let error = rejection(call(&el, "login", &[])).await;
-        assert_eq!(get(&error, "code").as_string().as_deref(), Some("invalid_config"));
-        assert!(get(&error, "description").as_string().unwrap().contains("client secret"));
-        el.remove();
-    }
-
-    #[wasm_bindgen_test]
-    async fn fetch_without_a_token_rejects_with_login_required() {
-        let el = widget(&[("provider", "google"), ("client-id", "abc")]);
-        let error = rejection(call(&el, "fetch", &[JsValue::from_str("/nothing")])).await;
-        assert_eq!(get(&error, "code").as_string().as_deref(), Some("login_required"));
-        el.remove();
-    }
-
-    #[wasm_bindgen_test]
-    async fn a_blocked_popup_with_fallback_none_fails_with_popup_blocked() {
-        let window = web_sys::window().unwrap();
-        let original = get(&window, "open");
-        Reflect::set(&window, &JsValue::from_str("open"), &Function::new_no_args("return null")).unwrap();
-        let el = widget(&[("client-id", "abc"), ("authorize-url", "https://id.example/auth"), ("fallback", "none")]);
-        let error = rejection(call(&el, "login", &[])).await;
-        Reflect::set(&window, &JsValue::from_str("open"), &original).unwrap();
-        assert_eq!(get(&error, "code").as_string().as_deref(), Some("popup_blocked"));
-        el.remove();
-    }
-
-    #[wasm_bindgen_test]
-    async fn programmatic_login_validates_its_options() {
-        let error = rejection(oauth_prefab::web::login(JsValue::from_str("nope")).into()).await;
-        assert_eq!(get(&error, "code").as_string().as_deref(), Some("invalid_config"));
-        let options = Object::new();
-        Reflect::set(&options, &JsValue::from_str("authorizeUrl"), &JsValue::from_str("http://evil.example/")).unwrap();
-        Reflect::set(&options, &JsValue::from_str("clientId"), &JsValue::from_str("x")).unwrap();
-        let error = rejection(oauth_prefab::web::login(options.into()).into()).await;
-        assert!(get(&error, "description").as_string().unwrap().contains("must use https"));
+    fn the_token_reader_agrees_with_serde_wasm_bindgen() {
+        for body in [
+            r#"{"access_token":"at","token_type":"Bearer","expires_in":3600,"scope":"a b","user":{"id":"1"}}"#,
+            r#"{"error":"invalid_grant","error_description":"Code expired"}"#,
+            r#"{"access_token":7}"#,
+            r#"{"access_token":"at","expires_in":-1}"#,
+            r#"{"access_token":"at","expires_in":1.5}"#,
+            r#"{"access_token":"at","scope":null}"#,
+        ] {
+            let parsed = JSON::parse(body).unwrap();
+            let typed = serde_wasm_bindgen::from_value::<TokenResponse>(parsed).ok();
+            let ours = TokenResponse::from_json(body).map(|r| TokenResponse { user: None, ..r });
+            assert_eq!(ours, typed, "{body}");
+        }
+        // serde reads a struct from an array too (by position); the contract wants an object.
+        assert_eq!(TokenResponse::from_json("[null,null]"), None);
     }
 }

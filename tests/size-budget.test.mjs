@@ -3,7 +3,7 @@
 // belongs in a test; timings do not (see bench/run.mjs). Builds nothing: it reads pkg/ as it is.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
@@ -16,13 +16,9 @@ const TARGET_BYTES = 10_240;
 
 const pkg = resolve(import.meta.dirname, '..', 'pkg');
 
-/** Every file a script-tag page fetches: the entry, the glue, the wasm and the glue's snippets. */
+/** Every file a script-tag page fetches: the one bundled script, and the wasm. */
 function scriptTagFiles() {
-  const snippets = join(pkg, 'snippets');
-  const snippetFiles = existsSync(snippets)
-    ? readdirSync(snippets, { recursive: true }).map(String).filter((f) => f.endsWith('.js')).map((f) => join(snippets, f))
-    : [];
-  return [join(pkg, 'oauth-login.js'), join(pkg, 'oauth_prefab.js'), join(pkg, 'oauth_prefab_bg.wasm'), ...snippetFiles.sort()];
+  return [join(pkg, 'oauth-login.js'), join(pkg, 'oauth_prefab_bg.wasm')];
 }
 
 /** The same list found the way a browser finds it: static and dynamic imports, and `new URL(x, import.meta.url)`. */
@@ -52,7 +48,6 @@ const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
 
 test('pkg/ holds the script-tag files', () => {
   for (const file of scriptTagFiles()) assert.ok(existsSync(file), `missing ${relative(pkg, file)}: run \`npm run build\``);
-  assert.ok(scriptTagFiles().some((f) => f.includes(`${join('pkg', 'snippets')}`)), 'no wasm-bindgen snippet under pkg/snippets/');
 });
 
 test('the list is exactly what oauth-login.js loads', () => {

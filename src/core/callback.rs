@@ -31,17 +31,30 @@ pub enum Route {
     /// Post the address to the opener (addressed to this page's own origin) and close.
     Relay,
     /// Keep it for a widget of this page.
-    Deliver(Delivery),
+    Deliver(Box<Delivery>),
 }
 
 /// The decision for a page load: the address to put in place of the current one (path, kept
 /// query, kept fragment), and the route. `None` when the address holds no response.
-pub fn on_page_load(store: &mut dyn Store, path: &str, search: &str, hash: &str, has_opener: bool) -> Option<(String, Route)> {
+pub fn on_page_load(
+    store: &mut dyn Store,
+    path: &str,
+    search: &str,
+    hash: &str,
+    has_opener: bool,
+) -> Option<(String, Route)> {
     let captured = capture(search, hash)?;
     let clean = text(&[path, &captured.search, &captured.hash]);
     let mut pending = Vec::new();
-    for key in store.keys(StorageKind::Session).into_iter().filter(|k| k.starts_with(PENDING_PREFIX)) {
-        match store.get(StorageKind::Session, &key).and_then(|r| PendingLogin::from_record(&r)) {
+    for key in store
+        .keys(StorageKind::Session)
+        .into_iter()
+        .filter(|k| k.starts_with(PENDING_PREFIX))
+    {
+        match store
+            .get(StorageKind::Session, &key)
+            .and_then(|r| PendingLogin::from_record(&r))
+        {
             Some(login) => pending.push(login),
             None => store.remove(StorageKind::Session, &key),
         }
@@ -54,15 +67,24 @@ pub fn on_page_load(store: &mut dyn Store, path: &str, search: &str, hash: &str,
     }
     let login = selected.map(|i| pending.swap_remove(i));
     if let Some(login) = &login {
-        store.remove(StorageKind::Session, &text(&[PENDING_PREFIX, login.state.as_str()]));
+        store.remove(
+            StorageKind::Session,
+            &text(&[PENDING_PREFIX, login.state.as_str()]),
+        );
     }
-    let delivery = Delivery { key: login.as_ref().map(|l| l.key.clone()), login, raw: captured.raw };
-    Some((clean, Route::Deliver(delivery)))
+    let delivery = Delivery {
+        key: login.as_ref().map(|l| l.key.clone()),
+        login,
+        raw: captured.raw,
+    };
+    Some((clean, Route::Deliver(Box::new(delivery))))
 }
 
 /// Takes the delivery waiting for the widget `key`: its own, or one that matched no login
 /// (reported by the first widget that connects).
 pub fn take_delivery(deliveries: &mut Vec<Delivery>, key: Option<&str>) -> Option<Delivery> {
-    let index = deliveries.iter().position(|d| d.key.is_none() || d.key.as_deref() == key)?;
+    let index = deliveries
+        .iter()
+        .position(|d| d.key.is_none() || d.key.as_deref() == key)?;
     Some(deliveries.remove(index))
 }

@@ -82,7 +82,10 @@ impl Settings {
     /// Reads every attribute of an element (or the options of `login()`, named as
     /// attributes), given as form-encoded `name=value` pairs.
     pub fn parse(attributes: &str) -> Self {
-        let mut settings = Self { values: vec![None; ATTRIBUTES.len()], ..Self::default() };
+        let mut settings = Self {
+            values: vec![None; ATTRIBUTES.len()],
+            ..Self::default()
+        };
         for (name, value) in decode_pairs(attributes) {
             let value = value.trim();
             if let Some(i) = ATTRIBUTES.iter().position(|a| a.name == name) {
@@ -107,7 +110,9 @@ impl Settings {
 
     /// The preset named by `provider` (the custom one when none or an unknown one is named).
     pub fn preset(&self) -> &'static Preset {
-        self.get(Attr::Provider).and_then(provider::find).unwrap_or(&provider::CUSTOM)
+        self.get(Attr::Provider)
+            .and_then(provider::find)
+            .unwrap_or(&provider::CUSTOM)
     }
 
     /// The button text: the `label` setting, or the contract's default for the preset.
@@ -131,15 +136,19 @@ impl Settings {
     fn choice(&self, attr: Attr) -> Result<usize, OAuthError> {
         let declared = attr.declared();
         let value = self.get(attr).unwrap_or(declared.default);
-        declared.values.iter().position(|v| *v == value).ok_or_else(|| {
-            OAuthError::config(text(&[
-                declared.name,
-                " `",
-                value,
-                "` is not one of: ",
-                &declared.values.join(", "),
-            ]))
-        })
+        declared
+            .values
+            .iter()
+            .position(|v| *v == value)
+            .ok_or_else(|| {
+                OAuthError::config(text(&[
+                    declared.name,
+                    " `",
+                    value,
+                    "` is not one of: ",
+                    &declared.values.join(", "),
+                ]))
+            })
     }
 }
 
@@ -200,19 +209,23 @@ impl Config {
             })?,
         };
         let client_id = match settings.get(Attr::ClientId) {
-            None => {
-                return Err(OAuthError::config(
-                    "client-id is required: the client id of the app you registered with the provider",
-                ))
-            }
+            None => return Err(OAuthError::config(
+                "client-id is required: the client id of the app you registered with the provider",
+            )),
             Some(id) if id.len() > MAX_CLIENT_ID_LEN || id.chars().any(char::is_control) => {
-                return Err(OAuthError::config("client-id is too long or holds control characters"))
+                return Err(OAuthError::config(
+                    "client-id is too long or holds control characters",
+                ))
             }
             Some(id) => id,
         };
         let authorize_url = match (settings.get(Attr::AuthorizeUrl), preset.authorize_url) {
             (Some(url), _) => url,
-            (None, "") => return Err(OAuthError::config("authorize-url is required when no provider is given")),
+            (None, "") => {
+                return Err(OAuthError::config(
+                    "authorize-url is required when no provider is given",
+                ))
+            }
             (None, preset_url) => preset_url,
         };
         match split_url(authorize_url) {
@@ -243,23 +256,26 @@ impl Config {
             None => return Err(not_absolute("redirect-uri", &redirect_uri)),
         }
         let flow = [Flow::Token, Flow::Code][settings.choice(Attr::ResponseType)?];
-        let token_url = match (flow, settings.get(Attr::TokenUrl)) {
-            (Flow::Token, _) => None,
-            (Flow::Code, None) => {
-                return Err(OAuthError::config(
+        let token_url =
+            match (flow, settings.get(Attr::TokenUrl)) {
+                (Flow::Token, _) => None,
+                (Flow::Code, None) => return Err(OAuthError::config(
                     "response-type `code` needs token-url: the provider's token endpoint, or your \
                      exchange for a provider that needs a client secret",
-                ))
-            }
-            (Flow::Code, Some(url)) => Some(resolve_token_url(url, page)?),
-        };
+                )),
+                (Flow::Code, Some(url)) => Some(resolve_token_url(url, page)?),
+            };
         let extra_params = match settings.get(Attr::ExtraParams) {
             None => Params::default(),
             Some(raw) => check_extra_params(raw)?,
         };
         let mode = [Mode::Popup, Mode::Redirect][settings.choice(Attr::Mode)?];
         let fallback_to_redirect = settings.choice(Attr::Fallback)? == 0;
-        let storage = [StorageKind::Memory, StorageKind::Session, StorageKind::Local][settings.choice(Attr::Storage)?];
+        let storage = [
+            StorageKind::Memory,
+            StorageKind::Session,
+            StorageKind::Local,
+        ][settings.choice(Attr::Storage)?];
         let timeout_secs = match settings.get(Attr::Timeout) {
             None => DEFAULT_TIMEOUT_SECS,
             Some(value) => parse_timeout(value)?,
@@ -292,7 +308,12 @@ impl Config {
 }
 
 fn not_absolute(name: &str, url: &str) -> OAuthError {
-    OAuthError::config(text(&[name, " `", url, "` is not an absolute http(s) URL without user info or fragment"]))
+    OAuthError::config(text(&[
+        name,
+        " `",
+        url,
+        "` is not an absolute http(s) URL without user info or fragment",
+    ]))
 }
 
 /// `token-url`: an absolute https URL (loopback http aside), or a path on the page's origin.
@@ -313,18 +334,30 @@ fn resolve_token_url(url: &str, page: &Page) -> Result<String, OAuthError> {
 }
 
 fn check_extra_params(raw: &str) -> Result<Params, OAuthError> {
-    let params = Params::parse(raw)
-        .map_err(|e| OAuthError::config(text(&["extra-params is not form-encoded: ", &e.describe()])))?;
-    let reserved = params.iter().map(|(name, _)| name).find(|name| RESERVED_AUTHORIZE_PARAMS.contains(name)).map(str::to_owned);
+    let params = Params::parse(raw).map_err(|e| {
+        OAuthError::config(text(&["extra-params is not form-encoded: ", &e.describe()]))
+    })?;
+    let reserved = params
+        .iter()
+        .map(|(name, _)| name)
+        .find(|name| RESERVED_AUTHORIZE_PARAMS.contains(name))
+        .map(str::to_owned);
     match reserved {
-        Some(name) => Err(OAuthError::config(text(&["extra-params must not set `", &name, "`: the widget sets it itself"]))),
+        Some(name) => Err(OAuthError::config(text(&[
+            "extra-params must not set `",
+            &name,
+            "`: the widget sets it itself",
+        ]))),
         None => Ok(params),
     }
 }
 
 fn parse_timeout(value: &str) -> Result<u32, OAuthError> {
     let digits = !value.is_empty() && value.len() <= 6 && value.bytes().all(|b| b.is_ascii_digit());
-    let secs = value.bytes().fold(0u32, |n, b| n.saturating_mul(10).saturating_add(u32::from(b.wrapping_sub(b'0'))));
+    let secs = value.bytes().fold(0u32, |n, b| {
+        n.saturating_mul(10)
+            .saturating_add(u32::from(b.wrapping_sub(b'0')))
+    });
     if digits && (1..=MAX_TIMEOUT_SECS).contains(&secs) {
         Ok(secs)
     } else {
@@ -340,10 +373,29 @@ fn parse_timeout(value: &str) -> Result<u32, OAuthError> {
 /// Attributes any HTML element may carry: never advice-worthy.
 fn is_global_attribute(name: &str) -> bool {
     const GLOBAL: &[&str] = &[
-        "class", "style", "hidden", "title", "slot", "part", "tabindex", "lang", "dir", "role", "inert",
-        "is", "exportparts", "autofocus", "nonce", "translate", "draggable", "contenteditable",
+        "class",
+        "style",
+        "hidden",
+        "title",
+        "slot",
+        "part",
+        "tabindex",
+        "lang",
+        "dir",
+        "role",
+        "inert",
+        "is",
+        "exportparts",
+        "autofocus",
+        "nonce",
+        "translate",
+        "draggable",
+        "contenteditable",
     ];
-    GLOBAL.contains(&name) || name.starts_with("data-") || name.starts_with("aria-") || name.starts_with("on")
+    GLOBAL.contains(&name)
+        || name.starts_with("data-")
+        || name.starts_with("aria-")
+        || name.starts_with("on")
 }
 
 /// Advice for the page author's console: attributes that look like a misspelled one, and a
@@ -352,9 +404,17 @@ pub fn advice(settings: &Settings) -> Vec<String> {
     let mut lines = Vec::new();
     for name in settings.unknown.iter().filter(|n| !is_global_attribute(n)) {
         let squash = |s: &str| s.replace(['-', '_'], "");
-        let near = ATTRIBUTES.iter().find(|a| squash(a.name) == squash(name) || edit_distance(a.name, name) <= 2);
+        let near = ATTRIBUTES
+            .iter()
+            .find(|a| squash(a.name) == squash(name) || edit_distance(a.name, name) <= 2);
         if let Some(attr) = near {
-            lines.push(text(&["<oauth-login>: unknown attribute `", name, "`: did you mean `", attr.name, "`?"]));
+            lines.push(text(&[
+                "<oauth-login>: unknown attribute `",
+                name,
+                "`: did you mean `",
+                attr.name,
+                "`?",
+            ]));
         }
     }
     let preset = settings.preset();
@@ -383,7 +443,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
         for (j, &cb) in b.iter().enumerate() {
             let above = row.get(j + 1).copied().unwrap_or(0);
             let left = row.get(j).copied().unwrap_or(0);
-            let best = (diagonal + usize::from(ca != cb)).min(above + 1).min(left + 1);
+            let best = (diagonal + usize::from(ca != cb))
+                .min(above + 1)
+                .min(left + 1);
             diagonal = above;
             if let Some(cell) = row.get_mut(j + 1) {
                 *cell = best;
@@ -393,13 +455,16 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row.last().copied().unwrap_or(0)
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use crate::core::error::ErrorCode;
 
     pub(crate) fn page() -> Page {
-        Page { origin: "http://localhost:8080".into(), path: "/app/".into() }
+        Page {
+            origin: "http://localhost:8080".into(),
+            path: "/app/".into(),
+        }
     }
 
     fn settings(pairs: &[(&str, &str)]) -> Settings {
@@ -417,12 +482,24 @@ mod tests {
     #[test]
     fn preset_defaults_fill_in() {
         let c = config(&[("provider", "google"), ("client-id", "abc")]).unwrap();
-        assert_eq!(c.authorize_url, "https://accounts.google.com/o/oauth2/v2/auth");
+        assert_eq!(
+            c.authorize_url,
+            "https://accounts.google.com/o/oauth2/v2/auth"
+        );
         assert_eq!(c.redirect_uri, "http://localhost:8080/app/");
         assert_eq!(c.scopes.as_slice(), ["openid", "email", "profile"]);
-        assert_eq!((c.mode, c.fallback_to_redirect, c.storage, c.flow), (Mode::Popup, true, StorageKind::Memory, Flow::Token));
-        assert_eq!(settings(&[("provider", "google")]).label(), "Log in with Google");
-        assert_eq!((c.timeout_secs, c.key.as_str(), c.token_url.as_deref()), (300, "google:abc", None));
+        assert_eq!(
+            (c.mode, c.fallback_to_redirect, c.storage, c.flow),
+            (Mode::Popup, true, StorageKind::Memory, Flow::Token)
+        );
+        assert_eq!(
+            settings(&[("provider", "google")]).label(),
+            "Log in with Google"
+        );
+        assert_eq!(
+            (c.timeout_secs, c.key.as_str(), c.token_url.as_deref()),
+            (300, "google:abc", None)
+        );
     }
 
     #[test]
@@ -447,8 +524,14 @@ mod tests {
         assert_eq!(c.preset.id, "custom");
         assert_eq!(c.client_id, "app");
         assert_eq!(c.scopes.as_slice(), ["a", "b", "c"]);
-        assert_eq!((c.mode, c.fallback_to_redirect, c.storage), (Mode::Redirect, false, StorageKind::Local));
-        assert_eq!((c.flow, c.token_url.as_deref()), (Flow::Code, Some("http://localhost:8080/oauth/token")));
+        assert_eq!(
+            (c.mode, c.fallback_to_redirect, c.storage),
+            (Mode::Redirect, false, StorageKind::Local)
+        );
+        assert_eq!(
+            (c.flow, c.token_url.as_deref()),
+            (Flow::Code, Some("http://localhost:8080/oauth/token"))
+        );
         assert_eq!(c.extra_params.get("login_hint"), Some("a@b.example"));
         assert_eq!(c.issuer.as_deref(), Some("http://127.0.0.1:9090"));
         assert_eq!((c.timeout_secs, c.key.as_str()), (30, "#main"));
@@ -465,51 +548,121 @@ mod tests {
             (&[gg], "client-id is required"),
             (&[gg, ("client-id", "   ")], "client-id is required"),
             (&[gg, ("client-id", "a\u{7}b")], "control characters"),
-            (&[("provider", "myspace"), id], "unknown provider `myspace`: use one of instagram, facebook"),
+            (
+                &[("provider", "myspace"), id],
+                "unknown provider `myspace`: use one of instagram, facebook",
+            ),
             (&[id], "authorize-url is required"),
-            (&[id, ("authorize-url", "http://evil.example/auth")], "must use https"),
-            (&[id, ("authorize-url", "http://localhost.evil.example/")], "must use https"),
-            (&[id, ("authorize-url", "javascript:alert(1)")], "not an absolute http(s) URL"),
-            (&[gg, id, ("redirect-uri", "https://other.example/")], "must be on this page's origin"),
+            (
+                &[id, ("authorize-url", "http://evil.example/auth")],
+                "must use https",
+            ),
+            (
+                &[id, ("authorize-url", "http://localhost.evil.example/")],
+                "must use https",
+            ),
+            (
+                &[id, ("authorize-url", "javascript:alert(1)")],
+                "not an absolute http(s) URL",
+            ),
+            (
+                &[gg, id, ("redirect-uri", "https://other.example/")],
+                "must be on this page's origin",
+            ),
             (&[gg, id, ("redirect-uri", "/relative")], "not an absolute"),
-            (&[gg, id, ("response-type", "id_token")], "response-type `id_token` is not one of: token, code"),
+            (
+                &[gg, id, ("response-type", "id_token")],
+                "response-type `id_token` is not one of: token, code",
+            ),
             (&[gg, id, code], "response-type `code` needs token-url"),
-            (&[gg, id, code, ("token-url", "http://tokens.example/t")], "token-url `http://tokens.example/t` must be"),
-            (&[gg, id, code, ("token-url", "//tokens.example/t")], "token-url"),
+            (
+                &[gg, id, code, ("token-url", "http://tokens.example/t")],
+                "token-url `http://tokens.example/t` must be",
+            ),
+            (
+                &[gg, id, code, ("token-url", "//tokens.example/t")],
+                "token-url",
+            ),
             (&[gg, id, code, ("token-url", "relative/path")], "token-url"),
-            (&[gg, id, ("extra-params", "a=%zz")], "extra-params is not form-encoded: bad percent-encoding"),
-            (&[gg, id, ("extra-params", "prompt=x&state=forged")], "extra-params must not set `state`"),
-            (&[gg, id, ("extra-params", "code_challenge=x")], "must not set `code_challenge`"),
-            (&[gg, id, ("mode", "tab")], "mode `tab` is not one of: popup, redirect"),
-            (&[gg, id, ("fallback", "popup")], "fallback `popup` is not one of: redirect, none"),
-            (&[gg, id, ("storage", "cookie")], "storage `cookie` is not one of: memory, session, local"),
-            (&[gg, id, ("timeout", "0")], "timeout `0` must be a whole number of seconds from 1 to 86400"),
+            (
+                &[gg, id, ("extra-params", "a=%zz")],
+                "extra-params is not form-encoded: bad percent-encoding",
+            ),
+            (
+                &[gg, id, ("extra-params", "prompt=x&state=forged")],
+                "extra-params must not set `state`",
+            ),
+            (
+                &[gg, id, ("extra-params", "code_challenge=x")],
+                "must not set `code_challenge`",
+            ),
+            (
+                &[gg, id, ("mode", "tab")],
+                "mode `tab` is not one of: popup, redirect",
+            ),
+            (
+                &[gg, id, ("fallback", "popup")],
+                "fallback `popup` is not one of: redirect, none",
+            ),
+            (
+                &[gg, id, ("storage", "cookie")],
+                "storage `cookie` is not one of: memory, session, local",
+            ),
+            (
+                &[gg, id, ("timeout", "0")],
+                "timeout `0` must be a whole number of seconds from 1 to 86400",
+            ),
             (&[gg, id, ("timeout", "-5")], "timeout `-5`"),
             (&[gg, id, ("timeout", "1.5")], "timeout `1.5`"),
             (&[gg, id, ("timeout", "86401")], "timeout `86401`"),
-            (&[gg, id, ("timeout", "99999999999")], "timeout `99999999999`"),
+            (
+                &[gg, id, ("timeout", "99999999999")],
+                "timeout `99999999999`",
+            ),
         ];
         for (pairs, expected) in cases {
             let err = config(pairs).expect_err(expected);
             assert_eq!(err.code, ErrorCode::InvalidConfig, "{expected}");
-            assert!(err.description.contains(expected), "{expected}: {}", err.description);
+            assert!(
+                err.description.contains(expected),
+                "{expected}: {}",
+                err.description
+            );
         }
-        assert_eq!(config(&[gg, id, ("timeout", "86400")]).unwrap().timeout_secs, 86_400);
+        assert_eq!(
+            config(&[gg, id, ("timeout", "86400")])
+                .unwrap()
+                .timeout_secs,
+            86_400
+        );
     }
 
     #[test]
     fn a_client_secret_refuses_with_the_reason_and_never_repeats_it() {
         for name in SECRET_ATTRIBUTES {
-            let err = config(&[("provider", "google"), ("client-id", "abc"), (name, "s3cret")]).unwrap_err();
+            let err = config(&[
+                ("provider", "google"),
+                ("client-id", "abc"),
+                (name, "s3cret"),
+            ])
+            .unwrap_err();
             assert_eq!(err.code, ErrorCode::InvalidConfig);
-            assert!(err.description.contains("client secret must never be put in a web page"));
+            assert!(err
+                .description
+                .contains("client secret must never be put in a web page"));
             assert!(!err.description.contains("s3cret"));
         }
     }
 
     #[test]
     fn advice_names_near_misses_and_retired_flows() {
-        let s = settings(&[("provider", "linkedin"), ("clientid", "x"), ("scopes", "a"), ("class", "big"), ("data-x", "1")]);
+        let s = settings(&[
+            ("provider", "linkedin"),
+            ("clientid", "x"),
+            ("scopes", "a"),
+            ("class", "big"),
+            ("data-x", "1"),
+        ]);
         let advice = advice(&s);
         assert_eq!(advice.len(), 3, "{advice:?}");
         assert!(advice[0].contains("`clientid`: did you mean `client-id`?"));
@@ -518,7 +671,11 @@ mod tests {
         assert!(advice[2].contains("response-type=\"code\""));
         // Asking for the code flow, or pointing authorize-url elsewhere, silences the flow advice.
         assert!(advice_of(&[("provider", "linkedin"), ("response-type", "code")]).is_empty());
-        assert!(advice_of(&[("provider", "box"), ("authorize-url", "https://compat.example/a")]).is_empty());
+        assert!(advice_of(&[
+            ("provider", "box"),
+            ("authorize-url", "https://compat.example/a")
+        ])
+        .is_empty());
         assert!(advice_of(&[("provider", "facebook")]).is_empty());
         assert!(advice_of(&[("provider", "instagram")]).len() == 1);
     }

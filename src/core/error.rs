@@ -70,7 +70,12 @@ pub struct OAuthError {
 impl OAuthError {
     /// An error of the widget's own, with no provider details.
     pub fn new(code: ErrorCode, description: impl Into<String>) -> Self {
-        Self { code, description: description.into(), reason: None, uri: None }
+        Self {
+            code,
+            description: description.into(),
+            reason: None,
+            uri: None,
+        }
     }
 
     /// Shorthand for an `invalid_config` error.
@@ -106,7 +111,7 @@ pub fn text(pieces: &[&str]) -> String {
     pieces.concat()
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 
@@ -114,7 +119,10 @@ mod tests {
     fn codes_spell_as_the_contract_says() {
         assert_eq!(ErrorCode::InvalidConfig.as_str(), "invalid_config");
         assert_eq!(ErrorCode::NetworkError.as_str(), "network_error");
-        assert_eq!(ErrorCode::Provider("access_denied".into()).as_str(), "access_denied");
+        assert_eq!(
+            ErrorCode::Provider("access_denied".into()).as_str(),
+            "access_denied"
+        );
         let listed: Vec<&str> = WIDGET_CODES.iter().map(|(c, _)| *c).collect();
         assert_eq!(
             listed,

@@ -24,5 +24,5 @@ pub mod session;
 pub mod url;
 pub mod widget;
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;

@@ -113,7 +113,11 @@ pub fn base64url(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut out = String::with_capacity(bytes.len() * 4 / 3 + 2);
     for chunk in bytes.chunks(3) {
-        let b = [chunk.first().copied().unwrap_or(0), chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
+        let b = [
+            chunk.first().copied().unwrap_or(0),
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
         let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
         for i in 0..=chunk.len() {
             out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
@@ -141,7 +145,14 @@ pub fn authorize_url(config: &Config, state: &State, challenge: Option<&str>) ->
     url.push(if url.contains('?') { '&' } else { '?' });
     let scope = config.scopes.join(config.preset.scope_separator);
     let mut params = Params::default();
-    params.set("response_type", if config.flow == Flow::Code { "code" } else { "token" });
+    params.set(
+        "response_type",
+        if config.flow == Flow::Code {
+            "code"
+        } else {
+            "token"
+        },
+    );
     params.set("client_id", &config.client_id);
     params.set("redirect_uri", &config.redirect_uri);
     if !scope.is_empty() {
@@ -161,7 +172,12 @@ pub fn authorize_url(config: &Config, state: &State, challenge: Option<&str>) ->
 
 /// The form body of the code flow's token request (RFC 6749 4.1.3 with RFC 7636 4.5). No secret,
 /// ever: a provider that needs one is reached through the exchange.
-pub fn token_request_body(code: &str, redirect_uri: &str, client_id: &str, verifier: &str) -> String {
+pub fn token_request_body(
+    code: &str,
+    redirect_uri: &str,
+    client_id: &str,
+    verifier: &str,
+) -> String {
     let mut body = String::new();
     for (i, (name, value)) in [
         ("grant_type", "authorization_code"),
@@ -183,7 +199,7 @@ pub fn token_request_body(code: &str, redirect_uri: &str, client_id: &str, verif
     body
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use crate::core::config::{Page, Settings};
@@ -194,7 +210,10 @@ mod tests {
         for (n, v) in pairs {
             p.set(n, v);
         }
-        let page = Page { origin: "http://localhost:8080".into(), path: "/".into() };
+        let page = Page {
+            origin: "http://localhost:8080".into(),
+            path: "/".into(),
+        };
         Config::from_settings(&Settings::parse(&p.encode()), &page).unwrap()
     }
 
@@ -219,13 +238,16 @@ mod tests {
     #[test]
     fn pkce_follows_rfc_7636_appendix_b() {
         let octets = [
-            116, 24, 223, 180, 151, 153, 224, 37, 79, 250, 96, 125, 216, 173, 187, 186, 22, 212, 37, 77, 105, 214,
-            191, 240, 91, 88, 5, 88, 83, 132, 141, 121,
+            116, 24, 223, 180, 151, 153, 224, 37, 79, 250, 96, 125, 216, 173, 187, 186, 22, 212,
+            37, 77, 105, 214, 191, 240, 91, 88, 5, 88, 83, 132, 141, 121,
         ];
         let verifier = code_verifier(&octets);
         assert_eq!(verifier, "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");
         let digest = Sha256::digest(verifier.as_bytes());
-        assert_eq!(code_challenge(&digest), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+        assert_eq!(
+            code_challenge(&digest),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
     }
 
     #[test]
@@ -239,13 +261,26 @@ mod tests {
 
     #[test]
     fn authorize_url_for_the_implicit_grant() {
-        let c = config(&[("provider", "facebook"), ("client-id", "id 1"), ("scope", "email public_profile")]);
+        let c = config(&[
+            ("provider", "facebook"),
+            ("client-id", "id 1"),
+            ("scope", "email public_profile"),
+        ]);
         let url = authorize_url(&c, &State::from_random(&[7; 32]), None);
         let (base, query) = url.split_once('?').unwrap();
         assert_eq!(base, "https://www.facebook.com/v26.0/dialog/oauth");
         let p = Params::parse(query).unwrap();
         let names: Vec<&str> = p.iter().map(|(n, _)| n).collect();
-        assert_eq!(names, ["response_type", "client_id", "redirect_uri", "scope", "state"]);
+        assert_eq!(
+            names,
+            [
+                "response_type",
+                "client_id",
+                "redirect_uri",
+                "scope",
+                "state"
+            ]
+        );
         assert_eq!(p.get("response_type"), Some("token"));
         assert_eq!(p.get("client_id"), Some("id 1"));
         assert_eq!(p.get("redirect_uri"), Some("http://localhost:8080/"));
@@ -262,13 +297,26 @@ mod tests {
             ("token-url", "https://id.example/token"),
             ("extra-params", "prompt=consent&login_hint=a%40b.example"),
         ]);
-        let url = authorize_url(&c, &State::from_random(&[0; 32]), Some("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"));
-        assert!(url.starts_with("https://id.example/auth?tenant=t&response_type=code&client_id=spa&"), "{url}");
+        let url = authorize_url(
+            &c,
+            &State::from_random(&[0; 32]),
+            Some("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"),
+        );
+        assert!(
+            url.starts_with("https://id.example/auth?tenant=t&response_type=code&client_id=spa&"),
+            "{url}"
+        );
         assert!(!url.contains("scope="), "{url}");
         let p = Params::parse(url.split_once('?').unwrap().1).unwrap();
-        assert_eq!(p.get("code_challenge"), Some("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"));
+        assert_eq!(
+            p.get("code_challenge"),
+            Some("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")
+        );
         assert_eq!(p.get("code_challenge_method"), Some("S256"));
-        assert_eq!((p.get("prompt"), p.get("login_hint")), (Some("consent"), Some("a@b.example")));
+        assert_eq!(
+            (p.get("prompt"), p.get("login_hint")),
+            (Some("consent"), Some("a@b.example"))
+        );
     }
 
     #[test]

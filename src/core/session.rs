@@ -67,7 +67,8 @@ impl PendingLogin {
 
     /// When this login times out, in ms since the epoch.
     pub fn deadline(&self) -> u64 {
-        self.started_at.saturating_add(u64::from(self.timeout_secs) * 1000)
+        self.started_at
+            .saturating_add(u64::from(self.timeout_secs) * 1000)
     }
 
     /// Serializes for `sessionStorage` (a redirect login).
@@ -76,11 +77,22 @@ impl PendingLogin {
         p.set("state", self.state.as_str());
         p.set("key", &self.key);
         p.set("provider", self.preset.id);
-        p.set("flow", if self.flow == Flow::Code { "code" } else { "token" });
+        p.set(
+            "flow",
+            if self.flow == Flow::Code {
+                "code"
+            } else {
+                "token"
+            },
+        );
         p.set("scope", &self.scopes.join(" "));
         p.set("client_id", &self.client_id);
         p.set("redirect_uri", &self.redirect_uri);
-        for (name, value) in [("token_url", &self.token_url), ("issuer", &self.issuer), ("verifier", &self.verifier)] {
+        for (name, value) in [
+            ("token_url", &self.token_url),
+            ("issuer", &self.issuer),
+            ("verifier", &self.verifier),
+        ] {
             if let Some(value) = value {
                 p.set(name, value);
             }
@@ -126,7 +138,8 @@ impl PendingLogin {
             timeout_secs: u32::try_from(number("timeout")?).ok()?,
         };
         // A code login cannot finish without both; a damaged record is dropped, not half-used.
-        (flow == Flow::Token || (login.token_url.is_some() && login.verifier.is_some())).then_some(login)
+        (flow == Flow::Token || (login.token_url.is_some() && login.verifier.is_some()))
+            .then_some(login)
     }
 }
 
@@ -143,7 +156,11 @@ pub fn storage_name(kind: StorageKind) -> &'static str {
 pub fn timeout_error(secs: u32) -> OAuthError {
     OAuthError::new(
         ErrorCode::Timeout,
-        text(&["no answer from the provider within ", &decimal(secs.into()), " seconds"]),
+        text(&[
+            "no answer from the provider within ",
+            &decimal(secs.into()),
+            " seconds",
+        ]),
     )
 }
 
@@ -154,7 +171,11 @@ pub fn timeout_error(secs: u32) -> OAuthError {
 pub fn select_pending(state: Option<&str>, pending: &[PendingLogin]) -> Option<usize> {
     match state {
         Some(state) => pending.iter().position(|p| p.state.matches(state)),
-        None => pending.iter().enumerate().max_by_key(|(_, p)| p.started_at).map(|(i, _)| i),
+        None => pending
+            .iter()
+            .enumerate()
+            .max_by_key(|(_, p)| p.started_at)
+            .map(|(i, _)| i),
     }
 }
 
@@ -237,21 +258,34 @@ impl Session {
 
     /// The state once `login` has started.
     pub fn start(self, login: PendingLogin) -> Self {
-        Self::Pending { kept: self.held().cloned(), login, exchange: None }
+        Self::Pending {
+            kept: self.held().cloned(),
+            login,
+            exchange: None,
+        }
     }
 
     /// The state after the pending login's result (a success replaces any kept token).
     pub fn finish(self, result: Result<Held, OAuthError>) -> Self {
         match result {
             Ok(held) => Self::Authenticated(held),
-            Err(error) => Self::Failed { kept: self.held().cloned(), error },
+            Err(error) => Self::Failed {
+                kept: self.held().cloned(),
+                error,
+            },
         }
     }
 
     /// The state once the held token is forgotten (logout or expiry); a login under way stays.
     pub fn forget(self, expired: bool) -> Self {
         match self {
-            Self::Pending { login, exchange, .. } => Self::Pending { login, kept: None, exchange },
+            Self::Pending {
+                login, exchange, ..
+            } => Self::Pending {
+                login,
+                kept: None,
+                exchange,
+            },
             _ if expired => Self::Expired,
             _ => Self::Idle,
         }
@@ -261,16 +295,26 @@ impl Session {
     pub fn view(&self, now_ms: u64) -> View {
         let (state, message) = match self {
             Self::Pending { .. } => ("pending", None),
-            Self::Failed { error, .. } => ("failed", Some(text(&["Login failed: ", &error.description]))),
-            Self::Expired => ("expired", Some("Your session expired. Please log in again.".to_owned())),
+            Self::Failed { error, .. } => (
+                "failed",
+                Some(text(&["Login failed: ", &error.description])),
+            ),
+            Self::Expired => (
+                "expired",
+                Some("Your session expired. Please log in again.".to_owned()),
+            ),
             _ if self.token(now_ms).is_some() => ("in", None),
             _ => ("out", None),
         };
-        View { state, busy: state == "pending", message }
+        View {
+            state,
+            busy: state == "pending",
+            message,
+        }
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use crate::core::config::{Page, Settings};
@@ -279,7 +323,10 @@ mod tests {
     const NOW: u64 = 1_700_000_000_000;
 
     fn config(attrs: &str) -> Config {
-        let page = Page { origin: "http://localhost:8080".into(), path: "/".into() };
+        let page = Page {
+            origin: "http://localhost:8080".into(),
+            path: "/".into(),
+        };
         Config::from_settings(&Settings::parse(attrs), &page).unwrap()
     }
 
@@ -290,23 +337,57 @@ mod tests {
 
     fn held(byte: u8, expires_in: u32) -> Held {
         let raw = format!("access_token=t{byte}&token_type=bearer&expires_in={expires_in}");
-        let token = implicit_token(&parse(&raw).unwrap(), &provider::CUSTOM, &Scopes::default(), NOW).unwrap();
-        Held { token, preset: &provider::CUSTOM, key: "k".into() }
+        let token = implicit_token(
+            &parse(&raw).unwrap(),
+            &provider::CUSTOM,
+            &Scopes::default(),
+            NOW,
+        )
+        .unwrap();
+        Held {
+            token,
+            preset: &provider::CUSTOM,
+            key: "k".into(),
+        }
     }
 
     #[test]
     fn records_round_trip_and_damage_is_refused() {
         let code = config("id=w1&client-id=spa&authorize-url=https%3A%2F%2Fid.example%2Fa&response-type=code&token-url=%2Ft&issuer=https%3A%2F%2Fid.example&storage=local&timeout=30");
-        let login = PendingLogin::new(&code, State::from_random(&[3; 32]), Some("verifier".into()), NOW);
-        assert_eq!(PendingLogin::from_record(&login.to_record()), Some(login.clone()));
+        let login = PendingLogin::new(
+            &code,
+            State::from_random(&[3; 32]),
+            Some("verifier".into()),
+            NOW,
+        );
+        assert_eq!(
+            PendingLogin::from_record(&login.to_record()),
+            Some(login.clone())
+        );
         assert_eq!(login.key, "#w1");
         let token = pending(1, NOW);
-        assert_eq!(PendingLogin::from_record(&token.to_record()), Some(token.clone()));
-        let without_verifier = PendingLogin { verifier: None, ..login };
-        assert_eq!(PendingLogin::from_record(&without_verifier.to_record()), None);
+        assert_eq!(
+            PendingLogin::from_record(&token.to_record()),
+            Some(token.clone())
+        );
+        let without_verifier = PendingLogin {
+            verifier: None,
+            ..login
+        };
+        assert_eq!(
+            PendingLogin::from_record(&without_verifier.to_record()),
+            None
+        );
         let damaged = token.to_record().replace("started_at=", "started_at=x");
         assert_eq!(PendingLogin::from_record(&damaged), None);
-        for bad in ["", "state=s", "%%%", &token.to_record().replace("provider=google", "provider=myspace")] {
+        for bad in [
+            "",
+            "state=s",
+            "%%%",
+            &token
+                .to_record()
+                .replace("provider=google", "provider=myspace"),
+        ] {
             assert_eq!(PendingLogin::from_record(bad), None, "{bad}");
         }
     }
@@ -314,7 +395,10 @@ mod tests {
     #[test]
     fn selects_by_state_or_the_most_recent() {
         let logins = [pending(1, NOW), pending(2, NOW + 10), pending(3, NOW + 5)];
-        assert_eq!(select_pending(Some(logins[2].state.as_str()), &logins), Some(2));
+        assert_eq!(
+            select_pending(Some(logins[2].state.as_str()), &logins),
+            Some(2)
+        );
         assert_eq!(select_pending(Some("nope"), &logins), None);
         assert_eq!(select_pending(None, &logins), Some(1));
         assert_eq!(select_pending(None, &[]), None);
@@ -324,15 +408,31 @@ mod tests {
     fn the_deadline_follows_the_timeout() {
         let login = pending(1, NOW);
         assert_eq!(login.deadline(), NOW + 60_000);
-        assert_eq!(timeout_error(60).description, "no answer from the provider within 60 seconds");
+        assert_eq!(
+            timeout_error(60).description,
+            "no answer from the provider within 60 seconds"
+        );
     }
 
     #[test]
     fn view_follows_the_state() {
-        assert_eq!(Session::Idle.view(NOW), View { state: "out", busy: false, message: None });
-        assert_eq!(Session::Idle.start(pending(1, NOW)).view(NOW).state, "pending");
+        assert_eq!(
+            Session::Idle.view(NOW),
+            View {
+                state: "out",
+                busy: false,
+                message: None
+            }
+        );
+        assert_eq!(
+            Session::Idle.start(pending(1, NOW)).view(NOW).state,
+            "pending"
+        );
         let failed = Session::Idle.finish(Err(OAuthError::config("client-id is required")));
-        assert_eq!(failed.view(NOW).message.as_deref(), Some("Login failed: client-id is required"));
+        assert_eq!(
+            failed.view(NOW).message.as_deref(),
+            Some("Login failed: client-id is required")
+        );
         assert_eq!(Session::Expired.view(NOW).state, "expired");
         let session = Session::Idle.finish(Ok(held(1, 1)));
         assert_eq!(session.view(NOW).state, "in");
@@ -345,13 +445,27 @@ mod tests {
     fn a_failed_relogin_keeps_the_token_held_and_forgetting_keeps_the_login() {
         let session = Session::Idle.finish(Ok(held(1, 60)));
         let again = session.start(pending(2, NOW));
-        assert_eq!(again.token(NOW).map(|h| h.token.access_token.secret()), Some("t1"));
-        let failed = again.clone().finish(Err(OAuthError::state_mismatch("forged")));
-        assert_eq!(failed.token(NOW).map(|h| h.token.access_token.secret()), Some("t1"));
+        assert_eq!(
+            again.token(NOW).map(|h| h.token.access_token.secret()),
+            Some("t1")
+        );
+        let failed = again
+            .clone()
+            .finish(Err(OAuthError::state_mismatch("forged")));
+        assert_eq!(
+            failed.token(NOW).map(|h| h.token.access_token.secret()),
+            Some("t1")
+        );
         assert_eq!(failed.view(NOW).state, "failed");
         let forgotten = again.forget(false);
         assert!(forgotten.pending().is_some() && forgotten.held().is_none());
-        assert_eq!(Session::Idle.finish(Ok(held(1, 60))).forget(true), Session::Expired);
-        assert_eq!(Session::Idle.finish(Ok(held(1, 60))).forget(false), Session::Idle);
+        assert_eq!(
+            Session::Idle.finish(Ok(held(1, 60))).forget(true),
+            Session::Expired
+        );
+        assert_eq!(
+            Session::Idle.finish(Ok(held(1, 60))).forget(false),
+            Session::Idle
+        );
     }
 }

@@ -23,12 +23,15 @@ use super::callback::{take_delivery, Delivery, PENDING_PREFIX};
 use super::config::{advice, Config, Flow, Mode, Page, Settings, StorageKind};
 use super::contract::Event;
 use super::error::{text, ErrorCode, OAuthError};
-use super::json::{decimal, Writer};
-use super::provider::{self, TokenPlacement};
-use super::request::{authorize_url, code_challenge, code_verifier, token_request_body, State, STATE_BYTES, VERIFIER_BYTES};
+use super::json::Writer;
+use super::provider::TokenPlacement;
+use super::request::{
+    authorize_url, code_challenge, code_verifier, token_request_body, State, STATE_BYTES,
+    VERIFIER_BYTES,
+};
 use super::response::{
-    authorization_code, capture, check_issuer, check_state, implicit_token, parse, provider_error, token_from_endpoint,
-    TokenResponse,
+    authorization_code, capture, check_issuer, check_state, implicit_token, parse, provider_error,
+    token_from_endpoint, TokenResponse,
 };
 use super::session::{timeout_error, Held, PendingLogin, Session};
 
@@ -123,7 +126,12 @@ impl Widget {
 
     /// The element connected: on the first time, take a redirect result waiting for it, or
     /// restore its stored token.
-    pub fn connect(&mut self, store: &mut dyn Store, deliveries: &mut Vec<Delivery>, now: u64) -> Commands {
+    pub fn connect(
+        &mut self,
+        store: &mut dyn Store,
+        deliveries: &mut Vec<Delivery>,
+        now: u64,
+    ) -> Commands {
         let mut out = Commands::default();
         if !std::mem::replace(&mut self.connected, true) {
             let config = Config::from_settings(&self.settings, &self.page);
@@ -141,7 +149,13 @@ impl Widget {
 
     /// `login()` or a click: starts a login, or joins the pending one. `random` holds
     /// [`RANDOM_BYTES`] bytes from `crypto.getRandomValues`.
-    pub fn login(&mut self, random: &[u8], store: &mut dyn Store, deliveries: &mut Vec<Delivery>, now: u64) -> Commands {
+    pub fn login(
+        &mut self,
+        random: &[u8],
+        store: &mut dyn Store,
+        deliveries: &mut Vec<Delivery>,
+        now: u64,
+    ) -> Commands {
         let mut out = Commands::default();
         if self.session.pending().is_some() {
             return out;
@@ -152,7 +166,14 @@ impl Widget {
         out
     }
 
-    fn start(&mut self, random: &[u8], store: &mut dyn Store, deliveries: &mut Vec<Delivery>, out: &mut Commands, now: u64) -> Result<(), OAuthError> {
+    fn start(
+        &mut self,
+        random: &[u8],
+        store: &mut dyn Store,
+        deliveries: &mut Vec<Delivery>,
+        out: &mut Commands,
+        now: u64,
+    ) -> Result<(), OAuthError> {
         let config = Config::from_settings(&self.settings, &self.page)?;
         // A programmatic login called again on the page a redirect returned to gets that result.
         if let Some(delivery) = take_delivery(deliveries, Some(&config.key)) {
@@ -160,25 +181,44 @@ impl Widget {
             return Ok(());
         }
         let (Some(state_bytes), Some(verifier_bytes)) = (
-            random.get(..STATE_BYTES).and_then(|b| <&[u8; STATE_BYTES]>::try_from(b).ok()),
-            random.get(STATE_BYTES..RANDOM_BYTES).and_then(|b| <&[u8; VERIFIER_BYTES]>::try_from(b).ok()),
+            random
+                .get(..STATE_BYTES)
+                .and_then(|b| <&[u8; STATE_BYTES]>::try_from(b).ok()),
+            random
+                .get(STATE_BYTES..RANDOM_BYTES)
+                .and_then(|b| <&[u8; VERIFIER_BYTES]>::try_from(b).ok()),
         ) else {
-            return Err(OAuthError::new(ErrorCode::BrowserRefused, "crypto.getRandomValues is not available on this page"));
+            return Err(OAuthError::new(
+                ErrorCode::BrowserRefused,
+                "crypto.getRandomValues is not available on this page",
+            ));
         };
         let state = State::from_random(state_bytes);
         let verifier = (config.flow == Flow::Code).then(|| code_verifier(verifier_bytes));
         let login = PendingLogin::new(&config, state, verifier, now);
         // The implicit URL is known now; the code flow's waits for the challenge's digest.
-        self.url = login.verifier.is_none().then(|| authorize_url(&config, &login.state, None));
+        self.url = login
+            .verifier
+            .is_none()
+            .then(|| authorize_url(&config, &login.state, None));
         self.in_popup = config.mode == Mode::Popup;
         if !self.in_popup {
             save_pending(store, &login)?;
         }
-        let name = login.state.as_str().get(..16).unwrap_or_default().to_owned();
+        let name = login
+            .state
+            .as_str()
+            .get(..16)
+            .unwrap_or_default()
+            .to_owned();
         let verifier = login.verifier.clone();
         self.session = std::mem::take(&mut self.session).start(login);
         if self.in_popup {
-            out.begin("open").key("url").string(self.url.as_deref().unwrap_or_default()).key("name").string(&text(&["oauth-prefab-", &name]));
+            out.begin("open")
+                .key("url")
+                .string(self.url.as_deref().unwrap_or_default())
+                .key("name")
+                .string(&text(&["oauth-prefab-", &name]));
             out.end();
         }
         match verifier {
@@ -197,9 +237,17 @@ impl Widget {
     fn go(&mut self, out: &mut Commands) {
         if let Some(url) = &self.url {
             // A popup opened with the URL already on it needs no second navigation.
-            let popup_has_it = self.in_popup && self.session.pending().is_some_and(|l| l.flow == Flow::Token);
+            let popup_has_it = self.in_popup
+                && self
+                    .session
+                    .pending()
+                    .is_some_and(|l| l.flow == Flow::Token);
             if !popup_has_it {
-                out.begin("go").key("url").string(url).key("popup").boolean(self.in_popup);
+                out.begin("go")
+                    .key("url")
+                    .string(url)
+                    .key("popup")
+                    .boolean(self.in_popup);
                 out.end();
             }
         }
@@ -208,15 +256,24 @@ impl Widget {
     /// The SHA-256 digest of the pending code login's verifier: its authorize URL is now known.
     pub fn challenge(&mut self, digest: &[u8], now: u64) -> Commands {
         let mut out = Commands::default();
-        let Some(login) = self.session.pending() else { return out };
+        let Some(login) = self.session.pending() else {
+            return out;
+        };
         if self.url.is_some() || digest.len() != 32 {
             return out;
         }
         match Config::from_settings(&self.settings, &self.page) {
             // The URL is built from the login's own state and the settings it started with.
             Ok(config) => {
-                let config = Config { flow: Flow::Code, ..config };
-                self.url = Some(authorize_url(&config, &login.state, Some(&code_challenge(digest))));
+                let config = Config {
+                    flow: Flow::Code,
+                    ..config
+                };
+                self.url = Some(authorize_url(
+                    &config,
+                    &login.state,
+                    Some(&code_challenge(digest)),
+                ));
                 self.go(&mut out);
             }
             Err(error) => self.fail(error, &mut out, now),
@@ -227,8 +284,11 @@ impl Widget {
     /// The browser blocked the popup: go on by redirect, or fail with `popup_blocked`.
     pub fn popup_blocked(&mut self, store: &mut dyn Store, now: u64) -> Commands {
         let mut out = Commands::default();
-        let Some(login) = self.session.pending().cloned() else { return out };
-        let fallback = Config::from_settings(&self.settings, &self.page).map(|c| c.fallback_to_redirect);
+        let Some(login) = self.session.pending().cloned() else {
+            return out;
+        };
+        let fallback =
+            Config::from_settings(&self.settings, &self.page).map(|c| c.fallback_to_redirect);
         match fallback {
             Ok(true) => match save_pending(store, &login) {
                 Ok(()) => {
@@ -238,7 +298,10 @@ impl Widget {
                 Err(error) => self.fail(error, &mut out, now),
             },
             Ok(false) => self.fail(
-                OAuthError::new(ErrorCode::PopupBlocked, "the browser blocked the login popup; allow popups for this site and try again"),
+                OAuthError::new(
+                    ErrorCode::PopupBlocked,
+                    "the browser blocked the login popup; allow popups for this site and try again",
+                ),
                 &mut out,
                 now,
             ),
@@ -250,7 +313,15 @@ impl Widget {
     /// A `message` event: `origin` its origin, `from_popup` whether its source is the popup this
     /// widget opened, `search` / `hash` the callback page's address. Anything not from our own
     /// popup on our own origin is ignored, and the login stays pending.
-    pub fn message(&mut self, origin: &str, from_popup: bool, search: &str, hash: &str, store: &mut dyn Store, now: u64) -> Commands {
+    pub fn message(
+        &mut self,
+        origin: &str,
+        from_popup: bool,
+        search: &str,
+        hash: &str,
+        store: &mut dyn Store,
+        now: u64,
+    ) -> Commands {
         let mut out = Commands::default();
         let ours = from_popup && self.in_popup && origin == self.page.origin;
         let waiting = matches!(self.session, Session::Pending { exchange: None, .. });
@@ -264,7 +335,14 @@ impl Widget {
     pub fn popup_closed(&mut self, now: u64) -> Commands {
         let mut out = Commands::default();
         if self.in_popup && matches!(self.session, Session::Pending { exchange: None, .. }) {
-            self.fail(OAuthError::new(ErrorCode::PopupClosed, "the login window was closed before the login finished"), &mut out, now);
+            self.fail(
+                OAuthError::new(
+                    ErrorCode::PopupClosed,
+                    "the login window was closed before the login finished",
+                ),
+                &mut out,
+                now,
+            );
         }
         out
     }
@@ -276,14 +354,21 @@ impl Widget {
             if now >= login.deadline() {
                 let secs = login.timeout_secs;
                 self.fail(timeout_error(secs), &mut out, now);
+                return out;
             }
         }
-        let expired = self.session.held().filter(|h| h.token.is_expired(now)).map(|h| (h.key.clone(), h.preset.id));
+        let expired = self
+            .session
+            .held()
+            .filter(|h| h.token.is_expired(now))
+            .map(|h| (h.key.clone(), h.preset.id));
         if let Some((key, provider)) = expired {
             forget_token(store, &key);
             self.session = std::mem::take(&mut self.session).forget(true);
             self.render(&mut out, now);
+            self.arm(&mut out, now);
             provider_event(&mut out, Event::Expired, provider);
+            return out;
         }
         self.arm(&mut out, now);
         out
@@ -291,9 +376,23 @@ impl Widget {
 
     /// The token endpoint answered token request `seq` with `status` and `body` (`None` when it
     /// was not a JSON object of the expected shape).
-    pub fn token_answer(&mut self, seq: u32, status: u16, body: Option<TokenResponse>, store: &mut dyn Store, now: u64) -> Commands {
+    pub fn token_answer(
+        &mut self,
+        seq: u32,
+        status: u16,
+        body: Option<TokenResponse>,
+        store: &mut dyn Store,
+        now: u64,
+    ) -> Commands {
         let mut out = Commands::default();
-        let Session::Pending { login, exchange: Some(current), .. } = &self.session else { return out };
+        let Session::Pending {
+            login,
+            exchange: Some(current),
+            ..
+        } = &self.session
+        else {
+            return out;
+        };
         if *current != seq {
             return out;
         }
@@ -308,12 +407,21 @@ impl Widget {
     /// Token request `seq` could not be made (refused, unreachable, blocked by CORS).
     pub fn token_unreachable(&mut self, seq: u32, now: u64) -> Commands {
         let mut out = Commands::default();
-        if let Session::Pending { login, exchange: Some(current), .. } = &self.session {
+        if let Session::Pending {
+            login,
+            exchange: Some(current),
+            ..
+        } = &self.session
+        {
             if *current == seq {
                 let url = login.token_url.clone().unwrap_or_default();
                 let error = OAuthError::new(
                     ErrorCode::NetworkError,
-                    text(&["the token request could not reach token-url `", &url, "` (refused, unreachable, or blocked by CORS)"]),
+                    text(&[
+                        "the token request could not reach token-url `",
+                        &url,
+                        "` (refused, unreachable, or blocked by CORS)",
+                    ]),
                 );
                 self.fail(error, &mut out, now);
             }
@@ -332,8 +440,8 @@ impl Widget {
         }
         self.session = std::mem::take(&mut self.session).forget(false);
         self.render(&mut out, now);
-        provider_event(&mut out, Event::Logout, self.settings.preset().id);
         self.arm(&mut out, now);
+        provider_event(&mut out, Event::Logout, self.settings.preset().id);
         out
     }
 
@@ -347,11 +455,13 @@ impl Widget {
                 out.key("query").string(held.token.access_token.secret());
             }
             Some(held) => {
-                out.key("header").string(&text(&["Bearer ", held.token.access_token.secret()]));
+                out.key("header")
+                    .string(&text(&["Bearer ", held.token.access_token.secret()]));
             }
             None => {
                 out.key("error");
-                OAuthError::new(ErrorCode::LoginRequired, "log in before calling fetch()").write_detail(&mut out);
+                OAuthError::new(ErrorCode::LoginRequired, "log in before calling fetch()")
+                    .write_detail(&mut out);
             }
         }
         out.close_object();
@@ -363,10 +473,13 @@ impl Widget {
         let held = self.session.token(now);
         let mut out = Writer::default();
         out.open_object();
-        out.key("callbackurl").string(&self.settings.callback_url(&self.page));
-        out.key("accessToken").opt_string(held.map(|h| h.token.access_token.secret()));
+        out.key("callbackurl")
+            .string(&self.settings.callback_url(&self.page));
+        out.key("accessToken")
+            .opt_string(held.map(|h| h.token.access_token.secret()));
         out.key("loggedIn").boolean(held.is_some());
-        out.key("expiresAt").opt_number(held.and_then(|h| h.token.expires_at));
+        out.key("expiresAt")
+            .opt_number(held.and_then(|h| h.token.expires_at));
         out.close_object();
         out.finish()
     }
@@ -388,7 +501,9 @@ impl Widget {
 
     /// The authorization response for the pending login: state, issuer, then the grant's rules.
     fn answer(&mut self, raw: &str, store: &mut dyn Store, out: &mut Commands, now: u64) {
-        let Some(login) = self.session.pending().cloned() else { return };
+        let Some(login) = self.session.pending().cloned() else {
+            return;
+        };
         if now > login.deadline() {
             return self.fail(timeout_error(login.timeout_secs), out, now);
         }
@@ -422,8 +537,19 @@ impl Widget {
         }
         out.begin("close");
         out.end();
-        let body = token_request_body(&code, &login.redirect_uri, &login.client_id, login.verifier.as_deref().unwrap_or_default());
-        out.begin("fetch").key("seq").number(self.seq.into()).key("url").string(login.token_url.as_deref().unwrap_or_default()).key("body").string(&body);
+        let body = token_request_body(
+            &code,
+            &login.redirect_uri,
+            &login.client_id,
+            login.verifier.as_deref().unwrap_or_default(),
+        );
+        out.begin("fetch")
+            .key("seq")
+            .number(self.seq.into())
+            .key("url")
+            .string(login.token_url.as_deref().unwrap_or_default())
+            .key("body")
+            .string(&body);
         out.end();
     }
 
@@ -432,10 +558,16 @@ impl Widget {
             return;
         }
         let name = text(&[TOKEN_PREFIX, &config.key]);
-        let Some(record) = store.get(config.storage, &name) else { return };
+        let Some(record) = store.get(config.storage, &name) else {
+            return;
+        };
         match super::response::Token::from_record(&record) {
             Some(token) if !token.is_expired(now) => {
-                let held = Held { token, preset: config.preset, key: config.key.clone() };
+                let held = Held {
+                    token,
+                    preset: config.preset,
+                    key: config.key.clone(),
+                };
                 self.settle_ok(held, None, true, out, now);
             }
             // Expired or damaged: deleted, not restored.
@@ -444,15 +576,42 @@ impl Widget {
     }
 
     /// A successful login: keep the token where the login said, then report it.
-    fn succeed(&mut self, login: &PendingLogin, token: super::response::Token, user: Option<&str>, store: &mut dyn Store, out: &mut Commands, now: u64) {
-        if login.storage != StorageKind::Memory && !store.set(login.storage, &text(&[TOKEN_PREFIX, &login.key]), &token.to_record()) {
-            out.warn("<oauth-login>: the browser refused to store the token; it is kept in memory only");
+    fn succeed(
+        &mut self,
+        login: &PendingLogin,
+        token: super::response::Token,
+        user: Option<&str>,
+        store: &mut dyn Store,
+        out: &mut Commands,
+        now: u64,
+    ) {
+        if login.storage != StorageKind::Memory
+            && !store.set(
+                login.storage,
+                &text(&[TOKEN_PREFIX, &login.key]),
+                &token.to_record(),
+            )
+        {
+            out.warn(
+                "<oauth-login>: the browser refused to store the token; it is kept in memory only",
+            );
         }
-        let held = Held { token, preset: login.preset, key: login.key.clone() };
+        let held = Held {
+            token,
+            preset: login.preset,
+            key: login.key.clone(),
+        };
         self.settle_ok(held, user, false, out, now);
     }
 
-    fn settle_ok(&mut self, held: Held, user: Option<&str>, restored: bool, out: &mut Commands, now: u64) {
+    fn settle_ok(
+        &mut self,
+        held: Held,
+        user: Option<&str>,
+        restored: bool,
+        out: &mut Commands,
+        now: u64,
+    ) {
         let provider = held.preset.id;
         let detail = {
             let mut w = Writer::default();
@@ -462,19 +621,18 @@ impl Widget {
         self.session = std::mem::take(&mut self.session).finish(Ok(held));
         self.end_flight(out);
         self.render(out, now);
-        out.begin("event").key("name").string(Event::Login.name()).key("detail").raw(&detail);
-        out.end();
         self.arm(out, now);
+        emit(out, Event::Login, &detail);
     }
 
     fn fail(&mut self, error: OAuthError, out: &mut Commands, now: u64) {
-        self.session = std::mem::take(&mut self.session).finish(Err(error.clone()));
+        let mut detail = Writer::default();
+        error.write_detail(&mut detail);
+        self.session = std::mem::take(&mut self.session).finish(Err(error));
         self.end_flight(out);
         self.render(out, now);
-        let w = out.begin("event").key("name").string(Event::Error.name()).key("detail");
-        error.write_detail(w);
-        out.end();
         self.arm(out, now);
+        emit(out, Event::Error, &detail.finish());
     }
 
     fn end_flight(&mut self, out: &mut Commands) {
@@ -487,8 +645,16 @@ impl Widget {
 
     fn render(&self, out: &mut Commands, now: u64) {
         let view = self.session.view(now);
-        let w = out.begin("render").key("label").string(&self.settings.label()).key("state").string(view.state);
-        w.key("busy").boolean(view.busy).key("message").opt_string(view.message.as_deref());
+        let w = out
+            .begin("render")
+            .key("label")
+            .string(&self.settings.label())
+            .key("state")
+            .string(view.state);
+        w.key("busy")
+            .boolean(view.busy)
+            .key("message")
+            .opt_string(view.message.as_deref());
         out.end();
     }
 
@@ -505,18 +671,40 @@ impl Widget {
     }
 }
 
-fn provider_event(out: &mut Commands, event: Event, provider: &str) {
-    let w = out.begin("event").key("name").string(event.name()).key("detail");
-    w.open_object().key("provider").string(provider).close_object();
+/// An event with its `detail` JSON. Events come last in a list: a listener may call back into
+/// the widget (`logout()`, `login()`) and must find its state final.
+fn emit(out: &mut Commands, event: Event, detail: &str) {
+    out.begin("event")
+        .key("name")
+        .string(event.name())
+        .key("detail")
+        .raw(detail);
     out.end();
+}
+
+fn provider_event(out: &mut Commands, event: Event, provider: &str) {
+    let mut detail = Writer::default();
+    detail
+        .open_object()
+        .key("provider")
+        .string(provider)
+        .close_object();
+    emit(out, event, &detail.finish());
 }
 
 /// Keeps a redirect login in this tab's `sessionStorage` for the page it returns to.
 fn save_pending(store: &mut dyn Store, login: &PendingLogin) -> Result<(), OAuthError> {
-    if store.set(StorageKind::Session, &text(&[PENDING_PREFIX, login.state.as_str()]), &login.to_record()) {
+    if store.set(
+        StorageKind::Session,
+        &text(&[PENDING_PREFIX, login.state.as_str()]),
+        &login.to_record(),
+    ) {
         Ok(())
     } else {
-        Err(OAuthError::new(ErrorCode::BrowserRefused, "redirect mode needs sessionStorage, which this page cannot use"))
+        Err(OAuthError::new(
+            ErrorCode::BrowserRefused,
+            "redirect mode needs sessionStorage, which this page cannot use",
+        ))
     }
 }
 
@@ -525,14 +713,4 @@ fn forget_token(store: &mut dyn Store, key: &str) {
     for area in [StorageKind::Session, StorageKind::Local] {
         store.remove(area, &text(&[TOKEN_PREFIX, key]));
     }
-}
-
-/// The provider id of a preset, for details (kept here so `provider` stays data only).
-pub fn provider_id(settings: &Settings) -> &'static str {
-    settings.get(super::contract::Attr::Provider).and_then(provider::find).map_or(provider::CUSTOM.id, |p| p.id)
-}
-
-/// A decimal for commands and tests.
-pub fn ms(n: u64) -> String {
-    decimal(n)
 }

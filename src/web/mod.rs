@@ -48,7 +48,9 @@ impl Widget {
 
     /// The current settings (every attribute, form-encoded) and page.
     pub fn update(&mut self, attributes: &str, origin: String, path: String, now: f64) -> String {
-        self.0.update(attributes, Page { origin, path }, ms(now)).finish()
+        self.0
+            .update(attributes, Page { origin, path }, ms(now))
+            .finish()
     }
 
     /// `connectedCallback`.
@@ -72,8 +74,17 @@ impl Widget {
     }
 
     /// A `message` event that carried a callback page's address.
-    pub fn message(&mut self, origin: &str, from_popup: bool, search: &str, hash: &str, now: f64) -> String {
-        self.0.message(origin, from_popup, search, hash, &mut WebStore, ms(now)).finish()
+    pub fn message(
+        &mut self,
+        origin: &str,
+        from_popup: bool,
+        search: &str,
+        hash: &str,
+        now: f64,
+    ) -> String {
+        self.0
+            .message(origin, from_popup, search, hash, &mut WebStore, ms(now))
+            .finish()
     }
 
     /// The watched popup is closed.
@@ -88,7 +99,15 @@ impl Widget {
 
     /// The token endpoint answered request `seq` with `status` and the body's text.
     pub fn answer(&mut self, seq: u32, status: u16, body: &str, now: f64) -> String {
-        self.0.token_answer(seq, status, TokenResponse::from_json(body), &mut WebStore, ms(now)).finish()
+        self.0
+            .token_answer(
+                seq,
+                status,
+                TokenResponse::from_json(body),
+                &mut WebStore,
+                ms(now),
+            )
+            .finish()
     }
 
     /// Token request `seq` failed before any answer.
@@ -98,8 +117,7 @@ impl Widget {
 
     /// `logout()`.
     pub fn logout(&mut self, now: f64) -> String {
-        self.0.logout(&mut WebStore, ms(now))
-            .finish()
+        self.0.logout(&mut WebStore, ms(now)).finish()
     }
 
     /// What `fetch()` attaches, or its error.
@@ -121,12 +139,17 @@ pub fn page_load(path: &str, search: &str, hash: &str, has_opener: bool) -> Opti
     let relay = match route {
         Route::Relay => true,
         Route::Deliver(delivery) => {
-            DELIVERIES.with_borrow_mut(|d| d.push(delivery));
+            DELIVERIES.with_borrow_mut(|d| d.push(*delivery));
             false
         }
     };
     let mut out = Writer::default();
-    out.open_object().key("clean").string(&clean).key("relay").boolean(relay).close_object();
+    out.open_object()
+        .key("clean")
+        .string(&clean)
+        .key("relay")
+        .boolean(relay)
+        .close_object();
     Some(out.finish())
 }
 
@@ -134,9 +157,16 @@ pub fn page_load(path: &str, search: &str, hash: &str, has_opener: bool) -> Opti
 #[wasm_bindgen]
 pub fn contract() -> String {
     let mut out = Writer::default();
-    out.open_object().key("template").string(TEMPLATE).key("attributes").open_array();
+    out.open_object()
+        .key("template")
+        .string(TEMPLATE)
+        .key("attributes")
+        .open_array();
     for attribute in ATTRIBUTES {
-        out.open_array().string(attribute.name).string(attribute.property).close_array();
+        out.open_array()
+            .string(attribute.name)
+            .string(attribute.property)
+            .close_array();
     }
     out.close_array().close_object();
     out.finish()

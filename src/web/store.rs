@@ -35,7 +35,11 @@ impl Store for WebStore {
     }
 
     fn keys(&self, kind: StorageKind) -> Vec<String> {
-        let Some(s) = area(kind) else { return Vec::new() };
-        (0..s.length().unwrap_or(0)).filter_map(|i| s.key(i).ok().flatten()).collect()
+        let Some(s) = area(kind) else {
+            return Vec::new();
+        };
+        (0..s.length().unwrap_or(0))
+            .filter_map(|i| s.key(i).ok().flatten())
+            .collect()
     }
 }

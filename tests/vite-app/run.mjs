@@ -55,7 +55,7 @@ const filesUnder = (dir) => readdirSync(dir, { recursive: true, withFileTypes: t
   .filter((d) => d.isFile()).map((d) => relative(dir, join(d.parentPath ?? d.path, d.name)));
 
 // ---- 1. pack --------------------------------------------------------------------------------
-const PACK = 'npm pack: the tarball holds the whole package (snippets/ included)';
+const PACK = 'npm pack: the tarball holds the whole package';
 const INSTALL = 'npm install of the tarball into the Vite app';
 const TSC = 'tsc --noEmit: index.d.ts types the element, its events and login()';
 const BUILD = 'vite build: bundles the package, the wasm emitted as an asset';
@@ -71,11 +71,8 @@ await check(PACK, async () => {
   assert.ok(existsSync(tarball), `npm pack wrote no ${tarball}`);
   const packed = new Set(info.files.map((f) => f.path));
   const manifest = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8'));
-  const required = ['package.json', 'README.md', 'custom-elements.json', 'index.js', 'index.d.ts', 'oauth-login.js', 'oauth-login.d.ts', 'oauth_prefab.js', 'oauth_prefab_bg.wasm'];
+  const required = ['package.json', 'README.md', 'custom-elements.json', 'index.js', 'index.d.ts', 'oauth-login.js', 'oauth-login.d.ts', 'oauth_prefab_bg.wasm'];
   for (const file of required) assert.ok(packed.has(file), `the tarball lacks ${file}`);
-  const snippets = filesUnder(join(pkg, 'snippets')).map((f) => `snippets/${f.split('\\').join('/')}`);
-  assert.ok(snippets.length > 0, 'pkg/snippets/ is empty');
-  for (const file of snippets) assert.ok(packed.has(file), `the tarball lacks ${file} (is "snippets/" in package.json "files"?)`);
   // Every relative import of every packed module resolves inside the tarball.
   for (const file of [...packed].filter((f) => f.endsWith('.js'))) {
     const source = readFileSync(join(pkg, file), 'utf8');
@@ -99,7 +96,7 @@ await check(INSTALL, async () => {
   // --no-save: the tarball's temporary path stays out of package.json and the lockfile.
   await npm(['install', '--no-audit', '--no-fund', '--no-save', tarball], app);
   const installed = join(app, 'node_modules', 'oauth-prefab');
-  for (const file of ['oauth_prefab_bg.wasm', 'oauth_prefab.js', 'index.js']) {
+  for (const file of ['oauth_prefab_bg.wasm', 'oauth-login.js', 'index.js']) {
     assert.ok(readFileSync(join(installed, file)).equals(readFileSync(join(pkg, file))), `node_modules/oauth-prefab/${file} is not pkg/'s: a stale install`);
   }
 });

@@ -1,0 +1,272 @@
+// Generates pkg-template/custom-elements.json (the Custom Elements Manifest, schema 1.0.0, that
+// IDEs and low-code builders read) and pkg-template/index.d.ts (the package's types) from the one
+// declaration of the element's contract in Rust (src/core/contract.rs, error codes in
+// src/core/error.rs, presets in src/core/provider.rs), which `cargo run --example contract`
+// prints as JSON. Nothing here restates the contract: only the package's own prose (the entry
+// points, the OAuthError class) lives in this file.
+//
+//   node scripts/lib/contract.mjs          writes both files
+//   node scripts/lib/contract.mjs --check  exits 1 when a committed file is stale
+// tests/manifest.test.mjs runs the check in `npm test`.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const defaultRoot = resolve(import.meta.dirname, '..', '..');
+
+/** The contract as Rust declares it. */
+export function readContract(root = defaultRoot) {
+  return JSON.parse(execFileSync('cargo', ['run', '--quiet', '--example', 'contract'], { cwd: root, encoding: 'utf8' }));
+}
+
+const quote = (value) => `'${value}'`;
+const type = (text) => ({ text });
+
+/** An attribute's TypeScript type, without `null`. */
+function attributeType(attribute, contract) {
+  if (attribute.name === 'provider') return 'ProviderId';
+  if (attribute.type) return attribute.type;
+  return attribute.values.map(quote).join(' | ');
+}
+
+/** An attribute's default as the manifest shows it (a TS literal), or undefined. */
+function attributeDefault(attribute) {
+  if (!attribute.default) return undefined;
+  return attribute.type === 'number' ? attribute.default : quote(attribute.default);
+}
+
+/** Builds the manifest object. */
+export function buildManifest(contract) {
+  const widgetCodes = contract.errorCodes.map((c) => `\`${c.code}\``).join(', ');
+  const members = contract.attributes.map((a) => ({
+    kind: 'field',
+    name: a.property,
+    type: type(`${attributeType(a, contract)} | null`),
+    description: `${a.doc} Reflects the \`${a.name}\` attribute.`,
+    attribute: a.name,
+    reflects: true,
+    ...(attributeDefault(a) ? { default: attributeDefault(a) } : {}),
+  }));
+  for (const p of contract.properties) members.push({ kind: 'field', name: p.name, type: type(p.type), description: p.doc, readonly: true });
+  for (const m of contract.methods) {
+    const parameters = m.params ? m.params.split(/,\s*/).map((p) => {
+      const [, name, optional, t] = p.match(/^(\w+)(\??):\s*(.+)$/);
+      return { name, type: type(t), ...(optional ? { optional: true } : {}) };
+    }) : [];
+    members.push({ kind: 'method', name: m.name, description: m.doc, ...(parameters.length ? { parameters } : {}), return: { type: type(m.return) } });
+  }
+  const element = {
+    kind: 'class',
+    name: 'OAuthLogin',
+    tagName: contract.tag,
+    customElement: true,
+    summary: 'A drop-in OAuth 2.0 login button: implicit grant or code flow with PKCE, in a popup or by redirect.',
+    description: 'Renders a login button that signs the user in with an OAuth 2.0 provider and fires `oauth-login` with the access token. The redirect URI to register with the provider is the page itself (`callbackurl`). There is deliberately no client-secret attribute: a page cannot keep a secret (a provider that needs one is reached through the exchange, via `token-url`), and an element carrying `client-secret` refuses to log in with `invalid_config`.',
+    superclass: { name: 'HTMLElement', package: 'global:' },
+    attributes: contract.attributes.map((a) => ({
+      name: a.name,
+      fieldName: a.property,
+      type: type(attributeType(a, contract)),
+      description: a.doc,
+      ...(attributeDefault(a) ? { default: attributeDefault(a) } : {}),
+    })),
+    members,
+    events: contract.events.map((e) => ({
+      name: e.name,
+      type: type(`CustomEvent<${e.detail}>`),
+      description: e.name === 'oauth-error' ? `${e.doc} \`detail.error\` is the provider's code or one of the widget's: ${widgetCodes}.` : e.doc,
+    })),
+    cssParts: contract.parts.map((p) => ({ name: p.name, description: p.doc })),
+  };
+  return {
+    schemaVersion: '1.0.0',
+    readme: 'README.md',
+    modules: [
+      {
+        kind: 'javascript-module',
+        path: 'oauth-login.js',
+        description: 'Script-tag entry: importing it defines <oauth-login> and handles an OAuth response in the page address.',
+        declarations: [element],
+        exports: [{ kind: 'custom-element-definition', name: contract.tag, declaration: { name: 'OAuthLogin', module: 'oauth-login.js' } }],
+      },
+      {
+        kind: 'javascript-module',
+        path: 'index.js',
+        description: "Bundler entry (`import { define, login, OAuthError } from 'oauth-prefab'`).",
+        declarations: [
+          { kind: 'function', name: 'define', description: 'Defines <oauth-login>; safe to call more than once.', return: { type: type('void') } },
+          {
+            kind: 'function',
+            name: 'login',
+            description: 'A login without an element: opens the popup (call it from a user gesture) or redirects; resolves with the `oauth-login` detail or rejects with an `OAuthError`.',
+            parameters: [{ name: 'options', type: type('OAuthLoginOptions'), description: "The element's settings as camelCase keys: `{ clientId, authorizeUrl, provider, scope, mode, ... }`." }],
+            return: { type: type('Promise<OAuthLoginDetail>') },
+          },
+          {
+            kind: 'class',
+            name: 'OAuthError',
+            description: 'The error of every rejected `login()` and `fetch()`.',
+            superclass: { name: 'Error', package: 'global:' },
+            members: [
+              { kind: 'field', name: 'code', type: type('OAuthErrorCode'), readonly: true, description: `The provider's error code, or one of the widget's: ${widgetCodes}.` },
+              { kind: 'field', name: 'description', type: type('string'), readonly: true, description: 'A sentence for people.' },
+              { kind: 'field', name: 'reason', type: type('string | null'), readonly: true, description: "The provider's `error_reason`, or `null`." },
+              { kind: 'field', name: 'uri', type: type('string | null'), readonly: true, description: "The provider's `error_uri`, or `null`." },
+            ],
+          },
+        ],
+        exports: ['define', 'login', 'OAuthError'].map((name) => ({ kind: 'js', name, declaration: { name, module: 'index.js' } })),
+      },
+    ],
+  };
+}
+
+/** Builds index.d.ts. */
+export function buildTypes(contract) {
+  const doc = (text, indent = '') => `${indent}/** ${text.replaceAll('*/', '*\\/')} */\n`;
+  const settings = contract.attributes.map((a) => {
+    const t = attributeType(a, contract);
+    if (a.type === 'number') {
+      // Reflected as a string attribute; a number is accepted (and written as its digits).
+      return `${doc(a.doc, '  ')}  get ${a.property}(): string | null;\n  set ${a.property}(value: ${t} | string | null);\n`;
+    }
+    return `${doc(a.doc, '  ')}  ${a.property}: ${t} | null;\n`;
+  }).join('');
+  const options = contract.attributes.map((a) => {
+    const t = a.type === 'number' ? `${a.type} | string` : attributeType(a, contract);
+    const required = a.name === 'client-id';
+    return `${doc(a.doc, '  ')}  ${a.property}${required ? '' : '?'}: ${t}${required ? '' : ' | null'};\n`;
+  }).join('');
+  const properties = contract.properties.map((p) => `${doc(p.doc, '  ')}  readonly ${p.name}: ${p.type};\n`).join('');
+  const methods = contract.methods.map((m) => `${doc(m.doc, '  ')}  ${m.name}(${m.params}): ${m.return};\n`).join('');
+  const eventMap = (indent) => contract.events.map((e) => `${indent}'${e.name}': CustomEvent<${e.detail}>;\n`).join('');
+  return `// Types of the oauth-prefab package. Generated by scripts/lib/contract.mjs from the element's
+// contract as declared in Rust (src/core/contract.rs): do not edit by hand.
+
+/** The widget's own error codes; a provider's codes (\`access_denied\`, ...) pass through as strings. */
+export type WidgetErrorCode =
+${contract.errorCodes.map((c) => `${doc(c.meaning, '  ')}  | '${c.code}'`).join('\n')};
+
+/** Provider codes of RFC 6749 4.1.2.1, 4.2.2.1 and 5.2, plus any other string a provider sends. */
+export type ProviderErrorCode =
+  | 'access_denied'
+  | 'invalid_request'
+  | 'invalid_grant'
+  | 'invalid_client'
+  | 'unauthorized_client'
+  | 'unsupported_response_type'
+  | 'invalid_scope'
+  | 'server_error'
+  | 'temporarily_unavailable'
+  | (string & {});
+
+export type OAuthErrorCode = WidgetErrorCode | ProviderErrorCode;
+
+/** The presets. */
+export type ProviderId = ${contract.providers.map(quote).join(' | ')};
+
+/** \`detail\` of \`oauth-login\`, and what \`login()\` resolves with. */
+export interface OAuthLoginDetail {
+  /** The preset id, or \`'custom'\` for a provider given by \`authorize-url\`. */
+  provider: ProviderId | 'custom';
+  accessToken: string;
+  /** Always \`'bearer'\`: other token types are refused. */
+  tokenType: 'bearer';
+  /** Seconds, or \`null\` when the provider did not say. */
+  expiresIn: number | null;
+  /** Milliseconds since the epoch, or \`null\` when unknown. */
+  expiresAt: number | null;
+  /** Granted scopes (the requested ones where the provider returned none). */
+  scope: string[];
+  /** \`true\` only for a token restored from storage. */
+  restored: boolean;
+  /** The \`user\` object of a token response that has one (Instagram's does), otherwise \`null\`. */
+  user: Record<string, unknown> | null;
+}
+
+/** \`detail\` of \`oauth-error\`. */
+export interface OAuthErrorDetail {
+  error: OAuthErrorCode;
+  description: string;
+  /** The provider's \`error_reason\`, or \`null\`. */
+  reason: string | null;
+  /** The provider's \`error_uri\`, or \`null\`. */
+  uri: string | null;
+}
+
+/** \`detail\` of \`oauth-logout\` and \`oauth-expired\`. */
+export interface OAuthProviderDetail {
+  provider: ProviderId | 'custom';
+}
+
+/** A failed login or \`fetch()\`. */
+export declare class OAuthError extends Error {
+  readonly name: 'OAuthError';
+  readonly code: OAuthErrorCode;
+  readonly description: string;
+  readonly reason: string | null;
+  readonly uri: string | null;
+}
+
+/** Settings of a login: the element's attributes as camelCase properties. */
+export interface OAuthLoginOptions {
+${options}  /** Keys the stored token and redirect logins, as an element's \`id\` does. */
+  id?: string;
+}
+
+/** The \`<${contract.tag}>\` element. */
+export interface OAuthLoginElement extends HTMLElement {
+${settings}${properties}${methods}  addEventListener<K extends keyof OAuthLoginEventMap>(type: K, listener: (this: OAuthLoginElement, ev: OAuthLoginEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof OAuthLoginEventMap>(type: K, listener: (this: OAuthLoginElement, ev: OAuthLoginEventMap[K]) => unknown, options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void;
+}
+
+export interface OAuthLoginEventMap extends HTMLElementEventMap {
+${eventMap('  ')}}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    '${contract.tag}': OAuthLoginElement;
+  }
+  // The events bubble and are composed, so they reach document and window listeners too.
+  interface HTMLElementEventMap {
+${eventMap('    ')}  }
+  interface DocumentEventMap {
+${eventMap('    ')}  }
+}
+
+/** Defines \`<${contract.tag}>\`; safe to call more than once. */
+export declare function define(): void;
+
+/** A login without an element: resolves with the same detail as \`oauth-login\`, or rejects with an \`OAuthError\`. */
+export declare function login(options: OAuthLoginOptions): Promise<OAuthLoginDetail>;
+`;
+}
+
+/** The generated files: path under the root, and text. */
+export function generatedFiles(root = defaultRoot, contract = readContract(root)) {
+  return [
+    ['pkg-template/custom-elements.json', JSON.stringify(buildManifest(contract), null, 2) + '\n'],
+    ['pkg-template/index.d.ts', buildTypes(contract)],
+  ];
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const check = process.argv.includes('--check');
+  let stale = false;
+  for (const [path, text] of generatedFiles()) {
+    const target = join(defaultRoot, path);
+    if (check) {
+      if (readFileSync(target, 'utf8') !== text) {
+        console.error(`${path} is stale: run \`node scripts/lib/contract.mjs\``);
+        stale = true;
+      }
+    } else {
+      writeFileSync(target, text);
+      console.log(`wrote ${path}`);
+    }
+  }
+  process.exit(stale ? 1 : 0);
+}
