@@ -27,5 +27,8 @@ fn main() {
         "methods": METHOD_DOCS.iter().map(|(name, params, ret, doc)| json!({ "name": name, "params": params, "return": ret, "doc": doc })).collect::<Vec<_>>(),
         "errorCodes": WIDGET_CODES.iter().map(|(code, meaning)| json!({ "code": code, "meaning": meaning })).collect::<Vec<_>>(),
     });
-    println!("{}", serde_json::to_string_pretty(&contract).unwrap_or_default());
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&contract).unwrap_or_default()
+    );
 }
