@@ -1,6 +1,6 @@
 // A small static file server for the host pages: www/ at /, pkg/ at /pkg/ (and, for tests, any
-// other folder under its own prefix). `{{PROVIDER}}` in HTML is replaced with the dev provider's
-// origin, so the demo works on any port.
+// other folder under its own prefix). Placeholders such as `{{PROVIDER}}` (the dev provider's
+// origin) and `{{EXCHANGE}}` (the exchange's) are filled in HTML, so the demo works on any port.
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -19,7 +19,10 @@ const TYPES = {
 
 /**
  * Serves `mounts` ({ '/': dir, '/pkg/': dir, ... }) on 127.0.0.1:`port`; resolves with the server
- * once it listens. `providerOrigin` fills `{{PROVIDER}}` in HTML files.
+ * once it listens. In HTML files, `replacements` ({ NAME: value, ... }) fills each `{{NAME}}`, and
+ * `providerOrigin` fills `{{PROVIDER}}` (a shorthand, unless `replacements.PROVIDER` is set). Both
+ * are read at every request, so they may be getters whose values come later (a server started
+ * after this one); an empty or missing value leaves its placeholder as it is.
  */
 export function serveStatic(options) {
   const { port, mounts, host = '127.0.0.1' } = options;
@@ -39,10 +42,7 @@ export function serveStatic(options) {
       let body = await readFile(file).catch(() => null);
       if (body === null) return send(res, 404, 'text/plain', 'not found');
       const type = TYPES[extname(file)] ?? 'application/octet-stream';
-      if (extname(file) === '.html' && options.providerOrigin) {
-        // Read at request time: the provider may start after the server.
-        body = body.toString('utf8').replaceAll('{{PROVIDER}}', options.providerOrigin);
-      }
+      if (extname(file) === '.html') body = fillPlaceholders(body.toString('utf8'), options);
       send(res, 200, type, req.method === 'HEAD' ? '' : body);
     } catch {
       send(res, 400, 'text/plain', 'bad request');
@@ -52,6 +52,13 @@ export function serveStatic(options) {
     server.once('error', reject);
     server.listen(port, host, () => resolvePromise(server));
   });
+}
+
+/** `html` with each `{{NAME}}` that has a current, non-empty value filled in (in one pass). */
+function fillPlaceholders(html, options) {
+  const values = { ...options.replacements };
+  values.PROVIDER ||= options.providerOrigin;
+  return html.replace(/\{\{([A-Z][A-Z0-9_]*)\}\}/g, (placeholder, name) => (values[name] ? String(values[name]) : placeholder));
 }
 
 function send(res, status, type, body) {
