@@ -1,21 +1,76 @@
-// `npm start`: the dev provider on 127.0.0.1:9090 and the demo (www/ and pkg/) on localhost:8080,
-// two origins as in real life. PROVIDER_PORT and DEMO_PORT override the ports.
+// `npm start`: the dev provider on 127.0.0.1:9090, the exchange (oauth-prefab-exchange, which adds
+// demo-app's client secret to the widget's token request) on 127.0.0.1:9091, and the demo (www/
+// and pkg/) on localhost:8080: separate origins, as in real life. PROVIDER_PORT, EXCHANGE_PORT
+// and DEMO_PORT override the ports. The demo page gets the origins through `{{PROVIDER}}` and
+// `{{EXCHANGE}}`.
 import { resolve } from 'node:path';
 import { serveStatic } from './lib/serve.mjs';
 import { startProvider } from './lib/provider.mjs';
+import { buildExchange, startExchange } from './lib/exchange.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const providerPort = Number(process.env.PROVIDER_PORT ?? 9090);
+const exchangePort = Number(process.env.EXCHANGE_PORT ?? 9091);
 const demoPort = Number(process.env.DEMO_PORT ?? 8080);
 const providerOrigin = `http://127.0.0.1:${providerPort}`;
+const demoOrigin = `http://localhost:${demoPort}`;
 
+// demo-app is the dev provider's confidential client (dev-provider/clients.json). Its secret goes
+// to the exchange's environment only, never into the config (written to a temporary file by
+// startExchange) nor into this process's environment.
+const exchangeConfig = {
+  clients: [{
+    client_id: 'demo-app',
+    token_endpoint: `${providerOrigin}/oauth/access_token`,
+    client_secret_env: 'DEMO_APP_SECRET',
+    client_auth: 'client_secret_post',
+    redirect_uris: [`${demoOrigin}/`],
+    allowed_origins: [demoOrigin],
+  }],
+};
+
+const exchangeBinary = buildExchange();
 const provider = await startProvider({ port: providerPort });
-await serveStatic({ port: demoPort, host: 'localhost', mounts: { '/': `${root}/www`, '/pkg/': `${root}/pkg` }, providerOrigin });
-console.log(`\n  dev provider: ${providerOrigin}`);
-console.log(`  demo:         http://localhost:${demoPort}/\n`);
-if (demoPort !== 8080) {
-  console.log(`  (register http://localhost:${demoPort}/ for demo-app in dev-provider/clients.json)\n`);
+let exchange;
+try {
+  exchange = await startExchange({
+    port: exchangePort, config: exchangeConfig, env: { DEMO_APP_SECRET: 'demo-secret' }, binary: exchangeBinary,
+  });
+} catch (error) {
+  provider.kill();
+  throw error;
 }
-const stop = () => { provider.kill(); process.exit(0); };
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
+await serveStatic({
+  port: demoPort,
+  host: 'localhost',
+  mounts: { '/': `${root}/www`, '/pkg/': `${root}/pkg` },
+  replacements: { PROVIDER: providerOrigin, EXCHANGE: exchange.url },
+});
+console.log(`\n  dev provider: ${providerOrigin}`);
+console.log(`  exchange:     ${exchange.url}`);
+console.log(`  demo:         ${demoOrigin}/\n`);
+if (demoPort !== 8080) {
+  console.log(`  (register ${demoOrigin}/ for demo-app and demo-spa in dev-provider/clients.json)\n`);
+}
+
+// Either server dying leaves the demo half-broken: say so and stop the other. Stopping waits
+// (briefly) for the children to exit, so startExchange can remove its temporary config.
+let stopping = false;
+async function stop(code) {
+  if (stopping) return;
+  stopping = true;
+  const children = [provider, exchange].filter((child) => child.exitCode === null && child.signalCode === null);
+  const exited = children.map((child) => new Promise((r) => child.once('exit', r)));
+  children.forEach((child) => child.kill());
+  await Promise.race([Promise.all(exited), new Promise((r) => setTimeout(r, 3000))]);
+  process.exit(code);
+}
+for (const [name, child] of [['dev provider', provider], ['exchange', exchange]]) {
+  child.once('exit', (status, signal) => {
+    if (stopping) return;
+    console.error(`start: the ${name} exited (${signal ?? `status ${status}`}); stopping`);
+    stop(1);
+  });
+}
+process.on('SIGINT', () => stop(0));
+process.on('SIGTERM', () => stop(0));
