@@ -24,6 +24,7 @@ import { gzipSync } from 'node:zlib';
 import { launchChromium } from '../tests/e2e/harness.mjs';
 import { serveStatic } from '../scripts/lib/serve.mjs';
 import { startProvider } from '../scripts/lib/provider.mjs';
+import { runExchangeLoad } from './exchange-load.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const here = import.meta.dirname;
@@ -124,6 +125,20 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
+// ---- the exchange under load (bench/exchange-load.mjs) -------------------------------------------
+// N concurrent token requests through the exchange to the dev provider, on loopback; bounded in
+// count and time. A release build, as a site would run it.
+results.exchange = await runExchangeLoad({ requests: 500, concurrency: 50, release: true, quiet: true });
+const ex = results.exchange;
+log(`exchange: ${ex.throughputPerSec} req/s, p50 ${ex.latencyMs.p50} ms, p99 ${ex.latencyMs.p99} ms, peak RSS ${(ex.peakRssKiB / 1024).toFixed(1)} MiB, ${ex.errors} errors`);
+const exchangeTable = `| Exchange load (${ex.build}, ${ex.requests} token requests, ${ex.concurrency} at once) | |
+| --- | --- |
+| throughput | ${ex.throughputPerSec} requests/s |
+| latency p50 / p99 | ${ex.latencyMs.p50} ms / ${ex.latencyMs.p99} ms |
+| exchange CPU per request | ${ex.exchangeCpuMsPerRequest ?? 'n/a'} ms |
+| peak memory (VmHWM) | ${(ex.peakRssKiB / 1024).toFixed(1)} MiB |
+| errors | ${ex.errors} |`;
+
 // ---- report -----------------------------------------------------------------------------------
 results.startup.runs = STARTUP_RUNS;
 results.roundTrip.runs = LOGIN_RUNS;
@@ -147,6 +162,12 @@ the dev provider approving at once; the popup loads the host page again as the c
 login includes loading the library a second time. Sizes are exact; timings vary from run to run.
 
 ![benchmark chart](results.svg)
+
+${exchangeTable}
+
+The exchange and the dev provider share the machine's ${results.environment.cpus} cores with the load generator (Node), so
+throughput and latency describe the whole loop; the exchange is stateless, and more copies behind
+any load balancer scale it.
 `;
 writeFileSync(join(here, 'results.md'), md);
 writeFileSync(join(here, 'results.json'), JSON.stringify(results, null, 2) + '\n');
@@ -156,6 +177,7 @@ if (!process.argv.includes('--no-readme')) {
 }
 console.log('\n' + table + '\n');
 console.log(filesTable + '\n');
+console.log(exchangeTable + '\n');
 console.log('wrote bench/results.md, bench/results.json, bench/results.svg');
 
 // ---- measurements -----------------------------------------------------------------------------
@@ -197,6 +219,7 @@ async function startupRun(l) {
 async function memoryAfterStartup() {
   const context = await browser.newContext();
   const page = await context.newPage();
+  await page.addInitScript(captureWasm);
   await page.goto(web + lib.ours.page);
   await page.waitForFunction(() => window.bench?.ready);
   const bytes = await wasmMemory(page);
@@ -204,19 +227,28 @@ async function memoryAfterStartup() {
   return bytes;
 }
 
-/** `wasm.memory` of the glue's instance: `init()` returns the exports, the same instance again. */
+/** The linear memory of the page's wasm instance, caught by `captureWasm` as it was made. */
 function wasmMemory(page) {
-  return page.evaluate(async () => {
-    const glue = await import('/pkg/oauth_prefab.js');
-    const exports = await glue.default();
-    return exports.memory.buffer.byteLength;
-  });
+  return page.evaluate(() => window.__wasmInstance.exports.memory.buffer.byteLength);
+}
+
+/** An init script: keeps the instance the page's module instantiates (the glue is bundled). */
+function captureWasm() {
+  for (const name of ['instantiateStreaming', 'instantiate']) {
+    const original = WebAssembly[name];
+    WebAssembly[name] = async (...args) => {
+      const result = await original.apply(WebAssembly, args);
+      window.__wasmInstance ??= result.instance ?? result;
+      return result;
+    };
+  }
 }
 
 /** One login on a fresh page: click → logged in, in ms; for ours also the memory afterwards. */
 async function roundTripRun(l) {
   const context = await browser.newContext();
   const page = await context.newPage();
+  if (l.id === 'ours') await page.addInitScript(captureWasm);
   await page.goto(web + l.page);
   await page.waitForFunction(() => window.bench?.ready);
   const popupClosed = context.waitForEvent('page').then((popup) => popup.waitForEvent('close', { timeout: 30_000 }));

@@ -367,7 +367,7 @@ impl TokenResponse {
     /// JSON text. `None` when the body is not such JSON.
     ///
     /// In the browser this replaces `serde-wasm-bindgen` on the parsed body: its type errors
-    /// pull float formatting into the module, 16.7 KB gzipped for one small object (measured).
+    /// pull float formatting into the module, about 17 KB gzipped for one small object (measured).
     pub fn from_json(body: &str) -> Option<Self> {
         if body.len() > MAX_TOKEN_BODY_BYTES {
             return None;
