@@ -1,19 +1,143 @@
-// The demo page, end to end in Chromium against the dev provider: Allow logs in and shows the
-// profile fetched with the widget's fetch(); Deny shows the provider's error as text.
+// The demo page (www/index.html), end to end in Chromium against the dev provider and the
+// exchange: Allow logs in and shows the profile fetched with the widget's fetch(), with each of
+// the three flows of the flow picker (implicit; code + PKCE as the public client demo-spa; code
+// through the exchange, which adds demo-app's secret); Deny shows the provider's error as text.
+//
+// The harness's startEnvironment() runs no exchange and fills only `{{PROVIDER}}`, so this file
+// sets up its own environment, as `npm start` does: demo-app (confidential) and demo-spa
+// (public) registered for the demo page, and an exchange holding demo-app's secret.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startEnvironment } from './harness.mjs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { launchChromium } from './harness.mjs';
+import { serveStatic } from '../../scripts/lib/serve.mjs';
+import { startProvider } from '../../scripts/lib/provider.mjs';
+import { startExchange } from '../../scripts/lib/exchange.mjs';
+
+const root = resolve(import.meta.dirname, '..', '..');
+const DEMO_SECRET = 'demo-secret';
 
 let env;
-before(async () => { env = await startEnvironment(); });
+before(async () => { env = await startDemoEnvironment(); });
 after(async () => { await env?.close(); });
 
+/** The demo page's servers and a browser. Returns { web, provider, exchange, newPage, controls, close }. */
+async function startDemoEnvironment() {
+  const origins = { PROVIDER: '', EXCHANGE: '' };
+  const server = await serveStatic({
+    port: 0,
+    mounts: { '/': join(root, 'www'), '/pkg/': join(root, 'pkg') },
+    replacements: origins, // filled below, read at every request
+  });
+  const web = `http://localhost:${server.address().port}`;
+  const dir = mkdtempSync(join(tmpdir(), 'oauth-prefab-demo-e2e-'));
+  const clients = join(dir, 'clients.json');
+  writeFileSync(clients, JSON.stringify({
+    clients: [{ id: 'demo-app', secret: DEMO_SECRET, name: 'Prefab Demo', redirect_uris: [`${web}/`] },
+      { id: 'demo-spa', name: 'Prefab Demo (PKCE)', redirect_uris: [`${web}/`] }],
+  }));
+  const providerProcess = await startProvider({ args: ['--clients', clients, '--test-controls'] });
+  const provider = `http://127.0.0.1:${providerProcess.port}`;
+  const exchangeProcess = await startExchange({
+    config: {
+      clients: [{
+        client_id: 'demo-app',
+        token_endpoint: `${provider}/oauth/access_token`,
+        client_secret_env: 'DEMO_APP_SECRET',
+        client_auth: 'client_secret_post',
+        redirect_uris: [`${web}/`],
+        allowed_origins: [web],
+      }],
+    },
+    env: { DEMO_APP_SECRET: DEMO_SECRET },
+  });
+  origins.PROVIDER = provider;
+  origins.EXCHANGE = exchangeProcess.url;
+  const browser = await launchChromium();
+
+  async function newPage() {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    return { context, page };
+  }
+  const controls = {
+    async get(path) {
+      const response = await fetch(provider + path);
+      return response.status === 200 ? response.json() : null;
+    },
+    lastAuthorize() { return this.get('/test/last-authorize'); },
+    lastToken() { return this.get('/test/last-token'); },
+    tokenRequests() { return this.get('/test/token-requests'); },
+    async reset() {
+      const response = await fetch(provider + '/test/reset', { method: 'POST' });
+      if (!response.ok) throw new Error(`POST /test/reset: ${response.status}`);
+    },
+  };
+  async function close() {
+    await browser.close().catch(() => {});
+    providerProcess.kill();
+    exchangeProcess.kill();
+    await new Promise((r) => server.close(r));
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { web, provider, exchange: exchangeProcess.url, newPage, controls, close };
+}
+
+/** Opens the demo in a fresh page; picks `flow` (a value of the picker) unless it is null. */
+async function openDemo(flow = null) {
+  await env.controls.reset();
+  const session = await env.newPage();
+  await session.page.goto(env.web + '/');
+  await session.page.waitForFunction(() => customElements.get('oauth-login'));
+  if (flow) await session.page.check(`#flow input[value="${flow}"]`);
+  return session;
+}
+
+/** Clicks the widget and returns the popup once it shows the consent page. */
 async function openConsent(page) {
-  await page.goto(env.web + '/');
-  await page.waitForFunction(() => customElements.get('oauth-login'));
   const [popup] = await Promise.all([page.waitForEvent('popup'), page.locator('oauth-login').click()]);
+  // A code-flow popup opens blank and goes to the authorize URL once its PKCE challenge is ready.
+  await popup.waitForURL((url) => url.href.startsWith(`${env.provider}/oauth/authorize?`));
   await popup.waitForLoadState();
   return popup;
+}
+
+/** Allow on the consent page, then waits for the demo to show the profile. */
+async function allowAndWaitForProfile(page, popup) {
+  await Promise.all([popup.waitForEvent('close'), popup.getByRole('button', { name: 'Allow' }).click()]);
+  await page.waitForSelector('#profile:not([hidden])');
+  assert.equal(await page.textContent('#username'), '@snoopdogg');
+  assert.equal(await page.textContent('#error'), '');
+  assert.equal(await page.evaluate(() => document.querySelector('oauth-login').loggedIn), true);
+}
+
+/** The event log shows the login, never the token the provider issued. */
+async function assertLogMasksToken(page) {
+  const log = await page.textContent('#log');
+  assert.match(log, /oauth-login/);
+  const issued = await env.controls.lastToken();
+  assert.ok(issued?.access_token, 'the provider issued a token');
+  assert.ok(!log.includes(issued.access_token), 'the event log never shows the token');
+  assert.match(log, new RegExp(`\\[${issued.access_token.length} chars hidden\\]`));
+}
+
+/** The `user` list the demo shows, as [[term, description], ...], and whether it holds only text. */
+function tokenUserShown(page) {
+  return page.evaluate(() => ({
+    hidden: document.getElementById('token-user-box').hidden,
+    pairs: [...document.querySelectorAll('#token-user dt')].map((dt) => [dt.textContent, dt.nextElementSibling.textContent]),
+    onlyText: [...document.querySelectorAll('#token-user dt, #token-user dd')].every((el) => el.childElementCount === 0),
+  }));
+}
+
+/** The element's attributes that the flow picker sets. */
+function flowAttributes(page) {
+  return page.evaluate(() => {
+    const el = document.querySelector('oauth-login');
+    return Object.fromEntries(['client-id', 'response-type', 'token-url'].map((name) => [name, el.getAttribute(name)]));
+  });
 }
 
 test('the demo shows the callback URL to register', async () => {
@@ -25,26 +149,136 @@ test('the demo shows the callback URL to register', async () => {
 });
 
 test('Allow on the consent page logs in and shows the profile', async () => {
-  const { page, context } = await env.newPage();
+  const { page, context } = await openDemo();
   const popup = await openConsent(page);
   assert.match(await popup.textContent('body'), /Prefab Demo/);
-  await Promise.all([popup.waitForEvent('close'), popup.getByRole('button', { name: 'Allow' }).click()]);
-  await page.waitForSelector('#profile:not([hidden])');
-  assert.equal(await page.textContent('#username'), '@snoopdogg');
-  assert.equal(await page.evaluate(() => document.querySelector('oauth-login').loggedIn), true);
-  const log = await page.textContent('#log');
-  assert.match(log, /oauth-login/);
-  const issued = await env.controls.lastToken();
-  assert.ok(!log.includes(issued.access_token), 'the event log never shows the token');
+  await allowAndWaitForProfile(page, popup);
+  await assertLogMasksToken(page);
   await context.close();
 });
 
 test('Deny on the consent page shows access_denied as text', async () => {
-  const { page, context } = await env.newPage();
+  const { page, context } = await openDemo();
   const popup = await openConsent(page);
   await Promise.all([popup.waitForEvent('close'), popup.getByRole('button', { name: 'Deny' }).click()]);
   await page.waitForFunction(() => document.getElementById('error').textContent !== '');
   assert.equal(await page.textContent('#error'), 'access_denied: The user denied your request');
   assert.equal(await page.evaluate(() => document.querySelector('oauth-login').loggedIn), false);
+  await context.close();
+});
+
+test('the flow picker sets the element\'s attributes, implicit by default', async () => {
+  const { page, context } = await openDemo();
+  assert.equal(await page.isChecked('#flow input[value="implicit"]'), true);
+  assert.deepEqual(await flowAttributes(page), { 'client-id': 'demo-app', 'response-type': 'token', 'token-url': null });
+  await page.check('#flow input[value="pkce"]');
+  assert.deepEqual(await flowAttributes(page),
+    { 'client-id': 'demo-spa', 'response-type': 'code', 'token-url': `${env.provider}/oauth/token` });
+  await page.check('#flow input[value="exchange"]');
+  assert.deepEqual(await flowAttributes(page),
+    { 'client-id': 'demo-app', 'response-type': 'code', 'token-url': `${env.exchange}/token` });
+  assert.match(await page.textContent('#markup'), new RegExp(`token-url="${env.exchange}/token"`));
+  // Kept for the next load of the page (a redirect login comes back to it).
+  await page.reload();
+  await page.waitForFunction(() => customElements.get('oauth-login'));
+  assert.equal(await page.isChecked('#flow input[value="exchange"]'), true);
+  assert.deepEqual(await flowAttributes(page),
+    { 'client-id': 'demo-app', 'response-type': 'code', 'token-url': `${env.exchange}/token` });
+  await page.check('#flow input[value="implicit"]');
+  assert.deepEqual(await flowAttributes(page), { 'client-id': 'demo-app', 'response-type': 'token', 'token-url': null });
+  await context.close();
+});
+
+test('flow "Implicit": the token comes in the fragment, no token request', async () => {
+  const { page, context } = await openDemo('implicit');
+  const popup = await openConsent(page);
+  const authorize = await env.controls.lastAuthorize();
+  assert.equal(authorize.client_id, 'demo-app');
+  assert.equal(authorize.response_type, 'token');
+  await allowAndWaitForProfile(page, popup);
+  assert.equal((await env.controls.lastToken()).flow, 'token');
+  assert.deepEqual(await env.controls.tokenRequests(), []);
+  assert.equal((await tokenUserShown(page)).hidden, true, 'an implicit login has no `user` to show');
+  await assertLogMasksToken(page);
+  await context.close();
+});
+
+test('flow "Code + PKCE": demo-spa redeems the code at the provider with its verifier, no secret', async () => {
+  const { page, context } = await openDemo('pkce');
+  const popup = await openConsent(page);
+  const authorize = await env.controls.lastAuthorize();
+  assert.equal(authorize.client_id, 'demo-spa');
+  assert.equal(authorize.response_type, 'code');
+  assert.equal(authorize.code_challenge_method, 'S256');
+  await allowAndWaitForProfile(page, popup);
+  const issued = await env.controls.lastToken();
+  assert.equal(issued.flow, 'code');
+  assert.equal(issued.client_id, 'demo-spa');
+  const requests = await env.controls.tokenRequests();
+  assert.equal(requests.length, 1);
+  assert.deepEqual(
+    { ...requests[0] },
+    { client_id: 'demo-spa', grant_type: 'authorization_code', redirect_uri: `${env.web}/`, has_code_verifier: true,
+      has_client_secret: false, auth: 'none', origin: env.web, status: 200 },
+  );
+  await assertLogMasksToken(page);
+  await context.close();
+});
+
+test('flow "Code via the exchange": the exchange adds the secret; the token response\'s user is shown', async () => {
+  const { page, context } = await openDemo('exchange');
+  const popup = await openConsent(page);
+  const authorize = await env.controls.lastAuthorize();
+  assert.equal(authorize.client_id, 'demo-app');
+  assert.equal(authorize.response_type, 'code');
+  assert.equal(authorize.code_challenge_method, 'S256');
+  await allowAndWaitForProfile(page, popup);
+  const issued = await env.controls.lastToken();
+  assert.equal(issued.flow, 'code');
+  assert.equal(issued.client_id, 'demo-app');
+  const requests = await env.controls.tokenRequests();
+  assert.equal(requests.length, 1);
+  assert.equal(requests[0].client_id, 'demo-app');
+  assert.equal(requests[0].has_client_secret, true);
+  assert.equal(requests[0].auth, 'post');
+  assert.equal(requests[0].has_code_verifier, true);
+  assert.equal(requests[0].status, 200);
+  assert.notEqual(requests[0].origin, env.web, 'the provider was called by the exchange, not the page');
+
+  // The dev provider's token answer has a `user`; the demo lists it, as text.
+  await page.waitForSelector('#token-user-box:not([hidden])');
+  const shown = await tokenUserShown(page);
+  const user = Object.fromEntries(shown.pairs);
+  assert.equal(user.username, 'snoopdogg');
+  assert.equal(user.full_name, await page.textContent('#full-name'));
+  assert.deepEqual(Object.keys(user).sort(), ['full_name', 'id', 'profile_picture', 'username']);
+  assert.ok(shown.onlyText);
+  await assertLogMasksToken(page);
+
+  // Logging out hides what the login showed.
+  await page.click('#logout');
+  await page.waitForSelector('#profile', { state: 'hidden' });
+  assert.equal((await tokenUserShown(page)).hidden, true);
+  await context.close();
+});
+
+test('flow "Code via the exchange" in redirect mode comes back to the same flow and logs in', async () => {
+  const { page, context } = await openDemo('exchange');
+  await page.selectOption('#mode', 'redirect');
+  await Promise.all([
+    page.waitForURL((url) => url.href.startsWith(`${env.provider}/oauth/authorize?`)),
+    page.locator('oauth-login').click(),
+  ]);
+  await Promise.all([page.waitForURL(`${env.web}/`), page.getByRole('button', { name: 'Allow' }).click()]);
+  await page.waitForSelector('#profile:not([hidden])');
+  assert.equal(await page.textContent('#username'), '@snoopdogg');
+  assert.equal(await page.isChecked('#flow input[value="exchange"]'), true);
+  assert.equal(await page.inputValue('#mode'), 'redirect');
+  await page.waitForSelector('#token-user-box:not([hidden])');
+  const requests = await env.controls.tokenRequests();
+  assert.equal(requests.length, 1);
+  assert.equal(requests[0].has_client_secret, true);
+  assert.equal(page.url(), `${env.web}/`, 'the code left the address bar');
+  await assertLogMasksToken(page);
   await context.close();
 });
