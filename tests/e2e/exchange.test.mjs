@@ -17,7 +17,7 @@ import { join, resolve } from 'node:path';
 import { decide, launchChromium, loginOutcome, openWidget, startLogin, waitForEvents } from './harness.mjs';
 import { serveStatic } from '../../scripts/lib/serve.mjs';
 import { startProvider } from '../../scripts/lib/provider.mjs';
-import { startExchange } from '../../scripts/lib/exchange.mjs';
+import { buildExchange, startExchange } from '../../scripts/lib/exchange.mjs';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const FIXTURE = '/e2e/widget.html';
@@ -69,8 +69,9 @@ async function startExchangeEnvironment() {
     allowed_origins: allowedOrigins,
   });
   const secrets = Object.fromEntries(Object.values(CLIENTS).map((client) => [secretEnv(client), client.secret]));
+  const binary = buildExchange();
   const start = async (clients) => {
-    const child = await startExchange({ config: { clients }, env: secrets, stderr: 'pipe' });
+    const child = await startExchange({ config: { clients }, env: secrets, stderr: 'pipe', binary });
     child.log = '';
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk) => { child.log += chunk; });
