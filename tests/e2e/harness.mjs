@@ -12,6 +12,8 @@ const root = resolve(import.meta.dirname, '..', '..');
 /** Host-page paths registered as redirect URIs with the test client. */
 export const PAGES = ['/', '/e2e/widget.html', '/e2e/two.html', '/e2e/frame.html'];
 export const CLIENT_ID = 'e2e-app';
+/** A public client (no secret, so PKCE is required) with the same redirect URIs: the code flow. */
+export const PUBLIC_CLIENT_ID = 'e2e-spa';
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -39,6 +41,7 @@ export async function startEnvironment({ providerArgs = [] } = {}) {
   const clients = join(dir, 'clients.json');
   writeFileSync(clients, JSON.stringify({
     clients: [{ id: CLIENT_ID, secret: 'e2e-secret', name: 'E2E <Test> App', redirect_uris: PAGES.map((p) => web + p) },
+      { id: PUBLIC_CLIENT_ID, name: 'E2E SPA', redirect_uris: PAGES.map((p) => web + p) },
       { id: 'demo-app', secret: 'demo-secret', name: 'Prefab Demo', redirect_uris: [web + '/'] }],
   }));
   const providerProcess = await startProvider({ args: ['--clients', clients, '--test-controls', ...providerArgs] });
@@ -63,6 +66,13 @@ export async function startEnvironment({ providerArgs = [] } = {}) {
     },
     lastAuthorize() { return this.get('/test/last-authorize'); },
     lastToken() { return this.get('/test/last-token'); },
+    /** Every token-endpoint POST the provider received since start or the last reset(). */
+    tokenRequests() { return this.get('/test/token-requests'); },
+    /** Forgets the recorded authorize request, token and token requests. */
+    async reset() {
+      const response = await fetch(provider + '/test/reset', { method: 'POST' });
+      if (!response.ok) throw new Error(`POST /test/reset: ${response.status}`);
+    },
     /** The provider URL that answers the widget's redirect URI with crafted raw text. */
     respondUrl(redirectUri, { fragment, query }) {
       const u = new URL(provider + '/test/respond');
