@@ -103,6 +103,12 @@ class Driver {
     if (!root) return;
     const [button, spinner, text, note] = ['button', 'spinner', 'label', 'message'].map((p) => root.querySelector(`[part=${p}]`));
     button.dataset.state = state;
+    // The same state on the host, for page styles: oauth-login:state(logged-in)::part(button).
+    const states = this.host.internals?.states;
+    if (states) {
+      states.clear();
+      try { states.add(state); } catch { /* an older engine: data-state only */ }
+    }
     button.setAttribute('aria-busy', String(busy));
     spinner.hidden = !busy;
     text.textContent = label;
@@ -200,6 +206,7 @@ class OAuthLogin extends HTMLElement {
 
   constructor() {
     super();
+    this.internals = this.attachInternals?.();
     this.attachShadow({ mode: 'open' }).innerHTML = template;
     this._driver = new Driver(this, () => attributesOf(this));
     this.shadowRoot.querySelector('button').addEventListener('click', () => this.login().catch(() => {}));

@@ -7,11 +7,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-// The ceiling, in gzipped bytes. The target of issue 4 is TARGET_BYTES (10 KB); while the build
-// is above it, the budget is the measured total rounded up to the next KiB (53 216 B measured on
-// 2026-11-22 → 52 KiB), so the download can shrink but never silently grow. Lower it as the size
-// drops, until it reaches TARGET_BYTES.
-const BUDGET_BYTES = 53_248;
+// The ceiling, in gzipped bytes: a ratchet that only ever goes down. The goal is below hello.js
+// with all its providers (HELLO_BYTES); 10 KiB (TARGET_BYTES) is where we aim. Measured on
+// 2026-11-23 after the redesign, with the code flow in: 40,688 B (the script 5,067 B, the wasm
+// 35,621 B), so the budget is 40 KiB. Lower it as the size drops.
+const BUDGET_BYTES = 40_960;
+const HELLO_BYTES = 19_679;
 const TARGET_BYTES = 10_240;
 
 const pkg = resolve(import.meta.dirname, '..', 'pkg');
@@ -64,6 +65,7 @@ test(`the script-tag download stays within the budget (${BUDGET_BYTES} B gzipped
     console.log(`  ${relative(pkg, file).padEnd(60)} ${String(size).padStart(7)} B gz`);
   }
   const toTarget = total - TARGET_BYTES;
+  console.log(`  hello.js ${HELLO_BYTES} B: ${total < HELLO_BYTES ? 'below it' : `${(total / HELLO_BYTES).toFixed(2)}x it`}`);
   console.log(`  total ${total} B (${kb(total)}) gzipped; budget ${BUDGET_BYTES} B (${kb(BUDGET_BYTES)}); ` +
     `target ${TARGET_BYTES} B (${kb(TARGET_BYTES)}): ${toTarget > 0 ? `${toTarget} B (${kb(toTarget)}) above it` : `met, ${-toTarget} B to spare`}`);
   assert.ok(total <= BUDGET_BYTES, `the script-tag download is ${total} B gzipped, over the budget of ${BUDGET_BYTES} B by ${total - BUDGET_BYTES} B`);

@@ -94,9 +94,10 @@ events! {
 }
 
 /// The shadow DOM: static markup only; every dynamic text goes in with `textContent`. The
-/// button carries the session as `data-state` (`out`, `pending`, `in`, `expired`, `failed`),
-/// so a page can style each state through `::part(button)`.
-pub const TEMPLATE: &str = "<style>:host{display:inline-block}[part=button]{display:inline-flex;align-items:center;gap:.5em;padding:.6em 1.2em;border:0;border-radius:.5em;background:#1f2937;color:#fff;font:inherit;font-weight:600;cursor:pointer}[part=button]:hover{background:#374151}[part=button]:focus-visible{outline:3px solid #2563eb;outline-offset:2px}[part=button][aria-busy=true]{cursor:progress;opacity:.85}[part=spinner]{width:1em;height:1em;box-sizing:border-box;border:2px solid;border-right-color:transparent;border-radius:50%;animation:r .8s linear infinite}[hidden]{display:none!important}[part=message]{display:block;margin-top:.4em;color:#b91c1c;font-size:.9em}@keyframes r{to{transform:rotate(1turn)}}</style><button part=button type=button><span part=spinner hidden></span><span part=label></span></button><span part=message role=status></span>";
+/// button carries the session as `data-state` (`logged-out`, `pending`, `logged-in`, `expired`,
+/// `failed`, `cancelled`), each distinct at a glance; the host element has the same as a custom
+/// state, so a page styles a state with `oauth-login:state(logged-in)::part(button)`.
+pub const TEMPLATE: &str = "<style>:host{display:inline-block}[part=button]{display:inline-flex;align-items:center;gap:.5em;padding:.6em 1.2em;border:0;border-radius:.5em;background:#1f2937;color:#fff;font:inherit;font-weight:600;cursor:pointer}[part=button]:hover{filter:brightness(1.2)}[part=button]:focus-visible{outline:3px solid #2563eb;outline-offset:2px}[aria-busy=true]{cursor:progress;opacity:.85}[data-state=logged-in]{background:#166534}[data-state=logged-in] [part=label]:before{content:\"\\2713  \"}[data-state=expired]{background:#92400e}[part=spinner]{width:1em;height:1em;box-sizing:border-box;border:2px solid;border-right-color:transparent;border-radius:50%;animation:r .8s linear infinite}[hidden]{display:none!important}[part=message]{display:block;margin-top:.4em;color:#b91c1c;font-size:.9em}[data-state=cancelled]~[part=message],[data-state=logged-out]~[part=message]{color:#4b5563}@keyframes r{to{transform:rotate(1turn)}}</style><button part=button type=button><span part=spinner hidden></span><span part=label></span></button><span part=message role=status></span>";
 
 /// The CSS parts of the template, with their docs.
 #[cfg(not(target_arch = "wasm32"))]
@@ -107,7 +108,7 @@ pub const PART_DOCS: &[(&str, &str)] = &[
     ),
     ("spinner", "Shown while a login is pending."),
     ("label", "The button's text."),
-    ("message", "The last error or a notice, as text."),
+    ("message", "The last error, a cancel, an expiry or a setup problem, as text."),
 ];
 
 /// The read-only properties: name, TypeScript type, doc.

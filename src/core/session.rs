@@ -152,16 +152,27 @@ pub fn storage_name(kind: StorageKind) -> &'static str {
     }
 }
 
-/// The error of a login that ran out of time.
-pub fn timeout_error(secs: u32) -> OAuthError {
+/// The error of a login that ran out of time, naming the likeliest cause and its fix.
+pub fn timeout_error(login: &PendingLogin) -> OAuthError {
     OAuthError::new(
         ErrorCode::Timeout,
         text(&[
             "no answer from the provider within ",
-            &decimal(secs.into()),
+            &decimal(login.timeout_secs.into()),
             " seconds",
+            &redirect_uri_hint(login),
         ]),
     )
+}
+
+/// The most common mistake of all, said where a login ends without an answer: the provider
+/// showed its own error page because the redirect URI is not registered with it.
+pub fn redirect_uri_hint(login: &PendingLogin) -> String {
+    text(&[
+        "; if the provider showed an error about the redirect URI, register ",
+        &login.redirect_uri,
+        " (callbackurl) with it",
+    ])
 }
 
 /// Picks which of this tab's pending redirect logins a response is for, given the response's
@@ -291,10 +302,17 @@ impl Session {
         }
     }
 
-    /// The view of this state at `now_ms`.
-    pub fn view(&self, now_ms: u64) -> View {
+    /// The view of this state at `now_ms`; `configured` says whether the settings are valid.
+    ///
+    /// A user's cancel (`popup_closed`) is a neutral state, not a failure; a button whose settings
+    /// are wrong tells the end user so in a short neutral text (the page author gets the detail in
+    /// the console).
+    pub fn view(&self, now_ms: u64, configured: bool) -> View {
         let (state, message) = match self {
             Self::Pending { .. } => ("pending", None),
+            Self::Failed { error, .. } if error.code == ErrorCode::PopupClosed => {
+                ("cancelled", Some("Login cancelled.".to_owned()))
+            }
             Self::Failed { error, .. } => (
                 "failed",
                 Some(text(&["Login failed: ", &error.description])),
@@ -303,8 +321,12 @@ impl Session {
                 "expired",
                 Some("Your session expired. Please log in again.".to_owned()),
             ),
-            _ if self.token(now_ms).is_some() => ("in", None),
-            _ => ("out", None),
+            _ if self.token(now_ms).is_some() => ("logged-in", None),
+            _ if !configured => (
+                "logged-out",
+                Some("This login button is not set up yet.".to_owned()),
+            ),
+            _ => ("logged-out", None),
         };
         View {
             state,
@@ -409,36 +431,51 @@ mod tests {
         let login = pending(1, NOW);
         assert_eq!(login.deadline(), NOW + 60_000);
         assert_eq!(
-            timeout_error(60).description,
-            "no answer from the provider within 60 seconds"
+            timeout_error(&login).description,
+            "no answer from the provider within 60 seconds; if the provider showed an error about \
+             the redirect URI, register http://localhost:8080/ (callbackurl) with it"
         );
     }
 
     #[test]
     fn view_follows_the_state() {
         assert_eq!(
-            Session::Idle.view(NOW),
+            Session::Idle.view(NOW, true),
             View {
-                state: "out",
+                state: "logged-out",
                 busy: false,
                 message: None
             }
         );
+        assert!(Session::Idle
+            .view(NOW, false)
+            .message
+            .unwrap()
+            .contains("not set up"));
         assert_eq!(
-            Session::Idle.start(pending(1, NOW)).view(NOW).state,
+            Session::Idle.start(pending(1, NOW)).view(NOW, true).state,
             "pending"
         );
         let failed = Session::Idle.finish(Err(OAuthError::config("client-id is required")));
         assert_eq!(
-            failed.view(NOW).message.as_deref(),
+            failed.view(NOW, true).message.as_deref(),
             Some("Login failed: client-id is required")
         );
-        assert_eq!(Session::Expired.view(NOW).state, "expired");
+        assert_eq!(Session::Expired.view(NOW, true).state, "expired");
+        let cancelled =
+            Session::Idle.finish(Err(OAuthError::new(ErrorCode::PopupClosed, "closed")));
+        assert_eq!(
+            (
+                cancelled.view(NOW, true).state,
+                cancelled.view(NOW, true).message.as_deref()
+            ),
+            ("cancelled", Some("Login cancelled."))
+        );
         let session = Session::Idle.finish(Ok(held(1, 1)));
-        assert_eq!(session.view(NOW).state, "in");
+        assert_eq!(session.view(NOW, true).state, "logged-in");
         assert!(session.token(NOW + 999).is_some());
         assert!(session.token(NOW + 1000).is_none());
-        assert_eq!(session.view(NOW + 1000).state, "out");
+        assert_eq!(session.view(NOW + 1000, true).state, "logged-out");
     }
 
     #[test]
@@ -456,7 +493,7 @@ mod tests {
             failed.token(NOW).map(|h| h.token.access_token.secret()),
             Some("t1")
         );
-        assert_eq!(failed.view(NOW).state, "failed");
+        assert_eq!(failed.view(NOW, true).state, "failed");
         let forgotten = again.forget(false);
         assert!(forgotten.pending().is_some() && forgotten.held().is_none());
         assert_eq!(

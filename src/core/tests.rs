@@ -381,8 +381,18 @@ fn closing_the_popup_timeouts_and_late_answers() {
     .is_empty());
     start(&mut w, &mut store, 0x12);
     let out = json(w.popup_closed(NOW));
-    assert_eq!(event(&out, "oauth-error").unwrap()["error"], "popup_closed");
-    assert_eq!(find(&out, "render").unwrap()["state"], "failed");
+    let error = event(&out, "oauth-error").unwrap();
+    assert_eq!(error["error"], "popup_closed");
+    assert!(error["description"]
+        .as_str()
+        .unwrap()
+        .ends_with("register http://localhost:8080/app (callbackurl) with it"));
+    let render = find(&out, "render").unwrap();
+    assert_eq!(
+        (&render["state"], &render["message"]),
+        (&Value::from("cancelled"), &Value::from("Login cancelled.")),
+        "a cancel is neutral"
+    );
 }
 
 #[test]
@@ -452,7 +462,7 @@ fn fetch_placement_logout_and_expiry() {
     let out = json(bearer.logout(&mut store, NOW));
     assert_eq!(event(&out, "oauth-logout").unwrap()["provider"], "custom");
     assert_eq!(find(&out, "timer").unwrap()["ms"], Value::Null);
-    assert_eq!(find(&out, "render").unwrap()["state"], "out");
+    assert_eq!(find(&out, "render").unwrap()["state"], "logged-out");
 }
 
 #[test]

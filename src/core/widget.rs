@@ -33,7 +33,7 @@ use super::response::{
     authorization_code, capture, check_issuer, check_state, implicit_token, parse, provider_error,
     token_from_endpoint, TokenResponse,
 };
-use super::session::{timeout_error, Held, PendingLogin, Session};
+use super::session::{redirect_uri_hint, timeout_error, Held, PendingLogin, Session};
 
 /// Where stored tokens live: `oauth-prefab:token:<widget key>`.
 pub const TOKEN_PREFIX: &str = "oauth-prefab:token:";
@@ -334,12 +334,14 @@ impl Widget {
     /// The popup closed without an answer.
     pub fn popup_closed(&mut self, now: u64) -> Commands {
         let mut out = Commands::default();
-        if self.in_popup && matches!(self.session, Session::Pending { exchange: None, .. }) {
+        let waiting = matches!(self.session, Session::Pending { exchange: None, .. });
+        if let (true, true, Some(login)) = (self.in_popup, waiting, self.session.pending()) {
+            let description = text(&[
+                "the login window was closed before the login finished",
+                &redirect_uri_hint(login),
+            ]);
             self.fail(
-                OAuthError::new(
-                    ErrorCode::PopupClosed,
-                    "the login window was closed before the login finished",
-                ),
+                OAuthError::new(ErrorCode::PopupClosed, description),
                 &mut out,
                 now,
             );
@@ -352,8 +354,8 @@ impl Widget {
         let mut out = Commands::default();
         if let Some(login) = self.session.pending() {
             if now >= login.deadline() {
-                let secs = login.timeout_secs;
-                self.fail(timeout_error(secs), &mut out, now);
+                let error = timeout_error(login);
+                self.fail(error, &mut out, now);
                 return out;
             }
         }
@@ -505,7 +507,7 @@ impl Widget {
             return;
         };
         if now > login.deadline() {
-            return self.fail(timeout_error(login.timeout_secs), out, now);
+            return self.fail(timeout_error(&login), out, now);
         }
         let checked = parse(raw).and_then(|params| {
             check_state(&params, &login.state)?;
@@ -644,7 +646,8 @@ impl Widget {
     }
 
     fn render(&self, out: &mut Commands, now: u64) {
-        let view = self.session.view(now);
+        let configured = Config::from_settings(&self.settings, &self.page).is_ok();
+        let view = self.session.view(now, configured);
         let w = out
             .begin("render")
             .key("label")

@@ -136,7 +136,11 @@ test('closing the popup fails the login with popup_closed', async () => {
   const state = await widgetState(page);
   assert.equal(state.busy, 'false');
   assert.equal(state.loggedIn, false);
-  assert.equal(state.message, `Login failed: ${outcome.err.description}`);
+  // A cancel is a neutral state, not a failure; the description (for the page author) names the
+  // likeliest cause of a popup that ends without an answer, and its fix.
+  assert.equal(state.message, 'Login cancelled.');
+  assert.match(outcome.err.description, /register http:\/\/localhost:\d+\/e2e\/widget\.html \(callbackurl\) with it/);
+  assert.equal(await page.evaluate(() => document.getElementById('w1').shadowRoot.querySelector('button').dataset.state), 'cancelled');
   await context.close();
 });
 
