@@ -108,7 +108,10 @@ pub const PART_DOCS: &[(&str, &str)] = &[
     ),
     ("spinner", "Shown while a login is pending."),
     ("label", "The button's text."),
-    ("message", "The last error, a cancel, an expiry or a setup problem, as text."),
+    (
+        "message",
+        "The last error, a cancel, an expiry or a setup problem, as text.",
+    ),
 ];
 
 /// The read-only properties: name, TypeScript type, doc.
