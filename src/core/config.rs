@@ -115,12 +115,14 @@ impl Settings {
             .unwrap_or(&provider::CUSTOM)
     }
 
-    /// The button text: the `label` setting, or the contract's default for the preset.
-    pub fn label(&self) -> String {
+    /// The button text: the `label` setting, or the contract's default for the preset, which
+    /// says so once a user is logged in (the button still logs in again, to switch accounts).
+    pub fn label(&self, logged_in: bool) -> String {
+        let verb = if logged_in { "Logged in" } else { "Log in" };
         match (self.get(Attr::Label), self.preset().display_name) {
             (Some(label), _) => label.to_owned(),
-            (None, "") => "Log in".to_owned(),
-            (None, name) => text(&["Log in with ", name]),
+            (None, "") => verb.to_owned(),
+            (None, name) => text(&[verb, " with ", name]),
         }
     }
 
@@ -492,10 +494,9 @@ mod tests {
             (c.mode, c.fallback_to_redirect, c.storage, c.flow),
             (Mode::Popup, true, StorageKind::Memory, Flow::Token)
         );
-        assert_eq!(
-            settings(&[("provider", "google")]).label(),
-            "Log in with Google"
-        );
+        let google = settings(&[("provider", "google")]);
+        assert_eq!(google.label(false), "Log in with Google");
+        assert_eq!(google.label(true), "Logged in with Google");
         assert_eq!(
             (c.timeout_secs, c.key.as_str(), c.token_url.as_deref()),
             (300, "google:abc", None)
@@ -535,8 +536,14 @@ mod tests {
         assert_eq!(c.extra_params.get("login_hint"), Some("a@b.example"));
         assert_eq!(c.issuer.as_deref(), Some("http://127.0.0.1:9090"));
         assert_eq!((c.timeout_secs, c.key.as_str()), (30, "#main"));
-        assert_eq!(settings(&[("label", "Sign in")]).label(), "Sign in");
-        assert_eq!(settings(&[]).label(), "Log in");
+        assert_eq!(settings(&[("label", "Sign in")]).label(true), "Sign in");
+        assert_eq!(
+            (
+                settings(&[]).label(false),
+                settings(&[]).label(true).as_str()
+            ),
+            ("Log in".to_owned(), "Logged in")
+        );
     }
 
     #[test]

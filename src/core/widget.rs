@@ -651,7 +651,7 @@ impl Widget {
         let w = out
             .begin("render")
             .key("label")
-            .string(&self.settings.label())
+            .string(&self.settings.label(view.state == "logged-in"))
             .key("state")
             .string(view.state);
         w.key("busy")
