@@ -14,13 +14,16 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import {
-  PUBLIC_CLIENT_ID, decide, loginOutcome, openWidget, respondInPopup, startEnvironment, startLogin, stateOf,
-  waitForEvents, widgetState,
+  PUBLIC_CLIENT_ID, clickToProvider as clickTo, decide, decideInTab as decideIn, loginOutcome, openWidget, pendingKeys,
+  recordPosts, recordUrls, respondInPopup, startEnvironment, startLogin, stateOf, waitForEvents, widgetState,
 } from './harness.mjs';
 
 let env;
 before(async () => { env = await startEnvironment(); });
 after(async () => { await env?.close(); });
+
+const clickToProvider = (page) => clickTo(env, page);
+const decideInTab = (page, name, path = FIXTURE) => decideIn(env, page, name, path);
 
 const FIXTURE = '/e2e/widget.html';
 const STATE_RE = /^[0-9a-f]{64}$/;
@@ -63,16 +66,6 @@ async function startCodeLogin(page) {
   return popup;
 }
 
-/** Records the bodies of the POSTs the page's context sends to `url`. */
-function recordPosts(context, url) {
-  const posts = [];
-  context.on('request', (request) => {
-    if (request.method() === 'POST' && request.url() === url) {
-      posts.push({ contentType: request.headers()['content-type'], body: new URLSearchParams(request.postData() ?? '') });
-    }
-  });
-  return posts;
-}
 
 /** Asserts a failed login with `code`, reported alike by login(), the event and the UI. */
 async function assertFailed(page, code) {
@@ -94,10 +87,6 @@ async function assertNoTokenRequest(why) {
   assert.deepEqual(await env.controls.tokenRequests(), [], `no token request: ${why}`);
 }
 
-/** The pending-login keys in the page's sessionStorage. */
-function pendingKeys(page) {
-  return page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('oauth-prefab:pending')));
-}
 
 /**
  * A code obtained by the test itself, straight from the provider (consent form posted with
@@ -193,8 +182,8 @@ test('popup code login: PKCE S256, one secret-less token request, and the detail
 
   // Exactly one token request, form-encoded, with the verifier of the challenge and no secret.
   assert.equal(tokenPosts.length, 1);
-  const [{ contentType, body }] = tokenPosts;
-  assert.equal(contentType, 'application/x-www-form-urlencoded');
+  const [{ headers, fields: body }] = tokenPosts;
+  assert.equal(headers['content-type'], 'application/x-www-form-urlencoded');
   assert.deepEqual([...body.keys()].sort(), ['client_id', 'code', 'code_verifier', 'grant_type', 'redirect_uri']);
   assert.equal(body.get('grant_type'), 'authorization_code');
   assert.equal(body.get('code'), code);
@@ -390,30 +379,8 @@ test('extra-params naming a parameter the widget sets is invalid_config on click
 
 // ---- Redirect mode ---------------------------------------------------------------------------
 
-/** Clicks the button and waits for the tab to show the provider's consent page. */
-async function clickToProvider(page) {
-  await Promise.all([
-    page.waitForURL((url) => url.href.startsWith(`${env.provider}/oauth/authorize?`)),
-    page.locator('#w1 button[part=button]').click(),
-  ]);
-  await page.waitForLoadState();
-}
 
-/** Clicks Allow or Deny in the tab and waits to be back on `path` with the element defined. */
-async function decideInTab(page, name, path = FIXTURE) {
-  await Promise.all([
-    page.waitForURL((url) => url.href.startsWith(env.web + path)),
-    page.getByRole('button', { name }).click(),
-  ]);
-  await page.waitForFunction(() => customElements.get('oauth-login'));
-}
 
-/** Every address the main frame showed. */
-function recordUrls(page) {
-  const urls = [];
-  page.on('framenavigated', (frame) => { if (frame === page.mainFrame()) urls.push(frame.url()); });
-  return urls;
-}
 
 /**
  * The tab's sessionStorage on the host origin while a redirect login waits at the provider: the
@@ -455,8 +422,8 @@ test('redirect mode: the verifier survives the round trip, is used up, and the a
 
   // One token request, with the stored verifier; then the record is gone and the address clean.
   assert.equal(tokenPosts.length, 1);
-  assert.equal(s256(tokenPosts[0].body.get('code_verifier')), sent.code_challenge);
-  assert.equal(tokenPosts[0].body.get('redirect_uri'), env.web + landing);
+  assert.equal(s256(tokenPosts[0].fields.get('code_verifier')), sent.code_challenge);
+  assert.equal(tokenPosts[0].fields.get('redirect_uri'), env.web + landing);
   assert.deepEqual((await env.controls.tokenRequests()).map((r) => [r.has_code_verifier, r.has_client_secret, r.status]),
     [[true, false, 200]]);
   assert.deepEqual(await pendingKeys(page), [], 'the pending record is used up');

@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { decide, launchChromium, loginOutcome, openWidget, startLogin, waitForEvents } from './harness.mjs';
+import { decide, launchChromium, loginOutcome, openWidget, recordPosts, startLogin, waitForEvents } from './harness.mjs';
 import { serveStatic } from '../../scripts/lib/serve.mjs';
 import { startProvider } from '../../scripts/lib/provider.mjs';
 import { buildExchange, startExchange } from '../../scripts/lib/exchange.mjs';
@@ -129,16 +129,6 @@ async function openExchangeWidget(client, exchange = env.exchange) {
   return session;
 }
 
-/** Records the POSTs the page's context sends to `url`: their form fields and Origin. */
-function recordPosts(context, url) {
-  const posts = [];
-  context.on('request', (request) => {
-    if (request.method() === 'POST' && request.url() === url) {
-      posts.push({ fields: new URLSearchParams(request.postData() ?? ''), headers: request.headers() });
-    }
-  });
-  return posts;
-}
 
 /** Starts a popup login and clicks Allow on the consent page (once the popup shows it). */
 async function loginAndAllow(page) {

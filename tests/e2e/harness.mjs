@@ -176,3 +176,44 @@ export async function respondInPopup(env, popup, { fragment, query, callbackPath
 export async function decide(popup, name) {
   await Promise.all([popup.waitForEvent('close'), popup.getByRole('button', { name }).click()]);
 }
+
+/** Records the POSTs the page's context sends to `url`: their form fields and request headers. */
+export function recordPosts(context, url) {
+  const posts = [];
+  context.on('request', (request) => {
+    if (request.method() === 'POST' && request.url() === url) {
+      posts.push({ fields: new URLSearchParams(request.postData() ?? ''), headers: request.headers() });
+    }
+  });
+  return posts;
+}
+
+/** Every address the main frame showed, fragments included (to catch a response left in one). */
+export function recordUrls(page) {
+  const urls = [];
+  page.on('framenavigated', (frame) => { if (frame === page.mainFrame()) urls.push(frame.url()); });
+  return urls;
+}
+
+/** The redirect logins kept in the page's sessionStorage. */
+export function pendingKeys(page) {
+  return page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('oauth-prefab:pending')));
+}
+
+/** Clicks `id`'s button and waits for the tab to show the provider's consent page. */
+export async function clickToProvider(env, page, id = 'w1') {
+  await Promise.all([
+    page.waitForURL((url) => url.href.startsWith(`${env.provider}/oauth/authorize?`)),
+    page.locator(`#${id} button[part=button]`).click(),
+  ]);
+  await page.waitForLoadState();
+}
+
+/** Clicks Allow or Deny on the consent page in the tab; waits to be back on `path`, defined. */
+export async function decideInTab(env, page, name, path = '/e2e/widget.html') {
+  await Promise.all([
+    page.waitForURL((url) => url.href.startsWith(env.web + path)),
+    page.getByRole('button', { name }).click(),
+  ]);
+  await page.waitForFunction(() => customElements.get('oauth-login'));
+}

@@ -3,40 +3,20 @@
 // that started it, Instagram's stateless query denial on return, and a replayed callback URL.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openWidget, startEnvironment, waitForEvents, widgetState } from './harness.mjs';
+import {
+  clickToProvider as clickTo, decideInTab as decideIn, openWidget, pendingKeys, recordUrls, startEnvironment, waitForEvents, widgetState,
+} from './harness.mjs';
 
 let env;
 before(async () => { env = await startEnvironment(); });
 after(async () => { await env?.close(); });
 
-/** Clicks `id`'s button and waits for the tab to reach the provider's consent page. */
-async function clickToProvider(page, id = 'w1') {
-  await Promise.all([
-    page.waitForURL((url) => url.href.startsWith(`${env.provider}/oauth/authorize?`)),
-    page.locator(`#${id} button[part=button]`).click(),
-  ]);
-  await page.waitForLoadState();
-}
+const clickToProvider = (page, id) => clickTo(env, page, id);
+const decideInTab = (page, name, path) => decideIn(env, page, name, path);
 
-/** Clicks Allow or Deny on the consent page shown in the tab and waits to be back on `path`. */
-async function decideInTab(page, name, path = '/e2e/widget.html') {
-  await Promise.all([
-    page.waitForURL((url) => url.href.startsWith(env.web + path)),
-    page.getByRole('button', { name }).click(),
-  ]);
-  await page.waitForFunction(() => customElements.get('oauth-login'));
-}
 
-/** Every URL the main frame showed, fragments included (to catch a token left in an address). */
-function recordUrls(page) {
-  const urls = [];
-  page.on('framenavigated', (frame) => { if (frame === page.mainFrame()) urls.push(frame.url()); });
-  return urls;
-}
 
-function pendingKeys(page) {
-  return page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('oauth-prefab:pending')));
-}
+
 
 test('redirect mode: the login round trip delivers oauth-login and cleans the address', async () => {
   const { page, context } = await env.newPage();
