@@ -100,6 +100,21 @@ fn start(w: &mut Widget, store: &mut MemStore, byte: u8) -> (Vec<Value>, String)
     (out, state.repeat(32))
 }
 
+/// Starts a code login, supplies its digest and answers it with a code: the token request's number.
+fn code_returned(w: &mut Widget, store: &mut MemStore, byte: u8) -> u32 {
+    let (_, state) = start(w, store, byte);
+    json(w.challenge(&[9; 32], NOW));
+    let out = json(w.message(
+        ORIGIN,
+        true,
+        &format!("?code=c&state={state}"),
+        "",
+        store,
+        NOW,
+    ));
+    find(&out, "fetch").unwrap()["seq"].as_u64().unwrap() as u32
+}
+
 fn answer(w: &mut Widget, store: &mut MemStore, hash: &str) -> Vec<Value> {
     json(w.message(ORIGIN, true, "", hash, store, NOW + 10))
 }
@@ -292,17 +307,7 @@ fn the_code_flow_waits_for_the_digest_and_asks_for_a_token_only_after_the_state_
 #[test]
 fn token_request_failures_become_the_contract_codes() {
     let (mut w, mut store) = (widget(CODE), MemStore::default());
-    let (_, state) = start(&mut w, &mut store, 0x55);
-    json(w.challenge(&[9; 32], NOW));
-    let out = json(w.message(
-        ORIGIN,
-        true,
-        &format!("?code=c&state={state}"),
-        "",
-        &mut store,
-        NOW,
-    ));
-    let seq = find(&out, "fetch").unwrap()["seq"].as_u64().unwrap() as u32;
+    let seq = code_returned(&mut w, &mut store, 0x55);
     let failed = json(w.token_unreachable(seq, NOW));
     let error = event(&failed, "oauth-error").unwrap();
     assert_eq!(error["error"], "network_error");
@@ -311,17 +316,7 @@ fn token_request_failures_become_the_contract_codes() {
         .unwrap()
         .contains("https://id.example/token"));
 
-    let (_, state) = start(&mut w, &mut store, 0x56);
-    json(w.challenge(&[9; 32], NOW));
-    let out = json(w.message(
-        ORIGIN,
-        true,
-        &format!("?code=c&state={state}"),
-        "",
-        &mut store,
-        NOW,
-    ));
-    let seq = find(&out, "fetch").unwrap()["seq"].as_u64().unwrap() as u32;
+    let seq = code_returned(&mut w, &mut store, 0x56);
     let out = json(w.token_answer(
         seq,
         502,
