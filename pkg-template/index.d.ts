@@ -194,6 +194,134 @@ declare global {
   }
 }
 
+/**
+ * The element's attributes as JSX props: their kebab-case names, as in HTML. React 19 sets each
+ * one as a property where the element has it (`timeout={30}` sets `timeout`) and as an attribute
+ * otherwise (`client-id`).
+ */
+export interface OAuthLoginAttributes {
+  /** A preset provider (`instagram`, `facebook`, `google`, `linkedin`, `box`). Absent means a custom provider given by `authorize-url`. */
+  provider?: ProviderId;
+  /** The app's client id, as registered with the provider. Required. */
+  'client-id'?: string;
+  /** Scopes to request, separated by spaces or commas; sent joined with the provider's own separator. Defaults to the preset's default scopes. */
+  scope?: string;
+  /** The authorization endpoint; overrides the preset's. Must be `https:`, except on loopback hosts (`localhost`, `127.0.0.1`, `[::1]`). */
+  'authorize-url'?: string;
+  /** Overrides the redirect URI sent to the provider; must be on the page's own origin. Defaults to `callbackurl`: the page's origin + pathname. */
+  'redirect-uri'?: string;
+  /** `token`: the implicit grant. `code`: the authorization code flow with PKCE (needs `token-url`). */
+  'response-type'?: 'token' | 'code';
+  /** Where a `code` is exchanged: the provider's token endpoint (a public client) or your own exchange (a provider that needs a client secret). An absolute `https:` URL (loopback `http:` aside) or a path on the page's own origin. Required with `response-type="code"`. */
+  'token-url'?: string;
+  /** More authorization-request parameters, form-encoded (`prompt=consent&login_hint=a%40b.example`). Naming one the widget sets itself is `invalid_config`. */
+  'extra-params'?: string;
+  /** The provider's issuer identifier (RFC 9207): when set, an authorization response must carry an equal `iss`, or it is refused with `invalid_response`. */
+  issuer?: string;
+  /** How the provider's page is shown: `popup` (the page stays) or `redirect` (this tab goes to the provider and back). */
+  mode?: 'popup' | 'redirect';
+  /** What a blocked popup does: `redirect` (go on as a redirect login) or `none` (fail with `popup_blocked`). */
+  fallback?: 'redirect' | 'none';
+  /** Where the token is kept: `memory` (this page only), `session` (sessionStorage) or `local` (localStorage). */
+  storage?: 'memory' | 'session' | 'local';
+  /** The button's text. Defaults to `Log in with <Provider>` (`Log in` for a custom provider). */
+  label?: string;
+  /** Seconds a pending login may take, the token request included, before it fails with `timeout` (whole seconds, 1 to 86400). */
+  timeout?: number | string;
+}
+
+/**
+ * The element's events as React 19 props: `on` and the event name (`onoauth-login`), which React
+ * adds with `addEventListener` when it renders the element in the browser. It does not when it
+ * only hydrates server-rendered HTML (until the element renders again): there, add the listeners
+ * in an effect, with `addEventListener` on a ref.
+ */
+export interface OAuthLoginReactEvents {
+  /** `oauth-login`: A login succeeded, or a stored token was restored when the element connected. */
+  'onoauth-login'?: (event: CustomEvent<OAuthLoginDetail>) => void;
+  /** `oauth-error`: A login failed. */
+  'onoauth-error'?: (event: CustomEvent<OAuthErrorDetail>) => void;
+  /** `oauth-logout`: `logout()` was called. */
+  'onoauth-logout'?: (event: CustomEvent<OAuthProviderDetail>) => void;
+  /** `oauth-expired`: The held token passed `expiresAt`. */
+  'onoauth-expired'?: (event: CustomEvent<OAuthProviderDetail>) => void;
+}
+
+/**
+ * The element's props in a Vue template, named as Vue's tooling (vue-tsc, the Vue language server)
+ * looks them up: camelCase (it matches `client-id` to `clientId`), and `on` + the camelCase
+ * event name for an `@` listener (`@oauth-login` to `onOauthLogin`). Write the attributes
+ * kebab-case in templates, as in HTML: Vue sets an attribute it does not find as a property of the
+ * element as it is (`clientId` would become the attribute `clientid` before `define()`).
+ */
+export interface OAuthLoginVueProps {
+  /** A preset provider (`instagram`, `facebook`, `google`, `linkedin`, `box`). Absent means a custom provider given by `authorize-url`. */
+  provider?: ProviderId;
+  /** The app's client id, as registered with the provider. Required. */
+  clientId?: string;
+  /** Scopes to request, separated by spaces or commas; sent joined with the provider's own separator. Defaults to the preset's default scopes. */
+  scope?: string;
+  /** The authorization endpoint; overrides the preset's. Must be `https:`, except on loopback hosts (`localhost`, `127.0.0.1`, `[::1]`). */
+  authorizeUrl?: string;
+  /** Overrides the redirect URI sent to the provider; must be on the page's own origin. Defaults to `callbackurl`: the page's origin + pathname. */
+  redirectUri?: string;
+  /** `token`: the implicit grant. `code`: the authorization code flow with PKCE (needs `token-url`). */
+  responseType?: 'token' | 'code';
+  /** Where a `code` is exchanged: the provider's token endpoint (a public client) or your own exchange (a provider that needs a client secret). An absolute `https:` URL (loopback `http:` aside) or a path on the page's own origin. Required with `response-type="code"`. */
+  tokenUrl?: string;
+  /** More authorization-request parameters, form-encoded (`prompt=consent&login_hint=a%40b.example`). Naming one the widget sets itself is `invalid_config`. */
+  extraParams?: string;
+  /** The provider's issuer identifier (RFC 9207): when set, an authorization response must carry an equal `iss`, or it is refused with `invalid_response`. */
+  issuer?: string;
+  /** How the provider's page is shown: `popup` (the page stays) or `redirect` (this tab goes to the provider and back). */
+  mode?: 'popup' | 'redirect';
+  /** What a blocked popup does: `redirect` (go on as a redirect login) or `none` (fail with `popup_blocked`). */
+  fallback?: 'redirect' | 'none';
+  /** Where the token is kept: `memory` (this page only), `session` (sessionStorage) or `local` (localStorage). */
+  storage?: 'memory' | 'session' | 'local';
+  /** The button's text. Defaults to `Log in with <Provider>` (`Log in` for a custom provider). */
+  label?: string;
+  /** Seconds a pending login may take, the token request included, before it fails with `timeout` (whole seconds, 1 to 86400). */
+  timeout?: number | string;
+  /** `@oauth-login`: A login succeeded, or a stored token was restored when the element connected. */
+  onOauthLogin?: (event: CustomEvent<OAuthLoginDetail>) => void;
+  /** `@oauth-error`: A login failed. */
+  onOauthError?: (event: CustomEvent<OAuthErrorDetail>) => void;
+  /** `@oauth-logout`: `logout()` was called. */
+  onOauthLogout?: (event: CustomEvent<OAuthProviderDetail>) => void;
+  /** `@oauth-expired`: The held token passed `expiresAt`. */
+  onOauthExpired?: (event: CustomEvent<OAuthProviderDetail>) => void;
+}
+
+// `<oauth-login>` in JSX (React 19) and in Vue templates, without a declaration of your own.
+// Each block is inert where its framework's types are not installed: augmenting a module that
+// does not resolve is no error in a declaration file, and the names used inside are declared in
+// the block (empty, with the framework's own type parameters), so they merge with the framework's
+// interfaces when it is there and stand alone when it is not.
+
+// @ts-ignore -- `react` installed without `@types/react` is an untyped module, which TypeScript
+// refuses to augment (TS2665); the block is then ignored.
+declare module 'react' {
+  interface HTMLAttributes<T> {}
+  interface ClassAttributes<T> {}
+  namespace JSX {
+    interface IntrinsicElements {
+      /** oauth-login: what React gives any element (`id`, `className` or `class`, `style`, `slot`, `ref`, ...), the element's attributes and its events. */
+      'oauth-login': ClassAttributes<OAuthLoginElement> & Omit<HTMLAttributes<OAuthLoginElement>, keyof OAuthLoginAttributes | keyof OAuthLoginReactEvents> & OAuthLoginAttributes & OAuthLoginReactEvents & { class?: string };
+    }
+  }
+}
+
+declare module 'vue' {
+  interface HTMLAttributes {}
+  interface AllowedComponentProps {}
+  interface ComponentCustomProps {}
+  interface GlobalComponents {
+    /** oauth-login: the HTML attributes Vue knows (`id`, `class`, `style`, `@click`, ...), the element's attributes and its events. */
+    'oauth-login': new () => OAuthLoginElement & { $props: Omit<HTMLAttributes, keyof OAuthLoginVueProps> & AllowedComponentProps & ComponentCustomProps & { key?: PropertyKey } & OAuthLoginVueProps };
+  }
+}
+
 /** Defines `<oauth-login>`; safe to call more than once. */
 export declare function define(): void;
 
