@@ -5,7 +5,7 @@
 //
 //   node tests/vite-app/run.mjs
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -57,7 +57,8 @@ const filesUnder = (dir) => readdirSync(dir, { recursive: true, withFileTypes: t
 // ---- 1. pack --------------------------------------------------------------------------------
 const PACK = 'npm pack: the tarball holds the whole package';
 const INSTALL = 'npm install of the tarball into the Vite app';
-const TSC = 'tsc --noEmit: index.d.ts types the element, its events and login()';
+const TSC = 'tsc --noEmit: index.d.ts types the element, its events, login(), and <oauth-login> in React JSX (src/LoginButton.tsx, no declaration of its own)';
+const TSC_BARE = 'tsc --noEmit of src/*.ts without react or vue, then with react but no @types/react: the JSX augmentations are inert (skipLibCheck off)';
 const BUILD = 'vite build: bundles the package, the wasm emitted as an asset';
 let tarball;
 
@@ -89,8 +90,8 @@ await check(PACK, async () => {
 
 // ---- 2. install -----------------------------------------------------------------------------
 await check(INSTALL, async () => {
-  if (!existsSync(bin('vite', 'package.json')) || !existsSync(bin('typescript', 'package.json'))) {
-    console.log('    installing vite and typescript (first run only)');
+  if (!['vite', 'typescript', '@types/react'].every((name) => existsSync(bin(name, 'package.json')))) {
+    console.log('    installing vite, typescript and @types/react (first run only)');
     await npm(['install', '--no-audit', '--no-fund'], app);
   }
   // --no-save: the tarball's temporary path stays out of package.json and the lockfile.
@@ -102,8 +103,50 @@ await check(INSTALL, async () => {
 });
 
 // ---- 3. types -------------------------------------------------------------------------------
+/** `tsc --noEmit -p dir`: its output, or an error that quotes only tsc's error lines. */
+async function tsc(dir, args = []) {
+  try {
+    const { stdout } = await run(process.execPath, [bin('typescript', 'bin/tsc'), '--noEmit', '-p', dir, ...args], { cwd: dir, maxBuffer: 256 << 20 });
+    return stdout;
+  } catch (error) {
+    const errors = String(error.stdout ?? '').split('\n').filter((line) => /error TS\d+/.test(line));
+    throw new Error(`tsc -p ${dir} failed:\n${errors.join('\n') || error.stderr || error.message}`);
+  }
+}
+
 await check(TSC, async () => {
-  await run(process.execPath, [bin('typescript', 'bin/tsc'), '--noEmit', '-p', app], { cwd: app });
+  const sources = filesUnder(join(app, 'src'));
+  for (const file of sources) {
+    assert.doesNotMatch(readFileSync(join(app, 'src', file), 'utf8'), /interface\s+IntrinsicElements|declare\s+(module|global)/, `src/${file} declares types of its own: the package's must do`);
+  }
+  const files = (await tsc(app, ['--listFiles'])).split('\n').map((f) => f.trim().split('\\').join('/'));
+  assert.ok(files.some((f) => f.endsWith('/src/LoginButton.tsx')), 'the compile covers src/LoginButton.tsx');
+  assert.ok(files.some((f) => f.endsWith('/node_modules/@types/react/index.d.ts')), 'the compile has @types/react');
+}, { needs: [INSTALL] });
+
+await check(TSC_BARE, async () => {
+  // Outside tests/vite-app, so that nothing resolves react, @types/react or vue from its
+  // node_modules; the package copied, not linked, for the same reason. The app's own tsconfig.
+  const dir = mkdtempSync(join(tmpdir(), 'oauth-prefab-bare-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  cpSync(join(app, 'node_modules', 'oauth-prefab'), join(dir, 'node_modules', 'oauth-prefab'), { recursive: true, dereference: true });
+  const config = JSON.parse(readFileSync(join(app, 'tsconfig.json'), 'utf8'));
+  assert.equal(config.compilerOptions.skipLibCheck, false, 'the declaration files are checked');
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(config));
+  const sources = filesUnder(join(app, 'src')).filter((f) => f.endsWith('.ts'));
+  assert.ok(sources.includes('types-check.ts'), `src/*.ts: ${sources.join(', ')}`);
+  for (const file of sources) cpSync(join(app, 'src', file), join(dir, 'src', file));
+
+  // No react, no vue.
+  const bare = await tsc(dir, ['--traceResolution']);
+  for (const name of ['react', 'vue']) assert.match(bare, new RegExp(`Module name '${name}' was not resolved`), `${name} resolves: ${dir} is not bare`);
+
+  // react without @types/react: an untyped module, which TypeScript refuses to augment.
+  mkdirSync(join(dir, 'node_modules', 'react'));
+  writeFileSync(join(dir, 'node_modules', 'react', 'package.json'), JSON.stringify({ name: 'react', version: '19.3.1', main: 'index.js' }));
+  writeFileSync(join(dir, 'node_modules', 'react', 'index.js'), 'module.exports = {};\n');
+  const untyped = await tsc(dir, ['--traceResolution']);
+  assert.match(untyped, /Module name 'react' was successfully resolved to '[^']*\/node_modules\/react\/index\.js'/);
 }, { needs: [INSTALL] });
 
 // ---- 4. build -------------------------------------------------------------------------------
