@@ -103,6 +103,45 @@ test('index.d.ts types the tag, the events and the codes', () => {
   assert.match(dts, /user: Record<string, unknown> \| null;/);
 });
 
+test('index.d.ts puts <oauth-login> in React 19\'s JSX and Vue\'s GlobalComponents, with every attribute and event', () => {
+  const dts = read('pkg-template', 'index.d.ts');
+  const body = (name) => dts.match(new RegExp(`export interface ${name} \\{\\n([\\s\\S]*?)\\n\\}`))?.[1] ?? '';
+  const members = (name) => Object.fromEntries([...body(name).matchAll(/^ {2}'?([\w-]+)'?\?: (.+);$/gm)].map((m) => [m[1], m[2]]));
+  const camel = (name) => name.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+  const typeOf = (a) => ({ provider: 'ProviderId', timeout: 'number | string' })[a.name] ?? (a.type || a.values.map((v) => `'${v}'`).join(' | '));
+
+  // React: the kebab-case attribute names, and `on` + each event's name.
+  assert.deepEqual(members('OAuthLoginAttributes'), Object.fromEntries(contract.attributes.map((a) => [a.name, typeOf(a)])));
+  assert.equal(members('OAuthLoginAttributes')['response-type'], "'token' | 'code'");
+  assert.deepEqual(members('OAuthLoginReactEvents'), Object.fromEntries(contract.events.map((e) => [`on${e.name}`, `(event: CustomEvent<${e.detail}>) => void`])));
+  // Vue: camelCase, as its tooling looks props up, and `on` + the camelCase event name.
+  assert.deepEqual(members('OAuthLoginVueProps'), Object.fromEntries([
+    ...contract.attributes.map((a) => [a.property, typeOf(a)]),
+    ...contract.events.map((e) => [camel(`on-${e.name}`), `(event: CustomEvent<${e.detail}>) => void`]),
+  ]));
+
+  const block = (module) => dts.match(new RegExp(`^declare module '${module}' \\{\\n[\\s\\S]*?\\n\\}$`, 'm'))?.[0] ?? '';
+  const react = block('react');
+  const vue = block('vue');
+  assert.match(react, /namespace JSX \{\s*interface IntrinsicElements \{[\s\S]*'oauth-login': [^;]*\bOAuthLoginAttributes & OAuthLoginReactEvents\b[^;]*;/);
+  assert.match(react, /'oauth-login': ClassAttributes<OAuthLoginElement> & Omit<HTMLAttributes<OAuthLoginElement>, /, 'what React gives any element, with a ref to an OAuthLoginElement');
+  assert.match(vue, /interface GlobalComponents \{[\s\S]*'oauth-login': new \(\) => OAuthLoginElement & \{ \$props: [^;]*\bOAuthLoginVueProps \};/);
+
+  // Inert without the framework's types: a block names only what it declares itself (merged with
+  // the framework's own when present), the package's own types, and TypeScript's.
+  const own = new Set([...dts.matchAll(/^export (?:declare )?(?:interface|type|class) (\w+)/gm)].map((m) => m[1]));
+  for (const [module, text] of [['react', react], ['vue', vue]]) {
+    const code = text.replace(/\/\*\*[\s\S]*?\*\//g, '').replace(/'[^']*'/g, '');
+    const declared = new Set([...code.matchAll(/\b(?:interface|namespace) (\w+)/g)].map((m) => m[1]));
+    const named = new Set([...code.matchAll(/\b[A-Z]\w*/g)].map((m) => m[0]));
+    const foreign = [...named].filter((n) => !declared.has(n) && !own.has(n) && !['T', 'Omit', 'PropertyKey'].includes(n));
+    assert.deepEqual(foreign, [], `declare module '${module}' names ${foreign.join(', ')}, which do not exist without ${module}`);
+  }
+  assert.deepEqual([...react.matchAll(/^ {2}interface (\w+)(<T>)? \{\}$/gm)].map((m) => m[1]), ['HTMLAttributes', 'ClassAttributes']);
+  // react without @types/react is an untyped module, which TypeScript refuses to augment (TS2665).
+  assert.match(dts, /^\/\/ @ts-ignore\b.*\n(?:\/\/.*\n)*declare module 'react' \{/m);
+});
+
 test('package.json points IDEs at the manifest', () => {
   const pkg = JSON.parse(read('pkg-template', 'package.json'));
   assert.equal(pkg.customElements, 'custom-elements.json');
