@@ -610,3 +610,35 @@ fn an_invalid_setting_fails_the_login_with_invalid_config_and_opens_nothing() {
         "too few random bytes"
     );
 }
+
+#[test]
+fn a_login_keeps_the_settings_it_started_with_and_needs_a_digest() {
+    // The page switches fallback off while the popup opens: the login started with "redirect".
+    let (mut w, mut store) = (widget(IMPLICIT), MemStore::default());
+    start(&mut w, &mut store, 0x11);
+    let page = Page {
+        origin: ORIGIN.into(),
+        path: "/app".into(),
+    };
+    w.update(&format!("{IMPLICIT}&fallback=none"), page.clone(), NOW);
+    assert_eq!(names(&json(w.popup_blocked(&mut store, NOW))), ["go"]);
+
+    // The code flow's URL is built from the settings of its start, not of the digest's arrival.
+    let mut code = widget(CODE);
+    start(&mut code, &mut store, 0x22);
+    code.update(&CODE.replace("id.example", "other.example"), page, NOW);
+    let go = json(code.challenge(&[9; 32], NOW));
+    let url = find(&go, "go").unwrap()["url"].as_str().unwrap().to_owned();
+    assert!(url.starts_with("https://id.example/authorize?"), "{url}");
+
+    // No SubtleCrypto (not a secure context): said at once, not by the timeout.
+    let mut insecure = widget(CODE);
+    start(&mut insecure, &mut store, 0x33);
+    let out = json(insecure.challenge(&[], NOW));
+    let error = event(&out, "oauth-error").unwrap();
+    assert_eq!(error["error"], "browser_refused");
+    assert!(error["description"]
+        .as_str()
+        .unwrap()
+        .contains("secure context"));
+}

@@ -96,6 +96,8 @@ pub struct Widget {
     in_popup: bool,
     /// The pending login's authorize URL, once known (the code flow waits for the digest).
     url: Option<String>,
+    /// The settings the pending login started with: a change applies to the next login only.
+    flight: Option<Config>,
     /// The number of the last token request, so a late answer to an old one is ignored.
     seq: u32,
     connected: bool,
@@ -205,6 +207,7 @@ impl Widget {
         if !self.in_popup {
             save_pending(store, &login)?;
         }
+        self.flight = Some(config);
         let name = login
             .state
             .as_str()
@@ -256,28 +259,26 @@ impl Widget {
     /// The SHA-256 digest of the pending code login's verifier: its authorize URL is now known.
     pub fn challenge(&mut self, digest: &[u8], now: u64) -> Commands {
         let mut out = Commands::default();
-        let Some(login) = self.session.pending() else {
+        let (Some(login), Some(config)) = (self.session.pending(), &self.flight) else {
             return out;
         };
-        if self.url.is_some() || digest.len() != 32 {
+        if self.url.is_some() {
             return out;
         }
-        match Config::from_settings(&self.settings, &self.page) {
-            // The URL is built from the login's own state and the settings it started with.
-            Ok(config) => {
-                let config = Config {
-                    flow: Flow::Code,
-                    ..config
-                };
-                self.url = Some(authorize_url(
-                    &config,
-                    &login.state,
-                    Some(&code_challenge(digest)),
-                ));
-                self.go(&mut out);
-            }
-            Err(error) => self.fail(error, &mut out, now),
+        if digest.len() != 32 {
+            let error = OAuthError::new(
+                ErrorCode::BrowserRefused,
+                "the code flow needs crypto.subtle, which only a secure context (https, or localhost) has",
+            );
+            self.fail(error, &mut out, now);
+            return out;
         }
+        self.url = Some(authorize_url(
+            config,
+            &login.state,
+            Some(&code_challenge(digest)),
+        ));
+        self.go(&mut out);
         out
     }
 
@@ -287,24 +288,19 @@ impl Widget {
         let Some(login) = self.session.pending().cloned() else {
             return out;
         };
-        let fallback =
-            Config::from_settings(&self.settings, &self.page).map(|c| c.fallback_to_redirect);
-        match fallback {
-            Ok(true) => match save_pending(store, &login) {
-                Ok(()) => {
-                    self.in_popup = false;
-                    self.go(&mut out);
-                }
-                Err(error) => self.fail(error, &mut out, now),
-            },
-            Ok(false) => self.fail(
-                OAuthError::new(
-                    ErrorCode::PopupBlocked,
-                    "the browser blocked the login popup; allow popups for this site and try again",
-                ),
-                &mut out,
-                now,
-            ),
+        if !self.flight.as_ref().is_some_and(|c| c.fallback_to_redirect) {
+            let error = OAuthError::new(
+                ErrorCode::PopupBlocked,
+                "the browser blocked the login popup; allow popups for this site and try again",
+            );
+            self.fail(error, &mut out, now);
+            return out;
+        }
+        match save_pending(store, &login) {
+            Ok(()) => {
+                self.in_popup = false;
+                self.go(&mut out);
+            }
             Err(error) => self.fail(error, &mut out, now),
         }
         out
@@ -643,6 +639,7 @@ impl Widget {
             out.end();
         }
         self.url = None;
+        self.flight = None;
     }
 
     fn render(&self, out: &mut Commands, now: u64) {
