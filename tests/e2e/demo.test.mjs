@@ -3,44 +3,28 @@
 // the three flows of the flow picker (implicit; code + PKCE as the public client demo-spa; code
 // through the exchange, which adds demo-app's secret); Deny shows the provider's error as text.
 //
-// The harness's startEnvironment() runs no exchange and fills only `{{PROVIDER}}`, so this file
-// sets up its own environment, as `npm start` does: demo-app (confidential) and demo-spa
-// (public) registered for the demo page, and an exchange holding demo-app's secret.
+// The environment is the harness's, set up as `npm start` does: demo-app (confidential) and
+// demo-spa (public) registered for the demo page, and an exchange holding demo-app's secret.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { launchChromium } from './harness.mjs';
-import { serveStatic } from '../../scripts/lib/serve.mjs';
-import { startProvider } from '../../scripts/lib/provider.mjs';
+import { startEnvironment } from './harness.mjs';
 import { startExchange } from '../../scripts/lib/exchange.mjs';
 
-const root = resolve(import.meta.dirname, '..', '..');
 const DEMO_SECRET = 'demo-secret';
 
 let env;
-before(async () => { env = await startDemoEnvironment(); });
+before(async () => { env = await startEnvironment({ clients: demoClients, services: demoExchange }); });
 after(async () => { await env?.close(); });
 
-/** The demo page's servers and a browser. Returns { web, provider, exchange, newPage, controls, close }. */
-async function startDemoEnvironment() {
-  const origins = { PROVIDER: '', EXCHANGE: '' };
-  const server = await serveStatic({
-    port: 0,
-    mounts: { '/': join(root, 'www'), '/pkg/': join(root, 'pkg') },
-    replacements: origins, // filled below, read at every request
-  });
-  const web = `http://localhost:${server.address().port}`;
-  const dir = mkdtempSync(join(tmpdir(), 'oauth-prefab-demo-e2e-'));
-  const clients = join(dir, 'clients.json');
-  writeFileSync(clients, JSON.stringify({
-    clients: [{ id: 'demo-app', secret: DEMO_SECRET, name: 'Prefab Demo', redirect_uris: [`${web}/`] },
-      { id: 'demo-spa', name: 'Prefab Demo (PKCE)', redirect_uris: [`${web}/`] }],
-  }));
-  const providerProcess = await startProvider({ args: ['--clients', clients, '--test-controls'] });
-  const provider = `http://127.0.0.1:${providerProcess.port}`;
-  const exchangeProcess = await startExchange({
+/** The clients the demo uses: `demo-app` with its secret (implicit, and code via the exchange), `demo-spa` public (PKCE). */
+function demoClients(web) {
+  return [{ id: 'demo-app', secret: DEMO_SECRET, name: 'Prefab Demo', redirect_uris: [`${web}/`] },
+    { id: 'demo-spa', name: 'Prefab Demo (PKCE)', redirect_uris: [`${web}/`] }];
+}
+
+/** The exchange beside the provider, as `npm start` runs it; the demo finds it as `{{EXCHANGE}}`. */
+async function demoExchange({ web, provider }) {
+  const exchange = await startExchange({
     config: {
       clients: [{
         client_id: 'demo-app',
@@ -53,36 +37,7 @@ async function startDemoEnvironment() {
     },
     env: { DEMO_APP_SECRET: DEMO_SECRET },
   });
-  origins.PROVIDER = provider;
-  origins.EXCHANGE = exchangeProcess.url;
-  const browser = await launchChromium();
-
-  async function newPage() {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    return { context, page };
-  }
-  const controls = {
-    async get(path) {
-      const response = await fetch(provider + path);
-      return response.status === 200 ? response.json() : null;
-    },
-    lastAuthorize() { return this.get('/test/last-authorize'); },
-    lastToken() { return this.get('/test/last-token'); },
-    tokenRequests() { return this.get('/test/token-requests'); },
-    async reset() {
-      const response = await fetch(provider + '/test/reset', { method: 'POST' });
-      if (!response.ok) throw new Error(`POST /test/reset: ${response.status}`);
-    },
-  };
-  async function close() {
-    await browser.close().catch(() => {});
-    providerProcess.kill();
-    exchangeProcess.kill();
-    await new Promise((r) => server.close(r));
-    rmSync(dir, { recursive: true, force: true });
-  }
-  return { web, provider, exchange: exchangeProcess.url, newPage, controls, close };
+  return { replacements: { EXCHANGE: exchange.url }, values: { exchange: exchange.url }, stop: () => exchange.kill() };
 }
 
 /** Opens the demo in a fresh page; picks `flow` (a value of the picker) unless it is null. */

@@ -7,19 +7,13 @@
 // passed through by the widget), and an exchange that knows no client of the page's origin (no
 // CORS headers, so the browser blocks the answer: `network_error`).
 //
-// The harness's startEnvironment() runs no exchange, so this file sets up its own environment.
+// The environment is the harness's, with two exchanges beside the provider.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { decide, launchChromium, loginOutcome, openWidget, recordPosts, startLogin, waitForEvents } from './harness.mjs';
-import { serveStatic } from '../../scripts/lib/serve.mjs';
-import { startProvider } from '../../scripts/lib/provider.mjs';
+import { decide, loginOutcome, openWidget, recordPosts, startEnvironment, startLogin, waitForEvents } from './harness.mjs';
 import { buildExchange, startExchange } from '../../scripts/lib/exchange.mjs';
 
-const root = resolve(import.meta.dirname, '..', '..');
 const FIXTURE = '/e2e/widget.html';
 
 // Confidential clients of the dev provider, with secrets made for this run (so that finding one
@@ -33,32 +27,20 @@ const CLIENTS = {
 const ELSEWHERE = 'https://elsewhere.example';
 
 let env;
-before(async () => { env = await startExchangeEnvironment(); });
+before(async () => { env = await startEnvironment({ clients: exchangeClients, services: twoExchanges }); });
 after(async () => { await env?.close(); });
 
-/**
- * The fixture pages, the dev provider (with test controls), two exchanges and a browser:
- * `exchange` serves the CLIENTS above (the page's origin allowed for all but `elsewhere`),
- * `foreign` serves `post` for ELSEWHERE only, so it knows nothing of the page's origin.
- * Each exchange's stderr is collected in `.log`.
- */
-async function startExchangeEnvironment() {
-  const origins = { PROVIDER: '' };
-  const server = await serveStatic({
-    port: 0,
-    mounts: { '/pkg/': join(root, 'pkg'), '/e2e/': join(root, 'tests', 'e2e', 'pages') },
-    replacements: origins,
-  });
-  const web = `http://localhost:${server.address().port}`;
-  const dir = mkdtempSync(join(tmpdir(), 'oauth-prefab-exchange-e2e-'));
-  const clientsFile = join(dir, 'clients.json');
-  writeFileSync(clientsFile, JSON.stringify({
-    clients: Object.values(CLIENTS).map(({ id, secret }) => ({ id, secret, name: `Exchange ${id}`, redirect_uris: [web + FIXTURE] })),
-  }));
-  const providerProcess = await startProvider({ args: ['--clients', clientsFile, '--test-controls'] });
-  const provider = `http://127.0.0.1:${providerProcess.port}`;
-  origins.PROVIDER = provider;
+/** The confidential clients of CLIENTS, registered for the fixture page. */
+function exchangeClients(web) {
+  return Object.values(CLIENTS).map(({ id, secret }) => ({ id, secret, name: `Exchange ${id}`, redirect_uris: [web + FIXTURE] }));
+}
 
+/**
+ * Two exchanges beside the provider: `exchange` serves the CLIENTS (the page's origin allowed for
+ * all but `elsewhere`); `foreign` serves `post` for ELSEWHERE only, so it knows nothing of the
+ * page's origin. Each exchange's stderr is collected in `.log`.
+ */
+async function twoExchanges({ web, provider }) {
   const secretEnv = (client) => `SECRET_${client.id.replaceAll('-', '_').toUpperCase()}`;
   const entry = (client, allowedOrigins) => ({
     client_id: client.id,
@@ -79,36 +61,7 @@ async function startExchangeEnvironment() {
   };
   const exchange = await start([entry(CLIENTS.post, [web]), entry(CLIENTS.basic, [web]), entry(CLIENTS.elsewhere, [ELSEWHERE])]);
   const foreign = await start([entry(CLIENTS.post, [ELSEWHERE])]);
-  const browser = await launchChromium();
-
-  async function newPage() {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    const consoleLines = [];
-    context.on('console', (msg) => consoleLines.push(msg.text()));
-    return { context, page, consoleLines };
-  }
-  const controls = {
-    async get(path) {
-      const response = await fetch(provider + path);
-      return response.status === 200 ? response.json() : null;
-    },
-    lastToken() { return this.get('/test/last-token'); },
-    tokenRequests() { return this.get('/test/token-requests'); },
-    async reset() {
-      const response = await fetch(provider + '/test/reset', { method: 'POST' });
-      if (!response.ok) throw new Error(`POST /test/reset: ${response.status}`);
-    },
-  };
-  async function close() {
-    await browser.close().catch(() => {});
-    providerProcess.kill();
-    exchange.kill();
-    foreign.kill();
-    await new Promise((r) => server.close(r));
-    rmSync(dir, { recursive: true, force: true });
-  }
-  return { web, provider, exchange, foreign, newPage, controls, close };
+  return { values: { exchange, foreign }, stop: () => { exchange.kill(); foreign.kill(); } };
 }
 
 // ---- Helpers ---------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 // End-to-end harness: a real dev provider (with test controls), the host pages on their own
 // origin, and Debian's Chromium driven by playwright-core. One environment per test file.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -25,28 +25,39 @@ export function launchChromium() {
   return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
 }
 
+/** The clients the e2e tests register: a confidential and a public one on every fixture page. */
+function e2eClients(web) {
+  return [{ id: CLIENT_ID, secret: 'e2e-secret', name: 'E2E <Test> App', redirect_uris: PAGES.map((p) => web + p) },
+    { id: PUBLIC_CLIENT_ID, name: 'E2E SPA', redirect_uris: PAGES.map((p) => web + p) },
+    { id: 'demo-app', secret: 'demo-secret', name: 'Prefab Demo', redirect_uris: [web + '/'] }];
+}
+
 /**
- * Starts everything. Returns { web, provider, browser, newPage, controls, close }.
- * `web` is the host origin (http://localhost:PORT), `provider` the provider origin.
+ * Starts everything: the host pages (www/ at /, pkg/, the fixtures at /e2e/) on their own origin,
+ * the dev provider with test controls, and Chromium. Options:
+ * - `providerArgs`: more dev-provider flags;
+ * - `clients(web)`: the clients to register (default: the e2e clients on `PAGES`);
+ * - `services({ web, provider, dir })`: starts more servers once the provider listens (an
+ *   exchange); resolves with `{ replacements, values, stop }`: `{{NAME}}`s for the pages, members
+ *   added to the environment, and how to stop them.
+ * Returns { web, provider, browser, newPage, controls, close, ...values }.
  */
-export async function startEnvironment({ providerArgs = [] } = {}) {
-  const state = { providerOrigin: '' };
+export async function startEnvironment({ providerArgs = [], clients = e2eClients, services } = {}) {
+  const replacements = { PROVIDER: '' }; // filled below; read at every request
   const server = await serveStatic({
     port: 0,
     mounts: { '/': join(root, 'www'), '/pkg/': join(root, 'pkg'), '/e2e/': join(root, 'tests', 'e2e', 'pages') },
-    get providerOrigin() { return state.providerOrigin; },
+    replacements,
   });
   const web = `http://localhost:${server.address().port}`;
   const dir = mkdtempSync(join(tmpdir(), 'oauth-prefab-e2e-'));
-  const clients = join(dir, 'clients.json');
-  writeFileSync(clients, JSON.stringify({
-    clients: [{ id: CLIENT_ID, secret: 'e2e-secret', name: 'E2E <Test> App', redirect_uris: PAGES.map((p) => web + p) },
-      { id: PUBLIC_CLIENT_ID, name: 'E2E SPA', redirect_uris: PAGES.map((p) => web + p) },
-      { id: 'demo-app', secret: 'demo-secret', name: 'Prefab Demo', redirect_uris: [web + '/'] }],
-  }));
-  const providerProcess = await startProvider({ args: ['--clients', clients, '--test-controls', ...providerArgs] });
+  const clientsFile = join(dir, 'clients.json');
+  writeFileSync(clientsFile, JSON.stringify({ clients: clients(web) }));
+  const providerProcess = await startProvider({ args: ['--clients', clientsFile, '--test-controls', ...providerArgs] });
   const provider = `http://127.0.0.1:${providerProcess.port}`;
-  state.providerOrigin = provider;
+  replacements.PROVIDER = provider;
+  const extra = services ? await services({ web, provider, dir }) : {};
+  Object.assign(replacements, extra.replacements ?? {});
   const browser = await launchChromium();
 
   /** A fresh browser context and page, with console output collected. */
@@ -86,9 +97,11 @@ export async function startEnvironment({ providerArgs = [] } = {}) {
   async function close() {
     await browser.close().catch(() => {});
     providerProcess.kill();
+    await extra.stop?.();
     await new Promise((r) => server.close(r));
+    rmSync(dir, { recursive: true, force: true });
   }
-  return { web, provider, browser, newPage, controls, close };
+  return { web, provider, browser, newPage, controls, close, ...extra.values };
 }
 
 // ---- Helpers shared by the end-to-end test files -------------------------------------------
