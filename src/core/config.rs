@@ -7,7 +7,7 @@
 
 use super::contract::{Attr, ATTRIBUTES, SECRET_ATTRIBUTES};
 use super::error::{text, OAuthError};
-use super::json::decimal;
+use super::json::{decimal, parse_decimal};
 use super::params::{decode_pairs, Params};
 use super::provider::{self, Preset, PRESETS};
 use super::request::{Scopes, RESERVED_AUTHORIZE_PARAMS};
@@ -355,20 +355,14 @@ fn check_extra_params(raw: &str) -> Result<Params, OAuthError> {
 }
 
 fn parse_timeout(value: &str) -> Result<u32, OAuthError> {
-    let digits = !value.is_empty() && value.len() <= 6 && value.bytes().all(|b| b.is_ascii_digit());
-    let secs = value.bytes().fold(0u32, |n, b| {
-        n.saturating_mul(10)
-            .saturating_add(u32::from(b.wrapping_sub(b'0')))
-    });
-    if digits && (1..=MAX_TIMEOUT_SECS).contains(&secs) {
-        Ok(secs)
-    } else {
-        Err(OAuthError::config(text(&[
+    match parse_decimal(value, 6).and_then(|secs| u32::try_from(secs).ok()) {
+        Some(secs) if (1..=MAX_TIMEOUT_SECS).contains(&secs) => Ok(secs),
+        _ => Err(OAuthError::config(text(&[
             "timeout `",
             value,
             "` must be a whole number of seconds from 1 to ",
             &decimal(MAX_TIMEOUT_SECS.into()),
-        ])))
+        ]))),
     }
 }
 

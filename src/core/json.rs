@@ -134,6 +134,15 @@ pub fn push_decimal(out: &mut String, mut n: u64) {
     }
 }
 
+/// `text` as a whole number of 1 to `max_digits` plain ASCII digits (no sign, no space), the
+/// inverse of [`decimal`]; `None` for anything else. `max_digits` is at most 19, so it never
+/// overflows a `u64`.
+pub fn parse_decimal(text: &str, max_digits: usize) -> Option<u64> {
+    let plain =
+        (1..=max_digits.min(19)).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit());
+    plain.then(|| text.bytes().fold(0u64, |n, b| n * 10 + u64::from(b - b'0')))
+}
+
 /// `n` in decimal.
 pub fn decimal(n: u64) -> String {
     let mut out = String::new();
@@ -173,6 +182,14 @@ mod tests {
         assert_eq!(decimal(0), "0");
         assert_eq!(decimal(1_700_000_000_000), "1700000000000");
         assert_eq!(decimal(u64::MAX), "18446744073709551615");
+        assert_eq!(parse_decimal("0300", 6), Some(300));
+        for bad in ["", "-1", "+1", "1.5", "1e3", " 1", "1234567"] {
+            assert_eq!(parse_decimal(bad, 6), None, "{bad}");
+        }
+        assert_eq!(
+            parse_decimal("9999999999999999999", 19),
+            Some(9_999_999_999_999_999_999)
+        );
     }
 }
 

@@ -7,7 +7,7 @@ use std::fmt;
 use serde::Deserialize;
 
 use super::error::{text, ErrorCode, OAuthError};
-use super::json::{decimal, read_object, Value, Writer};
+use super::json::{decimal, parse_decimal, read_object, Value, Writer};
 use super::params::Params;
 use super::provider::Preset;
 use super::request::{Scopes, State};
@@ -118,7 +118,7 @@ impl Token {
         let p = Params::parse(record).ok()?;
         let number = |name| match p.get(name) {
             None => Some(None),
-            Some(v) => parse_digits(v, 16).map(Some),
+            Some(v) => parse_decimal(v, 16).map(Some),
         };
         Some(Self {
             access_token: AccessToken::new(
@@ -157,12 +157,6 @@ impl Token {
         out.key("user").raw(user.unwrap_or("null"));
         out.close_object();
     }
-}
-
-/// `text` as a number of at most `max_digits` plain digits.
-fn parse_digits(text: &str, max_digits: usize) -> Option<u64> {
-    let plain = (1..=max_digits).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit());
-    plain.then(|| text.bytes().fold(0u64, |n, b| n * 10 + u64::from(b - b'0')))
 }
 
 /// An authorization response found in a page's address, and the address without it.
@@ -299,7 +293,7 @@ pub fn implicit_token(
     let expires_in =
         match params.get("expires_in") {
             None => None,
-            Some(v) => Some(parse_digits(v, MAX_EXPIRES_IN_DIGITS).ok_or_else(|| {
+            Some(v) => Some(parse_decimal(v, MAX_EXPIRES_IN_DIGITS).ok_or_else(|| {
                 OAuthError::response("expires_in is not a plain number of seconds")
             })?),
         };

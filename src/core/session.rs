@@ -7,7 +7,7 @@
 
 use super::config::{Config, Flow, StorageKind};
 use super::error::{text, ErrorCode, OAuthError};
-use super::json::decimal;
+use super::json::{decimal, parse_decimal};
 use super::params::Params;
 use super::provider::{self, Preset};
 use super::request::{Scopes, State};
@@ -106,11 +106,7 @@ impl PendingLogin {
     /// Reads a record back; `None` for anything damaged.
     pub fn from_record(record: &str) -> Option<Self> {
         let p = Params::parse(record).ok()?;
-        let number = |name| {
-            let v = p.get(name)?;
-            (!v.is_empty() && v.len() <= 16 && v.bytes().all(|b| b.is_ascii_digit()))
-                .then(|| v.bytes().fold(0u64, |n, b| n * 10 + u64::from(b - b'0')))
-        };
+        let number = |name| parse_decimal(p.get(name)?, 16);
         let flow = match p.get("flow")? {
             "token" => Flow::Token,
             "code" => Flow::Code,
