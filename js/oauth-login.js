@@ -40,7 +40,7 @@ if (fastRelay) {
 }
 
 await init();
-const { template, attributes } = JSON.parse(contract());
+const { template, attributes, secrets } = JSON.parse(contract());
 
 if (looksLikeResponse) {
   const routed = pageLoad(location.pathname, location.search, location.hash, !!window.opener);
@@ -202,7 +202,7 @@ function attributesOf(element) {
 }
 
 class OAuthLogin extends HTMLElement {
-  static observedAttributes = [...attributes.map(([name]) => name), 'id', 'client-secret', 'client_secret'];
+  static observedAttributes = [...attributes, ...secrets].map(([name]) => name).concat('id');
 
   constructor() {
     super();
@@ -287,9 +287,12 @@ export function login(options) {
   }
   const read = () => {
     const pairs = new URLSearchParams();
-    const names = [...attributes, ['id', 'id'], ['client-secret', 'clientSecret'], ['client_secret', 'client_secret'], ['client-secret', 'client-secret']];
-    for (const [attribute, property] of names) {
+    for (const [attribute, property] of [...attributes, ['id', 'id']]) {
       if (options[property] != null) pairs.append(attribute, String(options[property]));
+    }
+    // A secret refuses the login whichever way it is spelled.
+    for (const [attribute, property] of secrets) {
+      if (options[property] != null || options[attribute] != null) pairs.append(attribute, '');
     }
     return pairs.toString();
   };

@@ -94,7 +94,7 @@ impl Settings {
                 }
             } else if name == "id" {
                 settings.id = Some(value.to_owned()).filter(|v| !v.is_empty());
-            } else if SECRET_ATTRIBUTES.contains(&name.as_str()) {
+            } else if SECRET_ATTRIBUTES.iter().any(|a| a.name == name) {
                 settings.has_client_secret = true;
             } else {
                 settings.unknown.push(name);
@@ -640,11 +640,11 @@ mod tests {
 
     #[test]
     fn a_client_secret_refuses_with_the_reason_and_never_repeats_it() {
-        for name in SECRET_ATTRIBUTES {
+        for secret in SECRET_ATTRIBUTES {
             let err = config(&[
                 ("provider", "google"),
                 ("client-id", "abc"),
-                (name, "s3cret"),
+                (secret.name, "s3cret"),
             ])
             .unwrap_err();
             assert_eq!(err.code, ErrorCode::InvalidConfig);

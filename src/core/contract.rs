@@ -61,8 +61,22 @@ impl Attr {
     }
 }
 
-/// Attribute names that would carry a client secret; their mere presence refuses a login.
-pub const SECRET_ATTRIBUTES: &[&str] = &["client-secret", "client_secret"];
+/// Attributes (and `login()` option keys) that would carry a client secret; their mere presence
+/// refuses a login. Not reflected: the element has no such setting.
+pub const SECRET_ATTRIBUTES: &[Attribute] = &[
+    Attribute {
+        name: "client-secret",
+        property: "clientSecret",
+        values: &[],
+        default: "",
+    },
+    Attribute {
+        name: "client_secret",
+        property: "client_secret",
+        values: &[],
+        default: "",
+    },
+];
 
 /// The custom element's tag.
 pub const TAG: &str = "oauth-login";

@@ -11,7 +11,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::core::callback::{on_page_load, Delivery, Route};
 use crate::core::config::Page;
-use crate::core::contract::{ATTRIBUTES, TEMPLATE};
+use crate::core::contract::{ATTRIBUTES, SECRET_ATTRIBUTES, TEMPLATE};
 use crate::core::json::Writer;
 use crate::core::response::TokenResponse;
 use crate::core::widget;
@@ -153,21 +153,23 @@ pub fn page_load(path: &str, search: &str, hash: &str, has_opener: bool) -> Opti
     Some(out.finish())
 }
 
-/// The element's contract for the JS class: `{"template": ..., "attributes": [[name, property], ...]}`.
+/// The element's contract for the JS class: `{"template": ..., "attributes": [[name, property],
+/// ...], "secrets": [[name, property], ...]}` (the settings it reflects, and the names that would
+/// carry a client secret, which it watches only to refuse them).
 #[wasm_bindgen]
 pub fn contract() -> String {
     let mut out = Writer::default();
-    out.open_object()
-        .key("template")
-        .string(TEMPLATE)
-        .key("attributes")
-        .open_array();
-    for attribute in ATTRIBUTES {
-        out.open_array()
-            .string(attribute.name)
-            .string(attribute.property)
-            .close_array();
+    out.open_object().key("template").string(TEMPLATE);
+    for (key, list) in [("attributes", ATTRIBUTES), ("secrets", SECRET_ATTRIBUTES)] {
+        out.key(key).open_array();
+        for attribute in list {
+            out.open_array()
+                .string(attribute.name)
+                .string(attribute.property)
+                .close_array();
+        }
+        out.close_array();
     }
-    out.close_array().close_object();
+    out.close_object();
     out.finish()
 }

@@ -141,3 +141,24 @@ test('attributes reflect to properties, and a change applies to the next login',
   await popup.close();
   await context.close();
 });
+
+test('login(options) with a client secret, however it is spelled, is invalid_config and opens nothing', async () => {
+  const { page, context } = await env.newPage();
+  await openWidget(env, page, { init: spyOnOpen });
+  for (const key of ['clientSecret', 'client_secret', 'client-secret']) {
+    const outcome = await page.evaluate(async (key) => {
+      const { login } = await import('/pkg/oauth-login.js');
+      try {
+        await login({ clientId: 'e2e-app', authorizeUrl: 'https://id.example/authorize', [key]: 's3cret-value' });
+        return { ok: true };
+      } catch (e) {
+        return { code: e.code, description: e.description, name: e.name };
+      }
+    }, key);
+    assert.equal(outcome.code, 'invalid_config', `${key}: ${JSON.stringify(outcome)}`);
+    assert.match(outcome.description, /client secret must never be put in a web page/);
+    assert.ok(!outcome.description.includes('s3cret-value'), 'the secret itself is not repeated');
+  }
+  assert.deepEqual(await page.evaluate(() => window.__opened), [], 'no popup');
+  await context.close();
+});
