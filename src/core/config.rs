@@ -6,7 +6,7 @@
 //! `core::contract`.
 
 use super::contract::{Attr, ATTRIBUTES, SECRET_ATTRIBUTES};
-use super::error::{text, OAuthError};
+use super::error::{join, text, OAuthError};
 use super::json::{decimal, parse_decimal};
 use super::params::{decode_pairs, Params};
 use super::provider::{self, Preset, PRESETS};
@@ -148,7 +148,7 @@ impl Settings {
                     " `",
                     value,
                     "` is not one of: ",
-                    &declared.values.join(", "),
+                    &join(declared.values, ", "),
                 ]))
             })
     }
@@ -205,7 +205,7 @@ impl Config {
                     "unknown provider `",
                     id,
                     "`: use one of ",
-                    &known.join(", "),
+                    &join(&known, ", "),
                     ", or none with authorize-url",
                 ]))
             })?,

@@ -108,7 +108,20 @@ impl OAuthError {
 /// Joins text pieces into one `String` without `format!`, which would pull `core::fmt` into the
 /// wasm module.
 pub fn text(pieces: &[&str]) -> String {
-    pieces.concat()
+    join(pieces, "")
+}
+
+/// Joins `pieces` with `separator`: the crate's one joiner. std's `join` and `concat` add a
+/// large copy of their code to the wasm for each element type (measured: two, 950 B each).
+pub fn join<S: AsRef<str>>(pieces: &[S], separator: &str) -> String {
+    let mut out = String::new();
+    for (i, piece) in pieces.iter().enumerate() {
+        if i > 0 {
+            out.push_str(separator);
+        }
+        out.push_str(piece.as_ref());
+    }
+    out
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

@@ -8,6 +8,7 @@
 use std::fmt;
 
 use super::config::{Config, Flow};
+use super::error::join;
 use super::params::{encode_into, Params};
 
 /// Bytes of randomness in a `state`: 256 bits, twice the contract's floor of 128.
@@ -64,7 +65,7 @@ impl Scopes {
 
     /// The scopes joined with a provider's separator.
     pub fn join(&self, separator: &str) -> String {
-        self.0.join(separator)
+        join(&self.0, separator)
     }
 }
 
@@ -143,7 +144,7 @@ pub fn authorize_url(config: &Config, state: &State, challenge: Option<&str>) ->
     let mut url = config.authorize_url.clone();
     // An endpoint may carry a query of its own (`...?tenant=x`): keep it and append.
     url.push(if url.contains('?') { '&' } else { '?' });
-    let scope = config.scopes.join(config.preset.scope_separator);
+    let scope = join(&config.scopes.0, config.preset.scope_separator);
     let mut params = Params::default();
     params.set(
         "response_type",

@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde::Deserialize;
 
-use super::error::{text, ErrorCode, OAuthError};
+use super::error::{join, text, ErrorCode, OAuthError};
 use super::json::{decimal, parse_decimal, read_object, Value, Writer};
 use super::params::Params;
 use super::provider::Preset;
@@ -109,7 +109,7 @@ impl Token {
         if let Some(at) = self.expires_at {
             p.set("expires_at", &decimal(at));
         }
-        p.set("scope", &self.scope.join(" "));
+        p.set("scope", &join(&self.scope, " "));
         p.encode()
     }
 
@@ -196,10 +196,10 @@ pub fn capture(search: &str, hash: &str) -> Option<Captured> {
     let search = if kept.is_empty() {
         String::new()
     } else {
-        text(&["?", &kept.join("&")])
+        text(&["?", &join(&kept, "&")])
     };
     Some(Captured {
-        raw: raw.join("&"),
+        raw: join(&raw, "&"),
         search,
         hash: hash.to_owned(),
     })
