@@ -1,6 +1,6 @@
 // The browser side of <oauth-login>: the custom element class, and a driver that carries out the
-// commands the Rust core answers with (render, event, open, go, close, digest, fetch, timer, warn;
-// see src/core/widget.rs). It decides nothing: every rule lives in Rust. The build bundles this
+// commands the Rust core answers with (render, event, open, go, close, ack, digest, fetch, timer,
+// warn; see src/core/widget.rs). It decides nothing: every rule lives in Rust. The build bundles this
 // file with wasm-bindgen's glue into pkg/oauth-login.js, the one script a page loads.
 import init, { Widget, pageLoad, contract } from '../pkg/oauth_prefab.js';
 
@@ -18,24 +18,52 @@ export class OAuthError extends Error {
   }
 }
 
-/** Posts this page's address to the opener (our own origin only) and closes: a popup's answer. */
-function relay() {
-  window.opener.postMessage({ oauthPrefabResponse: { search: location.search, hash: location.hash } }, location.origin);
-  window.close();
+// Popups and the tabs that opened them talk on this channel when the opener is out of reach: a
+// provider's Cross-Origin-Opener-Policy cuts the popup off from it. Only this origin's pages hear it.
+const CHANNEL = 'oauth-prefab';
+// How long a callback page waits to hear that its response was taken. The opener answers within
+// milliseconds; silence means no page is waiting for this login any more.
+const ACK_WAIT_MS = 2000;
+const START_AGAIN = 'This login can no longer finish here: the page that started it was reloaded, closed or left. Close this window and start the login again.';
+
+/**
+ * Hands this page's response to the page that started the login: to the opener (addressed to
+ * our own origin only) or, cut off from it, on the channel. Resolves with whether a page took it.
+ */
+function relay(response) {
+  const id = Math.random().toString(36).slice(2);
+  const channel = new BroadcastChannel(CHANNEL);
+  const taken = new Promise((resolve) => {
+    channel.onmessage = (e) => { if (e.data?.oauthPrefabAck === id) resolve(true); };
+    setTimeout(resolve, ACK_WAIT_MS, false);
+  });
+  const message = { oauthPrefabResponse: { ...response, id } };
+  if (window.opener) window.opener.postMessage(message, location.origin);
+  else channel.postMessage(message);
+  return taken.finally(() => channel.close());
+}
+
+/** Puts `text` in place of this page: a popup's last word to the person looking at it. */
+function say(text) {
+  const p = document.createElement('p');
+  p.textContent = text;
+  document.body.replaceChildren(p);
 }
 
 // A popup landing on its callback page hands the raw address to its opener without loading the
-// wasm at all (the opener's Rust parses and checks everything). The fast path is taken only when
-// the address looks like a response and no redirect login of this tab could own it; otherwise the
-// core decides (core::callback).
+// wasm at all (the opener's Rust parses and checks everything), and closes once it is taken. The
+// fast path is taken only when the address looks like a response and no redirect login of this
+// tab could own it; otherwise the core decides (core::callback). A page with no opener tries the
+// channel first: it may be a popup that the provider's COOP cut off.
+const response = { search: location.search, hash: location.hash };
 const looksLikeResponse = /(^|&)(access_token|code|error|state)=/.test(location.hash.slice(1))
   || /(^|&)(code|error)=/.test(location.search.slice(1));
 let redirectPendingHere = false;
 try { redirectPendingHere = Object.keys(sessionStorage).some((k) => k.startsWith(PENDING_PREFIX)); } catch { /* no storage */ }
-const fastRelay = looksLikeResponse && window.opener && !redirectPendingHere;
-if (fastRelay) {
-  relay();
-  // This window is closing: never instantiate the module here.
+const relayed = looksLikeResponse && !redirectPendingHere && await relay(response);
+if (relayed) {
+  window.close();
+  // Never instantiate the module in a closing window.
   await new Promise(() => {});
 }
 
@@ -43,12 +71,17 @@ await init();
 const { template, attributes, secrets } = JSON.parse(contract());
 
 if (looksLikeResponse) {
-  const routed = pageLoad(location.pathname, location.search, location.hash, !!window.opener);
+  const routed = pageLoad(location.pathname, response.search, response.hash, !!window.opener);
   if (routed) {
     const { clean, relay: toOpener } = JSON.parse(routed);
-    if (toOpener) relay();
     // The response leaves the address bar and history before anything else happens.
     history.replaceState(history.state, '', clean);
+    // A popup whose response no page took (or that the fast path skipped) says so as text.
+    if (toOpener) {
+      if (!redirectPendingHere || !(await relay(response))) say(START_AGAIN);
+      else window.close();
+      await new Promise(() => {});
+    }
   }
 }
 
@@ -129,21 +162,40 @@ class Driver {
     const [width, height] = [520, 640];
     const left = screenX + Math.max(0, (outerWidth - width) / 2);
     const top = screenY + Math.max(0, (outerHeight - height) / 2);
-    this.popup = window.open(url, name, `popup=yes,width=${width},height=${height},left=${left | 0},top=${top | 0}`);
-    if (!this.popup) return this.apply(this.w.blocked(now()));
-    this.onMessage = (e) => {
-      const response = e.data?.oauthPrefabResponse;
+    const popup = window.open(url, name, `popup=yes,width=${width},height=${height},left=${left | 0},top=${top | 0}`);
+    this.popup = popup;
+    if (!popup) return this.apply(this.w.blocked(now()));
+    const take = (data, origin, source) => {
+      const response = data?.oauthPrefabResponse;
       if (response && typeof response === 'object') {
-        this.apply(this.w.message(e.origin, e.source === this.popup, String(response.search ?? ''), String(response.hash ?? ''), now()));
+        this.apply(this.w.message(origin, source, String(response.search ?? ''), String(response.hash ?? ''), String(response.id ?? ''), now()));
       }
     };
+    this.onMessage = (e) => take(e.data, e.origin, e.source === popup ? 'popup' : 'other');
     addEventListener('message', this.onMessage);
-    // The popup posts its answer and then closes: one more tick lets a message on its way arrive.
-    let seenClosed = false;
+    this.channel = new BroadcastChannel(CHANNEL);
+    this.channel.onmessage = (e) => take(e.data, location.origin, 'channel');
+    // Whether the popup was seen showing a page: its address unreadable (another origin's page)
+    // or no longer about:blank, on two looks in a row (a COOP swap can make it unreadable for an
+    // instant before it reads as closed). A popup that reads as closed before that was cut off
+    // by the provider's COOP, or closed at once: the core decides what that means.
+    let seen = false;
+    let shownTicks = 0;
+    let closedTicks = 0;
     this.poll = setInterval(() => {
-      if (seenClosed) this.apply(this.w.closed(now()));
-      seenClosed = !this.popup || this.popup.closed;
-    }, 400);
+      if (popup.closed) {
+        // One more tick lets a message on its way arrive; then report once.
+        if (++closedTicks === 2) {
+          clearInterval(this.poll);
+          this.apply(this.w.closed(seen, now()));
+        }
+        return;
+      }
+      let shown = true;
+      try { shown = popup.location.href !== 'about:blank'; } catch { /* another origin's page */ }
+      shownTicks = shown ? shownTicks + 1 : 0;
+      seen ||= shownTicks >= 2;
+    }, 100);
   }
 
   go({ url, popup }) {
@@ -157,8 +209,14 @@ class Driver {
   close() {
     clearInterval(this.poll);
     removeEventListener('message', this.onMessage);
+    this.channel?.close();
+    this.channel = null;
     if (this.popup && !this.popup.closed) this.popup.close();
     this.popup = null;
+  }
+
+  ack({ id }) {
+    this.channel?.postMessage({ oauthPrefabAck: id });
   }
 
   digest({ text }) {

@@ -148,14 +148,21 @@ pub fn storage_name(kind: StorageKind) -> &'static str {
     }
 }
 
-/// The error of a login that ran out of time, naming the likeliest cause and its fix.
-pub fn timeout_error(login: &PendingLogin) -> OAuthError {
+/// The error of a login that ran out of time, naming the likeliest cause and its fix;
+/// `lost_sight`: its popup was cut off from the page, so a close could not be seen.
+pub fn timeout_error(login: &PendingLogin, lost_sight: bool) -> OAuthError {
+    let unseen = if lost_sight {
+        "; the provider's pages cut the login window off from this page, so it may have been closed"
+    } else {
+        ""
+    };
     OAuthError::new(
         ErrorCode::Timeout,
         text(&[
             "no answer from the provider within ",
             &decimal(login.timeout_secs.into()),
             " seconds",
+            unseen,
             &redirect_uri_hint(login),
         ]),
     )
@@ -427,7 +434,7 @@ mod tests {
         let login = pending(1, NOW);
         assert_eq!(login.deadline(), NOW + 60_000);
         assert_eq!(
-            timeout_error(&login).description,
+            timeout_error(&login, false).description,
             "no answer from the provider within 60 seconds; if the provider showed an error about \
              the redirect URI, register http://localhost:8080/ (callbackurl) with it"
         );

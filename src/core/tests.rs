@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::callback::{on_page_load, Delivery, Route, PENDING_PREFIX};
 use super::config::{Page, StorageKind};
 use super::params::Params;
-use super::widget::{Commands, Store, Widget, RANDOM_BYTES, TOKEN_PREFIX};
+use super::widget::{Commands, Source, Store, Widget, RANDOM_BYTES, TOKEN_PREFIX};
 
 const NOW: u64 = 1_700_000_000_000;
 const ORIGIN: &str = "http://localhost:8080";
@@ -106,9 +106,10 @@ fn code_returned(w: &mut Widget, store: &mut MemStore, byte: u8) -> u32 {
     json(w.challenge(&[9; 32], NOW));
     let out = json(w.message(
         ORIGIN,
-        true,
+        Source::Popup,
         &format!("?code=c&state={state}"),
         "",
+        "p1",
         store,
         NOW,
     ));
@@ -116,7 +117,7 @@ fn code_returned(w: &mut Widget, store: &mut MemStore, byte: u8) -> u32 {
 }
 
 fn answer(w: &mut Widget, store: &mut MemStore, hash: &str) -> Vec<Value> {
-    json(w.message(ORIGIN, true, "", hash, store, NOW + 10))
+    json(w.message(ORIGIN, Source::Popup, "", hash, "p1", store, NOW + 10))
 }
 
 #[test]
@@ -145,7 +146,7 @@ fn a_popup_implicit_login_opens_the_url_and_settles_once() {
     );
     assert_eq!(
         names(&done),
-        ["close", "render", "timer", "event"],
+        ["ack", "close", "render", "timer", "event"],
         "the event comes last, after the state is final"
     );
     let detail = event(&done, "oauth-login").unwrap();
@@ -176,9 +177,20 @@ fn messages_from_elsewhere_are_ignored_and_the_login_stays_pending() {
     let (mut w, mut store) = (widget(IMPLICIT), MemStore::default());
     let (_, state) = start(&mut w, &mut store, 0x11);
     let forged = format!("#access_token=evil&token_type=bearer&state={state}");
-    assert!(json(w.message("http://evil.example", true, "", &forged, &mut store, NOW)).is_empty());
-    assert!(json(w.message(ORIGIN, false, "", &forged, &mut store, NOW)).is_empty());
-    assert!(json(w.message(ORIGIN, true, "", "#section", &mut store, NOW)).is_empty());
+    assert!(json(w.message(
+        "http://evil.example",
+        Source::Popup,
+        "",
+        &forged,
+        "p1",
+        &mut store,
+        NOW
+    ))
+    .is_empty());
+    assert!(json(w.message(ORIGIN, Source::Other, "", &forged, "p1", &mut store, NOW)).is_empty());
+    assert!(
+        json(w.message(ORIGIN, Source::Popup, "", "#section", "p1", &mut store, NOW)).is_empty()
+    );
     let done = answer(
         &mut w,
         &mut store,
@@ -268,16 +280,17 @@ fn the_code_flow_waits_for_the_digest_and_asks_for_a_token_only_after_the_state_
     json(w.challenge(&[9; 32], NOW));
     let out = json(w.message(
         ORIGIN,
-        true,
+        Source::Popup,
         &format!("?code=c%2F1&state={state2}"),
         "",
+        "p1",
         &mut store,
         NOW,
     ));
     assert_eq!(
         names(&out),
-        ["close", "fetch"],
-        "the popup is done; the exchange begins"
+        ["ack", "close", "fetch"],
+        "the popup is told its answer was taken, and closed; the exchange begins"
     );
     let fetch = find(&out, "fetch").unwrap();
     assert_eq!(fetch["url"], "https://id.example/token");
@@ -287,7 +300,7 @@ fn the_code_flow_waits_for_the_digest_and_asks_for_a_token_only_after_the_state_
     assert_eq!(body.get("code_verifier").map(str::len), Some(43));
     assert_ne!(state, state2);
     // The popup closing now (it does, after relaying) is not a cancel.
-    assert!(json(w.popup_closed(NOW)).is_empty());
+    assert!(json(w.popup_closed(true, NOW)).is_empty());
     let seq = fetch["seq"].as_u64().unwrap() as u32;
     assert!(
         json(w.token_answer(seq + 1, 200, None, &mut store, NOW)).is_empty(),
@@ -340,9 +353,10 @@ fn the_issuer_is_checked_before_any_token_request() {
     json(w.challenge(&[9; 32], NOW));
     let out = json(w.message(
         ORIGIN,
-        true,
+        Source::Popup,
         &format!("?code=c&state={state}&iss=https%3A%2F%2Fevil.example"),
         "",
+        "p1",
         &mut store,
         NOW,
     ));
@@ -375,7 +389,7 @@ fn closing_the_popup_timeouts_and_late_answers() {
     )
     .is_empty());
     start(&mut w, &mut store, 0x12);
-    let out = json(w.popup_closed(NOW));
+    let out = json(w.popup_closed(true, NOW));
     let error = event(&out, "oauth-error").unwrap();
     assert_eq!(error["error"], "popup_closed");
     assert!(error["description"]
@@ -641,4 +655,91 @@ fn a_login_keeps_the_settings_it_started_with_and_needs_a_digest() {
         .as_str()
         .unwrap()
         .contains("secure context"));
+}
+
+#[test]
+fn a_popup_cut_off_before_it_was_seen_is_waited_for_and_answers_through_the_channel() {
+    let (mut w, mut store) = (
+        widget(&format!("{IMPLICIT}&timeout=30")),
+        MemStore::default(),
+    );
+    let (_, state) = start(&mut w, &mut store, 0x21);
+    // Read as closed before it ever showed a page: the provider's COOP cut it off. No failure,
+    // one line of advice for the page author.
+    let out = json(w.popup_closed(false, NOW + 500));
+    assert_eq!(names(&out), ["warn"]);
+    assert!(out[0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("Cross-Origin-Opener-Policy"));
+    assert!(
+        json(w.popup_closed(false, NOW + 900)).is_empty(),
+        "said once"
+    );
+    let hash = format!("#access_token=t&token_type=bearer&state={state}");
+    // The channel is heard by every tab of the origin: another login's answer is not taken...
+    let other = "#access_token=x&token_type=bearer&state=".to_owned() + &"ab".repeat(32);
+    assert!(json(w.message(ORIGIN, Source::Channel, "", &other, "p0", &mut store, NOW)).is_empty());
+    // ... nor one without a state, which could be any tab's ...
+    let stateless = "?error=access_denied";
+    assert!(json(w.message(
+        ORIGIN,
+        Source::Channel,
+        stateless,
+        "",
+        "p0",
+        &mut store,
+        NOW
+    ))
+    .is_empty());
+    // ... nor a message from another window.
+    assert!(json(w.message(ORIGIN, Source::Other, "", &hash, "p0", &mut store, NOW)).is_empty());
+    // Its own state is taken, acknowledged by the page's id, and used once.
+    let out = json(w.message(
+        ORIGIN,
+        Source::Channel,
+        "",
+        &hash,
+        "p1",
+        &mut store,
+        NOW + 2_000,
+    ));
+    assert_eq!(find(&out, "ack").unwrap()["id"], "p1");
+    assert_eq!(event(&out, "oauth-login").unwrap()["accessToken"], "t");
+    assert!(json(w.message(ORIGIN, Source::Channel, "", &hash, "p2", &mut store, NOW)).is_empty());
+}
+
+#[test]
+fn a_popup_lost_from_sight_ends_at_the_timeout_or_at_the_next_click() {
+    let (mut w, mut store) = (
+        widget(&format!("{IMPLICIT}&timeout=5")),
+        MemStore::default(),
+    );
+    let (_, first) = start(&mut w, &mut store, 0x31);
+    json(w.popup_closed(false, NOW + 300));
+    let out = json(w.tick(&mut store, NOW + 5_000));
+    let error = event(&out, "oauth-error").unwrap();
+    assert_eq!(error["error"], "timeout");
+    assert!(
+        error["description"]
+            .as_str()
+            .unwrap()
+            .contains("may have been closed"),
+        "{error}"
+    );
+
+    // A click while the popup is out of sight starts again: a new popup and state; the old
+    // login's answer is no longer taken.
+    let (_, old) = start(&mut w, &mut store, 0x32);
+    json(w.popup_closed(false, NOW + 300));
+    let (out, new) = start(&mut w, &mut store, 0x33);
+    assert_eq!(names(&out), ["close", "open", "render", "timer"]);
+    assert_ne!(old, new);
+    assert_ne!(first, new);
+    let late = format!("#access_token=t&token_type=bearer&state={old}");
+    assert!(json(w.message(ORIGIN, Source::Channel, "", &late, "p1", &mut store, NOW)).is_empty());
+    // A popup that was seen and then closed is a cancel, and a click while one is open joins it.
+    assert!(json(w.login(&[0x34; RANDOM_BYTES], &mut store, &mut Vec::new(), NOW)).is_empty());
+    let out = json(w.popup_closed(true, NOW + 900));
+    assert_eq!(event(&out, "oauth-error").unwrap()["error"], "popup_closed");
 }

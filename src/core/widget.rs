@@ -14,6 +14,8 @@
 //!   browser blocks it, report [`Widget::popup_blocked`];
 //! - `go {url, popup}`: navigate the popup, or this tab;
 //! - `close`: stop watching the popup, and close it;
+//! - `ack {id}`: tell the callback page `id` (on the `oauth-prefab` BroadcastChannel) that its
+//!   response was taken, so it closes; one that hears nothing says the login must start again;
 //! - `digest {text}`: SHA-256 of `text`, reported to [`Widget::challenge`];
 //! - `fetch {seq, url, body}`: the token request, reported to [`Widget::token_answer`];
 //! - `timer {ms}`: call [`Widget::tick`] in `ms` (`null`: no timer needed);
@@ -31,7 +33,7 @@ use super::request::{
 };
 use super::response::{
     authorization_code, capture, check_issuer, check_state, implicit_token, parse, provider_error,
-    token_from_endpoint, TokenResponse,
+    state_of, token_from_endpoint, TokenResponse,
 };
 use super::session::{redirect_uri_hint, timeout_error, Held, PendingLogin, Session};
 
@@ -86,6 +88,18 @@ impl Commands {
     }
 }
 
+/// Where a callback page's response came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A `message` event whose source is the popup this widget opened.
+    Popup,
+    /// A `message` event from any other window.
+    Other,
+    /// The `oauth-prefab` BroadcastChannel, which only pages of this origin can post to: a popup
+    /// that a provider's `Cross-Origin-Opener-Policy` cut off from its opener.
+    Channel,
+}
+
 /// One widget: an element, or one programmatic `login(options)`.
 #[derive(Debug, Default)]
 pub struct Widget {
@@ -94,6 +108,9 @@ pub struct Widget {
     session: Session,
     /// The pending login is shown in a popup (not this tab).
     in_popup: bool,
+    /// The popup read as closed before this page ever saw it show a page: a provider's
+    /// `Cross-Origin-Opener-Policy` cut it off (or it was closed at once; the two look alike).
+    lost_sight: bool,
     /// The pending login's authorize URL, once known (the code flow waits for the digest).
     url: Option<String>,
     /// The settings the pending login started with: a change applies to the next login only.
@@ -160,7 +177,12 @@ impl Widget {
     ) -> Commands {
         let mut out = Commands::default();
         if self.session.pending().is_some() {
-            return out;
+            if !self.lost_sight {
+                return out;
+            }
+            // A popup this page cannot see may be gone: a click means "start again", and the old
+            // login's answer is no longer taken.
+            self.end_flight(&mut out);
         }
         if let Err(error) = self.start(random, store, deliveries, &mut out, now) {
             self.fail(error, &mut out, now);
@@ -306,32 +328,60 @@ impl Widget {
         out
     }
 
-    /// A `message` event: `origin` its origin, `from_popup` whether its source is the popup this
-    /// widget opened, `search` / `hash` the callback page's address. Anything not from our own
-    /// popup on our own origin is ignored, and the login stays pending.
+    /// A callback page's response: `origin` the message's origin, `source` where it came from,
+    /// `search` / `hash` the page's address, `id` the page's name for it (echoed in `ack`).
+    /// Taken only from our own popup on our own origin, or from the channel with this very
+    /// login's state (any tab of the origin hears the channel); anything else is ignored, and
+    /// the login stays pending.
+    #[allow(clippy::too_many_arguments)]
     pub fn message(
         &mut self,
         origin: &str,
-        from_popup: bool,
+        source: Source,
         search: &str,
         hash: &str,
+        id: &str,
         store: &mut dyn Store,
         now: u64,
     ) -> Commands {
         let mut out = Commands::default();
-        let ours = from_popup && self.in_popup && origin == self.page.origin;
+        let (Some(login), Some(captured)) = (self.session.pending(), capture(search, hash)) else {
+            return out;
+        };
+        let ours = self.in_popup
+            && match source {
+                Source::Popup => origin == self.page.origin,
+                Source::Other => false,
+                Source::Channel => {
+                    state_of(&captured.raw).is_some_and(|state| login.state.matches(&state))
+                }
+            };
         let waiting = matches!(self.session, Session::Pending { exchange: None, .. });
-        if let (true, true, Some(captured)) = (ours, waiting, capture(search, hash)) {
+        if ours && waiting {
+            out.begin("ack").key("id").string(id);
+            out.end();
             self.answer(&captured.raw, store, &mut out, now);
         }
         out
     }
 
-    /// The popup closed without an answer.
-    pub fn popup_closed(&mut self, now: u64) -> Commands {
+    /// The popup reads as closed, with no answer; `seen` whether this page saw it show a page
+    /// first (it could read the popup's address, or could not because another origin's page was
+    /// on it). A popup seen and then closed is a cancel. One that reads as closed before it
+    /// was ever seen was most likely cut off by the provider's `Cross-Origin-Opener-Policy`
+    /// while it stays open: the login waits for the answer on the channel, and its `timeout`
+    /// ends it if none comes.
+    pub fn popup_closed(&mut self, seen: bool, now: u64) -> Commands {
         let mut out = Commands::default();
         let waiting = matches!(self.session, Session::Pending { exchange: None, .. });
-        if let (true, true, Some(login)) = (self.in_popup, waiting, self.session.pending()) {
+        if !seen && self.in_popup && waiting && !self.lost_sight {
+            self.lost_sight = true;
+            out.warn("<oauth-login>: the provider's Cross-Origin-Opener-Policy cut the login window off from this page: its answer still arrives, but a close ends the login only at the timeout");
+            return out;
+        }
+        if let (true, true, true, Some(login)) =
+            (seen, self.in_popup, waiting, self.session.pending())
+        {
             let description = text(&[
                 "the login window was closed before the login finished",
                 &redirect_uri_hint(login),
@@ -350,7 +400,7 @@ impl Widget {
         let mut out = Commands::default();
         if let Some(login) = self.session.pending() {
             if now >= login.deadline() {
-                let error = timeout_error(login);
+                let error = timeout_error(login, self.lost_sight);
                 self.fail(error, &mut out, now);
                 return out;
             }
@@ -490,7 +540,7 @@ impl Widget {
                 self.answer(&delivery.raw, store, out, now);
             }
             None => self.fail(
-                OAuthError::state_mismatch("the response matches no login pending in this tab (it may have been used already)"),
+                OAuthError::state_mismatch("the response matches no login pending in this tab (used already, or its page was reloaded or closed): start the login again"),
                 out,
                 now,
             ),
@@ -503,7 +553,7 @@ impl Widget {
             return;
         };
         if now > login.deadline() {
-            return self.fail(timeout_error(&login), out, now);
+            return self.fail(timeout_error(&login, self.lost_sight), out, now);
         }
         let checked = parse(raw).and_then(|params| {
             check_state(&params, &login.state)?;
@@ -640,6 +690,7 @@ impl Widget {
         }
         self.url = None;
         self.flight = None;
+        self.lost_sight = false;
     }
 
     fn render(&self, out: &mut Commands, now: u64) {

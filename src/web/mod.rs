@@ -14,7 +14,7 @@ use crate::core::config::Page;
 use crate::core::contract::{ATTRIBUTES, SECRET_ATTRIBUTES, TEMPLATE};
 use crate::core::json::Writer;
 use crate::core::response::TokenResponse;
-use crate::core::widget;
+use crate::core::widget::{self, Source};
 
 use store::WebStore;
 
@@ -73,23 +73,32 @@ impl Widget {
         self.0.popup_blocked(&mut WebStore, ms(now)).finish()
     }
 
-    /// A `message` event that carried a callback page's address.
+    /// A callback page's address, from `source`: `"popup"` (a `message` event from the popup
+    /// this widget opened), `"channel"` (the `oauth-prefab` BroadcastChannel), or anything else
+    /// (a `message` event from another window); `id` names it for the `ack`.
+    #[allow(clippy::too_many_arguments)]
     pub fn message(
         &mut self,
         origin: &str,
-        from_popup: bool,
+        source: &str,
         search: &str,
         hash: &str,
+        id: &str,
         now: f64,
     ) -> String {
+        let source = match source {
+            "popup" => Source::Popup,
+            "channel" => Source::Channel,
+            _ => Source::Other,
+        };
         self.0
-            .message(origin, from_popup, search, hash, &mut WebStore, ms(now))
+            .message(origin, source, search, hash, id, &mut WebStore, ms(now))
             .finish()
     }
 
-    /// The watched popup is closed.
-    pub fn closed(&mut self, now: f64) -> String {
-        self.0.popup_closed(ms(now)).finish()
+    /// The watched popup reads as closed; `seen`: this page saw it show a page first.
+    pub fn closed(&mut self, seen: bool, now: f64) -> String {
+        self.0.popup_closed(seen, ms(now)).finish()
     }
 
     /// The timer the `timer` command set went off.

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { decide, loginOutcome, openWidget, startEnvironment, startLogin, waitForEvents, widgetState } from './harness.mjs';
+import { decide, loginOutcome, openWidget, startEnvironment, startLogin, waitForEvents, widgetState, closeShownPopup } from './harness.mjs';
 
 const root = resolve(import.meta.dirname, '..', '..');
 let env;
@@ -54,7 +54,7 @@ test('an unregistered redirect URI: the provider\'s error shows in the popup; cl
   assert.equal(await page.evaluate(() => document.getElementById('w1').callbackurl), unregistered);
   const popup = await startLogin(page);
   assert.match(await popup.textContent('body'), /redirect_uri/);
-  await popup.close();
+  await closeShownPopup(popup);
   const outcome = await loginOutcome(page, 'w1', 5_000);
   assert.equal(outcome.err?.code, 'popup_closed');
   assert.ok(outcome.err.description.includes(`register ${unregistered} (callbackurl) with it`), outcome.err.description);
@@ -81,7 +81,7 @@ test('the button shows the session: each state distinct at a glance, stylable, a
   };
   const pending = await click('s-pending');
   await decide(await click('s-failed'), 'Deny');
-  await (await click('s-cancelled')).close();
+  await closeShownPopup(await click('s-cancelled'));
   await page.waitForFunction(() => window.events.some((e) => e.type === 'oauth-expired' && e.target === 's-expired'), null, { timeout: 10_000 });
   await page.waitForFunction(() => window.events.some((e) => e.type === 'oauth-error' && e.target === 's-cancelled'));
   await page.waitForFunction(() => window.events.some((e) => e.type === 'oauth-error' && e.target === 's-failed'));

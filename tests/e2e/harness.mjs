@@ -185,6 +185,16 @@ export async function respondInPopup(env, popup, { fragment, query, callbackPath
   await Promise.all([popup.waitForEvent('close'), popup.evaluate((u) => { location.href = u; }, url)]);
 }
 
+/**
+ * Closes the popup as a person does: after its page showed. The widget tells a cancel from a
+ * popup cut off by COOP by having seen the popup show a page (on two looks 100 ms apart), so a
+ * close within milliseconds of the page loading would read as a popup it never saw.
+ */
+export async function closeShownPopup(popup) {
+  await popup.waitForTimeout(500);
+  await popup.close();
+}
+
 /** Clicks the consent page's button (`Allow` or `Deny`) and waits for the popup to close. */
 export async function decide(popup, name) {
   await Promise.all([popup.waitForEvent('close'), popup.getByRole('button', { name }).click()]);

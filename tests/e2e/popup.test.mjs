@@ -1,12 +1,11 @@
 // Popup mode end to end: a full login with every detail checked against what the provider
 // issued, the authorize request, fresh states, the user closing the popup, a blocked popup with
-// fallback="none", the timeout, the button's keyboard use and busy state, and two widgets
-// logging in at once.
+// fallback="none", the timeout, the button's keyboard use and busy state, two widgets logging
+// in at once, and an opener reloaded while its popup was open.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CLIENT_ID, decide, loginOutcome, openWidget, startEnvironment, startLogin, stateOf, waitForEvents, widgetState,
-} from './harness.mjs';
+  CLIENT_ID, decide, loginOutcome, openWidget, startEnvironment, startLogin, stateOf, waitForEvents, widgetState, closeShownPopup } from './harness.mjs';
 
 let env;
 before(async () => { env = await startEnvironment(); });
@@ -122,8 +121,11 @@ test('closing the popup fails the login with popup_closed', async () => {
   const { page, context } = await env.newPage();
   await openWidget(env, page);
   const popup = await startLogin(page);
-  await popup.close();
+  await closeShownPopup(popup);
+  const closedAt = Date.now();
   const outcome = await loginOutcome(page);
+  // The contract: a popup the opener could see ends the login within 2 seconds of its close.
+  assert.ok(Date.now() - closedAt < 2_000, `ended ${Date.now() - closedAt} ms after the close`);
   assert.equal(outcome.err?.code, 'popup_closed');
   assert.equal(outcome.err.name, 'OAuthError');
   assert.equal(outcome.err.isError, true);
@@ -243,5 +245,25 @@ test('two widgets logging in at once each get their own token', async () => {
     [['oauth-login', 'w2', token2.access_token], ['oauth-login', 'w1', token1.access_token]]);
   assert.equal(await page.evaluate(() => document.getElementById('w1').accessToken), token1.access_token);
   assert.equal(await page.evaluate(() => document.getElementById('w2').accessToken), token2.access_token);
+  await context.close();
+});
+
+test('the opener reloaded while its popup was open: after Allow, the popup says to start again', async () => {
+  const { page, context } = await env.newPage();
+  await openWidget(env, page);
+  const popup = await startLogin(page);
+  await page.reload();
+  await page.waitForFunction(() => customElements.get('oauth-login'));
+  await popup.getByRole('button', { name: 'Allow' }).click();
+  const issued = await env.controls.lastToken();
+  // The reloaded page has no such login (a popup login lives in the page's memory): nobody takes
+  // the response, and the popup says so as text instead of closing silently.
+  await popup.waitForFunction(() => /start the login again/.test(document.body.textContent));
+  assert.equal(await popup.textContent('body'), 'This login can no longer finish here: the page that started it was reloaded, closed or left. Close this window and start the login again.');
+  assert.equal(new URL(popup.url()).hash, '', 'the response left the popup\'s address');
+  assert.ok(!popup.isClosed());
+  const state = await widgetState(page);
+  assert.deepEqual([state.loggedIn, state.accessToken, state.busy], [false, null, 'false']);
+  assert.ok(!(await page.content()).includes(issued.access_token));
   await context.close();
 });

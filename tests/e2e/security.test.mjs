@@ -103,11 +103,14 @@ test('the popup addresses its response to its own origin only, not to an opener 
   // The channel works: a message posted to "*" from the popup does reach the new page.
   await popup.evaluate(() => window.opener.postMessage({ probe: 1 }, '*'));
   await page.waitForFunction(() => window.messages.length === 1);
-  await decide(popup, 'Allow');
+  await popup.getByRole('button', { name: 'Allow' }).click();
   const issued = await env.controls.lastToken();
   assert.ok(issued?.access_token, 'a token was issued and went to the callback page');
-  // Let a relayed message (if any) arrive.
-  await page.waitForTimeout(500);
+  // No page took the response: the popup says so, as text, instead of closing silently, and the
+  // response has left its address.
+  await popup.waitForFunction(() => /start the login again/.test(document.body.textContent));
+  assert.equal(new URL(popup.url()).hash, '');
+  assert.ok(!(await popup.content()).includes(issued.access_token));
   const messages = await page.evaluate(() => window.messages);
   assert.deepEqual(messages.map((m) => m.data), [{ probe: 1 }], 'the response never reached the other origin');
   assert.ok(!JSON.stringify(messages).includes(issued.access_token));

@@ -1,0 +1,106 @@
+// Popups that lose their opener: a provider whose pages send `Cross-Origin-Opener-Policy:
+// same-origin` (the dev provider's --coop) cuts the login popup off from the page that opened it.
+// The login still completes (the callback page hands its response over the BroadcastChannel),
+// a popup the page cannot see is not taken for a cancel, and its close ends the login by the
+// timeout. The opener-reloaded case, without COOP, is in popup.test.mjs.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decide, loginOutcome, openWidget, startEnvironment, startLogin, stateOf } from './harness.mjs';
+
+let env;
+before(async () => { env = await startEnvironment({ providerArgs: ['--coop'] }); });
+after(async () => { await env?.close(); });
+
+/** Whether the provider's page in `popup` was cut off from its opener. */
+const severed = (popup) => popup.evaluate(() => window.opener === null);
+
+test('with COOP, a popup login where the user clicks Allow after 2 s succeeds, and the popup closes', async () => {
+  const { page, context, consoleLines } = await env.newPage();
+  await openWidget(env, page);
+  const popup = await startLogin(page);
+  assert.equal(await severed(popup), true, 'the provider page severed the popup from its opener');
+  // The user reads the consent page; the opener already sees the popup as closed.
+  await popup.waitForTimeout(2_000);
+  assert.equal(await page.evaluate(() => window.outcomes.w1), null, 'the login is still pending, not popup_closed');
+  assert.ok(consoleLines.some((line) => /Cross-Origin-Opener-Policy/.test(line)), 'the page author is told why');
+  await decide(popup, 'Allow');
+  const issued = await env.controls.lastToken();
+  const outcome = await loginOutcome(page);
+  assert.equal(outcome.ok?.accessToken, issued.access_token, JSON.stringify(outcome));
+  assert.equal(issued.state, stateOf(popup) ?? issued.state);
+  await context.close();
+});
+
+test('with COOP, two widgets logging in at once each get their own token', async () => {
+  const { page, context } = await env.newPage();
+  await page.goto(env.web + '/e2e/two.html');
+  await page.waitForFunction(() => customElements.get('oauth-login'));
+  const first = await startLogin(page, { id: 'w1' });
+  const second = await startLogin(page, { id: 'w2' });
+  const [firstState, secondState] = [stateOf(first), stateOf(second)];
+  assert.notEqual(firstState, secondState);
+  assert.deepEqual([await severed(first), await severed(second)], [true, true]);
+  await page.waitForTimeout(2_000);
+  assert.deepEqual(await page.evaluate(() => [window.outcomes.w1, window.outcomes.w2]), [null, null]);
+
+  // The second answers first; each answer goes to the widget whose state it carries.
+  await decide(second, 'Allow');
+  const token2 = await env.controls.lastToken();
+  assert.equal(token2.state, secondState);
+  const out2 = await loginOutcome(page, 'w2');
+  assert.equal(out2.ok?.accessToken, token2.access_token, JSON.stringify(out2));
+  assert.equal(await page.evaluate(() => window.outcomes.w1), null, 'w1 is still pending');
+  await decide(first, 'Allow');
+  const token1 = await env.controls.lastToken();
+  assert.equal(token1.state, firstState);
+  const out1 = await loginOutcome(page, 'w1');
+  assert.equal(out1.ok?.accessToken, token1.access_token, JSON.stringify(out1));
+  assert.deepEqual([out1.ok.scope, out2.ok.scope], [['basic'], ['likes']]);
+  await context.close();
+});
+
+test('with COOP, closing the popup ends the login by the timeout', async () => {
+  const { page, context } = await env.newPage();
+  await openWidget(env, page, { attrs: { timeout: '4' } });
+  const started = Date.now();
+  const popup = await startLogin(page);
+  assert.equal(await severed(popup), true);
+  await popup.waitForTimeout(500);
+  await popup.close();
+  // The page cannot tell this close from the popup it lost sight of: the login goes on...
+  await page.waitForTimeout(1_500);
+  assert.equal(await page.evaluate(() => window.outcomes.w1), null, 'not ended as a cancel');
+  // ... until its timeout.
+  const outcome = await loginOutcome(page, 'w1', 6_000);
+  const took = Date.now() - started;
+  assert.equal(outcome.err?.code, 'timeout');
+  assert.match(outcome.err.description, /cut the login window off from this page, so it may have been closed/);
+  assert.ok(took >= 4_000 && took < 6_000, `ended after ${took} ms, with timeout="4"`);
+  await context.close();
+});
+
+test('with COOP, a second click while the popup is out of sight starts again; the old answer is refused', async () => {
+  const { page, context } = await env.newPage();
+  await openWidget(env, page);
+  const old = await startLogin(page);
+  assert.equal(await severed(old), true);
+  await page.waitForTimeout(500);
+  const fresh = await startLogin(page);
+  assert.notEqual(stateOf(fresh), stateOf(old));
+  // The abandoned popup's answer is taken by no page. Cut off, the callback page cannot tell a
+  // popup from a tab: it refuses the response there as a replay (state_mismatch), which says
+  // to log in again, and the token never reaches a page.
+  await old.getByRole('button', { name: 'Allow' }).click();
+  await old.waitForFunction(() => window.events?.some((e) => e.type === 'oauth-error'), null, { timeout: 10_000 });
+  const refused = await old.evaluate(() => window.events.find((e) => e.type === 'oauth-error').detail);
+  assert.equal(refused.error, 'state_mismatch');
+  assert.match(refused.description, /start the login again/);
+  assert.equal(new URL(old.url()).hash, '', 'the response left the address');
+  assert.equal(await page.evaluate(() => window.outcomes.w1), null, 'the new login is untouched');
+  await decide(fresh, 'Allow');
+  const issued = await env.controls.lastToken();
+  assert.equal(issued.state, stateOf(fresh) ?? issued.state);
+  const outcome = await loginOutcome(page);
+  assert.equal(outcome.ok?.accessToken, issued.access_token, JSON.stringify(outcome));
+  await context.close();
+});
