@@ -25,6 +25,7 @@ const CHANNEL = 'oauth-prefab';
 // milliseconds; silence means no page is waiting for this login any more.
 const ACK_WAIT_MS = 2000;
 const START_AGAIN = 'This login can no longer finish here: the page that started it was reloaded, closed or left. Close this window and start the login again.';
+const TAKEN = 'The login went back to the page that started it. You can close this window.';
 
 /**
  * Hands this page's response to the page that started the login: to the opener (addressed to
@@ -63,19 +64,25 @@ try { redirectPendingHere = Object.keys(sessionStorage).some((k) => k.startsWith
 const relayed = looksLikeResponse && !redirectPendingHere && await relay(response);
 if (relayed) {
   window.close();
-  // Never instantiate the module in a closing window.
-  await new Promise(() => {});
+  // Never instantiate the module in a closing window; one the browser keeps open (a tab that
+  // no script opened) goes on below, to strip its address and say it is done.
+  await new Promise((resolve) => setTimeout(resolve, 500));
 }
 
 await init();
 const { template, attributes, secrets } = JSON.parse(contract());
 
 if (looksLikeResponse) {
-  const routed = pageLoad(location.pathname, response.search, response.hash, !!window.opener);
+  // A response already taken is only stripped here: as with an opener, the core keeps nothing.
+  const routed = pageLoad(location.pathname, response.search, response.hash, relayed || !!window.opener);
   if (routed) {
     const { clean, relay: toOpener } = JSON.parse(routed);
     // The response leaves the address bar and history before anything else happens.
     history.replaceState(history.state, '', clean);
+    if (relayed) {
+      say(TAKEN);
+      await new Promise(() => {});
+    }
     // A popup whose response no page took (or that the fast path skipped) says so as text.
     if (toOpener) {
       if (!redirectPendingHere || !(await relay(response))) say(START_AGAIN);
@@ -171,10 +178,11 @@ class Driver {
         this.apply(this.w.message(origin, source, String(response.search ?? ''), String(response.hash ?? ''), String(response.id ?? ''), now()));
       }
     };
-    this.onMessage = (e) => take(e.data, e.origin, e.source === popup ? 'popup' : 'other');
+    // Sources, as Widget.message numbers them: 0 another window, 1 the popup, 2 the channel.
+    this.onMessage = (e) => take(e.data, e.origin, e.source === popup ? 1 : 0);
     addEventListener('message', this.onMessage);
     this.channel = new BroadcastChannel(CHANNEL);
-    this.channel.onmessage = (e) => take(e.data, location.origin, 'channel');
+    this.channel.onmessage = (e) => take(e.data, location.origin, 2);
     // Whether the popup was seen showing a page: its address unreadable (another origin's page)
     // or no longer about:blank, on two looks in a row (a COOP swap can make it unreadable for an
     // instant before it reads as closed). A popup that reads as closed before that was cut off

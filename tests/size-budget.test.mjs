@@ -10,9 +10,9 @@ import { gzipSync } from 'node:zlib';
 // The ceiling, in gzipped bytes: a ratchet that only ever goes down. The goal is below hello.js
 // with all its providers (HELLO_BYTES); 10 KiB (TARGET_BYTES) is where we aim. Measured on
 // 2026-11-23 by this test after the redesign, with the code flow in: 40,895 B (budget 40 KiB);
-// then, with the COOP relay in and one string joiner and no `str` searcher in the wasm, 40,459 B.
-// Lower it as the size drops.
-const BUDGET_BYTES = 40_464;
+// then, with the COOP relay in and one string joiner and no `str` searcher in the wasm, 40,459 B;
+// with a message's source passed as a number, 40,340 B. Lower it as the size drops.
+const BUDGET_BYTES = 40_344;
 const HELLO_BYTES = 19_679;
 const TARGET_BYTES = 10_240;
 

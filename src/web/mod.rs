@@ -73,22 +73,23 @@ impl Widget {
         self.0.popup_blocked(&mut WebStore, ms(now)).finish()
     }
 
-    /// A callback page's address, from `source`: `"popup"` (a `message` event from the popup
-    /// this widget opened), `"channel"` (the `oauth-prefab` BroadcastChannel), or anything else
-    /// (a `message` event from another window); `id` names it for the `ack`.
+    /// A callback page's address, from `source`: 1 (a `message` event from the popup this
+    /// widget opened), 2 (the `oauth-prefab` BroadcastChannel), or 0 (a `message` event from
+    /// another window); `id` names it for the `ack`. A number, not a name: a string argument
+    /// costs the export's shim a decoder.
     #[allow(clippy::too_many_arguments)]
     pub fn message(
         &mut self,
         origin: &str,
-        source: &str,
+        source: u8,
         search: &str,
         hash: &str,
         id: &str,
         now: f64,
     ) -> String {
         let source = match source {
-            "popup" => Source::Popup,
-            "channel" => Source::Channel,
+            1 => Source::Popup,
+            2 => Source::Channel,
             _ => Source::Other,
         };
         self.0

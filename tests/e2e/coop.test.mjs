@@ -104,3 +104,23 @@ test('with COOP, a second click while the popup is out of sight starts again; th
   assert.equal(outcome.ok?.accessToken, issued.access_token, JSON.stringify(outcome));
   await context.close();
 });
+
+test('a tab the browser will not let script close hands the response over, strips its address and says it is done', async () => {
+  const { page, context } = await env.newPage();
+  await openWidget(env, page);
+  const popup = await startLogin(page);
+  const state = stateOf(popup);
+  // The response lands in a tab the person opened (pages in its history: not script-closable),
+  // with no opener: it can only use the channel.
+  const tab = await context.newPage();
+  await tab.goto(env.web + '/e2e/frame.html');
+  await tab.goto(`${env.web}/e2e/widget.html#access_token=channel-token&token_type=bearer&state=${state}`);
+  const outcome = await loginOutcome(page);
+  assert.equal(outcome.ok?.accessToken, 'channel-token', JSON.stringify(outcome));
+  await tab.waitForFunction(() => /You can close this window/.test(document.body.textContent));
+  assert.equal(await tab.textContent('body'), 'The login went back to the page that started it. You can close this window.');
+  assert.equal(new URL(tab.url()).hash, '', 'the response left the address');
+  assert.ok(await tab.evaluate(() => history.length) > 1, 'more than one page in its history');
+  await popup.close();
+  await context.close();
+});
