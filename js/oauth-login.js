@@ -61,12 +61,13 @@ const looksLikeResponse = /(^|&)(access_token|code|error|state)=/.test(location.
   || /(^|&)(code|error)=/.test(location.search.slice(1));
 let redirectPendingHere = false;
 try { redirectPendingHere = Object.keys(sessionStorage).some((k) => k.startsWith(PENDING_PREFIX)); } catch { /* no storage */ }
-const relayed = looksLikeResponse && !redirectPendingHere && await relay(response);
-if (relayed) {
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+let taken = looksLikeResponse && !redirectPendingHere && await relay(response);
+if (taken) {
   window.close();
   // Never instantiate the module in a closing window; one the browser keeps open (a tab that
   // no script opened) goes on below, to strip its address and say it is done.
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  await sleep(500);
 }
 
 await init();
@@ -74,19 +75,20 @@ const { template, attributes, secrets } = JSON.parse(contract());
 
 if (looksLikeResponse) {
   // A response already taken is only stripped here: as with an opener, the core keeps nothing.
-  const routed = pageLoad(location.pathname, response.search, response.hash, relayed || !!window.opener);
+  const routed = pageLoad(location.pathname, response.search, response.hash, taken || !!window.opener);
   if (routed) {
     const { clean, relay: toOpener } = JSON.parse(routed);
     // The response leaves the address bar and history before anything else happens.
     history.replaceState(history.state, '', clean);
-    if (relayed) {
-      say(TAKEN);
-      await new Promise(() => {});
-    }
-    // A popup whose response no page took (or that the fast path skipped) says so as text.
     if (toOpener) {
-      if (!redirectPendingHere || !(await relay(response))) say(START_AGAIN);
-      else window.close();
+      // The fast path skipped this page (a redirect login of its tab might have owned it).
+      if (redirectPendingHere && await relay(response)) {
+        taken = true;
+        window.close();
+        await sleep(500);
+      }
+      // Still open: a window script may not close, or a popup whose response no page took.
+      say(taken ? TAKEN : START_AGAIN);
       await new Promise(() => {});
     }
   }
