@@ -94,7 +94,10 @@ if (looksLikeResponse) {
   }
 }
 
-const now = () => Date.now();
+// The events Widget.on is told of, numbered as src/web/mod.rs (`input`) numbers them.
+const UPDATE = 0, CONNECT = 1, LOGIN = 2, CHALLENGE = 3, BLOCKED = 4, MESSAGE = 5, CLOSED = 6,
+  TICK = 7, ANSWER = 8, UNREACHABLE = 9, LOGOUT = 10, AUTHORIZATION = 11, PROPERTIES = 12;
+const NO_BYTES = new Uint8Array(0);
 
 /** Runs one controller's commands. `host` is the element, or null for `login(options)`. */
 class Driver {
@@ -108,9 +111,19 @@ class Driver {
     this.running = false;
   }
 
+  /** Tells the core of browser event `event` (unused arguments empty); returns its JSON. */
+  ask(event, n = 0, m = 0, a = '', b = '', c = '', d = '', bytes = NO_BYTES) {
+    return this.w.on(event, n, m, a, b, c, d, bytes, Date.now());
+  }
+
+  /** Tells the core of an event and carries out the commands it answers with. */
+  tell(...args) {
+    this.apply(this.ask(...args));
+  }
+
   /** Hands the current settings and page to the core. */
   sync() {
-    this.apply(this.w.update(this.read(), location.origin, location.pathname, now()));
+    this.tell(UPDATE, 0, 0, this.read(), location.origin, location.pathname);
   }
 
   /**
@@ -136,7 +149,7 @@ class Driver {
     return new Promise((resolve, reject) => {
       this.waiters.push({ resolve, reject });
       this.sync();
-      this.apply(this.w.login(crypto.getRandomValues(new Uint8Array(64)), now()));
+      this.tell(LOGIN, 0, 0, '', '', '', '', crypto.getRandomValues(new Uint8Array(64)));
     });
   }
 
@@ -173,14 +186,14 @@ class Driver {
     const top = screenY + Math.max(0, (outerHeight - height) / 2);
     const popup = window.open(url, name, `popup=yes,width=${width},height=${height},left=${left | 0},top=${top | 0}`);
     this.popup = popup;
-    if (!popup) return this.apply(this.w.blocked(now()));
+    if (!popup) return this.tell(BLOCKED);
     const take = (data, origin, source) => {
       const response = data?.oauthPrefabResponse;
       if (response && typeof response === 'object') {
-        this.apply(this.w.message(origin, source, String(response.search ?? ''), String(response.hash ?? ''), String(response.id ?? ''), now()));
+        this.tell(MESSAGE, source, 0, origin, String(response.search ?? ''), String(response.hash ?? ''), String(response.id ?? ''));
       }
     };
-    // Sources, as Widget.message numbers them: 0 another window, 1 the popup, 2 the channel.
+    // Sources, as the core's Widget::message numbers them: 0 another window, 1 the popup, 2 the channel.
     this.onMessage = (e) => take(e.data, e.origin, e.source === popup ? 1 : 0);
     addEventListener('message', this.onMessage);
     this.channel = new BroadcastChannel(CHANNEL);
@@ -197,7 +210,7 @@ class Driver {
         // One more tick lets a message on its way arrive; then report once.
         if (++closedTicks === 2) {
           clearInterval(this.poll);
-          this.apply(this.w.closed(seen, now()));
+          this.tell(CLOSED, seen ? 1 : 0);
         }
         return;
       }
@@ -233,7 +246,7 @@ class Driver {
     Promise.resolve()
       .then(() => crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)))
       .then((hash) => new Uint8Array(hash), () => new Uint8Array(0))
-      .then((hash) => this.apply(this.w.challenge(hash, now())));
+      .then((hash) => this.tell(CHALLENGE, 0, 0, '', '', '', '', hash));
   }
 
   fetch({ seq, url, body }) {
@@ -243,13 +256,13 @@ class Driver {
       body,
     }).then(async (response) => {
       const body = await response.text();
-      this.apply(this.w.answer(seq, response.status, body, now()));
-    }).catch(() => this.apply(this.w.unreachable(seq, now())));
+      this.tell(ANSWER, seq, response.status, body);
+    }).catch(() => this.tell(UNREACHABLE, seq));
   }
 
   timer({ ms }) {
     clearTimeout(this.timeout);
-    if (ms != null) this.timeout = setTimeout(() => this.apply(this.w.tick(now())), ms);
+    if (ms != null) this.timeout = setTimeout(() => this.tell(TICK), ms);
   }
 
   warn({ text }) {
@@ -290,7 +303,7 @@ class OAuthLogin extends HTMLElement {
       }
     }
     this._driver.sync();
-    this._driver.apply(this._driver.w.connect(now()));
+    this._driver.tell(CONNECT);
   }
 
   disconnectedCallback() {
@@ -301,7 +314,7 @@ class OAuthLogin extends HTMLElement {
     if (this.isConnected) this._driver.sync();
   }
 
-  get #properties() { return JSON.parse(this._driver.w.properties(now())); }
+  get #properties() { return JSON.parse(this._driver.ask(PROPERTIES)); }
 
   get callbackurl() { this._driver.sync(); return this.#properties.callbackurl; }
 
@@ -315,11 +328,11 @@ class OAuthLogin extends HTMLElement {
 
   logout() {
     this._driver.sync();
-    this._driver.apply(this._driver.w.logout(now()));
+    this._driver.tell(LOGOUT);
   }
 
   fetch(input, init) {
-    const auth = JSON.parse(this._driver.w.authorization(now()));
+    const auth = JSON.parse(this._driver.ask(AUTHORIZATION));
     if (auth.error) return Promise.reject(new OAuthError(auth.error));
     const request = new Request(input, init);
     if (auth.header) {

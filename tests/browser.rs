@@ -31,7 +31,7 @@ fn capture_rules_hold_in_wasm_too() {
 mod exports {
     use js_sys::{Array, Reflect, JSON};
     use oauth_prefab::core::response::TokenResponse;
-    use oauth_prefab::web::{page_load, Widget};
+    use oauth_prefab::web::{input, page_load, Widget};
     use wasm_bindgen::JsValue;
     use wasm_bindgen_test::*;
     use web_sys::Storage;
@@ -201,5 +201,45 @@ mod exports {
         }
         // serde reads a struct from an array too (by position); the contract wants an object.
         assert_eq!(TokenResponse::from_json("[null,null]"), None);
+    }
+
+    /// `Widget::on`, the one export JS calls, routes each event number to its method.
+    #[wasm_bindgen_test]
+    fn on_routes_each_event_number_to_its_method() {
+        session().clear().unwrap();
+        let attributes = "client-id=x&authorize-url=https%3A%2F%2Fid.example%2Fa&fallback=none";
+        let mut by_number = Widget::new();
+        let mut by_method = Widget::new();
+        assert_eq!(
+            by_number.on(
+                input::UPDATE,
+                0,
+                0,
+                attributes,
+                ORIGIN,
+                "/app",
+                "",
+                &[],
+                1_000.0
+            ),
+            by_method.update(attributes, ORIGIN.into(), "/app".into(), 1_000.0)
+        );
+        assert_eq!(
+            by_number.on(input::PROPERTIES, 0, 0, "", "", "", "", &[], 1_000.0),
+            by_method.properties(1_000.0)
+        );
+        // A login (the popup's commands) then a blocked popup: `fallback=none` fails it.
+        let opened = commands(&by_number.on(input::LOGIN, 0, 0, "", "", "", "", &[7; 64], 1_000.0));
+        assert_eq!(named(&opened, "open").len(), 1);
+        let blocked = commands(&by_number.on(input::BLOCKED, 0, 0, "", "", "", "", &[], 1_000.0));
+        let events = named(&blocked, "event");
+        assert_eq!(
+            get(get(events[0], "detail").as_ref(), "error")
+                .as_string()
+                .as_deref(),
+            Some("popup_blocked")
+        );
+        // An unknown number is no event at all.
+        assert_eq!(by_number.on(200, 0, 0, "", "", "", "", &[], 1_000.0), "[]");
     }
 }
