@@ -117,7 +117,7 @@ test('a tab the browser will not let script close hands the response over, strip
   await tab.goto(`${env.web}/e2e/widget.html#access_token=channel-token&token_type=bearer&state=${state}`);
   const outcome = await loginOutcome(page);
   assert.equal(outcome.ok?.accessToken, 'channel-token', JSON.stringify(outcome));
-  await tab.waitForFunction(() => /You can close this window/.test(document.body.textContent));
+  await tab.waitForFunction(() => /You can close this window/.test(document.body?.textContent ?? ''));
   assert.equal(await tab.textContent('body'), 'The login went back to the page that started it. You can close this window.');
   assert.equal(new URL(tab.url()).hash, '', 'the response left the address');
   assert.ok(await tab.evaluate(() => history.length) > 1, 'more than one page in its history');

@@ -258,7 +258,7 @@ test('the opener reloaded while its popup was open: after Allow, the popup says 
   const issued = await env.controls.lastToken();
   // The reloaded page has no such login (a popup login lives in the page's memory): nobody takes
   // the response, and the popup says so as text instead of closing silently.
-  await popup.waitForFunction(() => /start the login again/.test(document.body.textContent));
+  await popup.waitForFunction(() => /start the login again/.test(document.body?.textContent ?? ''));
   assert.equal(await popup.textContent('body'), 'This login can no longer finish here: the page that started it was reloaded, closed or left. Close this window and start the login again.');
   assert.equal(new URL(popup.url()).hash, '', 'the response left the popup\'s address');
   assert.ok(!popup.isClosed());

@@ -108,7 +108,7 @@ test('the popup addresses its response to its own origin only, not to an opener 
   assert.ok(issued?.access_token, 'a token was issued and went to the callback page');
   // No page took the response: the popup says so, as text, instead of closing silently, and the
   // response has left its address.
-  await popup.waitForFunction(() => /start the login again/.test(document.body.textContent));
+  await popup.waitForFunction(() => /start the login again/.test(document.body?.textContent ?? ''));
   assert.equal(new URL(popup.url()).hash, '');
   assert.ok(!(await popup.content()).includes(issued.access_token));
   const messages = await page.evaluate(() => window.messages);
