@@ -229,7 +229,8 @@ async function memoryAfterStartup() {
 
 /** The linear memory of the page's wasm instance, caught by `captureWasm` as it was made. */
 function wasmMemory(page) {
-  return page.evaluate(() => window.__wasmInstance.exports.memory.buffer.byteLength);
+  // The build renames exports (scripts/build.mjs): the memory is found by its type.
+  return page.evaluate(() => Object.values(window.__wasmInstance.exports).find((e) => e instanceof WebAssembly.Memory).buffer.byteLength);
 }
 
 /** An init script: keeps the instance the page's module instantiates (the glue is bundled). */
