@@ -109,6 +109,7 @@ class Driver {
     this.popup = null;
     this.queue = [];
     this.running = false;
+    this.connected = false; // set by the first connectedCallback
   }
 
   /** Tells the core of browser event `event` (unused arguments empty); returns its JSON. */
@@ -302,6 +303,7 @@ class OAuthLogin extends HTMLElement {
         this[property] = value;
       }
     }
+    this._driver.connected = true;
     this._driver.sync();
     this._driver.tell(CONNECT);
   }
@@ -311,7 +313,9 @@ class OAuthLogin extends HTMLElement {
   }
 
   attributeChangedCallback() {
-    if (this.isConnected) this._driver.sync();
+    // Before the first connectedCallback (an upgrade reports every attribute first), the sync in
+    // connectedCallback reads them all at once.
+    if (this.isConnected && this._driver.connected) this._driver.sync();
   }
 
   get #properties() { return JSON.parse(this._driver.ask(PROPERTIES)); }
