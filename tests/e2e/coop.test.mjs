@@ -5,7 +5,7 @@
 // timeout. The opener-reloaded case, without COOP, is in popup.test.mjs.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decide, loginOutcome, openWidget, startEnvironment, startLogin, stateOf } from './harness.mjs';
+import { allowSecondThenFirst, decide, loginOutcome, openWidget, startEnvironment, startLogin, stateOf } from './harness.mjs';
 
 let env;
 before(async () => { env = await startEnvironment({ providerArgs: ['--coop'] }); });
@@ -44,18 +44,7 @@ test('with COOP, two widgets logging in at once each get their own token', async
   assert.deepEqual(await page.evaluate(() => [window.outcomes.w1, window.outcomes.w2]), [null, null]);
 
   // The second answers first; each answer goes to the widget whose state it carries.
-  await decide(second, 'Allow');
-  const token2 = await env.controls.lastToken();
-  assert.equal(token2.state, secondState);
-  const out2 = await loginOutcome(page, 'w2');
-  assert.equal(out2.ok?.accessToken, token2.access_token, JSON.stringify(out2));
-  assert.equal(await page.evaluate(() => window.outcomes.w1), null, 'w1 is still pending');
-  await decide(first, 'Allow');
-  const token1 = await env.controls.lastToken();
-  assert.equal(token1.state, firstState);
-  const out1 = await loginOutcome(page, 'w1');
-  assert.equal(out1.ok?.accessToken, token1.access_token, JSON.stringify(out1));
-  assert.deepEqual([out1.ok.scope, out2.ok.scope], [['basic'], ['likes']]);
+  await allowSecondThenFirst(env, page, [first, firstState], [second, secondState]);
   await context.close();
 });
 

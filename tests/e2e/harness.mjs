@@ -1,5 +1,6 @@
 // End-to-end harness: a real dev provider (with test controls), the host pages on their own
 // origin, and Debian's Chromium driven by playwright-core. One environment per test file.
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -163,6 +164,28 @@ export async function startLogin(page, { id = 'w1', popup = true } = {}) {
 export async function loginOutcome(page, id = 'w1', timeout = 10_000) {
   await page.waitForFunction((id) => window.outcomes?.[id] != null, id, { timeout });
   return page.evaluate((id) => window.outcomes[id], id);
+}
+
+/**
+ * Two pending popup logins on /e2e/two.html (w1 asked for `basic`, w2 for `likes`), answered in
+ * reverse order: each answer must reach the widget whose state it carries, and only it. Returns
+ * the tokens the provider issued and each widget's outcome.
+ */
+export async function allowSecondThenFirst(env, page, [first, firstState], [second, secondState]) {
+  await decide(second, 'Allow');
+  const token2 = await env.controls.lastToken();
+  assert.equal(token2.state, secondState);
+  const out2 = await loginOutcome(page, 'w2');
+  assert.equal(out2.ok?.accessToken, token2.access_token, JSON.stringify(out2));
+  assert.equal(await page.evaluate(() => window.outcomes.w1), null, 'w1 is still pending');
+  await decide(first, 'Allow');
+  const token1 = await env.controls.lastToken();
+  assert.equal(token1.state, firstState);
+  const out1 = await loginOutcome(page, 'w1');
+  assert.equal(out1.ok?.accessToken, token1.access_token, JSON.stringify(out1));
+  assert.notEqual(token1.access_token, token2.access_token);
+  assert.deepEqual([out1.ok.scope, out2.ok.scope], [['basic'], ['likes']]);
+  return { token1, token2 };
 }
 
 /** The `state` sent in the authorize URL the popup shows. */

@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CLIENT_ID, decide, loginOutcome, openWidget, startEnvironment, startLogin, stateOf, waitForEvents, widgetState, closeShownPopup } from './harness.mjs';
+  allowSecondThenFirst, CLIENT_ID, decide, loginOutcome, openWidget, startEnvironment, startLogin, stateOf, waitForEvents, widgetState, closeShownPopup } from './harness.mjs';
 
 let env;
 before(async () => { env = await startEnvironment(); });
@@ -224,21 +224,7 @@ test('two widgets logging in at once each get their own token', async () => {
   assert.deepEqual(both, ['true', 'true']);
 
   // The second answers first.
-  await decide(second, 'Allow');
-  const token2 = await env.controls.lastToken();
-  assert.equal(token2.state, secondState);
-  const out2 = await loginOutcome(page, 'w2');
-  assert.equal(out2.ok?.accessToken, token2.access_token, JSON.stringify(out2));
-  assert.equal(await page.evaluate(() => window.outcomes.w1), null, 'w1 is still pending');
-
-  await decide(first, 'Allow');
-  const token1 = await env.controls.lastToken();
-  assert.equal(token1.state, firstState);
-  const out1 = await loginOutcome(page, 'w1');
-  assert.equal(out1.ok?.accessToken, token1.access_token, JSON.stringify(out1));
-  assert.notEqual(token1.access_token, token2.access_token);
-  assert.deepEqual(out1.ok.scope, ['basic']);
-  assert.deepEqual(out2.ok.scope, ['likes']);
+  const { token1, token2 } = await allowSecondThenFirst(env, page, [first, firstState], [second, secondState]);
 
   const events = await page.evaluate(() => window.events);
   assert.deepEqual(events.map((e) => [e.type, e.target, e.detail.accessToken]),
