@@ -211,7 +211,7 @@ class Driver {
         // One more tick lets a message on its way arrive; then report once.
         if (++closedTicks === 2) {
           clearInterval(this.poll);
-          this.tell(CLOSED, seen ? 1 : 0);
+          this.tell(CLOSED, +seen);
         }
         return;
       }

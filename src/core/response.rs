@@ -415,7 +415,7 @@ impl TokenResponse {
 /// RFC 6749 5.1 and 5.2: turns the token endpoint's answer into a token (with the `user` JSON,
 /// if any) or an error. `body` is `None` when the answer was not a JSON object of that shape.
 pub fn token_from_endpoint(
-    status: u16,
+    status: u32,
     body: Option<TokenResponse>,
     preset: &Preset,
     requested: &Scopes,
@@ -718,7 +718,7 @@ mod tests {
 
     /// The body as the browser reads it, checked against serde's typed value of the same text.
     fn endpoint(
-        status: u16,
+        status: u32,
         json: &str,
         preset: &Preset,
     ) -> Result<(Token, Option<String>), OAuthError> {
@@ -797,7 +797,7 @@ mod tests {
             "bearer"
         );
 
-        let cases: &[(u16, &str, &Preset, &str, &str)] = &[
+        let cases: &[(u32, &str, &Preset, &str, &str)] = &[
             (
                 400,
                 r#"{"error":"invalid_grant","error_description":"Code expired","error_uri":"https://e.example/g"}"#,
@@ -1058,7 +1058,7 @@ mod tests {
 
             #[test]
             fn token_endpoint_answers_never_panic(
-                status in 0u16..1000,
+                status in 0u32..1000,
                 access_token in proptest::option::of(".{0,8}"),
                 token_type in proptest::option::of("[a-zA-Z]{0,8}"),
                 expires_in in proptest::option::of(any::<u64>()),

@@ -427,7 +427,7 @@ impl Widget {
     pub fn token_answer(
         &mut self,
         seq: u32,
-        status: u16,
+        status: u32,
         body: Option<TokenResponse>,
         store: &mut dyn Store,
         now: u64,
