@@ -2,7 +2,7 @@
 // commands the Rust core answers with (render, event, open, go, close, ack, digest, fetch, timer,
 // warn; see src/core/widget.rs). It decides nothing: every rule lives in Rust. The build bundles this
 // file with wasm-bindgen's glue into pkg/oauth-login.js, the one script a page loads.
-import init, { Widget, pageLoad, contract } from '../pkg/oauth_prefab.js';
+import init, { Widget } from '../pkg/oauth_prefab.js';
 
 const PENDING_PREFIX = 'oauth-prefab:pending:';
 
@@ -70,12 +70,24 @@ if (taken) {
   await sleep(500);
 }
 
+// The events Widget.on is told of, numbered as src/web/mod.rs (`input`) numbers them, and two
+// questions any controller answers: the page's load and the element's contract.
+const UPDATE = 0, CONNECT = 1, LOGIN = 2, CHALLENGE = 3, BLOCKED = 4, MESSAGE = 5, CLOSED = 6,
+  TICK = 7, ANSWER = 8, UNREACHABLE = 9, LOGOUT = 10, AUTHORIZATION = 11, PROPERTIES = 12,
+  PAGE_LOAD = 13, CONTRACT = 14;
+const NO_BYTES = new Uint8Array(0);
+
+/** Tells controller `w` of browser event `event` (unused arguments 0 or empty); returns its JSON. */
+const call = (w, event, n = 0, m = 0, a = '', b = '', c = '', d = '', bytes = NO_BYTES) =>
+  w.on(event, n, m, a, b, c, d, bytes, Date.now());
+
 await init();
-const { template, attributes, secrets } = JSON.parse(contract());
+const pageWidget = new Widget();
+const { template, attributes, secrets } = JSON.parse(call(pageWidget, CONTRACT));
 
 if (looksLikeResponse) {
   // A response already taken is only stripped here: as with an opener, the core keeps nothing.
-  const routed = pageLoad(location.pathname, response.search, response.hash, taken || !!window.opener);
+  const routed = call(pageWidget, PAGE_LOAD, +(taken || !!window.opener), 0, location.pathname, response.search, response.hash);
   if (routed) {
     const { clean, relay: toOpener } = JSON.parse(routed);
     // The response leaves the address bar and history before anything else happens.
@@ -94,11 +106,6 @@ if (looksLikeResponse) {
   }
 }
 
-// The events Widget.on is told of, numbered as src/web/mod.rs (`input`) numbers them.
-const UPDATE = 0, CONNECT = 1, LOGIN = 2, CHALLENGE = 3, BLOCKED = 4, MESSAGE = 5, CLOSED = 6,
-  TICK = 7, ANSWER = 8, UNREACHABLE = 9, LOGOUT = 10, AUTHORIZATION = 11, PROPERTIES = 12;
-const NO_BYTES = new Uint8Array(0);
-
 /** Runs one controller's commands. `host` is the element, or null for `login(options)`. */
 class Driver {
   constructor(host, readSettings) {
@@ -112,9 +119,9 @@ class Driver {
     this.connected = false; // set by the first connectedCallback
   }
 
-  /** Tells the core of browser event `event` (unused arguments empty); returns its JSON. */
-  ask(event, n = 0, m = 0, a = '', b = '', c = '', d = '', bytes = NO_BYTES) {
-    return this.w.on(event, n, m, a, b, c, d, bytes, Date.now());
+  /** Tells this controller of a browser event; returns its JSON. */
+  ask(...args) {
+    return call(this.w, ...args);
   }
 
   /** Tells the core of an event and carries out the commands it answers with. */

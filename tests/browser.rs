@@ -31,7 +31,7 @@ fn capture_rules_hold_in_wasm_too() {
 mod exports {
     use js_sys::{Array, Reflect, JSON};
     use oauth_prefab::core::response::TokenResponse;
-    use oauth_prefab::web::{input, page_load, Widget};
+    use oauth_prefab::web::{contract, input, page_load, Widget};
     use wasm_bindgen::JsValue;
     use wasm_bindgen_test::*;
     use web_sys::Storage;
@@ -241,5 +241,20 @@ mod exports {
         );
         // An unknown number is no event at all.
         assert_eq!(by_number.on(200, 0, 0, "", "", "", "", &[], 1_000.0), "[]");
+        // The two questions any controller answers: the contract, and a page's load.
+        assert_eq!(
+            by_number.on(input::CONTRACT, 0, 0, "", "", "", "", &[], 0.0),
+            contract()
+        );
+        let hash = "#access_token=t&state=s";
+        assert_eq!(
+            by_number.on(input::PAGE_LOAD, 1, 0, "/", "", hash, "", &[], 0.0),
+            page_load("/", "", hash, true).unwrap()
+        );
+        assert_eq!(
+            by_number.on(input::PAGE_LOAD, 1, 0, "/", "?q=1", "#top", "", &[], 0.0),
+            "",
+            "no response in the address: nothing to do"
+        );
     }
 }

@@ -39,8 +39,9 @@ fn ms(now: f64) -> u64 {
 pub struct Widget(widget::Widget);
 
 /// The browser events [`Widget::on`] is told of, by number; `js/oauth-login.js` numbers them
-/// alike. One export for all of them, not one each: every export costs the wasm a shim and
-/// the glue a wrapper (measured: 2.0 KB gzipped for thirteen).
+/// alike, and two questions that need no controller (the page's load, the element's
+/// contract). One export for all of them, not one each: every export costs the wasm a shim
+/// and the glue a wrapper (measured: 2.0 KB gzipped for thirteen).
 pub mod input {
     /// [`Widget::update`](super::Widget::update): `a` attributes, `b` origin, `c` path.
     pub const UPDATE: u8 = 0;
@@ -69,6 +70,12 @@ pub mod input {
     pub const AUTHORIZATION: u8 = 11;
     /// [`Widget::properties`](super::Widget::properties).
     pub const PROPERTIES: u8 = 12;
+    /// [`page_load`](super::page_load), a question about the page (any controller answers
+    /// it): `a` path, `b` search, `c` hash, `n` 1 when the window has an opener; `""` when the
+    /// address holds no response.
+    pub const PAGE_LOAD: u8 = 13;
+    /// [`contract`](super::contract), a question about the element (any controller answers it).
+    pub const CONTRACT: u8 = 14;
 }
 
 #[wasm_bindgen]
@@ -110,6 +117,8 @@ impl Widget {
             input::LOGOUT => self.logout(now),
             input::AUTHORIZATION => self.authorization(now),
             input::PROPERTIES => self.properties(now),
+            input::PAGE_LOAD => page_load(a, b, c, n == 1).unwrap_or_default(),
+            input::CONTRACT => contract(),
             _ => "[]".into(),
         }
     }
@@ -212,8 +221,7 @@ impl Widget {
 }
 
 /// A page load with a response in its address: `{"clean": <address>, "relay": bool}` (relay:
-/// post it to the opener and close), or `undefined` when there is none.
-#[wasm_bindgen(js_name = pageLoad)]
+/// post it to the opener and close), or `None` when there is none.
 pub fn page_load(path: &str, search: &str, hash: &str, has_opener: bool) -> Option<String> {
     let (clean, route) = on_page_load(&mut WebStore, path, search, hash, has_opener)?;
     let relay = match route {
@@ -236,7 +244,6 @@ pub fn page_load(path: &str, search: &str, hash: &str, has_opener: bool) -> Opti
 /// The element's contract for the JS class: `{"template": ..., "attributes": [[name, property],
 /// ...], "secrets": [[name, property], ...]}` (the settings it reflects, and the names that would
 /// carry a client secret, which it watches only to refuse them).
-#[wasm_bindgen]
 pub fn contract() -> String {
     let mut out = Writer::default();
     out.open_object().key("template").string(TEMPLATE);
