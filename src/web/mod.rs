@@ -1,7 +1,7 @@
-//! The browser layer: the wasm exports that JS calls. Each one hands the browser's input to
-//! `core` and returns the core's decisions as JSON commands for JS to carry out; nothing here
-//! decides anything, and nothing here holds a JS object between calls (so a removed element
-//! is collected with its controller).
+//! The browser layer: the one wasm export JS calls, [`Widget::on`]. It hands the browser's
+//! input to `core` and returns the core's decisions as JSON commands for JS to carry out.
+//! Nothing here decides anything, and nothing here holds a JS object between calls (so a
+//! removed element is collected with its controller).
 
 mod store;
 
