@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { serveStatic } from './lib/serve.mjs';
 import { startProvider } from './lib/provider.mjs';
-import { buildExchange, startExchange } from './lib/exchange.mjs';
+import { buildExchange, demoExchangeConfig, startExchange } from './lib/exchange.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const providerPort = Number(process.env.PROVIDER_PORT ?? 9090);
@@ -18,16 +18,7 @@ const demoOrigin = `http://localhost:${demoPort}`;
 // demo-app is the dev provider's confidential client (dev-provider/clients.json). Its secret goes
 // to the exchange's environment only, never into the config (written to a temporary file by
 // startExchange) nor into this process's environment.
-const exchangeConfig = {
-  clients: [{
-    client_id: 'demo-app',
-    token_endpoint: `${providerOrigin}/oauth/access_token`,
-    client_secret_env: 'DEMO_APP_SECRET',
-    client_auth: 'client_secret_post',
-    redirect_uris: [`${demoOrigin}/`],
-    allowed_origins: [demoOrigin],
-  }],
-};
+const exchangeConfig = demoExchangeConfig({ providerOrigin, demoOrigin });
 
 const exchangeBinary = buildExchange();
 const provider = await startProvider({ port: providerPort });

@@ -7,6 +7,25 @@ import { isAbsolute, join, resolve } from 'node:path';
 const root = resolve(import.meta.dirname, '..', '..');
 
 /**
+ * The demo's exchange configuration, as `npm start` runs it and the demo's e2e test repeats it:
+ * demo-app (the dev provider's confidential client) redeems codes at `providerOrigin`'s token
+ * endpoint for the demo page on `demoOrigin`. Its secret is read from the exchange's environment
+ * (`DEMO_APP_SECRET`), never written into the configuration.
+ */
+export function demoExchangeConfig({ providerOrigin, demoOrigin }) {
+  return {
+    clients: [{
+      client_id: 'demo-app',
+      token_endpoint: `${providerOrigin}/oauth/access_token`,
+      client_secret_env: 'DEMO_APP_SECRET',
+      client_auth: 'client_secret_post',
+      redirect_uris: [`${demoOrigin}/`],
+      allowed_origins: [demoOrigin],
+    }],
+  };
+}
+
+/**
  * Builds the exchange binary (cargo skips it when up to date) and returns its path. `release`
  * builds with the workspace's release profile, which is tuned for the wasm package's size.
  */

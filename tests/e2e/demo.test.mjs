@@ -7,8 +7,8 @@
 // demo-spa (public) registered for the demo page, and an exchange holding demo-app's secret.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startEnvironment } from './harness.mjs';
-import { startExchange } from '../../scripts/lib/exchange.mjs';
+import { openWidget, startEnvironment } from './harness.mjs';
+import { demoExchangeConfig, startExchange } from '../../scripts/lib/exchange.mjs';
 
 const DEMO_SECRET = 'demo-secret';
 
@@ -25,16 +25,7 @@ function demoClients(web) {
 /** The exchange beside the provider, as `npm start` runs it; the demo finds it as `{{EXCHANGE}}`. */
 async function demoExchange({ web, provider }) {
   const exchange = await startExchange({
-    config: {
-      clients: [{
-        client_id: 'demo-app',
-        token_endpoint: `${provider}/oauth/access_token`,
-        client_secret_env: 'DEMO_APP_SECRET',
-        client_auth: 'client_secret_post',
-        redirect_uris: [`${web}/`],
-        allowed_origins: [web],
-      }],
-    },
+    config: demoExchangeConfig({ providerOrigin: provider, demoOrigin: web }),
     env: { DEMO_APP_SECRET: DEMO_SECRET },
   });
   return { replacements: { EXCHANGE: exchange.url }, values: { exchange: exchange.url }, stop: () => exchange.kill() };
@@ -44,10 +35,30 @@ async function demoExchange({ web, provider }) {
 async function openDemo(flow = null) {
   await env.controls.reset();
   const session = await env.newPage();
-  await session.page.goto(env.web + '/');
-  await session.page.waitForFunction(() => customElements.get('oauth-login'));
+  await openWidget(env, session.page, { path: '/' });
   if (flow) await session.page.check(`#flow input[value="${flow}"]`);
   return session;
+}
+
+/**
+ * A code-flow login on the demo with flow `flow` of the picker, as client `clientId`: the
+ * authorize request asks for a code with an S256 challenge, Allow shows the profile, and exactly
+ * one token request was made. Returns the page and that request.
+ */
+async function codeLogin(flow, clientId) {
+  const session = await openDemo(flow);
+  const popup = await openConsent(session.page);
+  const authorize = await env.controls.lastAuthorize();
+  assert.equal(authorize.client_id, clientId);
+  assert.equal(authorize.response_type, 'code');
+  assert.equal(authorize.code_challenge_method, 'S256');
+  await allowAndWaitForProfile(session.page, popup);
+  const issued = await env.controls.lastToken();
+  assert.equal(issued.flow, 'code');
+  assert.equal(issued.client_id, clientId);
+  const requests = await env.controls.tokenRequests();
+  assert.equal(requests.length, 1);
+  return { ...session, requests };
 }
 
 /** Clicks the widget and returns the popup once it shows the consent page. */
@@ -159,18 +170,7 @@ test('flow "Implicit": the token comes in the fragment, no token request', async
 });
 
 test('flow "Code + PKCE": demo-spa redeems the code at the provider with its verifier, no secret', async () => {
-  const { page, context } = await openDemo('pkce');
-  const popup = await openConsent(page);
-  const authorize = await env.controls.lastAuthorize();
-  assert.equal(authorize.client_id, 'demo-spa');
-  assert.equal(authorize.response_type, 'code');
-  assert.equal(authorize.code_challenge_method, 'S256');
-  await allowAndWaitForProfile(page, popup);
-  const issued = await env.controls.lastToken();
-  assert.equal(issued.flow, 'code');
-  assert.equal(issued.client_id, 'demo-spa');
-  const requests = await env.controls.tokenRequests();
-  assert.equal(requests.length, 1);
+  const { page, context, requests } = await codeLogin('pkce', 'demo-spa');
   assert.deepEqual(
     { ...requests[0] },
     { client_id: 'demo-spa', grant_type: 'authorization_code', redirect_uri: `${env.web}/`, has_code_verifier: true,
@@ -181,18 +181,7 @@ test('flow "Code + PKCE": demo-spa redeems the code at the provider with its ver
 });
 
 test('flow "Code via the exchange": the exchange adds the secret; the token response\'s user is shown', async () => {
-  const { page, context } = await openDemo('exchange');
-  const popup = await openConsent(page);
-  const authorize = await env.controls.lastAuthorize();
-  assert.equal(authorize.client_id, 'demo-app');
-  assert.equal(authorize.response_type, 'code');
-  assert.equal(authorize.code_challenge_method, 'S256');
-  await allowAndWaitForProfile(page, popup);
-  const issued = await env.controls.lastToken();
-  assert.equal(issued.flow, 'code');
-  assert.equal(issued.client_id, 'demo-app');
-  const requests = await env.controls.tokenRequests();
-  assert.equal(requests.length, 1);
+  const { page, context, requests } = await codeLogin('exchange', 'demo-app');
   assert.equal(requests[0].client_id, 'demo-app');
   assert.equal(requests[0].has_client_secret, true);
   assert.equal(requests[0].auth, 'post');
