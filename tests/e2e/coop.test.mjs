@@ -33,8 +33,7 @@ test('with COOP, a popup login where the user clicks Allow after 2 s succeeds, a
 
 test('with COOP, two widgets logging in at once each get their own token', async () => {
   const { page, context } = await env.newPage();
-  await page.goto(env.web + '/e2e/two.html');
-  await page.waitForFunction(() => customElements.get('oauth-login'));
+  await openWidget(env, page, { path: '/e2e/two.html' });
   const first = await startLogin(page, { id: 'w1' });
   const second = await startLogin(page, { id: 'w2' });
   const [firstState, secondState] = [stateOf(first), stateOf(second)];

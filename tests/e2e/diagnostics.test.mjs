@@ -72,8 +72,7 @@ test('the button shows the session: each state distinct at a glance, stylable, a
     sessionStorage.setItem('oauth-prefab:token:#s-expired', `access_token=old&token_type=bearer&expires_in=2&expires_at=${now + 2_000}&scope=basic`);
   });
   await page.setViewportSize({ width: 800, height: 600 });
-  await page.goto(`${env.web}/e2e/states.html`);
-  await page.waitForFunction(() => customElements.get('oauth-login'));
+  await openWidget(env, page, { path: '/e2e/states.html' });
   const click = async (id) => {
     const [popup] = await Promise.all([page.waitForEvent('popup'), page.locator(`#${id} button`).click()]);
     await popup.waitForLoadState();

@@ -206,8 +206,7 @@ test('the button is a keyboard-usable <button>, busy with a spinner while the lo
 
 test('two widgets logging in at once each get their own token', async () => {
   const { page, context } = await env.newPage();
-  await page.goto(env.web + '/e2e/two.html');
-  await page.waitForFunction(() => customElements.get('oauth-login'));
+  await openWidget(env, page, { path: '/e2e/two.html' });
   const first = await startLogin(page, { id: 'w1' });
   const firstState = stateOf(first);
   const secondOpened = page.waitForEvent('popup', { timeout: 5_000 }).catch(() => null);

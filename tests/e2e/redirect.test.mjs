@@ -71,9 +71,7 @@ test('a blocked popup with the default fallback goes on as a redirect login', as
 
 test('a redirect result goes to the element that started the login', async () => {
   const { page, context } = await env.newPage();
-  await page.addInitScript(() => { window.__attrs = { w2: { mode: 'redirect' } }; });
-  await page.goto(`${env.web}/e2e/two.html`);
-  await page.waitForFunction(() => customElements.get('oauth-login'));
+  await openWidget(env, page, { path: '/e2e/two.html', attrs: { w2: { mode: 'redirect' } } });
   await clickToProvider(page, 'w2');
   assert.equal((await env.controls.lastAuthorize()).scope, 'likes');
   await decideInTab(page, 'Allow', '/e2e/two.html');

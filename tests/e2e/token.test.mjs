@@ -163,8 +163,7 @@ test('storage="session": a reload restores the token with restored: true', async
   assert.equal(result.status, 200);
   // sessionStorage is per tab: a new tab starts logged out.
   const other = await context.newPage();
-  await other.goto(`${env.web}/e2e/widget.html`);
-  await other.waitForFunction(() => customElements.get('oauth-login'));
+  await openWidget(env, other);
   await other.waitForTimeout(300);
   assert.deepEqual(await other.evaluate(() => window.events), []);
   await context.close();
