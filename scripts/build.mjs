@@ -4,11 +4,18 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
+import binaryen from 'binaryen';
 import { buildSync } from 'esbuild';
 
 const root = resolve(import.meta.dirname, '..');
 const pkg = join(root, 'pkg');
 // wasm-pack cannot download wasm-opt here: it uses the one npm's `binaryen` puts on PATH.
+// The wasm features the module uses (Rust's wasm32 defaults), for binaryen's reader and writer.
+// (binaryen's CLI turns on the -opt and -overlong parts with their proposals; its JS API does not.)
+const WASM_FEATURES = {
+  'reference-types': ['ReferenceTypes', 'CallIndirectOverlong'], multivalue: ['Multivalue'], 'bulk-memory': ['BulkMemory', 'BulkMemoryOpt'],
+  'nontrapping-float-to-int': ['NontrappingFPToInt'], 'sign-ext': ['SignExt'], 'mutable-globals': ['MutableGlobals'],
+};
 const env = { ...process.env, PATH: [join(root, 'node_modules', '.bin'), join(process.env.HOME ?? '', '.cargo', 'bin'), process.env.PATH].join(delimiter) };
 
 rmSync(pkg, { recursive: true, force: true });
@@ -31,6 +38,7 @@ if (!nightly) console.warn('build: no nightly toolchain with rust-src and wasm32
 // collected, through a FinalizationRegistry in the glue.
 execFileSync('wasm-pack', ['build', root, '--release', '--target', 'web', '--weak-refs', '--out-dir', 'pkg', '--out-name', 'oauth_prefab', '--no-pack', '--no-typescript', ...cargoArgs], { cwd: root, env: wasmEnv, stdio: 'inherit' });
 
+pruneUncallableTableEntries(join(pkg, 'oauth_prefab_bg.wasm'));
 minifyBoundaryNames(join(pkg, 'oauth_prefab_bg.wasm'), join(pkg, 'oauth_prefab.js'));
 
 // One request for all the JS: the element, its driver and wasm-bindgen's glue. The glue finds the
@@ -66,7 +74,7 @@ console.log(`build: pkg/ holds oauth-prefab ${version}${nightly ? ` (wasm built 
  * left behind (a wasm-bindgen whose glue takes another shape) fails the build.
  */
 function minifyBoundaryNames(wasmFile, glueFile) {
-  const features = ['reference-types', 'multivalue', 'bulk-memory', 'nontrapping-float-to-int', 'sign-ext', 'mutable-globals'].map((f) => `--enable-${f}`);
+  const features = Object.keys(WASM_FEATURES).map((f) => `--enable-${f}`);
   const printed = execFileSync('wasm-opt', [wasmFile, '-o', wasmFile, '--minify-imports-and-exports-and-modules', ...features], { env, encoding: 'utf8' });
   const { imports, exports } = JSON.parse(printed.slice(printed.indexOf('{')));
   const module = 'a'; // binaryen renames every import module to "a"
@@ -89,6 +97,50 @@ function minifyBoundaryNames(wasmFile, glueFile) {
   ];
   if (left.length) throw new Error(`build: the glue still names ${left.join(', ')} after the rename`);
   writeFileSync(glueFile, glue);
+}
+
+/**
+ * Takes out of the wasm's function table the functions nothing can call, which wasm-bindgen
+ * leaves there (measured: -0.96 KB gzipped). Rust puts a function in the table when its address
+ * is taken; wasm-bindgen's type descriptors take the address of a closure "invoke" shim for
+ * every closure type js-sys declares, and wasm-bindgen removes the descriptors but not the table
+ * entries. Two kinds go, each for a reason checked here, else the build fails:
+ * - closure invoke shims: JS enters a Rust closure only through them, by index in an exported
+ *   function table. This table is not exported, so no JS can reach them (Rust calls a closure
+ *   through its own vtable, never through a shim).
+ * - js-sys's futures task wakers: only a task polled through the `__wbg_jspi_task_poll` export
+ *   builds one, and wasm-bindgen deletes that export from a module with no JSPI export.
+ * Each entry becomes one trapping stub (the table keeps its indices); the functions only the
+ * entries held then leave the module, and so must every function of both kinds, which is checked.
+ * The names come from wasm-opt's `-g` (Cargo.toml); the wasm is written without them.
+ */
+function pruneUncallableTableEntries(wasmFile) {
+  const uncallable = /closures::_::invoke|js_sys(\[[0-9a-f]+\])?::futures::/;
+  const module = binaryen.readBinary(readFileSync(wasmFile));
+  module.setFeatures(Object.values(WASM_FEATURES).flat().reduce((all, f) => all | binaryen.Features[f], 0));
+  const exports = Array.from({ length: module.getNumExports() }, (_, i) => binaryen.getExportInfo(module.getExportByIndex(i)));
+  const functions = () => Array.from({ length: module.getNumFunctions() }, (_, i) => binaryen.getFunctionInfo(module.getFunctionByIndex(i)).name);
+  if (!functions().some((name) => uncallable.test(name))) throw new Error('build: the wasm names no closure shim or futures function; did wasm-opt drop the names (-g in Cargo.toml)?');
+  if (exports.some((e) => e.name === '__wbg_jspi_task_poll')) throw new Error('build: the wasm exports __wbg_jspi_task_poll, so js-sys task wakers can be called');
+  const segments = Array.from({ length: module.getNumElementSegments() }, (_, i) => binaryen.getElementSegmentInfo(module.getElementSegmentByIndex(i)));
+  const stub = 'uncallable_table_entry';
+  module.addFunction(stub, binaryen.none, binaryen.none, [], module.unreachable());
+  for (const segment of segments) {
+    if (exports.some((e) => e.kind === binaryen.ExternalTable && e.value === segment.table)) {
+      throw new Error(`build: wasm table ${segment.table} is exported, so JS could call any function in it`);
+    }
+    const offset = binaryen.getExpressionInfo(segment.offset);
+    if (offset.id !== binaryen.ConstId) throw new Error('build: a table segment has no constant offset');
+    module.removeElementSegment(segment.name);
+    module.addActiveElementSegment(segment.table, segment.name, segment.data.map((name) => (uncallable.test(name) ? stub : name)), module.i32.const(offset.value));
+  }
+  module.runPasses(['remove-unused-module-elements']);
+  const left = functions().filter((name) => uncallable.test(name));
+  if (left.length) throw new Error(`build: still called after the prune: ${left.join(', ')}`);
+  if (!module.validate()) throw new Error('build: the pruned wasm does not validate');
+  binaryen.setDebugInfo(false);
+  writeFileSync(wasmFile, module.emitBinary());
+  module.dispose();
 }
 
 /** The nightly rustc's version line when it can build std for wasm32, else null. */
