@@ -233,16 +233,15 @@ function wasmMemory(page) {
   return page.evaluate(() => Object.values(window.__wasmInstance.exports).find((e) => e instanceof WebAssembly.Memory).buffer.byteLength);
 }
 
-/** An init script: keeps the instance the page's module instantiates (the glue is bundled). */
+/** An init script: keeps the instance the page's module makes (`new WebAssembly.Instance`). */
 function captureWasm() {
-  for (const name of ['instantiateStreaming', 'instantiate']) {
-    const original = WebAssembly[name];
-    WebAssembly[name] = async (...args) => {
-      const result = await original.apply(WebAssembly, args);
-      window.__wasmInstance ??= result.instance ?? result;
-      return result;
-    };
-  }
+  const Instance = WebAssembly.Instance;
+  WebAssembly.Instance = function (...args) {
+    const instance = new Instance(...args);
+    window.__wasmInstance ??= instance;
+    return instance;
+  };
+  WebAssembly.Instance.prototype = Instance.prototype;
 }
 
 /** One login on a fresh page: click → logged in, in ms; for ours also the memory afterwards. */

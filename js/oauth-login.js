@@ -2,7 +2,7 @@
 // commands the Rust core answers with (render, event, open, go, close, ack, digest, fetch, timer,
 // warn; see src/core/widget.rs). It decides nothing: every rule lives in Rust. The build bundles this
 // file with wasm-bindgen's glue into pkg/oauth-login.js, the one script a page loads.
-import init, { Widget } from '../pkg/oauth_prefab.js';
+import { initSync, Widget } from '../pkg/oauth_prefab.js';
 
 const PENDING_PREFIX = 'oauth-prefab:pending:';
 
@@ -81,7 +81,14 @@ const NO_BYTES = new Uint8Array(0);
 const call = (w, event, n = 0, m = 0, a = '', b = '', c = '', d = '', bytes = NO_BYTES) =>
   w.on(event, n, m, a, b, c, d, bytes, Date.now());
 
-await init();
+// The wasm is compiled as it downloads; a server that labels it other than application/wasm
+// (which streaming compilation requires) still works, compiled once it has arrived.
+const wasm = await fetch(new URL('oauth_prefab_bg.wasm', import.meta.url));
+if (!wasm.ok) throw new Error(`oauth-prefab: ${wasm.url} answered ${wasm.status}`);
+initSync({
+  module: await (wasm.headers.get('Content-Type')?.startsWith('application/wasm')
+    ? WebAssembly.compileStreaming(wasm) : wasm.arrayBuffer().then(WebAssembly.compile)),
+});
 const pageWidget = new Widget();
 const { template, attributes, secrets } = JSON.parse(call(pageWidget, CONTRACT));
 

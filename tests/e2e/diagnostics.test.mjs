@@ -122,3 +122,23 @@ test('the button shows the session: each state distinct at a glance, stylable, a
   await pending.close();
   await context.close();
 });
+
+test('the wasm served as another type than application/wasm still starts; a missing wasm is named in the console', async () => {
+  const { page, context, consoleLines } = await env.newPage();
+  const wasm = '**/oauth_prefab_bg.wasm';
+  await context.route(wasm, async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, headers: { ...response.headers(), 'content-type': 'application/octet-stream' } });
+  });
+  await openWidget(env, page);
+  assert.equal(await page.evaluate(() => document.getElementById('w1').callbackurl), `${env.web}/e2e/widget.html`);
+  assert.equal((await widgetState(page)).label, 'Log in');
+  await context.unroute(wasm);
+  await context.route(wasm, (route) => route.fulfill({ status: 404, body: 'not here' }));
+  await page.reload();
+  await page.waitForFunction(() => document.readyState === 'complete');
+  for (let i = 0; i < 40 && !consoleLines.some((line) => line.includes('answered 404')); i += 1) await page.waitForTimeout(50);
+  assert.ok(consoleLines.some((line) => /pageerror: oauth-prefab: \S+oauth_prefab_bg\.wasm answered 404/.test(line)), consoleLines.join('\n'));
+  assert.equal(await page.evaluate(() => customElements.get('oauth-login')), undefined);
+  await context.close();
+});
