@@ -15,8 +15,9 @@ import { gzipSync } from 'node:zlib';
 // boundary names minified, no source paths and more wasm-opt passes, 36,715 B; with the page's
 // load and the element's contract asked through the same export, 36,203 B; with the function
 // table's uncallable entries pruned, 35,210 B; with the wasm compiled by the element's script
-// rather than wasm-bindgen's general loader, 34,920 B. Lower it as the size drops.
-const BUDGET_BYTES = 34_920;
+// rather than wasm-bindgen's general loader, 34,920 B; with text split byte by byte on its
+// ASCII delimiters and trimmed of ASCII white space only, 34,369 B. Lower it as the size drops.
+const BUDGET_BYTES = 34_369;
 const HELLO_BYTES = 19_679;
 const TARGET_BYTES = 10_240;
 

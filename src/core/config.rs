@@ -5,6 +5,7 @@
 //! always names the setting and the fix. Names, allowed values and defaults come from
 //! `core::contract`.
 
+use super::ascii;
 use super::contract::{Attr, ATTRIBUTES, SECRET_ATTRIBUTES};
 use super::error::{join, text, OAuthError};
 use super::json::{decimal, parse_decimal};
@@ -87,7 +88,7 @@ impl Settings {
             ..Self::default()
         };
         for (name, value) in decode_pairs(attributes) {
-            let value = value.trim();
+            let value = value.trim_ascii();
             if let Some(i) = ATTRIBUTES.iter().position(|a| a.name == name) {
                 if let Some(slot) = settings.values.get_mut(i) {
                     *slot = Some(value.to_owned()).filter(|v| !v.is_empty());
@@ -399,7 +400,7 @@ fn is_global_attribute(name: &str) -> bool {
 pub fn advice(settings: &Settings) -> Vec<String> {
     let mut lines = Vec::new();
     for name in settings.unknown.iter().filter(|n| !is_global_attribute(n)) {
-        let squash = |s: &str| s.replace(['-', '_'], "");
+        let squash = |s: &str| ascii::split(s, b"-_").collect::<String>();
         let near = ATTRIBUTES
             .iter()
             .find(|a| squash(a.name) == squash(name) || edit_distance(a.name, name) <= 2);

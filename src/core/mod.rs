@@ -9,8 +9,9 @@
 //! - [`request`], [`response`]: the authorization request, the response, the token endpoint;
 //! - [`session`]: the login state; [`widget`]: the controller as a state machine;
 //! - [`callback`]: a page that loads with a response in its address;
-//! - [`params`], [`url`], [`json`], [`error`], [`provider`]: the pieces they are made of.
+//! - [`params`], [`url`], [`json`], [`error`], [`provider`], [`ascii`]: the pieces they are made of.
 
+pub mod ascii;
 pub mod callback;
 pub mod config;
 pub mod contract;

@@ -6,6 +6,7 @@
 //! parameters MUST NOT be included more than once"). Unknown names are kept and simply ignored
 //! by callers. Input is bounded so a hostile page cannot make the widget allocate without limit.
 
+use super::ascii;
 use super::error::text;
 
 /// The longest input accepted, in bytes. Real responses are a few hundred bytes; a JWT-sized
@@ -57,11 +58,11 @@ impl Params {
         }
         let mut pairs: Vec<(String, String)> = Vec::new();
         // Empty pieces (`a=1&&b=2`, a trailing `&`) carry nothing and are skipped, as browsers do.
-        for piece in input.split('&').filter(|p| !p.is_empty()) {
+        for piece in ascii::split(input, b"&").filter(|p| !p.is_empty()) {
             if pairs.len() == MAX_PAIRS {
                 return Err(ParamsError::TooMany);
             }
-            let (raw_name, raw_value) = piece.split_once('=').unwrap_or((piece, ""));
+            let (raw_name, raw_value) = ascii::split_once(piece, b'=').unwrap_or((piece, ""));
             let name = decode(raw_name).map_err(|e| e.for_name(shown(raw_name)))?;
             let value = decode(raw_value).map_err(|e| e.for_name(name.clone()))?;
             if pairs.iter().any(|(n, _)| *n == name) {
@@ -121,11 +122,10 @@ impl Params {
 /// Decodes `name=value` pairs leniently, for input the widget made itself (an element's
 /// attributes, as JS encodes them): no limits, and a pair that fails to decode is skipped.
 pub fn decode_pairs(input: &str) -> Vec<(String, String)> {
-    input
-        .split('&')
+    ascii::split(input, b"&")
         .filter(|p| !p.is_empty())
         .filter_map(|piece| {
-            let (name, value) = piece.split_once('=').unwrap_or((piece, ""));
+            let (name, value) = ascii::split_once(piece, b'=').unwrap_or((piece, ""));
             Some((decode(name).ok()?, decode(value).ok()?))
         })
         .collect()

@@ -7,6 +7,7 @@
 
 use std::fmt;
 
+use super::ascii;
 use super::config::{Config, Flow};
 use super::error::join;
 use super::params::{encode_into, Params};
@@ -35,7 +36,7 @@ impl Scopes {
     /// Parses scopes separated by spaces and/or commas (as page authors, and some providers'
     /// token responses, write them).
     pub fn parse(list: &str) -> Self {
-        Self::from_iter(list.split([' ', ',']))
+        Self::from_iter(ascii::split(list, b" ,"))
     }
 
     /// Scopes from a fixed list (a preset's defaults).
@@ -45,7 +46,7 @@ impl Scopes {
 
     fn from_iter<'a>(items: impl Iterator<Item = &'a str>) -> Self {
         let mut scopes: Vec<String> = Vec::new();
-        for scope in items.map(str::trim).filter(|s| !s.is_empty()) {
+        for scope in items.map(str::trim_ascii).filter(|s| !s.is_empty()) {
             if !scopes.iter().any(|s| s == scope) {
                 scopes.push(scope.to_owned());
             }
@@ -143,7 +144,11 @@ pub fn code_challenge(sha256_of_verifier: &[u8]) -> String {
 pub fn authorize_url(config: &Config, state: &State, challenge: Option<&str>) -> String {
     let mut url = config.authorize_url.clone();
     // An endpoint may carry a query of its own (`...?tenant=x`): keep it and append.
-    url.push(if url.contains('?') { '&' } else { '?' });
+    url.push(if ascii::find(&url, b"?").is_some() {
+        '&'
+    } else {
+        '?'
+    });
     let scope = join(&config.scopes.0, config.preset.scope_separator);
     let mut params = Params::default();
     params.set(

@@ -6,6 +6,7 @@ use std::fmt;
 
 use serde::Deserialize;
 
+use super::ascii;
 use super::error::{join, text, ErrorCode, OAuthError};
 use super::json::{decimal, parse_decimal, read_object, Value, Writer};
 use super::params::Params;
@@ -190,7 +191,7 @@ pub fn capture(search: &str, hash: &str) -> Option<Captured> {
         return None;
     }
     let is_response = |piece: &&str| QUERY_RESPONSE_NAMES.contains(&raw_name(piece));
-    let pieces = || query.split('&').filter(|p| !p.is_empty());
+    let pieces = || ascii::split(query, b"&").filter(|p| !p.is_empty());
     let raw: Vec<&str> = pieces().filter(is_response).collect();
     let kept: Vec<&str> = pieces().filter(|p| !is_response(p)).collect();
     let search = if kept.is_empty() {
@@ -206,11 +207,11 @@ pub fn capture(search: &str, hash: &str) -> Option<Captured> {
 }
 
 fn raw_name(piece: &str) -> &str {
-    piece.split('=').next().unwrap_or(piece)
+    ascii::split_once(piece, b'=').map_or(piece, |(name, _)| name)
 }
 
 fn raw_names(list: &str) -> impl Iterator<Item = &str> {
-    list.split('&').map(raw_name)
+    ascii::split(list, b"&").map(raw_name)
 }
 
 /// Parses raw response text, mapping any failure to `invalid_response`.

@@ -2,6 +2,7 @@
 //! host a loopback name. Deliberately small: the widget never rewrites a URL it was given, it only
 //! checks it and appends parameters.
 
+use super::ascii;
 use super::error::text;
 
 /// The parts of an absolute `http:` or `https:` URL that the rules look at.
@@ -18,11 +19,15 @@ pub struct UrlParts {
 /// Splits an absolute http(s) URL; `None` for anything else, including URLs with user info,
 /// a fragment, white space or control characters.
 pub fn split_url(url: &str) -> Option<UrlParts> {
-    if url.chars().any(|c| c.is_whitespace() || c.is_control()) || url.contains('#') {
+    if url
+        .chars()
+        .any(|c| c.is_ascii_whitespace() || c.is_control())
+        || ascii::find(url, b"#").is_some()
+    {
         return None;
     }
     // A `char` split, not `"://"`: a `str` pattern brings the two-way searcher (0.9 KB) into the wasm.
-    let (scheme, after) = url.split_once(':')?;
+    let (scheme, after) = ascii::split_once(url, b':')?;
     let after = after.strip_prefix("//")?;
     let scheme = scheme.to_ascii_lowercase();
     let default_port = match scheme.as_str() {
@@ -30,15 +35,15 @@ pub fn split_url(url: &str) -> Option<UrlParts> {
         "https" => ":443",
         _ => return None,
     };
-    let end = after.find(['/', '?']).unwrap_or(after.len());
+    let end = ascii::find(after, b"/?").unwrap_or(after.len());
     let authority = after.get(..end)?;
-    if authority.is_empty() || authority.contains('@') {
+    if authority.is_empty() || ascii::find(authority, b"@").is_some() {
         return None;
     }
     let authority = authority.to_ascii_lowercase();
     let host_end = match authority.strip_prefix('[') {
-        Some(v6) => v6.find(']')? + 2,
-        None => authority.find(':').unwrap_or(authority.len()),
+        Some(v6) => ascii::find(v6, b"]")? + 2,
+        None => ascii::find(&authority, b":").unwrap_or(authority.len()),
     };
     let host = authority.get(..host_end)?;
     let port = authority.get(host_end..)?;
