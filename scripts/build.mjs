@@ -10,13 +10,13 @@ import { buildSync } from 'esbuild';
 const root = resolve(import.meta.dirname, '..');
 const pkg = join(root, 'pkg');
 // wasm-pack cannot download wasm-opt here: it uses the one npm's `binaryen` puts on PATH.
+const env = { ...process.env, PATH: [join(root, 'node_modules', '.bin'), join(process.env.HOME ?? '', '.cargo', 'bin'), process.env.PATH].join(delimiter) };
 // The wasm features the module uses (Rust's wasm32 defaults), for binaryen's reader and writer.
 // (binaryen's CLI turns on the -opt and -overlong parts with their proposals; its JS API does not.)
 const WASM_FEATURES = {
   'reference-types': ['ReferenceTypes', 'CallIndirectOverlong'], multivalue: ['Multivalue'], 'bulk-memory': ['BulkMemory', 'BulkMemoryOpt'],
   'nontrapping-float-to-int': ['NontrappingFPToInt'], 'sign-ext': ['SignExt'], 'mutable-globals': ['MutableGlobals'],
 };
-const env = { ...process.env, PATH: [join(root, 'node_modules', '.bin'), join(process.env.HOME ?? '', '.cargo', 'bin'), process.env.PATH].join(delimiter) };
 
 rmSync(pkg, { recursive: true, force: true });
 // The release wasm is built with the image's nightly toolchain and `panic=immediate-abort`

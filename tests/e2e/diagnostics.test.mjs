@@ -14,16 +14,18 @@ let env;
 before(async () => { env = await startEnvironment(); });
 after(async () => { await env?.close(); });
 
+/** Waits up to 2 s for a line of `lines()` that matches `pattern` (console messages reach the test asynchronously); returns it. */
+async function lineMatching(page, lines, pattern) {
+  for (let i = 0; i < 40 && !lines().some((line) => pattern.test(line)); i += 1) await page.waitForTimeout(50);
+  return lines().find((line) => pattern.test(line));
+}
+
 test('settings are checked on connect and on change: console.warn names the setting and the fix, once', async () => {
   const { page, context, consoleLines } = await env.newPage();
   await openWidget(env, page, { attrs: { 'client-id': null, clientid: 'e2e-app' } });
   await page.waitForFunction(() => document.getElementById('w1').shadowRoot.querySelector('[part=message]').textContent !== '');
   const advice = () => consoleLines.filter((line) => line.startsWith('<oauth-login>'));
-  // Console messages reach the test asynchronously: wait for the one expected.
-  const adviceMatching = async (pattern) => {
-    for (let i = 0; i < 40 && !advice().some((line) => pattern.test(line)); i += 1) await page.waitForTimeout(50);
-    return advice().find((line) => pattern.test(line));
-  };
+  const adviceMatching = (pattern) => lineMatching(page, advice, pattern);
   await adviceMatching(/client-id is required/);
   assert.deepEqual(advice(), [
     '<oauth-login>: unknown attribute `clientid`: did you mean `client-id`?',
@@ -137,8 +139,7 @@ test('the wasm served as another type than application/wasm still starts; a miss
   await context.route(wasm, (route) => route.fulfill({ status: 404, body: 'not here' }));
   await page.reload();
   await page.waitForFunction(() => document.readyState === 'complete');
-  for (let i = 0; i < 40 && !consoleLines.some((line) => line.includes('answered 404')); i += 1) await page.waitForTimeout(50);
-  assert.ok(consoleLines.some((line) => /pageerror: oauth-prefab: \S+oauth_prefab_bg\.wasm answered 404/.test(line)), consoleLines.join('\n'));
+  assert.ok(await lineMatching(page, () => consoleLines, /pageerror: oauth-prefab: \S+oauth_prefab_bg\.wasm answered 404/), consoleLines.join('\n'));
   assert.equal(await page.evaluate(() => customElements.get('oauth-login')), undefined);
   await context.close();
 });
