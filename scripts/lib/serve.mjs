@@ -1,9 +1,12 @@
 // A small static file server for the host pages: www/ at /, pkg/ at /pkg/ (and, for tests, any
 // other folder under its own prefix). Placeholders such as `{{PROVIDER}}` (the dev provider's
 // origin) and `{{EXCHANGE}}` (the exchange's) are filled in HTML, so the demo works on any port.
+// With `gzip: true` (opt-in; the benchmark's emulated slow network uses it), files are sent
+// gzip-compressed to requests that accept gzip.
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { gzipSync } from 'node:zlib';
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -23,10 +26,16 @@ const TYPES = {
  * `providerOrigin` fills `{{PROVIDER}}` (a shorthand, unless `replacements.PROVIDER` is set). Both
  * are read at every request, so they may be getters whose values come later (a server started
  * after this one); an empty or missing value leaves its placeholder as it is.
+ *
+ * `gzip: true` sends each file (after its placeholders are filled) compressed with zlib level 9,
+ * with `Content-Encoding: gzip`, to a GET whose `Accept-Encoding` accepts gzip, and adds
+ * `Vary: Accept-Encoding` to every file's response; errors and HEAD stay uncompressed. Without it
+ * (the default) nothing is compressed and the headers are the same as before the option existed.
  */
 export function serveStatic(options) {
   const { port, mounts, host = '127.0.0.1' } = options;
   const prefixes = Object.keys(mounts).sort((a, b) => b.length - a.length);
+  const compressed = new Map(); // file -> { body, gz }: each version compressed once
   const server = createServer(async (req, res) => {
     try {
       if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -43,7 +52,14 @@ export function serveStatic(options) {
       if (body === null) return send(res, 404, 'text/plain', 'not found');
       const type = TYPES[extname(file)] ?? 'application/octet-stream';
       if (extname(file) === '.html') body = fillPlaceholders(body.toString('utf8'), options);
-      send(res, 200, type, req.method === 'HEAD' ? '' : body);
+      if (!options.gzip) return send(res, 200, type, req.method === 'HEAD' ? '' : body);
+      if (req.method === 'HEAD' || !acceptsGzip(req.headers['accept-encoding'])) {
+        return send(res, 200, type, req.method === 'HEAD' ? '' : body, { Vary: 'Accept-Encoding' });
+      }
+      body = Buffer.from(body);
+      let entry = compressed.get(file);
+      if (!entry?.body.equals(body)) compressed.set(file, entry = { body, gz: gzipSync(body, { level: 9 }) });
+      send(res, 200, type, entry.gz, { 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding' });
     } catch {
       send(res, 400, 'text/plain', 'bad request');
     }
@@ -61,7 +77,17 @@ function fillPlaceholders(html, options) {
   return html.replace(/\{\{([A-Z][A-Z0-9_]*)\}\}/g, (placeholder, name) => (values[name] ? String(values[name]) : placeholder));
 }
 
-function send(res, status, type, body) {
-  res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' });
+/** Whether an `Accept-Encoding` value accepts gzip (`gzip` or `x-gzip`, with no `q=0`). */
+function acceptsGzip(header = '') {
+  return header.split(',').some((item) => {
+    const [coding, ...params] = item.split(';').map((s) => s.trim().toLowerCase());
+    if (coding !== 'gzip' && coding !== 'x-gzip') return false;
+    const q = params.find((p) => p.startsWith('q='));
+    return q === undefined || Number(q.slice(2)) > 0;
+  });
+}
+
+function send(res, status, type, body, headers = {}) {
+  res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store', ...headers });
   res.end(body);
 }
