@@ -72,6 +72,8 @@ pub struct Client {
     pub id: String,
     /// The provider's token endpoint.
     pub token_endpoint: Url,
+    /// The provider's revocation endpoint (RFC 7009), if `POST /revoke` serves this client.
+    pub revocation_endpoint: Option<Url>,
     /// The environment variable the secret was read from (for messages).
     pub secret_env: String,
     /// The client secret.
@@ -130,6 +132,8 @@ struct FileFormat {
 struct ClientEntry {
     client_id: String,
     token_endpoint: String,
+    #[serde(default)]
+    revocation_endpoint: Option<String>,
     client_secret_env: String,
     #[serde(default)]
     client_auth: ClientAuth,
@@ -193,12 +197,18 @@ impl Config {
             if !seen.insert(id.clone()) {
                 return Err(invalid(format!("client `{id}` is configured twice")));
             }
-            let token_endpoint = check_token_endpoint(&entry.token_endpoint).map_err(|why| {
+            let token_endpoint = check_endpoint(&entry.token_endpoint).map_err(|why| {
                 invalid(format!(
                     "client `{id}`: token_endpoint `{}` {why}",
                     entry.token_endpoint
                 ))
             })?;
+            let revocation_endpoint = match &entry.revocation_endpoint {
+                None => None,
+                Some(raw) => Some(check_endpoint(raw).map_err(|why| {
+                    invalid(format!("client `{id}`: revocation_endpoint `{raw}` {why}"))
+                })?),
+            };
             let secret = read_secret(&entry.client_secret_env, &env)
                 .map_err(|why| invalid(format!("client `{id}`: {why}")))?;
             if entry.redirect_uris.is_empty() {
@@ -222,6 +232,7 @@ impl Config {
             clients.push(Client {
                 id,
                 token_endpoint,
+                revocation_endpoint,
                 secret_env: entry.client_secret_env,
                 secret,
                 auth: entry.client_auth,
@@ -292,9 +303,9 @@ fn is_loopback(url: &Url) -> bool {
     }
 }
 
-/// The secret goes to this URL, so it must be `https` (loopback `http` aside, for local
-/// providers) and must not carry credentials of its own.
-fn check_token_endpoint(raw: &str) -> Result<Url, String> {
+/// The secret goes to a token or revocation endpoint, so it must be `https` (loopback
+/// `http` aside, for local providers) and must not carry credentials of its own.
+fn check_endpoint(raw: &str) -> Result<Url, String> {
     let url = Url::parse(raw).map_err(|e| format!("is not an absolute URL ({e})"))?;
     match url.scheme() {
         "https" => {}
@@ -404,6 +415,7 @@ mod tests {
         assert_eq!(config.upstream_timeout, DEFAULT_UPSTREAM_TIMEOUT);
         let client = config.client("app").unwrap();
         assert_eq!(client.auth, ClientAuth::ClientSecretPost);
+        assert_eq!(client.revocation_endpoint, None);
         assert_eq!(client.secret.expose(), "s3cr3t");
         assert!(client.allows_redirect_uri("https://app.example/"));
         assert!(!client.allows_redirect_uri("https://app.example"));
@@ -422,6 +434,14 @@ mod tests {
         let config = Config::from_json(&text, env_with(&[("APP_SECRET", "x")])).unwrap();
         assert_eq!(config.upstream_timeout, Duration::from_millis(250));
         assert_eq!(config.clients()[0].auth, ClientAuth::ClientSecretBasic);
+        let revoking = load(r#"{"revocation_endpoint":"http://localhost:9090/revoke"}"#).unwrap();
+        assert_eq!(
+            revoking.clients()[0]
+                .revocation_endpoint
+                .as_ref()
+                .map(Url::as_str),
+            Some("http://localhost:9090/revoke")
+        );
         for endpoint in ["http://localhost:1/t", "http://[::1]:1/t"] {
             assert!(load(&format!(r#"{{"token_endpoint":"{endpoint}"}}"#)).is_ok());
         }
@@ -470,6 +490,14 @@ mod tests {
             ),
             (r#"{"allowed_origins":["*"]}"#, "is not an origin"),
             (r#"{"client_id":""}"#, "must be non-empty"),
+            (
+                r#"{"revocation_endpoint":"http://provider.example/revoke"}"#,
+                "revocation_endpoint `http://provider.example/revoke` must be https",
+            ),
+            (
+                r#"{"revocation_endpoint":"https://u:p@provider.example/revoke"}"#,
+                "user name or password",
+            ),
             (r#"{"secret":"inline"}"#, "unknown field `secret`"),
         ] {
             let error = error_of(overrides);
@@ -516,6 +544,7 @@ mod tests {
         let demo = include_str!("../example.config.json");
         let config = Config::from_json(demo, env_with(&[("DEMO_APP_CLIENT_SECRET", "x")])).unwrap();
         assert_eq!(config.clients()[0].id, "demo-app");
+        assert!(config.clients()[0].revocation_endpoint.is_some());
         let linkedin = include_str!("../linkedin.config.json");
         let config =
             Config::from_json(linkedin, env_with(&[("LINKEDIN_CLIENT_SECRET", "x")])).unwrap();

@@ -1,4 +1,4 @@
-//! CORS for `/token`: a page of an allowed origin may read the exchange's answers, and no
+//! CORS for `/token` and `/revoke`: a page of an allowed origin may read the exchange's answers, and no
 //! other page may.
 //!
 //! An origin is "allowed" here when any configured client lists it. Which client a request

@@ -1,17 +1,19 @@
 //! `oauth-prefab-exchange`: a small stateless server that redeems the oauth-prefab widget's
-//! authorization codes at providers that need a client secret, which a page cannot hold.
+//! authorization codes and refresh tokens at providers that need a client secret, which a
+//! page cannot hold, and relays its revocations.
 //!
 //! [`app`] builds the axum router from an [`AppState`] (the validated [`Config`] and the
-//! HTTP client for token endpoints); `main.rs` only parses the command line and serves it.
+//! HTTP client for providers); `main.rs` only parses the command line and serves it.
 //! Nothing is kept between requests.
 
 #![deny(missing_docs)]
 
 pub mod config;
 pub mod cors;
-pub mod form;
 pub mod log;
 pub mod reply;
+pub mod request;
+pub mod revoke;
 pub mod token;
 pub mod upstream;
 
@@ -19,15 +21,17 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::extract::FromRef;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{get, post, MethodRouter};
 use axum::{middleware, Router};
+use server_kit::FormLimits;
 
 pub use config::{ClientAuth, Config, ConfigError};
 pub use upstream::Upstream;
 
-/// Largest accepted token request body. The widget's is a few hundred bytes.
+/// Largest accepted request body. The widget's is a few hundred bytes.
 pub const MAX_REQUEST_BYTES: usize = 16 * 1024;
 /// How long a client may take to send its body once the headers are in: a page sends a
 /// few hundred bytes at once, so only a stalled or hostile client takes longer.
@@ -76,7 +80,7 @@ impl AppState {
         &self.inner.config
     }
 
-    /// The HTTP client for token endpoints.
+    /// The HTTP client for providers.
     pub fn upstream(&self) -> &Upstream {
         &self.inner.upstream
     }
@@ -92,15 +96,29 @@ impl AppState {
     }
 }
 
-/// Builds the router: `POST`/`OPTIONS /token`, `GET /healthz`, JSON 404/405 elsewhere.
+/// The body limits of `/token` and `/revoke`: the whole body is bounded, so a single value
+/// needs no bound of its own.
+impl FromRef<AppState> for FormLimits {
+    fn from_ref(state: &AppState) -> Self {
+        FormLimits {
+            max_body_bytes: MAX_REQUEST_BYTES,
+            max_value_bytes: MAX_REQUEST_BYTES,
+            read_timeout: state.body_timeout(),
+        }
+    }
+}
+
+/// Builds the router: `POST`/`OPTIONS` `/token` and `/revoke`, `GET /healthz`, JSON 404/405
+/// elsewhere.
 pub fn app(state: AppState) -> Router {
-    let token = Router::new()
-        .route(
-            "/token",
-            post(token::exchange)
-                .options(token::preflight)
-                .fallback(|| async { reply::method_not_allowed("POST, OPTIONS") }),
-        )
+    let page_facing = |route: MethodRouter<AppState>| {
+        route
+            .options(request::preflight)
+            .fallback(|| async { reply::method_not_allowed("POST, OPTIONS") })
+    };
+    let cors_routes = Router::new()
+        .route("/token", page_facing(post(token::token)))
+        .route("/revoke", page_facing(post(revoke::revoke)))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             cors::add_headers,
@@ -110,7 +128,7 @@ pub fn app(state: AppState) -> Router {
             "/healthz",
             get(healthz).fallback(|| async { reply::method_not_allowed("GET, HEAD") }),
         )
-        .merge(token)
+        .merge(cors_routes)
         .fallback(reply::not_found)
         .layer(middleware::from_fn(log::log_request))
         .layer(middleware::map_response(reply::common_headers))

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use oauth_prefab_exchange::log::PREFIX;
 use oauth_prefab_exchange::{app, AppState, Config};
+use server_kit::shutdown_signal;
 
 const DEFAULT_PORT: u16 = 9091;
 
@@ -62,28 +63,6 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Option<Args>, St
     Ok(Some(Args { config, port, host }))
 }
 
-/// Resolves on SIGINT or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
-    }
-}
-
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = match parse_args(std::env::args().skip(1)) {
@@ -108,8 +87,13 @@ async fn main() -> ExitCode {
         .clients()
         .iter()
         .map(|c| {
+            let revocation = c
+                .revocation_endpoint
+                .as_ref()
+                .map(|url| format!(", revocation at {url}"))
+                .unwrap_or_default();
             format!(
-                "{} -> {} ({}, secret from ${})",
+                "{} -> {} ({}, secret from ${}{revocation})",
                 c.id,
                 c.token_endpoint,
                 c.auth.as_str(),

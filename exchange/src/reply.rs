@@ -1,17 +1,13 @@
-//! Response builders shared by every endpoint: the OAuth-shaped JSON error, the 404 and
-//! 405 answers, and the headers that every response carries.
+//! Response builders shared by every endpoint: a JSON body as it is, the 404 and 405
+//! answers, and the headers that every response carries. Errors are
+//! [`server_kit::OAuthError`]s.
 
 use axum::body::{Body, Bytes};
 use axum::http::{header, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use server_kit::OAuthError;
 
 use crate::log::Outcome;
-
-/// `{"error":..,"error_description":..}` (RFC 6749 section 5.2) with `status`.
-pub fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
-    let body = serde_json::json!({ "error": error, "error_description": description });
-    json(status, Bytes::from(body.to_string()))
-}
 
 /// A JSON body, passed as it is.
 pub fn json(status: StatusCode, body: Bytes) -> Response {
@@ -29,20 +25,24 @@ pub fn with_outcome(mut response: Response, outcome: Outcome) -> Response {
     response
 }
 
-/// 404 for every path but the two endpoints.
+/// 404 for every path but the endpoints.
 pub async fn not_found(uri: Uri) -> Response {
-    let description = format!("There is no endpoint at {}: use POST /token.", uri.path());
-    oauth_error(StatusCode::NOT_FOUND, "invalid_request", &description)
+    let description = format!(
+        "There is no endpoint at {}: use POST /token or POST /revoke.",
+        uri.path()
+    );
+    OAuthError::new(StatusCode::NOT_FOUND, "invalid_request", description).into_response()
 }
 
 /// 405 with `Allow`, for a method an endpoint does not take.
 pub fn method_not_allowed(allow: &'static str) -> Response {
     let description = format!("This endpoint takes only {allow}.");
-    let mut response = oauth_error(
+    let mut response = OAuthError::new(
         StatusCode::METHOD_NOT_ALLOWED,
         "invalid_request",
-        &description,
-    );
+        description,
+    )
+    .into_response();
     response
         .headers_mut()
         .insert(header::ALLOW, HeaderValue::from_static(allow));

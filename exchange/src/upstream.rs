@@ -1,5 +1,5 @@
-//! The one outgoing call: the widget's token request, plus the client secret, to the
-//! provider's token endpoint; and what counts as a usable answer.
+//! The outgoing call: the page's request, plus the client secret, to the provider's token
+//! or revocation endpoint; and what counts as a usable answer from each.
 //!
 //! Every call is bounded: one timeout covers connecting, sending and reading, and at most
 //! [`MAX_ANSWER_BYTES`] of the answer are read. Redirects are not followed, since a
@@ -13,6 +13,27 @@ use axum::http::{header, HeaderValue, StatusCode};
 use base64::Engine as _;
 
 use crate::config::{Client, ClientAuth};
+use url::Url;
+
+/// Which of the provider's endpoints is called; they differ in what a success looks like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    /// The token endpoint: every answer is a JSON object (RFC 6749 5.1, 5.2).
+    Token,
+    /// The revocation endpoint: a success is a `200` whose body does not matter, usually
+    /// empty (RFC 7009 2.2); an error is a JSON object (2.2.1).
+    Revocation,
+}
+
+impl Endpoint {
+    /// Its name in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Token => "token endpoint",
+            Self::Revocation => "revocation endpoint",
+        }
+    }
+}
 
 /// The most of a provider's answer that is read. A token response is a few hundred
 /// bytes; an `id_token` makes it a few KiB.
@@ -23,7 +44,8 @@ pub const MAX_ANSWER_BYTES: usize = 64 * 1024;
 pub struct Answer {
     /// The provider's status.
     pub status: StatusCode,
-    /// The provider's JSON object, byte for byte.
+    /// The provider's JSON object, byte for byte; empty for a revocation's success
+    /// that had no JSON object.
     pub body: Bytes,
     /// The answer's `error` code, when it has a short plain one (safe to log).
     pub error: Option<String>,
@@ -62,7 +84,7 @@ impl fmt::Display for UpstreamError {
 
 impl std::error::Error for UpstreamError {}
 
-/// The HTTP client for token endpoints; cheap to clone, shares one connection pool.
+/// The HTTP client for providers; cheap to clone, shares one connection pool.
 #[derive(Debug, Clone)]
 pub struct Upstream {
     http: reqwest::Client,
@@ -83,16 +105,18 @@ impl Upstream {
         Ok(Self { http, timeout })
     }
 
-    /// Sends `fields` (the page's token request, in its order) with `client`'s secret to
-    /// its token endpoint and returns the answer if it is a JSON object.
-    pub async fn redeem(
+    /// Sends `fields` (the page's request, in its order) with `client`'s secret to `url`
+    /// and returns the answer if it is one `endpoint` may give.
+    pub async fn post(
         &self,
         client: &Client,
+        url: &Url,
+        endpoint: Endpoint,
         fields: &[(String, String)],
     ) -> Result<Answer, UpstreamError> {
         let started = Instant::now();
-        match tokio::time::timeout(self.timeout, self.send(client, fields)).await {
-            Ok(Ok((status, body))) => check_answer(status, body, started.elapsed()),
+        match tokio::time::timeout(self.timeout, self.send(client, url, fields)).await {
+            Ok(Ok((status, body))) => check_answer(endpoint, status, body, started.elapsed()),
             Ok(Err(e)) => Err(e),
             Err(_) => Err(UpstreamError::Timeout(self.timeout)),
         }
@@ -101,11 +125,12 @@ impl Upstream {
     async fn send(
         &self,
         client: &Client,
+        url: &Url,
         fields: &[(String, String)],
     ) -> Result<(StatusCode, Bytes), UpstreamError> {
         let mut request = self
             .http
-            .post(client.token_endpoint.clone())
+            .post(url.clone())
             .header(header::ACCEPT, "application/json");
         if client.auth == ClientAuth::ClientSecretBasic {
             request = request.header(header::AUTHORIZATION, basic_credentials(client)?);
@@ -176,14 +201,24 @@ fn root_cause(error: &reqwest::Error) -> String {
     cause.to_string()
 }
 
-/// Passes on a final status with a JSON object; anything else is the provider failing.
+/// Passes on a final status with a JSON object, and a revocation's success whatever its
+/// body (kept only when it is a JSON object); anything else is the provider failing.
 fn check_answer(
+    endpoint: Endpoint,
     status: StatusCode,
     body: Bytes,
     elapsed: Duration,
 ) -> Result<Answer, UpstreamError> {
     let final_status = status.is_success() || status.is_client_error() || status.is_server_error();
     let object = serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&body);
+    if endpoint == Endpoint::Revocation && status.is_success() {
+        return Ok(Answer {
+            status,
+            body: if object.is_ok() { body } else { Bytes::new() },
+            error: None,
+            elapsed,
+        });
+    }
     match object {
         Ok(object) if final_status => {
             let error = object
@@ -220,6 +255,7 @@ mod tests {
         Client {
             id: id.into(),
             token_endpoint: url::Url::parse("https://provider.example/token").unwrap(),
+            revocation_endpoint: None,
             secret_env: "S".into(),
             secret: Secret::new(secret.into()),
             auth: ClientAuth::ClientSecretBasic,
@@ -243,6 +279,7 @@ mod tests {
     fn only_final_json_objects_pass() {
         let ok = |status: u16, body: &str| {
             check_answer(
+                Endpoint::Token,
                 StatusCode::from_u16(status).unwrap(),
                 Bytes::from(body.to_owned()),
                 Duration::ZERO,
@@ -273,5 +310,32 @@ mod tests {
                 "{status} {body}"
             );
         }
+    }
+
+    #[test]
+    fn a_revocations_success_needs_no_json() {
+        let revoked = |status: u16, body: &'static str| {
+            check_answer(
+                Endpoint::Revocation,
+                StatusCode::from_u16(status).unwrap(),
+                Bytes::from(body),
+                Duration::ZERO,
+            )
+        };
+        for body in ["", "<html>ok</html>"] {
+            let answer = revoked(200, body).unwrap();
+            assert_eq!(
+                (answer.status.as_u16(), answer.body.len()),
+                (200, 0),
+                "{body}"
+            );
+        }
+        assert_eq!(revoked(200, "{}").unwrap().body, "{}");
+        let refused = revoked(400, r#"{"error":"unsupported_token_type"}"#).unwrap();
+        assert_eq!(refused.error.as_deref(), Some("unsupported_token_type"));
+        assert_eq!(
+            revoked(503, "<h1>down</h1>").unwrap_err(),
+            UpstreamError::NotJson(StatusCode::SERVICE_UNAVAILABLE)
+        );
     }
 }

@@ -509,3 +509,92 @@ async fn logs_say_what_happened_and_never_a_secret_code_verifier_or_token() {
         "successful health checks are not logged:\n{log}"
     );
 }
+
+/// The refresh grant and `/revoke` through the real binary: refresh tokens, like codes and
+/// secrets, never appear in the log, and each request's line says what happened.
+#[tokio::test]
+async fn refresh_and_revoke_are_logged_without_tokens() {
+    let (endpoint, _) = start_fake_endpoint(
+        200,
+        "application/json",
+        r#"{"access_token":"renewed-access-Lq30","token_type":"bearer","refresh_token":"rotated-refresh-Hh71"}"#,
+    )
+    .await;
+    let config = temp_file(
+        "refresh.json",
+        &config_json(
+            &[
+                revoking_client_entry(
+                    CLIENT_ID,
+                    &format!("{endpoint}/token"),
+                    &format!("{endpoint}/revoke"),
+                    SECRET_ENV,
+                    "client_secret_post",
+                    &[ORIGIN],
+                ),
+                client_entry(
+                    "no-revoke",
+                    &format!("{endpoint}/token"),
+                    SECRET_ENV,
+                    "client_secret_post",
+                    &[ORIGIN],
+                ),
+            ],
+            1_000,
+        ),
+    );
+    let running = start(&config, &[(SECRET_ENV, SECRET)]).await;
+    let exchange = running.origin.clone();
+    let sensitive = [
+        SECRET,
+        "renewed-access-Lq30",
+        "rotated-refresh-Hh71",
+        "page-refresh-Kd52",
+        "revoked-token-Wm88",
+        "unrevoked-token-Pz19",
+        "repeated-refresh-Ty64",
+    ];
+    let requests = [
+        (
+            "/token",
+            refresh_form(CLIENT_ID, "page-refresh-Kd52", Some("basic")),
+            StatusCode::OK,
+        ),
+        (
+            "/revoke",
+            revoke_form(CLIENT_ID, "revoked-token-Wm88", Some("refresh_token")),
+            StatusCode::OK,
+        ),
+        (
+            "/revoke",
+            revoke_form("no-revoke", "unrevoked-token-Pz19", None),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "/token",
+            refresh_form(CLIENT_ID, "repeated-refresh-Ty64", None)
+                + "&refresh_token=repeated-refresh-Ty64",
+            StatusCode::BAD_REQUEST,
+        ),
+    ];
+    for (path, body, status) in requests {
+        let answer = post_form(&exchange, path, Some(ORIGIN), body).await;
+        assert_eq!(answer.status, status, "{path}: {}", answer.body);
+    }
+    let (status, _, log) = running.stop().await;
+    assert!(status.success(), "{log}");
+    for secret in sensitive {
+        assert!(!log.contains(secret), "the log contains {secret:?}:\n{log}");
+    }
+    for expected in [
+        "revocation at http://",
+        "POST /token -> 200 in ",
+        "POST /revoke -> 200 in ",
+        "client_id=demo-app origin=http://localhost:8080: provider answered 200 in ",
+        "POST /revoke -> 403 in ",
+        "client_id=no-revoke",
+        "refused: a parameter is given more than once",
+    ] {
+        assert!(log.contains(expected), "the log lacks {expected:?}:\n{log}");
+    }
+}

@@ -129,12 +129,15 @@ pub fn token_form(client_id: &str, code: &str, redirect_uri: &str, verifier: &st
 /// What a fake token endpoint received.
 #[derive(Debug, Clone)]
 pub struct Captured {
+    /// The path the request was sent to.
+    pub path: String,
     pub headers: HeaderMap,
     pub body: String,
 }
 
-/// A token endpoint at `/token` that records each request and answers `status` with
-/// `body` as `content_type`. Returns its origin and the recordings.
+/// A token endpoint at `/token` (and a revocation endpoint at `/revoke`, the same) that
+/// records each request and answers `status` with `body` as `content_type`. Returns its
+/// origin and the recordings.
 pub async fn start_fake_endpoint(
     status: u16,
     content_type: &'static str,
@@ -142,12 +145,12 @@ pub async fn start_fake_endpoint(
 ) -> (String, Arc<Mutex<Vec<Captured>>>) {
     let seen: Arc<Mutex<Vec<Captured>>> = Arc::default();
     let record = seen.clone();
-    let router = Router::new().route(
-        "/token",
-        post(move |headers: HeaderMap, received: Bytes| {
+    let handler = post(
+        move |uri: axum::http::Uri, headers: HeaderMap, received: Bytes| {
             let record = record.clone();
             async move {
                 record.lock().unwrap().push(Captured {
+                    path: uri.path().to_owned(),
                     headers,
                     body: String::from_utf8(received.to_vec()).unwrap(),
                 });
@@ -161,8 +164,11 @@ pub async fn start_fake_endpoint(
                 )
                     .into_response()
             }
-        }),
+        },
     );
+    let router = Router::new()
+        .route("/token", handler.clone())
+        .route("/revoke", handler);
     (format!("http://{}", serve(router).await), seen)
 }
 
@@ -211,6 +217,54 @@ pub fn client_entry(
         "redirect_uris": [REDIRECT_URI],
         "allowed_origins": origins,
     })
+}
+
+/// [`client_entry`] with a `revocation_endpoint`.
+pub fn revoking_client_entry(
+    client_id: &str,
+    token_endpoint: &str,
+    revocation_endpoint: &str,
+    secret_env: &str,
+    auth: &str,
+    origins: &[&str],
+) -> serde_json::Value {
+    let mut entry = client_entry(client_id, token_endpoint, secret_env, auth, origins);
+    entry["revocation_endpoint"] = revocation_endpoint.into();
+    entry
+}
+
+/// The widget's refresh request (the contract's "Renewal"), in its order.
+pub fn refresh_form(client_id: &str, refresh_token: &str, scope: Option<&str>) -> String {
+    let mut form = form_urlencoded::Serializer::new(String::new());
+    form.append_pair("grant_type", "refresh_token")
+        .append_pair("refresh_token", refresh_token)
+        .append_pair("client_id", client_id);
+    if let Some(scope) = scope {
+        form.append_pair("scope", scope);
+    }
+    form.finish()
+}
+
+/// The widget's revocation request (RFC 7009), in its order.
+pub fn revoke_form(client_id: &str, token: &str, hint: Option<&str>) -> String {
+    let mut form = form_urlencoded::Serializer::new(String::new());
+    form.append_pair("token", token);
+    if let Some(hint) = hint {
+        form.append_pair("token_type_hint", hint);
+    }
+    form.append_pair("client_id", client_id).finish()
+}
+
+/// `POST {exchange}{path}` with a form body and an optional `Origin`.
+pub async fn post_form(exchange: &str, path: &str, origin: Option<&str>, body: String) -> Answer {
+    let mut request = http()
+        .post(format!("{exchange}{path}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body);
+    if let Some(origin) = origin {
+        request = request.header("origin", origin);
+    }
+    send(request).await
 }
 
 /// The config file text for `clients`, with a small upstream timeout.
@@ -288,12 +342,5 @@ pub async fn send(request: reqwest::RequestBuilder) -> Answer {
 
 /// `POST {exchange}/token` with a form body and an optional `Origin`.
 pub async fn post_token(exchange: &str, origin: Option<&str>, body: String) -> Answer {
-    let mut request = http()
-        .post(format!("{exchange}/token"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body);
-    if let Some(origin) = origin {
-        request = request.header("origin", origin);
-    }
-    send(request).await
+    post_form(exchange, "/token", origin, body).await
 }
