@@ -1,5 +1,5 @@
-//! The Instagram-classic `/v1` API, the CORS handling it shares with the token
-//! endpoint, and the avatar image.
+//! The Instagram-classic `/v1` API, the bearer-token check it shares with `/userinfo`,
+//! the CORS handling of every endpoint a page fetches, and the first user's avatar.
 
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
@@ -10,26 +10,18 @@ use serde_json::{json, Value};
 
 use crate::params::Params;
 use crate::tokens::Grant;
+use crate::users::{picture_url, User};
 use crate::AppState;
 
-/// The single demo user's id (Instagram's documented example user).
-pub const USER_ID: &str = "1574083";
-/// The demo user's username.
-pub const USERNAME: &str = "snoopdogg";
-const FULL_NAME: &str = "Snoop Dogg";
 const AVATAR_SVG: &str = include_str!("../static/avatar.svg");
 
-fn avatar_url(st: &AppState) -> String {
-    format!("{}/static/avatar.svg", st.config().public_origin)
-}
-
 /// The `user` object of token responses and API data.
-pub(crate) fn user_summary(st: &AppState) -> Value {
+pub(crate) fn user_summary(st: &AppState, user: &User) -> Value {
     json!({
-        "id": USER_ID,
-        "username": USERNAME,
-        "full_name": FULL_NAME,
-        "profile_picture": avatar_url(st),
+        "id": user.id,
+        "username": user.username,
+        "full_name": user.full_name,
+        "profile_picture": picture_url(&st.config().public_origin, user),
     })
 }
 
@@ -77,20 +69,28 @@ fn bad_params(message: &str) -> Response {
     )
 }
 
+/// Why a request's access token was not accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthFailure {
+    /// The request is malformed (a repeated parameter, two ways of sending the token).
+    BadRequest(String),
+    /// No token, or one that is unknown, expired or revoked.
+    InvalidToken,
+}
+
 /// Authenticates an API call by `access_token` query parameter or bearer header
 /// (RFC 6750 2.1/2.3; section 2 forbids using both in one request).
-// The error is the finished response; boxing it would only add noise.
-#[allow(clippy::result_large_err)]
-fn authenticate(st: &AppState, uri: &Uri, headers: &HeaderMap) -> Result<Grant, Response> {
-    let params = Params::from_query(uri.query()).map_err(|e| bad_params(&e.to_string()))?;
+pub fn authenticate(st: &AppState, uri: &Uri, headers: &HeaderMap) -> Result<Grant, AuthFailure> {
+    let bad = |e: String| AuthFailure::BadRequest(e);
+    let params = Params::from_query(uri.query()).map_err(|e| bad(e.to_string()))?;
     let from_query = params
         .optional("access_token")
-        .map_err(|e| bad_params(&e.to_string()))?;
+        .map_err(|e| bad(e.to_string()))?;
     let mut auth_headers = headers.get_all(header::AUTHORIZATION).iter();
     let from_header = match (auth_headers.next(), auth_headers.next()) {
         (None, _) => None,
         (Some(_), Some(_)) => {
-            return Err(bad_params("Authorization header is given more than once."))
+            return Err(bad("Authorization header is given more than once.".into()))
         }
         (Some(value), None) => {
             let token = value
@@ -102,43 +102,56 @@ fn authenticate(st: &AppState, uri: &Uri, headers: &HeaderMap) -> Result<Grant, 
                 .filter(|token| !token.is_empty());
             match token {
                 Some(t) => Some(t),
-                None => return Err(invalid_token()),
+                None => return Err(AuthFailure::InvalidToken),
             }
         }
     };
     let token = match (from_query, from_header) {
         (Some(_), Some(_)) => {
-            return Err(bad_params(
-                "Give the access token either as the access_token parameter or in the Authorization header, not both.",
+            return Err(bad(
+                "Give the access token either as the access_token parameter or in the Authorization header, not both.".into(),
             ))
         }
         (Some(t), None) | (None, Some(t)) => t,
-        (None, None) => return Err(invalid_token()),
+        (None, None) => return Err(AuthFailure::InvalidToken),
     };
     st.store()
         .check_token(token, st.clock().now())
         .cloned()
-        .ok_or_else(invalid_token)
+        .ok_or(AuthFailure::InvalidToken)
+}
+
+/// [`authenticate`] with failures as Instagram's `meta` errors.
+// The error is the finished response; boxing it would only add noise.
+#[allow(clippy::result_large_err)]
+fn api_grant(st: &AppState, uri: &Uri, headers: &HeaderMap) -> Result<Grant, Response> {
+    authenticate(st, uri, headers).map_err(|failure| match failure {
+        AuthFailure::BadRequest(why) => bad_params(&why),
+        AuthFailure::InvalidToken => invalid_token(),
+    })
 }
 
 /// `GET /v1/users/self`.
 pub async fn users_self(State(st): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
-    if let Err(res) = authenticate(&st, &uri, &headers) {
-        return res;
-    }
-    let mut data = user_summary(&st);
+    let grant = match api_grant(&st, &uri, &headers) {
+        Ok(grant) => grant,
+        Err(res) => return res,
+    };
+    let mut data = user_summary(&st, grant.user);
     data["bio"] = json!("This is my bio");
-    data["website"] = json!("http://snoopdogg.com");
+    data["website"] = json!(format!("http://{}.com", grant.user.username));
     data["counts"] = json!({"media": 1320, "follows": 420, "followed_by": 3410});
     json_no_store(StatusCode::OK, json!({"data": data, "meta": {"code": 200}}))
 }
 
 /// `GET /v1/users/self/media/recent`: three fixed sample posts.
 pub async fn media_recent(State(st): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
-    if let Err(res) = authenticate(&st, &uri, &headers) {
-        return res;
-    }
-    let image = avatar_url(&st);
+    let grant = match api_grant(&st, &uri, &headers) {
+        Ok(grant) => grant,
+        Err(res) => return res,
+    };
+    let user = grant.user;
+    let image = picture_url(&st.config().public_origin, user);
     let items: Vec<Value> = [
         ("22721881", "Sunset at the studio", "1279340983", "BaAaAa1"),
         (
@@ -152,16 +165,16 @@ pub async fn media_recent(State(st): State<AppState>, uri: Uri, headers: HeaderM
     .iter()
     .map(|(id, text, created, short)| {
         json!({
-            "id": format!("{id}_{USER_ID}"),
+            "id": format!("{id}_{}", user.id),
             "type": "image",
-            "caption": {"text": text, "from": user_summary(&st)},
+            "caption": {"text": text, "from": user_summary(&st, user)},
             "images": {
                 "thumbnail": {"url": image, "width": 150, "height": 150},
                 "standard_resolution": {"url": image, "width": 640, "height": 640},
             },
             "created_time": created,
             "link": format!("https://www.instagram.com/p/{short}/"),
-            "user": user_summary(&st),
+            "user": user_summary(&st, user),
         })
     })
     .collect();

@@ -1,38 +1,47 @@
 //! `GET`/`POST /oauth/authorize`: request validation, the consent step and the
 //! redirects back to the client (RFC 6749 sections 4.1 and 4.2, Instagram flavour),
-//! with PKCE (RFC 7636), `response_mode` and the `iss` parameter (RFC 9207).
+//! with PKCE (RFC 7636), `response_mode`, the `iss` parameter (RFC 9207) and OpenID
+//! Connect's `nonce` and `id_token token` (Core 3.2).
 //!
 //! Until `client_id` and `redirect_uri` are both known to be valid, every problem is
 //! an HTML error page and never a redirect: redirecting to an unvalidated URI would
 //! make this an open redirector.
 
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use server_kit::{Form, FormRejection};
 
-use crate::api::{USERNAME, USER_ID};
 use crate::clients::Client;
-use crate::pages::{consent_page, error_page, error_page_titled, Consent};
+use crate::oidc::{issue_id_token, IdTokenFor};
+use crate::pages::{account_page, consent_page, error_page, error_page_titled, Consent};
 use crate::params::{encode, ParamError, Params};
-use crate::pkce;
+use crate::token_endpoint::new_access_token;
 use crate::tokens::{random_hex, Grant, IssuedCode};
-use crate::{is_form, AppState, LastToken};
+use crate::users::{default_user, signed_in, User};
+use crate::{pkce, scopes, AppState, LastToken};
 
-/// The two supported flows.
+/// The supported flows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum ResponseType {
     /// Implicit grant: token in the fragment.
     Token,
+    /// Implicit grant with an id_token (`id_token token`, either order).
+    IdTokenToken,
     /// Authorization code grant: code in the query (or the fragment on request).
     Code,
 }
 
 impl ResponseType {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Token => "token",
-            Self::Code => "code",
+    /// The response type a `response_type` value names (its words in any order).
+    fn parse(raw: &str) -> Option<Self> {
+        let mut words: Vec<&str> = raw.split(' ').collect();
+        words.sort_unstable();
+        match words[..] {
+            ["token"] => Some(Self::Token),
+            ["id_token", "token"] => Some(Self::IdTokenToken),
+            ["code"] => Some(Self::Code),
+            _ => None,
         }
     }
 }
@@ -52,36 +61,62 @@ enum DenyIn {
     Fragment,
 }
 
-/// A validated authorization request.
-struct AuthRequest<'a> {
-    client: &'a Client,
+/// The request's parameters, each given at most once.
+struct Raw<'a> {
+    client_id: &'a str,
     redirect_uri: &'a str,
-    response_type: ResponseType,
-    response_mode: ResponseMode,
-    /// The raw parameters the consent form re-submits unchanged.
-    raw_response_mode: Option<&'a str>,
+    response_type: Option<&'a str>,
+    response_mode: Option<&'a str>,
     scope: Option<&'a str>,
+    state: Option<&'a str>,
+    nonce: Option<&'a str>,
     code_challenge: Option<&'a str>,
     code_challenge_method: Option<&'a str>,
-    scopes: Vec<String>,
-    state: Option<&'a str>,
     deny_in: Option<DenyIn>,
 }
 
-fn page(e: ParamError) -> Response {
-    error_page(&e.to_string())
+impl<'a> Raw<'a> {
+    fn read(st: &AppState, params: &'a Params) -> Result<Self, ParamError> {
+        let deny_in = match params.optional("deny_in")? {
+            _ if !st.config().test_controls => None,
+            None => None,
+            Some("query") => Some(DenyIn::Query),
+            Some("fragment") => Some(DenyIn::Fragment),
+            Some(_) => {
+                return Err(ParamError::Invalid(
+                    "deny_in must be `query` or `fragment`".into(),
+                ))
+            }
+        };
+        Ok(Self {
+            client_id: params.required("client_id")?,
+            redirect_uri: params.required("redirect_uri")?,
+            response_type: params.optional("response_type")?,
+            response_mode: params.optional("response_mode")?,
+            scope: params.optional("scope")?,
+            state: params.optional("state")?,
+            nonce: params.optional("nonce")?,
+            code_challenge: params.optional("code_challenge")?,
+            code_challenge_method: params.optional("code_challenge_method")?,
+            deny_in,
+        })
+    }
 }
 
-/// Splits a scope list on spaces, commas or `+` (Instagram accepted all three),
-/// dropping empties and duplicates.
-fn parse_scopes(raw: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for s in raw.split([' ', ',', '+']).filter(|s| !s.is_empty()) {
-        if !out.iter().any(|o| o == s) {
-            out.push(s.to_owned());
-        }
-    }
-    out
+/// A validated authorization request.
+struct AuthRequest<'a> {
+    raw: Raw<'a>,
+    client: Client,
+    response_type: ResponseType,
+    response_mode: ResponseMode,
+    scopes: Vec<String>,
+}
+
+/// A refusal sent back to the (trusted) redirect URI: where, the code and why.
+type Refused = (ResponseMode, &'static str, String);
+
+fn page(e: ParamError) -> Response {
+    error_page(&e.to_string())
 }
 
 /// Sends an authorization response (success or error) back to the client. Every
@@ -99,20 +134,6 @@ fn respond<'a>(
         ResponseMode::Query => with_query(redirect_uri, &encoded),
         ResponseMode::Fragment => with_fragment(redirect_uri, &encoded),
     })
-}
-
-/// An error response sent back to the (already validated) redirect URI.
-fn error_redirect(
-    st: &AppState,
-    redirect_uri: &str,
-    mode: ResponseMode,
-    state: Option<&str>,
-    error: &str,
-    description: &str,
-) -> Response {
-    let mut pairs = vec![("error", error), ("error_description", description)];
-    pairs.extend(state.map(|s| ("state", s)));
-    respond(st, redirect_uri, mode, pairs)
 }
 
 /// The 400 page for a redirect URI that cannot be trusted, saying why in plain words.
@@ -137,93 +158,125 @@ fn redirect_uri_page(client: &Client, redirect_uri: &str) -> Response {
 /// Checks everything that the GET and the POST share.
 // The error is the finished response; boxing it would only add noise.
 #[allow(clippy::result_large_err)]
-fn validate<'a>(st: &'a AppState, params: &'a Params) -> Result<AuthRequest<'a>, Response> {
-    let client_id = params.required("client_id").map_err(page)?;
-    let redirect_uri = params.required("redirect_uri").map_err(page)?;
-    let response_type = params.optional("response_type").map_err(page)?;
-    let raw_response_mode = params.optional("response_mode").map_err(page)?;
-    let scope = params.optional("scope").map_err(page)?;
-    let state = params.optional("state").map_err(page)?;
-    let code_challenge = params.optional("code_challenge").map_err(page)?;
-    let code_challenge_method = params.optional("code_challenge_method").map_err(page)?;
-    let deny_in = if st.config().test_controls {
-        match params.optional("deny_in").map_err(page)? {
-            None => None,
-            Some("query") => Some(DenyIn::Query),
-            Some("fragment") => Some(DenyIn::Fragment),
-            Some(_) => {
-                return Err(page(ParamError::Invalid(
-                    "deny_in must be `query` or `fragment`".into(),
-                )))
-            }
-        }
-    } else {
-        None
+fn validate<'a>(st: &AppState, params: &'a Params) -> Result<AuthRequest<'a>, Response> {
+    let raw = Raw::read(st, params).map_err(page)?;
+    let client = trusted_client(st, &raw)?;
+    // From here on the redirect URI is trusted, so errors go back to the client.
+    let refuse = |(mode, error, description): Refused| {
+        let mut pairs = vec![
+            ("error", error),
+            ("error_description", description.as_str()),
+        ];
+        pairs.extend(raw.state.map(|s| ("state", s)));
+        respond(st, raw.redirect_uri, mode, pairs)
     };
+    let (response_type, response_mode) = flow(&raw).map_err(&refuse)?;
+    let scopes = raw.scope.map(scopes::parse).unwrap_or_default();
+    check(&raw, &client, response_type, response_mode, &scopes).map_err(&refuse)?;
+    Ok(AuthRequest {
+        raw,
+        client,
+        response_type,
+        response_mode,
+        scopes,
+    })
+}
 
-    let client = st.clients().get(client_id).ok_or_else(|| {
-        error_page_titled(
+/// The client, if it is registered with this redirect URI; else the error page.
+#[allow(clippy::result_large_err)]
+fn trusted_client(st: &AppState, raw: &Raw<'_>) -> Result<Client, Response> {
+    let Some(client) = st.clients().get(raw.client_id).cloned() else {
+        return Err(error_page_titled(
             "Unknown client",
             &format!(
-                "Unknown client_id `{client_id}`: no such application is registered, so its redirect_uri `{redirect_uri}` cannot be trusted and you were not sent back to it."
+                "Unknown client_id `{}`: no such application is registered, so its redirect_uri `{}` cannot be trusted and you were not sent back to it.",
+                raw.client_id, raw.redirect_uri
             ),
-        )
-    })?;
-    if !client.redirect_matches(redirect_uri) {
-        return Err(redirect_uri_page(client, redirect_uri));
-    }
-
-    // From here on the redirect URI is trusted, so errors go back to the client.
-    let fail = |mode, error, description: &str| {
-        Err(error_redirect(
-            st,
-            redirect_uri,
-            mode,
-            state,
-            error,
-            description,
-        ))
+        ));
     };
+    if !client.redirect_matches(raw.redirect_uri) {
+        return Err(redirect_uri_page(&client, raw.redirect_uri));
+    }
+    Ok(client)
+}
+
+/// `response_type` and where its answer goes.
+fn flow(raw: &Raw<'_>) -> Result<(ResponseType, ResponseMode), Refused> {
     // RFC 6749 4.2.2.1: implicit-flow errors travel in the fragment.
-    let default_mode = if response_type.is_some_and(|rt| rt.split(' ').any(|t| t == "token")) {
+    let has_token = raw
+        .response_type
+        .is_some_and(|rt| rt.split(' ').any(|t| t == "token"));
+    let default_mode = if has_token {
         ResponseMode::Fragment
     } else {
         ResponseMode::Query
     };
-    let response_mode = match raw_response_mode {
+    let mode = match raw.response_mode {
         None => default_mode,
         Some("query") => ResponseMode::Query,
         Some("fragment") => ResponseMode::Fragment,
         Some(_) => {
-            return fail(
-                default_mode,
-                "invalid_request",
-                "response_mode must be `query` or `fragment`.",
-            )
+            let why = "response_mode must be `query` or `fragment`.";
+            return Err((default_mode, "invalid_request", why.into()));
         }
     };
-    let response_type = match response_type {
-        Some("token") => ResponseType::Token,
-        Some("code") => ResponseType::Code,
-        _ => {
-            return fail(
-                response_mode,
-                "unsupported_response_type",
-                "response_type must be `code` or `token`.",
-            )
-        }
+    let unsupported = || {
+        let why = "response_type must be `code`, `token` or `id_token token`.";
+        (mode, "unsupported_response_type", why.to_owned())
     };
-    if response_type == ResponseType::Token && response_mode == ResponseMode::Query {
-        return fail(
-            ResponseMode::Fragment,
-            "invalid_request",
-            "response_mode=query is not allowed with response_type=token: an access token must not travel in the query.",
-        );
+    let response_type = raw
+        .response_type
+        .and_then(ResponseType::parse)
+        .ok_or_else(unsupported)?;
+    if has_token && mode == ResponseMode::Query {
+        let why = "response_mode=query is not allowed with an implicit response_type: an access token must not travel in the query.";
+        return Err((ResponseMode::Fragment, "invalid_request", why.into()));
     }
+    Ok((response_type, mode))
+}
 
-    // RFC 7636 4.4.1. A challenge without a method would mean `plain`, which this
-    // provider does not support, so it is refused rather than guessed.
-    let pkce_problem = match (code_challenge, code_challenge_method) {
+/// The rest, in order: OpenID's needs, PKCE (RFC 7636 4.4.1), a public client's code
+/// flow without PKCE, and the scopes.
+fn check(
+    raw: &Raw<'_>,
+    client: &Client,
+    response_type: ResponseType,
+    mode: ResponseMode,
+    scopes: &[String],
+) -> Result<(), Refused> {
+    let refuse = |error, why: String| Err((mode, error, why));
+    if response_type == ResponseType::IdTokenToken {
+        if !scopes.iter().any(|s| s == "openid") {
+            let why =
+                "response_type `id_token token` is OpenID Connect: it needs the `openid` scope.";
+            return refuse("unsupported_response_type", why.into());
+        }
+        if raw.nonce.is_none_or(str::is_empty) {
+            return refuse(
+                "invalid_request",
+                "nonce is required with response_type `id_token token`.".into(),
+            );
+        }
+    }
+    if let Some(problem) = pkce_problem(raw.code_challenge, raw.code_challenge_method) {
+        return refuse("invalid_request", problem);
+    }
+    // Refused here rather than at the token endpoint, so the mistake shows up in the
+    // browser at once instead of as a failed exchange later.
+    if response_type == ResponseType::Code && client.is_public() && raw.code_challenge.is_none() {
+        let why = "A public client must use PKCE: code_challenge and code_challenge_method=S256 are required.";
+        return refuse("invalid_request", why.into());
+    }
+    if let Some(unknown) = scopes::first_unknown(scopes) {
+        return refuse("invalid_scope", scopes::unknown_message(unknown));
+    }
+    Ok(())
+}
+
+/// RFC 7636 4.4.1. A challenge without a method would mean `plain`, which this provider
+/// does not support, so it is refused rather than guessed.
+fn pkce_problem(challenge: Option<&str>, method: Option<&str>) -> Option<String> {
+    match (challenge, method) {
         (None, None) => None,
         (None, Some(_)) => Some("code_challenge_method was given without a code_challenge.".to_owned()),
         (Some(_), None) => Some("code_challenge_method is required: only S256 is supported.".to_owned()),
@@ -234,37 +287,12 @@ fn validate<'a>(st: &'a AppState, params: &'a Params) -> Result<AuthRequest<'a>,
             "code_challenge must be 43 to 128 characters of [A-Za-z0-9-._~] (BASE64URL of a SHA-256 hash, without padding).".to_owned(),
         ),
         (Some(_), Some(_)) => None,
-    };
-    if let Some(problem) = pkce_problem {
-        return fail(response_mode, "invalid_request", &problem);
     }
-    // Refused here rather than at the token endpoint, so the mistake shows up in the
-    // browser at once instead of as a failed exchange later.
-    if response_type == ResponseType::Code && client.is_public() && code_challenge.is_none() {
-        return fail(
-            response_mode,
-            "invalid_request",
-            "A public client must use PKCE: code_challenge and code_challenge_method=S256 are required.",
-        );
-    }
-
-    Ok(AuthRequest {
-        client,
-        redirect_uri,
-        response_type,
-        response_mode,
-        raw_response_mode,
-        scope,
-        code_challenge,
-        code_challenge_method,
-        scopes: scope.map(parse_scopes).unwrap_or_default(),
-        state,
-        deny_in,
-    })
 }
 
 /// `GET /oauth/authorize`: the consent page (or an immediate grant with `--auto-approve`).
-pub async fn show(State(st): State<AppState>, uri: Uri) -> Response {
+/// A signed-out browser first picks an account.
+pub async fn show(State(st): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
     let params = match Params::from_query(uri.query()) {
         Ok(p) => p,
         Err(e) => return page(e),
@@ -274,111 +302,160 @@ pub async fn show(State(st): State<AppState>, uri: Uri) -> Response {
         Ok(r) => r,
         Err(res) => return res,
     };
+    let user = signed_in(&headers);
     if st.config().auto_approve {
-        return allow(&st, &req);
+        return allow(&st, &req, user.unwrap_or(default_user()));
     }
+    let here = format!("/oauth/authorize?{}", uri.query().unwrap_or_default());
+    let Some(user) = user else {
+        return account_page(None, Some(&here));
+    };
+    let raw = &req.raw;
     let mut hidden = vec![
-        ("client_id", req.client.id.as_str()),
-        ("redirect_uri", req.redirect_uri),
-        ("response_type", req.response_type.as_str()),
+        ("client_id", raw.client_id),
+        ("redirect_uri", raw.redirect_uri),
     ];
-    hidden.extend(req.raw_response_mode.map(|m| ("response_mode", m)));
-    hidden.extend(req.scope.map(|s| ("scope", s)));
-    hidden.extend(req.state.map(|s| ("state", s)));
-    hidden.extend(req.code_challenge.map(|c| ("code_challenge", c)));
+    let optional = [
+        ("response_type", raw.response_type),
+        ("response_mode", raw.response_mode),
+        ("scope", raw.scope),
+        ("state", raw.state),
+        ("nonce", raw.nonce),
+        ("code_challenge", raw.code_challenge),
+        ("code_challenge_method", raw.code_challenge_method),
+        (
+            "deny_in",
+            raw.deny_in.map(|d| match d {
+                DenyIn::Query => "query",
+                DenyIn::Fragment => "fragment",
+            }),
+        ),
+    ];
     hidden.extend(
-        req.code_challenge_method
-            .map(|m| ("code_challenge_method", m)),
+        optional
+            .iter()
+            .filter_map(|(name, value)| value.map(|v| (*name, v))),
     );
-    hidden.extend(req.deny_in.map(|d| match d {
-        DenyIn::Query => ("deny_in", "query"),
-        DenyIn::Fragment => ("deny_in", "fragment"),
-    }));
     consent_page(&Consent {
         app_name: &req.client.name,
         scopes: &req.scopes,
         hidden: &hidden,
-        redirect_uri: req.redirect_uri,
-        username: USERNAME,
+        redirect_uri: raw.redirect_uri,
+        user,
+        switch_account: &format!("/account?{}", encode([("return", here.as_str())])),
     })
 }
 
 /// `POST /oauth/authorize`: the consent form's submission.
-pub async fn decide(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    if !is_form(&headers) {
-        return error_page("Content-Type must be application/x-www-form-urlencoded.");
-    }
-    let params = match Params::parse(&body) {
-        Ok(p) => p,
-        Err(e) => return page(e),
+pub async fn decide(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    form: Result<Form, FormRejection>,
+) -> Response {
+    let params = match &form {
+        Ok(form) => Params::from(form),
+        Err(rejection) => return error_page(&rejection.to_string()),
     };
     let req = match validate(&st, &params) {
         Ok(r) => r,
         Err(res) => return res,
     };
+    let Some(user) = signed_in(&headers) else {
+        return error_page(
+            "You signed out before deciding: open the application's login link again.",
+        );
+    };
     match params.optional("decision") {
-        Ok(Some("allow")) => allow(&st, &req),
+        Ok(Some("allow")) => allow(&st, &req, user),
         Ok(Some("deny")) => deny(&st, &req),
         Ok(_) => error_page("decision must be `allow` or `deny`."),
         Err(e) => page(e),
     }
 }
 
-/// Issues the token or code and redirects back.
-fn allow(st: &AppState, req: &AuthRequest<'_>) -> Response {
+/// Issues the token or code for `user` and redirects back.
+fn allow(st: &AppState, req: &AuthRequest<'_>, user: &'static User) -> Response {
     let grant = Grant {
         client_id: req.client.id.clone(),
         scopes: req.scopes.clone(),
+        user,
+        auth_time: st.clock().unix_now(),
     };
-    let scope = req.scopes.join(" ");
-    let now = st.clock().now();
-    match req.response_type {
-        ResponseType::Token => {
-            let Ok(random) = random_hex(16) else {
-                return server_error();
-            };
-            // Instagram tokens were `<user id>.<opaque>`.
-            let token = format!("{USER_ID}.{random}");
-            let ttl = st.config().token_ttl;
-            st.store().issue_token(token.clone(), grant, ttl, now);
-            let expires_in = ttl.as_secs().to_string();
-            let mut pairs = vec![
-                ("access_token", token.as_str()),
-                ("token_type", "bearer"),
-                ("expires_in", expires_in.as_str()),
-            ];
-            if !scope.is_empty() {
-                pairs.push(("scope", scope.as_str()));
-            }
-            pairs.extend(req.state.map(|s| ("state", s)));
-            let res = respond(st, req.redirect_uri, req.response_mode, pairs);
-            st.records().last_token = Some(LastToken {
-                access_token: token.clone(),
-                token_type: "bearer",
-                expires_in: ttl.as_secs(),
-                scope,
-                state: req.state.map(str::to_owned),
-                client_id: req.client.id.clone(),
-                flow: "token",
-            });
-            res
-        }
-        ResponseType::Code => {
-            let Ok(code) = random_hex(16) else {
-                return server_error();
-            };
-            let issued = IssuedCode {
+    let result = match req.response_type {
+        ResponseType::Code => issue_code(st, req, grant),
+        ResponseType::Token | ResponseType::IdTokenToken => issue_implicit(st, req, &grant),
+    };
+    result.unwrap_or_else(|e| e.into_response())
+}
+
+/// The implicit grant's answer: the access token, and the id_token with `id_token token`.
+fn issue_implicit(
+    st: &AppState,
+    req: &AuthRequest<'_>,
+    grant: &Grant,
+) -> Result<Response, server_kit::OAuthError> {
+    let token = new_access_token(st, grant, None)?;
+    let id_token = match req.response_type {
+        ResponseType::IdTokenToken => Some(issue_id_token(
+            st,
+            &IdTokenFor {
                 grant,
-                redirect_uri: req.redirect_uri.to_owned(),
-                code_challenge: req.code_challenge.map(str::to_owned),
-                state: req.state.map(str::to_owned),
-            };
-            st.store().issue_code(code.clone(), issued, now);
-            let mut pairs = vec![("code", code.as_str())];
-            pairs.extend(req.state.map(|s| ("state", s)));
-            respond(st, req.redirect_uri, req.response_mode, pairs)
-        }
+                client: &req.client,
+                nonce: req.raw.nonce,
+                access_token: &token,
+            },
+        )?),
+        _ => None,
+    };
+    let ttl = st.config().token_ttl.as_secs();
+    let expires_in = ttl.to_string();
+    let scope = req.scopes.join(" ");
+    let mut pairs = vec![
+        ("access_token", token.as_str()),
+        ("token_type", "bearer"),
+        ("expires_in", expires_in.as_str()),
+    ];
+    if !scope.is_empty() {
+        pairs.push(("scope", scope.as_str()));
     }
+    pairs.extend(id_token.as_deref().map(|t| ("id_token", t)));
+    pairs.extend(req.raw.state.map(|s| ("state", s)));
+    let res = respond(st, req.raw.redirect_uri, req.response_mode, pairs);
+    st.records().last_token = Some(LastToken {
+        access_token: token.clone(),
+        token_type: "bearer",
+        expires_in: ttl,
+        scope,
+        state: req.raw.state.map(str::to_owned),
+        client_id: req.client.id.clone(),
+        flow: "token",
+        id_token,
+        refresh_token: None,
+    });
+    Ok(res)
+}
+
+/// The code grant's answer: a code bound to the request.
+fn issue_code(
+    st: &AppState,
+    req: &AuthRequest<'_>,
+    grant: Grant,
+) -> Result<Response, server_kit::OAuthError> {
+    let code = random_hex(16)
+        .map_err(|_| server_kit::OAuthError::server_error("Could not generate a code."))?;
+    let raw = &req.raw;
+    let issued = IssuedCode {
+        grant,
+        redirect_uri: raw.redirect_uri.to_owned(),
+        code_challenge: raw.code_challenge.map(str::to_owned),
+        state: raw.state.map(str::to_owned),
+        nonce: raw.nonce.map(str::to_owned),
+    };
+    st.store()
+        .issue_code(code.clone(), issued, st.clock().now());
+    let mut pairs = vec![("code", code.as_str())];
+    pairs.extend(raw.state.map(|s| ("state", s)));
+    Ok(respond(st, raw.redirect_uri, req.response_mode, pairs))
 }
 
 /// Redirects back with `access_denied`.
@@ -388,12 +465,13 @@ fn deny(st: &AppState, req: &AuthRequest<'_>) -> Response {
         ("error_reason", "user_denied"),
         ("error_description", "The user denied your request"),
     ];
-    if req.response_type == ResponseType::Token && req.deny_in == Some(DenyIn::Query) {
+    let implicit = req.response_type != ResponseType::Code;
+    if implicit && req.raw.deny_in == Some(DenyIn::Query) {
         // Instagram's documented denial: query string, no state.
-        return respond(st, req.redirect_uri, ResponseMode::Query, pairs);
+        return respond(st, req.raw.redirect_uri, ResponseMode::Query, pairs);
     }
-    pairs.extend(req.state.map(|s| ("state", s)));
-    respond(st, req.redirect_uri, req.response_mode, pairs)
+    pairs.extend(req.raw.state.map(|s| ("state", s)));
+    respond(st, req.raw.redirect_uri, req.response_mode, pairs)
 }
 
 /// Appends already-encoded `extra` to the query of `uri` (which has no fragment).
@@ -426,24 +504,27 @@ pub(crate) fn redirect(location: String) -> Response {
     }
 }
 
-fn server_error() -> Response {
-    crate::plain(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "could not generate a random value\n".into(),
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn scopes_split_on_space_comma_plus() {
-        assert_eq!(
-            parse_scopes("basic,likes+comments  basic"),
-            ["basic", "likes", "comments"]
-        );
-        assert!(parse_scopes(" , ").is_empty());
+    fn response_types_in_any_order() {
+        assert_eq!(ResponseType::parse("code"), Some(ResponseType::Code));
+        assert_eq!(ResponseType::parse("token"), Some(ResponseType::Token));
+        for both in ["id_token token", "token id_token"] {
+            assert_eq!(ResponseType::parse(both), Some(ResponseType::IdTokenToken));
+        }
+        for other in [
+            "id_token",
+            "code id_token",
+            "token token",
+            "",
+            " token",
+            "CODE",
+        ] {
+            assert_eq!(ResponseType::parse(other), None, "{other:?}");
+        }
     }
 
     #[test]

@@ -1,11 +1,15 @@
-//! Registered OAuth clients, loaded from a JSON file, and Instagram's classic
-//! redirect-URI matching rule.
+//! Registered OAuth clients, loaded from a JSON file (and loaded again when it changes),
+//! and Instagram's classic redirect-URI matching rule.
 
 use std::collections::BTreeSet;
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::SystemTime;
 
 use serde::Deserialize;
+
+use crate::keys::Alg;
 
 /// One registered application.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -21,6 +25,9 @@ pub struct Client {
     pub name: String,
     /// Registered redirect URIs; see [`redirect_uri_matches`].
     pub redirect_uris: Vec<String>,
+    /// How its id_tokens are signed: `RS256` (the default) or `ES256`.
+    #[serde(default)]
+    pub id_token_alg: Alg,
 }
 
 impl Client {
@@ -131,6 +138,45 @@ impl ClientRegistry {
     pub fn is_allowed_origin(&self, origin: &str) -> bool {
         self.origins.contains(origin)
     }
+}
+
+/// The clients file as last seen: a change of its modification time or length means it
+/// was edited, and it is read again.
+#[derive(Debug)]
+pub struct ClientsFile {
+    path: PathBuf,
+    seen: Mutex<Option<(SystemTime, u64)>>,
+}
+
+impl ClientsFile {
+    /// Watches `path`, as it is now (the caller has just loaded it).
+    pub fn new(path: PathBuf) -> Self {
+        let seen = Mutex::new(stamp(&path));
+        Self { path, seen }
+    }
+
+    /// The file's clients if it changed since last asked: `Ok` with the new ones, or `Err`
+    /// with why they were not taken (each change is reported once). `None`: unchanged.
+    pub fn changed(&self) -> Option<Result<ClientRegistry, ConfigError>> {
+        let now = stamp(&self.path);
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        if *seen == now {
+            return None;
+        }
+        *seen = now;
+        Some(ClientRegistry::load(&self.path))
+    }
+
+    /// The watched path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// Modification time and length, or `None` when the file cannot be read.
+fn stamp(path: &Path) -> Option<(SystemTime, u64)> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.modified().ok()?, meta.len()))
 }
 
 /// Instagram classic rule: "The host and path components of your redirect URI must
@@ -404,6 +450,39 @@ mod tests {
         ] {
             assert!(ClientRegistry::from_json(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn id_token_alg_is_rs256_unless_given() {
+        let reg = ClientRegistry::from_json(
+            r#"{"clients":[{"id":"a","name":"A","redirect_uris":["http://x/"]},
+                {"id":"b","name":"B","redirect_uris":["http://x/"],"id_token_alg":"ES256"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(reg.get("a").map(|c| c.id_token_alg), Some(Alg::RS256));
+        assert_eq!(reg.get("b").map(|c| c.id_token_alg), Some(Alg::ES256));
+        let bad = r#"{"clients":[{"id":"a","name":"A","redirect_uris":["http://x/"],"id_token_alg":"HS256"}]}"#;
+        assert!(ClientRegistry::from_json(bad).is_err());
+    }
+
+    #[test]
+    fn an_edited_file_is_read_again_and_a_broken_edit_reported_once() {
+        let path =
+            std::env::temp_dir().join(format!("dev-provider-unit-{}.json", std::process::id()));
+        let one = r#"{"clients":[{"id":"one","name":"One","redirect_uris":["http://x/"]}]}"#;
+        std::fs::write(&path, one).unwrap();
+        let file = ClientsFile::new(path.clone());
+        assert!(file.changed().is_none());
+        let two = r#"{"clients":[{"id":"two","name":"Two","redirect_uris":["http://x/"]}],"x":1}"#;
+        std::fs::write(&path, two).unwrap();
+        assert!(matches!(file.changed(), Some(Err(_))));
+        assert!(file.changed().is_none(), "a broken edit is reported once");
+        let two =
+            r#"{"clients":[{"id":"two","name":"Two","redirect_uris":["http://x/","http://y/"]}]}"#;
+        std::fs::write(&path, two).unwrap();
+        let reloaded = file.changed().unwrap().unwrap();
+        assert!(reloaded.get("two").is_some() && reloaded.get("one").is_none());
+        let _ = std::fs::remove_file(path);
     }
 
     #[test]

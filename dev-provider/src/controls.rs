@@ -1,6 +1,8 @@
 //! `/test/*` endpoints, mounted only with `--test-controls`: they let end-to-end tests
-//! inspect what the widget sent and make the provider answer with crafted responses.
+//! inspect what the widget sent, make the provider answer with crafted responses, break
+//! its id_tokens on purpose and rotate its keys.
 
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -8,6 +10,7 @@ use axum::Json;
 use serde_json::{Map, Value};
 
 use crate::authorize::{redirect, with_fragment, with_query};
+use crate::oidc::Tampering;
 use crate::params::Params;
 use crate::{plain, AppState};
 
@@ -51,6 +54,44 @@ pub async fn token_requests(State(st): State<AppState>) -> Response {
     Json(st.records().token_requests.clone()).into_response()
 }
 
+/// `GET /test/revocations`: every `POST /revoke` since start or the last reset, oldest
+/// first.
+pub async fn revocations(State(st): State<AppState>) -> Response {
+    Json(st.records().revocations.clone()).into_response()
+}
+
+/// `GET /test/oidc`: what is being broken now.
+pub async fn oidc_get(State(st): State<AppState>) -> Response {
+    Json(st.records().oidc.clone()).into_response()
+}
+
+/// `POST /test/oidc` with a JSON object `{tamper, userinfo_sub, discovery_issuer}` (each
+/// optional, `null` or absent meaning "not broken"): replaces what is being broken, until
+/// the next `POST /test/oidc` or `POST /test/reset`. Answers with the new settings.
+pub async fn oidc_set(State(st): State<AppState>, body: Bytes) -> Response {
+    let body: &[u8] = if body.is_empty() { b"{}" } else { &body };
+    match serde_json::from_slice::<Tampering>(body) {
+        Ok(tampering) => {
+            st.records().oidc = tampering.clone();
+            Json(tampering).into_response()
+        }
+        Err(e) => plain(
+            StatusCode::BAD_REQUEST,
+            format!("expected {{\"tamper\", \"userinfo_sub\", \"discovery_issuer\"}}: {e}\n"),
+        ),
+    }
+}
+
+/// `POST /test/rotate-keys`: new signing keys under new `kid`s; `/jwks` then holds only
+/// them. Answers with the new key set.
+pub async fn rotate_keys(State(st): State<AppState>) -> Response {
+    let mut keys = st.keys();
+    match keys.rotate() {
+        Ok(()) => Json(keys.jwks()).into_response(),
+        Err(e) => plain(StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n")),
+    }
+}
+
 /// `GET /test/respond?redirect_uri=URI&fragment=RAW&query=RAW`: redirects to a
 /// registered URI with RAW inserted verbatim, to simulate malformed provider responses.
 pub async fn respond(State(st): State<AppState>, uri: Uri) -> Response {
@@ -91,8 +132,9 @@ pub async fn respond(State(st): State<AppState>, uri: Uri) -> Response {
     }
 }
 
-/// `POST /test/reset`: forgets the recorded authorize request, token and token
-/// requests (issued tokens and codes stay valid).
+/// `POST /test/reset`: forgets the recorded authorize request, token, token requests and
+/// revocations, and stops breaking id_tokens, userinfo and discovery (issued tokens,
+/// codes and keys stay valid).
 pub async fn reset(State(st): State<AppState>) -> Response {
     *st.records() = Default::default();
     StatusCode::NO_CONTENT.into_response()

@@ -1,5 +1,5 @@
-//! Command-line entry point: parses flags, loads the clients and serves
-//! [`dev_provider::app`] until SIGINT/SIGTERM.
+//! Command-line entry point: parses flags, loads the clients (watching their file) and
+//! serves [`dev_provider::app`] until SIGINT/SIGTERM.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -7,16 +7,19 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use dev_provider::{app, AppState, ClientRegistry, Config};
+use server_kit::shutdown_signal;
 
 /// `dev-provider/clients.json`, found from any working directory.
 const DEFAULT_CLIENTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/clients.json");
 
-const USAGE: &str = "usage: dev-provider [--port N] [--host H] [--clients FILE] [--token-ttl SECS] [--auto-approve] [--coop] [--test-controls]
+const USAGE: &str = "usage: dev-provider [--port N] [--host H] [--clients FILE] [--token-ttl SECS] [--refresh-ttl SECS] [--auto-approve] [--coop] [--test-controls]
 
   --port N          port to listen on (env DEV_PROVIDER_PORT, default 9090; 0 = any free port)
   --host H          address to bind (default 127.0.0.1)
-  --clients FILE    clients JSON file (env DEV_PROVIDER_CLIENTS, default dev-provider/clients.json)
+  --clients FILE    clients JSON file (env DEV_PROVIDER_CLIENTS, default dev-provider/clients.json);
+                    read again whenever it changes
   --token-ttl SECS  access token lifetime (env DEV_PROVIDER_TOKEN_TTL, default 3600)
+  --refresh-ttl SECS  refresh token lifetime (env DEV_PROVIDER_REFRESH_TTL, default 86400)
   --auto-approve    skip the consent page, as if Allow was clicked
   --coop            send Cross-Origin-Opener-Policy: same-origin with every HTML page
   --test-controls   enable /test/* endpoints and the deny_in parameter";
@@ -28,6 +31,7 @@ struct Args {
     host: String,
     clients: PathBuf,
     token_ttl: u64,
+    refresh_ttl: u64,
     auto_approve: bool,
     coop: bool,
     test_controls: bool,
@@ -58,6 +62,10 @@ fn parse_args(
             Some(v) => number("DEV_PROVIDER_TOKEN_TTL", &v)?,
             None => 3600,
         },
+        refresh_ttl: match env("DEV_PROVIDER_REFRESH_TTL") {
+            Some(v) => number("DEV_PROVIDER_REFRESH_TTL", &v)?,
+            None => 86400,
+        },
         auto_approve: false,
         coop: false,
         test_controls: false,
@@ -78,6 +86,7 @@ fn parse_args(
             "--host" => args.host = value()?,
             "--clients" => args.clients = PathBuf::from(value()?),
             "--token-ttl" => args.token_ttl = number("--token-ttl", &value()?)?,
+            "--refresh-ttl" => args.refresh_ttl = number("--refresh-ttl", &value()?)?,
             "--auto-approve" | "--coop" | "--test-controls" if inline.is_some() => {
                 return Err(format!("{flag} takes no value"))
             }
@@ -92,28 +101,6 @@ fn parse_args(
         return Err("--host must not be empty".into());
     }
     Ok(Some(args))
-}
-
-/// Resolves on SIGINT or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
-    }
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -156,12 +143,13 @@ async fn main() -> ExitCode {
 
     let config = Config {
         token_ttl: Duration::from_secs(args.token_ttl),
+        refresh_ttl: Duration::from_secs(args.refresh_ttl),
         auto_approve: args.auto_approve,
         test_controls: args.test_controls,
         coop: args.coop,
         public_origin: origin.clone(),
     };
-    let router = app(AppState::new(clients, config));
+    let router = app(AppState::watching(clients, args.clients, config));
 
     // Tests wait for exactly this line, and its origin is the issuer (RFC 9207); a
     // closed stdout must not kill the server.
@@ -210,22 +198,26 @@ mod tests {
             (9090, "127.0.0.1", 3600)
         );
         assert_eq!(a.clients, PathBuf::from(DEFAULT_CLIENTS));
+        assert_eq!(a.refresh_ttl, 86400);
         assert!(!a.coop);
         let a = parse(
             &[],
             &[
                 ("DEV_PROVIDER_PORT", "7000"),
                 ("DEV_PROVIDER_TOKEN_TTL", "5"),
+                ("DEV_PROVIDER_REFRESH_TTL", "50"),
             ],
         )
         .unwrap()
         .unwrap();
-        assert_eq!((a.port, a.token_ttl), (7000, 5));
+        assert_eq!((a.port, a.token_ttl, a.refresh_ttl), (7000, 5, 50));
         let a = parse(
             &[
                 "--port",
                 "9091",
                 "--token-ttl=0",
+                "--refresh-ttl",
+                "30",
                 "--auto-approve",
                 "--test-controls",
                 "--coop",
@@ -241,6 +233,7 @@ mod tests {
             (9091, 0, true, true)
         );
         assert_eq!(a.clients, PathBuf::from("x.json"));
+        assert_eq!(a.refresh_ttl, 30);
         assert!(a.coop);
         assert_eq!(parse(&["--help"], &[]), Ok(None));
     }
@@ -254,6 +247,8 @@ mod tests {
             &["--bogus"],
             &["--auto-approve=1"],
             &["--coop=yes"],
+            &["--refresh-ttl", "-5"],
+            &["--refresh-ttl"],
         ] {
             assert!(parse(argv, &[]).is_err(), "{argv:?}");
         }

@@ -1,8 +1,11 @@
-//! HTML for the consent and error pages. Every interpolated value goes through
-//! [`escape_html`]: app names, scopes, URIs and `state` are attacker-influenced.
+//! HTML for the consent, account, signed-out and error pages. Every interpolated value
+//! goes through [`escape_html`]: app names, scopes, URIs and `state` are
+//! attacker-influenced.
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+
+use crate::users::{User, USERS};
 
 /// Escapes text for use in HTML element content and double- or single-quoted attributes.
 pub fn escape_html(s: &str) -> String {
@@ -27,7 +30,8 @@ ul{padding-left:1.2rem}li{margin:.2rem 0}code{word-break:break-all}.muted{color:
 .actions{display:flex;gap:.75rem;margin-top:1.5rem}\
 button{flex:1;font:inherit;font-weight:600;padding:.6rem;border-radius:6px;cursor:pointer}\
 .allow{background:#0095f6;color:#fff;border:1px solid #0095f6}.deny{background:#fff;color:#262626;border:1px solid #dbdbdb}\
-.error h1{color:#c62828}";
+.error h1{color:#c62828}.accounts button{display:block;width:100%;margin:.4rem 0;text-align:left;background:#fff;border:1px solid #dbdbdb}\
+.accounts button.current{border-color:#0095f6}";
 
 /// Wraps a body in the shared document skeleton.
 fn document(title: &str, body: &str) -> String {
@@ -96,8 +100,10 @@ pub struct Consent<'a> {
     pub hidden: &'a [(&'a str, &'a str)],
     /// Where the user will be sent afterwards.
     pub redirect_uri: &'a str,
-    /// Signed-in username shown for context.
-    pub username: &'a str,
+    /// The signed-in user.
+    pub user: &'a User,
+    /// The "Use another account" link: the account page, returning here.
+    pub switch_account: &'a str,
 }
 
 /// The consent page with **Allow** and **Deny** buttons.
@@ -128,20 +134,70 @@ pub fn consent_page(c: &Consent<'_>) -> Response {
     let body = format!(
         "<main>\n<p class=\"brand\">dev-provider &middot; Instagram-style OAuth</p>\n\
          <h1>Authorize {app}</h1>\n\
-         <p>Signed in as <strong>@{user}</strong>.</p>\n{scopes}\
+         <p>Signed in as <strong id=\"signed-in\">@{user}</strong> ({name}). \
+         <a id=\"switch-account\" href=\"{switch}\">Use another account</a></p>\n{scopes}\
          <p class=\"muted\">You will be redirected to <code>{redirect}</code>.</p>\n\
          <form method=\"post\" action=\"/oauth/authorize\">\n{hidden}\
          <div class=\"actions\">\n\
          <button type=\"submit\" name=\"decision\" value=\"allow\" class=\"allow\">Allow</button>\n\
          <button type=\"submit\" name=\"decision\" value=\"deny\" class=\"deny\">Deny</button>\n\
          </div>\n</form>\n</main>\n",
-        user = escape_html(c.username),
+        user = escape_html(c.user.username),
+        name = escape_html(c.user.full_name),
+        switch = escape_html(c.switch_account),
         redirect = escape_html(c.redirect_uri),
     );
     html_response(
         StatusCode::OK,
         document(&format!("Authorize {}", c.app_name), &body),
     )
+}
+
+/// The account page: one button per built-in user (`id="account-<username>"`), posting
+/// to `/account`, which signs in and goes back to `return_to` (the authorization request).
+pub fn account_page(current: Option<&User>, return_to: Option<&str>) -> Response {
+    let hidden = return_to.map_or(String::new(), |r| {
+        format!(
+            "<input type=\"hidden\" name=\"return\" value=\"{}\">\n",
+            escape_html(r)
+        )
+    });
+    let buttons: String = USERS
+        .iter()
+        .map(|u| {
+            let class = if current == Some(u) {
+                " class=\"current\""
+            } else {
+                ""
+            };
+            format!(
+                "<button type=\"submit\" name=\"user\" value=\"{0}\" id=\"account-{0}\"{class}>\
+                 <strong>{1}</strong> @{0} &middot; {2}</button>\n",
+                escape_html(u.username),
+                escape_html(u.full_name),
+                escape_html(u.email)
+            )
+        })
+        .collect();
+    let status = match current {
+        Some(u) => format!(
+            "<p id=\"account-status\">Signed in as <strong>@{}</strong>.</p>\n",
+            escape_html(u.username)
+        ),
+        None => "<p id=\"account-status\">You are signed out.</p>\n".to_owned(),
+    };
+    let body = format!(
+        "<main>\n<p class=\"brand\">dev-provider</p>\n<h1>Choose an account</h1>\n{status}\
+         <form method=\"post\" action=\"/account\" class=\"accounts\">\n{hidden}{buttons}</form>\n</main>\n"
+    );
+    html_response(StatusCode::OK, document("Choose an account", &body))
+}
+
+/// The page `GET /logout` shows when it has nowhere to send the browser back to.
+pub fn signed_out_page() -> Response {
+    let body = "<main>\n<p class=\"brand\">dev-provider</p>\n<h1 id=\"signed-out\">You are signed out</h1>\n\
+                <p class=\"muted\">The next login will ask which account to use.</p>\n</main>\n";
+    html_response(StatusCode::OK, document("Signed out", body))
 }
 
 #[cfg(test)]

@@ -1,10 +1,13 @@
-//! Strict parsing of `application/x-www-form-urlencoded` data (query strings and form bodies).
+//! Strict parsing of query strings, keeping repeated keys so `/test/last-authorize` can
+//! show them and a handler can refuse them by name.
 //!
-//! Hand-rolled instead of axum's `Query`/`Form` extractors: those keep the last of a
-//! repeated key and decode broken percent-escapes leniently, while this provider must
-//! reject both so that a client with an encoding bug fails loudly in tests.
+//! Decoding is `server_kit`'s, the same as for form bodies (`server_kit::Form`): a broken
+//! percent-escape or non-UTF-8 data is refused, so a client with an encoding bug fails
+//! loudly in tests.
 
 use std::fmt;
+
+use server_kit::{decode_component, Form};
 
 /// Longest accepted raw query string or form body, in bytes.
 pub const MAX_QUERY_LEN: usize = 8 * 1024;
@@ -72,12 +75,12 @@ impl Params {
                 Some(i) => (&segment[..i], &segment[i + 1..]),
                 None => (segment, &b""[..]),
             };
-            let name = decode(raw_name)
+            let name = decode_component(raw_name)
                 .map_err(|e| ParamError::BadEncoding(format!("{e} in a parameter name")))?;
             if name.len() > MAX_VALUE_LEN {
                 return Err(ParamError::ValueTooLong(truncate(&name)));
             }
-            let value = decode(raw_value).map_err(|e| {
+            let value = decode_component(raw_value).map_err(|e| {
                 ParamError::BadEncoding(format!("{e} in the value of `{}`", truncate(&name)))
             })?;
             if value.len() > MAX_VALUE_LEN {
@@ -112,48 +115,20 @@ impl Params {
     }
 }
 
+impl From<&Form> for Params {
+    /// A form body's pairs (which the form extractor already refused to see repeated).
+    fn from(form: &Form) -> Self {
+        Self {
+            pairs: form.pairs().to_vec(),
+        }
+    }
+}
+
 /// Keeps error messages short when a huge garbage name is echoed back.
 fn truncate(s: &str) -> String {
     match s.char_indices().nth(64) {
         Some((i, _)) => format!("{}…", &s[..i]),
         None => s.to_owned(),
-    }
-}
-
-/// Strict form decoding: `+` is a space, `%` must be followed by two hex digits,
-/// and the result must be UTF-8.
-pub(crate) fn decode(raw: &[u8]) -> Result<String, String> {
-    let mut out = Vec::with_capacity(raw.len());
-    let mut i = 0;
-    while i < raw.len() {
-        match raw[i] {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hi = raw.get(i + 1).copied().and_then(hex_val);
-                let lo = raw.get(i + 2).copied().and_then(hex_val);
-                match (hi, lo) {
-                    (Some(h), Some(l)) => out.push(h << 4 | l),
-                    _ => {
-                        let end = raw.len().min(i + 3);
-                        let bad = String::from_utf8_lossy(&raw[i..end]);
-                        return Err(format!("invalid percent-escape `{bad}`"));
-                    }
-                }
-                i += 2;
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8(out).map_err(|_| "data that is not valid UTF-8".to_owned())
-}
-
-fn hex_val(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
     }
 }
 

@@ -1,11 +1,16 @@
-//! Issued access tokens and authorization codes, with expiry measured against an
-//! injectable clock so tests can expire things without sleeping.
+//! Issued access tokens, refresh tokens and authorization codes, with expiry measured
+//! against an injectable clock so tests can expire things without sleeping.
+//!
+//! Refresh tokens rotate (RFC 9700 4.14.2): each use returns a new one and marks the old one
+//! used. Every token descended from one login shares a *family*; presenting a used refresh
+//! token again means it leaked, so the whole family is revoked.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::pkce;
+use crate::users::User;
 
 /// How long an authorization code stays redeemable (Instagram-like, RFC 6749 4.1.2).
 pub const CODE_TTL: Duration = Duration::from_secs(60);
@@ -26,6 +31,15 @@ impl Clock {
         Instant::now() + offset
     }
 
+    /// Seconds since the Unix epoch, moved forward like [`Clock::now`] (for JWT claims).
+    pub fn unix_now(&self) -> u64 {
+        let offset = self.offset_ms.load(Ordering::Relaxed) / 1000;
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        now.saturating_add(offset)
+    }
+
     /// Moves the clock forward, e.g. to expire codes and tokens in tests.
     pub fn advance(&self, by: Duration) {
         let ms = u64::try_from(by.as_millis()).unwrap_or(u64::MAX);
@@ -37,19 +51,43 @@ impl Clock {
     }
 }
 
-/// What a token or code grants.
+/// What a token or code grants, to whom, on whose behalf.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Grant {
     /// The client it was issued to.
     pub client_id: String,
     /// Granted scopes, in request order.
     pub scopes: Vec<String>,
+    /// The user who allowed it.
+    pub user: &'static User,
+    /// When the user allowed it, in seconds since the epoch (the id_token's `auth_time`).
+    pub auth_time: u64,
 }
+
+impl Grant {
+    /// Whether `scope` was granted.
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|s| s == scope)
+    }
+}
+
+/// The tokens descended from one login, revoked together.
+pub type Family = u64;
 
 #[derive(Debug)]
 struct TokenEntry {
     grant: Grant,
     expires_at: Instant,
+    family: Option<Family>,
+}
+
+#[derive(Debug)]
+struct RefreshEntry {
+    grant: Grant,
+    expires_at: Instant,
+    family: Family,
+    /// Rotated away: presenting it again revokes the family.
+    used: bool,
 }
 
 /// What an authorization code was issued for, remembered until it is redeemed.
@@ -63,6 +101,8 @@ pub struct IssuedCode {
     pub code_challenge: Option<String>,
     /// The `state` of the authorization request, for the test controls.
     pub state: Option<String>,
+    /// The `nonce` of the authorization request, for the id_token.
+    pub nonce: Option<String>,
 }
 
 #[derive(Debug)]
@@ -131,25 +171,188 @@ impl CodeError {
     }
 }
 
+/// Why a refresh token was refused; the text goes into the `invalid_grant` answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefreshError {
+    /// Never issued, revoked, or its family revoked.
+    Unknown,
+    /// Past its lifetime.
+    Expired,
+    /// Issued to another client.
+    WrongClient,
+    /// Already used: the family is now revoked.
+    Reused,
+}
+
+impl RefreshError {
+    /// Human-readable explanation.
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::Unknown => "Invalid or revoked refresh token.",
+            Self::Expired => "The refresh token has expired.",
+            Self::WrongClient => "The refresh token was issued to another client.",
+            Self::Reused => {
+                "The refresh token was already used: every token of this login is now revoked."
+            }
+        }
+    }
+}
+
+/// What a revocation found (RFC 7009: an unknown token is not an error).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revoked {
+    /// An access token, now revoked.
+    AccessToken,
+    /// A refresh token: its whole family is now revoked.
+    RefreshToken,
+    /// No such token (or already revoked): nothing to do.
+    Unknown,
+}
+
+impl Revoked {
+    /// The RFC 7009 `token_type_hint` name of what was found, or `unknown`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AccessToken => "access_token",
+            Self::RefreshToken => "refresh_token",
+            Self::Unknown => "unknown",
+        }
+    }
+}
+
+/// How long an issued id_token is remembered for `id_token_hint` at logout (a hint may
+/// be an expired id_token).
+const ID_TOKEN_MEMORY: Duration = Duration::from_secs(24 * 3600);
+
 /// In-memory store of live tokens and codes.
 #[derive(Debug, Default)]
 pub struct TokenStore {
     tokens: HashMap<String, TokenEntry>,
+    refresh: HashMap<String, RefreshEntry>,
     codes: HashMap<String, CodeEntry>,
+    /// Issued id_tokens and their client, for `id_token_hint`.
+    id_tokens: HashMap<String, (String, Instant)>,
+    families: Family,
     inserts: u64,
 }
 
 impl TokenStore {
-    /// Records a new access token valid for `ttl` from `now`.
+    /// Records a new access token valid for `ttl` from `now`, outside any family.
     pub fn issue_token(&mut self, token: String, grant: Grant, ttl: Duration, now: Instant) {
+        self.issue_token_in(token, grant, ttl, now, None);
+    }
+
+    /// Records a new access token, revoked with `family` if it has one.
+    pub fn issue_token_in(
+        &mut self,
+        token: String,
+        grant: Grant,
+        ttl: Duration,
+        now: Instant,
+        family: Option<Family>,
+    ) {
         self.maybe_purge(now);
-        self.tokens.insert(
-            token,
-            TokenEntry {
-                grant,
-                expires_at: now + ttl,
-            },
-        );
+        let expires_at = now + ttl;
+        let entry = TokenEntry {
+            grant,
+            expires_at,
+            family,
+        };
+        self.tokens.insert(token, entry);
+    }
+
+    /// A new family, for a login that gets a refresh token.
+    pub fn new_family(&mut self) -> Family {
+        self.families += 1;
+        self.families
+    }
+
+    /// Records a new refresh token of `family`, valid for `ttl` from `now`.
+    pub fn issue_refresh(
+        &mut self,
+        token: String,
+        grant: Grant,
+        family: Family,
+        ttl: Duration,
+        now: Instant,
+    ) {
+        self.maybe_purge(now);
+        let entry = RefreshEntry {
+            grant,
+            expires_at: now + ttl,
+            family,
+            used: false,
+        };
+        self.refresh.insert(token, entry);
+    }
+
+    /// Uses a refresh token of `client_id`: it is marked used (the caller issues its
+    /// successor in the same family). A used one revokes its family.
+    pub fn use_refresh(
+        &mut self,
+        token: &str,
+        client_id: &str,
+        now: Instant,
+    ) -> Result<(Grant, Family), RefreshError> {
+        let entry = self.refresh.get_mut(token).ok_or(RefreshError::Unknown)?;
+        if entry.grant.client_id != client_id {
+            return Err(RefreshError::WrongClient);
+        }
+        if now >= entry.expires_at {
+            self.refresh.remove(token);
+            return Err(RefreshError::Expired);
+        }
+        if entry.used {
+            let family = entry.family;
+            self.revoke_family(family);
+            return Err(RefreshError::Reused);
+        }
+        entry.used = true;
+        Ok((entry.grant.clone(), entry.family))
+    }
+
+    /// The scopes of the login a refresh token belongs to, without using it.
+    pub fn refresh_scopes(&self, token: &str) -> Option<Vec<String>> {
+        self.refresh.get(token).map(|e| e.grant.scopes.clone())
+    }
+
+    /// Revokes every access and refresh token of `family`.
+    pub fn revoke_family(&mut self, family: Family) {
+        self.tokens.retain(|_, e| e.family != Some(family));
+        self.refresh.retain(|_, e| e.family != family);
+    }
+
+    /// Revokes `token` for `client_id` (RFC 7009): an access token alone, a refresh token
+    /// with its family. `Err` when it belongs to another client.
+    pub fn revoke(&mut self, token: &str, client_id: &str) -> Result<Revoked, Revoked> {
+        if let Some(entry) = self.refresh.get(token) {
+            if entry.grant.client_id != client_id {
+                return Err(Revoked::RefreshToken);
+            }
+            let family = entry.family;
+            self.revoke_family(family);
+            return Ok(Revoked::RefreshToken);
+        }
+        match self.tokens.get(token) {
+            Some(e) if e.grant.client_id != client_id => Err(Revoked::AccessToken),
+            Some(_) => {
+                self.tokens.remove(token);
+                Ok(Revoked::AccessToken)
+            }
+            None => Ok(Revoked::Unknown),
+        }
+    }
+
+    /// Remembers an issued id_token, for a later `id_token_hint`.
+    pub fn remember_id_token(&mut self, id_token: String, client_id: String, now: Instant) {
+        self.maybe_purge(now);
+        self.id_tokens
+            .insert(id_token, (client_id, now + ID_TOKEN_MEMORY));
+    }
+
+    /// The client an id_token this provider issued was for.
+    pub fn id_token_client(&self, id_token: &str) -> Option<&str> {
+        self.id_tokens.get(id_token).map(|(c, _)| c.as_str())
     }
 
     /// Records a new single-use authorization code.
@@ -211,14 +414,18 @@ impl TokenStore {
     /// Forgets every token and code.
     pub fn clear(&mut self) {
         self.tokens.clear();
+        self.refresh.clear();
         self.codes.clear();
+        self.id_tokens.clear();
     }
 
     fn maybe_purge(&mut self, now: Instant) {
         self.inserts = self.inserts.wrapping_add(1);
         if self.inserts % PURGE_EVERY == 0 {
             self.tokens.retain(|_, e| now < e.expires_at);
+            self.refresh.retain(|_, e| now < e.expires_at);
             self.codes.retain(|_, e| now < e.expires_at);
+            self.id_tokens.retain(|_, (_, until)| now < *until);
         }
     }
 }
@@ -238,6 +445,8 @@ mod tests {
         Grant {
             client_id: "c".into(),
             scopes: vec!["basic".into()],
+            user: crate::users::default_user(),
+            auth_time: 0,
         }
     }
 
@@ -258,6 +467,7 @@ mod tests {
             redirect_uri: "http://a/".into(),
             code_challenge: challenge.map(str::to_owned),
             state: Some("st".into()),
+            nonce: None,
         }
     }
 
@@ -345,6 +555,87 @@ mod tests {
             Err(CodeError::PkceRequired)
         );
         assert!(store.redeem_code("n", with(None), now).is_ok());
+    }
+
+    #[test]
+    fn refresh_tokens_rotate_and_a_reuse_revokes_the_family() {
+        let clock = Clock::default();
+        let now = clock.now();
+        let ttl = Duration::from_secs(100);
+        let mut store = TokenStore::default();
+        let family = store.new_family();
+        store.issue_token_in("a1".into(), grant(), ttl, now, Some(family));
+        store.issue_refresh("r1".into(), grant(), family, ttl, now);
+        // An unrelated login's tokens survive what happens to this family.
+        let other = store.new_family();
+        store.issue_token_in("b1".into(), grant(), ttl, now, Some(other));
+        store.issue_refresh("s1".into(), grant(), other, ttl, now);
+
+        assert_eq!(
+            store.use_refresh("r1", "someone", now),
+            Err(RefreshError::WrongClient)
+        );
+        assert_eq!(store.use_refresh("r1", "c", now), Ok((grant(), family)));
+        store.issue_token_in("a2".into(), grant(), ttl, now, Some(family));
+        store.issue_refresh("r2".into(), grant(), family, ttl, now);
+        assert!(
+            store.check_token("a1", now).is_some(),
+            "rotation alone revokes nothing"
+        );
+
+        assert_eq!(store.use_refresh("r1", "c", now), Err(RefreshError::Reused));
+        for token in ["a1", "a2"] {
+            assert!(store.check_token(token, now).is_none(), "{token}");
+        }
+        assert_eq!(
+            store.use_refresh("r2", "c", now),
+            Err(RefreshError::Unknown)
+        );
+        assert!(store.check_token("b1", now).is_some());
+        assert!(store.use_refresh("s1", "c", now).is_ok());
+
+        store.issue_refresh("old".into(), grant(), other, ttl, now);
+        clock.advance(ttl);
+        assert_eq!(
+            store.use_refresh("old", "c", clock.now()),
+            Err(RefreshError::Expired)
+        );
+    }
+
+    #[test]
+    fn revocation_of_access_and_refresh_tokens() {
+        let now = Clock::default().now();
+        let ttl = Duration::from_secs(100);
+        let mut store = TokenStore::default();
+        let family = store.new_family();
+        store.issue_token_in("a".into(), grant(), ttl, now, Some(family));
+        store.issue_token_in("a2".into(), grant(), ttl, now, Some(family));
+        store.issue_refresh("r".into(), grant(), family, ttl, now);
+
+        assert_eq!(store.revoke("a", "other"), Err(Revoked::AccessToken));
+        assert_eq!(store.revoke("r", "other"), Err(Revoked::RefreshToken));
+        assert_eq!(store.revoke("a", "c"), Ok(Revoked::AccessToken));
+        assert!(store.check_token("a", now).is_none());
+        assert!(
+            store.check_token("a2", now).is_some(),
+            "an access token alone"
+        );
+        assert_eq!(store.revoke("r", "c"), Ok(Revoked::RefreshToken));
+        assert!(
+            store.check_token("a2", now).is_none(),
+            "the family went with it"
+        );
+        assert_eq!(store.revoke("r", "c"), Ok(Revoked::Unknown));
+        assert_eq!(store.revoke("never", "c"), Ok(Revoked::Unknown));
+    }
+
+    #[test]
+    fn id_tokens_are_remembered_for_logout_hints() {
+        let now = Clock::default().now();
+        let mut store = TokenStore::default();
+        store.remember_id_token("jwt".into(), "c".into(), now);
+        assert_eq!(store.id_token_client("jwt"), Some("c"));
+        assert_eq!(store.id_token_client("other"), None);
     }
 
     #[test]
