@@ -1,11 +1,11 @@
-//! Registered OAuth clients, loaded from a JSON file (and loaded again when it changes),
+//! Registered OAuth clients, loaded from a JSON file (and loaded again when it changes,
+//! checked before each request),
 //! and Instagram's classic redirect-URI matching rule.
 
 use std::collections::BTreeSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::time::SystemTime;
 
 use serde::Deserialize;
 
@@ -140,43 +140,46 @@ impl ClientRegistry {
     }
 }
 
-/// The clients file as last seen: a change of its modification time or length means it
-/// was edited, and it is read again.
+/// The clients file as last seen. Its bytes are compared, not only its modification time:
+/// two quick edits of the same length can share a time stamp on coarse file systems, and
+/// the file is a few hundred bytes.
 #[derive(Debug)]
 pub struct ClientsFile {
     path: PathBuf,
-    seen: Mutex<Option<(SystemTime, u64)>>,
+    seen: Mutex<Option<Vec<u8>>>,
 }
 
 impl ClientsFile {
     /// Watches `path`, as it is now (the caller has just loaded it).
     pub fn new(path: PathBuf) -> Self {
-        let seen = Mutex::new(stamp(&path));
+        let seen = Mutex::new(std::fs::read(&path).ok());
         Self { path, seen }
     }
 
     /// The file's clients if it changed since last asked: `Ok` with the new ones, or `Err`
     /// with why they were not taken (each change is reported once). `None`: unchanged.
     pub fn changed(&self) -> Option<Result<ClientRegistry, ConfigError>> {
-        let now = stamp(&self.path);
+        let now = std::fs::read(&self.path).ok();
         let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
         if *seen == now {
             return None;
         }
+        let text = now
+            .as_deref()
+            .map(String::from_utf8_lossy)
+            .map(|t| t.into_owned());
         *seen = now;
-        Some(ClientRegistry::load(&self.path))
+        Some(match text {
+            Some(text) => ClientRegistry::from_json(&text)
+                .map_err(|e| ConfigError(format!("{}: {e}", self.path.display()))),
+            None => Err(ConfigError(format!("cannot read {}", self.path.display()))),
+        })
     }
 
     /// The watched path.
     pub fn path(&self) -> &Path {
         &self.path
     }
-}
-
-/// Modification time and length, or `None` when the file cannot be read.
-fn stamp(path: &Path) -> Option<(SystemTime, u64)> {
-    let meta = std::fs::metadata(path).ok()?;
-    Some((meta.modified().ok()?, meta.len()))
 }
 
 /// Instagram classic rule: "The host and path components of your redirect URI must

@@ -58,12 +58,14 @@ fn revoke_token(st: &AppState, headers: &HeaderMap, form: &Form) -> Result<Revok
     let token = form.required("token")?;
     match form.get("token_type_hint") {
         None | Some("access_token" | "refresh_token") => {}
-        Some(other) => return Err(OAuthError::bad_request(
-            "unsupported_token_type",
-            format!(
+        Some(other) => {
+            return Err(OAuthError::bad_request(
+                "unsupported_token_type",
+                format!(
                 "token_type_hint `{other}` is not supported: use access_token or refresh_token."
             ),
-        )),
+            ))
+        }
     }
     let client = authenticate(st, headers, form)?;
     st.store().revoke(token, &client.id).map_err(|kind| {

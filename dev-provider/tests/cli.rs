@@ -198,3 +198,72 @@ fn bad_arguments_exit_2_and_bad_config_exits_1() {
     }
     let _ = std::fs::remove_file(bad);
 }
+
+/// An edited clients file takes effect at the next request; a broken edit keeps the old
+/// clients and says why on stderr. `--refresh-ttl` is accepted.
+#[test]
+fn the_clients_file_is_reloaded_when_it_changes() {
+    let one =
+        r#"{"clients":[{"id":"one","name":"One","redirect_uris":["http://localhost:1234/"]}]}"#;
+    let clients = temp_file("reload.json", one);
+    let mut child = Command::new(BIN)
+        .args(["--port", "0", "--refresh-ttl", "30", "--clients"])
+        .arg(&clients)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut stderr = child.stderr.take().unwrap();
+    let server = Server(child);
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let port: u16 = line
+        .trim_end()
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("unexpected startup line {line:?}"));
+    let authorize = |client: &str| {
+        http(
+            port,
+            &format!("GET /oauth/authorize?client_id={client}&redirect_uri=http%3A%2F%2Flocalhost%3A1234%2F&response_type=token HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+        )
+    };
+    assert!(authorize("one").starts_with("HTTP/1.1 200"));
+    assert!(authorize("two").starts_with("HTTP/1.1 400"));
+
+    let two =
+        r#"{"clients":[{"id":"two","name":"Two","redirect_uris":["http://localhost:1234/"]}]}"#;
+    std::fs::write(&clients, two).unwrap();
+    assert!(
+        authorize("two").starts_with("HTTP/1.1 200"),
+        "the new client"
+    );
+    assert!(
+        authorize("one").starts_with("HTTP/1.1 400"),
+        "the old one is gone"
+    );
+
+    std::fs::write(&clients, r#"{"clients":[{"id":"broken""#).unwrap();
+    assert!(
+        authorize("two").starts_with("HTTP/1.1 200"),
+        "a broken edit keeps the clients"
+    );
+    assert!(authorize("two").starts_with("HTTP/1.1 200"));
+
+    stop(server);
+    let mut log = String::new();
+    stderr.read_to_string(&mut log).unwrap();
+    assert!(log.contains("reloaded"), "{log}");
+    assert_eq!(
+        log.matches("was not reloaded, the previous clients stay")
+            .count(),
+        1,
+        "{log}"
+    );
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).unwrap();
+    assert_eq!(rest, "", "stdout has the startup line only");
+    let _ = std::fs::remove_file(clients);
+}

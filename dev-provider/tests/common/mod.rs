@@ -15,7 +15,8 @@ pub const CLIENTS: &str = r#"{"clients":[
   {"id":"app","secret":"s3cret","name":"Test <App> & Co",
    "redirect_uris":["http://localhost:5173/cb","http://localhost:5173/?mode=popup"]},
   {"id":"other","secret":"x","name":"Other","redirect_uris":["http://127.0.0.1:4000/"]},
-  {"id":"spa","name":"Public SPA","redirect_uris":["http://localhost:5173/spa"]}
+  {"id":"spa","name":"Public SPA","redirect_uris":["http://localhost:5173/spa"]},
+  {"id":"es","name":"ES256 SPA","redirect_uris":["http://localhost:5173/es"],"id_token_alg":"ES256"}
 ]}"#;
 pub const APP_ORIGIN: &str = "http://localhost:5173";
 pub const CB: &str = "http://localhost:5173/cb";
@@ -127,4 +128,153 @@ pub async fn implicit_token(router: &Router) -> String {
     field(&decode(&fragment.unwrap()), "access_token")
         .unwrap()
         .to_owned()
+}
+
+/// A request with extra headers.
+pub async fn get_with(router: &Router, uri: &str, headers: &[(header::HeaderName, &str)]) -> Res {
+    let mut req = Request::get(uri);
+    for (name, value) in headers {
+        req = req.header(name, *value);
+    }
+    send(router, req.body(Body::empty()).unwrap()).await
+}
+
+/// A form POST with extra headers.
+pub async fn post_form_with(
+    router: &Router,
+    uri: &str,
+    body: &str,
+    headers: &[(header::HeaderName, &str)],
+) -> Res {
+    let mut req =
+        Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    for (name, value) in headers {
+        req = req.header(name, *value);
+    }
+    send(router, req.body(Body::from(body.to_owned())).unwrap()).await
+}
+
+fn b64(part: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(part)
+        .unwrap()
+}
+
+/// A compact JWS's header and payload, unverified.
+pub fn jwt_parts(jws: &str) -> (Value, Value) {
+    let mut parts = jws.split('.');
+    let header = serde_json::from_slice(&b64(parts.next().unwrap())).unwrap();
+    let payload = serde_json::from_slice(&b64(parts.next().unwrap())).unwrap();
+    (header, payload)
+}
+
+/// Verifies `jws` as a relying party would, with the key of its `kid` in `jwks`
+/// (RS256 or ES256 only); the claims if it verifies.
+pub fn verify_jws(jwks: &Value, jws: &str) -> Option<Value> {
+    use ring::signature;
+    let (header, payload) = jwt_parts(jws);
+    let key = jwks["keys"]
+        .as_array()?
+        .iter()
+        .find(|k| k["kid"] == header["kid"])?;
+    let (input, sig) = jws.rsplit_once('.')?;
+    let sig = b64(sig);
+    let ok = match (header["alg"].as_str()?, key["kty"].as_str()?) {
+        ("RS256", "RSA") => ring::rsa::PublicKeyComponents {
+            n: b64(key["n"].as_str()?),
+            e: b64(key["e"].as_str()?),
+        }
+        .verify(
+            &signature::RSA_PKCS1_2048_8192_SHA256,
+            input.as_bytes(),
+            &sig,
+        )
+        .is_ok(),
+        ("ES256", "EC") => {
+            let mut point = vec![4];
+            point.extend(b64(key["x"].as_str()?));
+            point.extend(b64(key["y"].as_str()?));
+            signature::UnparsedPublicKey::new(&signature::ECDSA_P256_SHA256_FIXED, point)
+                .verify(input.as_bytes(), &sig)
+                .is_ok()
+        }
+        _ => false,
+    };
+    ok.then_some(payload)
+}
+
+/// `at_hash` of an access token (OpenID Connect Core 3.1.3.6).
+pub fn at_hash(access_token: &str) -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(access_token.as_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..16])
+}
+
+/// Seconds since the epoch.
+pub fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// The RFC 7636 Appendix B pair.
+pub const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+pub const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+pub const SPA: &str = "http://localhost:5173/spa";
+
+/// A code-flow login of the public client `spa` (PKCE), allowed by the browser with
+/// `cookie` (None: the default user), then redeemed: the token endpoint's JSON.
+pub async fn spa_login(
+    router: &Router,
+    scope: &str,
+    nonce: Option<&str>,
+    cookie: Option<&str>,
+) -> Value {
+    let mut pairs = vec![
+        ("client_id", "spa"),
+        ("redirect_uri", SPA),
+        ("response_type", "code"),
+        ("scope", scope),
+        ("state", "st"),
+        ("code_challenge", CHALLENGE),
+        ("code_challenge_method", "S256"),
+        ("decision", "allow"),
+    ];
+    pairs.extend(nonce.map(|n| ("nonce", n)));
+    let headers: Vec<(header::HeaderName, &str)> =
+        cookie.map(|c| (header::COOKIE, c)).into_iter().collect();
+    let res = post_form_with(router, "/oauth/authorize", &enc(&pairs), &headers).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let (_, query, _) = split_location(res.location());
+    let query = decode(&query.expect("a query"));
+    assert!(field(&query, "error").is_none(), "{query:?}");
+    let code = field(&query, "code").unwrap();
+    let res = post_form(
+        router,
+        "/oauth/token",
+        &enc(&[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", SPA),
+            ("client_id", "spa"),
+            ("code_verifier", VERIFIER),
+        ]),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    res.json()
+}
+
+/// A refresh at the token endpoint by the public client `spa`.
+pub async fn spa_refresh(router: &Router, refresh_token: &str, scope: Option<&str>) -> Res {
+    let mut pairs = vec![
+        ("grant_type", "refresh_token"),
+        ("refresh_token", refresh_token),
+        ("client_id", "spa"),
+    ];
+    pairs.extend(scope.map(|s| ("scope", s)));
+    post_form(router, "/oauth/token", &enc(&pairs)).await
 }
