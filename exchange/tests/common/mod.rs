@@ -316,6 +316,11 @@ impl Answer {
         self.headers.get(name).map(|v| v.to_str().unwrap())
     }
 
+    /// The `error` member of a provider's own error answer (which may have no description).
+    pub fn error_code(&self) -> String {
+        self.json()["error"].as_str().unwrap_or_default().to_owned()
+    }
+
     /// The OAuth error code, after checking the answer is OAuth-shaped.
     pub fn error(&self) -> String {
         let json = self.json();
