@@ -31,6 +31,16 @@ fn root() -> PathBuf {
         .unwrap_or_default()
 }
 
+/// Says why the test does not run, on the real stderr: `eprintln!` would be captured by
+/// the test harness and shown only for a failure.
+fn skipped(why: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED: the django-oauth-toolkit interop test: {why}"
+    );
+}
+
 /// The venv's Python, after `scripts/interop-django.sh` made sure of the packages; `None`
 /// (with the reason on stderr) when the environment cannot be created.
 fn python() -> Option<PathBuf> {
@@ -39,16 +49,16 @@ fn python() -> Option<PathBuf> {
     match std::process::Command::new("bash").arg(&script).output() {
         Ok(out) if out.status.success() && python.exists() => Some(python),
         Ok(out) => {
-            eprintln!(
-                "SKIPPED: the django-oauth-toolkit interop test: {} failed:\n{}{}",
+            skipped(&format!(
+                "{} failed:\n{}{}",
                 script.display(),
                 String::from_utf8_lossy(&out.stdout),
                 String::from_utf8_lossy(&out.stderr)
-            );
+            ));
             None
         }
         Err(e) => {
-            eprintln!("SKIPPED: the django-oauth-toolkit interop test: cannot run bash: {e}");
+            skipped(&format!("cannot run bash: {e}"));
             None
         }
     }

@@ -12,6 +12,7 @@ import os
 import sys
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
+sys.dont_write_bytecode = True  # no __pycache__ in the work tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "interop_site.settings")
 
