@@ -289,3 +289,110 @@ async fn revoke_has_the_same_preflight_methods_and_paths() {
         assert_eq!(answer.status, StatusCode::NOT_FOUND, "{path}");
     }
 }
+
+/// Against the real dev provider: a login with `offline_access`, a refresh (rotated), the
+/// old refresh token refused (and its family revoked), then a revocation.
+#[tokio::test]
+async fn refresh_and_revoke_at_the_dev_provider() {
+    let provider = start_provider().await;
+    let config = config_json(
+        &[revoking_client_entry(
+            CLIENT_ID,
+            &token_endpoint(&provider),
+            &format!("{provider}/revoke"),
+            SECRET_ENV,
+            "client_secret_basic",
+            &[ORIGIN],
+        )],
+        2_000,
+    );
+    let exchange = start_exchange(&config, &[(SECRET_ENV, SECRET)]).await;
+    let api = |token: String| {
+        let provider = provider.clone();
+        async move {
+            let res = http()
+                .get(format!("{provider}/v1/users/self"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap();
+            res.status()
+        }
+    };
+    let token = |answer: &Answer, key: &str| answer.json()[key].as_str().unwrap().to_owned();
+
+    let (verifier, challenge) = pkce();
+    let code = fresh_code_for(&provider, &challenge, "basic offline_access").await;
+    let login = post_token(
+        &exchange,
+        Some(ORIGIN),
+        token_form(CLIENT_ID, &code, REDIRECT_URI, &verifier),
+    )
+    .await;
+    assert_eq!(login.status, StatusCode::OK, "{}", login.body);
+    let first = token(&login, "refresh_token");
+
+    let renewed = post_token(
+        &exchange,
+        Some(ORIGIN),
+        refresh_form(CLIENT_ID, &first, Some("basic")),
+    )
+    .await;
+    assert_eq!(renewed.status, StatusCode::OK, "{}", renewed.body);
+    assert_eq!(renewed.json()["scope"], "basic");
+    let second = token(&renewed, "refresh_token");
+    assert_ne!(second, first);
+    assert_eq!(api(token(&renewed, "access_token")).await, StatusCode::OK);
+
+    let again = post_token(
+        &exchange,
+        Some(ORIGIN),
+        refresh_form(CLIENT_ID, &first, None),
+    )
+    .await;
+    assert_eq!(
+        (again.status, again.error()),
+        (StatusCode::BAD_REQUEST, "invalid_grant".to_owned())
+    );
+    assert_eq!(
+        api(token(&renewed, "access_token")).await,
+        StatusCode::UNAUTHORIZED,
+        "family revoked"
+    );
+
+    // A new login, revoked through the exchange.
+    let (verifier, challenge) = pkce();
+    let code = fresh_code_for(&provider, &challenge, "basic offline_access").await;
+    let login = post_token(
+        &exchange,
+        Some(ORIGIN),
+        token_form(CLIENT_ID, &code, REDIRECT_URI, &verifier),
+    )
+    .await;
+    let revoked = post_form(
+        &exchange,
+        "/revoke",
+        Some(ORIGIN),
+        revoke_form(
+            CLIENT_ID,
+            &token(&login, "refresh_token"),
+            Some("refresh_token"),
+        ),
+    )
+    .await;
+    assert_eq!(
+        (revoked.status, revoked.body.as_str()),
+        (StatusCode::OK, "")
+    );
+    assert_eq!(
+        api(token(&login, "access_token")).await,
+        StatusCode::UNAUTHORIZED
+    );
+    let after = post_token(
+        &exchange,
+        Some(ORIGIN),
+        refresh_form(CLIENT_ID, &token(&login, "refresh_token"), None),
+    )
+    .await;
+    assert_eq!(after.error(), "invalid_grant");
+}

@@ -89,12 +89,17 @@ pub fn http() -> reqwest::Client {
 /// A real authorization code: the consent form's **Allow**, as a user would click it,
 /// with a PKCE challenge for `verifier`'s pair. Read from the 303's `Location`.
 pub async fn fresh_code(provider: &str, challenge: &str) -> String {
+    fresh_code_for(provider, challenge, "basic").await
+}
+
+/// [`fresh_code`] for other scopes (`offline_access` gets a refresh token).
+pub async fn fresh_code_for(provider: &str, challenge: &str, scope: &str) -> String {
     let form = [
         ("decision", "allow"),
         ("client_id", CLIENT_ID),
         ("redirect_uri", REDIRECT_URI),
         ("response_type", "code"),
-        ("scope", "basic"),
+        ("scope", scope),
         ("state", "st4te"),
         ("code_challenge", challenge),
         ("code_challenge_method", "S256"),
