@@ -172,10 +172,12 @@ pub fn refuse_secret(form: &Form) -> Result<(), Refusal> {
 }
 
 /// The client the request names, if it is configured and allows the page's origin.
+/// `action` says what the page tried, for the refusal ("redeem codes").
 pub fn check_client<'s>(
     state: &'s AppState,
     origin: &KnownOrigin,
     form: &Form,
+    action: &str,
 ) -> Result<&'s Client, Refusal> {
     let client_id = form.get("client_id").unwrap_or_default();
     let refuse = |error, description: String| {
@@ -194,7 +196,7 @@ pub fn check_client<'s>(
         return Err(refuse(
             "unauthorized_client",
             format!(
-                "Origin {} may not use client {}.",
+                "Origin {} may not {action} for client {}.",
                 shown(&origin.0, 80),
                 client.id
             ),

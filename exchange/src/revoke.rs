@@ -28,7 +28,7 @@ pub async fn revoke(
 ) -> Result<Response, Refusal> {
     let form = form?;
     REVOCATION.check(&form)?;
-    let client = check_client(&state, &origin, &form)?;
+    let client = check_client(&state, &origin, &form, "revoke tokens")?;
     let Some(url) = &client.revocation_endpoint else {
         return Err(Refusal::new(
             StatusCode::FORBIDDEN,

@@ -52,9 +52,9 @@ pub async fn token(
 ) -> Result<Response, Refusal> {
     let form = form?;
     EITHER.check_names(&form)?;
-    let fields = match form.required("grant_type")? {
-        "authorization_code" => &AUTHORIZATION_CODE,
-        "refresh_token" => &REFRESH_TOKEN,
+    let (fields, action) = match form.required("grant_type")? {
+        "authorization_code" => (&AUTHORIZATION_CODE, "redeem codes"),
+        "refresh_token" => (&REFRESH_TOKEN, "refresh tokens"),
         _ => return Err(Refusal::new(
             StatusCode::BAD_REQUEST,
             "unsupported_grant_type",
@@ -62,7 +62,7 @@ pub async fn token(
         )),
     };
     fields.check(&form)?;
-    let client = check_client(&state, &origin, &form)?;
+    let client = check_client(&state, &origin, &form, action)?;
     if let Some(redirect_uri) = form.get("redirect_uri") {
         check_redirect_uri(client, redirect_uri)?;
     }

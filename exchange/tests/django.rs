@@ -11,11 +11,12 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::http::StatusCode;
 use common::*;
-use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 use tokio::process::{Child, Command};
 
 const DJANGO_CLIENT_ID: &str = "oauth-prefab-interop";
@@ -69,6 +70,15 @@ struct Django {
     url: String,
     session_cookie: String,
     _child: Child,
+    /// Its stderr (a line per request), shown only when the test fails.
+    log: Arc<Mutex<String>>,
+}
+
+impl Drop for Django {
+    fn drop(&mut self) {
+        // Captured by the test harness, which prints it for a failed test only.
+        eprintln!("django-oauth-toolkit's log:\n{}", self.log.lock().unwrap());
+    }
 }
 
 async fn start_django(python: &Path) -> Django {
@@ -83,22 +93,45 @@ async fn start_django(python: &Path) -> Django {
         .env("INTEROP_REDIRECT_URI", REDIRECT_URI)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stderr(Stdio::piped())
         .kill_on_drop(true)
         .spawn()
         .unwrap();
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut stderr = child.stderr.take().unwrap();
+    let log = Arc::new(Mutex::new(String::new()));
+    let sink = log.clone();
+    tokio::spawn(async move {
+        let mut chunk = [0u8; 4096];
+        while let Ok(n @ 1..) = stderr.read(&mut chunk).await {
+            sink.lock()
+                .unwrap()
+                .push_str(&String::from_utf8_lossy(&chunk[..n]));
+        }
+    });
     let mut line = String::new();
     tokio::time::timeout(Duration::from_secs(60), stdout.read_line(&mut line))
         .await
-        .expect("django-oauth-toolkit did not start within 60 s")
+        .unwrap_or_else(|_| {
+            panic!(
+                "django-oauth-toolkit did not start within 60 s: {}",
+                log.lock().unwrap()
+            )
+        })
         .unwrap();
-    let ready: serde_json::Value = serde_json::from_str(&line)
-        .unwrap_or_else(|e| panic!("unexpected ready line {line:?}: {e}"));
+    let ready: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|e| {
+        // Give the process a moment to finish writing why it stopped.
+        std::thread::sleep(Duration::from_millis(300));
+        panic!(
+            "unexpected ready line {line:?} ({e}): {}",
+            log.lock().unwrap()
+        )
+    });
     Django {
         url: ready["url"].as_str().unwrap().to_owned(),
         session_cookie: ready["session_cookie"].as_str().unwrap().to_owned(),
         _child: child,
+        log,
     }
 }
 

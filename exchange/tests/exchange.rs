@@ -170,6 +170,13 @@ async fn unknown_client_redirect_uri_and_origins_are_refused_with_403() {
             answer.body
         );
         assert_eq!(answer.error(), error, "{what}");
+        if what == "origin of another client" {
+            let description = answer.json()["error_description"].to_string();
+            assert!(
+                description.contains("may not redeem codes for client demo-app"),
+                "{description}"
+            );
+        }
         // Only a configured origin may read the refusal.
         assert_eq!(answer.header("access-control-allow-origin"), cors, "{what}");
     }
