@@ -77,8 +77,13 @@ struct Raw<'a> {
 
 impl<'a> Raw<'a> {
     fn read(st: &AppState, params: &'a Params) -> Result<Self, ParamError> {
-        let deny_in = match params.optional("deny_in")? {
-            _ if !st.config().test_controls => None,
+        // Without --test-controls the parameter is not even read.
+        let deny_in = if st.config().test_controls {
+            params.optional("deny_in")?
+        } else {
+            None
+        };
+        let deny_in = match deny_in {
             None => None,
             Some("query") => Some(DenyIn::Query),
             Some("fragment") => Some(DenyIn::Fragment),
