@@ -27,7 +27,9 @@
 // in pkg-template/README.md (and in README.md, if it has the markers). Timings are noisy (two
 // cores): they never go in a test.
 //
-//   node bench/run.mjs [--startup-runs N] [--fast3g-runs N] [--login-runs N] [--no-readme]
+//   node bench/run.mjs [--startup-runs N] [--fast3g-runs N] [--login-runs N] [--no-readme] [--pkg DIR]
+//
+// `--pkg DIR` serves another build of the package at /pkg/ (default: pkg/).
 //
 // Defaults: 21 start-up runs per page on loopback (at least 15), 15 per page over Fast 3G (at
 // least 9), 11 logins each (at least 10). The whole run takes a few minutes on two cores.
@@ -58,9 +60,10 @@ const TARGET = { downloadBytes: 10 * 1024, ratio: 1, memoryBytes: 256 * 1024 };
 const CLIENT_ID = 'bench-app';
 
 const version = (name) => JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')).version;
-const ourVersion = existsSync(join(root, 'pkg', 'package.json')) ? JSON.parse(readFileSync(join(root, 'pkg', 'package.json'), 'utf8')).version : '?';
-if (!existsSync(join(root, 'pkg', 'oauth-login.js'))) {
-  console.error('bench: pkg/ is not built; run `npm run build` (or `npm run bench`, which builds first)');
+const pkgDir = resolve(process.argv.includes('--pkg') ? process.argv[process.argv.indexOf('--pkg') + 1] : join(root, 'pkg'));
+const ourVersion = existsSync(join(pkgDir, 'package.json')) ? JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')).version : '?';
+if (!existsSync(join(pkgDir, 'oauth-login.js'))) {
+  console.error(`bench: ${pkgDir} holds no oauth-login.js; run \`npm run build\` (or \`npm run bench\`, which builds first)`);
   process.exit(1);
 }
 
@@ -86,7 +89,7 @@ const startedAt = performance.now();
 
 // ---- environment ------------------------------------------------------------------------------
 const state = { providerOrigin: '' };
-const mounts = { '/bench/': join(here, 'pages'), '/pkg/': join(root, 'pkg'), '/vendor/': join(root, 'node_modules') };
+const mounts = { '/bench/': join(here, 'pages'), '/pkg/': pkgDir, '/vendor/': join(root, 'node_modules') };
 const server = await serveStatic({ port: 0, mounts, get providerOrigin() { return state.providerOrigin; } });
 const web = `http://localhost:${server.address().port}`;
 // The same files, gzipped for requests that accept it: the pages over emulated Fast 3G.
