@@ -107,6 +107,7 @@ const results = {
   date: new Date().toISOString(),
   environment: { chromium: browser.version(), node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?' },
   libraries: Object.fromEntries(LIBS.map((l) => [l.id, { name: l.name, version: l.version }])),
+  package: pkgDir === join(root, 'pkg') ? 'pkg' : pkgDir,
   download: {},
   startup: {},
   roundTrip: {},
@@ -224,7 +225,7 @@ What oauth-prefab's script tag fetches (each file gzipped with zlib level 9):
 ${filesTable}
 
 Measured ${results.date.slice(0, 10)} with \`node bench/run.mjs\`: Chromium ${results.environment.chromium} headless,
-${results.environment.cpus} CPU${results.environment.cpus === 1 ? '' : 's'} (${results.environment.cpuModel}), Node ${results.environment.node}, in ${results.durationSeconds} s.
+${results.environment.cpus} CPU${results.environment.cpus === 1 ? '' : 's'} (${results.environment.cpuModel}), Node ${results.environment.node}, in ${results.durationSeconds} s${results.package === 'pkg' ? '' : `; oauth-prefab from \`${results.package}\` (\`--pkg\`)`}.
 
 Start-up is measured three ways, each as the median of fresh pages (a fresh browser context each,
 nothing cached, the server sends \`Cache-Control: no-store\`) from navigation start
