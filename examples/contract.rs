@@ -1,31 +1,46 @@
-//! Prints the element's contract (`core::contract`, the presets and the error codes) as JSON, for
-//! `scripts/lib/custom-elements.mjs`, which generates `custom-elements.json` and `index.d.ts`
-//! from it: `cargo run --quiet --example contract`.
+//! Prints the element's contract as JSON, as the Rust core declares it: the attributes, events,
+//! parts, markup and style, error codes and presets (`core::contract`), and the controller's
+//! inputs and commands (`core::machine::io`). `scripts/lib/contract.mjs` generates
+//! `js/contract.js`, `custom-elements.json` and `index.d.ts` from it:
+//! `cargo run --quiet --example contract`.
 
 use oauth_prefab::core::contract::{
-    ATTRIBUTES, ATTRIBUTE_DOCS, EVENT_DOCS, METHOD_DOCS, PART_DOCS, PROPERTY_DOCS, TAG,
+    ATTRIBUTES, CSP_WASM_ERROR, ERROR_CODES, EVENT_DOCS, MARKUP, METHODS, NOT_SET_UP, PARTS,
+    PROPERTIES, SECRET_ATTRIBUTES, STYLE, TAG,
 };
-use oauth_prefab::core::error::WIDGET_CODES;
-use oauth_prefab::core::provider::PRESETS;
+use oauth_prefab::core::machine::io::{COMMANDS, INPUTS};
+use oauth_prefab::core::oauth::provider::PRESETS;
+use oauth_prefab::core::store::CHANNEL;
 use serde_json::{json, Value};
 
 fn main() {
     let attributes: Vec<Value> = ATTRIBUTES
         .iter()
-        .zip(ATTRIBUTE_DOCS)
-        .map(|(a, (ts, doc))| {
-            json!({ "name": a.name, "property": a.property, "values": a.values, "default": a.default, "type": ts, "doc": doc })
+        .map(|(name, property, values, default, ts, doc)| {
+            json!({ "name": name, "property": property, "values": values, "default": default, "type": ts, "doc": doc })
         })
         .collect();
+    let named = |list: &[(&str, &[&str])]| -> Vec<Value> {
+        list.iter()
+            .map(|(name, fields)| json!({ "name": name, "fields": fields }))
+            .collect()
+    };
     let contract = json!({
         "tag": TAG,
         "attributes": attributes,
+        "secrets": SECRET_ATTRIBUTES.iter().map(|(name, property)| json!([name, property])).collect::<Vec<_>>(),
         "providers": PRESETS.iter().map(|p| p.id).collect::<Vec<_>>(),
         "events": EVENT_DOCS.iter().map(|(name, detail, doc)| json!({ "name": name, "detail": detail, "doc": doc })).collect::<Vec<_>>(),
-        "parts": PART_DOCS.iter().map(|(name, doc)| json!({ "name": name, "doc": doc })).collect::<Vec<_>>(),
-        "properties": PROPERTY_DOCS.iter().map(|(name, ts, doc)| json!({ "name": name, "type": ts, "doc": doc })).collect::<Vec<_>>(),
-        "methods": METHOD_DOCS.iter().map(|(name, params, ret, doc)| json!({ "name": name, "params": params, "return": ret, "doc": doc })).collect::<Vec<_>>(),
-        "errorCodes": WIDGET_CODES.iter().map(|(code, meaning)| json!({ "code": code, "meaning": meaning })).collect::<Vec<_>>(),
+        "parts": PARTS.iter().map(|(name, doc)| json!({ "name": name, "doc": doc })).collect::<Vec<_>>(),
+        "properties": PROPERTIES.iter().map(|(name, ts, doc)| json!({ "name": name, "type": ts, "doc": doc })).collect::<Vec<_>>(),
+        "methods": METHODS.iter().map(|(name, params, ret, doc)| json!({ "name": name, "params": params, "return": ret, "doc": doc })).collect::<Vec<_>>(),
+        "errorCodes": ERROR_CODES.iter().map(|(code, meaning)| json!({ "code": code, "meaning": meaning })).collect::<Vec<_>>(),
+        "inputs": named(INPUTS),
+        "commands": named(COMMANDS),
+        "markup": MARKUP,
+        "style": STYLE,
+        "channel": CHANNEL,
+        "texts": { "notSetUp": NOT_SET_UP, "cspWasmError": CSP_WASM_ERROR },
     });
     println!(
         "{}",

@@ -17,9 +17,9 @@ export type WidgetErrorCode =
   | 'timeout'
   /** `fetch()` without a token */
   | 'login_required'
-  /** the token request could not reach `token-url` (refused, unreachable, or blocked by CORS) */
+  /** a request the login needs could not reach its server (refused, unreachable, or blocked by CORS or the page's Content Security Policy) */
   | 'network_error'
-  /** the browser refused what the login needs: `sessionStorage` for a redirect login, or leaving the page */
+  /** the browser refused what the login needs: `sessionStorage` for a redirect login, `crypto.subtle` (a secure context) for the code flow, randomness, or compiling WebAssembly under the page's Content Security Policy */
   | 'browser_refused';
 
 /** Provider codes of RFC 6749 4.1.2.1, 4.2.2.1 and 5.2, plus any other string a provider sends. */

@@ -61,3 +61,6 @@ if [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.jso
 else
   say "installing npm dev dependencies (npm ci)"; npm ci --no-audit --no-fund --loglevel=error
 fi
+
+# The exchange's interop test against django-oauth-toolkit needs a Python venv (.cache/django-venv).
+bash scripts/interop-django.sh || say "no Python environment for the django-oauth-toolkit interop test: it will be skipped"

@@ -3,13 +3,12 @@
 //! The crate has two halves:
 //! - [`core`]: pure Rust, natively tested: every decision, from the element's contract to the
 //!   login state machine, which answers each browser event with a list of commands;
-//! - `web` (wasm32 only): the exports JS calls, which hand browser input to the core and return
-//!   its commands; `js/oauth-login.js` carries them out in the page.
+//! - [`web`]: the one wasm export JS calls, which reads browser input as JSON, hands it to the
+//!   core and writes back its commands; `js/` carries them out in the page.
 #![deny(missing_docs)]
 
 pub mod core;
 
-#[cfg(target_arch = "wasm32")]
 pub mod web;
 
 // Wasm is single-threaded here (no atomics), which is what `AssumeSingleThreaded` requires.

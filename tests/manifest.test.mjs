@@ -43,6 +43,26 @@ test('custom-elements.json and index.d.ts are what the generator makes from the 
   }
 });
 
+test('the JS carries out exactly the commands Rust declares, and sends only the inputs Rust numbers', () => {
+  const handled = [];
+  for (const [file, table] of [['driver.js', 'const HANDLERS = {'], ['callback.js', 'export const pageCommands = {']]) {
+    const source = read('js', file);
+    const start = source.indexOf(table);
+    assert.ok(start >= 0, `js/${file} has its command table`);
+    const body = source.slice(start, source.indexOf('\n};', start));
+    for (const [, name] of body.matchAll(/^ {2}(\w+)\(/gm)) handled.push(name);
+  }
+  assert.deepEqual([...handled].sort(), contract.commands.map((c) => c.name).sort(), 'one handler per command, and none for a command Rust does not have');
+  const camel = (name) => name.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+  const numbered = new Set(contract.inputs.map((i) => camel(i.name)));
+  const sent = new Set();
+  for (const file of ['driver.js', 'callback.js', 'element.js']) {
+    for (const [, name] of read('js', file).matchAll(/\b(?:tell|ask|call)\('(\w+)'/g)) sent.add(name);
+  }
+  for (const name of sent) assert.ok(numbered.has(name), `js/ sends input '${name}', which Rust does not declare`);
+  assert.ok(sent.size >= 15, `the JS sends ${sent.size} kinds of input`);
+});
+
 test('the Rust declaration is the contract\'s', () => {
   assert.deepEqual(contract.attributes.map((a) => [a.name, a.property]), CONTRACT.attributes);
   assert.deepEqual(contract.properties.map((p) => p.name), CONTRACT.readonly);

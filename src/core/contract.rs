@@ -1,121 +1,257 @@
-//! The element's public contract, declared once: its attributes (with their allowed values,
-//! defaults, TypeScript types and docs), events, CSS parts, read-only properties and methods.
+//! The element's public contract, declared once: its attributes and their values, the events it
+//! fires, the error codes, the button's states, its CSS parts, markup and style.
 //!
-//! Validation (`core::config`) reads the names, values and defaults from here; the JS class
-//! reflects exactly these attributes; `custom-elements.json` and `index.d.ts` are generated
-//! from the same tables (`cargo run --example contract` prints them as JSON). Docs and types are
-//! compiled natively only, so none of their bytes reach the browser.
+//! Everything reads from here: settings validation (`oauth::config`), the controller
+//! (`machine`), and, through `cargo run --example contract`, the generated `js/contract.js`,
+//! `custom-elements.json` and `index.d.ts`. Docs, TypeScript types, the markup and the style are
+//! compiled natively only: the JS side gets them as generated constants, so none of those bytes
+//! reach the wasm module.
 
-/// One reflected setting of `<oauth-login>`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Attribute {
-    /// The HTML attribute name (kebab-case).
-    pub name: &'static str,
-    /// The JS property name (camelCase; also the `login(options)` key).
-    pub property: &'static str,
-    /// The values allowed; empty when the value is free text (checked by its own rule).
-    pub values: &'static [&'static str],
-    /// The default, as a value of the attribute; empty when there is none.
-    pub default: &'static str,
-}
-
-macro_rules! attributes {
-    ($( $variant:ident $name:literal $property:literal [$($value:literal),*] $default:literal : $ts:literal, $doc:literal; )*) => {
-        /// An attribute, by its place in [`ATTRIBUTES`].
+/// Declares an enum of the values a setting or a state may take, with `as_str`, `parse` and the
+/// list of every value in the contract's order.
+macro_rules! values {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal,)* }) => {
+        $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub enum Attr { $( #[doc = $doc] $variant, )* }
+        pub enum $name { $($(#[$vmeta])* $variant,)* }
 
-        /// Every reflected setting, in the contract's order.
-        pub const ATTRIBUTES: &[Attribute] = &[$(
-            Attribute { name: $name, property: $property, values: &[$($value),*], default: $default },
-        )*];
+        impl $name {
+            /// Every value as text, in the contract's order.
+            pub const TEXTS: &'static [&'static str] = &[$($text,)*];
 
-        /// Each attribute's TypeScript type (empty: the union of its values) and doc, in order.
-        #[cfg(not(target_arch = "wasm32"))]
-        pub const ATTRIBUTE_DOCS: &[(&str, &str)] = &[$( ($ts, $doc), )*];
+            /// The value as the contract spells it.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $text,)* }
+            }
+
+            /// The value `text` names, if any.
+            pub fn parse(text: &str) -> Option<Self> {
+                match text { $($text => Some(Self::$variant),)* _ => None }
+            }
+        }
     };
 }
 
-attributes! {
-    Provider "provider" "provider" [] "" : "", "A preset provider (`instagram`, `facebook`, `google`, `linkedin`, `box`). Absent means a custom provider given by `authorize-url`.";
-    ClientId "client-id" "clientId" [] "" : "string", "The app's client id, as registered with the provider. Required.";
-    Scope "scope" "scope" [] "" : "string", "Scopes to request, separated by spaces or commas; sent joined with the provider's own separator. Defaults to the preset's default scopes.";
-    AuthorizeUrl "authorize-url" "authorizeUrl" [] "" : "string", "The authorization endpoint; overrides the preset's. Must be `https:`, except on loopback hosts (`localhost`, `127.0.0.1`, `[::1]`).";
-    RedirectUri "redirect-uri" "redirectUri" [] "" : "string", "Overrides the redirect URI sent to the provider; must be on the page's own origin. Defaults to `callbackurl`: the page's origin + pathname.";
-    ResponseType "response-type" "responseType" ["token", "code"] "token" : "", "`token`: the implicit grant. `code`: the authorization code flow with PKCE (needs `token-url`).";
-    TokenUrl "token-url" "tokenUrl" [] "" : "string", "Where a `code` is exchanged: the provider's token endpoint (a public client) or your own exchange (a provider that needs a client secret). An absolute `https:` URL (loopback `http:` aside) or a path on the page's own origin. Required with `response-type=\"code\"`.";
-    ExtraParams "extra-params" "extraParams" [] "" : "string", "More authorization-request parameters, form-encoded (`prompt=consent&login_hint=a%40b.example`). Naming one the widget sets itself is `invalid_config`.";
-    Issuer "issuer" "issuer" [] "" : "string", "The provider's issuer identifier (RFC 9207): when set, an authorization response must carry an equal `iss`, or it is refused with `invalid_response`.";
-    Mode "mode" "mode" ["popup", "redirect"] "popup" : "", "How the provider's page is shown: `popup` (the page stays) or `redirect` (this tab goes to the provider and back).";
-    Fallback "fallback" "fallback" ["redirect", "none"] "redirect" : "", "What a blocked popup does: `redirect` (go on as a redirect login) or `none` (fail with `popup_blocked`).";
-    Storage "storage" "storage" ["memory", "session", "local"] "memory" : "", "Where the token is kept: `memory` (this page only), `session` (sessionStorage) or `local` (localStorage).";
-    Label "label" "label" [] "" : "string", "The button's text. Defaults to `Log in with <Provider>` (`Log in` for a custom provider).";
-    Timeout "timeout" "timeout" [] "300" : "number", "Seconds a pending login may take, the token request included, before it fails with `timeout` (whole seconds, 1 to 86400).";
-}
-
-impl Attr {
-    /// This attribute's declaration.
-    pub fn declared(self) -> &'static Attribute {
-        // The enum and the table come from one macro list, in one order.
-        &ATTRIBUTES[self as usize]
+values! {
+    /// `response-type`: the grant a login uses.
+    ResponseType {
+        /// The implicit grant: the token comes back in the fragment.
+        Token = "token",
+        /// The authorization code with PKCE, exchanged at `token-url`.
+        Code = "code",
     }
 }
 
-/// Attributes (and `login()` option keys) that would carry a client secret; their mere presence
-/// refuses a login. Not reflected: the element has no such setting.
-pub const SECRET_ATTRIBUTES: &[Attribute] = &[
-    Attribute {
-        name: "client-secret",
-        property: "clientSecret",
-        values: &[],
-        default: "",
-    },
-    Attribute {
-        name: "client_secret",
-        property: "client_secret",
-        values: &[],
-        default: "",
-    },
+values! {
+    /// `mode`: how the provider's page is shown.
+    Mode {
+        /// In a popup; the page stays.
+        Popup = "popup",
+        /// This tab goes to the provider and back.
+        Redirect = "redirect",
+    }
+}
+
+values! {
+    /// `fallback`: what a blocked popup does.
+    Fallback {
+        /// Go on as a redirect login.
+        Redirect = "redirect",
+        /// Fail with `popup_blocked`.
+        None = "none",
+    }
+}
+
+values! {
+    /// `storage`: where a token is kept.
+    Storage {
+        /// This page's memory only.
+        Memory = "memory",
+        /// `sessionStorage`: this tab, until it closes.
+        Session = "session",
+        /// `localStorage`: every tab of this origin.
+        Local = "local",
+    }
+}
+
+values! {
+    /// The session at a glance: the button's `data-state` and the host's custom state.
+    ButtonState {
+        /// No token.
+        LoggedOut = "logged-out",
+        /// A login is under way.
+        Pending = "pending",
+        /// A token is held.
+        LoggedIn = "logged-in",
+        /// The token ran out.
+        Expired = "expired",
+        /// The last login failed.
+        Failed = "failed",
+        /// The person closed the login window.
+        Cancelled = "cancelled",
+    }
+}
+
+/// Declares the attributes: an `Attr` enum in order, their names (the wasm needs them to read
+/// settings), and, natively, their properties, allowed values, defaults, types and docs.
+macro_rules! attributes {
+    ($($variant:ident $name:literal $property:literal $values:expr, $default:literal : $ts:literal, $doc:literal;)*) => {
+        /// An attribute of `<oauth-login>`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Attr { $(#[doc = $doc] $variant,)* }
+
+        /// How many attributes there are.
+        pub const ATTRIBUTE_COUNT: usize = [$($name,)*].len();
+
+        impl Attr {
+            /// Every attribute, in the contract's order.
+            pub const ALL: [Attr; ATTRIBUTE_COUNT] = [$(Attr::$variant,)*];
+
+            /// The HTML attribute name.
+            pub fn name(self) -> &'static str {
+                match self { $(Self::$variant => $name,)* }
+            }
+
+            /// The values it may take; empty when its value is free text.
+            pub fn values(self) -> &'static [&'static str] {
+                match self { $(Self::$variant => $values,)* }
+            }
+        }
+
+        /// Each attribute's name, property, allowed values, default, TypeScript type (empty: the
+        /// union of its values) and doc, in order.
+        #[cfg(not(target_arch = "wasm32"))]
+        pub const ATTRIBUTES: &[(&str, &str, &[&str], &str, &str, &str)] =
+            &[$(($name, $property, $values, $default, $ts, $doc),)*];
+    };
+}
+
+const FREE: &[&str] = &[];
+
+attributes! {
+    Provider "provider" "provider" FREE, "" : "", "A preset provider (`instagram`, `facebook`, `google`, `linkedin`, `box`). Absent means a custom provider given by `authorize-url`.";
+    ClientId "client-id" "clientId" FREE, "" : "string", "The app's client id, as registered with the provider. Required.";
+    Scope "scope" "scope" FREE, "" : "string", "Scopes to request, separated by spaces or commas; sent joined with the provider's own separator. Defaults to the preset's default scopes.";
+    AuthorizeUrl "authorize-url" "authorizeUrl" FREE, "" : "string", "The authorization endpoint; overrides the preset's. Must be `https:`, except on loopback hosts (`localhost`, `127.0.0.1`, `[::1]`).";
+    RedirectUri "redirect-uri" "redirectUri" FREE, "" : "string", "Overrides the redirect URI sent to the provider; must be on the page's own origin. Defaults to `callbackurl`: the page's origin + pathname.";
+    ResponseType "response-type" "responseType" ResponseType::TEXTS, "token" : "", "`token`: the implicit grant. `code`: the authorization code flow with PKCE (needs `token-url`).";
+    TokenUrl "token-url" "tokenUrl" FREE, "" : "string", "Where a `code` is exchanged: the provider's token endpoint (a public client) or your own exchange (a provider that needs a client secret). An absolute `https:` URL (loopback `http:` aside) or a path on the page's own origin. Required with `response-type=\"code\"`.";
+    ExtraParams "extra-params" "extraParams" FREE, "" : "string", "More authorization-request parameters, form-encoded (`prompt=consent&login_hint=a%40b.example`). Naming one the widget sets itself is `invalid_config`.";
+    Issuer "issuer" "issuer" FREE, "" : "string", "The provider's issuer identifier (RFC 9207): when set, an authorization response must carry an equal `iss`, or it is refused with `invalid_response`.";
+    Mode "mode" "mode" Mode::TEXTS, "popup" : "", "How the provider's page is shown: `popup` (the page stays) or `redirect` (this tab goes to the provider and back).";
+    Fallback "fallback" "fallback" Fallback::TEXTS, "redirect" : "", "What a blocked popup does: `redirect` (go on as a redirect login) or `none` (fail with `popup_blocked`).";
+    Storage "storage" "storage" Storage::TEXTS, "memory" : "", "Where the token is kept: `memory` (this page only), `session` (sessionStorage) or `local` (localStorage).";
+    Label "label" "label" FREE, "" : "string", "The button's text. Defaults to `Log in with <Provider>` (`Log in` for a custom provider).";
+    Timeout "timeout" "timeout" FREE, "300" : "number", "Seconds a pending login may take, the token request included, before it fails with `timeout` (whole seconds, 1 to 86400).";
+}
+
+/// Attribute names (and `login()` option keys) that would carry a client secret, with their
+/// property names; their mere presence refuses a login. Not reflected: the element has no such
+/// setting.
+pub const SECRET_ATTRIBUTES: &[(&str, &str)] = &[
+    ("client-secret", "clientSecret"),
+    ("client_secret", "client_secret"),
 ];
 
 /// The custom element's tag.
 pub const TAG: &str = "oauth-login";
 
-macro_rules! events {
-    ($( $variant:ident $name:literal : $detail:literal, $doc:literal; )*) => {
-        /// The events the element dispatches (`CustomEvent`s, `bubbles` and `composed`).
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub enum Event { $( #[doc = $doc] $variant, )* }
+values! {
+    /// The events the element dispatches (`CustomEvent`s, `bubbles` and `composed`).
+    Event {
+        /// A login succeeded, or a stored token was restored.
+        Login = "oauth-login",
+        /// A login failed.
+        Error = "oauth-error",
+        /// `logout()` was called.
+        Logout = "oauth-logout",
+        /// The held token passed `expiresAt`.
+        Expired = "oauth-expired",
+    }
+}
 
-        impl Event {
-            /// The event's type name.
-            pub fn name(self) -> &'static str {
-                match self { $( Self::$variant => $name, )* }
+/// Each event's name, `detail` type and doc.
+#[cfg(not(target_arch = "wasm32"))]
+pub const EVENT_DOCS: &[(&str, &str, &str)] = &[
+    (
+        "oauth-login",
+        "OAuthLoginDetail",
+        "A login succeeded, or a stored token was restored when the element connected.",
+    ),
+    ("oauth-error", "OAuthErrorDetail", "A login failed."),
+    (
+        "oauth-logout",
+        "OAuthProviderDetail",
+        "`logout()` was called.",
+    ),
+    (
+        "oauth-expired",
+        "OAuthProviderDetail",
+        "The held token passed `expiresAt`.",
+    ),
+];
+
+/// Declares the widget's own error codes, with their meanings for the generated docs.
+macro_rules! error_codes {
+    ($($(#[$doc:meta])* $variant:ident = $code:literal, $meaning:literal;)*) => {
+        /// What went wrong, as the `error` / `.code` string of the contract.
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub enum ErrorCode {
+            $($(#[$doc])* $variant,)*
+            /// A code the provider sent, passed through as it came.
+            Provider(String),
+        }
+
+        impl ErrorCode {
+            /// The code as the contract spells it.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $code,)*
+                    Self::Provider(code) => code,
+                }
             }
         }
 
-        /// Each event's name, `detail` type and doc.
+        /// The widget's own codes with their meanings.
         #[cfg(not(target_arch = "wasm32"))]
-        pub const EVENT_DOCS: &[(&str, &str, &str)] = &[$( ($name, $detail, $doc), )*];
+        pub const ERROR_CODES: &[(&str, &str)] = &[$(($code, $meaning),)*];
     };
 }
 
-events! {
-    Login "oauth-login" : "OAuthLoginDetail", "A login succeeded, or a stored token was restored when the element connected.";
-    Error "oauth-error" : "OAuthErrorDetail", "A login failed.";
-    Logout "oauth-logout" : "OAuthProviderDetail", "`logout()` was called.";
-    Expired "oauth-expired" : "OAuthProviderDetail", "The held token passed `expiresAt`.";
+error_codes! {
+    /// The settings cannot make a valid request.
+    InvalidConfig = "invalid_config", "missing `client-id`, unknown `provider`, an `authorize-url` that is not https (loopback aside), a bad `response-type`, `token-url`, `extra-params`, `mode`, `fallback`, `storage` or `timeout`, a `client-secret` attribute";
+    /// The popup could not open and `fallback="none"`.
+    PopupBlocked = "popup_blocked", "the popup could not open and `fallback=\"none\"`";
+    /// The person closed the popup before it answered.
+    PopupClosed = "popup_closed", "the user closed the popup before it answered";
+    /// The response's `state` is missing or matches no login this browser started.
+    StateMismatch = "state_mismatch", "the response's `state` is missing, or matches no login that this browser started";
+    /// The response is malformed.
+    InvalidResponse = "invalid_response", "a malformed response: bad percent-encoding, a parameter given twice, no `access_token`, no `token_type`, a bad `expires_in`, an `iss` that is not `issuer`, a token endpoint answer that is not OAuth JSON, ...";
+    /// No answer within the configured time.
+    Timeout = "timeout", "no answer within `timeout` seconds";
+    /// `fetch()` was called without a token.
+    LoginRequired = "login_required", "`fetch()` without a token";
+    /// A request the login needs could not be made.
+    NetworkError = "network_error", "a request the login needs could not reach its server (refused, unreachable, or blocked by CORS or the page's Content Security Policy)";
+    /// The browser refused something the login needs.
+    BrowserRefused = "browser_refused", "the browser refused what the login needs: `sessionStorage` for a redirect login, `crypto.subtle` (a secure context) for the code flow, randomness, or compiling WebAssembly under the page's Content Security Policy";
 }
 
-/// The shadow DOM: static markup only; every dynamic text goes in with `textContent`. The
-/// button carries the session as `data-state` (`logged-out`, `pending`, `logged-in`, `expired`,
-/// `failed`, `cancelled`), each distinct at a glance; the host element has the same as a custom
-/// state, so a page styles a state with `oauth-login:state(logged-in)::part(button)`.
-pub const TEMPLATE: &str = "<style>:host{display:inline-block}[part=button]{display:inline-flex;align-items:center;gap:.5em;padding:.6em 1.2em;border:0;border-radius:.5em;background:#1f2937;color:#fff;font:inherit;font-weight:600;cursor:pointer}[part=button]:hover{filter:brightness(1.2)}[part=button]:focus-visible{outline:3px solid #2563eb;outline-offset:2px}[aria-busy=true]{cursor:progress;opacity:.85}[data-state=logged-in]{background:#166534}[data-state=logged-in] [part=label]:before{content:\"\\2713  \"}[data-state=expired]{background:#92400e}[part=spinner]{width:1em;height:1em;box-sizing:border-box;border:2px solid;border-right-color:transparent;border-radius:50%;animation:r .8s linear infinite}[hidden]{display:none!important}[part=message]{display:block;margin-top:.4em;color:#b91c1c;font-size:.9em}[data-state=cancelled]~[part=message],[data-state=logged-out]~[part=message]{color:#4b5563}@keyframes r{to{transform:rotate(1turn)}}</style><button part=button type=button><span part=spinner hidden></span><span part=label></span></button><span part=message role=status></span>";
+/// What a button whose settings are wrong says to the person in front of it (the page author
+/// gets the detail in the console). Also shown when the page's Content Security Policy forbids
+/// compiling the widget's WebAssembly.
+pub const NOT_SET_UP: &str = "This login button is not set up yet.";
 
-/// The CSS parts of the template, with their docs.
+/// The console error of a page where the WebAssembly cannot be compiled (its Content Security
+/// Policy forbids it).
 #[cfg(not(target_arch = "wasm32"))]
-pub const PART_DOCS: &[(&str, &str)] = &[
+pub const CSP_WASM_ERROR: &str = "<oauth-login>: the login button's WebAssembly could not be compiled. A page with a Content Security Policy must allow it: add 'wasm-unsafe-eval' (not 'unsafe-eval') to its script-src directive.";
+
+/// The CSS parts of the markup, with their docs.
+#[cfg(not(target_arch = "wasm32"))]
+pub const PARTS: &[(&str, &str)] = &[
     (
         "button",
         "The login `<button>`; `aria-busy` while a login is pending, `data-state` for the session.",
@@ -128,9 +264,19 @@ pub const PART_DOCS: &[(&str, &str)] = &[
     ),
 ];
 
+/// The shadow root's markup: static only; every dynamic text goes in with `textContent`.
+#[cfg(not(target_arch = "wasm32"))]
+pub const MARKUP: &str = "<button part=button type=button><span part=spinner hidden></span><span part=label></span></button><span part=message role=status hidden></span>";
+
+/// The shadow root's style, adopted as a constructed stylesheet (so a page's `style-src` needs no
+/// `'unsafe-inline'`). Each state is distinct at a glance; a page restyles one through the parts:
+/// `oauth-login:state(logged-in)::part(button)`.
+#[cfg(not(target_arch = "wasm32"))]
+pub const STYLE: &str = ":host{display:inline-block}[part=button]{display:inline-flex;align-items:center;gap:.5em;padding:.6em 1.2em;border:0;border-radius:.5em;background:#1f2937;color:#fff;font:inherit;font-weight:600;cursor:pointer}[part=button]:hover{filter:brightness(1.2)}[part=button]:focus-visible{outline:3px solid #2563eb;outline-offset:2px}[aria-busy=true]{cursor:progress;opacity:.85}[data-state=logged-in]{background:#166534}[data-state=logged-in] [part=label]:before{content:\"\\2713  \"}[data-state=expired]{background:#92400e}[part=spinner]{width:1em;height:1em;box-sizing:border-box;border:2px solid;border-right-color:transparent;border-radius:50%;animation:r .8s linear infinite}[hidden]{display:none!important}[part=message]{display:block;margin-top:.4em;color:#b91c1c;font-size:.9em}[data-state=cancelled]~[part=message],[data-state=logged-out]~[part=message],[data-state=pending]~[part=message]{color:#4b5563}:disabled{cursor:not-allowed;opacity:.6}@keyframes r{to{transform:rotate(1turn)}}";
+
 /// The read-only properties: name, TypeScript type, doc.
 #[cfg(not(target_arch = "wasm32"))]
-pub const PROPERTY_DOCS: &[(&str, &str, &str)] = &[
+pub const PROPERTIES: &[(&str, &str, &str)] = &[
     ("callbackurl", "string", "The exact redirect URI this widget sends: register it with the provider. Without `redirect-uri` it is the page's origin + pathname, with no query and no fragment."),
     ("accessToken", "string | null", "The current access token, or `null`. Never written to an attribute, the console or a URL."),
     ("loggedIn", "boolean", "`true` while an unexpired token is held."),
@@ -139,7 +285,7 @@ pub const PROPERTY_DOCS: &[(&str, &str, &str)] = &[
 
 /// The methods: name, TypeScript parameters, return type, doc.
 #[cfg(not(target_arch = "wasm32"))]
-pub const METHOD_DOCS: &[(&str, &str, &str, &str)] = &[
+pub const METHODS: &[(&str, &str, &str, &str)] = &[
     ("login", "", "Promise<OAuthLoginDetail>", "Starts a login (or joins the pending one); resolves with the `oauth-login` detail or rejects with an `OAuthError`. Clicking the button calls it."),
     ("logout", "", "void", "Forgets the token and its stored copy, and fires `oauth-logout`."),
     ("fetch", "input: RequestInfo | URL, init?: RequestInit", "Promise<Response>", "`window.fetch` with the token attached (`Authorization: Bearer`, or the `access_token` query parameter where the preset's API wants it). Rejects with `login_required` without a token."),
@@ -151,43 +297,39 @@ mod tests {
 
     #[test]
     fn names_follow_the_custom_element_conventions() {
-        for a in ATTRIBUTES {
-            let camel: String = a
-                .name
-                .split('-')
-                .enumerate()
-                .map(|(i, w)| {
-                    if i == 0 {
-                        w.to_owned()
-                    } else {
-                        w[..1].to_uppercase() + &w[1..]
-                    }
-                })
-                .collect();
-            assert_eq!(camel, a.property, "{}", a.name);
-            assert!(
-                a.values.is_empty() || a.values.contains(&a.default),
-                "{}: default is allowed",
-                a.name
-            );
+        for (attr, (name, property, values, default, _, _)) in Attr::ALL.iter().zip(ATTRIBUTES) {
+            assert_eq!(attr.name(), *name);
+            assert_eq!(attr.values(), *values);
+            let mut camel = String::new();
+            for (i, word) in name.split('-').enumerate() {
+                let mut chars = word.chars();
+                if i > 0 {
+                    camel.extend(chars.next().map(|c| c.to_ascii_uppercase()));
+                }
+                camel.extend(chars);
+            }
+            assert_eq!(&camel, property);
+            assert!(values.is_empty() || values.contains(default), "{name}");
         }
-        assert_eq!(Attr::Timeout.declared().name, "timeout");
-        assert_eq!(ATTRIBUTES.len(), ATTRIBUTE_DOCS.len());
-        assert!(EVENT_DOCS
-            .iter()
-            .all(|(name, _, _)| name.starts_with("oauth-")));
-        assert_eq!(Event::Expired.name(), "oauth-expired");
+        assert!(Event::TEXTS.iter().all(|name| name.starts_with("oauth-")));
+        assert_eq!(Event::TEXTS.len(), EVENT_DOCS.len());
+        assert_eq!(Mode::parse("redirect"), Some(Mode::Redirect));
+        assert_eq!(Mode::parse("tab"), None);
+        assert_eq!(ButtonState::Cancelled.as_str(), "cancelled");
     }
 
     #[test]
-    fn the_template_has_exactly_the_declared_parts() {
-        let markup = TEMPLATE.split("</style>").nth(1).unwrap();
-        let used: Vec<&str> = markup
+    fn the_markup_has_exactly_the_declared_parts() {
+        let used: Vec<&str> = MARKUP
             .split("part=")
             .skip(1)
             .filter_map(|rest| rest.split([' ', '>']).next())
             .collect();
-        let declared: Vec<&str> = PART_DOCS.iter().map(|(name, _)| *name).collect();
+        let declared: Vec<&str> = PARTS.iter().map(|(name, _)| *name).collect();
         assert_eq!(used, declared);
+        assert!(
+            !MARKUP.contains("style"),
+            "no inline style: the style is adopted"
+        );
     }
 }

@@ -1,47 +1,317 @@
-//! A minimal JSON writer: how the core hands its decisions to the browser layer.
+//! JSON (RFC 8259), read strictly and written minimally: a leaf that everything may use.
 //!
-//! Every call into the core answers with one JSON text (a list of commands, see
-//! `core::widget`), which JS turns into objects with one `JSON.parse`. Writing it by hand keeps
-//! `serde_json` and `core::fmt` out of the wasm module; commas are placed by looking at what was
-//! written last, so callers only open, name and close.
+//! The reader validates a whole text once, then hands out [`Value`]s that borrow from it:
+//! strings without escapes, numbers, and nested arrays and objects stay slices of the input
+//! until asked for, so reading a token answer or a key set allocates little. It accepts exactly
+//! what `serde_json` accepts as a value (a property test and the fuzz target compare them),
+//! with one more bound: nesting deeper than [`MAX_DEPTH`] is refused, so hostile input cannot
+//! exhaust the wasm module's small stack.
+//!
+//! The writer is how the browser edge (`web::edge`) answers JS: one `JSON.parse` on that side.
 
-/// Builds one JSON text.
+use std::borrow::Cow;
+
+use super::text::{decimal, parse_decimal};
+
+/// The deepest nesting read.
+pub const MAX_DEPTH: usize = 32;
+
+/// A JSON value; arrays and objects are their raw (already validated) text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value<'a> {
+    /// `null`.
+    Null,
+    /// `true` or `false`.
+    Bool(bool),
+    /// A number, as written.
+    Number(&'a str),
+    /// A string, unescaped.
+    Str(Cow<'a, str>),
+    /// An array's text, brackets included.
+    Array(&'a str),
+    /// An object's text, braces included.
+    Object(&'a str),
+}
+
+/// Reads `text` as one JSON value, surrounded by white space at most.
+pub fn parse(text: &str) -> Option<Value<'_>> {
+    let mut reader = Reader { text, pos: 0 };
+    let value = reader.value(0)?;
+    reader.space();
+    (reader.pos == text.len()).then_some(value)
+}
+
+impl<'a> Value<'a> {
+    /// The string, if this is one.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Self::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The number, if this is a whole one from 0 to 10^19 - 1.
+    pub fn as_u64(&self) -> Option<u64> {
+        match self {
+            Self::Number(raw) => parse_decimal(raw, 19),
+            _ => None,
+        }
+    }
+
+    /// An array's elements, or an object's members as (name, value); empty for anything else.
+    fn items(&self) -> Vec<(Cow<'a, str>, Value<'a>)> {
+        let (Self::Array(raw) | Self::Object(raw)) = *self else {
+            return Vec::new();
+        };
+        let object = matches!(self, Self::Object(_));
+        let mut reader = Reader { text: raw, pos: 1 };
+        let mut out = Vec::new();
+        // The text was validated: the loop ends at the closing bracket.
+        while reader.space_and(b",").is_some() || out.is_empty() {
+            reader.space();
+            let name = if object {
+                reader.string()
+            } else {
+                Some(Cow::Borrowed(""))
+            };
+            let value = (!object || reader.skip(b":"))
+                .then(|| reader.value(0))
+                .flatten();
+            let (Some(name), Some(value)) = (name, value) else {
+                break;
+            };
+            out.push((name, value));
+        }
+        out
+    }
+
+    /// An object's members in order (duplicates included).
+    pub fn members(&self) -> Vec<(Cow<'a, str>, Value<'a>)> {
+        if matches!(self, Self::Object(_)) {
+            self.items()
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// An array's elements.
+    pub fn elements(&self) -> Vec<Value<'a>> {
+        if matches!(self, Self::Array(_)) {
+            self.items().into_iter().map(|(_, v)| v).collect()
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// The member `name` of an object, when it occurs exactly once.
+    pub fn get(&self, name: &str) -> Option<Value<'a>> {
+        let mut found = self.members().into_iter().filter(|(key, _)| key == name);
+        match (found.next(), found.next()) {
+            (Some((_, value)), None) => Some(value),
+            _ => None,
+        }
+    }
+
+    /// The string member `name` of an object (once, and a string).
+    pub fn str_of(&self, name: &str) -> Option<String> {
+        self.get(name)?.as_str().map(str::to_owned)
+    }
+}
+
+struct Reader<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.pos).copied()
+    }
+
+    fn bump(&mut self) -> Option<u8> {
+        let b = self.peek()?;
+        self.pos += 1;
+        Some(b)
+    }
+
+    fn space(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.pos += 1;
+        }
+    }
+
+    /// After white space, one of `bytes`, taken.
+    fn space_and(&mut self, bytes: &[u8]) -> Option<u8> {
+        self.space();
+        let b = self.peek().filter(|b| bytes.contains(b))?;
+        self.pos += 1;
+        Some(b)
+    }
+
+    /// `word` (after white space, unless it is empty), taken; whether it was there.
+    fn skip(&mut self, word: &[u8]) -> bool {
+        if !word.is_empty() && self.space_and(&word[..1]).is_none() {
+            return false;
+        }
+        let rest = word.get(1..).unwrap_or_default();
+        let ok = self
+            .text
+            .as_bytes()
+            .get(self.pos..)
+            .is_some_and(|t| t.starts_with(rest));
+        self.pos += if ok { rest.len() } else { 0 };
+        ok
+    }
+
+    fn value(&mut self, depth: usize) -> Option<Value<'a>> {
+        self.space();
+        let start = self.pos;
+        let value = match self.peek()? {
+            b'"' => Value::Str(self.string()?),
+            open @ (b'{' | b'[') if depth < MAX_DEPTH => {
+                let close = open + 2; // `}` and `]` follow `{` and `[` by two in ASCII
+                self.pos += 1;
+                if self.space_and(&[close]).is_none() {
+                    loop {
+                        if open == b'{' {
+                            self.space();
+                            self.string()?;
+                            if !self.skip(b":") {
+                                return None;
+                            }
+                        }
+                        self.value(depth + 1)?;
+                        if self.space_and(&[b',', close])? == close {
+                            break;
+                        }
+                    }
+                }
+                let raw = self.text.get(start..self.pos)?;
+                if open == b'{' {
+                    Value::Object(raw)
+                } else {
+                    Value::Array(raw)
+                }
+            }
+            b't' if self.skip(b"true") => Value::Bool(true),
+            b'f' if self.skip(b"false") => Value::Bool(false),
+            b'n' if self.skip(b"null") => Value::Null,
+            _ => {
+                // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+                self.skip(b"-");
+                if !self.skip(b"0") {
+                    self.digits()?;
+                }
+                if self.skip(b".") {
+                    self.digits()?;
+                }
+                if self.skip(b"e") || self.skip(b"E") {
+                    let _ = self.skip(b"+") || self.skip(b"-");
+                    self.digits()?;
+                }
+                Value::Number(self.text.get(start..self.pos)?)
+            }
+        };
+        Some(value)
+    }
+
+    fn digits(&mut self) -> Option<()> {
+        let start = self.pos;
+        while self.peek().is_some_and(|b| b.is_ascii_digit()) {
+            self.pos += 1;
+        }
+        (self.pos > start).then_some(())
+    }
+
+    /// A string with JSON's escapes, surrogate pairs included; borrowed when it has none.
+    fn string(&mut self) -> Option<Cow<'a, str>> {
+        if self.bump()? != b'"' {
+            return None;
+        }
+        let start = self.pos;
+        let mut owned: Option<Vec<u8>> = None;
+        loop {
+            let b = self.bump()?;
+            match b {
+                b'"' => {
+                    return match owned {
+                        None => self.text.get(start..self.pos - 1).map(Cow::Borrowed),
+                        Some(bytes) => String::from_utf8(bytes).ok().map(Cow::Owned),
+                    }
+                }
+                b'\\' => {
+                    let out = owned.get_or_insert_with(|| {
+                        self.text
+                            .as_bytes()
+                            .get(start..self.pos - 1)
+                            .unwrap_or_default()
+                            .to_vec()
+                    });
+                    let c = match self.bump()? {
+                        e @ (b'"' | b'\\' | b'/') => char::from(e),
+                        b'b' => '\u{8}',
+                        b'f' => '\u{c}',
+                        b'n' => '\n',
+                        b'r' => '\r',
+                        b't' => '\t',
+                        b'u' => {
+                            let high = self.hex4()?;
+                            let code = if (0xD800..0xDC00).contains(&high) {
+                                let low = (self.bump() == Some(b'\\') && self.bump() == Some(b'u'))
+                                    .then(|| self.hex4())
+                                    .flatten()?;
+                                if !(0xDC00..0xE000).contains(&low) {
+                                    return None;
+                                }
+                                0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
+                            } else {
+                                high
+                            };
+                            char::from_u32(code)?
+                        }
+                        _ => return None,
+                    };
+                    out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+                }
+                b if b < 0x20 => return None,
+                b => {
+                    if let Some(out) = &mut owned {
+                        out.push(b);
+                    }
+                }
+            }
+        }
+    }
+
+    fn hex4(&mut self) -> Option<u32> {
+        let digits = self.text.get(self.pos..self.pos + 4)?;
+        self.pos += 4;
+        digits
+            .bytes()
+            .try_fold(0u32, |n, b| Some(n * 16 + (b as char).to_digit(16)?))
+    }
+}
+
+/// Builds one JSON text; commas go where they belong by looking at what was written last, so
+/// callers only open, name and close.
 #[derive(Debug, Default)]
 pub struct Writer {
     out: String,
 }
 
 impl Writer {
-    /// A comma if a value was written just before at this level.
     fn separate(&mut self) {
         if !matches!(self.out.as_bytes().last(), None | Some(b'[' | b'{' | b':')) {
             self.out.push(',');
         }
     }
 
-    /// Starts an object.
-    pub fn open_object(&mut self) -> &mut Self {
-        self.separate();
-        self.out.push('{');
-        self
-    }
-
-    /// Ends the object.
-    pub fn close_object(&mut self) -> &mut Self {
-        self.out.push('}');
-        self
-    }
-
-    /// Starts an array.
-    pub fn open_array(&mut self) -> &mut Self {
-        self.separate();
-        self.out.push('[');
-        self
-    }
-
-    /// Ends the array.
-    pub fn close_array(&mut self) -> &mut Self {
-        self.out.push(']');
+    /// Writes `text` as it is (an opening or closing bracket, `null`, or JSON known valid).
+    pub fn raw(&mut self, text: &str) -> &mut Self {
+        if !matches!(text, "]" | "}") {
+            self.separate();
+        }
+        self.out.push_str(text);
         self
     }
 
@@ -52,16 +322,15 @@ impl Writer {
         self
     }
 
-    /// A string value, escaped.
+    /// A string, escaped.
     pub fn string(&mut self, text: &str) -> &mut Self {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
         self.separate();
         self.out.push('"');
         for c in text.chars() {
             match c {
                 '"' => self.out.push_str("\\\""),
                 '\\' => self.out.push_str("\\\\"),
-                // U+2028/2029 are valid JSON but were not valid JS string text before ES2019.
+                // U+2028/2029 are valid JSON but were not valid in JS string literals before ES2019.
                 c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
                     let n = c as u32;
                     self.out.push_str("\\u");
@@ -84,11 +353,9 @@ impl Writer {
         }
     }
 
-    /// A whole number (below 2^53, so JS reads it exactly).
+    /// A whole number (JS reads it exactly below 2^53).
     pub fn number(&mut self, n: u64) -> &mut Self {
-        self.separate();
-        push_decimal(&mut self.out, n);
-        self
+        self.raw(&decimal(n))
     }
 
     /// A number, or `null`.
@@ -104,372 +371,121 @@ impl Writer {
         self.raw(if value { "true" } else { "false" })
     }
 
-    /// JSON text written as it is: `null`, or a value already known to be valid JSON.
-    pub fn raw(&mut self, json: &str) -> &mut Self {
-        self.separate();
-        self.out.push_str(json);
-        self
-    }
-
     /// The text written.
     pub fn finish(self) -> String {
         self.out
     }
 }
 
-/// Appends `n` in decimal: the integer printing of `core::fmt` without its machinery.
-pub fn push_decimal(out: &mut String, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut start = digits.len();
-    loop {
-        start -= 1;
-        digits[start] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for &d in &digits[start..] {
-        out.push(d as char);
-    }
-}
-
-/// `text` as a whole number of 1 to `max_digits` plain ASCII digits (no sign, no space), the
-/// inverse of [`decimal`]; `None` for anything else. `max_digits` is at most 19, so it never
-/// overflows a `u64`.
-pub fn parse_decimal(text: &str, max_digits: usize) -> Option<u64> {
-    let plain =
-        (1..=max_digits.min(19)).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit());
-    plain.then(|| text.bytes().fold(0u64, |n, b| n * 10 + u64::from(b - b'0')))
-}
-
-/// `n` in decimal.
-pub fn decimal(n: u64) -> String {
-    let mut out = String::new();
-    push_decimal(&mut out, n);
-    out
-}
+const HEX: &[u8; 16] = b"0123456789abcdef";
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
-    fn writes_nested_values_with_commas_in_the_right_places() {
-        let mut w = Writer::default();
-        w.open_array();
-        w.open_object().key("a").number(1).key("b").opt_string(None);
-        w.key("c")
-            .open_array()
-            .string("x")
-            .boolean(true)
-            .close_array();
-        w.close_object();
-        w.open_object().close_object();
-        w.close_array();
-        assert_eq!(w.finish(), r#"[{"a":1,"b":null,"c":["x",true]},{}]"#);
-    }
-
-    #[test]
-    fn escapes_what_json_and_js_need() {
-        let mut w = Writer::default();
-        w.string("q\"b\\n\n\u{1}\u{2028}é✓");
-        assert_eq!(w.finish(), r#""q\"b\\n\u000a\u0001\u2028é✓""#);
-    }
-
-    #[test]
-    fn decimals_cover_the_range() {
-        assert_eq!(decimal(0), "0");
-        assert_eq!(decimal(1_700_000_000_000), "1700000000000");
-        assert_eq!(decimal(u64::MAX), "18446744073709551615");
-        assert_eq!(parse_decimal("0300", 6), Some(300));
-        for bad in ["", "-1", "+1", "1.5", "1e3", " 1", "1234567"] {
-            assert_eq!(parse_decimal(bad, 6), None, "{bad}");
-        }
+    fn reads_values_lazily_and_exactly() {
+        let v = parse(r#" {"a":"x\u00e9\ud83d\ude00\n","n":3600,"f":1.5,"z":null,"o":{"k":[1,{"d":true}]},"t":true,"s":"plain"} "#).unwrap();
+        assert_eq!(v.str_of("a").as_deref(), Some("xé😀\n"));
+        assert_eq!(v.get("n").and_then(|n| n.as_u64()), Some(3600));
+        assert_eq!(v.get("f"), Some(Value::Number("1.5")));
+        assert_eq!(v.get("f").and_then(|n| n.as_u64()), None);
+        assert_eq!(v.get("z"), Some(Value::Null));
+        let o = v.get("o").unwrap();
+        assert_eq!(o, Value::Object(r#"{"k":[1,{"d":true}]}"#));
+        let k = o.get("k").unwrap().elements();
+        assert_eq!(k.len(), 2);
+        assert_eq!(k[1].get("d"), Some(Value::Bool(true)));
+        assert!(matches!(
+            v.get("s"),
+            Some(Value::Str(Cow::Borrowed("plain")))
+        ));
         assert_eq!(
-            parse_decimal("9999999999999999999", 19),
-            Some(9_999_999_999_999_999_999)
+            parse(r#"{"a":1,"a":2}"#).unwrap().get("a"),
+            None,
+            "twice is no answer"
         );
-    }
-}
-
-/// A top-level member's value, as far as the token endpoint's rules look at it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Value<'a> {
-    /// A string, unescaped.
-    Str(String),
-    /// A non-negative integer (no fraction, no exponent) that fits in a `u64`.
-    Int(u64),
-    /// `null`.
-    Null,
-    /// An object, as its raw JSON text.
-    Object(&'a str),
-    /// Anything else (`true`, a negative or fractional number, an array), as its raw JSON text.
-    Other(&'a str),
-}
-
-/// How deeply values may nest: enough for any token response, and bounded so that hostile input
-/// cannot exhaust the wasm module's small stack.
-const MAX_DEPTH: usize = 32;
-
-/// Reads a JSON text (RFC 8259) that must be one object, strictly: the whole text is
-/// validated, and the top-level members are returned in order. `None` for anything else.
-pub fn read_object(text: &str) -> Option<Vec<(String, Value<'_>)>> {
-    let mut reader = Reader { text, pos: 0 };
-    reader.skip_space();
-    let members = reader.object_members()?;
-    reader.skip_space();
-    (reader.pos == text.len()).then_some(members)
-}
-
-struct Reader<'a> {
-    text: &'a str,
-    pos: usize,
-}
-
-impl<'a> Reader<'a> {
-    fn peek(&self) -> Option<u8> {
-        self.text.as_bytes().get(self.pos).copied()
-    }
-
-    fn skip_space(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-            self.pos += 1;
-        }
-    }
-
-    fn eat(&mut self, byte: u8) -> Option<()> {
-        self.skip_space();
-        (self.peek() == Some(byte)).then(|| self.pos += 1)
-    }
-
-    fn literal(&mut self, word: &str) -> Option<()> {
-        self.text
-            .get(self.pos..)?
-            .starts_with(word)
-            .then(|| self.pos += word.len())
-    }
-
-    /// `{ "name": value, ... }` at the top level, keeping each member's value.
-    fn object_members(&mut self) -> Option<Vec<(String, Value<'a>)>> {
-        self.eat(b'{')?;
-        let mut members = Vec::new();
-        if self.eat(b'}').is_some() {
-            return Some(members);
-        }
-        loop {
-            self.skip_space();
-            let name = self.string()?;
-            self.eat(b':')?;
-            self.skip_space();
-            let start = self.pos;
-            let value = match self.peek()? {
-                b'"' => Value::Str(self.string()?),
-                b'n' => self.literal("null").map(|()| Value::Null)?,
-                b'{' => {
-                    self.value(1)?;
-                    Value::Object(self.text.get(start..self.pos)?)
-                }
-                b'0'..=b'9' => {
-                    self.number()?;
-                    let raw = self.text.get(start..self.pos)?;
-                    match raw
-                        .bytes()
-                        .all(|b| b.is_ascii_digit())
-                        .then(|| raw.parse::<u64>().ok())
-                        .flatten()
-                    {
-                        Some(n) => Value::Int(n),
-                        None => Value::Other(raw),
-                    }
-                }
-                _ => {
-                    self.value(1)?;
-                    Value::Other(self.text.get(start..self.pos)?)
-                }
-            };
-            members.push((name, value));
-            self.skip_space();
-            match self.peek()? {
-                b',' => self.pos += 1,
-                b'}' => {
-                    self.pos += 1;
-                    return Some(members);
-                }
-                _ => return None,
-            }
-        }
-    }
-
-    /// Validates any value, nested at `depth`.
-    fn value(&mut self, depth: usize) -> Option<()> {
-        if depth > MAX_DEPTH {
-            return None;
-        }
-        self.skip_space();
-        match self.peek()? {
-            b'"' => self.string().map(drop),
-            b'{' | b'[' => {
-                let object = self.peek() == Some(b'{');
-                let close = if object { b'}' } else { b']' };
-                self.pos += 1;
-                if self.eat(close).is_some() {
-                    return Some(());
-                }
-                loop {
-                    if object {
-                        self.skip_space();
-                        self.string()?;
-                        self.eat(b':')?;
-                    }
-                    self.value(depth + 1)?;
-                    self.skip_space();
-                    match self.peek()? {
-                        b',' => self.pos += 1,
-                        b if b == close => {
-                            self.pos += 1;
-                            return Some(());
-                        }
-                        _ => return None,
-                    }
-                }
-            }
-            b't' => self.literal("true"),
-            b'f' => self.literal("false"),
-            b'n' => self.literal("null"),
-            _ => self.number(),
-        }
-    }
-
-    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`
-    fn number(&mut self) -> Option<()> {
-        let digits = |r: &mut Self| {
-            let start = r.pos;
-            while r.peek().is_some_and(|b| b.is_ascii_digit()) {
-                r.pos += 1;
-            }
-            (r.pos > start).then_some(())
-        };
-        if self.peek() == Some(b'-') {
-            self.pos += 1;
-        }
-        if self.peek() == Some(b'0') {
-            self.pos += 1;
-        } else {
-            digits(self)?;
-        }
-        if self.peek() == Some(b'.') {
-            self.pos += 1;
-            digits(self)?;
-        }
-        if matches!(self.peek(), Some(b'e' | b'E')) {
-            self.pos += 1;
-            if matches!(self.peek(), Some(b'+' | b'-')) {
-                self.pos += 1;
-            }
-            digits(self)?;
-        }
-        Some(())
-    }
-
-    /// A string: `"` ... `"` with JSON's escapes, including UTF-16 surrogate pairs.
-    fn string(&mut self) -> Option<String> {
-        if self.peek() != Some(b'"') {
-            return None;
-        }
-        self.pos += 1;
-        let mut out = String::new();
-        loop {
-            let rest = self.text.get(self.pos..)?;
-            let c = rest.chars().next()?;
-            self.pos += c.len_utf8();
-            match c {
-                '"' => return Some(out),
-                '\\' => {
-                    let escape = self.peek()?;
-                    self.pos += 1;
-                    out.push(match escape {
-                        b'"' => '"',
-                        b'\\' => '\\',
-                        b'/' => '/',
-                        b'b' => '\u{8}',
-                        b'f' => '\u{c}',
-                        b'n' => '\n',
-                        b'r' => '\r',
-                        b't' => '\t',
-                        b'u' => {
-                            let high = self.hex4()?;
-                            let code = if (0xD800..0xDC00).contains(&high) {
-                                self.literal("\\u")?;
-                                let low = self.hex4()?;
-                                if !(0xDC00..0xE000).contains(&low) {
-                                    return None;
-                                }
-                                0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
-                            } else {
-                                high
-                            };
-                            char::from_u32(code)?
-                        }
-                        _ => return None,
-                    });
-                }
-                c if (c as u32) < 0x20 => return None,
-                c => out.push(c),
-            }
-        }
-    }
-
-    fn hex4(&mut self) -> Option<u32> {
-        let digits = self.text.get(self.pos..self.pos + 4)?;
-        self.pos += 4;
-        digits
-            .bytes()
-            .try_fold(0u32, |n, b| Some(n * 16 + (b as char).to_digit(16)?))
-    }
-}
-
-#[cfg(all(test, not(target_arch = "wasm32")))]
-mod reader_tests {
-    use super::*;
-
-    #[test]
-    fn reads_top_level_members_and_validates_the_rest() {
-        let members = read_object(r#" {"a":"x\u00e9\ud83d\ude00\n","n":3600,"f":1.5,"neg":-1,"z":null,"o":{"k":[1,{"d":true}]},"t":true} "#).unwrap();
-        assert_eq!(members[0], ("a".into(), Value::Str("xé😀\n".into())));
-        assert_eq!(members[1].1, Value::Int(3600));
-        assert_eq!(members[2].1, Value::Other("1.5"));
-        assert_eq!(members[3].1, Value::Other("-1"));
-        assert_eq!(members[4].1, Value::Null);
-        assert_eq!(members[5].1, Value::Object(r#"{"k":[1,{"d":true}]}"#));
-        assert_eq!(members[6].1, Value::Other("true"));
-        assert_eq!(read_object("{}"), Some(vec![]));
+        assert_eq!(parse("[]").unwrap().elements(), []);
+        assert_eq!(parse(" {} ").unwrap().members(), []);
     }
 
     #[test]
-    fn refuses_what_is_not_one_json_object() {
-        let deep = format!("{{\"a\":{}{}}}", "[".repeat(40), "]".repeat(40));
+    fn refuses_what_is_not_json() {
+        let deep = format!("{}{}", "[".repeat(40), "]".repeat(40));
         for bad in [
             "",
-            "[]",
-            "\"s\"",
             "{",
             "{\"a\"}",
             "{\"a\":}",
             "{\"a\":1,}",
-            "{\"a\":01}",
-            "{\"a\":1.}",
-            "{\"a\":tru}",
-            "{\"a\":\"\u{1}\"}",
-            "{\"a\":\"\\x\"}",
-            "{\"a\":\"\\ud83d\"}",
+            "[1,]",
+            "01",
+            "1.",
+            "-",
+            "tru",
+            "\"\u{1}\"",
+            "\"\\x\"",
+            "\"\\ud83d\"",
+            "\"\\ud83dx\"",
             "{} {}",
             "<html>",
             "{'a':1}",
             &deep,
         ] {
-            assert_eq!(read_object(bad), None, "{bad}");
+            assert_eq!(parse(bad), None, "{bad}");
         }
-        assert!(read_object(&format!("{{\"a\":{}{}}}", "[".repeat(30), "]".repeat(30))).is_some());
+        assert!(parse(&format!("{}{}", "[".repeat(30), "]".repeat(30))).is_some());
+    }
+
+    #[test]
+    fn writes_nested_values_with_commas_where_they_belong() {
+        let mut w = Writer::default();
+        w.raw("[")
+            .raw("{")
+            .key("a")
+            .number(1)
+            .key("b")
+            .opt_string(None);
+        w.key("c")
+            .raw("[")
+            .string("x")
+            .boolean(true)
+            .raw("]")
+            .raw("}");
+        w.raw("{").raw("}").raw("]");
+        assert_eq!(w.finish(), r#"[{"a":1,"b":null,"c":["x",true]},{}]"#);
+        let mut w = Writer::default();
+        w.string("q\"b\\n\n\u{1}\u{2028}é✓");
+        assert_eq!(w.finish(), r#""q\"b\\n\u000a\u0001\u2028é✓""#);
+    }
+
+    proptest! {
+        #[test]
+        fn agrees_with_serde_json(text in r#"[\[\]{}":,0-9a-z\\. -]{0,40}"#) {
+            let ours = parse(&text).is_some();
+            let theirs = serde_json::from_str::<serde_json::Value>(&text).is_ok();
+            prop_assert_eq!(ours, theirs, "{}", text);
+        }
+
+        #[test]
+        fn reads_back_what_serde_writes(value in any::<(String, Option<u32>, bool, Vec<String>)>()) {
+            let text = serde_json::json!({"s": value.0, "n": value.1, "b": value.2, "v": value.3}).to_string();
+            let v = parse(&text).unwrap();
+            prop_assert_eq!(v.str_of("s"), Some(value.0));
+            prop_assert_eq!(v.get("n").and_then(|n| n.as_u64()), value.1.map(u64::from));
+            prop_assert_eq!(v.get("b"), Some(Value::Bool(value.2)));
+            let strings: Vec<String> = v.get("v").unwrap().elements().iter().filter_map(|e| e.as_str().map(str::to_owned)).collect();
+            prop_assert_eq!(strings, value.3);
+        }
+
+        #[test]
+        fn written_strings_read_back(text in "\\PC{0,40}") {
+            let mut w = Writer::default();
+            w.string(&text);
+            let written = w.finish();
+            prop_assert_eq!(parse(&written).and_then(|v| v.as_str().map(str::to_owned)), Some(text.clone()));
+            prop_assert_eq!(serde_json::from_str::<String>(&written).ok(), Some(text));
+        }
     }
 }

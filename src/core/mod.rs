@@ -1,29 +1,18 @@
-//! The pure core: every OAuth decision the widget makes, with no browser in sight.
+//! The pure core: every decision the widget makes, with no browser in sight.
 //!
-//! Nothing here imports a browser crate: randomness, hashing, the clock and web storage come in
-//! from outside (arguments, and the [`widget::Store`] trait), and decisions go out as commands.
-//! So every rule runs under plain `cargo test`, natively, and `web/` only carries them out.
+//! Nothing here imports a browser crate: randomness, digests, the clock and web storage come in
+//! from outside (inputs, and the [`store::Store`] trait), and decisions go out as commands, so
+//! every rule runs under plain `cargo test`. Layers, each using only those below it:
 //!
-//! - [`contract`]: the element's attributes, events, parts and members, declared once;
-//! - [`config`]: attributes to a validated [`config::Config`], and advice for page authors;
-//! - [`request`], [`response`]: the authorization request, the response, the token endpoint;
-//! - [`session`]: the login state; [`widget`]: the controller as a state machine;
-//! - [`callback`]: a page that loads with a response in its address;
-//! - [`params`], [`url`], [`json`], [`error`], [`provider`], [`ascii`]: the pieces they are made of.
+//! - [`machine`]: the controller, one state machine per widget, and the callback page;
+//! - [`oauth`]: settings, requests, responses, tokens, provider presets;
+//! - [`contract`], [`error`]: the element's public surface, declared once, and its error type;
+//! - [`text`], [`json`], [`store`]: leaves that everything may use.
 
-pub mod ascii;
-pub mod callback;
-pub mod config;
 pub mod contract;
 pub mod error;
 pub mod json;
-pub mod params;
-pub mod provider;
-pub mod request;
-pub mod response;
-pub mod session;
-pub mod url;
-pub mod widget;
-
-#[cfg(all(test, not(target_arch = "wasm32")))]
-mod tests;
+pub mod machine;
+pub mod oauth;
+pub mod store;
+pub mod text;

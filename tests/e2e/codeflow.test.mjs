@@ -405,11 +405,12 @@ test('redirect mode: the verifier survives the round trip, is used up, and the a
   assert.deepEqual([sent.response_type, sent.code_challenge_method, sent.redirect_uri], ['code', 'S256', env.web + landing]);
   assert.match(sent.code_challenge, PKCE_RE);
 
-  // While the tab is at the provider, the login waits in sessionStorage under its state, with a
-  // verifier whose S256 is the challenge sent.
+  // While the tab is at the provider, the login waits in sessionStorage (a tab has one redirect
+  // login at most), with its state and a verifier whose S256 is the challenge sent.
   const stored = await hostStorageMidway(page);
-  const key = `oauth-prefab:pending:${sent.state}`;
+  const key = 'oauth-prefab:pending';
   assert.deepEqual(Object.keys(stored).filter((k) => k.startsWith('oauth-prefab:pending')), [key]);
+  assert.ok(decodeURIComponent(stored[key]).includes(`state=${sent.state}`), 'the stored record holds the state');
   const candidates = decodeURIComponent(stored[key]).match(/[A-Za-z0-9_-]{43,}/g) ?? [];
   assert.ok(candidates.some((v) => s256(v) === sent.code_challenge), 'the stored record holds the verifier');
 

@@ -1,11 +1,13 @@
 // Popups that lose their opener: a provider whose pages send `Cross-Origin-Opener-Policy:
-// same-origin` (the dev provider's --coop) cuts the login popup off from the page that opened it.
-// The login still completes (the callback page hands its response over the BroadcastChannel),
-// a popup the page cannot see is not taken for a cancel, and its close ends the login by the
-// timeout. The opener-reloaded case, without COOP, is in popup.test.mjs.
+// same-origin` (the dev provider's --coop) cuts the login popup off from the page that opened it,
+// which then reads as closed before it ever showed a page, as a popup closed at once does.
+// The first time, that reads as a cancel (the button is usable at once), yet the login still
+// completes when its answer comes over the BroadcastChannel, and the element learns that this
+// provider cuts popups off. From then on a popup the page cannot see is waited for, and its close
+// ends the login by the timeout. The opener-reloaded case, without COOP, is in popup.test.mjs.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { allowSecondThenFirst, decide, loginOutcome, openWidget, startEnvironment, startLogin, stateOf } from './harness.mjs';
+import { allowSecondThenFirst, decide, loginOutcome, openWidget, startEnvironment, startLogin, stateOf, waitForEvents, widgetState } from './harness.mjs';
 
 let env;
 before(async () => { env = await startEnvironment({ providerArgs: ['--coop'] }); });
@@ -14,9 +16,35 @@ after(async () => { await env?.close(); });
 /** Whether the provider's page in `popup` was cut off from its opener. */
 const severed = (popup) => popup.evaluate(() => window.opener === null);
 
-test('with COOP, a popup login where the user clicks Allow after 2 s succeeds, and the popup closes', async () => {
+/** Opens the widget on a page whose origin has seen this provider cut a popup off before. */
+async function openKnowingCoop(page, options) {
+  await page.addInitScript((provider) => localStorage.setItem(`oauth-prefab:severs:${provider}`, '1'), env.provider);
+  await openWidget(env, page, options);
+}
+
+test('with COOP, the first popup login reads as a cancel at once, yet its answer still logs in, and the provider is then known', async () => {
   const { page, context, consoleLines } = await env.newPage();
   await openWidget(env, page);
+  const popup = await startLogin(page);
+  assert.equal(await severed(popup), true, 'the provider page severed the popup from its opener');
+  const outcome = await loginOutcome(page);
+  assert.equal(outcome.err?.code, 'popup_closed', 'read as closed before it showed a page');
+  const state = await widgetState(page);
+  assert.deepEqual([state.busy, state.message], ['false', 'Login cancelled.'], 'the button is usable again at once');
+  assert.ok(consoleLines.some((line) => /Cross-Origin-Opener-Policy/.test(line)), 'the page author is told of the other cause');
+  await decide(popup, 'Allow');
+  const issued = await env.controls.lastToken();
+  const events = await waitForEvents(page, 2);
+  assert.deepEqual(events.map((e) => e.type), ['oauth-error', 'oauth-login']);
+  assert.equal(events[1].detail.accessToken, issued.access_token);
+  assert.equal((await widgetState(page)).loggedIn, true);
+  assert.equal(await page.evaluate((p) => localStorage.getItem(`oauth-prefab:severs:${p}`), env.provider), '1', 'learned');
+  await context.close();
+});
+
+test('with COOP known, a popup login where the user clicks Allow after 2 s succeeds, and the popup closes', async () => {
+  const { page, context, consoleLines } = await env.newPage();
+  await openKnowingCoop(page);
   const popup = await startLogin(page);
   assert.equal(await severed(popup), true, 'the provider page severed the popup from its opener');
   // The user reads the consent page; the opener already sees the popup as closed.
@@ -31,9 +59,9 @@ test('with COOP, a popup login where the user clicks Allow after 2 s succeeds, a
   await context.close();
 });
 
-test('with COOP, two widgets logging in at once each get their own token', async () => {
+test('with COOP known, two widgets logging in at once each get their own token', async () => {
   const { page, context } = await env.newPage();
-  await openWidget(env, page, { path: '/e2e/two.html' });
+  await openKnowingCoop(page, { path: '/e2e/two.html' });
   const first = await startLogin(page, { id: 'w1' });
   const second = await startLogin(page, { id: 'w2' });
   const [firstState, secondState] = [stateOf(first), stateOf(second)];
@@ -47,9 +75,9 @@ test('with COOP, two widgets logging in at once each get their own token', async
   await context.close();
 });
 
-test('with COOP, closing the popup ends the login by the timeout', async () => {
+test('with COOP known, closing the popup ends the login by the timeout', async () => {
   const { page, context } = await env.newPage();
-  await openWidget(env, page, { attrs: { timeout: '4' } });
+  await openKnowingCoop(page, { attrs: { timeout: '4' } });
   const started = Date.now();
   const popup = await startLogin(page);
   assert.equal(await severed(popup), true);
@@ -67,9 +95,9 @@ test('with COOP, closing the popup ends the login by the timeout', async () => {
   await context.close();
 });
 
-test('with COOP, a second click while the popup is out of sight starts again; the old answer is refused', async () => {
+test('with COOP known, a second click while the popup is out of sight starts again; the old answer is refused', async () => {
   const { page, context } = await env.newPage();
-  await openWidget(env, page);
+  await openKnowingCoop(page);
   const old = await startLogin(page);
   assert.equal(await severed(old), true);
   await page.waitForTimeout(500);
@@ -95,7 +123,7 @@ test('with COOP, a second click while the popup is out of sight starts again; th
 
 test('a tab the browser will not let script close hands the response over, strips its address and says it is done', async () => {
   const { page, context } = await env.newPage();
-  await openWidget(env, page);
+  await openKnowingCoop(page);
   const popup = await startLogin(page);
   const state = stateOf(popup);
   // The response lands in a tab the person opened (pages in its history: not script-closable),

@@ -1,106 +1,97 @@
 //! Provider presets as the providers are today: where each one's authorization endpoint is,
 //! which flows it still serves, its default scopes and separator, and where its API wants the
-//! token. The README's preset table says the same for people, with what to register.
-
-/// Where `fetch()` puts the token for a provider's API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenPlacement {
-    /// `Authorization: Bearer <token>` (RFC 6750 2.1).
-    BearerHeader,
-    /// An `access_token` query parameter (RFC 6750 2.3), as Instagram's API takes it.
-    QueryParameter,
-}
+//! token. The README's preset table says the same for people, with what to register there.
 
 /// One provider's fixed facts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct Preset {
-    /// The `provider` attribute value.
+    /// The `provider` attribute value; `custom` for none.
     pub id: &'static str,
-    /// The name shown on the button.
-    pub display_name: &'static str,
-    /// The authorization endpoint.
+    /// The name shown on the button; empty for a custom provider.
+    pub name: &'static str,
+    /// The authorization endpoint; empty for a custom provider.
     pub authorize_url: &'static str,
-    /// Scopes requested when the page names none.
-    pub default_scopes: &'static [&'static str],
+    /// Scopes requested when the page names none, separated by spaces.
+    pub default_scope: &'static str,
     /// How the provider joins scopes in the `scope` parameter.
     pub scope_separator: &'static str,
-    /// Where `fetch()` puts the token.
-    pub token_placement: TokenPlacement,
+    /// Whether its API takes the token as an `access_token` query parameter (RFC 6750 2.3,
+    /// Instagram) rather than an `Authorization: Bearer` header.
+    pub token_in_query: bool,
     /// Whether an answer without `token_type` means `bearer` (Instagram's and Facebook's omit it).
     pub token_type_optional: bool,
-    /// Whether the provider still hands out tokens in the fragment (the implicit grant).
+    /// Whether it still serves the implicit grant (`response-type="token"`).
     pub serves_implicit: bool,
 }
 
-/// Every preset, in the order the contract lists them.
+/// The presets of the contract, checked against each provider's documentation on 2026-11-20.
 pub const PRESETS: &[Preset] = &[
+    // Instagram API with Instagram Login: code only; the classic API (implicit) is gone.
     Preset {
         id: "instagram",
-        display_name: "Instagram",
-        // Instagram API with Instagram Login (the classic API at api.instagram.com is gone).
+        name: "Instagram",
         authorize_url: "https://www.instagram.com/oauth/authorize",
-        default_scopes: &["instagram_business_basic"],
+        default_scope: "instagram_business_basic",
         scope_separator: ",",
-        token_placement: TokenPlacement::QueryParameter,
+        token_in_query: true,
         token_type_optional: true,
         serves_implicit: false,
     },
     Preset {
         id: "facebook",
-        display_name: "Facebook",
+        name: "Facebook",
         authorize_url: "https://www.facebook.com/v26.0/dialog/oauth",
-        default_scopes: &["public_profile"],
+        default_scope: "public_profile",
         scope_separator: ",",
-        token_placement: TokenPlacement::BearerHeader,
+        token_in_query: false,
         token_type_optional: true,
         serves_implicit: true,
     },
     Preset {
         id: "google",
-        display_name: "Google",
+        name: "Google",
         authorize_url: "https://accounts.google.com/o/oauth2/v2/auth",
-        default_scopes: &["openid", "email", "profile"],
+        default_scope: "openid email profile",
         scope_separator: " ",
-        token_placement: TokenPlacement::BearerHeader,
+        token_in_query: false,
         token_type_optional: false,
         serves_implicit: true,
     },
     Preset {
         id: "linkedin",
-        display_name: "LinkedIn",
+        name: "LinkedIn",
         authorize_url: "https://www.linkedin.com/oauth/v2/authorization",
-        default_scopes: &["openid", "profile", "email"],
+        default_scope: "openid profile email",
         scope_separator: " ",
-        token_placement: TokenPlacement::BearerHeader,
+        token_in_query: false,
         token_type_optional: false,
         serves_implicit: false,
     },
     Preset {
         id: "box",
-        display_name: "Box",
+        name: "Box",
         authorize_url: "https://account.box.com/api/oauth2/authorize",
-        default_scopes: &[],
+        default_scope: "",
         scope_separator: " ",
-        token_placement: TokenPlacement::BearerHeader,
+        token_in_query: false,
         token_type_optional: false,
         serves_implicit: false,
     },
 ];
 
-/// The facts used when no `provider` is given: the page supplies `authorize-url`.
+/// A provider given by `authorize-url` alone.
 pub const CUSTOM: Preset = Preset {
     id: "custom",
-    display_name: "",
+    name: "",
     authorize_url: "",
-    default_scopes: &[],
+    default_scope: "",
     scope_separator: " ",
-    token_placement: TokenPlacement::BearerHeader,
+    token_in_query: false,
     token_type_optional: false,
     serves_implicit: true,
 };
 
-/// Finds a preset by its `provider` attribute value (exact, lower case); `custom` is the
-/// preset-less provider, as a stored record names it.
+/// The preset named `id` (`custom` included).
 pub fn find(id: &str) -> Option<&'static Preset> {
     if id == CUSTOM.id {
         return Some(&CUSTOM);
@@ -117,7 +108,7 @@ mod tests {
         for id in ["instagram", "facebook", "google", "linkedin", "box"] {
             let preset = find(id).unwrap_or_else(|| panic!("missing preset {id}"));
             assert!(preset.authorize_url.starts_with("https://"), "{id}");
-            assert!(!preset.display_name.is_empty(), "{id}");
+            assert!(!preset.name.is_empty(), "{id}");
         }
         assert_eq!(find("Instagram"), None);
         assert_eq!(find("custom"), Some(&CUSTOM));
@@ -138,10 +129,10 @@ mod tests {
         );
         let instagram = find("instagram").unwrap();
         assert_eq!(
-            (instagram.scope_separator, instagram.default_scopes),
-            (",", &["instagram_business_basic"][..])
+            (instagram.scope_separator, instagram.default_scope),
+            (",", "instagram_business_basic")
         );
-        assert_eq!(instagram.token_placement, TokenPlacement::QueryParameter);
+        assert!(instagram.token_in_query);
         let facebook = find("facebook").unwrap();
         assert!(
             facebook.authorize_url.contains("/v26.0/"),

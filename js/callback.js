@@ -1,0 +1,43 @@
+// The callback page: a page that loads with an OAuth response in its address hands it to the
+// Rust core (core::machine::callback), which decides where it goes; the handlers here only do
+// what it says: clean the address, relay the response, speak, close.
+import { CHANNEL } from './contract.js';
+
+/** Command handlers for a callback page, called with the driver as `this`. */
+export const pageCommands = {
+  clean({ url }) {
+    history.replaceState(history.state, '', url);
+  },
+
+  /** Posts the response to the opener (our own origin only) or on the channel; waits for the ack. */
+  relay({ id, search, hash, opener, wait_ms }) {
+    const channel = new BroadcastChannel(CHANNEL);
+    this.relaying = new Promise((resolve) => {
+      channel.onmessage = (e) => { if (e.data?.oauthPrefabAck === id) resolve(true); };
+      setTimeout(resolve, wait_ms, false);
+      const message = { oauthPrefabResponse: { search, hash, id } };
+      if (opener && window.opener) window.opener.postMessage(message, location.origin);
+      else channel.postMessage(message);
+    }).then((taken) => {
+      channel.close();
+      this.tell('relayed', taken, opener);
+    });
+  },
+
+  say({ text }) {
+    const p = document.createElement('p');
+    p.textContent = text;
+    (document.body ?? document.documentElement).replaceChildren(p);
+  },
+
+  shut() {
+    window.close();
+  },
+};
+
+/** Asks the core about this page's address; resolves once any relay has ended. */
+export function handleCallback(driver) {
+  const random = Array.from(crypto.getRandomValues?.(new Uint8Array(8)) ?? []);
+  driver.tell('pageLoad', location.pathname, location.search, location.hash, !!window.opener, random);
+  return driver.relaying;
+}

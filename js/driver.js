@@ -1,0 +1,224 @@
+// Carries out a controller's commands in the page. Every decision comes from the Rust core
+// (src/core/machine); this file only does what a command says, through an explicit table of
+// handlers, one per command that src/core/machine/io.rs declares (js/contract.js numbers them).
+import { Widget } from '../pkg/oauth_prefab.js';
+import { CHANNEL, COMMANDS, INPUT } from './contract.js';
+import { pageCommands } from './callback.js';
+
+/** A failed login: `.code` is a contract error code, `.description` a sentence for people. */
+export class OAuthError extends Error {
+  constructor(detail) {
+    super(`${detail.error}: ${detail.description}`);
+    this.name = 'OAuthError';
+    this.code = detail.error;
+    this.description = detail.description;
+    this.reason = detail.reason ?? null;
+    this.uri = detail.uri ?? null;
+  }
+}
+
+// Content Security Policy violations, so that a request the page's policy blocked can be
+// reported as such (a fetch that CSP refuses fails like any other).
+const violations = [];
+addEventListener('securitypolicyviolation', (e) => violations.push(e), true);
+
+/** Runs one controller: `host` is the element (null for `login(options)` and callback pages). */
+export class Driver {
+  constructor(host, readSettings) {
+    this.w = new Widget();
+    this.host = host;
+    this.read = readSettings;
+    this.waiters = [];
+    this.queue = [];
+    this.running = false;
+  }
+
+  /** Tells the core of input `name` with its fields; returns the commands it answers with. */
+  call(name, ...fields) {
+    return JSON.parse(this.w.on(JSON.stringify([INPUT[name], ...fields]), Date.now()));
+  }
+
+  /**
+   * Tells the core of an input and carries out its commands in order. An input reported while
+   * commands run (a blocked popup, a listener calling logout()) queues its commands after the
+   * current ones, so a list is never interleaved with the answer to one of its own commands.
+   */
+  tell(name, ...fields) {
+    this.queue.push(...this.call(name, ...fields));
+    if (this.running) return;
+    this.running = true;
+    try {
+      while (this.queue.length) this.run(this.queue.shift());
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** Asks the core a question (`read`, `authorize`), answered at once, even while commands run. */
+  ask(name) {
+    for (const command of this.call(name)) this.run(command);
+    return this.answer;
+  }
+
+  run(command) {
+    const name = COMMANDS[command.do];
+    const handler = Object.hasOwn(HANDLERS, name) ? HANDLERS[name] : null;
+    if (!handler) throw new Error(`oauth-prefab: no handler for command ${command.do}`);
+    handler.call(this, command);
+  }
+
+  /** Hands the current settings and page to the core. */
+  sync() {
+    this.tell('update', this.read(), location.origin, location.pathname);
+  }
+
+  login() {
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ resolve, reject });
+      this.sync();
+      this.tell('login', Array.from(crypto.getRandomValues?.(new Uint8Array(64)) ?? []));
+    });
+  }
+
+  /** Listens for a callback page's response: from the popup (or any window), and the channel. */
+  listen(popup) {
+    const take = (data, origin, source) => {
+      const response = data?.oauthPrefabResponse;
+      if (response && typeof response === 'object') {
+        this.tell('message', source, origin, String(response.search ?? ''), String(response.hash ?? ''), String(response.id ?? ''));
+      }
+    };
+    // Sources, as core::machine::io::Source numbers them: 0 another window, 1 the popup, 2 the channel.
+    this.onMessage = (e) => take(e.data, e.origin, e.source === popup ? 1 : 0);
+    addEventListener('message', this.onMessage);
+    this.channel = new BroadcastChannel(CHANNEL);
+    this.channel.onmessage = (e) => take(e.data, location.origin, 2);
+  }
+
+  unwatch() {
+    clearInterval(this.poll);
+  }
+}
+
+/** One handler per command, called with the driver as `this`. */
+const HANDLERS = {
+  ...pageCommands,
+
+  render({ label, state, busy, message }) {
+    const root = this.host?.shadowRoot;
+    if (!root) return;
+    const [button, spinner, text, note] = ['button', 'spinner', 'label', 'message'].map((p) => root.querySelector(`[part=${p}]`));
+    button.dataset.state = state;
+    // The same state on the host, for page styles: oauth-login:state(logged-in)::part(button).
+    const states = this.host.internals?.states;
+    if (states) {
+      states.clear();
+      try { states.add(state); } catch { /* an older engine: data-state only */ }
+    }
+    button.setAttribute('aria-busy', String(busy));
+    spinner.hidden = !busy;
+    text.textContent = label;
+    note.textContent = message ?? '';
+    note.hidden = message == null;
+  },
+
+  event({ event, detail, settle, later }) {
+    const fire = () => {
+      this.host?.dispatchEvent(new CustomEvent(event, { detail, bubbles: true, composed: true }));
+      if (settle) for (const waiter of this.waiters.splice(0)) waiter[settle](settle === 'reject' ? new OAuthError(detail) : detail);
+    };
+    if (later) queueMicrotask(fire);
+    else fire();
+  },
+
+  open({ url, name, poll_ms }) {
+    HANDLERS.close.call(this);
+    const [width, height] = [520, 640];
+    const left = screenX + Math.max(0, (outerWidth - width) / 2);
+    const top = screenY + Math.max(0, (outerHeight - height) / 2);
+    const popup = window.open(url, name, `popup=yes,width=${width},height=${height},left=${left | 0},top=${top | 0}`);
+    this.popup = popup;
+    if (!popup) return this.tell('blocked');
+    this.listen(popup);
+    this.poll = setInterval(() => {
+      const closed = popup.closed;
+      let shown = !closed;
+      try { shown &&= popup.location.href !== 'about:blank'; } catch { /* another origin's page */ }
+      this.tell('look', closed, shown);
+    }, poll_ms);
+  },
+
+  go({ url, popup }) {
+    if (!popup) location.assign(url);
+    else if (this.popup && !this.popup.closed) this.popup.location.href = url;
+  },
+
+  unwatch() {
+    this.unwatch();
+  },
+
+  close() {
+    this.unwatch();
+    removeEventListener('message', this.onMessage);
+    this.channel?.close();
+    this.channel = null;
+    if (this.popup && !this.popup.closed) this.popup.close();
+    this.popup = null;
+  },
+
+  ack({ id }) {
+    this.channel?.postMessage({ oauthPrefabAck: id });
+  },
+
+  digest({ seq, text }) {
+    Promise.resolve()
+      .then(() => crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)))
+      .then((hash) => Array.from(new Uint8Array(hash)), () => [])
+      .then((bytes) => this.tell('digest', seq, bytes));
+  },
+
+  fetch({ seq, url, body }) {
+    window.fetch(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+      body,
+    }).then(async (response) => {
+      const text = await response.text();
+      this.tell('answer', seq, response.status, text);
+    }, () => {
+      // The page's CSP reports its refusal as an event of its own, queued beside the failure.
+      setTimeout(() => {
+        const refused = violations.find((v) => v.blockedURI && url.startsWith(v.blockedURI));
+        this.tell('unreachable', seq, refused?.effectiveDirective ?? '');
+      });
+    });
+  },
+
+  timer({ ms }) {
+    clearTimeout(this.timeout);
+    if (ms != null) this.timeout = setTimeout(() => this.tell('tick'), ms);
+  },
+
+  warn({ text }) {
+    console.warn(text);
+  },
+
+  properties(answer) {
+    this.answer = answer;
+  },
+
+  attach(answer) {
+    this.answer = answer;
+  },
+
+  refuse(answer) {
+    this.answer = answer;
+  },
+
+  fault({ text }) {
+    throw new Error(`oauth-prefab: ${text}`);
+  },
+};
+
+/** The names of the commands the table handles, for the test that compares them with Rust's. */
+export const HANDLED = Object.keys(HANDLERS);

@@ -1,0 +1,154 @@
+// The <oauth-login> custom element: a button in a shadow root, its attributes reflected to
+// properties, and everything else handed to its driver. `login(options)` is the same controller
+// without an element. Names, markup and style come from js/contract.js, generated from Rust.
+import { ATTRIBUTES, CSP_WASM_ERROR, MARKUP, NOT_SET_UP, SECRET_ATTRIBUTES, STYLE, TAG } from './contract.js';
+import { Driver, OAuthError } from './driver.js';
+
+export { OAuthError };
+
+let sheet;
+
+/** The shadow root's markup and style; the style is adopted, so a page's CSP needs no 'unsafe-inline'. */
+function shadowOf(host) {
+  const root = host.attachShadow({ mode: 'open' });
+  root.innerHTML = MARKUP;
+  if (!sheet) {
+    sheet = new CSSStyleSheet();
+    sheet.replaceSync(STYLE);
+  }
+  root.adoptedStyleSheets = [sheet];
+  return root;
+}
+
+/** Every attribute of `element`, form-encoded, for the core to read. */
+function attributesOf(element) {
+  const pairs = new URLSearchParams();
+  for (const { name, value } of element.attributes) pairs.append(name, value);
+  return pairs.toString();
+}
+
+class OAuthLogin extends HTMLElement {
+  static observedAttributes = [...ATTRIBUTES, ...SECRET_ATTRIBUTES].map(([name]) => name).concat('id');
+
+  constructor() {
+    super();
+    this.internals = this.attachInternals?.();
+    shadowOf(this).querySelector('button').addEventListener('click', () => this.login().catch(() => {}));
+    this._driver = new Driver(this, () => attributesOf(this));
+  }
+
+  connectedCallback() {
+    // A property set before the element was defined shadows the accessor: apply it again.
+    for (const [, property] of ATTRIBUTES) {
+      if (Object.hasOwn(this, property)) {
+        const value = this[property];
+        delete this[property];
+        this[property] = value;
+      }
+    }
+    this._driver.connected = true;
+    this._driver.sync();
+    this._driver.tell('connect');
+  }
+
+  disconnectedCallback() {
+    this._driver.tell('disconnect');
+  }
+
+  attributeChangedCallback() {
+    // Before the first connectedCallback (an upgrade reports every attribute first), the sync in
+    // connectedCallback reads them all at once.
+    if (this.isConnected && this._driver.connected) this._driver.sync();
+  }
+
+  get callbackurl() { this._driver.sync(); return this._driver.ask('read').callbackurl; }
+
+  get accessToken() { return this._driver.ask('read').access_token; }
+
+  get loggedIn() { return this._driver.ask('read').logged_in; }
+
+  get expiresAt() { return this._driver.ask('read').expires_at; }
+
+  login() { return this._driver.login(); }
+
+  logout() {
+    this._driver.sync();
+    this._driver.tell('logout');
+  }
+
+  fetch(input, init) {
+    const answer = this._driver.ask('authorize');
+    if (answer.detail) return Promise.reject(new OAuthError(answer.detail));
+    const request = new Request(input, init);
+    if (!answer.in_query) {
+      request.headers.set('Authorization', `Bearer ${answer.token}`);
+      return window.fetch(request);
+    }
+    const url = new URL(request.url);
+    url.searchParams.set('access_token', answer.token);
+    return window.fetch(new Request(url, request));
+  }
+}
+
+/**
+ * The element where the page's Content Security Policy forbids compiling WebAssembly: defined,
+ * its button drawn disabled and saying so; a login rejects with the reason.
+ */
+class Unavailable extends HTMLElement {
+  constructor() {
+    super();
+    const root = shadowOf(this);
+    root.querySelector('button').disabled = true;
+    root.querySelector('[part=label]').textContent = this.getAttribute('label') ?? 'Log in';
+    const note = root.querySelector('[part=message]');
+    note.textContent = NOT_SET_UP;
+    note.hidden = false;
+  }
+
+  login() { return Promise.reject(new OAuthError({ error: 'browser_refused', description: CSP_WASM_ERROR })); }
+}
+
+for (const Element of [OAuthLogin, Unavailable]) {
+  for (const [attribute, property] of ATTRIBUTES) {
+    Object.defineProperty(Element.prototype, property, {
+      get() { return this.getAttribute(attribute); },
+      set(value) {
+        if (value == null) this.removeAttribute(attribute);
+        else this.setAttribute(attribute, String(value));
+      },
+      configurable: true,
+    });
+  }
+}
+
+let available = false;
+
+/** Called once the WebAssembly is ready (or known not to be): which element `define()` defines. */
+export function setAvailable(ready) {
+  available = ready;
+}
+
+/** Defines `<oauth-login>`; calling it again does nothing. */
+export function define() {
+  if (!customElements.get(TAG)) customElements.define(TAG, available ? OAuthLogin : Unavailable);
+}
+
+/** A login without an element: resolves with the `oauth-login` detail, or rejects. */
+export function login(options) {
+  if (!available) return new Unavailable().login();
+  const object = options !== null && typeof options === 'object';
+  const read = () => {
+    const pairs = new URLSearchParams();
+    for (const [attribute, property] of [...ATTRIBUTES, ['id', 'id']]) {
+      if (object && options[property] != null) pairs.append(attribute, String(options[property]));
+    }
+    // A secret refuses the login whichever way it is spelled.
+    for (const [attribute, property] of SECRET_ATTRIBUTES) {
+      if (object && (options[property] != null || options[attribute] != null)) pairs.append(attribute, '');
+    }
+    return pairs.toString();
+  };
+  const driver = new Driver(null, read);
+  driver.sync = () => driver.tell('options', read(), location.origin, location.pathname, object);
+  return driver.login();
+}

@@ -1,0 +1,124 @@
+//! The callback: what a page decides when it loads with an OAuth response in its address.
+//!
+//! The response leaves the address first of all. Then it belongs either to this tab's pending
+//! redirect login, and waits (a [`Delivery`]) for the widget that started it to connect; or to a
+//! popup login of another page, and is relayed there: to the opener, or, when the provider's
+//! COOP cut this popup off from it, over the channel. A response no page takes is reported here
+//! as `state_mismatch`.
+
+use super::io::{Command, Emit};
+use super::popup::LOOK_EVERY_MS;
+use super::session::Pending;
+use crate::core::contract::Storage;
+use crate::core::oauth::response::{capture, state_of};
+use crate::core::store::{Store, PENDING_KEY};
+use crate::core::text::{cat, hex};
+
+/// How long a callback page waits to hear that its response was taken. The opener answers
+/// within milliseconds; silence means no page is waiting for this login any more.
+pub const ACK_WAIT_MS: u32 = 20 * LOOK_EVERY_MS;
+
+/// What a callback window says once its response was taken, if the browser keeps it open.
+pub const TAKEN: &str =
+    "The login went back to the page that started it. You can close this window.";
+
+/// What a callback popup says when no page took its response.
+pub const START_AGAIN: &str = "This login can no longer finish here: the page that started it was reloaded, closed or left. Close this window and start the login again.";
+
+/// A response waiting for a widget of this page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    /// The login it answers (already removed from storage: a state is used once); `None` when
+    /// no login of this tab matches (a replayed or forged response), which the first widget to
+    /// connect reports as `state_mismatch`.
+    pub login: Option<Box<Pending>>,
+    /// The response, as raw form-urlencoded text.
+    pub raw: String,
+}
+
+/// What a page keeps for its widgets, whichever connects first.
+#[derive(Debug, Default)]
+pub struct PageState {
+    /// Responses waiting for their widgets.
+    pub deliveries: Vec<Delivery>,
+    /// The response being relayed, until the relay ends.
+    relaying: Option<String>,
+}
+
+impl PageState {
+    /// The delivery for the widget `key`: its own, or one that matched no login.
+    pub fn take_delivery(&mut self, key: &str) -> Option<Delivery> {
+        let index = self
+            .deliveries
+            .iter()
+            .position(|d| d.login.as_ref().is_none_or(|login| login.config.key == key))?;
+        Some(self.deliveries.remove(index))
+    }
+}
+
+/// A page loaded with `search` and `hash` in its address at `path`; `opener`: the window has
+/// one; `random`: bytes to name the relay by.
+#[allow(clippy::too_many_arguments)]
+pub fn page_load(
+    page: &mut PageState,
+    store: &mut dyn Store,
+    path: &str,
+    search: &str,
+    hash: &str,
+    opener: bool,
+    random: &[u8],
+    out: &mut dyn Emit,
+) {
+    let Some(captured) = capture(search, hash) else {
+        return;
+    };
+    out.emit(Command::Clean {
+        url: &cat(&[path, &captured.rest]),
+    });
+    let record = store.get(Storage::Session, PENDING_KEY);
+    let pending = record.as_deref().and_then(Pending::from_record);
+    if record.is_some() && pending.is_none() {
+        store.remove(Storage::Session, PENDING_KEY);
+    }
+    let ours = match (&pending, state_of(&captured.raw)) {
+        (Some(login), Some(state)) => login.state.matches(&state),
+        // A stateless error is this tab's login's, unless a popup shows it: a popup has a copy
+        // of its opener's sessionStorage, and the error belongs to the popup's login.
+        (Some(_), None) => !opener,
+        (None, _) => false,
+    };
+    if ours {
+        store.remove(Storage::Session, PENDING_KEY);
+        page.deliveries.push(Delivery {
+            login: pending.map(Box::new),
+            raw: captured.raw,
+        });
+    } else {
+        page.relaying = Some(captured.raw);
+        out.emit(Command::Relay {
+            id: &hex(random),
+            search,
+            hash,
+            opener,
+            wait_ms: ACK_WAIT_MS,
+        });
+    }
+}
+
+/// A relay ended: `taken` when a page acknowledged the response.
+pub fn relayed(page: &mut PageState, taken: bool, opener: bool, out: &mut dyn Emit) {
+    let Some(raw) = page.relaying.take() else {
+        return;
+    };
+    if taken {
+        // A window that script may not close (a tab the person opened) stays, and says so.
+        out.emit(Command::Shut {});
+        out.emit(Command::Say { text: TAKEN });
+    } else if opener {
+        out.emit(Command::Say { text: START_AGAIN });
+    } else {
+        // No popup waits for it: a replayed address, or a popup whose login is gone. The first
+        // widget to connect reports it.
+        page.deliveries.push(Delivery { login: None, raw });
+    }
+}

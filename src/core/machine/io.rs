@@ -1,0 +1,395 @@
+//! The controller's boundary, typed: every [`Input`] the browser reports and every [`Command`]
+//! it is told to carry out, declared once each.
+//!
+//! Each declaration also yields a table of names and fields ([`INPUTS`], [`COMMANDS`]) from
+//! which the build generates `js/contract.js`, so the JS side numbers inputs and names commands
+//! exactly as Rust does. The wire format is not decided here: inputs are read through
+//! [`Fields`] and commands written through [`Sink`], which the browser edge (`web::edge`)
+//! implements over JSON.
+
+use std::borrow::Cow;
+
+use crate::core::contract::{ButtonState, Event};
+use crate::core::error::OAuthError;
+use crate::core::oauth::token::Token;
+
+/// Text an input carries: borrowed from the input where it can be.
+pub type Text<'a> = Cow<'a, str>;
+
+/// Where an input's fields are read from, in declaration order.
+pub trait Fields<'a> {
+    /// The next field as text.
+    fn text(&mut self) -> Option<Text<'a>>;
+    /// The next field as a whole number.
+    fn number(&mut self) -> Option<u64>;
+    /// The next field as a boolean.
+    fn flag(&mut self) -> Option<bool>;
+    /// The next field as bytes.
+    fn bytes(&mut self) -> Option<Vec<u8>>;
+}
+
+/// A field type an input may have.
+pub trait Take<'a>: Sized {
+    /// Reads one field.
+    fn take(fields: &mut dyn Fields<'a>) -> Option<Self>;
+}
+
+impl<'a> Take<'a> for Text<'a> {
+    fn take(fields: &mut dyn Fields<'a>) -> Option<Self> {
+        fields.text()
+    }
+}
+
+impl<'a> Take<'a> for u32 {
+    fn take(fields: &mut dyn Fields<'a>) -> Option<Self> {
+        u32::try_from(fields.number()?).ok()
+    }
+}
+
+impl<'a> Take<'a> for bool {
+    fn take(fields: &mut dyn Fields<'a>) -> Option<Self> {
+        fields.flag()
+    }
+}
+
+impl<'a> Take<'a> for Vec<u8> {
+    fn take(fields: &mut dyn Fields<'a>) -> Option<Self> {
+        fields.bytes()
+    }
+}
+
+/// Where a callback page's response came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A `message` event from any window but the popup this widget opened.
+    Other,
+    /// A `message` event whose source is the popup this widget opened.
+    Popup,
+    /// The `oauth-prefab` BroadcastChannel, which only pages of this origin can post to: a
+    /// popup that a provider's `Cross-Origin-Opener-Policy` cut off from its opener.
+    Channel,
+}
+
+impl<'a> Take<'a> for Source {
+    fn take(fields: &mut dyn Fields<'a>) -> Option<Self> {
+        [Self::Other, Self::Popup, Self::Channel]
+            .get(usize::try_from(fields.number()?).ok()?)
+            .copied()
+    }
+}
+
+macro_rules! inputs {
+    ($($(#[$doc:meta])* $variant:ident $name:literal { $($field:ident : $ty:ty),* },)*) => {
+        /// What the browser tells the controller.
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub enum Input<'a> { $($(#[$doc])* $variant { $(#[allow(missing_docs)] $field: $ty),* },)* }
+
+        /// Each input's name and fields, in order: an input's number is its place here.
+        pub const INPUTS: &[(&str, &[&str])] = &[$(($name, &[$(stringify!($field)),*]),)*];
+
+        impl<'a> Input<'a> {
+            /// The input numbered `kind`, its fields read in order; `None` for an unknown
+            /// number or a field of the wrong type.
+            pub fn decode(kind: u64, fields: &mut dyn Fields<'a>) -> Option<Self> {
+                let mut number = 0;
+                $(
+                    if kind == number {
+                        return Some(Self::$variant { $($field: <$ty as Take<'a>>::take(fields)?),* });
+                    }
+                    number += 1;
+                )*
+                let _ = number;
+                None
+            }
+        }
+    };
+}
+
+inputs! {
+    /// The element's settings changed (every attribute, form-encoded), or it was upgraded.
+    Update "update" { attributes: Text<'a>, origin: Text<'a>, path: Text<'a> },
+    /// `login(options)`: the options as attributes; `object` is false when `options` was not one.
+    Options "options" { attributes: Text<'a>, origin: Text<'a>, path: Text<'a>, object: bool },
+    /// `connectedCallback`.
+    Connect "connect" {},
+    /// `disconnectedCallback`.
+    Disconnect "disconnect" {},
+    /// The page came back from the back/forward cache (`pageshow` with `persisted`).
+    Returned "returned" {},
+    /// `login()` or a click, with 64 bytes from `crypto.getRandomValues` (none if it is missing).
+    Login "login" { random: Vec<u8> },
+    /// The SHA-256 digest a `digest` command asked for (empty when `crypto.subtle` is missing).
+    Digest "digest" { seq: u32, digest: Vec<u8> },
+    /// `window.open` returned `null`.
+    Blocked "blocked" {},
+    /// One look at the popup: whether it reads as closed, and whether it shows a page (another
+    /// origin's, or one of ours other than `about:blank`).
+    Look "look" { closed: bool, shown: bool },
+    /// A callback page handed over its address's response; `id` names it for the `ack`.
+    Message "message" { source: Source, origin: Text<'a>, search: Text<'a>, hash: Text<'a>, id: Text<'a> },
+    /// The timer a `timer` command set went off.
+    Tick "tick" {},
+    /// A `fetch` command's request was answered.
+    Answer "answer" { seq: u32, status: u32, body: Text<'a> },
+    /// A `fetch` command's request failed before any answer; `blocked_by` names the page's
+    /// Content Security Policy directive that refused it, if one did.
+    Unreachable "unreachable" { seq: u32, blocked_by: Text<'a> },
+    /// `logout()`.
+    Logout "logout" {},
+    /// A read of the element's properties.
+    Read "read" {},
+    /// `fetch()`: what to attach.
+    Authorize "authorize" {},
+    /// A page loaded: does its address hold a response, and where does that go? `random`
+    /// names a relay, if one is needed.
+    PageLoad "page-load" { path: Text<'a>, search: Text<'a>, hash: Text<'a>, opener: bool, random: Vec<u8> },
+    /// A `relay` command ended: whether a page took the response.
+    Relayed "relayed" { taken: bool, opener: bool },
+}
+
+/// Where a command's fields are written, in declaration order.
+pub trait Sink {
+    /// A member name; the next call writes its value.
+    fn key(&mut self, name: &str);
+    /// A string.
+    fn string(&mut self, text: &str);
+    /// A whole number.
+    fn number(&mut self, n: u64);
+    /// A boolean.
+    fn boolean(&mut self, value: bool);
+    /// No value.
+    fn null(&mut self);
+    /// An object the provider sent, as its JSON text.
+    fn json(&mut self, text: &str);
+    /// Opens an object (`true`) or an array.
+    fn open(&mut self, object: bool);
+    /// Closes it.
+    fn close(&mut self, object: bool);
+}
+
+/// A field type a command may have.
+pub trait Put {
+    /// Writes one field's value.
+    fn put(&self, sink: &mut dyn Sink);
+}
+
+impl Put for &str {
+    fn put(&self, sink: &mut dyn Sink) {
+        sink.string(self)
+    }
+}
+
+impl Put for bool {
+    fn put(&self, sink: &mut dyn Sink) {
+        sink.boolean(*self)
+    }
+}
+
+impl Put for u32 {
+    fn put(&self, sink: &mut dyn Sink) {
+        sink.number((*self).into())
+    }
+}
+
+impl Put for u64 {
+    fn put(&self, sink: &mut dyn Sink) {
+        sink.number(*self)
+    }
+}
+
+impl Put for Option<&str> {
+    fn put(&self, sink: &mut dyn Sink) {
+        match self {
+            Some(value) => sink.string(value),
+            None => sink.null(),
+        }
+    }
+}
+
+impl Put for Option<u64> {
+    fn put(&self, sink: &mut dyn Sink) {
+        match self {
+            Some(value) => sink.number(*value),
+            None => sink.null(),
+        }
+    }
+}
+
+impl Put for ButtonState {
+    fn put(&self, sink: &mut dyn Sink) {
+        sink.string(self.as_str())
+    }
+}
+
+impl Put for Event {
+    fn put(&self, sink: &mut dyn Sink) {
+        sink.string(self.as_str())
+    }
+}
+
+/// Whether an event settles the pending `login()` promises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Settle {
+    /// It does not.
+    Not,
+    /// They resolve with its detail.
+    Resolve,
+    /// They reject with an `OAuthError` made from its detail.
+    Reject,
+}
+
+impl Put for Settle {
+    fn put(&self, sink: &mut dyn Sink) {
+        match self {
+            Self::Not => sink.null(),
+            Self::Resolve => sink.string("resolve"),
+            Self::Reject => sink.string("reject"),
+        }
+    }
+}
+
+/// An event's `detail`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Detail<'a> {
+    /// `oauth-login`: `{ provider, accessToken, tokenType, expiresIn, expiresAt, scope,
+    /// restored, user }`.
+    Login {
+        /// The preset id, or `custom`.
+        provider: &'a str,
+        /// The token.
+        token: &'a Token,
+        /// Restored from storage rather than granted now.
+        restored: bool,
+        /// The token answer's `user` object, as JSON text.
+        user: Option<&'a str>,
+    },
+    /// `oauth-error`: `{ error, description, reason, uri }`.
+    Error(&'a OAuthError),
+    /// `oauth-logout` and `oauth-expired`: `{ provider }`.
+    Provider(&'a str),
+}
+
+impl Put for Detail<'_> {
+    fn put(&self, sink: &mut dyn Sink) {
+        sink.open(true);
+        match self {
+            Self::Login {
+                provider,
+                token,
+                restored,
+                user,
+            } => {
+                member(sink, "provider", provider);
+                member(sink, "accessToken", &token.access_token.expose());
+                member(sink, "tokenType", &"bearer");
+                member(sink, "expiresIn", &token.expires_in);
+                member(sink, "expiresAt", &token.expires_at);
+                sink.key("scope");
+                sink.open(false);
+                for scope in crate::core::text::words(&token.scope) {
+                    sink.string(scope);
+                }
+                sink.close(false);
+                member(sink, "restored", restored);
+                sink.key("user");
+                match user {
+                    Some(json) => sink.json(json),
+                    None => sink.null(),
+                }
+            }
+            Self::Error(error) => {
+                member(sink, "error", &error.code.as_str());
+                member(sink, "description", &error.description.as_str());
+                member(sink, "reason", &error.reason.as_deref());
+                member(sink, "uri", &error.uri.as_deref());
+            }
+            Self::Provider(provider) => member(sink, "provider", provider),
+        }
+        sink.close(true);
+    }
+}
+
+fn member(sink: &mut dyn Sink, name: &str, value: &dyn Put) {
+    sink.key(name);
+    value.put(sink);
+}
+
+/// Where the controller's commands go, each as soon as it is decided.
+pub trait Emit {
+    /// Takes one command.
+    fn emit(&mut self, command: Command<'_>);
+}
+
+macro_rules! commands {
+    ($($(#[$doc:meta])* $variant:ident $name:literal { $($field:ident : $ty:ty),* },)*) => {
+        /// What the controller tells the browser to do, in order. Its text borrows from the
+        /// controller: a command is written out as soon as it is decided.
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub enum Command<'a> { $($(#[$doc])* $variant { $(#[allow(missing_docs)] $field: $ty),* },)* }
+
+        /// Each command's name and fields, in order: a command's `do` is its place here.
+        pub const COMMANDS: &[(&str, &[&str])] = &[$(($name, &[$(stringify!($field)),*]),)*];
+
+        impl Command<'_> {
+            /// Writes the command as `{do, ...fields}`.
+            pub fn put(&self, sink: &mut dyn Sink) {
+                sink.open(true);
+                sink.key("do");
+                let mut number = 0;
+                $(
+                    if let Self::$variant { $($field),* } = self {
+                        sink.number(number);
+                        $( member(sink, stringify!($field), $field); )*
+                    }
+                    number += 1;
+                )*
+                let _ = number;
+                sink.close(true);
+            }
+        }
+    };
+}
+
+commands! {
+    /// Draw the button.
+    Render "render" { label: &'a str, state: ButtonState, busy: bool, message: Option<&'a str> },
+    /// Dispatch an event on the element (`later`: after the current task, so that a framework
+    /// still mounting the element has attached its listeners).
+    Fire "event" { event: Event, detail: Detail<'a>, settle: Settle, later: bool },
+    /// Open the login popup on `url` (empty: a blank one, navigated by `go`), and report a
+    /// `look` at it every `poll_ms`; report `blocked` if the browser refuses.
+    Open "open" { url: &'a str, name: &'a str, poll_ms: u32 },
+    /// Navigate the popup, or this tab.
+    Go "go" { url: &'a str, popup: bool },
+    /// Stop looking at the popup (it reads as closed), but keep listening for its answer.
+    Unwatch "unwatch" {},
+    /// Stop looking at the popup and listening for its answer, and close it.
+    Close "close" {},
+    /// Tell callback page `id` (on the channel) that its response was taken.
+    Ack "ack" { id: &'a str },
+    /// Report the SHA-256 digest of `text` as input `digest`.
+    Digest "digest" { seq: u32, text: &'a str },
+    /// `POST` `body` (form-encoded) to `url`; report `answer` or `unreachable`.
+    Fetch "fetch" { seq: u32, url: &'a str, body: &'a str },
+    /// Report `tick` in `ms` (none: no timer), replacing any timer set before.
+    Timer "timer" { ms: Option<u64> },
+    /// Advice for the page author's console.
+    Warn "warn" { text: &'a str },
+    /// The answer to `read`.
+    Properties "properties" { callbackurl: &'a str, access_token: Option<&'a str>, logged_in: bool, expires_at: Option<u64> },
+    /// The answer to `authorize`: attach `token`, as a query parameter or a Bearer header.
+    Attach "attach" { token: &'a str, in_query: bool },
+    /// The answer to `authorize` without a token: reject with this error.
+    Refuse "refuse" { detail: Detail<'a> },
+    /// Put `url` in the address bar in place of the current address (`history.replaceState`).
+    Clean "clean" { url: &'a str },
+    /// Hand the page's response (its `search` and `hash`) to the page that started the login:
+    /// the opener, or the channel; report `relayed` once it is acknowledged or `wait_ms` passed.
+    Relay "relay" { id: &'a str, search: &'a str, hash: &'a str, opener: bool, wait_ms: u32 },
+    /// Replace the page's content with `text`, for the person looking at it.
+    Say "say" { text: &'a str },
+    /// Close this window (a callback popup).
+    Shut "shut" {},
+    /// The input could not be read: a bug in the caller.
+    Fault "fault" { text: &'a str },
+}

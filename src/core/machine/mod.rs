@@ -1,0 +1,812 @@
+//! The `<oauth-login>` controller as a sans-IO state machine: each [`Input`] the browser
+//! reports goes in with the time, and the decisions go out, in order, as [`Command`]s for the
+//! browser layer to carry out.
+//!
+//! Web storage is the one thing read and written synchronously, through [`Store`]; everything
+//! that can run page code (events, promises, navigation) is a command, carried out after the
+//! call returns. Every path emits its event last: a listener that calls back into the widget
+//! finds its state final.
+
+pub mod callback;
+pub mod io;
+pub mod popup;
+pub mod session;
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests;
+
+use std::rc::Rc;
+
+use callback::{Delivery, PageState};
+use io::{Command, Detail, Emit, Input, Settle, Source};
+use popup::{Closed, LOOK_EVERY_MS};
+use session::{label, view, Attempt, Held, Pending, Stage};
+
+use crate::core::contract::{Attr, ErrorCode, Event, Fallback, Mode, Storage};
+use crate::core::error::OAuthError;
+use crate::core::oauth::config::{advice, Config, Page, Settings};
+use crate::core::oauth::request::{authorize_url, login_secrets, token_request};
+use crate::core::oauth::response::{
+    capture, check_issuer, check_state, code_of, implicit_token, parse, provider_error, state_of,
+    token_answer,
+};
+use crate::core::oauth::token::Token;
+use crate::core::oauth::url::origin_of;
+use crate::core::store::{Store, PENDING_KEY, SEVERS_PREFIX, TOKEN_PREFIX};
+use crate::core::text::{cat, decimal};
+
+/// What a call may touch besides the controller: web storage, the page's shared state (its
+/// waiting responses), and the time.
+pub struct Env<'a> {
+    /// `sessionStorage` and `localStorage`.
+    pub store: &'a mut dyn Store,
+    /// What the page keeps for all its widgets.
+    pub page: &'a mut PageState,
+    /// Milliseconds since the epoch.
+    pub now: u64,
+}
+
+/// One widget: an element, or one `login(options)`.
+#[derive(Debug)]
+pub struct Machine {
+    /// The configuration, built once per change of the settings.
+    config: Rc<Config>,
+    connected: bool,
+    /// Within `connect`: its events wait until the page's framework has mounted the element.
+    connecting: bool,
+    /// Console advice already given, so each line shows once.
+    advised: Vec<String>,
+    /// The token held; a failed or forged new login does not cost the person this one.
+    held: Option<Held>,
+    attempt: Attempt,
+    /// The number of the last digest or request asked for, so a late answer to an older one
+    /// is ignored.
+    seq: u32,
+}
+
+impl Default for Machine {
+    fn default() -> Self {
+        Self {
+            config: Config::new(Settings::default(), Page::default()),
+            connected: false,
+            connecting: false,
+            advised: Vec::new(),
+            held: None,
+            attempt: Attempt::None,
+            seq: 0,
+        }
+    }
+}
+
+impl Machine {
+    /// Takes one input; emits the commands it leads to.
+    pub fn handle(&mut self, input: Input, env: &mut Env, out: &mut dyn Emit) {
+        let now = env.now;
+        match input {
+            Input::Update {
+                attributes,
+                origin,
+                path,
+            } => self.update(&attributes, origin.into(), path.into(), true, now, out),
+            Input::Options {
+                attributes,
+                origin,
+                path,
+                object,
+            } => self.update(&attributes, origin.into(), path.into(), object, now, out),
+            Input::Connect {} => {
+                self.connecting = true;
+                self.connect(env, out);
+                self.connecting = false;
+            }
+            Input::Disconnect {} => out.emit(Command::Timer { ms: None }),
+            Input::Returned {} => self.returned(env, out),
+            Input::Login { random } => self.login(&random, env, out),
+            Input::Digest { seq, digest } => self.digest(seq, &digest, env, out),
+            Input::Blocked {} => self.blocked(env, out),
+            Input::Look { closed, shown } => self.look(closed, shown, env, out),
+            Input::Message {
+                source,
+                origin,
+                search,
+                hash,
+                id,
+            } => self.message(source, &origin, &search, &hash, &id, env, out),
+            Input::Tick {} => self.tick(env, out),
+            Input::Answer { seq, status, body } => self.token_answer(seq, status, &body, env, out),
+            Input::Unreachable { seq, blocked_by } => self.unreachable(seq, &blocked_by, env, out),
+            Input::Logout {} => self.logout(env, out),
+            Input::Read {} => {
+                let held = self.token(now);
+                out.emit(Command::Properties {
+                    callbackurl: &self.config.redirect_uri,
+                    access_token: held.map(|h| h.token.access_token.expose()),
+                    logged_in: held.is_some(),
+                    expires_at: held.and_then(|h| h.token.expires_at),
+                });
+            }
+            Input::Authorize {} => match self.token(now) {
+                Some(held) => out.emit(Command::Attach {
+                    token: held.token.access_token.expose(),
+                    in_query: held.config.preset.token_in_query,
+                }),
+                None => out.emit(Command::Refuse {
+                    detail: Detail::Error(&OAuthError::new(
+                        ErrorCode::LoginRequired,
+                        "log in before calling fetch()",
+                    )),
+                }),
+            },
+            Input::PageLoad {
+                path,
+                search,
+                hash,
+                opener,
+                random,
+            } => callback::page_load(
+                env.page, env.store, &path, &search, &hash, opener, &random, out,
+            ),
+            Input::Relayed { taken, opener } => callback::relayed(env.page, taken, opener, out),
+        }
+    }
+
+    /// New settings: checked once, advice given once per line, the button redrawn.
+    fn update(
+        &mut self,
+        attributes: &str,
+        origin: String,
+        path: String,
+        object: bool,
+        now: u64,
+        out: &mut dyn Emit,
+    ) {
+        let settings = Settings::parse(attributes);
+        let mut lines = advice(&settings);
+        let mut config = Config::new(settings, Page { origin, path });
+        if let (false, Some(config)) = (object, Rc::get_mut(&mut config)) {
+            config.error = Some(OAuthError::config(
+                "login(options) needs an options object, e.g. { clientId, authorizeUrl }",
+            ));
+        }
+        if let Some(error) = &config.error {
+            lines.push(cat(&["<oauth-login>: ", &error.description]));
+        }
+        for line in lines {
+            if !self.advised.contains(&line) {
+                out.emit(Command::Warn { text: &line });
+                self.advised.push(line);
+            }
+        }
+        self.config = config;
+        self.render(now, out);
+    }
+
+    /// The first connection takes a response waiting for this widget, or restores its stored
+    /// token, or notices a redirect login that came back without an answer.
+    fn connect(&mut self, env: &mut Env, out: &mut dyn Emit) {
+        let config = self.config.clone();
+        if !std::mem::replace(&mut self.connected, true) {
+            if let Some(delivery) = env.page.take_delivery(&config.key) {
+                return self.deliver(delivery, env, out);
+            }
+            if config.error.is_none() {
+                self.back_without_answer(&config, env, out);
+                if self.restore(&config, env, out) {
+                    return;
+                }
+            }
+        }
+        self.render(env.now, out);
+        self.arm(env.now, out);
+    }
+
+    /// The page came back from the back/forward cache: a redirect login it started came back
+    /// without an answer (the person pressed Back on the provider's page).
+    fn returned(&mut self, env: &mut Env, out: &mut dyn Emit) {
+        if let Attempt::Pending(p) = &self.attempt {
+            if p.popup.is_none() {
+                let config = p.config.clone();
+                self.attempt = Attempt::None;
+                self.back_without_answer(&config, env, out);
+                self.render(env.now, out);
+                self.arm(env.now, out);
+            }
+        }
+    }
+
+    fn back_without_answer(&mut self, config: &Config, env: &mut Env, out: &mut dyn Emit) {
+        let record = env
+            .store
+            .get(Storage::Session, PENDING_KEY)
+            .unwrap_or_default();
+        let Some(login) = Pending::from_record(&record).filter(|p| p.config.key == config.key)
+        else {
+            return;
+        };
+        env.store.remove(Storage::Session, PENDING_KEY);
+        out.emit(Command::Warn {
+            text: &cat(&[
+                "<oauth-login>: the login by redirect came back without an answer",
+                &login.causes(),
+            ]),
+        });
+        self.attempt = Attempt::Cancelled(None);
+    }
+
+    /// Restores a stored token, reporting it; whether there was one.
+    fn restore(&mut self, config: &Rc<Config>, env: &mut Env, out: &mut dyn Emit) -> bool {
+        if config.storage == Storage::Memory {
+            return false;
+        }
+        let name = cat(&[TOKEN_PREFIX, &config.key]);
+        let record = env.store.get(config.storage, &name).unwrap_or_default();
+        match Token::from_record(&record) {
+            Some(token) if !token.is_expired(env.now) => {
+                self.held = Some(Held {
+                    token,
+                    config: config.clone(),
+                });
+                self.report(Settle::Not, true, None, env, out);
+                true
+            }
+            // Expired or damaged: deleted, not restored.
+            _ => {
+                env.store.remove(config.storage, &name);
+                false
+            }
+        }
+    }
+
+    fn deliver(&mut self, delivery: Delivery, env: &mut Env, out: &mut dyn Emit) {
+        match delivery.login {
+            Some(login) => {
+                self.attempt = Attempt::Pending(login);
+                self.answer(&delivery.raw, env, out);
+            }
+            None => self.fail(
+                OAuthError::state("the response matches no login pending in this tab (used already, or its page was reloaded or closed): start the login again"),
+                env,
+                out,
+            ),
+        }
+    }
+
+    /// `login()` or a click: starts a login, or joins the pending one. A popup out of sight
+    /// may be gone: a click then starts again, and the old login's answer is no longer taken.
+    fn login(&mut self, random: &[u8], env: &mut Env, out: &mut dyn Emit) {
+        if let Attempt::Pending(p) = &self.attempt {
+            if !p.popup.is_some_and(|w| w.lost_sight) {
+                return;
+            }
+            out.emit(Command::Close {});
+            self.attempt = Attempt::None;
+        }
+        let config = self.config.clone();
+        if let Some(error) = &config.error {
+            return self.fail(error.clone(), env, out);
+        }
+        // A programmatic login called again on the page a redirect returned to gets that result.
+        if let Some(delivery) = env.page.take_delivery(&config.key) {
+            return self.deliver(delivery, env, out);
+        }
+        let Some((state, verifier)) = login_secrets(random, config.token_url.is_some()) else {
+            return self.fail(
+                OAuthError::new(
+                    ErrorCode::BrowserRefused,
+                    "crypto.getRandomValues is not available on this page",
+                ),
+                env,
+                out,
+            );
+        };
+        let popup = config.mode == Mode::Popup;
+        let stage = match &verifier {
+            Some(_) => Stage::Digest(self.next_seq()),
+            None => Stage::Authorize(authorize_url(&config, &state, None)),
+        };
+        let login = Pending {
+            config,
+            state,
+            verifier,
+            started_at: env.now,
+            popup: popup.then(Default::default),
+            stage,
+            hinted: false,
+        };
+        let url = match &login.stage {
+            Stage::Authorize(url) => url.as_str(),
+            _ => "",
+        };
+        if popup {
+            let name = cat(&[
+                "oauth-prefab-",
+                login.state.expose().get(..16).unwrap_or(""),
+            ]);
+            out.emit(Command::Open {
+                url,
+                name: &name,
+                poll_ms: LOOK_EVERY_MS,
+            });
+        } else if let Err(error) = save_pending(env.store, &login) {
+            return self.fail(error, env, out);
+        } else if !url.is_empty() {
+            out.emit(Command::Go { url, popup: false });
+        }
+        if let (Some(verifier), Stage::Digest(seq)) = (&login.verifier, &login.stage) {
+            out.emit(Command::Digest {
+                seq: *seq,
+                text: verifier.expose(),
+            });
+        }
+        self.attempt = Attempt::Pending(Box::new(login));
+        self.render(env.now, out);
+        self.arm(env.now, out);
+    }
+
+    fn next_seq(&mut self) -> u32 {
+        self.seq += 1;
+        self.seq
+    }
+
+    /// The SHA-256 digest of the pending code login's verifier: its URL is now known.
+    fn digest(&mut self, seq: u32, digest: &[u8], env: &mut Env, out: &mut dyn Emit) {
+        let Attempt::Pending(p) = &mut self.attempt else {
+            return;
+        };
+        if p.stage != Stage::Digest(seq) {
+            return;
+        }
+        if digest.len() != 32 {
+            let error = OAuthError::new(ErrorCode::BrowserRefused, "the code flow needs crypto.subtle, which only a secure context (https, or localhost) has");
+            return self.fail(error, env, out);
+        }
+        let url = authorize_url(&p.config, &p.state, Some(digest));
+        out.emit(Command::Go {
+            url: &url,
+            popup: p.popup.is_some(),
+        });
+        p.stage = Stage::Authorize(url);
+    }
+
+    /// The browser blocked the popup: go on by redirect, or fail with `popup_blocked`.
+    fn blocked(&mut self, env: &mut Env, out: &mut dyn Emit) {
+        let Attempt::Pending(p) = &mut self.attempt else {
+            return;
+        };
+        if p.config.fallback == Fallback::None {
+            let error = OAuthError::new(
+                ErrorCode::PopupBlocked,
+                "the browser blocked the login popup; allow popups for this site and try again",
+            );
+            return self.fail(error, env, out);
+        }
+        p.popup = None;
+        if let Err(error) = save_pending(env.store, p) {
+            return self.fail(error, env, out);
+        }
+        if let Stage::Authorize(url) = &p.stage {
+            out.emit(Command::Go { url, popup: false });
+        }
+    }
+
+    /// One look at the popup; see [`popup`] for what a close means.
+    fn look(&mut self, closed: bool, shown: bool, env: &mut Env, out: &mut dyn Emit) {
+        let Attempt::Pending(p) = &mut self.attempt else {
+            return;
+        };
+        let (Some(watch), Stage::Authorize(_)) = (&mut p.popup, &p.stage) else {
+            return;
+        };
+        match watch.look(closed, shown) {
+            None => {}
+            Some(Closed::AfterShowing) => {
+                let error = OAuthError::new(
+                    ErrorCode::PopupClosed,
+                    cat(&[
+                        "the login window was closed before the login finished",
+                        &p.causes(),
+                    ]),
+                );
+                self.fail(error, env, out);
+            }
+            Some(Closed::BeforeShowing) if severs(env.store, &p.config) => {
+                watch.lost_sight = true;
+                out.emit(Command::Warn { text: "<oauth-login>: the provider's Cross-Origin-Opener-Policy cut the login window off from this page: its answer still arrives, but a close ends the login only at the timeout" });
+                out.emit(Command::Unwatch {});
+                self.render(env.now, out);
+                self.arm(env.now, out);
+            }
+            Some(Closed::BeforeShowing) => {
+                out.emit(Command::Warn { text: "<oauth-login>: the login window closed before it showed a page. If it was not closed, the provider's Cross-Origin-Opener-Policy cut it off from this page: its answer is still taken until the timeout" });
+                let parked = match std::mem::take(&mut self.attempt) {
+                    Attempt::Pending(login) => Some(login),
+                    _ => None,
+                };
+                out.emit(Command::Unwatch {});
+                self.attempt = Attempt::Cancelled(parked);
+                self.ended(
+                    &OAuthError::new(
+                        ErrorCode::PopupClosed,
+                        "the login window was closed before it showed a page",
+                    ),
+                    env,
+                    out,
+                );
+            }
+        }
+    }
+
+    /// A callback page's response. Taken only from this widget's own popup on this page's own
+    /// origin, or from the channel with this very login's state (any tab of the origin hears
+    /// the channel); anything else is ignored, and the login stays pending.
+    #[allow(clippy::too_many_arguments)]
+    fn message(
+        &mut self,
+        source: Source,
+        origin: &str,
+        search: &str,
+        hash: &str,
+        id: &str,
+        env: &mut Env,
+        out: &mut dyn Emit,
+    ) {
+        let Some(captured) = capture(search, hash) else {
+            return;
+        };
+        let state = state_of(&captured.raw);
+        let has_state = |p: &Pending| state.as_deref().is_some_and(|s| p.state.matches(s));
+        match &mut self.attempt {
+            Attempt::Pending(p) if p.popup.is_some() && matches!(p.stage, Stage::Authorize(_)) => {
+                let ours = match source {
+                    Source::Popup => origin == self.config.page.origin,
+                    Source::Channel => has_state(p),
+                    Source::Other => false,
+                };
+                if !ours {
+                    return;
+                }
+                if p.popup.is_some_and(|w| w.lost_sight) {
+                    learn_severs(env.store, &p.config);
+                }
+            }
+            // A popup taken for closed before it showed a page was cut off after all.
+            Attempt::Cancelled(parked)
+                if source == Source::Channel
+                    && parked
+                        .as_ref()
+                        .is_some_and(|p| has_state(p) && env.now <= p.deadline()) =>
+            {
+                if let Some(login) = parked.take() {
+                    learn_severs(env.store, &login.config);
+                    self.attempt = Attempt::Pending(login);
+                }
+            }
+            _ => return,
+        }
+        out.emit(Command::Ack { id });
+        self.answer(&captured.raw, env, out);
+    }
+
+    /// The authorization response for the pending login: state, then the provider's error,
+    /// then issuer, then the grant's own rules. Only once the state matched may a code be sent
+    /// anywhere.
+    fn answer(&mut self, raw: &str, env: &mut Env, out: &mut dyn Emit) {
+        let Attempt::Pending(p) = &mut self.attempt else {
+            return;
+        };
+        if env.now > p.deadline() {
+            let error = timeout_error(p);
+            return self.fail(error, env, out);
+        }
+        let checked = parse(raw).and_then(|params| {
+            check_state(&params, &p.state)?;
+            match provider_error(&params) {
+                Some(error) => Err(error),
+                None => check_issuer(&params, p.config.get(Attr::Issuer)).map(|()| params),
+            }
+        });
+        let result = checked.and_then(|params| match &p.verifier {
+            None => implicit_token(&params, p.config.preset, &p.config.scope, env.now).map(Some),
+            Some(verifier) => {
+                let body = token_request(code_of(&params)?, &p.config, verifier);
+                self.seq += 1;
+                if p.popup.is_some() {
+                    out.emit(Command::Close {});
+                }
+                out.emit(Command::Fetch {
+                    seq: self.seq,
+                    url: p.config.token_url.as_deref().unwrap_or(""),
+                    body: &body,
+                });
+                p.stage = Stage::Exchange(self.seq);
+                Ok(None)
+            }
+        });
+        match result {
+            Ok(Some(token)) => self.succeed(token, None, env, out),
+            Ok(None) => self.render(env.now, out),
+            Err(error) => self.fail(error, env, out),
+        }
+    }
+
+    /// The token endpoint answered token request `seq`.
+    fn token_answer(
+        &mut self,
+        seq: u32,
+        status: u32,
+        body: &str,
+        env: &mut Env,
+        out: &mut dyn Emit,
+    ) {
+        let Some(p) = self.exchanging(seq) else {
+            return;
+        };
+        let result = if env.now > p.deadline() {
+            Err(timeout_error(p))
+        } else {
+            token_answer(status, body, p.config.preset, &p.config.scope, env.now)
+        };
+        match result {
+            Ok(granted) => self.succeed(granted.token, granted.user.as_deref(), env, out),
+            Err(error) => self.fail(error, env, out),
+        }
+    }
+
+    /// The pending login, if it waits for token request `seq`.
+    fn exchanging(&self, seq: u32) -> Option<&Pending> {
+        match &self.attempt {
+            Attempt::Pending(p) if p.stage == Stage::Exchange(seq) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// Token request `seq` could not be made.
+    fn unreachable(&mut self, seq: u32, blocked_by: &str, env: &mut Env, out: &mut dyn Emit) {
+        let Some(p) = self.exchanging(seq) else {
+            return;
+        };
+        let url = p.config.token_url.as_deref().unwrap_or("");
+        let description = if blocked_by.is_empty() {
+            cat(&[
+                "the token request could not reach token-url `",
+                url,
+                "` (refused, unreachable, or blocked by CORS)",
+            ])
+        } else {
+            let origin = origin_of(url).unwrap_or_default();
+            cat(&[
+                "the page's Content Security Policy blocked the token request to `",
+                url,
+                "` (",
+                blocked_by,
+                "): add ",
+                &origin,
+                " to its connect-src directive",
+            ])
+        };
+        self.fail(
+            OAuthError::new(ErrorCode::NetworkError, description),
+            env,
+            out,
+        );
+    }
+
+    /// A timer went off: the pending login may have timed out or be due a hint, a cancelled
+    /// one may stop waiting for its answer, the held token may have expired.
+    fn tick(&mut self, env: &mut Env, out: &mut dyn Emit) {
+        let now = env.now;
+        match &mut self.attempt {
+            Attempt::Pending(p) if now >= p.deadline() => {
+                let error = timeout_error(p);
+                return self.fail(error, env, out);
+            }
+            Attempt::Pending(p) if p.hint_at().is_some_and(|at| now >= at) => {
+                p.hinted = true;
+                out.emit(Command::Warn {
+                    text: &cat(&["<oauth-login>: no answer yet", &p.causes()]),
+                });
+                self.render(now, out);
+            }
+            Attempt::Cancelled(parked) if parked.as_ref().is_some_and(|p| now >= p.deadline()) => {
+                *parked = None;
+                out.emit(Command::Close {});
+            }
+            _ => {}
+        }
+        if let Some(held) = self.held.take_if(|h| h.token.is_expired(now)) {
+            forget_token(env.store, &held.config.key);
+            if !matches!(self.attempt, Attempt::Pending(_)) {
+                self.attempt = Attempt::Expired;
+            }
+            self.render(now, out);
+            self.arm(now, out);
+            return self.fire(
+                Event::Expired,
+                Detail::Provider(held.config.preset.id),
+                Settle::Not,
+                out,
+            );
+        }
+        self.arm(now, out);
+    }
+
+    /// `logout()`: forgets the token and its stored copies, fires `oauth-logout`. A login
+    /// under way goes on.
+    fn logout(&mut self, env: &mut Env, out: &mut dyn Emit) {
+        if let Some(held) = self.held.take() {
+            forget_token(env.store, &held.config.key);
+        }
+        forget_token(env.store, &self.config.key);
+        if !matches!(self.attempt, Attempt::Pending(_)) {
+            self.attempt = Attempt::None;
+        }
+        self.render(env.now, out);
+        self.arm(env.now, out);
+        self.fire(
+            Event::Logout,
+            Detail::Provider(self.config.preset.id),
+            Settle::Not,
+            out,
+        );
+    }
+
+    /// A successful login: keep the token where the login said, then report it.
+    fn succeed(&mut self, token: Token, user: Option<&str>, env: &mut Env, out: &mut dyn Emit) {
+        let Attempt::Pending(login) = std::mem::take(&mut self.attempt) else {
+            return;
+        };
+        if login.popup.is_some() {
+            out.emit(Command::Close {});
+        }
+        let config = login.config;
+        if config.storage != Storage::Memory
+            && !env.store.set(
+                config.storage,
+                &cat(&[TOKEN_PREFIX, &config.key]),
+                &token.to_record(),
+            )
+        {
+            out.emit(Command::Warn { text: "<oauth-login>: the browser refused to store the token; it is kept in memory only" });
+        }
+        self.held = Some(Held { token, config });
+        self.report(Settle::Resolve, false, user, env, out);
+    }
+
+    /// Reports the held token: the button, the timer, then `oauth-login`.
+    fn report(
+        &mut self,
+        settle: Settle,
+        restored: bool,
+        user: Option<&str>,
+        env: &mut Env,
+        out: &mut dyn Emit,
+    ) {
+        self.render(env.now, out);
+        self.arm(env.now, out);
+        if let Some(held) = &self.held {
+            let detail = Detail::Login {
+                provider: held.config.preset.id,
+                token: &held.token,
+                restored,
+                user,
+            };
+            self.fire(Event::Login, detail, settle, out);
+        }
+    }
+
+    /// Ends the attempt with `error` (a cancel when it is `popup_closed`).
+    fn fail(&mut self, error: OAuthError, env: &mut Env, out: &mut dyn Emit) {
+        if let Attempt::Pending(p) = &self.attempt {
+            if p.popup.is_some() {
+                out.emit(Command::Close {});
+            }
+        }
+        self.attempt = if error.code == ErrorCode::PopupClosed {
+            Attempt::Cancelled(None)
+        } else {
+            Attempt::Failed(error.clone())
+        };
+        self.ended(&error, env, out);
+    }
+
+    /// The button, the timer, then `oauth-error`.
+    fn ended(&mut self, error: &OAuthError, env: &mut Env, out: &mut dyn Emit) {
+        self.render(env.now, out);
+        self.arm(env.now, out);
+        self.fire(Event::Error, Detail::Error(error), Settle::Reject, out);
+    }
+
+    fn fire(&self, event: Event, detail: Detail, settle: Settle, out: &mut dyn Emit) {
+        out.emit(Command::Fire {
+            event,
+            detail,
+            settle,
+            later: self.connecting,
+        });
+    }
+
+    /// The token, while one is held and unexpired.
+    fn token(&self, now: u64) -> Option<&Held> {
+        self.held.as_ref().filter(|h| !h.token.is_expired(now))
+    }
+
+    fn render(&self, now: u64, out: &mut dyn Emit) {
+        let logged_in = self.token(now).is_some();
+        let view = view(&self.attempt, logged_in, self.config.error.is_none());
+        out.emit(Command::Render {
+            label: &label(&self.config, logged_in),
+            state: view.state,
+            busy: view.busy,
+            message: view.message.as_deref(),
+        });
+    }
+
+    /// One timer for whatever comes next: the pending login's hint or deadline, a cancelled
+    /// login's deadline, or the token's expiry. (`setTimeout` holds at most 2^31-1 ms; a longer
+    /// wait re-arms.)
+    fn arm(&self, now: u64, out: &mut dyn Emit) {
+        let next = match &self.attempt {
+            Attempt::Pending(p) => Some(p.hint_at().unwrap_or(u64::MAX).min(p.deadline())),
+            Attempt::Cancelled(Some(parked)) => Some(parked.deadline()),
+            _ => self.held.as_ref().and_then(|h| h.token.expires_at),
+        };
+        out.emit(Command::Timer {
+            ms: next.map(|at| at.saturating_sub(now).min(i32::MAX as u64)),
+        });
+    }
+}
+
+/// The error of a login that ran out of time, naming the likeliest causes.
+fn timeout_error(login: &Pending) -> OAuthError {
+    let unseen = if login.popup.is_some_and(|w| w.lost_sight) {
+        "; the provider's pages cut the login window off from this page, so it may have been closed"
+    } else {
+        ""
+    };
+    let secs = decimal(login.config.timeout_secs.into());
+    OAuthError::new(
+        ErrorCode::Timeout,
+        cat(&[
+            "no answer from the provider within ",
+            &secs,
+            " seconds",
+            unseen,
+            &login.causes(),
+        ]),
+    )
+}
+
+/// Keeps a redirect login in this tab's `sessionStorage` for the page it returns to.
+fn save_pending(store: &mut dyn Store, login: &Pending) -> Result<(), OAuthError> {
+    if store.set(Storage::Session, PENDING_KEY, &login.to_record()) {
+        Ok(())
+    } else {
+        Err(OAuthError::new(
+            ErrorCode::BrowserRefused,
+            "redirect mode needs sessionStorage, which this page cannot use",
+        ))
+    }
+}
+
+/// Forgets widget `key`'s stored token in both storages (its `storage` may have changed since).
+fn forget_token(store: &mut dyn Store, key: &str) {
+    let name = cat(&[TOKEN_PREFIX, key]);
+    store.remove(Storage::Session, &name);
+    store.remove(Storage::Local, &name);
+}
+
+fn severs_key(config: &Config) -> String {
+    cat(&[
+        SEVERS_PREFIX,
+        &origin_of(config.authorize_url()).unwrap_or_default(),
+    ])
+}
+
+/// Whether this provider was seen cutting a popup off before (in any tab of this origin).
+fn severs(store: &dyn Store, config: &Config) -> bool {
+    store.get(Storage::Local, &severs_key(config)).is_some()
+}
+
+fn learn_severs(store: &mut dyn Store, config: &Config) {
+    store.set(Storage::Local, &severs_key(config), "1");
+}

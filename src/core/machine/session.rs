@@ -1,0 +1,368 @@
+//! The login state: the token held, and the attempt under way or last ended, with everything
+//! that belongs to one login kept inside it, so that ending the login drops it all.
+
+use std::rc::Rc;
+
+use super::popup::PopupWatch;
+use crate::core::contract::{Attr, ButtonState, NOT_SET_UP};
+use crate::core::error::OAuthError;
+use crate::core::oauth::config::{Config, Page, Settings};
+use crate::core::oauth::form::Params;
+use crate::core::oauth::request::Secret;
+use crate::core::oauth::token::Token;
+use crate::core::text::{cat, decimal, form, parse_decimal};
+
+/// A token held, with the configuration of the login that got it (its key, storage, preset).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Held {
+    /// The token.
+    pub token: Token,
+    /// The settings it was granted under.
+    pub config: Rc<Config>,
+}
+
+/// Where a pending login is at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stage {
+    /// Waiting for the digest of the PKCE verifier (request `seq`): the URL is not known yet.
+    Digest(u32),
+    /// The provider has the person, at this URL.
+    Authorize(String),
+    /// The code is being exchanged (request `seq`).
+    Exchange(u32),
+}
+
+/// A login started and not yet ended: everything needed to finish it, so that a change of the
+/// settings while it is pending applies only to the next login.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    /// The settings it started with.
+    pub config: Rc<Config>,
+    /// Its CSRF `state`.
+    pub state: Secret,
+    /// Its PKCE verifier (the code flow).
+    pub verifier: Option<Secret>,
+    /// When it started, in ms since the epoch.
+    pub started_at: u64,
+    /// The popup it is shown in; `None` in this tab (a redirect).
+    pub popup: Option<PopupWatch>,
+    /// Where it is at.
+    pub stage: Stage,
+    /// The person was told to look at the login window, and the console why it may be stuck.
+    pub hinted: bool,
+}
+
+/// How long a popup login waits before the message under the button points at the login window.
+pub const HINT_AFTER_MS: u64 = 5_000;
+
+impl Pending {
+    /// When it times out.
+    pub fn deadline(&self) -> u64 {
+        self.started_at + u64::from(self.config.timeout_secs) * 1000
+    }
+
+    /// When the person is pointed at the login window, if that is still to come.
+    pub fn hint_at(&self) -> Option<u64> {
+        let waiting = matches!(self.stage, Stage::Authorize(_));
+        (waiting && !self.hinted && self.popup.is_some_and(|p| !p.lost_sight))
+            .then_some(self.started_at + HINT_AFTER_MS)
+    }
+
+    /// The record a redirect login keeps in `sessionStorage` for the page it returns to: its
+    /// settings as given (the configuration is rebuilt from them), its page and its secrets.
+    pub fn to_record(&self) -> String {
+        let c = &self.config;
+        form(&[
+            ("attributes", &c.settings.text),
+            ("origin", &c.page.origin),
+            ("path", &c.page.path),
+            ("state", self.state.expose()),
+            (
+                "verifier",
+                self.verifier.as_ref().map_or("", Secret::expose),
+            ),
+            ("started_at", &decimal(self.started_at)),
+        ])
+    }
+
+    /// Reads a record back as a pending login in this tab; `None` for anything damaged.
+    pub fn from_record(record: &str) -> Option<Self> {
+        let p = Params::parse(record).ok()?;
+        let page = Page {
+            origin: p.get("origin")?.into(),
+            path: p.get("path")?.into(),
+        };
+        let config = Config::new(Settings::parse(p.get("attributes")?), page);
+        if config.error.is_some() {
+            return None;
+        }
+        let verifier = Some(p.get("verifier")?)
+            .filter(|v| !v.is_empty())
+            .map(Secret::new);
+        // A code login cannot finish without its verifier: dropped, not half-used.
+        if config.token_url.is_some() != verifier.is_some() {
+            return None;
+        }
+        Some(Self {
+            config,
+            state: Secret::new(p.get("state").filter(|s| !s.is_empty())?),
+            verifier,
+            started_at: parse_decimal(p.get("started_at")?, 16)?,
+            popup: None,
+            stage: Stage::Authorize(String::new()),
+            hinted: true,
+        })
+    }
+
+    /// What commonly makes a provider show its own error page instead of answering, with this
+    /// login's values: said where a login ends without an answer.
+    pub fn causes(&self) -> String {
+        let c = &self.config;
+        let scope = if c.scope.is_empty() {
+            "(none)"
+        } else {
+            &c.scope
+        };
+        cat(&[
+            "; if the provider showed an error, check client-id `",
+            c.client_id(),
+            "`, register ",
+            &c.redirect_uri,
+            " (callbackurl) with it, and check scope `",
+            scope,
+            "`",
+        ])
+    }
+}
+
+/// The login attempt under way, or how the last one ended.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Attempt {
+    /// None since the page loaded, or since the last success or logout.
+    #[default]
+    None,
+    /// Under way.
+    Pending(Box<Pending>),
+    /// The last one failed.
+    Failed(OAuthError),
+    /// The person closed the login window. A popup that read as closed before it showed a page
+    /// may have been cut off by the provider's COOP instead: its login is kept, and its answer
+    /// still taken from the channel until its timeout.
+    Cancelled(Option<Box<Pending>>),
+    /// The token ran out.
+    Expired,
+}
+
+/// What the button shows, from the state alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct View {
+    /// The state at a glance.
+    pub state: ButtonState,
+    /// A login is under way and the page can see it (spinner, `aria-busy`).
+    pub busy: bool,
+    /// A message under the button.
+    pub message: Option<String>,
+}
+
+/// The view of `attempt` with `logged_in`; `configured` says whether the settings are valid.
+/// A cancel is neutral, not a failure; wrong settings say so to the person in a short neutral
+/// text (the page author gets the detail in the console).
+pub fn view(attempt: &Attempt, logged_in: bool, configured: bool) -> View {
+    let (state, busy, message) = match attempt {
+        Attempt::Pending(p) => match p.popup {
+            Some(w) if w.lost_sight => (
+                ButtonState::Pending,
+                false,
+                Some("Finish logging in in the login window, or click to start again."),
+            ),
+            _ if p.hinted && p.popup.is_some() => (
+                ButtonState::Pending,
+                true,
+                Some("Finish logging in in the login window."),
+            ),
+            _ => (ButtonState::Pending, true, None),
+        },
+        Attempt::Failed(error) => {
+            return View {
+                state: ButtonState::Failed,
+                busy: false,
+                message: Some(cat(&["Login failed: ", &error.description])),
+            }
+        }
+        Attempt::Cancelled(_) => (ButtonState::Cancelled, false, Some("Login cancelled.")),
+        _ if logged_in => (ButtonState::LoggedIn, false, None),
+        Attempt::Expired => (
+            ButtonState::Expired,
+            false,
+            Some("Your session expired. Please log in again."),
+        ),
+        _ if !configured => (ButtonState::LoggedOut, false, Some(NOT_SET_UP)),
+        _ => (ButtonState::LoggedOut, false, None),
+    };
+    View {
+        state,
+        busy,
+        message: message.map(str::to_owned),
+    }
+}
+
+/// The button's text: the `label` setting, or "Log in with <Provider>", which says "Logged in"
+/// once a user is (the button still logs in again, to switch accounts).
+pub fn label(config: &Config, logged_in: bool) -> String {
+    let verb = if logged_in { "Logged in" } else { "Log in" };
+    match (config.get(Attr::Label), config.preset.name) {
+        (Some(label), _) => label.into(),
+        (None, "") => verb.into(),
+        (None, name) => cat(&[verb, " with ", name]),
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use crate::core::contract::ErrorCode;
+    use crate::core::oauth::config::tests::config;
+
+    fn pending(pairs: &[(&str, &str)]) -> Pending {
+        Pending {
+            config: config(pairs).unwrap(),
+            state: Secret::new("s".repeat(64)),
+            verifier: None,
+            started_at: 1_000,
+            popup: Some(PopupWatch::default()),
+            stage: Stage::Authorize("https://id.example/a".into()),
+            hinted: false,
+        }
+    }
+
+    #[test]
+    fn records_round_trip_and_damage_is_refused() {
+        let mut login = pending(&[
+            ("id", "w1"),
+            ("client-id", "spa"),
+            ("authorize-url", "https://id.example/a"),
+            ("response-type", "code"),
+            ("token-url", "/t"),
+            ("storage", "local"),
+            ("timeout", "30"),
+        ]);
+        login.verifier = Some(Secret::new("v"));
+        let back = Pending::from_record(&login.to_record()).unwrap();
+        assert_eq!(
+            (
+                back.config.as_ref(),
+                &back.state,
+                &back.verifier,
+                back.started_at
+            ),
+            (login.config.as_ref(), &login.state, &login.verifier, 1_000)
+        );
+        assert_eq!(
+            (back.popup, back.config.key.as_str(), back.deadline()),
+            (None, "#w1", 31_000)
+        );
+        let record = login.to_record();
+        for bad in [
+            record.replace("verifier=v", "verifier="),
+            record.replace("started_at=1000", "started_at=x"),
+            record.replace("state=ssss", "stat=ssss"),
+            record.replace("client-id%3Dspa", "client-id%3D"),
+            "%%%".into(),
+            String::new(),
+        ] {
+            assert_eq!(Pending::from_record(&bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_causes_name_this_logins_values() {
+        let login = pending(&[("client-id", "abc"), ("provider", "google")]);
+        assert_eq!(
+            login.causes(),
+            "; if the provider showed an error, check client-id `abc`, register http://localhost:8080/app/ (callbackurl) with it, and check scope `openid email profile`"
+        );
+        assert_eq!(login.hint_at(), Some(1_000 + HINT_AFTER_MS));
+    }
+
+    #[test]
+    fn the_view_follows_the_state() {
+        let v = |attempt: &Attempt, logged_in, configured| {
+            let v = view(attempt, logged_in, configured);
+            (v.state, v.busy, v.message)
+        };
+        assert_eq!(
+            v(&Attempt::None, false, true),
+            (ButtonState::LoggedOut, false, None)
+        );
+        assert_eq!(
+            v(&Attempt::None, false, false).2.as_deref(),
+            Some(NOT_SET_UP)
+        );
+        assert_eq!(v(&Attempt::None, true, true).0, ButtonState::LoggedIn);
+        let mut login = pending(&[("client-id", "abc"), ("provider", "google")]);
+        assert_eq!(
+            v(&Attempt::Pending(Box::new(login.clone())), true, true),
+            (ButtonState::Pending, true, None)
+        );
+        login.hinted = true;
+        assert_eq!(
+            v(&Attempt::Pending(Box::new(login.clone())), false, true)
+                .2
+                .as_deref(),
+            Some("Finish logging in in the login window.")
+        );
+        let mut watch = PopupWatch::default();
+        watch.lost_sight = true;
+        login.popup = Some(watch);
+        assert!(
+            !v(&Attempt::Pending(Box::new(login)), false, true).1,
+            "a popup out of sight leaves the button clickable"
+        );
+        let failed = Attempt::Failed(OAuthError::new(ErrorCode::Timeout, "slow"));
+        assert_eq!(
+            v(&failed, true, true),
+            (
+                ButtonState::Failed,
+                false,
+                Some("Login failed: slow".into())
+            )
+        );
+        assert_eq!(
+            v(&Attempt::Cancelled(None), false, true).2.as_deref(),
+            Some("Login cancelled.")
+        );
+        assert_eq!(v(&Attempt::Expired, false, true).0, ButtonState::Expired);
+        assert_eq!(
+            v(&Attempt::Expired, true, true).0,
+            ButtonState::LoggedIn,
+            "a new token outranks an old expiry"
+        );
+    }
+
+    #[test]
+    fn labels_name_the_provider_and_the_session() {
+        let s = |pairs: &[(&str, &str)]| config(pairs).unwrap();
+        assert_eq!(
+            label(&s(&[("provider", "google"), ("client-id", "a")]), false),
+            "Log in with Google"
+        );
+        assert_eq!(
+            label(&s(&[("provider", "google"), ("client-id", "a")]), true),
+            "Logged in with Google"
+        );
+        assert_eq!(
+            label(
+                &s(&[("authorize-url", "https://x.example/a"), ("client-id", "a")]),
+                false
+            ),
+            "Log in"
+        );
+        assert_eq!(
+            label(
+                &s(&[("provider", "google"), ("client-id", "a"), ("label", "Go")]),
+                true
+            ),
+            "Go"
+        );
+    }
+}

@@ -1,0 +1,174 @@
+//! The code flow: the digest before the URL, the state before any token request, and every
+//! answer of the token endpoint.
+
+use super::*;
+use crate::core::oauth::form::Params;
+
+#[test]
+fn the_code_flow_waits_for_the_digest_and_asks_for_a_token_only_after_the_state_matched() {
+    let mut w = Widget::new(CODE);
+    let (out, state) = w.login(0x55);
+    assert_eq!(names(&out), ["open", "digest", "render", "timer"]);
+    assert_eq!(out[0]["url"], "", "a blank popup, opened within the click");
+    assert_eq!(out[1]["text"].as_str().map(str::len), Some(43));
+    let seq = digest_seq(&out);
+    assert!(
+        w.send(Input::Digest {
+            seq: seq + 1,
+            digest: vec![9; 32]
+        })
+        .is_empty(),
+        "another request's digest"
+    );
+    let go = w.digest(&out);
+    let (url, popup) = go_url(&go).unwrap();
+    assert!(popup);
+    let query = Params::parse(url.split_once('?').unwrap().1).unwrap();
+    assert_eq!(
+        (
+            query.get("response_type"),
+            query.get("code_challenge_method")
+        ),
+        (Some("code"), Some("S256"))
+    );
+    assert_eq!(
+        query.get("code_challenge"),
+        Some("CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk")
+    );
+
+    // A wrong state: refused, and no token request at all.
+    let forged = w.popup_answer("?code=stolen&state=wrong", "");
+    assert_eq!(error(&forged), Some("state_mismatch"));
+    assert!(!names(&forged).contains(&"fetch"));
+
+    let (out, state2) = w.login(0x66);
+    assert_ne!(state, state2);
+    w.digest(&out);
+    let out = w.popup_answer(&format!("?code=c%2F1&state={state2}"), "");
+    assert_eq!(
+        names(&out),
+        ["ack", "close", "fetch", "render"],
+        "the popup hears its answer was taken, and closes; the exchange begins"
+    );
+    let fetch = find(&out, "fetch").unwrap();
+    assert_eq!(fetch["url"], "https://id.example/token");
+    let body = Params::parse(fetch["body"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        (
+            body.get("grant_type"),
+            body.get("code"),
+            body.get("redirect_uri")
+        ),
+        (
+            Some("authorization_code"),
+            Some("c/1"),
+            Some("http://localhost:8080/app")
+        )
+    );
+    assert_eq!(body.get("code_verifier").map(str::len), Some(43));
+    let seq = fetch["seq"].as_u64().unwrap() as u32;
+    assert!(
+        w.looks("cc").is_empty(),
+        "the popup closing now is not a cancel"
+    );
+    assert!(
+        w.send(Input::Answer {
+            seq: seq + 1,
+            status: 200,
+            body: "{}".into()
+        })
+        .is_empty(),
+        "an answer to another request"
+    );
+    let done = w.send(Input::Answer {
+        seq,
+        status: 200,
+        body: r#"{"access_token":"at","token_type":"bearer","user":{"id":"1"}}"#.into(),
+    });
+    let detail = event(&done, "oauth-login").unwrap();
+    assert_eq!(
+        (detail["accessToken"].as_str(), &detail["user"]),
+        (Some("at"), &serde_json::json!({"id": "1"}))
+    );
+}
+
+#[test]
+fn token_request_failures_become_the_contract_codes() {
+    let mut w = Widget::new(CODE);
+    let seq = w.code_returned(0x55);
+    let out = w.send(Input::Unreachable {
+        seq,
+        blocked_by: "".into(),
+    });
+    assert_eq!(error(&out), Some("network_error"));
+    assert!(
+        description(&out).contains("https://id.example/token")
+            && description(&out).contains("CORS")
+    );
+
+    let seq = w.code_returned(0x56);
+    let out = w.send(Input::Unreachable {
+        seq,
+        blocked_by: "connect-src".into(),
+    });
+    assert_eq!(
+        description(&out),
+        "the page's Content Security Policy blocked the token request to `https://id.example/token` (connect-src): add https://id.example to its connect-src directive"
+    );
+
+    let seq = w.code_returned(0x57);
+    assert_eq!(
+        error(&w.send(Input::Answer {
+            seq,
+            status: 502,
+            body: "<html>".into()
+        })),
+        Some("invalid_response")
+    );
+    let seq = w.code_returned(0x58);
+    assert_eq!(
+        error(&w.send(Input::Answer {
+            seq,
+            status: 400,
+            body: r#"{"error":"invalid_grant"}"#.into()
+        })),
+        Some("invalid_grant")
+    );
+}
+
+#[test]
+fn the_issuer_is_checked_before_any_token_request() {
+    let mut w = Widget::new(&format!("{CODE}&issuer=https%3A%2F%2Fid.example"));
+    let (out, state) = w.login(0x57);
+    w.digest(&out);
+    let out = w.popup_answer(
+        &format!("?code=c&state={state}&iss=https%3A%2F%2Fevil.example"),
+        "",
+    );
+    assert_eq!(error(&out), Some("invalid_response"));
+    assert!(!names(&out).contains(&"fetch"));
+}
+
+#[test]
+fn without_subtle_crypto_the_code_flow_fails_at_once() {
+    let mut w = Widget::new(CODE);
+    let (out, _) = w.login(0x33);
+    let out = w.send(Input::Digest {
+        seq: digest_seq(&out),
+        digest: Vec::new(),
+    });
+    assert_eq!(error(&out), Some("browser_refused"));
+    assert!(description(&out).contains("secure context"));
+}
+
+#[test]
+fn the_url_is_built_from_the_settings_the_login_started_with() {
+    let mut w = Widget::new(CODE);
+    let (out, _) = w.login(0x22);
+    w.update(&CODE.replace("id.example", "other.example"));
+    let go = w.digest(&out);
+    assert!(go_url(&go)
+        .unwrap()
+        .0
+        .starts_with("https://id.example/authorize?"));
+}

@@ -1,0 +1,246 @@
+//! Scenario tests of the controller, driven as the browser drives it: settings in, commands
+//! out, web storage as a map, the clock in the test's hands. Shared fixtures here; one file per
+//! scenario.
+
+mod code;
+mod popup;
+mod redirect;
+mod session;
+mod settings;
+
+use serde_json::Value;
+
+use super::callback::PageState;
+use super::io::{Command, Emit, Input, Source, COMMANDS};
+use super::{Env, Machine};
+use crate::core::json::Writer;
+use crate::core::oauth::request::RANDOM_BYTES;
+use crate::core::store::MemoryStore;
+use crate::core::text::hex;
+
+pub(super) const NOW: u64 = 1_700_000_000_000;
+pub(super) const ORIGIN: &str = "http://localhost:8080";
+pub(super) const IMPLICIT: &str =
+    "client-id=app&authorize-url=https%3A%2F%2Fid.example%2Fauthorize";
+pub(super) const CODE: &str = "client-id=spa&authorize-url=https%3A%2F%2Fid.example%2Fauthorize&response-type=code&token-url=https%3A%2F%2Fid.example%2Ftoken";
+
+/// The commands of one call as JS reads them (parsed JSON), each with its `name` added.
+struct Recorder(Vec<Value>);
+
+impl Emit for Recorder {
+    fn emit(&mut self, command: Command<'_>) {
+        let mut json = Writer::default();
+        command.put(&mut json);
+        let mut value: Value = serde_json::from_str(&json.finish()).expect("a command is JSON");
+        let name = COMMANDS[value["do"].as_u64().unwrap() as usize].0;
+        value["command"] = name.into();
+        let after_an_event = self.0.last().is_some_and(|c| c["command"] == "event");
+        assert!(
+            name == "event" || !after_an_event,
+            "an event comes last: {name} after {:?}",
+            self.0
+        );
+        self.0.push(value);
+    }
+}
+
+/// One widget on a page at `ORIGIN/app`, with its page's storage and shared state.
+pub(super) struct Widget {
+    pub machine: Machine,
+    pub store: MemoryStore,
+    pub page: PageState,
+    pub now: u64,
+}
+
+impl Widget {
+    /// A widget with `attributes`, not yet connected.
+    pub fn new(attributes: &str) -> Self {
+        let mut w = Self::bare();
+        w.update(attributes);
+        w
+    }
+
+    /// A widget that was told nothing yet.
+    pub fn bare() -> Self {
+        Self {
+            machine: Machine::default(),
+            store: MemoryStore::default(),
+            page: PageState::default(),
+            now: NOW,
+        }
+    }
+
+    /// The same page and storage, with a second widget's controller (a reload, or a new tab
+    /// sharing `localStorage`).
+    pub fn another(&self, attributes: &str) -> Self {
+        let mut w = Self {
+            machine: Machine::default(),
+            store: self.store.clone(),
+            page: PageState::default(),
+            now: self.now,
+        };
+        w.update(attributes);
+        w
+    }
+
+    pub fn send(&mut self, input: Input) -> Vec<Value> {
+        let mut env = Env {
+            store: &mut self.store,
+            page: &mut self.page,
+            now: self.now,
+        };
+        let mut out = Recorder(Vec::new());
+        self.machine.handle(input, &mut env, &mut out);
+        out.0
+    }
+
+    pub fn update(&mut self, attributes: &str) -> Vec<Value> {
+        self.send(Input::Update {
+            attributes: attributes.into(),
+            origin: ORIGIN.into(),
+            path: "/app".into(),
+        })
+    }
+
+    pub fn connect(&mut self) -> Vec<Value> {
+        self.send(Input::Connect {})
+    }
+
+    /// Starts a login with random bytes all `byte`: the commands and the state it sends.
+    pub fn login(&mut self, byte: u8) -> (Vec<Value>, String) {
+        let out = self.send(Input::Login {
+            random: vec![byte; RANDOM_BYTES],
+        });
+        (out, hex(&[byte; 32]))
+    }
+
+    /// A response from this widget's popup, on this page's origin.
+    pub fn popup_answer(&mut self, search: &str, hash: &str) -> Vec<Value> {
+        self.message(Source::Popup, ORIGIN, search, hash)
+    }
+
+    pub fn message(
+        &mut self,
+        source: Source,
+        origin: &str,
+        search: &str,
+        hash: &str,
+    ) -> Vec<Value> {
+        self.send(Input::Message {
+            source,
+            origin: origin.into(),
+            search: search.into(),
+            hash: hash.into(),
+            id: "p1".into(),
+        })
+    }
+
+    /// Looks at the popup, in order: `o` open on a page, `b` open and blank, `c` closed.
+    pub fn looks(&mut self, looks: &str) -> Vec<Value> {
+        looks
+            .bytes()
+            .flat_map(|look| {
+                self.send(Input::Look {
+                    closed: look == b'c',
+                    shown: look == b'o',
+                })
+            })
+            .collect()
+    }
+
+    pub fn tick_at(&mut self, at: u64) -> Vec<Value> {
+        self.now = at;
+        self.send(Input::Tick {})
+    }
+
+    /// Supplies the digest a login asked for.
+    pub fn digest(&mut self, out: &[Value]) -> Vec<Value> {
+        self.send(Input::Digest {
+            seq: digest_seq(out),
+            digest: vec![9; 32],
+        })
+    }
+
+    /// Starts a code login, supplies its digest and answers it with a code: the request's seq.
+    pub fn code_returned(&mut self, byte: u8) -> u32 {
+        let (out, state) = self.login(byte);
+        self.digest(&out);
+        let out = self.popup_answer(&format!("?code=c&state={state}"), "");
+        find(&out, "fetch").unwrap_or_else(|| panic!("no token request: {out:?}"))["seq"]
+            .as_u64()
+            .unwrap() as u32
+    }
+}
+
+/// The commands' names, in order.
+pub(super) fn names(commands: &[Value]) -> Vec<&str> {
+    commands
+        .iter()
+        .map(|c| c["command"].as_str().unwrap())
+        .collect()
+}
+
+/// The last command named `name`.
+pub(super) fn find<'a>(commands: &'a [Value], name: &str) -> Option<&'a Value> {
+    commands.iter().rev().find(|c| c["command"] == name)
+}
+
+/// The detail of event `event`, if the commands fire it.
+pub(super) fn event<'a>(commands: &'a [Value], event: &str) -> Option<&'a Value> {
+    commands
+        .iter()
+        .find(|c| c["command"] == "event" && c["event"] == event)
+        .map(|c| &c["detail"])
+}
+
+/// The code of the error an `oauth-error` event carries.
+pub(super) fn error(commands: &[Value]) -> Option<&str> {
+    event(commands, "oauth-error")?["error"].as_str()
+}
+
+/// Its description.
+pub(super) fn description(commands: &[Value]) -> &str {
+    event(commands, "oauth-error")
+        .and_then(|d| d["description"].as_str())
+        .unwrap_or_else(|| panic!("no error: {commands:?}"))
+}
+
+/// The access token an `oauth-login` event carries.
+pub(super) fn logged_in_with(commands: &[Value]) -> Option<&str> {
+    event(commands, "oauth-login")?["accessToken"].as_str()
+}
+
+/// The last render's (state, busy, message).
+pub(super) fn rendered(commands: &[Value]) -> (&str, bool, Option<&str>) {
+    let r = find(commands, "render").unwrap_or_else(|| panic!("no render: {commands:?}"));
+    (
+        r["state"].as_str().unwrap(),
+        r["busy"].as_bool().unwrap(),
+        r["message"].as_str(),
+    )
+}
+
+/// The last timer's delay (`None`: no timer).
+pub(super) fn timer(commands: &[Value]) -> Option<u64> {
+    find(commands, "timer").unwrap_or_else(|| panic!("no timer: {commands:?}"))["ms"].as_u64()
+}
+
+pub(super) fn digest_seq(commands: &[Value]) -> u32 {
+    find(commands, "digest").expect("a digest is asked for")["seq"]
+        .as_u64()
+        .unwrap() as u32
+}
+
+/// The `go` command's (url, popup).
+pub(super) fn go_url(commands: &[Value]) -> Option<(&str, bool)> {
+    let go = find(commands, "go")?;
+    Some((go["url"].as_str()?, go["popup"].as_bool()?))
+}
+
+pub(super) fn warnings(commands: &[Value]) -> Vec<&str> {
+    commands
+        .iter()
+        .filter(|c| c["command"] == "warn")
+        .map(|c| c["text"].as_str().unwrap())
+        .collect()
+}

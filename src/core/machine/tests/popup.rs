@@ -1,0 +1,254 @@
+//! Popup logins: opening, answers from the popup and from elsewhere, a blocked popup, and every
+//! way a popup can close or be cut off from the page.
+
+use super::*;
+use crate::core::contract::Storage;
+use crate::core::store::{Store, PENDING_KEY, SEVERS_PREFIX};
+
+fn token_hash(state: &str) -> String {
+    format!("#access_token=t&token_type=bearer&expires_in=60&state={state}")
+}
+
+#[test]
+fn an_implicit_popup_login_opens_the_url_and_settles_once() {
+    let mut w = Widget::new(IMPLICIT);
+    let (out, state) = w.login(0x11);
+    assert_eq!(names(&out), ["open", "render", "timer"]);
+    let url = out[0]["url"].as_str().unwrap();
+    assert!(
+        url.starts_with("https://id.example/authorize?response_type=token&client_id=app&"),
+        "{url}"
+    );
+    assert_eq!(
+        (out[0]["name"].as_str().unwrap(), out[0]["poll_ms"].as_u64()),
+        (format!("oauth-prefab-{}", &state[..16]).as_str(), Some(100))
+    );
+    assert_eq!(timer(&out), Some(5_000), "the first wake-up: the hint");
+    assert_eq!(rendered(&out), ("pending", true, None));
+    // A second login() while pending joins it: nothing new is opened.
+    assert!(w.login(0x22).0.is_empty());
+
+    let done = w.popup_answer("", &token_hash(&state));
+    assert_eq!(
+        names(&done),
+        ["ack", "close", "render", "timer", "event"],
+        "the event comes last, after the state is final"
+    );
+    let detail = event(&done, "oauth-login").unwrap();
+    assert_eq!(
+        detail,
+        &serde_json::json!({"provider": "custom", "accessToken": "t", "tokenType": "bearer", "expiresIn": 60, "expiresAt": NOW + 60_000, "scope": [], "restored": false, "user": null})
+    );
+    assert_eq!(find(&done, "event").unwrap()["settle"], "resolve");
+    assert_eq!(
+        timer(&done),
+        Some(60_000),
+        "the next wake-up is the token's expiry"
+    );
+    assert!(
+        w.popup_answer("", &token_hash(&state)).is_empty(),
+        "used once"
+    );
+    assert!(
+        w.store.keys(Storage::Session).is_empty() && w.store.keys(Storage::Local).is_empty(),
+        "memory storage writes nothing"
+    );
+}
+
+#[test]
+fn answers_from_elsewhere_are_ignored_and_the_login_stays_pending() {
+    let mut w = Widget::new(IMPLICIT);
+    let (_, state) = w.login(0x11);
+    let forged = token_hash(&state);
+    assert!(w
+        .message(Source::Popup, "http://evil.example", "", &forged)
+        .is_empty());
+    assert!(w.message(Source::Other, ORIGIN, "", &forged).is_empty());
+    assert!(w.popup_answer("", "#section").is_empty());
+    assert!(
+        w.message(Source::Channel, ORIGIN, "", &token_hash(&"ab".repeat(32)))
+            .is_empty(),
+        "another login's state"
+    );
+    assert!(
+        w.message(Source::Channel, ORIGIN, "?error=access_denied", "")
+            .is_empty(),
+        "no state: could be any tab's"
+    );
+    assert_eq!(
+        logged_in_with(&w.popup_answer("", &token_hash(&state))),
+        Some("t")
+    );
+}
+
+#[test]
+fn a_blocked_popup_goes_on_by_redirect_or_fails_as_configured() {
+    let mut w = Widget::new(IMPLICIT);
+    w.login(0x33);
+    let out = w.send(Input::Blocked {});
+    assert_eq!(names(&out), ["go"]);
+    assert_eq!(go_url(&out).map(|(_, popup)| popup), Some(false));
+    assert!(
+        w.store.get(Storage::Session, PENDING_KEY).is_some(),
+        "kept for the return"
+    );
+
+    let mut none = Widget::new(&format!("{IMPLICIT}&fallback=none"));
+    none.login(0x33);
+    assert_eq!(error(&none.send(Input::Blocked {})), Some("popup_blocked"));
+    assert!(none.store.get(Storage::Session, PENDING_KEY).is_none());
+
+    // The fallback was "redirect" when the login started: a change since applies to the next.
+    let mut changed = Widget::new(IMPLICIT);
+    changed.login(0x34);
+    changed.update(&format!("{IMPLICIT}&fallback=none"));
+    assert_eq!(names(&changed.send(Input::Blocked {})), ["go"]);
+}
+
+#[test]
+fn a_popup_seen_and_then_closed_is_a_cancel_naming_the_likely_causes() {
+    let mut w = Widget::new(IMPLICIT);
+    w.login(0x12);
+    assert!(
+        w.looks("boo").is_empty(),
+        "looks at an open popup say nothing"
+    );
+    let out = w.looks("cc");
+    assert_eq!(error(&out), Some("popup_closed"));
+    assert!(description(&out).starts_with("the login window was closed before the login finished; if the provider showed an error, check client-id `app`, register http://localhost:8080/app (callbackurl) with it"), "{}", description(&out));
+    assert_eq!(
+        rendered(&out),
+        ("cancelled", false, Some("Login cancelled.")),
+        "a cancel is neutral"
+    );
+    assert_eq!(find(&out, "event").unwrap()["settle"], "reject");
+}
+
+#[test]
+fn after_a_few_seconds_the_person_is_pointed_at_the_login_window() {
+    let mut w = Widget::new(IMPLICIT);
+    w.login(0x12);
+    w.looks("oo");
+    assert_eq!(
+        names(&w.tick_at(NOW + 4_999)),
+        ["timer"],
+        "an early timer does nothing"
+    );
+    let out = w.tick_at(NOW + 5_000);
+    assert_eq!(
+        rendered(&out),
+        (
+            "pending",
+            true,
+            Some("Finish logging in in the login window.")
+        )
+    );
+    assert_eq!(warnings(&out), ["<oauth-login>: no answer yet; if the provider showed an error, check client-id `app`, register http://localhost:8080/app (callbackurl) with it, and check scope `(none)`"]);
+    assert_eq!(timer(&out), Some(295_000), "then only the deadline");
+    assert!(warnings(&w.tick_at(NOW + 6_000)).is_empty(), "said once");
+}
+
+#[test]
+fn a_popup_closed_before_it_showed_a_page_is_a_cancel_whose_answer_is_still_taken() {
+    let mut w = Widget::new(&format!("{IMPLICIT}&timeout=30"));
+    let (_, state) = w.login(0x21);
+    let out = w.looks("bcc");
+    assert_eq!(
+        error(&out),
+        Some("popup_closed"),
+        "the button is clickable again at once"
+    );
+    assert!(
+        names(&out).contains(&"unwatch") && !names(&out).contains(&"close"),
+        "it goes on listening for the answer"
+    );
+    assert_eq!(timer(&out), Some(30_000), "until the login's deadline");
+    assert!(
+        warnings(&out)[0].contains("Cross-Origin-Opener-Policy"),
+        "the page author hears of the other cause"
+    );
+    // It was cut off by COOP after all: its answer arrives on the channel, and is taken.
+    w.now += 2_000;
+    let out = w.message(Source::Channel, ORIGIN, "", &token_hash(&state));
+    assert_eq!(names(&out)[0], "ack");
+    assert_eq!(logged_in_with(&out), Some("t"));
+    let learned = format!("{SEVERS_PREFIX}https://id.example");
+    assert_eq!(
+        w.store.get(Storage::Local, &learned).as_deref(),
+        Some("1"),
+        "the provider is known to cut popups off"
+    );
+
+    // The next popup that reads as closed unseen is waited for: out of sight, not cancelled.
+    let (_, state) = w.login(0x22);
+    let out = w.looks("bcc");
+    assert_eq!(
+        names(&out),
+        ["warn", "unwatch", "render", "timer"],
+        "it stops looking, and goes on listening"
+    );
+    assert_eq!(
+        rendered(&out),
+        (
+            "pending",
+            false,
+            Some("Finish logging in in the login window, or click to start again.")
+        ),
+        "clickable: a click starts again"
+    );
+    assert!(w.looks("cc").is_empty(), "said once");
+    assert_eq!(
+        logged_in_with(&w.message(Source::Channel, ORIGIN, "", &token_hash(&state))),
+        Some("t")
+    );
+}
+
+#[test]
+fn a_late_answer_to_a_cancelled_login_is_refused_after_its_timeout() {
+    let mut w = Widget::new(&format!("{IMPLICIT}&timeout=3"));
+    let (_, state) = w.login(0x21);
+    w.looks("cc");
+    assert_eq!(
+        names(&w.tick_at(NOW + 3_000)),
+        ["close", "timer"],
+        "it stops listening at the deadline"
+    );
+    assert!(w
+        .message(Source::Channel, ORIGIN, "", &token_hash(&state))
+        .is_empty());
+}
+
+#[test]
+fn a_popup_out_of_sight_ends_at_the_timeout_or_at_the_next_click() {
+    let mut w = Widget::new(&format!("{IMPLICIT}&timeout=5"));
+    w.store.set(
+        Storage::Local,
+        &format!("{SEVERS_PREFIX}https://id.example"),
+        "1",
+    );
+    w.login(0x31);
+    w.looks("cc");
+    let out = w.tick_at(NOW + 5_000);
+    assert_eq!(error(&out), Some("timeout"));
+    assert!(description(&out).starts_with("no answer from the provider within 5 seconds; the provider's pages cut the login window off from this page, so it may have been closed; if the provider showed an error"), "{}", description(&out));
+
+    // A click while the popup is out of sight starts again; the old login's answer is refused.
+    let (_, old) = w.login(0x32);
+    w.looks("cc");
+    let (out, new) = w.login(0x33);
+    assert_eq!(names(&out), ["close", "open", "render", "timer"]);
+    assert_ne!(old, new);
+    assert!(w
+        .message(Source::Channel, ORIGIN, "", &token_hash(&old))
+        .is_empty());
+    // A popup in sight: a click joins its login.
+    assert!(w.login(0x34).0.is_empty());
+}
+
+#[test]
+fn a_timed_out_login_ignores_its_late_answer() {
+    let mut w = Widget::new(&format!("{IMPLICIT}&timeout=2"));
+    let (_, state) = w.login(0x11);
+    assert_eq!(error(&w.tick_at(NOW + 2_000)), Some("timeout"));
+    assert!(w.popup_answer("", &token_hash(&state)).is_empty());
+}

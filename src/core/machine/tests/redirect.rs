@@ -1,0 +1,199 @@
+//! Redirect logins and callback pages: the round trip through `sessionStorage`, responses that
+//! match no login, relays to an opener or over the channel, and a return without an answer.
+
+use super::*;
+use crate::core::contract::Storage;
+use crate::core::machine::callback::TAKEN;
+use crate::core::store::{Store, PENDING_KEY};
+
+fn page_load(w: &mut Widget, search: &str, hash: &str, opener: bool) -> Vec<Value> {
+    w.send(Input::PageLoad {
+        path: "/app".into(),
+        search: search.into(),
+        hash: hash.into(),
+        opener,
+        random: vec![7; 8],
+    })
+}
+
+#[test]
+fn a_redirect_code_login_round_trips_through_the_callback() {
+    let attributes = format!("id=r&{CODE}&mode=redirect&storage=session");
+    let mut w = Widget::new(&attributes);
+    let (out, state) = w.login(0x77);
+    assert_eq!(names(&out), ["digest", "render", "timer"]);
+    let record = w.store.get(Storage::Session, PENDING_KEY).unwrap();
+    assert!(
+        record.contains("verifier="),
+        "the verifier survives the round trip"
+    );
+    assert_eq!(go_url(&w.digest(&out)).map(|(_, popup)| popup), Some(false));
+
+    // The tab returns: the response leaves the address before anything else, and waits.
+    let mut back = w.another(&attributes);
+    let out = page_load(
+        &mut back,
+        &format!("?keep=1&code=c&state={state}&iss=x"),
+        "",
+        false,
+    );
+    assert_eq!(names(&out), ["clean"]);
+    assert_eq!(out[0]["url"], "/app?keep=1");
+    assert!(
+        back.store.get(Storage::Session, PENDING_KEY).is_none(),
+        "used once"
+    );
+    let out = back.connect();
+    assert!(find(&out, "fetch").unwrap()["body"]
+        .as_str()
+        .unwrap()
+        .contains("code_verifier="));
+}
+
+#[test]
+fn a_replayed_response_is_relayed_then_reported_as_state_mismatch() {
+    let mut w = Widget::new(IMPLICIT);
+    let out = page_load(
+        &mut w,
+        "",
+        "#access_token=t&token_type=bearer&state=old",
+        false,
+    );
+    assert_eq!(names(&out), ["clean", "relay"]);
+    let relay = &out[1];
+    assert_eq!(
+        (
+            relay["id"].as_str(),
+            relay["opener"].as_bool(),
+            relay["wait_ms"].as_u64()
+        ),
+        (Some("0707070707070707"), Some(false), Some(2_000))
+    );
+    assert_eq!(relay["hash"], "#access_token=t&token_type=bearer&state=old");
+    assert!(w
+        .send(Input::Relayed {
+            taken: false,
+            opener: false
+        })
+        .is_empty());
+    let out = w.connect();
+    assert_eq!(error(&out), Some("state_mismatch"));
+    assert!(description(&out).contains("start the login again"));
+    assert_eq!(
+        find(&out, "event").unwrap()["later"],
+        true,
+        "events of a connect wait for the page's listeners"
+    );
+}
+
+#[test]
+fn a_popup_callback_relays_to_its_opener_and_closes_once_taken() {
+    let mut w = Widget::new(IMPLICIT);
+    let out = page_load(&mut w, "?code=c&state=s", "", true);
+    assert_eq!(out[1]["opener"], true);
+    let out = w.send(Input::Relayed {
+        taken: true,
+        opener: true,
+    });
+    assert_eq!(
+        (names(&out), out[1]["text"].as_str()),
+        (vec!["shut", "say"], Some(TAKEN))
+    );
+    page_load(&mut w, "?code=c&state=s", "", true);
+    let out = w.send(Input::Relayed {
+        taken: false,
+        opener: true,
+    });
+    assert!(out[0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("start the login again"));
+    assert!(
+        w.send(Input::Relayed {
+            taken: true,
+            opener: true
+        })
+        .is_empty(),
+        "no relay under way"
+    );
+    assert!(
+        page_load(&mut w, "?q=1", "#top", true).is_empty(),
+        "no response, nothing to do"
+    );
+}
+
+#[test]
+fn a_stateless_denial_goes_to_this_tabs_login_unless_a_popup_shows_it() {
+    let mut w = Widget::new(&format!("{IMPLICIT}&mode=redirect"));
+    w.login(0x44);
+    let denial = "?error=access_denied&error_reason=user_denied";
+    // A popup carries a copy of its opener's sessionStorage: the denial is the popup's login's.
+    let mut popup = w.another(IMPLICIT);
+    assert_eq!(
+        names(&page_load(&mut popup, denial, "", true)),
+        ["clean", "relay"]
+    );
+    let mut back = w.another(&format!("{IMPLICIT}&mode=redirect"));
+    assert_eq!(names(&page_load(&mut back, denial, "", false)), ["clean"]);
+    let out = back.connect();
+    assert_eq!(
+        (
+            error(&out),
+            event(&out, "oauth-error").unwrap()["reason"].as_str()
+        ),
+        (Some("access_denied"), Some("user_denied"))
+    );
+}
+
+#[test]
+fn coming_back_without_an_answer_says_why_it_may_have_failed() {
+    let attributes = format!("{IMPLICIT}&mode=redirect&scope=basic");
+    let mut w = Widget::new(&attributes);
+    w.login(0x44);
+    let mut back = w.another(&attributes);
+    let out = back.connect();
+    assert_eq!(warnings(&out), ["<oauth-login>: the login by redirect came back without an answer; if the provider showed an error, check client-id `app`, register http://localhost:8080/app (callbackurl) with it, and check scope `basic`"]);
+    assert_eq!(rendered(&out).0, "cancelled");
+    assert!(back.store.get(Storage::Session, PENDING_KEY).is_none());
+    // Another widget's record is not ours to judge.
+    let mut w = Widget::new(&attributes);
+    w.login(0x45);
+    assert!(warnings(
+        &w.another("client-id=other&authorize-url=https%3A%2F%2Fid.example%2Fa")
+            .connect()
+    )
+    .is_empty());
+    // A page restored from the back/forward cache, its login still pending, says the same.
+    let out = w.send(Input::Returned {});
+    assert_eq!(warnings(&out).len(), 1);
+    assert_eq!(
+        rendered(&out),
+        ("cancelled", false, Some("Login cancelled."))
+    );
+}
+
+#[test]
+fn redirect_mode_without_session_storage_says_so() {
+    let mut w = Widget::new(&format!("{IMPLICIT}&mode=redirect"));
+    w.store.refuse = true;
+    let (out, _) = w.login(0x44);
+    assert_eq!(error(&out), Some("browser_refused"));
+    assert!(!names(&out).contains(&"go"));
+}
+
+#[test]
+fn a_programmatic_redirect_login_called_again_on_its_return_gets_its_result() {
+    let attributes = format!("{IMPLICIT}&mode=redirect");
+    let mut w = Widget::new(&attributes);
+    let (_, state) = w.login(0x46);
+    let mut back = w.another(&attributes);
+    page_load(
+        &mut back,
+        "",
+        &format!("#access_token=rt&token_type=bearer&state={state}"),
+        false,
+    );
+    let (out, _) = back.login(0x47);
+    assert_eq!(logged_in_with(&out), Some("rt"));
+    assert!(!names(&out).contains(&"go"), "no new login");
+}

@@ -1,0 +1,175 @@
+//! The session: where a token is kept and restored, what `fetch()` attaches, logout, expiry and
+//! the read-only properties.
+
+use super::*;
+use crate::core::contract::Storage;
+use crate::core::store::{Store, TOKEN_PREFIX};
+
+fn logged_in(attributes: &str, hash: &str) -> Widget {
+    let mut w = Widget::new(attributes);
+    let (_, state) = w.login(0x11);
+    let out = w.popup_answer("", &format!("{hash}&state={state}"));
+    assert!(logged_in_with(&out).is_some(), "{out:?}");
+    w
+}
+
+#[test]
+fn a_token_is_stored_under_the_key_and_storage_its_login_started_with() {
+    let mut w = Widget::new(&format!("id=main&{IMPLICIT}&storage=local"));
+    let (_, state) = w.login(0x11);
+    w.update(&format!("id=other&{IMPLICIT}&storage=session"));
+    w.popup_answer(
+        "",
+        &format!("#access_token=t&token_type=bearer&state={state}"),
+    );
+    assert!(w
+        .store
+        .get(Storage::Local, &format!("{TOKEN_PREFIX}#main"))
+        .is_some());
+    assert!(w.store.keys(Storage::Session).is_empty());
+
+    w.store.refuse = true;
+    let (_, state) = w.login(0x12);
+    let out = w.popup_answer(
+        "",
+        &format!("#access_token=t2&token_type=bearer&state={state}"),
+    );
+    assert!(warnings(&out)[0].contains("refused to store the token"));
+    assert_eq!(logged_in_with(&out), Some("t2"), "kept in memory");
+}
+
+#[test]
+fn a_stored_token_is_restored_once_and_a_bad_one_deleted() {
+    let attributes = "provider=google&client-id=g&storage=local";
+    let mut w = Widget::new(attributes);
+    let key = format!("{TOKEN_PREFIX}google:g");
+    w.store.set(
+        Storage::Local,
+        &key,
+        "access_token=a&expires_in=&expires_at=&scope=openid",
+    );
+    let out = w.connect();
+    let detail = event(&out, "oauth-login").unwrap();
+    assert_eq!(
+        (
+            detail["restored"].as_bool(),
+            detail["provider"].as_str(),
+            detail["scope"].clone()
+        ),
+        (Some(true), Some("google"), serde_json::json!(["openid"]))
+    );
+    assert_eq!(
+        (
+            find(&out, "event").unwrap()["later"].as_bool(),
+            find(&out, "event").unwrap()["settle"].is_null()
+        ),
+        (Some(true), true)
+    );
+    assert!(
+        event(&w.connect(), "oauth-login").is_none(),
+        "only on the first connect"
+    );
+    for bad in ["access_token=a&expires_in=&expires_at=5&scope=", "garbage"] {
+        let mut w = Widget::new(attributes);
+        w.store.set(Storage::Local, &key, bad);
+        assert!(event(&w.connect(), "oauth-login").is_none());
+        assert!(
+            w.store.get(Storage::Local, &key).is_none(),
+            "{bad}: deleted"
+        );
+    }
+}
+
+#[test]
+fn fetch_attaches_the_token_where_the_providers_api_wants_it() {
+    let mut ig = Widget::new(
+        "provider=instagram&client-id=ig&authorize-url=https%3A%2F%2Fcompat.example%2Fa",
+    );
+    let refused = ig.send(Input::Authorize {});
+    assert_eq!(
+        (names(&refused), refused[0]["detail"]["error"].as_str()),
+        (vec!["refuse"], Some("login_required"))
+    );
+    let (_, state) = ig.login(0x11);
+    ig.popup_answer("", &format!("#access_token=igt&state={state}"));
+    let attach = ig.send(Input::Authorize {});
+    assert_eq!(
+        (attach[0]["token"].as_str(), attach[0]["in_query"].as_bool()),
+        (Some("igt"), Some(true))
+    );
+    let mut w = logged_in(IMPLICIT, "#access_token=bt&token_type=bearer");
+    let attach = w.send(Input::Authorize {});
+    assert_eq!(
+        (attach[0]["token"].as_str(), attach[0]["in_query"].as_bool()),
+        (Some("bt"), Some(false))
+    );
+}
+
+#[test]
+fn the_token_expires_at_its_time_and_logout_forgets_it() {
+    let mut w = logged_in(
+        "provider=facebook&client-id=f&storage=session",
+        "#access_token=t&expires_in=5",
+    );
+    assert_eq!(w.store.keys(Storage::Session).len(), 1);
+    let props = w.send(Input::Read {});
+    assert_eq!(
+        (
+            props[0]["logged_in"].as_bool(),
+            props[0]["expires_at"].as_u64()
+        ),
+        (Some(true), Some(NOW + 5_000))
+    );
+    let out = w.tick_at(NOW + 5_000);
+    assert_eq!(
+        event(&out, "oauth-expired"),
+        Some(&serde_json::json!({"provider": "facebook"}))
+    );
+    assert_eq!(rendered(&out).0, "expired");
+    assert!(w.store.keys(Storage::Session).is_empty());
+    let props = w.send(Input::Read {});
+    assert_eq!(
+        props[0],
+        serde_json::json!({"do": 11, "command": "properties", "callbackurl": "http://localhost:8080/app", "access_token": null, "logged_in": false, "expires_at": null})
+    );
+
+    let mut w = logged_in(
+        &format!("{IMPLICIT}&storage=local"),
+        "#access_token=t&token_type=bearer",
+    );
+    let out = w.send(Input::Logout {});
+    assert_eq!(
+        event(&out, "oauth-logout"),
+        Some(&serde_json::json!({"provider": "custom"}))
+    );
+    assert_eq!(timer(&out), None);
+    assert_eq!(rendered(&out).0, "logged-out");
+    assert!(w.store.keys(Storage::Local).is_empty());
+}
+
+#[test]
+fn a_failed_relogin_keeps_the_token_held() {
+    let mut w = logged_in(IMPLICIT, "#access_token=t1&token_type=bearer");
+    w.login(0x22);
+    w.popup_answer("", "#access_token=evil&token_type=bearer&state=forged");
+    assert_eq!(w.send(Input::Read {})[0]["access_token"], "t1");
+    let out = w.update(IMPLICIT);
+    assert_eq!(
+        (
+            rendered(&out).0,
+            find(&out, "render").unwrap()["label"].as_str()
+        ),
+        ("failed", Some("Logged in"))
+    );
+}
+
+#[test]
+fn a_removed_element_drops_its_timer() {
+    let mut w = logged_in(IMPLICIT, "#access_token=t&token_type=bearer&expires_in=60");
+    assert_eq!(names(&w.send(Input::Disconnect {})), ["timer"]);
+    assert_eq!(
+        timer(&w.connect()),
+        Some(60_000),
+        "and gets it back when it returns"
+    );
+}

@@ -1,0 +1,52 @@
+//! Settings: advice in the console, once per line, and a login with settings that cannot work.
+
+use super::*;
+use crate::core::contract::NOT_SET_UP;
+
+#[test]
+fn advice_and_invalid_settings_reach_the_console_once() {
+    let mut w = Widget::bare();
+    let out = w.update("provider=linkedin&clientid=x");
+    let lines = warnings(&out);
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert!(lines[0].contains("did you mean `client-id`"));
+    assert!(lines[2].contains("client-id is required"));
+    let out = w.update("provider=linkedin&clientid=x");
+    assert!(warnings(&out).is_empty(), "each line once");
+    assert_eq!(
+        find(&out, "render").unwrap()["label"],
+        "Log in with LinkedIn"
+    );
+    assert_eq!(rendered(&out), ("logged-out", false, Some(NOT_SET_UP)));
+}
+
+#[test]
+fn an_invalid_setting_fails_the_login_with_invalid_config_and_opens_nothing() {
+    let mut w = Widget::new("client-id=x&authorize-url=http%3A%2F%2Fevil.example%2F");
+    let (out, _) = w.login(0x11);
+    assert_eq!(names(&out), ["render", "timer", "event"]);
+    assert_eq!(error(&out), Some("invalid_config"));
+    assert_eq!(
+        rendered(&out).2,
+        Some(format!("Login failed: {}", description(&out)).as_str())
+    );
+
+    let mut w = Widget::new(IMPLICIT);
+    let out = w.send(Input::Login {
+        random: vec![1; 10],
+    });
+    assert_eq!(error(&out), Some("browser_refused"), "too few random bytes");
+}
+
+#[test]
+fn login_options_that_are_not_an_object_are_invalid_config() {
+    let mut w = Widget::bare();
+    w.send(Input::Options {
+        attributes: "".into(),
+        origin: ORIGIN.into(),
+        path: "/".into(),
+        object: false,
+    });
+    let (out, _) = w.login(0x11);
+    assert!(description(&out).contains("login(options) needs an options object"));
+}

@@ -1,0 +1,616 @@
+//! From the element's attributes (or `login()` options) to a validated, typed [`Config`], and
+//! the advice a page author sees in the console.
+//!
+//! Every rule that can refuse a setting lives in [`Config::new`], so an `invalid_config` always
+//! names the setting and the fix. Names, values and defaults come from `core::contract`. The
+//! controller builds a config once per change of the settings, not once per use.
+
+use std::rc::Rc;
+
+use super::form::Params;
+use super::provider::{self, Preset, PRESETS};
+use super::url::{is_secure, origin_of};
+use crate::core::contract::{
+    Attr, Fallback, Mode, ResponseType, Storage, ATTRIBUTE_COUNT, SECRET_ATTRIBUTES,
+};
+use crate::core::error::OAuthError;
+use crate::core::text::{cat, join, parse_decimal, split, words};
+
+/// The default `timeout`, in seconds.
+pub const DEFAULT_TIMEOUT_SECS: u32 = 300;
+
+/// Authorization-request parameters the widget sets itself, which `extra-params` may not name.
+pub const RESERVED_PARAMS: &[&str] = &[
+    "client_id",
+    "redirect_uri",
+    "response_type",
+    "scope",
+    "state",
+    "nonce",
+    "code_challenge",
+    "code_challenge_method",
+];
+
+/// The page a widget runs on: what `callbackurl` and the same-origin rules are made from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Page {
+    /// `location.origin`, e.g. `http://localhost:8080`.
+    pub origin: String,
+    /// `location.pathname`, e.g. `/`.
+    pub path: String,
+}
+
+/// The settings as given, before validation.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Settings {
+    /// The text they were read from (every attribute, form-encoded), kept so that a redirect
+    /// login can rebuild exactly this configuration on the page it returns to.
+    pub text: String,
+    values: [Option<String>; ATTRIBUTE_COUNT],
+    /// The element's `id`, which keys its token and redirect logins.
+    pub id: Option<String>,
+    /// Whether a `client-secret` / `client_secret` attribute or option is present.
+    pub has_secret: bool,
+    /// Attribute names that are not the element's (for "did you mean" advice).
+    pub unknown: Vec<String>,
+}
+
+impl Settings {
+    /// Reads every attribute of an element (or the options of `login()`, named as
+    /// attributes), given as form-encoded `name=value` pairs that JS wrote. Values are trimmed
+    /// of ASCII white space (HTML's rule for attributes); blank ones count as absent.
+    pub fn parse(text: &str) -> Self {
+        let mut settings = Self {
+            text: text.into(),
+            ..Self::default()
+        };
+        for (name, value) in Params::parse(text).unwrap_or_default().pairs() {
+            let value = Some(value.trim_ascii().to_owned()).filter(|v| !v.is_empty());
+            match Attr::ALL.iter().position(|a| a.name() == name) {
+                Some(i) => settings.values[i] = value,
+                None if name == "id" => settings.id = value,
+                None if SECRET_ATTRIBUTES.iter().any(|(s, _)| s == name) => {
+                    settings.has_secret = true
+                }
+                None => settings.unknown.push(name.clone()),
+            }
+        }
+        settings
+    }
+
+    /// A setting, if given and not blank.
+    pub fn get(&self, attr: Attr) -> Option<&str> {
+        self.values[attr as usize].as_deref()
+    }
+
+    /// The preset named by `provider` (the custom one when none, or an unknown one, is named).
+    pub fn preset(&self) -> &'static Preset {
+        self.get(Attr::Provider)
+            .and_then(provider::find)
+            .unwrap_or(&provider::CUSTOM)
+    }
+}
+
+/// A configuration: the settings of one element (or `login()` call) on one page, checked, with
+/// what follows from them. Built once per change of the settings.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Config {
+    /// The settings it was built from.
+    pub settings: Settings,
+    /// The page it was built for.
+    pub page: Page,
+    /// Why these settings cannot log in, if they cannot.
+    pub error: Option<OAuthError>,
+    /// The preset ([`provider::CUSTOM`] when no `provider` is given).
+    pub preset: &'static Preset,
+    /// The scopes to request, each once, separated by spaces.
+    pub scope: String,
+    /// The redirect URI sent (and the page that must receive the response): `callbackurl`.
+    pub redirect_uri: String,
+    /// The grant.
+    pub response_type: ResponseType,
+    /// The absolute URL where a code is exchanged (the code flow only).
+    pub token_url: Option<String>,
+    /// Popup or redirect.
+    pub mode: Mode,
+    /// What a blocked popup does.
+    pub fallback: Fallback,
+    /// Where the token is kept.
+    pub storage: Storage,
+    /// Seconds a pending login may take.
+    pub timeout_secs: u32,
+    /// Names this widget's stored token: `#id`, or provider and client id.
+    pub key: String,
+}
+
+impl Config {
+    /// Checks `settings` for a widget on `page`.
+    pub fn new(settings: Settings, page: Page) -> Rc<Self> {
+        let preset = settings.preset();
+        let mut config = Self {
+            redirect_uri: match settings.get(Attr::RedirectUri) {
+                Some(uri) => uri.into(),
+                None => cat(&[&page.origin, &page.path]),
+            },
+            scope: match settings.get(Attr::Scope) {
+                Some(list) => join(&words(list), " "),
+                None => preset.default_scope.into(),
+            },
+            key: match &settings.id {
+                Some(id) => cat(&["#", id]),
+                None => cat(&[preset.id, ":", settings.get(Attr::ClientId).unwrap_or("")]),
+            },
+            preset,
+            error: None,
+            response_type: ResponseType::Token,
+            token_url: None,
+            mode: Mode::Popup,
+            fallback: Fallback::Redirect,
+            storage: Storage::Memory,
+            timeout_secs: DEFAULT_TIMEOUT_SECS,
+            settings,
+            page,
+        };
+        config.error = config.check().err();
+        Rc::new(config)
+    }
+
+    /// A setting, if given and not blank.
+    pub fn get(&self, attr: Attr) -> Option<&str> {
+        self.settings.get(attr)
+    }
+
+    /// The app's client id.
+    pub fn client_id(&self) -> &str {
+        self.get(Attr::ClientId).unwrap_or("")
+    }
+
+    /// The authorization endpoint.
+    pub fn authorize_url(&self) -> &str {
+        self.get(Attr::AuthorizeUrl)
+            .unwrap_or(self.preset.authorize_url)
+    }
+
+    /// The rules, in order; the first broken one is the error. Fills in what follows from the
+    /// settings once they hold.
+    fn check(&mut self) -> Result<(), OAuthError> {
+        let s = &self.settings;
+        if s.has_secret {
+            return Err(OAuthError::config(
+                "a client secret must never be put in a web page, where anyone can read it: remove \
+                 the client-secret attribute and rotate the secret, since it has been exposed. A \
+                 provider that needs one is reached through an exchange (token-url)",
+            ));
+        }
+        if let Some(id) = s
+            .get(Attr::Provider)
+            .filter(|id| provider::find(id).is_none_or(|p| p.id == "custom"))
+        {
+            let known: Vec<&str> = PRESETS.iter().map(|p| p.id).collect();
+            return Err(OAuthError::config(cat(&[
+                "unknown provider `",
+                id,
+                "`: use one of ",
+                &join(&known, ", "),
+                ", or none with authorize-url",
+            ])));
+        }
+        let client_id = self.client_id();
+        if client_id.is_empty() {
+            return Err(OAuthError::config(
+                "client-id is required: the client id of the app you registered with the provider",
+            ));
+        }
+        if client_id.len() > 512 || client_id.bytes().any(|b| b < b' ' || b == 0x7f) {
+            return Err(OAuthError::config(
+                "client-id is too long or holds control characters",
+            ));
+        }
+        if self.authorize_url().is_empty() {
+            return Err(OAuthError::config(
+                "authorize-url is required when no provider is given",
+            ));
+        }
+        // Each setting by the kind of value it takes; the cross-setting rules follow.
+        for attr in Attr::ALL {
+            let value = match attr {
+                Attr::AuthorizeUrl => self.authorize_url(),
+                Attr::RedirectUri => &self.redirect_uri,
+                _ => match s.get(attr) {
+                    Some(value) => value,
+                    None => continue,
+                },
+            };
+            let why = match attr {
+                _ if !attr.values().is_empty() && !attr.values().contains(&value) => {
+                    cat(&["is not one of: ", &join(attr.values(), ", ")])
+                }
+                Attr::AuthorizeUrl | Attr::RedirectUri | Attr::TokenUrl => match origin_of(
+                    &absolute(value, &self.page),
+                ) {
+                    None => NOT_ABSOLUTE.into(),
+                    // The response must land on a page of this origin: only there can it reach
+                    // the opener (postMessage to our own origin) or this tab's pending login.
+                    Some(origin)
+                        if attr == Attr::RedirectUri
+                            && origin != self.page.origin.to_ascii_lowercase() =>
+                    {
+                        "must be on this page's origin, where the widget can receive the response"
+                            .into()
+                    }
+                    Some(origin) if !is_secure(&origin) => {
+                        "must use https: (plain http only on localhost, 127.0.0.1 or [::1])".into()
+                    }
+                    Some(_) => continue,
+                },
+                Attr::ExtraParams => match Params::parse(value) {
+                    Err(why) => cat(&["is not form-encoded: ", &why]),
+                    Ok(params) => match params
+                        .pairs()
+                        .iter()
+                        .find(|(n, _)| RESERVED_PARAMS.contains(&n.as_str()))
+                    {
+                        Some((name, _)) => {
+                            cat(&["must not set `", name, "`: the widget sets it itself"])
+                        }
+                        None => continue,
+                    },
+                },
+                Attr::Timeout => match parse_decimal(value, 6) {
+                    Some(secs @ 1..=86_400) => {
+                        self.timeout_secs = secs as u32;
+                        continue;
+                    }
+                    _ => "must be a whole number of seconds from 1 to 86400".into(),
+                },
+                _ => continue,
+            };
+            return Err(OAuthError::config(cat(&[
+                attr.name(),
+                " `",
+                value,
+                "` ",
+                &why,
+            ])));
+        }
+        self.response_type = s
+            .get(Attr::ResponseType)
+            .and_then(ResponseType::parse)
+            .unwrap_or(ResponseType::Token);
+        self.mode = s
+            .get(Attr::Mode)
+            .and_then(Mode::parse)
+            .unwrap_or(Mode::Popup);
+        self.fallback = s
+            .get(Attr::Fallback)
+            .and_then(Fallback::parse)
+            .unwrap_or(Fallback::Redirect);
+        self.storage = s
+            .get(Attr::Storage)
+            .and_then(Storage::parse)
+            .unwrap_or(Storage::Memory);
+        if self.response_type == ResponseType::Code {
+            let url = s.get(Attr::TokenUrl).ok_or_else(|| {
+                OAuthError::config(
+                    "response-type `code` needs token-url: the provider's token endpoint, or your \
+                 exchange for a provider that needs a client secret",
+                )
+            })?;
+            self.token_url = Some(absolute(url, &self.page));
+        }
+        Ok(())
+    }
+}
+
+/// A URL as given, or a path on the page's origin made absolute (`/oauth/token`).
+fn absolute(url: &str, page: &Page) -> String {
+    if url.starts_with('/') && !url.starts_with("//") {
+        cat(&[&page.origin, url])
+    } else {
+        url.into()
+    }
+}
+
+const NOT_ABSOLUTE: &str = "is not an absolute http(s) URL without user info or fragment";
+
+/// Attributes any HTML element may carry: never advice-worthy.
+fn is_global_attribute(name: &str) -> bool {
+    const GLOBAL: &[&str] = &[
+        "class",
+        "style",
+        "hidden",
+        "title",
+        "slot",
+        "part",
+        "tabindex",
+        "lang",
+        "dir",
+        "role",
+        "inert",
+        "is",
+        "exportparts",
+        "autofocus",
+        "nonce",
+        "translate",
+        "draggable",
+        "contenteditable",
+    ];
+    GLOBAL.contains(&name)
+        || name.starts_with("data-")
+        || name.starts_with("aria-")
+        || name.starts_with("on")
+}
+
+/// Advice for the page author's console: attributes that look like a misspelled one, and a
+/// preset asked for a flow its provider no longer serves. Never blocks a login.
+pub fn advice(settings: &Settings) -> Vec<String> {
+    let mut lines = Vec::new();
+    for name in settings.unknown.iter().filter(|n| !is_global_attribute(n)) {
+        let squash = |s: &str| split(s, b"-_").collect::<String>();
+        let near = Attr::ALL
+            .iter()
+            .find(|a| squash(a.name()) == squash(name) || edit_distance(a.name(), name) <= 2);
+        if let Some(attr) = near {
+            lines.push(cat(&[
+                "<oauth-login>: unknown attribute `",
+                name,
+                "`: did you mean `",
+                attr.name(),
+                "`?",
+            ]));
+        }
+    }
+    let preset = settings.preset();
+    let wants_token = settings
+        .get(Attr::ResponseType)
+        .is_none_or(|t| t == "token");
+    if wants_token && !preset.serves_implicit && settings.get(Attr::AuthorizeUrl).is_none() {
+        lines.push(cat(&[
+            "<oauth-login>: ",
+            preset.name,
+            " no longer offers response-type `token` (the implicit grant): use response-type=\"code\" \
+             with token-url pointing at your exchange. Logging in anyway.",
+        ]));
+    }
+    lines
+}
+
+/// Levenshtein distance over bytes, for short attribute names.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b = b.as_bytes();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, &ca) in a.as_bytes().iter().enumerate() {
+        let mut diagonal = i;
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let best = (diagonal + usize::from(ca != cb))
+                .min(row[j + 1] + 1)
+                .min(row[j] + 1);
+            diagonal = row[j + 1];
+            row[j + 1] = best;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+pub(crate) mod tests {
+    use super::*;
+    use crate::core::contract::ErrorCode;
+    use crate::core::text::form;
+
+    pub(crate) fn page() -> Page {
+        Page {
+            origin: "http://localhost:8080".into(),
+            path: "/app/".into(),
+        }
+    }
+
+    pub(crate) fn config(pairs: &[(&str, &str)]) -> Result<Rc<Config>, OAuthError> {
+        let config = Config::new(Settings::parse(&form(pairs)), page());
+        match &config.error {
+            Some(error) => Err(error.clone()),
+            None => Ok(config),
+        }
+    }
+
+    #[test]
+    fn defaults_come_from_the_preset_and_the_contract() {
+        let c = config(&[("provider", "google"), ("client-id", " abc ")]).unwrap();
+        assert_eq!(c.client_id(), "abc");
+        assert_eq!(c.scope, "openid email profile");
+        assert_eq!(
+            c.authorize_url(),
+            "https://accounts.google.com/o/oauth2/v2/auth"
+        );
+        assert_eq!(c.redirect_uri, "http://localhost:8080/app/");
+        assert_eq!(
+            (
+                c.response_type,
+                c.mode,
+                c.fallback,
+                c.storage,
+                c.timeout_secs
+            ),
+            (
+                ResponseType::Token,
+                Mode::Popup,
+                Fallback::Redirect,
+                Storage::Memory,
+                300
+            )
+        );
+        assert_eq!((c.token_url.as_deref(), c.get(Attr::Issuer)), (None, None));
+        assert_eq!(c.key, "google:abc");
+        let c = config(&[
+            ("id", "w1"),
+            ("client-id", "x"),
+            ("authorize-url", "https://id.example/a"),
+            ("scope", "a, b a"),
+            ("response-type", "code"),
+            ("token-url", "/oauth/token"),
+            ("mode", "redirect"),
+            ("storage", "local"),
+            ("fallback", "none"),
+            ("timeout", "60"),
+            ("issuer", "https://id.example"),
+            ("extra-params", "prompt=consent"),
+        ])
+        .unwrap();
+        assert_eq!(c.scope, "a b");
+        assert_eq!(c.key, "#w1");
+        assert_eq!(
+            c.token_url.as_deref(),
+            Some("http://localhost:8080/oauth/token")
+        );
+        assert_eq!(
+            (c.mode, c.storage, c.fallback, c.timeout_secs),
+            (Mode::Redirect, Storage::Local, Fallback::None, 60)
+        );
+        assert_eq!(c.get(Attr::ExtraParams), Some("prompt=consent"));
+        assert_eq!(c.preset.id, "custom");
+    }
+
+    #[test]
+    fn each_bad_setting_is_named_with_its_fix() {
+        let gg = ("provider", "google");
+        let id = ("client-id", "abc");
+        let cases: &[(&[(&str, &str)], &str)] = &[
+            (&[gg], "client-id is required"),
+            (&[gg, ("client-id", "a\u{1}b")], "control characters"),
+            (
+                &[("provider", "myspace"), id],
+                "unknown provider `myspace`: use one of instagram, facebook, google, linkedin, box",
+            ),
+            (&[("provider", "custom"), id], "unknown provider `custom`"),
+            (&[id], "authorize-url is required"),
+            (
+                &[id, ("authorize-url", "http://id.example/a")],
+                "must use https:",
+            ),
+            (
+                &[id, ("authorize-url", "id.example/a")],
+                "is not an absolute http(s) URL",
+            ),
+            (
+                &[gg, id, ("redirect-uri", "https://other.example/cb")],
+                "must be on this page's origin",
+            ),
+            (
+                &[gg, id, ("response-type", "id_token")],
+                "response-type `id_token` is not one of: token, code",
+            ),
+            (&[gg, id, ("response-type", "code")], "needs token-url"),
+            (
+                &[
+                    gg,
+                    id,
+                    ("response-type", "code"),
+                    ("token-url", "http://x.example/t"),
+                ],
+                "token-url `http://x.example/t` must use https:",
+            ),
+            (
+                &[
+                    gg,
+                    id,
+                    ("response-type", "code"),
+                    ("token-url", "//x.example/t"),
+                ],
+                "token-url `//x.example/t` is not an absolute",
+            ),
+            (
+                &[gg, id, ("extra-params", "a=%zz")],
+                "extra-params `a=%zz` is not form-encoded: `a` has bad percent-encoding",
+            ),
+            (
+                &[gg, id, ("extra-params", "prompt=x&state=1")],
+                "extra-params `prompt=x&state=1` must not set `state`",
+            ),
+            (
+                &[gg, id, ("extra-params", "nonce=1")],
+                "must not set `nonce`",
+            ),
+            (
+                &[gg, id, ("mode", "tab")],
+                "mode `tab` is not one of: popup, redirect",
+            ),
+            (
+                &[gg, id, ("fallback", "popup")],
+                "fallback `popup` is not one of: redirect, none",
+            ),
+            (
+                &[gg, id, ("storage", "cookie")],
+                "storage `cookie` is not one of: memory, session, local",
+            ),
+            (
+                &[gg, id, ("timeout", "0")],
+                "timeout `0` must be a whole number of seconds from 1 to 86400",
+            ),
+            (&[gg, id, ("timeout", "-5")], "timeout `-5`"),
+            (&[gg, id, ("timeout", "1.5")], "timeout `1.5`"),
+            (&[gg, id, ("timeout", "86401")], "timeout `86401`"),
+            (
+                &[gg, id, ("timeout", "99999999999")],
+                "timeout `99999999999`",
+            ),
+        ];
+        for (pairs, expected) in cases {
+            let err = config(pairs).expect_err(expected);
+            assert_eq!(err.code, ErrorCode::InvalidConfig, "{expected}");
+            assert!(
+                err.description.contains(expected),
+                "{expected}: {}",
+                err.description
+            );
+        }
+        assert_eq!(
+            config(&[gg, id, ("timeout", "86400")])
+                .unwrap()
+                .timeout_secs,
+            86_400
+        );
+        assert!(config(&[id, ("authorize-url", "http://[::1]:9/a")]).is_ok());
+    }
+
+    #[test]
+    fn a_client_secret_refuses_with_the_reason_and_never_repeats_it() {
+        for (secret, _) in SECRET_ATTRIBUTES {
+            let err = config(&[
+                ("provider", "google"),
+                ("client-id", "abc"),
+                (secret, "s3cret"),
+            ])
+            .unwrap_err();
+            assert!(err
+                .description
+                .contains("client secret must never be put in a web page"));
+            assert!(!err.description.contains("s3cret"));
+        }
+    }
+
+    #[test]
+    fn advice_names_near_misses_and_retired_flows() {
+        let advice_of = |pairs: &[(&str, &str)]| advice(&Settings::parse(&form(pairs)));
+        let lines = advice_of(&[
+            ("provider", "linkedin"),
+            ("clientid", "x"),
+            ("scopes", "a"),
+            ("class", "big"),
+            ("data-x", "1"),
+        ]);
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        assert!(lines[0].contains("`clientid`: did you mean `client-id`?"));
+        assert!(lines[1].contains("`scopes`: did you mean `scope`?"));
+        assert!(lines[2].contains("LinkedIn no longer offers response-type `token`"));
+        assert!(advice_of(&[("provider", "linkedin"), ("response-type", "code")]).is_empty());
+        assert!(advice_of(&[
+            ("provider", "box"),
+            ("authorize-url", "https://compat.example/a")
+        ])
+        .is_empty());
+        assert!(advice_of(&[("provider", "facebook")]).is_empty());
+        assert_eq!(edit_distance("label", "lable"), 2);
+        assert_eq!(edit_distance("", "abc"), 3);
+    }
+}

@@ -1,0 +1,151 @@
+//! Strict `application/x-www-form-urlencoded` parsing (RFC 6749 Appendix B), for text an
+//! attacker may choose: an authorization response in a fragment or query, a stored record.
+//!
+//! Anything ambiguous is refused rather than guessed: a bad `%` escape, bytes that are not UTF-8
+//! once decoded, a name given twice (RFC 6749 3.1: parameters "MUST NOT be included more than
+//! once"). Input is bounded, so a hostile page cannot make the widget allocate without limit.
+
+use crate::core::text::{cat, decode_component, split, split_once, Undecodable};
+
+/// The longest input accepted, in bytes: real responses are a few hundred bytes, a response
+/// with a JWT-sized token and an id_token a few KiB.
+pub const MAX_INPUT_BYTES: usize = 16 * 1024;
+
+/// The most `name=value` pairs accepted in one input.
+pub const MAX_PAIRS: usize = 32;
+
+/// Decoded parameters, in input order, each name at most once.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Params(Vec<(String, String)>);
+
+impl Params {
+    /// Parses `input` (without its leading `#` or `?`); the error says why, for people.
+    pub fn parse(input: &str) -> Result<Self, String> {
+        if input.len() > MAX_INPUT_BYTES {
+            return Err("it is over 16 KiB".into());
+        }
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        // Empty pieces (`a=1&&b=2`, a trailing `&`) carry nothing and are skipped, as browsers do.
+        for piece in split(input, b"&").filter(|p| !p.is_empty()) {
+            if pairs.len() == MAX_PAIRS {
+                return Err("it has over 32 parameters".into());
+            }
+            let (raw_name, raw_value) = split_once(piece, b'=').unwrap_or((piece, ""));
+            // A name that cannot be decoded is shown raw, cut short.
+            let shown: String = raw_name.chars().take(40).collect();
+            let name = decode_component(raw_name).map_err(|e| why(e, &shown))?;
+            let value = decode_component(raw_value).map_err(|e| why(e, &name))?;
+            if pairs.iter().any(|(n, _)| *n == name) {
+                return Err(cat(&["`", &name, "` is given twice"]));
+            }
+            pairs.push((name, value));
+        }
+        Ok(Self(pairs))
+    }
+
+    /// The value of `name`, if present.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The pairs, in input order.
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.0
+    }
+
+    /// Adds `name` with `value` (nothing for `None`); `false`, adding nothing, when `name` is
+    /// there already.
+    pub fn add(&mut self, name: &str, value: Option<String>) -> bool {
+        if self.get(name).is_some() {
+            return false;
+        }
+        if let Some(value) = value {
+            self.0.push((name.into(), value));
+        }
+        true
+    }
+}
+
+fn why(error: Undecodable, name: &str) -> String {
+    let what = match error {
+        Undecodable::BadEscape => "` has bad percent-encoding",
+        Undecodable::NotUtf8 => "` is not UTF-8 once decoded",
+    };
+    cat(&["`", name, what])
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use crate::core::text::form;
+    use proptest::prelude::*;
+
+    #[test]
+    fn decodes_plus_and_escapes() {
+        let p = Params::parse("access_token=a%2Bb+c&scope=x%20y&state=%E2%9C%93").unwrap();
+        assert_eq!(p.get("access_token"), Some("a+b c"));
+        assert_eq!(p.get("scope"), Some("x y"));
+        assert_eq!(p.get("state"), Some("✓"));
+        assert_eq!(p.get("missing"), None);
+        let p = Params::parse("&a&&b=&").unwrap();
+        assert_eq!((p.get("a"), p.get("b")), (Some(""), Some("")));
+        assert_eq!(Params::parse(""), Ok(Params::default()));
+    }
+
+    #[test]
+    fn bad_inputs_are_refused_with_the_reason() {
+        for (input, reason) in [
+            ("a=%zz", "`a` has bad percent-encoding"),
+            ("a=%4", "`a` has bad percent-encoding"),
+            ("%g1=x", "`%g1` has bad percent-encoding"),
+            ("a=%FF%FE", "`a` is not UTF-8 once decoded"),
+            ("a=1&a=2", "`a` is given twice"),
+            ("a=1&%61=2", "`a` is given twice"),
+        ] {
+            assert_eq!(Params::parse(input), Err(reason.into()), "{input}");
+        }
+        let long = format!("a={}", "x".repeat(MAX_INPUT_BYTES));
+        assert_eq!(Params::parse(&long), Err("it is over 16 KiB".into()));
+        let pairs = |n: usize| {
+            (0..n)
+                .map(|i| format!("p{i}=1"))
+                .collect::<Vec<_>>()
+                .join("&")
+        };
+        assert!(Params::parse(&pairs(MAX_PAIRS)).is_ok());
+        assert_eq!(
+            Params::parse(&pairs(MAX_PAIRS + 1)),
+            Err("it has over 32 parameters".into())
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics(input in ".{0,300}|[%a-fA-F0-9=&+]{0,200}") {
+            let _ = Params::parse(&input);
+        }
+
+        #[test]
+        fn what_form_writes_reads_back(pairs in proptest::collection::btree_map("[a-z_]{1,8}", ".{0,20}", 0..8)) {
+            let list: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let p = Params::parse(&form(&list)).unwrap();
+            let back: Vec<(&str, &str)> = p.pairs().iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            prop_assert_eq!(back, list);
+        }
+
+        #[test]
+        fn agrees_with_the_url_crate_on_what_it_accepts(input in "[a-c=&%+2F0-9]{0,30}") {
+            // form_urlencoded decodes leniently; wherever this parser accepts, both read the same.
+            if let Ok(p) = Params::parse(&input) {
+                let theirs: Vec<(String, String)> = form_urlencoded::parse(input.as_bytes())
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect();
+                let ours: Vec<(String, String)> = p.pairs().to_vec();
+                prop_assert_eq!(ours, theirs);
+            }
+        }
+    }
+}

@@ -1,0 +1,203 @@
+//! What the widget sends: the per-login secrets (`state`, the PKCE verifier), the authorization
+//! request URL (RFC 6749 4.1.1 / 4.2.1, RFC 7636) and the token request (RFC 6749 4.1.3).
+
+use std::fmt;
+
+use super::config::Config;
+use super::form::Params;
+use crate::core::contract::{Attr, ResponseType};
+use crate::core::text::{base64url, encode_into, find, form, hex, join, same_secret, split};
+
+/// Random bytes one login takes from `crypto.getRandomValues`: 32 for the state, 32 for the
+/// PKCE verifier.
+pub const RANDOM_BYTES: usize = 64;
+
+/// A secret of one login (its `state`, its PKCE verifier): compared in constant time, never
+/// printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps text known to be a secret.
+    pub fn new(text: impl Into<String>) -> Self {
+        Self(text.into())
+    }
+
+    /// The text, for the request that carries it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether `given` is this secret.
+    pub fn matches(&self, given: &str) -> bool {
+        same_secret(&self.0, given)
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// The secrets of one login, made from [`RANDOM_BYTES`] random bytes: a `state` of 256 bits as
+/// hex, and, for the code flow, a PKCE `code_verifier` of 32 bytes as base64url (43 characters).
+/// `None` when the bytes are missing (the page has no `crypto.getRandomValues`).
+pub fn login_secrets(random: &[u8], code_flow: bool) -> Option<(Secret, Option<Secret>)> {
+    let (state, verifier) = (random.get(..32)?, random.get(32..RANDOM_BYTES)?);
+    let verifier = code_flow.then(|| Secret(base64url(verifier)));
+    Some((Secret(hex(state)), verifier))
+}
+
+/// The authorization request URL for `config`, with the login's `state` and, in the code flow,
+/// the PKCE challenge (`BASE64URL(SHA-256(verifier))`, from its digest).
+pub fn authorize_url(config: &Config, state: &Secret, digest: Option<&[u8]>) -> String {
+    let mut url = String::from(config.authorize_url());
+    url.push(if find(&url, b"?").is_some() { '&' } else { '?' });
+    let scope = join(
+        &split(&config.scope, b" ").collect::<Vec<_>>(),
+        config.preset.scope_separator,
+    );
+    let challenge = digest.map(base64url);
+    let response_type = config.response_type.as_str();
+    let mut params: Vec<(&str, &str)> = vec![
+        ("response_type", response_type),
+        ("client_id", config.client_id()),
+        ("redirect_uri", &config.redirect_uri),
+    ];
+    if !scope.is_empty() {
+        params.push(("scope", &scope));
+    }
+    params.push(("state", state.expose()));
+    if let Some(challenge) = &challenge {
+        params.push(("code_challenge", challenge));
+        params.push(("code_challenge_method", "S256"));
+    }
+    // Checked when the settings were: it parses.
+    let extra = Params::parse(config.get(Attr::ExtraParams).unwrap_or("")).unwrap_or_default();
+    for (name, value) in extra.pairs() {
+        params.push((name, value));
+    }
+    url.push_str(&form(&params));
+    url
+}
+
+/// The token request's body: exactly the contract's fields, and never a secret.
+pub fn token_request(code: &str, config: &Config, verifier: &Secret) -> String {
+    let mut body = String::from("grant_type=authorization_code&code=");
+    encode_into(&mut body, code);
+    body.push('&');
+    body.push_str(&form(&[
+        ("redirect_uri", &config.redirect_uri),
+        ("client_id", config.client_id()),
+        ("code_verifier", verifier.expose()),
+    ]));
+    body
+}
+
+/// Whether a config asks for the code flow.
+pub fn is_code_flow(config: &Config) -> bool {
+    config.response_type == ResponseType::Code
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use crate::core::oauth::config::tests::config;
+    use sha2::{Digest, Sha256};
+
+    #[test]
+    fn secrets_are_256_bit_hex_and_43_character_verifiers() {
+        let mut random = [0xabu8; 64];
+        random[32..].copy_from_slice(&[
+            116, 24, 223, 180, 151, 153, 224, 37, 79, 250, 96, 125, 216, 173, 187, 186, 22, 212,
+            37, 77, 105, 214, 191, 240, 91, 88, 5, 88, 83, 132, 141, 121,
+        ]);
+        let (state, verifier) = login_secrets(&random, true).unwrap();
+        assert_eq!(state.expose(), "ab".repeat(32));
+        assert_eq!(format!("{state:?}"), "[redacted]");
+        // RFC 7636 Appendix B.
+        let verifier = verifier.unwrap();
+        assert_eq!(
+            verifier.expose(),
+            "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+        );
+        assert_eq!(
+            base64url(&Sha256::digest(verifier.expose().as_bytes())),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
+        assert!(login_secrets(&random, false).unwrap().1.is_none());
+        assert!(login_secrets(&random[..63], false).is_none());
+        assert!(state.matches(&"ab".repeat(32)) && !state.matches("ab"));
+    }
+
+    #[test]
+    fn the_implicit_request_carries_the_contract_parameters_in_order() {
+        let c = config(&[
+            ("provider", "facebook"),
+            ("client-id", "id 1"),
+            ("scope", "email public_profile"),
+        ])
+        .unwrap();
+        let url = authorize_url(&c, &Secret::new("07".repeat(32)), None);
+        let (base, query) = url.split_once('?').unwrap();
+        assert_eq!(base, "https://www.facebook.com/v26.0/dialog/oauth");
+        let p = Params::parse(query).unwrap();
+        let names: Vec<&str> = p.pairs().iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "response_type",
+                "client_id",
+                "redirect_uri",
+                "scope",
+                "state"
+            ]
+        );
+        assert_eq!(p.get("client_id"), Some("id 1"));
+        assert_eq!(p.get("redirect_uri"), Some("http://localhost:8080/app/"));
+        assert_eq!(
+            p.get("scope"),
+            Some("email,public_profile"),
+            "Facebook's separator"
+        );
+    }
+
+    #[test]
+    fn the_code_request_adds_the_challenge_and_extra_params() {
+        let c = config(&[
+            ("client-id", "spa"),
+            ("authorize-url", "https://id.example/auth?tenant=t"),
+            ("response-type", "code"),
+            ("token-url", "https://id.example/token"),
+            ("extra-params", "prompt=consent&login_hint=a%40b.example"),
+        ])
+        .unwrap();
+        let url = authorize_url(
+            &c,
+            &Secret::new("s"),
+            Some(&Sha256::digest(
+                b"dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
+            )),
+        );
+        assert!(
+            url.starts_with("https://id.example/auth?tenant=t&response_type=code&client_id=spa&"),
+            "{url}"
+        );
+        assert!(!url.contains("scope="), "{url}");
+        let p = Params::parse(url.split_once('?').unwrap().1).unwrap();
+        assert_eq!(
+            p.get("code_challenge"),
+            Some("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")
+        );
+        assert_eq!(p.get("code_challenge_method"), Some("S256"));
+        assert_eq!(
+            (p.get("prompt"), p.get("login_hint")),
+            (Some("consent"), Some("a@b.example"))
+        );
+        assert_eq!(
+            token_request("c/1", &c, &Secret::new("v")),
+            "grant_type=authorization_code&code=c%2F1&redirect_uri=http%3A%2F%2Flocalhost%3A8080%2Fapp%2F&client_id=spa&code_verifier=v"
+        );
+    }
+}

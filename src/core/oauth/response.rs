@@ -1,0 +1,677 @@
+//! What comes back: an authorization response found in a page's address (RFC 6749 4.1.2 and
+//! 4.2.2, with their error forms), and the token endpoint's JSON (RFC 6749 5.1 and 5.2).
+
+use super::form::Params;
+use super::provider::Preset;
+use super::request::Secret;
+use super::token::{Token, MAX_EXPIRES_IN_DIGITS};
+use crate::core::contract::ErrorCode;
+use crate::core::error::OAuthError;
+use crate::core::json::{self, Value};
+use crate::core::text::{cat, decimal, join, parse_decimal, split, split_once};
+
+/// The largest token endpoint answer read: one with an id_token is a few KiB.
+pub const MAX_TOKEN_ANSWER_BYTES: usize = 64 * 1024;
+
+/// Query parameters that make up a provider's response in a query string (a code, or
+/// Instagram's denial): they leave the address, the page's own parameters stay.
+const QUERY_RESPONSE_NAMES: &[&str] = &[
+    "code",
+    "state",
+    "iss",
+    "session_state",
+    "error",
+    "error_reason",
+    "error_description",
+    "error_uri",
+];
+
+/// An authorization response found in a page's address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Captured {
+    /// The response's parameters, as raw form-urlencoded text.
+    pub raw: String,
+    /// What stays of the address after the path: the kept query and fragment, each with its
+    /// `?` / `#`, or empty.
+    pub rest: String,
+}
+
+/// Finds an authorization response in `location.search` and `location.hash` (each with its
+/// leading `?` / `#`, or empty).
+///
+/// A fragment is a response when it names `access_token`, `code`, `error` or `state`, and is
+/// then taken whole; a query is one when it names `code` or `error` (a code response, or
+/// Instagram's denial, which comes in the query even in the implicit flow), and only its
+/// response parameters are taken.
+pub fn capture(search: &str, hash: &str) -> Option<Captured> {
+    let name = |piece: &str| {
+        split_once(piece, b'=')
+            .map_or(piece, |(name, _)| name)
+            .to_owned()
+    };
+    let names = |list: &str| split(list, b"&").map(name).collect::<Vec<_>>();
+    let fragment = hash.strip_prefix('#').unwrap_or(hash);
+    if names(fragment)
+        .iter()
+        .any(|n| matches!(n.as_str(), "access_token" | "code" | "error" | "state"))
+    {
+        return Some(Captured {
+            raw: fragment.into(),
+            rest: search.into(),
+        });
+    }
+    let query = search.strip_prefix('?').unwrap_or(search);
+    if !names(query).iter().any(|n| n == "code" || n == "error") {
+        return None;
+    }
+    let (mut raw, mut kept) = (Vec::new(), Vec::new());
+    for piece in split(query, b"&").filter(|p| !p.is_empty()) {
+        let list = if QUERY_RESPONSE_NAMES.contains(&name(piece).as_str()) {
+            &mut raw
+        } else {
+            &mut kept
+        };
+        list.push(piece);
+    }
+    let search = if kept.is_empty() {
+        String::new()
+    } else {
+        cat(&["?", &join(&kept, "&")])
+    };
+    Some(Captured {
+        raw: join(&raw, "&"),
+        rest: cat(&[&search, hash]),
+    })
+}
+
+/// Parses raw response text, mapping any failure to `invalid_response`.
+pub fn parse(raw: &str) -> Result<Params, OAuthError> {
+    Params::parse(raw).map_err(|why| OAuthError::response(cat(&["malformed response: ", &why])))
+}
+
+/// The `state` a raw response carries, if it can be read at all.
+pub fn state_of(raw: &str) -> Option<String> {
+    Some(parse(raw).ok()?.get("state")?.into())
+}
+
+/// Checks a response's `state` against its login's. A success needs the exact state. An error
+/// may come with none (Instagram's documented denial has none) and is then reported to that
+/// login; a wrong state is never accepted, so a forged error cannot fail someone's login.
+pub fn check_state(params: &Params, expected: &Secret) -> Result<(), OAuthError> {
+    match params.get("state") {
+        None if params.get("error").is_some() => Ok(()),
+        None => Err(OAuthError::state("the response carries no state")),
+        Some(given) if expected.matches(given) => Ok(()),
+        Some(_) => Err(OAuthError::state(
+            "the response's state matches no login that this browser started",
+        )),
+    }
+}
+
+/// RFC 9207: with `issuer` set, the response must carry an equal `iss` (a mix-up defense).
+pub fn check_issuer(params: &Params, issuer: Option<&str>) -> Result<(), OAuthError> {
+    let (Some(expected), given) = (issuer, params.get("iss")) else {
+        return Ok(());
+    };
+    match given {
+        Some(iss) if iss == expected => Ok(()),
+        Some(iss) => Err(OAuthError::response(cat(&[
+            "the response's iss `",
+            iss,
+            "` is not the issuer `",
+            expected,
+            "`",
+        ]))),
+        None => Err(OAuthError::response(cat(&[
+            "the response has no iss; issuer `",
+            expected,
+            "` requires one",
+        ]))),
+    }
+}
+
+/// The provider's error in a response (an authorization response, or a token answer's JSON
+/// read into `params`), if it is one.
+pub fn provider_error(params: &Params) -> Option<OAuthError> {
+    let code = match params.get("error")? {
+        "" => "server_error",
+        code => code,
+    };
+    let owned = |name| params.get(name).map(str::to_owned);
+    Some(OAuthError::with(
+        ErrorCode::Provider(code.into()),
+        owned("error_description").unwrap_or_else(|| cat(&["the provider refused (", code, ")"])),
+        owned("error_reason"),
+        owned("error_uri"),
+    ))
+}
+
+/// RFC 6749 4.2.2: the token of an implicit grant's success whose state has been checked;
+/// `scope` the requested scopes, reported when the provider names none.
+pub fn implicit_token(
+    params: &Params,
+    preset: &Preset,
+    scope: &str,
+    now_ms: u64,
+) -> Result<Token, OAuthError> {
+    let access_token = params
+        .get("access_token")
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| OAuthError::response("the response has no access_token"))?;
+    check_bearer(params.get("token_type"), preset)?;
+    let expires_in =
+        match params.get("expires_in") {
+            None => None,
+            Some(v) => Some(parse_decimal(v, MAX_EXPIRES_IN_DIGITS).ok_or_else(|| {
+                OAuthError::response("expires_in is not a plain number of seconds")
+            })?),
+        };
+    Ok(Token::new(
+        access_token,
+        expires_in,
+        granted(params.get("scope"), scope),
+        now_ms,
+    ))
+}
+
+/// RFC 6749 4.1.2: the code of a code-flow success whose state has been checked.
+pub fn code_of(params: &Params) -> Result<&str, OAuthError> {
+    params
+        .get("code")
+        .filter(|c| !c.is_empty())
+        .ok_or_else(|| OAuthError::response("the response has no code"))
+}
+
+/// `token_type` must be `bearer` (RFC 6749 7.1: a client must not use a token whose type it
+/// does not understand); a preset whose answers omit it means `bearer`.
+fn check_bearer(token_type: Option<&str>, preset: &Preset) -> Result<(), OAuthError> {
+    match token_type {
+        Some(t) if t.eq_ignore_ascii_case("bearer") => Ok(()),
+        Some(t) => Err(OAuthError::response(cat(&[
+            "token_type `",
+            t,
+            "` is not supported (only bearer)",
+        ]))),
+        None if preset.token_type_optional => Ok(()),
+        None => Err(OAuthError::response("the response has no token_type")),
+    }
+}
+
+/// The granted scopes: the provider's list, else the requested one.
+fn granted(given: Option<&str>, requested: &str) -> String {
+    match given.map(crate::core::text::words) {
+        Some(words) if !words.is_empty() => join(&words, " "),
+        _ => requested.into(),
+    }
+}
+
+/// The token endpoint's answer, read: the token, and the `user` object some providers add
+/// (Instagram's exchange), as JSON text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Granted {
+    /// The token.
+    pub token: Token,
+    /// The answer's `user` object, as JSON text.
+    pub user: Option<String>,
+}
+
+/// The members of a token answer the rules read; each a string, `expires_in` a number.
+const ANSWER_MEMBERS: &[&str] = &[
+    "access_token",
+    "token_type",
+    "expires_in",
+    "scope",
+    "error",
+    "error_description",
+    "error_uri",
+];
+
+/// RFC 6749 5.1 and 5.2: turns the token endpoint's answer (`status`, `body`) into a token or
+/// an error. The body must be one JSON object whose known members have their types (a member
+/// given twice is refused), as serde's typed reading would have it; other members are ignored.
+/// Its members are then read by the same rules as an authorization response's parameters.
+pub fn token_answer(
+    status: u32,
+    body: &str,
+    preset: &Preset,
+    scope: &str,
+    now_ms: u64,
+) -> Result<Granted, OAuthError> {
+    let status_text = decimal(status.into());
+    let answered = |what: &str| {
+        OAuthError::response(cat(&["the token endpoint answered ", &status_text, what]))
+    };
+    let object = Some(body)
+        .filter(|b| b.len() <= MAX_TOKEN_ANSWER_BYTES)
+        .and_then(json::parse)
+        .filter(|v| matches!(v, Value::Object(_)))
+        .ok_or_else(|| answered(" without OAuth JSON"))?;
+    let mut params = Params::default();
+    let mut user = None;
+    for (name, value) in object.members() {
+        if !ANSWER_MEMBERS.contains(&name.as_ref()) {
+            if let (true, Value::Object(raw)) = (name == "user", &value) {
+                user = Some(String::from(*raw));
+            }
+            continue;
+        }
+        let text = match (&value, name == "expires_in") {
+            (Value::Null, _) => None,
+            (Value::Str(text), false) => Some(String::from(text.as_ref())),
+            (Value::Number(_), true) => Some(
+                value
+                    .as_u64()
+                    .map(decimal)
+                    .ok_or_else(|| answered(" without OAuth JSON"))?,
+            ),
+            _ => return Err(answered(" without OAuth JSON")),
+        };
+        if !params.add(&name, text) {
+            return Err(answered(" without OAuth JSON"));
+        }
+    }
+    if let Some(error) = provider_error(&params) {
+        return Err(error);
+    }
+    if !(200..300).contains(&status) {
+        return Err(answered(" with neither a token nor an error"));
+    }
+    let token = implicit_token(&params, preset, scope, now_ms)?;
+    Ok(Granted { token, user })
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use crate::core::oauth::provider::{find, CUSTOM};
+    use proptest::prelude::*;
+
+    const NOW: u64 = 1_700_000_000_000;
+
+    fn state() -> Secret {
+        Secret::new("9".repeat(64))
+    }
+
+    fn resolve(raw: &str, preset: &Preset) -> Result<Token, OAuthError> {
+        let params = parse(raw)?;
+        check_state(&params, &state())?;
+        if let Some(error) = provider_error(&params) {
+            return Err(error);
+        }
+        implicit_token(&params, preset, "basic likes", NOW)
+    }
+
+    #[test]
+    fn a_full_success_gives_every_field() {
+        let s = "9".repeat(64);
+        let token = resolve(
+            &format!("access_token=tok%2Fen&token_type=Bearer&expires_in=3600&scope=a+b&state={s}"),
+            &CUSTOM,
+        )
+        .unwrap();
+        assert_eq!(token.access_token.expose(), "tok/en");
+        assert_eq!(
+            (token.expires_in, token.expires_at),
+            (Some(3600), Some(NOW + 3_600_000))
+        );
+        assert_eq!(token.scope, "a b");
+        let token = resolve(
+            &format!("access_token=t&token_type=bearer&state={s}"),
+            &CUSTOM,
+        )
+        .unwrap();
+        assert_eq!(
+            (token.expires_in, token.scope.as_str()),
+            (None, "basic likes"),
+            "the requested scopes"
+        );
+        // Instagram's and Facebook's implicit answers carry no token_type.
+        for id in ["instagram", "facebook"] {
+            assert!(
+                resolve(&format!("access_token=t&state={s}"), find(id).unwrap()).is_ok(),
+                "{id}"
+            );
+        }
+    }
+
+    #[test]
+    fn provider_errors_pass_through_with_details() {
+        let raw = "error=access_denied&error_reason=user_denied&error_description=The+user+denied+your+request&error_uri=https%3A%2F%2Fe.example";
+        let err = resolve(raw, &CUSTOM).unwrap_err();
+        assert_eq!(err.code, ErrorCode::Provider("access_denied".into()));
+        assert_eq!(err.description, "The user denied your request");
+        assert_eq!(
+            (err.reason.as_deref(), err.uri.as_deref()),
+            (Some("user_denied"), Some("https://e.example"))
+        );
+        let err = resolve("error=", &CUSTOM).unwrap_err();
+        assert_eq!(
+            (err.code.as_str(), err.description.as_str()),
+            ("server_error", "the provider refused (server_error)")
+        );
+    }
+
+    #[test]
+    fn table_of_bad_implicit_responses() {
+        let s = "9".repeat(64);
+        let cases: Vec<(String, &str, &str)> = vec![
+            (
+                "access_token=t&token_type=bearer".into(),
+                "state_mismatch",
+                "no state",
+            ),
+            (
+                format!("access_token=t&token_type=bearer&state={s}x"),
+                "state_mismatch",
+                "matches no login",
+            ),
+            (
+                "access_token=t&token_type=bearer&state=".into(),
+                "state_mismatch",
+                "matches no login",
+            ),
+            (
+                "error=access_denied&state=forged".into(),
+                "state_mismatch",
+                "matches no login",
+            ),
+            (
+                format!("access_token=a&access_token=b&token_type=bearer&state={s}"),
+                "invalid_response",
+                "`access_token` is given twice",
+            ),
+            (
+                format!("access_token=%zz&token_type=bearer&state={s}"),
+                "invalid_response",
+                "percent-encoding",
+            ),
+            (
+                format!("token_type=bearer&state={s}"),
+                "invalid_response",
+                "no access_token",
+            ),
+            (
+                format!("access_token=&token_type=bearer&state={s}"),
+                "invalid_response",
+                "no access_token",
+            ),
+            (
+                format!("access_token=t&state={s}"),
+                "invalid_response",
+                "no token_type",
+            ),
+            (
+                format!("access_token=t&token_type=mac&state={s}"),
+                "invalid_response",
+                "`mac` is not supported",
+            ),
+            (
+                format!("access_token=t&token_type=bearer&expires_in=-1&state={s}"),
+                "invalid_response",
+                "expires_in",
+            ),
+            (
+                format!("access_token=t&token_type=bearer&expires_in=1e3&state={s}"),
+                "invalid_response",
+                "expires_in",
+            ),
+            (
+                format!("access_token=t&token_type=bearer&expires_in=+60&state={s}"),
+                "invalid_response",
+                "expires_in",
+            ),
+            (
+                format!("access_token=t&token_type=bearer&expires_in=&state={s}"),
+                "invalid_response",
+                "expires_in",
+            ),
+            (
+                format!("access_token=t&token_type=bearer&expires_in=99999999999&state={s}"),
+                "invalid_response",
+                "expires_in",
+            ),
+            (
+                format!("access_token={}&state={s}", "x".repeat(17_000)),
+                "invalid_response",
+                "over 16 KiB",
+            ),
+        ];
+        for (raw, code, words) in cases {
+            let err = resolve(&raw, &CUSTOM).expect_err(&raw);
+            assert_eq!(err.code.as_str(), code, "{raw}");
+            assert!(
+                err.description.contains(words),
+                "{raw}: {}",
+                err.description
+            );
+        }
+    }
+
+    #[test]
+    fn issuer_is_checked_only_when_set() {
+        let with = Params::parse("iss=https%3A%2F%2Fid.example").unwrap();
+        let without = Params::default();
+        assert!(check_issuer(&with, None).is_ok() && check_issuer(&without, None).is_ok());
+        assert!(check_issuer(&with, Some("https://id.example")).is_ok());
+        assert!(check_issuer(&with, Some("https://other.example"))
+            .unwrap_err()
+            .description
+            .contains("is not the issuer"));
+        assert!(check_issuer(&without, Some("https://id.example"))
+            .unwrap_err()
+            .description
+            .contains("has no iss"));
+        assert_eq!(code_of(&Params::parse("code=c1").unwrap()), Ok("c1"));
+        assert!(code_of(&Params::parse("code=").unwrap()).is_err());
+    }
+
+    fn endpoint(status: u32, body: &str, preset: &Preset) -> Result<Granted, OAuthError> {
+        token_answer(status, body, preset, "openid", NOW)
+    }
+
+    #[test]
+    fn table_of_token_endpoint_answers() {
+        let ok = endpoint(200, r#"{"access_token":"at","token_type":"Bearer","expires_in":3600,"scope":"openid email","refresh_token":"rt","id_token":"x.y.z"}"#, &CUSTOM).unwrap();
+        assert_eq!(
+            (
+                ok.token.access_token.expose(),
+                ok.token.expires_at,
+                ok.token.scope.as_str()
+            ),
+            ("at", Some(NOW + 3_600_000), "openid email")
+        );
+        assert_eq!(ok.user, None);
+        let bare = endpoint(
+            200,
+            r#"{"access_token":"at","token_type":"bearer","scope":null}"#,
+            &CUSTOM,
+        )
+        .unwrap()
+        .token;
+        assert_eq!((bare.scope.as_str(), bare.expires_in), ("openid", None));
+        let ig = endpoint(
+            200,
+            r#"{"access_token":"at","user":{"id":"1","username":"x"},"user":[1]}"#,
+            find("instagram").unwrap(),
+        )
+        .unwrap();
+        assert_eq!(ig.user.as_deref(), Some(r#"{"id":"1","username":"x"}"#));
+        let cases: &[(u32, &str, &str, &str)] = &[
+            (
+                400,
+                r#"{"error":"invalid_grant","error_description":"Code expired","error_uri":"https://e.example/g"}"#,
+                "invalid_grant",
+                "Code expired",
+            ),
+            (
+                401,
+                r#"{"error":"invalid_client"}"#,
+                "invalid_client",
+                "the provider refused (invalid_client)",
+            ),
+            (
+                200,
+                r#"{"access_token":"at"}"#,
+                "invalid_response",
+                "no token_type",
+            ),
+            (
+                200,
+                r#"{"access_token":"at","token_type":"mac"}"#,
+                "invalid_response",
+                "`mac` is not supported",
+            ),
+            (
+                200,
+                r#"{"access_token":"","token_type":"bearer"}"#,
+                "invalid_response",
+                "no access_token",
+            ),
+            (200, r#"{}"#, "invalid_response", "no access_token"),
+            (
+                500,
+                r#"{"access_token":"at","token_type":"bearer"}"#,
+                "invalid_response",
+                "answered 500 with neither a token nor an error",
+            ),
+            (
+                200,
+                r#"{"access_token":7,"token_type":"bearer"}"#,
+                "invalid_response",
+                "answered 200 without OAuth JSON",
+            ),
+            (
+                200,
+                r#"{"access_token":"a","access_token":"b","token_type":"bearer"}"#,
+                "invalid_response",
+                "without OAuth JSON",
+            ),
+            (
+                200,
+                r#"{"access_token":"at","token_type":"bearer","expires_in":-1}"#,
+                "invalid_response",
+                "without OAuth JSON",
+            ),
+            (
+                200,
+                r#"{"access_token":"at","token_type":"bearer","expires_in":1.5}"#,
+                "invalid_response",
+                "without OAuth JSON",
+            ),
+            (
+                200,
+                r#"{"access_token":"at","token_type":"bearer","expires_in":"3600"}"#,
+                "invalid_response",
+                "without OAuth JSON",
+            ),
+            (
+                200,
+                r#"{"access_token":"at","token_type":"bearer","expires_in":99999999999}"#,
+                "invalid_response",
+                "expires_in",
+            ),
+            (
+                200,
+                r#"["access_token"]"#,
+                "invalid_response",
+                "without OAuth JSON",
+            ),
+            (
+                502,
+                "<html>Bad gateway</html>",
+                "invalid_response",
+                "answered 502 without OAuth JSON",
+            ),
+        ];
+        for (status, body, code, words) in cases {
+            let err = endpoint(*status, body, &CUSTOM).expect_err(body);
+            assert_eq!(err.code.as_str(), *code, "{body}");
+            assert!(
+                err.description.contains(words),
+                "{body}: {}",
+                err.description
+            );
+        }
+        let err = endpoint(
+            400,
+            r#"{"error":"invalid_grant","error_uri":"https://e.example/g"}"#,
+            &CUSTOM,
+        )
+        .unwrap_err();
+        assert_eq!(
+            (err.reason.as_deref(), err.uri.as_deref()),
+            (None, Some("https://e.example/g"))
+        );
+        let huge = format!(
+            r#"{{"access_token":"{}","token_type":"bearer"}}"#,
+            "x".repeat(MAX_TOKEN_ANSWER_BYTES)
+        );
+        assert!(endpoint(200, &huge, &CUSTOM).is_err());
+    }
+
+    #[test]
+    fn capture_finds_responses_and_keeps_the_rest_of_the_address() {
+        let c = capture("?a=1", "#access_token=t&state=s").unwrap();
+        assert_eq!(
+            (c.raw.as_str(), c.rest.as_str()),
+            ("access_token=t&state=s", "?a=1")
+        );
+        assert_eq!(capture("", "#state=s").unwrap().raw, "state=s");
+        assert_eq!(capture("", "#error=x").unwrap().raw, "error=x");
+        assert_eq!(capture("", "#section-2"), None);
+        assert_eq!(capture("?q=access_token", ""), None);
+        assert_eq!(capture("", ""), None);
+        let c = capture("?keep=1&code=c&state=s&iss=i&other=2", "#frag").unwrap();
+        assert_eq!(
+            (c.raw.as_str(), c.rest.as_str()),
+            ("code=c&state=s&iss=i", "?keep=1&other=2#frag")
+        );
+        let c = capture(
+            "?error=access_denied&error_reason=user_denied&error_description=x",
+            "",
+        )
+        .unwrap();
+        assert_eq!(
+            (c.raw.as_str(), c.rest.as_str()),
+            (
+                "error=access_denied&error_reason=user_denied&error_description=x",
+                ""
+            )
+        );
+        assert_eq!(capture("?state=s", ""), None);
+    }
+
+    proptest! {
+        #[test]
+        fn resolving_never_panics(raw in ".{0,200}|[a-z_=&%0-9]{0,200}") {
+            let _ = resolve(&raw, &CUSTOM);
+            let _ = capture(&raw, &raw);
+        }
+
+        #[test]
+        fn token_answers_never_panic(status in 0u32..1000, body in ".{0,200}|[\\[\\]{}\":,a-z_0-9 ]{0,200}") {
+            let _ = endpoint(status, &body, &CUSTOM);
+        }
+
+        #[test]
+        fn token_answers_agree_with_a_typed_serde_reading(
+            token in proptest::option::of("[a-z]{0,4}"),
+            kind in proptest::option::of(proptest::sample::select(vec!["bearer", "Bearer", "mac", ""])),
+            expires in proptest::option::of(0u64..10_000),
+            extra in proptest::sample::select(vec!["", ",\"x\":[1,{}],\"user\":{\"a\":1}"]),
+        ) {
+            #[derive(serde::Deserialize)]
+            #[allow(dead_code)]
+            struct Typed { access_token: Option<String>, token_type: Option<String>, expires_in: Option<u64> }
+            let mut members = Vec::new();
+            if let Some(t) = &token { members.push(format!("\"access_token\":\"{t}\"")); }
+            if let Some(k) = &kind { members.push(format!("\"token_type\":\"{k}\"")); }
+            if let Some(e) = expires { members.push(format!("\"expires_in\":{e}")); }
+            let body = format!("{{{}{}}}", members.join(","), if members.is_empty() { extra.trim_start_matches(',').to_owned() } else { extra.to_owned() });
+            let typed: Typed = serde_json::from_str(&body).unwrap();
+            let ours = endpoint(200, &body, &CUSTOM);
+            let expected_ok = typed.access_token.is_some_and(|t| !t.is_empty()) && typed.token_type.is_some_and(|k| k.eq_ignore_ascii_case("bearer"));
+            prop_assert_eq!(ours.is_ok(), expected_ok, "{}", body);
+        }
+    }
+}

@@ -1,0 +1,115 @@
+//! The few URL facts the rules need: is it an absolute http(s) URL, what is its origin, is its
+//! host a loopback name. The widget never rewrites a URL it was given: it checks it and appends
+//! parameters.
+
+use crate::core::text::{cat, find, split_once};
+
+/// An absolute `http:` or `https:` URL's origin, `scheme://host[:port]`, lower case, default
+/// port dropped; `None` for anything else, user info, a fragment, white space or control
+/// characters included.
+pub fn origin_of(url: &str) -> Option<String> {
+    if url.bytes().any(|b| b <= b' ' || b == 0x7f) || find(url, b"#").is_some() {
+        return None;
+    }
+    let (scheme, after) = split_once(url, b':')?;
+    let after = after.strip_prefix("//")?;
+    let scheme = scheme.to_ascii_lowercase();
+    let default_port = match scheme.as_str() {
+        "http" => ":80",
+        "https" => ":443",
+        _ => return None,
+    };
+    let authority = after.get(..find(after, b"/?").unwrap_or(after.len()))?;
+    if find(authority, b"@").is_some() {
+        return None;
+    }
+    let authority = authority.to_ascii_lowercase();
+    let host_end = match authority.strip_prefix('[') {
+        Some(v6) => find(v6, b"]")? + 2,
+        None => find(&authority, b":").unwrap_or(authority.len()),
+    };
+    let (host, port) = authority.split_at_checked(host_end)?;
+    let port_ok = port.is_empty()
+        || port.strip_prefix(':').is_some_and(|digits| {
+            (1..=5).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
+        });
+    if host.is_empty() || host == "[]" || !port_ok {
+        return None;
+    }
+    let port = if port == default_port { "" } else { port };
+    Some(cat(&[&scheme, "://", host, port]))
+}
+
+/// Whether `origin` (as [`origin_of`] gives it) is `https:`, or plain `http:` on a loopback host.
+pub fn is_secure(origin: &str) -> bool {
+    let Some(host) = origin.strip_prefix("http://") else {
+        return origin.starts_with("https://");
+    };
+    let host = match host.strip_prefix('[') {
+        Some(_) => host
+            .get(..find(host, b"]").map_or(0, |at| at + 1))
+            .unwrap_or(""),
+        None => host
+            .get(..find(host, b":").unwrap_or(host.len()))
+            .unwrap_or(""),
+    };
+    matches!(host, "localhost" | "127.0.0.1" | "[::1]")
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_are_normalised() {
+        for (url, origin) in [
+            ("HTTPS://Example.COM:443/p?q", "https://example.com"),
+            ("http://[::1]:8080", "http://[::1]:8080"),
+            ("http://[::1]", "http://[::1]"),
+            ("http://a.example:8080?x", "http://a.example:8080"),
+            ("http://a.example:80/", "http://a.example"),
+        ] {
+            assert_eq!(origin_of(url).as_deref(), Some(origin), "{url}");
+        }
+    }
+
+    #[test]
+    fn anything_but_a_plain_absolute_http_url_is_refused() {
+        for bad in [
+            "http://",
+            "http://:80/",
+            "http://a:b/",
+            "http://a:123456/",
+            "ftp://a/",
+            "http://a b/",
+            "http://u@a/",
+            "https://a/#f",
+            "/relative",
+            "javascript:alert(1)",
+            "http://[::1/",
+            "http:/a",
+            "http://a\u{7f}/",
+        ] {
+            assert_eq!(origin_of(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn loopback_may_use_http() {
+        for url in [
+            "http://localhost/a",
+            "http://127.0.0.1:9090/a",
+            "http://[::1]:1/a",
+            "https://x.example/",
+        ] {
+            assert!(is_secure(&origin_of(url).unwrap()), "{url}");
+        }
+        for url in [
+            "http://x.example/",
+            "http://localhost.evil.example/",
+            "http://127.0.0.1.nip.io/",
+        ] {
+            assert!(!is_secure(&origin_of(url).unwrap()), "{url}");
+        }
+    }
+}

@@ -1,0 +1,304 @@
+//! Text helpers every other module may use, and that use nothing above them: splitting on ASCII
+//! delimiters, joining, decimal numbers, hex, base64url and percent-encoding.
+//!
+//! They exist because the std versions cost the wasm module more than the rules need: `char`
+//! pattern searchers bring a generic searcher and `memchr`, `join`/`concat` a copy per element
+//! type, `format!` all of `core::fmt`. An ASCII delimiter never occurs inside a multi-byte UTF-8
+//! character, so every split here lands on a character boundary.
+
+/// The index of the first byte of `text` that is one of `delimiters`.
+pub fn find(text: &str, delimiters: &[u8]) -> Option<usize> {
+    text.bytes().position(|b| delimiters.contains(&b))
+}
+
+/// `text` before and after its first `delimiter`, which neither half holds.
+pub fn split_once(text: &str, delimiter: u8) -> Option<(&str, &str)> {
+    let at = find(text, &[delimiter])?;
+    Some((text.get(..at)?, text.get(at + 1..)?))
+}
+
+/// The pieces of `text` between any of `delimiters` (empty ones included, as `str::split` gives).
+pub fn split<'a>(text: &'a str, delimiters: &'a [u8]) -> Split<'a> {
+    Split {
+        rest: Some(text),
+        delimiters,
+    }
+}
+
+/// The iterator [`split`] returns.
+pub struct Split<'a> {
+    rest: Option<&'a str>,
+    delimiters: &'a [u8],
+}
+
+impl<'a> Iterator for Split<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let rest = self.rest?;
+        match find(rest, self.delimiters) {
+            Some(at) => {
+                self.rest = rest.get(at + 1..);
+                rest.get(..at)
+            }
+            None => self.rest.take(),
+        }
+    }
+}
+
+/// The words of a list separated by spaces or commas (a `scope` attribute, an OAuth `scope`),
+/// each once, in order.
+pub fn words(list: &str) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    for word in split(list, b" ,\t\n\r\x0c") {
+        if !word.is_empty() && !out.contains(&word) {
+            out.push(word);
+        }
+    }
+    out
+}
+
+/// Joins `pieces`: the crate's one way to build text from parts.
+pub fn cat(pieces: &[&str]) -> String {
+    join(pieces, "")
+}
+
+/// Joins `pieces` with `separator`.
+pub fn join(pieces: &[&str], separator: &str) -> String {
+    let mut out = String::new();
+    for (i, piece) in pieces.iter().enumerate() {
+        if i > 0 {
+            out.push_str(separator);
+        }
+        out.push_str(piece);
+    }
+    out
+}
+
+/// Appends an ASCII byte (its top bit is dropped, so the compiler needs no UTF-8 encoding).
+pub fn push_ascii(out: &mut String, byte: u8) {
+    out.push(char::from(byte & 0x7f));
+}
+
+/// `n` in decimal.
+pub fn decimal(n: u64) -> String {
+    let (mut out, mut n) = (String::new(), n);
+    loop {
+        out.insert(0, char::from(b'0' + (n % 10) as u8));
+        n /= 10;
+        if n == 0 {
+            return out;
+        }
+    }
+}
+
+/// `text` as a whole number of 1 to `max_digits` plain ASCII digits (no sign, no space, no
+/// fraction); `None` for anything else. `max_digits` above 19 counts as 19, so it never overflows.
+pub fn parse_decimal(text: &str, max_digits: usize) -> Option<u64> {
+    let plain =
+        (1..=max_digits.min(19)).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit());
+    plain.then(|| text.bytes().fold(0u64, |n, b| n * 10 + u64::from(b - b'0')))
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// Lower-case hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    for b in bytes {
+        push_ascii(&mut out, HEX[usize::from(b >> 4)]);
+        push_ascii(&mut out, HEX[usize::from(b & 15)]);
+    }
+    out
+}
+
+const BASE64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// Base64url without padding (RFC 4648 section 5), as PKCE and JOSE use it.
+pub fn base64url(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = |i: usize| u32::from(chunk.get(i).copied().unwrap_or(0));
+        let n = b(0) << 16 | b(1) << 8 | b(2);
+        for i in 0..=chunk.len() {
+            push_ascii(&mut out, BASE64URL[(n >> (18 - 6 * i) & 63) as usize]);
+        }
+    }
+    out
+}
+
+/// Decodes base64url without padding; `None` for any other character, padding, or a length
+/// no encoder produces.
+pub fn from_base64url(text: &str) -> Option<Vec<u8>> {
+    if text.len() % 4 == 1 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for b in text.bytes() {
+        let value = BASE64URL.iter().position(|&c| c == b)? as u32;
+        acc = acc << 6 | value;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    // The unused low bits of the last character must be zero (RFC 4648 3.5), so that each byte
+    // string has exactly one encoding.
+    (acc & ((1 << bits) - 1) == 0).then_some(out)
+}
+
+/// Percent-encodes `text` onto `out`, leaving only RFC 3986 unreserved characters bare.
+///
+/// A space becomes `%20`, not `+`: both mean a space in a form, and `%20` also means one to a
+/// provider that reads its query as a plain URI.
+pub fn encode_into(out: &mut String, text: &str) {
+    const UPPER: &[u8; 16] = b"0123456789ABCDEF";
+    for &b in text.as_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            push_ascii(out, b);
+        } else {
+            push_ascii(out, b'%');
+            push_ascii(out, UPPER[usize::from(b >> 4)]);
+            push_ascii(out, UPPER[usize::from(b & 15)]);
+        }
+    }
+}
+
+/// `name=value&...` with every name and value percent-encoded.
+pub fn form(pairs: &[(&str, &str)]) -> String {
+    let mut out = String::new();
+    for (name, value) in pairs {
+        if !out.is_empty() {
+            out.push('&');
+        }
+        encode_into(&mut out, name);
+        out.push('=');
+        encode_into(&mut out, value);
+    }
+    out
+}
+
+/// Why one form-urlencoded component could not be decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Undecodable {
+    /// A `%` not followed by two hex digits.
+    BadEscape,
+    /// The decoded bytes are not UTF-8.
+    NotUtf8,
+}
+
+/// Decodes one form-urlencoded component: `+` is a space, `%XX` a byte.
+pub fn decode_component(raw: &str) -> Result<String, Undecodable> {
+    let mut bytes = raw.bytes();
+    let mut out = Vec::new();
+    while let Some(b) = bytes.next() {
+        out.push(match b {
+            b'+' => b' ',
+            b'%' => {
+                let mut digit = || {
+                    let d = bytes.next()?.to_ascii_lowercase();
+                    HEX.iter().position(|&h| h == d)
+                };
+                match (digit(), digit()) {
+                    (Some(hi), Some(lo)) => (hi << 4 | lo) as u8,
+                    _ => return Err(Undecodable::BadEscape),
+                }
+            }
+            other => other,
+        });
+    }
+    String::from_utf8(out).map_err(|_| Undecodable::NotUtf8)
+}
+
+/// Compares two secrets in time that depends only on their lengths.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn splits_like_std() {
+        assert_eq!(
+            split("a&b&&c", b"&").collect::<Vec<_>>(),
+            ["a", "b", "", "c"]
+        );
+        assert_eq!(split("", b"&").collect::<Vec<_>>(), [""]);
+        assert_eq!(split_once("a=b=c", b'='), Some(("a", "b=c")));
+        assert_eq!(split_once("abc", b'='), None);
+        assert_eq!(find("é:x", b":"), Some(2));
+        assert_eq!(words(" a, b  c,,a "), ["a", "b", "c"]);
+        assert!(words(" , ").is_empty());
+    }
+
+    #[test]
+    fn numbers_print_and_parse_plainly() {
+        assert_eq!(decimal(0), "0");
+        assert_eq!(decimal(u64::MAX), "18446744073709551615");
+        assert_eq!(parse_decimal("0300", 6), Some(300));
+        for bad in ["", "-1", "+1", "1.5", "1e3", " 1", "1234567", "٣"] {
+            assert_eq!(parse_decimal(bad, 6), None, "{bad}");
+        }
+        assert_eq!(parse_decimal(&"9".repeat(25), 30), None);
+    }
+
+    #[test]
+    fn base64url_follows_rfc_4648() {
+        for (bytes, text) in [
+            (&b""[..], ""),
+            (b"f", "Zg"),
+            (b"fo", "Zm8"),
+            (b"foo", "Zm9v"),
+            (&[0xfb, 0xff], "-_8"),
+        ] {
+            assert_eq!(base64url(bytes), text);
+            assert_eq!(from_base64url(text).as_deref(), Some(bytes));
+        }
+        for bad in ["Z", "Zg=", "Zh", "Z+8", "a/b0"] {
+            assert_eq!(from_base64url(bad), None, "{bad}");
+        }
+        assert_eq!(hex(&[0, 0xab]), "00ab");
+    }
+
+    #[test]
+    fn components_decode_strictly() {
+        assert_eq!(decode_component("a%2Bb+c%E2%9C%93"), Ok("a+b c✓".into()));
+        assert_eq!(decode_component("%zz"), Err(Undecodable::BadEscape));
+        assert_eq!(decode_component("%4"), Err(Undecodable::BadEscape));
+        assert_eq!(decode_component("%FF"), Err(Undecodable::NotUtf8));
+        assert_eq!(form(&[("a b", "x/y~"), ("c", "")]), "a%20b=x%2Fy~&c=");
+        assert!(same_secret("ab", "ab") && !same_secret("ab", "ac") && !same_secret("ab", "a"));
+    }
+
+    proptest! {
+        #[test]
+        fn agrees_with_std_char_patterns(text in "[a-c&=é ,]{0,24}") {
+            prop_assert_eq!(split(&text, b"&,").collect::<Vec<_>>(), text.split(['&', ',']).collect::<Vec<_>>());
+            prop_assert_eq!(split_once(&text, b'='), text.split_once('='));
+            prop_assert_eq!(find(&text, b"= "), text.find(['=', ' ']));
+        }
+
+        #[test]
+        fn base64url_round_trips(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+            prop_assert_eq!(from_base64url(&base64url(&bytes)), Some(bytes));
+        }
+
+        #[test]
+        fn encoding_then_decoding_round_trips(text in "\\PC{0,40}") {
+            let mut out = String::new();
+            encode_into(&mut out, &text);
+            prop_assert_eq!(decode_component(&out), Ok(text));
+        }
+
+        #[test]
+        fn decoding_never_panics(raw in "[%a-fA-F0-9+]{0,40}|\\PC{0,40}") {
+            let _ = decode_component(&raw);
+        }
+    }
+}

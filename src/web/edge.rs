@@ -1,0 +1,202 @@
+//! The edge between JS and the core, and the only place that knows the wire format: an input
+//! arrives as a JSON array `[number, ...fields]` (numbered and ordered as `core::machine::io`
+//! declares them), and the commands leave as one JSON array of `{do, ...fields}` objects, which
+//! JS reads with one `JSON.parse`. Nothing here decides anything.
+
+use crate::core::json::{self, Value, Writer};
+use crate::core::machine::io::{Command, Emit, Fields, Input, Sink, Text};
+
+/// Reads one input; the error says what was wrong with it.
+pub fn decode(text: &str) -> Result<Input<'_>, &'static str> {
+    let values = match json::parse(text) {
+        Some(array @ Value::Array(_)) => array.elements(),
+        _ => return Err("an input must be a JSON array"),
+    };
+    let mut fields = JsonFields(values.into_iter());
+    let kind = fields.number().ok_or("an input starts with its number")?;
+    let input =
+        Input::decode(kind, &mut fields).ok_or("unknown input, or a field of the wrong type")?;
+    match fields.0.next() {
+        None => Ok(input),
+        Some(_) => Err("an input has more fields than it declares"),
+    }
+}
+
+/// The commands of one call, written as JSON as they come: `[{do, ...}, ...]`.
+pub struct Commands(Writer);
+
+impl Default for Commands {
+    fn default() -> Self {
+        let mut out = Writer::default();
+        out.raw("[");
+        Self(out)
+    }
+}
+
+impl Commands {
+    /// The JSON text of every command.
+    pub fn finish(mut self) -> String {
+        self.0.raw("]");
+        self.0.finish()
+    }
+}
+
+impl Emit for Commands {
+    fn emit(&mut self, command: Command<'_>) {
+        command.put(&mut self.0);
+    }
+}
+
+struct JsonFields<'a>(std::vec::IntoIter<Value<'a>>);
+
+impl<'a> Fields<'a> for JsonFields<'a> {
+    fn text(&mut self) -> Option<Text<'a>> {
+        match self.0.next()? {
+            Value::Str(text) => Some(text),
+            _ => None,
+        }
+    }
+
+    fn number(&mut self) -> Option<u64> {
+        self.0.next()?.as_u64()
+    }
+
+    fn flag(&mut self) -> Option<bool> {
+        match self.0.next()? {
+            Value::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    fn bytes(&mut self) -> Option<Vec<u8>> {
+        self.0
+            .next()?
+            .elements()
+            .iter()
+            .map(|b| u8::try_from(b.as_u64()?).ok())
+            .collect()
+    }
+}
+
+impl Sink for Writer {
+    fn key(&mut self, name: &str) {
+        Writer::key(self, name);
+    }
+
+    fn string(&mut self, text: &str) {
+        Writer::string(self, text);
+    }
+
+    fn number(&mut self, n: u64) {
+        Writer::number(self, n);
+    }
+
+    fn boolean(&mut self, value: bool) {
+        Writer::boolean(self, value);
+    }
+
+    fn null(&mut self) {
+        self.raw("null");
+    }
+
+    fn json(&mut self, text: &str) {
+        self.raw(text);
+    }
+
+    fn open(&mut self, object: bool) {
+        self.raw(if object { "{" } else { "[" });
+    }
+
+    fn close(&mut self, object: bool) {
+        self.raw(if object { "}" } else { "]" });
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use crate::core::contract::ButtonState;
+    use crate::core::machine::io::{Source, COMMANDS, INPUTS};
+
+    #[test]
+    fn inputs_are_read_by_number_with_typed_fields() {
+        let number = |name: &str| INPUTS.iter().position(|(n, _)| *n == name).unwrap();
+        assert_eq!(
+            decode(&format!("[{}]", number("connect"))),
+            Ok(Input::Connect {})
+        );
+        assert_eq!(
+            decode(&format!(
+                r##"[{},2,"https://x","?a","#b","id1"]"##,
+                number("message")
+            )),
+            Ok(Input::Message {
+                source: Source::Channel,
+                origin: "https://x".into(),
+                search: "?a".into(),
+                hash: "#b".into(),
+                id: "id1".into()
+            })
+        );
+        assert_eq!(
+            decode(&format!("[{},[1,255]]", number("login"))),
+            Ok(Input::Login {
+                random: vec![1, 255]
+            })
+        );
+        assert_eq!(
+            decode(&format!("[{},true,false]", number("look"))),
+            Ok(Input::Look {
+                closed: true,
+                shown: false
+            })
+        );
+        for bad in [
+            "",
+            "{}",
+            "[]",
+            "[999]",
+            "[\"connect\"]",
+            &format!("[{},[256]]", number("login")),
+            &format!("[{},1]", number("connect")),
+            &format!("[{},9]", number("message")),
+            &format!("[{},\"x\"]", number("look")),
+        ] {
+            assert!(decode(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn commands_are_written_as_numbered_objects_with_their_declared_fields() {
+        let mut out = Commands::default();
+        out.emit(Command::Render {
+            label: "Log in",
+            state: ButtonState::LoggedOut,
+            busy: false,
+            message: None,
+        });
+        out.emit(Command::Timer { ms: Some(5) });
+        out.emit(Command::Close {});
+        let text = out.finish();
+        let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            parsed[0],
+            serde_json::json!({"do": 0, "label": "Log in", "state": "logged-out", "busy": false, "message": null})
+        );
+        for command in parsed.as_array().unwrap() {
+            let (name, fields) = COMMANDS[command["do"].as_u64().unwrap() as usize];
+            let keys: Vec<&str> = command
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(String::as_str)
+                .filter(|k| *k != "do")
+                .collect();
+            let mut declared = fields.to_vec();
+            declared.sort_unstable();
+            let mut keys = keys;
+            keys.sort_unstable();
+            assert_eq!(keys, declared, "{name}");
+        }
+    }
+}
