@@ -6,6 +6,7 @@
 //!
 //! - [`machine`]: the controller, one state machine per widget, and the callback page;
 //! - [`oauth`]: settings, requests, responses, tokens, provider presets;
+//! - [`oidc`]: discovery, JWS and JWK, id_token claims, the profile;
 //! - [`contract`], [`error`]: the element's public surface, declared once, and its error type;
 //! - [`text`], [`json`], [`store`]: leaves that everything may use.
 
@@ -14,5 +15,6 @@ pub mod error;
 pub mod json;
 pub mod machine;
 pub mod oauth;
+pub mod oidc;
 pub mod store;
 pub mod text;
