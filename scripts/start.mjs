@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { serveStatic } from './lib/serve.mjs';
 import { startProvider } from './lib/provider.mjs';
 import { buildExchange, demoExchangeConfig, startExchange } from './lib/exchange.mjs';
+import { DEMO_PAGES, demoPolicy } from './lib/csp.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const providerPort = Number(process.env.PROVIDER_PORT ?? 9090);
@@ -36,6 +37,8 @@ await serveStatic({
   host: 'localhost',
   mounts: { '/': `${root}/www`, '/pkg/': `${root}/pkg` },
   replacements: { PROVIDER: providerOrigin, EXCHANGE: exchange.url },
+  // The demo dogfoods README's Content Security Policy.
+  headers: (path) => (DEMO_PAGES.includes(path) ? { 'Content-Security-Policy': demoPolicy({ provider: providerOrigin, exchange: exchange.url }) } : {}),
 });
 console.log(`\n  dev provider: ${providerOrigin}`);
 console.log(`  exchange:     ${exchange.url}`);

@@ -27,6 +27,9 @@ const TYPES = {
  * are read at every request, so they may be getters whose values come later (a server started
  * after this one); an empty or missing value leaves its placeholder as it is.
  *
+ * `headers(path)`, if given, answers more headers for a file's response (a page's
+ * Content-Security-Policy, in the end-to-end tests); it is called at every request.
+ *
  * `gzip: true` sends each file (after its placeholders are filled) compressed with zlib level 9,
  * with `Content-Encoding: gzip`, to a GET whose `Accept-Encoding` accepts gzip, and adds
  * `Vary: Accept-Encoding` to every file's response; errors and HEAD stay uncompressed. Without it
@@ -52,6 +55,7 @@ export function serveStatic(options) {
       if (body === null) return send(res, 404, 'text/plain', 'not found');
       const type = TYPES[extname(file)] ?? 'application/octet-stream';
       if (extname(file) === '.html') body = fillPlaceholders(body.toString('utf8'), options);
+      if (options.headers) res.setHeaders(new Map(Object.entries(options.headers(path) ?? {})));
       if (!options.gzip) return send(res, 200, type, req.method === 'HEAD' ? '' : body);
       if (req.method === 'HEAD' || !acceptsGzip(req.headers['accept-encoding'])) {
         return send(res, 200, type, req.method === 'HEAD' ? '' : body, { Vary: 'Accept-Encoding' });

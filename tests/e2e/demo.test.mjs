@@ -4,16 +4,25 @@
 // through the exchange, which adds demo-app's secret); Deny shows the provider's error as text.
 //
 // The environment is the harness's, set up as `npm start` does: demo-app (confidential) and
-// demo-spa (public) registered for the demo page, and an exchange holding demo-app's secret.
+// demo-spa (public) registered for the demo page, an exchange holding demo-app's secret, and the
+// page served under the Content Security Policy README gives (no violation may occur).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openWidget, startEnvironment } from './harness.mjs';
+import { openWidget, startEnvironment, widgetState } from './harness.mjs';
 import { demoExchangeConfig, startExchange } from '../../scripts/lib/exchange.mjs';
+import { DEMO_PAGES, demoPolicy } from '../../scripts/lib/csp.mjs';
 
 const DEMO_SECRET = 'demo-secret';
 
 let env;
-before(async () => { env = await startEnvironment({ clients: demoClients, services: demoExchange }); });
+before(async () => {
+  env = await startEnvironment({
+    clients: demoClients,
+    services: demoExchange,
+    headers: (path, { provider }) => (DEMO_PAGES.includes(path) ? { 'Content-Security-Policy': demoPolicy({ provider, exchange: env?.exchange ?? exchangeUrl }) } : {}),
+  });
+});
+let exchangeUrl = '';
 after(async () => { await env?.close(); });
 
 /** The clients the demo uses: `demo-app` with its secret (implicit, and code via the exchange), `demo-spa` public (PKCE). */
@@ -28,6 +37,7 @@ async function demoExchange({ web, provider }) {
     config: demoExchangeConfig({ providerOrigin: provider, demoOrigin: web }),
     env: { DEMO_APP_SECRET: DEMO_SECRET },
   });
+  exchangeUrl = exchange.url;
   return { replacements: { EXCHANGE: exchange.url }, values: { exchange: exchange.url }, stop: () => exchange.kill() };
 }
 
@@ -35,6 +45,8 @@ async function demoExchange({ web, provider }) {
 async function openDemo(flow = null) {
   await env.controls.reset();
   const session = await env.newPage();
+  session.page.on('console', (message) => { if (/Content Security Policy/.test(message.text())) session.violations.push(message.text()); });
+  session.violations = [];
   await openWidget(env, session.page, { path: '/' });
   if (flow) await session.page.check(`#flow input[value="${flow}"]`);
   return session;
@@ -108,18 +120,21 @@ function flowAttributes(page) {
 
 test('the demo shows the callback URL to register', async () => {
   const { page, context } = await env.newPage();
-  await page.goto(env.web + '/');
+  const response = await page.goto(env.web + '/');
+  assert.match(response.headers()['content-security-policy'], /^default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src/);
   await page.waitForFunction(() => document.getElementById('callbackurl').textContent.startsWith('http'));
   assert.equal(await page.textContent('#callbackurl'), env.web + '/');
   await context.close();
 });
 
-test('Allow on the consent page logs in and shows the profile', async () => {
-  const { page, context } = await openDemo();
+test('Allow on the consent page logs in and shows the profile; the button says so in words; the policy refuses nothing', async () => {
+  const { page, context, violations } = await openDemo();
   const popup = await openConsent(page);
   assert.match(await popup.textContent('body'), /Prefab Demo/);
   await allowAndWaitForProfile(page, popup);
   await assertLogMasksToken(page);
+  assert.equal((await widgetState(page, 'demo-login')).label, 'Logged in');
+  assert.deepEqual(violations, [], 'the demo runs under README\'s Content Security Policy');
   await context.close();
 });
 
@@ -133,8 +148,8 @@ test('Deny on the consent page shows access_denied as text', async () => {
   await context.close();
 });
 
-test('the flow picker sets the element\'s attributes, implicit by default', async () => {
-  const { page, context } = await openDemo();
+test('the flow picker sets the element\'s attributes, implicit by default, and never makes it warn', async () => {
+  const { page, context, consoleLines } = await openDemo();
   assert.equal(await page.isChecked('#flow input[value="implicit"]'), true);
   assert.deepEqual(await flowAttributes(page), { 'client-id': 'demo-app', 'response-type': 'token', 'token-url': null });
   await page.check('#flow input[value="pkce"]');
@@ -152,6 +167,7 @@ test('the flow picker sets the element\'s attributes, implicit by default', asyn
     { 'client-id': 'demo-app', 'response-type': 'code', 'token-url': `${env.exchange}/token` });
   await page.check('#flow input[value="implicit"]');
   assert.deepEqual(await flowAttributes(page), { 'client-id': 'demo-app', 'response-type': 'token', 'token-url': null });
+  assert.deepEqual(consoleLines.filter((line) => line.startsWith('<oauth-login>')), [], 'the demo sets attributes in an order that is valid at each step');
   await context.close();
 });
 

@@ -64,6 +64,54 @@ test('an unregistered redirect URI: the provider\'s error shows in the popup; cl
   await context.close();
 });
 
+test('an unknown client-id: while the provider shows its error, the button points at the login window and the console lists the likely causes', async () => {
+  const { page, context, consoleLines } = await env.newPage();
+  await openWidget(env, page, { attrs: { 'client-id': 'nobody-registered-this', scope: 'basic' } });
+  const popup = await startLogin(page);
+  assert.match(await popup.textContent('body'), /client/i, 'the provider\'s own error page');
+  // A few seconds with no answer: the person is told where to look, the author what to check.
+  await page.waitForFunction(() => document.getElementById('w1').shadowRoot.querySelector('[part=message]').textContent !== '', null, { timeout: 8_000 });
+  const state = await widgetState(page);
+  assert.deepEqual([state.message, state.busy], ['Finish logging in in the login window.', 'true']);
+  const hint = await lineMatching(page, () => consoleLines, /no answer yet/);
+  assert.ok(hint?.includes('check client-id `nobody-registered-this`'), hint);
+  assert.ok(hint.includes(`register ${env.web}/e2e/widget.html (callbackurl) with it`), hint);
+  assert.ok(hint.includes('check scope `basic`'), hint);
+  await popup.close();
+  const outcome = await loginOutcome(page, 'w1', 5_000);
+  assert.equal(outcome.err?.code, 'popup_closed');
+  assert.ok(outcome.err.description.includes('check client-id `nobody-registered-this`'), outcome.err.description);
+  await context.close();
+});
+
+test('a popup closed before its first page loaded is a cancel at once, with the button usable again', async () => {
+  const { page, context } = await env.newPage();
+  await openWidget(env, page);
+  // The provider takes its time: the popup shows nothing of it yet when the person closes it.
+  await context.route(`${env.provider}/oauth/authorize**`, (route) => setTimeout(() => route.continue().catch(() => {}), 3_000));
+  const [popup] = await Promise.all([page.waitForEvent('popup'), startLogin(page, { popup: false })]);
+  const started = Date.now();
+  await popup.close();
+  const outcome = await loginOutcome(page, 'w1', 5_000);
+  assert.equal(outcome.err?.code, 'popup_closed');
+  assert.ok(Date.now() - started < 3_000, `ended after ${Date.now() - started} ms, not at the timeout`);
+  assert.deepEqual([(await widgetState(page)).busy, (await widgetState(page)).message], ['false', 'Login cancelled.']);
+  await context.close();
+});
+
+test('redirect mode: Back from the provider\'s error page says the login did not finish and lists the likely causes', async () => {
+  const { page, context, consoleLines } = await env.newPage();
+  await openWidget(env, page, { attrs: { mode: 'redirect', 'client-id': 'nobody-registered-this' } });
+  await Promise.all([page.waitForURL((url) => url.href.startsWith(`${env.provider}/oauth/authorize?`)), page.locator('#w1 button[part=button]').click()]);
+  await page.goBack();
+  await page.waitForFunction(() => customElements.get('oauth-login'));
+  const hint = await lineMatching(page, () => consoleLines, /came back without an answer/);
+  assert.ok(hint?.includes('check client-id `nobody-registered-this`'), consoleLines.join('\n'));
+  assert.equal((await widgetState(page)).message, 'Login cancelled.');
+  assert.deepEqual(await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('oauth-prefab:pending'))), [], 'the stale login is gone');
+  await context.close();
+});
+
 test('the button shows the session: each state distinct at a glance, stylable, and pictured', async () => {
   const { page, context } = await env.newPage();
   await page.addInitScript(() => {

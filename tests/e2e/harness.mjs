@@ -11,7 +11,7 @@ import { startProvider } from '../../scripts/lib/provider.mjs';
 const root = resolve(import.meta.dirname, '..', '..');
 
 /** Host-page paths registered as redirect URIs with the test client. */
-export const PAGES = ['/', '/e2e/widget.html', '/e2e/two.html', '/e2e/frame.html', '/e2e/states.html'];
+export const PAGES = ['/', '/e2e/widget.html', '/e2e/two.html', '/e2e/frame.html', '/e2e/states.html', '/e2e/csp.html'];
 export const CLIENT_ID = 'e2e-app';
 /** A public client (no secret, so PKCE is required) with the same redirect URIs: the code flow. */
 export const PUBLIC_CLIENT_ID = 'e2e-spa';
@@ -40,15 +40,17 @@ function e2eClients(web) {
  * - `clients(web)`: the clients to register (default: the e2e clients on `PAGES`);
  * - `services({ web, provider, dir })`: starts more servers once the provider listens (an
  *   exchange); resolves with `{ replacements, values, stop }`: `{{NAME}}`s for the pages, members
- *   added to the environment, and how to stop them.
+ *   added to the environment, and how to stop them;
+ * - `headers(path, { web, provider })`: more response headers for a host page (a CSP).
  * Returns { web, provider, browser, newPage, controls, close, ...values }.
  */
-export async function startEnvironment({ providerArgs = [], clients = e2eClients, services } = {}) {
+export async function startEnvironment({ providerArgs = [], clients = e2eClients, services, headers } = {}) {
   const replacements = { PROVIDER: '' }; // filled below; read at every request
   const server = await serveStatic({
     port: 0,
     mounts: { '/': join(root, 'www'), '/pkg/': join(root, 'pkg'), '/e2e/': join(root, 'tests', 'e2e', 'pages') },
     replacements,
+    headers: headers && ((path) => headers(path, { web: `http://localhost:${server.address().port}`, provider: replacements.PROVIDER })),
   });
   const web = `http://localhost:${server.address().port}`;
   const dir = mkdtempSync(join(tmpdir(), 'oauth-prefab-e2e-'));
@@ -102,7 +104,7 @@ export async function startEnvironment({ providerArgs = [], clients = e2eClients
     await new Promise((r) => server.close(r));
     rmSync(dir, { recursive: true, force: true });
   }
-  return { web, provider, browser, newPage, controls, close, ...extra.values };
+  return { web, provider, browser, newPage, controls, close, clientsFile, ...extra.values };
 }
 
 // ---- Helpers shared by the end-to-end test files -------------------------------------------

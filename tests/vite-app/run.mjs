@@ -187,7 +187,7 @@ async function allowInPopup(popup) {
 await check('the element: click → popup → Allow → oauth-login with the issued token', async () => {
   const { page, context, errors } = await openApp();
   assert.equal(await page.evaluate(() => document.querySelector('oauth-login').callbackurl), env.web + '/');
-  const [popup] = await Promise.all([page.waitForEvent('popup'), page.locator('oauth-login').click()]);
+  const [popup] = await Promise.all([page.waitForEvent('popup'), page.locator('#widget').click()]);
   assert.ok(popup.url().startsWith(env.provider + '/oauth/authorize?'), `popup at ${popup.url()}`);
   await allowInPopup(popup);
   await page.waitForFunction(() => window.app.events.length > 0);
@@ -229,7 +229,7 @@ await check('OAuthError is exported; login({}) rejects with an OAuthError, code 
   await context.close();
 }, { needs: [BROWSER] });
 
-await check('vite dev, with no configuration, serves a working element', async () => {
+await check('vite dev, with no configuration, serves a working element; React 19 mounted over a stored session gets the restored event, with no warning', async () => {
   const { createServer } = await import(pathToFileURL(bin('vite', 'dist/node/index.js')).href);
   const server = await createServer({ root: app, configFile: false, logLevel: 'error', server: { host: '127.0.0.1', port: 0, strictPort: false } });
   cleanups.push(() => server.close());
@@ -238,10 +238,16 @@ await check('vite dev, with no configuration, serves a working element', async (
   cleanups.push(() => context.close().catch(() => {}));
   const page = await context.newPage();
   const errors = [];
+  const warnings = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (message) => { if (['error', 'warning'].includes(message.type())) warnings.push(message.text()); });
+  // A session stored by an earlier visit: React's element restores it as it mounts.
+  await context.addInitScript(() => localStorage.setItem('oauth-prefab:token:#react-login', 'access_token=stored&expires_in=&expires_at=&scope=basic'));
   await page.goto(server.resolvedUrls.local[0]);
   await page.waitForFunction(() => customElements.get('oauth-login') && document.querySelector('oauth-login').shadowRoot?.querySelector('button'), null, { timeout: 20_000 });
+  await page.waitForFunction(() => document.getElementById('react-state')?.textContent === 'restored basic', null, { timeout: 10_000 });
   assert.deepEqual(errors, []);
+  assert.deepEqual(warnings.filter((w) => /React|mounted|state update/i.test(w)), [], 'React (development build) warns of nothing');
   await context.close();
   await server.close();
 }, { needs: [INSTALL, BROWSER] });

@@ -1,0 +1,43 @@
+// Runs right after the <oauth-login> element, before the widget module upgrades it: the flows,
+// and the settings kept from before a reload (a redirect-mode login comes back here), applied to
+// the element and the form. The origins come from the page (its data-provider, data-exchange).
+const { provider, exchange } = document.body.dataset;
+window.demo = {
+  KEY: 'oauth-prefab-demo',
+  // In an order that is valid at every step: token-url before response-type="code", and
+  // response-type="token" before token-url goes, so the element never warns about the demo.
+  FLOWS: {
+    implicit: [['response-type', 'token'], ['token-url', null], ['client-id', 'demo-app']],
+    pkce: [['token-url', `${provider}/oauth/token`], ['client-id', 'demo-spa'], ['response-type', 'code']],
+    exchange: [['token-url', `${exchange}/token`], ['client-id', 'demo-app'], ['response-type', 'code']],
+  },
+  /** Sets the element's attributes for flow `name` (a key of FLOWS). */
+  applyFlow(name) {
+    const widget = document.getElementById('demo-login');
+    for (const [attr, value] of this.FLOWS[name]) {
+      if (value === null) widget.removeAttribute(attr); else widget.setAttribute(attr, value);
+    }
+  },
+  load() {
+    try { return JSON.parse(sessionStorage.getItem(this.KEY)) ?? {}; } catch { return {}; }
+  },
+  save(settings) { sessionStorage.setItem(this.KEY, JSON.stringify(settings)); },
+};
+{
+  const saved = demo.load();
+  const widget = document.getElementById('demo-login');
+  const flow = Object.hasOwn(demo.FLOWS, saved.flow) ? saved.flow : 'implicit';
+  document.querySelector(`#flow input[value="${flow}"]`).checked = true;
+  demo.applyFlow(flow);
+  for (const name of ['mode', 'storage']) {
+    const select = document.getElementById(name);
+    if ([...select.options].some((option) => option.value === saved[name])) {
+      select.value = saved[name];
+      widget.setAttribute(name, saved[name]);
+    }
+  }
+  if (Array.isArray(saved.scopes) && saved.scopes.length) {
+    for (const box of document.querySelectorAll('#scopes input')) box.checked = saved.scopes.includes(box.value);
+    widget.setAttribute('scope', [...document.querySelectorAll('#scopes input:checked')].map((b) => b.value).join(' '));
+  }
+}
