@@ -26,7 +26,7 @@ const provider = await startProvider({ port: providerPort });
 let exchange;
 try {
   exchange = await startExchange({
-    port: exchangePort, config: exchangeConfig, env: { DEMO_APP_SECRET: 'demo-secret' }, binary: exchangeBinary,
+    port: exchangePort, config: exchangeConfig, env: { DEMO_APP_CLIENT_SECRET: 'demo-secret' }, binary: exchangeBinary,
   });
 } catch (error) {
   provider.kill();

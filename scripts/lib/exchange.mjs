@@ -10,14 +10,14 @@ const root = resolve(import.meta.dirname, '..', '..');
  * The demo's exchange configuration, as `npm start` runs it and the demo's e2e test repeats it:
  * demo-app (the dev provider's confidential client) redeems codes at `providerOrigin`'s token
  * endpoint for the demo page on `demoOrigin`. Its secret is read from the exchange's environment
- * (`DEMO_APP_SECRET`), never written into the configuration.
+ * (`DEMO_APP_CLIENT_SECRET`), never written into the configuration.
  */
 export function demoExchangeConfig({ providerOrigin, demoOrigin }) {
   return {
     clients: [{
       client_id: 'demo-app',
       token_endpoint: `${providerOrigin}/oauth/access_token`,
-      client_secret_env: 'DEMO_APP_SECRET',
+      client_secret_env: 'DEMO_APP_CLIENT_SECRET',
       client_auth: 'client_secret_post',
       redirect_uris: [`${demoOrigin}/`],
       allowed_origins: [demoOrigin],
