@@ -35,7 +35,7 @@ function demoClients(web) {
 async function demoExchange({ web, provider }) {
   const exchange = await startExchange({
     config: demoExchangeConfig({ providerOrigin: provider, demoOrigin: web }),
-    env: { DEMO_APP_SECRET: DEMO_SECRET },
+    env: { DEMO_APP_CLIENT_SECRET: DEMO_SECRET },
   });
   exchangeUrl = exchange.url;
   return { replacements: { EXCHANGE: exchange.url }, values: { exchange: exchange.url }, stop: () => exchange.kill() };
