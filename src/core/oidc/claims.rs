@@ -1,0 +1,483 @@
+//! The id_token's claims, checked once its signature verified (OpenID Connect Core 3.1.3.7 and
+//! 3.2.2.11), `at_hash` (3.1.3.6, 3.2.2.9), and what a renewed id_token must keep (12.2).
+
+use super::refused;
+use crate::core::error::OAuthError;
+use crate::core::json::{self, Value, Writer};
+use crate::core::text::{base64url, find, parse_decimal, same_secret, split_once};
+
+/// The clock skew allowed either way on `exp` and `iat`.
+pub const SKEW_MS: u64 = 60_000;
+
+/// What the login expects of its id_token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Expect<'a> {
+    /// The issuer, exactly as `iss` must be.
+    pub issuer: &'a str,
+    /// The client id, which `aud` must include.
+    pub client_id: &'a str,
+    /// The login's `nonce`; `None` on renewal, where it is not checked.
+    pub nonce: Option<&'a str>,
+    /// Now, in milliseconds since the Unix epoch.
+    pub now_ms: u64,
+}
+
+/// What the checks established, and what a renewed id_token must repeat.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    /// `iss`.
+    pub iss: String,
+    /// `sub`: who logged in, for this issuer.
+    pub sub: String,
+    /// `aud` as a JSON array of strings in the token's order (a single string becomes an array
+    /// of one), so two tokens' audiences compare as text.
+    pub aud: String,
+    /// `at_hash`, if the token has one: see [`check_at_hash`].
+    pub at_hash: Option<String>,
+}
+
+/// Checks the claims (the payload's JSON text) of an id_token whose signature verified: `iss` is
+/// the issuer; `aud` (a string or an array of strings) includes the client id; `azp`, required
+/// with several audiences, is the client id when present; `exp` is a number of seconds in the
+/// future and `iat` one not in it, with [`SKEW_MS`] either way; `nonce` is the login's when one
+/// is expected; `sub` is a non-empty string. Each failure is `invalid_id_token` naming the check.
+pub fn check_claims(claims: &str, expect: &Expect) -> Result<Verified, OAuthError> {
+    let claims = json::parse(claims).unwrap_or(Value::Null);
+    if !matches!(claims, Value::Object(_)) {
+        return Err(refused(&["the payload is not a JSON object"]));
+    }
+    // Checks borrow from the text; what `Verified` owns is copied at the end.
+    match claims.get("iss") {
+        Some(Value::Str(iss)) if iss == expect.issuer => {}
+        Some(Value::Str(iss)) => {
+            return Err(refused(&[
+                "`iss` `",
+                &iss,
+                "` is not the issuer `",
+                expect.issuer,
+                "`",
+            ]))
+        }
+        _ => return Err(refused(&["`iss` is missing"])),
+    }
+    let audiences = match claims.get("aud") {
+        Some(list @ Value::Array(_)) => list.elements(),
+        Some(one @ Value::Str(_)) => vec![one],
+        _ => Vec::new(),
+    };
+    let mut ours = false;
+    for audience in &audiences {
+        let Some(audience) = audience.as_str() else {
+            return Err(refused(&["`aud` is not a string or an array of strings"]));
+        };
+        ours |= audience == expect.client_id;
+    }
+    if !ours {
+        return Err(refused(&["`aud` does not include the client id"]));
+    }
+    match claims.get("azp") {
+        None if audiences.len() == 1 => {}
+        None => return Err(refused(&["`azp` is required with several audiences"])),
+        Some(azp) if azp.as_str() == Some(expect.client_id) => {}
+        Some(_) => return Err(refused(&["`azp` is not the client id"])),
+    }
+    let Some(exp) = seconds_ms(claims.get("exp")) else {
+        return Err(refused(&["`exp` is not a number of seconds"]));
+    };
+    if exp.saturating_add(SKEW_MS) <= expect.now_ms {
+        return Err(refused(&["`exp` has passed"]));
+    }
+    let Some(iat) = seconds_ms(claims.get("iat")) else {
+        return Err(refused(&["`iat` is not a number of seconds"]));
+    };
+    if iat > expect.now_ms.saturating_add(SKEW_MS) {
+        return Err(refused(&["`iat` is in the future"]));
+    }
+    if let Some(nonce) = expect.nonce {
+        match claims.get("nonce") {
+            Some(Value::Str(given)) if same_secret(&given, nonce) => {}
+            Some(_) => return Err(refused(&["`nonce` is not the login's"])),
+            None => return Err(refused(&["`nonce` is missing"])),
+        }
+    }
+    let Some(sub) = claims.str_of("sub").filter(|sub| !sub.is_empty()) else {
+        return Err(refused(&["`sub` is missing or empty"]));
+    };
+    let mut aud = Writer::default();
+    aud.raw("[");
+    for audience in &audiences {
+        aud.string(audience.as_str().unwrap_or_default());
+    }
+    aud.raw("]");
+    Ok(Verified {
+        iss: expect.issuer.into(),
+        sub,
+        aud: aud.finish(),
+        // A non-string `at_hash` counts as none: where one is required, that fails.
+        at_hash: claims.str_of("at_hash"),
+    })
+}
+
+/// A NumericDate (RFC 7519 2) in milliseconds: a JSON number of seconds, its fraction dropped
+/// (floored); negative numbers, exponents and dates past the year 5000 (more than 11 digits)
+/// are refused.
+fn seconds_ms(value: Option<Value>) -> Option<u64> {
+    let Some(Value::Number(raw)) = value else {
+        return None;
+    };
+    if find(raw, b"-eE").is_some() {
+        return None;
+    }
+    let whole = split_once(raw, b'.').map_or(raw, |(whole, _)| whole);
+    Some(parse_decimal(whole, 11)? * 1000)
+}
+
+/// `at_hash` for an access token, given the digest of its ASCII bytes with the hash that
+/// [`super::jws::Alg::at_hash_digest`] names: the base64url of the digest's left half
+/// (16 bytes of a SHA-256, 32 of a SHA-512).
+pub fn at_hash_of(digest_of_access_token: &[u8]) -> String {
+    let half = digest_of_access_token.len() / 2;
+    base64url(digest_of_access_token.get(..half).unwrap_or_default())
+}
+
+/// Checks a verified token's `at_hash` against the access token that came with it. `required`
+/// in the implicit grant (`token id_token`, Core 3.2.2.10); elsewhere an absent one passes.
+pub fn check_at_hash(
+    at_hash: Option<&str>,
+    digest_of_access_token: &[u8],
+    required: bool,
+) -> Result<(), OAuthError> {
+    match at_hash {
+        None if !required => Ok(()),
+        None => Err(refused(&["`at_hash` is missing"])),
+        Some(given) if given == at_hash_of(digest_of_access_token) => Ok(()),
+        Some(_) => Err(refused(&["`at_hash` does not match the access token"])),
+    }
+}
+
+/// A renewed id_token must name the same `iss`, `sub` and `aud` as the login's (Core 12.2);
+/// `nonce` is not checked on renewal.
+pub fn same_subject(first: &Verified, next: &Verified) -> Result<(), OAuthError> {
+    for (name, was, is) in [
+        ("iss", &first.iss, &next.iss),
+        ("sub", &first.sub, &next.sub),
+        ("aud", &first.aud, &next.aud),
+    ] {
+        if was != is {
+            return Err(refused(&[
+                "the renewed token's `",
+                name,
+                "` is not the login's",
+            ]));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use crate::core::contract::ErrorCode;
+    use proptest::prelude::*;
+    use serde_json::json;
+    use sha2::{Digest, Sha256, Sha512};
+
+    const NOW_MS: u64 = 1_700_000_000_000;
+    const EXPECT: Expect = Expect {
+        issuer: "https://id.example",
+        client_id: "spa",
+        nonce: Some("n-0S6_WzA2Mj"),
+        now_ms: NOW_MS,
+    };
+
+    /// Good claims, with `changes` replacing or adding members (`null` removes one).
+    fn claims(changes: serde_json::Value) -> String {
+        let mut c = json!({
+            "iss": "https://id.example", "sub": "24400320", "aud": "spa",
+            "nonce": "n-0S6_WzA2Mj", "exp": 1_700_000_600, "iat": 1_699_999_900,
+            "auth_time": 1_699_999_800,
+        });
+        for (k, v) in changes.as_object().unwrap() {
+            if v.is_null() {
+                c.as_object_mut().unwrap().remove(k);
+            } else {
+                c[k] = v.clone();
+            }
+        }
+        c.to_string()
+    }
+
+    fn refusal(claims: &str, expect: &Expect) -> String {
+        let error = check_claims(claims, expect).unwrap_err();
+        assert_eq!(error.code, ErrorCode::InvalidIdToken);
+        error.description.clone()
+    }
+
+    #[test]
+    fn good_claims_pass() {
+        let verified = check_claims(
+            &claims(json!({"at_hash": "77QmUPtjPfzWtF2AnpK9RQ"})),
+            &EXPECT,
+        )
+        .unwrap();
+        assert_eq!(
+            verified,
+            Verified {
+                iss: "https://id.example".into(),
+                sub: "24400320".into(),
+                aud: r#"["spa"]"#.into(),
+                at_hash: Some("77QmUPtjPfzWtF2AnpK9RQ".into()),
+            }
+        );
+        let several = claims(json!({"aud": ["api", "spa"], "azp": "spa"}));
+        assert_eq!(
+            check_claims(&several, &EXPECT).unwrap().aud,
+            r#"["api","spa"]"#
+        );
+        let one_with_azp = claims(json!({"aud": ["spa"], "azp": "spa"}));
+        assert!(check_claims(&one_with_azp, &EXPECT).is_ok());
+        // A nonce is checked only when expected (renewal expects none).
+        let renewal = Expect {
+            nonce: None,
+            ..EXPECT
+        };
+        assert!(check_claims(&claims(json!({"nonce": null})), &renewal).is_ok());
+        assert!(check_claims(&claims(json!({"nonce": "other"})), &renewal).is_ok());
+    }
+
+    #[test]
+    fn times_allow_sixty_seconds_of_skew() {
+        let at = |exp: serde_json::Value, iat: serde_json::Value, now_ms| {
+            check_claims(
+                &claims(json!({"exp": exp, "iat": iat})),
+                &Expect { now_ms, ..EXPECT },
+            )
+            .map(|_| ())
+            .map_err(|e| e.description.clone())
+        };
+        let exp = json!(1_700_000_000);
+        let iat = json!(1_699_999_000);
+        assert_eq!(at(exp.clone(), iat.clone(), 1_700_000_059_999), Ok(()));
+        assert_eq!(
+            at(exp.clone(), iat.clone(), 1_700_000_060_000),
+            Err("id_token: `exp` has passed".into())
+        );
+        assert_eq!(
+            at(json!(1_700_000_000.9), iat.clone(), 1_700_000_059_999),
+            Ok(()),
+            "a fraction is floored"
+        );
+        assert_eq!(
+            at(json!(1_700_000_000.9), iat.clone(), 1_700_000_060_500),
+            Err("id_token: `exp` has passed".into())
+        );
+        let future = json!(1_700_000_100);
+        assert_eq!(
+            at(future.clone(), json!(1_700_000_060), 1_700_000_000_000),
+            Ok(())
+        );
+        assert_eq!(
+            at(future.clone(), json!(1_700_000_061), 1_700_000_000_000),
+            Err("id_token: `iat` is in the future".into())
+        );
+        assert_eq!(
+            at(future.clone(), json!(1_700_000_060.5), 1_700_000_000_000),
+            Ok(())
+        );
+        assert_eq!(
+            at(future, iat, u64::MAX),
+            Err("id_token: `exp` has passed".into())
+        );
+    }
+
+    #[test]
+    fn each_failure_names_its_check() {
+        for (changes, why) in [
+            (
+                json!({"iss": "https://evil.example"}),
+                "`iss` `https://evil.example` is not the issuer `https://id.example`",
+            ),
+            (
+                json!({"iss": "https://id.example/"}),
+                "`iss` `https://id.example/` is not the issuer `https://id.example`",
+            ),
+            (json!({"iss": null}), "`iss` is missing"),
+            (json!({"iss": 1}), "`iss` is missing"),
+            (
+                json!({"aud": "other"}),
+                "`aud` does not include the client id",
+            ),
+            (
+                json!({"aud": ["other", "api"], "azp": "spa"}),
+                "`aud` does not include the client id",
+            ),
+            (json!({"aud": []}), "`aud` does not include the client id"),
+            (json!({"aud": null}), "`aud` does not include the client id"),
+            (
+                json!({"aud": "SPA"}),
+                "`aud` does not include the client id",
+            ),
+            (
+                json!({"aud": ["spa", 1]}),
+                "`aud` is not a string or an array of strings",
+            ),
+            (
+                json!({"aud": ["spa", "api"]}),
+                "`azp` is required with several audiences",
+            ),
+            (
+                json!({"aud": ["spa", "api"], "azp": "api"}),
+                "`azp` is not the client id",
+            ),
+            (json!({"azp": "other"}), "`azp` is not the client id"),
+            (json!({"azp": 1}), "`azp` is not the client id"),
+            (json!({"exp": null}), "`exp` is not a number of seconds"),
+            (
+                json!({"exp": "1700000600"}),
+                "`exp` is not a number of seconds",
+            ),
+            (json!({"exp": -1}), "`exp` is not a number of seconds"),
+            (
+                json!({"exp": 100_000_000_000u64}),
+                "`exp` is not a number of seconds",
+            ),
+            (json!({"exp": 1_699_999_000}), "`exp` has passed"),
+            (json!({"iat": null}), "`iat` is not a number of seconds"),
+            (json!({"iat": -5}), "`iat` is not a number of seconds"),
+            (json!({"iat": 1_700_000_100}), "`iat` is in the future"),
+            (
+                json!({"nonce": "n-0S6_WzA2Mk"}),
+                "`nonce` is not the login's",
+            ),
+            (json!({"nonce": 5}), "`nonce` is not the login's"),
+            (json!({"nonce": null}), "`nonce` is missing"),
+            (json!({"sub": null}), "`sub` is missing or empty"),
+            (json!({"sub": ""}), "`sub` is missing or empty"),
+            (json!({"sub": 24400320}), "`sub` is missing or empty"),
+        ] {
+            assert_eq!(
+                refusal(&claims(changes.clone()), &EXPECT),
+                format!("id_token: {why}"),
+                "{changes}"
+            );
+        }
+        for bad in ["", "[]", "null", r#"{"iss":"https://id.example""#] {
+            assert_eq!(
+                refusal(bad, &EXPECT),
+                "id_token: the payload is not a JSON object"
+            );
+        }
+        let twice = r#"{"iss":"https://id.example","iss":"https://id.example"}"#;
+        assert_eq!(refusal(twice, &EXPECT), "id_token: `iss` is missing");
+        // An exponent's raw text, written by hand (serde would print it as a plain number).
+        let exponent = claims(json!({})).replace("1700000600", "17.000006e8");
+        assert_eq!(
+            refusal(&exponent, &EXPECT),
+            "id_token: `exp` is not a number of seconds"
+        );
+    }
+
+    #[test]
+    fn at_hash_is_the_left_half_of_the_digest() {
+        // OpenID Connect Core A.3's example: this access token has this at_hash.
+        let token = "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y";
+        let digest = Sha256::digest(token);
+        assert_eq!(at_hash_of(&digest), "77QmUPtjPfzWtF2AnpK9RQ");
+        assert_eq!(
+            check_at_hash(Some("77QmUPtjPfzWtF2AnpK9RQ"), &digest, true),
+            Ok(())
+        );
+        assert_eq!(check_at_hash(None, &digest, false), Ok(()));
+        assert_eq!(
+            check_at_hash(None, &digest, true).unwrap_err().description,
+            "id_token: `at_hash` is missing"
+        );
+        assert_eq!(
+            check_at_hash(Some("77QmUPtjPfzWtF2AnpK9RR"), &digest, false)
+                .unwrap_err()
+                .description,
+            "id_token: `at_hash` does not match the access token"
+        );
+        // Ed25519's at_hash: 32 bytes of SHA-512.
+        let digest = Sha512::digest(token);
+        assert_eq!(at_hash_of(&digest), base64url(&digest[..32]));
+        assert_eq!(at_hash_of(&digest).len(), 43);
+        assert_eq!(at_hash_of(&[]), "");
+    }
+
+    #[test]
+    fn a_renewed_token_keeps_iss_sub_and_aud() {
+        let first = check_claims(
+            &claims(json!({"aud": ["spa", "api"], "azp": "spa"})),
+            &EXPECT,
+        )
+        .unwrap();
+        let renewal = Expect {
+            nonce: None,
+            ..EXPECT
+        };
+        let next = check_claims(
+            &claims(
+                json!({"aud": ["spa", "api"], "azp": "spa", "nonce": null, "iat": 1_700_000_000}),
+            ),
+            &renewal,
+        )
+        .unwrap();
+        assert_eq!(same_subject(&first, &next), Ok(()));
+        for (changes, why) in [
+            (json!({"sub": "other"}), "sub"),
+            (json!({"aud": "spa", "azp": null}), "aud"),
+            (json!({"aud": ["api", "spa"]}), "aud"),
+        ] {
+            let mut all = json!({"aud": ["spa", "api"], "azp": "spa"});
+            for (k, v) in changes.as_object().unwrap() {
+                all[k] = v.clone();
+            }
+            let next = check_claims(&claims(all), &renewal).unwrap();
+            assert_eq!(
+                same_subject(&first, &next).unwrap_err().description,
+                format!("id_token: the renewed token's `{why}` is not the login's")
+            );
+        }
+        let other_issuer = Verified {
+            iss: "https://other.example".into(),
+            ..first.clone()
+        };
+        assert_eq!(
+            same_subject(&first, &other_issuer).unwrap_err().description,
+            "id_token: the renewed token's `iss` is not the login's"
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics(claims in "\\PC{0,200}", now_ms in any::<u64>(), nonce in proptest::option::of("\\PC{0,4}")) {
+            let expect = Expect { nonce: nonce.as_deref(), now_ms, ..EXPECT };
+            let _ = check_claims(&claims, &expect);
+        }
+
+        #[test]
+        fn never_panics_on_structured_junk(
+            members in proptest::collection::vec(
+                (prop::sample::select(&["iss", "aud", "azp", "exp", "iat", "nonce", "sub", "at_hash"][..]),
+                 prop_oneof![
+                    Just("\"https://id.example\"".to_owned()),
+                    Just("\"spa\"".to_owned()),
+                    Just("[\"spa\",\"x\"]".to_owned()),
+                    "-?[0-9]{1,20}(\\.[0-9]{1,3})?([eE][+-]?[0-9]{1,3})?",
+                    Just("null".to_owned()),
+                    "\"\\PC{0,4}\"",
+                 ]),
+                0..10,
+            ),
+            now_ms in any::<u64>(),
+        ) {
+            let body = format!("{{{}}}", members.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect::<Vec<_>>().join(","));
+            let expect = Expect { now_ms, nonce: None, ..EXPECT };
+            if let Ok(verified) = check_claims(&body, &expect) {
+                prop_assert_eq!(verified.iss, "https://id.example");
+                prop_assert!(!verified.sub.is_empty());
+            }
+        }
+    }
+}

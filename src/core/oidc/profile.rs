@@ -1,0 +1,544 @@
+//! Who logged in, for people: the profile from the verified claims, then from the provider's
+//! profile endpoint, each preset's fields mapped onto OpenID Connect's standard claims (Core 5.1).
+//!
+//! Text from the provider stays text: the JS sets it with `textContent`, never as HTML.
+
+use crate::core::json::{self, Value};
+use crate::core::oauth::url::origin_of;
+use crate::core::text::{cat, split, split_once};
+
+/// The `profile` of the `oauth-login` detail.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Profile {
+    /// Who, for the issuer (`sub`, or the provider's user id).
+    pub sub: Option<String>,
+    /// The full name.
+    pub name: Option<String>,
+    /// The email address.
+    pub email: Option<String>,
+    /// Whether the provider verified `email`.
+    pub email_verified: Option<bool>,
+    /// An `https:` avatar URL (any other is dropped: the button shows only those).
+    pub picture: Option<String>,
+    /// `preferred_username`, or the provider's own user name.
+    pub username: Option<String>,
+}
+
+/// How a profile endpoint's answer names the fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserinfoShape {
+    /// OpenID Connect's UserInfo (Core 5.3.2): the standard claims.
+    Oidc,
+    /// Facebook Graph `me?fields=id,name,email,picture`.
+    Facebook,
+    /// Instagram `me?fields=user_id,username,name,profile_picture_url`.
+    Instagram,
+    /// Box `GET /2.0/users/me`.
+    Box,
+}
+
+/// The members holding sub, name, email, picture, username and email_verified, in that order:
+/// `a.b` walks into objects, `a|b` takes the first present, empty means the shape has none.
+fn members(shape: UserinfoShape) -> [&'static str; 6] {
+    match shape {
+        UserinfoShape::Oidc => [
+            "sub",
+            "name",
+            "email",
+            "picture",
+            "preferred_username",
+            "email_verified",
+        ],
+        UserinfoShape::Facebook => ["id", "name", "email", "picture.data.url", "", ""],
+        UserinfoShape::Instagram => [
+            "user_id|id",
+            "name",
+            "",
+            "profile_picture_url",
+            "username",
+            "",
+        ],
+        UserinfoShape::Box => ["id", "name", "login", "avatar_url", "", ""],
+    }
+}
+
+/// The profile the verified id_token's claims (a JSON object's text) give; empty for anything
+/// else.
+pub fn profile_from_claims(claims: &str) -> Profile {
+    read(
+        &json::parse(claims).unwrap_or(Value::Null),
+        UserinfoShape::Oidc,
+    )
+}
+
+/// The profile a profile endpoint answered, read as `shape`: the body must be a JSON object
+/// naming the user (the error, a sentence for the console, says which member is missing).
+pub fn profile_from_userinfo(body: &str, shape: UserinfoShape) -> Result<Profile, String> {
+    let object = json::parse(body).filter(|v| matches!(v, Value::Object(_)));
+    let Some(object) = object else {
+        return Err("the profile answer is not a JSON object".into());
+    };
+    let profile = read(&object, shape);
+    if profile.sub.is_none() {
+        let [sub, ..] = members(shape);
+        let sub = split_once(sub, b'|').map_or(sub, |(first, _)| first);
+        return Err(cat(&["the profile answer has no `", sub, "`"]));
+    }
+    Ok(profile)
+}
+
+/// Reads a profile from `object`'s members as `shape` names them. Strings are kept when not
+/// empty; an id may also be a whole number (Instagram's ids sometimes are), kept as written;
+/// `email_verified` may be a boolean or the string `"true"`/`"false"` (some providers send one).
+fn read(object: &Value, shape: UserinfoShape) -> Profile {
+    let [sub, name, email, picture, username, verified] = members(shape);
+    let sub = match member(object, sub) {
+        Some(Value::Number(n)) if n.bytes().all(|b| b.is_ascii_digit()) => Some(n.into()),
+        found => text(found),
+    };
+    let email_verified = match member(object, verified) {
+        Some(Value::Bool(b)) => Some(b),
+        Some(Value::Str(s)) if s == "true" => Some(true),
+        Some(Value::Str(s)) if s == "false" => Some(false),
+        _ => None,
+    };
+    Profile {
+        sub,
+        name: text(member(object, name)),
+        email: text(member(object, email)),
+        email_verified,
+        picture: text(member(object, picture)).filter(|url| is_https(url)),
+        username: text(member(object, username)),
+    }
+}
+
+/// A non-empty string's text.
+fn text(value: Option<Value>) -> Option<String> {
+    Some(value?.as_str()?)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+}
+
+/// The member at `path` (see [`members`]), if present once at each step and not `null`.
+fn member<'a>(object: &Value<'a>, path: &str) -> Option<Value<'a>> {
+    if path.is_empty() {
+        return None;
+    }
+    for alternative in split(path, b"|") {
+        let mut names = split(alternative, b".");
+        let mut at = names.next().and_then(|name| object.get(name));
+        for name in names {
+            at = at.and_then(|v| v.get(name));
+        }
+        if let Some(found) = at.filter(|v| !matches!(v, Value::Null)) {
+            return Some(found);
+        }
+    }
+    None
+}
+
+fn is_https(url: &str) -> bool {
+    origin_of(url).is_some_and(|origin| origin.starts_with("https://"))
+}
+
+/// The profile after the profile endpoint answered: `userinfo`'s fields fill and override the
+/// claims' (`email_verified` always with its `email`), provided it names the same `sub` (Core 5.3.4: otherwise it may be someone else's
+/// answer, and is not used; the error says why, for the console). Without claims (no
+/// OpenID), `userinfo` is taken as it is.
+pub fn merge(claims: Profile, userinfo: Profile) -> Result<Profile, String> {
+    if claims.sub.is_some() && claims.sub != userinfo.sub {
+        return Err(
+            "the profile answer's sub is not the id_token's: the profile is ignored".into(),
+        );
+    }
+    // `email_verified` speaks of one address: it comes with the email it belongs to.
+    let (email, email_verified) = match userinfo.email {
+        Some(email) => (Some(email), userinfo.email_verified),
+        None => (claims.email, claims.email_verified),
+    };
+    Ok(Profile {
+        sub: userinfo.sub.or(claims.sub),
+        name: userinfo.name.or(claims.name),
+        email,
+        email_verified,
+        picture: userinfo.picture.or(claims.picture),
+        username: userinfo.username.or(claims.username),
+    })
+}
+
+/// What the button shows for `profile`: the name, else the user name, else the email.
+pub fn display_name(profile: &Profile) -> Option<&str> {
+    profile
+        .name
+        .as_deref()
+        .or(profile.username.as_deref())
+        .or(profile.email.as_deref())
+}
+
+/// What the widget knows of a preset's OpenID Connect and profile endpoints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PresetOidc {
+    /// The profile endpoint (`GET`, bearer token).
+    pub userinfo_url: &'static str,
+    /// How its answer names the fields.
+    pub shape: UserinfoShape,
+    /// The OpenID Connect issuer, whose discovery document gives the key set; `None` where the
+    /// preset is plain OAuth.
+    pub issuer: Option<&'static str>,
+    /// The RFC 7009 revocation endpoint, where the provider has one.
+    pub revoke_url: Option<&'static str>,
+}
+
+/// Each preset's facts, each "as documented on 2026-12-05": written that day from the
+/// providers' developer documentation as the author knew it, with no page fetched, so re-check
+/// them against the live pages when a provider changes its API.
+///
+/// - google, as documented on 2026-12-05: its discovery document
+///   (`https://accounts.google.com/.well-known/openid-configuration`) gives `issuer`
+///   `https://accounts.google.com`, `userinfo_endpoint`
+///   `https://openidconnect.googleapis.com/v1/userinfo`, `revocation_endpoint`
+///   `https://oauth2.googleapis.com/revoke`, and the `jwks_uri`, read from it at run time.
+/// - linkedin, as documented on 2026-12-05 ("Sign In with LinkedIn using OpenID Connect"):
+///   `GET https://api.linkedin.com/v2/userinfo` answers the standard claims (`sub`, `name`,
+///   `email`, `email_verified`, `picture`). No issuer here (the page sets `issuer` to verify);
+///   no revocation endpoint for a public client.
+/// - facebook, as documented on 2026-12-05 (Graph API, User node): `GET /me` with
+///   `fields=id,name,email,picture`, `picture` being `{"data":{"url":...}}`; `email` only with
+///   the `email` permission. The version, v26.0, is the project's choice (a Graph version lives
+///   about two years). Facebook has no RFC 7009 endpoint (it revokes by
+///   `DELETE /me/permissions`).
+/// - instagram, as documented on 2026-12-05 (Instagram API with Instagram Login):
+///   `GET https://graph.instagram.com/me` with `fields=user_id,username,name,profile_picture_url`;
+///   no revocation endpoint.
+/// - box, as documented on 2026-12-05: `GET https://api.box.com/2.0/users/me` answers `id`,
+///   `name`, `login` (the email) and `avatar_url`; `POST https://api.box.com/oauth2/revoke`
+///   revokes, and wants the client secret, so a browser reaches it through the exchange.
+const PRESETS: [(&str, PresetOidc); 5] = [
+    (
+        "google",
+        PresetOidc {
+            userinfo_url: "https://openidconnect.googleapis.com/v1/userinfo",
+            shape: UserinfoShape::Oidc,
+            issuer: Some("https://accounts.google.com"),
+            revoke_url: Some("https://oauth2.googleapis.com/revoke"),
+        },
+    ),
+    (
+        "linkedin",
+        PresetOidc {
+            userinfo_url: "https://api.linkedin.com/v2/userinfo",
+            shape: UserinfoShape::Oidc,
+            issuer: None,
+            revoke_url: None,
+        },
+    ),
+    (
+        "facebook",
+        PresetOidc {
+            userinfo_url: "https://graph.facebook.com/v26.0/me?fields=id,name,email,picture",
+            shape: UserinfoShape::Facebook,
+            issuer: None,
+            revoke_url: None,
+        },
+    ),
+    (
+        "instagram",
+        PresetOidc {
+            userinfo_url:
+                "https://graph.instagram.com/me?fields=user_id,username,name,profile_picture_url",
+            shape: UserinfoShape::Instagram,
+            issuer: None,
+            revoke_url: None,
+        },
+    ),
+    (
+        "box",
+        PresetOidc {
+            userinfo_url: "https://api.box.com/2.0/users/me",
+            shape: UserinfoShape::Box,
+            issuer: None,
+            revoke_url: Some("https://api.box.com/oauth2/revoke"),
+        },
+    ),
+];
+
+/// The facts of the preset `id` (a `provider` value); `None` for an unknown one.
+pub fn preset_facts(id: &str) -> Option<PresetOidc> {
+    PRESETS
+        .iter()
+        .find(|(name, _)| *name == id)
+        .map(|(_, facts)| *facts)
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn some(text: &str) -> Option<String> {
+        Some(text.into())
+    }
+
+    #[test]
+    fn standard_claims() {
+        let claims = r#"{"iss":"https://accounts.google.com","sub":"110169484474386276334",
+            "email":"jane@example.com","email_verified":true,"name":"Jane Doe",
+            "picture":"https://lh3.googleusercontent.com/a/x=s96-c","given_name":"Jane",
+            "preferred_username":"jdoe"}"#;
+        assert_eq!(
+            profile_from_claims(claims),
+            Profile {
+                sub: some("110169484474386276334"),
+                name: some("Jane Doe"),
+                email: some("jane@example.com"),
+                email_verified: Some(true),
+                picture: some("https://lh3.googleusercontent.com/a/x=s96-c"),
+                username: some("jdoe"),
+            }
+        );
+        assert_eq!(profile_from_claims("not json"), Profile::default());
+        let odd =
+            r#"{"sub":"s","name":"","email_verified":"false","picture":"http://x.example/a.png"}"#;
+        assert_eq!(
+            profile_from_claims(odd),
+            Profile {
+                sub: some("s"),
+                email_verified: Some(false),
+                ..Profile::default()
+            }
+        );
+    }
+
+    #[test]
+    fn each_shape_maps_its_fields() {
+        // LinkedIn's documented UserInfo answer.
+        let linkedin = r#"{"sub":"782bbtaQ","name":"John Doe","given_name":"John","family_name":"Doe",
+            "picture":"https://media.licdn-ei.com/dms/image/C5F03AQHqK8v7tB1HCQ/profile-displayphoto-shrink_100_100/0/",
+            "locale":"en-US","email":"doe@email.com","email_verified":true}"#;
+        let facebook = r#"{"id":"10158","name":"Jane Doe","email":"jane@example.com",
+            "picture":{"data":{"height":50,"is_silhouette":false,"url":"https://platform-lookaside.fbsbx.com/platform/profilepic/?asid=10158&height=50&width=50","width":50}}}"#;
+        let instagram = r#"{"user_id":"17841405822304914","username":"jane.doe","name":"Jane",
+            "profile_picture_url":"https://scontent.cdninstagram.com/v/t51/1.jpg","id":"7590"}"#;
+        let instagram_id_only = r#"{"id":"7590","username":"jane.doe"}"#;
+        let instagram_number = r#"{"user_id":17841405822304914}"#;
+        let box_ = r#"{"type":"user","id":"11446498","name":"Aaron Levie","login":"ceo@example.com",
+            "avatar_url":"https://www.box.com/api/avatar/large/181216415","status":"active"}"#;
+        for (body, shape, profile) in [
+            (linkedin, UserinfoShape::Oidc, Profile {
+                sub: some("782bbtaQ"), name: some("John Doe"), email: some("doe@email.com"), email_verified: Some(true),
+                picture: some("https://media.licdn-ei.com/dms/image/C5F03AQHqK8v7tB1HCQ/profile-displayphoto-shrink_100_100/0/"),
+                username: None,
+            }),
+            (facebook, UserinfoShape::Facebook, Profile {
+                sub: some("10158"), name: some("Jane Doe"), email: some("jane@example.com"), email_verified: None,
+                picture: some("https://platform-lookaside.fbsbx.com/platform/profilepic/?asid=10158&height=50&width=50"),
+                username: None,
+            }),
+            (instagram, UserinfoShape::Instagram, Profile {
+                sub: some("17841405822304914"), name: some("Jane"), email: None, email_verified: None,
+                picture: some("https://scontent.cdninstagram.com/v/t51/1.jpg"), username: some("jane.doe"),
+            }),
+            (instagram_id_only, UserinfoShape::Instagram, Profile {
+                sub: some("7590"), username: some("jane.doe"), ..Profile::default()
+            }),
+            (instagram_number, UserinfoShape::Instagram, Profile {
+                sub: some("17841405822304914"), ..Profile::default()
+            }),
+            (box_, UserinfoShape::Box, Profile {
+                sub: some("11446498"), name: some("Aaron Levie"), email: some("ceo@example.com"), email_verified: None,
+                picture: some("https://www.box.com/api/avatar/large/181216415"), username: None,
+            }),
+        ] {
+            assert_eq!(profile_from_userinfo(body, shape), Ok(profile), "{body}");
+        }
+    }
+
+    #[test]
+    fn answers_that_name_nobody_are_errors() {
+        for (body, shape, message) in [
+            (
+                "<html>",
+                UserinfoShape::Oidc,
+                "the profile answer is not a JSON object",
+            ),
+            (
+                "[]",
+                UserinfoShape::Box,
+                "the profile answer is not a JSON object",
+            ),
+            (
+                r#"{"name":"x"}"#,
+                UserinfoShape::Oidc,
+                "the profile answer has no `sub`",
+            ),
+            (
+                r#"{"sub":""}"#,
+                UserinfoShape::Oidc,
+                "the profile answer has no `sub`",
+            ),
+            (
+                r#"{"sub":1.5}"#,
+                UserinfoShape::Oidc,
+                "the profile answer has no `sub`",
+            ),
+            (
+                r#"{"error":{"message":"Invalid OAuth access token.","code":190}}"#,
+                UserinfoShape::Facebook,
+                "the profile answer has no `id`",
+            ),
+            (
+                r#"{"username":"x","user_id":null}"#,
+                UserinfoShape::Instagram,
+                "the profile answer has no `user_id`",
+            ),
+            (
+                r#"{"type":"error","status":401}"#,
+                UserinfoShape::Box,
+                "the profile answer has no `id`",
+            ),
+        ] {
+            assert_eq!(
+                profile_from_userinfo(body, shape),
+                Err(message.into()),
+                "{body}"
+            );
+        }
+        // A picture that is not https is dropped, the rest kept.
+        let body = r#"{"sub":"s","picture":"javascript:alert(1)","name":"<b>x</b>"}"#;
+        assert_eq!(
+            profile_from_userinfo(body, UserinfoShape::Oidc),
+            Ok(Profile {
+                sub: some("s"),
+                name: some("<b>x</b>"),
+                ..Profile::default()
+            })
+        );
+    }
+
+    #[test]
+    fn userinfo_fills_and_overrides_only_for_the_same_sub() {
+        let claims = Profile {
+            sub: some("s"),
+            name: some("Old"),
+            email: some("a@x"),
+            email_verified: Some(true),
+            ..Profile::default()
+        };
+        let userinfo = Profile {
+            sub: some("s"),
+            name: some("New"),
+            picture: some("https://x.example/p"),
+            ..Profile::default()
+        };
+        assert_eq!(
+            merge(claims.clone(), userinfo.clone()),
+            Ok(Profile {
+                sub: some("s"),
+                name: some("New"),
+                email: some("a@x"),
+                email_verified: Some(true),
+                picture: some("https://x.example/p"),
+                username: None
+            })
+        );
+        let stranger = Profile {
+            sub: some("t"),
+            ..userinfo.clone()
+        };
+        assert_eq!(
+            merge(claims, stranger),
+            Err("the profile answer's sub is not the id_token's: the profile is ignored".into())
+        );
+        // A new email does not inherit the old one's verification.
+        let claims = Profile {
+            sub: some("s"),
+            email: some("a@x"),
+            email_verified: Some(true),
+            ..Profile::default()
+        };
+        let userinfo_email = Profile {
+            sub: some("s"),
+            email: some("b@x"),
+            ..Profile::default()
+        };
+        let merged = merge(claims, userinfo_email).unwrap();
+        assert_eq!((merged.email, merged.email_verified), (some("b@x"), None));
+        // Without OpenID there are no claims: the answer is the profile.
+        assert_eq!(merge(Profile::default(), userinfo.clone()), Ok(userinfo));
+    }
+
+    #[test]
+    fn the_button_shows_name_else_username_else_email() {
+        let mut p = Profile {
+            email: some("e@x"),
+            ..Profile::default()
+        };
+        assert_eq!(display_name(&p), Some("e@x"));
+        p.username = some("u");
+        assert_eq!(display_name(&p), Some("u"));
+        p.name = some("N");
+        assert_eq!(display_name(&p), Some("N"));
+        assert_eq!(display_name(&Profile::default()), None);
+    }
+
+    #[test]
+    fn presets_know_their_endpoints() {
+        let google = preset_facts("google").unwrap();
+        assert_eq!(google.issuer, Some("https://accounts.google.com"));
+        assert_eq!(
+            google.revoke_url,
+            Some("https://oauth2.googleapis.com/revoke")
+        );
+        assert_eq!(google.shape, UserinfoShape::Oidc);
+        assert_eq!(
+            preset_facts("facebook").unwrap().shape,
+            UserinfoShape::Facebook
+        );
+        assert_eq!(preset_facts("nope"), None);
+        // Every preset of the contract has facts, each URL https.
+        for preset in crate::core::oauth::provider::PRESETS {
+            let facts = preset_facts(preset.id).unwrap();
+            for url in [Some(facts.userinfo_url), facts.issuer, facts.revoke_url]
+                .into_iter()
+                .flatten()
+            {
+                assert!(is_https(url), "{url}");
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics(body in "\\PC{0,200}") {
+            for shape in [UserinfoShape::Oidc, UserinfoShape::Facebook, UserinfoShape::Instagram, UserinfoShape::Box] {
+                let _ = profile_from_userinfo(&body, shape);
+            }
+            let _ = profile_from_claims(&body);
+        }
+
+        #[test]
+        fn never_panics_on_structured_junk(
+            members in proptest::collection::vec(
+                (prop::sample::select(&["sub", "id", "user_id", "name", "email", "login", "picture", "avatar_url", "username", "email_verified"][..]),
+                 prop_oneof![
+                    "\"\\PC{0,6}\"",
+                    Just("{\"data\":{\"url\":\"https://x.example/p\"}}".to_owned()),
+                    Just("{\"data\":null}".to_owned()),
+                    "-?[0-9]{1,25}(\\.[0-9])?",
+                    Just("true".to_owned()),
+                    Just("null".to_owned()),
+                 ]),
+                0..8,
+            )
+        ) {
+            let body = format!("{{{}}}", members.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect::<Vec<_>>().join(","));
+            for shape in [UserinfoShape::Oidc, UserinfoShape::Facebook, UserinfoShape::Instagram, UserinfoShape::Box] {
+                if let Ok(profile) = profile_from_userinfo(&body, shape) {
+                    prop_assert!(profile.sub.is_some());
+                    prop_assert!(profile.picture.iter().all(|p| p.starts_with("https://")));
+                    let _ = merge(profile_from_claims(&body), profile);
+                }
+            }
+        }
+    }
+}
