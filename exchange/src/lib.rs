@@ -3,7 +3,8 @@
 //! page cannot hold, and relays its revocations.
 //!
 //! [`app`] builds the axum router from an [`AppState`] (the validated [`Config`] and the
-//! HTTP client for providers); `main.rs` only parses the command line and serves it.
+//! HTTP client for providers); [`serve()`] serves it until a signal and drains it;
+//! `main.rs` only parses the command line and calls it.
 //! Nothing is kept between requests.
 
 #![deny(missing_docs)]
@@ -14,6 +15,7 @@ pub mod log;
 pub mod reply;
 pub mod request;
 pub mod revoke;
+pub mod serve;
 pub mod token;
 pub mod upstream;
 
@@ -29,6 +31,7 @@ use axum::{middleware, Router};
 use server_kit::FormLimits;
 
 pub use config::{ClientAuth, Config, ConfigError};
+pub use serve::serve;
 pub use upstream::Upstream;
 
 /// Largest accepted request body. The widget's is a few hundred bytes.
@@ -88,6 +91,12 @@ impl AppState {
     /// How long a request body may take to arrive.
     pub fn body_timeout(&self) -> Duration {
         self.inner.body_timeout
+    }
+
+    /// The longest a request can take once its head has arrived: reading its body, then
+    /// calling the provider, plus a second. A graceful shutdown waits at most this long.
+    pub fn drain_bound(&self) -> Duration {
+        self.body_timeout() + self.inner.config.upstream_timeout + Duration::from_secs(1)
     }
 
     /// Whether any configured client allows pages of `origin`.

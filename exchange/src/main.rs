@@ -4,10 +4,9 @@
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use oauth_prefab_exchange::log::PREFIX;
-use oauth_prefab_exchange::{app, AppState, Config};
+use oauth_prefab_exchange::{serve, AppState, Config};
 use server_kit::shutdown_signal;
 
 const DEFAULT_PORT: u16 = 9091;
@@ -136,17 +135,8 @@ async fn main() -> ExitCode {
         summary.join("; ")
     );
 
-    let server = axum::serve(listener, app(state)).with_graceful_shutdown(shutdown_signal());
-    // Graceful shutdown waits for open connections; browsers keep idle ones open, so stop
-    // waiting shortly after the signal.
-    let result = tokio::select! {
-        r = async { server.await } => r,
-        () = async {
-            shutdown_signal().await;
-            tokio::time::sleep(Duration::from_secs(2)).await;
-        } => Ok(()),
-    };
-    match result {
+    // At the signal: no new connections; every request already accepted gets its answer.
+    match serve(listener, state, shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("{PREFIX} server error: {e}");

@@ -1,0 +1,148 @@
+//! Serving until a signal, then draining: [`serve`] stops accepting connections at the
+//! signal, lets every request already accepted finish, and returns once none is left.
+//!
+//! A request is accepted once its head has arrived: from then on, how long it can take is
+//! bounded by the body's read timeout and the provider's timeout, so the wait is bounded
+//! too ([`AppState::drain_bound`]). Idle keep-alive connections are closed at the signal
+//! (hyper's graceful shutdown); a connection that has not sent a whole request head by then
+//! (a slow or stalled client) is not waited for once no request is left.
+
+use std::future::{Future, IntoFuture};
+use std::io;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{Request, State};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use tokio::net::TcpListener;
+use tokio::sync::{watch, Notify};
+
+use crate::log::PREFIX;
+use crate::{app, AppState};
+
+/// After the last request in progress has its answer, how long connections get to write
+/// it out and close before the process stops waiting for them.
+pub const LINGER: Duration = Duration::from_millis(500);
+
+/// The requests being handled: counted from the moment the router has a request (its head
+/// arrived) until its handler has returned the answer.
+#[derive(Debug, Clone, Default)]
+pub struct InFlight {
+    inner: Arc<(AtomicUsize, Notify)>,
+}
+
+impl InFlight {
+    /// How many requests are in progress.
+    pub fn count(&self) -> usize {
+        self.inner.0.load(Ordering::SeqCst)
+    }
+
+    /// Resolves once no request is in progress.
+    pub async fn idle(&self) {
+        loop {
+            let notified = self.inner.1.notified();
+            if self.count() == 0 {
+                return;
+            }
+            notified.await;
+        }
+    }
+
+    fn enter(&self) -> Guard {
+        self.inner.0.fetch_add(1, Ordering::SeqCst);
+        Guard(self.clone())
+    }
+}
+
+/// Counts one request until dropped (also when its task is cancelled).
+struct Guard(InFlight);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        if self.0.inner.0.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.0.inner.1.notify_waiters();
+        }
+    }
+}
+
+async fn count_request(
+    State(in_flight): State<InFlight>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let _guard = in_flight.enter();
+    next.run(request).await
+}
+
+/// Serves [`app`] on `listener` until `signal` resolves, then drains: no new connection is
+/// accepted, idle connections are closed, every request in progress gets its answer, and
+/// this returns once none is left (after [`LINGER`] at most for their answers to be
+/// written), or at [`AppState::drain_bound`] after the signal, whichever comes first.
+/// Writes one line to stderr at the signal and one when done.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    signal: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<()> {
+    let bound = state.drain_bound();
+    let in_flight = InFlight::default();
+    let router = app(state).layer(middleware::from_fn_with_state(
+        in_flight.clone(),
+        count_request,
+    ));
+
+    let (stop_tx, stop_rx) = watch::channel(false);
+    tokio::spawn(async move {
+        signal.await;
+        let _ = stop_tx.send(true);
+    });
+    let stopped = |mut rx: watch::Receiver<bool>| async move {
+        // An error means the sender is gone, which happens only after it sent.
+        let _ = rx.wait_for(|stop| *stop).await;
+    };
+
+    // A task of its own: its accept loop must run (and drop the listener) at the signal,
+    // while this one waits for the requests in progress.
+    let mut server = tokio::spawn(
+        axum::serve(listener, router)
+            .with_graceful_shutdown(stopped(stop_rx.clone()))
+            .into_future(),
+    );
+    let finished = |joined: Result<io::Result<()>, tokio::task::JoinError>| {
+        joined.unwrap_or_else(|e| Err(io::Error::other(e)))
+    };
+    tokio::select! {
+        joined = &mut server => return finished(joined),
+        () = stopped(stop_rx) => {}
+    }
+
+    eprintln!(
+        "{PREFIX} stopping: {} requests in progress; no new connections (waiting at most {} s)",
+        in_flight.count(),
+        bound.as_secs()
+    );
+    let drained = async {
+        loop {
+            in_flight.idle().await;
+            // Answers just returned are being written; connections that close (all but
+            // those still sending a request head) end the server's task.
+            if tokio::time::timeout(LINGER, &mut server).await.is_ok() || in_flight.count() == 0 {
+                return;
+            }
+        }
+    };
+    let outcome = match tokio::time::timeout(bound, drained).await {
+        Ok(()) => "every request answered".to_owned(),
+        Err(_) => format!(
+            "{} requests still in progress after {} s",
+            in_flight.count(),
+            bound.as_secs()
+        ),
+    };
+    // What is left are connections that never sent a whole request.
+    server.abort();
+    eprintln!("{PREFIX} stopped: {outcome}");
+    Ok(())
+}

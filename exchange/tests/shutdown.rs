@@ -1,0 +1,285 @@
+//! Graceful shutdown of the real binary under load: SIGTERM while token requests are
+//! waiting on a slow provider. Every request already accepted gets its answer; no new
+//! connection is accepted; idle connections and connections that never sent a whole
+//! request do not hold the process up.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::{ExitStatus, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::post;
+use axum::Router;
+use common::*;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+use tokio::process::{Child, Command};
+use tokio::task::JoinHandle;
+
+const BINARY: &str = env!("CARGO_BIN_EXE_oauth-prefab-exchange");
+const TOKEN_BODY: &str = r#"{"access_token":"drained-token","token_type":"bearer"}"#;
+/// Longer than the two seconds the exchange used to give open connections after a signal.
+const PROVIDER_DELAY: Duration = Duration::from_millis(3_000);
+const REQUESTS: usize = 30;
+
+/// A running exchange binary and its stderr, read to the end once it exits.
+struct Running {
+    child: Child,
+    origin: String,
+    stderr: JoinHandle<String>,
+}
+
+async fn start(upstream_timeout_ms: u64, token_endpoint: &str) -> Running {
+    let path: PathBuf = std::env::temp_dir().join(format!(
+        "oauth-prefab-exchange-shutdown-{}-{upstream_timeout_ms}.json",
+        std::process::id()
+    ));
+    let config = config_json(
+        &[client_entry(
+            CLIENT_ID,
+            token_endpoint,
+            SECRET_ENV,
+            "client_secret_post",
+            &[ORIGIN],
+        )],
+        upstream_timeout_ms,
+    );
+    std::fs::write(&path, config).unwrap();
+    let mut child = Command::new(BINARY)
+        .args(["--port", "0", "--config"])
+        .arg(&path)
+        .env(SECRET_ENV, SECRET)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut stderr = child.stderr.take().unwrap();
+    let stderr = tokio::spawn(async move {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text).await;
+        text
+    });
+    let mut line = String::new();
+    tokio::time::timeout(Duration::from_secs(20), stdout.read_line(&mut line))
+        .await
+        .expect("no startup line")
+        .unwrap();
+    let origin = line
+        .trim_end()
+        .strip_prefix("oauth-prefab-exchange listening on ")
+        .unwrap_or_else(|| panic!("unexpected startup line {line:?}"))
+        .to_owned();
+    Running {
+        child,
+        origin,
+        stderr,
+    }
+}
+
+impl Running {
+    fn sigterm(&self) {
+        let pid = self.child.id().unwrap().to_string();
+        let killed = std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+    }
+
+    /// Waits for the exit (at most `within`); its status and stderr.
+    async fn exit(mut self, within: Duration) -> (ExitStatus, String) {
+        let status = tokio::time::timeout(within, self.child.wait())
+            .await
+            .unwrap_or_else(|_| panic!("the exchange did not exit within {within:?}"))
+            .unwrap();
+        (status, self.stderr.await.unwrap())
+    }
+
+    fn addr(&self) -> String {
+        self.origin.trim_start_matches("http://").to_owned()
+    }
+}
+
+/// A token endpoint that counts arrivals and answers each after `delay`.
+async fn slow_provider(delay: Duration) -> (String, Arc<AtomicUsize>) {
+    let arrived = Arc::new(AtomicUsize::new(0));
+    let count = arrived.clone();
+    let router = Router::new().route(
+        "/token",
+        post(move || {
+            let count = count.clone();
+            async move {
+                count.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(delay).await;
+                (
+                    StatusCode::OK,
+                    [("content-type", "application/json")],
+                    TOKEN_BODY,
+                )
+                    .into_response()
+            }
+        }),
+    );
+    (format!("http://{}/token", serve(router).await), arrived)
+}
+
+/// A connection that sent part of a request head and stops there (a slowloris).
+async fn unfinished_head(addr: &str) -> TcpStream {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(b"POST /token HTTP/1.1\r\nHost: x\r\nOrigin: http://loca")
+        .await
+        .unwrap();
+    stream
+}
+
+/// A keep-alive connection that served one request and now idles.
+async fn idle_keep_alive(addr: &str) -> TcpStream {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = [0u8; 1024];
+    let n = stream.read(&mut buf).await.unwrap();
+    assert!(buf[..n].starts_with(b"HTTP/1.1 200"));
+    stream
+}
+
+async fn wait_until(what: &str, within: Duration, condition: impl Fn() -> bool) {
+    let deadline = Instant::now() + within;
+    while !condition() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+#[tokio::test]
+async fn sigterm_under_load_finishes_every_request_already_accepted() {
+    let (endpoint, arrived) = slow_provider(PROVIDER_DELAY).await;
+    let running = start(10_000, &endpoint).await;
+    let addr = running.addr();
+    // Beside the load: an idle keep-alive connection and a slowloris.
+    let _idle = idle_keep_alive(&addr).await;
+    let _slow = unfinished_head(&addr).await;
+
+    let requests: Vec<_> = (0..REQUESTS)
+        .map(|i| {
+            let exchange = running.origin.clone();
+            tokio::spawn(async move {
+                let body = token_form(CLIENT_ID, &format!("code-{i}"), REDIRECT_URI, "verifier");
+                post_token(&exchange, Some(ORIGIN), body).await
+            })
+        })
+        .collect();
+    // Every request is accepted and waiting on the provider.
+    wait_until(
+        "every request at the provider",
+        Duration::from_secs(10),
+        || arrived.load(Ordering::SeqCst) == REQUESTS,
+    )
+    .await;
+
+    let signalled = Instant::now();
+    running.sigterm();
+    // No new connection is accepted once the signal is handled.
+    let deadline = Instant::now() + Duration::from_secs(2);
+    loop {
+        if TcpStream::connect(&addr).await.is_err() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "a new connection is still accepted after SIGTERM"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    for request in requests {
+        let answer = request.await.unwrap();
+        assert_eq!(answer.status, StatusCode::OK, "{answer:?}");
+        assert_eq!(answer.body, TOKEN_BODY);
+    }
+    let answered = signalled.elapsed();
+    let (status, log) = running.exit(Duration::from_secs(10)).await;
+    let exited = signalled.elapsed();
+    assert!(status.success(), "{status:?}\n{log}");
+    assert_eq!(
+        log.matches("POST /token -> 200").count(),
+        REQUESTS,
+        "every request logged as answered:\n{log}"
+    );
+    assert!(
+        log.contains(&format!("stopping: {REQUESTS} requests in progress")),
+        "{log}"
+    );
+    // It exits once the last answer is out, not at the bound (10 s + 10 s): the idle
+    // connection and the slowloris do not hold it.
+    assert!(
+        exited < answered + Duration::from_millis(1_500),
+        "answered after {answered:?}, exited after {exited:?}"
+    );
+}
+
+#[tokio::test]
+async fn sigterm_with_only_idle_and_unfinished_connections_exits_at_once() {
+    let (endpoint, _) = slow_provider(PROVIDER_DELAY).await;
+    let running = start(10_000, &endpoint).await;
+    let addr = running.addr();
+    let _idle = idle_keep_alive(&addr).await;
+    let _slow = unfinished_head(&addr).await;
+    let _silent = TcpStream::connect(&addr).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let signalled = Instant::now();
+    running.sigterm();
+    let (status, log) = running.exit(Duration::from_secs(10)).await;
+    assert!(status.success(), "{status:?}\n{log}");
+    assert!(
+        signalled.elapsed() < Duration::from_millis(1_500),
+        "exited {:?} after SIGTERM",
+        signalled.elapsed()
+    );
+    assert!(log.contains("stopping: 0 requests in progress"), "{log}");
+}
+
+#[tokio::test]
+async fn a_request_in_progress_at_sigterm_is_not_waited_for_past_its_own_bound() {
+    // A provider slower than the exchange's bound: the request ends as a 502 at the bound,
+    // and the exchange exits after it, not after the provider.
+    let (endpoint, arrived) = slow_provider(Duration::from_secs(30)).await;
+    let running = start(1_500, &endpoint).await;
+    let exchange = running.origin.clone();
+    let request = tokio::spawn(async move {
+        post_token(
+            &exchange,
+            Some(ORIGIN),
+            token_form(CLIENT_ID, "code", REDIRECT_URI, "verifier"),
+        )
+        .await
+    });
+    wait_until(
+        "the request at the provider",
+        Duration::from_secs(10),
+        || arrived.load(Ordering::SeqCst) == 1,
+    )
+    .await;
+    let signalled = Instant::now();
+    running.sigterm();
+    let answer = request.await.unwrap();
+    assert_eq!(answer.status, StatusCode::BAD_GATEWAY, "{answer:?}");
+    let (status, log) = running.exit(Duration::from_secs(10)).await;
+    assert!(status.success(), "{log}");
+    assert!(
+        signalled.elapsed() < Duration::from_secs(4),
+        "exited {:?} after SIGTERM",
+        signalled.elapsed()
+    );
+}
