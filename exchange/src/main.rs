@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use oauth_prefab_exchange::log::PREFIX;
+use oauth_prefab_exchange::serve::listen;
 use oauth_prefab_exchange::{serve, AppState, Config};
 use server_kit::shutdown_signal;
 
@@ -108,7 +109,7 @@ async fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let listener = match tokio::net::TcpListener::bind((args.host.as_str(), args.port)).await {
+    let listener = match listen(&args.host, args.port).await {
         Ok(l) => l,
         Err(e) => {
             eprintln!("{PREFIX} cannot listen on {}:{}: {e}", args.host, args.port);

@@ -16,11 +16,17 @@ use std::time::Duration;
 use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpSocket};
 use tokio::sync::{watch, Notify};
 
 use crate::log::PREFIX;
 use crate::{app, AppState};
+
+/// The listening socket's backlog: connections the kernel has completed and holds until the
+/// exchange accepts them (Linux caps it at `net.core.somaxconn`, 4096 by default). tokio's
+/// own `bind` asks for 128, which a burst of new connections overflows: the kernel then
+/// drops their SYNs, and each waits a second for its retransmission.
+pub const BACKLOG: u32 = 1024;
 
 /// After the last request in progress has its answer, how long connections get to write
 /// it out and close before the process stops waiting for them.
@@ -74,6 +80,28 @@ async fn count_request(
 ) -> Response {
     let _guard = in_flight.enter();
     next.run(request).await
+}
+
+/// Binds `host:port` (the first of its addresses that binds, as `TcpListener::bind` does)
+/// with a backlog of [`BACKLOG`] connections.
+pub async fn listen(host: &str, port: u16) -> io::Result<TcpListener> {
+    let mut last_error = None;
+    for addr in tokio::net::lookup_host((host, port)).await? {
+        let socket = if addr.is_ipv4() {
+            TcpSocket::new_v4()?
+        } else {
+            TcpSocket::new_v6()?
+        };
+        // As tokio does: a restarted exchange can bind at once while old connections linger.
+        #[cfg(unix)]
+        socket.set_reuseaddr(true)?;
+        match socket.bind(addr).and_then(|()| socket.listen(BACKLOG)) {
+            Ok(listener) => return Ok(listener),
+            Err(e) => last_error = Some(e),
+        }
+    }
+    Err(last_error
+        .unwrap_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no address to bind")))
 }
 
 /// Serves [`app`] on `listener` until `signal` resolves, then drains: no new connection is
