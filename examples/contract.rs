@@ -10,6 +10,7 @@ use oauth_prefab::core::contract::{
 };
 use oauth_prefab::core::machine::io::{COMMANDS, INPUTS};
 use oauth_prefab::core::oauth::provider::PRESETS;
+use oauth_prefab::core::oauth::request::RANDOM_BYTES;
 use oauth_prefab::core::store::CHANNEL;
 use serde_json::{json, Value};
 
@@ -40,6 +41,7 @@ fn main() {
         "markup": MARKUP,
         "style": STYLE,
         "channel": CHANNEL,
+        "randomBytes": RANDOM_BYTES,
         "texts": { "notSetUp": NOT_SET_UP, "cspWasmError": CSP_WASM_ERROR },
     });
     println!(

@@ -12,33 +12,35 @@ export const INPUT = {
   returned: 4, // no fields
   login: 5, // random
   digest: 6, // seq, digest
-  blocked: 7, // no fields
-  look: 8, // closed, shown
-  message: 9, // source, origin, search, hash, id
-  tick: 10, // no fields
-  answer: 11, // seq, status, body
-  unreachable: 12, // seq, blocked_by
-  logout: 13, // no fields
-  read: 14, // no fields
-  authorize: 15, // no fields
-  pageLoad: 16, // path, search, hash, opener, random
-  relayed: 17, // taken, opener
+  verified: 7, // seq, ok
+  blocked: 8, // no fields
+  look: 9, // closed, shown
+  message: 10, // source, origin, search, hash, id
+  tick: 11, // no fields
+  answer: 12, // seq, status, body
+  unreachable: 13, // seq, blocked_by
+  logout: 14, // no fields
+  read: 15, // no fields
+  authorize: 16, // no fields
+  pageLoad: 17, // path, search, hash, opener, random
+  relayed: 18, // taken, opener
 };
 
 /** Each command's name, by number: a command arrives as `{ do: number, ...fields }`. */
 export const COMMANDS = [
-  'render', // label, state, busy, message
+  'render', // label, state, busy, message, avatar
   'event', // event, detail, settle, later
   'open', // url, name, poll_ms
   'go', // url, popup
   'unwatch', // no fields
   'close', // no fields
   'ack', // id
-  'digest', // seq, text
-  'fetch', // seq, url, body
+  'digest', // seq, text, algorithm
+  'fetch', // seq, url, body, bearer
+  'verify', // seq, key, import, verify, data, signature
   'timer', // ms
   'warn', // text
-  'properties', // callbackurl, access_token, logged_in, expires_at
+  'properties', // callbackurl, access_token, logged_in, expires_at, profile, id_token
   'attach', // token, in_query
   'refuse', // detail
   'clean', // url
@@ -49,7 +51,7 @@ export const COMMANDS = [
 ];
 
 /** The reflected attributes: [attribute, property]. */
-export const ATTRIBUTES = [["provider","provider"],["client-id","clientId"],["scope","scope"],["authorize-url","authorizeUrl"],["redirect-uri","redirectUri"],["response-type","responseType"],["token-url","tokenUrl"],["extra-params","extraParams"],["issuer","issuer"],["mode","mode"],["fallback","fallback"],["storage","storage"],["label","label"],["timeout","timeout"]];
+export const ATTRIBUTES = [["provider","provider"],["client-id","clientId"],["scope","scope"],["authorize-url","authorizeUrl"],["redirect-uri","redirectUri"],["response-type","responseType"],["token-url","tokenUrl"],["extra-params","extraParams"],["issuer","issuer"],["userinfo-url","userinfoUrl"],["revoke-url","revokeUrl"],["mode","mode"],["fallback","fallback"],["storage","storage"],["label","label"],["timeout","timeout"]];
 
 /** Attributes (and option keys) that would carry a client secret, watched only to refuse a login. */
 export const SECRET_ATTRIBUTES = [["client-secret","clientSecret"],["client_secret","client_secret"]];
@@ -57,9 +59,12 @@ export const SECRET_ATTRIBUTES = [["client-secret","clientSecret"],["client_secr
 /** The BroadcastChannel callback pages relay on when COOP cut them off from their opener. */
 export const CHANNEL = "oauth-prefab";
 
+/** The random bytes a login takes from crypto.getRandomValues (state, PKCE verifier, nonce). */
+export const RANDOM_BYTES = 80;
+
 /** The shadow root's markup and style. */
-export const MARKUP = "<button part=button type=button><span part=spinner hidden></span><span part=label></span></button><span part=message role=status hidden></span>";
-export const STYLE = ":host{display:inline-block}[part=button]{display:inline-flex;align-items:center;gap:.5em;padding:.6em 1.2em;border:0;border-radius:.5em;background:#1f2937;color:#fff;font:inherit;font-weight:600;cursor:pointer}[part=button]:hover{filter:brightness(1.2)}[part=button]:focus-visible{outline:3px solid #2563eb;outline-offset:2px}[aria-busy=true]{cursor:progress;opacity:.85}[data-state=logged-in]{background:#166534}[data-state=logged-in] [part=label]:before{content:\"\\2713  \"}[data-state=expired]{background:#92400e}[part=spinner]{width:1em;height:1em;box-sizing:border-box;border:2px solid;border-right-color:transparent;border-radius:50%;animation:r .8s linear infinite}[hidden]{display:none!important}[part=message]{display:block;margin-top:.4em;color:#b91c1c;font-size:.9em}[data-state=cancelled]~[part=message],[data-state=logged-out]~[part=message],[data-state=pending]~[part=message]{color:#4b5563}:disabled{cursor:not-allowed;opacity:.6}@keyframes r{to{transform:rotate(1turn)}}";
+export const MARKUP = "<button part=button type=button><img part=avatar hidden alt=\"\" referrerpolicy=no-referrer><span part=spinner hidden></span><span part=label></span></button><span part=message role=status hidden></span>";
+export const STYLE = ":host{display:inline-block}[part=button]{display:inline-flex;align-items:center;gap:.5em;padding:.6em 1.2em;border:0;border-radius:.5em;background:#1f2937;color:#fff;font:inherit;font-weight:600;cursor:pointer}[part=button]:hover{filter:brightness(1.2)}[part=button]:focus-visible{outline:3px solid #2563eb;outline-offset:2px}[aria-busy=true]{cursor:progress;opacity:.85}[data-state=logged-in]{background:#166534}[data-state=logged-in] [part=label]:before{content:\"\\2713  \"}[data-state=expired]{background:#92400e}[part=spinner]{width:1em;height:1em;box-sizing:border-box;border:2px solid;border-right-color:transparent;border-radius:50%;animation:r .8s linear infinite}[hidden]{display:none!important}[part=message]{display:block;margin-top:.4em;color:#b91c1c;font-size:.9em}[data-state=cancelled]~[part=message],[data-state=logged-out]~[part=message],[data-state=pending]~[part=message]{color:#4b5563}:disabled{cursor:not-allowed;opacity:.6}[part=avatar]{width:1.6em;height:1.6em;margin:-.3em 0;border-radius:50%;object-fit:cover}@keyframes r{to{transform:rotate(1turn)}}";
 
 /** Texts needed where the WebAssembly cannot run. */
 export const NOT_SET_UP = "This login button is not set up yet.";

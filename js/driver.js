@@ -2,8 +2,9 @@
 // (src/core/machine); this file only does what a command says, through an explicit table of
 // handlers, one per command that src/core/machine/io.rs declares (js/contract.js numbers them).
 import { Widget } from '../pkg/oauth_prefab.js';
-import { CHANNEL, COMMANDS, INPUT } from './contract.js';
+import { CHANNEL, COMMANDS, INPUT, RANDOM_BYTES } from './contract.js';
 import { pageCommands } from './callback.js';
+import { verifySignature } from './webcrypto.js';
 
 /** A failed login: `.code` is a contract error code, `.description` a sentence for people. */
 export class OAuthError extends Error {
@@ -76,7 +77,7 @@ export class Driver {
     return new Promise((resolve, reject) => {
       this.waiters.push({ resolve, reject });
       this.sync();
-      this.tell('login', Array.from(crypto.getRandomValues?.(new Uint8Array(64)) ?? []));
+      this.tell('login', Array.from(crypto.getRandomValues?.(new Uint8Array(RANDOM_BYTES)) ?? []));
     });
   }
 
@@ -104,10 +105,14 @@ export class Driver {
 const HANDLERS = {
   ...pageCommands,
 
-  render({ label, state, busy, message }) {
+  render({ label, state, busy, message, avatar }) {
     const root = this.host?.shadowRoot;
     if (!root) return;
-    const [button, spinner, text, note] = ['button', 'spinner', 'label', 'message'].map((p) => root.querySelector(`[part=${p}]`));
+    const [button, picture, spinner, text, note] = ['button', 'avatar', 'spinner', 'label', 'message'].map((p) => root.querySelector(`[part=${p}]`));
+    if (avatar) {
+      if (picture.getAttribute('src') !== avatar) picture.src = avatar;
+    } else picture.removeAttribute('src');
+    picture.hidden = !avatar;
     button.dataset.state = state;
     // The same state on the host, for page styles: oauth-login:state(logged-in)::part(button).
     const states = this.host.internals?.states;
@@ -170,19 +175,18 @@ const HANDLERS = {
     this.channel?.postMessage({ oauthPrefabAck: id });
   },
 
-  digest({ seq, text }) {
+  digest({ seq, text, algorithm }) {
     Promise.resolve()
-      .then(() => crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)))
+      .then(() => crypto.subtle.digest(algorithm, new TextEncoder().encode(text)))
       .then((hash) => Array.from(new Uint8Array(hash)), () => [])
       .then((bytes) => this.tell('digest', seq, bytes));
   },
 
-  fetch({ seq, url, body }) {
-    window.fetch(url, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-      body,
-    }).then(async (response) => {
+  fetch({ seq, url, body, bearer }) {
+    const headers = { Accept: 'application/json' };
+    if (body != null) headers['Content-Type'] = 'application/x-www-form-urlencoded';
+    if (bearer != null) headers.Authorization = `Bearer ${bearer}`;
+    window.fetch(url, { method: body == null ? 'GET' : 'POST', headers, body }).then(async (response) => {
       const text = await response.text();
       this.tell('answer', seq, response.status, text);
     }, () => {
@@ -192,6 +196,10 @@ const HANDLERS = {
         this.tell('unreachable', seq, refused?.effectiveDirective ?? '');
       });
     });
+  },
+
+  verify(command) {
+    verifySignature(command).then((ok) => this.tell('verified', command.seq, ok));
   },
 
   timer({ ms }) {

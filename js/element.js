@@ -69,6 +69,10 @@ class OAuthLogin extends HTMLElement {
 
   get expiresAt() { return this._driver.ask('read').expires_at; }
 
+  get profile() { return this._driver.ask('read').profile; }
+
+  get idToken() { return this._driver.ask('read').id_token; }
+
   login() { return this._driver.login(); }
 
   logout() {

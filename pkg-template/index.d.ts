@@ -19,6 +19,8 @@ export type WidgetErrorCode =
   | 'login_required'
   /** a request the login needs could not reach its server (refused, unreachable, or blocked by CORS or the page's Content Security Policy) */
   | 'network_error'
+  /** the id_token failed a check: the description names it (signature, `iss`, `aud`, `azp`, `exp`, `iat`, `nonce`, `at_hash`, algorithm, key) */
+  | 'invalid_id_token'
   /** the browser refused what the login needs: `sessionStorage` for a redirect login, `crypto.subtle` (a secure context) for the code flow, randomness, or compiling WebAssembly under the page's Content Security Policy */
   | 'browser_refused';
 
@@ -57,6 +59,26 @@ export interface OAuthLoginDetail {
   restored: boolean;
   /** The `user` object of a token response that has one (Instagram's does), otherwise `null`. */
   user: Record<string, unknown> | null;
+  /** Who logged in: from the verified id_token's claims and the profile endpoint; `null` when nothing is known. */
+  profile: OAuthProfile | null;
+  /** The verified id_token's payload; `null` without OpenID Connect. */
+  claims: Record<string, unknown> | null;
+  /** The verified id_token (the compact JWS), for the page's own server; `null` without OpenID Connect. */
+  idToken: string | null;
+}
+
+/** Who logged in. Text from the provider: show it as text, never as HTML. */
+export interface OAuthProfile {
+  /** Who, for the issuer: `sub`, or the provider's user id. */
+  sub: string | null;
+  name: string | null;
+  email: string | null;
+  /** Whether the provider verified `email`. */
+  emailVerified: boolean | null;
+  /** An `https:` picture URL. */
+  picture: string | null;
+  /** `preferred_username`, or the provider's own user name. */
+  username: string | null;
 }
 
 /** `detail` of `oauth-error`. */
@@ -69,9 +91,15 @@ export interface OAuthErrorDetail {
   uri: string | null;
 }
 
-/** `detail` of `oauth-logout` and `oauth-expired`. */
+/** `detail` of `oauth-logout`. */
 export interface OAuthProviderDetail {
   provider: ProviderId | 'custom';
+}
+
+/** `detail` of `oauth-expired`. */
+export interface OAuthExpiredDetail extends OAuthProviderDetail {
+  /** The renewal's error code, or `null` when there was nothing to renew with. */
+  error: OAuthErrorCode | null;
 }
 
 /** A failed login or `fetch()`. */
@@ -95,14 +123,18 @@ export interface OAuthLoginOptions {
   authorizeUrl?: string | null;
   /** Overrides the redirect URI sent to the provider; must be on the page's own origin. Defaults to `callbackurl`: the page's origin + pathname. */
   redirectUri?: string | null;
-  /** `token`: the implicit grant. `code`: the authorization code flow with PKCE (needs `token-url`). */
-  responseType?: 'token' | 'code' | null;
+  /** `token`: the implicit grant. `code`: the authorization code flow with PKCE (needs `token-url`, or an `issuer` whose discovery document names the token endpoint). `token id_token` (or `id_token token`): the implicit grant with a verified OpenID Connect id_token. Defaults to `code` for a provider given by `issuer` alone. */
+  responseType?: 'token' | 'code' | 'token id_token' | null;
   /** Where a `code` is exchanged: the provider's token endpoint (a public client) or your own exchange (a provider that needs a client secret). An absolute `https:` URL (loopback `http:` aside) or a path on the page's own origin. Required with `response-type="code"`. */
   tokenUrl?: string | null;
   /** More authorization-request parameters, form-encoded (`prompt=consent&login_hint=a%40b.example`). Naming one the widget sets itself is `invalid_config`. */
   extraParams?: string | null;
-  /** The provider's issuer identifier (RFC 9207): when set, an authorization response must carry an equal `iss`, or it is refused with `invalid_response`. */
+  /** The provider's issuer identifier (RFC 9207): when set, an authorization response must carry an equal `iss` (or an id_token whose verified `iss` is it), else `invalid_response`. Also where the widget discovers the provider (OpenID Connect Discovery): its endpoints and key set. */
   issuer?: string | null;
+  /** Where the profile is read after a login (`GET`, token attached); `none` reads none. Defaults to the discovered `userinfo_endpoint`, else the preset's profile endpoint. */
+  userinfoUrl?: string | null;
+  /** Where `logout()` revokes the tokens (RFC 7009): the provider's revocation endpoint, or your exchange's `/revoke`; `none` revokes nothing. Defaults to the discovered `revocation_endpoint`, else the preset's. */
+  revokeUrl?: string | null;
   /** How the provider's page is shown: `popup` (the page stays) or `redirect` (this tab goes to the provider and back). */
   mode?: 'popup' | 'redirect' | null;
   /** What a blocked popup does: `redirect` (go on as a redirect login) or `none` (fail with `popup_blocked`). */
@@ -129,14 +161,18 @@ export interface OAuthLoginElement extends HTMLElement {
   authorizeUrl: string | null;
   /** Overrides the redirect URI sent to the provider; must be on the page's own origin. Defaults to `callbackurl`: the page's origin + pathname. */
   redirectUri: string | null;
-  /** `token`: the implicit grant. `code`: the authorization code flow with PKCE (needs `token-url`). */
-  responseType: 'token' | 'code' | null;
+  /** `token`: the implicit grant. `code`: the authorization code flow with PKCE (needs `token-url`, or an `issuer` whose discovery document names the token endpoint). `token id_token` (or `id_token token`): the implicit grant with a verified OpenID Connect id_token. Defaults to `code` for a provider given by `issuer` alone. */
+  responseType: 'token' | 'code' | 'token id_token' | null;
   /** Where a `code` is exchanged: the provider's token endpoint (a public client) or your own exchange (a provider that needs a client secret). An absolute `https:` URL (loopback `http:` aside) or a path on the page's own origin. Required with `response-type="code"`. */
   tokenUrl: string | null;
   /** More authorization-request parameters, form-encoded (`prompt=consent&login_hint=a%40b.example`). Naming one the widget sets itself is `invalid_config`. */
   extraParams: string | null;
-  /** The provider's issuer identifier (RFC 9207): when set, an authorization response must carry an equal `iss`, or it is refused with `invalid_response`. */
+  /** The provider's issuer identifier (RFC 9207): when set, an authorization response must carry an equal `iss` (or an id_token whose verified `iss` is it), else `invalid_response`. Also where the widget discovers the provider (OpenID Connect Discovery): its endpoints and key set. */
   issuer: string | null;
+  /** Where the profile is read after a login (`GET`, token attached); `none` reads none. Defaults to the discovered `userinfo_endpoint`, else the preset's profile endpoint. */
+  userinfoUrl: string | null;
+  /** Where `logout()` revokes the tokens (RFC 7009): the provider's revocation endpoint, or your exchange's `/revoke`; `none` revokes nothing. Defaults to the discovered `revocation_endpoint`, else the preset's. */
+  revokeUrl: string | null;
   /** How the provider's page is shown: `popup` (the page stays) or `redirect` (this tab goes to the provider and back). */
   mode: 'popup' | 'redirect' | null;
   /** What a blocked popup does: `redirect` (go on as a redirect login) or `none` (fail with `popup_blocked`). */
@@ -156,10 +192,14 @@ export interface OAuthLoginElement extends HTMLElement {
   readonly loggedIn: boolean;
   /** When the token expires, in milliseconds since the epoch; `null` when unknown or logged out. */
   readonly expiresAt: number | null;
+  /** Who is logged in: from the verified id_token's claims and the profile endpoint; `null` when logged out or unknown. */
+  readonly profile: OAuthProfile | null;
+  /** The verified id_token (the compact JWS), for the page to send to its own server; `null` without OpenID Connect. */
+  readonly idToken: string | null;
   /** Starts a login (or joins the pending one); resolves with the `oauth-login` detail or rejects with an `OAuthError`. Clicking the button calls it. */
   login(): Promise<OAuthLoginDetail>;
-  /** Forgets the token and its stored copy, and fires `oauth-logout`. */
-  logout(): void;
+  /** Forgets the tokens (and their stored copies) at once and fires `oauth-logout`, then revokes them where a revocation endpoint is known; resolves with whether the endpoint accepted each, and never rejects. `{ endSession: true }` then ends the provider's session too (OpenID Connect RP-Initiated Logout). */
+  logout(options?: { endSession?: boolean }): Promise<{ revoked: boolean }>;
   /** `window.fetch` with the token attached (`Authorization: Bearer`, or the `access_token` query parameter where the preset's API wants it). Rejects with `login_required` without a token. */
   fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
   addEventListener<K extends keyof OAuthLoginEventMap>(type: K, listener: (this: OAuthLoginElement, ev: OAuthLoginEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
@@ -171,8 +211,9 @@ export interface OAuthLoginElement extends HTMLElement {
 export interface OAuthLoginEventMap extends HTMLElementEventMap {
   'oauth-login': CustomEvent<OAuthLoginDetail>;
   'oauth-error': CustomEvent<OAuthErrorDetail>;
+  'oauth-renewed': CustomEvent<OAuthLoginDetail>;
   'oauth-logout': CustomEvent<OAuthProviderDetail>;
-  'oauth-expired': CustomEvent<OAuthProviderDetail>;
+  'oauth-expired': CustomEvent<OAuthExpiredDetail>;
 }
 
 declare global {
@@ -183,14 +224,16 @@ declare global {
   interface HTMLElementEventMap {
     'oauth-login': CustomEvent<OAuthLoginDetail>;
     'oauth-error': CustomEvent<OAuthErrorDetail>;
+    'oauth-renewed': CustomEvent<OAuthLoginDetail>;
     'oauth-logout': CustomEvent<OAuthProviderDetail>;
-    'oauth-expired': CustomEvent<OAuthProviderDetail>;
+    'oauth-expired': CustomEvent<OAuthExpiredDetail>;
   }
   interface DocumentEventMap {
     'oauth-login': CustomEvent<OAuthLoginDetail>;
     'oauth-error': CustomEvent<OAuthErrorDetail>;
+    'oauth-renewed': CustomEvent<OAuthLoginDetail>;
     'oauth-logout': CustomEvent<OAuthProviderDetail>;
-    'oauth-expired': CustomEvent<OAuthProviderDetail>;
+    'oauth-expired': CustomEvent<OAuthExpiredDetail>;
   }
 }
 
@@ -210,14 +253,18 @@ export interface OAuthLoginAttributes {
   'authorize-url'?: string;
   /** Overrides the redirect URI sent to the provider; must be on the page's own origin. Defaults to `callbackurl`: the page's origin + pathname. */
   'redirect-uri'?: string;
-  /** `token`: the implicit grant. `code`: the authorization code flow with PKCE (needs `token-url`). */
-  'response-type'?: 'token' | 'code';
+  /** `token`: the implicit grant. `code`: the authorization code flow with PKCE (needs `token-url`, or an `issuer` whose discovery document names the token endpoint). `token id_token` (or `id_token token`): the implicit grant with a verified OpenID Connect id_token. Defaults to `code` for a provider given by `issuer` alone. */
+  'response-type'?: 'token' | 'code' | 'token id_token';
   /** Where a `code` is exchanged: the provider's token endpoint (a public client) or your own exchange (a provider that needs a client secret). An absolute `https:` URL (loopback `http:` aside) or a path on the page's own origin. Required with `response-type="code"`. */
   'token-url'?: string;
   /** More authorization-request parameters, form-encoded (`prompt=consent&login_hint=a%40b.example`). Naming one the widget sets itself is `invalid_config`. */
   'extra-params'?: string;
-  /** The provider's issuer identifier (RFC 9207): when set, an authorization response must carry an equal `iss`, or it is refused with `invalid_response`. */
+  /** The provider's issuer identifier (RFC 9207): when set, an authorization response must carry an equal `iss` (or an id_token whose verified `iss` is it), else `invalid_response`. Also where the widget discovers the provider (OpenID Connect Discovery): its endpoints and key set. */
   issuer?: string;
+  /** Where the profile is read after a login (`GET`, token attached); `none` reads none. Defaults to the discovered `userinfo_endpoint`, else the preset's profile endpoint. */
+  'userinfo-url'?: string;
+  /** Where `logout()` revokes the tokens (RFC 7009): the provider's revocation endpoint, or your exchange's `/revoke`; `none` revokes nothing. Defaults to the discovered `revocation_endpoint`, else the preset's. */
+  'revoke-url'?: string;
   /** How the provider's page is shown: `popup` (the page stays) or `redirect` (this tab goes to the provider and back). */
   mode?: 'popup' | 'redirect';
   /** What a blocked popup does: `redirect` (go on as a redirect login) or `none` (fail with `popup_blocked`). */
@@ -241,10 +288,12 @@ export interface OAuthLoginReactEvents {
   'onoauth-login'?: (event: CustomEvent<OAuthLoginDetail>) => void;
   /** `oauth-error`: A login failed. */
   'onoauth-error'?: (event: CustomEvent<OAuthErrorDetail>) => void;
-  /** `oauth-logout`: `logout()` was called. */
+  /** `oauth-renewed`: The access token was renewed with a refresh token, here or in another tab sharing the session (`restored` is false). */
+  'onoauth-renewed'?: (event: CustomEvent<OAuthLoginDetail>) => void;
+  /** `oauth-logout`: `logout()` was called, here or in another tab sharing the session. */
   'onoauth-logout'?: (event: CustomEvent<OAuthProviderDetail>) => void;
-  /** `oauth-expired`: The held token passed `expiresAt`. */
-  'onoauth-expired'?: (event: CustomEvent<OAuthProviderDetail>) => void;
+  /** `oauth-expired`: The session ended without a logout: the token passed `expiresAt` and could not be renewed, or a renewal was refused (`error` says why; `null` when there was nothing to renew with). */
+  'onoauth-expired'?: (event: CustomEvent<OAuthExpiredDetail>) => void;
 }
 
 /**
@@ -265,14 +314,18 @@ export interface OAuthLoginVueProps {
   authorizeUrl?: string;
   /** Overrides the redirect URI sent to the provider; must be on the page's own origin. Defaults to `callbackurl`: the page's origin + pathname. */
   redirectUri?: string;
-  /** `token`: the implicit grant. `code`: the authorization code flow with PKCE (needs `token-url`). */
-  responseType?: 'token' | 'code';
+  /** `token`: the implicit grant. `code`: the authorization code flow with PKCE (needs `token-url`, or an `issuer` whose discovery document names the token endpoint). `token id_token` (or `id_token token`): the implicit grant with a verified OpenID Connect id_token. Defaults to `code` for a provider given by `issuer` alone. */
+  responseType?: 'token' | 'code' | 'token id_token';
   /** Where a `code` is exchanged: the provider's token endpoint (a public client) or your own exchange (a provider that needs a client secret). An absolute `https:` URL (loopback `http:` aside) or a path on the page's own origin. Required with `response-type="code"`. */
   tokenUrl?: string;
   /** More authorization-request parameters, form-encoded (`prompt=consent&login_hint=a%40b.example`). Naming one the widget sets itself is `invalid_config`. */
   extraParams?: string;
-  /** The provider's issuer identifier (RFC 9207): when set, an authorization response must carry an equal `iss`, or it is refused with `invalid_response`. */
+  /** The provider's issuer identifier (RFC 9207): when set, an authorization response must carry an equal `iss` (or an id_token whose verified `iss` is it), else `invalid_response`. Also where the widget discovers the provider (OpenID Connect Discovery): its endpoints and key set. */
   issuer?: string;
+  /** Where the profile is read after a login (`GET`, token attached); `none` reads none. Defaults to the discovered `userinfo_endpoint`, else the preset's profile endpoint. */
+  userinfoUrl?: string;
+  /** Where `logout()` revokes the tokens (RFC 7009): the provider's revocation endpoint, or your exchange's `/revoke`; `none` revokes nothing. Defaults to the discovered `revocation_endpoint`, else the preset's. */
+  revokeUrl?: string;
   /** How the provider's page is shown: `popup` (the page stays) or `redirect` (this tab goes to the provider and back). */
   mode?: 'popup' | 'redirect';
   /** What a blocked popup does: `redirect` (go on as a redirect login) or `none` (fail with `popup_blocked`). */
@@ -287,10 +340,12 @@ export interface OAuthLoginVueProps {
   onOauthLogin?: (event: CustomEvent<OAuthLoginDetail>) => void;
   /** `@oauth-error`: A login failed. */
   onOauthError?: (event: CustomEvent<OAuthErrorDetail>) => void;
-  /** `@oauth-logout`: `logout()` was called. */
+  /** `@oauth-renewed`: The access token was renewed with a refresh token, here or in another tab sharing the session (`restored` is false). */
+  onOauthRenewed?: (event: CustomEvent<OAuthLoginDetail>) => void;
+  /** `@oauth-logout`: `logout()` was called, here or in another tab sharing the session. */
   onOauthLogout?: (event: CustomEvent<OAuthProviderDetail>) => void;
-  /** `@oauth-expired`: The held token passed `expiresAt`. */
-  onOauthExpired?: (event: CustomEvent<OAuthProviderDetail>) => void;
+  /** `@oauth-expired`: The session ended without a logout: the token passed `expiresAt` and could not be renewed, or a renewal was refused (`error` says why; `null` when there was nothing to renew with). */
+  onOauthExpired?: (event: CustomEvent<OAuthExpiredDetail>) => void;
 }
 
 // `<oauth-login>` in JSX (React 19) and in Vue templates, without a declaration of your own.

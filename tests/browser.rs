@@ -32,6 +32,7 @@ mod export {
     use js_sys::{Array, Reflect, JSON};
     use oauth_prefab::core::json;
     use oauth_prefab::core::machine::io::{COMMANDS, INPUTS};
+    use oauth_prefab::core::oauth::request::RANDOM_BYTES;
     use oauth_prefab::web::Widget;
     use wasm_bindgen::{JsCast, JsValue};
     use wasm_bindgen_test::*;
@@ -126,7 +127,7 @@ mod export {
         session().clear().unwrap();
         let attributes = "id=r1&client-id=spa&authorize-url=https%3A%2F%2Fid.example%2Fa&mode=redirect&response-type=code&token-url=%2Ftoken";
         let mut w = widget(attributes);
-        let random: Array = (0..64).map(|_| JsValue::from(7)).collect();
+        let random: Array = (0..RANDOM_BYTES).map(|_| JsValue::from(7)).collect();
         let out = tell(&mut w, "login", &[random.into()], 1_000.0);
         let digest = named(&out, "digest");
         assert_eq!(
@@ -218,7 +219,10 @@ mod export {
         let opened = tell(
             &mut w,
             "login",
-            &[(0..64).map(|_| JsValue::from(3)).collect::<Array>().into()],
+            &[(0..RANDOM_BYTES)
+                .map(|_| JsValue::from(3))
+                .collect::<Array>()
+                .into()],
             1_000.0,
         );
         assert_eq!(named(&opened, "open").len(), 1);
@@ -266,6 +270,128 @@ mod export {
                 }),
             };
             assert_eq!(ours, typed, "{body}");
+        }
+    }
+}
+
+/// WebCrypto verifies published signatures through the widget's own path: the core reads the
+/// JWS and chooses the key, its `verify` command is written as the browser layer writes it, and
+/// js/webcrypto.js (what the driver calls) verifies.
+#[cfg(target_arch = "wasm32")]
+mod signatures {
+    use js_sys::{Promise, JSON};
+    use oauth_prefab::core::json::Writer;
+    use oauth_prefab::core::machine::io::Command;
+    use oauth_prefab::core::oidc::jwk::{choose_key, KeyChoice};
+    use oauth_prefab::core::oidc::jws::{read_jws, Alg};
+    use oauth_prefab::core::text::from_base64url;
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen_futures::JsFuture;
+    use wasm_bindgen_test::*;
+
+    #[wasm_bindgen(module = "/js/webcrypto.js")]
+    extern "C" {
+        #[wasm_bindgen(js_name = verifySignature)]
+        fn verify_signature(command: JsValue) -> Promise;
+    }
+
+    /// RFC 7515 A.2 to A.3's payload, base64url.
+    const PAYLOAD: &str = "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ";
+
+    /// (name, compact JWS, key set) per algorithm.
+    fn vectors() -> [(&'static str, String, String); 4] {
+        [
+            // RFC 7515 A.2: RS256, with A.2.1's public key.
+            (
+                "RS256",
+                format!("eyJhbGciOiJSUzI1NiJ9.{PAYLOAD}.cC4hiUPoj9Eetdgtv3hF80EGrhuB__dzERat0XF9g2VtQgr9PJbu3XOiZj5RZmh7AAuHIm4Bh-0Qc_lF5YKt_O8W2Fp5jujGbds9uJdbF9CUAr7t1dnZcAcQjbKBYNX4BAynRFdiuB--f_nZLgrnbyTyWzO75vRK5h6xBArLIARNPvkSjtQBMHlb1L07Qe7K0GarZRmB_eSN9383LcOLn6_dO--xi12jzDwusC-eOkHWEsqtFZESc6BfI7noOPqvhJ1phCnvWh6IeYI2w9QOYEUipUTI8np6LbgGY9Fs98rqVt5AXLIhWkWywlVmtVrBp0igcN_IoypGlUPQGe77Rw"),
+                r#"{"keys":[{"kty":"RSA","n":"ofgWCuLjybRlzo0tZWJjNiuSfb4p4fAkd_wWJcyQoTbji9k0l8W26mPddxHmfHQp-Vaw-4qPCJrcS2mJPMEzP1Pt0Bm4d4QlL-yRT-SFd2lZS-pCgNMsD1W_YpRPEwOWvG6b32690r2jZ47soMZo9wGzjb_7OMg0LOL-bSf63kpaSHSXndS5z5rexMdbBYUsLA9e-KXBdQOS-UTo7WTBEMa2R2CapHg665xsmtdVMTBQY4uDZlxvb3qCo5ZwKh9kG4LT6_I5IhlJH7aGhyxXFvUK-DWNmoudF8NAco9_h9iaGNj8q2ethFkMLs91kzk2PAcDTW9gb54h4FRWyuXpoQ","e":"AQAB"}]}"#.into(),
+            ),
+            // RFC 7515 A.3: ES256, with A.3.1's public key.
+            (
+                "ES256",
+                format!("eyJhbGciOiJFUzI1NiJ9.{PAYLOAD}.DtEhU3ljbEg8L38VWAfUAqOyKAM6-Xx-F4GawxaepmXFCgfTjDxw5djxLa8ISlSApmWQxfKTUJqPP3-Kg6NU1Q"),
+                r#"{"keys":[{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}]}"#.into(),
+            ),
+            // RFC 8037 A.4: EdDSA (Ed25519), with A.2's public key.
+            (
+                "EdDSA",
+                "eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc.hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt9g7sVvpAr_MuM0KAg".into(),
+                r#"{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#.into(),
+            ),
+            // PS256 has no JOSE RFC example (RFC 7520 4.2's is PS384): this one was signed with
+            // Node's WebCrypto (OpenSSL) over RFC 7515's payload, salt 32, on 2026-12-05.
+            (
+                "PS256",
+                format!("eyJhbGciOiJQUzI1NiJ9.{PAYLOAD}.cyJ_WMiA8pKklzqNT4bUdK7W3ScKjLFHebOjvm15NjnWjjuZY1kOCR0my8jJF4jRdkH2U79xvLNrbH_LoOq_07b7SRaHeG335qJ44y2j5Ib1yALBipDwzuk3o3gIL6w_82dhQhHgSTQAeR830iRb82zgs2UopqURkv2vsvTYmI8zKCjX04tCm1a5p8CF8q05ku8lEtYgb_weH430vR0rwcAzHdLF-Z9hrVoyTiCYtCaa1XAlmRuJfztu76HgrgKnD6CpODxcREGblTzPo4-PBtyyqjha_lTVDTALD5Kq7DJcXcOJ8Xoth5gxrIyJw83JMMjX6ZMH9t11WwcHWJPUrw"),
+                r#"{"keys":[{"kty":"RSA","n":"uXtpXyX9p2ZSU3SvT45jrLvUr8MZTnRE3xyxskzIwuDMLKHx6VqYRPQuHOHxeGIj-lByAJT89HdalWKxwMGPsJC9NNsnw4PmZG1i5uqyUOcFESLf4jjcmhhpftDMPJcHs4-CiSLWbkX-SeG-56aW2ERBE-WcIzAYD_X-u7AdssDEH2UgX89tgvTxLUD_PRsrlO0xrg97084VW_arUBHsZA6gUBVbCSGpxDivRGeV4mBjJp4aMwkzer-vE0iAFX9c_urjcNxlOcy9ZulEx6gqkBI3XUBxq33uztrWJc9Ng5P07PaAlhGqjNrqwLnOgMxmTdxOKhqykbTLpvRSXjjm6Q","e":"AQAB"}]}"#.into(),
+            ),
+        ]
+    }
+
+    /// Whether WebCrypto verifies `signature` over `data` with the key the core chooses from
+    /// `jwks` for `alg`, through the `verify` command the widget would send.
+    async fn verifies(alg: Alg, data: &str, signature: &[u8], jwks: &str) -> bool {
+        let KeyChoice::Key(key) = choose_key(jwks, None, alg) else {
+            panic!("no key chosen for {}", alg.name());
+        };
+        let (import, verify) = alg.webcrypto();
+        let command = Command::Verify {
+            seq: 1,
+            key: &key,
+            import,
+            verify,
+            data,
+            signature,
+        };
+        let mut json = Writer::default();
+        command.put(&mut json);
+        let object = JSON::parse(&json.finish()).unwrap();
+        let verdict = JsFuture::from(verify_signature(object)).await.unwrap();
+        verdict.as_bool().unwrap()
+    }
+
+    /// Whether this browser's WebCrypto has the algorithm at all.
+    async fn supported(alg: Alg, jwks: &str) -> bool {
+        let probe = js_sys::Function::new_with_args(
+            "jwks, algorithm",
+            "return crypto.subtle.importKey('jwk', JSON.parse(jwks).keys[0], JSON.parse(algorithm), false, ['verify']).then(() => true, () => false)",
+        );
+        let promise: Promise = probe
+            .call2(&JsValue::NULL, &jwks.into(), &alg.webcrypto().0.into())
+            .unwrap()
+            .into();
+        JsFuture::from(promise).await.unwrap().as_bool().unwrap()
+    }
+
+    #[wasm_bindgen_test]
+    async fn webcrypto_verifies_the_published_vectors_and_refuses_them_altered() {
+        for (name, compact, jwks) in vectors() {
+            let alg = Alg::parse(name).unwrap();
+            // RS256 and ES256 are always there; PS256 and EdDSA where the browser has them.
+            if matches!(alg, Alg::PS256 | Alg::EdDSA) && !supported(alg, &jwks).await {
+                continue;
+            }
+            // RFC 8037's payload is not JSON, so not an id_token: the parts are taken by hand.
+            let (data, signature) = compact.rsplit_once('.').unwrap();
+            let signature = from_base64url(signature).unwrap();
+            if alg != Alg::EdDSA {
+                let jws = read_jws(&compact).expect("an id_token's shape");
+                assert_eq!(
+                    (jws.alg, jws.signing_input, &jws.signature),
+                    (alg, data, &signature)
+                );
+            }
+            assert!(
+                verifies(alg, data, &signature, &jwks).await,
+                "{name} verifies"
+            );
+            // The signed text changed by one character: the signature no longer verifies.
+            let altered = format!("{}A", &data[..data.len() - 1]);
+            assert!(
+                !verifies(alg, &altered, &signature, &jwks).await,
+                "{name} altered"
+            );
         }
     }
 }

@@ -16,20 +16,21 @@ const CONTRACT = {
   attributes: [
     ['provider', 'provider'], ['client-id', 'clientId'], ['scope', 'scope'], ['authorize-url', 'authorizeUrl'],
     ['redirect-uri', 'redirectUri'], ['response-type', 'responseType'], ['token-url', 'tokenUrl'],
-    ['extra-params', 'extraParams'], ['issuer', 'issuer'], ['mode', 'mode'], ['fallback', 'fallback'],
-    ['storage', 'storage'], ['label', 'label'], ['timeout', 'timeout'],
+    ['extra-params', 'extraParams'], ['issuer', 'issuer'], ['userinfo-url', 'userinfoUrl'], ['revoke-url', 'revokeUrl'],
+    ['mode', 'mode'], ['fallback', 'fallback'], ['storage', 'storage'], ['label', 'label'], ['timeout', 'timeout'],
   ],
-  readonly: ['callbackurl', 'accessToken', 'loggedIn', 'expiresAt'],
+  readonly: ['callbackurl', 'accessToken', 'loggedIn', 'expiresAt', 'profile', 'idToken'],
   methods: ['login', 'logout', 'fetch'],
   events: {
     'oauth-login': 'CustomEvent<OAuthLoginDetail>',
     'oauth-error': 'CustomEvent<OAuthErrorDetail>',
+    'oauth-renewed': 'CustomEvent<OAuthLoginDetail>',
     'oauth-logout': 'CustomEvent<OAuthProviderDetail>',
-    'oauth-expired': 'CustomEvent<OAuthProviderDetail>',
+    'oauth-expired': 'CustomEvent<OAuthExpiredDetail>',
   },
-  parts: ['button', 'spinner', 'label', 'message'],
+  parts: ['button', 'avatar', 'spinner', 'label', 'message'],
   // The contract's codes, then `browser_refused` (a decision of ours where it is silent: README).
-  errorCodes: ['invalid_config', 'popup_blocked', 'popup_closed', 'state_mismatch', 'invalid_response', 'timeout', 'login_required', 'network_error', 'browser_refused'],
+  errorCodes: ['invalid_config', 'popup_blocked', 'popup_closed', 'state_mismatch', 'invalid_response', 'timeout', 'login_required', 'network_error', 'invalid_id_token', 'browser_refused'],
   providers: ['instagram', 'facebook', 'google', 'linkedin', 'box'],
 };
 
@@ -98,7 +99,7 @@ test('attributes: names, reflecting fields, types, docs and the contract\'s defa
   for (const [name, value] of [['mode', "'popup'"], ['fallback', "'redirect'"], ['storage', "'memory'"], ['response-type', "'token'"], ['timeout', '300']]) {
     assert.equal(element.attributes.find((a) => a.name === name).default, value, `default of ${name}`);
   }
-  assert.equal(element.attributes.find((a) => a.name === 'response-type').type.text, "'token' | 'code'");
+  assert.equal(element.attributes.find((a) => a.name === 'response-type').type.text, "'token' | 'code' | 'token id_token'");
 });
 
 test('members, events and parts', () => {
@@ -132,7 +133,7 @@ test('index.d.ts puts <oauth-login> in React 19\'s JSX and Vue\'s GlobalComponen
 
   // React: the kebab-case attribute names, and `on` + each event's name.
   assert.deepEqual(members('OAuthLoginAttributes'), Object.fromEntries(contract.attributes.map((a) => [a.name, typeOf(a)])));
-  assert.equal(members('OAuthLoginAttributes')['response-type'], "'token' | 'code'");
+  assert.equal(members('OAuthLoginAttributes')['response-type'], "'token' | 'code' | 'token id_token'");
   assert.deepEqual(members('OAuthLoginReactEvents'), Object.fromEntries(contract.events.map((e) => [`on${e.name}`, `(event: CustomEvent<${e.detail}>) => void`])));
   // Vue: camelCase, as its tooling looks props up, and `on` + the camelCase event name.
   assert.deepEqual(members('OAuthLoginVueProps'), Object.fromEntries([

@@ -194,6 +194,26 @@ export interface OAuthLoginDetail {
   restored: boolean;
   /** The \`user\` object of a token response that has one (Instagram's does), otherwise \`null\`. */
   user: Record<string, unknown> | null;
+  /** Who logged in: from the verified id_token's claims and the profile endpoint; \`null\` when nothing is known. */
+  profile: OAuthProfile | null;
+  /** The verified id_token's payload; \`null\` without OpenID Connect. */
+  claims: Record<string, unknown> | null;
+  /** The verified id_token (the compact JWS), for the page's own server; \`null\` without OpenID Connect. */
+  idToken: string | null;
+}
+
+/** Who logged in. Text from the provider: show it as text, never as HTML. */
+export interface OAuthProfile {
+  /** Who, for the issuer: \`sub\`, or the provider's user id. */
+  sub: string | null;
+  name: string | null;
+  email: string | null;
+  /** Whether the provider verified \`email\`. */
+  emailVerified: boolean | null;
+  /** An \`https:\` picture URL. */
+  picture: string | null;
+  /** \`preferred_username\`, or the provider's own user name. */
+  username: string | null;
 }
 
 /** \`detail\` of \`oauth-error\`. */
@@ -206,9 +226,15 @@ export interface OAuthErrorDetail {
   uri: string | null;
 }
 
-/** \`detail\` of \`oauth-logout\` and \`oauth-expired\`. */
+/** \`detail\` of \`oauth-logout\`. */
 export interface OAuthProviderDetail {
   provider: ProviderId | 'custom';
+}
+
+/** \`detail\` of \`oauth-expired\`. */
+export interface OAuthExpiredDetail extends OAuthProviderDetail {
+  /** The renewal's error code, or \`null\` when there was nothing to renew with. */
+  error: OAuthErrorCode | null;
 }
 
 /** A failed login or \`fetch()\`. */
@@ -341,6 +367,9 @@ export const SECRET_ATTRIBUTES = ${text(contract.secrets)};
 
 /** The BroadcastChannel callback pages relay on when COOP cut them off from their opener. */
 export const CHANNEL = ${text(contract.channel)};
+
+/** The random bytes a login takes from crypto.getRandomValues (state, PKCE verifier, nonce). */
+export const RANDOM_BYTES = ${contract.randomBytes};
 
 /** The shadow root's markup and style. */
 export const MARKUP = ${text(contract.markup)};

@@ -39,6 +39,19 @@ values! {
         Token = "token",
         /// The authorization code with PKCE, exchanged at `token-url`.
         Code = "code",
+        /// The implicit grant with a verified OpenID Connect id_token (`id_token token` is the
+        /// same).
+        TokenIdToken = "token id_token",
+    }
+}
+
+impl ResponseType {
+    /// The value `text` names, the contract's alias `id_token token` included.
+    pub fn read(text: &str) -> Option<Self> {
+        match text {
+            "id_token token" => Some(Self::TokenIdToken),
+            _ => Self::parse(text),
+        }
     }
 }
 
@@ -134,10 +147,12 @@ attributes! {
     Scope "scope" "scope" FREE, "" : "string", "Scopes to request, separated by spaces or commas; sent joined with the provider's own separator. Defaults to the preset's default scopes.";
     AuthorizeUrl "authorize-url" "authorizeUrl" FREE, "" : "string", "The authorization endpoint; overrides the preset's. Must be `https:`, except on loopback hosts (`localhost`, `127.0.0.1`, `[::1]`).";
     RedirectUri "redirect-uri" "redirectUri" FREE, "" : "string", "Overrides the redirect URI sent to the provider; must be on the page's own origin. Defaults to `callbackurl`: the page's origin + pathname.";
-    ResponseType "response-type" "responseType" ResponseType::TEXTS, "token" : "", "`token`: the implicit grant. `code`: the authorization code flow with PKCE (needs `token-url`).";
+    ResponseType "response-type" "responseType" ResponseType::TEXTS, "token" : "", "`token`: the implicit grant. `code`: the authorization code flow with PKCE (needs `token-url`, or an `issuer` whose discovery document names the token endpoint). `token id_token` (or `id_token token`): the implicit grant with a verified OpenID Connect id_token. Defaults to `code` for a provider given by `issuer` alone.";
     TokenUrl "token-url" "tokenUrl" FREE, "" : "string", "Where a `code` is exchanged: the provider's token endpoint (a public client) or your own exchange (a provider that needs a client secret). An absolute `https:` URL (loopback `http:` aside) or a path on the page's own origin. Required with `response-type=\"code\"`.";
     ExtraParams "extra-params" "extraParams" FREE, "" : "string", "More authorization-request parameters, form-encoded (`prompt=consent&login_hint=a%40b.example`). Naming one the widget sets itself is `invalid_config`.";
-    Issuer "issuer" "issuer" FREE, "" : "string", "The provider's issuer identifier (RFC 9207): when set, an authorization response must carry an equal `iss`, or it is refused with `invalid_response`.";
+    Issuer "issuer" "issuer" FREE, "" : "string", "The provider's issuer identifier (RFC 9207): when set, an authorization response must carry an equal `iss` (or an id_token whose verified `iss` is it), else `invalid_response`. Also where the widget discovers the provider (OpenID Connect Discovery): its endpoints and key set.";
+    UserinfoUrl "userinfo-url" "userinfoUrl" FREE, "" : "string", "Where the profile is read after a login (`GET`, token attached); `none` reads none. Defaults to the discovered `userinfo_endpoint`, else the preset's profile endpoint.";
+    RevokeUrl "revoke-url" "revokeUrl" FREE, "" : "string", "Where `logout()` revokes the tokens (RFC 7009): the provider's revocation endpoint, or your exchange's `/revoke`; `none` revokes nothing. Defaults to the discovered `revocation_endpoint`, else the preset's.";
     Mode "mode" "mode" Mode::TEXTS, "popup" : "", "How the provider's page is shown: `popup` (the page stays) or `redirect` (this tab goes to the provider and back).";
     Fallback "fallback" "fallback" Fallback::TEXTS, "redirect" : "", "What a blocked popup does: `redirect` (go on as a redirect login) or `none` (fail with `popup_blocked`).";
     Storage "storage" "storage" Storage::TEXTS, "memory" : "", "Where the token is kept: `memory` (this page only), `session` (sessionStorage) or `local` (localStorage).";
@@ -163,9 +178,11 @@ values! {
         Login = "oauth-login",
         /// A login failed.
         Error = "oauth-error",
-        /// `logout()` was called.
+        /// The access token was renewed with a refresh token (here, or in another tab).
+        Renewed = "oauth-renewed",
+        /// `logout()` was called (here or in another tab).
         Logout = "oauth-logout",
-        /// The held token passed `expiresAt`.
+        /// The session ended without a logout.
         Expired = "oauth-expired",
     }
 }
@@ -179,15 +196,16 @@ pub const EVENT_DOCS: &[(&str, &str, &str)] = &[
         "A login succeeded, or a stored token was restored when the element connected.",
     ),
     ("oauth-error", "OAuthErrorDetail", "A login failed."),
+    ("oauth-renewed", "OAuthLoginDetail", "The access token was renewed with a refresh token, here or in another tab sharing the session (`restored` is false)."),
     (
         "oauth-logout",
         "OAuthProviderDetail",
-        "`logout()` was called.",
+        "`logout()` was called, here or in another tab sharing the session.",
     ),
     (
         "oauth-expired",
-        "OAuthProviderDetail",
-        "The held token passed `expiresAt`.",
+        "OAuthExpiredDetail",
+        "The session ended without a logout: the token passed `expiresAt` and could not be renewed, or a renewal was refused (`error` says why; `null` when there was nothing to renew with).",
     ),
 ];
 
@@ -235,10 +253,10 @@ error_codes! {
     LoginRequired = "login_required", "`fetch()` without a token";
     /// A request the login needs could not be made.
     NetworkError = "network_error", "a request the login needs could not reach its server (refused, unreachable, or blocked by CORS or the page's Content Security Policy)";
-    /// The browser refused something the login needs.
-    BrowserRefused = "browser_refused", "the browser refused what the login needs: `sessionStorage` for a redirect login, `crypto.subtle` (a secure context) for the code flow, randomness, or compiling WebAssembly under the page's Content Security Policy";
     /// The id_token failed a check.
     InvalidIdToken = "invalid_id_token", "the id_token failed a check: the description names it (signature, `iss`, `aud`, `azp`, `exp`, `iat`, `nonce`, `at_hash`, algorithm, key)";
+    /// The browser refused something the login needs.
+    BrowserRefused = "browser_refused", "the browser refused what the login needs: `sessionStorage` for a redirect login, `crypto.subtle` (a secure context) for the code flow, randomness, or compiling WebAssembly under the page's Content Security Policy";
 }
 
 /// What a button whose settings are wrong says to the person in front of it (the page author
@@ -258,6 +276,10 @@ pub const PARTS: &[(&str, &str)] = &[
         "button",
         "The login `<button>`; `aria-busy` while a login is pending, `data-state` for the session.",
     ),
+    (
+        "avatar",
+        "The logged-in person's picture (an `https:` URL from the profile), round, beside their name; loaded with `referrerpolicy=\"no-referrer\"`. Hidden when there is none or the page set a `label`.",
+    ),
     ("spinner", "Shown while a login is pending."),
     ("label", "The button's text."),
     (
@@ -268,13 +290,13 @@ pub const PARTS: &[(&str, &str)] = &[
 
 /// The shadow root's markup: static only; every dynamic text goes in with `textContent`.
 #[cfg(not(target_arch = "wasm32"))]
-pub const MARKUP: &str = "<button part=button type=button><span part=spinner hidden></span><span part=label></span></button><span part=message role=status hidden></span>";
+pub const MARKUP: &str = "<button part=button type=button><img part=avatar hidden alt=\"\" referrerpolicy=no-referrer><span part=spinner hidden></span><span part=label></span></button><span part=message role=status hidden></span>";
 
 /// The shadow root's style, adopted as a constructed stylesheet (so a page's `style-src` needs no
 /// `'unsafe-inline'`). Each state is distinct at a glance; a page restyles one through the parts:
 /// `oauth-login:state(logged-in)::part(button)`.
 #[cfg(not(target_arch = "wasm32"))]
-pub const STYLE: &str = ":host{display:inline-block}[part=button]{display:inline-flex;align-items:center;gap:.5em;padding:.6em 1.2em;border:0;border-radius:.5em;background:#1f2937;color:#fff;font:inherit;font-weight:600;cursor:pointer}[part=button]:hover{filter:brightness(1.2)}[part=button]:focus-visible{outline:3px solid #2563eb;outline-offset:2px}[aria-busy=true]{cursor:progress;opacity:.85}[data-state=logged-in]{background:#166534}[data-state=logged-in] [part=label]:before{content:\"\\2713  \"}[data-state=expired]{background:#92400e}[part=spinner]{width:1em;height:1em;box-sizing:border-box;border:2px solid;border-right-color:transparent;border-radius:50%;animation:r .8s linear infinite}[hidden]{display:none!important}[part=message]{display:block;margin-top:.4em;color:#b91c1c;font-size:.9em}[data-state=cancelled]~[part=message],[data-state=logged-out]~[part=message],[data-state=pending]~[part=message]{color:#4b5563}:disabled{cursor:not-allowed;opacity:.6}@keyframes r{to{transform:rotate(1turn)}}";
+pub const STYLE: &str = ":host{display:inline-block}[part=button]{display:inline-flex;align-items:center;gap:.5em;padding:.6em 1.2em;border:0;border-radius:.5em;background:#1f2937;color:#fff;font:inherit;font-weight:600;cursor:pointer}[part=button]:hover{filter:brightness(1.2)}[part=button]:focus-visible{outline:3px solid #2563eb;outline-offset:2px}[aria-busy=true]{cursor:progress;opacity:.85}[data-state=logged-in]{background:#166534}[data-state=logged-in] [part=label]:before{content:\"\\2713  \"}[data-state=expired]{background:#92400e}[part=spinner]{width:1em;height:1em;box-sizing:border-box;border:2px solid;border-right-color:transparent;border-radius:50%;animation:r .8s linear infinite}[hidden]{display:none!important}[part=message]{display:block;margin-top:.4em;color:#b91c1c;font-size:.9em}[data-state=cancelled]~[part=message],[data-state=logged-out]~[part=message],[data-state=pending]~[part=message]{color:#4b5563}:disabled{cursor:not-allowed;opacity:.6}[part=avatar]{width:1.6em;height:1.6em;margin:-.3em 0;border-radius:50%;object-fit:cover}@keyframes r{to{transform:rotate(1turn)}}";
 
 /// The read-only properties: name, TypeScript type, doc.
 #[cfg(not(target_arch = "wasm32"))]
@@ -283,13 +305,15 @@ pub const PROPERTIES: &[(&str, &str, &str)] = &[
     ("accessToken", "string | null", "The current access token, or `null`. Never written to an attribute, the console or a URL."),
     ("loggedIn", "boolean", "`true` while an unexpired token is held."),
     ("expiresAt", "number | null", "When the token expires, in milliseconds since the epoch; `null` when unknown or logged out."),
+    ("profile", "OAuthProfile | null", "Who is logged in: from the verified id_token's claims and the profile endpoint; `null` when logged out or unknown."),
+    ("idToken", "string | null", "The verified id_token (the compact JWS), for the page to send to its own server; `null` without OpenID Connect."),
 ];
 
 /// The methods: name, TypeScript parameters, return type, doc.
 #[cfg(not(target_arch = "wasm32"))]
 pub const METHODS: &[(&str, &str, &str, &str)] = &[
     ("login", "", "Promise<OAuthLoginDetail>", "Starts a login (or joins the pending one); resolves with the `oauth-login` detail or rejects with an `OAuthError`. Clicking the button calls it."),
-    ("logout", "", "void", "Forgets the token and its stored copy, and fires `oauth-logout`."),
+    ("logout", "options?: { endSession?: boolean }", "Promise<{ revoked: boolean }>", "Forgets the tokens (and their stored copies) at once and fires `oauth-logout`, then revokes them where a revocation endpoint is known; resolves with whether the endpoint accepted each, and never rejects. `{ endSession: true }` then ends the provider's session too (OpenID Connect RP-Initiated Logout)."),
     ("fetch", "input: RequestInfo | URL, init?: RequestInit", "Promise<Response>", "`window.fetch` with the token attached (`Authorization: Bearer`, or the `access_token` query parameter where the preset's API wants it). Rejects with `login_required` without a token."),
 ];
 

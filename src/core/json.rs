@@ -198,21 +198,29 @@ impl<'a> Reader<'a> {
             b'n' if self.skip(b"null") => Value::Null,
             _ => {
                 // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
-                self.skip(b"-");
-                if !self.skip(b"0") {
+                // (No white space inside a number: each piece is taken only where it stands.)
+                self.take(b"-");
+                if !self.take(b"0") {
                     self.digits()?;
                 }
-                if self.skip(b".") {
+                if self.take(b".") {
                     self.digits()?;
                 }
-                if self.skip(b"e") || self.skip(b"E") {
-                    let _ = self.skip(b"+") || self.skip(b"-");
+                if self.take(b"eE") {
+                    self.take(b"+-");
                     self.digits()?;
                 }
                 Value::Number(self.text.get(start..self.pos)?)
             }
         };
         Some(value)
+    }
+
+    /// One of `bytes`, right here, taken; whether it was there.
+    fn take(&mut self, bytes: &[u8]) -> bool {
+        let here = self.peek().is_some_and(|b| bytes.contains(&b));
+        self.pos += usize::from(here);
+        here
     }
 
     fn digits(&mut self) -> Option<()> {
@@ -423,6 +431,10 @@ mod tests {
             "01",
             "1.",
             "-",
+            // White space inside a number (found by the property test below).
+            "- 0",
+            "1 .5",
+            "1e -2",
             "tru",
             "\"\u{1}\"",
             "\"\\x\"",

@@ -174,6 +174,7 @@ mod tests {
             state: ButtonState::LoggedOut,
             busy: false,
             message: None,
+            avatar: None,
         });
         out.emit(Command::Timer { ms: Some(5) });
         out.emit(Command::Close {});
@@ -181,7 +182,7 @@ mod tests {
         let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(
             parsed[0],
-            serde_json::json!({"do": 0, "label": "Log in", "state": "logged-out", "busy": false, "message": null})
+            serde_json::json!({"do": 0, "label": "Log in", "state": "logged-out", "busy": false, "message": null, "avatar": null})
         );
         for command in parsed.as_array().unwrap() {
             let (name, fields) = COMMANDS[command["do"].as_u64().unwrap() as usize];

@@ -201,7 +201,7 @@ test('popup code login: PKCE S256, one secret-less token request, and the detail
   assert.deepEqual([issued.flow, issued.client_id, issued.state], ['code', PUBLIC_CLIENT_ID, sent.state]);
   const detail = outcome.ok;
   assert.deepEqual(Object.keys(detail).sort(),
-    ['accessToken', 'expiresAt', 'expiresIn', 'provider', 'restored', 'scope', 'tokenType', 'user']);
+    ['accessToken', 'claims', 'expiresAt', 'expiresIn', 'idToken', 'profile', 'provider', 'restored', 'scope', 'tokenType', 'user']);
   assert.equal(detail.provider, 'custom');
   assert.equal(detail.accessToken, issued.access_token);
   assert.equal(detail.tokenType, issued.token_type);
@@ -325,11 +325,17 @@ test('issuer: the right one logs in; a wrong or missing iss fails with invalid_r
     await context.close();
   }
   {
-    // A real answer from the dev provider, whose iss is not the issuer this widget trusts.
-    const { page, context } = await openCodeWidget({ issuer: env.provider.replace('//127.0.0.1:', '//localhost:') });
+    // A real answer from the dev provider, whose iss is not the issuer this widget trusts: the
+    // discovery document at that issuer claims it (a mix-up), the response's iss does not.
+    const other = env.provider.replace('//127.0.0.1:', '//localhost:');
+    await env.controls.reset();
+    await fetch(`${env.provider}/test/oidc`, { method: 'POST', body: JSON.stringify({ discovery_issuer: other }) });
+    const { page, context } = await env.newPage();
+    await openWidget(env, page, { attrs: codeAttrs({ issuer: other }) });
     await decide(await startCodeLogin(page), 'Allow');
     await assertFailed(page, 'invalid_response');
     await assertNoTokenRequest('iss was not the issuer');
+    await fetch(`${env.provider}/test/oidc`, { method: 'POST', body: '{}' });
     await context.close();
   }
   {

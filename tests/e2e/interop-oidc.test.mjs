@@ -129,8 +129,21 @@ async function assertLoggedIn(page, detail, login, consoleLines) {
   assert.ok(Math.abs(detail.expiresAt - (Date.now() + 600_000)) < 60_000, `expiresAt ${detail.expiresAt}`);
   assert.equal(detail.restored, false);
   assert.equal(detail.user, null);
-  // The token response also carries an id_token, which the contract says is not exposed.
-  assert.ok(!Object.keys(detail).some((k) => /id_?token|refresh/i.test(k)), `detail keys: ${Object.keys(detail)}`);
+  // Who logged in, proven: the id_token oidc-provider signed (RS256), verified in the browser,
+  // its claims and the profile from the claims and userinfo.
+  assert.match(detail.idToken, /^[\w-]+\.[\w-]+\.[\w-]+$/);
+  assert.equal(JSON.parse(Buffer.from(detail.idToken.split('.')[0], 'base64url')).alg, 'RS256');
+  assert.equal(detail.claims.sub, login);
+  assert.equal(detail.claims.iss, env.op.issuer);
+  assert.equal(detail.claims.aud, env.op.clientId);
+  assert.match(detail.claims.nonce, /^[0-9a-f]{32}$/, 'the nonce the widget sent');
+  assert.deepEqual(detail.profile, {
+    sub: login, name: `Interop ${login}`, email: `${login}@interop.test`, emailVerified: true, picture: null, username: login,
+  });
+  assert.equal(await page.evaluate(() => document.getElementById('w1').idToken), detail.idToken);
+  assert.equal(await page.evaluate(() => document.getElementById('w1').shadowRoot.querySelector('[part=label]').textContent), `Interop ${login}`);
+  // No refresh token was asked for; none is exposed anyway.
+  assert.ok(!Object.keys(detail).some((k) => /refresh/i.test(k)), `detail keys: ${Object.keys(detail)}`);
 
   // The provider itself accepts the token: the page's own fetch, then the widget's el.fetch().
   const direct = await userinfoFromPage(page, detail.accessToken);
@@ -145,7 +158,7 @@ async function assertLoggedIn(page, detail, login, consoleLines) {
   assert.equal(viaWidget.body.email, `${login}@interop.test`);
 
   // Tokens never appear in the console.
-  assert.ok(!consoleLines.some((line) => line.includes(detail.accessToken)), 'token printed to the console');
+  assert.ok(!consoleLines.some((line) => line.includes(detail.accessToken) || line.includes(detail.idToken)), 'token printed to the console');
 }
 
 /**
@@ -161,6 +174,7 @@ function assertCodeFlowRequests({ authorizeRequests, tokenRequests }, code) {
   assert.equal(authorize.get('redirect_uri'), redirectUri);
   assert.equal(authorize.get('scope'), 'openid profile email');
   assert.equal(authorize.get('code_challenge_method'), 'S256');
+  assert.match(authorize.get('nonce'), /^[0-9a-f]{32}$/);
   assert.match(authorize.get('code_challenge'), /^[A-Za-z0-9_-]{43}$/);
   assert.ok(authorize.get('state'));
 
@@ -260,6 +274,24 @@ test('oidc-provider on its own: a manual PKCE code flow from a page, token and u
 
 // ---- The widget through oidc-provider (needs the widget's code flow, "The code flow" in the contract)
 
+test('widget with `issuer` alone: discovers the provider, logs in with the code flow, verifies the id_token', { timeout: TIMEOUT }, async () => {
+  const session = await env.newPage();
+  const { context, page, consoleLines } = session;
+  try {
+    await openWidget(env, page, { attrs: { 'client-id': env.op.clientId, issuer: env.op.issuer, scope: 'openid profile email', 'authorize-url': null } });
+    const [popup] = await Promise.all([page.waitForEvent('popup'), page.locator('#w1 button[part=button]').click()]);
+    await popup.waitForLoadState();
+    await signIn(popup, 'erin');
+    await consent(popup, popup.waitForEvent('close'));
+    const events = await waitForEvents(page);
+    assert.deepEqual(events.map((e) => e.type), ['oauth-login'], JSON.stringify(events));
+    assertCodeFlowRequests(session);
+    await assertLoggedIn(page, events[0].detail, 'erin', consoleLines);
+  } finally {
+    await context.close();
+  }
+});
+
 test('widget, popup mode: logs in through oidc-provider\'s own pages; userinfo accepts the token', { timeout: TIMEOUT }, async () => {
   const session = await env.newPage();
   const { context, page, consoleLines } = session;
@@ -316,8 +348,15 @@ test('widget, redirect mode: logs in through oidc-provider\'s own pages in the t
 test('widget: an authorization response from another issuer than `issuer` is refused (RFC 9207), no code redeemed', { timeout: TIMEOUT }, async () => {
   const { context, page, tokenRequests } = await env.newPage();
   try {
-    // A near miss: the comparison is exact, as RFC 9207 2.4 requires.
-    await openCodeFlowWidget(page, { issuer: `${env.op.issuer}/other` });
+    // A near miss: the comparison is exact, as RFC 9207 2.4 requires. The other issuer's
+    // discovery document (served here) names the real provider's endpoints: a mix-up.
+    const other = `${env.op.issuer}/other`;
+    const real = await (await fetch(`${env.op.issuer}/.well-known/openid-configuration`)).json();
+    await context.route(`${other}/.well-known/openid-configuration`, (route) => route.fulfill({
+      status: 200, contentType: 'application/json', headers: { 'access-control-allow-origin': '*' },
+      body: JSON.stringify({ ...real, issuer: other }),
+    }));
+    await openCodeFlowWidget(page, { issuer: other });
     const popup = await startLogin(page);
     await signIn(popup, 'dave');
     await consent(popup, popup.waitForEvent('close'));

@@ -39,7 +39,7 @@ test('popup login: every oauth-login detail field matches what the provider issu
   assert.ok(outcome.ok, `login() resolved: ${JSON.stringify(outcome)}`);
   const detail = outcome.ok;
   assert.deepEqual(Object.keys(detail).sort(),
-    ['accessToken', 'expiresAt', 'expiresIn', 'provider', 'restored', 'scope', 'tokenType', 'user']);
+    ['accessToken', 'claims', 'expiresAt', 'expiresIn', 'idToken', 'profile', 'provider', 'restored', 'scope', 'tokenType', 'user']);
   assert.equal(detail.user, null, 'the implicit grant has no user object');
   assert.equal(detail.provider, 'custom');
   assert.equal(detail.accessToken, issued.access_token);

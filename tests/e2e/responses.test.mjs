@@ -111,7 +111,7 @@ test('no token_type means bearer for the instagram preset', async () => {
   const r = await answerWith((state) => `access_token=igtoken.123&state=${state}`,
     { provider: 'instagram', 'authorize-url': `${env.provider}/oauth/authorize` });
   assert.deepEqual(r.outcome, {
-    ok: { provider: 'instagram', accessToken: 'igtoken.123', tokenType: 'bearer', expiresIn: null, expiresAt: null, scope: ['instagram_business_basic'], restored: false, user: null },
+    ok: { provider: 'instagram', accessToken: 'igtoken.123', tokenType: 'bearer', expiresIn: null, expiresAt: null, scope: ['instagram_business_basic'], restored: false, user: null, profile: null, claims: null, idToken: null },
   });
   assert.deepEqual(r.events, [{ type: 'oauth-login', detail: r.outcome.ok, target: 'w1' }]);
   const state = await widgetState(r.page);
@@ -145,7 +145,7 @@ test('an error_description holding HTML is shown as text, never parsed', async (
     const root = document.getElementById('w1').shadowRoot;
     return {
       text: root.querySelector('[part=message]').textContent,
-      elements: root.querySelectorAll('img, b, #injected').length + document.querySelectorAll('img, #injected').length,
+      elements: root.querySelectorAll('img:not([part=avatar]), b, #injected').length + document.querySelectorAll('img, #injected').length,
       pwned: window.pwned ?? null,
     };
   });

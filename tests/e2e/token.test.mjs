@@ -88,7 +88,7 @@ test('the token expires at expiresAt: oauth-expired, logged out, not restored af
   assert.deepEqual([held.loggedIn, held.accessToken, held.expiresAt], [true, 'shortlived', ok.expiresAt]);
 
   const events = await waitForEvents(page, 2, 5_000);
-  assert.deepEqual(events[1], { type: 'oauth-expired', detail: { provider: 'custom' }, target: 'w1' });
+  assert.deepEqual(events[1], { type: 'oauth-expired', detail: { provider: 'custom', error: null }, target: 'w1' });
   const expiredAt = await page.evaluate(() => window.expiredAt);
   assert.ok(expiredAt >= ok.expiresAt - 5 && expiredAt < ok.expiresAt + 1_000,
     `oauth-expired at ${expiredAt}, expiresAt ${ok.expiresAt}`);

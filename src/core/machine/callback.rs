@@ -6,11 +6,15 @@
 //! COOP cut this popup off from it, over the channel. A response no page takes is reported here
 //! as `state_mismatch`.
 
+use std::rc::Rc;
+
 use super::io::{Command, Emit};
 use super::popup::LOOK_EVERY_MS;
 use super::session::Pending;
 use crate::core::contract::Storage;
+use crate::core::error::OAuthError;
 use crate::core::oauth::response::{capture, state_of};
+use crate::core::oidc::discovery::Discovery;
 use crate::core::store::{Store, PENDING_KEY};
 use crate::core::text::{cat, hex};
 
@@ -43,9 +47,53 @@ pub struct PageState {
     pub deliveries: Vec<Delivery>,
     /// The response being relayed, until the relay ends.
     relaying: Option<String>,
+    /// The discovery documents asked for, by issuer: read once per page.
+    pub discovered: Vec<(String, Discovered)>,
+    /// The key sets read, by `jwks_uri`.
+    pub keys: Vec<(String, Rc<str>)>,
+}
+
+/// A discovery document of this page: being read, read, or unusable (why, for people).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Discovered {
+    /// Asked for; not answered yet.
+    Reading,
+    /// Read and checked.
+    Known(Rc<Discovery>),
+    /// Unreachable (`network_error`: the next login asks again), or unusable
+    /// (`invalid_config`).
+    Broken(OAuthError),
 }
 
 impl PageState {
+    /// The discovery document of `issuer`, if it was asked for.
+    pub fn discovery(&self, issuer: &str) -> Option<&Discovered> {
+        self.discovered
+            .iter()
+            .find(|(i, _)| i == issuer)
+            .map(|(_, d)| d)
+    }
+
+    /// Records the discovery document of `issuer`.
+    pub fn set_discovery(&mut self, issuer: &str, document: Discovered) {
+        self.discovered.retain(|(i, _)| i != issuer);
+        self.discovered.push((issuer.into(), document));
+    }
+
+    /// The key set read from `uri`, if any.
+    pub fn keys(&self, uri: &str) -> Option<Rc<str>> {
+        self.keys
+            .iter()
+            .find(|(u, _)| u == uri)
+            .map(|(_, k)| k.clone())
+    }
+
+    /// Records the key set read from `uri`, in place of any read before.
+    pub fn set_keys(&mut self, uri: &str, keys: &str) {
+        self.keys.retain(|(u, _)| u != uri);
+        self.keys.push((uri.into(), keys.into()));
+    }
+
     /// The delivery for the widget `key`: its own, or one that matched no login.
     pub fn take_delivery(&mut self, key: &str) -> Option<Delivery> {
         let index = self
@@ -81,7 +129,7 @@ pub fn page_load(
         store.remove(Storage::Session, PENDING_KEY);
     }
     let ours = match (&pending, state_of(&captured.raw)) {
-        (Some(login), Some(state)) => login.state.matches(&state),
+        (Some(login), Some(state)) => login.secrets.state.matches(&state),
         // A stateless error is this tab's login's, unless a popup shows it: a popup has a copy
         // of its opener's sessionStorage, and the error belongs to the popup's login.
         (Some(_), None) => !opener,

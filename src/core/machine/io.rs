@@ -12,6 +12,7 @@ use std::borrow::Cow;
 use crate::core::contract::{ButtonState, Event};
 use crate::core::error::OAuthError;
 use crate::core::oauth::token::Token;
+use crate::core::oidc::profile::Profile;
 
 /// Text an input carries: borrowed from the input where it can be.
 pub type Text<'a> = Cow<'a, str>;
@@ -116,10 +117,12 @@ inputs! {
     Disconnect "disconnect" {},
     /// The page came back from the back/forward cache (`pageshow` with `persisted`).
     Returned "returned" {},
-    /// `login()` or a click, with 64 bytes from `crypto.getRandomValues` (none if it is missing).
+    /// `login()` or a click, with 80 bytes from `crypto.getRandomValues` (none if it is missing).
     Login "login" { random: Vec<u8> },
-    /// The SHA-256 digest a `digest` command asked for (empty when `crypto.subtle` is missing).
+    /// The digest a `digest` command asked for (empty when `crypto.subtle` is missing).
     Digest "digest" { seq: u32, digest: Vec<u8> },
+    /// Whether the signature a `verify` command asked about verified.
+    Verified "verified" { seq: u32, ok: bool },
     /// `window.open` returned `null`.
     Blocked "blocked" {},
     /// One look at the popup: whether it reads as closed, and whether it shows a page (another
@@ -206,6 +209,42 @@ impl Put for Option<&str> {
     }
 }
 
+impl Put for &[u8] {
+    fn put(&self, sink: &mut dyn Sink) {
+        sink.open(false);
+        for byte in self.iter() {
+            sink.number((*byte).into());
+        }
+        sink.close(false);
+    }
+}
+
+impl Put for Profile {
+    fn put(&self, sink: &mut dyn Sink) {
+        sink.open(true);
+        member(sink, "sub", &self.sub.as_deref());
+        member(sink, "name", &self.name.as_deref());
+        member(sink, "email", &self.email.as_deref());
+        sink.key("emailVerified");
+        match self.email_verified {
+            Some(verified) => sink.boolean(verified),
+            None => sink.null(),
+        }
+        member(sink, "picture", &self.picture.as_deref());
+        member(sink, "username", &self.username.as_deref());
+        sink.close(true);
+    }
+}
+
+impl Put for Option<&Profile> {
+    fn put(&self, sink: &mut dyn Sink) {
+        match self {
+            Some(profile) => profile.put(sink),
+            None => sink.null(),
+        }
+    }
+}
+
 impl Put for Option<u64> {
     fn put(&self, sink: &mut dyn Sink) {
         match self {
@@ -251,8 +290,8 @@ impl Put for Settle {
 /// An event's `detail`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Detail<'a> {
-    /// `oauth-login`: `{ provider, accessToken, tokenType, expiresIn, expiresAt, scope,
-    /// restored, user }`.
+    /// `oauth-login` and `oauth-renewed`: `{ provider, accessToken, tokenType, expiresIn,
+    /// expiresAt, scope, restored, user, profile, claims, idToken }`.
     Login {
         /// The preset id, or `custom`.
         provider: &'a str,
@@ -262,11 +301,20 @@ pub enum Detail<'a> {
         restored: bool,
         /// The token answer's `user` object, as JSON text.
         user: Option<&'a str>,
+        /// Who logged in, as far as known.
+        profile: Option<&'a Profile>,
+        /// The verified id_token's claims, as JSON text.
+        claims: Option<&'a str>,
+        /// The verified id_token.
+        id_token: Option<&'a str>,
     },
     /// `oauth-error`: `{ error, description, reason, uri }`.
     Error(&'a OAuthError),
-    /// `oauth-logout` and `oauth-expired`: `{ provider }`.
+    /// `oauth-logout`: `{ provider }`.
     Provider(&'a str),
+    /// `oauth-expired`: `{ provider, error }`, the renewal's error code or `null` when there was
+    /// nothing to renew with.
+    Expired(&'a str, Option<&'a str>),
 }
 
 impl Put for Detail<'_> {
@@ -278,6 +326,9 @@ impl Put for Detail<'_> {
                 token,
                 restored,
                 user,
+                profile,
+                claims,
+                id_token,
             } => {
                 member(sink, "provider", provider);
                 member(sink, "accessToken", &token.access_token.expose());
@@ -291,11 +342,15 @@ impl Put for Detail<'_> {
                 }
                 sink.close(false);
                 member(sink, "restored", restored);
-                sink.key("user");
-                match user {
-                    Some(json) => sink.json(json),
-                    None => sink.null(),
+                for (name, json) in [("user", user), ("claims", claims)] {
+                    sink.key(name);
+                    match json {
+                        Some(json) => sink.json(json),
+                        None => sink.null(),
+                    }
                 }
+                member(sink, "profile", profile);
+                member(sink, "idToken", id_token);
             }
             Self::Error(error) => {
                 member(sink, "error", &error.code.as_str());
@@ -304,6 +359,10 @@ impl Put for Detail<'_> {
                 member(sink, "uri", &error.uri.as_deref());
             }
             Self::Provider(provider) => member(sink, "provider", provider),
+            Self::Expired(provider, error) => {
+                member(sink, "provider", provider);
+                member(sink, "error", error);
+            }
         }
         sink.close(true);
     }
@@ -351,8 +410,8 @@ macro_rules! commands {
 }
 
 commands! {
-    /// Draw the button.
-    Render "render" { label: &'a str, state: ButtonState, busy: bool, message: Option<&'a str> },
+    /// Draw the button (with the person's picture as `avatar`, an `https:` URL).
+    Render "render" { label: &'a str, state: ButtonState, busy: bool, message: Option<&'a str>, avatar: Option<&'a str> },
     /// Dispatch an event on the element (`later`: after the current task, so that a framework
     /// still mounting the element has attached its listeners).
     Fire "event" { event: Event, detail: Detail<'a>, settle: Settle, later: bool },
@@ -367,16 +426,20 @@ commands! {
     Close "close" {},
     /// Tell callback page `id` (on the channel) that its response was taken.
     Ack "ack" { id: &'a str },
-    /// Report the SHA-256 digest of `text` as input `digest`.
-    Digest "digest" { seq: u32, text: &'a str },
-    /// `POST` `body` (form-encoded) to `url`; report `answer` or `unreachable`.
-    Fetch "fetch" { seq: u32, url: &'a str, body: &'a str },
+    /// Report the digest (`algorithm`: `SHA-256` or `SHA-512`) of `text` as input `digest`.
+    Digest "digest" { seq: u32, text: &'a str, algorithm: &'a str },
+    /// `POST` `body` (form-encoded) to `url`, or `GET` it when there is no body, with
+    /// `Authorization: Bearer <bearer>` if given; report `answer` or `unreachable`.
+    Fetch "fetch" { seq: u32, url: &'a str, body: Option<&'a str>, bearer: Option<&'a str> },
+    /// Verify `signature` over `data` with `key` (a JWK), imported with the WebCrypto parameters
+    /// `import` and verified with `verify` (JSON texts); report `verified`.
+    Verify "verify" { seq: u32, key: &'a str, import: &'a str, verify: &'a str, data: &'a str, signature: &'a [u8] },
     /// Report `tick` in `ms` (none: no timer), replacing any timer set before.
     Timer "timer" { ms: Option<u64> },
     /// Advice for the page author's console.
     Warn "warn" { text: &'a str },
     /// The answer to `read`.
-    Properties "properties" { callbackurl: &'a str, access_token: Option<&'a str>, logged_in: bool, expires_at: Option<u64> },
+    Properties "properties" { callbackurl: &'a str, access_token: Option<&'a str>, logged_in: bool, expires_at: Option<u64>, profile: Option<&'a Profile>, id_token: Option<&'a str> },
     /// The answer to `authorize`: attach `token`, as a query parameter or a Bearer header.
     Attach "attach" { token: &'a str, in_query: bool },
     /// The answer to `authorize` without a token: reject with this error.

@@ -10,6 +10,7 @@
 pub mod callback;
 pub mod io;
 pub mod popup;
+pub mod proof;
 pub mod session;
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -17,23 +18,29 @@ mod tests;
 
 use std::rc::Rc;
 
-use callback::{Delivery, PageState};
+use callback::{Delivery, Discovered, PageState};
 use io::{Command, Detail, Emit, Input, Settle, Source};
 use popup::{Closed, LOOK_EVERY_MS};
+use proof::{next, Progress, Proof, Reply, Step};
 use session::{label, view, Attempt, Held, Pending, Stage};
 
 use crate::core::contract::{Attr, ErrorCode, Event, Fallback, Mode, Storage};
 use crate::core::error::OAuthError;
 use crate::core::oauth::config::{advice, Config, Page, Settings};
-use crate::core::oauth::request::{authorize_url, login_secrets, token_request};
+use crate::core::oauth::request::{authorize_url, login_secrets, token_request, Secret};
 use crate::core::oauth::response::{
     capture, check_issuer, check_state, code_of, implicit_token, parse, provider_error, state_of,
-    token_answer,
+    token_answer, Granted,
 };
-use crate::core::oauth::token::Token;
 use crate::core::oauth::url::origin_of;
+use crate::core::oidc::discovery::{discovery_url, read_discovery, Discovery};
+use crate::core::oidc::jws::read_jws;
 use crate::core::store::{Store, PENDING_KEY, SEVERS_PREFIX, TOKEN_PREFIX};
 use crate::core::text::{cat, decimal};
+
+/// How often a login waiting for a discovery document another widget of the page asked for
+/// looks whether it came.
+const DISCOVERY_LOOK_MS: u64 = 50;
 
 /// What a call may touch besides the controller: web storage, the page's shared state (its
 /// waiting responses), and the time.
@@ -62,6 +69,8 @@ pub struct Machine {
     /// The number of the last digest or request asked for, so a late answer to an older one
     /// is ignored.
     seq: u32,
+    /// The discovery document this widget is reading for the page: its request and issuer.
+    discovering: Option<(u32, String)>,
 }
 
 impl Default for Machine {
@@ -74,6 +83,7 @@ impl Default for Machine {
             held: None,
             attempt: Attempt::None,
             seq: 0,
+            discovering: None,
         }
     }
 }
@@ -103,6 +113,13 @@ impl Machine {
             Input::Returned {} => self.returned(env, out),
             Input::Login { random } => self.login(&random, env, out),
             Input::Digest { seq, digest } => self.digest(seq, &digest, env, out),
+            Input::Verified { seq, ok } => {
+                let progress = match proof_of(&mut self.attempt, seq, &[Step::Verify]) {
+                    Some(proof) => proof.verified(ok, now, &mut self.seq, out),
+                    None => return,
+                };
+                self.proved(progress, env, out);
+            }
             Input::Blocked {} => self.blocked(env, out),
             Input::Look { closed, shown } => self.look(closed, shown, env, out),
             Input::Message {
@@ -113,8 +130,12 @@ impl Machine {
                 id,
             } => self.message(source, &origin, &search, &hash, &id, env, out),
             Input::Tick {} => self.tick(env, out),
-            Input::Answer { seq, status, body } => self.token_answer(seq, status, &body, env, out),
-            Input::Unreachable { seq, blocked_by } => self.unreachable(seq, &blocked_by, env, out),
+            Input::Answer { seq, status, body } => {
+                self.reply(seq, Reply::Answered(status, &body), env, out)
+            }
+            Input::Unreachable { seq, blocked_by } => {
+                self.reply(seq, Reply::Unreachable(&blocked_by), env, out)
+            }
             Input::Logout {} => self.logout(env, out),
             Input::Read {} => {
                 let held = self.token(now);
@@ -123,6 +144,8 @@ impl Machine {
                     access_token: held.map(|h| h.token.access_token.expose()),
                     logged_in: held.is_some(),
                     expires_at: held.and_then(|h| h.token.expires_at),
+                    profile: held.and_then(Held::profile),
+                    id_token: held.and_then(|h| h.id_token.as_deref()),
                 });
             }
             Input::Authorize {} => match self.token(now) {
@@ -160,9 +183,8 @@ impl Machine {
         now: u64,
         out: &mut dyn Emit,
     ) {
-        let settings = Settings::parse(attributes);
-        let mut lines = advice(&settings);
-        let mut config = Config::new(settings, Page { origin, path });
+        let mut config = Config::new(Settings::parse(attributes), Page { origin, path });
+        let mut lines = advice(&config);
         if let (false, Some(config)) = (object, Rc::get_mut(&mut config)) {
             config.error = Some(OAuthError::config(
                 "login(options) needs an options object, e.g. { clientId, authorizeUrl }",
@@ -185,6 +207,7 @@ impl Machine {
     /// token, or notices a redirect login that came back without an answer.
     fn connect(&mut self, env: &mut Env, out: &mut dyn Emit) {
         let config = self.config.clone();
+        self.discover(env, out);
         if !std::mem::replace(&mut self.connected, true) {
             if let Some(delivery) = env.page.take_delivery(&config.key) {
                 return self.deliver(delivery, env, out);
@@ -240,13 +263,10 @@ impl Machine {
         }
         let name = cat(&[TOKEN_PREFIX, &config.key]);
         let record = env.store.get(config.storage, &name).unwrap_or_default();
-        match Token::from_record(&record) {
-            Some(token) if !token.is_expired(env.now) => {
-                self.held = Some(Held {
-                    token,
-                    config: config.clone(),
-                });
-                self.report(Settle::Not, true, None, env, out);
+        match Held::from_record(&record, config) {
+            Some(held) if !held.token.is_expired(env.now) => {
+                self.held = Some(held);
+                self.report(Event::Login, Settle::Not, true, None, env, out);
                 true
             }
             // Expired or damaged: deleted, not restored.
@@ -289,7 +309,7 @@ impl Machine {
         if let Some(delivery) = env.page.take_delivery(&config.key) {
             return self.deliver(delivery, env, out);
         }
-        let Some((state, verifier)) = login_secrets(random, config.token_url.is_some()) else {
+        let Some(secrets) = login_secrets(random, config.code_flow(), config.proves()) else {
             return self.fail(
                 OAuthError::new(
                     ErrorCode::BrowserRefused,
@@ -299,73 +319,152 @@ impl Machine {
                 out,
             );
         };
+        self.discover(env, out);
         let popup = config.mode == Mode::Popup;
-        let stage = match &verifier {
-            Some(_) => Stage::Digest(self.next_seq()),
-            None => Stage::Authorize(authorize_url(&config, &state, None)),
-        };
-        let login = Pending {
+        let mut login = Pending {
             config,
-            state,
-            verifier,
+            secrets,
+            digest: None,
+            discovery: None,
             started_at: env.now,
             popup: popup.then(Default::default),
-            stage,
+            stage: Stage::Prepare(0),
             hinted: false,
         };
-        let url = match &login.stage {
-            Stage::Authorize(url) => url.as_str(),
-            _ => "",
+        // The URL, if nothing is to be waited for: the popup opens on it at once.
+        let url = match target(&mut login, env.page) {
+            Ok(url) => url,
+            Err(error) => return self.fail(error, env, out),
         };
         if popup {
             let name = cat(&[
                 "oauth-prefab-",
-                login.state.expose().get(..16).unwrap_or(""),
+                login.secrets.state.expose().get(..16).unwrap_or(""),
             ]);
             out.emit(Command::Open {
-                url,
+                url: url.as_deref().unwrap_or(""),
                 name: &name,
                 poll_ms: LOOK_EVERY_MS,
             });
         } else if let Err(error) = save_pending(env.store, &login) {
             return self.fail(error, env, out);
-        } else if !url.is_empty() {
+        } else if let Some(url) = &url {
             out.emit(Command::Go { url, popup: false });
         }
-        if let (Some(verifier), Stage::Digest(seq)) = (&login.verifier, &login.stage) {
+        if let Some(url) = url {
+            login.stage = Stage::Authorize(url);
+        } else if let Some(verifier) = &login.secrets.verifier {
+            let seq = next(&mut self.seq);
             out.emit(Command::Digest {
-                seq: *seq,
+                seq,
                 text: verifier.expose(),
+                algorithm: "SHA-256",
             });
+            login.stage = Stage::Prepare(seq);
         }
         self.attempt = Attempt::Pending(Box::new(login));
         self.render(env.now, out);
         self.arm(env.now, out);
     }
 
-    fn next_seq(&mut self) -> u32 {
-        self.seq += 1;
-        self.seq
+    /// Starts reading the discovery document of this widget's issuer for the page, unless the
+    /// page has it or is reading it. One that could not be reached is asked for again.
+    fn discover(&mut self, env: &mut Env, out: &mut dyn Emit) {
+        let config = self.config.clone();
+        let (Some(issuer), None) = (config.issuer(), &config.error) else {
+            return;
+        };
+        match env.page.discovery(issuer) {
+            Some(Discovered::Broken(e)) if e.code == ErrorCode::NetworkError => {}
+            Some(_) => return,
+            None => {}
+        }
+        env.page.set_discovery(issuer, Discovered::Reading);
+        let seq = next(&mut self.seq);
+        out.emit(Command::Fetch {
+            seq,
+            url: &discovery_url(issuer),
+            body: None,
+            bearer: None,
+        });
+        self.discovering = Some((seq, issuer.into()));
     }
 
-    /// The SHA-256 digest of the pending code login's verifier: its URL is now known.
-    fn digest(&mut self, seq: u32, digest: &[u8], env: &mut Env, out: &mut dyn Emit) {
+    /// The discovery document's answer: recorded for the page, and a login waiting for it goes
+    /// on.
+    fn discovered(&mut self, issuer: &str, reply: Reply, env: &mut Env, out: &mut dyn Emit) {
+        let url = discovery_url(issuer);
+        let document = match reply {
+            Reply::Answered(200, body) => read_discovery(body, issuer)
+                .map(|d| Discovered::Known(Rc::new(d)))
+                .unwrap_or_else(|why| Discovered::Broken(OAuthError::config(why))),
+            Reply::Answered(status, _) => Discovered::Broken(OAuthError::config(cat(&[
+                "the discovery document `",
+                &url,
+                "` answered ",
+                &decimal(status.into()),
+            ]))),
+            Reply::Unreachable(blocked_by) => Discovered::Broken(unreachable_error(
+                "the discovery document",
+                &url,
+                blocked_by,
+            )),
+        };
+        if let Discovered::Broken(error) = &document {
+            out.emit(Command::Warn {
+                text: &cat(&["<oauth-login>: ", &error.description]),
+            });
+        }
+        env.page.set_discovery(issuer, document);
+        self.go_on(env, out);
+    }
+
+    /// A pending login waiting for the discovery document (or the verifier's digest) goes on,
+    /// if what it waits for is known.
+    fn go_on(&mut self, env: &mut Env, out: &mut dyn Emit) {
         let Attempt::Pending(p) = &mut self.attempt else {
             return;
         };
-        if p.stage != Stage::Digest(seq) {
+        if let Stage::Arrived(raw) = &p.stage {
+            let raw = raw.clone();
+            return self.answer(&raw, env, out);
+        }
+        if !matches!(p.stage, Stage::Prepare(_)) {
+            return;
+        }
+        match target(p, env.page) {
+            Ok(None) => {}
+            Ok(Some(url)) => {
+                out.emit(Command::Go {
+                    url: &url,
+                    popup: p.popup.is_some(),
+                });
+                p.stage = Stage::Authorize(url);
+                self.arm(env.now, out);
+            }
+            Err(error) => self.fail(error, env, out),
+        }
+    }
+
+    /// The SHA-256 digest of the pending code login's verifier, or the digest of an implicit
+    /// grant's access token for `at_hash`.
+    fn digest(&mut self, seq: u32, digest: &[u8], env: &mut Env, out: &mut dyn Emit) {
+        if let Some(proof) = proof_of(&mut self.attempt, seq, &[Step::AtHash]) {
+            let progress = proof.digest(digest, &mut self.seq, out);
+            return self.proved(progress, env, out);
+        }
+        let Attempt::Pending(p) = &mut self.attempt else {
+            return;
+        };
+        if !matches!(p.stage, Stage::Prepare(s) if s == seq) {
             return;
         }
         if digest.len() != 32 {
             let error = OAuthError::new(ErrorCode::BrowserRefused, "the code flow needs crypto.subtle, which only a secure context (https, or localhost) has");
             return self.fail(error, env, out);
         }
-        let url = authorize_url(&p.config, &p.state, Some(digest));
-        out.emit(Command::Go {
-            url: &url,
-            popup: p.popup.is_some(),
-        });
-        p.stage = Stage::Authorize(url);
+        p.digest = Some(digest.into());
+        self.go_on(env, out);
     }
 
     /// The browser blocked the popup: go on by redirect, or fail with `popup_blocked`.
@@ -454,7 +553,7 @@ impl Machine {
             return;
         };
         let state = state_of(&captured.raw);
-        let has_state = |p: &Pending| state.as_deref().is_some_and(|s| p.state.matches(s));
+        let has_state = |p: &Pending| state.as_deref().is_some_and(|s| p.secrets.state.matches(s));
         match &mut self.attempt {
             Attempt::Pending(p) if p.popup.is_some() && matches!(p.stage, Stage::Authorize(_)) => {
                 let ours = match source {
@@ -489,7 +588,7 @@ impl Machine {
 
     /// The authorization response for the pending login: state, then the provider's error,
     /// then issuer, then the grant's own rules. Only once the state matched may a code be sent
-    /// anywhere.
+    /// anywhere. A page still reading the discovery document keeps the response until it has it.
     fn answer(&mut self, raw: &str, env: &mut Env, out: &mut dyn Emit) {
         let Attempt::Pending(p) = &mut self.attempt else {
             return;
@@ -498,97 +597,123 @@ impl Machine {
             let error = timeout_error(p);
             return self.fail(error, env, out);
         }
-        let checked = parse(raw).and_then(|params| {
-            check_state(&params, &p.state)?;
-            match provider_error(&params) {
-                Some(error) => Err(error),
-                None => check_issuer(&params, p.config.get(Attr::Issuer)).map(|()| params),
+        // The popup has done its part.
+        if p.popup.take().is_some() {
+            out.emit(Command::Close {});
+        }
+        match discovery_ready(p, env.page) {
+            Ok(true) => {}
+            Ok(false) => {
+                p.stage = Stage::Arrived(raw.into());
+                return self.arm(env.now, out);
             }
+            Err(error) => return self.fail(error, env, out),
+        }
+        let proves = p.config.proves();
+        let checked = parse(raw).and_then(|params| {
+            check_state(&params, &p.secrets.state)?;
+            if let Some(error) = provider_error(&params) {
+                return Err(error);
+            }
+            // RFC 9207 2.4: a response carrying an id_token may leave `iss` out, the id_token's
+            // verified `iss` serving instead.
+            let by_id_token =
+                proves && params.get("id_token").is_some() && params.get("iss").is_none();
+            if !by_id_token {
+                check_issuer(&params, p.config.get(Attr::Issuer))?;
+            }
+            Ok(params)
         });
-        let result = checked.and_then(|params| match &p.verifier {
-            None => implicit_token(&params, p.config.preset, &p.config.scope, env.now).map(Some),
+        let result = checked.and_then(|params| match &p.secrets.verifier {
+            None => {
+                let token = implicit_token(&params, p.config.preset, &p.config.scope, env.now)?;
+                Ok(Some(Granted::new(&params, token, None)))
+            }
             Some(verifier) => {
+                let token_url = match &p.config.token_url {
+                    Some(url) => url.as_str(),
+                    None => endpoint_of(p, |d| d.token_endpoint.as_deref(), "token_endpoint")?,
+                };
                 let body = token_request(code_of(&params)?, &p.config, verifier);
-                self.seq += 1;
-                if p.popup.is_some() {
-                    out.emit(Command::Close {});
-                }
+                let seq = next(&mut self.seq);
                 out.emit(Command::Fetch {
-                    seq: self.seq,
-                    url: p.config.token_url.as_deref().unwrap_or(""),
-                    body: &body,
+                    seq,
+                    url: token_url,
+                    body: Some(&body),
+                    bearer: None,
                 });
-                p.stage = Stage::Exchange(self.seq);
+                p.stage = Stage::Exchange(seq);
                 Ok(None)
             }
         });
         match result {
-            Ok(Some(token)) => self.succeed(token, None, env, out),
+            Ok(Some(granted)) => self.prove(granted, env, out),
             Ok(None) => self.render(env.now, out),
             Err(error) => self.fail(error, env, out),
         }
     }
 
-    /// The token endpoint answered token request `seq`.
-    fn token_answer(
-        &mut self,
-        seq: u32,
-        status: u32,
-        body: &str,
-        env: &mut Env,
-        out: &mut dyn Emit,
-    ) {
-        let Some(p) = self.exchanging(seq) else {
+    /// What request `seq` was for, and its outcome.
+    fn reply(&mut self, seq: u32, reply: Reply, env: &mut Env, out: &mut dyn Emit) {
+        if let Some((_, issuer)) = self.discovering.take_if(|(s, _)| *s == seq) {
+            return self.discovered(&issuer, reply, env, out);
+        }
+        if let Some(proof) = proof_of(&mut self.attempt, seq, &[Step::Keys, Step::Userinfo]) {
+            let progress = proof.reply(reply, &mut self.seq, env.page, out);
+            return self.proved(progress, env, out);
+        }
+        let Attempt::Pending(p) = &self.attempt else {
             return;
         };
-        let result = if env.now > p.deadline() {
-            Err(timeout_error(p))
-        } else {
-            token_answer(status, body, p.config.preset, &p.config.scope, env.now)
+        if !matches!(p.stage, Stage::Exchange(s) if s == seq) {
+            return;
+        }
+        let token_url = p
+            .config
+            .token_url
+            .clone()
+            .or_else(|| p.discovery.as_ref().and_then(|d| d.token_endpoint.clone()));
+        let result = match reply {
+            _ if env.now > p.deadline() => Err(timeout_error(p)),
+            Reply::Answered(status, body) => {
+                token_answer(status, body, p.config.preset, &p.config.scope, env.now)
+            }
+            Reply::Unreachable(blocked_by) => Err(unreachable_error(
+                "the token request",
+                token_url.as_deref().unwrap_or(""),
+                blocked_by,
+            )),
         };
         match result {
-            Ok(granted) => self.succeed(granted.token, granted.user.as_deref(), env, out),
+            Ok(granted) => self.prove(granted, env, out),
             Err(error) => self.fail(error, env, out),
         }
     }
 
-    /// The pending login, if it waits for token request `seq`.
-    fn exchanging(&self, seq: u32) -> Option<&Pending> {
-        match &self.attempt {
-            Attempt::Pending(p) if p.stage == Stage::Exchange(seq) => Some(p),
-            _ => None,
-        }
-    }
-
-    /// Token request `seq` could not be made.
-    fn unreachable(&mut self, seq: u32, blocked_by: &str, env: &mut Env, out: &mut dyn Emit) {
-        let Some(p) = self.exchanging(seq) else {
+    /// A grant came: prove who logged in, and read the profile, before reporting it.
+    fn prove(&mut self, granted: Granted, env: &mut Env, out: &mut dyn Emit) {
+        let Attempt::Pending(p) = &mut self.attempt else {
             return;
         };
-        let url = p.config.token_url.as_deref().unwrap_or("");
-        let description = if blocked_by.is_empty() {
-            cat(&[
-                "the token request could not reach token-url `",
-                url,
-                "` (refused, unreachable, or blocked by CORS)",
-            ])
-        } else {
-            let origin = origin_of(url).unwrap_or_default();
-            cat(&[
-                "the page's Content Security Policy blocked the token request to `",
-                url,
-                "` (",
-                blocked_by,
-                "): add ",
-                &origin,
-                " to its connect-src directive",
-            ])
-        };
-        self.fail(
-            OAuthError::new(ErrorCode::NetworkError, description),
-            env,
-            out,
-        );
+        let mut proof = Box::new(Proof::new(
+            p.config.clone(),
+            p.discovery.clone(),
+            p.secrets.nonce.clone(),
+            None,
+            granted,
+        ));
+        let progress = proof.begin(&mut self.seq, env.page, out);
+        p.stage = Stage::Prove(proof);
+        self.proved(progress, env, out);
+    }
+
+    /// Where the pending login's proof is at: still waiting, or done, or failed.
+    fn proved(&mut self, progress: Progress, env: &mut Env, out: &mut dyn Emit) {
+        match progress {
+            Progress::Waiting => {}
+            Progress::Done => self.succeed(env, out),
+            Progress::Failed(error) => self.fail(error, env, out),
+        }
     }
 
     /// A timer went off: the pending login may have timed out or be due a hint, a cancelled
@@ -611,6 +736,8 @@ impl Machine {
                 *parked = None;
                 out.emit(Command::Close {});
             }
+            // Another widget of the page may have read the discovery document by now.
+            Attempt::Pending(p) if p.awaits_discovery() => return self.go_on(env, out),
             _ => {}
         }
         if let Some(held) = self.held.take_if(|h| h.token.is_expired(now)) {
@@ -622,7 +749,7 @@ impl Machine {
             self.arm(now, out);
             return self.fire(
                 Event::Expired,
-                Detail::Provider(held.config.preset.id),
+                Detail::Expired(held.config.preset.id, None),
                 Settle::Not,
                 out,
             );
@@ -650,31 +777,54 @@ impl Machine {
         );
     }
 
-    /// A successful login: keep the token where the login said, then report it.
-    fn succeed(&mut self, token: Token, user: Option<&str>, env: &mut Env, out: &mut dyn Emit) {
+    /// A login proven: keep the tokens where the login said, then report them.
+    fn succeed(&mut self, env: &mut Env, out: &mut dyn Emit) {
         let Attempt::Pending(login) = std::mem::take(&mut self.attempt) else {
             return;
         };
-        if login.popup.is_some() {
-            out.emit(Command::Close {});
-        }
-        let config = login.config;
+        let Stage::Prove(proof) = login.stage else {
+            return;
+        };
+        let Proof {
+            config,
+            granted,
+            profile,
+            ..
+        } = *proof;
+        let held = Held {
+            token: granted.token,
+            profile,
+            // Only a verified id_token is exposed (an unverified one says nothing).
+            id_token: granted.id_token.filter(|_| config.proves()),
+            refresh_token: granted.refresh_token.map(Secret::new),
+            config,
+        };
+        let config = &held.config;
         if config.storage != Storage::Memory
             && !env.store.set(
                 config.storage,
                 &cat(&[TOKEN_PREFIX, &config.key]),
-                &token.to_record(),
+                &held.to_record(),
             )
         {
             out.emit(Command::Warn { text: "<oauth-login>: the browser refused to store the token; it is kept in memory only" });
         }
-        self.held = Some(Held { token, config });
-        self.report(Settle::Resolve, false, user, env, out);
+        self.held = Some(held);
+        self.report(
+            Event::Login,
+            Settle::Resolve,
+            false,
+            granted.user.as_deref(),
+            env,
+            out,
+        );
     }
 
-    /// Reports the held token: the button, the timer, then `oauth-login`.
+    /// Reports the held token: the button, the timer, then `event` (`oauth-login`, or
+    /// `oauth-renewed`).
     fn report(
         &mut self,
+        event: Event,
         settle: Settle,
         restored: bool,
         user: Option<&str>,
@@ -684,13 +834,17 @@ impl Machine {
         self.render(env.now, out);
         self.arm(env.now, out);
         if let Some(held) = &self.held {
+            let claims = held.id_token.as_deref().and_then(|t| read_jws(t).ok());
             let detail = Detail::Login {
                 provider: held.config.preset.id,
                 token: &held.token,
                 restored,
                 user,
+                profile: held.profile(),
+                claims: claims.as_ref().map(|jws| jws.claims.as_str()),
+                id_token: held.id_token.as_deref(),
             };
-            self.fire(Event::Login, detail, settle, out);
+            self.fire(event, detail, settle, out);
         }
     }
 
@@ -731,13 +885,18 @@ impl Machine {
     }
 
     fn render(&self, now: u64, out: &mut dyn Emit) {
-        let logged_in = self.token(now).is_some();
-        let view = view(&self.attempt, logged_in, self.config.error.is_none());
+        let held = self.token(now);
+        let view = view(&self.attempt, held.is_some(), self.config.error.is_none());
+        // The person's picture, beside their name: only where the page set no label.
+        let avatar = held
+            .filter(|_| self.config.get(Attr::Label).is_none())
+            .and_then(|h| h.profile.picture.as_deref());
         out.emit(Command::Render {
-            label: &label(&self.config, logged_in),
+            label: &label(&self.config, held),
             state: view.state,
             busy: view.busy,
             message: view.message.as_deref(),
+            avatar,
         });
     }
 
@@ -746,6 +905,7 @@ impl Machine {
     /// wait re-arms.)
     fn arm(&self, now: u64, out: &mut dyn Emit) {
         let next = match &self.attempt {
+            Attempt::Pending(p) if p.awaits_discovery() => Some(now + DISCOVERY_LOOK_MS),
             Attempt::Pending(p) => Some(p.hint_at().unwrap_or(u64::MAX).min(p.deadline())),
             Attempt::Cancelled(Some(parked)) => Some(parked.deadline()),
             _ => self.held.as_ref().and_then(|h| h.token.expires_at),
@@ -774,6 +934,101 @@ fn timeout_error(login: &Pending) -> OAuthError {
             &login.causes(),
         ]),
     )
+}
+
+/// The pending login's proof, if it waits for `seq` in one of `steps`.
+fn proof_of<'a>(attempt: &'a mut Attempt, seq: u32, steps: &[Step]) -> Option<&'a mut Proof> {
+    match attempt {
+        Attempt::Pending(p) => match &mut p.stage {
+            Stage::Prove(proof) if proof.seq == seq && steps.contains(&proof.step) => Some(proof),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Why a request could not be made: unreachable, or refused by the page's Content Security
+/// Policy (`blocked_by` names the directive), in which case the fix is named.
+fn unreachable_error(what: &str, url: &str, blocked_by: &str) -> OAuthError {
+    let description = if blocked_by.is_empty() {
+        cat(&[
+            what,
+            " could not reach `",
+            url,
+            "` (refused, unreachable, or blocked by CORS)",
+        ])
+    } else {
+        cat(&[
+            "the page's Content Security Policy blocked ",
+            what,
+            " to `",
+            url,
+            "` (",
+            blocked_by,
+            "): add ",
+            &origin_of(url).unwrap_or_default(),
+            " to its connect-src directive",
+        ])
+    };
+    OAuthError::new(ErrorCode::NetworkError, description)
+}
+
+/// The login's authorization URL, once what it waits for is known: `Ok(None)` while the
+/// verifier's digest or the discovery document is still to come.
+fn target(p: &mut Pending, page: &PageState) -> Result<Option<String>, OAuthError> {
+    if !discovery_ready(p, page)? || (p.secrets.verifier.is_some() && p.digest.is_none()) {
+        return Ok(None);
+    }
+    let endpoint = match p.config.authorize_url() {
+        "" => endpoint_of(
+            p,
+            |d| d.authorization_endpoint.as_deref(),
+            "authorization_endpoint",
+        )?,
+        url => url,
+    };
+    Ok(Some(authorize_url(
+        endpoint,
+        &p.config,
+        &p.secrets,
+        p.digest.as_deref(),
+    )))
+}
+
+/// Whether the login has the discovery document it needs (none without an issuer), taking it
+/// from the page once read; an error when the page could not read it.
+fn discovery_ready(p: &mut Pending, page: &PageState) -> Result<bool, OAuthError> {
+    let Some(issuer) = p.config.issuer() else {
+        return Ok(true);
+    };
+    if p.discovery.is_some() {
+        return Ok(true);
+    }
+    match page.discovery(issuer) {
+        Some(Discovered::Known(document)) => {
+            p.discovery = Some(document.clone());
+            Ok(true)
+        }
+        Some(Discovered::Broken(error)) => Err(error.clone()),
+        _ => Ok(false),
+    }
+}
+
+/// An endpoint the login takes from its discovery document, or the error naming the member
+/// the document lacks.
+fn endpoint_of<'a>(
+    p: &'a Pending,
+    member: impl Fn(&Discovery) -> Option<&str>,
+    name: &str,
+) -> Result<&'a str, OAuthError> {
+    p.discovery.as_deref().and_then(member).ok_or_else(|| {
+        OAuthError::config(cat(&[
+            "the discovery document of `",
+            p.config.issuer().unwrap_or(""),
+            "` names no ",
+            name,
+        ]))
+    })
 }
 
 /// Keeps a redirect login in this tab's `sessionStorage` for the page it returns to.

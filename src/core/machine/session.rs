@@ -4,32 +4,120 @@
 use std::rc::Rc;
 
 use super::popup::PopupWatch;
+use super::proof::Proof;
 use crate::core::contract::{Attr, ButtonState, NOT_SET_UP};
 use crate::core::error::OAuthError;
 use crate::core::oauth::config::{Config, Page, Settings};
 use crate::core::oauth::form::Params;
-use crate::core::oauth::request::Secret;
+use crate::core::oauth::request::{Secret, Secrets};
 use crate::core::oauth::token::Token;
+use crate::core::oidc::discovery::Discovery;
+use crate::core::oidc::profile::{display_name, Profile};
 use crate::core::text::{cat, decimal, form, parse_decimal};
 
-/// A token held, with the configuration of the login that got it (its key, storage, preset).
+/// A session held: the token, who it is (OpenID Connect), and the configuration of the login
+/// that got it (its key, storage, preset).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Held {
     /// The token.
     pub token: Token,
+    /// Who logged in, as far as known.
+    pub profile: Profile,
+    /// The verified id_token, if the login was OpenID Connect's.
+    pub id_token: Option<String>,
+    /// The refresh token, if the provider gave one.
+    pub refresh_token: Option<Secret>,
     /// The settings it was granted under.
     pub config: Rc<Config>,
+}
+
+impl Held {
+    /// Who is logged in, if anything is known of them.
+    pub fn profile(&self) -> Option<&Profile> {
+        Some(&self.profile).filter(|p| **p != Profile::default())
+    }
+
+    /// The record it is kept as in `sessionStorage` / `localStorage`.
+    pub fn to_record(&self) -> String {
+        let (t, p) = (&self.token, &self.profile);
+        let number = |n: Option<u64>| n.map(decimal).unwrap_or_default();
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        let verified = match p.email_verified {
+            Some(true) => "1",
+            Some(false) => "0",
+            None => "",
+        };
+        form(&[
+            ("access_token", t.access_token.expose()),
+            ("expires_in", &number(t.expires_in)),
+            ("expires_at", &number(t.expires_at)),
+            ("scope", &t.scope),
+            (
+                "refresh_token",
+                self.refresh_token.as_ref().map_or("", Secret::expose),
+            ),
+            ("id_token", self.id_token.as_deref().unwrap_or("")),
+            ("sub", &text(&p.sub)),
+            ("name", &text(&p.name)),
+            ("email", &text(&p.email)),
+            ("email_verified", verified),
+            ("picture", &text(&p.picture)),
+            ("username", &text(&p.username)),
+        ])
+    }
+
+    /// Reads a record back for `config`; `None` for anything damaged (it is then deleted).
+    pub fn from_record(record: &str, config: &Rc<Config>) -> Option<Self> {
+        let p = Params::parse(record).ok()?;
+        let text = |name| {
+            Some(p.get(name)?)
+                .filter(|v| !v.is_empty())
+                .map(String::from)
+        };
+        let number = |name| match p.get(name)? {
+            "" => Some(None),
+            n => parse_decimal(n, 16).map(Some),
+        };
+        Some(Self {
+            token: Token {
+                access_token: Secret::new(text("access_token")?),
+                expires_in: number("expires_in")?,
+                expires_at: number("expires_at")?,
+                scope: p.get("scope")?.into(),
+            },
+            profile: Profile {
+                sub: text("sub"),
+                name: text("name"),
+                email: text("email"),
+                email_verified: match p.get("email_verified") {
+                    Some("1") => Some(true),
+                    Some("0") => Some(false),
+                    _ => None,
+                },
+                picture: text("picture"),
+                username: text("username"),
+            },
+            id_token: text("id_token"),
+            refresh_token: text("refresh_token").map(Secret::new),
+            config: config.clone(),
+        })
+    }
 }
 
 /// Where a pending login is at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stage {
-    /// Waiting for the digest of the PKCE verifier (request `seq`): the URL is not known yet.
-    Digest(u32),
+    /// Waiting for the PKCE verifier's digest (request `seq`, 0 when there is none to wait for)
+    /// and the discovery document, whichever the login needs: the URL is not known yet.
+    Prepare(u32),
     /// The provider has the person, at this URL.
     Authorize(String),
+    /// The response (raw) came back to a page still reading the discovery document.
+    Arrived(String),
     /// The code is being exchanged (request `seq`).
     Exchange(u32),
+    /// The token came: proving who logged in and reading the profile.
+    Prove(Box<Proof>),
 }
 
 /// A login started and not yet ended: everything needed to finish it, so that a change of the
@@ -38,10 +126,12 @@ pub enum Stage {
 pub struct Pending {
     /// The settings it started with.
     pub config: Rc<Config>,
-    /// Its CSRF `state`.
-    pub state: Secret,
-    /// Its PKCE verifier (the code flow).
-    pub verifier: Option<Secret>,
+    /// Its secrets: `state`, the PKCE verifier, the nonce.
+    pub secrets: Secrets,
+    /// The PKCE verifier's digest, once known.
+    pub digest: Option<Vec<u8>>,
+    /// The provider's discovery document, once read (an `issuer`'s).
+    pub discovery: Option<Rc<Discovery>>,
     /// When it started, in ms since the epoch.
     pub started_at: u64,
     /// The popup it is shown in; `None` in this tab (a redirect).
@@ -61,6 +151,13 @@ impl Pending {
         self.started_at + u64::from(self.config.timeout_secs) * 1000
     }
 
+    /// Whether it waits for the page to read its issuer's discovery document.
+    pub fn awaits_discovery(&self) -> bool {
+        matches!(self.stage, Stage::Prepare(_) | Stage::Arrived(_))
+            && self.discovery.is_none()
+            && self.config.issuer().is_some()
+    }
+
     /// When the person is pointed at the login window, if that is still to come.
     pub fn hint_at(&self) -> Option<u64> {
         let waiting = matches!(self.stage, Stage::Authorize(_));
@@ -76,10 +173,14 @@ impl Pending {
             ("attributes", &c.settings.text),
             ("origin", &c.page.origin),
             ("path", &c.page.path),
-            ("state", self.state.expose()),
+            ("state", self.secrets.state.expose()),
             (
                 "verifier",
-                self.verifier.as_ref().map_or("", Secret::expose),
+                self.secrets.verifier.as_ref().map_or("", Secret::expose),
+            ),
+            (
+                "nonce",
+                self.secrets.nonce.as_ref().map_or("", Secret::expose),
             ),
             ("started_at", &decimal(self.started_at)),
         ])
@@ -96,17 +197,27 @@ impl Pending {
         if config.error.is_some() {
             return None;
         }
-        let verifier = Some(p.get("verifier")?)
-            .filter(|v| !v.is_empty())
-            .map(Secret::new);
-        // A code login cannot finish without its verifier: dropped, not half-used.
-        if config.token_url.is_some() != verifier.is_some() {
+        let secret = |name| {
+            Some(p.get(name)?)
+                .filter(|v| !v.is_empty())
+                .map(Secret::new)
+        };
+        let secrets = Secrets {
+            state: secret("state")?,
+            verifier: secret("verifier"),
+            nonce: secret("nonce"),
+        };
+        // A login cannot finish without the secrets its settings need: dropped, not half-used.
+        if config.code_flow() != secrets.verifier.is_some()
+            || config.openid() != secrets.nonce.is_some()
+        {
             return None;
         }
         Some(Self {
             config,
-            state: Secret::new(p.get("state").filter(|s| !s.is_empty())?),
-            verifier,
+            secrets,
+            digest: None,
+            discovery: None,
             started_at: parse_decimal(p.get("started_at")?, 16)?,
             popup: None,
             stage: Stage::Authorize(String::new()),
@@ -206,14 +317,27 @@ pub fn view(attempt: &Attempt, logged_in: bool, configured: bool) -> View {
     }
 }
 
-/// The button's text: the `label` setting, or "Log in with <Provider>", which says "Logged in"
-/// once a user is (the button still logs in again, to switch accounts).
-pub fn label(config: &Config, logged_in: bool) -> String {
-    let verb = if logged_in { "Logged in" } else { "Log in" };
-    match (config.get(Attr::Label), config.preset.name) {
-        (Some(label), _) => label.into(),
-        (None, "") => verb.into(),
-        (None, name) => cat(&[verb, " with ", name]),
+/// The button's text: the `label` setting; else who is logged in (name, user name or email);
+/// else "Log in with <Provider>", which says "Logged in" once a user is (the button still logs
+/// in again, to switch accounts).
+pub fn label(config: &Config, held: Option<&Held>) -> String {
+    let verb = if held.is_some() {
+        "Logged in"
+    } else {
+        "Log in"
+    };
+    let who = held.and_then(|h| display_name(&h.profile));
+    match (config.get(Attr::Label), who, config.preset.name) {
+        (Some(label), _, _) => label.into(),
+        (None, Some(who), _) => who.into(),
+        (None, None, name) => label_of(verb, name),
+    }
+}
+
+fn label_of(verb: &str, name: &str) -> String {
+    match name {
+        "" => verb.into(),
+        name => cat(&[verb, " with ", name]),
     }
 }
 
@@ -222,12 +346,18 @@ mod tests {
     use super::*;
     use crate::core::contract::ErrorCode;
     use crate::core::oauth::config::tests::config;
+    use crate::core::oauth::token::Token;
 
     fn pending(pairs: &[(&str, &str)]) -> Pending {
         Pending {
             config: config(pairs).unwrap(),
-            state: Secret::new("s".repeat(64)),
-            verifier: None,
+            secrets: Secrets {
+                state: Secret::new("s".repeat(64)),
+                verifier: None,
+                nonce: None,
+            },
+            digest: None,
+            discovery: None,
             started_at: 1_000,
             popup: Some(PopupWatch::default()),
             stage: Stage::Authorize("https://id.example/a".into()),
@@ -246,16 +376,21 @@ mod tests {
             ("storage", "local"),
             ("timeout", "30"),
         ]);
-        login.verifier = Some(Secret::new("v"));
+        login.secrets.verifier = Some(Secret::new("v"));
         let back = Pending::from_record(&login.to_record()).unwrap();
         assert_eq!(
             (
                 back.config.as_ref(),
-                &back.state,
-                &back.verifier,
+                &back.secrets.state,
+                &back.secrets.verifier,
                 back.started_at
             ),
-            (login.config.as_ref(), &login.state, &login.verifier, 1_000)
+            (
+                login.config.as_ref(),
+                &login.secrets.state,
+                &login.secrets.verifier,
+                1_000
+            )
         );
         assert_eq!(
             (back.popup, back.config.key.as_str(), back.deadline()),
@@ -339,30 +474,90 @@ mod tests {
         );
     }
 
+    fn held(pairs: &[(&str, &str)], profile: Profile) -> Held {
+        Held {
+            token: Token::new("t", Some(60), "openid".into(), 1_000),
+            profile,
+            id_token: None,
+            refresh_token: None,
+            config: config(pairs).unwrap(),
+        }
+    }
+
     #[test]
-    fn labels_name_the_provider_and_the_session() {
-        let s = |pairs: &[(&str, &str)]| config(pairs).unwrap();
+    fn labels_name_the_provider_and_the_person() {
+        let google = [("provider", "google"), ("client-id", "a")];
+        let session = held(&google, Profile::default());
+        assert_eq!(label(&session.config, None), "Log in with Google");
         assert_eq!(
-            label(&s(&[("provider", "google"), ("client-id", "a")]), false),
-            "Log in with Google"
-        );
-        assert_eq!(
-            label(&s(&[("provider", "google"), ("client-id", "a")]), true),
+            label(&session.config, Some(&session)),
             "Logged in with Google"
         );
-        assert_eq!(
-            label(
-                &s(&[("authorize-url", "https://x.example/a"), ("client-id", "a")]),
-                false
+        let custom = config(&[("authorize-url", "https://x.example/a"), ("client-id", "a")]);
+        assert_eq!(label(&custom.unwrap(), None), "Log in");
+        let labelled = config(&[google[0], google[1], ("label", "Go")]).unwrap();
+        assert_eq!(label(&labelled, Some(&session)), "Go");
+        let person = |name: Option<&str>, username: Option<&str>, email: Option<&str>| Profile {
+            name: name.map(Into::into),
+            username: username.map(Into::into),
+            email: email.map(Into::into),
+            ..Profile::default()
+        };
+        for (profile, shown) in [
+            (
+                person(Some("Jane <b>"), Some("jd"), Some("j@x")),
+                "Jane <b>",
             ),
-            "Log in"
+            (person(None, Some("jd"), Some("j@x")), "jd"),
+            (person(None, None, Some("j@x")), "j@x"),
+        ] {
+            let session = held(&google, profile);
+            assert_eq!(label(&session.config, Some(&session)), shown);
+            assert_eq!(
+                label(&labelled, Some(&session)),
+                "Go",
+                "the page's label wins"
+            );
+        }
+    }
+
+    #[test]
+    fn held_records_round_trip_and_damage_is_refused() {
+        let pairs = [("provider", "google"), ("client-id", "a")];
+        let mut session = held(
+            &pairs,
+            Profile {
+                sub: Some("s&1".into()),
+                name: Some("Jane Doe".into()),
+                email: Some("j@x".into()),
+                email_verified: Some(false),
+                picture: Some("https://x.example/p?a=1".into()),
+                username: None,
+            },
         );
+        session.id_token = Some("h.p.s".into());
+        session.refresh_token = Some(Secret::new("r/1"));
+        let back = Held::from_record(&session.to_record(), &session.config).unwrap();
+        assert_eq!(back, session);
         assert_eq!(
-            label(
-                &s(&[("provider", "google"), ("client-id", "a"), ("label", "Go")]),
-                true
-            ),
-            "Go"
+            back.profile().and_then(|p| p.name.as_deref()),
+            Some("Jane Doe")
         );
+        let bare = held(&pairs, Profile::default());
+        let back = Held::from_record(&bare.to_record(), &bare.config).unwrap();
+        assert_eq!(
+            (back.profile(), &back.id_token, &back.refresh_token),
+            (None, &None, &None)
+        );
+        let record = bare.to_record();
+        for bad in [
+            record.replace("access_token=t", "access_token="),
+            record.replace("expires_at=61000", "expires_at=x"),
+            record.replace("scope=", "scop="),
+            "%%%".into(),
+            String::new(),
+        ] {
+            assert_eq!(Held::from_record(&bad, &bare.config), None, "{bad}");
+        }
     }
 }

@@ -134,6 +134,10 @@ impl Config {
             },
             scope: match settings.get(Attr::Scope) {
                 Some(list) => join(&words(list), " "),
+                // A provider named by its issuer speaks OpenID Connect.
+                None if preset.default_scope.is_empty() && settings.get(Attr::Issuer).is_some() => {
+                    "openid".into()
+                }
                 None => preset.default_scope.into(),
             },
             key: match &settings.id {
@@ -165,10 +169,45 @@ impl Config {
         self.get(Attr::ClientId).unwrap_or("")
     }
 
-    /// The authorization endpoint.
+    /// The authorization endpoint, as set or preset (empty: the discovered one).
     pub fn authorize_url(&self) -> &str {
         self.get(Attr::AuthorizeUrl)
             .unwrap_or(self.preset.authorize_url)
+    }
+
+    /// The provider's issuer identifier: the attribute, or the preset's (Google's).
+    pub fn issuer(&self) -> Option<&str> {
+        self.get(Attr::Issuer).or(self.preset.issuer)
+    }
+
+    /// Whether the login is OpenID Connect's: `openid` is among the scopes.
+    pub fn openid(&self) -> bool {
+        words(&self.scope).contains(&"openid")
+    }
+
+    /// Whether the id_token is verified: OpenID Connect, with an issuer to discover keys from.
+    pub fn verifies(&self) -> bool {
+        self.openid() && self.issuer().is_some()
+    }
+
+    /// Whether the login uses the code flow.
+    pub fn code_flow(&self) -> bool {
+        self.response_type == ResponseType::Code
+    }
+
+    /// Whether the login proves who logged in: it verifies, and its grant brings an id_token
+    /// (the implicit grant asks for one only as `token id_token`).
+    pub fn proves(&self) -> bool {
+        self.verifies() && self.response_type != ResponseType::Token
+    }
+
+    /// An endpoint setting (`userinfo-url`, `revoke-url`): `None` when not set, `Some(None)`
+    /// when set to `none`, else the absolute URL.
+    pub fn endpoint(&self, attr: Attr) -> Option<Option<String>> {
+        match self.get(attr)? {
+            "none" => Some(None),
+            url => Some(Some(absolute(url, &self.page))),
+        }
     }
 
     /// The rules, in order; the first broken one is the error. Fills in what follows from the
@@ -206,9 +245,9 @@ impl Config {
                 "client-id is too long or holds control characters",
             ));
         }
-        if self.authorize_url().is_empty() {
+        if self.authorize_url().is_empty() && self.issuer().is_none() {
             return Err(OAuthError::config(
-                "authorize-url is required when no provider is given",
+                "authorize-url is required when no provider and no issuer is given",
             ));
         }
         // Each setting by the kind of value it takes; the cross-setting rules follow.
@@ -217,17 +256,26 @@ impl Config {
                 Attr::AuthorizeUrl => self.authorize_url(),
                 Attr::RedirectUri => &self.redirect_uri,
                 _ => match s.get(attr) {
+                    // `none`: no profile read, no revocation.
+                    Some("none") if matches!(attr, Attr::UserinfoUrl | Attr::RevokeUrl) => continue,
                     Some(value) => value,
                     None => continue,
                 },
             };
+            if value.is_empty() {
+                continue;
+            }
             let why = match attr {
+                Attr::ResponseType if ResponseType::read(value).is_some() => continue,
                 _ if !attr.values().is_empty() && !attr.values().contains(&value) => {
                     cat(&["is not one of: ", &join(attr.values(), ", ")])
                 }
-                Attr::AuthorizeUrl | Attr::RedirectUri | Attr::TokenUrl => match origin_of(
-                    &absolute(value, &self.page),
-                ) {
+                Attr::AuthorizeUrl
+                | Attr::RedirectUri
+                | Attr::TokenUrl
+                | Attr::Issuer
+                | Attr::UserinfoUrl
+                | Attr::RevokeUrl => match origin_of(&absolute(value, &self.page)) {
                     None => NOT_ABSOLUTE.into(),
                     // The response must land on a page of this origin: only there can it reach
                     // the opener (postMessage to our own origin) or this tab's pending login.
@@ -273,10 +321,18 @@ impl Config {
                 &why,
             ])));
         }
+        // A provider given by its issuer alone is an OpenID provider: the code flow.
+        let discovered_only = s.get(Attr::Provider).is_none()
+            && s.get(Attr::AuthorizeUrl).is_none()
+            && s.get(Attr::Issuer).is_some();
         self.response_type = s
             .get(Attr::ResponseType)
-            .and_then(ResponseType::parse)
-            .unwrap_or(ResponseType::Token);
+            .and_then(ResponseType::read)
+            .unwrap_or(if discovered_only {
+                ResponseType::Code
+            } else {
+                ResponseType::Token
+            });
         self.mode = s
             .get(Attr::Mode)
             .and_then(Mode::parse)
@@ -289,14 +345,23 @@ impl Config {
             .get(Attr::Storage)
             .and_then(Storage::parse)
             .unwrap_or(Storage::Memory);
-        if self.response_type == ResponseType::Code {
-            let url = s.get(Attr::TokenUrl).ok_or_else(|| {
-                OAuthError::config(
+        match (self.response_type, s.get(Attr::TokenUrl)) {
+            (ResponseType::Code, Some(url)) => self.token_url = Some(absolute(url, &self.page)),
+            // The discovered token_endpoint, once the discovery document is read.
+            (ResponseType::Code, None) if self.issuer().is_some() => {}
+            (ResponseType::Code, None) => {
+                return Err(OAuthError::config(
                     "response-type `code` needs token-url: the provider's token endpoint, or your \
-                 exchange for a provider that needs a client secret",
-                )
-            })?;
-            self.token_url = Some(absolute(url, &self.page));
+                     exchange for a provider that needs a client secret",
+                ))
+            }
+            _ => {}
+        }
+        if self.response_type == ResponseType::TokenIdToken && !self.verifies() {
+            return Err(OAuthError::config(
+                "response-type `token id_token` needs issuer (whose key set verifies the \
+                 id_token) and `openid` among the scopes",
+            ));
         }
         Ok(())
     }
@@ -342,8 +407,10 @@ fn is_global_attribute(name: &str) -> bool {
 }
 
 /// Advice for the page author's console: attributes that look like a misspelled one, and a
-/// preset asked for a flow its provider no longer serves. Never blocks a login.
-pub fn advice(settings: &Settings) -> Vec<String> {
+/// preset asked for a flow its provider no longer serves, and OpenID Connect settings that
+/// cannot say who logged in. Never blocks a login.
+pub fn advice(config: &Config) -> Vec<String> {
+    let settings = &config.settings;
     let mut lines = Vec::new();
     for name in settings.unknown.iter().filter(|n| !is_global_attribute(n)) {
         let squash = |s: &str| split(s, b"-_").collect::<String>();
@@ -371,6 +438,13 @@ pub fn advice(settings: &Settings) -> Vec<String> {
             " no longer offers response-type `token` (the implicit grant): use response-type=\"code\" \
              with token-url pointing at your exchange. Logging in anyway.",
         ]));
+    }
+    // (Settings that cannot log in say so instead.)
+    if config.error.is_some() {
+    } else if config.openid() && config.issuer().is_none() {
+        lines.push("<oauth-login>: `openid` is among the scopes but issuer is not set: the id_token cannot be verified, so this login is plain OAuth and says nothing of who logged in. Set issuer to the provider's issuer identifier.".into());
+    } else if config.verifies() && !config.proves() {
+        lines.push("<oauth-login>: response-type `token` asks for no id_token, so this login says nothing of who logged in: use response-type=\"code\" (or \"token id_token\")".into());
     }
     lines
 }
@@ -500,7 +574,43 @@ pub(crate) mod tests {
                 &[gg, id, ("response-type", "id_token")],
                 "response-type `id_token` is not one of: token, code",
             ),
-            (&[gg, id, ("response-type", "code")], "needs token-url"),
+            (
+                &[
+                    ("authorize-url", "https://id.example/a"),
+                    id,
+                    ("response-type", "code"),
+                ],
+                "needs token-url",
+            ),
+            (
+                &[
+                    ("authorize-url", "https://id.example/a"),
+                    id,
+                    ("response-type", "token id_token"),
+                ],
+                "`token id_token` needs issuer",
+            ),
+            (
+                &[
+                    gg,
+                    id,
+                    ("response-type", "token id_token"),
+                    ("scope", "email"),
+                ],
+                "`openid` among the scopes",
+            ),
+            (
+                &[gg, id, ("userinfo-url", "http://evil.example/u")],
+                "userinfo-url `http://evil.example/u` must use https:",
+            ),
+            (
+                &[gg, id, ("revoke-url", "ftp://x")],
+                "revoke-url `ftp://x` is not an absolute",
+            ),
+            (
+                &[id, ("issuer", "https://id.example/#x")],
+                "issuer `https://id.example/#x` is not an absolute",
+            ),
             (
                 &[
                     gg,
@@ -591,7 +701,8 @@ pub(crate) mod tests {
 
     #[test]
     fn advice_names_near_misses_and_retired_flows() {
-        let advice_of = |pairs: &[(&str, &str)]| advice(&Settings::parse(&form(pairs)));
+        let advice_of =
+            |pairs: &[(&str, &str)]| advice(&Config::new(Settings::parse(&form(pairs)), page()));
         let lines = advice_of(&[
             ("provider", "linkedin"),
             ("clientid", "x"),
@@ -603,13 +714,41 @@ pub(crate) mod tests {
         assert!(lines[0].contains("`clientid`: did you mean `client-id`?"));
         assert!(lines[1].contains("`scopes`: did you mean `scope`?"));
         assert!(lines[2].contains("LinkedIn no longer offers response-type `token`"));
-        assert!(advice_of(&[("provider", "linkedin"), ("response-type", "code")]).is_empty());
+        let linkedin = [
+            ("provider", "linkedin"),
+            ("client-id", "x"),
+            ("response-type", "code"),
+            ("token-url", "/t"),
+        ];
+        assert_eq!(advice_of(&linkedin).len(), 1, "openid without issuer");
+        let plain = [&linkedin[..], &[("scope", "r_basicprofile")]].concat();
+        assert!(advice_of(&plain).is_empty());
         assert!(advice_of(&[
             ("provider", "box"),
             ("authorize-url", "https://compat.example/a")
         ])
         .is_empty());
         assert!(advice_of(&[("provider", "facebook")]).is_empty());
+        // Google's preset has an issuer, so only the grant stands between it and an id_token.
+        let google = advice_of(&[("provider", "google"), ("client-id", "a")]);
+        assert!(
+            google[0].contains("response-type `token` asks for no id_token"),
+            "{google:?}"
+        );
+        assert_eq!(
+            advice_of(&[
+                ("provider", "google"),
+                ("client-id", "a"),
+                ("response-type", "token id_token")
+            ]),
+            Vec::<String>::new()
+        );
+        assert!(advice_of(&[
+            ("issuer", "https://id.example"),
+            ("client-id", "a"),
+            ("scope", "openid")
+        ])
+        .is_empty());
         assert_eq!(edit_distance("label", "lable"), 2);
         assert_eq!(edit_distance("", "abc"), 3);
     }

@@ -22,6 +22,8 @@ pub struct Preset {
     pub token_type_optional: bool,
     /// Whether it still serves the implicit grant (`response-type="token"`).
     pub serves_implicit: bool,
+    /// Its OpenID Connect issuer, where the widget discovers its key set (Google's).
+    pub issuer: Option<&'static str>,
 }
 
 /// The presets of the contract, checked against each provider's documentation on 2026-11-20.
@@ -36,6 +38,7 @@ pub const PRESETS: &[Preset] = &[
         token_in_query: true,
         token_type_optional: true,
         serves_implicit: false,
+        issuer: None,
     },
     Preset {
         id: "facebook",
@@ -46,6 +49,7 @@ pub const PRESETS: &[Preset] = &[
         token_in_query: false,
         token_type_optional: true,
         serves_implicit: true,
+        issuer: None,
     },
     Preset {
         id: "google",
@@ -56,6 +60,7 @@ pub const PRESETS: &[Preset] = &[
         token_in_query: false,
         token_type_optional: false,
         serves_implicit: true,
+        issuer: Some("https://accounts.google.com"),
     },
     Preset {
         id: "linkedin",
@@ -66,6 +71,7 @@ pub const PRESETS: &[Preset] = &[
         token_in_query: false,
         token_type_optional: false,
         serves_implicit: false,
+        issuer: None,
     },
     Preset {
         id: "box",
@@ -76,6 +82,7 @@ pub const PRESETS: &[Preset] = &[
         token_in_query: false,
         token_type_optional: false,
         serves_implicit: false,
+        issuer: None,
     },
 ];
 
@@ -89,6 +96,7 @@ pub const CUSTOM: Preset = Preset {
     token_in_query: false,
     token_type_optional: false,
     serves_implicit: true,
+    issuer: None,
 };
 
 /// The preset named `id` (`custom` included).

@@ -9,8 +9,8 @@ use crate::core::contract::{Attr, ResponseType};
 use crate::core::text::{base64url, encode_into, find, form, hex, join, same_secret, split};
 
 /// Random bytes one login takes from `crypto.getRandomValues`: 32 for the state, 32 for the
-/// PKCE verifier.
-pub const RANDOM_BYTES: usize = 64;
+/// PKCE verifier, 16 for the OpenID Connect nonce.
+pub const RANDOM_BYTES: usize = 80;
 
 /// A secret of one login (its `state`, its PKCE verifier): compared in constant time, never
 /// printed.
@@ -40,26 +40,52 @@ impl fmt::Debug for Secret {
     }
 }
 
-/// The secrets of one login, made from [`RANDOM_BYTES`] random bytes: a `state` of 256 bits as
-/// hex, and, for the code flow, a PKCE `code_verifier` of 32 bytes as base64url (43 characters).
-/// `None` when the bytes are missing (the page has no `crypto.getRandomValues`).
-pub fn login_secrets(random: &[u8], code_flow: bool) -> Option<(Secret, Option<Secret>)> {
-    let (state, verifier) = (random.get(..32)?, random.get(32..RANDOM_BYTES)?);
-    let verifier = code_flow.then(|| Secret(base64url(verifier)));
-    Some((Secret(hex(state)), verifier))
+/// The secrets of one login.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Secrets {
+    /// The `state`: 256 bits as hex.
+    pub state: Secret,
+    /// The PKCE `code_verifier` (the code flow): 32 bytes as base64url, 43 characters.
+    pub verifier: Option<Secret>,
+    /// The OpenID Connect `nonce`: 128 bits as hex.
+    pub nonce: Option<Secret>,
 }
 
-/// The authorization request URL for `config`, with the login's `state` and, in the code flow,
-/// the PKCE challenge (`BASE64URL(SHA-256(verifier))`, from its digest).
-pub fn authorize_url(config: &Config, state: &Secret, digest: Option<&[u8]>) -> String {
-    let mut url = String::from(config.authorize_url());
+/// The secrets of one login, made from [`RANDOM_BYTES`] random bytes; `None` when the bytes are
+/// missing (the page has no `crypto.getRandomValues`).
+pub fn login_secrets(random: &[u8], code_flow: bool, openid: bool) -> Option<Secrets> {
+    let (state, verifier, nonce) = (
+        random.get(..32)?,
+        random.get(32..64)?,
+        random.get(64..RANDOM_BYTES)?,
+    );
+    Some(Secrets {
+        state: Secret(hex(state)),
+        verifier: code_flow.then(|| Secret(base64url(verifier))),
+        nonce: openid.then(|| Secret(hex(nonce))),
+    })
+}
+
+/// The authorization request URL at `endpoint` for `config`, with the login's secrets and, in
+/// the code flow, the PKCE challenge (`BASE64URL(SHA-256(verifier))`, from its digest).
+pub fn authorize_url(
+    endpoint: &str,
+    config: &Config,
+    secrets: &Secrets,
+    digest: Option<&[u8]>,
+) -> String {
+    let mut url = String::from(endpoint);
     url.push(if find(&url, b"?").is_some() { '&' } else { '?' });
     let scope = join(
         &split(&config.scope, b" ").collect::<Vec<_>>(),
         config.preset.scope_separator,
     );
     let challenge = digest.map(base64url);
-    let response_type = config.response_type.as_str();
+    // OpenID Connect spells the implicit grant with an id_token this way (Core 3.2.2.1).
+    let response_type = match config.response_type {
+        ResponseType::TokenIdToken => "id_token token",
+        other => other.as_str(),
+    };
     let mut params: Vec<(&str, &str)> = vec![
         ("response_type", response_type),
         ("client_id", config.client_id()),
@@ -68,7 +94,10 @@ pub fn authorize_url(config: &Config, state: &Secret, digest: Option<&[u8]>) -> 
     if !scope.is_empty() {
         params.push(("scope", &scope));
     }
-    params.push(("state", state.expose()));
+    params.push(("state", secrets.state.expose()));
+    if let Some(nonce) = &secrets.nonce {
+        params.push(("nonce", nonce.expose()));
+    }
     if let Some(challenge) = &challenge {
         params.push(("code_challenge", challenge));
         params.push(("code_challenge_method", "S256"));
@@ -95,11 +124,6 @@ pub fn token_request(code: &str, config: &Config, verifier: &Secret) -> String {
     body
 }
 
-/// Whether a config asks for the code flow.
-pub fn is_code_flow(config: &Config) -> bool {
-    config.response_type == ResponseType::Code
-}
-
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
@@ -113,7 +137,12 @@ mod tests {
             116, 24, 223, 180, 151, 153, 224, 37, 79, 250, 96, 125, 216, 173, 187, 186, 22, 212,
             37, 77, 105, 214, 191, 240, 91, 88, 5, 88, 83, 132, 141, 121,
         ]);
-        let (state, verifier) = login_secrets(&random, true).unwrap();
+        let Secrets {
+            state,
+            verifier,
+            nonce,
+        } = login_secrets(&[&random[..], &[0xcd; 16]].concat(), true, true).unwrap();
+        assert_eq!(nonce.unwrap().expose(), "cd".repeat(16));
         assert_eq!(state.expose(), "ab".repeat(32));
         assert_eq!(format!("{state:?}"), "[redacted]");
         // RFC 7636 Appendix B.
@@ -126,8 +155,12 @@ mod tests {
             base64url(&Sha256::digest(verifier.expose().as_bytes())),
             "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
         );
-        assert!(login_secrets(&random, false).unwrap().1.is_none());
-        assert!(login_secrets(&random[..63], false).is_none());
+        let plain = login_secrets(&[0; 80], false, false).unwrap();
+        assert!(plain.verifier.is_none() && plain.nonce.is_none());
+        assert!(
+            login_secrets(&random, false, false).is_none(),
+            "too few bytes"
+        );
         assert!(state.matches(&"ab".repeat(32)) && !state.matches("ab"));
     }
 
@@ -139,7 +172,12 @@ mod tests {
             ("scope", "email public_profile"),
         ])
         .unwrap();
-        let url = authorize_url(&c, &Secret::new("07".repeat(32)), None);
+        let secrets = Secrets {
+            state: Secret::new("07".repeat(32)),
+            verifier: None,
+            nonce: None,
+        };
+        let url = authorize_url(c.authorize_url(), &c, &secrets, None);
         let (base, query) = url.split_once('?').unwrap();
         assert_eq!(base, "https://www.facebook.com/v26.0/dialog/oauth");
         let p = Params::parse(query).unwrap();
@@ -173,9 +211,15 @@ mod tests {
             ("extra-params", "prompt=consent&login_hint=a%40b.example"),
         ])
         .unwrap();
+        let secrets = Secrets {
+            state: Secret::new("s"),
+            verifier: None,
+            nonce: Some(Secret::new("n")),
+        };
         let url = authorize_url(
+            c.authorize_url(),
             &c,
-            &Secret::new("s"),
+            &secrets,
             Some(&Sha256::digest(
                 b"dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
             )),
@@ -191,6 +235,7 @@ mod tests {
             Some("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")
         );
         assert_eq!(p.get("code_challenge_method"), Some("S256"));
+        assert_eq!(p.get("nonce"), Some("n"));
         assert_eq!(
             (p.get("prompt"), p.get("login_hint")),
             (Some("consent"), Some("a@b.example"))

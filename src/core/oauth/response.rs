@@ -205,14 +205,18 @@ fn granted(given: Option<&str>, requested: &str) -> String {
     }
 }
 
-/// The token endpoint's answer, read: the token, and the `user` object some providers add
-/// (Instagram's exchange), as JSON text.
+/// A grant, read: the token, the `user` object some providers add to a token answer
+/// (Instagram's exchange) as JSON text, and the id_token and refresh token that came with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Granted {
     /// The token.
     pub token: Token,
     /// The answer's `user` object, as JSON text.
     pub user: Option<String>,
+    /// The answer's `id_token` (OpenID Connect), not yet verified.
+    pub id_token: Option<String>,
+    /// The answer's `refresh_token`.
+    pub refresh_token: Option<String>,
 }
 
 /// The members of a token answer the rules read; each a string, `expires_in` a number.
@@ -221,6 +225,8 @@ const ANSWER_MEMBERS: &[&str] = &[
     "token_type",
     "expires_in",
     "scope",
+    "id_token",
+    "refresh_token",
     "error",
     "error_description",
     "error_uri",
@@ -277,7 +283,20 @@ pub fn token_answer(
         return Err(answered(" with neither a token nor an error"));
     }
     let token = implicit_token(&params, preset, scope, now_ms)?;
-    Ok(Granted { token, user })
+    Ok(Granted::new(&params, token, user))
+}
+
+impl Granted {
+    /// The grant of `token`, with what else `params` carries.
+    pub fn new(params: &Params, token: Token, user: Option<String>) -> Self {
+        let owned = |name| params.get(name).filter(|v| !v.is_empty()).map(String::from);
+        Self {
+            token,
+            user,
+            id_token: owned("id_token"),
+            refresh_token: owned("refresh_token"),
+        }
+    }
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

@@ -17,6 +17,6 @@ use crate::core::text::cat;
 
 /// An `invalid_id_token` error: `id_token: ` then `what`. One function, so the prefix and the
 /// error's construction exist once in the wasm.
-fn refused(what: &[&str]) -> OAuthError {
+pub(crate) fn refused(what: &[&str]) -> OAuthError {
     OAuthError::new(ErrorCode::InvalidIdToken, cat(&["id_token: ", &cat(what)]))
 }

@@ -4,7 +4,7 @@
 //! Text from the provider stays text: the JS sets it with `textContent`, never as HTML.
 
 use crate::core::json::{self, Value};
-use crate::core::oauth::url::origin_of;
+use crate::core::oauth::url::{is_secure, origin_of};
 use crate::core::text::{cat, split, split_once};
 
 /// The `profile` of the `oauth-login` detail.
@@ -18,7 +18,7 @@ pub struct Profile {
     pub email: Option<String>,
     /// Whether the provider verified `email`.
     pub email_verified: Option<bool>,
-    /// An `https:` avatar URL (any other is dropped: the button shows only those).
+    /// An `https:` avatar URL (or `http:` on a loopback host); any other is dropped.
     pub picture: Option<String>,
     /// `preferred_username`, or the provider's own user name.
     pub username: Option<String>,
@@ -137,8 +137,10 @@ fn member<'a>(object: &Value<'a>, path: &str) -> Option<Value<'a>> {
     None
 }
 
+/// An `https:` URL, or a plain `http:` one on a loopback host (a provider on this machine,
+/// as everywhere else in the widget).
 fn is_https(url: &str) -> bool {
-    origin_of(url).is_some_and(|origin| origin.starts_with("https://"))
+    origin_of(url).is_some_and(|origin| is_secure(&origin))
 }
 
 /// The profile after the profile endpoint answered: `userinfo`'s fields fill and override the

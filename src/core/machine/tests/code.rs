@@ -139,6 +139,7 @@ fn token_request_failures_become_the_contract_codes() {
 #[test]
 fn the_issuer_is_checked_before_any_token_request() {
     let mut w = Widget::new(&format!("{CODE}&issuer=https%3A%2F%2Fid.example"));
+    w.discovered(DISCOVERY);
     let (out, state) = w.login(0x57);
     w.digest(&out);
     let out = w.popup_answer(

@@ -3,6 +3,7 @@
 //! scenario.
 
 mod code;
+mod oidc;
 mod popup;
 mod redirect;
 mod session;
@@ -23,6 +24,10 @@ pub(super) const ORIGIN: &str = "http://localhost:8080";
 pub(super) const IMPLICIT: &str =
     "client-id=app&authorize-url=https%3A%2F%2Fid.example%2Fauthorize";
 pub(super) const CODE: &str = "client-id=spa&authorize-url=https%3A%2F%2Fid.example%2Fauthorize&response-type=code&token-url=https%3A%2F%2Fid.example%2Ftoken";
+
+/// The issuer of the OpenID Connect scenarios, and its discovery document.
+pub(super) const ISSUER: &str = "https://id.example";
+pub(super) const DISCOVERY: &str = r#"{"issuer":"https://id.example","authorization_endpoint":"https://id.example/auth","token_endpoint":"https://id.example/token","userinfo_endpoint":"https://id.example/me","jwks_uri":"https://id.example/jwks"}"#;
 
 /// The commands of one call as JS reads them (parsed JSON), each with its `name` added.
 struct Recorder(Vec<Value>);
@@ -159,6 +164,28 @@ impl Widget {
             seq: digest_seq(out),
             digest: vec![9; 32],
         })
+    }
+
+    /// Answers the last `fetch` of `out` with `status` and `body`.
+    pub fn answer(&mut self, out: &[Value], status: u32, body: &str) -> Vec<Value> {
+        let fetch = find(out, "fetch").unwrap_or_else(|| panic!("no fetch: {out:?}"));
+        self.send(Input::Answer {
+            seq: fetch["seq"].as_u64().unwrap() as u32,
+            status,
+            body: body.into(),
+        })
+    }
+
+    /// Connects, and answers the discovery request with `document`.
+    pub fn discovered(&mut self, document: &str) -> Vec<Value> {
+        let out = self.connect();
+        let fetch = find(&out, "fetch").unwrap_or_else(|| panic!("no discovery: {out:?}"));
+        assert_eq!(
+            fetch["url"],
+            format!("{ISSUER}/.well-known/openid-configuration")
+        );
+        assert_eq!(fetch["body"], Value::Null, "a GET");
+        self.answer(&out, 200, document)
     }
 
     /// Starts a code login, supplies its digest and answers it with a code: the request's seq.

@@ -37,7 +37,7 @@ fn an_implicit_popup_login_opens_the_url_and_settles_once() {
     let detail = event(&done, "oauth-login").unwrap();
     assert_eq!(
         detail,
-        &serde_json::json!({"provider": "custom", "accessToken": "t", "tokenType": "bearer", "expiresIn": 60, "expiresAt": NOW + 60_000, "scope": [], "restored": false, "user": null})
+        &serde_json::json!({"provider": "custom", "accessToken": "t", "tokenType": "bearer", "expiresIn": 60, "expiresAt": NOW + 60_000, "scope": [], "restored": false, "user": null, "profile": null, "claims": null, "idToken": null})
     );
     assert_eq!(find(&done, "event").unwrap()["settle"], "resolve");
     assert_eq!(

@@ -8,7 +8,17 @@ use crate::core::store::{Store, TOKEN_PREFIX};
 fn logged_in(attributes: &str, hash: &str) -> Widget {
     let mut w = Widget::new(attributes);
     let (_, state) = w.login(0x11);
-    let out = w.popup_answer("", &format!("{hash}&state={state}"));
+    let mut out = w.popup_answer("", &format!("{hash}&state={state}"));
+    // A preset's profile endpoint is read before the login is reported.
+    if let Some(fetch) = find(&out, "fetch") {
+        let seq = fetch["seq"].as_u64().unwrap() as u32;
+        let body = r#"{"id":"7","name":"Fay"}"#.into();
+        out = w.send(Input::Answer {
+            seq,
+            status: 200,
+            body,
+        });
+    }
     assert!(logged_in_with(&out).is_some(), "{out:?}");
     w
 }
@@ -91,7 +101,27 @@ fn fetch_attaches_the_token_where_the_providers_api_wants_it() {
         (vec!["refuse"], Some("login_required"))
     );
     let (_, state) = ig.login(0x11);
-    ig.popup_answer("", &format!("#access_token=igt&state={state}"));
+    let out = ig.popup_answer("", &format!("#access_token=igt&state={state}"));
+    // Instagram's profile endpoint takes the token in the query too.
+    let profile = find(&out, "fetch").unwrap();
+    assert_eq!(
+        (profile["url"].as_str(), &profile["bearer"]),
+        (
+            Some("https://graph.instagram.com/me?fields=user_id,username,name,profile_picture_url&access_token=igt"),
+            &Value::Null
+        )
+    );
+    let seq = profile["seq"].as_u64().unwrap() as u32;
+    let out = ig.send(Input::Answer {
+        seq,
+        status: 200,
+        body: r#"{"user_id":"17841","username":"jane.d"}"#.into(),
+    });
+    assert_eq!(
+        event(&out, "oauth-login").unwrap()["profile"]["username"],
+        "jane.d"
+    );
+    assert_eq!(find(&out, "render").unwrap()["label"], "jane.d");
     let attach = ig.send(Input::Authorize {});
     assert_eq!(
         (attach[0]["token"].as_str(), attach[0]["in_query"].as_bool()),
@@ -123,14 +153,14 @@ fn the_token_expires_at_its_time_and_logout_forgets_it() {
     let out = w.tick_at(NOW + 5_000);
     assert_eq!(
         event(&out, "oauth-expired"),
-        Some(&serde_json::json!({"provider": "facebook"}))
+        Some(&serde_json::json!({"provider": "facebook", "error": null}))
     );
     assert_eq!(rendered(&out).0, "expired");
     assert!(w.store.keys(Storage::Session).is_empty());
     let props = w.send(Input::Read {});
     assert_eq!(
         props[0],
-        serde_json::json!({"do": 11, "command": "properties", "callbackurl": "http://localhost:8080/app", "access_token": null, "logged_in": false, "expires_at": null})
+        serde_json::json!({"do": 12, "command": "properties", "callbackurl": "http://localhost:8080/app", "access_token": null, "logged_in": false, "expires_at": null, "profile": null, "id_token": null})
     );
 
     let mut w = logged_in(

@@ -1,0 +1,348 @@
+//! After a token arrives: proving who logged in (OpenID Connect) and reading the profile. A
+//! [`Proof`] runs the steps in order (the issuer's key set, WebCrypto's verdict on the signature,
+//! the claims, `at_hash`, the profile endpoint), each a command and its answer; a login runs one
+//! before it reports success, and a renewal one before it keeps the renewed tokens.
+//!
+//! The rules themselves are in `core::oidc`; this module only orders them and asks the browser
+//! for what they need.
+
+use std::rc::Rc;
+
+use super::callback::PageState;
+use super::io::{Command, Emit};
+use crate::core::contract::{Attr, ErrorCode, ResponseType};
+use crate::core::error::OAuthError;
+use crate::core::oauth::config::Config;
+use crate::core::oauth::request::Secret;
+use crate::core::oauth::response::Granted;
+use crate::core::oidc::claims::{check_at_hash, check_claims, same_subject, Expect, Verified};
+use crate::core::oidc::discovery::Discovery;
+use crate::core::oidc::jwk::{choose_key, KeyChoice};
+use crate::core::oidc::jws::{read_jws, Alg};
+use crate::core::oidc::profile::{
+    merge, preset_facts, profile_from_claims, profile_from_userinfo, Profile, UserinfoShape,
+};
+use crate::core::oidc::refused;
+use crate::core::text::{cat, decimal, encode_into, find};
+
+/// A request's outcome, as the browser reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reply<'a> {
+    /// The server answered with `status` and `body`.
+    Answered(u32, &'a str),
+    /// The request failed before any answer; the page's CSP directive that refused it, if one
+    /// did (else empty).
+    Unreachable(&'a str),
+}
+
+/// Where a proof is at after a step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Progress {
+    /// Waiting for the answer to request `seq` of the proof.
+    Waiting,
+    /// Proven (or nothing to prove), the profile read where one could be.
+    Done,
+    /// The tokens must not be kept.
+    Failed(OAuthError),
+}
+
+/// The step a proof waits in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// The issuer's key set is being fetched.
+    Keys,
+    /// WebCrypto is verifying the signature.
+    Verify,
+    /// WebCrypto is hashing the access token, for `at_hash`.
+    AtHash,
+    /// The profile endpoint is being read.
+    Userinfo,
+}
+
+/// The proof of one grant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Proof {
+    /// The settings the grant was asked for under.
+    pub config: Rc<Config>,
+    /// The issuer's discovery document, if it has one.
+    pub discovery: Option<Rc<Discovery>>,
+    /// The login's `nonce`; `None` on renewal, where it is not checked.
+    pub nonce: Option<Secret>,
+    /// On renewal: who the session is, which the renewed id_token must repeat (Core 12.2).
+    pub subject: Option<Verified>,
+    /// What was granted.
+    pub granted: Granted,
+    /// What the id_token's claims established, once checked.
+    pub verified: Option<Verified>,
+    /// Who logged in, as far as known.
+    pub profile: Profile,
+    /// Whether the profile endpoint is read (a login: yes; a renewal keeps the profile it had).
+    pub reads_profile: bool,
+    /// The request the current step waits for.
+    pub seq: u32,
+    /// The current step.
+    pub step: Step,
+    /// The key set was fetched again for an unknown `kid` already (key rotation: once).
+    pub keys_refetched: bool,
+}
+
+/// The next request number of a widget.
+pub fn next(seq: &mut u32) -> u32 {
+    *seq += 1;
+    *seq
+}
+
+impl Proof {
+    /// A proof of `granted`, not yet begun.
+    pub fn new(
+        config: Rc<Config>,
+        discovery: Option<Rc<Discovery>>,
+        nonce: Option<Secret>,
+        subject: Option<Verified>,
+        granted: Granted,
+    ) -> Self {
+        Self {
+            reads_profile: subject.is_none(),
+            config,
+            discovery,
+            nonce,
+            subject,
+            granted,
+            verified: None,
+            profile: Profile::default(),
+            seq: 0,
+            step: Step::Keys,
+            keys_refetched: false,
+        }
+    }
+
+    /// Begins: the id_token's signature where the login proves who logged in, else the profile.
+    /// A login that proves must have an id_token; a renewal may come without one.
+    pub fn begin(&mut self, seq: &mut u32, page: &PageState, out: &mut dyn Emit) -> Progress {
+        if !self.config.proves() {
+            return self.read_profile(seq, out);
+        }
+        match self.granted.id_token {
+            Some(_) => self.check_signature(seq, page, out),
+            None if self.subject.is_some() => Progress::Done,
+            None => Progress::Failed(refused(&["the provider's answer has none"])),
+        }
+    }
+
+    /// The key that verifies the id_token, from the key set this page read; the key set is
+    /// fetched when there is none yet, and once more for a `kid` it does not have.
+    fn check_signature(&mut self, seq: &mut u32, page: &PageState, out: &mut dyn Emit) -> Progress {
+        let jws = match read_jws(self.granted.id_token.as_deref().unwrap_or("")) {
+            Ok(jws) => jws,
+            Err(error) => return Progress::Failed(error),
+        };
+        let Some(uri) = self.discovery.as_ref().and_then(|d| d.jwks_uri.clone()) else {
+            return Progress::Failed(OAuthError::config(cat(&[
+                "the discovery document of `",
+                self.config.issuer().unwrap_or(""),
+                "` names no jwks_uri, so the id_token cannot be verified",
+            ])));
+        };
+        let keys = page.keys(&uri);
+        let choice = match &keys {
+            Some(keys) => choose_key(keys, jws.kid.as_deref(), jws.alg),
+            None => KeyChoice::UnknownKid,
+        };
+        match choice {
+            KeyChoice::Key(jwk) => {
+                self.step = Step::Verify;
+                self.seq = next(seq);
+                let (import, verify) = jws.alg.webcrypto();
+                out.emit(Command::Verify {
+                    seq: self.seq,
+                    key: &jwk,
+                    import,
+                    verify,
+                    data: jws.signing_input,
+                    signature: &jws.signature,
+                });
+                Progress::Waiting
+            }
+            KeyChoice::UnknownKid if keys.is_none() || !self.keys_refetched => {
+                self.keys_refetched = keys.is_some();
+                self.step = Step::Keys;
+                self.seq = next(seq);
+                out.emit(Command::Fetch {
+                    seq: self.seq,
+                    url: &uri,
+                    body: None,
+                    bearer: None,
+                });
+                Progress::Waiting
+            }
+            KeyChoice::UnknownKid => Progress::Failed(refused(&[
+                "no key of the issuer's key set is `",
+                jws.kid.as_deref().unwrap_or(""),
+                "`",
+            ])),
+            KeyChoice::Refused(error) => Progress::Failed(error),
+        }
+    }
+
+    /// The answer to the request the proof waits for: the key set, or the profile.
+    pub fn reply(
+        &mut self,
+        reply: Reply,
+        seq: &mut u32,
+        page: &mut PageState,
+        out: &mut dyn Emit,
+    ) -> Progress {
+        match self.step {
+            Step::Keys => {
+                let uri = self.discovery.as_ref().and_then(|d| d.jwks_uri.clone());
+                let uri = uri.unwrap_or_default();
+                match reply {
+                    Reply::Answered(200, body) => {
+                        page.set_keys(&uri, body);
+                        self.check_signature(seq, page, out)
+                    }
+                    Reply::Answered(status, _) => Progress::Failed(refused(&[
+                        "the issuer's key set `",
+                        &uri,
+                        "` answered ",
+                        &decimal(status.into()),
+                    ])),
+                    Reply::Unreachable(_) => Progress::Failed(OAuthError::new(
+                        ErrorCode::NetworkError,
+                        cat(&["could not reach the issuer's key set `", &uri, "`"]),
+                    )),
+                }
+            }
+            Step::Userinfo => {
+                let url = userinfo(&self.config, self.discovery.as_deref());
+                let (url, shape) = url.unwrap_or((String::new(), UserinfoShape::Oidc));
+                let read = match reply {
+                    Reply::Answered(200, body) => profile_from_userinfo(body, shape)
+                        .and_then(|given| merge(self.profile.clone(), given)),
+                    Reply::Answered(status, _) => Err(cat(&[
+                        "the profile endpoint `",
+                        &url,
+                        "` answered ",
+                        &decimal(status.into()),
+                    ])),
+                    Reply::Unreachable(_) => Err(cat(&[
+                        "could not reach the profile endpoint `",
+                        &url,
+                        "` (refused, unreachable, or blocked by CORS or the page's connect-src)",
+                    ])),
+                };
+                match read {
+                    Ok(profile) => self.profile = profile,
+                    // A profile read that fails does not fail the login.
+                    Err(why) => out.emit(Command::Warn {
+                        text: &cat(&[
+                            "<oauth-login>: ",
+                            &why,
+                            "; the profile has what the id_token gave",
+                        ]),
+                    }),
+                }
+                Progress::Done
+            }
+            Step::Verify | Step::AtHash => Progress::Waiting,
+        }
+    }
+
+    /// WebCrypto's verdict on the signature; then the claims, which only a verified token's are
+    /// worth reading.
+    pub fn verified(&mut self, ok: bool, now: u64, seq: &mut u32, out: &mut dyn Emit) -> Progress {
+        let Ok(jws) = read_jws(self.granted.id_token.as_deref().unwrap_or("")) else {
+            return Progress::Failed(refused(&["unreadable"]));
+        };
+        if !ok {
+            let browser = match jws.alg {
+                Alg::PS256 | Alg::EdDSA => {
+                    cat(&[" (or this browser cannot verify ", jws.alg.name(), ")"])
+                }
+                _ => String::new(),
+            };
+            return Progress::Failed(refused(&[
+                "the signature does not verify with the issuer's key",
+                &browser,
+            ]));
+        }
+        let expect = Expect {
+            issuer: self.config.issuer().unwrap_or(""),
+            client_id: self.config.client_id(),
+            nonce: self.nonce.as_ref().map(Secret::expose),
+            now_ms: now,
+        };
+        let verified = match check_claims(&jws.claims, &expect) {
+            Ok(verified) => verified,
+            Err(error) => return Progress::Failed(error),
+        };
+        if let Some(subject) = &self.subject {
+            if let Err(error) = same_subject(subject, &verified) {
+                return Progress::Failed(error);
+            }
+        }
+        self.profile = profile_from_claims(&jws.claims);
+        self.verified = Some(verified);
+        // The implicit grant's access token came beside the id_token, not from the token
+        // endpoint: `at_hash` binds the two (Core 3.2.2.9).
+        if self.config.response_type == ResponseType::TokenIdToken && self.subject.is_none() {
+            self.step = Step::AtHash;
+            self.seq = next(seq);
+            out.emit(Command::Digest {
+                seq: self.seq,
+                text: self.granted.token.access_token.expose(),
+                algorithm: jws.alg.at_hash_digest(),
+            });
+            return Progress::Waiting;
+        }
+        self.read_profile(seq, out)
+    }
+
+    /// The access token's digest, for `at_hash`.
+    pub fn digest(&mut self, digest: &[u8], seq: &mut u32, out: &mut dyn Emit) -> Progress {
+        let at_hash = self.verified.as_ref().and_then(|v| v.at_hash.as_deref());
+        match check_at_hash(at_hash, digest, true) {
+            Ok(()) => self.read_profile(seq, out),
+            Err(error) => Progress::Failed(error),
+        }
+    }
+
+    /// Reads the profile endpoint, where there is one and the proof reads it.
+    fn read_profile(&mut self, seq: &mut u32, out: &mut dyn Emit) -> Progress {
+        let url = userinfo(&self.config, self.discovery.as_deref());
+        let (Some((mut url, _)), true) = (url, self.reads_profile) else {
+            return Progress::Done;
+        };
+        let token = self.granted.token.access_token.expose();
+        // A preset whose API takes the token as a query parameter takes it here too.
+        let in_query = self.config.preset.token_in_query;
+        if in_query {
+            url.push(if find(&url, b"?").is_some() { '&' } else { '?' });
+            url.push_str("access_token=");
+            encode_into(&mut url, token);
+        }
+        self.step = Step::Userinfo;
+        self.seq = next(seq);
+        out.emit(Command::Fetch {
+            seq: self.seq,
+            url: &url,
+            body: None,
+            bearer: (!in_query).then_some(token),
+        });
+        Progress::Waiting
+    }
+}
+
+/// Where the profile is read and how its answer names the fields: `userinfo-url` (unless
+/// `none`), else the discovered `userinfo_endpoint`, else the preset's profile endpoint.
+pub fn userinfo(config: &Config, discovery: Option<&Discovery>) -> Option<(String, UserinfoShape)> {
+    let facts = preset_facts(config.preset.id);
+    let shape = facts.map_or(UserinfoShape::Oidc, |f| f.shape);
+    match config.endpoint(Attr::UserinfoUrl) {
+        Some(url) => Some((url?, shape)),
+        None => match discovery.and_then(|d| d.userinfo_endpoint.clone()) {
+            Some(url) => Some((url, UserinfoShape::Oidc)),
+            None => facts.map(|f| (f.userinfo_url.into(), shape)),
+        },
+    }
+}

@@ -1,0 +1,443 @@
+//! OpenID Connect: discovery, the id_token proven before the login is reported (key set,
+//! WebCrypto's verdict, claims, `at_hash`), the profile, and every way a token is refused.
+
+use super::*;
+use crate::core::contract::Storage;
+use crate::core::text::base64url;
+
+const DISCOVERED: &str = "issuer=https%3A%2F%2Fid.example&client-id=spa";
+
+/// A compact JWS with `header` and `claims` (JSON texts) and 64 bytes of signature: WebCrypto's
+/// verdict is the test's to give.
+fn jws(header: &str, claims: &str) -> String {
+    format!(
+        "{}.{}.{}",
+        base64url(header.as_bytes()),
+        base64url(claims.as_bytes()),
+        base64url(&[7; 64])
+    )
+}
+
+/// The claims a login with random bytes all `byte` expects, with `extra` members after them
+/// (a member given twice counts as absent, so extras replace by removal: see `without`).
+fn claims(byte: u8, extra: &str) -> String {
+    let now = NOW / 1000;
+    format!(
+        r#"{{"iss":"{ISSUER}","sub":"u1","aud":"spa","exp":{},"iat":{now},"nonce":"{}","name":"Jane Doe","email":"jane@id.example"{extra}}}"#,
+        now + 300,
+        hex(&[byte; 16])
+    )
+}
+
+const HEADER: &str = r#"{"alg":"ES256","kid":"k1"}"#;
+
+fn jwks(kid: &str) -> String {
+    format!(
+        r#"{{"keys":[{{"kty":"EC","crv":"P-256","kid":"{kid}","use":"sig","x":"{}","y":"{}","d":"private"}}]}}"#,
+        base64url(&[1; 32]),
+        base64url(&[2; 32])
+    )
+}
+
+/// A discovery-only widget logged in up to the token answer `token_answer`: the commands of
+/// that answer.
+fn code_login(w: &mut Widget, byte: u8, token_answer: &str) -> Vec<Value> {
+    let (out, state) = w.login(byte);
+    let out = w.digest(&out);
+    assert!(go_url(&out).is_some(), "{out:?}");
+    let out = w.popup_answer(
+        &format!("?code=c&state={state}&iss=https%3A%2F%2Fid.example"),
+        "",
+    );
+    assert_eq!(
+        find(&out, "fetch").unwrap()["url"],
+        "https://id.example/token"
+    );
+    w.answer(&out, 200, token_answer)
+}
+
+fn token_answer(id_token: &str) -> String {
+    format!(
+        r#"{{"access_token":"at","token_type":"Bearer","expires_in":3600,"id_token":"{id_token}"}}"#
+    )
+}
+
+/// Fetches the key set, and has WebCrypto say `ok`: the commands of the verdict.
+fn keys_then_verdict(w: &mut Widget, out: &[Value], keys: &str, ok: bool) -> Vec<Value> {
+    assert_eq!(
+        find(out, "fetch").unwrap()["url"],
+        "https://id.example/jwks",
+        "{out:?}"
+    );
+    let out = w.answer(out, 200, keys);
+    let verify = find(&out, "verify").unwrap_or_else(|| panic!("no verify: {out:?}"));
+    w.send(Input::Verified {
+        seq: verify["seq"].as_u64().unwrap() as u32,
+        ok,
+    })
+}
+
+#[test]
+fn an_issuer_alone_logs_in_with_the_code_flow_and_proves_who() {
+    let mut w = Widget::new(DISCOVERED);
+    // A click before the document came opens a blank popup within the click.
+    let out = w.connect();
+    let (login, state) = w.login(0x21);
+    assert_eq!(names(&login), ["open", "digest", "render", "timer"]);
+    assert_eq!(login[0]["url"], "");
+    assert!(
+        go_url(&w.digest(&login)).is_none(),
+        "the endpoint is not known yet"
+    );
+    let out = w.answer(&out, 200, DISCOVERY);
+    let (url, popup) = go_url(&out).expect("navigated once the document came");
+    assert!(popup);
+    assert!(
+        url.starts_with("https://id.example/auth?response_type=code&client_id=spa&"),
+        "{url}"
+    );
+    let p = crate::core::oauth::form::Params::parse(url.split_once('?').unwrap().1).unwrap();
+    assert_eq!(p.get("nonce"), Some(hex(&[0x21; 16]).as_str()));
+    assert_eq!(p.get("scope"), Some("openid"), "an issuer's default scope");
+    let out = w.popup_answer(
+        &format!("?code=c&state={state}&iss=https%3A%2F%2Fid.example"),
+        "",
+    );
+    let id_token = jws(
+        HEADER,
+        &claims(0x21, r#","picture":"https://id.example/jane.png""#),
+    );
+    let out = w.answer(&out, 200, &token_answer(&id_token));
+    let out = keys_then_verdict(&mut w, &out, &jwks("k1"), true);
+    let profile = find(&out, "fetch").expect("the profile is read");
+    assert_eq!(
+        (
+            profile["url"].as_str(),
+            profile["bearer"].as_str(),
+            &profile["body"]
+        ),
+        (Some("https://id.example/me"), Some("at"), &Value::Null)
+    );
+    let out = w.answer(
+        &out,
+        200,
+        r#"{"sub":"u1","name":"Jane D.","email_verified":true}"#,
+    );
+    let detail = event(&out, "oauth-login").unwrap_or_else(|| panic!("{out:?}"));
+    assert_eq!(detail["idToken"], id_token.as_str());
+    assert_eq!(detail["claims"]["sub"], "u1");
+    assert_eq!(
+        detail["profile"],
+        serde_json::json!({"sub": "u1", "name": "Jane D.", "email": "jane@id.example",
+            "emailVerified": null, "picture": "https://id.example/jane.png", "username": null}),
+        "the profile endpoint's fields win; its email_verified speaks of no email of its own"
+    );
+    let render = find(&out, "render").unwrap();
+    assert_eq!(
+        (render["label"].as_str(), render["avatar"].as_str()),
+        (Some("Jane D."), Some("https://id.example/jane.png"))
+    );
+    let props = w.send(Input::Read {});
+    assert_eq!(
+        (
+            props[0]["profile"]["name"].as_str(),
+            props[0]["id_token"].as_str()
+        ),
+        (Some("Jane D."), Some(id_token.as_str()))
+    );
+}
+
+#[test]
+fn the_key_is_the_issuers_public_one_and_webcrypto_gets_its_parameters() {
+    let mut w = Widget::new(DISCOVERED);
+    w.discovered(DISCOVERY);
+    let id_token = jws(HEADER, &claims(0x22, ""));
+    let out = code_login(&mut w, 0x22, &token_answer(&id_token));
+    let out = w.answer(&out, 200, &jwks("k1"));
+    let verify = find(&out, "verify").unwrap();
+    let key: Value = serde_json::from_str(verify["key"].as_str().unwrap()).unwrap();
+    assert_eq!(key["kty"], "EC");
+    assert_eq!(key["d"], Value::Null, "no private member reaches JS");
+    assert_eq!(verify["import"], r#"{"name":"ECDSA","namedCurve":"P-256"}"#);
+    assert_eq!(verify["verify"], r#"{"name":"ECDSA","hash":"SHA-256"}"#);
+    assert_eq!(
+        verify["data"].as_str(),
+        id_token.rsplit_once('.').map(|(input, _)| input)
+    );
+    assert_eq!(verify["signature"].as_array().map(Vec::len), Some(64));
+}
+
+#[test]
+fn a_token_that_fails_any_check_is_not_kept() {
+    let other_nonce = claims(0x99, "");
+    let aud = claims(0x23, "").replace(r#""aud":"spa""#, r#""aud":"other""#);
+    let exp = claims(0x23, "").replace(&format!(r#""exp":{}"#, NOW / 1000 + 300), r#""exp":1000"#);
+    let iss = claims(0x23, "").replace(ISSUER, "https://evil.example");
+    let cases: [(&str, String, bool, &str); 6] = [
+        (
+            "signature",
+            claims(0x23, ""),
+            false,
+            "the signature does not verify",
+        ),
+        ("nonce", other_nonce, true, "`nonce` is not the login's"),
+        ("aud", aud, true, "`aud` does not include the client id"),
+        ("exp", exp, true, "`exp` has passed"),
+        ("iss", iss, true, "is not the issuer"),
+        (
+            "kid",
+            claims(0x23, ""),
+            true,
+            "no key of the issuer's key set is `k1`",
+        ),
+    ];
+    for (name, claims, ok, expected) in cases {
+        let mut w = Widget::new(&format!("{DISCOVERED}&storage=local"));
+        w.discovered(DISCOVERY);
+        let out = code_login(&mut w, 0x23, &token_answer(&jws(HEADER, &claims)));
+        let out = if name == "kid" {
+            let out = w.answer(&out, 200, &jwks("k0"));
+            assert_eq!(
+                find(&out, "fetch").unwrap()["url"],
+                "https://id.example/jwks",
+                "fetched once more"
+            );
+            w.answer(&out, 200, &jwks("k0"))
+        } else {
+            keys_then_verdict(&mut w, &out, &jwks("k1"), ok)
+        };
+        assert_eq!(error(&out), Some("invalid_id_token"), "{name}: {out:?}");
+        assert!(
+            description(&out).contains(expected),
+            "{name}: {}",
+            description(&out)
+        );
+        assert!(event(&out, "oauth-login").is_none());
+        assert!(
+            w.store.keys(Storage::Local).is_empty(),
+            "{name}: nothing stored"
+        );
+        assert_eq!(w.send(Input::Read {})[0]["logged_in"], false);
+    }
+}
+
+#[test]
+fn tokens_refused_before_any_key_is_fetched() {
+    let none = jws(r#"{"alg":"none"}"#, &claims(0x24, "")).replace(&base64url(&[7; 64]), "");
+    let hs256 = jws(r#"{"alg":"HS256","kid":"k1"}"#, &claims(0x24, ""));
+    for (id_token, expected) in [
+        (none.as_str(), "none"),
+        (hs256.as_str(), "HS256"),
+        ("a.b", "compact JWS"),
+    ] {
+        let mut w = Widget::new(DISCOVERED);
+        w.discovered(DISCOVERY);
+        let out = code_login(&mut w, 0x24, &token_answer(id_token));
+        assert!(find(&out, "fetch").is_none(), "{out:?}");
+        assert_eq!(error(&out), Some("invalid_id_token"));
+        assert!(
+            description(&out).contains(expected),
+            "{}",
+            description(&out)
+        );
+    }
+    let mut w = Widget::new(DISCOVERED);
+    w.discovered(DISCOVERY);
+    let out = code_login(
+        &mut w,
+        0x24,
+        r#"{"access_token":"at","token_type":"bearer"}"#,
+    );
+    assert_eq!(
+        error(&out),
+        Some("invalid_id_token"),
+        "openid with the code flow needs one"
+    );
+}
+
+#[test]
+fn a_rotated_key_is_found_by_fetching_the_key_set_once_more() {
+    let mut w = Widget::new(DISCOVERED);
+    w.discovered(DISCOVERY);
+    let out = code_login(&mut w, 0x25, &token_answer(&jws(HEADER, &claims(0x25, ""))));
+    let out = keys_then_verdict(&mut w, &out, &jwks("k1"), true);
+    w.answer(&out, 404, "");
+    // The provider rotated to k2: the page's key set is old, and is read once more.
+    let header = r#"{"alg":"ES256","kid":"k2"}"#;
+    let out = code_login(&mut w, 0x26, &token_answer(&jws(header, &claims(0x26, ""))));
+    assert_eq!(names(&out), ["fetch"], "{out:?}");
+    let out = keys_then_verdict(&mut w, &out, &jwks("k2"), true);
+    let out = w.answer(&out, 200, r#"{"sub":"u1"}"#);
+    assert!(event(&out, "oauth-login").is_some(), "{out:?}");
+}
+
+#[test]
+fn a_discovery_document_for_another_issuer_is_refused_at_connect_and_at_login() {
+    let mut w = Widget::new(DISCOVERED);
+    let out = w.connect();
+    let out = w.answer(
+        &out,
+        200,
+        &DISCOVERY.replace(
+            r#""issuer":"https://id.example""#,
+            r#""issuer":"https://evil.example""#,
+        ),
+    );
+    assert!(
+        warnings(&out)[0]
+            .contains("issuer `https://evil.example` is not the issuer `https://id.example`"),
+        "{out:?}"
+    );
+    let (out, _) = w.login(0x27);
+    assert_eq!(error(&out), Some("invalid_config"));
+    assert!(!names(&out).contains(&"open"), "{out:?}");
+    let mut w = Widget::new(DISCOVERED);
+    let out = w.connect();
+    let out = w.answer(
+        &out,
+        200,
+        &DISCOVERY.replace("https://id.example/auth", "http://id.example/auth"),
+    );
+    assert!(
+        warnings(&out)[0].contains("authorization_endpoint"),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn an_unreachable_discovery_document_is_asked_for_again_at_the_next_login() {
+    let mut w = Widget::new(DISCOVERED);
+    let out = w.connect();
+    let seq = find(&out, "fetch").unwrap()["seq"].as_u64().unwrap() as u32;
+    let out = w.send(Input::Unreachable {
+        seq,
+        blocked_by: "".into(),
+    });
+    assert!(warnings(&out)[0]
+        .contains("could not reach `https://id.example/.well-known/openid-configuration`"));
+    let (out, _) = w.login(0x28);
+    assert_eq!(
+        find(&out, "fetch").unwrap()["url"],
+        "https://id.example/.well-known/openid-configuration"
+    );
+    assert!(error(&out).is_none());
+}
+
+#[test]
+fn the_implicit_grant_with_an_id_token_checks_at_hash_and_needs_no_iss() {
+    let attributes = format!("{DISCOVERED}&response-type=token+id_token&scope=openid");
+    for (digest, ok) in [(vec![5u8; 32], true), (vec![6; 32], false)] {
+        let mut w = Widget::new(&attributes);
+        w.discovered(&DISCOVERY.replace(r#","userinfo_endpoint":"https://id.example/me""#, ""));
+        let (out, state) = w.login(0x29);
+        let (url, _) = (out[0]["url"].as_str().unwrap(), ());
+        assert!(
+            url.contains("response_type=id_token+token")
+                || url.contains("response_type=id_token%20token"),
+            "{url}"
+        );
+        let at_hash = base64url(&[5; 16]);
+        let id_token = jws(HEADER, &claims(0x29, &format!(r#","at_hash":"{at_hash}""#)));
+        let out = w.popup_answer(
+            "",
+            &format!("#access_token=at&token_type=bearer&id_token={id_token}&state={state}"),
+        );
+        let out = keys_then_verdict(&mut w, &out, &jwks("k1"), true);
+        let asked = find(&out, "digest").expect("the access token's digest");
+        assert_eq!(
+            (asked["text"].as_str(), asked["algorithm"].as_str()),
+            (Some("at"), Some("SHA-256"))
+        );
+        let out = w.send(Input::Digest {
+            seq: asked["seq"].as_u64().unwrap() as u32,
+            digest,
+        });
+        if ok {
+            assert_eq!(
+                event(&out, "oauth-login").unwrap()["profile"]["name"],
+                "Jane Doe",
+                "{out:?}"
+            );
+        } else {
+            assert!(
+                description(&out).contains("`at_hash` does not match"),
+                "{out:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_profile_for_someone_else_is_ignored_and_a_failed_read_fails_nothing() {
+    for (status, body, said) in [
+        (
+            200,
+            r#"{"sub":"u2","name":"Mallory"}"#,
+            "not the id_token's",
+        ),
+        (401, "", "answered 401"),
+    ] {
+        let mut w = Widget::new(DISCOVERED);
+        w.discovered(DISCOVERY);
+        let out = code_login(&mut w, 0x2a, &token_answer(&jws(HEADER, &claims(0x2a, ""))));
+        let out = keys_then_verdict(&mut w, &out, &jwks("k1"), true);
+        let out = w.answer(&out, status, body);
+        assert!(warnings(&out)[0].contains(said), "{out:?}");
+        assert_eq!(
+            event(&out, "oauth-login").unwrap()["profile"]["name"],
+            "Jane Doe"
+        );
+    }
+}
+
+#[test]
+fn openid_without_an_issuer_is_plain_oauth() {
+    let mut w = Widget::new(&format!("{CODE}&scope=openid"));
+    let (out, state) = w.login(0x2b);
+    let out = w.digest(&out);
+    assert!(
+        !go_url(&out).unwrap().0.contains("nonce="),
+        "no nonce: nothing would check it"
+    );
+    let out = w.popup_answer(
+        &format!("?code=c&state={state}&iss=https%3A%2F%2Fid.example"),
+        "",
+    );
+    let out = w.answer(&out, 200, &token_answer("not.even.checked"));
+    let detail = event(&out, "oauth-login").unwrap();
+    assert_eq!(
+        (&detail["idToken"], &detail["claims"]),
+        (&Value::Null, &Value::Null)
+    );
+}
+
+#[test]
+fn a_redirect_login_returning_before_the_document_waits_for_it() {
+    let attributes = format!("{DISCOVERED}&mode=redirect");
+    let mut w = Widget::new(&attributes);
+    w.discovered(DISCOVERY);
+    let (out, state) = w.login(0x2c);
+    let out = w.digest(&out);
+    assert_eq!(go_url(&out).map(|(_, popup)| popup), Some(false));
+    // The provider sends the tab back: a new page, which has not read the document yet.
+    let mut back = w.another(&attributes);
+    back.send(Input::PageLoad {
+        path: "/app".into(),
+        search: format!("?code=c&state={state}&iss=https%3A%2F%2Fid.example").into(),
+        hash: "".into(),
+        opener: false,
+        random: vec![1; 16],
+    });
+    let out = back.connect();
+    assert_eq!(
+        names(&out).iter().filter(|n| **n == "fetch").count(),
+        1,
+        "only the document: {out:?}"
+    );
+    let out = back.answer(&out, 200, DISCOVERY);
+    assert_eq!(
+        find(&out, "fetch").unwrap()["url"],
+        "https://id.example/token",
+        "{out:?}"
+    );
+}
