@@ -1,204 +1,140 @@
 // Load check of the exchange (a benchmark, not a test): the dev provider and the exchange on
 // loopback, N fresh authorization codes from the dev provider's consent form (each with its own
-// PKCE pair), then N token requests through the exchange, `concurrency` at a time, as a page
-// would send them. Reports throughput, p50/p99 latency, the exchange's peak RSS (VmHWM from
-// /proc/PID/status) and the error count, which must be zero.
+// PKCE pair, scope `basic offline_access`), then N token requests through the exchange,
+// `concurrency` at a time, as a page would send them; then the refresh path: each refresh token
+// those answers carried is refreshed through the exchange `refreshRounds` times in turn (each
+// round presents the token the previous one rotated in), `concurrency` at a time. Reports, for
+// each path, throughput, p50/p99 latency, the exchange's CPU per request and the error count,
+// which must be zero; and the exchange's peak RSS (VmHWM from /proc/PID/status).
 //
 // Prints a short table and writes bench/exchange-results.json. `runExchangeLoad()` returns the
 // figures, for the main bench. Timings are noisy (two cores): they never go in a test.
 //
-//   node bench/exchange-load.mjs [--requests N] [--concurrency C] [--release]
+//   node bench/exchange-load.mjs [--requests N] [--concurrency C] [--refresh-rounds R] [--release]
 //
 // `--release` builds the exchange with the workspace's release profile (opt-level "z" and LTO,
 // tuned for the wasm package); the default is the debug build, like the dev provider's.
-import { execFileSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { buildProvider, startProvider } from '../scripts/lib/provider.mjs';
 import { buildExchange, startExchange } from '../scripts/lib/exchange.mjs';
+import {
+  Failures, codeFields, cpuMs, drainStderr, exchangeConfig, freshCode, memory, pool, refreshFields,
+  startBenchProvider, stop, summarize, tokenRequest,
+} from './exchange-common.mjs';
 
 const CLIENT_ID = 'bench-exchange';
 const SECRET = randomBytes(24).toString('base64url');
-const REDIRECT_URI = 'http://localhost:8080/';
-const ORIGIN = 'http://localhost:8080';
 // Bounds: the whole run stops by itself, whatever it is asked.
 const MAX_REQUESTS = 5000;
 const MAX_CONCURRENCY = 200;
-const REQUEST_TIMEOUT_MS = 10_000;
+const MAX_REFRESH_ROUNDS = 10;
 
-/**
- * The dev provider's binary. provider.mjs looks for it in target/; with CARGO_TARGET_DIR set
- * (a target directory of one's own), build it there and use that one.
- */
-function providerBinary() {
-  const targetDir = process.env.CARGO_TARGET_DIR;
-  if (!targetDir) return buildProvider();
-  const root = resolve(import.meta.dirname, '..');
-  execFileSync('cargo', ['build', '--quiet', '-p', 'dev-provider'], { cwd: root, stdio: 'inherit' });
-  return join(isAbsolute(targetDir) ? targetDir : join(root, targetDir), 'debug', 'dev-provider');
-}
-
-/** Runs `count` tasks, at most `limit` at once, until done or `deadline` (ms since epoch). */
-async function pool(count, limit, deadline, task) {
-  let next = 0;
-  const worker = async () => {
-    while (next < count && Date.now() < deadline) {
-      const i = next++;
-      await task(i);
-    }
+/** `count` requests made by `make(i)` (null: no request to make), `concurrency` at a time. */
+async function phase({ count, concurrency, deadline, budgetMs, pid, make }) {
+  const latencies = [];
+  const failures = new Failures();
+  const cpuBefore = cpuMs(pid);
+  const started = performance.now();
+  const sent = await pool(count, concurrency, deadline, async (i) => {
+    const request = make(i);
+    if (typeof request === 'string') return failures.add(request);
+    const answer = await request;
+    if (answer.status !== 0) latencies.push(answer.ms);
+    if (!answer.ok) failures.add(answer.failure);
+  });
+  const elapsedMs = performance.now() - started;
+  const cpuAfter = cpuMs(pid);
+  for (let i = sent; i < count; i++) failures.add(`not sent within the ${budgetMs} ms budget`);
+  const latency = summarize(latencies);
+  return {
+    requests: count,
+    durationMs: Math.round(elapsedMs),
+    throughputPerSec: Math.round((sent / elapsedMs) * 1000 * 10) / 10,
+    latencyMs: { p50: latency.p50, p99: latency.p99, max: latency.max },
+    exchangeCpuMsPerRequest: cpuBefore === null || cpuAfter === null ? null : Math.round(((cpuAfter - cpuBefore) / Math.max(1, sent)) * 1000) / 1000,
+    errors: failures.count,
+    errorKinds: failures.toJSON(),
   };
-  await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
-  return next;
-}
-
-function percentile(sorted, q) {
-  if (sorted.length === 0) return null;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
-}
-
-/** Peak resident set size of a process, in KiB (Linux only; null elsewhere). */
-function peakRssKiB(pid) {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const match = status.match(/^VmHWM:\s+(\d+) kB$/m);
-    return match ? Number(match[1]) : null;
-  } catch {
-    return null;
-  }
-}
-
-/** CPU time a process has used so far, in ms (user + system; Linux only, else null). */
-function cpuMs(pid) {
-  try {
-    // Fields after the command name (which is in parentheses and may contain spaces).
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime
-    return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
-  } catch {
-    return null;
-  }
-}
-
-function stop(child) {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((done) => {
-    const force = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    child.once('exit', () => { clearTimeout(force); done(); });
-    child.kill('SIGTERM');
-  });
-}
-
-/** A fresh code from the dev provider's consent form, with the verifier it needs. */
-async function freshCode(provider) {
-  const verifier = randomBytes(32).toString('base64url');
-  const challenge = createHash('sha256').update(verifier).digest('base64url');
-  const body = new URLSearchParams({
-    decision: 'allow', client_id: CLIENT_ID, redirect_uri: REDIRECT_URI, response_type: 'code',
-    scope: 'basic', state: randomBytes(16).toString('hex'),
-    code_challenge: challenge, code_challenge_method: 'S256',
-  });
-  const res = await fetch(`${provider}/oauth/authorize`, {
-    method: 'POST', body, redirect: 'manual', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-  });
-  const code = new URL(res.headers.get('location') ?? 'about:blank').searchParams.get('code');
-  if (res.status !== 303 || !code) throw new Error(`consent form answered ${res.status} without a code`);
-  return { code, verifier };
 }
 
 /**
  * Runs the load check and returns its figures. Options: `requests` (default 500), `concurrency`
- * (default 50), `release` (build the exchange in release), `budgetMs` (the whole run's bound,
- * default 120 s), `write` (write bench/exchange-results.json, default true), `quiet`.
+ * (default 50), `refreshRounds` (default 2: each refresh token is refreshed twice in turn),
+ * `release` (build the exchange in release), `budgetMs` (the whole run's bound, default 120 s),
+ * `write` (write bench/exchange-results.json, default true), `quiet`.
  */
 export async function runExchangeLoad({
-  requests = 500, concurrency = 50, release = false, budgetMs = 120_000, write = true, quiet = false,
+  requests = 500, concurrency = 50, refreshRounds = 2, release = false, budgetMs = 120_000, write = true, quiet = false,
 } = {}) {
   requests = Math.max(1, Math.min(MAX_REQUESTS, Math.floor(requests)));
   concurrency = Math.max(1, Math.min(MAX_CONCURRENCY, Math.floor(concurrency)));
+  refreshRounds = Math.max(0, Math.min(MAX_REFRESH_ROUNDS, Math.floor(refreshRounds)));
   const say = quiet ? () => {} : (line) => console.error(`exchange-load: ${line}`);
-  const tempDir = mkdtempSync(join(tmpdir(), 'exchange-load-'));
-  const clientsFile = join(tempDir, 'clients.json');
-  writeFileSync(clientsFile, JSON.stringify({
-    clients: [{ id: CLIENT_ID, secret: SECRET, name: 'Exchange load', redirect_uris: [REDIRECT_URI] }],
-  }));
 
   let provider;
   let exchange;
-  let logLines = 0;
-  let logTail = '';
   try {
     say(`building (${release ? 'release' : 'debug'})`);
     const binary = buildExchange({ release });
-    provider = await startProvider({ args: ['--clients', clientsFile], binary: providerBinary() });
-    const providerUrl = `http://127.0.0.1:${provider.port}`;
+    provider = await startBenchProvider({ clientId: CLIENT_ID, secret: SECRET });
     exchange = await startExchange({
       binary,
       stderr: 'pipe',
       env: { EXCHANGE_LOAD_SECRET: SECRET },
-      config: {
-        upstream_timeout_ms: 5_000,
-        clients: [{
-          client_id: CLIENT_ID,
-          token_endpoint: `${providerUrl}/oauth/access_token`,
-          client_secret_env: 'EXCHANGE_LOAD_SECRET',
-          client_auth: 'client_secret_post',
-          redirect_uris: [REDIRECT_URI],
-          allowed_origins: [ORIGIN],
-        }],
-      },
+      config: exchangeConfig({ clientId: CLIENT_ID, providerUrl: provider.url, secretEnv: 'EXCHANGE_LOAD_SECRET' }),
     });
-    // Drain its log (a full pipe would stall it), counting lines and keeping the end for errors.
-    exchange.stderr.setEncoding('utf8');
-    exchange.stderr.on('data', (chunk) => {
-      logLines += (chunk.match(/\n/g) ?? []).length;
-      logTail = (logTail + chunk).slice(-4000);
-    });
-    const rssAtStart = peakRssKiB(exchange.pid);
+    const log = drainStderr(exchange);
+    const rssAtStart = memory(exchange.pid).peakKiB;
     const deadline = Date.now() + budgetMs;
+    const tokenUrl = `${exchange.url}/token`;
 
     // Codes live 60 s at the dev provider: fetch them all first, then spend them at once.
     say(`getting ${requests} codes from the dev provider`);
     const grants = new Array(requests).fill(null);
     let codeFailure = null;
     await pool(requests, concurrency, deadline, async (i) => {
-      grants[i] = await freshCode(providerUrl).catch((e) => { codeFailure = e.message; return null; });
+      grants[i] = await freshCode(provider.url, { clientId: CLIENT_ID, scope: 'basic offline_access' })
+        .catch((e) => { codeFailure = e.message; return null; });
     });
 
     say(`sending ${requests} token requests through the exchange, ${concurrency} at a time`);
-    const latencies = [];
-    const failures = new Map();
-    const fail = (why) => failures.set(why, (failures.get(why) ?? 0) + 1);
-    const cpuBefore = cpuMs(exchange.pid);
-    const started = performance.now();
-    const sent = await pool(requests, concurrency, deadline, async (i) => {
-      if (!grants[i]) return fail(`no code from the dev provider (${codeFailure ?? 'out of time'})`);
-      const { code, verifier } = grants[i];
-      const body = new URLSearchParams({
-        grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, client_id: CLIENT_ID, code_verifier: verifier,
-      });
-      const t0 = performance.now();
-      try {
-        const res = await fetch(`${exchange.url}/token`, {
-          method: 'POST', body, headers: { Origin: ORIGIN }, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    const refreshTokens = new Array(requests).fill(null);
+    const code = await phase({
+      count: requests, concurrency, deadline, budgetMs, pid: exchange.pid,
+      make: (i) => {
+        if (!grants[i]) return `no code from the dev provider (${codeFailure ?? 'out of time'})`;
+        return tokenRequest(tokenUrl, codeFields({ clientId: CLIENT_ID, ...grants[i] })).then((answer) => {
+          refreshTokens[i] = answer.json?.refresh_token ?? null;
+          if (answer.ok && !refreshTokens[i]) return { ...answer, ok: false, failure: 'no refresh_token for offline_access' };
+          return answer;
         });
-        const json = await res.json().catch(() => null);
-        latencies.push(performance.now() - t0);
-        if (res.status !== 200) fail(`HTTP ${res.status} ${json?.error ?? ''}`.trim());
-        else if (typeof json?.access_token !== 'string') fail('no access_token');
-      } catch (e) {
-        fail(e.name === 'TimeoutError' ? 'timeout' : `fetch failed: ${e.cause?.code ?? e.message}`);
-      }
+      },
     });
-    const elapsedMs = performance.now() - started;
-    const cpuAfter = cpuMs(exchange.pid);
-    for (let i = sent; i < requests; i++) fail(`not sent within the ${budgetMs} ms budget`);
 
-    const sorted = latencies.sort((a, b) => a - b);
-    const round = (ms) => (ms === null ? null : Math.round(ms * 100) / 100);
-    const errors = [...failures.values()].reduce((a, b) => a + b, 0);
+    // The refresh path: round r presents the token that round r-1 rotated in.
+    say(`refreshing ${requests} refresh tokens ${refreshRounds} times in turn through the exchange, ${concurrency} at a time`);
+    const rounds = requests * refreshRounds;
+    const previousRound = new Array(requests).fill(Promise.resolve());
+    const refresh = await phase({
+      count: rounds, concurrency, deadline, budgetMs, pid: exchange.pid,
+      make: (n) => {
+        const i = n % requests;
+        // Rounds of one token go in turn (the pool's order makes the wait rare).
+        const request = previousRound[i].then(() => {
+          const previous = refreshTokens[i];
+          if (!previous) return { ok: false, status: 0, ms: 0, failure: 'no refresh token to present' };
+          return tokenRequest(tokenUrl, refreshFields({ clientId: CLIENT_ID, refreshToken: previous }), { expectRefresh: true, previous })
+            .then((answer) => { refreshTokens[i] = answer.ok ? answer.json.refresh_token : null; return answer; });
+        });
+        previousRound[i] = request;
+        return request;
+      },
+    });
+
+    const mem = memory(exchange.pid);
     const figures = {
       date: new Date().toISOString(),
       build: release ? 'release' : 'debug',
@@ -206,33 +142,38 @@ export async function runExchangeLoad({
       node: process.version,
       requests,
       concurrency,
-      durationMs: Math.round(elapsedMs),
-      throughputPerSec: Math.round((sent / elapsedMs) * 1000 * 10) / 10,
-      latencyMs: { p50: round(percentile(sorted, 0.5)), p99: round(percentile(sorted, 0.99)), max: round(sorted.at(-1) ?? null) },
-      exchangeCpuMsPerRequest: cpuBefore === null || cpuAfter === null ? null : Math.round(((cpuAfter - cpuBefore) / Math.max(1, sent)) * 1000) / 1000,
-      peakRssKiB: peakRssKiB(exchange.pid),
+      durationMs: code.durationMs,
+      throughputPerSec: code.throughputPerSec,
+      latencyMs: code.latencyMs,
+      exchangeCpuMsPerRequest: code.exchangeCpuMsPerRequest,
+      peakRssKiB: mem.peakKiB,
       rssAtStartKiB: rssAtStart,
-      errors,
-      errorKinds: Object.fromEntries(failures),
-      logLines,
+      errors: code.errors + refresh.errors,
+      errorKinds: { ...code.errorKinds, ...Object.fromEntries(Object.entries(refresh.errorKinds).map(([k, v]) => [`refresh: ${k}`, v])) },
+      refresh: { rounds: refreshRounds, ...refresh },
+      logLines: log.lines,
     };
     if (!quiet) printTable(figures);
-    if (errors > 0 && !quiet) console.error(`exchange-load: the exchange's log ends with:\n${logTail}`);
+    if (figures.errors > 0 && !quiet) console.error(`exchange-load: the exchange's log ends with:\n${log.tail}`);
     if (write) writeFileSync(join(import.meta.dirname, 'exchange-results.json'), `${JSON.stringify(figures, null, 2)}\n`);
     return figures;
   } finally {
-    await Promise.all([stop(exchange), stop(provider)]);
-    rmSync(tempDir, { recursive: true, force: true });
+    await Promise.all([stop(exchange), provider?.stop()]);
   }
 }
 
 function printTable(f) {
+  const r = f.refresh;
   const rows = [
     ['build', f.build],
-    ['requests (concurrency)', `${f.requests} (${f.concurrency})`],
+    ['code requests (concurrency)', `${f.requests} (${f.concurrency})`],
     ['throughput', `${f.throughputPerSec} req/s`],
     ['latency p50 / p99 / max', `${f.latencyMs.p50} / ${f.latencyMs.p99} / ${f.latencyMs.max} ms`],
     ['exchange CPU per request', f.exchangeCpuMsPerRequest === null ? 'n/a' : `${f.exchangeCpuMsPerRequest} ms`],
+    ['refresh requests (rounds)', `${r.requests} (${r.rounds})`],
+    ['refresh throughput', `${r.throughputPerSec} req/s`],
+    ['refresh latency p50 / p99 / max', `${r.latencyMs.p50} / ${r.latencyMs.p99} / ${r.latencyMs.max} ms`],
+    ['exchange CPU per refresh', r.exchangeCpuMsPerRequest === null ? 'n/a' : `${r.exchangeCpuMsPerRequest} ms`],
     ['peak RSS (VmHWM)', f.peakRssKiB === null ? 'n/a' : `${(f.peakRssKiB / 1024).toFixed(1)} MiB (at start ${(f.rssAtStartKiB / 1024).toFixed(1)} MiB)`],
     ['errors', f.errors === 0 ? '0' : `${f.errors} ${JSON.stringify(f.errorKinds)}`],
   ];
@@ -249,6 +190,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const figures = await runExchangeLoad({
     requests: arg('--requests', 500),
     concurrency: arg('--concurrency', 50),
+    refreshRounds: arg('--refresh-rounds', 2),
     release: process.argv.includes('--release'),
   });
   process.exitCode = figures.errors === 0 ? 0 : 1;

@@ -27,7 +27,9 @@
 // in pkg-template/README.md (and in README.md, if it has the markers). Timings are noisy (two
 // cores): they never go in a test.
 //
-//   node bench/run.mjs [--startup-runs N] [--fast3g-runs N] [--login-runs N] [--no-readme] [--pkg DIR]
+//   node bench/run.mjs [--startup-runs N] [--fast3g-runs N] [--login-runs N] [--no-readme] [--pkg DIR] [--soak]
+//
+// `--soak` adds the exchange's ten-minute soak (bench/exchange-soak.mjs) to its other measures.
 //
 // `--pkg DIR` serves another build of the package at /pkg/ (default: pkg/).
 //
@@ -41,6 +43,7 @@ import { launchChromium } from '../tests/e2e/harness.mjs';
 import { serveStatic } from '../scripts/lib/serve.mjs';
 import { startProvider } from '../scripts/lib/provider.mjs';
 import { runExchangeLoad } from './exchange-load.mjs';
+import { runExchangeMeasures } from './exchange-measures.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const here = import.meta.dirname;
@@ -209,7 +212,11 @@ const exchangeTable = `| Exchange load (${ex.build}, ${ex.requests} token reques
 | latency p50 / p99 | ${ex.latencyMs.p50} ms / ${ex.latencyMs.p99} ms |
 | exchange CPU per request | ${ex.exchangeCpuMsPerRequest ?? 'n/a'} ms |
 | peak memory (VmHWM) | ${(ex.peakRssKiB / 1024).toFixed(1)} MiB |
-| errors | ${ex.errors} |`;
+| refresh path (${ex.refresh.requests} refresh requests, each token rotated ${ex.refresh.rounds} times in turn) | ${ex.refresh.throughputPerSec} requests/s, p50 ${ex.refresh.latencyMs.p50} ms / p99 ${ex.refresh.latencyMs.p99} ms, ${ex.refresh.exchangeCpuMsPerRequest ?? 'n/a'} ms CPU each |
+| errors (both paths) | ${ex.errors} |`;
+// Faults, a slowloris, two copies behind nginx; with --soak, ten minutes (bench/exchange-measures.mjs).
+const exchangeMore = await runExchangeMeasures({ soak: process.argv.includes('--soak'), log });
+results.exchangeMeasures = exchangeMore.figures;
 
 // ---- report -----------------------------------------------------------------------------------
 results.roundTrip.runs = LOGIN_RUNS;
@@ -256,6 +263,8 @@ login includes loading the library a second time. Sizes are exact; timings vary 
 
 ${exchangeTable}
 
+${exchangeMore.markdown}
+
 The exchange and the dev provider share the machine's ${results.environment.cpus} cores with the load generator (Node), so
 throughput and latency describe the whole loop; the exchange is stateless, and more copies behind
 any load balancer scale it.
@@ -269,6 +278,7 @@ if (!process.argv.includes('--no-readme')) {
 console.log('\n' + table + '\n');
 console.log(filesTable + '\n');
 console.log(exchangeTable + '\n');
+console.log(exchangeMore.markdown + '\n');
 console.log('wrote bench/results.md, bench/results.json, bench/results.svg');
 
 // ---- measurements -----------------------------------------------------------------------------
