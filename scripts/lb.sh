@@ -4,8 +4,8 @@
 #
 #   scripts/lb.sh install
 #       Installs Debian's nginx package when no nginx is on PATH (apt-get, through sudo when not
-#       root), without enabling or starting its system service. Idempotent: with nginx present
-#       it does nothing.
+#       root), without starting its service (a policy-rc.d that refuses is in place for the
+#       install). Idempotent: with nginx present it does nothing.
 #   scripts/lb.sh run --dir DIR --port PORT --upstream HOST:PORT [--upstream HOST:PORT ...]
 #                     [--keepalive N] [--read-timeout 20s] [--nofile N]
 #       Installs nginx if needed, writes DIR/nginx.conf from bench/lb/nginx.conf.template (its
@@ -99,5 +99,5 @@ run_nginx() {
 case "${1:-}" in
   install) install_nginx ;;
   run) shift; run_nginx "$@" ;;
-  *) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  *) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0" >&2; exit 2 ;;
 esac
