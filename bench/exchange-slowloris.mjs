@@ -8,9 +8,10 @@
 // memory reused rather than leaked.
 //
 // Open files: 5,000 connections take 5,000 descriptors in this process and as many in the
-// exchange. The bench raises the soft limit of both (util-linux `prlimit --nofile`, which is
-// `ulimit -n` for a running process) to 3 × connections, within the hard limit, and fails if
-// that is not enough.
+// exchange. Node raises its own soft limit to the hard limit as it starts, and its children
+// inherit that; the bench also raises the soft limit of both itself and the exchange (util-linux
+// `prlimit --nofile`, which is `ulimit -n` for a running process) to 3 × connections, within the
+// hard limit, and fails with a message if that is not enough.
 //
 // Prints a table and writes bench/exchange-slowloris-results.json; `runExchangeSlowloris()`
 // returns the figures, for the main bench.
@@ -118,6 +119,9 @@ export async function runExchangeSlowloris({
     });
     const log = drainStderr(exchange);
     const exchangeLimit = raiseFdLimit(wantedFds, exchange.pid);
+    if (exchangeLimit !== null && exchangeLimit < connections + 100) {
+      throw new Error(`exchange-slowloris: the exchange may open ${exchangeLimit} files; ${connections} connections need more (raise the hard limit: ulimit -Hn)`);
+    }
     const tokenUrl = `${exchange.url}/token`;
     const reading = () => ({ ...memory(exchange.pid), fds: openFds(exchange.pid) });
 
