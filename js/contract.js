@@ -19,11 +19,13 @@ export const INPUT = {
   tick: 11, // no fields
   answer: 12, // seq, status, body
   unreachable: 13, // seq, blocked_by
-  logout: 14, // no fields
-  read: 15, // no fields
-  authorize: 16, // no fields
-  pageLoad: 17, // path, search, hash, opener, random
-  relayed: 18, // taken, opener
+  logout: 14, // end_session, id, random
+  locked: 15, // no fields
+  stored: 16, // key
+  read: 17, // no fields
+  authorize: 18, // no fields
+  pageLoad: 19, // path, search, hash, opener, random
+  relayed: 20, // taken, opener
 };
 
 /** Each command's name, by number: a command arrives as `{ do: number, ...fields }`. */
@@ -38,6 +40,9 @@ export const COMMANDS = [
   'digest', // seq, text, algorithm
   'fetch', // seq, url, body, bearer
   'verify', // seq, key, import, verify, data, signature
+  'lock', // name
+  'unlock', // no fields
+  'revoked', // id, revoked
   'timer', // ms
   'warn', // text
   'properties', // callbackurl, access_token, logged_in, expires_at, profile, id_token

@@ -30,8 +30,15 @@ export class Driver {
     this.host = host;
     this.read = readSettings;
     this.waiters = [];
+    this.logouts = new Map();
     this.queue = [];
     this.running = false;
+    // Another tab's login, renewal or logout, where tabs share the session (storage="local").
+    if (host) {
+      addEventListener('storage', (e) => {
+        if (e.storageArea === localStorage) this.tell('stored', e.key ?? '');
+      });
+    }
   }
 
   /** Tells the core of input `name` with its fields; returns the commands it answers with. */
@@ -81,6 +88,16 @@ export class Driver {
     });
   }
 
+  /** `logout(options)`: resolves with `{ revoked }` once the revocation is over; never rejects. */
+  logout(options) {
+    const id = (this.logoutCount = (this.logoutCount ?? 0) + 1);
+    return new Promise((resolve) => {
+      this.logouts.set(id, resolve);
+      this.sync();
+      this.tell('logout', options?.endSession === true, id, Array.from(crypto.getRandomValues?.(new Uint8Array(16)) ?? []));
+    });
+  }
+
   /** Listens for a callback page's response: from the popup (or any window), and the channel. */
   listen(popup) {
     const take = (data, origin, source) => {
@@ -100,6 +117,13 @@ export class Driver {
     clearInterval(this.poll);
   }
 }
+
+/**
+ * How long the renewal's Web Lock is held after the renewed tokens were written: long enough for
+ * the write to reach other tabs' view of localStorage (within milliseconds in Chromium, Firefox
+ * and Safari; tests/e2e/renewal.test.mjs races two tabs), short enough to delay nobody.
+ */
+const UNLOCK_AFTER_MS = 250;
 
 /** One handler per command, called with the driver as `this`. */
 const HANDLERS = {
@@ -200,6 +224,28 @@ const HANDLERS = {
 
   verify(command) {
     verifySignature(command).then((ok) => this.tell('verified', command.seq, ok));
+  },
+
+  lock({ name }) {
+    // Without Web Locks (an insecure context, an old engine) each tab renews on its own.
+    if (!navigator.locks) return this.tell('locked');
+    navigator.locks.request(name, () => new Promise((release) => {
+      this.release = release;
+      this.tell('locked');
+    }));
+  },
+
+  unlock() {
+    const release = this.release;
+    this.release = null;
+    // The rotated token is in localStorage already; other tabs see a write a little later than
+    // this one does, so the next tab to take the lock must not read the used token.
+    if (release) setTimeout(release, UNLOCK_AFTER_MS);
+  },
+
+  revoked({ id, revoked }) {
+    this.logouts.get(id)?.({ revoked });
+    this.logouts.delete(id);
   },
 
   timer({ ms }) {

@@ -75,10 +75,7 @@ class OAuthLogin extends HTMLElement {
 
   login() { return this._driver.login(); }
 
-  logout() {
-    this._driver.sync();
-    this._driver.tell('logout');
-  }
+  logout(options) { return this._driver.logout(options); }
 
   fetch(input, init) {
     const answer = this._driver.ask('authorize');

@@ -9,6 +9,12 @@ pub const TOKEN_PREFIX: &str = "oauth-prefab:token:";
 /// This tab's pending redirect login (in `sessionStorage`); a tab has at most one, since a
 /// redirect login leaves the page.
 pub const PENDING_KEY: &str = "oauth-prefab:pending";
+/// The `state` of this tab's logout at the provider (RP-Initiated Logout), in `sessionStorage`,
+/// so the page it returns to strips it from its address.
+pub const LOGOUT_KEY: &str = "oauth-prefab:logout";
+/// The Web Lock one renewal of widget `<key>`'s session holds across tabs:
+/// `oauth-prefab:renew:<widget key>`.
+pub const RENEW_LOCK_PREFIX: &str = "oauth-prefab:renew:";
 /// Providers seen to cut login popups off from their opener, by authorization origin (in
 /// `localStorage`), so a later popup they hide is waited for rather than taken for a cancel.
 pub const SEVERS_PREFIX: &str = "oauth-prefab:severs:";

@@ -374,3 +374,55 @@ test('widget: an authorization response from another issuer than `issuer` is ref
     await context.close();
   }
 });
+
+// ---- Staying logged in, and logging out, through oidc-provider ("Staying logged in" in the contract)
+
+test('widget with offline_access: renewed with rotated refresh tokens, logout revokes, logout at the provider comes back cleaned', { timeout: TIMEOUT }, async () => {
+  const { context, page, tokenRequests } = await env.newPage();
+  try {
+    const revocations = [];
+    context.on('request', (r) => { if (r.url() === env.op.revocationEndpoint) revocations.push(new URLSearchParams(r.postData() ?? '')); });
+    const attrs = { scope: 'openid profile offline_access', 'extra-params': 'prompt=consent', storage: 'local' };
+    await openCodeFlowWidget(page, attrs);
+    const [popup] = await Promise.all([page.waitForEvent('popup'), page.locator('#w1 button[part=button]').click()]);
+    await popup.waitForLoadState();
+    await signIn(popup, 'frank');
+    await consent(popup, popup.waitForEvent('close'));
+    const [login] = await waitForEvents(page);
+    assert.equal(login.type, 'oauth-login', JSON.stringify(login));
+    assert.ok(login.detail.scope.includes('offline_access'), JSON.stringify(login.detail.scope));
+
+    // Two renewals, each with the refresh token the one before got (oidc-provider rotates a
+    // public client's); each id_token verified and the same person's.
+    await page.waitForFunction(() => window.events.filter((e) => e.type === 'oauth-renewed').length >= 2, null, { timeout: 20_000 });
+    const refreshes = tokenRequests.filter((t) => t.get('grant_type') === 'refresh_token');
+    assert.ok(refreshes.length >= 2);
+    assert.notEqual(refreshes[1].get('refresh_token'), refreshes[0].get('refresh_token'), 'rotated');
+    const renewed = (await page.evaluate(() => window.events)).filter((e) => e.type === 'oauth-renewed');
+    assert.equal(renewed[1].detail.profile.sub, 'frank');
+    assert.notEqual(renewed[1].detail.accessToken, login.detail.accessToken);
+
+    // Logout revokes both tokens: the provider then refuses the access token.
+    const last = await page.evaluate(() => document.getElementById('w1').accessToken);
+    assert.deepEqual(await page.evaluate(() => document.getElementById('w1').logout()), { revoked: true });
+    assert.deepEqual(revocations.map((r) => r.get('token_type_hint')), ['refresh_token', 'access_token']);
+    assert.equal((await userinfoFromPage(page, last)).status, 401);
+
+    // Logged in again, then out at the provider: its confirmation page, and back, cleaned.
+    const [again] = await Promise.all([page.waitForEvent('popup'), page.locator('#w1 button[part=button]').click()]);
+    await again.waitForLoadState();
+    await consent(again, again.waitForEvent('close'));
+    await page.waitForFunction(() => document.getElementById('w1').loggedIn);
+    const back = page.waitForRequest((r) => r.isNavigationRequest() && r.url().startsWith(`${env.web}/e2e/widget.html?`));
+    await Promise.all([
+      page.waitForURL((url) => url.href.startsWith(env.op.endSessionEndpoint)),
+      page.evaluate(() => { document.getElementById('w1').logout({ endSession: true }); }),
+    ]);
+    await page.getByRole('button', { name: /yes, sign me out/i }).click();
+    assert.ok(new URL((await back).url()).searchParams.get('state'));
+    await page.waitForFunction(() => customElements.get('oauth-login') && location.search === '');
+    assert.deepEqual(await page.evaluate(() => window.events), [], 'nothing fires on the returning page');
+  } finally {
+    await context.close();
+  }
+});

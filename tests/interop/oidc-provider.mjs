@@ -7,7 +7,10 @@ import { createServer } from 'node:http';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 
 export const CLIENT_ID = 'interop-spa';
-export const SCOPES = ['openid', 'profile', 'email'];
+export const SCOPES = ['openid', 'profile', 'email', 'offline_access'];
+
+/** Access tokens of a login with `offline_access` live this long, so a renewal comes soon. */
+export const RENEWING_TTL_SECS = 5;
 
 /**
  * Starts the provider on http://127.0.0.1:<free port>. `redirectUris` are registered for the
@@ -31,7 +34,8 @@ export async function startOidcProvider({ redirectUris, origins }) {
       // A public client: a page cannot keep a secret. oidc-provider then requires PKCE
       // (pkce.required below says so explicitly), and v9 only implements S256.
       token_endpoint_auth_method: 'none',
-      grant_types: ['authorization_code'],
+      // Refresh tokens for offline_access (asked with prompt=consent): public clients' rotate.
+      grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       // 'web' (the default), not 'native': the widget is a web app, and oidc-provider accepts
       // http: redirect URIs on localhost for web clients that do not use the implicit grant.
@@ -39,6 +43,7 @@ export async function startOidcProvider({ redirectUris, origins }) {
       // match on any port), which is the stricter behaviour we want to test against.
       application_type: 'web',
       redirect_uris: redirectUris,
+      post_logout_redirect_uris: redirectUris,
     }],
     pkce: { required: () => true },
     scopes: SCOPES,
@@ -59,12 +64,15 @@ export async function startOidcProvider({ redirectUris, origins }) {
     features: {
       devInteractions: { enabled: true },
       userinfo: { enabled: true },
-      // No refresh tokens, no logout pages: nothing the tests use.
-      rpInitiatedLogout: { enabled: false },
+      // Token revocation (RFC 7009) and RP-Initiated Logout, with its own confirmation page.
+      revocation: { enabled: true },
+      rpInitiatedLogout: { enabled: true },
     },
     // Explicit lifetimes (the defaults print a notice when first used).
     ttl: {
-      AccessToken: 600,
+      // Short for a login that can renew (offline_access), so the renewal tests need not wait.
+      AccessToken: (_ctx, token) => (token.scope?.split(' ').includes('offline_access') ? RENEWING_TTL_SECS : 600),
+      RefreshToken: 600,
       AuthorizationCode: 60,
       IdToken: 600,
       Interaction: 600,
@@ -108,6 +116,8 @@ export async function startOidcProvider({ redirectUris, origins }) {
     authorizationEndpoint: discovery.authorization_endpoint,
     tokenEndpoint: discovery.token_endpoint,
     userinfoEndpoint: discovery.userinfo_endpoint,
+    revocationEndpoint: discovery.revocation_endpoint,
+    endSessionEndpoint: discovery.end_session_endpoint,
     clientId: CLIENT_ID,
     close() {
       server.closeAllConnections();

@@ -4,7 +4,7 @@
 //! redirect login, and waits (a [`Delivery`]) for the widget that started it to connect; or to a
 //! popup login of another page, and is relayed there: to the opener, or, when the provider's
 //! COOP cut this popup off from it, over the channel. A response no page takes is reported here
-//! as `state_mismatch`.
+//! as `state_mismatch`. A page a logout at the provider came back to only loses its `state`.
 
 use std::rc::Rc;
 
@@ -13,10 +13,10 @@ use super::popup::LOOK_EVERY_MS;
 use super::session::Pending;
 use crate::core::contract::Storage;
 use crate::core::error::OAuthError;
-use crate::core::oauth::response::{capture, state_of};
+use crate::core::oauth::response::{capture, query_response, state_of};
 use crate::core::oidc::discovery::Discovery;
-use crate::core::store::{Store, PENDING_KEY};
-use crate::core::text::{cat, hex};
+use crate::core::store::{Store, LOGOUT_KEY, PENDING_KEY};
+use crate::core::text::{cat, hex, same_secret};
 
 /// How long a callback page waits to hear that its response was taken. The opener answers
 /// within milliseconds; silence means no page is waiting for this login any more.
@@ -117,6 +117,17 @@ pub fn page_load(
     random: &[u8],
     out: &mut dyn Emit,
 ) {
+    // The page a logout at the provider came back to: its `state` leaves the address, and
+    // nothing else happens (`oauth-logout` fired before the tab left).
+    if let Some(expected) = store.get(Storage::Session, LOGOUT_KEY) {
+        let back = query_response(search, hash);
+        if state_of(&back.raw).is_some_and(|state| same_secret(&state, &expected)) {
+            store.remove(Storage::Session, LOGOUT_KEY);
+            return out.emit(Command::Clean {
+                url: &cat(&[path, &back.rest]),
+            });
+        }
+    }
     let Some(captured) = capture(search, hash) else {
         return;
     };

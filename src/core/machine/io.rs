@@ -137,8 +137,13 @@ inputs! {
     /// A `fetch` command's request failed before any answer; `blocked_by` names the page's
     /// Content Security Policy directive that refused it, if one did.
     Unreachable "unreachable" { seq: u32, blocked_by: Text<'a> },
-    /// `logout()`.
-    Logout "logout" {},
+    /// `logout(options)`: `end_session` for `{ endSession: true }`; `id` names its promise (for
+    /// `revoked`); 16 random bytes for the end-session request's `state`.
+    Logout "logout" { end_session: bool, id: u32, random: Vec<u8> },
+    /// The Web Lock a `lock` command asked for is held.
+    Locked "locked" {},
+    /// Another tab changed `localStorage` item `key` (empty: it cleared the storage).
+    Stored "stored" { key: Text<'a> },
     /// A read of the element's properties.
     Read "read" {},
     /// `fetch()`: what to attach.
@@ -434,6 +439,13 @@ commands! {
     /// Verify `signature` over `data` with `key` (a JWK), imported with the WebCrypto parameters
     /// `import` and verified with `verify` (JSON texts); report `verified`.
     Verify "verify" { seq: u32, key: &'a str, import: &'a str, verify: &'a str, data: &'a str, signature: &'a [u8] },
+    /// Take the Web Lock `name` (`navigator.locks`; at once where there is none) and report
+    /// `locked`; hold it until `unlock`.
+    Lock "lock" { name: &'a str },
+    /// Let the Web Lock go, once other tabs have had the time to see this tab's storage write.
+    Unlock "unlock" {},
+    /// Settle `logout()` promise `id` with `{ revoked }`.
+    Revoked "revoked" { id: u32, revoked: bool },
     /// Report `tick` in `ms` (none: no timer), replacing any timer set before.
     Timer "timer" { ms: Option<u64> },
     /// Advice for the page author's console.

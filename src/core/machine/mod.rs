@@ -11,6 +11,7 @@ pub mod callback;
 pub mod io;
 pub mod popup;
 pub mod proof;
+pub mod renew;
 pub mod session;
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -22,6 +23,7 @@ use callback::{Delivery, Discovered, PageState};
 use io::{Command, Detail, Emit, Input, Settle, Source};
 use popup::{Closed, LOOK_EVERY_MS};
 use proof::{next, Progress, Proof, Reply, Step};
+use renew::{RenewStep, Renewal, Revoking};
 use session::{label, view, Attempt, Held, Pending, Stage};
 
 use crate::core::contract::{Attr, ErrorCode, Event, Fallback, Mode, Storage};
@@ -71,6 +73,10 @@ pub struct Machine {
     seq: u32,
     /// The discovery document this widget is reading for the page: its request and issuer.
     discovering: Option<(u32, String)>,
+    /// The renewal of the held session under way, or waiting to try again.
+    renewal: Option<Renewal>,
+    /// A logout's revocation requests still out.
+    revoking: Option<Revoking>,
 }
 
 impl Default for Machine {
@@ -84,6 +90,8 @@ impl Default for Machine {
             attempt: Attempt::None,
             seq: 0,
             discovering: None,
+            renewal: None,
+            revoking: None,
         }
     }
 }
@@ -114,11 +122,12 @@ impl Machine {
             Input::Login { random } => self.login(&random, env, out),
             Input::Digest { seq, digest } => self.digest(seq, &digest, env, out),
             Input::Verified { seq, ok } => {
-                let progress = match proof_of(&mut self.attempt, seq, &[Step::Verify]) {
-                    Some(proof) => proof.verified(ok, now, &mut self.seq, out),
-                    None => return,
+                let found = proof_of(&mut self.attempt, &mut self.renewal, seq, &[Step::Verify]);
+                let Some((proof, renewing)) = found else {
+                    return;
                 };
-                self.proved(progress, env, out);
+                let progress = proof.verified(ok, now, &mut self.seq, out);
+                self.proved(progress, renewing, env, out);
             }
             Input::Blocked {} => self.blocked(env, out),
             Input::Look { closed, shown } => self.look(closed, shown, env, out),
@@ -136,7 +145,13 @@ impl Machine {
             Input::Unreachable { seq, blocked_by } => {
                 self.reply(seq, Reply::Unreachable(&blocked_by), env, out)
             }
-            Input::Logout {} => self.logout(env, out),
+            Input::Logout {
+                end_session,
+                id,
+                random,
+            } => self.logout(end_session, id, &random, env, out),
+            Input::Locked {} => self.locked(env, out),
+            Input::Stored { key } => self.stored(&key, env, out),
             Input::Read {} => {
                 let held = self.token(now);
                 out.emit(Command::Properties {
@@ -267,6 +282,14 @@ impl Machine {
             Some(held) if !held.token.is_expired(env.now) => {
                 self.held = Some(held);
                 self.report(Event::Login, Settle::Not, true, None, env, out);
+                true
+            }
+            // Expired, but renewable: restored once renewed (or reported expired).
+            Some(held) if held.refresh_token.is_some() => {
+                self.held = Some(held);
+                self.render(env.now, out);
+                self.start_renewal(true, env, out);
+                self.arm(env.now, out);
                 true
             }
             // Expired or damaged: deleted, not restored.
@@ -449,9 +472,11 @@ impl Machine {
     /// The SHA-256 digest of the pending code login's verifier, or the digest of an implicit
     /// grant's access token for `at_hash`.
     fn digest(&mut self, seq: u32, digest: &[u8], env: &mut Env, out: &mut dyn Emit) {
-        if let Some(proof) = proof_of(&mut self.attempt, seq, &[Step::AtHash]) {
+        if let Some((proof, renewing)) =
+            proof_of(&mut self.attempt, &mut self.renewal, seq, &[Step::AtHash])
+        {
             let progress = proof.digest(digest, &mut self.seq, out);
-            return self.proved(progress, env, out);
+            return self.proved(progress, renewing, env, out);
         }
         let Attempt::Pending(p) = &mut self.attempt else {
             return;
@@ -648,7 +673,10 @@ impl Machine {
         });
         match result {
             Ok(Some(granted)) => self.prove(granted, env, out),
-            Ok(None) => self.render(env.now, out),
+            Ok(None) => {
+                self.render(env.now, out);
+                self.arm(env.now, out);
+            }
             Err(error) => self.fail(error, env, out),
         }
     }
@@ -658,9 +686,20 @@ impl Machine {
         if let Some((_, issuer)) = self.discovering.take_if(|(s, _)| *s == seq) {
             return self.discovered(&issuer, reply, env, out);
         }
-        if let Some(proof) = proof_of(&mut self.attempt, seq, &[Step::Keys, Step::Userinfo]) {
+        if let Some((proof, renewing)) = proof_of(
+            &mut self.attempt,
+            &mut self.renewal,
+            seq,
+            &[Step::Keys, Step::Userinfo],
+        ) {
             let progress = proof.reply(reply, &mut self.seq, env.page, out);
-            return self.proved(progress, env, out);
+            return self.proved(progress, renewing, env, out);
+        }
+        if self.renewing(seq) {
+            return self.refresh_reply(reply, env, out);
+        }
+        if self.revoking(seq) {
+            return self.revoke_reply(seq, reply, out);
         }
         let Attempt::Pending(p) = &self.attempt else {
             return;
@@ -701,14 +740,19 @@ impl Machine {
             p.secrets.nonce.clone(),
             None,
             granted,
+            true,
         ));
         let progress = proof.begin(&mut self.seq, env.page, out);
         p.stage = Stage::Prove(proof);
-        self.proved(progress, env, out);
+        self.proved(progress, false, env, out);
     }
 
-    /// Where the pending login's proof is at: still waiting, or done, or failed.
-    fn proved(&mut self, progress: Progress, env: &mut Env, out: &mut dyn Emit) {
+    /// Where a proof is at (the pending login's, or the renewal's): still waiting, or done, or
+    /// failed.
+    fn proved(&mut self, progress: Progress, renewing: bool, env: &mut Env, out: &mut dyn Emit) {
+        if renewing {
+            return self.renewed(progress, env, out);
+        }
         match progress {
             Progress::Waiting => {}
             Progress::Done => self.succeed(env, out),
@@ -737,44 +781,31 @@ impl Machine {
                 out.emit(Command::Close {});
             }
             // Another widget of the page may have read the discovery document by now.
-            Attempt::Pending(p) if p.awaits_discovery() => return self.go_on(env, out),
+            Attempt::Pending(p) if p.awaits_discovery() => {
+                self.go_on(env, out);
+                if matches!(&self.attempt, Attempt::Pending(p) if p.awaits_discovery()) {
+                    self.arm(now, out);
+                }
+                return;
+            }
             _ => {}
         }
-        if let Some(held) = self.held.take_if(|h| h.token.is_expired(now)) {
-            forget_token(env.store, &held.config.key);
-            if !matches!(self.attempt, Attempt::Pending(_)) {
-                self.attempt = Attempt::Expired;
+        // The token ran out: a renewal under way may still bring a new one; one waiting to try
+        // again ran out of time; with nothing to renew with, the session is over.
+        let expired = self.held.as_ref().is_some_and(|h| h.token.is_expired(now));
+        match &self.renewal {
+            _ if !expired => self.renew_if_due(env, out),
+            Some(r) if !matches!(r.step, RenewStep::Wait(_)) => {}
+            Some(_) => {
+                let error = OAuthError::new(
+                    ErrorCode::NetworkError,
+                    "the renewal could not reach the token endpoint before the token expired",
+                );
+                return self.end_session(Some(&error), env, out);
             }
-            self.render(now, out);
-            self.arm(now, out);
-            return self.fire(
-                Event::Expired,
-                Detail::Expired(held.config.preset.id, None),
-                Settle::Not,
-                out,
-            );
+            None => return self.end_session(None, env, out),
         }
         self.arm(now, out);
-    }
-
-    /// `logout()`: forgets the token and its stored copies, fires `oauth-logout`. A login
-    /// under way goes on.
-    fn logout(&mut self, env: &mut Env, out: &mut dyn Emit) {
-        if let Some(held) = self.held.take() {
-            forget_token(env.store, &held.config.key);
-        }
-        forget_token(env.store, &self.config.key);
-        if !matches!(self.attempt, Attempt::Pending(_)) {
-            self.attempt = Attempt::None;
-        }
-        self.render(env.now, out);
-        self.arm(env.now, out);
-        self.fire(
-            Event::Logout,
-            Detail::Provider(self.config.preset.id),
-            Settle::Not,
-            out,
-        );
     }
 
     /// A login proven: keep the tokens where the login said, then report them.
@@ -901,15 +932,20 @@ impl Machine {
     }
 
     /// One timer for whatever comes next: the pending login's hint or deadline, a cancelled
-    /// login's deadline, or the token's expiry. (`setTimeout` holds at most 2^31-1 ms; a longer
+    /// login's deadline, the session's renewal, or the token's expiry. (`setTimeout` holds at most 2^31-1 ms; a longer
     /// wait re-arms.)
     fn arm(&self, now: u64, out: &mut dyn Emit) {
-        let next = match &self.attempt {
+        let login = match &self.attempt {
             Attempt::Pending(p) if p.awaits_discovery() => Some(now + DISCOVERY_LOOK_MS),
             Attempt::Pending(p) => Some(p.hint_at().unwrap_or(u64::MAX).min(p.deadline())),
             Attempt::Cancelled(Some(parked)) => Some(parked.deadline()),
-            _ => self.held.as_ref().and_then(|h| h.token.expires_at),
+            _ => None,
         };
+        let expiry = self.held.as_ref().and_then(|h| h.token.expires_at);
+        let next = [login, expiry, self.renewal_time()]
+            .into_iter()
+            .flatten()
+            .min();
         out.emit(Command::Timer {
             ms: next.map(|at| at.saturating_sub(now).min(i32::MAX as u64)),
         });
@@ -936,13 +972,27 @@ fn timeout_error(login: &Pending) -> OAuthError {
     )
 }
 
-/// The pending login's proof, if it waits for `seq` in one of `steps`.
-fn proof_of<'a>(attempt: &'a mut Attempt, seq: u32, steps: &[Step]) -> Option<&'a mut Proof> {
-    match attempt {
-        Attempt::Pending(p) => match &mut p.stage {
-            Stage::Prove(proof) if proof.seq == seq && steps.contains(&proof.step) => Some(proof),
-            _ => None,
-        },
+/// The proof waiting for `seq` in one of `steps`: the pending login's (`false`), or the
+/// renewal's (`true`).
+fn proof_of<'a>(
+    attempt: &'a mut Attempt,
+    renewal: &'a mut Option<Renewal>,
+    seq: u32,
+    steps: &[Step],
+) -> Option<(&'a mut Proof, bool)> {
+    let waits = |proof: &Proof| proof.seq == seq && steps.contains(&proof.step);
+    if let Attempt::Pending(p) = attempt {
+        if let Stage::Prove(proof) = &mut p.stage {
+            if waits(proof) {
+                return Some((proof, false));
+            }
+        }
+    }
+    match renewal {
+        Some(Renewal {
+            step: RenewStep::Prove(proof),
+            ..
+        }) if waits(proof) => Some((proof, true)),
         _ => None,
     }
 }

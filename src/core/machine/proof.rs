@@ -76,7 +76,8 @@ pub struct Proof {
     pub verified: Option<Verified>,
     /// Who logged in, as far as known.
     pub profile: Profile,
-    /// Whether the profile endpoint is read (a login: yes; a renewal keeps the profile it had).
+    /// Whether the profile is read, from the claims and the profile endpoint (a login: yes; a
+    /// renewal keeps the profile it had).
     pub reads_profile: bool,
     /// The request the current step waits for.
     pub seq: u32,
@@ -100,9 +101,10 @@ impl Proof {
         nonce: Option<Secret>,
         subject: Option<Verified>,
         granted: Granted,
+        reads_profile: bool,
     ) -> Self {
         Self {
-            reads_profile: subject.is_none(),
+            reads_profile,
             config,
             discovery,
             nonce,
@@ -281,7 +283,9 @@ impl Proof {
                 return Progress::Failed(error);
             }
         }
-        self.profile = profile_from_claims(&jws.claims);
+        if self.reads_profile {
+            self.profile = profile_from_claims(&jws.claims);
+        }
         self.verified = Some(verified);
         // The implicit grant's access token came beside the id_token, not from the token
         // endpoint: `at_hash` binds the two (Core 3.2.2.9).

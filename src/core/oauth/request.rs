@@ -124,6 +124,25 @@ pub fn token_request(code: &str, config: &Config, verifier: &Secret) -> String {
     body
 }
 
+/// The token request that renews a session (RFC 6749 6): no secret (an exchange adds one where
+/// the provider wants it).
+pub fn refresh_request(config: &Config, refresh_token: &Secret) -> String {
+    form(&[
+        ("grant_type", "refresh_token"),
+        ("refresh_token", refresh_token.expose()),
+        ("client_id", config.client_id()),
+    ])
+}
+
+/// An RFC 7009 revocation request for `token`, of the type `hint` names.
+pub fn revoke_request(config: &Config, token: &str, hint: &str) -> String {
+    form(&[
+        ("token", token),
+        ("token_type_hint", hint),
+        ("client_id", config.client_id()),
+    ])
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;

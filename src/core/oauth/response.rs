@@ -64,6 +64,18 @@ pub fn capture(search: &str, hash: &str) -> Option<Captured> {
     if !names(query).iter().any(|n| n == "code" || n == "error") {
         return None;
     }
+    Some(query_response(search, hash))
+}
+
+/// The response parameters of `location.search` taken out of it (the page's own stay), as
+/// [`Captured`]: the response, and what stays of the address.
+pub fn query_response(search: &str, hash: &str) -> Captured {
+    let name = |piece: &str| {
+        split_once(piece, b'=')
+            .map_or(piece, |(name, _)| name)
+            .to_owned()
+    };
+    let query = search.strip_prefix('?').unwrap_or(search);
     let (mut raw, mut kept) = (Vec::new(), Vec::new());
     for piece in split(query, b"&").filter(|p| !p.is_empty()) {
         let list = if QUERY_RESPONSE_NAMES.contains(&name(piece).as_str()) {
@@ -78,10 +90,10 @@ pub fn capture(search: &str, hash: &str) -> Option<Captured> {
     } else {
         cat(&["?", &join(&kept, "&")])
     };
-    Some(Captured {
+    Captured {
         raw: join(&raw, "&"),
         rest: cat(&[&search, hash]),
-    })
+    }
 }
 
 /// Parses raw response text, mapping any failure to `invalid_response`.

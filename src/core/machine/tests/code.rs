@@ -47,7 +47,7 @@ fn the_code_flow_waits_for_the_digest_and_asks_for_a_token_only_after_the_state_
     let out = w.popup_answer(&format!("?code=c%2F1&state={state2}"), "");
     assert_eq!(
         names(&out),
-        ["ack", "close", "fetch", "render"],
+        ["ack", "close", "fetch", "render", "timer"],
         "the popup hears its answer was taken, and closes; the exchange begins"
     );
     let fetch = find(&out, "fetch").unwrap();

@@ -6,6 +6,7 @@ mod code;
 mod oidc;
 mod popup;
 mod redirect;
+mod renew;
 mod session;
 mod settings;
 
@@ -163,6 +164,15 @@ impl Widget {
         self.send(Input::Digest {
             seq: digest_seq(out),
             digest: vec![9; 32],
+        })
+    }
+
+    /// `logout()` (promise 1), or `logout({ endSession: true })`.
+    pub fn logout(&mut self, end_session: bool) -> Vec<Value> {
+        self.send(Input::Logout {
+            end_session,
+            id: 1,
+            random: vec![0xe5; 16],
         })
     }
 

@@ -160,17 +160,23 @@ fn the_token_expires_at_its_time_and_logout_forgets_it() {
     let props = w.send(Input::Read {});
     assert_eq!(
         props[0],
-        serde_json::json!({"do": 12, "command": "properties", "callbackurl": "http://localhost:8080/app", "access_token": null, "logged_in": false, "expires_at": null, "profile": null, "id_token": null})
+        serde_json::json!({"do": 15, "command": "properties", "callbackurl": "http://localhost:8080/app", "access_token": null, "logged_in": false, "expires_at": null, "profile": null, "id_token": null})
     );
 
     let mut w = logged_in(
         &format!("{IMPLICIT}&storage=local"),
         "#access_token=t&token_type=bearer",
     );
-    let out = w.send(Input::Logout {});
+    let out = w.logout(false);
     assert_eq!(
         event(&out, "oauth-logout"),
         Some(&serde_json::json!({"provider": "custom"}))
+    );
+    let settled = find(&out, "revoked").unwrap();
+    assert_eq!(
+        (&settled["id"], &settled["revoked"]),
+        (&Value::from(1), &Value::Bool(false)),
+        "no revocation endpoint"
     );
     assert_eq!(timer(&out), None);
     assert_eq!(rendered(&out).0, "logged-out");

@@ -1,0 +1,659 @@
+//! Staying logged in, and logging out: the refresh token renews the session before it expires
+//! (under a Web Lock where tabs share the session, so a rotating refresh token is sent once),
+//! another tab's login, renewal or logout reaches this one through `localStorage`, and logout
+//! revokes the tokens (RFC 7009) and may end the provider's session (RP-Initiated Logout).
+
+use std::rc::Rc;
+
+use super::callback::Discovered;
+use super::io::{Command, Detail, Emit, Settle};
+use super::proof::{next, Progress, Proof, Reply};
+use super::session::{Attempt, Held};
+use super::{forget_token, unreachable_error, Env, Machine};
+use crate::core::contract::{Attr, Event, Storage};
+use crate::core::error::OAuthError;
+use crate::core::oauth::config::Config;
+use crate::core::oauth::request::{refresh_request, revoke_request, Secret};
+use crate::core::oauth::response::token_answer;
+use crate::core::oauth::token::Token;
+use crate::core::oidc::claims::subject;
+use crate::core::oidc::discovery::Discovery;
+use crate::core::oidc::jws::read_jws;
+use crate::core::oidc::profile::preset_facts;
+use crate::core::store::{LOGOUT_KEY, RENEW_LOCK_PREFIX, TOKEN_PREFIX};
+use crate::core::text::{cat, find, form, hex};
+
+/// A renewal is due once less than a tenth of the token's lifetime remains, and at most this
+/// long before it expires.
+pub const RENEW_AHEAD_MAX_MS: u64 = 60_000;
+/// The first retry of a renewal that could not reach the token endpoint waits this long, each
+/// next one twice as long, up to [`RETRY_MAX_MS`].
+pub const RETRY_FIRST_MS: u64 = 1_000;
+/// The longest wait between two retries.
+pub const RETRY_MAX_MS: u64 = 30_000;
+/// One last retry is made within this long of the expiry.
+pub const LAST_CHANCE_MS: u64 = 2_000;
+
+/// When the session holding `token` is renewed: `None` when its lifetime is unknown (it never
+/// expires, as far as the widget knows).
+pub fn renew_at(token: &Token) -> Option<u64> {
+    let (expires_at, lifetime_secs) = (token.expires_at?, token.expires_in?);
+    // A tenth of the lifetime, in milliseconds, is the lifetime in seconds times 100.
+    Some(expires_at.saturating_sub(lifetime_secs.saturating_mul(100).min(RENEW_AHEAD_MAX_MS)))
+}
+
+/// When to try again after the `failures`-th failed try at `now`, for a token expiring at
+/// `expires_at`: 1 s, then doubling, at most 30 s apart, and once more within the last 2 s
+/// (`last_chance` says whether that one was made). With it the second member is true; `None`
+/// when no try is left before the expiry.
+pub fn retry_at(
+    now: u64,
+    failures: u32,
+    expires_at: u64,
+    last_chance: bool,
+) -> Option<(u64, bool)> {
+    let wait = RETRY_FIRST_MS
+        .saturating_mul(1 << failures.saturating_sub(1).min(16))
+        .min(RETRY_MAX_MS);
+    let last = expires_at.saturating_sub(LAST_CHANCE_MS);
+    match now.saturating_add(wait) {
+        at if at < last => Some((at, false)),
+        _ if last_chance || now >= expires_at => None,
+        _ => Some((now.max(last), true)),
+    }
+}
+
+/// A renewal of the held session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Renewal {
+    /// Where it is at.
+    pub step: RenewStep,
+    /// Its tries that could not reach the token endpoint.
+    pub failures: u32,
+    /// The retry within the last seconds before the expiry was made.
+    pub last_chance: bool,
+    /// It renews a session restored with an expired access token: success is reported as the
+    /// restore (`oauth-login`), not as `oauth-renewed`.
+    pub restoring: bool,
+    /// This tab holds the renewal's Web Lock.
+    pub locked: bool,
+}
+
+/// A step of [`Renewal`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RenewStep {
+    /// Waiting for the Web Lock.
+    Locking,
+    /// The refresh request `seq` is out.
+    Request(u32),
+    /// The renewed id_token is being proven.
+    Prove(Box<Proof>),
+    /// Waiting to try again at this time.
+    Wait(u64),
+}
+
+/// A logout's revocation requests still out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revoking {
+    /// The `logout()` promise it settles.
+    pub id: u32,
+    /// The requests not yet answered.
+    pub waiting: Vec<u32>,
+    /// Every answer so far was a 200.
+    pub revoked: bool,
+    /// Where the tab then goes to end the provider's session, if it does.
+    pub end_session: Option<String>,
+}
+
+/// The discovery document this page read for `config`'s issuer, if it has.
+fn discovery(config: &Config, env: &Env) -> Option<Rc<Discovery>> {
+    match env.page.discovery(config.issuer()?) {
+        Some(Discovered::Known(document)) => Some(document.clone()),
+        _ => None,
+    }
+}
+
+impl Machine {
+    /// When the held session is next renewed (or retried), if it can be.
+    pub(super) fn renewal_time(&self) -> Option<u64> {
+        let held = self.held.as_ref().filter(|h| h.refresh_token.is_some())?;
+        match &self.renewal {
+            None => renew_at(&held.token),
+            Some(Renewal {
+                step: RenewStep::Wait(at),
+                ..
+            }) => Some(*at),
+            Some(_) => None,
+        }
+    }
+
+    /// A timer went off: a renewal may be due, or due to be tried again.
+    pub(super) fn renew_if_due(&mut self, env: &mut Env, out: &mut dyn Emit) {
+        if self.renewal_time().is_some_and(|at| env.now >= at) {
+            let restoring = self.renewal.as_ref().is_some_and(|r| r.restoring);
+            self.start_renewal(restoring, env, out);
+        }
+    }
+
+    /// Starts (or tries again) renewing the held session: under the Web Lock where tabs share
+    /// it, at once where each tab keeps its own.
+    pub(super) fn start_renewal(&mut self, restoring: bool, env: &mut Env, out: &mut dyn Emit) {
+        let Some(held) = &self.held else {
+            return;
+        };
+        let (failures, last_chance) = self
+            .renewal
+            .as_ref()
+            .map_or((0, false), |r| (r.failures, r.last_chance));
+        let shared = held.config.storage == Storage::Local;
+        self.renewal = Some(Renewal {
+            step: RenewStep::Locking,
+            failures,
+            last_chance,
+            restoring,
+            locked: false,
+        });
+        if shared {
+            let name = cat(&[RENEW_LOCK_PREFIX, &held.config.key]);
+            out.emit(Command::Lock { name: &name });
+        } else {
+            self.send_refresh(env, out);
+        }
+    }
+
+    /// The Web Lock is held: another tab may have renewed (or ended) the session while this one
+    /// waited for it, in which case its result is taken and nothing is sent.
+    pub(super) fn locked(&mut self, env: &mut Env, out: &mut dyn Emit) {
+        match &mut self.renewal {
+            Some(r) if r.step == RenewStep::Locking => r.locked = true,
+            _ => return out.emit(Command::Unlock {}),
+        }
+        let Some(held) = &self.held else {
+            return self.drop_renewal(out);
+        };
+        let name = cat(&[TOKEN_PREFIX, &held.config.key]);
+        let due = renew_at(&held.token).is_none_or(|at| env.now >= at);
+        if env.store.get(Storage::Local, &name) == Some(held.to_record()) && due {
+            self.send_refresh(env, out);
+        } else {
+            self.drop_renewal(out);
+            self.sync_shared(env, out);
+        }
+    }
+
+    /// Sends the refresh request.
+    fn send_refresh(&mut self, env: &mut Env, out: &mut dyn Emit) {
+        let Some(held) = &self.held else {
+            return self.drop_renewal(out);
+        };
+        let document = discovery(&held.config, env);
+        let endpoint = match &held.config.token_url {
+            Some(url) => Some(url.clone()),
+            None => document.and_then(|d| d.token_endpoint.clone()),
+        };
+        let (Some(endpoint), Some(refresh_token)) = (endpoint, &held.refresh_token) else {
+            // The discovery document is not read yet (a page just loaded): as unreachable.
+            return self.retry(env, out);
+        };
+        let body = refresh_request(&held.config, refresh_token);
+        let seq = next(&mut self.seq);
+        out.emit(Command::Fetch {
+            seq,
+            url: &endpoint,
+            body: Some(&body),
+            bearer: None,
+        });
+        if let Some(renewal) = &mut self.renewal {
+            renewal.step = RenewStep::Request(seq);
+        }
+    }
+
+    /// Whether the renewal waits for request `seq`.
+    pub(super) fn renewing(&self, seq: u32) -> bool {
+        matches!(&self.renewal, Some(r) if r.step == RenewStep::Request(seq))
+    }
+
+    /// The token endpoint answered the refresh request: checked as at login, then proven.
+    pub(super) fn refresh_reply(&mut self, reply: Reply, env: &mut Env, out: &mut dyn Emit) {
+        let Some(held) = &self.held else {
+            return self.drop_renewal(out);
+        };
+        let granted = match reply {
+            Reply::Unreachable(_) => return self.retry(env, out),
+            // A server failing without an OAuth error may come back: tried again.
+            Reply::Answered(status, _) if status >= 500 => return self.retry(env, out),
+            Reply::Answered(status, body) => {
+                token_answer(status, body, held.config.preset, &held.token.scope, env.now)
+            }
+        };
+        let mut granted = match granted {
+            Ok(granted) => granted,
+            Err(error) => return self.end_session(Some(&error), env, out),
+        };
+        // Without a new id_token, the login's stands; without a new refresh token, the old one
+        // goes on (no rotation).
+        let config = held.config.clone();
+        let claims = held.id_token.as_deref().and_then(|t| read_jws(t).ok());
+        let login_subject = claims.and_then(|jws| subject(&jws.claims));
+        granted.refresh_token = granted
+            .refresh_token
+            .or_else(|| held.refresh_token.as_ref().map(|t| t.expose().into()));
+        let mut proof = Box::new(Proof::new(
+            config.clone(),
+            discovery(&config, env),
+            None,
+            login_subject,
+            granted,
+            false,
+        ));
+        proof.profile = held.profile.clone();
+        let progress = proof.begin(&mut self.seq, env.page, out);
+        if let Some(renewal) = &mut self.renewal {
+            renewal.step = RenewStep::Prove(proof);
+        }
+        self.renewed(progress, env, out);
+    }
+
+    /// Where the renewal's proof is at: the renewed tokens are kept, or the session ends.
+    pub(super) fn renewed(&mut self, progress: Progress, env: &mut Env, out: &mut dyn Emit) {
+        match progress {
+            Progress::Waiting => return,
+            Progress::Failed(error) => return self.end_session(Some(&error), env, out),
+            Progress::Done => {}
+        }
+        let Some(Renewal {
+            step: RenewStep::Prove(proof),
+            restoring,
+            locked,
+            ..
+        }) = self.renewal.take()
+        else {
+            return;
+        };
+        let Proof {
+            config,
+            granted,
+            profile,
+            ..
+        } = *proof;
+        let id_token = match (granted.id_token, &self.held) {
+            (Some(new), _) => Some(new),
+            (None, Some(held)) => held.id_token.clone(),
+            (None, None) => None,
+        };
+        let held = Held {
+            token: granted.token,
+            profile,
+            id_token,
+            refresh_token: granted.refresh_token.map(Secret::new),
+            config,
+        };
+        // Written before the lock goes: the next tab to take it reads the rotated token.
+        if held.config.storage != Storage::Memory {
+            env.store.set(
+                held.config.storage,
+                &cat(&[TOKEN_PREFIX, &held.config.key]),
+                &held.to_record(),
+            );
+        }
+        if locked {
+            out.emit(Command::Unlock {});
+        }
+        self.held = Some(held);
+        if !matches!(self.attempt, Attempt::Pending(_)) {
+            self.attempt = Attempt::None;
+        }
+        let event = if restoring {
+            Event::Login
+        } else {
+            Event::Renewed
+        };
+        self.report(event, Settle::Not, restoring, None, env, out);
+    }
+
+    /// The refresh request could not be made: tried again later, or, out of time, the session
+    /// ends with `network_error`.
+    fn retry(&mut self, env: &mut Env, out: &mut dyn Emit) {
+        let Some(held) = &self.held else {
+            return self.drop_renewal(out);
+        };
+        let Some(renewal) = &mut self.renewal else {
+            return;
+        };
+        renewal.failures += 1;
+        let expires_at = held.token.expires_at.unwrap_or(u64::MAX);
+        match retry_at(env.now, renewal.failures, expires_at, renewal.last_chance) {
+            Some((at, last)) => {
+                renewal.step = RenewStep::Wait(at);
+                renewal.last_chance |= last;
+                if std::mem::take(&mut renewal.locked) {
+                    out.emit(Command::Unlock {});
+                }
+                self.arm(env.now, out);
+            }
+            None => {
+                let url = held.config.token_url.clone().unwrap_or_default();
+                let error = unreachable_error("the renewal", &url, "");
+                self.end_session(Some(&error), env, out);
+            }
+        }
+    }
+
+    /// The renewal ends without a result: its lock goes.
+    fn drop_renewal(&mut self, out: &mut dyn Emit) {
+        if self.renewal.take().is_some_and(|r| r.locked) {
+            out.emit(Command::Unlock {});
+        }
+    }
+
+    /// The session ends without a logout: the tokens are forgotten and `oauth-expired` fires
+    /// with `error`'s code (`null` when there was nothing to renew with).
+    pub(super) fn end_session(
+        &mut self,
+        error: Option<&OAuthError>,
+        env: &mut Env,
+        out: &mut dyn Emit,
+    ) {
+        self.drop_renewal(out);
+        let Some(held) = self.held.take() else {
+            return;
+        };
+        forget_token(env.store, &held.config.key);
+        if let Some(error) = error {
+            out.emit(Command::Warn {
+                text: &cat(&["<oauth-login>: the session ended: ", &error.description]),
+            });
+        }
+        if !matches!(self.attempt, Attempt::Pending(_)) {
+            self.attempt = Attempt::Expired;
+        }
+        self.render(env.now, out);
+        self.arm(env.now, out);
+        let code = error.map(|e| e.code.as_str());
+        self.fire(
+            Event::Expired,
+            Detail::Expired(held.config.preset.id, code),
+            Settle::Not,
+            out,
+        );
+    }
+
+    /// Another tab changed `localStorage` item `key`: if it is this widget's session, this tab
+    /// takes the change.
+    pub(super) fn stored(&mut self, key: &str, env: &mut Env, out: &mut dyn Emit) {
+        let name = cat(&[TOKEN_PREFIX, &self.config.key]);
+        if self.config.storage == Storage::Local && (key.is_empty() || key == name) {
+            self.sync_shared(env, out);
+        }
+    }
+
+    /// Takes the session another tab left in `localStorage`: a login (`oauth-login`, restored),
+    /// a renewal (`oauth-renewed`), or a logout or an ended session (`oauth-logout`).
+    fn sync_shared(&mut self, env: &mut Env, out: &mut dyn Emit) {
+        let config = match &self.held {
+            Some(held) => held.config.clone(),
+            None => self.config.clone(),
+        };
+        if config.storage != Storage::Local {
+            return;
+        }
+        let record = env
+            .store
+            .get(Storage::Local, &cat(&[TOKEN_PREFIX, &config.key]));
+        if record == self.held.as_ref().map(Held::to_record) {
+            return;
+        }
+        let shared = record
+            .and_then(|r| Held::from_record(&r, &config))
+            .filter(|h| !h.token.is_expired(env.now));
+        if !matches!(self.attempt, Attempt::Pending(_)) {
+            self.attempt = Attempt::None;
+        }
+        match (shared, self.held.take()) {
+            (Some(shared), old) => {
+                // Another person's login is a login; the same person's new token, a renewal.
+                let renewed = old.is_some_and(|old| old.profile.sub == shared.profile.sub);
+                self.held = Some(shared);
+                // A renewal waiting for the lock finds the new token when it gets it.
+                if !self
+                    .renewal
+                    .as_ref()
+                    .is_some_and(|r| r.step == RenewStep::Locking)
+                {
+                    self.drop_renewal(out);
+                }
+                let event = if renewed {
+                    Event::Renewed
+                } else {
+                    Event::Login
+                };
+                self.report(event, Settle::Not, !renewed, None, env, out);
+            }
+            (None, Some(old)) => {
+                self.drop_renewal(out);
+                self.render(env.now, out);
+                self.arm(env.now, out);
+                self.fire(
+                    Event::Logout,
+                    Detail::Provider(old.config.preset.id),
+                    Settle::Not,
+                    out,
+                );
+            }
+            (None, None) => {}
+        }
+    }
+
+    /// `logout()`: forgets the tokens here (and, through storage, in the tabs sharing them),
+    /// asks for their revocation where a revocation endpoint is known, and fires `oauth-logout`
+    /// at once; once revoked, `end_session` sends the tab to end the provider's session.
+    pub(super) fn logout(
+        &mut self,
+        end_session: bool,
+        id: u32,
+        random: &[u8],
+        env: &mut Env,
+        out: &mut dyn Emit,
+    ) {
+        self.drop_renewal(out);
+        let held = self.held.take();
+        if let Some(held) = &held {
+            forget_token(env.store, &held.config.key);
+        }
+        forget_token(env.store, &self.config.key);
+        if !matches!(self.attempt, Attempt::Pending(_)) {
+            self.attempt = Attempt::None;
+        }
+        self.render(env.now, out);
+        self.arm(env.now, out);
+        let config = held
+            .as_ref()
+            .map_or(self.config.clone(), |h| h.config.clone());
+        let document = discovery(&config, env);
+        let endpoint = document
+            .as_ref()
+            .and_then(|d| d.end_session_endpoint.as_deref());
+        let end_session = match (end_session, endpoint) {
+            (false, _) => None,
+            (true, Some(endpoint)) => Some(end_session_url(
+                endpoint,
+                &config,
+                held.as_ref(),
+                random,
+                env,
+            )),
+            (true, None) => {
+                out.emit(Command::Warn { text: "<oauth-login>: logout({ endSession: true }): the provider names no end_session_endpoint (set issuer to one whose discovery document does); the session was ended here only" });
+                None
+            }
+        };
+        let revoke_url = match config.endpoint(Attr::RevokeUrl) {
+            Some(url) => url,
+            None => document
+                .and_then(|d| d.revocation_endpoint.clone())
+                .or_else(|| preset_facts(config.preset.id)?.revoke_url.map(Into::into)),
+        };
+        let mut waiting = Vec::new();
+        if let (Some(url), Some(held)) = (&revoke_url, &held) {
+            let refresh = held.refresh_token.as_ref().map(Secret::expose);
+            let tokens = [
+                (refresh, "refresh_token"),
+                (Some(held.token.access_token.expose()), "access_token"),
+            ];
+            for (token, hint) in tokens {
+                let Some(token) = token else { continue };
+                let seq = next(&mut self.seq);
+                out.emit(Command::Fetch {
+                    seq,
+                    url,
+                    body: Some(&revoke_request(&config, token, hint)),
+                    bearer: None,
+                });
+                waiting.push(seq);
+            }
+        }
+        let revoking = Revoking {
+            id,
+            revoked: !waiting.is_empty(),
+            waiting,
+            end_session,
+        };
+        if revoking.waiting.is_empty() {
+            self.revoked(revoking, out);
+        } else {
+            self.revoking = Some(revoking);
+        }
+        // Last, as every event: a listener finds the widget logged out, its requests sent.
+        self.fire(
+            Event::Logout,
+            Detail::Provider(config.preset.id),
+            Settle::Not,
+            out,
+        );
+    }
+
+    /// Whether a logout waits for request `seq`.
+    pub(super) fn revoking(&self, seq: u32) -> bool {
+        self.revoking
+            .as_ref()
+            .is_some_and(|r| r.waiting.contains(&seq))
+    }
+
+    /// The revocation endpoint answered request `seq` (or could not be reached).
+    pub(super) fn revoke_reply(&mut self, seq: u32, reply: Reply, out: &mut dyn Emit) {
+        let Some(revoking) = &mut self.revoking else {
+            return;
+        };
+        revoking.waiting.retain(|s| *s != seq);
+        // RFC 7009 2.2: 200 for a revoked token, and for one the server did not know.
+        revoking.revoked &= matches!(reply, Reply::Answered(200, _));
+        if revoking.waiting.is_empty() {
+            if let Some(done) = self.revoking.take() {
+                self.revoked(done, out);
+            }
+        }
+    }
+
+    /// A logout's revocation is over: its promise settles, then the tab may leave to end the
+    /// provider's session.
+    fn revoked(&mut self, revoking: Revoking, out: &mut dyn Emit) {
+        out.emit(Command::Revoked {
+            id: revoking.id,
+            revoked: revoking.revoked,
+        });
+        if let Some(url) = revoking.end_session {
+            out.emit(Command::Go {
+                url: &url,
+                popup: false,
+            });
+        }
+    }
+}
+
+/// The RP-Initiated Logout request (OpenID Connect RP-Initiated Logout 1.0, 2): the id_token
+/// as a hint, the client, `callbackurl` to come back to, and a `state` kept in this tab's
+/// `sessionStorage` so the page that comes back strips it from its address.
+fn end_session_url(
+    endpoint: &str,
+    config: &Config,
+    held: Option<&Held>,
+    random: &[u8],
+    env: &mut Env,
+) -> String {
+    let state = hex(random);
+    env.store.set(Storage::Session, LOGOUT_KEY, &state);
+    let mut url = String::from(endpoint);
+    url.push(if find(&url, b"?").is_some() { '&' } else { '?' });
+    let mut params = vec![
+        ("client_id", config.client_id()),
+        ("post_logout_redirect_uri", config.redirect_uri.as_str()),
+        ("state", state.as_str()),
+    ];
+    if let Some(hint) = held.and_then(|h| h.id_token.as_deref()) {
+        params.insert(0, ("id_token_hint", hint));
+    }
+    url.push_str(&form(&params));
+    url
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    const NOW: u64 = 1_700_000_000_000;
+
+    #[test]
+    fn a_renewal_is_due_a_tenth_of_the_lifetime_before_expiry_at_most_a_minute() {
+        for (lifetime, ahead) in [
+            (3600, 60_000),
+            (600, 60_000),
+            (300, 30_000),
+            (10, 1_000),
+            (1, 100),
+            (0, 0),
+        ] {
+            let token = Token::new("t", Some(lifetime), String::new(), NOW);
+            assert_eq!(
+                renew_at(&token),
+                Some(NOW + lifetime * 1000 - ahead),
+                "{lifetime} s"
+            );
+        }
+        assert_eq!(
+            renew_at(&Token::new("t", None, String::new(), NOW)),
+            None,
+            "no lifetime, no renewal"
+        );
+    }
+
+    #[test]
+    fn retries_back_off_from_a_second_to_thirty_and_once_more_in_the_last_two() {
+        let expires = NOW + 120_000;
+        let waits: Vec<u64> = (1..=8)
+            .map(|failures| retry_at(NOW, failures, expires, false).unwrap().0 - NOW)
+            .collect();
+        assert_eq!(
+            waits,
+            [1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000]
+        );
+        // Near the expiry: one last try within its last two seconds, then none.
+        assert_eq!(
+            retry_at(expires - 10_000, 5, expires, false),
+            Some((expires - 2_000, true))
+        );
+        assert_eq!(
+            retry_at(expires - 1_000, 5, expires, false),
+            Some((expires - 1_000, true))
+        );
+        assert_eq!(retry_at(expires - 10_000, 5, expires, true), None);
+        assert_eq!(
+            retry_at(expires, 1, expires, false),
+            None,
+            "expired: no try left"
+        );
+        assert_eq!(
+            retry_at(NOW, u32::MAX, expires, false).map(|r| r.0),
+            Some(NOW + 30_000)
+        );
+    }
+}

@@ -1,0 +1,367 @@
+//! Staying logged in: the refresh token renews the session before it expires (under a Web Lock
+//! where tabs share it), refusals and unreachable endpoints end it, other tabs' changes reach
+//! this one, and logout revokes and may end the provider's session.
+
+use super::*;
+use crate::core::contract::Storage;
+use crate::core::oauth::form::Params;
+use crate::core::store::{Store, LOGOUT_KEY, TOKEN_PREFIX};
+
+/// A code login whose token answer carries refresh token `r1` and lives 600 s.
+fn logged_in(extra: &str) -> Widget {
+    let mut w = Widget::new(&format!("{CODE}{extra}"));
+    let seq = w.code_returned(0x31);
+    let out = w.send(Input::Answer {
+        seq,
+        status: 200,
+        body:
+            r#"{"access_token":"a1","token_type":"bearer","expires_in":600,"refresh_token":"r1"}"#
+                .into(),
+    });
+    assert_eq!(logged_in_with(&out), Some("a1"), "{out:?}");
+    assert_eq!(
+        timer(&out),
+        Some(540_000),
+        "renewal due 60 s before the expiry"
+    );
+    w
+}
+
+/// The form fields of the last `fetch` of `out`.
+fn sent(out: &[Value]) -> Params {
+    let fetch = find(out, "fetch").unwrap_or_else(|| panic!("no fetch: {out:?}"));
+    Params::parse(fetch["body"].as_str().unwrap()).unwrap()
+}
+
+fn answer(access: &str, refresh: Option<&str>) -> String {
+    let refresh = refresh.map_or(String::new(), |r| format!(r#","refresh_token":"{r}""#));
+    format!(r#"{{"access_token":"{access}","token_type":"bearer","expires_in":600{refresh}}}"#)
+}
+
+#[test]
+fn the_session_is_renewed_before_it_expires_and_the_rotated_token_is_used_next() {
+    let mut w = logged_in("");
+    assert!(w
+        .tick_at(NOW + 539_999)
+        .iter()
+        .all(|c| c["command"] != "fetch"));
+    let out = w.tick_at(NOW + 540_000);
+    let fetch = find(&out, "fetch").unwrap();
+    assert_eq!(fetch["url"], "https://id.example/token");
+    let body = sent(&out);
+    assert_eq!(
+        (
+            body.get("grant_type"),
+            body.get("refresh_token"),
+            body.get("client_id"),
+            body.get("client_secret")
+        ),
+        (Some("refresh_token"), Some("r1"), Some("spa"), None)
+    );
+    let out = w.answer(&out, 200, &answer("a2", Some("r2")));
+    let detail = event(&out, "oauth-renewed").unwrap_or_else(|| panic!("{out:?}"));
+    assert_eq!(
+        (&detail["accessToken"], &detail["restored"]),
+        (&Value::from("a2"), &Value::Bool(false))
+    );
+    assert_eq!(w.send(Input::Read {})[0]["access_token"], "a2");
+    // The next renewal sends the rotated refresh token; an answer without one keeps it.
+    let out = w.tick_at(NOW + 540_000 + 540_000);
+    assert_eq!(sent(&out).get("refresh_token"), Some("r2"));
+    w.answer(&out, 200, &answer("a3", None));
+    let out = w.tick_at(NOW + 3 * 540_000);
+    assert_eq!(sent(&out).get("refresh_token"), Some("r2"));
+}
+
+#[test]
+fn a_refused_renewal_ends_the_session_with_its_error() {
+    let mut w = logged_in("&storage=local");
+    let out = w.tick_at(NOW + 540_000);
+    assert_eq!(
+        find(&out, "lock").unwrap()["name"],
+        "oauth-prefab:renew:custom:spa"
+    );
+    let out = w.send(Input::Locked {});
+    assert!(find(&out, "fetch").is_some());
+    let out = w.answer(
+        &out,
+        400,
+        r#"{"error":"invalid_grant","error_description":"reused"}"#,
+    );
+    assert_eq!(names(&out)[0], "unlock");
+    assert_eq!(
+        event(&out, "oauth-expired"),
+        Some(&serde_json::json!({"provider": "custom", "error": "invalid_grant"}))
+    );
+    assert!(
+        w.store.keys(Storage::Local).is_empty(),
+        "the tokens are forgotten"
+    );
+    assert_eq!(rendered(&out).0, "expired");
+}
+
+#[test]
+fn an_unreachable_token_endpoint_is_retried_with_backoff_until_the_expiry() {
+    let mut w = logged_in("");
+    let mut out = w.tick_at(NOW + 540_000);
+    let mut waits = Vec::new();
+    loop {
+        let seq = find(&out, "fetch").unwrap()["seq"].as_u64().unwrap() as u32;
+        out = w.send(Input::Unreachable {
+            seq,
+            blocked_by: "".into(),
+        });
+        if let Some(ended) = event(&out, "oauth-expired") {
+            assert_eq!(ended["error"], "network_error");
+            break;
+        }
+        let wait = timer(&out).unwrap();
+        waits.push(wait);
+        out = w.tick_at(w.now + wait);
+        // A 503 is tried again too.
+        if waits.len() == 2 {
+            out = w.answer(&out, 503, "<html>busy</html>");
+            waits.push(timer(&out).unwrap());
+            out = w.tick_at(w.now + waits[2]);
+        }
+    }
+    // 1, 2, 4 (the 503), 8, 16, then one last try in the final 2 s of the 60 s left.
+    assert_eq!(waits, [1_000, 2_000, 4_000, 8_000, 16_000, 27_000]);
+    assert_eq!(w.now, NOW + 598_000);
+}
+
+#[test]
+fn a_tab_that_waited_for_the_lock_takes_the_other_tabs_renewal() {
+    let mut a = logged_in("&storage=local");
+    let mut b = a.another(&format!("{CODE}&storage=local"));
+    let out = b.connect();
+    assert_eq!(
+        logged_in_with(&out),
+        Some("a1"),
+        "restored in the second tab"
+    );
+    let lock = find(&a.tick_at(NOW + 540_000), "lock").unwrap().clone();
+    assert_eq!(lock["name"], "oauth-prefab:renew:custom:spa");
+    let b_lock = b.tick_at(NOW + 540_000);
+    assert!(
+        find(&b_lock, "lock").is_some(),
+        "both want it; the browser grants one"
+    );
+    let out = a.send(Input::Locked {});
+    let out = a.answer(&out, 200, &answer("a2", Some("r2")));
+    // The rotated token is written before the lock goes.
+    assert_eq!(names(&out)[0], "unlock");
+    assert!(a
+        .store
+        .get(Storage::Local, &format!("{TOKEN_PREFIX}custom:spa"))
+        .unwrap()
+        .contains("r2"));
+    b.store = a.store.clone();
+    let out = b.send(Input::Locked {});
+    assert!(
+        find(&out, "fetch").is_none(),
+        "the used refresh token is never sent again"
+    );
+    assert_eq!(names(&out)[0], "unlock");
+    assert_eq!(event(&out, "oauth-renewed").unwrap()["accessToken"], "a2");
+    // A tab that heard of the renewal while waiting for the lock sends nothing either.
+    let mut c = a.another(&format!("{CODE}&storage=local"));
+    c.store = b_store_before_renewal(&a);
+    c.connect();
+    c.tick_at(NOW + 540_000);
+    c.store = a.store.clone();
+    let key = format!("{TOKEN_PREFIX}custom:spa");
+    assert_eq!(
+        event(&c.send(Input::Stored { key: key.into() }), "oauth-renewed").unwrap()["accessToken"],
+        "a2"
+    );
+    let out = c.send(Input::Locked {});
+    assert_eq!(names(&out), ["unlock"]);
+}
+
+/// `a`'s storage as it was before its renewal: its session with the first tokens.
+fn b_store_before_renewal(a: &Widget) -> crate::core::store::MemoryStore {
+    let mut store = a.store.clone();
+    let key = format!("{TOKEN_PREFIX}custom:spa");
+    let record = store.get(Storage::Local, &key).unwrap();
+    store.set(
+        Storage::Local,
+        &key,
+        &record
+            .replace("a2", "a1")
+            .replace("r2", "r1")
+            .replace("1700001140000", "1700000600000"),
+    );
+    store
+}
+
+#[test]
+fn other_tabs_logins_renewals_and_logouts_reach_this_one() {
+    let mut a = Widget::new(&format!("{IMPLICIT}&storage=local"));
+    let mut b = a.another(&format!("{IMPLICIT}&storage=local"));
+    assert!(event(&b.connect(), "oauth-login").is_none());
+    let (_, state) = a.login(0x41);
+    a.popup_answer(
+        "",
+        &format!("#access_token=t1&token_type=bearer&state={state}"),
+    );
+    b.store = a.store.clone();
+    let key = format!("{TOKEN_PREFIX}custom:app");
+    let out = b.send(Input::Stored {
+        key: key.clone().into(),
+    });
+    assert_eq!(event(&out, "oauth-login").unwrap()["restored"], true);
+    assert!(
+        b.send(Input::Stored {
+            key: key.clone().into()
+        })
+        .is_empty(),
+        "nothing new"
+    );
+    assert!(b
+        .send(Input::Stored {
+            key: "other".into()
+        })
+        .is_empty());
+    let (_, state) = a.login(0x42);
+    a.popup_answer(
+        "",
+        &format!("#access_token=t2&token_type=bearer&state={state}"),
+    );
+    b.store = a.store.clone();
+    // No subject is known, so the new token reads as the same person's: renewed.
+    assert_eq!(
+        event(
+            &b.send(Input::Stored {
+                key: key.clone().into()
+            }),
+            "oauth-renewed"
+        )
+        .unwrap()["accessToken"],
+        "t2"
+    );
+    a.logout(false);
+    b.store = a.store.clone();
+    let out = b.send(Input::Stored { key: "".into() });
+    assert_eq!(
+        event(&out, "oauth-logout"),
+        Some(&serde_json::json!({"provider": "custom"}))
+    );
+    assert_eq!(b.send(Input::Read {})[0]["logged_in"], false);
+}
+
+#[test]
+fn logout_revokes_both_tokens_and_settles_with_whether_both_were() {
+    for (statuses, revoked) in [([200, 200], true), ([200, 503], false)] {
+        let mut w = logged_in("&revoke-url=%2Frevoke&storage=session");
+        let out = w.logout(false);
+        assert!(
+            w.store.keys(Storage::Session).is_empty(),
+            "forgotten at once"
+        );
+        assert_eq!(names(&out).last(), Some(&"event"));
+        let fetches: Vec<&Value> = out.iter().filter(|c| c["command"] == "fetch").collect();
+        assert_eq!(fetches.len(), 2);
+        let bodies: Vec<Params> = fetches
+            .iter()
+            .map(|f| Params::parse(f["body"].as_str().unwrap()).unwrap())
+            .collect();
+        assert_eq!(fetches[0]["url"], "http://localhost:8080/revoke");
+        assert_eq!(
+            (
+                bodies[0].get("token"),
+                bodies[0].get("token_type_hint"),
+                bodies[0].get("client_id")
+            ),
+            (Some("r1"), Some("refresh_token"), Some("spa"))
+        );
+        assert_eq!(
+            (bodies[1].get("token"), bodies[1].get("token_type_hint")),
+            (Some("a1"), Some("access_token"))
+        );
+        let first = w.send(Input::Answer {
+            seq: fetches[0]["seq"].as_u64().unwrap() as u32,
+            status: statuses[0],
+            body: "".into(),
+        });
+        assert!(find(&first, "revoked").is_none(), "one answer is not both");
+        let last = w.send(Input::Answer {
+            seq: fetches[1]["seq"].as_u64().unwrap() as u32,
+            status: statuses[1],
+            body: "".into(),
+        });
+        assert_eq!(find(&last, "revoked").unwrap()["revoked"], revoked);
+    }
+    let mut w = logged_in("&revoke-url=none");
+    let out = w.logout(false);
+    assert!(find(&out, "fetch").is_none());
+    assert_eq!(find(&out, "revoked").unwrap()["revoked"], false);
+}
+
+#[test]
+fn logout_with_end_session_goes_to_the_provider_and_the_page_it_returns_to_is_cleaned() {
+    let attributes = "issuer=https%3A%2F%2Fid.example&client-id=spa&scope=openid&revoke-url=none";
+    let mut w = Widget::new(attributes);
+    w.discovered(&DISCOVERY.replace(
+        '}',
+        r#","end_session_endpoint":"https://id.example/logout"}"#,
+    ));
+    let out = w.logout(true);
+    let (url, popup) = go_url(&out).unwrap();
+    assert!(!popup);
+    let (base, query) = url.split_once('?').unwrap();
+    assert_eq!(base, "https://id.example/logout");
+    let p = Params::parse(query).unwrap();
+    let state = "e5".repeat(16);
+    assert_eq!(
+        (
+            p.get("client_id"),
+            p.get("post_logout_redirect_uri"),
+            p.get("state")
+        ),
+        (
+            Some("spa"),
+            Some("http://localhost:8080/app"),
+            Some(state.as_str())
+        )
+    );
+    assert_eq!(
+        w.store.get(Storage::Session, LOGOUT_KEY),
+        Some(state.clone())
+    );
+    // The provider sends the tab back with the state: it leaves the address, nothing else.
+    let mut back = w.another(attributes);
+    let out = back.send(Input::PageLoad {
+        path: "/app".into(),
+        search: format!("?tab=2&state={state}").into(),
+        hash: "".into(),
+        opener: false,
+        random: vec![1; 16],
+    });
+    assert_eq!(names(&out), ["clean"]);
+    assert_eq!(out[0]["url"], "/app?tab=2");
+    assert_eq!(back.store.get(Storage::Session, LOGOUT_KEY), None);
+    // Without an end_session_endpoint, the console says so and the tab stays.
+    let mut w = Widget::new(attributes);
+    w.discovered(DISCOVERY);
+    let out = w.logout(true);
+    assert!(go_url(&out).is_none());
+    assert!(warnings(&out)[0].contains("no end_session_endpoint"));
+}
+
+#[test]
+fn a_stored_session_with_an_expired_token_is_renewed_then_restored() {
+    let w = logged_in("&storage=local");
+    let mut later = w.another(&format!("{CODE}&storage=local"));
+    later.now = NOW + 700_000;
+    let out = later.connect();
+    assert!(event(&out, "oauth-login").is_none());
+    let out = later.send(Input::Locked {});
+    assert_eq!(sent(&out).get("refresh_token"), Some("r1"));
+    let out = later.answer(&out, 200, &answer("a9", Some("r9")));
+    let detail = event(&out, "oauth-login").unwrap();
+    assert_eq!(
+        (&detail["accessToken"], &detail["restored"]),
+        (&Value::from("a9"), &Value::Bool(true))
+    );
+}
