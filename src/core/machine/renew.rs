@@ -165,7 +165,7 @@ impl Machine {
     /// waited for it, in which case its result is taken and nothing is sent.
     pub(super) fn locked(&mut self, env: &mut Env, out: &mut dyn Emit) {
         match &mut self.renewal {
-            Some(r) if r.step == RenewStep::Locking => r.locked = true,
+            Some(r) if matches!(r.step, RenewStep::Locking) => r.locked = true,
             _ => return out.emit(Command::Unlock {}),
         }
         let Some(held) = &self.held else {
@@ -210,7 +210,7 @@ impl Machine {
 
     /// Whether the renewal waits for request `seq`.
     pub(super) fn renewing(&self, seq: u32) -> bool {
-        matches!(&self.renewal, Some(r) if r.step == RenewStep::Request(seq))
+        matches!(&self.renewal, Some(Renewal { step: RenewStep::Request(s), .. }) if *s == seq)
     }
 
     /// The token endpoint answered the refresh request: checked as at login, then proven.
@@ -418,7 +418,7 @@ impl Machine {
                 if !self
                     .renewal
                     .as_ref()
-                    .is_some_and(|r| r.step == RenewStep::Locking)
+                    .is_some_and(|r| matches!(r.step, RenewStep::Locking))
                 {
                     self.drop_renewal(out);
                 }
