@@ -64,3 +64,6 @@ fi
 
 # The exchange's interop test against django-oauth-toolkit needs a Python venv (.cache/django-venv).
 bash scripts/interop-django.sh || say "no Python environment for the django-oauth-toolkit interop test: it will be skipped"
+
+# nginx, the load balancer of the exchange's scale-out e2e test and bench (scripts/lb.sh).
+if bash scripts/lb.sh install; then say "nginx: present"; else say "nginx could not be installed: the load-balancer e2e test will be skipped"; fi

@@ -22,7 +22,8 @@ const demoOrigin = `http://localhost:${demoPort}`;
 const exchangeConfig = demoExchangeConfig({ providerOrigin, demoOrigin });
 
 const exchangeBinary = buildExchange();
-const provider = await startProvider({ port: providerPort });
+// Access tokens of a minute, so a session with offline_access shows its renewal while one watches.
+const provider = await startProvider({ port: providerPort, args: ['--token-ttl', process.env.DEV_PROVIDER_TOKEN_TTL ?? '60'] });
 let exchange;
 try {
   exchange = await startExchange({

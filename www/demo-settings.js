@@ -4,13 +4,18 @@
 const { provider, exchange } = document.body.dataset;
 window.demo = {
   KEY: 'oauth-prefab-demo',
-  // In an order that is valid at every step: token-url before response-type="code", and
-  // response-type="token" before token-url goes, so the element never warns about the demo.
+  // In an order that is valid at every step (token-url before response-type="code",
+  // response-type="token" before token-url goes, authorize-url before issuer goes), so the
+  // element never warns about the demo.
   FLOWS: {
-    implicit: [['response-type', 'token'], ['token-url', null], ['client-id', 'demo-app']],
-    pkce: [['token-url', `${provider}/oauth/token`], ['client-id', 'demo-spa'], ['response-type', 'code']],
-    exchange: [['token-url', `${exchange}/token`], ['client-id', 'demo-app'], ['response-type', 'code']],
+    implicit: [['authorize-url', `${provider}/oauth/authorize`], ['response-type', 'token'], ['token-url', null], ['client-id', 'demo-app'], ['issuer', null]],
+    pkce: [['authorize-url', `${provider}/oauth/authorize`], ['token-url', `${provider}/oauth/token`], ['client-id', 'demo-spa'], ['response-type', 'code'], ['issuer', null]],
+    exchange: [['authorize-url', `${provider}/oauth/authorize`], ['token-url', `${exchange}/token`], ['client-id', 'demo-app'], ['response-type', 'code'], ['issuer', null]],
+    // Everything else comes from the provider's discovery document.
+    oidc: [['issuer', provider], ['client-id', 'demo-spa'], ['token-url', null], ['authorize-url', null], ['response-type', null]],
   },
+  /** The scopes each flow starts with: the API's `basic`, or, for OpenID Connect, who. */
+  SCOPES: { implicit: ['basic'], pkce: ['basic'], exchange: ['basic'], oidc: ['openid', 'profile', 'email'] },
   /** Sets the element's attributes for flow `name` (a key of FLOWS). */
   applyFlow(name) {
     const widget = document.getElementById('demo-login');

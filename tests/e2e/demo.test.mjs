@@ -1,11 +1,14 @@
 // The demo page (www/index.html), end to end in Chromium against the dev provider and the
 // exchange: Allow logs in and shows the profile fetched with the widget's fetch(), with each of
-// the three flows of the flow picker (implicit; code + PKCE as the public client demo-spa; code
-// through the exchange, which adds demo-app's secret); Deny shows the provider's error as text.
+// the flows of the flow picker (implicit; code + PKCE as the public client demo-spa; code through
+// the exchange, which adds demo-app's secret; OpenID Connect from the issuer alone, which shows
+// who logged in and what the widget checked); Deny shows the provider's error as text; with
+// offline_access the session renews itself, and logout revokes its tokens.
 //
 // The environment is the harness's, set up as `npm start` does: demo-app (confidential) and
 // demo-spa (public) registered for the demo page, an exchange holding demo-app's secret, and the
-// page served under the Content Security Policy README gives (no violation may occur).
+// page served under the Content Security Policy README gives (no violation may occur). Access
+// tokens live TOKEN_TTL_SECS, so a renewal comes within the test.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openWidget, startEnvironment, widgetState } from './harness.mjs';
@@ -13,10 +16,12 @@ import { demoExchangeConfig, startExchange } from '../../scripts/lib/exchange.mj
 import { DEMO_PAGES, demoPolicy } from '../../scripts/lib/csp.mjs';
 
 const DEMO_SECRET = 'demo-secret';
+const TOKEN_TTL_SECS = 8;
 
 let env;
 before(async () => {
   env = await startEnvironment({
+    providerArgs: ['--token-ttl', String(TOKEN_TTL_SECS)],
     clients: demoClients,
     services: demoExchange,
     headers: (path, { provider }) => (DEMO_PAGES.includes(path) ? { 'Content-Security-Policy': demoPolicy({ provider, exchange: env?.exchange ?? exchangeUrl }) } : {}),
@@ -114,7 +119,7 @@ function tokenUserShown(page) {
 function flowAttributes(page) {
   return page.evaluate(() => {
     const el = document.querySelector('oauth-login');
-    return Object.fromEntries(['client-id', 'response-type', 'token-url'].map((name) => [name, el.getAttribute(name)]));
+    return Object.fromEntries(['client-id', 'response-type', 'token-url', 'issuer'].map((name) => [name, el.getAttribute(name)]));
   });
 }
 
@@ -151,22 +156,27 @@ test('Deny on the consent page shows access_denied as text', async () => {
 test('the flow picker sets the element\'s attributes, implicit by default, and never makes it warn', async () => {
   const { page, context, consoleLines } = await openDemo();
   assert.equal(await page.isChecked('#flow input[value="implicit"]'), true);
-  assert.deepEqual(await flowAttributes(page), { 'client-id': 'demo-app', 'response-type': 'token', 'token-url': null });
+  assert.deepEqual(await flowAttributes(page), { 'client-id': 'demo-app', 'response-type': 'token', 'token-url': null, issuer: null });
   await page.check('#flow input[value="pkce"]');
   assert.deepEqual(await flowAttributes(page),
-    { 'client-id': 'demo-spa', 'response-type': 'code', 'token-url': `${env.provider}/oauth/token` });
+    { 'client-id': 'demo-spa', 'response-type': 'code', 'token-url': `${env.provider}/oauth/token`, issuer: null });
   await page.check('#flow input[value="exchange"]');
   assert.deepEqual(await flowAttributes(page),
-    { 'client-id': 'demo-app', 'response-type': 'code', 'token-url': `${env.exchange}/token` });
+    { 'client-id': 'demo-app', 'response-type': 'code', 'token-url': `${env.exchange}/token`, issuer: null });
   assert.match(await page.textContent('#markup'), new RegExp(`token-url="${env.exchange}/token"`));
   // Kept for the next load of the page (a redirect login comes back to it).
   await page.reload();
   await page.waitForFunction(() => customElements.get('oauth-login'));
   assert.equal(await page.isChecked('#flow input[value="exchange"]'), true);
   assert.deepEqual(await flowAttributes(page),
-    { 'client-id': 'demo-app', 'response-type': 'code', 'token-url': `${env.exchange}/token` });
+    { 'client-id': 'demo-app', 'response-type': 'code', 'token-url': `${env.exchange}/token`, issuer: null });
+  await page.check('#flow input[value="oidc"]');
+  assert.deepEqual(await flowAttributes(page), { 'client-id': 'demo-spa', 'response-type': null, 'token-url': null, issuer: env.provider });
+  assert.equal(await page.evaluate(() => document.querySelector('oauth-login').getAttribute('authorize-url')), null);
+  assert.equal(await page.evaluate(() => document.querySelector('oauth-login').scope), 'openid profile email');
   await page.check('#flow input[value="implicit"]');
-  assert.deepEqual(await flowAttributes(page), { 'client-id': 'demo-app', 'response-type': 'token', 'token-url': null });
+  assert.deepEqual(await flowAttributes(page), { 'client-id': 'demo-app', 'response-type': 'token', 'token-url': null, issuer: null });
+  assert.equal(await page.evaluate(() => document.querySelector('oauth-login').scope), 'basic');
   assert.deepEqual(consoleLines.filter((line) => line.startsWith('<oauth-login>')), [], 'the demo sets attributes in an order that is valid at each step');
   await context.close();
 });
@@ -240,5 +250,45 @@ test('flow "Code via the exchange" in redirect mode comes back to the same flow 
   assert.equal(requests[0].has_client_secret, true);
   assert.equal(page.url(), `${env.web}/`, 'the code left the address bar');
   await assertLogMasksToken(page);
+  await context.close();
+});
+
+test('flow "OpenID Connect": from the issuer alone; the page shows who logged in and what the widget checked', async () => {
+  const { page, context, violations, consoleLines } = await openDemo('oidc');
+  const popup = await openConsent(page);
+  assert.equal((await env.controls.lastAuthorize()).client_id, 'demo-spa');
+  await Promise.all([popup.waitForEvent('close'), popup.getByRole('button', { name: 'Allow' }).click()]);
+  await page.waitForSelector('#who:not([hidden])');
+  assert.equal(await page.textContent('#who-name'), 'Snoop Dogg');
+  assert.match(await page.textContent('#who-email'), /@dev-provider\.example \(verified\)$/);
+  const checks = await page.$$eval('#checks li', (items) => items.map((li) => li.textContent));
+  assert.match(checks[0], /^signature: RS256, verified by the browser's WebCrypto with key \S+ from the provider's key set$/);
+  assert.deepEqual(checks.slice(1).map((c) => c.split(':')[0]), ['iss', 'aud', 'exp', 'nonce']);
+  assert.equal((await widgetState(page, 'demo-login')).label, 'Snoop Dogg', 'the button says who');
+  assert.equal(await page.evaluate(() => document.querySelector('oauth-login').shadowRoot.querySelector('[part=avatar]').hidden), false);
+  const log = await page.textContent('#log');
+  const idToken = await page.evaluate(() => document.querySelector('oauth-login').idToken);
+  assert.ok(!log.includes(idToken), 'the log hides the id_token too');
+  assert.deepEqual(violations, []);
+  assert.deepEqual(consoleLines.filter((line) => line.startsWith('<oauth-login>')), []);
+  await context.close();
+});
+
+test('offline_access: the session renews itself; logout revokes, and the API then refuses the old token', async () => {
+  const { page, context, violations } = await openDemo('oidc');
+  await page.check('#scopes input[value="offline_access"]');
+  const popup = await openConsent(page);
+  await Promise.all([popup.waitForEvent('close'), popup.getByRole('button', { name: 'Allow' }).click()]);
+  await page.waitForSelector('#session:not([hidden])');
+  assert.match(await page.textContent('#session-state'), /renews itself before then \(renewed 0 times so far\)/);
+  await page.waitForFunction(() => document.getElementById('session-state').textContent.includes('renewed 1 time so far'), null, { timeout: (TOKEN_TTL_SECS + 5) * 1000 });
+  assert.match(await page.textContent('#log'), /oauth-renewed/);
+  await page.click('#logout');
+  await page.waitForSelector('#after-logout:not([hidden])');
+  assert.match(await page.textContent('#revoked'), /^The provider revoked the tokens/);
+  await page.click('#old-token');
+  await page.waitForFunction(() => document.getElementById('old-token-answer').textContent !== '');
+  assert.equal(await page.textContent('#old-token-answer'), 'The API answered 401: the old token is refused.');
+  assert.deepEqual(violations, []);
   await context.close();
 });

@@ -114,13 +114,16 @@ test('redirect mode: Back from the provider\'s error page says the login did not
 
 test('the button shows the session: each state distinct at a glance, stylable, and pictured', async () => {
   const { page, context } = await env.newPage();
-  await page.addInitScript(() => {
+  await page.addInitScript((provider) => {
     if (sessionStorage.getItem('seeded')) return;
     sessionStorage.setItem('seeded', '1');
     const now = Date.now();
     sessionStorage.setItem('oauth-prefab:token:#s-in', `access_token=in&token_type=bearer&expires_in=3600&expires_at=${now + 3_600_000}&scope=basic`);
+    // A session that knows who: its profile was read at login (OpenID Connect, or the profile endpoint).
+    const who = new URLSearchParams({ access_token: 'who', expires_in: '3600', expires_at: String(now + 3_600_000), scope: 'openid', sub: 'alice', name: 'Alice Liddell', picture: `${provider}/static/avatar/alice.svg` });
+    sessionStorage.setItem('oauth-prefab:token:#s-who', who.toString());
     sessionStorage.setItem('oauth-prefab:token:#s-expired', `access_token=old&token_type=bearer&expires_in=2&expires_at=${now + 2_000}&scope=basic`);
-  });
+  }, env.provider);
   await page.setViewportSize({ width: 800, height: 600 });
   await openWidget(env, page, { path: '/e2e/states.html' });
   const click = async (id) => {
@@ -151,11 +154,20 @@ test('the button shows the session: each state distinct at a glance, stylable, a
     };
   }));
   const by = Object.fromEntries(seen.map((s) => [s.id, s]));
-  assert.deepEqual(seen.map((s) => s.state), ['logged-out', 'pending', 'logged-in', 'expired', 'failed', 'cancelled', 'logged-out']);
+  assert.deepEqual(seen.map((s) => s.state), ['logged-out', 'pending', 'logged-in', 'logged-in', 'expired', 'failed', 'cancelled', 'logged-out']);
   assert.ok(seen.every((s) => s.custom), 'each state is also a custom state of the host: oauth-login:state(...)::part(button)');
   assert.equal(by['s-pending'].busy, 'true');
   assert.equal(by['s-in'].check, '"✓ "', 'logged in shows a check mark');
   assert.deepEqual([by['s-out'].label, by['s-in'].label], ['Log in', 'Logged in'], 'and says so');
+  // Who is logged in: the name, and the picture, round, loaded.
+  assert.equal(by['s-who'].label, 'Alice Liddell');
+  await page.waitForFunction(() => document.getElementById('s-who').shadowRoot.querySelector('[part=avatar]').complete);
+  const avatar = await page.evaluate(() => {
+    const img = document.getElementById('s-who').shadowRoot.querySelector('[part=avatar]');
+    return { hidden: img.hidden, loaded: img.naturalWidth > 0, round: getComputedStyle(img).borderRadius, alt: img.alt };
+  });
+  assert.deepEqual(avatar, { hidden: false, loaded: true, round: '50%', alt: '' });
+  assert.equal(await page.evaluate(() => document.getElementById('s-in').shadowRoot.querySelector('[part=avatar]').hidden), true, 'no profile, no picture');
   const backgrounds = new Set([by['s-out'].background, by['s-in'].background, by['s-expired'].background]);
   assert.equal(backgrounds.size, 3, `logged out, logged in and expired look different: ${[...backgrounds]}`);
   assert.equal(by['s-failed'].message, 'Login failed: The user denied your request');
