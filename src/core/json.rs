@@ -11,7 +11,7 @@
 
 use std::borrow::Cow;
 
-use super::text::{decimal, parse_decimal};
+use super::text::{decimal, is_one_of, parse_decimal};
 
 /// The deepest nesting read.
 pub const MAX_DEPTH: usize = 32;
@@ -143,7 +143,7 @@ impl<'a> Reader<'a> {
     /// After white space, one of `bytes`, taken.
     fn space_and(&mut self, bytes: &[u8]) -> Option<u8> {
         self.space();
-        let b = self.peek().filter(|b| bytes.contains(b))?;
+        let b = self.peek().filter(|b| is_one_of(*b, bytes))?;
         self.pos += 1;
         Some(b)
     }
@@ -218,7 +218,7 @@ impl<'a> Reader<'a> {
 
     /// One of `bytes`, right here, taken; whether it was there.
     fn take(&mut self, bytes: &[u8]) -> bool {
-        let here = self.peek().is_some_and(|b| bytes.contains(&b));
+        let here = self.peek().is_some_and(|b| is_one_of(b, bytes));
         self.pos += usize::from(here);
         here
     }

@@ -8,7 +8,13 @@
 
 /// The index of the first byte of `text` that is one of `delimiters`.
 pub fn find(text: &str, delimiters: &[u8]) -> Option<usize> {
-    text.bytes().position(|b| delimiters.contains(&b))
+    text.bytes().position(|b| is_one_of(b, delimiters))
+}
+
+/// Whether `byte` is one of `bytes`: a plain loop, where `<[u8]>::contains` brings `memchr`.
+#[allow(clippy::manual_contains)]
+pub fn is_one_of(byte: u8, bytes: &[u8]) -> bool {
+    bytes.iter().any(|b| *b == byte)
 }
 
 /// `text` before and after its first `delimiter`, which neither half holds.
@@ -98,6 +104,15 @@ pub fn parse_decimal(text: &str, max_digits: usize) -> Option<u64> {
     let plain =
         (1..=max_digits.min(19)).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit());
     plain.then(|| text.bytes().fold(0u64, |n, b| n * 10 + u64::from(b - b'0')))
+}
+
+/// `n * factor`, saturating at `u64::MAX`, as `u64::saturating_mul` gives, without the 128-bit
+/// multiplication that brings into the wasm module.
+pub fn saturating_times(n: u64, factor: u64) -> u64 {
+    match u64::MAX.checked_div(factor) {
+        Some(max) if n > max => u64::MAX,
+        _ => n * factor,
+    }
 }
 
 const HEX: &[u8; 16] = b"0123456789abcdef";

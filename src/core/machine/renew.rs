@@ -21,7 +21,7 @@ use crate::core::oidc::discovery::Discovery;
 use crate::core::oidc::jws::read_jws;
 use crate::core::oidc::profile::preset_facts;
 use crate::core::store::{LOGOUT_KEY, RENEW_LOCK_PREFIX, TOKEN_PREFIX};
-use crate::core::text::{cat, find, form, hex};
+use crate::core::text::{cat, find, form, hex, saturating_times};
 
 /// A renewal is due once less than a tenth of the token's lifetime remains, and at most this
 /// long before it expires.
@@ -39,7 +39,7 @@ pub const LAST_CHANCE_MS: u64 = 2_000;
 pub fn renew_at(token: &Token) -> Option<u64> {
     let (expires_at, lifetime_secs) = (token.expires_at?, token.expires_in?);
     // A tenth of the lifetime, in milliseconds, is the lifetime in seconds times 100.
-    Some(expires_at.saturating_sub(lifetime_secs.saturating_mul(100).min(RENEW_AHEAD_MAX_MS)))
+    Some(expires_at.saturating_sub(saturating_times(lifetime_secs, 100).min(RENEW_AHEAD_MAX_MS)))
 }
 
 /// When to try again after the `failures`-th failed try at `now`, for a token expiring at
@@ -52,9 +52,8 @@ pub fn retry_at(
     expires_at: u64,
     last_chance: bool,
 ) -> Option<(u64, bool)> {
-    let wait = RETRY_FIRST_MS
-        .saturating_mul(1 << failures.saturating_sub(1).min(16))
-        .min(RETRY_MAX_MS);
+    let wait =
+        saturating_times(RETRY_FIRST_MS, 1 << failures.saturating_sub(1).min(16)).min(RETRY_MAX_MS);
     let last = expires_at.saturating_sub(LAST_CHANCE_MS);
     match now.saturating_add(wait) {
         at if at < last => Some((at, false)),

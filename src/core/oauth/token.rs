@@ -2,6 +2,7 @@
 //! is kept as in web storage is the session's: `machine::session::Held`.)
 
 use super::request::Secret;
+use crate::core::text::saturating_times;
 
 /// The longest `expires_in` accepted, in digits: 10 digits is over 300 years, and keeps
 /// millisecond times below 2^53, exact as JS numbers.
@@ -26,7 +27,7 @@ impl Token {
         Self {
             access_token: Secret::new(access_token),
             expires_in,
-            expires_at: expires_in.map(|secs| now_ms.saturating_add(secs.saturating_mul(1000))),
+            expires_at: expires_in.map(|secs| now_ms.saturating_add(saturating_times(secs, 1000))),
             scope,
         }
     }
