@@ -2,12 +2,15 @@
 //! provider's details. It becomes a JS `OAuthError` only at the browser edge, as the `detail` of
 //! an `oauth-error` event.
 
+use std::rc::Rc;
+
 use super::contract::ErrorCode;
 
-/// A failed login, as reported in `oauth-error` and by a rejected `login()`. Boxed: errors are
-/// returned and moved through every rule, and one pointer moves for less than four strings.
+/// A failed login, as reported in `oauth-error` and by a rejected `login()`. Behind an `Rc`:
+/// errors are returned and moved through every rule, and one pointer moves for less than four
+/// strings; a copy (the failed attempt's, the page's broken discovery) only counts a reference.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OAuthError(Box<Details>);
+pub struct OAuthError(Rc<Details>);
 
 /// What an [`OAuthError`] says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,7 +41,7 @@ impl OAuthError {
         reason: Option<String>,
         uri: Option<String>,
     ) -> Self {
-        Self(Box::new(Details {
+        Self(Rc::new(Details {
             code,
             description,
             reason,

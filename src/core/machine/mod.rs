@@ -398,7 +398,7 @@ impl Machine {
             return;
         };
         match env.page.discovery(issuer) {
-            Some(Discovered::Broken(e)) if e.code == ErrorCode::NetworkError => {}
+            Some(Discovered::Broken(e)) if matches!(e.code, ErrorCode::NetworkError) => {}
             Some(_) => return,
             None => {}
         }
@@ -886,7 +886,7 @@ impl Machine {
                 out.emit(Command::Close {});
             }
         }
-        self.attempt = if error.code == ErrorCode::PopupClosed {
+        self.attempt = if matches!(error.code, ErrorCode::PopupClosed) {
             Attempt::Cancelled(None)
         } else {
             Attempt::Failed(error.clone())
