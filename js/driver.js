@@ -33,12 +33,17 @@ export class Driver {
     this.logouts = new Map();
     this.queue = [];
     this.running = false;
-    // Another tab's login, renewal or logout, where tabs share the session (storage="local").
-    if (host) {
-      addEventListener('storage', (e) => {
-        if (e.storageArea === localStorage) this.tell('stored', e.key ?? '');
-      });
-    }
+  }
+
+  /**
+   * Hears another tab's login, renewal or logout where tabs share the session (storage="local"),
+   * while the element is in the document: a listener left on `window` would keep a removed
+   * element alive.
+   */
+  watchStorage(on) {
+    this.onStorage ??= (e) => { if (e.storageArea === localStorage) this.tell('stored', e.key ?? ''); };
+    if (on) addEventListener('storage', this.onStorage);
+    else removeEventListener('storage', this.onStorage);
   }
 
   /** Tells the core of input `name` with its fields; returns the commands it answers with. */

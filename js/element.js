@@ -46,12 +46,17 @@ class OAuthLogin extends HTMLElement {
         this[property] = value;
       }
     }
+    const again = this._driver.connected;
     this._driver.connected = true;
     this._driver.sync();
     this._driver.tell('connect');
+    this._driver.watchStorage(true);
+    // Moved back into the document: another tab may have changed the shared session meanwhile.
+    if (again) this._driver.tell('stored', '');
   }
 
   disconnectedCallback() {
+    this._driver.watchStorage(false);
     this._driver.tell('disconnect');
   }
 
