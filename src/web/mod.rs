@@ -19,7 +19,7 @@ mod export {
 
     thread_local! {
         /// What the page keeps for all its widgets: responses waiting for them.
-        static PAGE: RefCell<PageState> = RefCell::new(PageState::default());
+        static PAGE: RefCell<PageState> = const { RefCell::new(PageState::new()) };
     }
 
     /// The controller of one `<oauth-login>` (or of one `login(options)`).

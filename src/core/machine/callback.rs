@@ -50,7 +50,7 @@ pub struct PageState {
     /// The discovery documents asked for, by issuer: read once per page.
     pub discovered: Vec<(String, Discovered)>,
     /// The key sets read, by `jwks_uri`.
-    pub keys: Vec<(String, Rc<str>)>,
+    pub keys: Vec<(String, Rc<String>)>,
 }
 
 /// A discovery document of this page: being read, read, or unusable (why, for people).
@@ -66,6 +66,16 @@ pub enum Discovered {
 }
 
 impl PageState {
+    /// Nothing kept yet; `const`, so the page's state needs no lazy start in the wasm.
+    pub const fn new() -> Self {
+        Self {
+            deliveries: Vec::new(),
+            relaying: None,
+            discovered: Vec::new(),
+            keys: Vec::new(),
+        }
+    }
+
     /// The discovery document of `issuer`, if it was asked for.
     pub fn discovery(&self, issuer: &str) -> Option<&Discovered> {
         self.discovered
@@ -76,12 +86,14 @@ impl PageState {
 
     /// Records the discovery document of `issuer`.
     pub fn set_discovery(&mut self, issuer: &str, document: Discovered) {
-        self.discovered.retain(|(i, _)| i != issuer);
-        self.discovered.push((issuer.into(), document));
+        match self.discovered.iter_mut().find(|(i, _)| i == issuer) {
+            Some((_, known)) => *known = document,
+            None => self.discovered.push((issuer.into(), document)),
+        }
     }
 
     /// The key set read from `uri`, if any.
-    pub fn keys(&self, uri: &str) -> Option<Rc<str>> {
+    pub fn keys(&self, uri: &str) -> Option<Rc<String>> {
         self.keys
             .iter()
             .find(|(u, _)| u == uri)
@@ -90,8 +102,10 @@ impl PageState {
 
     /// Records the key set read from `uri`, in place of any read before.
     pub fn set_keys(&mut self, uri: &str, keys: &str) {
-        self.keys.retain(|(u, _)| u != uri);
-        self.keys.push((uri.into(), keys.into()));
+        match self.keys.iter_mut().find(|(u, _)| u == uri) {
+            Some((_, known)) => *known = Rc::new(keys.into()),
+            None => self.keys.push((uri.into(), Rc::new(keys.into()))),
+        }
     }
 
     /// The delivery for the widget `key`: its own, or one that matched no login.
