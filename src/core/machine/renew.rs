@@ -543,7 +543,9 @@ impl Machine {
         let Some(revoking) = &mut self.revoking else {
             return;
         };
-        revoking.waiting.retain(|s| *s != seq);
+        if let Some(at) = revoking.waiting.iter().position(|s| *s == seq) {
+            revoking.waiting.swap_remove(at);
+        }
         // RFC 7009 2.2: 200 for a revoked token, and for one the server did not know.
         revoking.revoked &= matches!(reply, Reply::Answered(200, _));
         if revoking.waiting.is_empty() {

@@ -452,7 +452,10 @@ pub fn advice(config: &Config) -> Vec<String> {
 /// Levenshtein distance over bytes, for short attribute names.
 fn edit_distance(a: &str, b: &str) -> usize {
     let b = b.as_bytes();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
+    let mut row = vec![0; b.len() + 1];
+    for (j, cell) in row.iter_mut().enumerate() {
+        *cell = j;
+    }
     for (i, &ca) in a.as_bytes().iter().enumerate() {
         let mut diagonal = i;
         row[0] = i + 1;

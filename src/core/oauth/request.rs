@@ -6,7 +6,7 @@ use std::fmt;
 use super::config::Config;
 use super::form::Params;
 use crate::core::contract::{Attr, ResponseType};
-use crate::core::text::{base64url, encode_into, find, form, hex, join, same_secret, split};
+use crate::core::text::{base64url, encode_into, find, form, hex, same_secret, split};
 
 /// Random bytes one login takes from `crypto.getRandomValues`: 32 for the state, 32 for the
 /// PKCE verifier, 16 for the OpenID Connect nonce.
@@ -76,10 +76,13 @@ pub fn authorize_url(
 ) -> String {
     let mut url = String::from(endpoint);
     url.push(if find(&url, b"?").is_some() { '&' } else { '?' });
-    let scope = join(
-        &split(&config.scope, b" ").collect::<Vec<_>>(),
-        config.preset.scope_separator,
-    );
+    let mut scope = String::new();
+    for (i, word) in split(&config.scope, b" ").enumerate() {
+        if i > 0 {
+            scope.push_str(config.preset.scope_separator);
+        }
+        scope.push_str(word);
+    }
     let challenge = digest.map(base64url);
     // OpenID Connect spells the implicit grant with an id_token this way (Core 3.2.2.1).
     let response_type = match config.response_type {

@@ -44,24 +44,16 @@ pub struct Captured {
 /// Instagram's denial, which comes in the query even in the implicit flow), and only its
 /// response parameters are taken.
 pub fn capture(search: &str, hash: &str) -> Option<Captured> {
-    let name = |piece: &str| {
-        split_once(piece, b'=')
-            .map_or(piece, |(name, _)| name)
-            .to_owned()
-    };
-    let names = |list: &str| split(list, b"&").map(name).collect::<Vec<_>>();
+    let names = |list| split(list, b"&").map(raw_name);
     let fragment = hash.strip_prefix('#').unwrap_or(hash);
-    if names(fragment)
-        .iter()
-        .any(|n| matches!(n.as_str(), "access_token" | "code" | "error" | "state"))
-    {
+    if names(fragment).any(|n| matches!(n, "access_token" | "code" | "error" | "state")) {
         return Some(Captured {
             raw: fragment.into(),
             rest: search.into(),
         });
     }
     let query = search.strip_prefix('?').unwrap_or(search);
-    if !names(query).iter().any(|n| n == "code" || n == "error") {
+    if !names(query).any(|n| n == "code" || n == "error") {
         return None;
     }
     Some(query_response(search, hash))
@@ -70,15 +62,10 @@ pub fn capture(search: &str, hash: &str) -> Option<Captured> {
 /// The response parameters of `location.search` taken out of it (the page's own stay), as
 /// [`Captured`]: the response, and what stays of the address.
 pub fn query_response(search: &str, hash: &str) -> Captured {
-    let name = |piece: &str| {
-        split_once(piece, b'=')
-            .map_or(piece, |(name, _)| name)
-            .to_owned()
-    };
     let query = search.strip_prefix('?').unwrap_or(search);
     let (mut raw, mut kept) = (Vec::new(), Vec::new());
     for piece in split(query, b"&").filter(|p| !p.is_empty()) {
-        let list = if QUERY_RESPONSE_NAMES.contains(&name(piece).as_str()) {
+        let list = if QUERY_RESPONSE_NAMES.contains(&raw_name(piece)) {
             &mut raw
         } else {
             &mut kept
@@ -94,6 +81,11 @@ pub fn query_response(search: &str, hash: &str) -> Captured {
         raw: join(&raw, "&"),
         rest: cat(&[&search, hash]),
     }
+}
+
+/// A parameter's name as written (not decoded): what comes before its `=`.
+fn raw_name(piece: &str) -> &str {
+    split_once(piece, b'=').map_or(piece, |(name, _)| name)
 }
 
 /// Parses raw response text, mapping any failure to `invalid_response`.
