@@ -32,37 +32,46 @@ pub trait Fields<'a> {
 /// A field type an input may have.
 pub trait Take<'a>: Sized {
     /// Reads one field.
-    fn take(fields: &mut dyn Fields<'a>) -> Option<Self>;
+    fn take(fields: &mut impl Fields<'a>) -> Option<Self>;
 }
 
 impl<'a> Take<'a> for Text<'a> {
-    fn take(fields: &mut dyn Fields<'a>) -> Option<Self> {
+    fn take(fields: &mut impl Fields<'a>) -> Option<Self> {
         fields.text()
     }
 }
 
 impl<'a> Take<'a> for u32 {
-    fn take(fields: &mut dyn Fields<'a>) -> Option<Self> {
+    fn take(fields: &mut impl Fields<'a>) -> Option<Self> {
         u32::try_from(fields.number()?).ok()
     }
 }
 
 impl<'a> Take<'a> for bool {
-    fn take(fields: &mut dyn Fields<'a>) -> Option<Self> {
+    fn take(fields: &mut impl Fields<'a>) -> Option<Self> {
         fields.flag()
     }
 }
 
 impl<'a> Take<'a> for Vec<u8> {
-    fn take(fields: &mut dyn Fields<'a>) -> Option<Self> {
+    fn take(fields: &mut impl Fields<'a>) -> Option<Self> {
         fields.bytes()
     }
 }
 
+/// One field of type `T`; its default, with `ok` cleared, when it is missing or of another type.
+fn take<'a, T: Take<'a> + Default>(fields: &mut impl Fields<'a>, ok: &mut bool) -> T {
+    T::take(fields).unwrap_or_else(|| {
+        *ok = false;
+        T::default()
+    })
+}
+
 /// Where a callback page's response came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Source {
     /// A `message` event from any window but the popup this widget opened.
+    #[default]
     Other,
     /// A `message` event whose source is the popup this widget opened.
     Popup,
@@ -72,7 +81,7 @@ pub enum Source {
 }
 
 impl<'a> Take<'a> for Source {
-    fn take(fields: &mut dyn Fields<'a>) -> Option<Self> {
+    fn take(fields: &mut impl Fields<'a>) -> Option<Self> {
         [Self::Other, Self::Popup, Self::Channel]
             .get(usize::try_from(fields.number()?).ok()?)
             .copied()
@@ -91,15 +100,19 @@ macro_rules! inputs {
         impl<'a> Input<'a> {
             /// The input numbered `kind`, its fields read in order; `None` for an unknown
             /// number or a field of the wrong type.
-            pub fn decode(kind: u64, fields: &mut dyn Fields<'a>) -> Option<Self> {
+            pub fn decode(kind: u64, fields: &mut impl Fields<'a>) -> Option<Self> {
+                // A field of the wrong type reads as its default and clears `ok`: the input is
+                // built whole and dropped once, rather than half-built and dropped at each field.
+                let mut ok = true;
                 let mut number = 0;
                 $(
                     if kind == number {
-                        return Some(Self::$variant { $($field: <$ty as Take<'a>>::take(fields)?),* });
+                        let input = Self::$variant { $($field: take(fields, &mut ok)),* };
+                        return ok.then_some(input);
                     }
                     number += 1;
                 )*
-                let _ = number;
+                let _ = (number, &mut ok);
                 None
             }
         }
@@ -178,35 +191,35 @@ pub trait Sink {
 /// A field type a command may have.
 pub trait Put {
     /// Writes one field's value.
-    fn put(&self, sink: &mut dyn Sink);
+    fn put(&self, sink: &mut impl Sink);
 }
 
 impl Put for &str {
-    fn put(&self, sink: &mut dyn Sink) {
+    fn put(&self, sink: &mut impl Sink) {
         sink.string(self)
     }
 }
 
 impl Put for bool {
-    fn put(&self, sink: &mut dyn Sink) {
+    fn put(&self, sink: &mut impl Sink) {
         sink.boolean(*self)
     }
 }
 
 impl Put for u32 {
-    fn put(&self, sink: &mut dyn Sink) {
+    fn put(&self, sink: &mut impl Sink) {
         sink.number((*self).into())
     }
 }
 
 impl Put for u64 {
-    fn put(&self, sink: &mut dyn Sink) {
+    fn put(&self, sink: &mut impl Sink) {
         sink.number(*self)
     }
 }
 
 impl Put for Option<&str> {
-    fn put(&self, sink: &mut dyn Sink) {
+    fn put(&self, sink: &mut impl Sink) {
         match self {
             Some(value) => sink.string(value),
             None => sink.null(),
@@ -215,7 +228,7 @@ impl Put for Option<&str> {
 }
 
 impl Put for &[u8] {
-    fn put(&self, sink: &mut dyn Sink) {
+    fn put(&self, sink: &mut impl Sink) {
         sink.open(false);
         for byte in self.iter() {
             sink.number((*byte).into());
@@ -225,7 +238,7 @@ impl Put for &[u8] {
 }
 
 impl Put for Profile {
-    fn put(&self, sink: &mut dyn Sink) {
+    fn put(&self, sink: &mut impl Sink) {
         sink.open(true);
         member(sink, "sub", &self.sub.as_deref());
         member(sink, "name", &self.name.as_deref());
@@ -242,7 +255,7 @@ impl Put for Profile {
 }
 
 impl Put for Option<&Profile> {
-    fn put(&self, sink: &mut dyn Sink) {
+    fn put(&self, sink: &mut impl Sink) {
         match self {
             Some(profile) => profile.put(sink),
             None => sink.null(),
@@ -251,7 +264,7 @@ impl Put for Option<&Profile> {
 }
 
 impl Put for Option<u64> {
-    fn put(&self, sink: &mut dyn Sink) {
+    fn put(&self, sink: &mut impl Sink) {
         match self {
             Some(value) => sink.number(*value),
             None => sink.null(),
@@ -260,13 +273,13 @@ impl Put for Option<u64> {
 }
 
 impl Put for ButtonState {
-    fn put(&self, sink: &mut dyn Sink) {
+    fn put(&self, sink: &mut impl Sink) {
         sink.string(self.as_str())
     }
 }
 
 impl Put for Event {
-    fn put(&self, sink: &mut dyn Sink) {
+    fn put(&self, sink: &mut impl Sink) {
         sink.string(self.as_str())
     }
 }
@@ -283,7 +296,7 @@ pub enum Settle {
 }
 
 impl Put for Settle {
-    fn put(&self, sink: &mut dyn Sink) {
+    fn put(&self, sink: &mut impl Sink) {
         match self {
             Self::Not => sink.null(),
             Self::Resolve => sink.string("resolve"),
@@ -323,7 +336,7 @@ pub enum Detail<'a> {
 }
 
 impl Put for Detail<'_> {
-    fn put(&self, sink: &mut dyn Sink) {
+    fn put(&self, sink: &mut impl Sink) {
         sink.open(true);
         match self {
             Self::Login {
@@ -373,7 +386,7 @@ impl Put for Detail<'_> {
     }
 }
 
-fn member(sink: &mut dyn Sink, name: &str, value: &dyn Put) {
+fn member(sink: &mut impl Sink, name: &str, value: &impl Put) {
     sink.key(name);
     value.put(sink);
 }
@@ -396,7 +409,7 @@ macro_rules! commands {
 
         impl Command<'_> {
             /// Writes the command as `{do, ...fields}`.
-            pub fn put(&self, sink: &mut dyn Sink) {
+            pub fn put(&self, sink: &mut impl Sink) {
                 sink.open(true);
                 sink.key("do");
                 let mut number = 0;
