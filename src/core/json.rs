@@ -11,7 +11,7 @@
 
 use std::borrow::Cow;
 
-use super::text::{decimal, is_one_of, parse_decimal};
+use super::text::{decimal, is_one_of, parse_decimal, utf8};
 
 /// The deepest nesting read.
 pub const MAX_DEPTH: usize = 32;
@@ -244,7 +244,7 @@ impl<'a> Reader<'a> {
                 b'"' => {
                     return match owned {
                         None => self.text.get(start..self.pos - 1).map(Cow::Borrowed),
-                        Some(bytes) => String::from_utf8(bytes).ok().map(Cow::Owned),
+                        Some(bytes) => utf8(&bytes).map(Cow::Owned),
                     }
                 }
                 b'\\' => {

@@ -224,7 +224,36 @@ pub fn decode_component(raw: &str) -> Result<String, Undecodable> {
             other => other,
         });
     }
-    String::from_utf8(out).map_err(|_| Undecodable::NotUtf8)
+    utf8(&out).ok_or(Undecodable::NotUtf8)
+}
+
+/// `bytes` as text, if they are UTF-8 (RFC 3629: no overlong form, no surrogate, nothing past
+/// U+10FFFF), decoded one character at a time: std's validator, with its word-at-a-time fast
+/// path, is larger in the wasm than the short texts the widget decodes need.
+pub fn utf8(bytes: &[u8]) -> Option<String> {
+    let mut out = String::with_capacity(bytes.len());
+    let mut rest = bytes.iter();
+    while let Some(&lead) = rest.next() {
+        // Continuation bytes that follow, the smallest code point that needs them, lead's bits.
+        let (follow, least, mask) = match lead {
+            0x00..=0x7f => (0, 0, 0x7f),
+            0xc0..=0xdf => (1, 0x80, 0x1f),
+            0xe0..=0xef => (2, 0x800, 0x0f),
+            0xf0..=0xf7 => (3, 0x1_0000, 0x07),
+            _ => return None,
+        };
+        let mut code = u32::from(lead & mask);
+        for _ in 0..follow {
+            let next = rest.next().filter(|b| *b & 0xc0 == 0x80)?;
+            code = code << 6 | u32::from(next & 0x3f);
+        }
+        if code < least {
+            return None;
+        }
+        // `from_u32` refuses surrogates and what is past U+10FFFF.
+        out.push(char::from_u32(code)?);
+    }
+    Some(out)
 }
 
 /// Compares two secrets in time that depends only on their lengths.
@@ -314,6 +343,32 @@ mod tests {
         #[test]
         fn decoding_never_panics(raw in "[%a-fA-F0-9+]{0,40}|\\PC{0,40}") {
             let _ = decode_component(&raw);
+        }
+
+        #[test]
+        fn utf8_agrees_with_std(bytes in proptest::collection::vec(any::<u8>(), 0..12), text in "\\PC{0,12}") {
+            prop_assert_eq!(utf8(&bytes), String::from_utf8(bytes.clone()).ok());
+            prop_assert_eq!(utf8(text.as_bytes()), Some(text));
+        }
+    }
+
+    #[test]
+    fn utf8_refuses_what_std_refuses_at_every_boundary() {
+        // Every lead byte, with every second byte, and the third and fourth at their extremes:
+        // overlong forms, surrogates, past U+10FFFF, truncated and stray continuation bytes.
+        for lead in 0..=255u8 {
+            for second in 0..=255u8 {
+                for tail in [[0x80, 0x80], [0xbf, 0xbf], [0x80, 0x41], [0x41, 0x41]] {
+                    for len in 1..=4 {
+                        let bytes = &[lead, second, tail[0], tail[1]][..len];
+                        assert_eq!(
+                            utf8(bytes),
+                            String::from_utf8(bytes.to_vec()).ok(),
+                            "{bytes:x?}"
+                        );
+                    }
+                }
+            }
         }
     }
 }

@@ -8,7 +8,7 @@
 use super::refused;
 use crate::core::error::OAuthError;
 use crate::core::json::{self, Value};
-use crate::core::text::{find, from_base64url, split_once};
+use crate::core::text::{find, from_base64url, split_once, utf8};
 
 /// The signature algorithms accepted (RFC 7518 section 3, RFC 8037 section 3.1). `none` and
 /// the HMAC ones are refused: a public client holds no shared secret worth trusting, and `none`
@@ -162,7 +162,7 @@ pub fn read_jws(compact: &str) -> Result<Jws<'_>, OAuthError> {
 
 /// The text a base64url part decodes to, if it is UTF-8 and one JSON object.
 fn object_text(part: &str) -> Option<String> {
-    let text = String::from_utf8(from_base64url(part)?).ok()?;
+    let text = utf8(&from_base64url(part)?)?;
     matches!(json::parse(&text), Some(Value::Object(_))).then_some(text)
 }
 
