@@ -585,15 +585,15 @@ fn end_session_url(
     env.store.set(Storage::Session, LOGOUT_KEY, &state);
     let mut url = String::from(endpoint);
     url.push(if find(&url, b"?").is_some() { '&' } else { '?' });
-    let mut params = vec![
-        ("client_id", config.client_id()),
-        ("post_logout_redirect_uri", config.redirect_uri.as_str()),
-        ("state", state.as_str()),
-    ];
     if let Some(hint) = held.and_then(|h| h.id_token.as_deref()) {
-        params.insert(0, ("id_token_hint", hint));
+        url.push_str(&form(&[("id_token_hint", hint)]));
+        url.push('&');
     }
-    url.push_str(&form(&params));
+    url.push_str(&form(&[
+        ("client_id", config.client_id()),
+        ("post_logout_redirect_uri", &config.redirect_uri),
+        ("state", &state),
+    ]));
     url
 }
 
