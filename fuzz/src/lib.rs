@@ -1440,7 +1440,10 @@ pub fn userinfo(data: &[u8]) {
         }
         if let Some(picture) = &p.picture {
             // https, or loopback http (the dev provider's pictures).
-            assert!(origin_of(picture).is_some_and(|o| is_secure(&o)), "{picture}");
+            assert!(
+                origin_of(picture).is_some_and(|o| is_secure(&o)),
+                "{picture}"
+            );
         }
     };
     let claims = profile_from_claims(body);
