@@ -258,6 +258,8 @@ pub fn token_answer(
         .ok_or_else(|| answered(" without OAuth JSON"))?;
     let mut params = Params::default();
     let mut user = None;
+    // Members given as `null`: not kept, but a second one of the same name is still a repeat.
+    let mut nulls = Vec::new();
     for (name, value) in object.members() {
         if !ANSWER_MEMBERS.contains(&name.as_ref()) {
             if let (true, Value::Object(raw)) = (name == "user", &value) {
@@ -276,8 +278,12 @@ pub fn token_answer(
             ),
             _ => return Err(answered(" without OAuth JSON")),
         };
-        if !params.add(&name, text) {
+        let null = text.is_none();
+        if nulls.contains(&name) || !params.add(&name, text) {
             return Err(answered(" without OAuth JSON"));
+        }
+        if null {
+            nulls.push(name);
         }
     }
     if let Some(error) = provider_error(&params) {
@@ -566,6 +572,13 @@ mod tests {
             (
                 200,
                 r#"{"access_token":"a","access_token":"b","token_type":"bearer"}"#,
+                "invalid_response",
+                "without OAuth JSON",
+            ),
+            // Found by the fuzz target `token_answer`: a repeat after a null is a repeat.
+            (
+                200,
+                r#"{"access_token":null,"access_token":"at","token_type":"bearer"}"#,
                 "invalid_response",
                 "without OAuth JSON",
             ),
