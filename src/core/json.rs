@@ -97,7 +97,11 @@ impl<'a> Value<'a> {
     /// An array's elements.
     pub fn elements(&self) -> Vec<Value<'a>> {
         if matches!(self, Self::Array(_)) {
-            self.items().into_iter().map(|(_, v)| v).collect()
+            let mut out = Vec::new();
+            for (_, value) in self.items() {
+                out.push(value);
+            }
+            out
         } else {
             Vec::new()
         }
@@ -105,11 +109,14 @@ impl<'a> Value<'a> {
 
     /// The member `name` of an object, when it occurs exactly once.
     pub fn get(&self, name: &str) -> Option<Value<'a>> {
-        let mut found = self.members().into_iter().filter(|(key, _)| key == name);
-        match (found.next(), found.next()) {
-            (Some((_, value)), None) => Some(value),
-            _ => None,
+        let mut found = None;
+        for (key, value) in self.members() {
+            // A name given twice counts as absent.
+            if key == name && found.replace(value).is_some() {
+                return None;
+            }
         }
+        found
     }
 
     /// The string member `name` of an object (once, and a string).

@@ -69,12 +69,11 @@ impl<'a> Fields<'a> for JsonFields<'a> {
     }
 
     fn bytes(&mut self) -> Option<Vec<u8>> {
-        self.0
-            .next()?
-            .elements()
-            .iter()
-            .map(|b| u8::try_from(b.as_u64()?).ok())
-            .collect()
+        let mut out = Vec::new();
+        for byte in self.0.next()?.elements() {
+            out.push(u8::try_from(byte.as_u64()?).ok()?);
+        }
+        Some(out)
     }
 }
 

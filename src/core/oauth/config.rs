@@ -225,12 +225,18 @@ impl Config {
             .get(Attr::Provider)
             .filter(|id| provider::find(id).is_none_or(|p| p.id == "custom"))
         {
-            let known: Vec<&str> = PRESETS.iter().map(|p| p.id).collect();
+            let mut known = String::new();
+            for (i, preset) in PRESETS.iter().enumerate() {
+                if i > 0 {
+                    known.push_str(", ");
+                }
+                known.push_str(preset.id);
+            }
             return Err(OAuthError::config(cat(&[
                 "unknown provider `",
                 id,
                 "`: use one of ",
-                &join(&known, ", "),
+                &known,
                 ", or none with authorize-url",
             ])));
         }
