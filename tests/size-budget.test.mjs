@@ -9,13 +9,14 @@ import { gzipSync } from 'node:zlib';
 
 // The ceiling, in gzipped bytes: a ratchet that goes down, and up only by what a feature an issue
 // asks for was measured to cost (OpenID Connect, issue 18: +14,501 B nightly, +14,597 B stable,
-// from 33,147 and 36,260; renewal, tabs and logout, issue 19: +5,058 B and +5,136 B; see the
-// README's size section). The goal is below hello.js
+// from 33,147 and 36,260; renewal, tabs and logout, issue 19: +5,058 B and +5,136 B; the size
+// round after them: 52,706 -> 49,368 B nightly and 55,993 -> 52,225 B stable, the token answer's
+// repeated-null fix included; see the README's size section). The goal is below hello.js
 // with all its providers (HELLO_BYTES); 10 KiB (TARGET_BYTES) is where we aim. The history of
 // this figure, lever by lever, is in the README's size section. A wasm built on stable (no
 // nightly on the machine, or OAUTH_PREFAB_TOOLCHAIN=stable; pkg/build.json says which) keeps the
 // panic machinery and std's unoptimised parts: it has a budget of its own.
-const BUDGET_BYTES = { nightly: 52_706, stable: 55_993 };
+const BUDGET_BYTES = { nightly: 49_368, stable: 52_225 };
 const HELLO_BYTES = 19_679;
 const TARGET_BYTES = 10_240;
 
