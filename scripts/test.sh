@@ -23,6 +23,7 @@ run "cargo fmt --check" cargo fmt --all -- --check
 # natively, tests may.
 run "cargo clippy -D warnings (native and wasm32)" bash -c 'cargo clippy --workspace --all-targets --quiet -- -D warnings -A clippy::disallowed_macros -A clippy::disallowed_methods && cargo clippy --target wasm32-unknown-unknown --lib --quiet -- -D warnings'
 run "cargo test (workspace, native)" cargo test --workspace --quiet
+run "fuzz regression corpus (fuzz/: seeds and crashes found; no fuzzing)" cargo test --manifest-path fuzz/Cargo.toml --target-dir target/fuzz --quiet
 run "wasm-pack test --headless --chrome (in-browser)" wasm-pack test --headless --chrome -- --test browser
 run "end-to-end (Chromium + dev provider)" node --test --test-concurrency=1 --test-reporter=spec tests/e2e/*.test.mjs
 run "package checks (manifest, generated JS, build steps, size budget)" node --test --test-reporter=spec tests/manifest.test.mjs tests/build/*.test.mjs tests/size-budget.test.mjs

@@ -11,12 +11,13 @@ import { gzipSync } from 'node:zlib';
 // asks for was measured to cost (OpenID Connect, issue 18: +14,501 B nightly, +14,597 B stable,
 // from 33,147 and 36,260; renewal, tabs and logout, issue 19: +5,058 B and +5,136 B; the size
 // round after them: 52,706 -> 49,368 B nightly and 55,993 -> 52,225 B stable, the token answer's
-// repeated-null fix included; see the README's size section). The goal is below hello.js
+// repeated-null fix included; then +35 B and +9 B for the other two fuzzers' finds, a JSON word
+// begun but not finished and a relative redirect-uri; see the README's size section). The goal is below hello.js
 // with all its providers (HELLO_BYTES); 10 KiB (TARGET_BYTES) is where we aim. The history of
 // this figure, lever by lever, is in the README's size section. A wasm built on stable (no
 // nightly on the machine, or OAUTH_PREFAB_TOOLCHAIN=stable; pkg/build.json says which) keeps the
 // panic machinery and std's unoptimised parts: it has a budget of its own.
-const BUDGET_BYTES = { nightly: 49_368, stable: 52_225 };
+const BUDGET_BYTES = { nightly: 49_403, stable: 52_234 };
 const HELLO_BYTES = 19_679;
 const TARGET_BYTES = 10_240;
 

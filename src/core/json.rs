@@ -155,9 +155,12 @@ impl<'a> Reader<'a> {
         Some(b)
     }
 
-    /// `word` (after white space, unless it is empty), taken; whether it was there.
+    /// `word` (after white space, unless it is empty), taken; whether it was there. Nothing is
+    /// taken when it is not.
     fn skip(&mut self, word: &[u8]) -> bool {
+        let start = self.pos;
         if !word.is_empty() && self.space_and(&word[..1]).is_none() {
+            self.pos = start;
             return false;
         }
         let rest = word.get(1..).unwrap_or_default();
@@ -166,7 +169,8 @@ impl<'a> Reader<'a> {
             .as_bytes()
             .get(self.pos..)
             .is_some_and(|t| t.starts_with(rest));
-        self.pos += if ok { rest.len() } else { 0 };
+        // A word begun but not finished (`n5`) takes nothing: the next rule starts where it did.
+        self.pos = if ok { self.pos + rest.len() } else { start };
         ok
     }
 
@@ -440,6 +444,10 @@ mod tests {
             "-",
             // White space inside a number (found by the property test below).
             "- 0",
+            // A word begun, then a number (found by the fuzz target `json`).
+            "n5",
+            "t1",
+            "f0",
             "1 .5",
             "1e -2",
             "tru",

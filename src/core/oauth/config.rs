@@ -128,8 +128,9 @@ impl Config {
     pub fn new(settings: Settings, page: Page) -> Rc<Self> {
         let preset = settings.preset();
         let mut config = Self {
+            // Sent and compared as an absolute URL, even when given as a path.
             redirect_uri: match settings.get(Attr::RedirectUri) {
-                Some(uri) => uri.into(),
+                Some(uri) => absolute(uri, &page),
                 None => cat(&[&page.origin, &page.path]),
             },
             scope: match settings.get(Attr::Scope) {
@@ -282,6 +283,9 @@ impl Config {
                 | Attr::Issuer
                 | Attr::UserinfoUrl
                 | Attr::RevokeUrl => match origin_of(&absolute(value, &self.page)) {
+                    // An issuer is an identifier compared as written (`iss`, the discovery
+                    // document's `issuer`): never a path.
+                    _ if attr == Attr::Issuer && value.starts_with('/') => NOT_ABSOLUTE.into(),
                     None => NOT_ABSOLUTE.into(),
                     // The response must land on a page of this origin: only there can it reach
                     // the opener (postMessage to our own origin) or this tab's pending login.
@@ -507,6 +511,14 @@ pub(crate) mod tests {
             "https://accounts.google.com/o/oauth2/v2/auth"
         );
         assert_eq!(c.redirect_uri, "http://localhost:8080/app/");
+        // A path is made absolute on the page's origin: sent, compared and shown whole (found
+        // by the fuzz target `settings`).
+        let relative = config(&[
+            ("provider", "google"),
+            ("client-id", "a"),
+            ("redirect-uri", "/cb"),
+        ]);
+        assert_eq!(relative.unwrap().redirect_uri, "http://localhost:8080/cb");
         assert_eq!(
             (
                 c.response_type,
@@ -619,6 +631,10 @@ pub(crate) mod tests {
             (
                 &[id, ("issuer", "https://id.example/#x")],
                 "issuer `https://id.example/#x` is not an absolute",
+            ),
+            (
+                &[id, ("issuer", "/realms/x")],
+                "issuer `/realms/x` is not an absolute",
             ),
             (
                 &[
