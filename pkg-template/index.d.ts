@@ -292,7 +292,7 @@ export interface OAuthLoginReactEvents {
   'onoauth-renewed'?: (event: CustomEvent<OAuthLoginDetail>) => void;
   /** `oauth-logout`: `logout()` was called, here or in another tab sharing the session. */
   'onoauth-logout'?: (event: CustomEvent<OAuthProviderDetail>) => void;
-  /** `oauth-expired`: The session ended without a logout: the token passed `expiresAt` and could not be renewed, or a renewal was refused (`error` says why; `null` when there was nothing to renew with). */
+  /** `oauth-expired`: The session ended without a logout, here or in another tab sharing it: the token passed `expiresAt` and could not be renewed, or a renewal was refused (`error` says why; `null` when there was nothing to renew with). */
   'onoauth-expired'?: (event: CustomEvent<OAuthExpiredDetail>) => void;
 }
 
@@ -344,7 +344,7 @@ export interface OAuthLoginVueProps {
   onOauthRenewed?: (event: CustomEvent<OAuthLoginDetail>) => void;
   /** `@oauth-logout`: `logout()` was called, here or in another tab sharing the session. */
   onOauthLogout?: (event: CustomEvent<OAuthProviderDetail>) => void;
-  /** `@oauth-expired`: The session ended without a logout: the token passed `expiresAt` and could not be renewed, or a renewal was refused (`error` says why; `null` when there was nothing to renew with). */
+  /** `@oauth-expired`: The session ended without a logout, here or in another tab sharing it: the token passed `expiresAt` and could not be renewed, or a renewal was refused (`error` says why; `null` when there was nothing to renew with). */
   onOauthExpired?: (event: CustomEvent<OAuthExpiredDetail>) => void;
 }
 

@@ -205,7 +205,7 @@ pub const EVENT_DOCS: &[(&str, &str, &str)] = &[
     (
         "oauth-expired",
         "OAuthExpiredDetail",
-        "The session ended without a logout: the token passed `expiresAt` and could not be renewed, or a renewal was refused (`error` says why; `null` when there was nothing to renew with).",
+        "The session ended without a logout, here or in another tab sharing it: the token passed `expiresAt` and could not be renewed, or a renewal was refused (`error` says why; `null` when there was nothing to renew with).",
     ),
 ];
 

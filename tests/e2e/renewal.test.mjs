@@ -81,17 +81,25 @@ test('renewed before expiry, then again with the rotated refresh token', async (
   }
 });
 
-test('a revoked refresh token ends the session with oauth-expired invalid_grant', async () => {
+test('a revoked refresh token ends the session with oauth-expired invalid_grant, in both tabs', async () => {
   const { context, page } = await env.newPage();
   try {
     await openWidget(env, page, { attrs: attrs() });
+    const other = await context.newPage();
+    await openWidget(env, other, { attrs: attrs() });
     await logIn(page);
+    await eventsOf(other, 'oauth-login', 1, 1_000);
     await revoke(await lastRefreshToken());
-    const [expired] = await eventsOf(page, 'oauth-expired');
-    assert.deepEqual(expired.detail, { provider: 'custom', error: 'invalid_grant' });
-    const state = await widgetState(page);
-    assert.deepEqual([state.loggedIn, state.accessToken], [false, null]);
-    assert.deepEqual(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('oauth-prefab:token'))), []);
+    for (const tab of [page, other]) {
+      const [expired] = await eventsOf(tab, 'oauth-expired');
+      assert.deepEqual(expired.detail, { provider: 'custom', error: 'invalid_grant' });
+      const state = await widgetState(tab);
+      assert.deepEqual([state.loggedIn, state.accessToken], [false, null]);
+      assert.deepEqual((await tab.evaluate(() => window.events)).filter((e) => e.type === 'oauth-logout'), [], 'an end, not a logout');
+    }
+    // No token is left: the shared record only says why the session ended.
+    const stored = await page.evaluate(() => Object.entries(localStorage).filter(([k]) => k.startsWith('oauth-prefab:token')));
+    assert.deepEqual(stored.map(([, v]) => v), ['ended=invalid_grant']);
   } finally {
     await context.close();
   }

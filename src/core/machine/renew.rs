@@ -20,7 +20,7 @@ use crate::core::oidc::claims::subject;
 use crate::core::oidc::discovery::Discovery;
 use crate::core::oidc::jws::read_jws;
 use crate::core::oidc::profile::preset_facts;
-use crate::core::store::{LOGOUT_KEY, RENEW_LOCK_PREFIX, TOKEN_PREFIX};
+use crate::core::store::{Store, LOGOUT_KEY, RENEW_LOCK_PREFIX, TOKEN_PREFIX};
 use crate::core::text::{cat, find, form, hex, saturating_times};
 
 /// A renewal is due once less than a tenth of the token's lifetime remains, and at most this
@@ -357,7 +357,8 @@ impl Machine {
         let Some(held) = self.held.take() else {
             return;
         };
-        forget_token(env.store, &held.config.key);
+        let code = error.map(|e| e.code.as_str());
+        leave_ended(env.store, &held.config, code);
         if let Some(error) = error {
             out.emit(Command::Warn {
                 text: &cat(&["<oauth-login>: the session ended: ", &error.description]),
@@ -368,7 +369,6 @@ impl Machine {
         }
         self.render(env.now, out);
         self.arm(env.now, out);
-        let code = error.map(|e| e.code.as_str());
         self.fire(
             Event::Expired,
             Detail::Expired(held.config.preset.id, code),
@@ -387,7 +387,8 @@ impl Machine {
     }
 
     /// Takes the session another tab left in `localStorage`: a login (`oauth-login`, restored),
-    /// a renewal (`oauth-renewed`), or a logout or an ended session (`oauth-logout`).
+    /// a renewal (`oauth-renewed`), a logout (`oauth-logout`), or a session that ended there
+    /// (`oauth-expired`, with that tab's error code).
     fn sync_shared(&mut self, env: &mut Env, out: &mut dyn Emit) {
         let config = match &self.held {
             Some(held) => held.config.clone(),
@@ -402,6 +403,7 @@ impl Machine {
         if record == self.held.as_ref().map(Held::to_record) {
             return;
         }
+        let ended = record.as_deref().and_then(ended_code);
         let shared = record
             .and_then(|r| Held::from_record(&r, &config))
             .filter(|h| !h.token.is_expired(env.now));
@@ -430,14 +432,20 @@ impl Machine {
             }
             (None, Some(old)) => {
                 self.drop_renewal(out);
+                let id = old.config.preset.id;
+                let (event, detail) = match &ended {
+                    Some(code) => {
+                        if !matches!(self.attempt, Attempt::Pending(_)) {
+                            self.attempt = Attempt::Expired;
+                        }
+                        let code = Some(code.as_str()).filter(|c| !c.is_empty());
+                        (Event::Expired, Detail::Expired(id, code))
+                    }
+                    None => (Event::Logout, Detail::Provider(id)),
+                };
                 self.render(env.now, out);
                 self.arm(env.now, out);
-                self.fire(
-                    Event::Logout,
-                    Detail::Provider(old.config.preset.id),
-                    Settle::Not,
-                    out,
-                );
+                self.fire(event, detail, Settle::Not, out);
             }
             (None, None) => {}
         }
@@ -574,6 +582,29 @@ impl Machine {
 /// The RP-Initiated Logout request (OpenID Connect RP-Initiated Logout 1.0, 2): the id_token
 /// as a hint, the client, `callbackurl` to come back to, and a `state` kept in this tab's
 /// `sessionStorage` so the page that comes back strips it from its address.
+/// Forgets an ended session's tokens. Where tabs share it (`localStorage`), its record becomes
+/// `ended=<error code>` rather than going, so that the other tabs report `oauth-expired` with
+/// this tab's reason: a removed record reads there as a logout. A tombstone restores nothing.
+fn leave_ended(store: &mut dyn Store, config: &Config, code: Option<&str>) {
+    if config.storage != Storage::Local {
+        return forget_token(store, &config.key);
+    }
+    let name = cat(&[TOKEN_PREFIX, &config.key]);
+    store.remove(Storage::Session, &name);
+    // Replaced in one write: a removal first would reach the other tabs as a logout.
+    store.set(Storage::Local, &name, &cat(&[ENDED, code.unwrap_or("")]));
+}
+
+/// The error code an ended session's record holds (empty when there was nothing to renew
+/// with); `None` for any other record. The code is the rest of the record, as it was written.
+fn ended_code(record: &str) -> Option<String> {
+    let code = record.get(ENDED.len()..)?;
+    (record.as_bytes()[..ENDED.len()] == *ENDED.as_bytes()).then(|| code.into())
+}
+
+/// How an ended session's record starts (a session's record starts with `access_token=`).
+const ENDED: &str = "ended=";
+
 fn end_session_url(
     endpoint: &str,
     config: &Config,

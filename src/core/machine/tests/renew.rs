@@ -74,8 +74,10 @@ fn the_session_is_renewed_before_it_expires_and_the_rotated_token_is_used_next()
 }
 
 #[test]
-fn a_refused_renewal_ends_the_session_with_its_error() {
+fn a_refused_renewal_ends_the_session_with_its_error_here_and_in_the_other_tabs() {
     let mut w = logged_in("&storage=local");
+    let mut b = w.another(&format!("{CODE}&storage=local"));
+    assert_eq!(logged_in_with(&b.connect()), Some("a1"));
     let out = w.tick_at(NOW + 540_000);
     assert_eq!(
         find(&out, "lock").unwrap()["name"],
@@ -93,11 +95,49 @@ fn a_refused_renewal_ends_the_session_with_its_error() {
         event(&out, "oauth-expired"),
         Some(&serde_json::json!({"provider": "custom", "error": "invalid_grant"}))
     );
-    assert!(
-        w.store.keys(Storage::Local).is_empty(),
-        "the tokens are forgotten"
+    let key = format!("{TOKEN_PREFIX}custom:spa");
+    assert_eq!(
+        w.store.get(Storage::Local, &key).as_deref(),
+        Some("ended=invalid_grant"),
+        "the tokens are forgotten; the record says why, for the other tabs"
     );
     assert_eq!(rendered(&out).0, "expired");
+    // The other tab reports the same end, not a logout.
+    b.store = w.store.clone();
+    let out = b.send(Input::Stored { key: key.into() });
+    assert_eq!(
+        event(&out, "oauth-expired"),
+        Some(&serde_json::json!({"provider": "custom", "error": "invalid_grant"}))
+    );
+    assert!(event(&out, "oauth-logout").is_none());
+    assert_eq!(rendered(&out).0, "expired");
+    assert_eq!(b.send(Input::Read {})[0]["logged_in"], false);
+    // A page loaded later restores nothing from it, and clears it.
+    let mut c = w.another(&format!("{CODE}&storage=local"));
+    assert!(logged_in_with(&c.connect()).is_none());
+    assert!(c.store.keys(Storage::Local).is_empty());
+}
+
+#[test]
+fn a_session_that_ran_out_with_nothing_to_renew_with_ends_in_every_tab_with_a_null_error() {
+    let mut a = Widget::new(&format!("{IMPLICIT}&storage=local"));
+    let mut b = a.another(&format!("{IMPLICIT}&storage=local"));
+    let (_, state) = a.login(0x41);
+    a.popup_answer(
+        "",
+        &format!("#access_token=t1&token_type=bearer&expires_in=60&state={state}"),
+    );
+    b.store = a.store.clone();
+    assert_eq!(logged_in_with(&b.connect()), Some("t1"));
+    let out = a.tick_at(NOW + 60_000);
+    let ended = serde_json::json!({"provider": "custom", "error": null});
+    assert_eq!(event(&out, "oauth-expired"), Some(&ended));
+    b.store = a.store.clone();
+    let key = format!("{TOKEN_PREFIX}custom:app");
+    assert_eq!(
+        event(&b.send(Input::Stored { key: key.into() }), "oauth-expired"),
+        Some(&ended)
+    );
 }
 
 #[test]
