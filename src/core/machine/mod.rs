@@ -830,16 +830,7 @@ impl Machine {
             refresh_token: granted.refresh_token.map(Secret::new),
             config,
         };
-        let config = &held.config;
-        if config.storage != Storage::Memory
-            && !env.store.set(
-                config.storage,
-                &cat(&[TOKEN_PREFIX, &config.key]),
-                &held.to_record(),
-            )
-        {
-            out.emit(Command::Warn { text: "<oauth-login>: the browser refused to store the token; it is kept in memory only" });
-        }
+        keep(env.store, &held, out);
         self.held = Some(held);
         self.report(
             Event::Login,
@@ -1090,6 +1081,24 @@ fn save_pending(store: &mut dyn Store, login: &Pending) -> Result<(), OAuthError
             ErrorCode::BrowserRefused,
             "redirect mode needs sessionStorage, which this page cannot use",
         ))
+    }
+}
+
+/// Stores `held` where its `storage` says (a login, a renewal); the console says so when the
+/// browser refuses, since the session then lives in this page's memory only.
+fn keep(store: &mut dyn Store, held: &Held, out: &mut dyn Emit) {
+    let config = &held.config;
+    if config.storage != Storage::Memory
+        && !store.set(
+            config.storage,
+            &cat(&[TOKEN_PREFIX, &config.key]),
+            &held.to_record(),
+        )
+    {
+        out.emit(Command::Warn {
+            text:
+                "<oauth-login>: the browser refused to store the token; it is kept in memory only",
+        });
     }
 }
 

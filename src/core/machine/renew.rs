@@ -9,7 +9,7 @@ use super::callback::Discovered;
 use super::io::{Command, Detail, Emit, Settle};
 use super::proof::{next, Progress, Proof, Reply};
 use super::session::{Attempt, Held};
-use super::{forget_token, unreachable_error, Env, Machine};
+use super::{forget_token, keep, unreachable_error, Env, Machine};
 use crate::core::contract::{Attr, Event, Storage};
 use crate::core::error::OAuthError;
 use crate::core::oauth::config::Config;
@@ -288,13 +288,7 @@ impl Machine {
             config,
         };
         // Written before the lock goes: the next tab to take it reads the rotated token.
-        if held.config.storage != Storage::Memory {
-            env.store.set(
-                held.config.storage,
-                &cat(&[TOKEN_PREFIX, &held.config.key]),
-                &held.to_record(),
-            );
-        }
+        keep(env.store, &held, out);
         if locked {
             out.emit(Command::Unlock {});
         }

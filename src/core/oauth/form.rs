@@ -3,7 +3,8 @@
 //!
 //! Anything ambiguous is refused rather than guessed: a bad `%` escape, bytes that are not UTF-8
 //! once decoded, a name given twice (RFC 6749 3.1: parameters "MUST NOT be included more than
-//! once"). Input is bounded, so a hostile page cannot make the widget allocate without limit.
+//! once"). Input from outside is bounded, so a hostile page cannot make the widget allocate
+//! without limit.
 
 use crate::core::text::{cat, decode_component, split, split_once, Undecodable};
 
@@ -24,6 +25,13 @@ impl Params {
         if input.len() > MAX_INPUT_BYTES {
             return Err("it is over 16 KiB".into());
         }
+        Self::parse_any_length(input)
+    }
+
+    /// As [`parse`](Self::parse), at any length: for the session records the widget wrote
+    /// itself (only this origin's pages can write its storage), which hold a token answer of up
+    /// to 16 KiB and a profile, encoded, so may be longer.
+    pub fn parse_any_length(input: &str) -> Result<Self, String> {
         let mut pairs: Vec<(String, String)> = Vec::new();
         // Empty pieces (`a=1&&b=2`, a trailing `&`) carry nothing and are skipped, as browsers do.
         for piece in split(input, b"&").filter(|p| !p.is_empty()) {

@@ -74,6 +74,19 @@ fn the_session_is_renewed_before_it_expires_and_the_rotated_token_is_used_next()
 }
 
 #[test]
+fn a_renewed_token_the_browser_refuses_to_store_is_kept_in_memory_and_said() {
+    let mut w = logged_in("&storage=session");
+    w.store.refuse = true;
+    let out = w.tick_at(NOW + 540_000);
+    let out = w.answer(&out, 200, &answer("a2", Some("r2")));
+    assert_eq!(
+        warnings(&out),
+        ["<oauth-login>: the browser refused to store the token; it is kept in memory only"]
+    );
+    assert_eq!(event(&out, "oauth-renewed").unwrap()["accessToken"], "a2");
+}
+
+#[test]
 fn a_refused_renewal_ends_the_session_with_its_error_here_and_in_the_other_tabs() {
     let mut w = logged_in("&storage=local");
     let mut b = w.another(&format!("{CODE}&storage=local"));
