@@ -119,7 +119,7 @@ export interface OAuthLoginOptions {
   clientId: string;
   /** Scopes to request, separated by spaces or commas; sent joined with the provider's own separator. Defaults to the preset's default scopes. */
   scope?: string | null;
-  /** The authorization endpoint; overrides the preset's. Must be `https:`, except on loopback hosts (`localhost`, `127.0.0.1`, `[::1]`). */
+  /** The authorization endpoint; overrides the preset's. Must be `https:`, except on loopback hosts (`localhost`, `127.0.0.1`, `[::1]`). Its query is kept; naming a parameter the widget sets itself there is `invalid_config`. */
   authorizeUrl?: string | null;
   /** Overrides the redirect URI sent to the provider; must be on the page's own origin. Defaults to `callbackurl`: the page's origin + pathname. */
   redirectUri?: string | null;
@@ -157,7 +157,7 @@ export interface OAuthLoginElement extends HTMLElement {
   clientId: string | null;
   /** Scopes to request, separated by spaces or commas; sent joined with the provider's own separator. Defaults to the preset's default scopes. */
   scope: string | null;
-  /** The authorization endpoint; overrides the preset's. Must be `https:`, except on loopback hosts (`localhost`, `127.0.0.1`, `[::1]`). */
+  /** The authorization endpoint; overrides the preset's. Must be `https:`, except on loopback hosts (`localhost`, `127.0.0.1`, `[::1]`). Its query is kept; naming a parameter the widget sets itself there is `invalid_config`. */
   authorizeUrl: string | null;
   /** Overrides the redirect URI sent to the provider; must be on the page's own origin. Defaults to `callbackurl`: the page's origin + pathname. */
   redirectUri: string | null;
@@ -249,7 +249,7 @@ export interface OAuthLoginAttributes {
   'client-id'?: string;
   /** Scopes to request, separated by spaces or commas; sent joined with the provider's own separator. Defaults to the preset's default scopes. */
   scope?: string;
-  /** The authorization endpoint; overrides the preset's. Must be `https:`, except on loopback hosts (`localhost`, `127.0.0.1`, `[::1]`). */
+  /** The authorization endpoint; overrides the preset's. Must be `https:`, except on loopback hosts (`localhost`, `127.0.0.1`, `[::1]`). Its query is kept; naming a parameter the widget sets itself there is `invalid_config`. */
   'authorize-url'?: string;
   /** Overrides the redirect URI sent to the provider; must be on the page's own origin. Defaults to `callbackurl`: the page's origin + pathname. */
   'redirect-uri'?: string;
@@ -310,7 +310,7 @@ export interface OAuthLoginVueProps {
   clientId?: string;
   /** Scopes to request, separated by spaces or commas; sent joined with the provider's own separator. Defaults to the preset's default scopes. */
   scope?: string;
-  /** The authorization endpoint; overrides the preset's. Must be `https:`, except on loopback hosts (`localhost`, `127.0.0.1`, `[::1]`). */
+  /** The authorization endpoint; overrides the preset's. Must be `https:`, except on loopback hosts (`localhost`, `127.0.0.1`, `[::1]`). Its query is kept; naming a parameter the widget sets itself there is `invalid_config`. */
   authorizeUrl?: string;
   /** Overrides the redirect URI sent to the provider; must be on the page's own origin. Defaults to `callbackurl`: the page's origin + pathname. */
   redirectUri?: string;

@@ -14,12 +14,13 @@ use crate::core::contract::{
     Attr, Fallback, Mode, ResponseType, Storage, ATTRIBUTE_COUNT, SECRET_ATTRIBUTES,
 };
 use crate::core::error::OAuthError;
-use crate::core::text::{cat, join, parse_decimal, split, words};
+use crate::core::text::{cat, join, parse_decimal, split, split_once, words};
 
 /// The default `timeout`, in seconds.
 pub const DEFAULT_TIMEOUT_SECS: u32 = 300;
 
-/// Authorization-request parameters the widget sets itself, which `extra-params` may not name.
+/// Authorization-request parameters the widget sets itself, which neither `extra-params` nor the
+/// query of `authorize-url` may name.
 pub const RESERVED_PARAMS: &[&str] = &[
     "client_id",
     "redirect_uri",
@@ -30,6 +31,19 @@ pub const RESERVED_PARAMS: &[&str] = &[
     "code_challenge",
     "code_challenge_method",
 ];
+
+/// Why `params` cannot go with the authorization request: it names a parameter the widget sets.
+fn sets_reserved(params: &Params) -> Option<String> {
+    let (name, _) = params
+        .pairs()
+        .iter()
+        .find(|(n, _)| RESERVED_PARAMS.contains(&n.as_str()))?;
+    Some(cat(&[
+        "must not set `",
+        name,
+        "`: the widget sets it itself",
+    ]))
+}
 
 /// The page a widget runs on: what `callbackurl` and the same-origin rules are made from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -299,18 +313,21 @@ impl Config {
                     Some(origin) if !is_secure(&origin) => {
                         "must use https: (plain http only on localhost, 127.0.0.1 or [::1])".into()
                     }
+                    // Its query is sent with the widget's own parameters: none may be repeated.
+                    // (A query that is not form-encoded is the provider's own: sent as is.)
+                    Some(_) if attr == Attr::AuthorizeUrl => match split_once(value, b'?')
+                        .and_then(|(_, q)| Params::parse(q).ok())
+                        .and_then(|params| sets_reserved(&params))
+                    {
+                        Some(why) => why,
+                        None => continue,
+                    },
                     Some(_) => continue,
                 },
                 Attr::ExtraParams => match Params::parse(value) {
                     Err(why) => cat(&["is not form-encoded: ", &why]),
-                    Ok(params) => match params
-                        .pairs()
-                        .iter()
-                        .find(|(n, _)| RESERVED_PARAMS.contains(&n.as_str()))
-                    {
-                        Some((name, _)) => {
-                            cat(&["must not set `", name, "`: the widget sets it itself"])
-                        }
+                    Ok(params) => match sets_reserved(&params) {
+                        Some(why) => why,
                         None => continue,
                     },
                 },
@@ -667,6 +684,10 @@ pub(crate) mod tests {
                 "must not set `nonce`",
             ),
             (
+                &[id, ("authorize-url", "https://id.example/a?tenant=x&client_id=y")],
+                "authorize-url `https://id.example/a?tenant=x&client_id=y` must not set `client_id`: the widget sets it itself",
+            ),
+            (
                 &[gg, id, ("mode", "tab")],
                 "mode `tab` is not one of: popup, redirect",
             ),
@@ -706,6 +727,13 @@ pub(crate) mod tests {
             86_400
         );
         assert!(config(&[id, ("authorize-url", "http://[::1]:9/a")]).is_ok());
+        // The provider's own query, form-encoded or not, goes as it is.
+        for url in [
+            "https://id.example/a?tenant=x",
+            "https://id.example/a?x=%zz",
+        ] {
+            assert!(config(&[id, ("authorize-url", url)]).is_ok(), "{url}");
+        }
     }
 
     #[test]
