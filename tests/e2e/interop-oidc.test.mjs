@@ -11,113 +11,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { serveStatic } from '../../scripts/lib/serve.mjs';
-import { startOidcProvider } from '../interop/oidc-provider.mjs';
-import { launchChromium, loginOutcome, openWidget, startLogin, waitForEvents } from './harness.mjs';
+import { consent, openCodeFlowWidget, signIn, startInteropEnvironment, userinfoFromPage } from '../interop/oidc-env.mjs';
+import { loginOutcome, openWidget, startLogin, waitForEvents } from './harness.mjs';
 
-const root = resolve(import.meta.dirname, '..', '..');
 const TIMEOUT = 60_000;
 
 let env;
 before(async () => { env = await startInteropEnvironment(); });
 after(async () => { await env?.close(); });
-
-/**
- * The host pages on http://localhost:PORT, then oidc-provider (which must know the redirect URIs
- * before it starts), then Chromium. Like harness.mjs's startEnvironment, with oidc-provider in
- * place of the project's dev provider.
- */
-async function startInteropEnvironment() {
-  const state = { providerOrigin: '' };
-  const server = await serveStatic({
-    port: 0,
-    mounts: {
-      '/pkg/': join(root, 'pkg'),
-      '/e2e/': join(root, 'tests', 'e2e', 'pages'),
-      '/interop/': join(root, 'tests', 'interop', 'pages'),
-    },
-    get providerOrigin() { return state.providerOrigin; },
-  });
-  const port = server.address().port;
-  const web = `http://localhost:${port}`;
-  const op = await startOidcProvider({
-    redirectUris: [`${web}/e2e/widget.html`, `${web}/interop/callback.html`],
-    origins: [web],
-  });
-  state.providerOrigin = op.issuer;
-  const browser = await launchChromium();
-
-  /** A fresh context (so a fresh provider session) and page, with console output collected. */
-  async function newPage() {
-    const context = await browser.newContext();
-    // oidc-provider's pages @import a web font: keep the tests off the internet.
-    await context.route((url) => !['localhost', '127.0.0.1'].includes(url.hostname), (route) => route.abort());
-    const page = await context.newPage();
-    const consoleLines = [];
-    context.on('console', (msg) => consoleLines.push(msg.text()));
-    page.on('pageerror', (err) => consoleLines.push(`pageerror: ${err.message}`));
-    // What the browser sent to the provider, from any page of the context (popups included).
-    const authorizeRequests = [];
-    const tokenRequests = [];
-    context.on('request', (req) => {
-      if (req.url().startsWith(`${op.authorizationEndpoint}?`)) authorizeRequests.push(new URL(req.url()).searchParams);
-      if (req.url() === op.tokenEndpoint && req.method() === 'POST') tokenRequests.push(new URLSearchParams(req.postData() ?? ''));
-    });
-    return { context, page, consoleLines, authorizeRequests, tokenRequests };
-  }
-
-  async function close() {
-    await browser.close().catch(() => {});
-    await op.close();
-    await new Promise((r) => server.close(r));
-  }
-  // `otherOrigin`: the same static server under another origin, one the provider's CORS refuses.
-  return { web, otherOrigin: `http://127.0.0.1:${port}`, op, browser, newPage, close };
-}
-
-/** Signs in on oidc-provider's devInteractions login page (any name and password work). */
-async function signIn(page, login) {
-  await page.locator('input[name=login]').fill(login);
-  await page.locator('input[name=password]').fill('any password');
-  await page.getByRole('button', { name: 'Sign-in' }).click();
-}
-
-/** Confirms oidc-provider's consent page; resolves once `done` (the consequence) has happened. */
-async function consent(page, done) {
-  await Promise.all([done, page.getByRole('button', { name: 'Continue' }).click()]);
-}
-
-/**
- * Opens the widget fixture with #w1 set up for a code flow against oidc-provider (`extra`
- * attributes override). Fails at once, rather than by a timeout, when pkg/ has not been built.
- */
-async function openCodeFlowWidget(page, extra) {
-  assert.ok(existsSync(join(root, 'pkg', 'oauth-login.js')), 'pkg/oauth-login.js is missing: run `npm run build` first');
-  await openWidget(env, page, { attrs: widgetAttrs(extra) });
-}
-
-/** The widget's attributes for a code flow against oidc-provider. */
-function widgetAttrs(extra = {}) {
-  return {
-    'authorize-url': env.op.authorizationEndpoint,
-    'token-url': env.op.tokenEndpoint,
-    'response-type': 'code',
-    'client-id': env.op.clientId,
-    scope: 'openid profile email',
-    issuer: env.op.issuer,
-    ...extra,
-  };
-}
-
-/** GET userinfo from the page (its origin, so through CORS) with `token` as a Bearer token. */
-function userinfoFromPage(page, token) {
-  return page.evaluate(async ({ url, token }) => {
-    const response = await fetch(url, { headers: { Authorization: `Bearer ${token}` } });
-    return { status: response.status, body: await response.json() };
-  }, { url: env.op.userinfoEndpoint, token });
-}
 
 /** Checks an `oauth-login` detail from oidc-provider and that userinfo accepts its token. */
 async function assertLoggedIn(page, detail, login, consoleLines) {
@@ -146,7 +47,7 @@ async function assertLoggedIn(page, detail, login, consoleLines) {
   assert.ok(!Object.keys(detail).some((k) => /refresh/i.test(k)), `detail keys: ${Object.keys(detail)}`);
 
   // The provider itself accepts the token: the page's own fetch, then the widget's el.fetch().
-  const direct = await userinfoFromPage(page, detail.accessToken);
+  const direct = await userinfoFromPage(env, page, detail.accessToken);
   assert.equal(direct.status, 200);
   assert.equal(direct.body.sub, login);
   const viaWidget = await page.evaluate(async (url) => {
@@ -241,7 +142,7 @@ test('oidc-provider on its own: a manual PKCE code flow from a page, token and u
     assert.equal(typeof token.body.access_token, 'string');
     assert.equal(typeof token.body.id_token, 'string');
 
-    const userinfo = await userinfoFromPage(page, token.body.access_token);
+    const userinfo = await userinfoFromPage(env, page, token.body.access_token);
     assert.equal(userinfo.status, 200);
     assert.equal(userinfo.body.sub, 'alice');
     assert.equal(userinfo.body.email, 'alice@interop.test');
@@ -250,7 +151,7 @@ test('oidc-provider on its own: a manual PKCE code flow from a page, token and u
     const replay = await page.evaluate(postForm, tokenRequest(code, verifier));
     assert.equal(replay.status, 400);
     assert.equal(replay.body.error, 'invalid_grant');
-    assert.equal((await userinfoFromPage(page, token.body.access_token)).status, 401);
+    assert.equal((await userinfoFromPage(env, page, token.body.access_token)).status, 401);
 
     // PKCE is required: without a challenge the authorization request fails at once...
     await page.goto(authorizeUrl('no-pkce', null));
@@ -296,7 +197,7 @@ test('widget, popup mode: logs in through oidc-provider\'s own pages; userinfo a
   const session = await env.newPage();
   const { context, page, consoleLines } = session;
   try {
-    await openCodeFlowWidget(page);
+    await openCodeFlowWidget(env, page);
     const [popup] = await Promise.all([page.waitForEvent('popup'), page.locator('#w1 button[part=button]').click()]);
     await popup.waitForLoadState();
     await signIn(popup, 'bob');
@@ -317,7 +218,7 @@ test('widget, redirect mode: logs in through oidc-provider\'s own pages in the t
   const { context, page, consoleLines } = session;
   try {
     const callback = `${env.web}/e2e/widget.html`;
-    await openCodeFlowWidget(page, { mode: 'redirect' });
+    await openCodeFlowWidget(env, page, { mode: 'redirect' });
     await Promise.all([
       page.waitForURL((url) => url.href.startsWith(`${env.op.issuer}/`)),
       page.locator('#w1 button[part=button]').click(),
@@ -356,7 +257,7 @@ test('widget: an authorization response from another issuer than `issuer` is ref
       status: 200, contentType: 'application/json', headers: { 'access-control-allow-origin': '*' },
       body: JSON.stringify({ ...real, issuer: other }),
     }));
-    await openCodeFlowWidget(page, { issuer: other });
+    await openCodeFlowWidget(env, page, { issuer: other });
     const popup = await startLogin(page);
     await signIn(popup, 'dave');
     await consent(popup, popup.waitForEvent('close'));
@@ -383,7 +284,7 @@ test('widget with offline_access: renewed with rotated refresh tokens, logout re
     const revocations = [];
     context.on('request', (r) => { if (r.url() === env.op.revocationEndpoint) revocations.push(new URLSearchParams(r.postData() ?? '')); });
     const attrs = { scope: 'openid profile offline_access', 'extra-params': 'prompt=consent', storage: 'local' };
-    await openCodeFlowWidget(page, attrs);
+    await openCodeFlowWidget(env, page, attrs);
     const [popup] = await Promise.all([page.waitForEvent('popup'), page.locator('#w1 button[part=button]').click()]);
     await popup.waitForLoadState();
     await signIn(popup, 'frank');
@@ -406,7 +307,7 @@ test('widget with offline_access: renewed with rotated refresh tokens, logout re
     const last = await page.evaluate(() => document.getElementById('w1').accessToken);
     assert.deepEqual(await page.evaluate(() => document.getElementById('w1').logout()), { revoked: true });
     assert.deepEqual(revocations.map((r) => r.get('token_type_hint')), ['refresh_token', 'access_token']);
-    assert.equal((await userinfoFromPage(page, last)).status, 401);
+    assert.equal((await userinfoFromPage(env, page, last)).status, 401);
 
     // Logged in again, then out at the provider: its confirmation page, and back, cleaned.
     const [again] = await Promise.all([page.waitForEvent('popup'), page.locator('#w1 button[part=button]').click()]);
