@@ -201,6 +201,12 @@ export async function waitForEvents(page, count = 1, timeout = 10_000) {
   return page.evaluate(() => window.events);
 }
 
+/** The events of `type` the page recorded, once there are `count` of them. */
+export async function eventsOf(page, type, count = 1, timeout = 15_000) {
+  await page.waitForFunction(([t, n]) => window.events.filter((e) => e.type === t).length >= n, [type, count], { timeout });
+  return page.evaluate((t) => window.events.filter((e) => e.type === t), type);
+}
+
 /**
  * Makes the provider answer in `popup` with crafted raw text (a fragment and/or a query) on the
  * callback page `callbackPath`, and waits for the popup to close.

@@ -13,7 +13,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RENEWING_TTL_SECS } from '../interop/oidc-provider.mjs';
 import { consent, openCodeFlowWidget, signIn, startInteropEnvironment, userinfoFromPage } from '../interop/oidc-env.mjs';
-import { loginOutcome, startLogin, widgetState } from './harness.mjs';
+import { eventsOf, loginOutcome, startLogin, widgetState } from './harness.mjs';
 
 const TIMEOUT = 60_000;
 /** Long enough for a renewal to come due: a tenth of the lifetime before expiry, with slack. */
@@ -68,12 +68,6 @@ function recordTokenAnswers(context) {
   return answers;
 }
 
-/** The events of `type` the page recorded, once there are `count` of them. */
-async function eventsOf(page, type, count = 1, timeout = RENEWAL_WAIT) {
-  await page.waitForFunction(([t, n]) => window.events.filter((e) => e.type === t).length >= n, [type, count], { timeout });
-  return page.evaluate((t) => window.events.filter((e) => e.type === t), type);
-}
-
 /** A form POST from Node (no Origin: not the browser), as a public client: `client_id` in the form. */
 async function postForm(url, fields) {
   const response = await fetch(url, {
@@ -87,7 +81,7 @@ async function postForm(url, fields) {
 
 /** Checks that the session in `tab` ended with `oauth-expired` `error`, not with a logout. */
 async function assertEnded(tab, error) {
-  const [expired] = await eventsOf(tab, 'oauth-expired');
+  const [expired] = await eventsOf(tab, 'oauth-expired', 1, RENEWAL_WAIT);
   assert.deepEqual(expired.detail, { provider: 'custom', error });
   const state = await widgetState(tab);
   assert.deepEqual([state.loggedIn, state.accessToken], [false, null]);
@@ -132,7 +126,7 @@ test('a used refresh token replayed: oidc-provider refuses it and revokes the gr
     const answers = recordTokenAnswers(context);
     await openTabs(page);
     await logIn(page, 'heidi');
-    const [renewed] = await eventsOf(page, 'oauth-renewed');
+    const [renewed] = await eventsOf(page, 'oauth-renewed', 1, RENEWAL_WAIT);
     const [loginAnswer, renewalAnswer] = await Promise.all(answers);
     const used = loginAnswer.body.refresh_token;
     assert.equal(renewalAnswer.refreshToken, used, 'the renewal sent the login\'s refresh token');

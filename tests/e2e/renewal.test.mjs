@@ -5,7 +5,7 @@
 // Logout) with its return. oidc-provider's renewal and logout are in interop-oidc.test.mjs.
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PUBLIC_CLIENT_ID, decide, loginOutcome, openWidget, recordPosts, startEnvironment, startLogin, waitForEvents, widgetState } from './harness.mjs';
+import { PUBLIC_CLIENT_ID, decide, eventsOf, loginOutcome, openWidget, recordPosts, startEnvironment, startLogin, waitForEvents, widgetState } from './harness.mjs';
 
 const TOKEN_TTL_SECS = 4;
 
@@ -29,12 +29,6 @@ async function logIn(page) {
   const { ok, err } = await loginOutcome(page, 'w1', 15_000);
   assert.ok(ok, JSON.stringify(err));
   return ok;
-}
-
-/** The events of `type` the page recorded, once there are `count` of them. */
-async function eventsOf(page, type, count = 1, timeout = 15_000) {
-  await page.waitForFunction(([t, n]) => window.events.filter((e) => e.type === t).length >= n, [type, count], { timeout });
-  return page.evaluate((t) => window.events.filter((e) => e.type === t), type);
 }
 
 /** The refresh requests the browser context sent to the dev provider. */
