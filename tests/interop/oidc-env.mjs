@@ -13,7 +13,9 @@ const root = resolve(import.meta.dirname, '..', '..');
 /**
  * The host pages on http://localhost:PORT, then oidc-provider (which must know the redirect URIs
  * before it starts), then Chromium. Like harness.mjs's startEnvironment, with oidc-provider in
- * place of the project's dev provider.
+ * place of the project's dev provider. `providerOptions` go to startOidcProvider; the environment's
+ * `restartProvider(options)` replaces the provider by a new one on the same issuer with them
+ * changed (its sessions and grants are gone, as after a real restart).
  */
 export async function startInteropEnvironment(providerOptions = {}) {
   const state = { providerOrigin: '' };
@@ -28,11 +30,12 @@ export async function startInteropEnvironment(providerOptions = {}) {
   });
   const port = server.address().port;
   const web = `http://localhost:${port}`;
-  const op = await startOidcProvider({
+  const opOptions = {
     redirectUris: [`${web}/e2e/widget.html`, `${web}/interop/callback.html`],
     origins: [web],
     ...providerOptions,
-  });
+  };
+  let op = await startOidcProvider(opOptions);
   state.providerOrigin = op.issuer;
   const browser = await launchChromium();
 
@@ -55,13 +58,20 @@ export async function startInteropEnvironment(providerOptions = {}) {
     return { context, page, consoleLines, authorizeRequests, tokenRequests };
   }
 
+  async function restartProvider(options = {}) {
+    const { port } = new URL(op.issuer);
+    await op.close();
+    // The same keys unless `options` says otherwise (a new key under an old kid would be a trap).
+    op = await startOidcProvider({ ...opOptions, keys: op.keys, ...options, port: Number(port) });
+  }
+
   async function close() {
     await browser.close().catch(() => {});
     await op.close();
     await new Promise((r) => server.close(r));
   }
   // `otherOrigin`: the same static server under another origin, one the provider's CORS refuses.
-  return { web, otherOrigin: `http://127.0.0.1:${port}`, op, browser, newPage, close };
+  return { web, otherOrigin: `http://127.0.0.1:${port}`, get op() { return op; }, browser, newPage, restartProvider, close };
 }
 
 /** Signs in on oidc-provider's devInteractions login page (any name and password work). */
