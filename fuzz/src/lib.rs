@@ -1411,12 +1411,12 @@ pub fn claims(data: &[u8]) {
 }
 
 /// `oidc::profile`: a profile endpoint's answer read in each shape (the first byte picks it), the
-/// claims' profile, their merge, the name shown, the presets' facts. A profile names someone,
+/// claims' profile, their merge, the name shown. A profile names someone,
 /// keeps no empty text, and shows only https pictures (loopback http aside).
 pub fn userinfo(data: &[u8]) {
+    use oauth_prefab::core::oauth::provider::UserinfoShape;
     use oauth_prefab::core::oidc::profile::{
-        display_name, merge, preset_facts, profile_from_claims, profile_from_userinfo, Profile,
-        UserinfoShape,
+        display_name, merge, profile_from_claims, profile_from_userinfo, Profile,
     };
     let [shape, body @ ..] = data else {
         return;
@@ -1463,8 +1463,5 @@ pub fn userinfo(data: &[u8]) {
             ..profile.clone()
         };
         assert_eq!(merge(Profile::default(), profile.clone()), Ok(alone));
-    }
-    for id in ["google", "facebook", "instagram", "box", "linkedin", body] {
-        let _ = preset_facts(id);
     }
 }

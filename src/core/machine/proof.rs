@@ -13,15 +13,14 @@ use super::io::{Command, Emit};
 use crate::core::contract::{Attr, ErrorCode, ResponseType};
 use crate::core::error::OAuthError;
 use crate::core::oauth::config::Config;
+use crate::core::oauth::provider::UserinfoShape;
 use crate::core::oauth::request::Secret;
 use crate::core::oauth::response::Granted;
 use crate::core::oidc::claims::{check_at_hash, check_claims, same_subject, Expect, Verified};
 use crate::core::oidc::discovery::Discovery;
 use crate::core::oidc::jwk::{choose_key, KeyChoice};
 use crate::core::oidc::jws::{read_jws, Alg};
-use crate::core::oidc::profile::{
-    merge, preset_facts, profile_from_claims, profile_from_userinfo, Profile, UserinfoShape,
-};
+use crate::core::oidc::profile::{merge, profile_from_claims, profile_from_userinfo, Profile};
 use crate::core::oidc::refused;
 use crate::core::text::{cat, decimal, encode_into, find};
 
@@ -340,13 +339,15 @@ impl Proof {
 /// Where the profile is read and how its answer names the fields: `userinfo-url` (unless
 /// `none`), else the discovered `userinfo_endpoint`, else the preset's profile endpoint.
 pub fn userinfo(config: &Config, discovery: Option<&Discovery>) -> Option<(String, UserinfoShape)> {
-    let facts = preset_facts(config.preset.id);
-    let shape = facts.map_or(UserinfoShape::Oidc, |f| f.shape);
+    let preset = config.preset;
+    let shape = preset.userinfo_shape;
     match config.endpoint(Attr::UserinfoUrl) {
         Some(url) => Some((url?, shape)),
         None => match discovery.and_then(|d| d.userinfo_endpoint.clone()) {
             Some(url) => Some((url, UserinfoShape::Oidc)),
-            None => facts.map(|f| (f.userinfo_url.into(), shape)),
+            None => Some(preset.userinfo_url)
+                .filter(|url| !url.is_empty())
+                .map(|url| (url.into(), shape)),
         },
     }
 }

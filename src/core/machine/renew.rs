@@ -19,7 +19,6 @@ use crate::core::oauth::token::Token;
 use crate::core::oidc::claims::subject;
 use crate::core::oidc::discovery::Discovery;
 use crate::core::oidc::jws::read_jws;
-use crate::core::oidc::profile::preset_facts;
 use crate::core::store::{Store, LOGOUT_KEY, RENEW_LOCK_PREFIX, TOKEN_PREFIX};
 use crate::core::text::{cat, find, form, hex, saturating_times};
 
@@ -492,7 +491,7 @@ impl Machine {
             Some(url) => url,
             None => document
                 .and_then(|d| d.revocation_endpoint.clone())
-                .or_else(|| preset_facts(config.preset.id)?.revoke_url.map(Into::into)),
+                .or_else(|| config.preset.revoke_url.map(Into::into)),
         };
         let mut waiting = Vec::new();
         if let (Some(url), Some(held)) = (&revoke_url, &held) {

@@ -24,9 +24,49 @@ pub struct Preset {
     pub serves_implicit: bool,
     /// Its OpenID Connect issuer, where the widget discovers its key set (Google's).
     pub issuer: Option<&'static str>,
+    /// Its profile endpoint (`GET`, bearer token); empty for a custom provider.
+    pub userinfo_url: &'static str,
+    /// How the profile endpoint's answer names the fields.
+    pub userinfo_shape: UserinfoShape,
+    /// Its RFC 7009 revocation endpoint, where it has one.
+    pub revoke_url: Option<&'static str>,
 }
 
-/// The presets of the contract, checked against each provider's documentation on 2026-11-20.
+/// How a profile endpoint's answer names the fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserinfoShape {
+    /// OpenID Connect's UserInfo (Core 5.3.2): the standard claims.
+    Oidc,
+    /// Facebook Graph `me?fields=id,name,email,picture`.
+    Facebook,
+    /// Instagram `me?fields=user_id,username,name,profile_picture_url`.
+    Instagram,
+    /// Box `GET /2.0/users/me`.
+    Box,
+}
+
+/// The presets of the contract. The authorization facts were checked against each provider's
+/// documentation on 2026-11-20; the profile and revocation facts are "as documented on
+/// 2026-12-05", written that day from the providers' developer documentation as the author knew
+/// it, with no page fetched: re-check them against the live pages when a provider changes its API.
+///
+/// - google: its discovery document (`https://accounts.google.com/.well-known/openid-configuration`)
+///   gives `issuer` `https://accounts.google.com`, `userinfo_endpoint`
+///   `https://openidconnect.googleapis.com/v1/userinfo`, `revocation_endpoint`
+///   `https://oauth2.googleapis.com/revoke`, and the `jwks_uri`, read from it at run time.
+/// - linkedin ("Sign In with LinkedIn using OpenID Connect"): `GET
+///   https://api.linkedin.com/v2/userinfo` answers the standard claims (`sub`, `name`, `email`,
+///   `email_verified`, `picture`). No issuer here (the page sets `issuer` to verify); no
+///   revocation endpoint for a public client.
+/// - facebook (Graph API, User node): `GET /me` with `fields=id,name,email,picture`, `picture`
+///   being `{"data":{"url":...}}`; `email` only with the `email` permission. The version, v26.0,
+///   is the project's choice (a Graph version lives about two years). Facebook has no RFC 7009
+///   endpoint (it revokes by `DELETE /me/permissions`).
+/// - instagram (Instagram API with Instagram Login): `GET https://graph.instagram.com/me` with
+///   `fields=user_id,username,name,profile_picture_url`; no revocation endpoint.
+/// - box: `GET https://api.box.com/2.0/users/me` answers `id`, `name`, `login` (the email) and
+///   `avatar_url`; `POST https://api.box.com/oauth2/revoke` revokes, and wants the client secret,
+///   so a browser reaches it through the exchange.
 pub const PRESETS: &[Preset] = &[
     // Instagram API with Instagram Login: code only; the classic API (implicit) is gone.
     Preset {
@@ -39,6 +79,10 @@ pub const PRESETS: &[Preset] = &[
         token_type_optional: true,
         serves_implicit: false,
         issuer: None,
+        userinfo_url:
+            "https://graph.instagram.com/me?fields=user_id,username,name,profile_picture_url",
+        userinfo_shape: UserinfoShape::Instagram,
+        revoke_url: None,
     },
     Preset {
         id: "facebook",
@@ -50,6 +94,9 @@ pub const PRESETS: &[Preset] = &[
         token_type_optional: true,
         serves_implicit: true,
         issuer: None,
+        userinfo_url: "https://graph.facebook.com/v26.0/me?fields=id,name,email,picture",
+        userinfo_shape: UserinfoShape::Facebook,
+        revoke_url: None,
     },
     Preset {
         id: "google",
@@ -61,6 +108,9 @@ pub const PRESETS: &[Preset] = &[
         token_type_optional: false,
         serves_implicit: true,
         issuer: Some("https://accounts.google.com"),
+        userinfo_url: "https://openidconnect.googleapis.com/v1/userinfo",
+        userinfo_shape: UserinfoShape::Oidc,
+        revoke_url: Some("https://oauth2.googleapis.com/revoke"),
     },
     Preset {
         id: "linkedin",
@@ -72,6 +122,9 @@ pub const PRESETS: &[Preset] = &[
         token_type_optional: false,
         serves_implicit: false,
         issuer: None,
+        userinfo_url: "https://api.linkedin.com/v2/userinfo",
+        userinfo_shape: UserinfoShape::Oidc,
+        revoke_url: None,
     },
     Preset {
         id: "box",
@@ -83,6 +136,9 @@ pub const PRESETS: &[Preset] = &[
         token_type_optional: false,
         serves_implicit: false,
         issuer: None,
+        userinfo_url: "https://api.box.com/2.0/users/me",
+        userinfo_shape: UserinfoShape::Box,
+        revoke_url: Some("https://api.box.com/oauth2/revoke"),
     },
 ];
 
@@ -97,6 +153,9 @@ pub const CUSTOM: Preset = Preset {
     token_type_optional: false,
     serves_implicit: true,
     issuer: None,
+    userinfo_url: "",
+    userinfo_shape: UserinfoShape::Oidc,
+    revoke_url: None,
 };
 
 /// The preset named `id` (`custom` included).
@@ -115,11 +174,43 @@ mod tests {
     fn every_contract_preset_exists_with_an_https_endpoint() {
         for id in ["instagram", "facebook", "google", "linkedin", "box"] {
             let preset = find(id).unwrap_or_else(|| panic!("missing preset {id}"));
-            assert!(preset.authorize_url.starts_with("https://"), "{id}");
             assert!(!preset.name.is_empty(), "{id}");
+            // Every endpoint a preset names is https.
+            for url in [Some(preset.authorize_url), Some(preset.userinfo_url)]
+                .into_iter()
+                .chain([preset.issuer, preset.revoke_url])
+                .flatten()
+            {
+                assert!(url.starts_with("https://"), "{id}: {url}");
+            }
         }
         assert_eq!(find("Instagram"), None);
         assert_eq!(find("custom"), Some(&CUSTOM));
+    }
+
+    #[test]
+    fn presets_know_their_profile_and_revocation_endpoints() {
+        let google = find("google").unwrap();
+        assert_eq!(
+            (google.issuer, google.revoke_url, google.userinfo_shape),
+            (
+                Some("https://accounts.google.com"),
+                Some("https://oauth2.googleapis.com/revoke"),
+                UserinfoShape::Oidc
+            )
+        );
+        let shapes: Vec<_> = PRESETS.iter().map(|p| p.userinfo_shape).collect();
+        assert_eq!(
+            shapes,
+            [
+                UserinfoShape::Instagram,
+                UserinfoShape::Facebook,
+                UserinfoShape::Oidc,
+                UserinfoShape::Oidc,
+                UserinfoShape::Box
+            ]
+        );
+        assert_eq!((CUSTOM.userinfo_url, CUSTOM.revoke_url), ("", None));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! Text from the provider stays text: the JS sets it with `textContent`, never as HTML.
 
 use crate::core::json::{self, Value};
+use crate::core::oauth::provider::UserinfoShape;
 use crate::core::oauth::url::{is_secure, origin_of};
 use crate::core::text::{cat, split, split_once};
 
@@ -22,19 +23,6 @@ pub struct Profile {
     pub picture: Option<String>,
     /// `preferred_username`, or the provider's own user name.
     pub username: Option<String>,
-}
-
-/// How a profile endpoint's answer names the fields.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UserinfoShape {
-    /// OpenID Connect's UserInfo (Core 5.3.2): the standard claims.
-    Oidc,
-    /// Facebook Graph `me?fields=id,name,email,picture`.
-    Facebook,
-    /// Instagram `me?fields=user_id,username,name,profile_picture_url`.
-    Instagram,
-    /// Box `GET /2.0/users/me`.
-    Box,
 }
 
 /// The members holding sub, name, email, picture, username and email_verified, in that order:
@@ -175,101 +163,6 @@ pub fn display_name(profile: &Profile) -> Option<&str> {
         .as_deref()
         .or(profile.username.as_deref())
         .or(profile.email.as_deref())
-}
-
-/// What the widget knows of a preset's OpenID Connect and profile endpoints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PresetOidc {
-    /// The profile endpoint (`GET`, bearer token).
-    pub userinfo_url: &'static str,
-    /// How its answer names the fields.
-    pub shape: UserinfoShape,
-    /// The OpenID Connect issuer, whose discovery document gives the key set; `None` where the
-    /// preset is plain OAuth.
-    pub issuer: Option<&'static str>,
-    /// The RFC 7009 revocation endpoint, where the provider has one.
-    pub revoke_url: Option<&'static str>,
-}
-
-/// Each preset's facts, each "as documented on 2026-12-05": written that day from the
-/// providers' developer documentation as the author knew it, with no page fetched, so re-check
-/// them against the live pages when a provider changes its API.
-///
-/// - google, as documented on 2026-12-05: its discovery document
-///   (`https://accounts.google.com/.well-known/openid-configuration`) gives `issuer`
-///   `https://accounts.google.com`, `userinfo_endpoint`
-///   `https://openidconnect.googleapis.com/v1/userinfo`, `revocation_endpoint`
-///   `https://oauth2.googleapis.com/revoke`, and the `jwks_uri`, read from it at run time.
-/// - linkedin, as documented on 2026-12-05 ("Sign In with LinkedIn using OpenID Connect"):
-///   `GET https://api.linkedin.com/v2/userinfo` answers the standard claims (`sub`, `name`,
-///   `email`, `email_verified`, `picture`). No issuer here (the page sets `issuer` to verify);
-///   no revocation endpoint for a public client.
-/// - facebook, as documented on 2026-12-05 (Graph API, User node): `GET /me` with
-///   `fields=id,name,email,picture`, `picture` being `{"data":{"url":...}}`; `email` only with
-///   the `email` permission. The version, v26.0, is the project's choice (a Graph version lives
-///   about two years). Facebook has no RFC 7009 endpoint (it revokes by
-///   `DELETE /me/permissions`).
-/// - instagram, as documented on 2026-12-05 (Instagram API with Instagram Login):
-///   `GET https://graph.instagram.com/me` with `fields=user_id,username,name,profile_picture_url`;
-///   no revocation endpoint.
-/// - box, as documented on 2026-12-05: `GET https://api.box.com/2.0/users/me` answers `id`,
-///   `name`, `login` (the email) and `avatar_url`; `POST https://api.box.com/oauth2/revoke`
-///   revokes, and wants the client secret, so a browser reaches it through the exchange.
-const PRESETS: [(&str, PresetOidc); 5] = [
-    (
-        "google",
-        PresetOidc {
-            userinfo_url: "https://openidconnect.googleapis.com/v1/userinfo",
-            shape: UserinfoShape::Oidc,
-            issuer: Some("https://accounts.google.com"),
-            revoke_url: Some("https://oauth2.googleapis.com/revoke"),
-        },
-    ),
-    (
-        "linkedin",
-        PresetOidc {
-            userinfo_url: "https://api.linkedin.com/v2/userinfo",
-            shape: UserinfoShape::Oidc,
-            issuer: None,
-            revoke_url: None,
-        },
-    ),
-    (
-        "facebook",
-        PresetOidc {
-            userinfo_url: "https://graph.facebook.com/v26.0/me?fields=id,name,email,picture",
-            shape: UserinfoShape::Facebook,
-            issuer: None,
-            revoke_url: None,
-        },
-    ),
-    (
-        "instagram",
-        PresetOidc {
-            userinfo_url:
-                "https://graph.instagram.com/me?fields=user_id,username,name,profile_picture_url",
-            shape: UserinfoShape::Instagram,
-            issuer: None,
-            revoke_url: None,
-        },
-    ),
-    (
-        "box",
-        PresetOidc {
-            userinfo_url: "https://api.box.com/2.0/users/me",
-            shape: UserinfoShape::Box,
-            issuer: None,
-            revoke_url: Some("https://api.box.com/oauth2/revoke"),
-        },
-    ),
-];
-
-/// The facts of the preset `id` (a `provider` value); `None` for an unknown one.
-pub fn preset_facts(id: &str) -> Option<PresetOidc> {
-    PRESETS
-        .iter()
-        .find(|(name, _)| *name == id)
-        .map(|(_, facts)| *facts)
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -481,32 +374,6 @@ mod tests {
         p.name = some("N");
         assert_eq!(display_name(&p), Some("N"));
         assert_eq!(display_name(&Profile::default()), None);
-    }
-
-    #[test]
-    fn presets_know_their_endpoints() {
-        let google = preset_facts("google").unwrap();
-        assert_eq!(google.issuer, Some("https://accounts.google.com"));
-        assert_eq!(
-            google.revoke_url,
-            Some("https://oauth2.googleapis.com/revoke")
-        );
-        assert_eq!(google.shape, UserinfoShape::Oidc);
-        assert_eq!(
-            preset_facts("facebook").unwrap().shape,
-            UserinfoShape::Facebook
-        );
-        assert_eq!(preset_facts("nope"), None);
-        // Every preset of the contract has facts, each URL https.
-        for preset in crate::core::oauth::provider::PRESETS {
-            let facts = preset_facts(preset.id).unwrap();
-            for url in [Some(facts.userinfo_url), facts.issuer, facts.revoke_url]
-                .into_iter()
-                .flatten()
-            {
-                assert!(is_https(url), "{url}");
-            }
-        }
     }
 
     proptest! {
