@@ -1,7 +1,10 @@
 // Carries out a controller's commands in the page. Every decision comes from the Rust core
 // (src/core/machine); this file only does what a command says, through an explicit table of
 // handlers, one per command that src/core/machine/io.rs declares (js/contract.js numbers them).
-import { Widget } from '../pkg/oauth_prefab.js';
+import { widget, on, drop_widget } from '../pkg/oauth_prefab.js';
+
+// A controller's Rust memory is freed once its driver (and so its element) is collected.
+const FREED = new FinalizationRegistry(drop_widget);
 import { CHANNEL, COMMANDS, INPUT, RANDOM_BYTES } from './contract.js';
 import { pageCommands } from './callback.js';
 import { verifySignature } from './webcrypto.js';
@@ -26,7 +29,8 @@ addEventListener('securitypolicyviolation', (e) => violations.push(e), true);
 /** Runs one controller: `host` is the element (null for `login(options)` and callback pages). */
 export class Driver {
   constructor(host, readSettings) {
-    this.w = new Widget();
+    this.id = widget();
+    FREED.register(this, this.id);
     this.host = host;
     this.read = readSettings;
     this.waiters = [];
@@ -48,7 +52,7 @@ export class Driver {
 
   /** Tells the core of input `name` with its fields; returns the commands it answers with. */
   call(name, ...fields) {
-    return JSON.parse(this.w.on(JSON.stringify([INPUT[name], ...fields]), Date.now()));
+    return JSON.parse(on(this.id, JSON.stringify([INPUT[name], ...fields]), Date.now()));
   }
 
   /**

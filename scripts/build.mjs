@@ -21,9 +21,9 @@ const WASM_FEATURES = ['reference-types', 'multivalue', 'bulk-memory', 'nontrapp
 rmSync(pkg, { recursive: true, force: true });
 const toolchain = chooseToolchain(root, env);
 for (const warning of toolchain.warnings) console.warn(`build: ${warning}`);
-// --weak-refs: a Widget's Rust memory is freed when its JS wrapper (and so its element) is
-// collected, through a FinalizationRegistry in the glue.
-execFileSync('wasm-pack', ['build', root, '--release', '--target', 'web', '--weak-refs', '--out-dir', 'pkg', '--out-name', 'oauth_prefab', '--no-pack', '--no-typescript', ...toolchain.cargoArgs], { cwd: root, env: toolchain.env, stdio: 'inherit' });
+// No --weak-refs: the wasm exports no struct (a controller is a number that js/driver.js frees
+// through its own FinalizationRegistry).
+execFileSync('wasm-pack', ['build', root, '--release', '--target', 'web', '--out-dir', 'pkg', '--out-name', 'oauth_prefab', '--no-pack', '--no-typescript', ...toolchain.cargoArgs], { cwd: root, env: toolchain.env, stdio: 'inherit' });
 
 const wasmFile = join(pkg, 'oauth_prefab_bg.wasm');
 const glueFile = join(pkg, 'oauth_prefab.js');

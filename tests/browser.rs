@@ -33,7 +33,7 @@ mod export {
     use oauth_prefab::core::json;
     use oauth_prefab::core::machine::io::{COMMANDS, INPUTS};
     use oauth_prefab::core::oauth::request::RANDOM_BYTES;
-    use oauth_prefab::web::Widget;
+    use oauth_prefab::web::{drop_widget, on, widget as new_widget};
     use wasm_bindgen::{JsCast, JsValue};
     use wasm_bindgen_test::*;
     use web_sys::Storage;
@@ -61,9 +61,9 @@ mod export {
         JSON::stringify(&array).unwrap().as_string().unwrap()
     }
 
-    /// Tells `w` of an input; its commands as JS parses them.
-    fn tell(w: &mut Widget, name: &str, fields: &[JsValue], now: f64) -> Vec<JsValue> {
-        JSON::parse(&w.on(&input(name, fields), now))
+    /// Tells controller `w` of an input; its commands as JS parses them.
+    fn tell(w: u32, name: &str, fields: &[JsValue], now: f64) -> Vec<JsValue> {
+        JSON::parse(&on(w, &input(name, fields), now))
             .unwrap()
             .dyn_into::<Array>()
             .unwrap()
@@ -79,10 +79,10 @@ mod export {
             .collect()
     }
 
-    fn widget(attributes: &str) -> Widget {
-        let mut w = Widget::new();
+    fn widget(attributes: &str) -> u32 {
+        let w = new_widget();
         tell(
-            &mut w,
+            w,
             "update",
             &[attributes.into(), ORIGIN.into(), "/app".into()],
             1_000.0,
@@ -99,16 +99,16 @@ mod export {
                 "access_token=abc&expires_in=&expires_at=&scope=a+b",
             )
             .unwrap();
-        let mut w =
+        let w =
             widget("id=t1&client-id=x&authorize-url=https%3A%2F%2Fid.example%2Fa&storage=session");
-        let out = tell(&mut w, "connect", &[], 2_000.0);
+        let out = tell(w, "connect", &[], 2_000.0);
         let events = named(&out, "event");
         assert_eq!(events.len(), 1);
         assert_eq!(text(events[0], "event").as_deref(), Some("oauth-login"));
         let detail = get(events[0], "detail");
         assert_eq!(text(&detail, "accessToken").as_deref(), Some("abc"));
         assert_eq!(get(&detail, "restored"), JsValue::TRUE);
-        let properties = tell(&mut w, "read", &[], 2_000.0);
+        let properties = tell(w, "read", &[], 2_000.0);
         assert_eq!(get(&properties[0], "logged_in"), JsValue::TRUE);
         assert_eq!(
             text(&properties[0], "callbackurl").as_deref(),
@@ -116,9 +116,9 @@ mod export {
         );
         // A damaged record is removed, not restored.
         session().set_item("oauth-prefab:token:#t2", "%%%").unwrap();
-        let mut damaged =
+        let damaged =
             widget("id=t2&client-id=x&authorize-url=https%3A%2F%2Fid.example%2Fa&storage=session");
-        assert!(named(&tell(&mut damaged, "connect", &[], 2_000.0), "event").is_empty());
+        assert!(named(&tell(damaged, "connect", &[], 2_000.0), "event").is_empty());
         assert_eq!(session().get_item("oauth-prefab:token:#t2").unwrap(), None);
     }
 
@@ -126,9 +126,9 @@ mod export {
     fn a_redirect_code_login_keeps_its_verifier_in_session_storage_until_the_page_load_takes_it() {
         session().clear().unwrap();
         let attributes = "id=r1&client-id=spa&authorize-url=https%3A%2F%2Fid.example%2Fa&mode=redirect&response-type=code&token-url=%2Ftoken";
-        let mut w = widget(attributes);
+        let w = widget(attributes);
         let random: Array = (0..RANDOM_BYTES).map(|_| JsValue::from(7)).collect();
-        let out = tell(&mut w, "login", &[random.into()], 1_000.0);
+        let out = tell(w, "login", &[random.into()], 1_000.0);
         let digest = named(&out, "digest");
         assert_eq!(
             digest.len(),
@@ -139,21 +139,16 @@ mod export {
         assert!(record.contains("verifier="), "{record}");
         let state = "07".repeat(32);
         let bytes: Array = (0..32).map(|_| JsValue::from(1)).collect();
-        let go = tell(
-            &mut w,
-            "digest",
-            &[get(digest[0], "seq"), bytes.into()],
-            1_000.0,
-        );
+        let go = tell(w, "digest", &[get(digest[0], "seq"), bytes.into()], 1_000.0);
         let url = text(named(&go, "go")[0], "url").unwrap();
         assert!(url.contains("code_challenge=AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE&code_challenge_method=S256"), "{url}");
 
         // The tab comes back with the code: the page decides, and strips the address.
-        let mut page = Widget::new();
+        let page = new_widget();
         let search = format!("?keep=1&code=c1&state={state}&iss=x");
         let random: Array = (0..8).map(|_| JsValue::from(1)).collect();
         let loaded = tell(
-            &mut page,
+            page,
             "page-load",
             &[
                 "/app".into(),
@@ -174,8 +169,8 @@ mod export {
             None,
             "the state is used once"
         );
-        let mut back = widget(attributes);
-        let out = tell(&mut back, "connect", &[], 2_000.0);
+        let back = widget(attributes);
+        let out = tell(back, "connect", &[], 2_000.0);
         let fetch = named(&out, "fetch");
         assert_eq!(
             text(fetch[0], "url").as_deref(),
@@ -192,10 +187,10 @@ mod export {
     #[wasm_bindgen_test]
     fn a_response_with_no_login_of_this_tab_is_relayed_to_an_opener() {
         session().clear().unwrap();
-        let mut page = Widget::new();
+        let page = new_widget();
         let random: Array = (0..8).map(|_| JsValue::from(255)).collect();
         let out = tell(
-            &mut page,
+            page,
             "page-load",
             &[
                 "/".into(),
@@ -215,9 +210,9 @@ mod export {
     /// Every input decodes in the wasm build; an input that cannot be read answers a fault.
     #[wasm_bindgen_test]
     fn every_input_is_read_and_a_bad_one_is_a_fault() {
-        let mut w = widget("client-id=x&authorize-url=https%3A%2F%2Fid.example%2Fa&fallback=none");
+        let w = widget("client-id=x&authorize-url=https%3A%2F%2Fid.example%2Fa&fallback=none");
         let opened = tell(
-            &mut w,
+            w,
             "login",
             &[(0..RANDOM_BYTES)
                 .map(|_| JsValue::from(3))
@@ -226,20 +221,49 @@ mod export {
             1_000.0,
         );
         assert_eq!(named(&opened, "open").len(), 1);
-        let blocked = tell(&mut w, "blocked", &[], 1_000.0);
+        let blocked = tell(w, "blocked", &[], 1_000.0);
         assert_eq!(
             text(&get(named(&blocked, "event")[0], "detail"), "error").as_deref(),
             Some("popup_blocked")
         );
         for bad in ["[]", "{}", "[999]", "[\"login\"]", "x"] {
-            let out: Vec<JsValue> = JSON::parse(&w.on(bad, 0.0))
-                .unwrap()
-                .dyn_into::<Array>()
-                .unwrap()
-                .iter()
-                .collect();
-            assert_eq!(named(&out, "fault").len(), 1, "{bad}");
+            assert_eq!(named(&answer(w, bad), "fault").len(), 1, "{bad}");
         }
+    }
+
+    /// Commands for a raw input, as JS parses them.
+    fn answer(w: u32, raw: &str) -> Vec<JsValue> {
+        JSON::parse(&on(w, raw, 0.0))
+            .unwrap()
+            .dyn_into::<Array>()
+            .unwrap()
+            .iter()
+            .collect()
+    }
+
+    #[wasm_bindgen_test]
+    fn a_dropped_controller_answers_a_fault_and_its_number_goes_to_the_next() {
+        let w = widget("client-id=x&authorize-url=https%3A%2F%2Fid.example%2Fa");
+        let read = input("read", &[]);
+        assert!(named(&answer(w, &read), "fault").is_empty());
+        drop_widget(w);
+        assert_eq!(
+            named(&answer(w, &read), "fault").len(),
+            1,
+            "a dropped controller"
+        );
+        assert_eq!(
+            named(&answer(u32::MAX, &read), "fault").len(),
+            1,
+            "a number never given"
+        );
+        let next = new_widget();
+        assert_eq!(next, w, "the freed slot is reused");
+        assert!(
+            named(&answer(next, &read), "fault").is_empty(),
+            "a new, idle controller"
+        );
+        drop_widget(next);
     }
 
     /// The core's JSON reader agrees, in the browser, with serde-wasm-bindgen's reading of the

@@ -1,7 +1,11 @@
-//! The browser layer: the one wasm export JS calls, [`Widget::on`]. It reads a JSON input,
-//! hands it to the core with the page's storage and the time, and writes the commands back.
-//! Nothing here decides anything, and nothing here holds a JS object between calls, so a
-//! removed element is collected with its controller.
+//! The browser layer: the wasm exports JS calls. [`widget`] makes a controller and answers its
+//! number; [`on`] reads a JSON input for it, hands it to the core with the page's storage and
+//! the time, and writes the commands back; [`drop_widget`] frees it once its element is
+//! collected (`js/driver.js` holds the number in a `FinalizationRegistry`). Nothing here decides
+//! anything, and nothing here holds a JS object between calls, so a removed element is
+//! collected with its controller. (A number rather than an exported struct: wasm-bindgen's
+//! wrapper brings a reference-counted cell with its own checks and messages, about 150 B
+//! gzipped.)
 
 pub mod edge;
 
@@ -20,38 +24,60 @@ mod export {
     thread_local! {
         /// What the page keeps for all its widgets: responses waiting for them.
         static PAGE: RefCell<PageState> = const { RefCell::new(PageState::new()) };
+        /// Each live controller (of one `<oauth-login>`, or of one `login(options)`), by the
+        /// number JS holds for it; a dropped one leaves its slot to the next.
+        static WIDGETS: RefCell<Vec<Option<Machine>>> = const { RefCell::new(Vec::new()) };
     }
 
-    /// The controller of one `<oauth-login>` (or of one `login(options)`).
+    /// A new controller, idle: answers its number.
     #[wasm_bindgen]
-    #[derive(Default)]
-    pub struct Widget(Machine);
+    pub fn widget() -> u32 {
+        WIDGETS.with_borrow_mut(|widgets| {
+            let free = widgets
+                .iter()
+                .position(Option::is_none)
+                .unwrap_or(widgets.len());
+            if free == widgets.len() {
+                widgets.push(None);
+            }
+            widgets[free] = Some(Machine::default());
+            free as u32
+        })
+    }
 
+    /// Controller `id` is gone (its element was collected): its memory is freed.
     #[wasm_bindgen]
-    impl Widget {
-        /// A new controller, idle.
-        #[wasm_bindgen(constructor)]
-        pub fn new() -> Self {
-            Self::default()
-        }
+    pub fn drop_widget(id: u32) {
+        WIDGETS.with_borrow_mut(|widgets| {
+            if let Some(slot) = widgets.get_mut(id as usize) {
+                *slot = None;
+            }
+        })
+    }
 
-        /// One input (a JSON array, see [`edge`]) at `now` (ms since the epoch); answers with
-        /// the JSON commands it leads to. An input that cannot be read answers with a `fault`.
-        pub fn on(&mut self, input: &str, now: f64) -> String {
-            let mut out = Commands::default();
-            match edge::decode(input) {
-                Ok(input) => PAGE.with_borrow_mut(|page| {
+    /// One input (a JSON array, see [`edge`]) for controller `id` at `now` (ms since the
+    /// epoch); answers with the JSON commands it leads to. An input that cannot be read, or an
+    /// id that is not a live controller's, answers with a `fault`.
+    #[wasm_bindgen]
+    pub fn on(id: u32, input: &str, now: f64) -> String {
+        let mut out = Commands::default();
+        WIDGETS.with_borrow_mut(|widgets| {
+            match (widgets.get_mut(id as usize), edge::decode(input)) {
+                (Some(Some(machine)), Ok(input)) => PAGE.with_borrow_mut(|page| {
                     let mut env = Env {
                         store: &mut WebStore,
                         page,
                         now: now as u64,
                     };
-                    self.0.handle(input, &mut env, &mut out)
+                    machine.handle(input, &mut env, &mut out)
                 }),
-                Err(text) => out.emit(Command::Fault { text }),
+                (_, Err(text)) => out.emit(Command::Fault { text }),
+                _ => out.emit(Command::Fault {
+                    text: "no such widget",
+                }),
             }
-            out.finish()
-        }
+        });
+        out.finish()
     }
 }
 
@@ -59,4 +85,4 @@ mod export {
 mod store;
 
 #[cfg(target_arch = "wasm32")]
-pub use export::Widget;
+pub use export::{drop_widget, on, widget};

@@ -9,7 +9,7 @@ import { renameInGlue } from '../../scripts/build/minify-names.mjs';
 const fixture = readFileSync(join(import.meta.dirname, 'fixtures', 'glue.js'), 'utf8');
 const renames = {
   imports: [['./oauth_prefab_bg.js', '__wbg_storageGet_d094b72177b9fe77', 'a'], ['./oauth_prefab_bg.js', '__wbindgen_init_externref_table', 'b']],
-  exports: [['widget_on', 'c'], ['__wbindgen_malloc', 'd'], ['__abort_handler', 'e']],
+  exports: [['on', 'c'], ['widget', 'f'], ['__wbindgen_malloc', 'd'], ['__abort_handler', 'e']],
 };
 
 test('imports, their module and the exports the glue reads are renamed', () => {
@@ -19,7 +19,8 @@ test('imports, their module and the exports the glue reads are renamed', () => {
   assert.match(glue, /\bb: function/);
   assert.match(glue, /wasm\.c\(/);
   assert.match(glue, /wasm\.d\)/);
-  for (const old of ['./oauth_prefab_bg.js', '__wbg_storageGet', '__wbindgen_init_externref_table', 'widget_on', '__wbindgen_malloc']) {
+  assert.match(glue, /wasm\.f\(\)/);
+  for (const old of ['./oauth_prefab_bg.js', '__wbg_storageGet', '__wbindgen_init_externref_table', 'wasm.on', 'wasm.widget', '__wbindgen_malloc']) {
     assert.ok(!glue.includes(old), `${old} is gone`);
   }
 });

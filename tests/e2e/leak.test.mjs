@@ -1,7 +1,9 @@
 // A removed <oauth-login> is collected (issue "A lean widget"): an app that mounts and unmounts the
 // widget on every route change must not leak one per mount. 200 widgets are mounted and removed,
 // idle ones and logged-in ones (whose expiry timer was armed), then Chromium's GC is forced
-// (--js-flags=--expose-gc) and a FinalizationRegistry counts what went.
+// (--js-flags=--expose-gc) and a FinalizationRegistry counts what went. Each element's controller
+// lives in the wasm, freed when js/driver.js's FinalizationRegistry (the first one the page makes)
+// hears its driver was collected: that registry is watched too.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
@@ -18,9 +20,36 @@ after(async () => {
   await env?.close();
 });
 
-/** Mounts and removes `count` elements in the page; resolves with how many were collected. */
+/**
+ * Before any script of the page: the first FinalizationRegistry made (js/driver.js's, which frees
+ * a controller's wasm memory) counts the controllers it frees in `window.freedControllers`.
+ */
+function watchFreedControllers(page) {
+  return page.addInitScript(() => {
+    const Registry = globalThis.FinalizationRegistry;
+    window.freedControllers = 0;
+    let first = true;
+    globalThis.FinalizationRegistry = class extends Registry {
+      constructor(cleanup) {
+        const watched = first;
+        first = false;
+        super((held) => {
+          if (watched) window.freedControllers += 1;
+          cleanup(held);
+        });
+      }
+    };
+  });
+}
+
+/**
+ * Mounts and removes `count` elements in the page; resolves with how many were collected and how
+ * many controllers were freed in the wasm meanwhile.
+ */
 function mountAndRemove(page, count, attributes, tag = 'oauth-login') {
   return page.evaluate(async ({ count, attributes, tag }) => {
+    const freedBefore = window.freedControllers;
+    const freed = () => window.freedControllers - freedBefore;
     let collected = 0;
     const registry = new FinalizationRegistry(() => { collected += 1; });
     await customElements.whenDefined('oauth-login');
@@ -36,27 +65,31 @@ function mountAndRemove(page, count, attributes, tag = 'oauth-login') {
       element.remove();
     };
     for (let i = 0; i < count; i += 1) mount(i);
-    for (let round = 0; round < 50 && collected < count; round += 1) {
+    const controllers = tag === 'oauth-login' ? count : 0;
+    for (let round = 0; round < 50 && (collected < count || freed() < controllers); round += 1) {
       globalThis.gc();
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    return collected;
+    return { collected, freed: freed() };
   }, { count, attributes, tag });
 }
 
-test('200 mounted and removed idle widgets are all collected, as <div>s are', async () => {
+test('200 mounted and removed idle widgets are all collected, as <div>s are, and their controllers freed', async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
+  await watchFreedControllers(page);
   await page.goto(`${env.web}/e2e/widget.html`);
-  assert.equal(await mountAndRemove(page, 200, { title: 'control {i}' }, 'div'), 200, 'the control: plain elements');
-  const collected = await mountAndRemove(page, 200, { 'client-id': 'leak-{i}', 'authorize-url': `${env.provider}/oauth/authorize` });
+  assert.equal((await mountAndRemove(page, 200, { title: 'control {i}' }, 'div')).collected, 200, 'the control: plain elements');
+  const { collected, freed } = await mountAndRemove(page, 200, { 'client-id': 'leak-{i}', 'authorize-url': `${env.provider}/oauth/authorize` });
   assert.equal(collected, 200);
+  assert.ok(freed >= 200, `each removed element's controller is freed in the wasm (${freed} freed)`);
   await context.close();
 });
 
-test('200 logged-in widgets (a stored token restored, its expiry timer armed) are all collected once removed', async () => {
+test('200 logged-in widgets (a stored token restored, its expiry timer armed) are all collected once removed, and their controllers freed', async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
+  await watchFreedControllers(page);
   await page.goto(`${env.web}/e2e/widget.html`);
   await page.evaluate(() => {
     for (let i = 0; i < 200; i += 1) {
@@ -80,6 +113,8 @@ test('200 logged-in widgets (a stored token restored, its expiry timer armed) ar
   const collected = await mountAndRemove(page, 200, {
     id: 'leak-{i}', 'client-id': 'x', 'authorize-url': `${env.provider}/oauth/authorize`, storage: 'session',
   });
-  assert.equal(collected, 200);
+  assert.equal(collected.collected, 200);
+  // At least: the element that checked the restore above may be freed meanwhile too.
+  assert.ok(collected.freed >= 200, `each removed element's controller is freed in the wasm (${collected.freed} freed)`);
   await context.close();
 });
