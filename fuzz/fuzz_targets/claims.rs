@@ -1,3 +1,4 @@
+//! Fuzz target `claims`: the body and what it checks are `oauth_prefab_fuzz::claims` (fuzz/src/lib.rs).
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| oauth_prefab_fuzz::claims(data));

@@ -1,3 +1,4 @@
+//! Fuzz target `discovery`: the body and what it checks are `oauth_prefab_fuzz::discovery` (fuzz/src/lib.rs).
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| oauth_prefab_fuzz::discovery(data));

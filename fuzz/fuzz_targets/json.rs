@@ -1,3 +1,4 @@
+//! Fuzz target `json`: the body and what it checks are `oauth_prefab_fuzz::json` (fuzz/src/lib.rs).
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| oauth_prefab_fuzz::json(data));

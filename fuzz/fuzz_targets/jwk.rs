@@ -1,3 +1,4 @@
+//! Fuzz target `jwk`: the body and what it checks are `oauth_prefab_fuzz::jwk` (fuzz/src/lib.rs).
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| oauth_prefab_fuzz::jwk(data));

@@ -1,3 +1,4 @@
+//! Fuzz target `jws`: the body and what it checks are `oauth_prefab_fuzz::jws` (fuzz/src/lib.rs).
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| oauth_prefab_fuzz::jws(data));

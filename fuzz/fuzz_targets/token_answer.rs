@@ -1,3 +1,4 @@
+//! Fuzz target `token_answer`: the body and what it checks are `oauth_prefab_fuzz::token_answer` (fuzz/src/lib.rs).
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| oauth_prefab_fuzz::token_answer(data));

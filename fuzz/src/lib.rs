@@ -742,7 +742,7 @@ pub fn records(data: &[u8]) {
     }
 }
 
-/// `web::edge::decode`, the JSON edge, driving the controller as `Widget::on` does: each line is
+/// `web::edge::decode`, the JSON edge, driving the controller as the wasm export `on` does: each line is
 /// one input (optionally `@<ms>` first, the time it arrives after the previous one, and `!<n>`,
 /// which of three widgets of one page it goes to; `["connect"]` may name the input instead of
 /// numbering it), and every answer must be a JSON array of commands, each with exactly its
