@@ -84,6 +84,12 @@ impl fmt::Display for UpstreamError {
 
 impl std::error::Error for UpstreamError {}
 
+/// How long a provider connection may sit idle in the pool before it is dropped rather than
+/// reused. Servers close idle keep-alive connections (Node's and Apache's after 5 s): a token
+/// request written to one as the provider closes it is lost (502), and may not be retried, since
+/// the provider may have redeemed the code. Under 5 s, the exchange lets go first.
+pub const POOL_IDLE: Duration = Duration::from_secs(4);
+
 /// The HTTP client for providers; cheap to clone, shares one connection pool.
 #[derive(Debug, Clone)]
 pub struct Upstream {
@@ -98,6 +104,7 @@ impl Upstream {
             .user_agent(concat!("oauth-prefab-exchange/", env!("CARGO_PKG_VERSION")))
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(timeout)
+            .pool_idle_timeout(POOL_IDLE)
             // A backstop: `redeem` bounds the whole exchange itself.
             .timeout(timeout)
             .build()

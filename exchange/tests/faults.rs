@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
 use common::*;
+use oauth_prefab_exchange::upstream::POOL_IDLE;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 
@@ -80,14 +81,15 @@ where
     (origin, stats)
 }
 
-/// Reads an HTTP/1.1 request's head and its `Content-Length` body.
-async fn read_request(stream: &mut TcpStream) {
+/// Reads an HTTP/1.1 request's head and its `Content-Length` body; `false` if the connection
+/// ended first.
+async fn read_request(stream: &mut TcpStream) -> bool {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
     let head_end = loop {
         let n = stream.read(&mut chunk).await.unwrap_or(0);
         if n == 0 {
-            return;
+            return false;
         }
         buf.extend_from_slice(&chunk[..n]);
         if let Some(at) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
@@ -102,10 +104,11 @@ async fn read_request(stream: &mut TcpStream) {
     while buf.len() < head_end + length {
         let n = stream.read(&mut chunk).await.unwrap_or(0);
         if n == 0 {
-            return;
+            return false;
         }
         buf.extend_from_slice(&chunk[..n]);
     }
+    true
 }
 
 /// Writes `bytes` and counts them; `false` once the exchange has closed the connection.
@@ -190,6 +193,54 @@ async fn assert_still_serves() {
     let (answer, _) = timed_token_request(&exchange).await;
     assert_eq!(answer.status, StatusCode::OK, "{answer:?}");
     assert_eq!(answer.body, TOKEN_BODY);
+}
+
+// ---- A pooled connection the provider may be closing ------------------------------------------
+
+/// A provider connection idle in the pool for [`POOL_IDLE`] is dropped, not reused: a server
+/// closes idle keep-alive connections (Node's and Apache's after 5 s), and a token request written
+/// to one as it closes is a 502 that may not be retried. The fake answers keep-alive, as Node
+/// does, and keeps each connection open for more requests.
+#[tokio::test]
+async fn a_provider_connection_idle_past_the_pool_limit_is_not_reused() {
+    let reused = Arc::new(AtomicUsize::new(0));
+    let counted = reused.clone();
+    let (origin, stats) = raw_provider(move |mut stream, stats| {
+        let reused = counted.clone();
+        async move {
+            if !write_counted(&mut stream, &good_answer(), &stats).await {
+                return;
+            }
+            while read_request(&mut stream).await {
+                reused.fetch_add(1, Ordering::SeqCst);
+                if !write_counted(&mut stream, &good_answer(), &stats).await {
+                    return;
+                }
+            }
+        }
+    })
+    .await;
+    let exchange = exchange_for(&origin, BOUND_MS).await;
+    for _ in 0..2 {
+        let (answer, _) = timed_token_request(&exchange).await;
+        assert_eq!(answer.status, StatusCode::OK, "{answer:?}");
+    }
+    // At once, the pooled connection serves again: what the pool is for.
+    assert_eq!(stats.connections.load(Ordering::SeqCst), 1);
+    assert_eq!(reused.load(Ordering::SeqCst), 1);
+    tokio::time::sleep(POOL_IDLE + Duration::from_millis(500)).await;
+    let (answer, _) = timed_token_request(&exchange).await;
+    assert_eq!(answer.status, StatusCode::OK, "{answer:?}");
+    assert_eq!(
+        stats.connections.load(Ordering::SeqCst),
+        2,
+        "after {POOL_IDLE:?} idle, a new connection"
+    );
+    assert_eq!(
+        reused.load(Ordering::SeqCst),
+        1,
+        "the idle one is not reused"
+    );
 }
 
 // ---- A connection reset or closed mid-answer -----------------------------------------------
