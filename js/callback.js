@@ -24,7 +24,9 @@ export const pageCommands = {
     });
   },
 
+  /** The page becomes the widget's message: see `handleCallback`. */
   say({ text }) {
+    this.tookOver = true;
     const p = document.createElement('p');
     p.textContent = text;
     (document.body ?? document.documentElement).replaceChildren(p);
@@ -35,9 +37,15 @@ export const pageCommands = {
   },
 };
 
-/** Asks the core about this page's address; resolves once any relay has ended. */
-export function handleCallback(driver) {
+/**
+ * Asks the core about this page's address; resolves once any relay has ended, or never if the
+ * page became the widget's message (its response relayed and the window closing, or the person
+ * told to start again): an app whose callback URL is its own page must not start on a page whose
+ * content was replaced, in a window about to close.
+ */
+export async function handleCallback(driver) {
   const random = Array.from(crypto.getRandomValues?.(new Uint8Array(8)) ?? []);
   driver.tell('pageLoad', location.pathname, location.search, location.hash, !!window.opener, random);
-  return driver.relaying;
+  await driver.relaying;
+  if (driver.tookOver) await new Promise(() => {});
 }

@@ -252,3 +252,39 @@ test('the opener reloaded while its popup was open: after Allow, the popup says 
   assert.ok(!(await page.content()).includes(issued.access_token));
   await context.close();
 });
+
+test('an app whose callback URL is its own page starts once, on the page that logs in, never in the popup the response returns to', async () => {
+  const { page, context } = await env.newPage();
+  await openWidget(env, page, { path: '/e2e/app.html' });
+  assert.equal(await page.textContent('#app'), 'started');
+  await page.evaluate(() => {
+    window.starts = [];
+    new BroadcastChannel('e2e-app-started').onmessage = (e) => window.starts.push(e.data);
+  });
+  const popup = await startLogin(page);
+  await decide(popup, 'Allow');
+  const outcome = await loginOutcome(page);
+  assert.ok(outcome.ok, JSON.stringify(outcome));
+  // The popup is closed; a start it told before closing would have arrived by now.
+  await page.waitForTimeout(300);
+  assert.deepEqual(await page.evaluate(() => window.starts), [], 'the app did not start in the popup');
+  await context.close();
+});
+
+test('a popup whose opener was reloaded shows its message, and the app whose page it is does not start on it', async () => {
+  const { page, context } = await env.newPage();
+  await openWidget(env, page, { path: '/e2e/app.html' });
+  const popup = await startLogin(page);
+  await page.reload();
+  await page.waitForFunction(() => customElements.get('oauth-login'));
+  await page.evaluate(() => {
+    window.starts = [];
+    new BroadcastChannel('e2e-app-started').onmessage = (e) => window.starts.push(e.data);
+  });
+  await popup.getByRole('button', { name: 'Allow' }).click();
+  await popup.waitForFunction(() => /start the login again/.test(document.body?.textContent ?? ''));
+  await popup.waitForTimeout(300);
+  assert.equal(await popup.locator('#app').count(), 0, 'the message replaced the app\'s page');
+  assert.deepEqual(await page.evaluate(() => window.starts), [], 'the app did not start in the popup');
+  await context.close();
+});
