@@ -2,12 +2,12 @@
 // (src/core/machine); this file only does what a command says, through an explicit table of
 // handlers, one per command that src/core/machine/io.rs declares (js/contract.js numbers them).
 import { widget, on, drop_widget } from '../pkg/oauth_prefab.js';
-
-// A controller's Rust memory is freed once its driver (and so its element) is collected.
-const FREED = new FinalizationRegistry(drop_widget);
 import { CHANNEL, COMMANDS, INPUT, RANDOM_BYTES } from './contract.js';
 import { pageCommands } from './callback.js';
 import { verifySignature } from './webcrypto.js';
+
+// A controller's Rust memory is freed once its driver (and so its element) is collected.
+const FREED = new FinalizationRegistry(drop_widget);
 
 /** A failed login: `.code` is a contract error code, `.description` a sentence for people. */
 export class OAuthError extends Error {

@@ -591,8 +591,7 @@ fn leave_ended(store: &mut dyn Store, config: &Config, code: Option<&str>) {
 /// The error code an ended session's record holds (empty when there was nothing to renew
 /// with); `None` for any other record. The code is the rest of the record, as it was written.
 fn ended_code(record: &str) -> Option<String> {
-    let code = record.get(ENDED.len()..)?;
-    (record.as_bytes()[..ENDED.len()] == *ENDED.as_bytes()).then(|| code.into())
+    record.strip_prefix(ENDED).map(String::from)
 }
 
 /// How an ended session's record starts (a session's record starts with `access_token=`).
