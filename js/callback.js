@@ -24,7 +24,7 @@ export const pageCommands = {
     });
   },
 
-  /** The page becomes the widget's message: see `handleCallback`. */
+  /** The page becomes the widget's message: see js/oauth-login.js. */
   say({ text }) {
     this.tookOver = true;
     const p = document.createElement('p');
@@ -38,14 +38,11 @@ export const pageCommands = {
 };
 
 /**
- * Asks the core about this page's address; resolves once any relay has ended, or never if the
- * page became the widget's message (its response relayed and the window closing, or the person
- * told to start again): an app whose callback URL is its own page must not start on a page whose
- * content was replaced, in a window about to close.
+ * Asks the core about this page's address; resolves once any relay has ended. `driver.tookOver`
+ * then says whether the page became the widget's message (see js/oauth-login.js).
  */
-export async function handleCallback(driver) {
+export function handleCallback(driver) {
   const random = Array.from(crypto.getRandomValues?.(new Uint8Array(8)) ?? []);
   driver.tell('pageLoad', location.pathname, location.search, location.hash, !!window.opener, random);
-  await driver.relaying;
-  if (driver.tookOver) await new Promise(() => {});
+  return driver.relaying;
 }

@@ -21,5 +21,10 @@ try {
 setAvailable(ready);
 // A response in this address goes where the core says first; a relay to another page is waited
 // for, so that a response no page took is waiting when this page's widgets connect.
-if (ready) await handleCallback(new Driver(null, null));
+const page = ready && new Driver(null, null);
+if (page) await handleCallback(page);
 define();
+// A page that became the widget's message (its response relayed and the window closing, or the
+// person told to start again) never finishes this import: an app whose callback URL is its own
+// page must not start on content the widget replaced, in a window about to close.
+if (page?.tookOver) await new Promise(() => {});

@@ -18,12 +18,13 @@ import { gzipSync } from 'node:zlib';
 // parameters, -134 B and -162 B for the presets' profile facts in the preset, -149 B and -124 B for a
 // controller as a number rather than an exported struct, +28 B and +27 B for a popup's import
 // that never settles once its response is relayed, -9 B and -95 B for std's strip_prefix in place
-// of a hand-written twin; see the README's size section). The goal is below hello.js
+// of a hand-written twin, +7 B and +9 B for the element still defined in such a popup (the
+// contract: importing defines it); see the README's size section). The goal is below hello.js
 // with all its providers (HELLO_BYTES); 10 KiB (TARGET_BYTES) is where we aim. The history of
 // this figure, lever by lever, is in the README's size section. A wasm built on stable (no
 // nightly on the machine, or OAUTH_PREFAB_TOOLCHAIN=stable; pkg/build.json says which) keeps the
 // panic machinery and std's unoptimised parts: it has a budget of its own.
-const BUDGET_BYTES = { nightly: 49_404, stable: 52_292 };
+const BUDGET_BYTES = { nightly: 49_411, stable: 52_301 };
 const HELLO_BYTES = 19_679;
 const TARGET_BYTES = 10_240;
 

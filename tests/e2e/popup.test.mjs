@@ -285,6 +285,7 @@ test('a popup whose opener was reloaded shows its message, and the app whose pag
   await popup.waitForFunction(() => /start the login again/.test(document.body?.textContent ?? ''));
   await popup.waitForTimeout(300);
   assert.equal(await popup.locator('#app').count(), 0, 'the message replaced the app\'s page');
+  assert.ok(await popup.evaluate(() => !!customElements.get('oauth-login')), 'importing the package still defined the element');
   assert.deepEqual(await page.evaluate(() => window.starts), [], 'the app did not start in the popup');
   await context.close();
 });
