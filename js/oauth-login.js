@@ -3,6 +3,7 @@
 // module, handles an OAuth response in this page's address, and defines <oauth-login>.
 import wasm from 'oauth-prefab:wasm';
 import { initSync } from '../pkg/oauth_prefab.js';
+import { bytesOf } from './bytes.js';
 import { handleCallback } from './callback.js';
 import { CSP_WASM_ERROR } from './contract.js';
 import { Driver } from './driver.js';
@@ -13,7 +14,7 @@ export { define, login, OAuthError };
 let ready = false;
 try {
   // The module's bytes, one per character: compiled at once, with no request of its own.
-  initSync({ module: new WebAssembly.Module(Uint8Array.from(wasm, (c) => c.charCodeAt(0))) });
+  initSync({ module: new WebAssembly.Module(bytesOf(wasm)) });
   ready = true;
 } catch (error) {
   console.error(CSP_WASM_ERROR, error);
