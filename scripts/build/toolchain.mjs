@@ -36,7 +36,7 @@ export function chooseToolchain(root, env) {
         CARGO_TARGET_DIR: join(root, 'target', 'nightly'),
         // RUSTFLAGS replaces .cargo/config.toml's flags for the target: the stack size is repeated.
         // -Zlocation-detail=none: a trap needs no file name, so source paths leave the data.
-        RUSTFLAGS: '-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -C link-arg=-zstack-size=65536',
+        RUSTFLAGS: '-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -C link-arg=-zstack-size=65536 -C llvm-args=--inline-threshold=0',
       },
       cargoArgs: ['--', '-Zbuild-std=std,panic_abort'],
     };
