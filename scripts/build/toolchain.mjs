@@ -10,7 +10,7 @@
 // moves to another nightly, the build warns; check that -Zbuild-std, -Cpanic=immediate-abort and
 // -Zlocation-detail still exist under those names, measure the size, and change NIGHTLY_DATE.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The nightly the build was measured with. */
@@ -34,9 +34,10 @@ export function chooseToolchain(root, env) {
         ...env,
         RUSTUP_TOOLCHAIN: 'nightly',
         CARGO_TARGET_DIR: join(root, 'target', 'nightly'),
-        // RUSTFLAGS replaces .cargo/config.toml's flags for the target: the stack size is repeated.
+        // RUSTFLAGS replaces .cargo/config.toml's flags for the target, so they are read from
+        // there and added (the stack size, the inliner's threshold).
         // -Zlocation-detail=none: a trap needs no file name, so source paths leave the data.
-        RUSTFLAGS: '-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -C link-arg=-zstack-size=65536 -C llvm-args=--inline-threshold=0',
+        RUSTFLAGS: ['-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none', ...wasmRustflags(readFileSync(join(root, '.cargo', 'config.toml'), 'utf8'))].join(' '),
       },
       cargoArgs: ['--', '-Zbuild-std=std,panic_abort'],
     };
@@ -59,4 +60,19 @@ function nightlyVersion(env) {
   } catch {
     return null;
   }
+}
+
+/**
+ * The `rustflags` of `[target.wasm32-unknown-unknown]` in a `.cargo/config.toml` text (an array
+ * of double-quoted strings on one line, as that file writes it); throws when they are not there,
+ * so the nightly build never silently loses them.
+ */
+export function wasmRustflags(config) {
+  const section = config.split(/^\[target\.wasm32-unknown-unknown\]\s*$/m)[1]?.split(/^\[/m)[0];
+  const line = section?.match(/^rustflags\s*=\s*(\[.*\])\s*$/m)?.[1];
+  const flags = line && JSON.parse(line);
+  if (!Array.isArray(flags) || !flags.length || flags.some((f) => typeof f !== 'string' || /\s/.test(f))) {
+    throw new Error('build: .cargo/config.toml has no [target.wasm32-unknown-unknown] rustflags = ["...", ...] line');
+  }
+  return flags;
 }
