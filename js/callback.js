@@ -3,18 +3,19 @@
 // what it says: clean the address, relay the response, speak, close.
 import { CHANNEL } from './contract.js';
 
-/** Command handlers for a callback page, called with the driver as `this`. */
+/** Command handlers for a callback page, called with the driver as `this` and the command's
+ * fields as arguments. */
 export const pageCommands = {
-  clean({ url }) {
+  clean(url) {
     history.replaceState(history.state, '', url);
   },
 
   /** Posts the response to the opener (our own origin only) or on the channel; waits for the ack. */
-  relay({ id, search, hash, opener, wait_ms }) {
+  relay(id, search, hash, opener, waitMs) {
     const channel = new BroadcastChannel(CHANNEL);
     this.relaying = new Promise((resolve) => {
       channel.onmessage = (e) => { if (e.data?.oauthPrefabAck === id) resolve(true); };
-      setTimeout(resolve, wait_ms, false);
+      setTimeout(resolve, waitMs, false);
       const message = { oauthPrefabResponse: { search, hash, id } };
       if (opener && window.opener) window.opener.postMessage(message, location.origin);
       else channel.postMessage(message);
@@ -25,7 +26,7 @@ export const pageCommands = {
   },
 
   /** The page becomes the widget's message: see js/oauth-login.js. */
-  say({ text }) {
+  say(text) {
     this.tookOver = true;
     const p = document.createElement('p');
     p.textContent = text;

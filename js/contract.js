@@ -28,7 +28,7 @@ export const INPUT = {
   relayed: 20, // taken, opener
 };
 
-/** Each command's name, by number: a command arrives as `{ do: number, ...fields }`. */
+/** Each command's name, by number: a command arrives as `[number, ...fields]`, its handler takes the fields as arguments. */
 export const COMMANDS = [
   'render', // label, state, busy, message, avatar
   'event', // event, detail, settle, later
@@ -39,7 +39,7 @@ export const COMMANDS = [
   'ack', // id
   'digest', // seq, text, algorithm
   'fetch', // seq, url, body, bearer
-  'verify', // seq, key, import, verify, data, signature
+  'verify', // seq, key, import_with, verify_with, data, signature
   'lock', // name
   'unlock', // no fields
   'revoked', // id, revoked

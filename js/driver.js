@@ -77,11 +77,12 @@ export class Driver {
     return this.answer;
   }
 
-  run(command) {
-    const name = COMMANDS[command.do];
+  /** Carries out one command, `[number, ...fields]`: its handler takes the fields as arguments. */
+  run([number, ...fields]) {
+    const name = COMMANDS[number];
     const handler = Object.hasOwn(HANDLERS, name) ? HANDLERS[name] : null;
-    if (!handler) throw new Error(`oauth-prefab: no handler for command ${command.do}`);
-    handler.call(this, command);
+    if (!handler) throw new Error(`oauth-prefab: no handler for command ${number}`);
+    handler.apply(this, fields);
   }
 
   /** Hands the current settings and page to the core. */
@@ -134,11 +135,12 @@ export class Driver {
  */
 const UNLOCK_AFTER_MS = 250;
 
-/** One handler per command, called with the driver as `this`. */
+/** One handler per command, called with the driver as `this` and the command's fields, in their
+ * declared order (src/core/machine/io.rs), as arguments. */
 const HANDLERS = {
   ...pageCommands,
 
-  render({ label, state, busy, message, avatar }) {
+  render(label, state, busy, message, avatar) {
     const root = this.host?.shadowRoot;
     if (!root) return;
     const [button, picture, spinner, text, note] = ['button', 'avatar', 'spinner', 'label', 'message'].map((p) => root.querySelector(`[part=${p}]`));
@@ -160,7 +162,7 @@ const HANDLERS = {
     note.hidden = message == null;
   },
 
-  event({ event, detail, settle, later }) {
+  event(event, detail, settle, later) {
     const fire = () => {
       this.host?.dispatchEvent(new CustomEvent(event, { detail, bubbles: true, composed: true }));
       if (settle) for (const waiter of this.waiters.splice(0)) waiter[settle](settle === 'reject' ? new OAuthError(detail) : detail);
@@ -169,7 +171,7 @@ const HANDLERS = {
     else fire();
   },
 
-  open({ url, name, poll_ms }) {
+  open(url, name, pollMs) {
     HANDLERS.close.call(this);
     const [width, height] = [520, 640];
     const left = screenX + Math.max(0, (outerWidth - width) / 2);
@@ -183,10 +185,10 @@ const HANDLERS = {
       let shown = !closed;
       try { shown &&= popup.location.href !== 'about:blank'; } catch { /* another origin's page */ }
       this.tell('look', closed, shown);
-    }, poll_ms);
+    }, pollMs);
   },
 
-  go({ url, popup }) {
+  go(url, popup) {
     if (!popup) location.assign(url);
     else if (this.popup && !this.popup.closed) this.popup.location.href = url;
   },
@@ -204,18 +206,18 @@ const HANDLERS = {
     this.popup = null;
   },
 
-  ack({ id }) {
+  ack(id) {
     this.channel?.postMessage({ oauthPrefabAck: id });
   },
 
-  digest({ seq, text, algorithm }) {
+  digest(seq, text, algorithm) {
     Promise.resolve()
       .then(() => crypto.subtle.digest(algorithm, new TextEncoder().encode(text)))
       .then((hash) => Array.from(new Uint8Array(hash)), () => [])
       .then((bytes) => this.tell('digest', seq, bytes));
   },
 
-  fetch({ seq, url, body, bearer }) {
+  fetch(seq, url, body, bearer) {
     const headers = { Accept: 'application/json' };
     if (body != null) headers['Content-Type'] = 'application/x-www-form-urlencoded';
     if (bearer != null) headers.Authorization = `Bearer ${bearer}`;
@@ -231,11 +233,11 @@ const HANDLERS = {
     });
   },
 
-  verify(command) {
-    verifySignature(command).then((ok) => this.tell('verified', command.seq, ok));
+  verify(seq, key, importWith, verifyWith, data, signature) {
+    verifySignature(key, importWith, verifyWith, data, signature).then((ok) => this.tell('verified', seq, ok));
   },
 
-  lock({ name }) {
+  lock(name) {
     // Without Web Locks (an insecure context, an old engine) each tab renews on its own.
     if (!navigator.locks) return this.tell('locked');
     navigator.locks.request(name, () => new Promise((release) => {
@@ -252,33 +254,33 @@ const HANDLERS = {
     if (release) setTimeout(release, UNLOCK_AFTER_MS);
   },
 
-  revoked({ id, revoked }) {
+  revoked(id, revoked) {
     this.logouts.get(id)?.({ revoked });
     this.logouts.delete(id);
   },
 
-  timer({ ms }) {
+  timer(ms) {
     clearTimeout(this.timeout);
     if (ms != null) this.timeout = setTimeout(() => this.tell('tick'), ms);
   },
 
-  warn({ text }) {
+  warn(text) {
     console.warn(text);
   },
 
-  properties(answer) {
-    this.answer = answer;
+  properties(callbackurl, accessToken, loggedIn, expiresAt, profile, idToken) {
+    this.answer = { callbackurl, accessToken, loggedIn, expiresAt, profile, idToken };
   },
 
-  attach(answer) {
-    this.answer = answer;
+  attach(token, inQuery) {
+    this.answer = { token, inQuery };
   },
 
-  refuse(answer) {
-    this.answer = answer;
+  refuse(detail) {
+    this.answer = { detail };
   },
 
-  fault({ text }) {
+  fault(text) {
     throw new Error(`oauth-prefab: ${text}`);
   },
 };

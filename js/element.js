@@ -68,15 +68,15 @@ class OAuthLogin extends HTMLElement {
 
   get callbackurl() { this._driver.sync(); return this._driver.ask('read').callbackurl; }
 
-  get accessToken() { return this._driver.ask('read').access_token; }
+  get accessToken() { return this._driver.ask('read').accessToken; }
 
-  get loggedIn() { return this._driver.ask('read').logged_in; }
+  get loggedIn() { return this._driver.ask('read').loggedIn; }
 
-  get expiresAt() { return this._driver.ask('read').expires_at; }
+  get expiresAt() { return this._driver.ask('read').expiresAt; }
 
   get profile() { return this._driver.ask('read').profile; }
 
-  get idToken() { return this._driver.ask('read').id_token; }
+  get idToken() { return this._driver.ask('read').idToken; }
 
   login() { return this._driver.login(); }
 
@@ -86,7 +86,7 @@ class OAuthLogin extends HTMLElement {
     const answer = this._driver.ask('authorize');
     if (answer.detail) return Promise.reject(new OAuthError(answer.detail));
     const request = new Request(input, init);
-    if (!answer.in_query) {
+    if (!answer.inQuery) {
       request.headers.set('Authorization', `Bearer ${answer.token}`);
       return window.fetch(request);
     }

@@ -5,12 +5,12 @@
 
 /**
  * Whether `signature` (bytes) verifies over `data` (text) with `key` (a public JWK as JSON text),
- * imported with the WebCrypto parameters `import` and checked with `verify` (JSON texts). A
+ * imported with the WebCrypto parameters `importWith` and checked with `verifyWith` (JSON texts). A
  * browser without the algorithm refuses the import: that is a signature not verified.
  */
-export function verifySignature({ key, import: algorithm, verify, data, signature }) {
+export function verifySignature(key, importWith, verifyWith, data, signature) {
   return Promise.resolve()
-    .then(() => crypto.subtle.importKey('jwk', JSON.parse(key), JSON.parse(algorithm), false, ['verify']))
-    .then((publicKey) => crypto.subtle.verify(JSON.parse(verify), publicKey, Uint8Array.from(signature), new TextEncoder().encode(data)))
+    .then(() => crypto.subtle.importKey('jwk', JSON.parse(key), JSON.parse(importWith), false, ['verify']))
+    .then((publicKey) => crypto.subtle.verify(JSON.parse(verifyWith), publicKey, Uint8Array.from(signature), new TextEncoder().encode(data)))
     .then((ok) => ok === true, () => false);
 }

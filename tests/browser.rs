@@ -61,13 +61,29 @@ mod export {
         JSON::stringify(&array).unwrap().as_string().unwrap()
     }
 
-    /// Tells controller `w` of an input; its commands as JS parses them.
+    /// Tells controller `w` of an input; its commands, see [`commands`].
     fn tell(w: u32, name: &str, fields: &[JsValue], now: f64) -> Vec<JsValue> {
-        JSON::parse(&on(w, &input(name, fields), now))
-            .unwrap()
-            .dyn_into::<Array>()
-            .unwrap()
+        commands(&on(w, &input(name, fields), now))
+    }
+
+    /// Commands as JS parses them (`[number, ...fields]`), each made an object of its declared
+    /// fields, with its number as `do`.
+    fn commands(text: &str) -> Vec<JsValue> {
+        let commands = JSON::parse(text).unwrap().dyn_into::<Array>().unwrap();
+        commands
             .iter()
+            .map(|command| {
+                let command = command.dyn_into::<Array>().unwrap();
+                let number = command.get(0).as_f64().unwrap();
+                let declared = COMMANDS[number as usize].1;
+                assert_eq!(command.length() as usize, 1 + declared.len());
+                let object = js_sys::Object::new();
+                Reflect::set(&object, &"do".into(), &number.into()).unwrap();
+                for (i, field) in declared.iter().enumerate() {
+                    Reflect::set(&object, &(*field).into(), &command.get(i as u32 + 1)).unwrap();
+                }
+                object.into()
+            })
             .collect()
     }
 
@@ -231,14 +247,9 @@ mod export {
         }
     }
 
-    /// Commands for a raw input, as JS parses them.
+    /// Commands for a raw input, see [`commands`].
     fn answer(w: u32, raw: &str) -> Vec<JsValue> {
-        JSON::parse(&on(w, raw, 0.0))
-            .unwrap()
-            .dyn_into::<Array>()
-            .unwrap()
-            .iter()
-            .collect()
+        commands(&on(w, raw, 0.0))
     }
 
     #[wasm_bindgen_test]
@@ -303,7 +314,7 @@ mod export {
 /// js/webcrypto.js (what the driver calls) verifies.
 #[cfg(target_arch = "wasm32")]
 mod signatures {
-    use js_sys::{Promise, JSON};
+    use js_sys::{Array, Promise, JSON};
     use oauth_prefab::core::json::Writer;
     use oauth_prefab::core::machine::io::Command;
     use oauth_prefab::core::oidc::jwk::{choose_key, KeyChoice};
@@ -316,7 +327,13 @@ mod signatures {
     #[wasm_bindgen(module = "/js/webcrypto.js")]
     extern "C" {
         #[wasm_bindgen(js_name = verifySignature)]
-        fn verify_signature(command: JsValue) -> Promise;
+        fn verify_signature(
+            key: JsValue,
+            import_with: JsValue,
+            verify_with: JsValue,
+            data: JsValue,
+            signature: JsValue,
+        ) -> Promise;
     }
 
     /// RFC 7515 A.2 to A.3's payload, base64url.
@@ -359,19 +376,27 @@ mod signatures {
         let KeyChoice::Key(key) = choose_key(jwks, None, alg) else {
             panic!("no key chosen for {}", alg.name());
         };
-        let (import, verify) = alg.webcrypto();
+        let (import_with, verify_with) = alg.webcrypto();
         let command = Command::Verify {
             seq: 1,
             key: &key,
-            import,
-            verify,
+            import_with,
+            verify_with,
             data,
             signature,
         };
         let mut json = Writer::default();
         command.put(&mut json);
-        let object = JSON::parse(&json.finish()).unwrap();
-        let verdict = JsFuture::from(verify_signature(object)).await.unwrap();
+        // `[number, seq, key, import_with, verify_with, data, signature]`, as the driver's handler takes it.
+        let fields: Array = JSON::parse(&json.finish()).unwrap().into();
+        let promise = verify_signature(
+            fields.get(2),
+            fields.get(3),
+            fields.get(4),
+            fields.get(5),
+            fields.get(6),
+        );
+        let verdict = JsFuture::from(promise).await.unwrap();
         verdict.as_bool().unwrap()
     }
 

@@ -51,10 +51,15 @@ test('the JS carries out exactly the commands Rust declares, and sends only the 
     const start = source.indexOf(table);
     assert.ok(start >= 0, `js/${file} has its command table`);
     const body = source.slice(start, source.indexOf('\n};', start));
-    for (const [, name] of body.matchAll(/^ {2}(\w+)\(/gm)) handled.push(name);
+    for (const [, name, params] of body.matchAll(/^ {2}(\w+)\(([^)]*)\)/gm)) handled.push([name, params]);
   }
-  assert.deepEqual([...handled].sort(), contract.commands.map((c) => c.name).sort(), 'one handler per command, and none for a command Rust does not have');
-  const camel = (name) => name.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+  assert.deepEqual(handled.map(([name]) => name).sort(), contract.commands.map((c) => c.name).sort(), 'one handler per command, and none for a command Rust does not have');
+  // A command crosses as `[number, ...fields]`: each handler takes the declared fields, in order.
+  const camel = (name) => name.replace(/[-_]([a-z])/g, (_, c) => c.toUpperCase());
+  for (const [name, params] of handled) {
+    const declared = contract.commands.find((c) => c.name === name).fields.map(camel);
+    assert.deepEqual(params.split(',').map((p) => p.trim()).filter(Boolean), declared, `the handler of '${name}' takes its declared fields in order`);
+  }
   const numbered = new Set(contract.inputs.map((i) => camel(i.name)));
   const sent = new Set();
   for (const file of ['driver.js', 'callback.js', 'element.js']) {

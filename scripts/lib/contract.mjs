@@ -354,7 +354,7 @@ export const INPUT = {
 ${inputs}
 };
 
-/** Each command's name, by number: a command arrives as \`{ do: number, ...fields }\`. */
+/** Each command's name, by number: a command arrives as \`[number, ...fields]\`, its handler takes the fields as arguments. */
 export const COMMANDS = [
 ${commands}
 ];

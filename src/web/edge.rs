@@ -1,6 +1,6 @@
 //! The edge between JS and the core, and the only place that knows the wire format: an input
 //! arrives as a JSON array `[number, ...fields]` (numbered and ordered as `core::machine::io`
-//! declares them), and the commands leave as one JSON array of `{do, ...fields}` objects, which
+//! declares them), and the commands leave as one JSON array of `[number, ...fields]` arrays, which
 //! JS reads with one `JSON.parse`. Nothing here decides anything.
 
 use crate::core::json::{self, Value, Writer};
@@ -22,7 +22,7 @@ pub fn decode(text: &str) -> Result<Input<'_>, &'static str> {
     }
 }
 
-/// The commands of one call, written as JSON as they come: `[{do, ...}, ...]`.
+/// The commands of one call, written as JSON as they come: `[[number, ...fields], ...]`.
 pub struct Commands(Writer);
 
 impl Default for Commands {
@@ -166,7 +166,7 @@ mod tests {
     }
 
     #[test]
-    fn commands_are_written_as_numbered_objects_with_their_declared_fields() {
+    fn commands_are_written_as_numbered_arrays_of_their_declared_fields() {
         let mut out = Commands::default();
         out.emit(Command::Render {
             label: "Log in",
@@ -180,23 +180,15 @@ mod tests {
         let text = out.finish();
         let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(
-            parsed[0],
-            serde_json::json!({"do": 0, "label": "Log in", "state": "logged-out", "busy": false, "message": null, "avatar": null})
+            parsed,
+            serde_json::json!([[0, "Log in", "logged-out", false, null, null], [13, 5], [5]])
         );
         for command in parsed.as_array().unwrap() {
-            let (name, fields) = COMMANDS[command["do"].as_u64().unwrap() as usize];
-            let keys: Vec<&str> = command
-                .as_object()
-                .unwrap()
-                .keys()
-                .map(String::as_str)
-                .filter(|k| *k != "do")
-                .collect();
-            let mut declared = fields.to_vec();
-            declared.sort_unstable();
-            let mut keys = keys;
-            keys.sort_unstable();
-            assert_eq!(keys, declared, "{name}");
+            let command = command.as_array().unwrap();
+            let (name, fields) = COMMANDS[command[0].as_u64().unwrap() as usize];
+            assert_eq!(command.len(), 1 + fields.len(), "{name}");
         }
+        assert_eq!(COMMANDS[13].0, "timer");
+        assert_eq!(COMMANDS[5].0, "close");
     }
 }

@@ -404,24 +404,24 @@ macro_rules! commands {
         #[derive(Debug, Clone, PartialEq, Eq)]
         pub enum Command<'a> { $($(#[$doc])* $variant { $(#[allow(missing_docs)] $field: $ty),* },)* }
 
-        /// Each command's name and fields, in order: a command's `do` is its place here.
+        /// Each command's name and fields, in order: a command's number is its place here.
         pub const COMMANDS: &[(&str, &[&str])] = &[$(($name, &[$(stringify!($field)),*]),)*];
 
         impl Command<'_> {
-            /// Writes the command as `{do, ...fields}`.
+            /// Writes the command as `[number, ...fields]`, its fields in declaration order (JS
+            /// passes them to its handler as arguments, so their names never cross).
             pub fn put(&self, sink: &mut impl Sink) {
-                sink.open(true);
-                sink.key("do");
+                sink.open(false);
                 let mut number = 0;
                 $(
                     if let Self::$variant { $($field),* } = self {
                         sink.number(number);
-                        $( member(sink, stringify!($field), $field); )*
+                        $( $field.put(sink); )*
                     }
                     number += 1;
                 )*
                 let _ = number;
-                sink.close(true);
+                sink.close(false);
             }
         }
     };
@@ -450,8 +450,8 @@ commands! {
     /// `Authorization: Bearer <bearer>` if given; report `answer` or `unreachable`.
     Fetch "fetch" { seq: u32, url: &'a str, body: Option<&'a str>, bearer: Option<&'a str> },
     /// Verify `signature` over `data` with `key` (a JWK), imported with the WebCrypto parameters
-    /// `import` and verified with `verify` (JSON texts); report `verified`.
-    Verify "verify" { seq: u32, key: &'a str, import: &'a str, verify: &'a str, data: &'a str, signature: &'a [u8] },
+    /// `import_with` and verified with `verify_with` (JSON texts); report `verified`.
+    Verify "verify" { seq: u32, key: &'a str, import_with: &'a str, verify_with: &'a str, data: &'a str, signature: &'a [u8] },
     /// Take the Web Lock `name` (`navigator.locks`; at once where there is none) and report
     /// `locked`; hold it until `unlock`.
     Lock "lock" { name: &'a str },

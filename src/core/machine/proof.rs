@@ -153,12 +153,12 @@ impl Proof {
             KeyChoice::Key(jwk) => {
                 self.step = Step::Verify;
                 self.seq = next(seq);
-                let (import, verify) = jws.alg.webcrypto();
+                let (import_with, verify_with) = jws.alg.webcrypto();
                 out.emit(Command::Verify {
                     seq: self.seq,
                     key: &jwk,
-                    import,
-                    verify,
+                    import_with,
+                    verify_with,
                     data: jws.signing_input,
                     signature: &jws.signature,
                 });

@@ -30,16 +30,28 @@ pub(super) const CODE: &str = "client-id=spa&authorize-url=https%3A%2F%2Fid.exam
 pub(super) const ISSUER: &str = "https://id.example";
 pub(super) const DISCOVERY: &str = r#"{"issuer":"https://id.example","authorization_endpoint":"https://id.example/auth","token_endpoint":"https://id.example/token","userinfo_endpoint":"https://id.example/me","jwks_uri":"https://id.example/jwks"}"#;
 
-/// The commands of one call as JS reads them (parsed JSON), each with its `name` added.
+/// The commands of one call as JS reads them (parsed JSON), each as an object of its declared
+/// fields, with its number as `do` and its name as `command`.
 struct Recorder(Vec<Value>);
 
 impl Emit for Recorder {
     fn emit(&mut self, command: Command<'_>) {
         let mut json = Writer::default();
         command.put(&mut json);
-        let mut value: Value = serde_json::from_str(&json.finish()).expect("a command is JSON");
-        let name = COMMANDS[value["do"].as_u64().unwrap() as usize].0;
-        value["command"] = name.into();
+        let array: Value = serde_json::from_str(&json.finish()).expect("a command is JSON");
+        let array = array.as_array().expect("a command is an array");
+        let number = array[0].as_u64().unwrap();
+        let (name, fields) = COMMANDS[number as usize];
+        assert_eq!(
+            array.len(),
+            1 + fields.len(),
+            "{name} has its declared fields"
+        );
+        // Named as the driver's handler names its arguments, for the assertions.
+        let mut value = serde_json::json!({"do": number, "command": name});
+        for (field, field_value) in fields.iter().zip(&array[1..]) {
+            value[*field] = field_value.clone();
+        }
         let after_an_event = self.0.last().is_some_and(|c| c["command"] == "event");
         assert!(
             name == "event" || !after_an_event,

@@ -158,8 +158,14 @@ fn the_key_is_the_issuers_public_one_and_webcrypto_gets_its_parameters() {
     let key: Value = serde_json::from_str(verify["key"].as_str().unwrap()).unwrap();
     assert_eq!(key["kty"], "EC");
     assert_eq!(key["d"], Value::Null, "no private member reaches JS");
-    assert_eq!(verify["import"], r#"{"name":"ECDSA","namedCurve":"P-256"}"#);
-    assert_eq!(verify["verify"], r#"{"name":"ECDSA","hash":"SHA-256"}"#);
+    assert_eq!(
+        verify["import_with"],
+        r#"{"name":"ECDSA","namedCurve":"P-256"}"#
+    );
+    assert_eq!(
+        verify["verify_with"],
+        r#"{"name":"ECDSA","hash":"SHA-256"}"#
+    );
     assert_eq!(
         verify["data"].as_str(),
         id_token.rsplit_once('.').map(|(input, _)| input)
