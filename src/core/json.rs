@@ -11,7 +11,7 @@
 
 use std::borrow::Cow;
 
-use super::text::{decimal, is_one_of, parse_decimal, utf8};
+use super::text::{decimal, hex_digit, is_one_of, parse_decimal, HEX};
 
 /// The deepest nesting read.
 pub const MAX_DEPTH: usize = 32;
@@ -243,29 +243,30 @@ impl<'a> Reader<'a> {
     }
 
     /// A string with JSON's escapes, surrogate pairs included; borrowed when it has none.
+    /// The text between escapes is copied as it is: the input is UTF-8, and a run ends at a
+    /// quote or a backslash, which are ASCII, so every run is whole characters.
     fn string(&mut self) -> Option<Cow<'a, str>> {
         if self.bump()? != b'"' {
             return None;
         }
-        let start = self.pos;
-        let mut owned: Option<Vec<u8>> = None;
+        let mut run = self.pos;
+        let mut owned: Option<String> = None;
         loop {
             let b = self.bump()?;
             match b {
-                b'"' => {
-                    return match owned {
-                        None => self.text.get(start..self.pos - 1).map(Cow::Borrowed),
-                        Some(bytes) => utf8(&bytes).map(Cow::Owned),
+                b'"' | b'\\' => {
+                    let piece = self.text.get(run..self.pos - 1)?;
+                    if b == b'"' {
+                        return Some(match owned {
+                            None => Cow::Borrowed(piece),
+                            Some(mut out) => {
+                                out.push_str(piece);
+                                Cow::Owned(out)
+                            }
+                        });
                     }
-                }
-                b'\\' => {
-                    let out = owned.get_or_insert_with(|| {
-                        self.text
-                            .as_bytes()
-                            .get(start..self.pos - 1)
-                            .unwrap_or_default()
-                            .to_vec()
-                    });
+                    let out = owned.get_or_insert_with(String::new);
+                    out.push_str(piece);
                     let c = match self.bump()? {
                         e @ (b'"' | b'\\' | b'/') => char::from(e),
                         b'b' => '\u{8}',
@@ -290,24 +291,21 @@ impl<'a> Reader<'a> {
                         }
                         _ => return None,
                     };
-                    out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+                    out.push(c);
+                    run = self.pos;
                 }
                 b if b < 0x20 => return None,
-                b => {
-                    if let Some(out) = &mut owned {
-                        out.push(b);
-                    }
-                }
+                _ => {}
             }
         }
     }
 
     fn hex4(&mut self) -> Option<u32> {
-        let digits = self.text.get(self.pos..self.pos + 4)?;
-        self.pos += 4;
-        digits
-            .bytes()
-            .try_fold(0u32, |n, b| Some(n * 16 + (b as char).to_digit(16)?))
+        let mut n = 0;
+        for _ in 0..4 {
+            n = n * 16 + u32::from(hex_digit(self.bump()?)?);
+        }
+        Some(n)
     }
 }
 
@@ -395,8 +393,6 @@ impl Writer {
         self.out
     }
 }
-
-const HEX: &[u8; 16] = b"0123456789abcdef";
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {

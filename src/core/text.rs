@@ -115,7 +115,14 @@ pub fn saturating_times(n: u64, factor: u64) -> u64 {
     }
 }
 
-const HEX: &[u8; 16] = b"0123456789abcdef";
+/// The hex digits, lower case.
+pub const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// The value of hex digit `b` (either case).
+pub fn hex_digit(b: u8) -> Option<u8> {
+    let lower = b.to_ascii_lowercase();
+    HEX.iter().position(|&h| h == lower).map(|d| d as u8)
+}
 
 /// Lower-case hex of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
@@ -212,12 +219,9 @@ pub fn decode_component(raw: &str) -> Result<String, Undecodable> {
         out.push(match b {
             b'+' => b' ',
             b'%' => {
-                let mut digit = || {
-                    let d = bytes.next()?.to_ascii_lowercase();
-                    HEX.iter().position(|&h| h == d)
-                };
+                let mut digit = || hex_digit(bytes.next()?);
                 match (digit(), digit()) {
-                    (Some(hi), Some(lo)) => (hi << 4 | lo) as u8,
+                    (Some(hi), Some(lo)) => hi << 4 | lo,
                     _ => return Err(Undecodable::BadEscape),
                 }
             }
