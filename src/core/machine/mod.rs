@@ -29,7 +29,7 @@ use session::{label, view, Attempt, Held, Pending, Stage};
 use crate::core::contract::{Attr, ErrorCode, Event, Fallback, Mode, Storage};
 use crate::core::error::OAuthError;
 use crate::core::oauth::config::{advice, Config, Page, Settings};
-use crate::core::oauth::request::{authorize_url, login_secrets, token_request, Secret};
+use crate::core::oauth::request::{authorize_url, login_secrets, token_request};
 use crate::core::oauth::response::{
     capture, check_issuer, check_state, code_of, implicit_token, parse, provider_error, state_of,
     token_answer, Granted,
@@ -816,27 +816,15 @@ impl Machine {
         let Stage::Prove(proof) = login.stage else {
             return;
         };
-        let Proof {
-            config,
-            granted,
-            profile,
-            ..
-        } = *proof;
-        let held = Held {
-            token: granted.token,
-            profile,
-            // Only a verified id_token is exposed (an unverified one says nothing).
-            id_token: granted.id_token.filter(|_| config.proves()),
-            refresh_token: granted.refresh_token.map(Secret::new),
-            config,
-        };
+        // A new login, not the held session's sequel: nothing of that session is kept.
+        let (held, user) = Held::proven(*proof, None);
         keep(env.store, &held, out);
         self.held = Some(held);
         self.report(
             Event::Login,
             Settle::Resolve,
             false,
-            granted.user.as_deref(),
+            user.as_deref(),
             env,
             out,
         );

@@ -268,24 +268,7 @@ impl Machine {
         else {
             return;
         };
-        let Proof {
-            config,
-            granted,
-            profile,
-            ..
-        } = *proof;
-        let id_token = match (granted.id_token, &self.held) {
-            (Some(new), _) => Some(new),
-            (None, Some(held)) => held.id_token.clone(),
-            (None, None) => None,
-        };
-        let held = Held {
-            token: granted.token,
-            profile,
-            id_token,
-            refresh_token: granted.refresh_token.map(Secret::new),
-            config,
-        };
+        let (held, _) = Held::proven(*proof, self.held.as_ref());
         // Written before the lock goes: the next tab to take it reads the rotated token.
         keep(env.store, &held, out);
         if locked {

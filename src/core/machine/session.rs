@@ -32,6 +32,31 @@ pub struct Held {
 }
 
 impl Held {
+    /// The session a proven grant leaves (its tokens, the proof's profile), and the answer's
+    /// `user` object. Only a verified id_token is kept, at a login as at a renewal: an
+    /// unverified one says nothing. A grant without one keeps the id_token of the session
+    /// `before` it (a renewal's answer need not repeat it; a login has no session before).
+    pub fn proven(proof: Proof, before: Option<&Held>) -> (Self, Option<String>) {
+        let Proof {
+            config,
+            granted,
+            profile,
+            ..
+        } = proof;
+        let id_token = match granted.id_token.filter(|_| config.proves()) {
+            Some(verified) => Some(verified),
+            None => before.and_then(|held| held.id_token.clone()),
+        };
+        let held = Self {
+            token: granted.token,
+            profile,
+            id_token,
+            refresh_token: granted.refresh_token.map(Secret::new),
+            config,
+        };
+        (held, granted.user)
+    }
+
     /// Who is logged in, if anything is known of them.
     pub fn profile(&self) -> Option<&Profile> {
         Some(&self.profile).filter(|p| **p != Profile::default())

@@ -418,3 +418,22 @@ fn a_stored_session_with_an_expired_token_is_renewed_then_restored() {
         (&Value::from("a9"), &Value::Bool(true))
     );
 }
+
+#[test]
+fn an_id_token_a_renewal_brings_is_exposed_only_if_it_was_verified_as_at_a_login() {
+    // `openid` without issuer: nothing can verify an id_token, so none is ever exposed.
+    let mut w = logged_in("&scope=openid");
+    let out = w.tick_at(NOW + 540_000);
+    let unverified = r#"{"access_token":"a2","token_type":"bearer","expires_in":600,"id_token":"eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0."}"#;
+    let out = w.answer(&out, 200, unverified);
+    let detail = event(&out, "oauth-renewed").unwrap_or_else(|| panic!("{out:?}"));
+    assert_eq!(
+        (
+            &detail["accessToken"],
+            &detail["idToken"],
+            &detail["claims"]
+        ),
+        (&Value::from("a2"), &Value::Null, &Value::Null)
+    );
+    assert_eq!(w.send(Input::Read {})[0]["id_token"], Value::Null);
+}
