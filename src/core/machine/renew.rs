@@ -268,7 +268,7 @@ impl Machine {
         else {
             return;
         };
-        let (held, _) = Held::proven(*proof, self.held.as_ref());
+        let (held, user) = Held::proven(*proof, self.held.as_ref());
         // Written before the lock goes: the next tab to take it reads the rotated token.
         keep(env.store, &held, out);
         if locked {
@@ -283,7 +283,7 @@ impl Machine {
         } else {
             Event::Renewed
         };
-        self.report(event, Settle::Not, restoring, None, env, out);
+        self.report(event, Settle::Not, restoring, user.as_deref(), env, out);
     }
 
     /// The refresh request could not be made: tried again later, or, out of time, the session

@@ -437,3 +437,19 @@ fn an_id_token_a_renewal_brings_is_exposed_only_if_it_was_verified_as_at_a_login
     );
     assert_eq!(w.send(Input::Read {})[0]["id_token"], Value::Null);
 }
+
+#[test]
+fn a_renewal_answer_with_a_user_object_hands_it_on_as_a_login_answer_does() {
+    let mut w = logged_in("");
+    let out = w.tick_at(NOW + 540_000);
+    let with_user = r#"{"access_token":"a2","token_type":"bearer","expires_in":600,"user":{"id":"17","username":"ada"}}"#;
+    let out = w.answer(&out, 200, with_user);
+    let detail = event(&out, "oauth-renewed").unwrap_or_else(|| panic!("{out:?}"));
+    assert_eq!(
+        detail["user"],
+        serde_json::json!({"id": "17", "username": "ada"})
+    );
+    let out = w.tick_at(NOW + 2 * 540_000);
+    let out = w.answer(&out, 200, &answer("a3", None));
+    assert_eq!(event(&out, "oauth-renewed").unwrap()["user"], Value::Null);
+}
