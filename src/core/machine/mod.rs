@@ -26,7 +26,7 @@ use proof::{next, Progress, Proof, Reply, Step};
 use renew::{RenewStep, Renewal, Revoking};
 use session::{label, view, Attempt, Held, Pending, Stage};
 
-use crate::core::contract::{Attr, ErrorCode, Event, Fallback, Mode, Storage};
+use crate::core::contract::{Attr, ErrorCode, Event, Fallback, Mode, ResponseType, Storage};
 use crate::core::error::OAuthError;
 use crate::core::oauth::config::{advice, Config, Page, Settings};
 use crate::core::oauth::request::{authorize_url, login_secrets, token_request};
@@ -641,9 +641,13 @@ impl Machine {
                 return Err(error);
             }
             // RFC 9207 2.4: a response carrying an id_token may leave `iss` out, the id_token's
-            // verified `iss` serving instead.
-            let by_id_token =
-                proves && params.get("id_token").is_some() && params.get("iss").is_none();
+            // verified `iss` serving instead. Only a grant that verifies the response's id_token
+            // (`token id_token`) has one: the code flow verifies the token endpoint's, after the
+            // code has gone there, so its response needs `iss` whatever else it carries.
+            let by_id_token = proves
+                && p.config.response_type == ResponseType::TokenIdToken
+                && params.get("id_token").is_some()
+                && params.get("iss").is_none();
             if !by_id_token {
                 check_issuer(&params, p.config.get(Attr::Issuer))?;
             }
@@ -816,7 +820,9 @@ impl Machine {
         let Stage::Prove(proof) = login.stage else {
             return;
         };
-        // A new login, not the held session's sequel: nothing of that session is kept.
+        // A new login, not the held session's sequel: nothing of that session is kept, and a
+        // renewal of it still under way is dropped (its answer would mix two sessions).
+        self.drop_renewal(out);
         let (held, user) = Held::proven(*proof, None);
         keep(env.store, &held, out);
         self.held = Some(held);

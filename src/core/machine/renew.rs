@@ -315,7 +315,7 @@ impl Machine {
     }
 
     /// The renewal ends without a result: its lock goes.
-    fn drop_renewal(&mut self, out: &mut dyn Emit) {
+    pub(super) fn drop_renewal(&mut self, out: &mut dyn Emit) {
         if self.renewal.take().is_some_and(|r| r.locked) {
             out.emit(Command::Unlock {});
         }

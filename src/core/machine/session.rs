@@ -233,8 +233,9 @@ impl Pending {
             nonce: secret("nonce"),
         };
         // A login cannot finish without the secrets its settings need: dropped, not half-used.
+        // (A nonce is made only where the id_token is verified: `openid` alone is plain OAuth.)
         if config.code_flow() != secrets.verifier.is_some()
-            || config.openid() != secrets.nonce.is_some()
+            || config.proves() != secrets.nonce.is_some()
         {
             return None;
         }

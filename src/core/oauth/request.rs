@@ -51,9 +51,10 @@ pub struct Secrets {
     pub nonce: Option<Secret>,
 }
 
-/// The secrets of one login, made from [`RANDOM_BYTES`] random bytes; `None` when the bytes are
-/// missing (the page has no `crypto.getRandomValues`).
-pub fn login_secrets(random: &[u8], code_flow: bool, openid: bool) -> Option<Secrets> {
+/// The secrets of one login, made from [`RANDOM_BYTES`] random bytes: a verifier for the code
+/// flow, a nonce where the id_token is verified (`proves`); `None` when the bytes are missing
+/// (the page has no `crypto.getRandomValues`).
+pub fn login_secrets(random: &[u8], code_flow: bool, proves: bool) -> Option<Secrets> {
     let (state, verifier, nonce) = (
         random.get(..32)?,
         random.get(32..64)?,
@@ -62,7 +63,7 @@ pub fn login_secrets(random: &[u8], code_flow: bool, openid: bool) -> Option<Sec
     Some(Secrets {
         state: Secret(hex(state)),
         verifier: code_flow.then(|| Secret(base64url(verifier))),
-        nonce: openid.then(|| Secret(hex(nonce))),
+        nonce: proves.then(|| Secret(hex(nonce))),
     })
 }
 

@@ -447,3 +447,86 @@ fn a_redirect_login_returning_before_the_document_waits_for_it() {
         "{out:?}"
     );
 }
+
+#[test]
+fn a_code_response_without_iss_is_refused_even_beside_an_id_token() {
+    // Control: with `issuer` set, a code response without `iss` is refused (RFC 9207).
+    let mut w = Widget::new(DISCOVERED);
+    w.discovered(DISCOVERY);
+    let (out, state) = w.login(0x2d);
+    w.digest(&out);
+    let out = w.popup_answer(&format!("?code=c&state={state}"), "");
+    assert_eq!(error(&out), Some("invalid_response"), "{out:?}");
+    // The same response with any `id_token` parameter beside the code: the code flow never
+    // verifies an id_token from the authorization response, so there is no verified `iss` to
+    // serve instead, and the code must not be sent anywhere.
+    let mut w = Widget::new(DISCOVERED);
+    w.discovered(DISCOVERY);
+    let (out, state) = w.login(0x2e);
+    w.digest(&out);
+    // (In the fragment, as with `response_mode=fragment`: the query keeps only response names.)
+    let out = w.popup_answer("", &format!("#code=c&state={state}&id_token=x"));
+    assert!(
+        find(&out, "fetch").is_none(),
+        "the code went to the token endpoint without an iss: {out:?}"
+    );
+    assert_eq!(error(&out), Some("invalid_response"), "{out:?}");
+}
+
+#[test]
+fn a_renewal_answered_after_a_switch_of_accounts_does_not_mix_the_two_sessions() {
+    let mut w = Widget::new(DISCOVERED);
+    w.discovered(DISCOVERY);
+    let first = jws(HEADER, &claims(0x30, ""));
+    let answer = format!(
+        r#"{{"access_token":"a1","token_type":"Bearer","expires_in":600,"refresh_token":"r1","id_token":"{first}"}}"#
+    );
+    let out = code_login(&mut w, 0x30, &answer);
+    let out = keys_then_verdict(&mut w, &out, &jwks("k1"), true);
+    let out = w.answer(&out, 200, r#"{"sub":"u1"}"#);
+    assert_eq!(logged_in_with(&out), Some("a1"), "{out:?}");
+    // u1's renewal is due: its refresh request goes out.
+    let refresh = w.tick_at(NOW + 540_000);
+    assert_eq!(
+        find(&refresh, "fetch").unwrap()["url"],
+        "https://id.example/token"
+    );
+    // Meanwhile the person clicks the button and switches to account u2 (the README: clicking
+    // when logged in "calls login(), which switches accounts").
+    let now = w.now / 1000;
+    let second = jws(
+        HEADER,
+        &format!(
+            r#"{{"iss":"{ISSUER}","sub":"u2","aud":"spa","exp":{},"iat":{now},"nonce":"{}","name":"Bob"}}"#,
+            now + 300,
+            hex(&[0x31; 16])
+        ),
+    );
+    let answer = format!(
+        r#"{{"access_token":"a2","token_type":"Bearer","expires_in":600,"id_token":"{second}"}}"#
+    );
+    let out = code_login(&mut w, 0x31, &answer);
+    let verify = find(&out, "verify").unwrap_or_else(|| panic!("the keys are known: {out:?}"));
+    let out = w.send(Input::Verified {
+        seq: verify["seq"].as_u64().unwrap() as u32,
+        ok: true,
+    });
+    let out = w.answer(&out, 200, r#"{"sub":"u2"}"#);
+    assert_eq!(logged_in_with(&out), Some("a2"), "{out:?}");
+    // Then u1's refresh answer arrives (without a new id_token, as providers often answer).
+    w.answer(
+        &refresh,
+        200,
+        r#"{"access_token":"a1-renewed","token_type":"Bearer","expires_in":600}"#,
+    );
+    let read = &w.send(Input::Read {})[0];
+    assert_eq!(
+        (
+            read["access_token"].as_str(),
+            read["profile"]["sub"].as_str(),
+            read["id_token"].as_str()
+        ),
+        (Some("a2"), Some("u2"), Some(second.as_str())),
+        "u1's renewed access token is now held under u2's id_token and profile"
+    );
+}

@@ -197,3 +197,40 @@ fn a_programmatic_redirect_login_called_again_on_its_return_gets_its_result() {
     assert_eq!(logged_in_with(&out), Some("rt"));
     assert!(!names(&out).contains(&"go"), "no new login");
 }
+
+#[test]
+fn a_redirect_login_with_openid_and_nothing_to_verify_round_trips() {
+    // `openid` in the scopes without a way to verify (no issuer; LinkedIn's preset by default):
+    // no nonce is made, the login is plain OAuth, and the redirect must still come back to it.
+    for attributes in [
+        format!("{IMPLICIT}&scope=openid&mode=redirect"),
+        "provider=linkedin&client-id=li&mode=redirect".to_owned(),
+    ] {
+        let mut w = Widget::new(&attributes);
+        let (_, state) = w.login(0x78);
+        assert!(w.store.get(Storage::Session, PENDING_KEY).is_some());
+        let mut back = w.another(&attributes);
+        let out = page_load(
+            &mut back,
+            "",
+            &format!("#access_token=t&token_type=bearer&state={state}"),
+            false,
+        );
+        assert!(
+            !names(&out).contains(&"relay"),
+            "{attributes}: this tab's: {out:?}"
+        );
+        let mut out = back.connect();
+        assert_eq!(
+            error(&out),
+            None,
+            "{attributes}: {}",
+            event(&out, "oauth-error").map_or(String::new(), |d| d.to_string())
+        );
+        // LinkedIn's preset reads its profile endpoint before it reports the login.
+        if find(&out, "fetch").is_some() {
+            out = back.answer(&out, 200, r#"{"sub":"li-1","name":"Ada"}"#);
+        }
+        assert_eq!(logged_in_with(&out), Some("t"), "{attributes}: {out:?}");
+    }
+}
