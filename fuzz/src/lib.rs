@@ -387,6 +387,8 @@ fn check_token(token: &Token, params: &Params, preset: &Preset) {
         id_token: None,
         refresh_token: None,
         config: record_config(),
+        // As a record read back is.
+        kept: true,
     };
     let record = held.to_record();
     if record.len() <= MAX_INPUT_BYTES {
@@ -623,7 +625,8 @@ fn valid_config(config: &std::rc::Rc<Config>) {
     let secrets = Secrets {
         state: Secret::new("5".repeat(64)),
         verifier: code_flow.then(|| Secret::new("v".repeat(43))),
-        nonce: config.openid().then(|| Secret::new("6".repeat(32))),
+        // A nonce only where the id_token is verified, as login_secrets makes them.
+        nonce: config.proves().then(|| Secret::new("6".repeat(32))),
     };
     let digest = [7u8; 32];
     let base = match config.authorize_url() {
@@ -728,7 +731,7 @@ pub fn records(data: &[u8]) {
         assert!(login.config.error.is_none());
         assert!(!login.secrets.state.expose().is_empty());
         assert_eq!(login.config.code_flow(), login.secrets.verifier.is_some());
-        assert_eq!(login.config.openid(), login.secrets.nonce.is_some());
+        assert_eq!(login.config.proves(), login.secrets.nonce.is_some());
         let again = login.to_record();
         if again.len() <= MAX_INPUT_BYTES {
             let back = Pending::from_record(&again).expect("a record written reads back");

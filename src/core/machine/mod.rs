@@ -23,7 +23,7 @@ use callback::{Delivery, Discovered, PageState};
 use io::{Command, Detail, Emit, Input, Settle, Source};
 use popup::{Closed, LOOK_EVERY_MS};
 use proof::{next, Progress, Proof, Reply, Step};
-use renew::{RenewStep, Renewal, Revoking};
+use renew::{RenewStep, Renewal, Revoking, TRY_MAX_MS};
 use session::{label, view, Attempt, Held, Pending, Stage};
 
 use crate::core::contract::{Attr, ErrorCode, Event, Fallback, Mode, ResponseType, Storage};
@@ -42,7 +42,7 @@ use crate::core::text::{cat, decimal};
 
 /// How often a login waiting for a discovery document another widget of the page asked for
 /// looks whether it came.
-const DISCOVERY_LOOK_MS: u64 = 50;
+pub(super) const DISCOVERY_LOOK_MS: u64 = 50;
 
 /// What a call may touch besides the controller: web storage, the page's shared state (its
 /// waiting responses), and the time.
@@ -75,8 +75,8 @@ pub struct Machine {
     discovering: Option<(u32, String)>,
     /// The renewal of the held session under way, or waiting to try again.
     renewal: Option<Renewal>,
-    /// A logout's revocation requests still out.
-    revoking: Option<Revoking>,
+    /// The revocation requests still out, per logout.
+    revoking: Vec<Revoking>,
 }
 
 impl Default for Machine {
@@ -91,7 +91,7 @@ impl Default for Machine {
             seq: 0,
             discovering: None,
             renewal: None,
-            revoking: None,
+            revoking: Vec::new(),
         }
     }
 }
@@ -289,7 +289,6 @@ impl Machine {
                 self.held = Some(held);
                 self.render(env.now, out);
                 self.start_renewal(true, env, out);
-                self.arm(env.now, out);
                 true
             }
             // Expired or damaged: deleted, not restored.
@@ -794,22 +793,29 @@ impl Machine {
             }
             _ => {}
         }
-        // The token ran out: a renewal under way may still bring a new one; one waiting to try
-        // again ran out of time; with nothing to renew with, the session is over.
+        // The session's renewal: a try that took too long is given up (a request never
+        // answered, a lock never granted), one waiting for the discovery document looks again,
+        // one under way goes on (even past the expiry: it may still bring a new token). A
+        // renewal due, or overdue in a tab whose timers were held back (asleep, in the
+        // background), starts, as a reload would. With nothing to renew with, an expired
+        // session is over.
         let expired = self.held.as_ref().is_some_and(|h| h.token.is_expired(now));
-        match &self.renewal {
-            _ if !expired => self.renew_if_due(env, out),
-            Some(r) if !matches!(r.step, RenewStep::Wait(_)) => {}
-            Some(_) => {
+        let trying = self.renewal.as_ref().filter(|r| r.trying());
+        match trying {
+            Some(r) if now >= r.since.saturating_add(TRY_MAX_MS) => self.retry(env, out),
+            Some(r) if matches!(r.step, RenewStep::Discovering) => self.send_refresh(env, out),
+            Some(_) => self.arm(now, out),
+            None if self.renewal_time().is_some_and(|at| now >= at) => self.renew_if_due(env, out),
+            None if expired && self.renewal.is_some() => {
                 let error = OAuthError::new(
                     ErrorCode::NetworkError,
                     "the renewal could not reach the token endpoint before the token expired",
                 );
-                return self.end_session(Some(&error), env, out);
+                self.end_session(Some(&error), env, out)
             }
-            None => return self.end_session(None, env, out),
+            None if expired => self.end_session(None, env, out),
+            None => self.arm(now, out),
         }
-        self.arm(now, out);
     }
 
     /// A login proven: keep the tokens where the login said, then report them.
@@ -823,8 +829,8 @@ impl Machine {
         // A new login, not the held session's sequel: nothing of that session is kept, and a
         // renewal of it still under way is dropped (its answer would mix two sessions).
         self.drop_renewal(out);
-        let (held, user) = Held::proven(*proof, None);
-        keep(env.store, &held, out);
+        let (mut held, user) = Held::proven(*proof, None);
+        keep(env.store, &mut held, out);
         self.held = Some(held);
         self.report(
             Event::Login,
@@ -926,11 +932,15 @@ impl Machine {
             Attempt::Cancelled(Some(parked)) => Some(parked.deadline()),
             _ => None,
         };
-        let expiry = self.held.as_ref().and_then(|h| h.token.expires_at);
-        let next = [login, expiry, self.renewal_time()]
-            .into_iter()
-            .flatten()
-            .min();
+        // While a renewal's try is under way its deadline stands in for the expiry (which, once
+        // past, would fire at once, again and again).
+        let trying = self.try_deadline(now);
+        let expiry = match trying {
+            Some(_) => None,
+            None => self.held.as_ref().and_then(|h| h.token.expires_at),
+        };
+        let renewal = trying.or_else(|| self.renewal_time());
+        let next = [login, expiry, renewal].into_iter().flatten().min();
         out.emit(Command::Timer {
             ms: next.map(|at| at.saturating_sub(now).min(i32::MAX as u64)),
         });
@@ -1080,15 +1090,15 @@ fn save_pending(store: &mut dyn Store, login: &Pending) -> Result<(), OAuthError
 
 /// Stores `held` where its `storage` says (a login, a renewal); the console says so when the
 /// browser refuses, since the session then lives in this page's memory only.
-fn keep(store: &mut dyn Store, held: &Held, out: &mut dyn Emit) {
+fn keep(store: &mut dyn Store, held: &mut Held, out: &mut dyn Emit) {
     let config = &held.config;
-    if config.storage != Storage::Memory
-        && !store.set(
+    held.kept = config.storage != Storage::Memory
+        && store.set(
             config.storage,
             &cat(&[TOKEN_PREFIX, &config.key]),
             &held.to_record(),
-        )
-    {
+        );
+    if config.storage != Storage::Memory && !held.kept {
         out.emit(Command::Warn {
             text:
                 "<oauth-login>: the browser refused to store the token; it is kept in memory only",

@@ -9,7 +9,7 @@ use super::callback::Discovered;
 use super::io::{Command, Detail, Emit, Settle};
 use super::proof::{next, Progress, Proof, Reply};
 use super::session::{Attempt, Held};
-use super::{forget_token, keep, unreachable_error, Env, Machine};
+use super::{forget_token, keep, unreachable_error, Env, Machine, DISCOVERY_LOOK_MS};
 use crate::core::contract::{Attr, Event, Storage};
 use crate::core::error::OAuthError;
 use crate::core::oauth::config::Config;
@@ -32,6 +32,9 @@ pub const RETRY_FIRST_MS: u64 = 1_000;
 pub const RETRY_MAX_MS: u64 = 30_000;
 /// One last retry is made within this long of the expiry.
 pub const LAST_CHANCE_MS: u64 = 2_000;
+/// A try (the Web Lock, the refresh request, the proof) that takes longer than this is given up
+/// as unreachable: a request that never answers must hold neither the lock nor the session.
+pub const TRY_MAX_MS: u64 = 30_000;
 
 /// When the session holding `token` is renewed: `None` when its lifetime is unknown (it never
 /// expires, as far as the widget knows).
@@ -75,6 +78,15 @@ pub struct Renewal {
     pub restoring: bool,
     /// This tab holds the renewal's Web Lock.
     pub locked: bool,
+    /// When the current try started.
+    pub since: u64,
+}
+
+impl Renewal {
+    /// Whether a try is under way (not waiting to try again).
+    pub fn trying(&self) -> bool {
+        !matches!(self.step, RenewStep::Wait(_))
+    }
 }
 
 /// A step of [`Renewal`].
@@ -82,6 +94,9 @@ pub struct Renewal {
 pub enum RenewStep {
     /// Waiting for the Web Lock.
     Locking,
+    /// Waiting for the page's discovery document (a page just loaded): it names the token
+    /// endpoint, or the key set that verifies the renewed id_token.
+    Discovering,
     /// The refresh request `seq` is out.
     Request(u32),
     /// The renewed id_token is being proven.
@@ -125,6 +140,17 @@ impl Machine {
         }
     }
 
+    /// When the try under way next needs a look: the discovery document it waits for, or the
+    /// end of the time it may take.
+    pub(super) fn try_deadline(&self, now: u64) -> Option<u64> {
+        let renewal = self.renewal.as_ref().filter(|r| r.trying())?;
+        let end = renewal.since.saturating_add(TRY_MAX_MS);
+        Some(match renewal.step {
+            RenewStep::Discovering => end.min(now + DISCOVERY_LOOK_MS),
+            _ => end,
+        })
+    }
+
     /// A timer went off: a renewal may be due, or due to be tried again.
     pub(super) fn renew_if_due(&mut self, env: &mut Env, out: &mut dyn Emit) {
         if self.renewal_time().is_some_and(|at| env.now >= at) {
@@ -134,7 +160,7 @@ impl Machine {
     }
 
     /// Starts (or tries again) renewing the held session: under the Web Lock where tabs share
-    /// it, at once where each tab keeps its own.
+    /// it, at once where each tab keeps its own. Sets the timer for what it waits for.
     pub(super) fn start_renewal(&mut self, restoring: bool, env: &mut Env, out: &mut dyn Emit) {
         let Some(held) = &self.held else {
             return;
@@ -150,10 +176,12 @@ impl Machine {
             last_chance,
             restoring,
             locked: false,
+            since: env.now,
         });
         if shared {
             let name = cat(&[RENEW_LOCK_PREFIX, &held.config.key]);
             out.emit(Command::Lock { name: &name });
+            self.arm(env.now, out);
         } else {
             self.send_refresh(env, out);
         }
@@ -162,35 +190,53 @@ impl Machine {
     /// The Web Lock is held: another tab may have renewed (or ended) the session while this one
     /// waited for it, in which case its result is taken and nothing is sent.
     pub(super) fn locked(&mut self, env: &mut Env, out: &mut dyn Emit) {
-        match &mut self.renewal {
-            Some(r) if matches!(r.step, RenewStep::Locking) => r.locked = true,
+        let restoring = match &mut self.renewal {
+            Some(r) if matches!(r.step, RenewStep::Locking) => {
+                r.locked = true;
+                r.restoring
+            }
             _ => return out.emit(Command::Unlock {}),
-        }
+        };
         let Some(held) = &self.held else {
             return self.drop_renewal(out);
         };
         let name = cat(&[TOKEN_PREFIX, &held.config.key]);
         let due = renew_at(&held.token).is_none_or(|at| env.now >= at);
-        if env.store.get(Storage::Local, &name) == Some(held.to_record()) && due {
+        let unchanged =
+            !held.kept || env.store.get(Storage::Local, &name) == Some(held.to_record());
+        if unchanged && due {
             self.send_refresh(env, out);
         } else {
             self.drop_renewal(out);
-            self.sync_shared(env, out);
+            self.sync_shared(restoring, env, out);
         }
     }
 
-    /// Sends the refresh request.
-    fn send_refresh(&mut self, env: &mut Env, out: &mut dyn Emit) {
+    /// Sends the refresh request, once the page has the discovery document it needs; sets the
+    /// timer for what it waits for.
+    pub(super) fn send_refresh(&mut self, env: &mut Env, out: &mut dyn Emit) {
         let Some(held) = &self.held else {
             return self.drop_renewal(out);
         };
         let document = discovery(&held.config, env);
+        let needs_document = held.config.token_url.is_none() || held.config.proves();
+        let reading = held
+            .config
+            .issuer()
+            .and_then(|issuer| env.page.discovery(issuer))
+            .is_some_and(|d| matches!(d, Discovered::Reading));
+        if needs_document && reading {
+            if let Some(renewal) = &mut self.renewal {
+                renewal.step = RenewStep::Discovering;
+            }
+            return self.arm(env.now, out);
+        }
         let endpoint = match &held.config.token_url {
             Some(url) => Some(url.clone()),
             None => document.and_then(|d| d.token_endpoint.clone()),
         };
         let (Some(endpoint), Some(refresh_token)) = (endpoint, &held.refresh_token) else {
-            // The discovery document is not read yet (a page just loaded): as unreachable.
+            // The discovery document could not be read: as unreachable.
             return self.retry(env, out);
         };
         let body = refresh_request(&held.config, refresh_token);
@@ -204,6 +250,7 @@ impl Machine {
         if let Some(renewal) = &mut self.renewal {
             renewal.step = RenewStep::Request(seq);
         }
+        self.arm(env.now, out);
     }
 
     /// Whether the renewal waits for request `seq`.
@@ -268,9 +315,9 @@ impl Machine {
         else {
             return;
         };
-        let (held, user) = Held::proven(*proof, self.held.as_ref());
+        let (mut held, user) = Held::proven(*proof, self.held.as_ref());
         // Written before the lock goes: the next tab to take it reads the rotated token.
-        keep(env.store, &held, out);
+        keep(env.store, &mut held, out);
         if locked {
             out.emit(Command::Unlock {});
         }
@@ -288,7 +335,7 @@ impl Machine {
 
     /// The refresh request could not be made: tried again later, or, out of time, the session
     /// ends with `network_error`.
-    fn retry(&mut self, env: &mut Env, out: &mut dyn Emit) {
+    pub(super) fn retry(&mut self, env: &mut Env, out: &mut dyn Emit) {
         let Some(held) = &self.held else {
             return self.drop_renewal(out);
         };
@@ -358,14 +405,16 @@ impl Machine {
     pub(super) fn stored(&mut self, key: &str, env: &mut Env, out: &mut dyn Emit) {
         let name = cat(&[TOKEN_PREFIX, &self.config.key]);
         if self.config.storage == Storage::Local && (key.is_empty() || key == name) {
-            self.sync_shared(env, out);
+            let restoring = self.renewal.as_ref().is_some_and(|r| r.restoring);
+            self.sync_shared(restoring, env, out);
         }
     }
 
     /// Takes the session another tab left in `localStorage`: a login (`oauth-login`, restored),
-    /// a renewal (`oauth-renewed`), a logout (`oauth-logout`), or a session that ended there
-    /// (`oauth-expired`, with that tab's error code).
-    fn sync_shared(&mut self, env: &mut Env, out: &mut dyn Emit) {
+    /// a renewal (`oauth-renewed`; `oauth-login` where this tab was `restoring` the session,
+    /// as its own renewal would report it), a logout (`oauth-logout`), or a session that ended
+    /// there (`oauth-expired`, with that tab's error code).
+    fn sync_shared(&mut self, restoring: bool, env: &mut Env, out: &mut dyn Emit) {
         let config = match &self.held {
             Some(held) => held.config.clone(),
             None => self.config.clone(),
@@ -376,8 +425,12 @@ impl Machine {
         let record = env
             .store
             .get(Storage::Local, &cat(&[TOKEN_PREFIX, &config.key]));
-        if record == self.held.as_ref().map(Held::to_record) {
-            return;
+        // Unchanged; or absent, beside a session this tab could not store (its own alone).
+        let ours = self.held.as_ref().map(|h| (h.kept, h.to_record()));
+        match (&record, ours) {
+            (Some(record), Some((_, ours))) if *record == ours => return,
+            (None, None) | (None, Some((false, _))) => return,
+            _ => {}
         }
         let ended = record.as_deref().and_then(ended_code);
         let shared = record
@@ -389,7 +442,8 @@ impl Machine {
         match (shared, self.held.take()) {
             (Some(shared), old) => {
                 // Another person's login is a login; the same person's new token, a renewal.
-                let renewed = old.is_some_and(|old| old.profile.sub == shared.profile.sub);
+                let renewed =
+                    !restoring && old.is_some_and(|old| old.profile.sub == shared.profile.sub);
                 self.held = Some(shared);
                 // A renewal waiting for the lock finds the new token when it gets it.
                 if !self
@@ -504,7 +558,8 @@ impl Machine {
         if revoking.waiting.is_empty() {
             self.revoked(revoking, out);
         } else {
-            self.revoking = Some(revoking);
+            // Beside any earlier logout's still out: each promise settles with its own.
+            self.revoking.push(revoking);
         }
         // Last, as every event: a listener finds the widget logged out, its requests sent.
         self.fire(
@@ -517,25 +572,21 @@ impl Machine {
 
     /// Whether a logout waits for request `seq`.
     pub(super) fn revoking(&self, seq: u32) -> bool {
-        self.revoking
-            .as_ref()
-            .is_some_and(|r| r.waiting.contains(&seq))
+        self.revoking.iter().any(|r| r.waiting.contains(&seq))
     }
 
     /// The revocation endpoint answered request `seq` (or could not be reached).
     pub(super) fn revoke_reply(&mut self, seq: u32, reply: Reply, out: &mut dyn Emit) {
-        let Some(revoking) = &mut self.revoking else {
+        let Some(index) = self.revoking.iter().position(|r| r.waiting.contains(&seq)) else {
             return;
         };
-        if let Some(at) = revoking.waiting.iter().position(|s| *s == seq) {
-            revoking.waiting.swap_remove(at);
-        }
+        let revoking = &mut self.revoking[index];
+        revoking.waiting.retain(|s| *s != seq);
         // RFC 7009 2.2: 200 for a revoked token, and for one the server did not know.
         revoking.revoked &= matches!(reply, Reply::Answered(200, _));
         if revoking.waiting.is_empty() {
-            if let Some(done) = self.revoking.take() {
-                self.revoked(done, out);
-            }
+            let done = self.revoking.swap_remove(index);
+            self.revoked(done, out);
         }
     }
 

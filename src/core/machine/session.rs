@@ -29,6 +29,9 @@ pub struct Held {
     pub refresh_token: Option<Secret>,
     /// The settings it was granted under.
     pub config: Rc<Config>,
+    /// Whether it is in web storage. One the browser refused to store is this tab's alone:
+    /// the shared record (absent) says nothing of it.
+    pub kept: bool,
 }
 
 impl Held {
@@ -53,6 +56,7 @@ impl Held {
             id_token,
             refresh_token: granted.refresh_token.map(Secret::new),
             config,
+            kept: false,
         };
         (held, granted.user)
     }
@@ -125,6 +129,7 @@ impl Held {
             id_token: text("id_token"),
             refresh_token: text("refresh_token").map(Secret::new),
             config: config.clone(),
+            kept: true,
         })
     }
 }
@@ -507,6 +512,8 @@ mod tests {
             id_token: None,
             refresh_token: None,
             config: config(pairs).unwrap(),
+            // As a record read back is.
+            kept: true,
         }
     }
 

@@ -530,3 +530,56 @@ fn a_renewal_answered_after_a_switch_of_accounts_does_not_mix_the_two_sessions()
         "u1's renewed access token is now held under u2's id_token and profile"
     );
 }
+#[test]
+fn a_restored_session_with_a_token_url_renews_once_the_document_names_the_key_set() {
+    let attributes = format!(
+        "{DISCOVERED}&token-url=https%3A%2F%2Fid.example%2Ftoken&storage=session&scope=openid"
+    );
+    let mut w = Widget::new(&attributes);
+    w.discovered(DISCOVERY);
+    let first = jws(HEADER, &claims(0x2f, ""));
+    let answer = format!(
+        r#"{{"access_token":"a1","token_type":"Bearer","expires_in":600,"refresh_token":"r1","id_token":"{first}"}}"#
+    );
+    let out = code_login(&mut w, 0x2f, &answer);
+    let out = keys_then_verdict(&mut w, &out, &jwks("k1"), true);
+    let out = w.answer(&out, 200, r#"{"sub":"u1"}"#);
+    assert_eq!(logged_in_with(&out), Some("a1"), "{out:?}");
+    // The page is loaded again after the access token expired: the element renews at once,
+    // while the discovery document it asked for is still on its way.
+    let mut b = w.another(&attributes);
+    b.now = NOW + 700_000;
+    let out = b.connect();
+    let fetches: Vec<&Value> = out.iter().filter(|c| c["command"] == "fetch").collect();
+    assert_eq!(
+        fetches.len(),
+        1,
+        "the document; the refresh waits for it: {out:?}"
+    );
+    let out = b.answer(&out, 200, DISCOVERY);
+    assert!(find(&out, "fetch").is_none(), "{out:?}");
+    let out = b.tick_at(b.now + 50);
+    assert_eq!(
+        find(&out, "fetch").unwrap()["url"],
+        "https://id.example/token",
+        "{out:?}"
+    );
+    let now = b.now / 1000;
+    let renewed = jws(
+        HEADER,
+        &format!(
+            r#"{{"iss":"{ISSUER}","sub":"u1","aud":"spa","exp":{},"iat":{now}}}"#,
+            now + 300
+        ),
+    );
+    let out = b.answer(
+        &out,
+        200,
+        &format!(
+            r#"{{"access_token":"a2","token_type":"Bearer","expires_in":600,"id_token":"{renewed}"}}"#
+        ),
+    );
+    let out = keys_then_verdict(&mut b, &out, &jwks("k1"), true);
+    assert_eq!(logged_in_with(&out), Some("a2"), "{out:?}");
+    assert_eq!(event(&out, "oauth-login").unwrap()["restored"], true);
+}

@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::core::contract::Storage;
+use crate::core::machine::renew::TRY_MAX_MS;
 use crate::core::oauth::form::Params;
 use crate::core::store::{Store, LOGOUT_KEY, TOKEN_PREFIX};
 
@@ -452,4 +453,200 @@ fn a_renewal_answer_with_a_user_object_hands_it_on_as_a_login_answer_does() {
     let out = w.tick_at(NOW + 2 * 540_000);
     let out = w.answer(&out, 200, &answer("a3", None));
     assert_eq!(event(&out, "oauth-renewed").unwrap()["user"], Value::Null);
+}
+
+#[test]
+fn a_tab_that_slept_past_the_expiry_renews_as_a_restore_would() {
+    // The lid closed before the renewal was due and opened after the expiry (or a background
+    // tab whose timers the browser held back): the refresh token is still good, and a reload
+    // of this very page would renew it.
+    let mut w = logged_in("&storage=local");
+    let out = w.tick_at(NOW + 600_001);
+    assert!(event(&out, "oauth-expired").is_none(), "{out:?}");
+    assert!(find(&out, "lock").is_some(), "{out:?}");
+    let out = w.send(Input::Locked {});
+    assert_eq!(sent(&out).get("refresh_token"), Some("r1"));
+    let out = w.answer(&out, 200, &answer("a2", Some("r2")));
+    assert_eq!(event(&out, "oauth-renewed").unwrap()["accessToken"], "a2");
+    // Without a refresh token, a session found expired is over.
+    let mut w = Widget::new(IMPLICIT);
+    let (_, state) = w.login(0x41);
+    let hash = format!("#access_token=t&token_type=bearer&expires_in=60&state={state}");
+    assert_eq!(logged_in_with(&w.popup_answer("", &hash)), Some("t"));
+    let out = w.tick_at(NOW + 60_001);
+    assert_eq!(
+        event(&out, "oauth-expired"),
+        Some(&serde_json::json!({"provider": "custom", "error": null}))
+    );
+}
+
+#[test]
+fn a_session_restored_expired_is_reported_as_a_login_even_if_another_tab_renewed_it() {
+    // Two tabs of a site reopened together (the browser restores them): both find the expired
+    // session, one renews it, the other takes its result.
+    let w = logged_in("&storage=local");
+    let mut a = w.another(&format!("{CODE}&storage=local"));
+    let mut b = w.another(&format!("{CODE}&storage=local"));
+    a.now = NOW + 700_000;
+    b.now = NOW + 700_000;
+    assert!(find(&a.connect(), "lock").is_some());
+    assert!(find(&b.connect(), "lock").is_some());
+    let out = a.send(Input::Locked {});
+    let out = a.answer(&out, 200, &answer("a9", Some("r9")));
+    assert_eq!(event(&out, "oauth-login").unwrap()["restored"], true);
+    // b gets the lock after a let it go, and takes a's result.
+    b.store = a.store.clone();
+    let out = b.send(Input::Locked {});
+    assert!(find(&out, "fetch").is_none());
+    let fired: Vec<&Value> = out
+        .iter()
+        .filter(|c| c["command"] == "event")
+        .map(|c| &c["event"])
+        .collect();
+    assert_eq!(
+        event(&out, "oauth-login").map(|d| &d["restored"]),
+        Some(&Value::Bool(true)),
+        "b restores the session as a does; it fired {fired:?}"
+    );
+}
+
+#[test]
+fn a_restore_of_an_expired_session_waits_for_the_discovered_token_endpoint() {
+    // The element needs nothing but issuer (the token endpoint is the discovered one).
+    let attributes =
+        "issuer=https%3A%2F%2Fid.example&client-id=spa&scope=offline_access&storage=session";
+    let mut w = Widget::new(attributes);
+    let key = format!("{TOKEN_PREFIX}custom:spa");
+    w.store.set(
+        Storage::Session,
+        &key,
+        "access_token=a1&expires_in=600&expires_at=1700000600000&scope=offline_access&refresh_token=r1",
+    );
+    w.now = NOW + 700_000;
+    let out = w.connect();
+    assert!(event(&out, "oauth-expired").is_none(), "{out:?}");
+    assert_eq!(
+        find(&out, "fetch").unwrap()["url"],
+        "https://id.example/.well-known/openid-configuration"
+    );
+    assert_eq!(timer(&out), Some(50), "it looks again for the document");
+    let out = w.answer(&out, 200, DISCOVERY);
+    assert!(find(&out, "fetch").is_none(), "{out:?}");
+    let out = w.tick_at(NOW + 700_050);
+    assert_eq!(
+        find(&out, "fetch").unwrap()["url"],
+        "https://id.example/token"
+    );
+    let out = w.answer(&out, 200, &answer("a2", Some("r2")));
+    assert_eq!(event(&out, "oauth-login").unwrap()["restored"], true);
+}
+
+#[test]
+fn a_refresh_request_that_never_answers_is_given_up_and_lets_the_lock_go() {
+    let mut w = logged_in("&storage=local");
+    w.tick_at(NOW + 540_000);
+    let out = w.send(Input::Locked {});
+    assert!(find(&out, "fetch").is_some(), "sent; the lock is held");
+    assert_eq!(timer(&out), Some(TRY_MAX_MS), "the try's deadline");
+    // The token endpoint never answers (a fetch has no timeout of its own): the try is given
+    // up as unreachable, the lock goes, and the renewal is tried again a second later.
+    let out = w.tick_at(NOW + 540_000 + TRY_MAX_MS);
+    assert_eq!(names(&out)[0], "unlock", "{out:?}");
+    assert_eq!(timer(&out), Some(1_000));
+    // Past the expiry (the tab slept through the retry): one more try, whose deadline, not
+    // the past expiry, is the timer (which would fire at once, again and again).
+    let out = w.tick_at(NOW + 600_001);
+    assert!(find(&out, "lock").is_some(), "{out:?}");
+    assert_eq!(timer(&out), Some(TRY_MAX_MS));
+    let out = w.send(Input::Locked {});
+    assert!(find(&out, "fetch").is_some(), "{out:?}");
+    assert_eq!(timer(&out), Some(TRY_MAX_MS));
+    assert!(w
+        .tick_at(NOW + 610_000)
+        .iter()
+        .all(|c| c["command"] != "event"));
+    // Unanswered again: the session ends, and the lock goes.
+    let out = w.tick_at(NOW + 600_001 + TRY_MAX_MS);
+    assert_eq!(names(&out)[0], "unlock", "{out:?}");
+    assert_eq!(
+        event(&out, "oauth-expired"),
+        Some(&serde_json::json!({"provider": "custom", "error": "network_error"}))
+    );
+    assert_eq!(timer(&out), None);
+}
+
+#[test]
+fn every_logout_promise_settles_even_when_two_revocations_overlap() {
+    let mut w = logged_in("&revoke-url=%2Frevoke");
+    // logout() #1: its two revocation requests are still out (a slow endpoint)...
+    let first = w.send(Input::Logout {
+        end_session: false,
+        id: 1,
+        random: vec![0xe5; 16],
+    });
+    let first_fetches: Vec<u32> = first
+        .iter()
+        .filter(|c| c["command"] == "fetch")
+        .map(|c| c["seq"].as_u64().unwrap() as u32)
+        .collect();
+    assert_eq!(first_fetches.len(), 2);
+    // ...when the person logs in again and logs out again (logout() #2).
+    let seq = w.code_returned(0x32);
+    w.answer(
+        &[serde_json::json!({"command": "fetch", "seq": seq})],
+        200,
+        &answer("b1", Some("s1")),
+    );
+    let second = w.send(Input::Logout {
+        end_session: false,
+        id: 2,
+        random: vec![0xe6; 16],
+    });
+    let mut settled: Vec<u64> = Vec::new();
+    let fetches = second
+        .iter()
+        .filter(|c| c["command"] == "fetch")
+        .map(|c| c["seq"].as_u64().unwrap() as u32)
+        .chain(first_fetches);
+    for seq in fetches.collect::<Vec<_>>() {
+        let out = w.send(Input::Answer {
+            seq,
+            status: 200,
+            body: "".into(),
+        });
+        settled.extend(
+            out.iter()
+                .filter(|c| c["command"] == "revoked")
+                .map(|c| c["id"].as_u64().unwrap()),
+        );
+    }
+    settled.sort();
+    assert_eq!(
+        settled,
+        [1, 2],
+        "every revocation answered, yet only these promises settled"
+    );
+}
+
+#[test]
+fn a_session_kept_in_memory_because_local_storage_refused_it_is_renewed_as_with_session() {
+    // As a_renewed_token_the_browser_refuses_to_store_is_kept_in_memory_and_said, with
+    // storage="local": the browser refused the login's write (storage blocked, quota).
+    let mut w = Widget::new(&format!("{CODE}&storage=local"));
+    w.store.refuse = true;
+    let seq = w.code_returned(0x31);
+    let out = w.send(Input::Answer {
+        seq,
+        status: 200,
+        body: answer("a1", Some("r1")).into(),
+    });
+    assert!(warnings(&out)[0].contains("kept in memory only"));
+    assert_eq!(logged_in_with(&out), Some("a1"));
+    w.tick_at(NOW + 540_000);
+    let out = w.send(Input::Locked {});
+    assert!(
+        event(&out, "oauth-logout").is_none(),
+        "nobody logged out: {out:?}"
+    );
+    assert_eq!(sent(&out).get("refresh_token"), Some("r1"));
 }
