@@ -164,8 +164,11 @@ const HANDLERS = {
 
   event(event, detail, settle, later) {
     const fire = () => {
+      // The promises this event settles are taken first: a login() a listener starts is the
+      // next login's, not this one's.
+      const waiters = settle ? this.waiters.splice(0) : [];
       this.host?.dispatchEvent(new CustomEvent(event, { detail, bubbles: true, composed: true }));
-      if (settle) for (const waiter of this.waiters.splice(0)) waiter[settle](settle === 'reject' ? new OAuthError(detail) : detail);
+      for (const waiter of waiters) waiter[settle](settle === 'reject' ? new OAuthError(detail) : detail);
     };
     if (later) queueMicrotask(fire);
     else fire();
@@ -221,9 +224,9 @@ const HANDLERS = {
     const headers = { Accept: 'application/json' };
     if (body != null) headers['Content-Type'] = 'application/x-www-form-urlencoded';
     if (bearer != null) headers.Authorization = `Bearer ${bearer}`;
-    window.fetch(url, { method: body == null ? 'GET' : 'POST', headers, body }).then(async (response) => {
-      const text = await response.text();
-      this.tell('answer', seq, response.status, text);
+    // An answer whose body breaks off (the connection dropped) is unreachable too.
+    window.fetch(url, { method: body == null ? 'GET' : 'POST', headers, body }).then(async (response) => [response.status, await response.text()]).then(([status, text]) => {
+      this.tell('answer', seq, status, text);
     }, () => {
       // The page's CSP reports its refusal as an event of its own, queued beside the failure.
       setTimeout(() => {

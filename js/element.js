@@ -83,16 +83,7 @@ class OAuthLogin extends HTMLElement {
   logout(options) { return this._driver.logout(options); }
 
   fetch(input, init) {
-    const answer = this._driver.ask('authorize');
-    if (answer.detail) return Promise.reject(new OAuthError(answer.detail));
-    const request = new Request(input, init);
-    if (!answer.inQuery) {
-      request.headers.set('Authorization', `Bearer ${answer.token}`);
-      return window.fetch(request);
-    }
-    const url = new URL(request.url);
-    url.searchParams.set('access_token', answer.token);
-    return window.fetch(new Request(url, request));
+    return attach(this._driver.ask('authorize'), input, init);
   }
 }
 
@@ -112,6 +103,46 @@ class Unavailable extends HTMLElement {
   }
 
   login() { return Promise.reject(new OAuthError({ error: 'browser_refused', description: CSP_WASM_ERROR })); }
+
+  /** Nothing to forget or revoke: no login could happen. */
+  logout() { return Promise.resolve({ revoked: false }); }
+
+  fetch() { return this.login(); }
+
+  // Logged out, as far as anything can tell: the contract's values for that.
+  get accessToken() { return null; }
+
+  get loggedIn() { return false; }
+
+  get expiresAt() { return null; }
+
+  get profile() { return null; }
+
+  get idToken() { return null; }
+
+  /** No redirect URI is sent from a page where the login cannot run. */
+  get callbackurl() { return null; }
+}
+
+/**
+ * `fetch(input, init)` with the token `authorize` answered attached (a Bearer header, or the
+ * `access_token` query parameter), or rejected with its error. Always a promise, as
+ * `window.fetch` is (a bad URL rejects). A request with a body sent to a new URL is rebuilt from
+ * its parts, the body read whole: `new Request(url, request)` would stream it, which browsers
+ * refuse over HTTP/1.1.
+ */
+async function attach(answer, input, init) {
+  if (answer.detail) throw new OAuthError(answer.detail);
+  const request = new Request(input, init);
+  if (!answer.inQuery) {
+    request.headers.set('Authorization', `Bearer ${answer.token}`);
+    return window.fetch(request);
+  }
+  const url = new URL(request.url);
+  url.searchParams.set('access_token', answer.token);
+  const { method, headers, mode, credentials, cache, redirect, referrer, referrerPolicy, integrity, keepalive, signal } = request;
+  const body = method === 'GET' || method === 'HEAD' ? null : await request.arrayBuffer();
+  return window.fetch(url, { method, headers, body, mode, credentials, cache, redirect, referrer, referrerPolicy, integrity, keepalive, signal });
 }
 
 for (const Element of [OAuthLogin, Unavailable]) {

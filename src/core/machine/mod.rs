@@ -117,7 +117,16 @@ impl Machine {
                 self.connect(env, out);
                 self.connecting = false;
             }
-            Input::Disconnect {} => out.emit(Command::Timer { ms: None }),
+            // A removed element's timers stop, but a login it started still ends by its
+            // deadline (its popup closed, its promise settled): a framework may unmount the
+            // element while the person is logging in.
+            Input::Disconnect {} => {
+                let deadline = match &self.attempt {
+                    Attempt::Pending(p) => Some(p.deadline().saturating_sub(now)),
+                    _ => None,
+                };
+                out.emit(Command::Timer { ms: deadline })
+            }
             Input::Returned {} => self.returned(env, out),
             Input::Login { random } => self.login(&random, env, out),
             Input::Digest { seq, digest } => self.digest(seq, &digest, env, out),

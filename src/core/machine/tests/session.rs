@@ -209,3 +209,23 @@ fn a_removed_element_drops_its_timer() {
         "and gets it back when it returns"
     );
 }
+
+#[test]
+fn a_login_under_way_when_its_element_is_removed_still_ends_by_its_deadline() {
+    let mut w = Widget::new(&format!("{IMPLICIT}&timeout=2"));
+    w.connect();
+    w.login(0x51);
+    assert_eq!(timer(&w.send(Input::Disconnect {})), Some(2_000));
+    let out = w.tick_at(NOW + 2_000);
+    assert_eq!(
+        names(&out)[0],
+        "close",
+        "the popup and its listeners go: {out:?}"
+    );
+    assert_eq!(error(&out), Some("timeout"));
+    assert_eq!(
+        find(&out, "event").unwrap()["settle"],
+        "reject",
+        "login() rejects"
+    );
+}
