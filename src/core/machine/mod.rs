@@ -234,6 +234,12 @@ impl Machine {
         self.discover(env, out);
         if !std::mem::replace(&mut self.connected, true) {
             if let Some(delivery) = env.page.take_delivery(&config.key) {
+                // A failed or forged response must not cost the session stored before it: held
+                // again, without an event of its own (the response's outcome is this call's).
+                if config.error.is_none() {
+                    self.held =
+                        stored_session(&config, env).filter(|h| !h.token.is_expired(env.now));
+                }
                 return self.deliver(delivery, env, out);
             }
             if config.error.is_none() {
@@ -285,9 +291,7 @@ impl Machine {
         if config.storage == Storage::Memory {
             return false;
         }
-        let name = cat(&[TOKEN_PREFIX, &config.key]);
-        let record = env.store.get(config.storage, &name).unwrap_or_default();
-        match Held::from_record(&record, config) {
+        match stored_session(config, env) {
             Some(held) if !held.token.is_expired(env.now) => {
                 self.held = Some(held);
                 self.report(Event::Login, Settle::Not, true, None, env, out);
@@ -302,7 +306,8 @@ impl Machine {
             }
             // Expired or damaged: deleted, not restored.
             _ => {
-                env.store.remove(config.storage, &name);
+                env.store
+                    .remove(config.storage, &cat(&[TOKEN_PREFIX, &config.key]));
                 false
             }
         }
@@ -619,8 +624,8 @@ impl Machine {
         self.answer(&captured.raw, env, out);
     }
 
-    /// The authorization response for the pending login: state, then the provider's error,
-    /// then issuer, then the grant's own rules. Only once the state matched may a code be sent
+    /// The authorization response for the pending login: state, then issuer, then the
+    /// provider's error, then the grant's own rules. Only once the state matched may a code be sent
     /// anywhere. A page still reading the discovery document keeps the response until it has it.
     fn answer(&mut self, raw: &str, env: &mut Env, out: &mut dyn Emit) {
         let Attempt::Pending(p) = &mut self.attempt else {
@@ -645,9 +650,6 @@ impl Machine {
         let proves = p.config.proves();
         let checked = parse(raw).and_then(|params| {
             check_state(&params, &p.secrets.state)?;
-            if let Some(error) = provider_error(&params) {
-                return Err(error);
-            }
             // RFC 9207 2.4: a response carrying an id_token may leave `iss` out, the id_token's
             // verified `iss` serving instead. Only a grant that verifies the response's id_token
             // (`token id_token`) has one: the code flow verifies the token endpoint's, after the
@@ -656,8 +658,12 @@ impl Machine {
                 && p.config.response_type == ResponseType::TokenIdToken
                 && params.get("id_token").is_some()
                 && params.get("iss").is_none();
+            // An error response too: another server's error text never reaches the page.
             if !by_id_token {
                 check_issuer(&params, p.config.get(Attr::Issuer))?;
+            }
+            if let Some(error) = provider_error(&params) {
+                return Err(error);
             }
             Ok(params)
         });
@@ -778,6 +784,11 @@ impl Machine {
         let now = env.now;
         match &mut self.attempt {
             Attempt::Pending(p) if now >= p.deadline() => {
+                // A profile read still out: the login stands without it, as when the read
+                // fails (the token was granted, and proven).
+                if let Some(seq) = reading_profile(p) {
+                    return self.reply(seq, Reply::Unreachable(""), env, out);
+                }
                 let error = timeout_error(p);
                 return self.fail(error, env, out);
             }
@@ -956,6 +967,26 @@ impl Machine {
     }
 }
 
+/// The session stored for `config`'s widget, as read (expired or not); `None` for none, or a
+/// damaged record.
+fn stored_session(config: &Rc<Config>, env: &Env) -> Option<Held> {
+    if config.storage == Storage::Memory {
+        return None;
+    }
+    let record = env
+        .store
+        .get(config.storage, &cat(&[TOKEN_PREFIX, &config.key]))?;
+    Held::from_record(&record, config)
+}
+
+/// The request reading the profile of login `p`, if that is what it waits for.
+fn reading_profile(p: &Pending) -> Option<u32> {
+    match &p.stage {
+        Stage::Prove(proof) if proof.step == Step::Userinfo => Some(proof.seq),
+        _ => None,
+    }
+}
+
 /// The error of a login that ran out of time, naming the likeliest causes.
 fn timeout_error(login: &Pending) -> OAuthError {
     let unseen = if login.popup.is_some_and(|w| w.lost_sight) {
@@ -1122,11 +1153,14 @@ fn forget_token(store: &mut dyn Store, key: &str) {
     store.remove(Storage::Local, &name);
 }
 
+/// Names a provider by the origin of its authorization endpoint: the one set, else its issuer's
+/// (whose discovery document names it; the same origin but for rare providers).
 fn severs_key(config: &Config) -> String {
-    cat(&[
-        SEVERS_PREFIX,
-        &origin_of(config.authorize_url()).unwrap_or_default(),
-    ])
+    let endpoint = match config.authorize_url() {
+        "" => config.issuer().unwrap_or(""),
+        url => url,
+    };
+    cat(&[SEVERS_PREFIX, &origin_of(endpoint).unwrap_or_default()])
 }
 
 /// Whether this provider was seen cutting a popup off before (in any tab of this origin).

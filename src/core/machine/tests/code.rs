@@ -173,3 +173,25 @@ fn the_url_is_built_from_the_settings_the_login_started_with() {
         .0
         .starts_with("https://id.example/authorize?"));
 }
+
+#[test]
+fn an_error_response_from_another_issuer_is_refused() {
+    // With `issuer` set, "an authorization response must carry an `iss` equal to it, or it is
+    // refused with `invalid_response` (a mix-up defense)". RFC 9207 2.4: for error responses
+    // too. An error from another issuer must not be reported as the provider's own, with its
+    // text shown under the button.
+    let mut w = Widget::new(&format!("{CODE}&issuer=https%3A%2F%2Fid.example"));
+    w.discovered(DISCOVERY);
+    let (out, state) = w.login(0x58);
+    w.digest(&out);
+    let out = w.popup_answer(
+        &format!("?error=access_denied&error_description=Call+us+at+555-0100&state={state}&iss=https%3A%2F%2Fevil.example"),
+        "",
+    );
+    assert_eq!(
+        error(&out),
+        Some("invalid_response"),
+        "{:?}",
+        rendered(&out)
+    );
+}

@@ -252,3 +252,78 @@ fn a_timed_out_login_ignores_its_late_answer() {
     assert_eq!(error(&w.tick_at(NOW + 2_000)), Some("timeout"));
     assert!(w.popup_answer("", &token_hash(&state)).is_empty());
 }
+
+#[test]
+fn a_discovered_provider_that_cuts_popups_off_is_remembered_under_its_own_origin() {
+    // README: the provider is remembered as one that cuts popups off under
+    // `oauth-prefab:severs:<its origin>`. A provider given by `issuer` alone has no
+    // authorize-url setting: its authorization endpoint comes from discovery.
+    let mut w = Widget::new("issuer=https%3A%2F%2Fid.example&client-id=spa&timeout=30");
+    w.discovered(DISCOVERY);
+    let (out, state) = w.login(0x71);
+    w.digest(&out);
+    assert_eq!(error(&w.looks("bcc")), Some("popup_closed"));
+    w.now += 2_000;
+    let out = w.message(
+        Source::Channel,
+        ORIGIN,
+        &format!("?code=c&state={state}&iss=https%3A%2F%2Fid.example"),
+        "",
+    );
+    assert!(find(&out, "fetch").is_some(), "taken: {out:?}");
+    // Another provider, also given by its issuer, that never cut a popup off: a popup the
+    // person closes before it showed a page is a cancel (`popup_closed`), as for any provider
+    // not seen cutting popups off.
+    let mut other = w.another("issuer=https%3A%2F%2Flogin.other.example&client-id=spa&timeout=30");
+    let out = other.connect();
+    other.answer(
+        &out,
+        200,
+        r#"{"issuer":"https://login.other.example","authorization_endpoint":"https://login.other.example/auth","token_endpoint":"https://login.other.example/token","jwks_uri":"https://login.other.example/jwks"}"#,
+    );
+    let (out, _) = other.login(0x72);
+    other.digest(&out);
+    let out = other.looks("bcc");
+    assert_eq!(
+        error(&out),
+        Some("popup_closed"),
+        "taken for a provider that cuts popups off (key {:?}): {out:?}",
+        other.store.keys(Storage::Local)
+    );
+}
+
+#[test]
+fn a_slow_profile_read_does_not_throw_away_a_granted_token() {
+    // The provider answered within the timeout; only the profile read (LinkedIn's preset reads
+    // its profile endpoint before reporting the login) is still out at the deadline. "A
+    // profile read that fails does not fail the login": the login must not end as `timeout`,
+    // its token discarded.
+    let mut w = Widget::new(
+        "provider=linkedin&client-id=li&authorize-url=https%3A%2F%2Fid.example%2Fa&timeout=30",
+    );
+    let (_, state) = w.login(0x81);
+    w.now = NOW + 25_000;
+    let out = w.popup_answer("", &token_hash(&state));
+    let profile = find(&out, "fetch").expect("the profile read");
+    assert_eq!(profile["url"], "https://api.linkedin.com/v2/userinfo");
+    // Control: the same read failing outright before the deadline logs in.
+    let mut control = Widget::new(
+        "provider=linkedin&client-id=li&authorize-url=https%3A%2F%2Fid.example%2Fa&timeout=30",
+    );
+    let (_, s2) = control.login(0x82);
+    let seq = find(&control.popup_answer("", &token_hash(&s2)), "fetch").unwrap()["seq"]
+        .as_u64()
+        .unwrap() as u32;
+    let failed = control.send(Input::Unreachable {
+        seq,
+        blocked_by: "".into(),
+    });
+    assert_eq!(logged_in_with(&failed), Some("t"));
+    let out = w.tick_at(NOW + 30_000);
+    assert_eq!(
+        (error(&out), logged_in_with(&out)),
+        (None, Some("t")),
+        "{:?}",
+        event(&out, "oauth-error")
+    );
+}

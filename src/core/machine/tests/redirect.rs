@@ -234,3 +234,75 @@ fn a_redirect_login_with_openid_and_nothing_to_verify_round_trips() {
         assert_eq!(logged_in_with(&out), Some("t"), "{attributes}: {out:?}");
     }
 }
+
+#[test]
+fn a_failed_second_redirect_login_keeps_the_stored_session() {
+    // Logged in (stored in sessionStorage), the person logs in again by redirect, to switch
+    // accounts, and denies at the provider. A failed new login must not cost the held token
+    // (README "Tokens"), as it does not in popup mode.
+    let attributes = format!("{IMPLICIT}&mode=redirect&storage=session");
+    let mut w = Widget::new(&attributes);
+    let (_, state) = w.login(0x41);
+    let mut back = w.another(&attributes);
+    page_load(
+        &mut back,
+        "",
+        &format!("#access_token=held&token_type=bearer&expires_in=3600&state={state}"),
+        false,
+    );
+    assert_eq!(logged_in_with(&back.connect()), Some("held"));
+
+    let (_, state) = back.login(0x42);
+    let mut again = back.another(&attributes);
+    page_load(
+        &mut again,
+        &format!("?error=access_denied&state={state}"),
+        "",
+        false,
+    );
+    let out = again.connect();
+    assert_eq!(error(&out), Some("access_denied"));
+    let props = again.send(Input::Read {});
+    assert_eq!(
+        props[0]["access_token"].as_str(),
+        Some("held"),
+        "the session held before the failed login is lost: {props:?}"
+    );
+}
+
+#[test]
+fn an_address_that_reads_as_a_response_does_not_hide_the_stored_session() {
+    // A session stored in localStorage. The page then loads with something in its address that
+    // the widget takes for a response matching no login (a forged link, or the page's own
+    // `?code=` parameter): it is reported as state_mismatch, and the stored session must still be
+    // restored ("a failed or forged new login does not cost the user the token already held").
+    for (search, hash) in [
+        ("?code=SUMMER24", ""),
+        ("", "#access_token=evil&token_type=bearer&state=forged"),
+    ] {
+        let attributes = format!("{IMPLICIT}&storage=local");
+        let mut w = Widget::new(&attributes);
+        let (_, state) = w.login(0x51);
+        w.popup_answer(
+            "",
+            &format!("#access_token=held&token_type=bearer&expires_in=3600&state={state}"),
+        );
+        let mut reload = w.another(&attributes);
+        page_load(&mut reload, search, hash, false);
+        reload.send(Input::Relayed {
+            taken: false,
+            opener: false,
+        });
+        let out = reload.connect();
+        assert_eq!(error(&out), Some("state_mismatch"));
+        let props = reload.send(Input::Read {});
+        assert_eq!(
+            (
+                props[0]["access_token"].as_str(),
+                props[0]["logged_in"].as_bool()
+            ),
+            (Some("held"), Some(true)),
+            "{search}{hash}: the stored session was not restored"
+        );
+    }
+}
