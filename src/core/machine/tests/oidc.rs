@@ -477,14 +477,7 @@ fn a_code_response_without_iss_is_refused_even_beside_an_id_token() {
 fn a_renewal_answered_after_a_switch_of_accounts_does_not_mix_the_two_sessions() {
     let mut w = Widget::new(DISCOVERED);
     w.discovered(DISCOVERY);
-    let first = jws(HEADER, &claims(0x30, ""));
-    let answer = format!(
-        r#"{{"access_token":"a1","token_type":"Bearer","expires_in":600,"refresh_token":"r1","id_token":"{first}"}}"#
-    );
-    let out = code_login(&mut w, 0x30, &answer);
-    let out = keys_then_verdict(&mut w, &out, &jwks("k1"), true);
-    let out = w.answer(&out, 200, r#"{"sub":"u1"}"#);
-    assert_eq!(logged_in_with(&out), Some("a1"), "{out:?}");
+    proven_with_refresh_token(&mut w, 0x30);
     // u1's renewal is due: its refresh request goes out.
     let refresh = w.tick_at(NOW + 540_000);
     assert_eq!(
@@ -530,6 +523,7 @@ fn a_renewal_answered_after_a_switch_of_accounts_does_not_mix_the_two_sessions()
         "u1's renewed access token is now held under u2's id_token and profile"
     );
 }
+
 #[test]
 fn a_restored_session_with_a_token_url_renews_once_the_document_names_the_key_set() {
     let attributes = format!(
@@ -537,14 +531,7 @@ fn a_restored_session_with_a_token_url_renews_once_the_document_names_the_key_se
     );
     let mut w = Widget::new(&attributes);
     w.discovered(DISCOVERY);
-    let first = jws(HEADER, &claims(0x2f, ""));
-    let answer = format!(
-        r#"{{"access_token":"a1","token_type":"Bearer","expires_in":600,"refresh_token":"r1","id_token":"{first}"}}"#
-    );
-    let out = code_login(&mut w, 0x2f, &answer);
-    let out = keys_then_verdict(&mut w, &out, &jwks("k1"), true);
-    let out = w.answer(&out, 200, r#"{"sub":"u1"}"#);
-    assert_eq!(logged_in_with(&out), Some("a1"), "{out:?}");
+    proven_with_refresh_token(&mut w, 0x2f);
     // The page is loaded again after the access token expired: the element renews at once,
     // while the discovery document it asked for is still on its way.
     let mut b = w.another(&attributes);
@@ -582,4 +569,17 @@ fn a_restored_session_with_a_token_url_renews_once_the_document_names_the_key_se
     let out = keys_then_verdict(&mut b, &out, &jwks("k1"), true);
     assert_eq!(logged_in_with(&out), Some("a2"), "{out:?}");
     assert_eq!(event(&out, "oauth-login").unwrap()["restored"], true);
+}
+
+/// A code login of `u1` whose answer carries refresh token `r1` and an id_token, proven, its
+/// profile read: access token `a1`.
+fn proven_with_refresh_token(w: &mut Widget, byte: u8) {
+    let first = jws(HEADER, &claims(byte, ""));
+    let answer = format!(
+        r#"{{"access_token":"a1","token_type":"Bearer","expires_in":600,"refresh_token":"r1","id_token":"{first}"}}"#
+    );
+    let out = code_login(w, byte, &answer);
+    let out = keys_then_verdict(w, &out, &jwks("k1"), true);
+    let out = w.answer(&out, 200, r#"{"sub":"u1"}"#);
+    assert_eq!(logged_in_with(&out), Some("a1"), "{out:?}");
 }
