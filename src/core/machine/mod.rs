@@ -825,7 +825,7 @@ impl Machine {
             Some(r) if now >= r.since.saturating_add(TRY_MAX_MS) => self.retry(env, out),
             Some(r) if matches!(r.step, RenewStep::Discovering) => self.send_refresh(env, out),
             Some(_) => self.arm(now, out),
-            None if self.renewal_time().is_some_and(|at| now >= at) => self.renew_if_due(env, out),
+            None if self.renewal_time().is_some_and(|at| now >= at) => self.renew(env, out),
             None if expired && self.renewal.is_some() => {
                 let error = OAuthError::new(
                     ErrorCode::NetworkError,
@@ -1132,13 +1132,16 @@ fn save_pending(store: &mut dyn Store, login: &Pending) -> Result<(), OAuthError
 /// browser refuses, since the session then lives in this page's memory only.
 fn keep(store: &mut dyn Store, held: &mut Held, out: &mut dyn Emit) {
     let config = &held.config;
-    held.kept = config.storage != Storage::Memory
-        && store.set(
-            config.storage,
-            &cat(&[TOKEN_PREFIX, &config.key]),
-            &held.to_record(),
-        );
-    if config.storage != Storage::Memory && !held.kept {
+    if config.storage == Storage::Memory {
+        held.kept = false;
+        return;
+    }
+    held.kept = store.set(
+        config.storage,
+        &cat(&[TOKEN_PREFIX, &config.key]),
+        &held.to_record(),
+    );
+    if !held.kept {
         out.emit(Command::Warn {
             text:
                 "<oauth-login>: the browser refused to store the token; it is kept in memory only",

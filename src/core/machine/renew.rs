@@ -151,12 +151,11 @@ impl Machine {
         })
     }
 
-    /// A timer went off: a renewal may be due, or due to be tried again.
-    pub(super) fn renew_if_due(&mut self, env: &mut Env, out: &mut dyn Emit) {
-        if self.renewal_time().is_some_and(|at| env.now >= at) {
-            let restoring = self.renewal.as_ref().is_some_and(|r| r.restoring);
-            self.start_renewal(restoring, env, out);
-        }
+    /// Starts the renewal [`renewal_time`](Self::renewal_time) says is due, or tries a waiting
+    /// one again, keeping whether it restores the session.
+    pub(super) fn renew(&mut self, env: &mut Env, out: &mut dyn Emit) {
+        let restoring = self.renewal.as_ref().is_some_and(|r| r.restoring);
+        self.start_renewal(restoring, env, out);
     }
 
     /// Starts (or tries again) renewing the held session: under the Web Lock where tabs share
