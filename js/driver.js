@@ -192,8 +192,12 @@ const HANDLERS = {
   },
 
   go(url, popup) {
-    if (!popup) location.assign(url);
-    else if (this.popup && !this.popup.closed) this.popup.location.href = url;
+    if (!popup) {
+      // Back from the provider's page to this page kept whole (the back/forward cache): the login
+      // it left came back without an answer, and its login() promise is still waiting.
+      addEventListener('pageshow', (e) => { if (e.persisted) this.tell('returned'); }, { once: true });
+      location.assign(url);
+    } else if (this.popup && !this.popup.closed) this.popup.location.href = url;
   },
 
   unwatch() {

@@ -21,6 +21,8 @@ export type WidgetErrorCode =
   | 'network_error'
   /** the id_token failed a check: the description names it (signature, `iss`, `aud`, `azp`, `exp`, `iat`, `nonce`, `at_hash`, algorithm, key) */
   | 'invalid_id_token'
+  /** the page came back from the provider without an answer (the browser's Back button, in redirect mode) */
+  | 'login_cancelled'
   /** the browser refused what the login needs: `sessionStorage` for a redirect login, `crypto.subtle` (a secure context) for the code flow, randomness, or compiling WebAssembly under the page's Content Security Policy */
   | 'browser_refused';
 

@@ -29,8 +29,9 @@ const CONTRACT = {
     'oauth-expired': 'CustomEvent<OAuthExpiredDetail>',
   },
   parts: ['button', 'avatar', 'spinner', 'label', 'message'],
-  // The contract's codes, then `browser_refused` (a decision of ours where it is silent: README).
-  errorCodes: ['invalid_config', 'popup_blocked', 'popup_closed', 'state_mismatch', 'invalid_response', 'timeout', 'login_required', 'network_error', 'invalid_id_token', 'browser_refused'],
+  // The contract's codes, then `login_cancelled` and `browser_refused` (decisions of ours where it
+  // is silent: README).
+  errorCodes: ['invalid_config', 'popup_blocked', 'popup_closed', 'state_mismatch', 'invalid_response', 'timeout', 'login_required', 'network_error', 'invalid_id_token', 'login_cancelled', 'browser_refused'],
   providers: ['instagram', 'facebook', 'google', 'linkedin', 'box'],
 };
 

@@ -255,6 +255,8 @@ error_codes! {
     NetworkError = "network_error", "a request the login needs could not reach its server (refused, unreachable, or blocked by CORS or the page's Content Security Policy)";
     /// The id_token failed a check.
     InvalidIdToken = "invalid_id_token", "the id_token failed a check: the description names it (signature, `iss`, `aud`, `azp`, `exp`, `iat`, `nonce`, `at_hash`, algorithm, key)";
+    /// The page came back from the provider without an answer (redirect mode).
+    LoginCancelled = "login_cancelled", "the page came back from the provider without an answer (the browser's Back button, in redirect mode)";
     /// The browser refused something the login needs.
     BrowserRefused = "browser_refused", "the browser refused what the login needs: `sessionStorage` for a redirect login, `crypto.subtle` (a secure context) for the code flow, randomness, or compiling WebAssembly under the page's Content Security Policy";
 }

@@ -21,9 +21,13 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update', '--disable-sync',
 ];
 
-/** Launches Debian's Chromium headless (never a downloaded browser). */
-export function launchChromium() {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+/**
+ * Launches Debian's Chromium headless (never a downloaded browser). Playwright turns the
+ * back/forward cache off; `backForwardCache: true` leaves it on, as browsers ship it.
+ */
+export function launchChromium({ backForwardCache = false } = {}) {
+  const ignoreDefaultArgs = backForwardCache ? ['--disable-back-forward-cache'] : [];
+  return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, ignoreDefaultArgs });
 }
 
 /** The clients the e2e tests register: a confidential and a public one on every fixture page. */

@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  clickToProvider as clickTo, decideInTab as decideIn, openWidget, pendingKeys, recordUrls, startEnvironment, waitForEvents, widgetState,
+  clickToProvider as clickTo, decideInTab as decideIn, launchChromium, loginOutcome, openWidget, pendingKeys, recordUrls, startEnvironment, startLogin, waitForEvents, widgetState,
 } from './harness.mjs';
 
 let env;
@@ -133,4 +133,22 @@ test('a replayed callback URL is refused with state_mismatch', async () => {
   assert.deepEqual([state.loggedIn, state.accessToken], [false, null]);
   assert.equal(page.url(), `${env.web}/e2e/widget.html`, 'the replayed response is stripped too');
   await context.close();
+});
+
+test('back from the provider to the page kept whole (back/forward cache): its login() rejects with login_cancelled', async () => {
+  const browser = await launchChromium({ backForwardCache: true });
+  const page = await (await browser.newContext()).newPage();
+  await openWidget(env, page, { attrs: { mode: 'redirect' } });
+  await startLogin(page, { popup: false });
+  await page.waitForURL((url) => url.href.startsWith(`${env.provider}/oauth/authorize?`));
+  // A page restored from the cache fires no load event.
+  await page.goBack({ waitUntil: 'commit' });
+  // The same page, not a new load: the promise from before the trip is still there to settle.
+  assert.equal(await page.evaluate(() => 'outcomes' in window), true, 'the page came from the back/forward cache');
+  const outcome = await loginOutcome(page);
+  assert.equal(outcome.err?.code, 'login_cancelled', JSON.stringify(outcome));
+  assert.deepEqual(await pendingKeys(page), [], 'the pending login is gone');
+  const state = await widgetState(page);
+  assert.equal(state.busy, 'false');
+  await browser.close();
 });

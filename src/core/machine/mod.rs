@@ -259,10 +259,14 @@ impl Machine {
         if let Attempt::Pending(p) = &self.attempt {
             if p.popup.is_none() {
                 let config = p.config.clone();
-                self.attempt = Attempt::None;
                 self.back_without_answer(&config, env, out);
-                self.render(env.now, out);
-                self.arm(env.now, out);
+                // The page's `login()` promise survived the trip: it settles here.
+                self.attempt = Attempt::Cancelled(None);
+                let error = OAuthError::new(
+                    ErrorCode::LoginCancelled,
+                    "the page came back from the provider without an answer",
+                );
+                self.ended(&error, env, out);
             }
         }
     }

@@ -163,13 +163,23 @@ fn coming_back_without_an_answer_says_why_it_may_have_failed() {
             .connect()
     )
     .is_empty());
-    // A page restored from the back/forward cache, its login still pending, says the same.
+    // A page restored from the back/forward cache, its login still pending, says the same, and
+    // settles that login's `login()` promise: the person came back without an answer.
     let out = w.send(Input::Returned {});
     assert_eq!(warnings(&out).len(), 1);
     assert_eq!(
         rendered(&out),
         ("cancelled", false, Some("Login cancelled."))
     );
+    assert_eq!(error(&out), Some("login_cancelled"));
+    assert_eq!(find(&out, "event").unwrap()["settle"], "reject");
+    // The same when another tab has already taken the pending record.
+    let mut w = Widget::new(&attributes);
+    w.login(0x46);
+    w.store.remove(Storage::Session, PENDING_KEY);
+    let out = w.send(Input::Returned {});
+    assert_eq!(error(&out), Some("login_cancelled"));
+    assert_eq!(rendered(&out).0, "cancelled");
 }
 
 #[test]
