@@ -535,10 +535,17 @@ impl Machine {
         let Attempt::Pending(p) = &mut self.attempt else {
             return;
         };
-        let (Some(watch), Stage::Authorize(_)) = (&mut p.popup, &p.stage) else {
+        let Some(watch) = &mut p.popup else {
             return;
         };
-        match watch.look(closed, shown) {
+        let verdict = match p.stage {
+            // Still this page's own blank window: nothing can cut it off, so a close is the
+            // person's.
+            Stage::Prepare(_) => watch.look(closed, shown).map(|_| Closed::AfterShowing),
+            Stage::Authorize(_) => watch.look(closed, shown),
+            _ => return,
+        };
+        match verdict {
             None => {}
             Some(Closed::AfterShowing) => {
                 let error = OAuthError::new(

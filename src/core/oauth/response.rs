@@ -47,9 +47,10 @@ pub fn capture(search: &str, hash: &str) -> Option<Captured> {
     let names = |list| split(list, b"&").map(raw_name);
     let fragment = hash.strip_prefix('#').unwrap_or(hash);
     if names(fragment).any(|n| matches!(n, "access_token" | "code" | "error" | "state")) {
+        // The query loses its response names too: left there, a reload reads them as a response.
         return Some(Captured {
             raw: fragment.into(),
-            rest: search.into(),
+            rest: query_response(search, "").rest,
         });
     }
     let query = search.strip_prefix('?').unwrap_or(search);

@@ -327,3 +327,27 @@ fn a_slow_profile_read_does_not_throw_away_a_granted_token() {
         event(&out, "oauth-error")
     );
 }
+
+#[test]
+fn a_blank_popup_closed_before_the_provider_is_known_ends_the_login() {
+    // A click before the discovery document came opens this page's own blank window, which
+    // nothing can cut off: its close is the person's, at once, even for a provider known to cut
+    // popups off (the login would otherwise wait for the whole timeout).
+    for severs in [false, true] {
+        let mut w = Widget::new("issuer=https%3A%2F%2Fid.example&client-id=spa");
+        if severs {
+            let key = format!("{SEVERS_PREFIX}https://id.example");
+            w.store.set(Storage::Local, &key, "1");
+        }
+        let connected = w.connect(); // the document is slow to come
+        let (out, _) = w.login(0x91);
+        assert_eq!(out[0]["url"], "", "a blank popup, opened within the click");
+        w.digest(&out);
+        let out = w.looks("bbcc");
+        assert_eq!(error(&out), Some("popup_closed"), "severs: {severs}");
+        assert_eq!(rendered(&out).0, "cancelled");
+        // The document then comes: nothing goes to the closed window.
+        let out = w.answer(&connected, 200, DISCOVERY);
+        assert_eq!(go_url(&out), None);
+    }
+}

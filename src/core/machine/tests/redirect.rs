@@ -316,3 +316,20 @@ fn an_address_that_reads_as_a_response_does_not_hide_the_stored_session() {
         );
     }
 }
+
+#[test]
+fn a_response_in_the_fragment_takes_the_querys_response_parameters_out_too() {
+    // Left in the address, `?error=...` would read as a new response on a reload.
+    let attributes = format!("{IMPLICIT}&mode=redirect");
+    let mut w = Widget::new(&attributes);
+    let (_, state) = w.login(0x61);
+    let mut back = w.another(&attributes);
+    let out = page_load(
+        &mut back,
+        "?keep=1&error=access_denied&error_reason=user_denied",
+        &format!("#access_token=t&token_type=bearer&state={state}"),
+        false,
+    );
+    assert_eq!(logged_in_with(&back.connect()), Some("t"));
+    assert_eq!(find(&out, "clean").unwrap()["url"], "/app?keep=1");
+}
