@@ -77,9 +77,11 @@ fn end_session(st: &AppState, params: &Params) -> Result<Response, String> {
         None => None,
         Some(hint) => Some(
             st.store()
-                .id_token_client(hint)
+                .id_token_client(hint, st.clock().now())
                 .map(str::to_owned)
-                .ok_or("id_token_hint is not an id_token this provider issued.")?,
+                .ok_or(
+                    "id_token_hint is not an id_token this provider issued in the last 24 hours.",
+                )?,
         ),
     };
     let client_id = match (client_id, hinted.as_deref()) {

@@ -3,9 +3,9 @@
 //! (RFC 7636 4.5-4.6), the refresh token grant (section 6) with rotation, and the record
 //! the test controls keep. Client authentication is [`crate::client_auth`]'s.
 //!
-//! A code grant whose scopes include `offline_access` starts a token *family*: it gets a
-//! refresh token, each use of which returns a new one. An id_token comes with every answer
-//! whose scopes include `openid`.
+//! Each code grant starts a token *family*, revoked together. With `offline_access` it gets
+//! a refresh token, each use of which returns a new one in the family. An id_token comes
+//! with every answer whose scopes include `openid`.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -105,14 +105,10 @@ fn redeem_code(
         require_pkce: client.is_public(),
     };
     let now = st.clock().now();
-    let issued = st
+    let (issued, family) = st
         .store()
         .redeem_code(code, redemption, now)
         .map_err(|e| OAuthError::bad_request("invalid_grant", e.message()))?;
-    let family = issued
-        .grant
-        .has_scope("offline_access")
-        .then(|| st.store().new_family());
     let issue = Issue {
         client,
         grant: &issued.grant,
@@ -133,21 +129,25 @@ fn refresh(
     scope: Option<&str>,
 ) -> Result<Value, OAuthError> {
     let asked = scope.map(scopes::parse);
-    // Checked before the token is used: a refused scope must not burn it.
-    let login_scopes = st.store().refresh_scopes(refresh_token);
-    if let (Some(asked), Some(granted)) = (&asked, login_scopes) {
-        if let Some(extra) = asked.iter().find(|s| !granted.contains(s)) {
+    let now = st.clock().now();
+    let (login, family) = {
+        // One lock throughout, so that two requests cannot both use the token.
+        let mut store = st.store();
+        // Client, expiry and reuse first: a replayed token revokes its family whatever
+        // the scope, and another client learns nothing about the login.
+        let (login, family) = store
+            .check_refresh(refresh_token, &client.id, now)
+            .map_err(|e| OAuthError::bad_request("invalid_grant", e.message()))?;
+        // Before the token is used: a refused scope must not burn it.
+        if let Some(extra) = asked.iter().flatten().find(|s| !login.has_scope(s)) {
             return Err(OAuthError::bad_request(
                 "invalid_scope",
                 format!("Scope `{extra}` was not granted at login, so a refresh cannot add it."),
             ));
         }
-    }
-    let now = st.clock().now();
-    let (login, family) = st
-        .store()
-        .use_refresh(refresh_token, &client.id, now)
-        .map_err(|e| OAuthError::bad_request("invalid_grant", e.message()))?;
+        store.mark_refresh_used(refresh_token);
+        (login, family)
+    };
     let mut grant = login.clone();
     if let Some(asked) = asked {
         grant.scopes = asked;
@@ -157,12 +157,12 @@ fn refresh(
     let issue = Issue {
         client,
         grant: &grant,
-        family: None,
+        family,
         nonce: None,
         state: None,
         flow: "refresh",
     };
-    let mut body = issue_tokens_in(st, &issue, Some(family))?;
+    let mut body = issue_tokens_in(st, &issue)?;
     body["refresh_token"] = successor.clone().into();
     if let Some(last) = st.records().last_token.as_mut() {
         last.refresh_token = Some(successor);
@@ -174,20 +174,20 @@ fn refresh(
 struct Issue<'a> {
     client: &'a Client,
     grant: &'a Grant,
-    /// The new family of a login with `offline_access`: it gets a refresh token.
-    family: Option<Family>,
+    /// The login's family, which the tokens join.
+    family: Family,
     nonce: Option<&'a str>,
     /// The authorization request's `state`, for `/test/last-token`.
     state: Option<String>,
     flow: &'static str,
 }
 
-/// A code grant's answer: the access token, a refresh token when the login started a
-/// family, an id_token with `openid`.
+/// A code grant's answer: the access token, a refresh token with `offline_access`, an
+/// id_token with `openid`.
 fn issue_tokens(st: &AppState, issue: &Issue<'_>) -> Result<Value, OAuthError> {
-    let mut body = issue_tokens_in(st, issue, issue.family)?;
-    if let Some(family) = issue.family {
-        let refresh_token = refresh_token_in(st, issue.grant, family)?;
+    let mut body = issue_tokens_in(st, issue)?;
+    if issue.grant.has_scope("offline_access") {
+        let refresh_token = refresh_token_in(st, issue.grant, issue.family)?;
         body["refresh_token"] = refresh_token.clone().into();
         if let Some(last) = st.records().last_token.as_mut() {
             last.refresh_token = Some(refresh_token);
@@ -196,15 +196,11 @@ fn issue_tokens(st: &AppState, issue: &Issue<'_>) -> Result<Value, OAuthError> {
     Ok(body)
 }
 
-/// The access token (of `family`, if any) and, with `openid`, the id_token; recorded for
+/// The access token (of the family) and, with `openid`, the id_token; recorded for
 /// `/test/last-token`.
-fn issue_tokens_in(
-    st: &AppState,
-    issue: &Issue<'_>,
-    family: Option<Family>,
-) -> Result<Value, OAuthError> {
+fn issue_tokens_in(st: &AppState, issue: &Issue<'_>) -> Result<Value, OAuthError> {
     let grant = issue.grant;
-    let access_token = new_access_token(st, grant, family)?;
+    let access_token = new_access_token(st, grant, Some(issue.family))?;
     let id_token = if grant.has_scope("openid") {
         let request = IdTokenFor {
             grant,

@@ -1,9 +1,10 @@
 //! Issued access tokens, refresh tokens and authorization codes, with expiry measured
 //! against an injectable clock so tests can expire things without sleeping.
 //!
-//! Refresh tokens rotate (RFC 9700 4.14.2): each use returns a new one and marks the old one
-//! used. Every token descended from one login shares a *family*; presenting a used refresh
-//! token again means it leaked, so the whole family is revoked.
+//! Every token issued from one authorization code shares a *family*. Refresh tokens rotate
+//! (RFC 9700 4.14.2): each use returns a new one and marks the old one used. Presenting a
+//! used refresh token or a redeemed code again means it leaked, so the whole family is
+//! revoked (RFC 6749 4.1.2).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -111,6 +112,14 @@ struct CodeEntry {
     expires_at: Instant,
 }
 
+/// A redeemed code, kept at least until it would have expired (then purged like one):
+/// presented again, it revokes the family of the tokens issued from it.
+#[derive(Debug)]
+struct RedeemedCode {
+    family: Family,
+    expires_at: Instant,
+}
+
 /// What the token endpoint knows when it redeems a code.
 #[derive(Debug, Clone, Copy)]
 pub struct Redemption<'a> {
@@ -127,8 +136,10 @@ pub struct Redemption<'a> {
 /// Why a code could not be redeemed; the text goes into the error response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CodeError {
-    /// Never issued, or already redeemed.
+    /// Never issued, or redeemed and since forgotten.
     Unknown,
+    /// Already redeemed: the tokens issued from it are now revoked.
+    Reused,
     /// Older than [`CODE_TTL`].
     Expired,
     /// Issued to another client.
@@ -150,6 +161,9 @@ impl CodeError {
     pub fn message(self) -> &'static str {
         match self {
             Self::Unknown => "Invalid or already used authorization code.",
+            Self::Reused => {
+                "The authorization code was already used: every token issued from it is now revoked."
+            }
             Self::Expired => "The authorization code has expired.",
             Self::WrongClient => "The authorization code was issued to another client.",
             Self::WrongRedirectUri => {
@@ -230,6 +244,7 @@ pub struct TokenStore {
     tokens: HashMap<String, TokenEntry>,
     refresh: HashMap<String, RefreshEntry>,
     codes: HashMap<String, CodeEntry>,
+    redeemed: HashMap<String, RedeemedCode>,
     /// Issued id_tokens and their client, for `id_token_hint`.
     id_tokens: HashMap<String, (String, Instant)>,
     families: Family,
@@ -261,7 +276,7 @@ impl TokenStore {
         self.tokens.insert(token, entry);
     }
 
-    /// A new family, for a login that gets a refresh token.
+    /// A new family, for the tokens of one login.
     pub fn new_family(&mut self) -> Family {
         self.families += 1;
         self.families
@@ -286,15 +301,15 @@ impl TokenStore {
         self.refresh.insert(token, entry);
     }
 
-    /// Uses a refresh token of `client_id`: it is marked used (the caller issues its
-    /// successor in the same family). A used one revokes its family.
-    pub fn use_refresh(
+    /// The login and family of a live, unused refresh token of `client_id`, without using
+    /// it up. A used one revokes its family (RFC 9700 4.14.2).
+    pub fn check_refresh(
         &mut self,
         token: &str,
         client_id: &str,
         now: Instant,
     ) -> Result<(Grant, Family), RefreshError> {
-        let entry = self.refresh.get_mut(token).ok_or(RefreshError::Unknown)?;
+        let entry = self.refresh.get(token).ok_or(RefreshError::Unknown)?;
         if entry.grant.client_id != client_id {
             return Err(RefreshError::WrongClient);
         }
@@ -307,13 +322,14 @@ impl TokenStore {
             self.revoke_family(family);
             return Err(RefreshError::Reused);
         }
-        entry.used = true;
         Ok((entry.grant.clone(), entry.family))
     }
 
-    /// The scopes of the login a refresh token belongs to, without using it.
-    pub fn refresh_scopes(&self, token: &str) -> Option<Vec<String>> {
-        self.refresh.get(token).map(|e| e.grant.scopes.clone())
+    /// Marks a refresh token used (the caller issues its successor in the same family).
+    pub fn mark_refresh_used(&mut self, token: &str) {
+        if let Some(entry) = self.refresh.get_mut(token) {
+            entry.used = true;
+        }
     }
 
     /// Revokes every access and refresh token of `family`.
@@ -350,9 +366,12 @@ impl TokenStore {
             .insert(id_token, (client_id, now + ID_TOKEN_MEMORY));
     }
 
-    /// The client an id_token this provider issued was for.
-    pub fn id_token_client(&self, id_token: &str) -> Option<&str> {
-        self.id_tokens.get(id_token).map(|(c, _)| c.as_str())
+    /// The client an id_token this provider issued in the last [`ID_TOKEN_MEMORY`] was for.
+    pub fn id_token_client(&self, id_token: &str, now: Instant) -> Option<&str> {
+        self.id_tokens
+            .get(id_token)
+            .filter(|(_, until)| now < *until)
+            .map(|(c, _)| c.as_str())
     }
 
     /// Records a new single-use authorization code.
@@ -375,15 +394,22 @@ impl TokenStore {
             .map(|e| &e.grant)
     }
 
-    /// Redeems a code. It is consumed only on success (or when found expired), so a
-    /// mistaken attempt (wrong `redirect_uri`, wrong `code_verifier`) does not burn it;
-    /// the verifier's 256 bits make guessing it pointless.
+    /// Redeems a code, starting the family of the tokens to issue from it. It is consumed
+    /// only on success (or when found expired), so a mistaken attempt (wrong
+    /// `redirect_uri`, wrong `code_verifier`) does not burn it; the verifier's 256 bits
+    /// make guessing it pointless. A redeemed code presented again revokes that family.
     pub fn redeem_code(
         &mut self,
         code: &str,
         req: Redemption<'_>,
         now: Instant,
-    ) -> Result<IssuedCode, CodeError> {
+    ) -> Result<(IssuedCode, Family), CodeError> {
+        if let Some(redeemed) = self.redeemed.get(code) {
+            // Whoever presents it (even another client): the code leaked.
+            let family = redeemed.family;
+            self.revoke_family(family);
+            return Err(CodeError::Reused);
+        }
         let entry = self.codes.get(code).ok_or(CodeError::Unknown)?;
         if now >= entry.expires_at {
             self.codes.remove(code);
@@ -405,10 +431,12 @@ impl TokenStore {
             (None, None) if req.require_pkce => return Err(CodeError::PkceRequired),
             _ => {}
         }
-        self.codes
-            .remove(code)
-            .map(|e| e.issued)
-            .ok_or(CodeError::Unknown)
+        let entry = self.codes.remove(code).ok_or(CodeError::Unknown)?;
+        let family = self.new_family();
+        let expires_at = entry.expires_at;
+        self.redeemed
+            .insert(code.to_owned(), RedeemedCode { family, expires_at });
+        Ok((entry.issued, family))
     }
 
     /// Forgets every token and code.
@@ -416,6 +444,7 @@ impl TokenStore {
         self.tokens.clear();
         self.refresh.clear();
         self.codes.clear();
+        self.redeemed.clear();
         self.id_tokens.clear();
     }
 
@@ -425,6 +454,7 @@ impl TokenStore {
             self.tokens.retain(|_, e| now < e.expires_at);
             self.refresh.retain(|_, e| now < e.expires_at);
             self.codes.retain(|_, e| now < e.expires_at);
+            self.redeemed.retain(|_, e| now < e.expires_at);
             self.id_tokens.retain(|_, (_, until)| now < *until);
         }
     }
@@ -494,12 +524,25 @@ mod tests {
             store.redeem_code("k", redemption("c", "http://b/"), now),
             Err(CodeError::WrongRedirectUri)
         );
+        let (code, family) = store
+            .redeem_code("k", redemption("c", "http://a/"), now)
+            .unwrap();
+        assert_eq!(code, issued(None));
+        let ttl = Duration::from_secs(100);
+        store.issue_token_in("a".into(), grant(), ttl, now, Some(family));
+        store.issue_refresh("r".into(), grant(), family, ttl, now);
+        // Used again (by anyone): refused, and what it gave is revoked (RFC 6749 4.1.2).
         assert_eq!(
-            store.redeem_code("k", redemption("c", "http://a/"), now),
-            Ok(issued(None))
+            store.redeem_code("k", redemption("other", "http://a/"), now),
+            Err(CodeError::Reused)
+        );
+        assert!(store.check_token("a", now).is_none());
+        assert_eq!(
+            store.check_refresh("r", "c", now),
+            Err(RefreshError::Unknown)
         );
         assert_eq!(
-            store.redeem_code("k", redemption("c", "http://a/"), now),
+            store.redeem_code("never", redemption("c", "http://a/"), now),
             Err(CodeError::Unknown)
         );
 
@@ -557,6 +600,18 @@ mod tests {
         assert!(store.redeem_code("n", with(None), now).is_ok());
     }
 
+    /// As the token endpoint uses a refresh token.
+    fn use_refresh(
+        store: &mut TokenStore,
+        token: &str,
+        client_id: &str,
+        now: Instant,
+    ) -> Result<(Grant, Family), RefreshError> {
+        let found = store.check_refresh(token, client_id, now)?;
+        store.mark_refresh_used(token);
+        Ok(found)
+    }
+
     #[test]
     fn refresh_tokens_rotate_and_a_reuse_revokes_the_family() {
         let clock = Clock::default();
@@ -572,10 +627,17 @@ mod tests {
         store.issue_refresh("s1".into(), grant(), other, ttl, now);
 
         assert_eq!(
-            store.use_refresh("r1", "someone", now),
+            use_refresh(&mut store, "r1", "someone", now),
             Err(RefreshError::WrongClient)
         );
-        assert_eq!(store.use_refresh("r1", "c", now), Ok((grant(), family)));
+        assert!(
+            store.check_refresh("r1", "c", now).is_ok(),
+            "checking uses nothing"
+        );
+        assert_eq!(
+            use_refresh(&mut store, "r1", "c", now),
+            Ok((grant(), family))
+        );
         store.issue_token_in("a2".into(), grant(), ttl, now, Some(family));
         store.issue_refresh("r2".into(), grant(), family, ttl, now);
         assert!(
@@ -583,21 +645,24 @@ mod tests {
             "rotation alone revokes nothing"
         );
 
-        assert_eq!(store.use_refresh("r1", "c", now), Err(RefreshError::Reused));
+        assert_eq!(
+            use_refresh(&mut store, "r1", "c", now),
+            Err(RefreshError::Reused)
+        );
         for token in ["a1", "a2"] {
             assert!(store.check_token(token, now).is_none(), "{token}");
         }
         assert_eq!(
-            store.use_refresh("r2", "c", now),
+            use_refresh(&mut store, "r2", "c", now),
             Err(RefreshError::Unknown)
         );
         assert!(store.check_token("b1", now).is_some());
-        assert!(store.use_refresh("s1", "c", now).is_ok());
+        assert!(use_refresh(&mut store, "s1", "c", now).is_ok());
 
         store.issue_refresh("old".into(), grant(), other, ttl, now);
         clock.advance(ttl);
         assert_eq!(
-            store.use_refresh("old", "c", clock.now()),
+            use_refresh(&mut store, "old", "c", clock.now()),
             Err(RefreshError::Expired)
         );
     }
@@ -631,11 +696,13 @@ mod tests {
 
     #[test]
     fn id_tokens_are_remembered_for_logout_hints() {
-        let now = Clock::default().now();
+        let clock = Clock::default();
         let mut store = TokenStore::default();
-        store.remember_id_token("jwt".into(), "c".into(), now);
-        assert_eq!(store.id_token_client("jwt"), Some("c"));
-        assert_eq!(store.id_token_client("other"), None);
+        store.remember_id_token("jwt".into(), "c".into(), clock.now());
+        assert_eq!(store.id_token_client("jwt", clock.now()), Some("c"));
+        assert_eq!(store.id_token_client("other", clock.now()), None);
+        clock.advance(ID_TOKEN_MEMORY);
+        assert_eq!(store.id_token_client("jwt", clock.now()), None);
     }
 
     #[test]

@@ -613,3 +613,122 @@ async fn unknown_scopes_are_refused_where_the_flow_answers() {
         Some("invalid_scope")
     );
 }
+
+/// RFC 6749 4.1.2 (and 10.5): "If an authorization code is used more than once, the
+/// authorization server MUST deny the request and SHOULD revoke (when possible) all
+/// tokens previously issued based on that authorization code."
+#[tokio::test]
+async fn a_reused_code_revokes_the_tokens_issued_from_it() {
+    let (_, router) = setup(config(false));
+    for scope in ["openid basic", "openid offline_access"] {
+        let res = post_form(
+            &router,
+            "/oauth/authorize",
+            &enc(&[
+                ("client_id", "spa"),
+                ("redirect_uri", SPA),
+                ("response_type", "code"),
+                ("scope", scope),
+                ("code_challenge", CHALLENGE),
+                ("code_challenge_method", "S256"),
+                ("decision", "allow"),
+            ]),
+        )
+        .await;
+        let (_, query, _) = split_location(res.location());
+        let code = field(&decode(&query.unwrap()), "code").unwrap().to_owned();
+        let redeem = enc(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", SPA),
+            ("client_id", "spa"),
+            ("code_verifier", VERIFIER),
+        ]);
+        let first = post_form(&router, "/oauth/token", &redeem).await;
+        assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+        let access = text(&first.json(), "access_token");
+        assert_eq!(api_status(&router, &access).await.0, StatusCode::OK);
+
+        let replay = post_form(&router, "/oauth/token", &redeem).await;
+        assert_eq!(replay.json()["error"], "invalid_grant", "{scope}");
+        assert_eq!(
+            api_status(&router, &access).await,
+            (StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED),
+            "{scope}: the access token issued from a replayed code still works"
+        );
+        let refresh = first.json()["refresh_token"].as_str().map(str::to_owned);
+        assert_eq!(
+            refresh.is_some(),
+            scope.contains("offline_access"),
+            "{scope}"
+        );
+        if let Some(refresh) = refresh {
+            let res = spa_refresh(&router, &refresh, None).await;
+            assert_eq!(res.json()["error"], "invalid_grant", "{scope}");
+        }
+    }
+}
+
+/// README, "Reuse detection": presenting a used refresh token answers `invalid_grant`
+/// and revokes the whole family. A `scope` parameter must not turn that off.
+#[tokio::test]
+async fn a_reused_refresh_token_revokes_the_family_even_with_a_scope() {
+    let (_, router) = setup(config(false));
+    let login = spa_login(&router, "openid offline_access", None, None).await;
+    let first = text(&login, "refresh_token");
+    let renewed = spa_refresh(&router, &first, None).await.json();
+    let second = text(&renewed, "refresh_token");
+
+    // The attacker replays the rotated-out token, asking for a scope never granted.
+    let reuse = spa_refresh(&router, &first, Some("openid email")).await;
+    assert_eq!(
+        api_status(&router, &text(&renewed, "access_token")).await,
+        (StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED),
+        "the replay of a used refresh token ({}) left the family alive",
+        reuse.body
+    );
+    assert_eq!(reuse.json()["error"], "invalid_grant");
+    assert_eq!(
+        spa_refresh(&router, &second, None).await.json()["error"],
+        "invalid_grant"
+    );
+}
+
+/// README, logout: `id_token_hint` must be an id_token this provider issued "in the last
+/// 24 hours, expired ones included".
+#[tokio::test]
+async fn an_id_token_hint_older_than_a_day_is_refused() {
+    let (state, router) = setup(config(false));
+    let login = spa_login(&router, "openid", None, None).await;
+    let id_token = text(&login, "id_token");
+    state.clock().advance(Duration::from_secs(25 * 3600));
+    let q = enc(&[
+        ("id_token_hint", &id_token),
+        ("post_logout_redirect_uri", SPA),
+    ]);
+    let res = get(&router, &format!("/logout?{q}")).await;
+    assert_eq!(
+        res.status,
+        StatusCode::BAD_REQUEST,
+        "a 25-hour-old hint was taken: Location {:?}",
+        res.header(header::LOCATION)
+    );
+}
+
+/// README, token endpoint errors: "another client's refresh token" is `invalid_grant`,
+/// also with a `scope`: the token's client is checked before the scope, so another client
+/// learns nothing about the login's scopes.
+#[tokio::test]
+async fn another_clients_refresh_token_is_invalid_grant_whatever_the_scope() {
+    let (_, router) = setup(config(false));
+    let login = spa_login(&router, "openid offline_access", None, None).await;
+    let refresh = text(&login, "refresh_token");
+    let form = enc(&[
+        ("grant_type", "refresh_token"),
+        ("refresh_token", &refresh),
+        ("client_id", "es"),
+        ("scope", "openid email"),
+    ]);
+    let res = post_form(&router, "/oauth/token", &form).await;
+    assert_eq!(res.json()["error"], "invalid_grant", "{}", res.body);
+}
