@@ -155,9 +155,10 @@ pub fn page_load(
     }
     let ours = match (&pending, state_of(&captured.raw)) {
         (Some(login), Some(state)) => login.secrets.state.matches(&state),
-        // A stateless error is this tab's login's, unless a popup shows it: a popup has a copy
-        // of its opener's sessionStorage, and the error belongs to the popup's login.
-        (Some(_), None) => !opener,
+        // A stateless error is this window's redirect login's: a popup's copy of its opener's
+        // sessionStorage holds no pending login (a popup login removes it before opening), and
+        // a tab that has an opener (an app opened by `window.open`) logs in by redirect too.
+        (Some(_), None) => true,
         (None, _) => false,
     };
     if ours {

@@ -381,6 +381,10 @@ impl Machine {
                 "oauth-prefab-",
                 login.secrets.state.expose().get(..16).unwrap_or(""),
             ]);
+            // A popup starts with a copy of this tab's sessionStorage: a redirect login this
+            // tab left behind must not reach it, so that a pending record in a window is always
+            // that window's own (a stateless denial goes to it: `callback::page_load`).
+            env.store.remove(Storage::Session, PENDING_KEY);
             out.emit(Command::Open {
                 url: url.as_deref().unwrap_or(""),
                 name: &name,

@@ -124,25 +124,37 @@ fn a_popup_callback_relays_to_its_opener_and_closes_once_taken() {
 
 #[test]
 fn a_stateless_denial_goes_to_this_tabs_login_unless_a_popup_shows_it() {
+    let denial = "?error=access_denied&error_reason=user_denied";
+    // A popup carries a copy of its opener's sessionStorage, taken as it opens: a popup login
+    // first removes any redirect login this tab left behind, so the denial is the popup's.
     let mut w = Widget::new(&format!("{IMPLICIT}&mode=redirect"));
     w.login(0x44);
-    let denial = "?error=access_denied&error_reason=user_denied";
-    // A popup carries a copy of its opener's sessionStorage: the denial is the popup's login's.
-    let mut popup = w.another(IMPLICIT);
+    let mut opener = w.another(IMPLICIT);
+    opener.login(0x45);
+    let mut popup = opener.another(IMPLICIT);
     assert_eq!(
         names(&page_load(&mut popup, denial, "", true)),
         ["clean", "relay"]
     );
-    let mut back = w.another(&format!("{IMPLICIT}&mode=redirect"));
-    assert_eq!(names(&page_load(&mut back, denial, "", false)), ["clean"]);
-    let out = back.connect();
-    assert_eq!(
-        (
-            error(&out),
-            event(&out, "oauth-error").unwrap()["reason"].as_str()
-        ),
-        (Some("access_denied"), Some("user_denied"))
-    );
+    // A tab's redirect login gets it, whether the tab has an opener (an app opened by
+    // `window.open`) or not.
+    for has_opener in [false, true] {
+        let mut w = Widget::new(&format!("{IMPLICIT}&mode=redirect"));
+        w.login(0x44);
+        let mut back = w.another(&format!("{IMPLICIT}&mode=redirect"));
+        assert_eq!(
+            names(&page_load(&mut back, denial, "", has_opener)),
+            ["clean"]
+        );
+        let out = back.connect();
+        assert_eq!(
+            (
+                error(&out),
+                event(&out, "oauth-error").unwrap()["reason"].as_str()
+            ),
+            (Some("access_denied"), Some("user_denied"))
+        );
+    }
 }
 
 #[test]
