@@ -20,10 +20,19 @@ function shadowOf(host) {
   return root;
 }
 
-/** Every attribute of `element`, form-encoded, for the core to read. */
+/**
+ * The element's own attributes, form-encoded, for the core to read, and the names of the others
+ * (`data-*`, `style`, a misspelled one) as one more name, for the advice: with their values, many
+ * or long ones would break the core's form limits (32 pairs, 16 KiB) and lose the settings.
+ */
 function attributesOf(element) {
   const pairs = new URLSearchParams();
-  for (const { name, value } of element.attributes) pairs.append(name, value);
+  const others = [];
+  for (const { name, value } of element.attributes) {
+    if (OAuthLogin.observedAttributes.includes(name)) pairs.append(name, value);
+    else others.push(name);
+  }
+  pairs.append(others.join(' '), '');
   return pairs.toString();
 }
 

@@ -3,7 +3,7 @@
 // Also: loopback authorize URLs may use plain http, and attribute changes apply to the next login.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CLIENT_ID, loginOutcome, openWidget, startEnvironment, startLogin, waitForEvents, widgetState } from './harness.mjs';
+import { CLIENT_ID, decide, loginOutcome, openWidget, startEnvironment, startLogin, waitForEvents, widgetState } from './harness.mjs';
 
 let env;
 before(async () => { env = await startEnvironment(); });
@@ -139,6 +139,22 @@ test('attributes reflect to properties, and a change applies to the next login',
   assert.equal((await env.controls.lastAuthorize()).client_id, CLIENT_ID);
   assert.equal((await widgetState(page)).busy, 'true');
   await popup.close();
+  await context.close();
+});
+
+test('many data-* attributes and a 20 KB style leave the settings whole: the login goes through', async () => {
+  const { page, context, consoleLines } = await env.newPage();
+  const attrs = { style: `--pad: ${'x'.repeat(20_000)}`, class: 'big', clientid: 'typo' };
+  for (let i = 0; i < 40; i += 1) attrs[`data-x${i}`] = `${i}`;
+  await openWidget(env, page, { attrs });
+  const popup = await startLogin(page);
+  assert.equal((await env.controls.lastAuthorize()).client_id, CLIENT_ID);
+  await decide(popup, 'Allow');
+  const outcome = await loginOutcome(page);
+  assert.ok(outcome.ok?.accessToken, JSON.stringify(outcome));
+  assert.deepEqual((await page.evaluate(() => window.events)).filter((e) => e.type === 'oauth-error'), []);
+  // The other attributes' names still reach the advice.
+  assert.ok(consoleLines.includes('<oauth-login>: unknown attribute `clientid`: did you mean `client-id`?'), JSON.stringify(consoleLines));
   await context.close();
 });
 

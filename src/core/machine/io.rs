@@ -120,7 +120,8 @@ macro_rules! inputs {
 }
 
 inputs! {
-    /// The element's settings changed (every attribute, form-encoded), or it was upgraded.
+    /// The element's settings changed (its own attributes, form-encoded, and the names of the
+    /// others), or it was upgraded.
     Update "update" { attributes: Text<'a>, origin: Text<'a>, path: Text<'a> },
     /// `login(options)`: the options as attributes; `object` is false when `options` was not one.
     Options "options" { attributes: Text<'a>, origin: Text<'a>, path: Text<'a>, object: bool },

@@ -1087,6 +1087,13 @@ fn target(p: &mut Pending, page: &PageState) -> Result<Option<String>, OAuthErro
         )?,
         url => url,
     };
+    // The discovered endpoint's query, as authorize-url's (which passed this with the settings).
+    if let Some(why) = p.config.repeats(endpoint) {
+        return Err(OAuthError::config(cat(&[
+            "the discovery document's authorization_endpoint ",
+            &why,
+        ])));
+    }
     Ok(Some(authorize_url(
         endpoint,
         &p.config,

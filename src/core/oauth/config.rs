@@ -14,7 +14,9 @@ use crate::core::contract::{
     Attr, Fallback, Mode, ResponseType, Storage, ATTRIBUTE_COUNT, SECRET_ATTRIBUTES,
 };
 use crate::core::error::OAuthError;
-use crate::core::text::{cat, join, parse_decimal, split, split_once, words};
+use crate::core::text::{
+    cat, decode_component, find, join, parse_decimal, split, split_once, words,
+};
 
 /// The default `timeout`, in seconds.
 pub const DEFAULT_TIMEOUT_SECS: u32 = 300;
@@ -32,17 +34,24 @@ pub const RESERVED_PARAMS: &[&str] = &[
     "code_challenge_method",
 ];
 
-/// Why `params` cannot go with the authorization request: it names a parameter the widget sets.
-fn sets_reserved(params: &Params) -> Option<String> {
-    let (name, _) = params
-        .pairs()
-        .iter()
-        .find(|(n, _)| RESERVED_PARAMS.contains(&n.as_str()))?;
-    Some(cat(&[
-        "must not set `",
-        name,
-        "`: the widget sets it itself",
-    ]))
+/// Why an authorization request cannot carry the query `query`: a name in it, read leniently (a
+/// provider's own query need not be form-encoded), is one the widget sets or one `extra` (the
+/// `extra-params`) sets, and RFC 6749 3.1 forbids sending a parameter twice.
+fn sends_twice(query: &str, extra: &str) -> Option<String> {
+    let extra = Params::parse(extra).unwrap_or_default();
+    for piece in split(query, b"&") {
+        let Ok(name) = decode_component(split_once(piece, b'=').unwrap_or((piece, "")).0) else {
+            continue;
+        };
+        if RESERVED_PARAMS.contains(&name.as_str()) || extra.get(&name).is_some() {
+            return Some(cat(&[
+                "must not set `",
+                &name,
+                "`: the widget sends it already (itself or from extra-params)",
+            ]));
+        }
+    }
+    None
 }
 
 /// The page a widget runs on: what `callbackurl` and the same-origin rules are made from.
@@ -57,7 +66,7 @@ pub struct Page {
 /// The settings as given, before validation.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Settings {
-    /// The text they were read from (every attribute, form-encoded), kept so that a redirect
+    /// The text they were read from (the attributes, form-encoded), kept so that a redirect
     /// login can rebuild exactly this configuration on the page it returns to.
     pub text: String,
     values: [Option<String>; ATTRIBUTE_COUNT],
@@ -70,9 +79,11 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// Reads every attribute of an element (or the options of `login()`, named as
-    /// attributes), given as form-encoded `name=value` pairs that JS wrote. Values are trimmed
-    /// of ASCII white space (HTML's rule for attributes); blank ones count as absent.
+    /// Reads the attributes of an element (or the options of `login()`, named as attributes),
+    /// given as form-encoded `name=value` pairs that JS wrote: the element's own, and one more
+    /// pair naming the others (`data-*`, `style`, a misspelled one), space-separated, for the
+    /// advice; their values never count against the form's limits. Values are trimmed of ASCII
+    /// white space (HTML's rule for attributes); blank ones count as absent.
     pub fn parse(text: &str) -> Self {
         let mut settings = Self {
             text: text.into(),
@@ -86,7 +97,12 @@ impl Settings {
                 None if SECRET_ATTRIBUTES.iter().any(|(s, _)| s == name) => {
                     settings.has_secret = true
                 }
-                None => settings.unknown.push(name.clone()),
+                // The element sends the names of its other attributes as one, without values.
+                None => {
+                    for word in split(name, b" ") {
+                        settings.unknown.push(word.into());
+                    }
+                }
             }
         }
         settings
@@ -188,6 +204,15 @@ impl Config {
     pub fn authorize_url(&self) -> &str {
         self.get(Attr::AuthorizeUrl)
             .unwrap_or(self.preset.authorize_url)
+    }
+
+    /// Why the authorization endpoint `url` cannot be sent to: its query repeats a parameter
+    /// the request carries.
+    pub fn repeats(&self, url: &str) -> Option<String> {
+        sends_twice(
+            split_once(url, b'?')?.1,
+            self.get(Attr::ExtraParams).unwrap_or(""),
+        )
     }
 
     /// The provider's issuer identifier: the attribute, or the preset's (Google's).
@@ -300,6 +325,10 @@ impl Config {
                     // An issuer is an identifier compared as written (`iss`, the discovery
                     // document's `issuer`): never a path.
                     _ if attr == Attr::Issuer && value.starts_with('/') => NOT_ABSOLUTE.into(),
+                    // RFC 8414 2: nor a query (discovery would read the issuer's root).
+                    _ if attr == Attr::Issuer && find(value, b"?").is_some() => {
+                        "must have no query or fragment".into()
+                    }
                     None => NOT_ABSOLUTE.into(),
                     // The response must land on a page of this origin: only there can it reach
                     // the opener (postMessage to our own origin) or this tab's pending login.
@@ -313,12 +342,9 @@ impl Config {
                     Some(origin) if !is_secure(&origin) => {
                         "must use https: (plain http only on localhost, 127.0.0.1 or [::1])".into()
                     }
-                    // Its query is sent with the widget's own parameters: none may be repeated.
-                    // (A query that is not form-encoded is the provider's own: sent as is.)
-                    Some(_) if attr == Attr::AuthorizeUrl => match split_once(value, b'?')
-                        .and_then(|(_, q)| Params::parse(q).ok())
-                        .and_then(|params| sets_reserved(&params))
-                    {
+                    // Its query is sent, as it is, with the widget's own parameters: none may
+                    // be repeated.
+                    Some(_) if attr == Attr::AuthorizeUrl => match self.repeats(value) {
                         Some(why) => why,
                         None => continue,
                     },
@@ -326,7 +352,7 @@ impl Config {
                 },
                 Attr::ExtraParams => match Params::parse(value) {
                     Err(why) => cat(&["is not form-encoded: ", &why]),
-                    Ok(params) => match sets_reserved(&params) {
+                    Ok(_) => match sends_twice(value, "") {
                         Some(why) => why,
                         None => continue,
                     },
@@ -650,6 +676,10 @@ pub(crate) mod tests {
                 "issuer `https://id.example/#x` is not an absolute",
             ),
             (
+                &[id, ("issuer", "https://id.example?tenant=a")],
+                "issuer `https://id.example?tenant=a` must have no query or fragment",
+            ),
+            (
                 &[id, ("issuer", "/realms/x")],
                 "issuer `/realms/x` is not an absolute",
             ),
@@ -685,7 +715,7 @@ pub(crate) mod tests {
             ),
             (
                 &[id, ("authorize-url", "https://id.example/a?tenant=x&client_id=y")],
-                "authorize-url `https://id.example/a?tenant=x&client_id=y` must not set `client_id`: the widget sets it itself",
+                "authorize-url `https://id.example/a?tenant=x&client_id=y` must not set `client_id`: the widget sends it already",
             ),
             (
                 &[gg, id, ("mode", "tab")],
@@ -734,6 +764,54 @@ pub(crate) mod tests {
         ] {
             assert!(config(&[id, ("authorize-url", url)]).is_ok(), "{url}");
         }
+    }
+
+    /// Its query is the provider's, sent as it is: a name in it is read however the rest is
+    /// written, so none the widget sets slips through beside a piece that is not form-encoded.
+    #[test]
+    fn authorize_url_query_naming_a_reserved_parameter_is_refused_even_beside_a_raw_piece() {
+        for (url, name) in [
+            ("https://id.example/a?x=%zz&client_id=evil", "client_id"),
+            ("https://id.example/a?t=1&t=2&state=fixed", "state"),
+            (
+                "https://id.example/a?x=%zz&redirect%5Furi=https%3A%2F%2Fe.example",
+                "redirect_uri",
+            ),
+        ] {
+            let err = config(&[("client-id", "abc"), ("authorize-url", url)]).unwrap_err();
+            assert_eq!(err.code, ErrorCode::InvalidConfig, "{url}");
+            assert!(
+                err.description.contains(&format!("must not set `{name}`")),
+                "{url}: {}",
+                err.description
+            );
+        }
+    }
+
+    /// RFC 6749 3.1: a parameter is sent once, so `extra-params` may not repeat a name of
+    /// `authorize-url`'s query.
+    #[test]
+    fn extra_params_repeating_the_authorize_url_query_are_invalid_config() {
+        let err = config(&[
+            ("client-id", "spa"),
+            ("authorize-url", "https://id.example/auth?prompt=login"),
+            ("extra-params", "prompt=consent"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidConfig);
+        assert!(
+            err.description.contains(
+                "must not set `prompt`: the widget sends it already (itself or from extra-params)"
+            ),
+            "{}",
+            err.description
+        );
+        assert!(config(&[
+            ("client-id", "spa"),
+            ("authorize-url", "https://id.example/auth?tenant=a"),
+            ("extra-params", "prompt=consent"),
+        ])
+        .is_ok());
     }
 
     #[test]

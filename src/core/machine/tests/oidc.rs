@@ -583,3 +583,35 @@ fn proven_with_refresh_token(w: &mut Widget, byte: u8) {
     let out = w.answer(&out, 200, r#"{"sub":"u1"}"#);
     assert_eq!(logged_in_with(&out), Some("a1"), "{out:?}");
 }
+
+/// RFC 6749 3.1: a parameter is sent once. The discovered authorization_endpoint's query is
+/// checked as authorize-url's is: naming a parameter the widget sets, or one of `extra-params`,
+/// fails the login with `invalid_config`, naming the document's fault.
+#[test]
+fn a_discovered_authorization_endpoint_naming_a_widget_parameter_is_invalid_config() {
+    for (settings, query, name) in [
+        (DISCOVERED.to_owned(), "?x=%zz&client_id=other", "client_id"),
+        (
+            format!("{DISCOVERED}&extra-params=prompt%3Dconsent"),
+            "?prompt=login",
+            "prompt",
+        ),
+    ] {
+        let mut w = Widget::new(&settings);
+        w.discovered(&DISCOVERY.replace(
+            "https://id.example/auth",
+            &format!("https://id.example/auth{query}"),
+        ));
+        let (out, _) = w.login(0x31);
+        let out = w.digest(&out);
+        assert_eq!(error(&out), Some("invalid_config"), "{out:?}");
+        assert_eq!(
+            description(&out),
+            format!("the discovery document's authorization_endpoint must not set `{name}`: the widget sends it already (itself or from extra-params)")
+        );
+        assert!(
+            go_url(&out).is_none() && find(&out, "open").is_none(),
+            "{out:?}"
+        );
+    }
+}

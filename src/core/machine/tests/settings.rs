@@ -1,7 +1,9 @@
 //! Settings: advice in the console, once per line, and a login with settings that cannot work.
 
 use super::*;
-use crate::core::contract::NOT_SET_UP;
+use crate::core::contract::{Attr, NOT_SET_UP};
+use crate::core::oauth::config::Settings;
+use crate::core::text::form;
 
 #[test]
 fn advice_and_invalid_settings_reach_the_console_once() {
@@ -49,4 +51,31 @@ fn login_options_that_are_not_an_object_are_invalid_config() {
     });
     let (out, _) = w.login(0x11);
     assert!(description(&out).contains("login(options) needs an options object"));
+}
+
+/// The element sends its own attributes, and the names of the others as one more name
+/// (`attributesOf` in js/element.js; the e2e test in tests/e2e/config.test.mjs gives it many
+/// `data-*` attributes and a long `style`): all its own at once fit the form's limits, and the
+/// others are advised on by name.
+#[test]
+fn every_attribute_of_the_element_fits_and_the_others_are_advised_by_name() {
+    let mut attrs: Vec<(&str, &str)> = Attr::ALL.iter().map(|a| (a.name(), "x")).collect();
+    attrs.push(("id", "w1"));
+    let others: String = (0..100).map(|i| format!("data-x{i} ")).collect();
+    let others = format!("{others}style clientid");
+    attrs.push((&others, ""));
+    let settings = Settings::parse(&form(&attrs));
+    assert!(Attr::ALL.iter().all(|a| settings.get(*a) == Some("x")));
+    assert_eq!(settings.id.as_deref(), Some("w1"));
+    assert_eq!(settings.unknown.len(), 102);
+    let with_secrets = format!("{}&client-secret=&client_secret=", form(&attrs));
+    assert!(Settings::parse(&with_secrets).has_secret);
+
+    let mut w = Widget::bare();
+    let out = w.update(&format!("{IMPLICIT}&{}", form(&[(&others, "")])));
+    assert_eq!(warnings(&out).len(), 1, "{:?}", warnings(&out));
+    assert!(warnings(&out)[0].contains("`clientid`: did you mean `client-id`?"));
+    let (out, _) = w.login(0x11);
+    assert_eq!(error(&out), None, "{out:?}");
+    assert!(find(&out, "open").is_some(), "{out:?}");
 }
