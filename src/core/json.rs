@@ -119,6 +119,15 @@ impl<'a> Value<'a> {
         found
     }
 
+    /// Whether an object gives a member's name twice. [`Value::get`] reads such a member as
+    /// absent, which must not turn a restriction off: a JWK or a JWT with one is refused (RFC
+    /// 7515 and RFC 7519 let a reader refuse duplicates).
+    pub fn has_duplicate(&self) -> bool {
+        self.members()
+            .iter()
+            .any(|(name, _)| self.get(name).is_none())
+    }
+
     /// The string member `name` of an object (once, and a string).
     pub fn str_of(&self, name: &str) -> Option<String> {
         self.get(name)?.as_str().map(str::to_owned)

@@ -46,6 +46,9 @@ pub fn check_claims(claims: &str, expect: &Expect) -> Result<Verified, OAuthErro
     if !matches!(claims, Value::Object(_)) {
         return Err(refused(&["the payload is not a JSON object"]));
     }
+    if claims.has_duplicate() {
+        return Err(refused(&["a claim is given twice"]));
+    }
     // Checks borrow from the text; what `Verified` owns is copied at the end.
     match claims.get("iss") {
         Some(Value::Str(iss)) if iss == expect.issuer => {}
@@ -171,7 +174,13 @@ pub fn check_at_hash(
     match at_hash {
         None if !required => Ok(()),
         None => Err(refused(&["`at_hash` is missing"])),
-        Some(given) if given == at_hash_of(digest_of_access_token) => Ok(()),
+        // No digest (WebCrypto failed) matches nothing, not even an empty `at_hash`.
+        Some(given)
+            if !digest_of_access_token.is_empty()
+                && given == at_hash_of(digest_of_access_token) =>
+        {
+            Ok(())
+        }
         Some(_) => Err(refused(&["`at_hash` does not match the access token"])),
     }
 }
@@ -264,6 +273,25 @@ mod tests {
         };
         assert!(check_claims(&claims(json!({"nonce": null})), &renewal).is_ok());
         assert!(check_claims(&claims(json!({"nonce": "other"})), &renewal).is_ok());
+    }
+
+    #[test]
+    fn an_azp_given_twice_is_not_read_as_absent() {
+        // One audience, and an `azp` naming another client, given twice: it is present in every
+        // reading, and not the client id.
+        let good = claims(json!({}));
+        let doubled = format!(
+            r#"{},"azp":"other","azp":"other"}}"#,
+            &good[..good.len() - 1]
+        );
+        assert!(check_claims(&doubled, &EXPECT).is_err(), "{doubled}");
+    }
+
+    #[test]
+    fn an_empty_digest_matches_no_at_hash() {
+        // The driver answers a failed `crypto.subtle.digest` with no bytes; an `at_hash` of ""
+        // must not match it (a SHA-256's half is 16 bytes, a SHA-512's 32).
+        assert!(check_at_hash(Some(""), &[], true).is_err());
     }
 
     #[test]
@@ -389,7 +417,7 @@ mod tests {
             );
         }
         let twice = r#"{"iss":"https://id.example","iss":"https://id.example"}"#;
-        assert_eq!(refusal(twice, &EXPECT), "id_token: `iss` is missing");
+        assert_eq!(refusal(twice, &EXPECT), "id_token: a claim is given twice");
         // An exponent's raw text, written by hand (serde would print it as a plain number).
         let exponent = claims(json!({})).replace("1700000600", "17.000006e8");
         assert_eq!(

@@ -111,7 +111,11 @@ pub fn choose_key(jwks: &str, kid: Option<&str>, alg: Alg) -> KeyChoice {
     for &(name, min, max) in members {
         let value = key.get(name);
         let value = value.as_ref().and_then(Value::as_str).unwrap_or("");
-        let fits = from_base64url(value).is_some_and(|b| (min..=max).contains(&b.len()));
+        let fits = from_base64url(value).is_some_and(|b| {
+            (min..=max).contains(&b.len())
+                // A modulus in the fewest octets (RFC 7518 2), of 2048 bits at least.
+                && (name != "n" || b[0] >= if b.len() == min { 0x80 } else { 1 })
+        });
         if !fits {
             return KeyChoice::Refused(refused(&[
                 "the key's `",
@@ -133,6 +137,10 @@ fn why_unfit(key: &Value, alg: Alg) -> Option<&'static str> {
     let is = |name: &str, want: &str| key.get(name).as_ref().and_then(Value::as_str) == Some(want);
     if !is("kty", kty) || !crv.is_empty() && !is("crv", crv) {
         return Some(not_one);
+    }
+    // A restriction given twice reads as absent: such a key is refused, not unrestricted.
+    if key.has_duplicate() {
+        return Some("gives a member twice");
     }
     if key.get("use").is_some() && !is("use", "sig") {
         return Some("is not a signing key (`use`)");
@@ -412,6 +420,56 @@ mod tests {
                 "{key}"
             );
         }
+    }
+
+    #[test]
+    fn a_restriction_given_twice_still_restricts() {
+        // `use`, `key_ops` and `alg` each given twice, both times forbidding the token's
+        // algorithm: every JSON reader (first-wins, last-wins) sees the restriction, so the key
+        // must not be used. Reading the doubled member as absent makes it unrestricted.
+        let rsa = |extra: &str| {
+            format!(r#"{{"keys":[{{"kty":"RSA","kid":"k","n":"{N}","e":"AQAB"{extra}}}]}}"#)
+        };
+        let used: Vec<&str> = [
+            (r#","use":"enc","use":"enc""#, Alg::RS256),
+            (
+                r#","key_ops":["encrypt"],"key_ops":["wrapKey"]"#,
+                Alg::RS256,
+            ),
+            (r#","alg":"RS256","alg":"RS256""#, Alg::PS256),
+        ]
+        .into_iter()
+        .filter(|(extra, alg)| {
+            matches!(choose_key(&rsa(extra), Some("k"), *alg), KeyChoice::Key(_))
+        })
+        .map(|(extra, _)| extra)
+        .collect();
+        assert!(used.is_empty(), "keys used despite: {used:?}");
+    }
+
+    #[test]
+    fn an_rsa_modulus_under_2048_bits_is_refused() {
+        use crate::core::text::base64url;
+        let n = from_base64url(N).unwrap();
+        assert_eq!((n.len(), n[0] >= 0x80), (256, true), "A.1's n is 2048 bits");
+        // 256 bytes, but a 2047-bit modulus (top byte 0x7f), and a non-minimal one with a
+        // leading zero octet (RFC 7518 2, Base64urlUInt) that is at most 2040 bits.
+        let mut short = n.clone();
+        short[0] = 0x7f;
+        let mut padded = n.clone();
+        padded[0] = 0;
+        let used: Vec<String> = [short, padded]
+            .iter()
+            .filter(|n| {
+                let set = format!(
+                    r#"{{"keys":[{{"kty":"RSA","n":"{}","e":"AQAB"}}]}}"#,
+                    base64url(n)
+                );
+                matches!(choose_key(&set, None, Alg::RS256), KeyChoice::Key(_))
+            })
+            .map(|n| format!("n starting {:02x}", n[0]))
+            .collect();
+        assert!(used.is_empty(), "keys used: {used:?}");
     }
 
     proptest! {

@@ -615,3 +615,25 @@ fn a_discovered_authorization_endpoint_naming_a_widget_parameter_is_invalid_conf
         );
     }
 }
+
+#[test]
+fn an_at_hash_of_nothing_does_not_match_a_failed_digest() {
+    // The driver answers a digest that WebCrypto refused with no bytes (js/driver.js); an
+    // id_token whose `at_hash` is "" must not pass the implicit grant's check on that.
+    let attributes = format!("{DISCOVERED}&response-type=token+id_token&scope=openid");
+    let mut w = Widget::new(&attributes);
+    w.discovered(&DISCOVERY.replace(r#","userinfo_endpoint":"https://id.example/me""#, ""));
+    let (_, state) = w.login(0x2a);
+    let id_token = jws(HEADER, &claims(0x2a, r#","at_hash":"""#));
+    let out = w.popup_answer(
+        "",
+        &format!("#access_token=at&token_type=bearer&id_token={id_token}&state={state}"),
+    );
+    let out = keys_then_verdict(&mut w, &out, &jwks("k1"), true);
+    let asked = find(&out, "digest").expect("the access token's digest");
+    let out = w.send(Input::Digest {
+        seq: asked["seq"].as_u64().unwrap() as u32,
+        digest: vec![],
+    });
+    assert!(event(&out, "oauth-login").is_none(), "{out:?}");
+}
