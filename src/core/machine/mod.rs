@@ -797,6 +797,7 @@ impl Machine {
     /// one may stop waiting for its answer, the held token may have expired.
     fn tick(&mut self, env: &mut Env, out: &mut dyn Emit) {
         let now = env.now;
+        self.revoke_overdue(now, out);
         match &mut self.attempt {
             Attempt::Pending(p) if now >= p.deadline() => {
                 // A profile read still out: the login stands without it, as when the read
@@ -958,7 +959,8 @@ impl Machine {
     }
 
     /// One timer for whatever comes next: the pending login's hint or deadline, a cancelled
-    /// login's deadline, the session's renewal, or the token's expiry. (`setTimeout` holds at most 2^31-1 ms; a longer
+    /// login's deadline, the session's renewal, the token's expiry, or a logout's revocation
+    /// given up. (`setTimeout` holds at most 2^31-1 ms; a longer
     /// wait re-arms.)
     fn arm(&self, now: u64, out: &mut dyn Emit) {
         let login = match &self.attempt {
@@ -975,7 +977,10 @@ impl Machine {
             None => self.held.as_ref().and_then(|h| h.token.expires_at),
         };
         let renewal = trying.or_else(|| self.renewal_time());
-        let next = [login, expiry, renewal].into_iter().flatten().min();
+        let next = [login, expiry, renewal, self.revoke_deadline()]
+            .into_iter()
+            .flatten()
+            .min();
         out.emit(Command::Timer {
             ms: next.map(|at| at.saturating_sub(now).min(i32::MAX as u64)),
         });

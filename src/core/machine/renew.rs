@@ -12,6 +12,7 @@ use super::session::{Attempt, Held};
 use super::{forget_token, keep, unreachable_error, Env, Machine, DISCOVERY_LOOK_MS};
 use crate::core::contract::{Attr, Event, Storage};
 use crate::core::error::OAuthError;
+use crate::core::json;
 use crate::core::oauth::config::Config;
 use crate::core::oauth::request::{refresh_request, revoke_request, Secret};
 use crate::core::oauth::response::token_answer;
@@ -116,6 +117,34 @@ pub struct Revoking {
     pub revoked: bool,
     /// Where the tab then goes to end the provider's session, if it does.
     pub end_session: Option<String>,
+    /// When the logout was; [`TRY_MAX_MS`] later, what is still out counts as unanswered.
+    pub since: u64,
+    /// The refresh request out at the logout (0: none), in `waiting`: the tokens its answer
+    /// brings are revoked too, never kept.
+    pub renewal: u32,
+    /// The session's settings.
+    pub config: Rc<Config>,
+    /// The revocation endpoint, if one is known.
+    pub url: Option<String>,
+}
+
+impl Revoking {
+    /// Asks for the revocation of `tokens` (each with its `token_type_hint`); the requests join
+    /// `waiting`.
+    fn send(&mut self, tokens: &[(Option<&str>, &str)], seq: &mut u32, out: &mut dyn Emit) {
+        let Some(url) = &self.url else { return };
+        for (token, hint) in tokens {
+            let Some(token) = token else { continue };
+            let seq = next(seq);
+            out.emit(Command::Fetch {
+                seq,
+                url,
+                body: Some(&revoke_request(&self.config, token, hint)),
+                bearer: None,
+            });
+            self.waiting.push(seq);
+        }
+    }
 }
 
 /// The discovery document this page read for `config`'s issuer, if it has.
@@ -362,9 +391,16 @@ impl Machine {
 
     /// The renewal ends without a result: its lock goes.
     pub(super) fn drop_renewal(&mut self, out: &mut dyn Emit) {
-        if self.renewal.take().is_some_and(|r| r.locked) {
+        self.take_renewal(out);
+    }
+
+    /// Takes the renewal, letting its lock go.
+    fn take_renewal(&mut self, out: &mut dyn Emit) -> Option<Renewal> {
+        let renewal = self.renewal.take();
+        if renewal.as_ref().is_some_and(|r| r.locked) {
             out.emit(Command::Unlock {});
         }
+        renewal
     }
 
     /// The session ends without a logout: the tokens are forgotten and `oauth-expired` fires
@@ -482,7 +518,9 @@ impl Machine {
 
     /// `logout()`: forgets the tokens here (and, through storage, in the tabs sharing them),
     /// asks for their revocation where a revocation endpoint is known, and fires `oauth-logout`
-    /// at once; once revoked, `end_session` sends the tab to end the provider's session.
+    /// at once; once revoked, `end_session` sends the tab to end the provider's session. The
+    /// tokens a renewal under way brings are revoked too: those its proof holds at once, those
+    /// its refresh request still out brings when they come; the promise waits for them.
     pub(super) fn logout(
         &mut self,
         end_session: bool,
@@ -491,7 +529,7 @@ impl Machine {
         env: &mut Env,
         out: &mut dyn Emit,
     ) {
-        self.drop_renewal(out);
+        let renewal = self.take_renewal(out).map(|r| r.step);
         let held = self.held.take();
         if let Some(held) = &held {
             forget_token(env.store, &held.config.key);
@@ -501,7 +539,6 @@ impl Machine {
             self.attempt = Attempt::None;
         }
         self.render(env.now, out);
-        self.arm(env.now, out);
         let config = held
             .as_ref()
             .map_or(self.config.clone(), |h| h.config.clone());
@@ -523,43 +560,56 @@ impl Machine {
                 None
             }
         };
-        let revoke_url = match config.endpoint(Attr::RevokeUrl) {
+        let url = match config.endpoint(Attr::RevokeUrl) {
             Some(url) => url,
             None => document
                 .and_then(|d| d.revocation_endpoint.clone())
                 .or_else(|| config.preset.revoke_url.map(Into::into)),
         };
-        let mut waiting = Vec::new();
-        if let (Some(url), Some(held)) = (&revoke_url, &held) {
+        let mut revoking = Revoking {
+            id,
+            revoked: true,
+            waiting: Vec::new(),
+            end_session,
+            since: env.now,
+            renewal: 0,
+            config: config.clone(),
+            url,
+        };
+        if let Some(held) = &held {
             let refresh = held.refresh_token.as_ref().map(Secret::expose);
+            let proven = match &renewal {
+                Some(RenewStep::Prove(proof)) => Some(&proof.granted),
+                _ => None,
+            };
             let tokens = [
                 (refresh, "refresh_token"),
+                (
+                    proven
+                        .and_then(|g| g.refresh_token.as_deref())
+                        .filter(|t| Some(*t) != refresh),
+                    "refresh_token",
+                ),
                 (Some(held.token.access_token.expose()), "access_token"),
+                (
+                    proven.map(|g| g.token.access_token.expose()),
+                    "access_token",
+                ),
             ];
-            for (token, hint) in tokens {
-                let Some(token) = token else { continue };
-                let seq = next(&mut self.seq);
-                out.emit(Command::Fetch {
-                    seq,
-                    url,
-                    body: Some(&revoke_request(&config, token, hint)),
-                    bearer: None,
-                });
-                waiting.push(seq);
-            }
+            revoking.send(&tokens, &mut self.seq, out);
         }
-        let revoking = Revoking {
-            id,
-            revoked: !waiting.is_empty(),
-            waiting,
-            end_session,
-        };
+        revoking.revoked = !revoking.waiting.is_empty();
+        if let (Some(RenewStep::Request(seq)), true) = (renewal, revoking.revoked) {
+            revoking.renewal = seq;
+            revoking.waiting.push(seq);
+        }
         if revoking.waiting.is_empty() {
             self.revoked(revoking, out);
         } else {
             // Beside any earlier logout's still out: each promise settles with its own.
             self.revoking.push(revoking);
         }
+        self.arm(env.now, out);
         // Last, as every event: a listener finds the widget logged out, its requests sent.
         self.fire(
             Event::Logout,
@@ -567,6 +617,22 @@ impl Machine {
             Settle::Not,
             out,
         );
+    }
+
+    /// Settles the logouts whose revocation took longer than [`TRY_MAX_MS`], as unanswered: a
+    /// late answer is then ignored. (They are kept in the order made, so the first ends first.)
+    pub(super) fn revoke_overdue(&mut self, now: u64, out: &mut dyn Emit) {
+        while let Some(seq) = (self.revoking.first())
+            .filter(|r| now >= r.since.saturating_add(TRY_MAX_MS))
+            .and_then(|r| r.waiting.first().copied())
+        {
+            self.revoke_reply(seq, Reply::Unreachable(""), out);
+        }
+    }
+
+    /// When the first logout still revoking is given up.
+    pub(super) fn revoke_deadline(&self) -> Option<u64> {
+        (self.revoking.first()).map(|r| r.since.saturating_add(TRY_MAX_MS))
     }
 
     /// Whether a logout waits for request `seq`.
@@ -581,10 +647,22 @@ impl Machine {
         };
         let revoking = &mut self.revoking[index];
         revoking.waiting.retain(|s| *s != seq);
-        // RFC 7009 2.2: 200 for a revoked token, and for one the server did not know.
-        revoking.revoked &= matches!(reply, Reply::Answered(200, _));
+        let renewal = seq == revoking.renewal;
+        // RFC 7009 2.2: 200 for a revoked token, and for one the server did not know. The
+        // renewal's answer counts as long as it came: whatever it grants is revoked in turn.
+        revoking.revoked &= matches!(reply, Reply::Answered(status, _) if status == 200 || renewal);
+        if let (true, Reply::Answered(_, body)) = (renewal, reply) {
+            let granted = json::parse(body);
+            let token = |name| granted.as_ref().and_then(|g| g.str_of(name));
+            let (refresh, access) = (token("refresh_token"), token("access_token"));
+            let tokens = [
+                (refresh.as_deref(), "refresh_token"),
+                (access.as_deref(), "access_token"),
+            ];
+            revoking.send(&tokens, &mut self.seq, out);
+        }
         if revoking.waiting.is_empty() {
-            let done = self.revoking.swap_remove(index);
+            let done = self.revoking.remove(index);
             self.revoked(done, out);
         }
     }

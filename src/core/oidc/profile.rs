@@ -141,15 +141,16 @@ pub fn merge(claims: Profile, userinfo: Profile) -> Result<Profile, String> {
             "the profile answer's sub is not the id_token's: the profile is ignored".into(),
         );
     }
-    // `email_verified` speaks of one address: it comes with the email it belongs to.
-    let (email, email_verified) = match userinfo.email {
-        Some(email) => (Some(email), userinfo.email_verified),
-        None => (claims.email, claims.email_verified),
-    };
+    // `email_verified` speaks of one address: it comes with the email it belongs to, the
+    // claims' too where the answer repeats their email.
+    let own = userinfo.email.is_none() || userinfo.email == claims.email;
+    let email_verified = (userinfo.email.as_ref())
+        .and(userinfo.email_verified)
+        .or(claims.email_verified.filter(|_| own));
     Ok(Profile {
         sub: userinfo.sub.or(claims.sub),
         name: userinfo.name.or(claims.name),
-        email,
+        email: userinfo.email.or(claims.email),
         email_verified,
         picture: userinfo.picture.or(claims.picture),
         username: userinfo.username.or(claims.username),
@@ -374,6 +375,29 @@ mod tests {
         p.name = some("N");
         assert_eq!(display_name(&p), Some("N"));
         assert_eq!(display_name(&Profile::default()), None);
+    }
+
+    #[test]
+    fn an_answer_repeating_the_email_without_email_verified_keeps_the_claims() {
+        // The profile endpoint's fields fill in the claims': an answer repeating the
+        // id_token's email without `email_verified` says nothing against the claims' own.
+        let claims = Profile {
+            sub: some("s"),
+            email: some("a@x"),
+            email_verified: Some(true),
+            ..Profile::default()
+        };
+        let userinfo = Profile {
+            sub: some("s"),
+            email: some("a@x"),
+            name: some("A"),
+            ..Profile::default()
+        };
+        let merged = merge(claims, userinfo).unwrap();
+        assert_eq!(
+            (merged.email, merged.email_verified),
+            (some("a@x"), Some(true))
+        );
     }
 
     proptest! {

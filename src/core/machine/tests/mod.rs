@@ -221,6 +221,16 @@ impl Widget {
     }
 }
 
+/// The tokens the `fetch`es of `commands` ask to revoke, in order.
+pub(super) fn revoked_tokens(commands: &[Value]) -> Vec<String> {
+    commands
+        .iter()
+        .filter(|c| c["command"] == "fetch")
+        .filter_map(|c| crate::core::oauth::form::Params::parse(c["body"].as_str()?).ok())
+        .filter_map(|body| body.get("token").map(String::from))
+        .collect()
+}
+
 /// The commands' names, in order.
 pub(super) fn names(commands: &[Value]) -> Vec<&str> {
     commands

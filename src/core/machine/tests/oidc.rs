@@ -637,3 +637,38 @@ fn an_at_hash_of_nothing_does_not_match_a_failed_digest() {
     });
     assert!(event(&out, "oauth-login").is_none(), "{out:?}");
 }
+
+#[test]
+fn a_logout_while_a_renewal_is_proven_revokes_its_tokens_with_the_held_ones() {
+    let mut w = Widget::new(&format!("{DISCOVERED}&revoke-url=%2Frevoke"));
+    w.discovered(DISCOVERY);
+    proven_with_refresh_token(&mut w, 0x34);
+    let refresh = w.tick_at(NOW + 540_000);
+    let now = w.now / 1000;
+    let renewed = jws(
+        HEADER,
+        &format!(
+            r#"{{"iss":"{ISSUER}","sub":"u1","aud":"spa","exp":{},"iat":{now}}}"#,
+            now + 300
+        ),
+    );
+    let out = w.answer(
+        &refresh,
+        200,
+        &format!(
+            r#"{{"access_token":"a2","token_type":"Bearer","expires_in":600,"refresh_token":"r2","id_token":"{renewed}"}}"#
+        ),
+    );
+    // The renewal's proof waits for WebCrypto's verdict when the person logs out.
+    let verify = find(&out, "verify").unwrap_or_else(|| panic!("{out:?}"))["seq"].clone();
+    let out = w.logout(false);
+    assert_eq!(revoked_tokens(&out), ["r1", "r2", "a1", "a2"]);
+    let late = w.send(Input::Verified {
+        seq: verify.as_u64().unwrap() as u32,
+        ok: true,
+    });
+    assert!(
+        event(&late, "oauth-renewed").is_none() && w.send(Input::Read {})[0]["logged_in"] == false,
+        "{late:?}"
+    );
+}

@@ -650,3 +650,68 @@ fn a_session_kept_in_memory_because_local_storage_refused_it_is_renewed_as_with_
     );
     assert_eq!(sent(&out).get("refresh_token"), Some("r1"));
 }
+
+#[test]
+fn a_revocation_that_never_answers_settles_logout_as_not_revoked_and_ends_the_session() {
+    // README "Logout": `{ revoked: false }` for no answer too; `endSession` then leaves.
+    let attributes = "issuer=https%3A%2F%2Fid.example&client-id=spa&scope=openid&response-type=token&userinfo-url=none&revoke-url=%2Frevoke";
+    let mut w = Widget::new(attributes);
+    w.discovered(&DISCOVERY.replace(
+        '}',
+        r#","end_session_endpoint":"https://id.example/logout"}"#,
+    ));
+    // A session to revoke (plain implicit: `openid` with `token` stays OAuth).
+    let (_, state) = w.login(0x44);
+    w.popup_answer(
+        "",
+        &format!("#access_token=a1&token_type=bearer&expires_in=600&state={state}&iss=https%3A%2F%2Fid.example"),
+    );
+    assert_eq!(w.send(Input::Read {})[0]["logged_in"], true);
+    let out = w.logout(true);
+    assert_eq!(revoked_tokens(&out), ["a1"]);
+    // The revocation endpoint never answers: the timer gives it up after TRY_MAX_MS.
+    assert_eq!(timer(&out), Some(TRY_MAX_MS), "{out:?}");
+    let late = w.tick_at(w.now + TRY_MAX_MS - 1);
+    assert!(find(&late, "revoked").is_none(), "{late:?}");
+    let given_up = w.tick_at(w.now + 1);
+    assert_eq!(
+        find(&given_up, "revoked").unwrap()["revoked"],
+        false,
+        "{given_up:?}"
+    );
+    assert!(go_url(&given_up).is_some(), "{given_up:?}");
+    // Its answer, after all, changes nothing.
+    let late = w.answer(&out, 200, "");
+    assert!(
+        find(&late, "revoked").is_none() && go_url(&late).is_none(),
+        "{late:?}"
+    );
+}
+
+#[test]
+fn a_logout_during_a_refresh_request_revokes_the_tokens_its_answer_brings() {
+    // The refresh request out at the logout brings a rotated refresh token r2, live at the
+    // provider: it is revoked with its access token, never kept, and the promise waits for them.
+    let mut w = logged_in("&revoke-url=%2Frevoke&storage=session");
+    let refresh = w.tick_at(NOW + 540_000);
+    assert_eq!(sent(&refresh).get("refresh_token"), Some("r1"));
+    let out = w.logout(false);
+    assert_eq!(revoked_tokens(&out), ["r1", "a1"]);
+    for fetch in out.iter().filter(|c| c["command"] == "fetch") {
+        let answered = w.answer(std::slice::from_ref(fetch), 200, "");
+        assert!(find(&answered, "revoked").is_none(), "{answered:?}");
+    }
+    let late = w.answer(&refresh, 200, &answer("a2", Some("r2")));
+    assert!(
+        w.store.keys(Storage::Session).is_empty() && event(&late, "oauth-renewed").is_none(),
+        "not kept: {late:?}"
+    );
+    assert_eq!(revoked_tokens(&late), ["r2", "a2"]);
+    let settled: Vec<Vec<Value>> = late
+        .iter()
+        .filter(|c| c["command"] == "fetch")
+        .map(|fetch| w.answer(std::slice::from_ref(fetch), 200, ""))
+        .collect();
+    assert!(find(&settled[0], "revoked").is_none(), "{settled:?}");
+    assert_eq!(find(&settled[1], "revoked").unwrap()["revoked"], true);
+}
