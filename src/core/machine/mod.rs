@@ -233,20 +233,21 @@ impl Machine {
         let config = self.config.clone();
         self.discover(env, out);
         if !std::mem::replace(&mut self.connected, true) {
-            if let Some(delivery) = env.page.take_delivery(&config.key) {
-                // A failed or forged response must not cost the session stored before it: held
-                // again, without an event of its own (the response's outcome is this call's).
-                if config.error.is_none() {
-                    self.held =
-                        stored_session(&config, env).filter(|h| !h.token.is_expired(env.now));
-                }
-                return self.deliver(delivery, env, out);
-            }
+            let delivery = env.page.take_delivery(&config.key);
             if config.error.is_none() {
-                self.back_without_answer(&config, env, out);
-                if self.restore(&config, env, out) {
+                // A failed or forged response must not cost the session stored before it: held
+                // again (renewed if it must be), without an event of its own (the response's
+                // outcome is this call's).
+                let report = delivery.is_none();
+                if report {
+                    self.back_without_answer(&config, env, out);
+                }
+                if self.restore(&config, report, env, out) && report {
                     return;
                 }
+            }
+            if let Some(delivery) = delivery {
+                return self.deliver(delivery, env, out);
             }
         }
         self.render(env.now, out);
@@ -290,28 +291,39 @@ impl Machine {
         self.attempt = Attempt::Cancelled(None);
     }
 
-    /// Restores a stored token, reporting it; whether there was one.
-    fn restore(&mut self, config: &Rc<Config>, env: &mut Env, out: &mut dyn Emit) -> bool {
+    /// Restores a stored token, reporting it if `report`; whether there was one.
+    fn restore(
+        &mut self,
+        config: &Rc<Config>,
+        report: bool,
+        env: &mut Env,
+        out: &mut dyn Emit,
+    ) -> bool {
         if config.storage == Storage::Memory {
             return false;
         }
-        match stored_session(config, env) {
-            Some(held) if !held.token.is_expired(env.now) => {
+        let name = cat(&[TOKEN_PREFIX, &config.key]);
+        let record = env.store.get(config.storage, &name).unwrap_or_default();
+        match Held::from_record(&record, config) {
+            Some(Some(held)) if !held.token.is_expired(env.now) => {
                 self.held = Some(held);
-                self.report(Event::Login, Settle::Not, true, None, env, out);
+                if report {
+                    self.report(Event::Login, Settle::Not, true, None, env, out);
+                }
                 true
             }
             // Expired, but renewable: restored once renewed (or reported expired).
-            Some(held) if held.refresh_token.is_some() => {
+            Some(Some(held)) if held.refresh_token.is_some() => {
                 self.held = Some(held);
                 self.render(env.now, out);
                 self.start_renewal(true, env, out);
                 true
             }
+            // Granted to another client or by another server: left for the settings that got it.
+            Some(None) => false,
             // Expired or damaged: deleted, not restored.
             _ => {
-                env.store
-                    .remove(config.storage, &cat(&[TOKEN_PREFIX, &config.key]));
+                env.store.remove(config.storage, &name);
                 false
             }
         }
@@ -866,6 +878,14 @@ impl Machine {
         // renewal of it still under way is dropped (its answer would mix two sessions).
         self.drop_renewal(out);
         let (mut held, user) = Held::proven(*proof, None);
+        // The session it replaces leaves no token where it was kept (the settings may have
+        // changed since); one kept in the same place is replaced in one write, which reaches
+        // the other tabs as one change.
+        if let Some(old) = self.held.take() {
+            if (old.config.storage, &old.config.key) != (held.config.storage, &held.config.key) {
+                forget_token(env.store, &old.config);
+            }
+        }
         keep(env.store, &mut held, out);
         self.held = Some(held);
         self.report(
@@ -937,6 +957,13 @@ impl Machine {
         });
     }
 
+    /// The settings of the session held (its key and storage), else the element's.
+    fn session_config(&self) -> Rc<Config> {
+        self.held
+            .as_ref()
+            .map_or(self.config.clone(), |h| h.config.clone())
+    }
+
     /// The token, while one is held and unexpired.
     fn token(&self, now: u64) -> Option<&Held> {
         self.held.as_ref().filter(|h| !h.token.is_expired(now))
@@ -985,18 +1012,6 @@ impl Machine {
             ms: next.map(|at| at.saturating_sub(now).min(i32::MAX as u64)),
         });
     }
-}
-
-/// The session stored for `config`'s widget, as read (expired or not); `None` for none, or a
-/// damaged record.
-fn stored_session(config: &Rc<Config>, env: &Env) -> Option<Held> {
-    if config.storage == Storage::Memory {
-        return None;
-    }
-    let record = env
-        .store
-        .get(config.storage, &cat(&[TOKEN_PREFIX, &config.key]))?;
-    Held::from_record(&record, config)
 }
 
 /// The request reading the profile of login `p`, if that is what it waits for.
@@ -1176,21 +1191,18 @@ fn keep(store: &mut dyn Store, held: &mut Held, out: &mut dyn Emit) {
     }
 }
 
-/// Forgets widget `key`'s stored token in both storages (its `storage` may have changed since).
-fn forget_token(store: &mut dyn Store, key: &str) {
-    let name = cat(&[TOKEN_PREFIX, key]);
-    store.remove(Storage::Session, &name);
-    store.remove(Storage::Local, &name);
+/// Forgets the token stored under `config`'s key in its storage (none for `memory`).
+fn forget_token(store: &mut dyn Store, config: &Config) {
+    store.remove(config.storage, &cat(&[TOKEN_PREFIX, &config.key]));
 }
 
 /// Names a provider by the origin of its authorization endpoint: the one set, else its issuer's
 /// (whose discovery document names it; the same origin but for rare providers).
 fn severs_key(config: &Config) -> String {
-    let endpoint = match config.authorize_url() {
-        "" => config.issuer().unwrap_or(""),
-        url => url,
-    };
-    cat(&[SEVERS_PREFIX, &origin_of(endpoint).unwrap_or_default()])
+    cat(&[
+        SEVERS_PREFIX,
+        &origin_of(config.server()).unwrap_or_default(),
+    ])
 }
 
 /// Whether this provider was seen cutting a popup off before (in any tab of this origin).

@@ -435,11 +435,12 @@ impl Machine {
         );
     }
 
-    /// Another tab changed `localStorage` item `key`: if it is this widget's session, this tab
-    /// takes the change.
+    /// Another tab changed `localStorage` item `key`: if it is this widget's session (the
+    /// session held, whatever the settings now say), this tab takes the change.
     pub(super) fn stored(&mut self, key: &str, env: &mut Env, out: &mut dyn Emit) {
-        let name = cat(&[TOKEN_PREFIX, &self.config.key]);
-        if self.config.storage == Storage::Local && (key.is_empty() || key == name) {
+        // `sync_shared` looks at `localStorage` only.
+        let name = cat(&[TOKEN_PREFIX, &self.session_config().key]);
+        if key.is_empty() || key == name {
             let restoring = self.renewal.as_ref().is_some_and(|r| r.restoring);
             self.sync_shared(restoring, env, out);
         }
@@ -450,10 +451,7 @@ impl Machine {
     /// as its own renewal would report it), a logout (`oauth-logout`), or a session that ended
     /// there (`oauth-expired`, with that tab's error code).
     fn sync_shared(&mut self, restoring: bool, env: &mut Env, out: &mut dyn Emit) {
-        let config = match &self.held {
-            Some(held) => held.config.clone(),
-            None => self.config.clone(),
-        };
+        let config = self.session_config();
         if config.storage != Storage::Local {
             return;
         }
@@ -469,7 +467,7 @@ impl Machine {
         }
         let ended = record.as_deref().and_then(ended_code);
         let shared = record
-            .and_then(|r| Held::from_record(&r, &config))
+            .and_then(|r| Held::from_record(&r, &config).flatten())
             .filter(|h| !h.token.is_expired(env.now));
         if !matches!(self.attempt, Attempt::Pending(_)) {
             self.attempt = Attempt::None;
@@ -477,8 +475,12 @@ impl Machine {
         match (shared, self.held.take()) {
             (Some(shared), old) => {
                 // Another person's login is a login; the same person's new token, a renewal.
-                let renewed =
-                    !restoring && old.is_some_and(|old| old.profile.sub == shared.profile.sub);
+                // Only a session with a refresh token can have been renewed: without a subject
+                // (plain OAuth) any new login, another account's too, would read as the same.
+                let renewed = !restoring
+                    && old.is_some_and(|old| {
+                        old.refresh_token.is_some() && old.profile.sub == shared.profile.sub
+                    });
                 self.held = Some(shared);
                 // A renewal waiting for the lock finds the new token when it gets it.
                 if !self
@@ -516,7 +518,8 @@ impl Machine {
         }
     }
 
-    /// `logout()`: forgets the tokens here (and, through storage, in the tabs sharing them),
+    /// `logout()`: forgets the tokens here (and, through storage, in the tabs sharing them:
+    /// where the session was kept, and where this element's settings keep one now),
     /// asks for their revocation where a revocation endpoint is known, and fires `oauth-logout`
     /// at once; once revoked, `end_session` sends the tab to end the provider's session. The
     /// tokens a renewal under way brings are revoked too: those its proof holds at once, those
@@ -530,18 +533,14 @@ impl Machine {
         out: &mut dyn Emit,
     ) {
         let renewal = self.take_renewal(out).map(|r| r.step);
+        let config = self.session_config();
         let held = self.held.take();
-        if let Some(held) = &held {
-            forget_token(env.store, &held.config.key);
-        }
-        forget_token(env.store, &self.config.key);
+        forget_token(env.store, &config);
+        forget_token(env.store, &self.config);
         if !matches!(self.attempt, Attempt::Pending(_)) {
             self.attempt = Attempt::None;
         }
         self.render(env.now, out);
-        let config = held
-            .as_ref()
-            .map_or(self.config.clone(), |h| h.config.clone());
         let document = discovery(&config, env);
         let endpoint = document
             .as_ref()
@@ -691,10 +690,9 @@ impl Machine {
 /// this tab's reason: a removed record reads there as a logout. A tombstone restores nothing.
 fn leave_ended(store: &mut dyn Store, config: &Config, code: Option<&str>) {
     if config.storage != Storage::Local {
-        return forget_token(store, &config.key);
+        return forget_token(store, config);
     }
     let name = cat(&[TOKEN_PREFIX, &config.key]);
-    store.remove(Storage::Session, &name);
     // Replaced in one write: a removal first would reach the other tabs as a logout.
     store.set(Storage::Local, &name, &cat(&[ENDED, code.unwrap_or("")]));
 }

@@ -92,11 +92,15 @@ impl Held {
             ("email_verified", verified),
             ("picture", &text(&p.picture)),
             ("username", &text(&p.username)),
+            ("by", &granted_by(&self.config)),
         ])
     }
 
-    /// Reads a record back for `config`; `None` for anything damaged (it is then deleted).
-    pub fn from_record(record: &str, config: &Rc<Config>) -> Option<Self> {
+    /// Reads a record back for `config`: `None` for anything damaged (it is then deleted);
+    /// `Some(None)` for a session another client or server granted (an element with the same
+    /// key and other settings: left for those settings to come back to). A record without `by`
+    /// was written before records named their grantor: it is taken as `config`'s, as then.
+    pub fn from_record(record: &str, config: &Rc<Config>) -> Option<Option<Self>> {
         let p = Params::parse_any_length(record).ok()?;
         let text = |name| {
             Some(p.get(name)?)
@@ -107,7 +111,10 @@ impl Held {
             "" => Some(None),
             n => parse_decimal(n, 16).map(Some),
         };
-        Some(Self {
+        if p.get("by").is_some_and(|by| by != granted_by(config)) {
+            return Some(None);
+        }
+        Some(Some(Self {
             token: Token {
                 access_token: Secret::new(text("access_token")?),
                 expires_in: number("expires_in")?,
@@ -130,8 +137,13 @@ impl Held {
             refresh_token: text("refresh_token").map(Secret::new),
             config: config.clone(),
             kept: true,
-        })
+        }))
     }
+}
+
+/// What granted a session, as its record names it: the authorization server and the client.
+fn granted_by(config: &Config) -> String {
+    cat(&[config.server(), " ", config.client_id()])
 }
 
 /// Where a pending login is at.
@@ -570,7 +582,9 @@ mod tests {
         );
         session.id_token = Some("h.p.s".into());
         session.refresh_token = Some(Secret::new("r/1"));
-        let back = Held::from_record(&session.to_record(), &session.config).unwrap();
+        let back = Held::from_record(&session.to_record(), &session.config)
+            .flatten()
+            .unwrap();
         assert_eq!(back, session);
         assert_eq!(
             back.profile().and_then(|p| p.name.as_deref()),
@@ -585,15 +599,31 @@ mod tests {
         assert!(large.to_record().len() > 16 * 1024);
         assert_eq!(
             Held::from_record(&large.to_record(), &large.config),
-            Some(large)
+            Some(Some(large))
         );
         let bare = held(&pairs, Profile::default());
-        let back = Held::from_record(&bare.to_record(), &bare.config).unwrap();
+        let back = Held::from_record(&bare.to_record(), &bare.config)
+            .flatten()
+            .unwrap();
         assert_eq!(
             (back.profile(), &back.id_token, &back.refresh_token),
             (None, &None, &None)
         );
         let record = bare.to_record();
+        // Bound to what granted it: another client, or another server, reads it as not its own
+        // (and leaves it); a record from before the binding is read as the element's.
+        for other in [
+            [("provider", "google"), ("client-id", "b")],
+            [("provider", "facebook"), ("client-id", "a")],
+        ] {
+            let other = config(&other).unwrap();
+            assert_eq!(Held::from_record(&record, &other), Some(None));
+        }
+        let unbound = &record[..record.find("&by=").unwrap()];
+        assert_eq!(
+            Held::from_record(unbound, &bare.config),
+            Some(Some(bare.clone()))
+        );
         for bad in [
             record.replace("access_token=t", "access_token="),
             record.replace("expires_at=61000", "expires_at=x"),

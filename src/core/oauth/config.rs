@@ -215,6 +215,15 @@ impl Config {
         )
     }
 
+    /// The authorization server, as the settings name it: the authorization endpoint set or
+    /// preset, else the issuer (whose discovery document names the endpoint).
+    pub fn server(&self) -> &str {
+        match self.authorize_url() {
+            "" => self.issuer().unwrap_or(""),
+            url => url,
+        }
+    }
+
     /// The provider's issuer identifier: the attribute, or the preset's (Google's).
     pub fn issuer(&self) -> Option<&str> {
         self.get(Attr::Issuer).or(self.preset.issuer)

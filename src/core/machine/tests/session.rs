@@ -229,3 +229,182 @@ fn a_login_under_way_when_its_element_is_removed_still_ends_by_its_deadline() {
         "login() rejects"
     );
 }
+
+#[test]
+fn another_tabs_new_login_without_a_refresh_token_is_a_login_not_a_renewal() {
+    // Plain OAuth, no refresh token: nothing can renew this session. Tab a logs in again (the
+    // button "still logs in again, to switch accounts"): tab b must see a login.
+    let shared = format!("{IMPLICIT}&storage=local");
+    let mut a = logged_in(&shared, "#access_token=alice&token_type=bearer");
+    let mut b = a.another(&shared);
+    b.connect();
+    let (_, state) = a.login(0x22);
+    a.popup_answer(
+        "",
+        &format!("#access_token=bob&token_type=bearer&state={state}"),
+    );
+    b.store = a.store.clone();
+    let out = b.send(Input::Stored {
+        key: format!("{TOKEN_PREFIX}custom:app").into(),
+    });
+    let fired: Vec<&Value> = out
+        .iter()
+        .filter(|c| c["command"] == "event")
+        .map(|c| &c["event"])
+        .collect();
+    assert_eq!(
+        fired,
+        [&Value::from("oauth-login")],
+        "another tab's login reported as a renewal, with no refresh token"
+    );
+}
+
+#[test]
+fn a_stored_session_is_not_restored_for_another_provider_or_client() {
+    // Page 1 of the site: an element with id `login`, Facebook, client `f`, logs in.
+    let facebook = "id=login&provider=facebook&client-id=f&storage=local";
+    let w = logged_in(facebook, "#access_token=fb-token&expires_in=3600");
+    // Page 2 of the same site: an element with the same id, another provider and client.
+    let mut other = w.another(
+        "id=login&client-id=app&authorize-url=https%3A%2F%2Fid.example%2Fauthorize&storage=local",
+    );
+    let out = other.connect();
+    assert_eq!(
+        logged_in_with(&out),
+        None,
+        "Facebook's token restored for a custom provider and another client-id: {:?}",
+        event(&out, "oauth-login")
+    );
+    // Not this element's, so not deleted either: the page's Facebook element still has it.
+    let mut back = other.another(facebook);
+    assert_eq!(logged_in_with(&back.connect()), Some("fb-token"));
+}
+
+#[test]
+fn a_stored_session_is_not_restored_for_another_authorization_server() {
+    // Without ids: two custom providers with the same client id share the key `custom:app`.
+    let a = logged_in(
+        &format!("{IMPLICIT}&storage=local"),
+        "#access_token=a-token&token_type=bearer",
+    );
+    let mut b = a.another(
+        "client-id=app&authorize-url=https%3A%2F%2Fother.example%2Fauthorize&storage=local",
+    );
+    assert_eq!(
+        logged_in_with(&b.connect()),
+        None,
+        "id.example's token restored for other.example"
+    );
+    assert!(b
+        .store
+        .get(Storage::Local, &format!("{TOKEN_PREFIX}custom:app"))
+        .is_some());
+}
+
+#[test]
+fn an_address_that_reads_as_a_response_does_not_cost_a_renewable_stored_session() {
+    // A code login's session with a refresh token, stored; the page is opened again after the
+    // access token expired, with `?code=SUMMER24` in its address (a page's own parameter).
+    let attributes = format!("{CODE}&storage=local");
+    let mut w = Widget::new(&attributes);
+    let seq = w.code_returned(0x31);
+    let out = w.send(Input::Answer {
+        seq,
+        status: 200,
+        body:
+            r#"{"access_token":"a1","token_type":"bearer","expires_in":600,"refresh_token":"r1"}"#
+                .into(),
+    });
+    assert_eq!(logged_in_with(&out), Some("a1"));
+    let mut later = w.another(&attributes);
+    later.now = NOW + 700_000;
+    later.send(Input::PageLoad {
+        path: "/app".into(),
+        search: "?code=SUMMER24".into(),
+        hash: "".into(),
+        opener: false,
+        random: vec![7; 8],
+    });
+    later.send(Input::Relayed {
+        taken: false,
+        opener: false,
+    });
+    let out = later.connect();
+    assert_eq!(error(&out), Some("state_mismatch"));
+    // The session is renewed as on a load without the address: the lock, then the refresh,
+    // and the renewed session is reported as restored.
+    assert!(
+        names(&out).contains(&"lock"),
+        "the stored session is neither renewed nor restored: {:?}",
+        names(&out)
+    );
+    let out = later.send(Input::Locked {});
+    let out = later.answer(
+        &out,
+        200,
+        r#"{"access_token":"a2","token_type":"bearer","expires_in":600,"refresh_token":"r2"}"#,
+    );
+    assert_eq!(event(&out, "oauth-login").unwrap()["restored"], true);
+}
+
+#[test]
+fn another_tabs_logout_reaches_a_shared_session_after_the_storage_attribute_changed() {
+    let shared = format!("{IMPLICIT}&storage=local");
+    let mut a = logged_in(&shared, "#access_token=t1&token_type=bearer");
+    let mut b = a.another(&shared);
+    assert_eq!(logged_in_with(&b.connect()), Some("t1"));
+    // Tab b's page changes the attribute: it "takes effect for the next login"; the session
+    // held is still the shared one, in localStorage.
+    b.update(&format!("{IMPLICIT}&storage=session"));
+    a.logout(false);
+    b.store = a.store.clone();
+    let out = b.send(Input::Stored {
+        key: format!("{TOKEN_PREFIX}custom:app").into(),
+    });
+    assert!(
+        event(&out, "oauth-logout").is_some(),
+        "tab a's logout did not reach tab b: {out:?}"
+    );
+    assert_eq!(b.send(Input::Read {})[0]["access_token"], Value::Null);
+}
+
+#[test]
+fn a_new_login_under_another_storage_leaves_no_old_token_in_the_old_one() {
+    let mut w = logged_in(
+        &format!("{IMPLICIT}&storage=local"),
+        "#access_token=old&token_type=bearer",
+    );
+    // The page switches to memory: nothing is to be stored from now on.
+    w.update(&format!("{IMPLICIT}&storage=memory"));
+    let (_, state) = w.login(0x21);
+    let out = w.popup_answer(
+        "",
+        &format!("#access_token=new&token_type=bearer&state={state}"),
+    );
+    assert_eq!(logged_in_with(&out), Some("new"));
+    assert_eq!(
+        w.store.get(Storage::Local, &format!("{TOKEN_PREFIX}custom:app")),
+        None,
+        "the replaced session's token stays in localStorage (other tabs, and a later page with storage=local, keep using it)"
+    );
+}
+
+#[test]
+fn a_memory_elements_logout_leaves_a_shared_session_alone() {
+    // Tab 1: a page whose element keeps its session in localStorage.
+    let shared = logged_in(
+        "provider=facebook&client-id=f&storage=local",
+        "#access_token=shared&expires_in=3600",
+    );
+    // Tab 2: another page of the site, same provider and client, storage="memory" (the
+    // default): "with session or memory storage each tab keeps its own session".
+    let mut mine = shared.another("provider=facebook&client-id=f");
+    mine.connect();
+    mine.logout(false);
+    assert!(
+        mine.store
+            .get(Storage::Local, &format!("{TOKEN_PREFIX}facebook:f"))
+            .is_some(),
+        "a memory element's logout deleted tab 1's shared session"
+    );
+}
