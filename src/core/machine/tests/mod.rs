@@ -137,6 +137,12 @@ impl Widget {
         self.message(Source::Popup, ORIGIN, search, hash)
     }
 
+    /// A popup login answered with the implicit grant's `fragment` (the state is added).
+    pub fn log_in_with(&mut self, byte: u8, fragment: &str) -> Vec<Value> {
+        let (_, state) = self.login(byte);
+        self.popup_answer("", &format!("#{fragment}&state={state}"))
+    }
+
     pub fn message(
         &mut self,
         source: Source,
@@ -302,4 +308,24 @@ pub(super) fn warnings(commands: &[Value]) -> Vec<&str> {
         .filter(|c| c["command"] == "warn")
         .map(|c| c["text"].as_str().unwrap())
         .collect()
+}
+
+/// A code login whose token answer carries refresh token `r1` and lives 600 s.
+pub(super) fn with_refresh_token(extra: &str) -> Widget {
+    let mut w = Widget::new(&format!("{CODE}{extra}"));
+    let seq = w.code_returned(0x31);
+    let out = w.send(Input::Answer {
+        seq,
+        status: 200,
+        body:
+            r#"{"access_token":"a1","token_type":"bearer","expires_in":600,"refresh_token":"r1"}"#
+                .into(),
+    });
+    assert_eq!(logged_in_with(&out), Some("a1"), "{out:?}");
+    assert_eq!(
+        timer(&out),
+        Some(540_000),
+        "renewal due 60 s before the expiry"
+    );
+    w
 }

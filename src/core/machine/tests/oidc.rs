@@ -551,14 +551,7 @@ fn a_restored_session_with_a_token_url_renews_once_the_document_names_the_key_se
         "https://id.example/token",
         "{out:?}"
     );
-    let now = b.now / 1000;
-    let renewed = jws(
-        HEADER,
-        &format!(
-            r#"{{"iss":"{ISSUER}","sub":"u1","aud":"spa","exp":{},"iat":{now}}}"#,
-            now + 300
-        ),
-    );
+    let renewed = renewed_id_token(&b);
     let out = b.answer(
         &out,
         200,
@@ -644,14 +637,7 @@ fn a_logout_while_a_renewal_is_proven_revokes_its_tokens_with_the_held_ones() {
     w.discovered(DISCOVERY);
     proven_with_refresh_token(&mut w, 0x34);
     let refresh = w.tick_at(NOW + 540_000);
-    let now = w.now / 1000;
-    let renewed = jws(
-        HEADER,
-        &format!(
-            r#"{{"iss":"{ISSUER}","sub":"u1","aud":"spa","exp":{},"iat":{now}}}"#,
-            now + 300
-        ),
-    );
+    let renewed = renewed_id_token(&w);
     let out = w.answer(
         &refresh,
         200,
@@ -671,4 +657,16 @@ fn a_logout_while_a_renewal_is_proven_revokes_its_tokens_with_the_held_ones() {
         event(&late, "oauth-renewed").is_none() && w.send(Input::Read {})[0]["logged_in"] == false,
         "{late:?}"
     );
+}
+
+/// An id_token a renewal brings: the login's `iss`, `sub` and `aud`, no nonce, issued now.
+fn renewed_id_token(w: &Widget) -> String {
+    let now = w.now / 1000;
+    jws(
+        HEADER,
+        &format!(
+            r#"{{"iss":"{ISSUER}","sub":"u1","aud":"spa","exp":{},"iat":{now}}}"#,
+            now + 300
+        ),
+    )
 }

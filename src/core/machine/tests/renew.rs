@@ -8,26 +8,6 @@ use crate::core::machine::renew::TRY_MAX_MS;
 use crate::core::oauth::form::Params;
 use crate::core::store::{Store, LOGOUT_KEY, TOKEN_PREFIX};
 
-/// A code login whose token answer carries refresh token `r1` and lives 600 s.
-fn logged_in(extra: &str) -> Widget {
-    let mut w = Widget::new(&format!("{CODE}{extra}"));
-    let seq = w.code_returned(0x31);
-    let out = w.send(Input::Answer {
-        seq,
-        status: 200,
-        body:
-            r#"{"access_token":"a1","token_type":"bearer","expires_in":600,"refresh_token":"r1"}"#
-                .into(),
-    });
-    assert_eq!(logged_in_with(&out), Some("a1"), "{out:?}");
-    assert_eq!(
-        timer(&out),
-        Some(540_000),
-        "renewal due 60 s before the expiry"
-    );
-    w
-}
-
 /// The form fields of the last `fetch` of `out`.
 fn sent(out: &[Value]) -> Params {
     let fetch = find(out, "fetch").unwrap_or_else(|| panic!("no fetch: {out:?}"));
@@ -41,7 +21,7 @@ fn answer(access: &str, refresh: Option<&str>) -> String {
 
 #[test]
 fn the_session_is_renewed_before_it_expires_and_the_rotated_token_is_used_next() {
-    let mut w = logged_in("");
+    let mut w = with_refresh_token("");
     assert!(w
         .tick_at(NOW + 539_999)
         .iter()
@@ -76,7 +56,7 @@ fn the_session_is_renewed_before_it_expires_and_the_rotated_token_is_used_next()
 
 #[test]
 fn a_renewed_token_the_browser_refuses_to_store_is_kept_in_memory_and_said() {
-    let mut w = logged_in("&storage=session");
+    let mut w = with_refresh_token("&storage=session");
     w.store.refuse = true;
     let out = w.tick_at(NOW + 540_000);
     let out = w.answer(&out, 200, &answer("a2", Some("r2")));
@@ -89,7 +69,7 @@ fn a_renewed_token_the_browser_refuses_to_store_is_kept_in_memory_and_said() {
 
 #[test]
 fn a_refused_renewal_ends_the_session_with_its_error_here_and_in_the_other_tabs() {
-    let mut w = logged_in("&storage=local");
+    let mut w = with_refresh_token("&storage=local");
     let mut b = w.another(&format!("{CODE}&storage=local"));
     assert_eq!(logged_in_with(&b.connect()), Some("a1"));
     let out = w.tick_at(NOW + 540_000);
@@ -136,11 +116,7 @@ fn a_refused_renewal_ends_the_session_with_its_error_here_and_in_the_other_tabs(
 fn a_session_that_ran_out_with_nothing_to_renew_with_ends_in_every_tab_with_a_null_error() {
     let mut a = Widget::new(&format!("{IMPLICIT}&storage=local"));
     let mut b = a.another(&format!("{IMPLICIT}&storage=local"));
-    let (_, state) = a.login(0x41);
-    a.popup_answer(
-        "",
-        &format!("#access_token=t1&token_type=bearer&expires_in=60&state={state}"),
-    );
+    a.log_in_with(0x41, "access_token=t1&token_type=bearer&expires_in=60");
     b.store = a.store.clone();
     assert_eq!(logged_in_with(&b.connect()), Some("t1"));
     let out = a.tick_at(NOW + 60_000);
@@ -156,7 +132,7 @@ fn a_session_that_ran_out_with_nothing_to_renew_with_ends_in_every_tab_with_a_nu
 
 #[test]
 fn an_unreachable_token_endpoint_is_retried_with_backoff_until_the_expiry() {
-    let mut w = logged_in("");
+    let mut w = with_refresh_token("");
     let mut out = w.tick_at(NOW + 540_000);
     let mut waits = Vec::new();
     loop {
@@ -186,7 +162,7 @@ fn an_unreachable_token_endpoint_is_retried_with_backoff_until_the_expiry() {
 
 #[test]
 fn a_tab_that_waited_for_the_lock_takes_the_other_tabs_renewal() {
-    let mut a = logged_in("&storage=local");
+    let mut a = with_refresh_token("&storage=local");
     let mut b = a.another(&format!("{CODE}&storage=local"));
     let out = b.connect();
     assert_eq!(
@@ -254,11 +230,7 @@ fn other_tabs_logins_renewals_and_logouts_reach_this_one() {
     let mut a = Widget::new(&format!("{IMPLICIT}&storage=local"));
     let mut b = a.another(&format!("{IMPLICIT}&storage=local"));
     assert!(event(&b.connect(), "oauth-login").is_none());
-    let (_, state) = a.login(0x41);
-    a.popup_answer(
-        "",
-        &format!("#access_token=t1&token_type=bearer&state={state}"),
-    );
+    a.log_in_with(0x41, "access_token=t1&token_type=bearer");
     b.store = a.store.clone();
     let key = format!("{TOKEN_PREFIX}custom:app");
     let out = b.send(Input::Stored {
@@ -277,11 +249,7 @@ fn other_tabs_logins_renewals_and_logouts_reach_this_one() {
             key: "other".into()
         })
         .is_empty());
-    let (_, state) = a.login(0x42);
-    a.popup_answer(
-        "",
-        &format!("#access_token=t2&token_type=bearer&state={state}"),
-    );
+    a.log_in_with(0x42, "access_token=t2&token_type=bearer");
     b.store = a.store.clone();
     // A new login, not a renewal: `oauth-renewed` is a renewal with a refresh token (the
     // contract), and this session has none. With no subject known, the new token may well be
@@ -308,7 +276,7 @@ fn other_tabs_logins_renewals_and_logouts_reach_this_one() {
 #[test]
 fn logout_revokes_both_tokens_and_settles_with_whether_both_were() {
     for (statuses, revoked) in [([200, 200], true), ([200, 503], false)] {
-        let mut w = logged_in("&revoke-url=%2Frevoke&storage=session");
+        let mut w = with_refresh_token("&revoke-url=%2Frevoke&storage=session");
         let out = w.logout(false);
         assert!(
             w.store.keys(Storage::Session).is_empty(),
@@ -347,7 +315,7 @@ fn logout_revokes_both_tokens_and_settles_with_whether_both_were() {
         });
         assert_eq!(find(&last, "revoked").unwrap()["revoked"], revoked);
     }
-    let mut w = logged_in("&revoke-url=none");
+    let mut w = with_refresh_token("&revoke-url=none");
     let out = w.logout(false);
     assert!(find(&out, "fetch").is_none());
     assert_eq!(find(&out, "revoked").unwrap()["revoked"], false);
@@ -357,10 +325,7 @@ fn logout_revokes_both_tokens_and_settles_with_whether_both_were() {
 fn logout_with_end_session_goes_to_the_provider_and_the_page_it_returns_to_is_cleaned() {
     let attributes = "issuer=https%3A%2F%2Fid.example&client-id=spa&scope=openid&revoke-url=none";
     let mut w = Widget::new(attributes);
-    w.discovered(&DISCOVERY.replace(
-        '}',
-        r#","end_session_endpoint":"https://id.example/logout"}"#,
-    ));
+    w.discovered(&with_end_session());
     let out = w.logout(true);
     let (url, popup) = go_url(&out).unwrap();
     assert!(!popup);
@@ -406,7 +371,7 @@ fn logout_with_end_session_goes_to_the_provider_and_the_page_it_returns_to_is_cl
 
 #[test]
 fn a_stored_session_with_an_expired_token_is_renewed_then_restored() {
-    let w = logged_in("&storage=local");
+    let w = with_refresh_token("&storage=local");
     let mut later = w.another(&format!("{CODE}&storage=local"));
     later.now = NOW + 700_000;
     let out = later.connect();
@@ -424,7 +389,7 @@ fn a_stored_session_with_an_expired_token_is_renewed_then_restored() {
 #[test]
 fn an_id_token_a_renewal_brings_is_exposed_only_if_it_was_verified_as_at_a_login() {
     // `openid` without issuer: nothing can verify an id_token, so none is ever exposed.
-    let mut w = logged_in("&scope=openid");
+    let mut w = with_refresh_token("&scope=openid");
     let out = w.tick_at(NOW + 540_000);
     let unverified = r#"{"access_token":"a2","token_type":"bearer","expires_in":600,"id_token":"eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0."}"#;
     let out = w.answer(&out, 200, unverified);
@@ -442,7 +407,7 @@ fn an_id_token_a_renewal_brings_is_exposed_only_if_it_was_verified_as_at_a_login
 
 #[test]
 fn a_renewal_answer_with_a_user_object_hands_it_on_as_a_login_answer_does() {
-    let mut w = logged_in("");
+    let mut w = with_refresh_token("");
     let out = w.tick_at(NOW + 540_000);
     let with_user = r#"{"access_token":"a2","token_type":"bearer","expires_in":600,"user":{"id":"17","username":"ada"}}"#;
     let out = w.answer(&out, 200, with_user);
@@ -461,7 +426,7 @@ fn a_tab_that_slept_past_the_expiry_renews_as_a_restore_would() {
     // The lid closed before the renewal was due and opened after the expiry (or a background
     // tab whose timers the browser held back): the refresh token is still good, and a reload
     // of this very page would renew it.
-    let mut w = logged_in("&storage=local");
+    let mut w = with_refresh_token("&storage=local");
     let out = w.tick_at(NOW + 600_001);
     assert!(event(&out, "oauth-expired").is_none(), "{out:?}");
     assert!(find(&out, "lock").is_some(), "{out:?}");
@@ -485,7 +450,7 @@ fn a_tab_that_slept_past_the_expiry_renews_as_a_restore_would() {
 fn a_session_restored_expired_is_reported_as_a_login_even_if_another_tab_renewed_it() {
     // Two tabs of a site reopened together (the browser restores them): both find the expired
     // session, one renews it, the other takes its result.
-    let w = logged_in("&storage=local");
+    let w = with_refresh_token("&storage=local");
     let mut a = w.another(&format!("{CODE}&storage=local"));
     let mut b = w.another(&format!("{CODE}&storage=local"));
     a.now = NOW + 700_000;
@@ -544,7 +509,7 @@ fn a_restore_of_an_expired_session_waits_for_the_discovered_token_endpoint() {
 
 #[test]
 fn a_refresh_request_that_never_answers_is_given_up_and_lets_the_lock_go() {
-    let mut w = logged_in("&storage=local");
+    let mut w = with_refresh_token("&storage=local");
     w.tick_at(NOW + 540_000);
     let out = w.send(Input::Locked {});
     assert!(find(&out, "fetch").is_some(), "sent; the lock is held");
@@ -578,7 +543,7 @@ fn a_refresh_request_that_never_answers_is_given_up_and_lets_the_lock_go() {
 
 #[test]
 fn every_logout_promise_settles_even_when_two_revocations_overlap() {
-    let mut w = logged_in("&revoke-url=%2Frevoke");
+    let mut w = with_refresh_token("&revoke-url=%2Frevoke");
     // logout() #1: its two revocation requests are still out (a slow endpoint)...
     let first = w.send(Input::Logout {
         end_session: false,
@@ -657,10 +622,7 @@ fn a_revocation_that_never_answers_settles_logout_as_not_revoked_and_ends_the_se
     // README "Logout": `{ revoked: false }` for no answer too; `endSession` then leaves.
     let attributes = "issuer=https%3A%2F%2Fid.example&client-id=spa&scope=openid&response-type=token&userinfo-url=none&revoke-url=%2Frevoke";
     let mut w = Widget::new(attributes);
-    w.discovered(&DISCOVERY.replace(
-        '}',
-        r#","end_session_endpoint":"https://id.example/logout"}"#,
-    ));
+    w.discovered(&with_end_session());
     // A session to revoke (plain implicit: `openid` with `token` stays OAuth).
     let (_, state) = w.login(0x44);
     w.popup_answer(
@@ -693,7 +655,7 @@ fn a_revocation_that_never_answers_settles_logout_as_not_revoked_and_ends_the_se
 fn a_logout_during_a_refresh_request_revokes_the_tokens_its_answer_brings() {
     // The refresh request out at the logout brings a rotated refresh token r2, live at the
     // provider: it is revoked with its access token, never kept, and the promise waits for them.
-    let mut w = logged_in("&revoke-url=%2Frevoke&storage=session");
+    let mut w = with_refresh_token("&revoke-url=%2Frevoke&storage=session");
     let refresh = w.tick_at(NOW + 540_000);
     assert_eq!(sent(&refresh).get("refresh_token"), Some("r1"));
     let out = w.logout(false);
@@ -715,4 +677,12 @@ fn a_logout_during_a_refresh_request_revokes_the_tokens_its_answer_brings() {
         .collect();
     assert!(find(&settled[0], "revoked").is_none(), "{settled:?}");
     assert_eq!(find(&settled[1], "revoked").unwrap()["revoked"], true);
+}
+
+/// The discovery document, with an `end_session_endpoint`.
+fn with_end_session() -> String {
+    DISCOVERY.replace(
+        '}',
+        r#","end_session_endpoint":"https://id.example/logout"}"#,
+    )
 }

@@ -238,11 +238,7 @@ fn another_tabs_new_login_without_a_refresh_token_is_a_login_not_a_renewal() {
     let mut a = logged_in(&shared, "#access_token=alice&token_type=bearer");
     let mut b = a.another(&shared);
     b.connect();
-    let (_, state) = a.login(0x22);
-    a.popup_answer(
-        "",
-        &format!("#access_token=bob&token_type=bearer&state={state}"),
-    );
+    a.log_in_with(0x22, "access_token=bob&token_type=bearer");
     b.store = a.store.clone();
     let out = b.send(Input::Stored {
         key: format!("{TOKEN_PREFIX}custom:app").into(),
@@ -306,16 +302,7 @@ fn an_address_that_reads_as_a_response_does_not_cost_a_renewable_stored_session(
     // A code login's session with a refresh token, stored; the page is opened again after the
     // access token expired, with `?code=SUMMER24` in its address (a page's own parameter).
     let attributes = format!("{CODE}&storage=local");
-    let mut w = Widget::new(&attributes);
-    let seq = w.code_returned(0x31);
-    let out = w.send(Input::Answer {
-        seq,
-        status: 200,
-        body:
-            r#"{"access_token":"a1","token_type":"bearer","expires_in":600,"refresh_token":"r1"}"#
-                .into(),
-    });
-    assert_eq!(logged_in_with(&out), Some("a1"));
+    let w = with_refresh_token("&storage=local");
     let mut later = w.another(&attributes);
     later.now = NOW + 700_000;
     later.send(Input::PageLoad {
