@@ -200,13 +200,16 @@ impl Config {
             let token_endpoint = check_endpoint(&entry.token_endpoint).map_err(|why| {
                 invalid(format!(
                     "client `{id}`: token_endpoint `{}` {why}",
-                    entry.token_endpoint
+                    without_credentials(&entry.token_endpoint)
                 ))
             })?;
             let revocation_endpoint = match &entry.revocation_endpoint {
                 None => None,
                 Some(raw) => Some(check_endpoint(raw).map_err(|why| {
-                    invalid(format!("client `{id}`: revocation_endpoint `{raw}` {why}"))
+                    invalid(format!(
+                        "client `{id}`: revocation_endpoint `{}` {why}",
+                        without_credentials(raw)
+                    ))
                 })?),
             };
             let secret = read_secret(&entry.client_secret_env, &env)
@@ -325,6 +328,21 @@ fn check_endpoint(raw: &str) -> Result<Url, String> {
         return Err("must not contain a fragment".into());
     }
     Ok(url)
+}
+
+/// An endpoint as a refusal quotes it, with any user name and password masked: the message
+/// goes to stderr. Textual, so that it also masks them in a URL that does not parse.
+fn without_credentials(raw: &str) -> String {
+    let Some((scheme, rest)) = raw.split_once(':') else {
+        return raw.to_owned();
+    };
+    // `https:u:p@host` and `https:\\u:p@host` parse as `https://u:p@host` too.
+    let rest = rest.trim_start_matches(['/', '\\']);
+    let authority = &rest[..rest.find(['/', '\\', '?', '#']).unwrap_or(rest.len())];
+    match authority.rfind('@') {
+        Some(at) => format!("{scheme}://***@{}", &rest[at + 1..]),
+        None => raw.to_owned(),
+    }
 }
 
 /// A redirect URI is compared as an exact string, but a malformed one can never match
@@ -554,6 +572,38 @@ mod tests {
             "https://www.linkedin.com/oauth/v2/accessToken"
         );
         assert_eq!(client.auth, ClientAuth::ClientSecretPost);
+    }
+
+    /// The refusal of credentials in an endpoint must not itself write them to stderr.
+    #[test]
+    fn an_endpoint_with_a_password_is_refused_without_repeating_it() {
+        for key in ["token_endpoint", "revocation_endpoint"] {
+            let error = error_of(&format!(
+                r#"{{"{key}":"https://app:inline-Pw-93@provider.example/x"}}"#
+            ));
+            assert!(error.contains("user name or password"), "{error}");
+            assert!(
+                !error.contains("inline-Pw-93"),
+                "{key}: the refusal repeats the password: {error}"
+            );
+        }
+    }
+
+    #[test]
+    fn credentials_are_masked_however_the_url_is_written() {
+        for raw in [
+            "https://u:pw@host/t",
+            "https:u:pw@host/t",
+            "https:\\\\u:pw@host/t",
+            "https://u:pw@host:bad/t",
+        ] {
+            let masked = without_credentials(raw);
+            assert!(
+                masked.starts_with("https://***@host") && !masked.contains("pw"),
+                "{masked}"
+            );
+        }
+        assert_eq!(without_credentials("https://host/a@b"), "https://host/a@b");
     }
 
     #[test]

@@ -64,58 +64,74 @@ pub fn shown(value: &str, max: usize) -> String {
 /// Middleware: runs the request and writes its line. Health checks that succeed are not
 /// logged: a load balancer sends them every few seconds.
 pub async fn log_request(request: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let method = request.method().clone();
-    let path = request.uri().path().to_owned();
-    let origin = request
-        .headers()
-        .get(header::ORIGIN)
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let mut pending = Pending {
+        method: request.method().clone(),
+        path: request.uri().path().to_owned(),
+        origin: request
+            .headers()
+            .get(header::ORIGIN)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
+        started: Instant::now(),
+        answered: false,
+    };
     let mut response = next.run(request).await;
+    pending.answered = true;
     let outcome = response.extensions_mut().remove::<Outcome>();
     let status = response.status();
-    if path == "/healthz" && status == StatusCode::OK {
+    if pending.path == "/healthz" && status == StatusCode::OK {
         return response;
     }
-    eprintln!(
-        "{}",
-        line(
-            &method,
-            &path,
-            status,
-            started,
-            origin.as_deref(),
-            outcome.as_ref()
-        )
+    let result = format!(
+        "{} in {} ms",
+        status.as_u16(),
+        pending.started.elapsed().as_millis()
     );
+    eprintln!("{}", pending.line(&result, outcome.as_ref()));
     response
 }
 
-fn line(
-    method: &Method,
-    path: &str,
-    status: StatusCode,
+/// What a request's line says before its answer exists.
+struct Pending {
+    method: Method,
+    path: String,
+    origin: Option<String>,
     started: Instant,
-    origin: Option<&str>,
-    outcome: Option<&Outcome>,
-) -> String {
-    let mut line = format!(
-        "{PREFIX} {method} {} -> {} in {} ms",
-        shown(path, 80),
-        status.as_u16(),
-        started.elapsed().as_millis()
-    );
-    if let Some(client_id) = outcome.and_then(|o| o.client_id.as_deref()) {
-        line.push_str(&format!(" client_id={}", shown(client_id, 64)));
+    answered: bool,
+}
+
+impl Pending {
+    fn line(&self, result: &str, outcome: Option<&Outcome>) -> String {
+        let mut line = format!(
+            "{PREFIX} {} {} -> {result}",
+            self.method,
+            shown(&self.path, 80)
+        );
+        if let Some(client_id) = outcome.and_then(|o| o.client_id.as_deref()) {
+            line.push_str(&format!(" client_id={}", shown(client_id, 64)));
+        }
+        if let Some(origin) = &self.origin {
+            line.push_str(&format!(" origin={}", shown(origin, 80)));
+        }
+        if let Some(outcome) = outcome.filter(|o| !o.detail.is_empty()) {
+            line.push_str(": ");
+            line.push_str(&outcome.detail);
+        }
+        line
     }
-    if let Some(origin) = origin {
-        line.push_str(&format!(" origin={}", shown(origin, 80)));
+}
+
+/// hyper drops a request's future when its connection closes before the answer: the line
+/// is still written, since the provider may already have redeemed the code.
+impl Drop for Pending {
+    fn drop(&mut self) {
+        if !self.answered {
+            let result = format!(
+                "client went away after {} ms",
+                self.started.elapsed().as_millis()
+            );
+            eprintln!("{}", self.line(&result, None));
+        }
     }
-    if let Some(outcome) = outcome.filter(|o| !o.detail.is_empty()) {
-        line.push_str(": ");
-        line.push_str(&outcome.detail);
-    }
-    line
 }
 
 #[cfg(test)]
@@ -131,14 +147,14 @@ mod tests {
         assert_eq!(shown("", 10), "\"\"");
         assert_eq!(shown("ééééé", 2), "\"éé\"...");
         let outcome = Outcome::client("app\r\nforged", "provider answered 200 in 3 ms");
-        let text = line(
-            &Method::POST,
-            "/token",
-            StatusCode::OK,
-            Instant::now(),
-            Some("https://app.example"),
-            Some(&outcome),
-        );
+        let pending = Pending {
+            method: Method::POST,
+            path: "/token".into(),
+            origin: Some("https://app.example".into()),
+            started: Instant::now(),
+            answered: true,
+        };
+        let text = pending.line("200 in 0 ms", Some(&outcome));
         assert!(
             text.starts_with("oauth-prefab-exchange: POST /token -> 200 in "),
             "{text}"

@@ -598,3 +598,81 @@ async fn refresh_and_revoke_are_logged_without_tokens() {
         assert!(log.contains(expected), "the log lacks {expected:?}:\n{log}");
     }
 }
+
+/// README, Logging: "One line per request on stderr". A page that goes away (tab closed,
+/// navigation, fetch aborted) while the exchange waits on the provider must still leave its
+/// line: the provider has received the code and may have redeemed it.
+#[tokio::test]
+async fn a_request_whose_page_goes_away_during_the_provider_call_is_still_logged() {
+    use axum::response::IntoResponse;
+    use tokio::io::AsyncWriteExt;
+    let received = std::sync::Arc::new(AtomicUsize::new(0));
+    let count = received.clone();
+    let slow = axum::routing::post(move || {
+        let count = count.clone();
+        async move {
+            count.fetch_add(1, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(800)).await;
+            let body = r#"{"access_token":"gone-token-Qa71","token_type":"bearer"}"#;
+            (StatusCode::OK, [("content-type", "application/json")], body).into_response()
+        }
+    });
+    let provider = serve(axum::Router::new().route("/token", slow)).await;
+    let config = temp_file(
+        "page-goes-away.json",
+        &config_json(
+            &[client_entry(
+                CLIENT_ID,
+                &format!("http://{provider}/token"),
+                SECRET_ENV,
+                "client_secret_post",
+                &[ORIGIN],
+            )],
+            2_000,
+        ),
+    );
+    let running = start(&config, &[(SECRET_ENV, SECRET)]).await;
+    let body = token_form(
+        CLIENT_ID,
+        "gone-code-Lm52",
+        REDIRECT_URI,
+        "v".repeat(43).as_str(),
+    );
+    let head = format!(
+        "POST /token HTTP/1.1\r\nHost: x\r\nOrigin: {ORIGIN}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    let mut socket = tokio::net::TcpStream::connect(running.origin.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    socket.write_all((head + &body).as_bytes()).await.unwrap();
+    // The page goes away once the exchange has called the provider.
+    tokio::time::timeout(WAIT, async {
+        while received.load(Ordering::SeqCst) == 0 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .expect("the provider was never called");
+    drop(socket);
+    // Past the provider's answer and well within the upstream timeout.
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    let (status, _, stderr) = running.stop().await;
+    assert!(status.success(), "{stderr}");
+    assert!(
+        stderr.lines().any(|l| l.contains("POST /token ->")),
+        "a request that reached the provider left no log line:\n{stderr}"
+    );
+    assert!(
+        stderr.contains("POST /token -> client went away after ")
+            && stderr.contains(&format!(" ms origin={ORIGIN}\n")),
+        "{stderr}"
+    );
+    for secret in ["gone-code-Lm52", "gone-token-Qa71", SECRET] {
+        assert!(
+            !stderr.contains(secret),
+            "the log holds {secret:?}:\n{stderr}"
+        );
+    }
+}
