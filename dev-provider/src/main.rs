@@ -151,19 +151,21 @@ async fn main() -> ExitCode {
     };
     let router = app(AppState::watching(clients, args.clients, config));
 
+    // Armed before the line: a test may send SIGTERM as soon as it reads it.
+    let (signal, signal_again) = (shutdown_signal(), shutdown_signal());
     // Tests wait for exactly this line, and its origin is the issuer (RFC 9207); a
     // closed stdout must not kill the server.
     let mut out = std::io::stdout();
     let _ = writeln!(out, "dev-provider listening on {origin}");
     let _ = out.flush();
 
-    let server = axum::serve(listener, router).with_graceful_shutdown(shutdown_signal());
+    let server = axum::serve(listener, router).with_graceful_shutdown(signal);
     // Graceful shutdown waits for open connections; browsers may hold keep-alive
     // connections, so give up waiting two seconds after the signal.
     let result = tokio::select! {
         r = async { server.await } => r,
         () = async {
-            shutdown_signal().await;
+            signal_again.await;
             tokio::time::sleep(Duration::from_secs(2)).await;
         } => Ok(()),
     };

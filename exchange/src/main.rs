@@ -123,6 +123,8 @@ async fn main() -> ExitCode {
         args.host.clone()
     };
 
+    // Armed before the line: a script may send SIGTERM as soon as it reads it.
+    let signal = shutdown_signal();
     // Scripts wait for exactly this line; a closed stdout must not kill the server.
     let mut out = std::io::stdout();
     let _ = writeln!(
@@ -137,7 +139,7 @@ async fn main() -> ExitCode {
     );
 
     // At the signal: no new connections; every request already accepted gets its answer.
-    match serve(listener, state, shutdown_signal()).await {
+    match serve(listener, state, signal).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("{PREFIX} server error: {e}");

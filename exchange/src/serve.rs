@@ -141,9 +141,12 @@ pub async fn serve(
     let finished = |joined: Result<io::Result<()>, tokio::task::JoinError>| {
         joined.unwrap_or_else(|e| Err(io::Error::other(e)))
     };
+    // The signal first: with no connection open, the server's task ends as soon as it sees
+    // the signal too, and the two lines below must still be written.
     tokio::select! {
-        joined = &mut server => return finished(joined),
+        biased;
         () = stopped(stop_rx) => {}
+        joined = &mut server => return finished(joined),
     }
 
     eprintln!(

@@ -283,3 +283,39 @@ async fn a_request_in_progress_at_sigterm_is_not_waited_for_past_its_own_bound()
         signalled.elapsed()
     );
 }
+
+/// README: "It exits with status 0 on SIGINT/SIGTERM, after a graceful shutdown", and
+/// scripts wait for the startup line. The handlers are installed only when the signal future
+/// is first polled, after that line: a SIGTERM sent as soon as it is read kills the process
+/// (default action) instead of draining it.
+#[tokio::test]
+async fn sigterm_right_after_the_startup_line_is_a_graceful_exit() {
+    let (endpoint, _) = slow_provider(PROVIDER_DELAY).await;
+    for round in 1..=10 {
+        let running = start(10_002, &endpoint).await;
+        running.sigterm();
+        let (status, log) = running.exit(Duration::from_secs(10)).await;
+        assert!(status.success(), "round {round}: {status:?}\n{log}");
+    }
+}
+
+/// README: on SIGINT/SIGTERM "two lines on stderr say how many requests it waited for, and
+/// that it stopped". With no connection open, the server task ends as soon as it sees the
+/// signal, and `serve` may then return before writing either line (its `select!` picks
+/// one of two ready branches at random).
+#[tokio::test]
+async fn sigterm_when_idle_always_writes_both_lines() {
+    let (endpoint, _) = slow_provider(PROVIDER_DELAY).await;
+    for round in 1..=20 {
+        let running = start(10_001, &endpoint).await;
+        // Past the window of the test above: the handlers are installed.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        running.sigterm();
+        let (status, log) = running.exit(Duration::from_secs(10)).await;
+        assert!(status.success(), "round {round}: {status:?}\n{log}");
+        assert!(
+            log.contains("stopping: 0 requests in progress") && log.contains("stopped: "),
+            "round {round}: no stopping/stopped lines:\n{log}"
+        );
+    }
+}

@@ -5,7 +5,8 @@
 //!   so a client with an encoding bug fails loudly.
 //! - [`OAuthError`]: the RFC 6749 section 5.2 error, `{"error", "error_description"}`, as a
 //!   response with the right status and `Cache-Control: no-store`.
-//! - [`shutdown_signal`]: resolves on SIGINT or SIGTERM, for graceful shutdown.
+//! - [`shutdown_signal`]: resolves on SIGINT or SIGTERM, for graceful shutdown; the
+//!   handlers are installed when it is called.
 #![deny(missing_docs)]
 
 mod error;
