@@ -237,6 +237,15 @@ pub(super) fn revoked_tokens(commands: &[Value]) -> Vec<String> {
         .collect()
 }
 
+/// The events the commands fire, in order.
+pub(super) fn fired(commands: &[Value]) -> Vec<&str> {
+    commands
+        .iter()
+        .filter(|c| c["command"] == "event")
+        .map(|c| c["event"].as_str().unwrap())
+        .collect()
+}
+
 /// The commands' names, in order.
 pub(super) fn names(commands: &[Value]) -> Vec<&str> {
     commands

@@ -464,11 +464,7 @@ fn a_session_restored_expired_is_reported_as_a_login_even_if_another_tab_renewed
     b.store = a.store.clone();
     let out = b.send(Input::Locked {});
     assert!(find(&out, "fetch").is_none());
-    let fired: Vec<&Value> = out
-        .iter()
-        .filter(|c| c["command"] == "event")
-        .map(|c| &c["event"])
-        .collect();
+    let fired = fired(&out);
     assert_eq!(
         event(&out, "oauth-login").map(|d| &d["restored"]),
         Some(&Value::Bool(true)),

@@ -243,14 +243,10 @@ fn another_tabs_new_login_without_a_refresh_token_is_a_login_not_a_renewal() {
     let out = b.send(Input::Stored {
         key: format!("{TOKEN_PREFIX}custom:app").into(),
     });
-    let fired: Vec<&Value> = out
-        .iter()
-        .filter(|c| c["command"] == "event")
-        .map(|c| &c["event"])
-        .collect();
+    let fired = fired(&out);
     assert_eq!(
         fired,
-        [&Value::from("oauth-login")],
+        ["oauth-login"],
         "another tab's login reported as a renewal, with no refresh token"
     );
 }
