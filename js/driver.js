@@ -195,7 +195,9 @@ const HANDLERS = {
     if (!popup) {
       // Back from the provider's page to this page kept whole (the back/forward cache): the login
       // it left came back without an answer, and its login() promise is still waiting.
-      addEventListener('pageshow', (e) => { if (e.persisted) this.tell('returned'); }, { once: true });
+      removeEventListener('pageshow', this.onShow);
+      this.onShow = (e) => { if (e.persisted) this.tell('returned'); };
+      addEventListener('pageshow', this.onShow, { once: true });
       location.assign(url);
     } else if (this.popup && !this.popup.closed) this.popup.location.href = url;
   },

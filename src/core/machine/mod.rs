@@ -61,6 +61,9 @@ pub struct Machine {
     /// The configuration, built once per change of the settings.
     config: Rc<Config>,
     connected: bool,
+    /// Removed from the document: nothing new is scheduled (no renewal, no expiry), but what
+    /// is under way still ends (see `Input::Disconnect`).
+    detached: bool,
     /// Within `connect`: its events wait until the page's framework has mounted the element.
     connecting: bool,
     /// Console advice already given, so each line shows once.
@@ -84,6 +87,7 @@ impl Default for Machine {
         Self {
             config: Config::new(Settings::default(), Page::default()),
             connected: false,
+            detached: false,
             connecting: false,
             advised: Vec::new(),
             held: None,
@@ -113,19 +117,18 @@ impl Machine {
                 object,
             } => self.update(&attributes, origin.into(), path.into(), object, now, out),
             Input::Connect {} => {
+                self.detached = false;
                 self.connecting = true;
                 self.connect(env, out);
                 self.connecting = false;
             }
-            // A removed element's timers stop, but a login it started still ends by its
-            // deadline (its popup closed, its promise settled): a framework may unmount the
-            // element while the person is logging in.
+            // A removed element schedules no renewal and no expiry, but what it started still
+            // ends by its deadline: a login (its popup closed, its promise settled; a framework
+            // may unmount the element while the person is logging in), a cancelled login's
+            // listener, a logout's revocation, a renewal's try holding the Web Lock.
             Input::Disconnect {} => {
-                let deadline = match &self.attempt {
-                    Attempt::Pending(p) => Some(p.deadline().saturating_sub(now)),
-                    _ => None,
-                };
-                out.emit(Command::Timer { ms: deadline })
+                self.detached = true;
+                self.arm(now, out);
             }
             Input::Returned {} => self.returned(env, out),
             Input::Login { random } => self.login(&random, env, out),
@@ -347,6 +350,11 @@ impl Machine {
     /// may be gone: a click then starts again, and the old login's answer is no longer taken.
     fn login(&mut self, random: &[u8], env: &mut Env, out: &mut dyn Emit) {
         if let Attempt::Pending(p) = &self.attempt {
+            // A redirect login whose page is still here did not leave (the page's
+            // `beforeunload` kept it, or the address answered 204): it goes again.
+            if let (None, Stage::Authorize(url)) = (&p.popup, &p.stage) {
+                return out.emit(Command::Go { url, popup: false });
+            }
             if !p.popup.is_some_and(|w| w.lost_sight) {
                 return;
             }
@@ -850,9 +858,15 @@ impl Machine {
         let expired = self.held.as_ref().is_some_and(|h| h.token.is_expired(now));
         let trying = self.renewal.as_ref().filter(|r| r.trying());
         match trying {
+            // A removed element tries no more: its lock goes, and it renews when it is back.
+            Some(r) if now >= r.since.saturating_add(TRY_MAX_MS) && self.detached => {
+                self.drop_renewal(out);
+                self.arm(now, out);
+            }
             Some(r) if now >= r.since.saturating_add(TRY_MAX_MS) => self.retry(env, out),
             Some(r) if matches!(r.step, RenewStep::Discovering) => self.send_refresh(env, out),
             Some(_) => self.arm(now, out),
+            None if self.detached => self.arm(now, out),
             None if self.renewal_time().is_some_and(|at| now >= at) => self.renew(env, out),
             None if expired && self.renewal.is_some() => {
                 let error = OAuthError::new(
@@ -1001,9 +1015,10 @@ impl Machine {
         let trying = self.try_deadline(now);
         let expiry = match trying {
             Some(_) => None,
+            None if self.detached => None,
             None => self.held.as_ref().and_then(|h| h.token.expires_at),
         };
-        let renewal = trying.or_else(|| self.renewal_time());
+        let renewal = trying.or_else(|| self.renewal_time().filter(|_| !self.detached));
         let next = [login, expiry, renewal, self.revoke_deadline()]
             .into_iter()
             .flatten()

@@ -345,3 +345,14 @@ fn a_response_in_the_fragment_takes_the_querys_response_parameters_out_too() {
     assert_eq!(logged_in_with(&back.connect()), Some("t"));
     assert_eq!(find(&out, "clean").unwrap()["url"], "/app?keep=1");
 }
+
+#[test]
+fn a_redirect_login_whose_page_did_not_leave_goes_again_at_the_next_click() {
+    // The page's `beforeunload` kept it (the person chose to stay), or the address answered
+    // 204: the login is still pending, and the next click must not be lost.
+    let mut w = Widget::new(&format!("{IMPLICIT}&mode=redirect"));
+    let (first, _) = w.login(0x47);
+    let (again, _) = w.login(0x48);
+    assert_eq!(go_url(&again), go_url(&first), "the same login, sent again");
+    assert!(go_url(&again).is_some());
+}

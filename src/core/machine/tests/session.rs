@@ -211,6 +211,36 @@ fn a_removed_element_drops_its_timer() {
 }
 
 #[test]
+fn what_a_removed_element_started_still_ends() {
+    use crate::core::machine::renew::TRY_MAX_MS;
+    // A login cancelled while its popup may have been cut off keeps listening until its
+    // deadline; then its listener and channel go.
+    let mut w = Widget::new(&format!("{IMPLICIT}&timeout=2"));
+    w.connect();
+    w.login(0x51);
+    assert_eq!(error(&w.looks("cc")), Some("popup_closed"));
+    assert_eq!(timer(&w.send(Input::Disconnect {})), Some(2_000));
+    assert_eq!(names(&w.tick_at(NOW + 2_000))[0], "close");
+    // A logout's revocation that never answers settles logout() all the same.
+    let mut w = with_refresh_token("&revoke-url=%2Frevoke");
+    w.logout(false);
+    assert_eq!(timer(&w.send(Input::Disconnect {})), Some(TRY_MAX_MS));
+    let out = w.tick_at(w.now + TRY_MAX_MS);
+    assert_eq!(find(&out, "revoked").unwrap()["revoked"], false, "{out:?}");
+    // A renewal's try that never answers lets the Web Lock go, and tries no more.
+    let mut w = with_refresh_token("&storage=local");
+    assert_eq!(names(&w.tick_at(NOW + 540_000)), ["lock", "timer"]);
+    assert_eq!(names(&w.send(Input::Locked {}))[0], "fetch");
+    assert_eq!(timer(&w.send(Input::Disconnect {})), Some(TRY_MAX_MS));
+    let out = w.tick_at(w.now + TRY_MAX_MS);
+    assert_eq!(names(&out), ["unlock", "timer"], "{out:?}");
+    assert_eq!(timer(&out), None);
+    // Back in the document, it renews again.
+    assert_eq!(timer(&w.connect()), Some(0));
+    assert_eq!(names(&w.tick_at(w.now))[0], "lock");
+}
+
+#[test]
 fn a_login_under_way_when_its_element_is_removed_still_ends_by_its_deadline() {
     let mut w = Widget::new(&format!("{IMPLICIT}&timeout=2"));
     w.connect();
