@@ -308,18 +308,23 @@ impl Machine {
         let name = cat(&[TOKEN_PREFIX, &config.key]);
         let record = env.store.get(config.storage, &name).unwrap_or_default();
         match Held::from_record(&record, config) {
-            Some(Some(held)) if !held.token.is_expired(env.now) => {
+            Some(Some(mut held))
+                if !held.token.is_expired(env.now) || held.refresh_token.is_some() =>
+            {
+                // A record an earlier version wrote (without `by`) is written again as this
+                // one writes it: tabs tell a change of the shared session by its text.
+                if held.to_record() != record {
+                    keep(env.store, &mut held, out);
+                }
+                let expired = held.token.is_expired(env.now);
                 self.held = Some(held);
-                if report {
+                if expired {
+                    // Restored once renewed (or reported expired).
+                    self.render(env.now, out);
+                    self.start_renewal(true, env, out);
+                } else if report {
                     self.report(Event::Login, Settle::Not, true, None, env, out);
                 }
-                true
-            }
-            // Expired, but renewable: restored once renewed (or reported expired).
-            Some(Some(held)) if held.refresh_token.is_some() => {
-                self.held = Some(held);
-                self.render(env.now, out);
-                self.start_renewal(true, env, out);
                 true
             }
             // Granted to another client or by another server: left for the settings that got it.
@@ -858,9 +863,14 @@ impl Machine {
         let expired = self.held.as_ref().is_some_and(|h| h.token.is_expired(now));
         let trying = self.renewal.as_ref().filter(|r| r.trying());
         match trying {
-            // A removed element tries no more: its lock goes, and it renews when it is back.
-            Some(r) if now >= r.since.saturating_add(TRY_MAX_MS) && self.detached => {
-                self.drop_renewal(out);
+            // A removed element gives the try up, its lock too, and tries again once back.
+            Some(_) if self.detached && now >= self.try_deadline(now).unwrap_or(0) => {
+                if let Some(r) = &mut self.renewal {
+                    r.step = RenewStep::Wait(now);
+                    if std::mem::take(&mut r.locked) {
+                        out.emit(Command::Unlock {});
+                    }
+                }
                 self.arm(now, out);
             }
             Some(r) if now >= r.since.saturating_add(TRY_MAX_MS) => self.retry(env, out),
@@ -1206,9 +1216,14 @@ fn keep(store: &mut dyn Store, held: &mut Held, out: &mut dyn Emit) {
     }
 }
 
-/// Forgets the token stored under `config`'s key in its storage (none for `memory`).
-fn forget_token(store: &mut dyn Store, config: &Config) {
-    store.remove(config.storage, &cat(&[TOKEN_PREFIX, &config.key]));
+/// Forgets the token stored under `config`'s key in its storage (none for `memory`), unless
+/// another client or server granted it (an element with the same key and other settings).
+fn forget_token(store: &mut dyn Store, config: &Rc<Config>) {
+    let name = cat(&[TOKEN_PREFIX, &config.key]);
+    let record = store.get(config.storage, &name).unwrap_or_default();
+    if Held::from_record(&record, config) != Some(None) {
+        store.remove(config.storage, &name);
+    }
 }
 
 /// Names a provider by the origin of its authorization endpoint: the one set, else its issuer's

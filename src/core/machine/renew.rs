@@ -466,9 +466,12 @@ impl Machine {
             _ => {}
         }
         let ended = record.as_deref().and_then(ended_code);
-        let shared = record
-            .and_then(|r| Held::from_record(&r, &config).flatten())
-            .filter(|h| !h.token.is_expired(env.now));
+        let shared = match record.map(|r| Held::from_record(&r, &config)) {
+            // Another client's or server's session under the same key: no change of this one.
+            Some(Some(None)) => return,
+            read => read.flatten().flatten(),
+        }
+        .filter(|h| !h.token.is_expired(env.now));
         if !matches!(self.attempt, Attempt::Pending(_)) {
             self.attempt = Attempt::None;
         }
@@ -682,13 +685,10 @@ impl Machine {
     }
 }
 
-/// The RP-Initiated Logout request (OpenID Connect RP-Initiated Logout 1.0, 2): the id_token
-/// as a hint, the client, `callbackurl` to come back to, and a `state` kept in this tab's
-/// `sessionStorage` so the page that comes back strips it from its address.
 /// Forgets an ended session's tokens. Where tabs share it (`localStorage`), its record becomes
 /// `ended=<error code>` rather than going, so that the other tabs report `oauth-expired` with
 /// this tab's reason: a removed record reads there as a logout. A tombstone restores nothing.
-fn leave_ended(store: &mut dyn Store, config: &Config, code: Option<&str>) {
+fn leave_ended(store: &mut dyn Store, config: &Rc<Config>, code: Option<&str>) {
     if config.storage != Storage::Local {
         return forget_token(store, config);
     }
@@ -706,6 +706,9 @@ fn ended_code(record: &str) -> Option<String> {
 /// How an ended session's record starts (a session's record starts with `access_token=`).
 const ENDED: &str = "ended=";
 
+/// The RP-Initiated Logout request (OpenID Connect RP-Initiated Logout 1.0, 2): the id_token
+/// as a hint, the client, `callbackurl` to come back to, and a `state` kept in this tab's
+/// `sessionStorage` so the page that comes back strips it from its address.
 fn end_session_url(
     endpoint: &str,
     config: &Config,

@@ -682,3 +682,106 @@ fn with_end_session() -> String {
         r#","end_session_endpoint":"https://id.example/logout"}"#,
     )
 }
+
+/// A session stored by an earlier version: its record has no `by` (README: "a record without
+/// `by` (an earlier version's) is restored as before").
+fn legacy_record(w: &Widget) -> String {
+    let key = format!("{TOKEN_PREFIX}custom:spa");
+    let record = w.store.get(Storage::Local, &key).unwrap();
+    let (legacy, by) = record.split_once("&by=").expect("by is the last field");
+    assert!(!by.contains('&'));
+    legacy.to_string()
+}
+
+#[test]
+fn a_session_restored_from_a_record_without_by_is_renewed_when_due() {
+    let w = with_refresh_token("&storage=local");
+    let legacy = legacy_record(&w);
+    let mut b = w.another(&format!("{CODE}&storage=local"));
+    b.store.set(
+        Storage::Local,
+        &format!("{TOKEN_PREFIX}custom:spa"),
+        &legacy,
+    );
+    assert_eq!(logged_in_with(&b.connect()), Some("a1"));
+    assert!(find(&b.tick_at(NOW + 540_000), "lock").is_some());
+    let out = b.send(Input::Locked {});
+    assert!(
+        find(&out, "fetch").is_some(),
+        "no refresh sent under the lock; it fired {:?} with token {:?}, timer {:?}",
+        fired(&out),
+        event(&out, "oauth-renewed").map(|d| &d["accessToken"]),
+        timer(&out)
+    );
+}
+
+#[test]
+fn an_expired_session_restored_from_a_record_without_by_is_renewed_not_logged_out() {
+    let w = with_refresh_token("&storage=local");
+    let legacy = legacy_record(&w);
+    let mut b = w.another(&format!("{CODE}&storage=local"));
+    b.store.set(
+        Storage::Local,
+        &format!("{TOKEN_PREFIX}custom:spa"),
+        &legacy,
+    );
+    b.now = NOW + 700_000;
+    assert!(find(&b.connect(), "lock").is_some());
+    let out = b.send(Input::Locked {});
+    assert!(
+        find(&out, "fetch").is_some(),
+        "no refresh sent; it fired {:?}",
+        fired(&out)
+    );
+}
+
+#[test]
+fn a_restore_whose_try_ran_out_while_removed_is_still_reported_as_the_restore() {
+    // README: an expired stored session "is renewed when the element connects, then restored
+    // (`oauth-login`, restored: true)"; a removed element's try is dropped and "Back in the
+    // document, it renews again".
+    let w = with_refresh_token("&storage=local");
+    let mut later = w.another(&format!("{CODE}&storage=local"));
+    later.now = NOW + 700_000;
+    assert!(find(&later.connect(), "lock").is_some());
+    later.send(Input::Disconnect {});
+    // The lock is not granted within the try's time (another tab holds it): given up.
+    later.tick_at(NOW + 700_000 + TRY_MAX_MS);
+    assert_eq!(names(&later.send(Input::Locked {})), ["unlock"]);
+    // It tries again, when its wait is over, once back in the document.
+    let wait = timer(&later.connect()).unwrap();
+    assert!(find(&later.tick_at(later.now + wait), "lock").is_some());
+    let out = later.send(Input::Locked {});
+    let out = later.answer(&out, 200, &answer("a9", Some("r9")));
+    assert_eq!(
+        fired(&out),
+        ["oauth-login"],
+        "the page never heard of this session before: {:?}",
+        event(&out, "oauth-renewed")
+    );
+}
+
+#[test]
+fn another_settings_record_under_the_same_key_is_no_logout_here() {
+    // Tab a holds its session (by `https://id.example/authorize spa`) and is renewing it. Tab b,
+    // with the same key `custom:spa` but another authorization server, logs in and stores its
+    // own session (by `https://other.example/authorize spa`). Nobody logged out.
+    let mut a = with_refresh_token("&storage=local");
+    let key = format!("{TOKEN_PREFIX}custom:spa");
+    a.tick_at(NOW + 540_000);
+    let refresh = a.send(Input::Locked {});
+    assert!(find(&refresh, "fetch").is_some());
+    let record = a.store.get(Storage::Local, &key).unwrap();
+    let theirs = record
+        .replace("a1", "other-a")
+        .replace("r1", "other-r")
+        .replace("id.example", "other.example");
+    assert_ne!(record, theirs);
+    a.store.set(Storage::Local, &key, &theirs);
+    let out = a.send(Input::Stored { key: key.into() });
+    assert!(
+        event(&out, "oauth-logout").is_none(),
+        "another grantor's record read as a logout: {out:?}"
+    );
+    assert_eq!(a.send(Input::Read {})[0]["access_token"], "a1");
+}

@@ -227,7 +227,8 @@ fn what_a_removed_element_started_still_ends() {
     assert_eq!(timer(&w.send(Input::Disconnect {})), Some(TRY_MAX_MS));
     let out = w.tick_at(w.now + TRY_MAX_MS);
     assert_eq!(find(&out, "revoked").unwrap()["revoked"], false, "{out:?}");
-    // A renewal's try that never answers lets the Web Lock go, and tries no more.
+    // A renewal's try that never answers lets the Web Lock go, and tries again only when the
+    // element is back.
     let mut w = with_refresh_token("&storage=local");
     assert_eq!(names(&w.tick_at(NOW + 540_000)), ["lock", "timer"]);
     assert_eq!(names(&w.send(Input::Locked {}))[0], "fetch");
@@ -236,8 +237,8 @@ fn what_a_removed_element_started_still_ends() {
     assert_eq!(names(&out), ["unlock", "timer"], "{out:?}");
     assert_eq!(timer(&out), None);
     // Back in the document, it renews again.
-    assert_eq!(timer(&w.connect()), Some(0));
-    assert_eq!(names(&w.tick_at(w.now))[0], "lock");
+    let wait = timer(&w.connect()).unwrap();
+    assert_eq!(names(&w.tick_at(w.now + wait))[0], "lock");
 }
 
 #[test]
@@ -419,5 +420,25 @@ fn a_memory_elements_logout_leaves_a_shared_session_alone() {
             .get(Storage::Local, &format!("{TOKEN_PREFIX}facebook:f"))
             .is_some(),
         "a memory element's logout deleted tab 1's shared session"
+    );
+}
+
+#[test]
+fn a_logout_on_an_element_with_other_settings_leaves_the_record_it_did_not_grant() {
+    // As a_stored_session_is_not_restored_for_another_provider_or_client, then logout() on the
+    // element that neither restored nor holds it.
+    let facebook = "id=login&provider=facebook&client-id=f&storage=local";
+    let w = logged_in(facebook, "#access_token=fb-token&expires_in=3600");
+    let mut other = w.another(
+        "id=login&client-id=app&authorize-url=https%3A%2F%2Fid.example%2Fauthorize&storage=local",
+    );
+    assert_eq!(logged_in_with(&other.connect()), None);
+    other.logout(false);
+    assert!(
+        other
+            .store
+            .get(Storage::Local, &format!("{TOKEN_PREFIX}#login"))
+            .is_some(),
+        "the Facebook element's session, deleted by another client's logout()"
     );
 }
