@@ -305,7 +305,7 @@ impl Machine {
         if config.storage == Storage::Memory {
             return false;
         }
-        let name = cat(&[TOKEN_PREFIX, &config.key]);
+        let name = token_name(config);
         let record = env.store.get(config.storage, &name).unwrap_or_default();
         match Held::from_record(&record, config) {
             Some(Some(mut held))
@@ -313,7 +313,7 @@ impl Machine {
             {
                 // A record an earlier version wrote (without `by`) is written again as this
                 // one writes it: tabs tell a change of the shared session by its text.
-                if held.to_record() != record {
+                if !held.to_record().eq(&record) {
                     keep(env.store, &mut held, out);
                 }
                 let expired = held.token.is_expired(env.now);
@@ -906,7 +906,9 @@ impl Machine {
         // changed since); one kept in the same place is replaced in one write, which reaches
         // the other tabs as one change.
         if let Some(old) = self.held.take() {
-            if (old.config.storage, &old.config.key) != (held.config.storage, &held.config.key) {
+            let same_place =
+                (old.config.storage, &old.config.key) == (held.config.storage, &held.config.key);
+            if !same_place {
                 forget_token(env.store, &old.config);
             }
         }
@@ -982,10 +984,8 @@ impl Machine {
     }
 
     /// The settings of the session held (its key and storage), else the element's.
-    fn session_config(&self) -> Rc<Config> {
-        self.held
-            .as_ref()
-            .map_or(self.config.clone(), |h| h.config.clone())
+    fn session_config(&self) -> &Rc<Config> {
+        self.held.as_ref().map_or(&self.config, |h| &h.config)
     }
 
     /// The token, while one is held and unexpired.
@@ -1203,11 +1203,7 @@ fn keep(store: &mut dyn Store, held: &mut Held, out: &mut dyn Emit) {
         held.kept = false;
         return;
     }
-    held.kept = store.set(
-        config.storage,
-        &cat(&[TOKEN_PREFIX, &config.key]),
-        &held.to_record(),
-    );
+    held.kept = store.set(config.storage, &token_name(config), &held.to_record());
     if !held.kept {
         out.emit(Command::Warn {
             text:
@@ -1219,11 +1215,16 @@ fn keep(store: &mut dyn Store, held: &mut Held, out: &mut dyn Emit) {
 /// Forgets the token stored under `config`'s key in its storage (none for `memory`), unless
 /// another client or server granted it (an element with the same key and other settings).
 fn forget_token(store: &mut dyn Store, config: &Rc<Config>) {
-    let name = cat(&[TOKEN_PREFIX, &config.key]);
+    let name = token_name(config);
     let record = store.get(config.storage, &name).unwrap_or_default();
-    if Held::from_record(&record, config) != Some(None) {
+    if !matches!(Held::from_record(&record, config), Some(None)) {
         store.remove(config.storage, &name);
     }
+}
+
+/// The name of the storage item holding the session of `config`'s key.
+fn token_name(config: &Config) -> String {
+    cat(&[TOKEN_PREFIX, &config.key])
 }
 
 /// Names a provider by the origin of its authorization endpoint: the one set, else its issuer's

@@ -9,7 +9,7 @@ use super::callback::Discovered;
 use super::io::{Command, Detail, Emit, Settle};
 use super::proof::{next, Progress, Proof, Reply};
 use super::session::{Attempt, Held};
-use super::{forget_token, keep, unreachable_error, Env, Machine, DISCOVERY_LOOK_MS};
+use super::{forget_token, keep, token_name, unreachable_error, Env, Machine, DISCOVERY_LOOK_MS};
 use crate::core::contract::{Attr, Event, Storage};
 use crate::core::error::OAuthError;
 use crate::core::json;
@@ -20,7 +20,7 @@ use crate::core::oauth::token::Token;
 use crate::core::oidc::claims::subject;
 use crate::core::oidc::discovery::Discovery;
 use crate::core::oidc::jws::read_jws;
-use crate::core::store::{Store, LOGOUT_KEY, RENEW_LOCK_PREFIX, TOKEN_PREFIX};
+use crate::core::store::{Store, LOGOUT_KEY, RENEW_LOCK_PREFIX};
 use crate::core::text::{cat, find, form, hex, saturating_times};
 
 /// A renewal is due once less than a tenth of the token's lifetime remains, and at most this
@@ -228,7 +228,7 @@ impl Machine {
         let Some(held) = &self.held else {
             return self.drop_renewal(out);
         };
-        let name = cat(&[TOKEN_PREFIX, &held.config.key]);
+        let name = token_name(&held.config);
         let due = renew_at(&held.token).is_none_or(|at| env.now >= at);
         let unchanged =
             !held.kept || env.store.get(Storage::Local, &name) == Some(held.to_record());
@@ -439,7 +439,7 @@ impl Machine {
     /// session held, whatever the settings now say), this tab takes the change.
     pub(super) fn stored(&mut self, key: &str, env: &mut Env, out: &mut dyn Emit) {
         // `sync_shared` looks at `localStorage` only.
-        let name = cat(&[TOKEN_PREFIX, &self.session_config().key]);
+        let name = token_name(self.session_config());
         if key.is_empty() || key == name {
             let restoring = self.renewal.as_ref().is_some_and(|r| r.restoring);
             self.sync_shared(restoring, env, out);
@@ -451,13 +451,11 @@ impl Machine {
     /// as its own renewal would report it), a logout (`oauth-logout`), or a session that ended
     /// there (`oauth-expired`, with that tab's error code).
     fn sync_shared(&mut self, restoring: bool, env: &mut Env, out: &mut dyn Emit) {
-        let config = self.session_config();
+        let config = self.session_config().clone();
         if config.storage != Storage::Local {
             return;
         }
-        let record = env
-            .store
-            .get(Storage::Local, &cat(&[TOKEN_PREFIX, &config.key]));
+        let record = env.store.get(Storage::Local, &token_name(&config));
         // Unchanged; or absent, beside a session this tab could not store (its own alone).
         let ours = self.held.as_ref().map(|h| (h.kept, h.to_record()));
         match (&record, ours) {
@@ -536,7 +534,7 @@ impl Machine {
         out: &mut dyn Emit,
     ) {
         let renewal = self.take_renewal(out).map(|r| r.step);
-        let config = self.session_config();
+        let config = self.session_config().clone();
         let held = self.held.take();
         forget_token(env.store, &config);
         forget_token(env.store, &self.config);
@@ -589,7 +587,7 @@ impl Machine {
                 (
                     proven
                         .and_then(|g| g.refresh_token.as_deref())
-                        .filter(|t| Some(*t) != refresh),
+                        .filter(|t| !matches!(refresh, Some(r) if r == *t)),
                     "refresh_token",
                 ),
                 (Some(held.token.access_token.expose()), "access_token"),
@@ -644,22 +642,31 @@ impl Machine {
 
     /// The revocation endpoint answered request `seq` (or could not be reached).
     pub(super) fn revoke_reply(&mut self, seq: u32, reply: Reply, out: &mut dyn Emit) {
-        let Some(index) = self.revoking.iter().position(|r| r.waiting.contains(&seq)) else {
+        // (Each request is in one logout's `waiting`, once; their order there is immaterial.)
+        let Some((index, at)) = (self.revoking.iter().enumerate())
+            .find_map(|(i, r)| Some((i, r.waiting.iter().position(|s| *s == seq)?)))
+        else {
             return;
         };
         let revoking = &mut self.revoking[index];
-        revoking.waiting.retain(|s| *s != seq);
+        revoking.waiting.swap_remove(at);
         let renewal = seq == revoking.renewal;
         // RFC 7009 2.2: 200 for a revoked token, and for one the server did not know. The
         // renewal's answer counts as long as it came: whatever it grants is revoked in turn.
         revoking.revoked &= matches!(reply, Reply::Answered(status, _) if status == 200 || renewal);
         if let (true, Reply::Answered(_, body)) = (renewal, reply) {
             let granted = json::parse(body);
-            let token = |name| granted.as_ref().and_then(|g| g.str_of(name));
+            let token = |name| granted.as_ref().and_then(|g| g.get(name));
             let (refresh, access) = (token("refresh_token"), token("access_token"));
             let tokens = [
-                (refresh.as_deref(), "refresh_token"),
-                (access.as_deref(), "access_token"),
+                (
+                    refresh.as_ref().and_then(json::Value::as_str),
+                    "refresh_token",
+                ),
+                (
+                    access.as_ref().and_then(json::Value::as_str),
+                    "access_token",
+                ),
             ];
             revoking.send(&tokens, &mut self.seq, out);
         }
@@ -692,7 +699,7 @@ fn leave_ended(store: &mut dyn Store, config: &Rc<Config>, code: Option<&str>) {
     if config.storage != Storage::Local {
         return forget_token(store, config);
     }
-    let name = cat(&[TOKEN_PREFIX, &config.key]);
+    let name = token_name(config);
     // Replaced in one write: a removal first would reach the other tabs as a logout.
     store.set(Storage::Local, &name, &cat(&[ENDED, code.unwrap_or("")]));
 }

@@ -111,7 +111,8 @@ impl Held {
             "" => Some(None),
             n => parse_decimal(n, 16).map(Some),
         };
-        if p.get("by").is_some_and(|by| by != granted_by(config)) {
+        let ours = p.get("by").is_none_or(|by| by == granted_by(config));
+        if !ours {
             return Some(None);
         }
         Some(Some(Self {
