@@ -28,11 +28,13 @@ function shadowOf(host) {
 function attributesOf(element) {
   const pairs = new URLSearchParams();
   const others = [];
-  for (const { name, value } of element.attributes) {
-    if (OAuthLogin.observedAttributes.includes(name)) pairs.append(name, value);
+  for (const { name, value, namespaceURI } of element.attributes) {
+    // Another namespace's attribute of the same name is not the element's.
+    if (namespaceURI === null && OAuthLogin.observedAttributes.includes(name)) pairs.append(name, value);
     else others.push(name);
   }
-  pairs.append(others.join(' '), '');
+  // Led by a space, which no attribute name holds: never the name of one of the element's own.
+  if (others.length) pairs.append(` ${others.join(' ')}`, '');
   return pairs.toString();
 }
 

@@ -178,3 +178,34 @@ test('login(options) with a client secret, however it is spelled, is invalid_con
   assert.deepEqual(await page.evaluate(() => window.__opened), [], 'no popup');
   await context.close();
 });
+
+// Review of 6c5407f (attributesOf sends observed attributes' values, the others' names as one pair).
+
+test('a Client-Secret attribute kept in its case (setAttributeNS) still refuses the login', async () => {
+  const { page, context } = await env.newPage();
+  await openWidget(env, page, { init: spyOnOpen });
+  await page.evaluate(() => {
+    const el = document.getElementById('w1');
+    el.setAttributeNS(null, 'Client-Secret', 's3cret-value');
+    el.label = 'again'; // an observed change: the settings are read again
+  });
+  await startLogin(page, { popup: false });
+  await page.waitForFunction(() => window.__opened.length > 0 || window.outcomes?.w1 != null);
+  const outcome = await page.evaluate(() => window.outcomes.w1);
+  const opened = await page.evaluate(() => window.__opened);
+  assert.equal(outcome?.err?.code, 'invalid_config', `outcome ${JSON.stringify(outcome)}, opened ${JSON.stringify(opened)}`);
+  await context.close();
+});
+
+test('an attribute of another namespace named client-id does not erase the settings', async () => {
+  const { page, context } = await env.newPage();
+  await openWidget(env, page, { init: spyOnOpen });
+  await page.evaluate(() => {
+    const el = document.getElementById('w1');
+    el.setAttributeNS('urn:example:other', 'client-id', 'other-app');
+  });
+  const popup = await startLogin(page).catch(async (e) => { throw new Error(`${e.message}; outcome ${JSON.stringify(await page.evaluate(() => window.outcomes.w1))}`); });
+  assert.equal((await env.controls.lastAuthorize()).client_id, CLIENT_ID);
+  await popup.close();
+  await context.close();
+});

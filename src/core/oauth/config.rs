@@ -76,12 +76,14 @@ pub struct Settings {
     pub has_secret: bool,
     /// Attribute names that are not the element's (for "did you mean" advice).
     pub unknown: Vec<String>,
+    /// Why the text could not be read (over the form's limits), if it could not.
+    unreadable: Option<String>,
 }
 
 impl Settings {
     /// Reads the attributes of an element (or the options of `login()`, named as attributes),
     /// given as form-encoded `name=value` pairs that JS wrote: the element's own, and one more
-    /// pair naming the others (`data-*`, `style`, a misspelled one), space-separated, for the
+    /// pair naming the others (`data-*`, `style`, a misspelled one), each led by a space, for the
     /// advice; their values never count against the form's limits. Values are trimmed of ASCII
     /// white space (HTML's rule for attributes); blank ones count as absent.
     pub fn parse(text: &str) -> Self {
@@ -89,17 +91,22 @@ impl Settings {
             text: text.into(),
             ..Self::default()
         };
-        for (name, value) in Params::parse(text).unwrap_or_default().pairs() {
+        let params = Params::parse(text).unwrap_or_else(|why| {
+            settings.unreadable = Some(why);
+            Params::default()
+        });
+        for (name, value) in params.pairs() {
             let value = Some(value.trim_ascii().to_owned()).filter(|v| !v.is_empty());
             match Attr::ALL.iter().position(|a| a.name() == name) {
                 Some(i) => settings.values[i] = value,
                 None if name == "id" => settings.id = value,
-                None if SECRET_ATTRIBUTES.iter().any(|(s, _)| s == name) => {
-                    settings.has_secret = true
-                }
                 // The element sends the names of its other attributes as one, without values.
+                // A secret refuses the login in any letter case (an XHTML page keeps it).
                 None => {
-                    for word in split(name, b" ") {
+                    for word in split(name, b" ").filter(|w| !w.is_empty()) {
+                        settings.has_secret |= SECRET_ATTRIBUTES
+                            .iter()
+                            .any(|(s, _)| s.eq_ignore_ascii_case(word));
                         settings.unknown.push(word.into());
                     }
                 }
@@ -263,6 +270,12 @@ impl Config {
     /// settings once they hold.
     fn check(&mut self) -> Result<(), OAuthError> {
         let s = &self.settings;
+        if let Some(why) = &s.unreadable {
+            return Err(OAuthError::config(cat(&[
+                "the element's attributes cannot be read: ",
+                why,
+            ])));
+        }
         if s.has_secret {
             return Err(OAuthError::config(
                 "a client secret must never be put in a web page, where anyone can read it: remove \
@@ -476,9 +489,11 @@ pub fn advice(config: &Config) -> Vec<String> {
     let mut lines = Vec::new();
     for name in settings.unknown.iter().filter(|n| !is_global_attribute(n)) {
         let squash = |s: &str| split(s, b"-_").collect::<String>();
-        let near = Attr::ALL
-            .iter()
-            .find(|a| squash(a.name()) == squash(name) || edit_distance(a.name(), name) <= 2);
+        // An XHTML page keeps an attribute's case: `CLIENT-ID` is near `client-id` too.
+        let name_lower = name.to_ascii_lowercase();
+        let near = Attr::ALL.iter().find(|a| {
+            squash(a.name()) == squash(&name_lower) || edit_distance(a.name(), &name_lower) <= 2
+        });
         if let Some(attr) = near {
             lines.push(cat(&[
                 "<oauth-login>: unknown attribute `",
@@ -891,5 +906,57 @@ pub(crate) mod tests {
         .is_empty());
         assert_eq!(edit_distance("label", "lable"), 2);
         assert_eq!(edit_distance("", "abc"), 3);
+    }
+
+    /// `setAttributeNS(null, 'Client-Secret', ..)` or an XHTML page keeps an attribute's case:
+    /// the name reaches the core in the names pair, alone or beside others, and still refuses.
+    #[test]
+    fn a_secret_attribute_in_another_case_still_refuses_the_login() {
+        for names in [" Client-Secret", " data-x CLIENT_SECRET"] {
+            let got = config(&[
+                ("client-id", "abc"),
+                ("authorize-url", "https://id.example/a"),
+                (names, ""),
+            ]);
+            assert!(
+                got.as_ref()
+                    .is_err_and(|e| e.description.contains("client secret must never")),
+                "{names}: {got:?}"
+            );
+        }
+    }
+
+    /// An attribute that differs from the element's only in case (kept by setAttributeNS or
+    /// XHTML) is not the setting, and is advised.
+    #[test]
+    fn an_attribute_misspelled_only_in_case_is_advised() {
+        let lines = advice(&Config::new(
+            Settings::parse(&form(&[("CLIENT-ID", "")])),
+            page(),
+        ));
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains("`CLIENT-ID`: did you mean `client-id`?")),
+            "{lines:?}"
+        );
+    }
+
+    /// Attributes over the form's limits are said to be, not read as settings missing.
+    #[test]
+    fn attributes_over_the_form_limit_are_said_to_be() {
+        let label = "x".repeat(17_000);
+        let err = config(&[
+            ("client-id", "abc"),
+            ("authorize-url", "https://id.example/a"),
+            ("label", &label),
+        ])
+        .unwrap_err();
+        assert!(
+            err.description
+                .starts_with("the element's attributes cannot be read: "),
+            "{}",
+            err.description
+        );
     }
 }

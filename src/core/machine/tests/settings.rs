@@ -53,16 +53,16 @@ fn login_options_that_are_not_an_object_are_invalid_config() {
     assert!(description(&out).contains("login(options) needs an options object"));
 }
 
-/// The element sends its own attributes, and the names of the others as one more name
-/// (`attributesOf` in js/element.js; the e2e test in tests/e2e/config.test.mjs gives it many
+/// The element sends its own attributes, and the names of the others as one more name, each
+/// led by a space (`attributesOf` in js/element.js; the e2e test in tests/e2e/config.test.mjs gives it many
 /// `data-*` attributes and a long `style`): all its own at once fit the form's limits, and the
 /// others are advised on by name.
 #[test]
 fn every_attribute_of_the_element_fits_and_the_others_are_advised_by_name() {
     let mut attrs: Vec<(&str, &str)> = Attr::ALL.iter().map(|a| (a.name(), "x")).collect();
     attrs.push(("id", "w1"));
-    let others: String = (0..100).map(|i| format!("data-x{i} ")).collect();
-    let others = format!("{others}style clientid");
+    let others: String = (0..100).map(|i| format!(" data-x{i}")).collect();
+    let others = format!("{others} style clientid");
     attrs.push((&others, ""));
     let settings = Settings::parse(&form(&attrs));
     assert!(Attr::ALL.iter().all(|a| settings.get(*a) == Some("x")));
