@@ -399,7 +399,7 @@ fn issue_implicit(
     req: &AuthRequest<'_>,
     grant: &Grant,
 ) -> Result<Response, server_kit::OAuthError> {
-    let token = new_access_token(st, grant, None)?;
+    let token = new_access_token(st, grant)?;
     let id_token = match req.response_type {
         ResponseType::IdTokenToken => Some(issue_id_token(
             st,

@@ -17,7 +17,7 @@ use crate::api::{json_no_store, user_summary};
 use crate::client_auth::{authenticate, describe};
 use crate::clients::Client;
 use crate::oidc::{issue_id_token, IdTokenFor};
-use crate::tokens::{random_hex, Family, Grant, Redemption};
+use crate::tokens::{random_hex, Family, Grant, Redemption, TokenStore};
 use crate::{scopes, AppState, LastToken, Records, TokenRequestRecord};
 
 /// `POST /oauth/access_token` and `POST /oauth/token`.
@@ -90,7 +90,7 @@ fn grant(st: &AppState, headers: &HeaderMap, form: &Form) -> Result<Value, OAuth
     }
 }
 
-/// The authorization code grant: redeems the code, then issues the tokens.
+/// The authorization code grant: redeems the code and stores the tokens, then answers.
 fn redeem_code(
     st: &AppState,
     client: &Client,
@@ -105,23 +105,28 @@ fn redeem_code(
         require_pkce: client.is_public(),
     };
     let now = st.clock().now();
-    let (issued, family) = st
-        .store()
+    // One lock for the redemption and the tokens (see `store_tokens`).
+    let mut store = st.store();
+    let (issued, family) = store
         .redeem_code(code, redemption, now)
         .map_err(|e| OAuthError::bad_request("invalid_grant", e.message()))?;
+    let grant = &issued.grant;
+    let login = grant.has_scope("offline_access").then_some(grant);
+    let tokens = store_tokens(st, &mut store, grant, login, family)?;
+    drop(store);
     let issue = Issue {
         client,
-        grant: &issued.grant,
-        family,
+        grant,
         nonce: issued.nonce.as_deref(),
         state: issued.state.clone(),
         flow: "code",
     };
-    issue_tokens(st, &issue)
+    answer(st, &issue, tokens)
 }
 
-/// The refresh token grant: uses (and so rotates) the refresh token, then issues the
-/// tokens. `scope` may narrow the login's scopes for this access token (RFC 6749 6).
+/// The refresh token grant: uses (and so rotates) the refresh token and stores the new
+/// tokens, then answers. `scope` may narrow the login's scopes for this access token
+/// (RFC 6749 6).
 fn refresh(
     st: &AppState,
     client: &Client,
@@ -130,77 +135,93 @@ fn refresh(
 ) -> Result<Value, OAuthError> {
     let asked = scope.map(scopes::parse);
     let now = st.clock().now();
-    let (login, family) = {
-        // One lock throughout, so that two requests cannot both use the token.
-        let mut store = st.store();
-        // Client, expiry and reuse first: a replayed token revokes its family whatever
-        // the scope, and another client learns nothing about the login.
-        let (login, family) = store
-            .check_refresh(refresh_token, &client.id, now)
-            .map_err(|e| OAuthError::bad_request("invalid_grant", e.message()))?;
-        // Before the token is used: a refused scope must not burn it.
-        if let Some(extra) = asked.iter().flatten().find(|s| !login.has_scope(s)) {
-            return Err(OAuthError::bad_request(
-                "invalid_scope",
-                format!("Scope `{extra}` was not granted at login, so a refresh cannot add it."),
-            ));
-        }
-        store.mark_refresh_used(refresh_token);
-        (login, family)
-    };
+    // One lock throughout, so that two requests cannot both use the token, and a replay
+    // finds the new tokens in the family (see `store_tokens`).
+    let mut store = st.store();
+    // Client, expiry and reuse first: a replayed token revokes its family whatever the
+    // scope, and another client learns nothing about the login.
+    let (login, family) = store
+        .check_refresh(refresh_token, &client.id, now)
+        .map_err(|e| OAuthError::bad_request("invalid_grant", e.message()))?;
+    // Before the token is used: a refused scope must not burn it.
+    if let Some(extra) = asked.iter().flatten().find(|s| !login.has_scope(s)) {
+        return Err(OAuthError::bad_request(
+            "invalid_scope",
+            format!("Scope `{extra}` was not granted at login, so a refresh cannot add it."),
+        ));
+    }
+    store.mark_refresh_used(refresh_token);
     let mut grant = login.clone();
     if let Some(asked) = asked {
         grant.scopes = asked;
     }
     // The successor keeps the login's scopes, whatever this access token narrowed.
-    let successor = refresh_token_in(st, &login, family)?;
+    let tokens = store_tokens(st, &mut store, &grant, Some(&login), family)?;
+    drop(store);
     let issue = Issue {
         client,
         grant: &grant,
-        family,
         nonce: None,
         state: None,
         flow: "refresh",
     };
-    let mut body = issue_tokens_in(st, &issue)?;
-    body["refresh_token"] = successor.clone().into();
-    if let Some(last) = st.records().last_token.as_mut() {
-        last.refresh_token = Some(successor);
-    }
-    Ok(body)
+    answer(st, &issue, tokens)
+}
+
+/// An answer's access token and, if any, refresh token.
+type Tokens = (String, Option<String>);
+
+/// Stores a new access token for `grant` and, for `login`, a new refresh token, both of
+/// `family`. The caller holds the lock it found the family under, so a replay of its code
+/// or refresh token cannot come in between: it finds them in the family and revokes them.
+fn store_tokens(
+    st: &AppState,
+    store: &mut TokenStore,
+    grant: &Grant,
+    login: Option<&Grant>,
+    family: Family,
+) -> Result<Tokens, OAuthError> {
+    let (config, now) = (st.config(), st.clock().now());
+    let access_token = access_token_for(grant)?;
+    store.issue_token_in(
+        access_token.clone(),
+        grant.clone(),
+        config.token_ttl,
+        now,
+        Some(family),
+    );
+    let refresh_token = match login {
+        Some(login) => {
+            let token = format!("rt.{}", random(32)?);
+            store.issue_refresh(
+                token.clone(),
+                login.clone(),
+                family,
+                config.refresh_ttl,
+                now,
+            );
+            Some(token)
+        }
+        None => None,
+    };
+    Ok((access_token, refresh_token))
 }
 
 /// What a token answer is issued for.
 struct Issue<'a> {
     client: &'a Client,
     grant: &'a Grant,
-    /// The login's family, which the tokens join.
-    family: Family,
     nonce: Option<&'a str>,
     /// The authorization request's `state`, for `/test/last-token`.
     state: Option<String>,
     flow: &'static str,
 }
 
-/// A code grant's answer: the access token, a refresh token with `offline_access`, an
-/// id_token with `openid`.
-fn issue_tokens(st: &AppState, issue: &Issue<'_>) -> Result<Value, OAuthError> {
-    let mut body = issue_tokens_in(st, issue)?;
-    if issue.grant.has_scope("offline_access") {
-        let refresh_token = refresh_token_in(st, issue.grant, issue.family)?;
-        body["refresh_token"] = refresh_token.clone().into();
-        if let Some(last) = st.records().last_token.as_mut() {
-            last.refresh_token = Some(refresh_token);
-        }
-    }
-    Ok(body)
-}
-
-/// The access token (of the family) and, with `openid`, the id_token; recorded for
+/// The answer: the stored tokens and, with `openid`, an id_token; recorded for
 /// `/test/last-token`.
-fn issue_tokens_in(st: &AppState, issue: &Issue<'_>) -> Result<Value, OAuthError> {
+fn answer(st: &AppState, issue: &Issue<'_>, tokens: Tokens) -> Result<Value, OAuthError> {
     let grant = issue.grant;
-    let access_token = new_access_token(st, grant, Some(issue.family))?;
+    let (access_token, refresh_token) = tokens;
     let id_token = if grant.has_scope("openid") {
         let request = IdTokenFor {
             grant,
@@ -226,6 +247,9 @@ fn issue_tokens_in(st: &AppState, issue: &Issue<'_>) -> Result<Value, OAuthError
     if let Some(id_token) = &id_token {
         body["id_token"] = id_token.clone().into();
     }
+    if let Some(refresh_token) = &refresh_token {
+        body["refresh_token"] = refresh_token.clone().into();
+    }
     st.records().last_token = Some(LastToken {
         access_token,
         token_type: "bearer",
@@ -235,34 +259,25 @@ fn issue_tokens_in(st: &AppState, issue: &Issue<'_>) -> Result<Value, OAuthError
         client_id: grant.client_id.clone(),
         flow: issue.flow,
         id_token,
-        refresh_token: None,
+        refresh_token,
     });
     Ok(body)
 }
 
-/// A new access token for `grant`, Instagram-style (`<user id>.<opaque>`), stored with
-/// its family so that revoking the family revokes it too.
-pub(crate) fn new_access_token(
-    st: &AppState,
-    grant: &Grant,
-    family: Option<Family>,
-) -> Result<String, OAuthError> {
-    let random =
-        random_hex(16).map_err(|_| OAuthError::server_error("Could not generate a token."))?;
-    let token = format!("{}.{random}", grant.user.id);
+/// A new access token for `grant`, outside any family (the implicit grant's).
+pub(crate) fn new_access_token(st: &AppState, grant: &Grant) -> Result<String, OAuthError> {
+    let token = access_token_for(grant)?;
     let (ttl, now) = (st.config().token_ttl, st.clock().now());
     st.store()
-        .issue_token_in(token.clone(), grant.clone(), ttl, now, family);
+        .issue_token(token.clone(), grant.clone(), ttl, now);
     Ok(token)
 }
 
-/// A new refresh token of `family`, for the login `grant`.
-fn refresh_token_in(st: &AppState, grant: &Grant, family: Family) -> Result<String, OAuthError> {
-    let random =
-        random_hex(32).map_err(|_| OAuthError::server_error("Could not generate a token."))?;
-    let token = format!("rt.{random}");
-    let (ttl, now) = (st.config().refresh_ttl, st.clock().now());
-    st.store()
-        .issue_refresh(token.clone(), grant.clone(), family, ttl, now);
-    Ok(token)
+/// An access token value, Instagram-style: `<user id>.<opaque>`.
+fn access_token_for(grant: &Grant) -> Result<String, OAuthError> {
+    Ok(format!("{}.{}", grant.user.id, random(16)?))
+}
+
+fn random(bytes: usize) -> Result<String, OAuthError> {
+    random_hex(bytes).map_err(|_| OAuthError::server_error("Could not generate a token."))
 }

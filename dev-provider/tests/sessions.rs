@@ -732,3 +732,117 @@ async fn another_clients_refresh_token_is_invalid_grant_whatever_the_scope() {
     let res = post_form(&router, "/oauth/token", &form).await;
     assert_eq!(res.json()["error"], "invalid_grant", "{}", res.body);
 }
+
+/// Two token requests with the same code or refresh token at the same time (the page and
+/// an attacker who learnt it), each on a thread of its own, as a multi-threaded runtime
+/// serving [`dev_provider::app`] would run them: the two answers, the winner first.
+async fn race(router: &Router, body: String) -> (Res, Res) {
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(2));
+    let spawn = |router: Router, body: String| {
+        let barrier = barrier.clone();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            barrier.wait();
+            rt.block_on(async move { post_form(&router, "/oauth/token", &body).await })
+        })
+    };
+    let (a, b) = (
+        spawn(router.clone(), body.clone()),
+        spawn(router.clone(), body),
+    );
+    let (a, b) = (a.join().unwrap(), b.join().unwrap());
+    if a.status == StatusCode::OK {
+        (a, b)
+    } else {
+        (b, a)
+    }
+}
+
+/// README, code grant: "A used code presented again ... is `invalid_grant` and revokes
+/// every access and refresh token issued from it (RFC 6749 4.1.2)". The tokens of the
+/// redemption the replay raced with are stored only after `redeem_code` let go of the
+/// lock (the refresh token after the id_token is signed), so they join a family already
+/// revoked and stay valid.
+#[tokio::test]
+async fn a_code_replayed_during_its_redemption_leaves_no_token_alive() {
+    let (_, router) = setup(config(false));
+    let mut alive = Vec::new();
+    for round in 0..60 {
+        let res = post_form(
+            &router,
+            "/oauth/authorize",
+            &enc(&[
+                ("client_id", "spa"),
+                ("redirect_uri", SPA),
+                ("response_type", "code"),
+                ("scope", "openid offline_access"),
+                ("code_challenge", CHALLENGE),
+                ("code_challenge_method", "S256"),
+                ("decision", "allow"),
+            ]),
+        )
+        .await;
+        let (_, query, _) = split_location(res.location());
+        let code = field(&decode(&query.unwrap()), "code").unwrap().to_owned();
+        let redeem = enc(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", SPA),
+            ("client_id", "spa"),
+            ("code_verifier", VERIFIER),
+        ]);
+        let (won, lost) = race(&router, redeem).await;
+        assert_eq!(won.status, StatusCode::OK, "{}", won.body);
+        assert_eq!(lost.json()["error"], "invalid_grant", "{}", lost.body);
+        let api = api_status(&router, &text(&won.json(), "access_token")).await;
+        let refresh = spa_refresh(&router, &text(&won.json(), "refresh_token"), None).await;
+        if api.0 != StatusCode::UNAUTHORIZED || refresh.status == StatusCode::OK {
+            alive.push(format!(
+                "round {round}: API {}, refresh {}",
+                api.0, refresh.status
+            ));
+        }
+    }
+    assert!(
+        alive.is_empty(),
+        "the replay was refused as a reuse, yet tokens issued from the code still work:\n{}",
+        alive.join("\n")
+    );
+}
+
+/// README, "Reuse detection": presenting a used refresh token revokes the whole family,
+/// "so the newest refresh token stops working too, and the API answers 401". The winner's
+/// successor and access token are stored after the lock is let go, so a replay that
+/// lands in between revokes the family before they join it.
+#[tokio::test]
+async fn a_refresh_token_replayed_during_its_use_leaves_no_token_alive() {
+    let (_, router) = setup(config(false));
+    let mut alive = Vec::new();
+    for round in 0..60 {
+        let login = spa_login(&router, "openid offline_access", None, None).await;
+        let body = enc(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", &text(&login, "refresh_token")),
+            ("client_id", "spa"),
+        ]);
+        let (won, lost) = race(&router, body).await;
+        assert_eq!(won.status, StatusCode::OK, "{}", won.body);
+        assert_eq!(lost.json()["error"], "invalid_grant", "{}", lost.body);
+        let api = api_status(&router, &text(&won.json(), "access_token")).await;
+        let next = spa_refresh(&router, &text(&won.json(), "refresh_token"), None).await;
+        if api.0 != StatusCode::UNAUTHORIZED || next.status == StatusCode::OK {
+            alive.push(format!(
+                "round {round}: API {}, refresh {}",
+                api.0, next.status
+            ));
+        }
+    }
+    assert!(
+        alive.is_empty(),
+        "the replay was refused as a reuse, yet the winner's tokens still work:\n{}",
+        alive.join("\n")
+    );
+}
