@@ -333,7 +333,14 @@ fn check_endpoint(raw: &str) -> Result<Url, String> {
 /// An endpoint as a refusal quotes it, with any user name and password masked: the message
 /// goes to stderr. Textual, so that it also masks them in a URL that does not parse.
 fn without_credentials(raw: &str) -> String {
-    let Some((scheme, rest)) = raw.split_once(':') else {
+    // Cleaned first as the URL parser cleans it (WHATWG), so that a tab or newline it
+    // deletes cannot end the authority early and leave the password in view.
+    let clean: String = raw
+        .trim_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    let Some((scheme, rest)) = clean.split_once(':') else {
         return raw.to_owned();
     };
     // `https:u:p@host` and `https:\\u:p@host` parse as `https://u:p@host` too.
@@ -604,6 +611,24 @@ mod tests {
             );
         }
         assert_eq!(without_credentials("https://host/a@b"), "https://host/a@b");
+    }
+
+    /// A tab or newline among the slashes is removed by the URL parser (WHATWG), so the
+    /// endpoint parses with its credentials and is refused for them, but the textual mask
+    /// stops at the tab and quotes the password.
+    #[test]
+    fn credentials_are_masked_with_a_tab_or_newline_after_the_scheme() {
+        for raw in [
+            "https:/\\t/app:inline-Pw-93@provider.example/x",
+            "https:\\n//app:inline-Pw-93@provider.example/x",
+        ] {
+            let error = error_of(&format!(r#"{{"token_endpoint":"{raw}"}}"#));
+            assert!(error.contains("user name or password"), "{error}");
+            assert!(
+                !error.contains("inline-Pw-93"),
+                "the refusal repeats the password: {error}"
+            );
+        }
     }
 
     #[test]
