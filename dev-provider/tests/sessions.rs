@@ -614,6 +614,33 @@ async fn unknown_scopes_are_refused_where_the_flow_answers() {
     );
 }
 
+/// Logs in `spa` with the code flow and `scope`: the token request redeeming its code.
+async fn spa_code_redemption(router: &Router, scope: &str) -> String {
+    let res = post_form(
+        router,
+        "/oauth/authorize",
+        &enc(&[
+            ("client_id", "spa"),
+            ("redirect_uri", SPA),
+            ("response_type", "code"),
+            ("scope", scope),
+            ("code_challenge", CHALLENGE),
+            ("code_challenge_method", "S256"),
+            ("decision", "allow"),
+        ]),
+    )
+    .await;
+    let (_, query, _) = split_location(res.location());
+    let code = field(&decode(&query.unwrap()), "code").unwrap().to_owned();
+    enc(&[
+        ("grant_type", "authorization_code"),
+        ("code", &code),
+        ("redirect_uri", SPA),
+        ("client_id", "spa"),
+        ("code_verifier", VERIFIER),
+    ])
+}
+
 /// RFC 6749 4.1.2 (and 10.5): "If an authorization code is used more than once, the
 /// authorization server MUST deny the request and SHOULD revoke (when possible) all
 /// tokens previously issued based on that authorization code."
@@ -621,29 +648,7 @@ async fn unknown_scopes_are_refused_where_the_flow_answers() {
 async fn a_reused_code_revokes_the_tokens_issued_from_it() {
     let (_, router) = setup(config(false));
     for scope in ["openid basic", "openid offline_access"] {
-        let res = post_form(
-            &router,
-            "/oauth/authorize",
-            &enc(&[
-                ("client_id", "spa"),
-                ("redirect_uri", SPA),
-                ("response_type", "code"),
-                ("scope", scope),
-                ("code_challenge", CHALLENGE),
-                ("code_challenge_method", "S256"),
-                ("decision", "allow"),
-            ]),
-        )
-        .await;
-        let (_, query, _) = split_location(res.location());
-        let code = field(&decode(&query.unwrap()), "code").unwrap().to_owned();
-        let redeem = enc(&[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("redirect_uri", SPA),
-            ("client_id", "spa"),
-            ("code_verifier", VERIFIER),
-        ]);
+        let redeem = spa_code_redemption(&router, scope).await;
         let first = post_form(&router, "/oauth/token", &redeem).await;
         assert_eq!(first.status, StatusCode::OK, "{}", first.body);
         let access = text(&first.json(), "access_token");
@@ -771,29 +776,7 @@ async fn a_code_replayed_during_its_redemption_leaves_no_token_alive() {
     let (_, router) = setup(config(false));
     let mut alive = Vec::new();
     for round in 0..60 {
-        let res = post_form(
-            &router,
-            "/oauth/authorize",
-            &enc(&[
-                ("client_id", "spa"),
-                ("redirect_uri", SPA),
-                ("response_type", "code"),
-                ("scope", "openid offline_access"),
-                ("code_challenge", CHALLENGE),
-                ("code_challenge_method", "S256"),
-                ("decision", "allow"),
-            ]),
-        )
-        .await;
-        let (_, query, _) = split_location(res.location());
-        let code = field(&decode(&query.unwrap()), "code").unwrap().to_owned();
-        let redeem = enc(&[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("redirect_uri", SPA),
-            ("client_id", "spa"),
-            ("code_verifier", VERIFIER),
-        ]);
+        let redeem = spa_code_redemption(&router, "openid offline_access").await;
         let (won, lost) = race(&router, redeem).await;
         assert_eq!(won.status, StatusCode::OK, "{}", won.body);
         assert_eq!(lost.json()["error"], "invalid_grant", "{}", lost.body);

@@ -683,26 +683,22 @@ fn with_end_session() -> String {
     )
 }
 
-/// A session stored by an earlier version: its record has no `by` (README: "a record without
+/// A widget finding a session stored by an earlier version: its record has no `by` (README: "a record without
 /// `by` (an earlier version's) is restored as before").
-fn legacy_record(w: &Widget) -> String {
+fn with_legacy_record() -> Widget {
+    let w = with_refresh_token("&storage=local");
     let key = format!("{TOKEN_PREFIX}custom:spa");
     let record = w.store.get(Storage::Local, &key).unwrap();
     let (legacy, by) = record.split_once("&by=").expect("by is the last field");
     assert!(!by.contains('&'));
-    legacy.to_string()
+    let mut b = w.another(&format!("{CODE}&storage=local"));
+    b.store.set(Storage::Local, &key, legacy);
+    b
 }
 
 #[test]
 fn a_session_restored_from_a_record_without_by_is_renewed_when_due() {
-    let w = with_refresh_token("&storage=local");
-    let legacy = legacy_record(&w);
-    let mut b = w.another(&format!("{CODE}&storage=local"));
-    b.store.set(
-        Storage::Local,
-        &format!("{TOKEN_PREFIX}custom:spa"),
-        &legacy,
-    );
+    let mut b = with_legacy_record();
     assert_eq!(logged_in_with(&b.connect()), Some("a1"));
     assert!(find(&b.tick_at(NOW + 540_000), "lock").is_some());
     let out = b.send(Input::Locked {});
@@ -717,14 +713,7 @@ fn a_session_restored_from_a_record_without_by_is_renewed_when_due() {
 
 #[test]
 fn an_expired_session_restored_from_a_record_without_by_is_renewed_not_logged_out() {
-    let w = with_refresh_token("&storage=local");
-    let legacy = legacy_record(&w);
-    let mut b = w.another(&format!("{CODE}&storage=local"));
-    b.store.set(
-        Storage::Local,
-        &format!("{TOKEN_PREFIX}custom:spa"),
-        &legacy,
-    );
+    let mut b = with_legacy_record();
     b.now = NOW + 700_000;
     assert!(find(&b.connect(), "lock").is_some());
     let out = b.send(Input::Locked {});
