@@ -863,17 +863,14 @@ impl Machine {
         let expired = self.held.as_ref().is_some_and(|h| h.token.is_expired(now));
         let trying = self.renewal.as_ref().filter(|r| r.trying());
         match trying {
-            // A removed element gives the try up, its lock too, and tries again once back.
-            Some(_) if self.detached && now >= self.try_deadline(now).unwrap_or(0) => {
-                if let Some(r) = &mut self.renewal {
-                    r.step = RenewStep::Wait(now);
-                    if std::mem::take(&mut r.locked) {
-                        out.emit(Command::Unlock {});
-                    }
+            Some(r) if now >= r.since.saturating_add(TRY_MAX_MS) => match &mut self.renewal {
+                // A removed element gives the try up, its lock too, and tries again once back.
+                Some(r) if self.detached => {
+                    r.wait_until(now, out);
+                    self.arm(now, out);
                 }
-                self.arm(now, out);
-            }
-            Some(r) if now >= r.since.saturating_add(TRY_MAX_MS) => self.retry(env, out),
+                _ => self.retry(env, out),
+            },
             Some(r) if matches!(r.step, RenewStep::Discovering) => self.send_refresh(env, out),
             Some(_) => self.arm(now, out),
             None if self.detached => self.arm(now, out),

@@ -88,6 +88,14 @@ impl Renewal {
     pub fn trying(&self) -> bool {
         !matches!(self.step, RenewStep::Wait(_))
     }
+
+    /// Gives the try up until `at`, letting the Web Lock go.
+    pub fn wait_until(&mut self, at: u64, out: &mut dyn Emit) {
+        self.step = RenewStep::Wait(at);
+        if std::mem::take(&mut self.locked) {
+            out.emit(Command::Unlock {});
+        }
+    }
 }
 
 /// A step of [`Renewal`].
@@ -374,11 +382,8 @@ impl Machine {
         let expires_at = held.token.expires_at.unwrap_or(u64::MAX);
         match retry_at(env.now, renewal.failures, expires_at, renewal.last_chance) {
             Some((at, last)) => {
-                renewal.step = RenewStep::Wait(at);
+                renewal.wait_until(at, out);
                 renewal.last_chance |= last;
-                if std::mem::take(&mut renewal.locked) {
-                    out.emit(Command::Unlock {});
-                }
                 self.arm(env.now, out);
             }
             None => {

@@ -7,7 +7,7 @@
 
 use std::rc::Rc;
 
-use super::form::Params;
+use super::form::{raw_name, Params};
 use super::provider::{self, Preset, PRESETS};
 use super::url::{is_secure, origin_of};
 use crate::core::contract::{
@@ -40,7 +40,7 @@ pub const RESERVED_PARAMS: &[&str] = &[
 fn sends_twice(query: &str, extra: &str) -> Option<String> {
     let extra = Params::parse(extra).unwrap_or_default();
     for piece in split(query, b"&") {
-        let Ok(name) = decode_component(split_once(piece, b'=').unwrap_or((piece, "")).0) else {
+        let Ok(name) = decode_component(raw_name(piece)) else {
             continue;
         };
         if RESERVED_PARAMS.contains(&name.as_str()) || extra.get(&name).is_some() {

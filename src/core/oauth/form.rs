@@ -15,6 +15,11 @@ pub const MAX_INPUT_BYTES: usize = 16 * 1024;
 /// The most `name=value` pairs accepted in one input.
 pub const MAX_PAIRS: usize = 32;
 
+/// A parameter's name as written (not decoded): what comes before its `=`.
+pub fn raw_name(piece: &str) -> &str {
+    split_once(piece, b'=').map_or(piece, |(name, _)| name)
+}
+
 /// Decoded parameters, in input order, each name at most once.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Params(Vec<(String, String)>);

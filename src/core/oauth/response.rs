@@ -1,14 +1,14 @@
 //! What comes back: an authorization response found in a page's address (RFC 6749 4.1.2 and
 //! 4.2.2, with their error forms), and the token endpoint's JSON (RFC 6749 5.1 and 5.2).
 
-use super::form::Params;
+use super::form::{raw_name, Params};
 use super::provider::Preset;
 use super::request::Secret;
 use super::token::{Token, MAX_EXPIRES_IN_DIGITS};
 use crate::core::contract::ErrorCode;
 use crate::core::error::OAuthError;
 use crate::core::json::{self, Value};
-use crate::core::text::{cat, decimal, join, parse_decimal, split, split_once};
+use crate::core::text::{cat, decimal, join, parse_decimal, split};
 
 /// The largest token endpoint answer read: one with an id_token is a few KiB.
 pub const MAX_TOKEN_ANSWER_BYTES: usize = 64 * 1024;
@@ -82,11 +82,6 @@ pub fn query_response(search: &str, hash: &str) -> Captured {
         raw: join(&raw, "&"),
         rest: cat(&[&search, hash]),
     }
-}
-
-/// A parameter's name as written (not decoded): what comes before its `=`.
-fn raw_name(piece: &str) -> &str {
-    split_once(piece, b'=').map_or(piece, |(name, _)| name)
 }
 
 /// Parses raw response text, mapping any failure to `invalid_response`.
