@@ -18,33 +18,6 @@ use tokio::task::JoinHandle;
 const BINARY: &str = env!("CARGO_BIN_EXE_oauth-prefab-exchange");
 const WAIT: Duration = Duration::from_secs(20);
 
-/// A file in the temp directory, unique to this process and call, removed when dropped.
-struct TempFile(PathBuf);
-
-impl std::ops::Deref for TempFile {
-    type Target = PathBuf;
-    fn deref(&self) -> &PathBuf {
-        &self.0
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
-
-fn temp_file(name: &str, contents: &str) -> TempFile {
-    static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let path = std::env::temp_dir().join(format!(
-        "oauth-prefab-exchange-test-{}-{n}-{name}",
-        std::process::id()
-    ));
-    std::fs::write(&path, contents).unwrap();
-    TempFile(path)
-}
-
 fn command(config: &PathBuf, env: &[(&str, &str)]) -> Command {
     let mut command = Command::new(BINARY);
     command

@@ -72,6 +72,7 @@ struct Django {
     _child: Child,
     /// Its stderr (a line per request), shown only when the test fails.
     log: Arc<Mutex<String>>,
+    _db: TempFile,
 }
 
 impl Drop for Django {
@@ -82,12 +83,10 @@ impl Drop for Django {
 }
 
 async fn start_django(python: &Path) -> Django {
-    let dir = std::env::temp_dir().join(format!("exchange-django-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let db = dir.join(format!("db-{}.sqlite3", rand_suffix()));
+    let db = temp_path("django.sqlite3");
     let mut child = Command::new(python)
         .arg(root().join("tests/interop/django/serve.py"))
-        .env("INTEROP_DB", &db)
+        .env("INTEROP_DB", &*db)
         .env("INTEROP_CLIENT_ID", DJANGO_CLIENT_ID)
         .env("INTEROP_CLIENT_SECRET", DJANGO_SECRET)
         .env("INTEROP_REDIRECT_URI", REDIRECT_URI)
@@ -132,12 +131,8 @@ async fn start_django(python: &Path) -> Django {
         session_cookie: ready["session_cookie"].as_str().unwrap().to_owned(),
         _child: child,
         log,
+        _db: db,
     }
-}
-
-fn rand_suffix() -> String {
-    let (verifier, _) = pkce();
-    verifier[..12].to_owned()
 }
 
 /// A code from django-oauth-toolkit's authorization endpoint, for the signed-in session

@@ -27,10 +27,6 @@ fn signal(pid: u32, name: &str) {
 
 #[tokio::test]
 async fn a_burst_of_connections_waits_in_the_backlog_while_the_exchange_is_busy() {
-    let path = std::env::temp_dir().join(format!(
-        "oauth-prefab-exchange-listen-{}.json",
-        std::process::id()
-    ));
     let config = config_json(
         &[client_entry(
             CLIENT_ID,
@@ -41,10 +37,10 @@ async fn a_burst_of_connections_waits_in_the_backlog_while_the_exchange_is_busy(
         )],
         1_000,
     );
-    std::fs::write(&path, config).unwrap();
+    let config = temp_file("listen.json", &config);
     let mut child = Command::new(BINARY)
         .args(["--port", "0", "--config"])
-        .arg(&path)
+        .arg(&*config)
         .env(SECRET_ENV, SECRET)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -105,5 +101,4 @@ async fn a_burst_of_connections_waits_in_the_backlog_while_the_exchange_is_busy(
         assert!(buf[..n].starts_with(b"HTTP/1.1 200"), "{:?}", &buf[..n]);
     }
     child.kill().await.unwrap();
-    let _ = std::fs::remove_file(path);
 }

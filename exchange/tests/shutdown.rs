@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::process::{ExitStatus, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -32,13 +31,10 @@ struct Running {
     child: Child,
     origin: String,
     stderr: JoinHandle<String>,
+    _config: TempFile,
 }
 
 async fn start(upstream_timeout_ms: u64, token_endpoint: &str) -> Running {
-    let path: PathBuf = std::env::temp_dir().join(format!(
-        "oauth-prefab-exchange-shutdown-{}-{upstream_timeout_ms}.json",
-        std::process::id()
-    ));
     let config = config_json(
         &[client_entry(
             CLIENT_ID,
@@ -49,10 +45,10 @@ async fn start(upstream_timeout_ms: u64, token_endpoint: &str) -> Running {
         )],
         upstream_timeout_ms,
     );
-    std::fs::write(&path, config).unwrap();
+    let config = temp_file("shutdown.json", &config);
     let mut child = Command::new(BINARY)
         .args(["--port", "0", "--config"])
-        .arg(&path)
+        .arg(&*config)
         .env(SECRET_ENV, SECRET)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -81,6 +77,7 @@ async fn start(upstream_timeout_ms: u64, token_endpoint: &str) -> Running {
         child,
         origin,
         stderr,
+        _config: config,
     }
 }
 

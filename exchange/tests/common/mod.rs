@@ -6,6 +6,8 @@
 #![allow(dead_code)]
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -353,4 +355,45 @@ pub async fn send(request: reqwest::RequestBuilder) -> Answer {
 /// `POST {exchange}/token` with a form body and an optional `Origin`.
 pub async fn post_token(exchange: &str, origin: Option<&str>, body: String) -> Answer {
     post_form(exchange, "/token", origin, body).await
+}
+
+/// A path in the temp directory, unique to this process and call; what is there is removed
+/// when it is dropped.
+pub struct TempFile(PathBuf);
+
+impl std::ops::Deref for TempFile {
+    type Target = PathBuf;
+    fn deref(&self) -> &PathBuf {
+        &self.0
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+        // What sqlite leaves beside a database it was given.
+        for suffix in ["-journal", "-wal", "-shm"] {
+            let mut beside = self.0.clone().into_os_string();
+            beside.push(suffix);
+            let _ = std::fs::remove_file(beside);
+        }
+    }
+}
+
+/// A path in the temp directory, unique to this process and call, with nothing there yet;
+/// whatever is written there (and beside it, by sqlite) is removed when it is dropped.
+pub fn temp_path(name: &str) -> TempFile {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    TempFile(std::env::temp_dir().join(format!(
+        "oauth-prefab-exchange-test-{}-{n}-{name}",
+        std::process::id()
+    )))
+}
+
+/// [`temp_path`] with `contents` written there.
+pub fn temp_file(name: &str, contents: &str) -> TempFile {
+    let file = temp_path(name);
+    std::fs::write(&file.0, contents).unwrap();
+    file
 }
