@@ -184,7 +184,9 @@ export interface OAuthLoginDetail {
   accessToken: string;
   /** Always \`'bearer'\`: other token types are refused. */
   tokenType: 'bearer';
-  /** Seconds, or \`null\` when the provider did not say. */
+  /** The lifetime the provider gave the token, in seconds (\`expires_in\`), or \`null\` when it did
+   * not say; a restored session keeps the lifetime it was granted with (time left:
+   * \`expiresAt - Date.now()\`). */
   expiresIn: number | null;
   /** Milliseconds since the epoch, or \`null\` when unknown. */
   expiresAt: number | null;
