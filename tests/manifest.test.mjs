@@ -175,3 +175,42 @@ test('package.json points IDEs at the manifest', () => {
   assert.equal(pkg.exports['./custom-elements.json'], './custom-elements.json');
   assert.ok(pkg.files.includes('custom-elements.json'));
 });
+
+// The READMEs' reference tables, as a newcomer reads them: a table under a heading, its rows'
+// first cells. Split on ` | ` outside code spans is enough: no cell of these tables holds one.
+function tableAfter(text, heading) {
+  const start = text.indexOf(`\n${heading}\n`);
+  assert.ok(start >= 0, `the README has "${heading}"`);
+  const lines = text.slice(start).split('\n');
+  const first = lines.findIndex((l) => l.startsWith('|'));
+  const rows = [];
+  for (const line of lines.slice(first + 2)) {
+    if (!line.startsWith('|')) break;
+    rows.push(line.slice(1, -1).split(/ \| /).map((c) => c.trim()));
+  }
+  return rows;
+}
+const unquote = (cell) => cell.replace(/^`|`$/g, '');
+
+test('the READMEs\' reference tables name the contract\'s attributes (with their properties), error codes and parts', () => {
+  const attributes = contract.attributes.map((a) => [a.name, a.property]);
+  for (const [file, heading, codes, parts] of [
+    [['README.md'], '## The element', '### Error codes', null],
+    [['pkg-template', 'README.md'], '### Attributes and properties', '### Error codes', '## Styling'],
+  ]) {
+    const text = read(...file);
+    const rows = tableAfter(text, heading);
+    assert.deepEqual(rows.map((r) => r.length), rows.map(() => 4), `${file.join('/')}: every attribute row has its four cells`);
+    assert.deepEqual(rows.map((r) => [unquote(r[0]), unquote(r[1])]), attributes, `${file.join('/')}: one row per attribute, with its property`);
+    assert.deepEqual(tableAfter(text, codes).map((r) => unquote(r[0])), CONTRACT.errorCodes, `${file.join('/')}: the widget's error codes`);
+    if (parts) assert.deepEqual(tableAfter(text, parts).map((r) => unquote(r[0])).sort(), [...CONTRACT.parts].sort(), `${file.join('/')}: the parts`);
+  }
+});
+
+test('the npm README lists every setting login(options) takes', () => {
+  const text = read('pkg-template', 'README.md');
+  const sentence = text.match(/`login\(options\)` takes the element's settings as camelCase keys \(([^)]*?),\s+which/)?.[1];
+  assert.ok(sentence, 'the sentence that lists them');
+  const listed = [...sentence.matchAll(/`(\w+)`/g)].map((m) => m[1]);
+  assert.deepEqual(listed, [...contract.attributes.map((a) => a.property), 'id']);
+});

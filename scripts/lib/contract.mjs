@@ -42,14 +42,15 @@ function attributeDefault(attribute) {
 /** Builds the manifest object. */
 export function buildManifest(contract) {
   const widgetCodes = contract.errorCodes.map((c) => `\`${c.code}\``).join(', ');
+  // A field reads its attribute as it is (`null` when absent, a string when set): the default is
+  // the attribute's, what the widget does without it, not a value the property takes.
   const members = contract.attributes.map((a) => ({
     kind: 'field',
     name: a.property,
-    type: type(`${attributeType(a, contract)} | null`),
+    type: type(`${a.type === 'number' ? 'string' : attributeType(a, contract)} | null`),
     description: `${a.doc} Reflects the \`${a.name}\` attribute.`,
     attribute: a.name,
     reflects: true,
-    ...(attributeDefault(a) ? { default: attributeDefault(a) } : {}),
   }));
   for (const p of contract.properties) members.push({ kind: 'field', name: p.name, type: type(p.type), description: p.doc, readonly: true });
   for (const m of contract.methods) {

@@ -11,7 +11,7 @@ import { startProvider } from '../../scripts/lib/provider.mjs';
 const root = resolve(import.meta.dirname, '..', '..');
 
 /** Host-page paths registered as redirect URIs with the test client. */
-export const PAGES = ['/', '/e2e/widget.html', '/e2e/app.html', '/e2e/two.html', '/e2e/frame.html', '/e2e/states.html', '/e2e/csp.html', '/e2e/csp-cdn.html'];
+export const PAGES = ['/', '/e2e/widget.html', '/e2e/app.html', '/e2e/two.html', '/e2e/frame.html', '/e2e/states.html', '/e2e/csp.html', '/e2e/csp-cdn.html', '/e2e/callback.html', '/e2e/readme.html'];
 export const CLIENT_ID = 'e2e-app';
 /** A public client (no secret, so PKCE is required) with the same redirect URIs: the code flow. */
 export const PUBLIC_CLIENT_ID = 'e2e-spa';
