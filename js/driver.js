@@ -230,8 +230,10 @@ const HANDLERS = {
     const headers = { Accept: 'application/json' };
     if (body != null) headers['Content-Type'] = 'application/x-www-form-urlencoded';
     if (bearer != null) headers.Authorization = `Bearer ${bearer}`;
-    // An answer whose body breaks off (the connection dropped) is unreachable too.
-    window.fetch(url, { method: body == null ? 'GET' : 'POST', headers, body }).then(async (response) => [response.status, await response.text()]).then(([status, text]) => {
+    // An answer whose body breaks off (the connection dropped) is unreachable too. Never one
+    // the HTTP cache kept without asking the server: a key set fetched once more after a key
+    // rotation must be the provider's current one.
+    window.fetch(url, { method: body == null ? 'GET' : 'POST', headers, body, cache: 'no-cache' }).then(async (response) => [response.status, await response.text()]).then(([status, text]) => {
       this.tell('answer', seq, status, text);
     }, () => {
       // The page's CSP reports its refusal as an event of its own, queued beside the failure.

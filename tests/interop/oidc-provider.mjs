@@ -31,9 +31,10 @@ const IMPLICIT_RESPONSE_TYPE = 'id_token token';
  * - `clients`: more clients' metadata, registered beside the public one with the same CORS and,
  *   unless they name their own, the same redirect URIs;
  * - `implicitOnLoopback`: serve the implicit grant (`id_token token`) to clients whose redirect
- *   URIs are http://localhost, which oidc-provider otherwise refuses to register (see below).
+ *   URIs are http://localhost, which oidc-provider otherwise refuses to register (see below);
+ * - `jwksMaxAge`: seconds of `Cache-Control: max-age` on the key set (default: none).
  */
-export async function startOidcProvider({ redirectUris, origins, port = 0, keys = [rsaSigningKey()], clients = [], implicitOnLoopback = false }) {
+export async function startOidcProvider({ redirectUris, origins, port = 0, keys = [rsaSigningKey()], clients = [], implicitOnLoopback = false, jwksMaxAge = 0 }) {
   // The issuer must contain the port, so listen first (port 0: any free one) and attach the
   // provider's handler once it exists.
   const server = createServer();
@@ -133,6 +134,14 @@ export async function startOidcProvider({ redirectUris, origins, port = 0, keys 
     };
   }
 
+  // `jwksMaxAge`: the key set says how long a browser may keep it (as Google's and Entra ID's do:
+  // hours), so a browser's HTTP cache holds it.
+  if (jwksMaxAge) {
+    provider.use(async (ctx, next) => {
+      await next();
+      if (ctx.path === '/jwks') ctx.set('Cache-Control', `public, max-age=${jwksMaxAge}`);
+    });
+  }
   server.on('request', provider.callback());
 
   let discovery;

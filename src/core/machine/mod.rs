@@ -693,15 +693,20 @@ impl Machine {
             // RFC 9207 2.4: a response carrying an id_token may leave `iss` out, the id_token's
             // verified `iss` serving instead. Only a grant that verifies the response's id_token
             // (`token id_token`) has one: the code flow verifies the token endpoint's, after the
-            // code has gone there, so its response needs `iss` whatever else it carries.
+            // code has gone there, so its response needs `iss` whatever else it carries; an error
+            // is never proven, whatever `id_token` parameter comes beside it.
             let by_id_token = proves
                 && p.config.response_type == ResponseType::TokenIdToken
                 && params.get("id_token").is_some()
-                && params.get("iss").is_none();
-            // An error response too: another server's error text never reaches the page.
-            if !by_id_token {
-                check_issuer(&params, p.config.get(Attr::Issuer))?;
-            }
+                && params.get("error").is_none();
+            // An `iss` given is compared with the issuer the widget knows (a preset's too); one
+            // is required where `issuer` is set. An error response too: another server's error
+            // text never reaches the page.
+            check_issuer(
+                &params,
+                p.config.issuer(),
+                p.config.get(Attr::Issuer).is_some() && !by_id_token,
+            )?;
             if let Some(error) = provider_error(&params) {
                 return Err(error);
             }

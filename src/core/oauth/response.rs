@@ -108,13 +108,19 @@ pub fn check_state(params: &Params, expected: &Secret) -> Result<(), OAuthError>
     }
 }
 
-/// RFC 9207: with `issuer` set, the response must carry an equal `iss` (a mix-up defense).
-pub fn check_issuer(params: &Params, issuer: Option<&str>) -> Result<(), OAuthError> {
+/// RFC 9207: an `iss` the response carries must be the `issuer` known (a mix-up defense); one
+/// must be there when `required`.
+pub fn check_issuer(
+    params: &Params,
+    issuer: Option<&str>,
+    required: bool,
+) -> Result<(), OAuthError> {
     let (Some(expected), given) = (issuer, params.get("iss")) else {
         return Ok(());
     };
     match given {
         Some(iss) if iss == expected => Ok(()),
+        None if !required => Ok(()),
         Some(iss) => Err(OAuthError::response(cat(&[
             "the response's iss `",
             iss,
@@ -473,16 +479,19 @@ mod tests {
     }
 
     #[test]
-    fn issuer_is_checked_only_when_set() {
+    fn issuer_is_compared_when_given_and_required_when_asked() {
         let with = Params::parse("iss=https%3A%2F%2Fid.example").unwrap();
         let without = Params::default();
-        assert!(check_issuer(&with, None).is_ok() && check_issuer(&without, None).is_ok());
-        assert!(check_issuer(&with, Some("https://id.example")).is_ok());
-        assert!(check_issuer(&with, Some("https://other.example"))
+        assert!(
+            check_issuer(&with, None, true).is_ok() && check_issuer(&without, None, true).is_ok()
+        );
+        assert!(check_issuer(&with, Some("https://id.example"), true).is_ok());
+        assert!(check_issuer(&without, Some("https://id.example"), false).is_ok());
+        assert!(check_issuer(&with, Some("https://other.example"), false)
             .unwrap_err()
             .description
             .contains("is not the issuer"));
-        assert!(check_issuer(&without, Some("https://id.example"))
+        assert!(check_issuer(&without, Some("https://id.example"), true)
             .unwrap_err()
             .description
             .contains("has no iss"));

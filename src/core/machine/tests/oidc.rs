@@ -670,3 +670,42 @@ fn renewed_id_token(w: &Widget) -> String {
         ),
     )
 }
+
+#[test]
+fn an_error_response_beside_an_id_token_still_needs_iss() {
+    // RFC 9207 2.4 lets a response leave `iss` out only where an id_token is verified in its
+    // place. An error response is never proven: a parameter named `id_token` beside it verifies
+    // nothing, so another server's error (its text) must not reach the page without `iss`.
+    let attributes = format!("{DISCOVERED}&response-type=token+id_token&scope=openid");
+    let mut w = Widget::new(&attributes);
+    w.discovered(DISCOVERY);
+    let (_, state) = w.login(0x40);
+    let out = w.popup_answer(
+        "",
+        &format!(
+            "#error=access_denied&error_description=Mallory%20says%20hi&id_token=x&state={state}"
+        ),
+    );
+    assert_eq!(error(&out), Some("invalid_response"), "{out:?}");
+    assert!(!description(&out).contains("Mallory"), "{out:?}");
+}
+
+#[test]
+fn a_preset_issuer_compares_an_iss_the_response_carries() {
+    // RFC 9207 2.4: a client that knows the issuer it sent the request to rejects a response
+    // whose `iss` is another one (a mix-up), whether or not the page wrote `issuer` itself.
+    let mut w = Widget::new("provider=google&client-id=app");
+    let out = w.connect();
+    w.answer(
+        &out,
+        200,
+        &DISCOVERY
+            .replace("https://id.example\"", "https://accounts.google.com\"")
+            .replace("https://id.example/", "https://accounts.google.com/"),
+    );
+    let out = w.log_in_with(
+        0x41,
+        "access_token=at&token_type=bearer&expires_in=3600&iss=https%3A%2F%2Fevil.example",
+    );
+    assert_eq!(error(&out), Some("invalid_response"), "{out:?}");
+}
