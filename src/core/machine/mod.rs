@@ -23,7 +23,7 @@ use callback::{Delivery, Discovered, PageState};
 use io::{Command, Detail, Emit, Input, Settle, Source};
 use popup::{Closed, LOOK_EVERY_MS};
 use proof::{next, Progress, Proof, Reply, Step};
-use renew::{RenewStep, Renewal, Revoking, TRY_MAX_MS};
+use renew::{RenewStep, Renewal, Revoking};
 use session::{label, view, Attempt, Held, Pending, Stage};
 
 use crate::core::contract::{Attr, ErrorCode, Event, Fallback, Mode, ResponseType, Storage};
@@ -859,23 +859,25 @@ impl Machine {
             }
             _ => {}
         }
-        // The session's renewal: a try that took too long is given up (a request never
-        // answered, a lock never granted), one waiting for the discovery document looks again,
-        // one under way goes on (even past the expiry: it may still bring a new token). A
-        // renewal due, or overdue in a tab whose timers were held back (asleep, in the
-        // background), starts, as a reload would. With nothing to renew with, an expired
-        // session is over.
+        // The session's renewal: a try that took too long is given up (a lock never granted; a
+        // refresh request never answered, at the expiry: see `try_deadline`), one waiting for
+        // the discovery document looks again, one under way goes on (even past the expiry: it
+        // may still bring a new token). A renewal due, or overdue in a tab whose timers were
+        // held back (asleep, in the background), starts, as a reload would. With nothing to
+        // renew with, an expired session is over.
         let expired = self.held.as_ref().is_some_and(|h| h.token.is_expired(now));
         let trying = self.renewal.as_ref().filter(|r| r.trying());
         match trying {
-            Some(r) if now >= r.since.saturating_add(TRY_MAX_MS) => match &mut self.renewal {
-                // A removed element gives the try up, its lock too, and tries again once back.
-                Some(r) if self.detached => {
-                    r.wait_until(now, out);
-                    self.arm(now, out);
+            Some(_) if self.try_deadline(now).is_some_and(|at| now >= at) => {
+                match &mut self.renewal {
+                    // A removed element gives the try up, its lock too, and tries again once back.
+                    Some(r) if self.detached => {
+                        r.wait_until(now, out);
+                        self.arm(now, out);
+                    }
+                    _ => self.retry(env, out),
                 }
-                _ => self.retry(env, out),
-            },
+            }
             Some(r) if matches!(r.step, RenewStep::Discovering) => self.send_refresh(env, out),
             Some(_) => self.arm(now, out),
             None if self.detached => self.arm(now, out),

@@ -33,8 +33,11 @@ pub const RETRY_FIRST_MS: u64 = 1_000;
 pub const RETRY_MAX_MS: u64 = 30_000;
 /// One last retry is made within this long of the expiry.
 pub const LAST_CHANCE_MS: u64 = 2_000;
-/// A try (the Web Lock, the refresh request, the proof) that takes longer than this is given up
-/// as unreachable: a request that never answers must hold neither the lock nor the session.
+/// A try (the Web Lock, the discovery document) that takes longer than this is given up as
+/// unreachable: a request that never answers must hold neither the lock nor the session. Once
+/// the refresh token is out (the refresh request, the proof of its answer), the try lasts until
+/// the expiry if that is later: a rotating provider may have used the token, so it is not sent
+/// again, from this tab or from another given the lock, while its answer may still come.
 pub const TRY_MAX_MS: u64 = 30_000;
 
 /// When the session holding `token` is renewed: `None` when its lifetime is unknown (it never
@@ -182,8 +185,10 @@ impl Machine {
     pub(super) fn try_deadline(&self, now: u64) -> Option<u64> {
         let renewal = self.renewal.as_ref().filter(|r| r.trying())?;
         let end = renewal.since.saturating_add(TRY_MAX_MS);
+        let expires_at = self.held.as_ref().and_then(|h| h.token.expires_at);
         Some(match renewal.step {
             RenewStep::Discovering => end.min(now + DISCOVERY_LOOK_MS),
+            RenewStep::Request(_) | RenewStep::Prove(_) => end.max(expires_at.unwrap_or(0)),
             _ => end,
         })
     }
@@ -296,6 +301,10 @@ impl Machine {
 
     /// The token endpoint answered the refresh request: checked as at login, then proven.
     pub(super) fn refresh_reply(&mut self, reply: Reply, env: &mut Env, out: &mut dyn Emit) {
+        // The request is over: a session ending now has no answer of it to revoke.
+        if let Some(renewal) = &mut self.renewal {
+            renewal.step = RenewStep::Wait(0);
+        }
         let Some(held) = &self.held else {
             return self.drop_renewal(out);
         };
@@ -342,6 +351,10 @@ impl Machine {
             Progress::Failed(error) => return self.end_session(Some(&error), env, out),
             Progress::Done => {}
         }
+        // Another tab's change this tab has not heard of yet (a logout: the renewed tokens are
+        // revoked; a new login) is taken first, not written over: the tabs would take this one.
+        let restoring = self.renewal.as_ref().is_some_and(|r| r.restoring);
+        self.sync_shared(restoring, env, out);
         let Some(Renewal {
             step: RenewStep::Prove(proof),
             restoring,
@@ -416,10 +429,18 @@ impl Machine {
         env: &mut Env,
         out: &mut dyn Emit,
     ) {
-        self.drop_renewal(out);
+        // Another tab's logout or new login this tab has not heard of yet is taken instead: an
+        // ended record written over it would end that tab's new session everywhere.
+        let restoring = self.renewal.as_ref().is_some_and(|r| r.restoring);
+        if self.sync_shared(restoring, env, out) {
+            return;
+        }
+        let renewal = self.take_renewal(out).map(|r| r.step);
         let Some(held) = self.held.take() else {
             return;
         };
+        // What a renewal under way brings (a refresh request out past the expiry) is revoked.
+        self.revoke(0, None, held.config.clone(), None, renewal, env, out);
         let code = error.map(|e| e.code.as_str());
         leave_ended(env.store, &held.config, code);
         if let Some(error) = error {
@@ -454,24 +475,24 @@ impl Machine {
     /// Takes the session another tab left in `localStorage`: a login (`oauth-login`, restored),
     /// a renewal (`oauth-renewed`; `oauth-login` where this tab was `restoring` the session,
     /// as its own renewal would report it), a logout (`oauth-logout`), or a session that ended
-    /// there (`oauth-expired`, with that tab's error code).
-    fn sync_shared(&mut self, restoring: bool, env: &mut Env, out: &mut dyn Emit) {
+    /// there (`oauth-expired`, with that tab's error code). Whether there was such a change.
+    fn sync_shared(&mut self, restoring: bool, env: &mut Env, out: &mut dyn Emit) -> bool {
         let config = self.session_config().clone();
         if config.storage != Storage::Local {
-            return;
+            return false;
         }
         let record = env.store.get(Storage::Local, &token_name(&config));
         // Unchanged; or absent, beside a session this tab could not store (its own alone).
         let ours = self.held.as_ref().map(|h| (h.kept, h.to_record()));
         match (&record, ours) {
-            (Some(record), Some((_, ours))) if *record == ours => return,
-            (None, None) | (None, Some((false, _))) => return,
+            (Some(record), Some((_, ours))) if *record == ours => return false,
+            (None, None) | (None, Some((false, _))) => return false,
             _ => {}
         }
         let ended = record.as_deref().and_then(ended_code);
         let shared = match record.map(|r| Held::from_record(&r, &config)) {
             // Another client's or server's session under the same key: no change of this one.
-            Some(Some(None)) => return,
+            Some(Some(None)) => return false,
             read => read.flatten().flatten(),
         }
         .filter(|h| !h.token.is_expired(env.now));
@@ -504,7 +525,9 @@ impl Machine {
                 self.report(event, Settle::Not, !renewed, None, env, out);
             }
             (None, Some(old)) => {
-                self.drop_renewal(out);
+                // What this tab's renewal under way brings is live at the provider: revoked.
+                let renewal = self.take_renewal(out).map(|r| r.step);
+                self.revoke(0, None, old.config.clone(), None, renewal, env, out);
                 let id = old.config.preset.id;
                 let (event, detail) = match &ended {
                     Some(code) => {
@@ -522,6 +545,7 @@ impl Machine {
             }
             (None, None) => {}
         }
+        true
     }
 
     /// `logout()`: forgets the tokens here (and, through storage, in the tabs sharing them:
@@ -565,9 +589,42 @@ impl Machine {
                 None
             }
         };
+        self.revoke(
+            id,
+            end_session,
+            config.clone(),
+            held.as_ref(),
+            renewal,
+            env,
+            out,
+        );
+        self.arm(env.now, out);
+        // Last, as every event: a listener finds the widget logged out, its requests sent.
+        self.fire(
+            Event::Logout,
+            Detail::Provider(config.preset.id),
+            Settle::Not,
+            out,
+        );
+    }
+
+    /// Asks for the revocation of `held`'s tokens and of those its renewal `step` brings (its
+    /// proof's at once, its refresh request's when it answers): for the `logout()` promise `id`,
+    /// or for none (0: a session ended otherwise, here or in another tab, during its renewal).
+    #[allow(clippy::too_many_arguments)]
+    fn revoke(
+        &mut self,
+        id: u32,
+        end_session: Option<String>,
+        config: Rc<Config>,
+        held: Option<&Held>,
+        renewal: Option<RenewStep>,
+        env: &Env,
+        out: &mut dyn Emit,
+    ) {
         let url = match config.endpoint(Attr::RevokeUrl) {
             Some(url) => url,
-            None => document
+            None => discovery(&config, env)
                 .and_then(|d| d.revocation_endpoint.clone())
                 .or_else(|| config.preset.revoke_url.map(Into::into)),
         };
@@ -578,33 +635,31 @@ impl Machine {
             end_session,
             since: env.now,
             renewal: 0,
-            config: config.clone(),
+            config,
             url,
         };
-        if let Some(held) = &held {
-            let refresh = held.refresh_token.as_ref().map(Secret::expose);
-            let proven = match &renewal {
-                Some(RenewStep::Prove(proof)) => Some(&proof.granted),
-                _ => None,
-            };
-            let tokens = [
-                (refresh, "refresh_token"),
-                (
-                    proven
-                        .and_then(|g| g.refresh_token.as_deref())
-                        .filter(|t| !matches!(refresh, Some(r) if r == *t)),
-                    "refresh_token",
-                ),
-                (Some(held.token.access_token.expose()), "access_token"),
-                (
-                    proven.map(|g| g.token.access_token.expose()),
-                    "access_token",
-                ),
-            ];
-            revoking.send(&tokens, &mut self.seq, out);
-        }
+        let refresh = held.and_then(|h| h.refresh_token.as_ref().map(Secret::expose));
+        let proven = match &renewal {
+            Some(RenewStep::Prove(proof)) => Some(&proof.granted),
+            _ => None,
+        };
+        let tokens = [
+            (refresh, "refresh_token"),
+            (
+                proven
+                    .and_then(|g| g.refresh_token.as_deref())
+                    .filter(|t| !matches!(refresh, Some(r) if r == *t)),
+                "refresh_token",
+            ),
+            (held.map(|h| h.token.access_token.expose()), "access_token"),
+            (
+                proven.map(|g| g.token.access_token.expose()),
+                "access_token",
+            ),
+        ];
+        revoking.send(&tokens, &mut self.seq, out);
         revoking.revoked = !revoking.waiting.is_empty();
-        if let (Some(RenewStep::Request(seq)), true) = (renewal, revoking.revoked) {
+        if let (Some(RenewStep::Request(seq)), true) = (renewal, revoking.url.is_some()) {
             revoking.renewal = seq;
             revoking.waiting.push(seq);
         }
@@ -614,14 +669,6 @@ impl Machine {
             // Beside any earlier logout's still out: each promise settles with its own.
             self.revoking.push(revoking);
         }
-        self.arm(env.now, out);
-        // Last, as every event: a listener finds the widget logged out, its requests sent.
-        self.fire(
-            Event::Logout,
-            Detail::Provider(config.preset.id),
-            Settle::Not,
-            out,
-        );
     }
 
     /// Settles the logouts whose revocation took longer than [`TRY_MAX_MS`], as unanswered: a
@@ -684,10 +731,12 @@ impl Machine {
     /// A logout's revocation is over: its promise settles, then the tab may leave to end the
     /// provider's session.
     fn revoked(&mut self, revoking: Revoking, out: &mut dyn Emit) {
-        out.emit(Command::Revoked {
-            id: revoking.id,
-            revoked: revoking.revoked,
-        });
+        if revoking.id > 0 {
+            out.emit(Command::Revoked {
+                id: revoking.id,
+                revoked: revoking.revoked,
+            });
+        }
         if let Some(url) = revoking.end_session {
             out.emit(Command::Go {
                 url: &url,

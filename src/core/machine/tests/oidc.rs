@@ -709,3 +709,60 @@ fn a_preset_issuer_compares_an_iss_the_response_carries() {
     );
     assert_eq!(error(&out), Some("invalid_response"), "{out:?}");
 }
+
+#[test]
+fn a_renewal_whose_key_set_is_slow_never_sends_the_rotated_refresh_token_again() {
+    // The token endpoint answered the refresh with r2 (so r1 is used up at a rotating provider);
+    // a page that never read the key set fetches it to verify the renewed id_token, and the key
+    // set takes more than 30 s.
+    let attributes = format!("{DISCOVERED}&storage=session&scope=openid&revoke-url=%2Frevoke");
+    let mut w = Widget::new(&attributes);
+    w.discovered(DISCOVERY);
+    proven_with_refresh_token(&mut w, 0x35);
+    let mut b = w.another(&attributes);
+    b.discovered(DISCOVERY);
+    let refresh = b.tick_at(NOW + 540_000);
+    assert_eq!(
+        find(&refresh, "fetch").unwrap()["url"],
+        "https://id.example/token"
+    );
+    let renewed = renewed_id_token(&b);
+    let keys = b.answer(
+        &refresh,
+        200,
+        &format!(
+            r#"{{"access_token":"a2","token_type":"Bearer","expires_in":600,"refresh_token":"r2","id_token":"{renewed}"}}"#
+        ),
+    );
+    assert_eq!(
+        find(&keys, "fetch").unwrap()["url"],
+        "https://id.example/jwks"
+    );
+    for at in [570_000, 571_000, 575_000] {
+        let out = b.tick_at(NOW + at);
+        assert!(
+            find(&out, "fetch").is_none(),
+            "r1 sent again at +{at}: {out:?}"
+        );
+    }
+    let out = keys_then_verdict(&mut b, &keys, &jwks("k1"), true);
+    assert_eq!(event(&out, "oauth-renewed").unwrap()["accessToken"], "a2");
+    // A key set that never answers: at the expiry the session ends, and the renewed tokens,
+    // live at the provider and never to be kept, are revoked.
+    let mut c = w.another(&attributes);
+    c.discovered(DISCOVERY);
+    let refresh = c.tick_at(NOW + 540_000);
+    c.answer(
+        &refresh,
+        200,
+        &format!(
+            r#"{{"access_token":"a2","token_type":"Bearer","expires_in":600,"refresh_token":"r2","id_token":"{renewed}"}}"#
+        ),
+    );
+    let out = c.tick_at(NOW + 600_000);
+    assert_eq!(
+        event(&out, "oauth-expired").unwrap()["error"],
+        "network_error"
+    );
+    assert_eq!(revoked_tokens(&out), ["r2", "a2"], "{out:?}");
+}

@@ -69,8 +69,8 @@ fn a_renewed_token_the_browser_refuses_to_store_is_kept_in_memory_and_said() {
 
 #[test]
 fn a_refused_renewal_ends_the_session_with_its_error_here_and_in_the_other_tabs() {
-    let mut w = with_refresh_token("&storage=local");
-    let mut b = w.another(&format!("{CODE}&storage=local"));
+    let mut w = with_refresh_token("&storage=local&revoke-url=%2Frevoke");
+    let mut b = w.another(&format!("{CODE}&storage=local&revoke-url=%2Frevoke"));
     assert_eq!(logged_in_with(&b.connect()), Some("a1"));
     let out = w.tick_at(NOW + 540_000);
     assert_eq!(
@@ -96,6 +96,7 @@ fn a_refused_renewal_ends_the_session_with_its_error_here_and_in_the_other_tabs(
         "the tokens are forgotten; the record says why, for the other tabs"
     );
     assert_eq!(rendered(&out).0, "expired");
+    assert_eq!(timer(&out), None, "nothing is left to wait for: {out:?}");
     // The other tab reports the same end, not a logout.
     b.store = w.store.clone();
     let out = b.send(Input::Stored { key: key.into() });
@@ -504,19 +505,29 @@ fn a_restore_of_an_expired_session_waits_for_the_discovered_token_endpoint() {
 }
 
 #[test]
-fn a_refresh_request_that_never_answers_is_given_up_and_lets_the_lock_go() {
-    let mut w = with_refresh_token("&storage=local");
+fn a_refresh_request_that_never_answers_holds_the_lock_until_the_expiry_then_ends_the_session() {
+    let mut w = with_refresh_token("&storage=local&revoke-url=%2Frevoke");
     w.tick_at(NOW + 540_000);
-    let out = w.send(Input::Locked {});
-    assert!(find(&out, "fetch").is_some(), "sent; the lock is held");
-    assert_eq!(timer(&out), Some(TRY_MAX_MS), "the try's deadline");
-    // The token endpoint never answers (a fetch has no timeout of its own): the try is given
-    // up as unreachable, the lock goes, and the renewal is tried again a second later.
-    let out = w.tick_at(NOW + 540_000 + TRY_MAX_MS);
+    let refresh = w.send(Input::Locked {});
+    assert!(find(&refresh, "fetch").is_some(), "sent; the lock is held");
+    // The token endpoint never answers (a fetch has no timeout of its own). It may have used r1
+    // all the same: r1 is not sent again, and the lock (another tab would send it) is held, until
+    // the expiry; then the session ends and the lock goes.
+    assert_eq!(timer(&refresh), Some(60_000), "the expiry");
+    let out = w.tick_at(NOW + 600_000);
     assert_eq!(names(&out)[0], "unlock", "{out:?}");
-    assert_eq!(timer(&out), Some(1_000));
-    // Past the expiry (the tab slept through the retry): one more try, whose deadline, not
-    // the past expiry, is the timer (which would fire at once, again and again).
+    assert_eq!(
+        event(&out, "oauth-expired"),
+        Some(&serde_json::json!({"provider": "custom", "error": "network_error"}))
+    );
+    // Its answer, if it still comes, brings a live refresh token: revoked, not kept.
+    assert_eq!(timer(&out), Some(TRY_MAX_MS), "{out:?}");
+    let late = w.answer(&refresh, 200, &answer("a2", Some("r2")));
+    assert_eq!(revoked_tokens(&late), ["r2", "a2"], "{late:?}");
+    assert!(event(&late, "oauth-renewed").is_none());
+    // Past the expiry (the tab slept through the renewal): one try, whose deadline, not the past
+    // expiry, is the timer (which would fire at once, again and again).
+    let mut w = with_refresh_token("&storage=local");
     let out = w.tick_at(NOW + 600_001);
     assert!(find(&out, "lock").is_some(), "{out:?}");
     assert_eq!(timer(&out), Some(TRY_MAX_MS));
@@ -527,7 +538,7 @@ fn a_refresh_request_that_never_answers_is_given_up_and_lets_the_lock_go() {
         .tick_at(NOW + 610_000)
         .iter()
         .all(|c| c["command"] != "event"));
-    // Unanswered again: the session ends, and the lock goes.
+    // Unanswered: the session ends, and the lock goes.
     let out = w.tick_at(NOW + 600_001 + TRY_MAX_MS);
     assert_eq!(names(&out)[0], "unlock", "{out:?}");
     assert_eq!(
@@ -773,4 +784,116 @@ fn another_settings_record_under_the_same_key_is_no_logout_here() {
         "another grantor's record read as a logout: {out:?}"
     );
     assert_eq!(a.send(Input::Read {})[0]["access_token"], "a1");
+}
+
+#[test]
+fn a_refresh_request_slower_than_the_try_is_waited_for_and_its_token_never_sent_again() {
+    // The provider may have used (rotated) r1 the moment the request reached it: sending r1 again,
+    // from this tab or from another tab given the lock, is a reuse, which a rotating provider
+    // (oidc-provider, the dev provider) answers by revoking the whole family.
+    let mut w = with_refresh_token("&storage=local");
+    w.tick_at(NOW + 540_000);
+    let refresh = w.send(Input::Locked {});
+    assert_eq!(sent(&refresh).get("refresh_token"), Some("r1"));
+    // Over 30 s without an answer: the lock stays (another tab would send r1) and nothing is
+    // sent again.
+    for at in [570_000, 571_000, 575_000] {
+        let out = w.tick_at(NOW + at);
+        assert!(
+            ["unlock", "lock", "fetch"]
+                .iter()
+                .all(|c| !names(&out).contains(c)),
+            "at +{at}: {out:?}"
+        );
+    }
+    // The answer comes, 35 s late: it is the renewal.
+    let out = w.answer(&refresh, 200, &answer("a2", Some("r2")));
+    assert_eq!(names(&out)[0], "unlock", "{out:?}");
+    assert_eq!(event(&out, "oauth-renewed").unwrap()["accessToken"], "a2");
+    w.tick_at(NOW + 540_000 + 35_000 + 540_000);
+    let out = w.send(Input::Locked {});
+    assert_eq!(sent(&out).get("refresh_token"), Some("r2"), "{out:?}");
+}
+
+#[test]
+fn another_tabs_logout_during_a_refresh_request_revokes_the_tokens_its_answer_brings() {
+    // As a_logout_during_a_refresh_request_revokes_the_tokens_its_answer_brings, with the logout
+    // made in another tab: tab a's refresh request is out under the lock when tab b logs out.
+    let mut a = with_refresh_token("&storage=local&revoke-url=%2Frevoke");
+    let mut b = a.another(&format!("{CODE}&storage=local&revoke-url=%2Frevoke"));
+    assert_eq!(logged_in_with(&b.connect()), Some("a1"));
+    a.tick_at(NOW + 540_000);
+    let refresh = a.send(Input::Locked {});
+    assert_eq!(sent(&refresh).get("refresh_token"), Some("r1"));
+    assert_eq!(revoked_tokens(&b.logout(false)), ["r1", "a1"]);
+    a.store = b.store.clone();
+    let key = format!("{TOKEN_PREFIX}custom:spa");
+    let out = a.send(Input::Stored { key: key.into() });
+    assert_eq!(fired(&out), ["oauth-logout"]);
+    // The provider rotated r1 before b's revocation reached it: the answer brings r2, live.
+    let late = a.answer(&refresh, 200, &answer("a2", Some("r2")));
+    assert!(
+        event(&late, "oauth-renewed").is_none() && a.store.keys(Storage::Local).is_empty(),
+        "not kept: {late:?}"
+    );
+    assert_eq!(revoked_tokens(&late), ["r2", "a2"], "{late:?}");
+    assert_eq!(
+        find(&late, "fetch").unwrap()["url"],
+        "http://localhost:8080/revoke"
+    );
+}
+
+#[test]
+fn a_renewal_answered_before_this_tab_hears_of_another_tabs_logout_does_not_undo_it() {
+    // Tab b logs out while tab a's refresh request is out, and a's answer is handled before the
+    // `storage` event of the logout (two tasks of a's page, in either order): a must not write
+    // the renewed session back over the logout, which the other tabs would restore.
+    let mut a = with_refresh_token("&storage=local&revoke-url=%2Frevoke");
+    let mut b = a.another(&format!("{CODE}&storage=local&revoke-url=%2Frevoke"));
+    assert_eq!(logged_in_with(&b.connect()), Some("a1"));
+    a.tick_at(NOW + 540_000);
+    let refresh = a.send(Input::Locked {});
+    b.logout(false);
+    a.store = b.store.clone();
+    let late = a.answer(&refresh, 200, &answer("a2", Some("r2")));
+    assert!(
+        a.store.keys(Storage::Local).is_empty(),
+        "the logout undone: {late:?}"
+    );
+    assert_eq!(fired(&late), ["oauth-logout"], "{late:?}");
+    assert_eq!(revoked_tokens(&late), ["r2", "a2"], "{late:?}");
+    let key = format!("{TOKEN_PREFIX}custom:spa");
+    assert!(fired(&a.send(Input::Stored { key: key.into() })).is_empty());
+}
+
+#[test]
+fn a_renewal_refused_after_another_tabs_logout_and_new_login_does_not_end_the_new_session() {
+    // Tab b logs out (revoking r1) and logs in again while tab a's refresh request with r1 is
+    // out; the provider refuses it (invalid_grant), and a handles the refusal before the
+    // `storage` events: a must not replace b's new session with its own ended one, which would
+    // end it in every tab.
+    let mut a = with_refresh_token("&storage=local&revoke-url=%2Frevoke");
+    let mut b = a.another(&format!("{CODE}&storage=local&revoke-url=%2Frevoke"));
+    assert_eq!(logged_in_with(&b.connect()), Some("a1"));
+    a.tick_at(NOW + 540_000);
+    let refresh = a.send(Input::Locked {});
+    b.now = a.now;
+    b.logout(false);
+    let seq = b.code_returned(0x32);
+    let out = b.send(Input::Answer {
+        seq,
+        status: 200,
+        body: answer("b1", Some("s1")).into(),
+    });
+    assert_eq!(logged_in_with(&out), Some("b1"));
+    a.store = b.store.clone();
+    let out = a.answer(&refresh, 400, r#"{"error":"invalid_grant"}"#);
+    let key = format!("{TOKEN_PREFIX}custom:spa");
+    assert_eq!(
+        a.store.get(Storage::Local, &key),
+        b.store.get(Storage::Local, &key),
+        "b's new session replaced: {out:?}"
+    );
+    assert!(event(&out, "oauth-expired").is_none(), "{out:?}");
+    assert_eq!(a.send(Input::Read {})[0]["access_token"], "b1");
 }
