@@ -10,7 +10,8 @@ let sheet;
 
 /** The shadow root's markup and style; the style is adopted, so a page's CSP needs no 'unsafe-inline'. */
 function shadowOf(host) {
-  const root = host.attachShadow({ mode: 'open' });
+  // delegatesFocus: `focus()` on the element focuses its button, as on a native control.
+  const root = host.attachShadow({ mode: 'open', delegatesFocus: true });
   root.innerHTML = MARKUP;
   if (!sheet) {
     sheet = new CSSStyleSheet();
@@ -18,6 +19,17 @@ function shadowOf(host) {
   }
   root.adoptedStyleSheets = [sheet];
   return root;
+}
+
+/** A property set before the element was defined shadows the accessor: applied again. */
+function applyEarlyProperties(element) {
+  for (const [, property] of ATTRIBUTES) {
+    if (Object.hasOwn(element, property)) {
+      const value = element[property];
+      delete element[property];
+      element[property] = value;
+    }
+  }
 }
 
 /**
@@ -49,14 +61,7 @@ class OAuthLogin extends HTMLElement {
   }
 
   connectedCallback() {
-    // A property set before the element was defined shadows the accessor: apply it again.
-    for (const [, property] of ATTRIBUTES) {
-      if (Object.hasOwn(this, property)) {
-        const value = this[property];
-        delete this[property];
-        this[property] = value;
-      }
-    }
+    applyEarlyProperties(this);
     const again = this._driver.connected;
     this._driver.connected = true;
     this._driver.sync();
@@ -103,14 +108,25 @@ class OAuthLogin extends HTMLElement {
  * its button drawn disabled and saying so; a login rejects with the reason.
  */
 class Unavailable extends HTMLElement {
+  static observedAttributes = ['label'];
+
   constructor() {
     super();
     const root = shadowOf(this);
     root.querySelector('button').disabled = true;
-    root.querySelector('[part=label]').textContent = this.getAttribute('label') ?? 'Log in';
     const note = root.querySelector('[part=message]');
     note.textContent = NOT_SET_UP;
     note.hidden = false;
+  }
+
+  connectedCallback() {
+    applyEarlyProperties(this);
+    this.attributeChangedCallback();
+  }
+
+  /** The label, however and whenever the page sets it (a framework sets it after creating). */
+  attributeChangedCallback() {
+    this.shadowRoot.querySelector('[part=label]').textContent = this.getAttribute('label') || 'Log in';
   }
 
   login() { return Promise.reject(new OAuthError({ error: 'browser_refused', description: CSP_WASM_ERROR })); }

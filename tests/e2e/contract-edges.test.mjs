@@ -118,6 +118,30 @@ test('under a CSP without wasm-unsafe-eval, the element reads as logged out and 
   await context.close();
 });
 
+test('under a CSP without wasm-unsafe-eval, the disabled button shows the label however the page set it', async () => {
+  const { page, context } = await env.newPage();
+  // Before the module loads: a property set on an element not yet defined (the "lazy property").
+  await page.addInitScript(() => {
+    window.early = document.createElement('oauth-login');
+    window.early.label = 'Early';
+  });
+  await page.goto(`${env.web}/e2e/csp.html`);
+  await page.waitForFunction(() => customElements.get('oauth-login'));
+  const seen = await page.evaluate(() => {
+    const text = (el) => el.shadowRoot.querySelector('[part=label]').textContent;
+    document.body.append(window.early);
+    // A framework's way: created, then its attributes set.
+    const late = document.createElement('oauth-login');
+    late.setAttribute('label', 'Late');
+    document.body.append(late);
+    const w1 = document.getElementById('w1');
+    w1.label = 'Changed';
+    return { early: [text(window.early), window.early.getAttribute('label')], late: text(late), changed: text(w1) };
+  });
+  assert.deepEqual(seen, { early: ['Early', 'Early'], late: 'Late', changed: 'Changed' });
+  await context.close();
+});
+
 test('fetch() of a bad URL returns a rejected promise, as window.fetch does', async () => {
   const { page, context } = await env.newPage();
   await loggedIn(page);

@@ -75,6 +75,13 @@ test('Instagram\'s denial in the query, with no state, is reported to the pendin
   await context.close();
 });
 
+test('an error with an empty error_description: the message says the code, not "Login failed: " alone', async () => {
+  const r = await answerWith((state) => `error=temporarily_unavailable&error_description=&state=${state}`);
+  await assertFailed(r, 'temporarily_unavailable');
+  assert.equal(r.outcome.err.description, 'the provider refused (temporarily_unavailable)');
+  await r.context.close();
+});
+
 test('a response with a wrong state fails with state_mismatch', async () => {
   const r = await answerWith((state) => `access_token=wrongstate&token_type=bearer&expires_in=60&state=${state.replace(/^./, (c) => (c === 'a' ? 'b' : 'a'))}`);
   await assertFailed(r, 'state_mismatch');

@@ -146,7 +146,14 @@ pub fn provider_error(params: &Params) -> Option<OAuthError> {
     let owned = |name| params.get(name).map(str::to_owned);
     Some(OAuthError::with(
         ErrorCode::Provider(code.into()),
-        owned("error_description").unwrap_or_else(|| cat(&["the provider refused (", code, ")"])),
+        // An empty description says nothing: the code says it instead.
+        params
+            .get("error_description")
+            .filter(|d| !d.is_empty())
+            .map_or_else(
+                || cat(&["the provider refused (", code, ")"]),
+                str::to_owned,
+            ),
         owned("error_reason"),
         owned("error_uri"),
     ))
@@ -375,11 +382,14 @@ mod tests {
             (err.reason.as_deref(), err.uri.as_deref()),
             (Some("user_denied"), Some("https://e.example"))
         );
-        let err = resolve("error=", &CUSTOM).unwrap_err();
-        assert_eq!(
-            (err.code.as_str(), err.description.as_str()),
-            ("server_error", "the provider refused (server_error)")
-        );
+        for raw in ["error=", "error=server_error&error_description="] {
+            let err = resolve(raw, &CUSTOM).unwrap_err();
+            assert_eq!(
+                (err.code.as_str(), err.description.as_str()),
+                ("server_error", "the provider refused (server_error)"),
+                "{raw}"
+            );
+        }
     }
 
     #[test]
