@@ -815,15 +815,22 @@ fn a_refresh_request_slower_than_the_try_is_waited_for_and_its_token_never_sent_
     assert_eq!(sent(&out).get("refresh_token"), Some("r2"), "{out:?}");
 }
 
-#[test]
-fn another_tabs_logout_during_a_refresh_request_revokes_the_tokens_its_answer_brings() {
-    // As a_logout_during_a_refresh_request_revokes_the_tokens_its_answer_brings, with the logout
-    // made in another tab: tab a's refresh request is out under the lock when tab b logs out.
+/// Tabs `a` and `b` sharing a session (`local`, with a revocation endpoint), and `a`'s refresh
+/// request (the commands that sent it) out under the Web Lock.
+fn two_tabs_while_a_renews() -> (Widget, Widget, Vec<serde_json::Value>) {
     let mut a = with_refresh_token("&storage=local&revoke-url=%2Frevoke");
     let mut b = a.another(&format!("{CODE}&storage=local&revoke-url=%2Frevoke"));
     assert_eq!(logged_in_with(&b.connect()), Some("a1"));
     a.tick_at(NOW + 540_000);
     let refresh = a.send(Input::Locked {});
+    (a, b, refresh)
+}
+
+#[test]
+fn another_tabs_logout_during_a_refresh_request_revokes_the_tokens_its_answer_brings() {
+    // As a_logout_during_a_refresh_request_revokes_the_tokens_its_answer_brings, with the logout
+    // made in another tab: tab a's refresh request is out under the lock when tab b logs out.
+    let (mut a, mut b, refresh) = two_tabs_while_a_renews();
     assert_eq!(sent(&refresh).get("refresh_token"), Some("r1"));
     assert_eq!(revoked_tokens(&b.logout(false)), ["r1", "a1"]);
     a.store = b.store.clone();
@@ -848,11 +855,7 @@ fn a_renewal_answered_before_this_tab_hears_of_another_tabs_logout_does_not_undo
     // Tab b logs out while tab a's refresh request is out, and a's answer is handled before the
     // `storage` event of the logout (two tasks of a's page, in either order): a must not write
     // the renewed session back over the logout, which the other tabs would restore.
-    let mut a = with_refresh_token("&storage=local&revoke-url=%2Frevoke");
-    let mut b = a.another(&format!("{CODE}&storage=local&revoke-url=%2Frevoke"));
-    assert_eq!(logged_in_with(&b.connect()), Some("a1"));
-    a.tick_at(NOW + 540_000);
-    let refresh = a.send(Input::Locked {});
+    let (mut a, mut b, refresh) = two_tabs_while_a_renews();
     b.logout(false);
     a.store = b.store.clone();
     let late = a.answer(&refresh, 200, &answer("a2", Some("r2")));
@@ -872,11 +875,7 @@ fn a_renewal_refused_after_another_tabs_logout_and_new_login_does_not_end_the_ne
     // out; the provider refuses it (invalid_grant), and a handles the refusal before the
     // `storage` events: a must not replace b's new session with its own ended one, which would
     // end it in every tab.
-    let mut a = with_refresh_token("&storage=local&revoke-url=%2Frevoke");
-    let mut b = a.another(&format!("{CODE}&storage=local&revoke-url=%2Frevoke"));
-    assert_eq!(logged_in_with(&b.connect()), Some("a1"));
-    a.tick_at(NOW + 540_000);
-    let refresh = a.send(Input::Locked {});
+    let (mut a, mut b, refresh) = two_tabs_while_a_renews();
     b.now = a.now;
     b.logout(false);
     let seq = b.code_returned(0x32);
