@@ -49,7 +49,7 @@ pub struct PageState {
     relaying: Option<String>,
     /// The discovery documents asked for, by issuer: read once per page.
     pub discovered: Vec<(String, Discovered)>,
-    /// The key sets read, by `jwks_uri`.
+    /// The key sets read, by `jwks_uri` (all dropped when one just read fails its login).
     pub keys: Vec<(String, Rc<String>)>,
 }
 
@@ -60,8 +60,8 @@ pub enum Discovered {
     Reading,
     /// Read and checked.
     Known(Rc<Discovery>),
-    /// Unreachable (`network_error`: the next login asks again), or unusable
-    /// (`invalid_config`).
+    /// Unreachable or answered 5xx or 429 (`network_error`: the next login asks again), or
+    /// unusable (`invalid_config`).
     Broken(OAuthError),
 }
 

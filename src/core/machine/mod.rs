@@ -437,7 +437,8 @@ impl Machine {
     }
 
     /// Starts reading the discovery document of this widget's issuer for the page, unless the
-    /// page has it or is reading it. One that could not be reached is asked for again.
+    /// page has it or is reading it. One that could not be reached (or answered 5xx or 429) is
+    /// asked for again.
     fn discover(&mut self, env: &mut Env, out: &mut dyn Emit) {
         let config = self.config.clone();
         let (Some(issuer), None) = (config.issuer(), &config.error) else {
@@ -467,12 +468,20 @@ impl Machine {
             Reply::Answered(200, body) => read_discovery(body, issuer)
                 .map(|d| Discovered::Known(Rc::new(d)))
                 .unwrap_or_else(|why| Discovered::Broken(OAuthError::config(why))),
-            Reply::Answered(status, _) => Discovered::Broken(OAuthError::config(cat(&[
-                "the discovery document `",
-                &url,
-                "` answered ",
-                &decimal(status.into()),
-            ]))),
+            // A server error (5xx, 429) passes: asked for again, as an unreachable one is.
+            Reply::Answered(status, _) => Discovered::Broken(OAuthError::new(
+                if status > 499 || status == 429 {
+                    ErrorCode::NetworkError
+                } else {
+                    ErrorCode::InvalidConfig
+                },
+                cat(&[
+                    "the discovery document `",
+                    &url,
+                    "` answered ",
+                    &decimal(status.into()),
+                ]),
+            )),
             Reply::Unreachable(blocked_by) => Discovered::Broken(unreachable_error(
                 "the discovery document",
                 &url,

@@ -200,7 +200,14 @@ impl Proof {
                 match reply {
                     Reply::Answered(200, body) => {
                         page.set_keys(&uri, body);
-                        self.check_signature(seq, page, out)
+                        let progress = self.check_signature(seq, page, out);
+                        // A key set that failed its login is not kept (an error page a CDN
+                        // answered 200, `{}`): the next login reads it again. The page's
+                        // others go with it (one more read each; dropping one alone cost more).
+                        if let Progress::Failed(_) = progress {
+                            page.keys.clear();
+                        }
+                        progress
                     }
                     Reply::Answered(status, _) => Progress::Failed(refused(&[
                         "the issuer's key set `",

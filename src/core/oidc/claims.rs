@@ -6,7 +6,7 @@ use crate::core::error::OAuthError;
 use crate::core::json::{self, Value, Writer};
 use crate::core::text::{base64url, find, parse_decimal, same_secret, split_once};
 
-/// The clock skew allowed either way on `exp` and `iat`.
+/// The clock skew allowed either way on `exp`, `iat` and `nbf`.
 pub const SKEW_MS: u64 = 60_000;
 
 /// What the login expects of its id_token.
@@ -39,8 +39,9 @@ pub struct Verified {
 /// Checks the claims (the payload's JSON text) of an id_token whose signature verified: `iss` is
 /// the issuer; `aud` (a string or an array of strings) includes the client id; `azp`, required
 /// with several audiences, is the client id when present; `exp` is a number of seconds in the
-/// future and `iat` one not in it, with [`SKEW_MS`] either way; `nonce` is the login's when one
-/// is expected; `sub` is a non-empty string. Each failure is `invalid_id_token` naming the check.
+/// future, and `iat` and `nbf` (if given) ones not in it, with [`SKEW_MS`] either way; `nonce`
+/// is the login's when one is expected; `sub` is a non-empty string. Each failure is
+/// `invalid_id_token` naming the check.
 pub fn check_claims(claims: &str, expect: &Expect) -> Result<Verified, OAuthError> {
     let claims = json::parse(claims).unwrap_or(Value::Null);
     if !matches!(claims, Value::Object(_)) {
@@ -95,6 +96,12 @@ pub fn check_claims(claims: &str, expect: &Expect) -> Result<Verified, OAuthErro
     };
     if iat > expect.now_ms.saturating_add(SKEW_MS) {
         return Err(refused(&["`iat` is in the future"]));
+    }
+    // RFC 7519 4.1.5: `nbf`, if given, with the same skew.
+    if let Some(nbf) = claims.get("nbf") {
+        if seconds_ms(Some(nbf)).is_none_or(|nbf| nbf > expect.now_ms.saturating_add(SKEW_MS)) {
+            return Err(refused(&["`nbf` is not a number of seconds in the past"]));
+        }
     }
     if let Some(nonce) = expect.nonce {
         match claims.get("nonce") {

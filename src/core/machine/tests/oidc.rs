@@ -766,3 +766,81 @@ fn a_renewal_whose_key_set_is_slow_never_sends_the_rotated_refresh_token_again()
     );
     assert_eq!(revoked_tokens(&out), ["r2", "a2"], "{out:?}");
 }
+
+#[test]
+fn a_key_set_answer_that_is_not_a_key_set_is_asked_for_again_at_the_next_login() {
+    for bad in ["<html>502 Bad Gateway</html>", "{}", ""] {
+        let mut w = Widget::new(DISCOVERED);
+        w.discovered(DISCOVERY);
+        let out = code_login(&mut w, 0x42, &token_answer(&jws(HEADER, &claims(0x42, ""))));
+        let out = w.answer(&out, 200, bad);
+        assert_eq!(error(&out), Some("invalid_id_token"), "{bad}: {out:?}");
+        // The next login reads the key set again, and a good one proves it.
+        let out = code_login(&mut w, 0x43, &token_answer(&jws(HEADER, &claims(0x43, ""))));
+        assert_eq!(
+            names(&out),
+            ["fetch"],
+            "{bad}: the key set is asked again: {out:?}"
+        );
+        let out = keys_then_verdict(&mut w, &out, &jwks("k1"), true);
+        let out = w.answer(&out, 200, r#"{"sub":"u1"}"#);
+        assert!(event(&out, "oauth-login").is_some(), "{bad}: {out:?}");
+    }
+}
+
+#[test]
+fn a_discovery_document_answered_5xx_or_429_is_a_network_error_asked_for_again() {
+    for (status, code) in [
+        (500, "network_error"),
+        (503, "network_error"),
+        (429, "network_error"),
+        (404, "invalid_config"),
+    ] {
+        let mut w = Widget::new(DISCOVERED);
+        let out = w.connect();
+        // A login waits for the document, and fails with its answer.
+        let (login, _) = w.login(0x44);
+        w.digest(&login);
+        let out = w.answer(&out, status, "");
+        assert_eq!(error(&out), Some(code), "{status}: {out:?}");
+        assert!(
+            warnings(&out)[0].contains(&format!("answered {status}")),
+            "{status}: {out:?}"
+        );
+        // The next login asks again only for a passing server error.
+        let (out, _) = w.login(0x45);
+        let asked = find(&out, "fetch")
+            .is_some_and(|f| f["url"] == "https://id.example/.well-known/openid-configuration");
+        assert_eq!(asked, code == "network_error", "{status}: {out:?}");
+        if asked {
+            let out = w.answer(&out, 200, DISCOVERY);
+            assert!(error(&out).is_none(), "{status}: {out:?}");
+        } else {
+            assert_eq!(error(&out), Some("invalid_config"), "{status}: {out:?}");
+        }
+    }
+}
+
+#[test]
+fn an_id_token_not_yet_valid_is_refused() {
+    let now = NOW / 1000;
+    for (nbf, refused) in [
+        (format!("{}", now + 61), true),
+        (format!("\"{now}\""), true),
+        ("null".to_owned(), true),
+        (format!("{}", now + 60), false),
+        (format!("{}", now - 10), false),
+    ] {
+        let mut w = Widget::new(DISCOVERED);
+        w.discovered(DISCOVERY);
+        let claims = claims(0x46, &format!(r#","nbf":{nbf}"#));
+        let out = code_login(&mut w, 0x46, &token_answer(&jws(HEADER, &claims)));
+        let out = keys_then_verdict(&mut w, &out, &jwks("k1"), true);
+        if refused {
+            assert_eq!(error(&out), Some("invalid_id_token"), "nbf {nbf}: {out:?}");
+            assert!(description(&out).contains("`nbf`"), "{}", description(&out));
+        } else {
+            assert!(error(&out).is_none(), "nbf {nbf}: {out:?}");
+        }
+    }
+}
