@@ -22,9 +22,10 @@ export class OAuthError extends Error {
 }
 
 // Content Security Policy violations, so that a request the page's policy blocked can be
-// reported as such (a fetch that CSP refuses fails like any other).
+// reported as such (a fetch that CSP refuses fails like any other). None outside a browser (a
+// server render imports the package in Node).
 const violations = [];
-addEventListener('securitypolicyviolation', (e) => violations.push(e), true);
+globalThis.addEventListener?.('securitypolicyviolation', (e) => violations.push(e), true);
 
 /** Runs one controller: `host` is the element (null for `login(options)` and callback pages). */
 export class Driver {

@@ -50,7 +50,11 @@ function attributesOf(element) {
   return pairs.toString();
 }
 
-class OAuthLogin extends HTMLElement {
+// Outside a browser (a server render imports the package in Node) the classes are defined on a
+// stand-in, and define() does nothing.
+const Base = globalThis.HTMLElement ?? Object;
+
+class OAuthLogin extends Base {
   static observedAttributes = [...ATTRIBUTES, ...SECRET_ATTRIBUTES].map(([name]) => name).concat('id');
 
   constructor() {
@@ -107,7 +111,7 @@ class OAuthLogin extends HTMLElement {
  * The element where the page's Content Security Policy forbids compiling WebAssembly: defined,
  * its button drawn disabled and saying so; a login rejects with the reason.
  */
-class Unavailable extends HTMLElement {
+class Unavailable extends Base {
   static observedAttributes = ['label'];
 
   constructor() {
@@ -147,8 +151,8 @@ class Unavailable extends HTMLElement {
 
   get idToken() { return null; }
 
-  /** No redirect URI is sent from a page where the login cannot run. */
-  get callbackurl() { return null; }
+  /** The redirect URI a login here would send, to register (the contract's `callbackurl` is never null). */
+  get callbackurl() { return new URL(this.redirectUri ?? location.pathname, location.href).href; }
 }
 
 /**
@@ -192,9 +196,9 @@ export function setAvailable(ready) {
   available = ready;
 }
 
-/** Defines `<oauth-login>`; calling it again does nothing. */
+/** Defines `<oauth-login>`; calling it again, or outside a browser, does nothing. */
 export function define() {
-  if (!customElements.get(TAG)) customElements.define(TAG, available ? OAuthLogin : Unavailable);
+  if (globalThis.customElements && !customElements.get(TAG)) customElements.define(TAG, available ? OAuthLogin : Unavailable);
 }
 
 /** A login without an element: resolves with the `oauth-login` detail, or rejects. */

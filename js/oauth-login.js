@@ -21,8 +21,9 @@ try {
 }
 setAvailable(ready);
 // A response in this address goes where the core says first; a relay to another page is waited
-// for, so that a response no page took is waiting when this page's widgets connect.
-const page = ready && new Driver(null, null);
+// for, so that a response no page took is waiting when this page's widgets connect. Outside a
+// browser (a server render in Node) there is no page.
+const page = ready && globalThis.document && new Driver(null, null);
 if (page) await handleCallback(page);
 define();
 // A page that became the widget's message (its response relayed and the window closing, or the

@@ -48,6 +48,8 @@ for (const done of [glueFile, wasmFile, join(pkg, 'snippets')]) rmSync(done, { r
 
 cpSync(join(root, 'pkg-template'), pkg, { recursive: true });
 rmSync(join(pkg, '.gitignore'), { force: true });
+// The package carries its license texts (MIT OR Apache-2.0), which live at the repository's root.
+for (const license of ['LICENSE-MIT', 'LICENSE-APACHE']) cpSync(join(root, license), join(pkg, license));
 const version = readFileSync(join(root, 'Cargo.toml'), 'utf8').match(/^version = "([^"]+)"/m)[1];
 const manifest = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8'));
 manifest.version = version;

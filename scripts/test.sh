@@ -26,7 +26,7 @@ run "cargo test (workspace, native)" cargo test --workspace --quiet
 run "fuzz regression corpus (fuzz/: seeds and crashes found; no fuzzing)" cargo test --manifest-path fuzz/Cargo.toml --target-dir target/fuzz --quiet
 run "wasm-pack test --headless --chrome (in-browser)" wasm-pack test --headless --chrome -- --test browser
 run "end-to-end (Chromium + dev provider)" node --test --test-concurrency=1 --test-reporter=spec tests/e2e/*.test.mjs
-run "package checks (manifest, generated JS, build steps, size budget)" node --test --test-reporter=spec tests/manifest.test.mjs tests/build/*.test.mjs tests/size-budget.test.mjs
+run "package checks (manifest, generated JS, build steps, the package in Node, size budget)" node --test --test-reporter=spec tests/manifest.test.mjs tests/build/*.test.mjs tests/package/*.test.mjs tests/size-budget.test.mjs
 run "the packed package in a Vite app" node tests/vite-app/run.mjs
 
 # cargo and wasm-bindgen-test print "test result: ... N passed; M failed"; node's runner "ℹ pass N";

@@ -72,7 +72,7 @@ await check(PACK, async () => {
   assert.ok(existsSync(tarball), `npm pack wrote no ${tarball}`);
   const packed = new Set(info.files.map((f) => f.path));
   const manifest = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8'));
-  const required = ['package.json', 'README.md', 'custom-elements.json', 'index.js', 'index.d.ts', 'oauth-login.js', 'oauth-login.d.ts'];
+  const required = ['package.json', 'README.md', 'LICENSE-MIT', 'LICENSE-APACHE', 'custom-elements.json', 'index.js', 'index.d.ts', 'oauth-login.js', 'oauth-login.d.ts'];
   for (const file of required) assert.ok(packed.has(file), `the tarball lacks ${file}`);
   // Every relative import of every packed module resolves inside the tarball.
   for (const file of [...packed].filter((f) => f.endsWith('.js'))) {
