@@ -879,8 +879,12 @@ impl Machine {
         match trying {
             Some(_) if self.try_deadline(now).is_some_and(|at| now >= at) => {
                 match &mut self.renewal {
-                    // A removed element gives the try up, its lock too, and tries again once back.
-                    Some(r) if self.detached => {
+                    // A removed element gives the try up, its lock too, and tries again once back;
+                    // not a refresh token it sent (it may have been used): that ends the session.
+                    Some(r)
+                        if self.detached
+                            && !matches!(r.step, RenewStep::Request(_) | RenewStep::Prove(_)) =>
+                    {
                         r.wait_until(now, out);
                         self.arm(now, out);
                     }

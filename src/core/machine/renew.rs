@@ -482,11 +482,12 @@ impl Machine {
             return false;
         }
         let record = env.store.get(Storage::Local, &token_name(&config));
-        // Unchanged; or absent, beside a session this tab could not store (its own alone).
+        // Unchanged; or beside a session this tab could not store (its own alone: a record
+        // there is its own past, one it could not write over).
         let ours = self.held.as_ref().map(|h| (h.kept, h.to_record()));
         match (&record, ours) {
             (Some(record), Some((_, ours))) if *record == ours => return false,
-            (None, None) | (None, Some((false, _))) => return false,
+            (None, None) | (_, Some((false, _))) => return false,
             _ => {}
         }
         let ended = record.as_deref().and_then(ended_code);

@@ -896,3 +896,57 @@ fn a_renewal_refused_after_another_tabs_logout_and_new_login_does_not_end_the_ne
     assert!(event(&out, "oauth-expired").is_none(), "{out:?}");
     assert_eq!(a.send(Input::Read {})[0]["access_token"], "b1");
 }
+
+#[test]
+fn a_renewal_after_one_the_browser_refused_to_store_is_no_logout() {
+    // The browser refused to store a renewed session (a full quota): localStorage still holds
+    // the session before it, which is this tab's own past, not another tab's change.
+    let mut w = with_refresh_token("&storage=local");
+    w.tick_at(NOW + 540_000);
+    let refresh = w.send(Input::Locked {});
+    w.store.refuse = true;
+    let out = w.answer(&refresh, 200, &answer("a2", Some("r2")));
+    assert_eq!(event(&out, "oauth-renewed").unwrap()["accessToken"], "a2");
+    w.tick_at(NOW + 1_080_000);
+    let refresh = w.send(Input::Locked {});
+    assert_eq!(sent(&refresh).get("refresh_token"), Some("r2"));
+    let out = w.answer(&refresh, 200, &answer("a3", Some("r3")));
+    assert_eq!(fired(&out), ["oauth-renewed"], "{out:?}");
+    assert_eq!(w.send(Input::Read {})[0]["access_token"], "a3");
+    // A refusal then ends the session with its error, not as a logout.
+    w.tick_at(NOW + 1_620_000);
+    let refresh = w.send(Input::Locked {});
+    let out = w.answer(&refresh, 400, r#"{"error":"invalid_grant"}"#);
+    assert_eq!(fired(&out), ["oauth-expired"], "{out:?}");
+}
+
+#[test]
+fn a_refresh_request_a_removed_element_sent_is_never_sent_again_by_another_tab() {
+    // As a_refresh_request_slower_than_the_try_is_waited_for_and_its_token_never_sent_again, with
+    // tab a's element removed from its page (a route change) while its request with r1 is out:
+    // r1 may have been used all the same, so no tab sends it again, and what its answer brings
+    // is revoked.
+    let mut a = with_refresh_token("&storage=local&revoke-url=%2Frevoke");
+    let mut b = a.another(&format!("{CODE}&storage=local&revoke-url=%2Frevoke"));
+    assert_eq!(logged_in_with(&b.connect()), Some("a1"));
+    a.tick_at(NOW + 540_000);
+    let refresh = a.send(Input::Locked {});
+    assert_eq!(sent(&refresh).get("refresh_token"), Some("r1"));
+    a.send(Input::Disconnect {});
+    // Tab b waits for the lock meanwhile, try after try.
+    assert!(find(&b.tick_at(NOW + 540_000), "lock").is_some());
+    b.tick_at(NOW + 570_000);
+    assert!(find(&b.tick_at(NOW + 571_000), "lock").is_some());
+    // At the expiry tab a lets the lock go, and tab b gets it.
+    let out = a.tick_at(NOW + 600_000);
+    assert!(names(&out).contains(&"unlock"), "{out:?}");
+    b.store = a.store.clone();
+    b.now = NOW + 600_000;
+    let out = b.send(Input::Locked {});
+    assert!(
+        find(&out, "fetch").is_none_or(|_| sent(&out).get("refresh_token") != Some("r1")),
+        "r1 sent again: {out:?}"
+    );
+    let late = a.answer(&refresh, 200, &answer("a2", Some("r2")));
+    assert_eq!(revoked_tokens(&late), ["r2", "a2"], "{late:?}");
+}

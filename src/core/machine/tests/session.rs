@@ -227,18 +227,27 @@ fn what_a_removed_element_started_still_ends() {
     assert_eq!(timer(&w.send(Input::Disconnect {})), Some(TRY_MAX_MS));
     let out = w.tick_at(w.now + TRY_MAX_MS);
     assert_eq!(find(&out, "revoked").unwrap()["revoked"], false, "{out:?}");
-    // A renewal's try that never answers lets the Web Lock go (a refresh request, at the
-    // expiry: its token may have been used), and tries again only when the element is back.
+    // A renewal's refresh request that never answers holds the Web Lock until the expiry (its
+    // token may have been used: no tab sends it again), then the session ends, as in the
+    // document.
     let mut w = with_refresh_token("&storage=local");
     assert_eq!(names(&w.tick_at(NOW + 540_000)), ["lock", "timer"]);
     assert_eq!(names(&w.send(Input::Locked {}))[0], "fetch");
     assert_eq!(timer(&w.send(Input::Disconnect {})), Some(60_000));
     let out = w.tick_at(w.now + 60_000);
-    assert_eq!(names(&out), ["unlock", "timer"], "{out:?}");
-    assert_eq!(timer(&out), None);
-    // Back in the document (here at the expiry: at once), it renews again.
-    let out = w.connect();
-    assert!(names(&out).contains(&"lock"), "{out:?}");
+    assert_eq!(names(&out)[0], "unlock", "{out:?}");
+    assert_eq!(
+        event(&out, "oauth-expired").unwrap()["error"],
+        "network_error"
+    );
+    // A Web Lock never granted is given up, and tried for again only when the element is back.
+    let mut w = with_refresh_token("&storage=local");
+    assert_eq!(names(&w.tick_at(NOW + 540_000)), ["lock", "timer"]);
+    assert_eq!(timer(&w.send(Input::Disconnect {})), Some(TRY_MAX_MS));
+    let out = w.tick_at(w.now + TRY_MAX_MS);
+    assert_eq!(timer(&out), None, "{out:?}");
+    let wait = timer(&w.connect()).unwrap();
+    assert_eq!(names(&w.tick_at(w.now + wait))[0], "lock");
 }
 
 #[test]
