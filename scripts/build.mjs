@@ -9,6 +9,7 @@ import { delimiter, join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { embeddedWasmPlugin, embedWasm } from './build/embed.mjs';
 import { minifyBoundaryNames } from './build/minify-names.mjs';
+import { trimGlue } from './build/trim-glue.mjs';
 import { chooseToolchain } from './build/toolchain.mjs';
 
 const root = resolve(import.meta.dirname, '..');
@@ -28,6 +29,7 @@ execFileSync('wasm-pack', ['build', root, '--release', '--target', 'web', '--out
 const wasmFile = join(pkg, 'oauth_prefab_bg.wasm');
 const glueFile = join(pkg, 'oauth_prefab.js');
 minifyBoundaryNames(wasmFile, glueFile, env, WASM_FEATURES);
+writeFileSync(glueFile, trimGlue(readFileSync(glueFile, 'utf8')));
 
 // One request for everything: the element, its driver, the glue and the wasm (scripts/build/embed.mjs).
 await build({

@@ -192,14 +192,19 @@ pub fn encode_into(out: &mut String, text: &str) {
 pub fn form(pairs: &[(&str, &str)]) -> String {
     let mut out = String::new();
     for (name, value) in pairs {
-        if !out.is_empty() {
-            out.push('&');
-        }
-        encode_into(&mut out, name);
-        out.push('=');
-        encode_into(&mut out, value);
+        form_pair(&mut out, name, value);
     }
     out
+}
+
+/// Appends one pair to the form-urlencoded `out`, after an `&` where `out` has pairs already.
+pub fn form_pair(out: &mut String, name: &str, value: &str) {
+    if !out.is_empty() {
+        out.push('&');
+    }
+    encode_into(out, name);
+    out.push('=');
+    encode_into(out, value);
 }
 
 /// Why one form-urlencoded component could not be decoded.

@@ -14,7 +14,7 @@ use crate::core::contract::{Attr, ErrorCode, ResponseType};
 use crate::core::error::OAuthError;
 use crate::core::oauth::config::Config;
 use crate::core::oauth::provider::UserinfoShape;
-use crate::core::oauth::request::Secret;
+use crate::core::oauth::request::{with_query, Secret};
 use crate::core::oauth::response::Granted;
 use crate::core::oidc::claims::{check_at_hash, check_claims, same_subject, Expect, Verified};
 use crate::core::oidc::discovery::Discovery;
@@ -22,7 +22,7 @@ use crate::core::oidc::jwk::{choose_key, KeyChoice};
 use crate::core::oidc::jws::{read_jws, Alg};
 use crate::core::oidc::profile::{merge, profile_from_claims, profile_from_userinfo, Profile};
 use crate::core::oidc::refused;
-use crate::core::text::{cat, decimal, encode_into, find};
+use crate::core::text::{cat, decimal, form};
 
 /// A request's outcome, as the browser reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -320,17 +320,16 @@ impl Proof {
     /// Reads the profile endpoint, where there is one and the proof reads it.
     fn read_profile(&mut self, seq: &mut u32, out: &mut dyn Emit) -> Progress {
         let url = userinfo(&self.config, self.discovery.as_deref());
-        let (Some((mut url, _)), true) = (url, self.reads_profile) else {
+        let (Some((url, _)), true) = (url, self.reads_profile) else {
             return Progress::Done;
         };
         let token = self.granted.token.access_token.expose();
         // A preset whose API takes the token as a query parameter takes it here too.
         let in_query = self.config.preset.token_in_query;
-        if in_query {
-            url.push(if find(&url, b"?").is_some() { '&' } else { '?' });
-            url.push_str("access_token=");
-            encode_into(&mut url, token);
-        }
+        let url = match in_query {
+            true => with_query(&url, &form(&[("access_token", token)])),
+            false => url,
+        };
         self.step = Step::Userinfo;
         self.seq = next(seq);
         out.emit(Command::Fetch {

@@ -14,14 +14,14 @@ use crate::core::contract::{Attr, Event, Storage};
 use crate::core::error::OAuthError;
 use crate::core::json;
 use crate::core::oauth::config::Config;
-use crate::core::oauth::request::{refresh_request, revoke_request, Secret};
+use crate::core::oauth::request::{refresh_request, revoke_request, with_query, Secret};
 use crate::core::oauth::response::token_answer;
 use crate::core::oauth::token::Token;
 use crate::core::oidc::claims::subject;
 use crate::core::oidc::discovery::Discovery;
 use crate::core::oidc::jws::read_jws;
 use crate::core::store::{Store, LOGOUT_KEY, RENEW_LOCK_PREFIX};
-use crate::core::text::{cat, find, form, hex, saturating_times};
+use crate::core::text::{cat, form_pair, hex, saturating_times};
 
 /// A renewal is due once less than a tenth of the token's lifetime remains, and at most this
 /// long before it expires.
@@ -780,18 +780,14 @@ fn end_session_url(
 ) -> String {
     let state = hex(random);
     env.store.set(Storage::Session, LOGOUT_KEY, &state);
-    let mut url = String::from(endpoint);
-    url.push(if find(&url, b"?").is_some() { '&' } else { '?' });
+    let mut query = String::new();
     if let Some(hint) = held.and_then(|h| h.id_token.as_deref()) {
-        url.push_str(&form(&[("id_token_hint", hint)]));
-        url.push('&');
+        form_pair(&mut query, "id_token_hint", hint);
     }
-    url.push_str(&form(&[
-        ("client_id", config.client_id()),
-        ("post_logout_redirect_uri", &config.redirect_uri),
-        ("state", &state),
-    ]));
-    url
+    form_pair(&mut query, "client_id", config.client_id());
+    form_pair(&mut query, "post_logout_redirect_uri", &config.redirect_uri);
+    form_pair(&mut query, "state", &state);
+    with_query(endpoint, &query)
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

@@ -6,7 +6,9 @@ use std::fmt;
 use super::config::Config;
 use super::form::Params;
 use crate::core::contract::{Attr, ResponseType};
-use crate::core::text::{base64url, encode_into, find, form, hex, same_secret, split};
+use crate::core::text::{
+    base64url, cat, encode_into, find, form, form_pair, hex, same_secret, split,
+};
 
 /// Random bytes one login takes from `crypto.getRandomValues`: 32 for the state, 32 for the
 /// PKCE verifier, 16 for the OpenID Connect nonce.
@@ -75,8 +77,6 @@ pub fn authorize_url(
     secrets: &Secrets,
     digest: Option<&[u8]>,
 ) -> String {
-    let mut url = String::from(endpoint);
-    url.push(if find(&url, b"?").is_some() { '&' } else { '?' });
     let mut scope = String::new();
     for (i, word) in split(&config.scope, b" ").enumerate() {
         if i > 0 {
@@ -90,29 +90,39 @@ pub fn authorize_url(
         ResponseType::TokenIdToken => "id_token token",
         other => other.as_str(),
     };
-    let mut params: Vec<(&str, &str)> = vec![
+    // The query written as it is decided (no list of pairs first).
+    let mut query = form(&[
         ("response_type", response_type),
         ("client_id", config.client_id()),
         ("redirect_uri", &config.redirect_uri),
-    ];
+    ]);
     if !scope.is_empty() {
-        params.push(("scope", &scope));
+        form_pair(&mut query, "scope", &scope);
     }
-    params.push(("state", secrets.state.expose()));
+    form_pair(&mut query, "state", secrets.state.expose());
     if let Some(nonce) = &secrets.nonce {
-        params.push(("nonce", nonce.expose()));
+        form_pair(&mut query, "nonce", nonce.expose());
     }
     if let Some(challenge) = &challenge {
-        params.push(("code_challenge", challenge));
-        params.push(("code_challenge_method", "S256"));
+        form_pair(&mut query, "code_challenge", challenge);
+        form_pair(&mut query, "code_challenge_method", "S256");
     }
     // Checked when the settings were: it parses.
     let extra = Params::parse(config.get(Attr::ExtraParams).unwrap_or("")).unwrap_or_default();
     for (name, value) in extra.pairs() {
-        params.push((name, value));
+        form_pair(&mut query, name, value);
     }
-    url.push_str(&form(&params));
-    url
+    with_query(endpoint, &query)
+}
+
+/// `endpoint` with `query` added to the query it may have already.
+pub fn with_query(endpoint: &str, query: &str) -> String {
+    let joint = if find(endpoint, b"?").is_some() {
+        "&"
+    } else {
+        "?"
+    };
+    cat(&[endpoint, joint, query])
 }
 
 /// The token request's body: exactly the contract's fields, and never a secret.
