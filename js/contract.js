@@ -3,63 +3,69 @@
 
 export const TAG = 'oauth-login';
 
-/** Each input's number, by name: an input is sent as `[number, ...fields]`. */
-export const INPUT = {
-  update: 0, // attributes, origin, path
-  options: 1, // attributes, origin, path, object
-  connect: 2, // no fields
-  disconnect: 3, // no fields
-  returned: 4, // no fields
-  login: 5, // random
-  digest: 6, // seq, digest
-  verified: 7, // seq, ok
-  blocked: 8, // no fields
-  look: 9, // closed, shown
-  message: 10, // source, origin, search, hash, id
-  tick: 11, // no fields
-  answer: 12, // seq, status, body
-  unreachable: 13, // seq, blocked_by
-  logout: 14, // end_session, id, random
-  locked: 15, // no fields
-  stored: 16, // key
-  read: 17, // no fields
-  authorize: 18, // no fields
-  pageLoad: 19, // path, search, hash, opener, random
-  relayed: 20, // taken, opener
-};
+/**
+ * Each input's name, by number: an input is sent as `[number, ...fields]`. The fields:
+ *   update: attributes, origin, path
+ *   options: attributes, origin, path, object
+ *   connect: no fields
+ *   disconnect: no fields
+ *   returned: no fields
+ *   login: random
+ *   digest: seq, digest
+ *   verified: seq, ok
+ *   blocked: no fields
+ *   look: closed, shown
+ *   message: source, origin, search, hash, id
+ *   tick: no fields
+ *   answer: seq, status, body
+ *   unreachable: seq, blocked_by
+ *   logout: end_session, id, random
+ *   locked: no fields
+ *   stored: key
+ *   read: no fields
+ *   authorize: no fields
+ *   pageLoad: path, search, hash, opener, random
+ *   relayed: taken, opener
+ */
+export const INPUTS = 'update options connect disconnect returned login digest verified blocked look message tick answer unreachable logout locked stored read authorize pageLoad relayed'.split(' ');
 
-/** Each command's name, by number: a command arrives as `[number, ...fields]`, its handler takes the fields as arguments. */
-export const COMMANDS = [
-  'render', // label, state, busy, message, avatar
-  'event', // event, detail, settle, later
-  'open', // url, name, poll_ms
-  'go', // url, popup
-  'unwatch', // no fields
-  'close', // no fields
-  'ack', // id
-  'digest', // seq, text, algorithm
-  'fetch', // seq, url, body, bearer
-  'verify', // seq, key, import_with, verify_with, data, signature
-  'lock', // name
-  'unlock', // no fields
-  'revoked', // id, revoked
-  'timer', // ms
-  'warn', // text
-  'properties', // callbackurl, access_token, logged_in, expires_at, profile, id_token
-  'attach', // token, in_query
-  'refuse', // detail
-  'clean', // url
-  'relay', // id, search, hash, opener, wait_ms
-  'say', // text
-  'shut', // no fields
-  'fault', // text
-];
+/**
+ * Each command's name, by number: a command arrives as `[number, ...fields]`, its handler
+ * takes the fields as arguments. The fields:
+ *   render: label, state, busy, message, avatar
+ *   event: event, detail, settle, later
+ *   open: url, name, poll_ms
+ *   go: url, popup
+ *   unwatch: no fields
+ *   close: no fields
+ *   ack: id
+ *   digest: seq, text, algorithm
+ *   fetch: seq, url, body, bearer
+ *   verify: seq, key, import_with, verify_with, data, signature
+ *   lock: name
+ *   unlock: no fields
+ *   revoked: id, revoked
+ *   timer: ms
+ *   warn: text
+ *   properties: callbackurl, access_token, logged_in, expires_at, profile, id_token
+ *   attach: token, in_query
+ *   refuse: detail
+ *   clean: url
+ *   relay: id, search, hash, opener, wait_ms
+ *   say: text
+ *   shut: no fields
+ *   fault: text
+ */
+export const COMMANDS = 'render event open go unwatch close ack digest fetch verify lock unlock revoked timer warn properties attach refuse clean relay say shut fault'.split(' ');
+
+/** [attribute, property] for each name of `names`: the property is the name in camelCase. */
+const reflect = (names) => names.split(' ').map((name) => [name, name.replace(/-./g, (dash) => dash[1].toUpperCase())]);
 
 /** The reflected attributes: [attribute, property]. */
-export const ATTRIBUTES = [["provider","provider"],["client-id","clientId"],["scope","scope"],["authorize-url","authorizeUrl"],["redirect-uri","redirectUri"],["response-type","responseType"],["token-url","tokenUrl"],["extra-params","extraParams"],["issuer","issuer"],["userinfo-url","userinfoUrl"],["revoke-url","revokeUrl"],["mode","mode"],["fallback","fallback"],["storage","storage"],["label","label"],["timeout","timeout"]];
+export const ATTRIBUTES = reflect("provider client-id scope authorize-url redirect-uri response-type token-url extra-params issuer userinfo-url revoke-url mode fallback storage label timeout");
 
 /** Attributes (and option keys) that would carry a client secret, watched only to refuse a login. */
-export const SECRET_ATTRIBUTES = [["client-secret","clientSecret"],["client_secret","client_secret"]];
+export const SECRET_ATTRIBUTES = reflect("client-secret client_secret");
 
 /** The BroadcastChannel callback pages relay on when COOP cut them off from their opener. */
 export const CHANNEL = "oauth-prefab";

@@ -2,7 +2,7 @@
 // (src/core/machine); this file only does what a command says, through an explicit table of
 // handlers, one per command that src/core/machine/io.rs declares (js/contract.js numbers them).
 import { widget, on, drop_widget } from '../pkg/oauth_prefab.js';
-import { CHANNEL, COMMANDS, INPUT, RANDOM_BYTES } from './contract.js';
+import { CHANNEL, COMMANDS, INPUTS, RANDOM_BYTES } from './contract.js';
 import { pageCommands } from './callback.js';
 import { verifySignature } from './webcrypto.js';
 
@@ -53,7 +53,7 @@ export class Driver {
 
   /** Tells the core of input `name` with its fields; returns the commands it answers with. */
   call(name, ...fields) {
-    return JSON.parse(on(this.id, JSON.stringify([INPUT[name], ...fields]), Date.now()));
+    return JSON.parse(on(this.id, JSON.stringify([INPUTS.indexOf(name), ...fields]), Date.now()));
   }
 
   /**

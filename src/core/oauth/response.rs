@@ -268,15 +268,17 @@ pub fn token_answer(
     let mut params = Params::default();
     let mut user = None;
     // Members given as `null`: not kept, but a second one of the same name is still a repeat.
-    let mut nulls = Vec::new();
-    for (name, value) in object.members() {
-        if !ANSWER_MEMBERS.contains(&name.as_ref()) {
-            if let (true, Value::Object(raw)) = (name == "user", &value) {
+    let mut nulls: Vec<&str> = Vec::new();
+    let members = object.members();
+    for (name, value) in &members {
+        let name = name.as_ref();
+        if !ANSWER_MEMBERS.contains(&name) {
+            if let (true, Value::Object(raw)) = (name == "user", value) {
                 user = Some(String::from(*raw));
             }
             continue;
         }
-        let text = match (&value, name == "expires_in") {
+        let text = match (value, name == "expires_in") {
             (Value::Null, _) => None,
             (Value::Str(text), false) => Some(String::from(text.as_ref())),
             (Value::Number(_), true) => Some(
@@ -288,7 +290,7 @@ pub fn token_answer(
             _ => return Err(answered(" without OAuth JSON")),
         };
         let null = text.is_none();
-        if nulls.contains(&name) || !params.add(&name, text) {
+        if nulls.contains(&name) || !params.add(name, text) {
             return Err(answered(" without OAuth JSON"));
         }
         if null {
