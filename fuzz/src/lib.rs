@@ -19,7 +19,7 @@ use std::time::Duration;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::IntoResponse;
 use base64::Engine as _;
-use oauth_prefab::core::contract::ResponseType;
+use oauth_prefab::core::contract::{ResponseType, Storage};
 use oauth_prefab::core::json::{self, Writer, MAX_DEPTH};
 use oauth_prefab::core::machine::callback::PageState;
 use oauth_prefab::core::machine::io::{Command, Emit, COMMANDS, INPUTS};
@@ -35,7 +35,7 @@ use oauth_prefab::core::oauth::response::{
 };
 use oauth_prefab::core::oauth::token::{Token, MAX_EXPIRES_IN_DIGITS};
 use oauth_prefab::core::oauth::url::{is_secure, origin_of};
-use oauth_prefab::core::store::MemoryStore;
+use oauth_prefab::core::store::{MemoryStore, Store};
 use oauth_prefab::core::text;
 use oauth_prefab::web::edge;
 use server_kit::{Form, FormLimits, FormRejection};
@@ -286,29 +286,32 @@ pub fn authorization_response(data: &[u8]) {
     let (search, hash) = address.split_at(address.find('#').unwrap_or(address.len()));
     let fragment = hash.strip_prefix('#').unwrap_or(hash);
     if let Some(c) = capture(search, hash) {
-        let whole_fragment = c.raw == fragment && c.rest == search;
-        if !whole_fragment {
-            // A query response: its parameters leave, the page's own stay, in order.
-            assert!(c.rest.ends_with(hash), "{c:?}");
-            let kept = &c.rest[..c.rest.len() - hash.len()];
-            assert!(kept.is_empty() || kept.starts_with('?'), "{c:?}");
-            let query = search.strip_prefix('?').unwrap_or(search);
-            let name = |piece: &str| piece.split_once('=').map_or(piece, |(n, _)| n).to_owned();
-            let pieces = query.split('&').filter(|p| !p.is_empty());
-            let (raw, rest): (Vec<&str>, Vec<&str>) =
-                pieces.partition(|p| QUERY_RESPONSE_NAMES.contains(&name(p).as_str()));
-            assert_eq!(c.raw, raw.join("&"), "{search:?}");
-            assert_eq!(
-                kept,
-                if rest.is_empty() {
-                    String::new()
-                } else {
-                    format!("?{}", rest.join("&"))
-                }
-            );
-            // What stays is no response: the page will not take it again.
-            assert_eq!(capture(kept, hash), None, "{c:?}");
-        }
+        // The query's response parameters leave, the page's own stay, in order; the fragment
+        // leaves too when it is the response (it names one of these), else it stays.
+        let name = |piece: &str| piece.split_once('=').map_or(piece, |(n, _)| n).to_owned();
+        let in_fragment = fragment
+            .split('&')
+            .any(|p| ["access_token", "code", "error", "state"].contains(&name(p).as_str()));
+        let query = search.strip_prefix('?').unwrap_or(search);
+        let pieces = query.split('&').filter(|p| !p.is_empty());
+        let (raw, rest): (Vec<&str>, Vec<&str>) =
+            pieces.partition(|p| QUERY_RESPONSE_NAMES.contains(&name(p).as_str()));
+        let kept = if rest.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", rest.join("&"))
+        };
+        let (raw, hash_kept) = match in_fragment {
+            true => (fragment.to_owned(), ""),
+            false => (raw.join("&"), hash),
+        };
+        assert_eq!(
+            (c.raw.as_str(), c.rest.as_str()),
+            (raw.as_str(), &*format!("{kept}{hash_kept}")),
+            "{address:?}"
+        );
+        // What stays is no response: the page will not take it again.
+        assert_eq!(capture(&kept, hash_kept), None, "{c:?}");
         response_rules(&c.raw);
     }
     response_rules(fragment);
@@ -339,9 +342,16 @@ fn response_rules(raw: &str) {
     if let Some(given) = params.get("state") {
         assert!(check_state(&params, &Secret::new(given)).is_ok());
     }
-    let issuer_ok = check_issuer(&params, Some("https://id.example")).is_ok();
-    assert_eq!(issuer_ok, params.get("iss") == Some("https://id.example"));
-    assert!(check_issuer(&params, None).is_ok());
+    // An `iss` given must be the issuer; none passes unless one is required.
+    for required in [false, true] {
+        let issuer_ok = check_issuer(&params, Some("https://id.example"), required).is_ok();
+        let iss = params.get("iss");
+        assert_eq!(
+            issuer_ok,
+            iss.map_or(!required, |i| i == "https://id.example")
+        );
+        assert!(check_issuer(&params, None, required).is_ok());
+    }
     if let Some(error) = provider_error(&params) {
         let code = params.get("error").unwrap_or_default();
         let code = if code.is_empty() {
@@ -350,6 +360,11 @@ fn response_rules(raw: &str) {
             code
         };
         assert_eq!(error.code.as_str(), code);
+        // The description given, or (none, or empty) one naming the code.
+        match params.get("error_description").filter(|d| !d.is_empty()) {
+            Some(given) => assert_eq!(error.description, given),
+            None => assert!(error.description.contains(code), "{}", error.description),
+        }
     }
     assert_eq!(
         code_of(&params).ok(),
@@ -748,8 +763,9 @@ pub fn records(data: &[u8]) {
 /// `web::edge::decode`, the JSON edge, driving the controller as the wasm export `on` does: each line is
 /// one input (optionally `@<ms>` first, the time it arrives after the previous one, and `!<n>`,
 /// which of three widgets of one page it goes to; `["connect"]` may name the input instead of
-/// numbering it), and every answer must be a JSON array of commands, each with exactly its
-/// declared fields.
+/// numbering it; or, instead of an input, `$key<TAB>value`, another tab's write of any record to
+/// `localStorage`, or `$`, the page's writes refused from then on, or no longer), and every
+/// answer must be a JSON array of commands, each with exactly its declared fields.
 pub fn edge(data: &[u8]) {
     let Ok(script) = std::str::from_utf8(data) else {
         return;
@@ -766,6 +782,19 @@ pub fn edge(data: &[u8]) {
                 .unwrap_or(rest.len());
             now = now.saturating_add(rest[..end].parse::<u64>().unwrap_or(0).min(1 << 40));
             line = &rest[end..];
+        }
+        // `$key<TAB>value`: another tab writes `localStorage` (`["stored", key]` then tells);
+        // `$` alone: the browser starts, or stops, refusing the page's writes.
+        if let Some(rest) = line.strip_prefix('$') {
+            match rest.split_once('\t') {
+                Some((key, value)) => {
+                    let refuse = std::mem::take(&mut store.refuse);
+                    store.set(Storage::Local, key, value);
+                    store.refuse = refuse;
+                }
+                None => store.refuse = !store.refuse,
+            }
+            continue;
         }
         let mut widget = 0;
         if let Some(rest) = line.strip_prefix('!') {
@@ -1402,6 +1431,14 @@ pub fn claims(data: &[u8]) {
             iat.floor() * 1000.0 <= (NOW + SKEW_MS) as f64,
             "iat {iat} is in the future"
         );
+        // `nbf`, if given, is a number of seconds not in the future.
+        if let Some(nbf) = claims.get("nbf") {
+            let nbf = nbf.as_f64().expect("nbf is a number");
+            assert!(
+                nbf >= 0.0 && nbf.floor() * 1000.0 <= (NOW + SKEW_MS) as f64,
+                "nbf {nbf} is in the future"
+            );
+        }
     }
 }
 
