@@ -2,6 +2,7 @@
 // Rust core (core::machine::callback), which decides where it goes; the handlers here only do
 // what it says: clean the address, relay the response, speak, close.
 import { CHANNEL } from './contract.js';
+import { randomBytes } from './webcrypto.js';
 
 /** Command handlers for a callback page, called with the driver as `this` and the command's
  * fields as arguments. */
@@ -43,7 +44,6 @@ export const pageCommands = {
  * then says whether the page became the widget's message (see js/oauth-login.js).
  */
 export function handleCallback(driver) {
-  const random = Array.from(crypto.getRandomValues?.(new Uint8Array(8)) ?? []);
-  driver.tell('pageLoad', location.pathname, location.search, location.hash, !!window.opener, random);
+  driver.tell('pageLoad', location.pathname, location.search, location.hash, !!window.opener, randomBytes(8));
   return driver.relaying;
 }

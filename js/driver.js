@@ -4,7 +4,7 @@
 import { widget, on, drop_widget } from '../pkg/oauth_prefab.js';
 import { CHANNEL, COMMANDS, INPUTS, RANDOM_BYTES } from './contract.js';
 import { pageCommands } from './callback.js';
-import { verifySignature } from './webcrypto.js';
+import { randomBytes, verifySignature } from './webcrypto.js';
 
 // A controller's Rust memory is freed once its driver (and so its element) is collected.
 const FREED = new FinalizationRegistry(drop_widget);
@@ -95,7 +95,7 @@ export class Driver {
     return new Promise((resolve, reject) => {
       this.waiters.push({ resolve, reject });
       this.sync();
-      this.tell('login', Array.from(crypto.getRandomValues?.(new Uint8Array(RANDOM_BYTES)) ?? []));
+      this.tell('login', randomBytes(RANDOM_BYTES));
     });
   }
 
@@ -105,7 +105,7 @@ export class Driver {
     return new Promise((resolve) => {
       this.logouts.set(id, resolve);
       this.sync();
-      this.tell('logout', options?.endSession === true, id, Array.from(crypto.getRandomValues?.(new Uint8Array(16)) ?? []));
+      this.tell('logout', options?.endSession === true, id, randomBytes(16));
     });
   }
 
@@ -122,10 +122,6 @@ export class Driver {
     addEventListener('message', this.onMessage);
     this.channel = new BroadcastChannel(CHANNEL);
     this.channel.onmessage = (e) => take(e.data, location.origin, 2);
-  }
-
-  unwatch() {
-    clearInterval(this.poll);
   }
 }
 
@@ -177,10 +173,10 @@ const HANDLERS = {
 
   open(url, name, pollMs) {
     HANDLERS.close.call(this);
-    const [width, height] = [520, 640];
-    const left = screenX + Math.max(0, (outerWidth - width) / 2);
-    const top = screenY + Math.max(0, (outerHeight - height) / 2);
-    const popup = window.open(url, name, `popup=yes,width=${width},height=${height},left=${left | 0},top=${top | 0}`);
+    // A popup of 520 by 640, centred on this window.
+    const left = screenX + Math.max(0, (outerWidth - 520) / 2);
+    const top = screenY + Math.max(0, (outerHeight - 640) / 2);
+    const popup = window.open(url, name, `popup=yes,width=520,height=640,left=${left | 0},top=${top | 0}`);
     this.popup = popup;
     if (!popup) return this.tell('blocked');
     this.listen(popup);
@@ -204,11 +200,11 @@ const HANDLERS = {
   },
 
   unwatch() {
-    this.unwatch();
+    clearInterval(this.poll);
   },
 
   close() {
-    this.unwatch();
+    clearInterval(this.poll);
     removeEventListener('message', this.onMessage);
     this.channel?.close();
     this.channel = null;
@@ -296,6 +292,3 @@ const HANDLERS = {
     throw new Error(`oauth-prefab: ${text}`);
   },
 };
-
-/** The names of the commands the table handles, for the test that compares them with Rust's. */
-export const HANDLED = Object.keys(HANDLERS);

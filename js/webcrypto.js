@@ -14,3 +14,8 @@ export function verifySignature(key, importWith, verifyWith, data, signature) {
     .then((publicKey) => crypto.subtle.verify(JSON.parse(verifyWith), publicKey, Uint8Array.from(signature), new TextEncoder().encode(data)))
     .then((ok) => ok === true, () => false);
 }
+
+/** `n` random bytes as an array of numbers; none where the browser has no getRandomValues. */
+export function randomBytes(n) {
+  return Array.from(crypto.getRandomValues?.(new Uint8Array(n)) ?? []);
+}

@@ -98,8 +98,8 @@ impl<'a> Value<'a> {
     pub fn elements(&self) -> Vec<Value<'a>> {
         if matches!(self, Self::Array(_)) {
             let mut out = Vec::new();
-            for (_, value) in self.items() {
-                out.push(value);
+            for (_, value) in &self.items() {
+                out.push(value.clone());
             }
             out
         } else {
@@ -109,14 +109,14 @@ impl<'a> Value<'a> {
 
     /// The member `name` of an object, when it occurs exactly once.
     pub fn get(&self, name: &str) -> Option<Value<'a>> {
-        let mut found = None;
-        for (key, value) in self.members() {
+        let (members, mut found) = (self.members(), None);
+        for (key, value) in &members {
             // A name given twice counts as absent.
             if key == name && found.replace(value).is_some() {
                 return None;
             }
         }
-        found
+        found.cloned()
     }
 
     /// Whether an object gives a member's name twice. [`Value::get`] reads such a member as

@@ -101,8 +101,9 @@ pub fn decimal(n: u64) -> String {
 /// `text` as a whole number of 1 to `max_digits` plain ASCII digits (no sign, no space, no
 /// fraction); `None` for anything else. `max_digits` above 19 counts as 19, so it never overflows.
 pub fn parse_decimal(text: &str, max_digits: usize) -> Option<u64> {
-    let plain =
-        (1..=max_digits.min(19)).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit());
+    let plain = !text.is_empty()
+        && text.len() <= max_digits.min(19)
+        && text.bytes().all(|b| b.is_ascii_digit());
     plain.then(|| text.bytes().fold(0u64, |n, b| n * 10 + u64::from(b - b'0')))
 }
 
@@ -268,7 +269,11 @@ pub fn utf8(bytes: &[u8]) -> Option<String> {
 /// Compares two secrets in time that depends only on their lengths.
 pub fn same_secret(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    let mut diff = 0;
+    for (i, x) in b.iter().enumerate() {
+        diff |= x ^ a.get(i).unwrap_or(&0);
+    }
+    a.len() == b.len() && diff == 0
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

@@ -356,7 +356,7 @@ impl Put for Detail<'_> {
                 member(sink, "expiresAt", &token.expires_at);
                 sink.key("scope");
                 sink.open(false);
-                for scope in crate::core::text::words(&token.scope) {
+                for scope in &crate::core::text::words(&token.scope) {
                     sink.string(scope);
                 }
                 sink.close(false);

@@ -220,10 +220,10 @@ impl Machine {
         if let Some(error) = &config.error {
             lines.push(cat(&["<oauth-login>: ", &error.description]));
         }
-        for line in lines {
-            if !self.advised.contains(&line) {
-                out.emit(Command::Warn { text: &line });
-                self.advised.push(line);
+        for line in &lines {
+            if !self.advised.contains(line) {
+                out.emit(Command::Warn { text: line });
+                self.advised.push(line.clone());
             }
         }
         self.config = config;

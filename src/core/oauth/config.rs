@@ -346,7 +346,7 @@ impl Config {
                 | Attr::RevokeUrl => match origin_of(&absolute(value, &self.page)) {
                     // An issuer is an identifier compared as written (`iss`, the discovery
                     // document's `issuer`): never a path.
-                    _ if attr == Attr::Issuer && value.starts_with('/') => NOT_ABSOLUTE.into(),
+                    _ if attr == Attr::Issuer && value.starts_with("/") => NOT_ABSOLUTE.into(),
                     // RFC 8414 2: nor a query (discovery would read the issuer's root).
                     _ if attr == Attr::Issuer && find(value, b"?").is_some() => {
                         "must have no query or fragment".into()
@@ -444,7 +444,7 @@ impl Config {
 
 /// A URL as given, or a path on the page's origin made absolute (`/oauth/token`).
 fn absolute(url: &str, page: &Page) -> String {
-    if url.starts_with('/') && !url.starts_with("//") {
+    if url.starts_with("/") && !url.starts_with("//") {
         cat(&[&page.origin, url])
     } else {
         url.into()

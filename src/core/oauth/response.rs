@@ -45,7 +45,7 @@ pub struct Captured {
 /// response parameters are taken.
 pub fn capture(search: &str, hash: &str) -> Option<Captured> {
     let names = |list| split(list, b"&").map(raw_name);
-    let fragment = hash.strip_prefix('#').unwrap_or(hash);
+    let fragment = hash.strip_prefix("#").unwrap_or(hash);
     if names(fragment).any(|n| matches!(n, "access_token" | "code" | "error" | "state")) {
         // The query loses its response names too: left there, a reload reads them as a response.
         return Some(Captured {
@@ -53,7 +53,7 @@ pub fn capture(search: &str, hash: &str) -> Option<Captured> {
             rest: query_response(search, "").rest,
         });
     }
-    let query = search.strip_prefix('?').unwrap_or(search);
+    let query = search.strip_prefix("?").unwrap_or(search);
     if !names(query).any(|n| n == "code" || n == "error") {
         return None;
     }
@@ -63,7 +63,7 @@ pub fn capture(search: &str, hash: &str) -> Option<Captured> {
 /// The response parameters of `location.search` taken out of it (the page's own stay), as
 /// [`Captured`]: the response, and what stays of the address.
 pub fn query_response(search: &str, hash: &str) -> Captured {
-    let query = search.strip_prefix('?').unwrap_or(search);
+    let query = search.strip_prefix("?").unwrap_or(search);
     let (mut raw, mut kept) = (Vec::new(), Vec::new());
     for piece in split(query, b"&").filter(|p| !p.is_empty()) {
         let list = if QUERY_RESPONSE_NAMES.contains(&raw_name(piece)) {

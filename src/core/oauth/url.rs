@@ -2,7 +2,7 @@
 //! host a loopback name. The widget never rewrites a URL it was given: it checks it and appends
 //! parameters.
 
-use crate::core::text::{cat, find, split_once};
+use crate::core::text::{cat, find, parse_decimal, split_once};
 
 /// An absolute `http:` or `https:` URL's origin, `scheme://host[:port]`, lower case, default
 /// port dropped; `None` for anything else, user info, a fragment, white space or control
@@ -24,15 +24,16 @@ pub fn origin_of(url: &str) -> Option<String> {
         return None;
     }
     let authority = authority.to_ascii_lowercase();
-    let host_end = match authority.strip_prefix('[') {
+    let host_end = match authority.strip_prefix("[") {
         Some(v6) => find(v6, b"]")? + 2,
         None => find(&authority, b":").unwrap_or(authority.len()),
     };
     let (host, port) = authority.split_at_checked(host_end)?;
     let port_ok = port.is_empty()
-        || port.strip_prefix(':').is_some_and(|digits| {
-            (1..=5).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
-        });
+        || port
+            .strip_prefix(":")
+            .and_then(|digits| parse_decimal(digits, 5))
+            .is_some();
     if host.is_empty() || host == "[]" || !port_ok {
         return None;
     }
@@ -45,7 +46,7 @@ pub fn is_secure(origin: &str) -> bool {
     let Some(host) = origin.strip_prefix("http://") else {
         return origin.starts_with("https://");
     };
-    let host = match host.strip_prefix('[') {
+    let host = match host.strip_prefix("[") {
         Some(_) => host
             .get(..find(host, b"]").map_or(0, |at| at + 1))
             .unwrap_or(""),

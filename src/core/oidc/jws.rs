@@ -143,7 +143,7 @@ pub fn read_jws(compact: &str) -> Result<Jws<'_>, OAuthError> {
         return Err(refused(&["the header's `kid` is not a string"]));
     }
     let (min, max) = alg.signature_bytes();
-    if !(min..=max).contains(&signature.len()) {
+    if signature.len() < min || signature.len() > max {
         return Err(refused(&[
             "the signature's length does not fit ",
             alg.name(),
