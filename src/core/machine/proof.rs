@@ -326,9 +326,10 @@ impl Proof {
         let token = self.granted.token.access_token.expose();
         // A preset whose API takes the token as a query parameter takes it here too.
         let in_query = self.config.preset.token_in_query;
-        let url = match in_query {
-            true => with_query(&url, &form(&[("access_token", token)])),
-            false => url,
+        let url = if in_query {
+            with_query(&url, &form(&[("access_token", token)]))
+        } else {
+            url
         };
         self.step = Step::Userinfo;
         self.seq = next(seq);

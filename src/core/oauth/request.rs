@@ -6,9 +6,7 @@ use std::fmt;
 use super::config::Config;
 use super::form::Params;
 use crate::core::contract::{Attr, ResponseType};
-use crate::core::text::{
-    base64url, cat, encode_into, find, form, form_pair, hex, same_secret, split,
-};
+use crate::core::text::{base64url, cat, find, form, form_pair, hex, same_secret, split};
 
 /// Random bytes one login takes from `crypto.getRandomValues`: 32 for the state, 32 for the
 /// PKCE verifier, 16 for the OpenID Connect nonce.
@@ -127,15 +125,13 @@ pub fn with_query(endpoint: &str, query: &str) -> String {
 
 /// The token request's body: exactly the contract's fields, and never a secret.
 pub fn token_request(code: &str, config: &Config, verifier: &Secret) -> String {
-    let mut body = String::from("grant_type=authorization_code&code=");
-    encode_into(&mut body, code);
-    body.push('&');
-    body.push_str(&form(&[
+    form(&[
+        ("grant_type", "authorization_code"),
+        ("code", code),
         ("redirect_uri", &config.redirect_uri),
         ("client_id", config.client_id()),
         ("code_verifier", verifier.expose()),
-    ]));
-    body
+    ])
 }
 
 /// The token request that renews a session (RFC 6749 6): no secret (an exchange adds one where
