@@ -45,7 +45,7 @@ await build({
   plugins: [embeddedWasmPlugin],
 });
 const script = join(pkg, 'oauth-login.js');
-writeFileSync(script, embedWasm(readFileSync(script, 'utf8'), readFileSync(wasmFile)));
+writeFileSync(script, await embedWasm(readFileSync(script, 'utf8'), readFileSync(wasmFile)));
 for (const done of [glueFile, wasmFile, join(pkg, 'snippets')]) rmSync(done, { recursive: true, force: true });
 
 cpSync(join(root, 'pkg-template'), pkg, { recursive: true });
