@@ -82,8 +82,10 @@ pub struct Proof {
     pub seq: u32,
     /// The current step.
     pub step: Step,
-    /// The key set was fetched again for an unknown `kid` already (key rotation: once).
-    pub keys_refetched: bool,
+    /// This proof has asked for the key set itself: a key set the page held from before may
+    /// predate a rotation (an unknown `kid`, or a signature its one key does not verify), and is
+    /// read once more, once.
+    pub keys_read: bool,
 }
 
 /// The next request number of a widget.
@@ -113,7 +115,7 @@ impl Proof {
             profile: Profile::default(),
             seq: 0,
             step: Step::Keys,
-            keys_refetched: false,
+            keys_read: false,
         }
     }
 
@@ -164,18 +166,7 @@ impl Proof {
                 });
                 Progress::Waiting
             }
-            KeyChoice::UnknownKid if keys.is_none() || !self.keys_refetched => {
-                self.keys_refetched = keys.is_some();
-                self.step = Step::Keys;
-                self.seq = next(seq);
-                out.emit(Command::Fetch {
-                    seq: self.seq,
-                    url: &uri,
-                    body: None,
-                    bearer: None,
-                });
-                Progress::Waiting
-            }
+            KeyChoice::UnknownKid if !self.keys_read => self.read_keys(&uri, seq, out),
             KeyChoice::UnknownKid => Progress::Failed(refused(&[
                 "no key of the issuer's key set is `",
                 jws.kid.as_deref().unwrap_or(""),
@@ -183,6 +174,20 @@ impl Proof {
             ])),
             KeyChoice::Refused(error) => Progress::Failed(error),
         }
+    }
+
+    /// Asks for the key set at `uri`.
+    fn read_keys(&mut self, uri: &str, seq: &mut u32, out: &mut dyn Emit) -> Progress {
+        self.keys_read = true;
+        self.step = Step::Keys;
+        self.seq = next(seq);
+        out.emit(Command::Fetch {
+            seq: self.seq,
+            url: uri,
+            body: None,
+            bearer: None,
+        });
+        Progress::Waiting
     }
 
     /// The answer to the request the proof waits for: the key set, or the profile.
@@ -263,6 +268,11 @@ impl Proof {
             return Progress::Failed(refused(&["unreadable"]));
         };
         if !ok {
+            if let (false, Some(discovery)) = (self.keys_read, self.discovery.clone()) {
+                if let Some(uri) = &discovery.jwks_uri {
+                    return self.read_keys(uri, seq, out);
+                }
+            }
             let browser = match jws.alg {
                 Alg::PS256 | Alg::EdDSA => {
                     cat(&[" (or this browser cannot verify ", jws.alg.name(), ")"])
