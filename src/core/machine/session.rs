@@ -321,7 +321,9 @@ pub struct View {
 
 /// The view of `attempt` with `logged_in`; `configured` says whether the settings are valid.
 /// A cancel is neutral, not a failure; wrong settings say so to the person in a short neutral
-/// text (the page author gets the detail in the console).
+/// text (the page author gets the detail in the console). A login that failed or was cancelled
+/// while a session is held leaves it held: the button stays `logged-in`, as `loggedIn` does,
+/// with the failure's message under it.
 pub fn view(attempt: &Attempt, logged_in: bool, configured: bool) -> View {
     let (state, busy, message) = match attempt {
         Attempt::Pending(p) => match p.popup {
@@ -339,12 +341,18 @@ pub fn view(attempt: &Attempt, logged_in: bool, configured: bool) -> View {
         },
         Attempt::Failed(error) => {
             return View {
-                state: ButtonState::Failed,
+                state: if logged_in {
+                    ButtonState::LoggedIn
+                } else {
+                    ButtonState::Failed
+                },
                 busy: false,
                 message: Some(cat(&["Login failed: ", &error.description])),
             }
         }
-        Attempt::Cancelled(_) => (ButtonState::Cancelled, false, Some("Login cancelled.")),
+        Attempt::Cancelled(_) if !logged_in => {
+            (ButtonState::Cancelled, false, Some("Login cancelled."))
+        }
         _ if logged_in => (ButtonState::LoggedIn, false, None),
         Attempt::Expired => (
             ButtonState::Expired,
@@ -498,13 +506,19 @@ mod tests {
             "a popup out of sight leaves the button clickable"
         );
         let failed = Attempt::Failed(OAuthError::new(ErrorCode::Timeout, "slow"));
+        let message = Some("Login failed: slow".into());
+        assert_eq!(
+            v(&failed, false, true),
+            (ButtonState::Failed, false, message.clone())
+        );
         assert_eq!(
             v(&failed, true, true),
-            (
-                ButtonState::Failed,
-                false,
-                Some("Login failed: slow".into())
-            )
+            (ButtonState::LoggedIn, false, message),
+            "the session held stays"
+        );
+        assert_eq!(
+            v(&Attempt::Cancelled(None), true, true),
+            (ButtonState::LoggedIn, false, None)
         );
         assert_eq!(
             v(&Attempt::Cancelled(None), false, true).2.as_deref(),

@@ -184,19 +184,32 @@ fn the_token_expires_at_its_time_and_logout_forgets_it() {
 }
 
 #[test]
-fn a_failed_relogin_keeps_the_token_held() {
+fn a_failed_relogin_keeps_the_token_held_and_the_button_logged_in() {
     let mut w = logged_in(IMPLICIT, "#access_token=t1&token_type=bearer");
     w.login(0x22);
-    w.popup_answer("", "#access_token=evil&token_type=bearer&state=forged");
+    let out = w.popup_answer("", "#access_token=evil&token_type=bearer&state=forged");
     assert_eq!(w.send(Input::Read {})[0]["access_token"], "t1");
+    // The button says what `loggedIn` says, and the failure beside it.
+    let (state, busy, message) = rendered(&out);
+    assert_eq!((state, busy), ("logged-in", false), "{out:?}");
+    assert!(
+        message.is_some_and(|m| m.starts_with("Login failed: ")),
+        "{out:?}"
+    );
     let out = w.update(IMPLICIT);
     assert_eq!(
         (
             rendered(&out).0,
             find(&out, "render").unwrap()["label"].as_str()
         ),
-        ("failed", Some("Logged in"))
+        ("logged-in", Some("Logged in"))
     );
+    // A cancelled one (the person closed the window) leaves the session as it was: no message.
+    let (out, _) = w.login(0x23);
+    assert_eq!(rendered(&out).0, "pending");
+    let out = w.looks("occ");
+    assert_eq!(error(&out), Some("popup_closed"));
+    assert_eq!(rendered(&out), ("logged-in", false, None), "{out:?}");
 }
 
 #[test]
