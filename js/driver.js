@@ -5,6 +5,7 @@ import { widget, on, drop_widget } from '../pkg/oauth_prefab.js';
 import { CHANNEL, COMMANDS, INPUTS, RANDOM_BYTES } from './contract.js';
 import { pageCommands } from './callback.js';
 import { randomBytes, verifySignature } from './webcrypto.js';
+import { localWrites } from './storage.js';
 
 // A controller's Rust memory is freed once its driver (and so its element) is collected.
 const FREED = new FinalizationRegistry(drop_widget);
@@ -42,13 +43,15 @@ export class Driver {
 
   /**
    * Hears another tab's login, renewal or logout where tabs share the session (storage="local"),
-   * while the element is in the document: a listener left on `window` would keep a removed
-   * element alive.
+   * and another element's of this page, while the element is in the document: a listener left
+   * on `window` would keep a removed element alive.
    */
   watchStorage(on) {
     this.onStorage ??= (e) => { if (e.storageArea === localStorage) this.tell('stored', e.key ?? ''); };
+    this.onWrite ??= (e) => this.tell('stored', e.data);
     if (on) addEventListener('storage', this.onStorage);
     else removeEventListener('storage', this.onStorage);
+    localWrites[on ? 'addEventListener' : 'removeEventListener']('write', this.onWrite);
   }
 
   /** Tells the core of input `name` with its fields; returns the commands it answers with. */

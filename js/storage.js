@@ -3,6 +3,14 @@
 // a read then finds nothing and a write answers false, which the core turns into a message.
 const area = (n) => (n === 1 ? sessionStorage : localStorage);
 
+/**
+ * A `localStorage` write of this document, as the key written: other tabs hear it as a `storage`
+ * event, which the document that wrote never gets, so this page's other elements (one with the
+ * same key shares the session) hear it from here. Sent once the writing call has returned: the
+ * core is not entered again from inside itself.
+ */
+export const localWrites = new EventTarget();
+
 /** The item `key` of area `n`, or undefined. */
 export function storageGet(n, key) {
   try { return area(n).getItem(key) ?? undefined; } catch { return undefined; }
@@ -13,8 +21,9 @@ export function storageSet(n, key, value, remove) {
   try {
     if (remove) area(n).removeItem(key);
     else area(n).setItem(key, value);
-    return true;
   } catch {
     return false;
   }
+  if (n !== 1) queueMicrotask(() => localWrites.dispatchEvent(new MessageEvent('write', { data: key })));
+  return true;
 }

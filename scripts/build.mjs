@@ -31,6 +31,20 @@ const glueFile = join(pkg, 'oauth_prefab.js');
 minifyBoundaryNames(wasmFile, glueFile, env, WASM_FEATURES);
 writeFileSync(glueFile, trimGlue(readFileSync(glueFile, 'utf8')));
 
+// wasm-bindgen copies js/storage.js into pkg/snippets/ for the glue, and the driver imports
+// js/storage.js too (its `localWrites`, which tell this page's elements of each other's writes):
+// both must be one module, or the driver listens to a copy nobody writes to.
+let storageJoined = 0;
+const oneStorageModule = {
+  name: 'one-storage-module',
+  setup(b) {
+    b.onResolve({ filter: /[\\/]snippets[\\/][^\\/]+[\\/]js[\\/]storage\.js$/ }, () => {
+      storageJoined++;
+      return { path: join(root, 'js', 'storage.js') };
+    });
+  },
+};
+
 // One request for everything: the element, its driver, the glue and the wasm (scripts/build/embed.mjs).
 await build({
   entryPoints: [join(root, 'js', 'oauth-login.js')],
@@ -42,8 +56,9 @@ await build({
   charset: 'utf8',
   legalComments: 'none',
   logLevel: 'warning',
-  plugins: [embeddedWasmPlugin],
+  plugins: [embeddedWasmPlugin, oneStorageModule],
 });
+if (storageJoined !== 1) throw new Error(`build: the glue should import js/storage.js's snippet once, found ${storageJoined}: see oneStorageModule`);
 const script = join(pkg, 'oauth-login.js');
 writeFileSync(script, await embedWasm(readFileSync(script, 'utf8'), readFileSync(wasmFile)));
 for (const done of [glueFile, wasmFile, join(pkg, 'snippets')]) rmSync(done, { recursive: true, force: true });

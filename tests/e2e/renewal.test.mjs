@@ -168,6 +168,38 @@ test('two tabs share one session: a login, one renewal between them, a logout', 
   }
 });
 
+test('two elements with the same key on one page share the session as two tabs do: a login, a renewal, a logout', async () => {
+  const { context, page } = await env.newPage();
+  try {
+    const posts = recordPosts(context, `${env.provider}/oauth/token`);
+    // No id: both elements' key is the issuer and the client id.
+    const same = attrs({ id: null });
+    await openWidget(env, page, { path: '/e2e/two.html', attrs: { w1: same, w2: same } });
+    const states = () => page.evaluate(() => [...document.querySelectorAll('oauth-login')].map((el) => [el.loggedIn, el.accessToken]));
+    const [popup] = await Promise.all([
+      page.waitForEvent('popup'),
+      page.evaluate(() => { document.querySelector('oauth-login').login(); }),
+    ]);
+    await popup.waitForLoadState();
+    await decide(popup, 'Allow');
+    const logins = await eventsOf(page, 'oauth-login', 2, 5_000);
+    assert.deepEqual(logins.map((e) => e.detail.restored), [false, true], 'the other element hears the login');
+    const [[in1, token1], [in2, token2]] = await states();
+    assert.deepEqual([in1, in2, token2], [true, true, token1]);
+    // One renewal for the two, as for two tabs.
+    const renewed = await eventsOf(page, 'oauth-renewed', 2);
+    assert.equal(renewed[0].detail.accessToken, renewed[1].detail.accessToken);
+    await page.waitForTimeout(500);
+    assert.equal(refreshes(posts).length, 1, 'one renewal between the elements');
+    // A logout through one reaches the other.
+    await page.evaluate(() => document.querySelector('oauth-login').logout());
+    await eventsOf(page, 'oauth-logout', 2, 2_000);
+    assert.deepEqual((await states()).map(([loggedIn]) => loggedIn), [false, false]);
+  } finally {
+    await context.close();
+  }
+});
+
 test('logout revokes the refresh and the access token: the API then answers 401', async () => {
   const { context, page } = await env.newPage();
   try {
