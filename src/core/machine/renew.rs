@@ -497,6 +497,11 @@ impl Machine {
             read => read.flatten().flatten(),
         }
         .filter(|h| !h.token.is_expired(env.now));
+        // Nothing held, nothing to take (a logout or an end this page wrote, or heard already):
+        // no change, and the button keeps saying what it says.
+        if shared.is_none() && self.held.is_none() {
+            return false;
+        }
         if !matches!(self.attempt, Attempt::Pending(_)) {
             self.attempt = Attempt::None;
         }
@@ -544,6 +549,7 @@ impl Machine {
                 self.arm(env.now, out);
                 self.fire(event, detail, Settle::Not, out);
             }
+            // Ruled out above.
             (None, None) => {}
         }
         true

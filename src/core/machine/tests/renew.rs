@@ -97,6 +97,18 @@ fn a_refused_renewal_ends_the_session_with_its_error_here_and_in_the_other_tabs(
     );
     assert_eq!(rendered(&out).0, "expired");
     assert_eq!(timer(&out), None, "nothing is left to wait for: {out:?}");
+    // This page hears its own write (its other elements do): no change, the button still says
+    // why the session ended.
+    assert_eq!(
+        w.send(Input::Stored {
+            key: key.clone().into()
+        }),
+        Vec::<Value>::new()
+    );
+    assert_eq!(
+        rendered(&w.update(&format!("{CODE}&storage=local&revoke-url=%2Frevoke"))).0,
+        "expired"
+    );
     // The other tab reports the same end, not a logout.
     b.store = w.store.clone();
     let out = b.send(Input::Stored { key: key.into() });
