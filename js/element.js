@@ -152,7 +152,12 @@ class Unavailable extends Base {
   get idToken() { return null; }
 
   /** The redirect URI a login here would send, to register (the contract's `callbackurl` is never null). */
-  get callbackurl() { return new URL(this.redirectUri ?? location.pathname, location.href).href; }
+  // The core's rule (`Config::new`): a path is made absolute on this origin, anything else is
+  // sent as given (and never throws here, even where it is no URL).
+  get callbackurl() {
+    const uri = this.redirectUri;
+    return uri == null ? location.origin + location.pathname : uri[0] === '/' && uri[1] !== '/' ? location.origin + uri : uri;
+  }
 }
 
 /**

@@ -125,10 +125,12 @@ test('under a CSP without wasm-unsafe-eval, callbackurl is still the redirect UR
   const seen = await page.evaluate(() => {
     const el = document.getElementById('w1');
     const plain = el.callbackurl;
-    el.redirectUri = '/e2e/callback';
-    return [plain, el.callbackurl];
+    const given = (uri) => { el.redirectUri = uri; return el.callbackurl; };
+    // As the core reads redirect-uri: a path on this origin, anything else as given; a value that
+    // is no URL is returned, not thrown (the login would say invalid_config).
+    return [plain, given('/e2e/callback'), given('https://app.example/cb'), given('http://['), given('//cdn.example/cb')];
   });
-  assert.deepEqual(seen, [`${env.web}/e2e/csp.html`, `${env.web}/e2e/callback`]);
+  assert.deepEqual(seen, [`${env.web}/e2e/csp.html`, `${env.web}/e2e/callback`, 'https://app.example/cb', 'http://[', '//cdn.example/cb']);
   await context.close();
 });
 
