@@ -10,11 +10,24 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 
-/** Renames in place: the wasm by wasm-opt, then the glue. */
+/**
+ * Renames in place: the wasm by wasm-opt, then the glue. The exports the glue never reads
+ * (wasm-bindgen's `__abort_handler` and `__instance_terminated`, two globals) leave the wasm
+ * first, and what only they kept with them.
+ */
 export function minifyBoundaryNames(wasmFile, glueFile, env, features) {
-  const printed = execFileSync('wasm-opt', [wasmFile, '-o', wasmFile, '--minify-imports-and-exports-and-modules', ...features], { env, encoding: 'utf8' });
+  const glue = readFileSync(glueFile, 'utf8');
+  const exported = WebAssembly.Module.exports(new WebAssembly.Module(readFileSync(wasmFile))).map((e) => e.name);
+  const unread = unreadExports(glue, exported);
+  const remove = unread.length ? ['--remove-exports', `--pass-arg=remove-exports@${unread.join(',')}`, '--remove-unused-module-elements'] : [];
+  const printed = execFileSync('wasm-opt', [wasmFile, '-o', wasmFile, ...remove, '--minify-imports-and-exports-and-modules', ...features], { env, encoding: 'utf8' });
   const renames = JSON.parse(printed.slice(printed.indexOf('{')));
-  writeFileSync(glueFile, renameInGlue(readFileSync(glueFile, 'utf8'), renames));
+  writeFileSync(glueFile, renameInGlue(glue, renames));
+}
+
+/** The names of `exported` that `glue` never reads as `wasm.name`. */
+export function unreadExports(glue, exported) {
+  return exported.filter((name) => !new RegExp(`\\bwasm\\.${name}\\b`).test(glue));
 }
 
 /**

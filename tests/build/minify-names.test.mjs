@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renameInGlue } from '../../scripts/build/minify-names.mjs';
+import { renameInGlue, unreadExports } from '../../scripts/build/minify-names.mjs';
 
 const fixture = readFileSync(join(import.meta.dirname, 'fixtures', 'glue.js'), 'utf8');
 const renames = {
@@ -28,4 +28,9 @@ test('imports, their module and the exports the glue reads are renamed', () => {
 test('a glue without a name wasm-opt renamed fails the build', () => {
   assert.throws(() => renameInGlue(fixture, { imports: [['./oauth_prefab_bg.js', '__wbg_missing_0', 'z']], exports: [] }), /changed shape/);
   assert.throws(() => renameInGlue('const x = 1;', renames), /changed shape/);
+});
+
+test('the exports the glue never reads are the ones to remove', () => {
+  const exported = ['on', 'widget', '__wbindgen_malloc', '__abort_handler', '__instance_terminated', 'onward'];
+  assert.deepEqual(unreadExports(fixture, exported), ['__abort_handler', '__instance_terminated', 'onward']);
 });

@@ -779,11 +779,11 @@ impl Machine {
         if !matches!(p.stage, Stage::Exchange(s) if s == seq) {
             return;
         }
-        let token_url = p
-            .config
-            .token_url
-            .clone()
-            .or_else(|| p.discovery.as_ref().and_then(|d| d.token_endpoint.clone()));
+        let token_url = p.config.token_url.as_deref().or_else(|| {
+            p.discovery
+                .as_ref()
+                .and_then(|d| d.token_endpoint.as_deref())
+        });
         let result = match reply {
             _ if env.now > p.deadline() => Err(timeout_error(p)),
             Reply::Answered(status, body) => {
@@ -791,7 +791,7 @@ impl Machine {
             }
             Reply::Unreachable(blocked_by) => Err(unreachable_error(
                 "the token request",
-                token_url.as_deref().unwrap_or(""),
+                token_url.unwrap_or(""),
                 blocked_by,
             )),
         };

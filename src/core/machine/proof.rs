@@ -139,14 +139,15 @@ impl Proof {
             Ok(jws) => jws,
             Err(error) => return Progress::Failed(error),
         };
-        let Some(uri) = self.discovery.as_ref().and_then(|d| d.jwks_uri.clone()) else {
+        let discovery = self.discovery.clone();
+        let Some(uri) = discovery.as_ref().and_then(|d| d.jwks_uri.as_deref()) else {
             return Progress::Failed(OAuthError::config(cat(&[
                 "the discovery document of `",
                 self.config.issuer().unwrap_or(""),
                 "` names no jwks_uri, so the id_token cannot be verified",
             ])));
         };
-        let keys = page.keys(&uri);
+        let keys = page.keys(uri);
         let choice = match &keys {
             Some(keys) => choose_key(keys, jws.kid.as_deref(), jws.alg),
             None => KeyChoice::UnknownKid,
@@ -166,7 +167,7 @@ impl Proof {
                 });
                 Progress::Waiting
             }
-            KeyChoice::UnknownKid if !self.keys_read => self.read_keys(&uri, seq, out),
+            KeyChoice::UnknownKid if !self.keys_read => self.read_keys(uri, seq, out),
             KeyChoice::UnknownKid => Progress::Failed(refused(&[
                 "no key of the issuer's key set is `",
                 jws.kid.as_deref().unwrap_or(""),

@@ -273,8 +273,8 @@ impl Machine {
             return self.arm(env.now, out);
         }
         let endpoint = match &held.config.token_url {
-            Some(url) => Some(url.clone()),
-            None => document.and_then(|d| d.token_endpoint.clone()),
+            Some(url) => Some(url),
+            None => document.as_ref().and_then(|d| d.token_endpoint.as_ref()),
         };
         let (Some(endpoint), Some(refresh_token)) = (endpoint, &held.refresh_token) else {
             // The discovery document could not be read: as unreachable.
@@ -284,7 +284,7 @@ impl Machine {
         let seq = next(&mut self.seq);
         out.emit(Command::Fetch {
             seq,
-            url: &endpoint,
+            url: endpoint,
             body: Some(&body),
             bearer: None,
         });
@@ -400,8 +400,8 @@ impl Machine {
                 self.arm(env.now, out);
             }
             None => {
-                let url = held.config.token_url.clone().unwrap_or_default();
-                let error = unreachable_error("the renewal", &url, "");
+                let url = held.config.token_url.as_deref().unwrap_or("");
+                let error = unreachable_error("the renewal", url, "");
                 self.end_session(Some(&error), env, out);
             }
         }
@@ -491,7 +491,7 @@ impl Machine {
             _ => {}
         }
         let ended = record.as_deref().and_then(ended_code);
-        let shared = match record.map(|r| Held::from_record(&r, &config)) {
+        let shared = match record.as_deref().map(|r| Held::from_record(r, &config)) {
             // Another client's or server's session under the same key: no change of this one.
             Some(Some(None)) => return false,
             read => read.flatten().flatten(),
@@ -535,12 +535,12 @@ impl Machine {
                 let renewal = self.take_renewal(out).map(|r| r.step);
                 self.revoke(0, None, old.config.clone(), None, renewal, env, out);
                 let id = old.config.preset.id;
-                let (event, detail) = match &ended {
+                let (event, detail) = match ended {
                     Some(code) => {
                         if !matches!(self.attempt, Attempt::Pending(_)) {
                             self.attempt = Attempt::Expired;
                         }
-                        let code = Some(code.as_str()).filter(|c| !c.is_empty());
+                        let code = Some(code).filter(|c| !c.is_empty());
                         (Event::Expired, Detail::Expired(id, code))
                     }
                     None => (Event::Logout, Detail::Provider(id)),
@@ -767,8 +767,8 @@ fn leave_ended(store: &mut dyn Store, config: &Rc<Config>, code: Option<&str>) {
 
 /// The error code an ended session's record holds (empty when there was nothing to renew
 /// with); `None` for any other record. The code is the rest of the record, as it was written.
-fn ended_code(record: &str) -> Option<String> {
-    record.strip_prefix(ENDED).map(String::from)
+fn ended_code(record: &str) -> Option<&str> {
+    record.strip_prefix(ENDED)
 }
 
 /// How an ended session's record starts (a session's record starts with `access_token=`).

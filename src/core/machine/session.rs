@@ -70,7 +70,6 @@ impl Held {
     pub fn to_record(&self) -> String {
         let (t, p) = (&self.token, &self.profile);
         let number = |n: Option<u64>| n.map(decimal).unwrap_or_default();
-        let text = |v: &Option<String>| v.clone().unwrap_or_default();
         let verified = match p.email_verified {
             Some(true) => "1",
             Some(false) => "0",
@@ -86,12 +85,12 @@ impl Held {
                 self.refresh_token.as_ref().map_or("", Secret::expose),
             ),
             ("id_token", self.id_token.as_deref().unwrap_or("")),
-            ("sub", &text(&p.sub)),
-            ("name", &text(&p.name)),
-            ("email", &text(&p.email)),
+            ("sub", p.sub.as_deref().unwrap_or("")),
+            ("name", p.name.as_deref().unwrap_or("")),
+            ("email", p.email.as_deref().unwrap_or("")),
             ("email_verified", verified),
-            ("picture", &text(&p.picture)),
-            ("username", &text(&p.username)),
+            ("picture", p.picture.as_deref().unwrap_or("")),
+            ("username", p.username.as_deref().unwrap_or("")),
             ("by", &granted_by(&self.config)),
         ])
     }
@@ -102,11 +101,7 @@ impl Held {
     /// was written before records named their grantor: it is taken as `config`'s, as then.
     pub fn from_record(record: &str, config: &Rc<Config>) -> Option<Option<Self>> {
         let p = Params::parse_any_length(record).ok()?;
-        let text = |name| {
-            Some(p.get(name)?)
-                .filter(|v| !v.is_empty())
-                .map(String::from)
-        };
+        let text = |name| p.given(name).map(String::from);
         let number = |name| match p.get(name)? {
             "" => Some(None),
             n => parse_decimal(n, 16).map(Some),
@@ -240,11 +235,7 @@ impl Pending {
         if config.error.is_some() {
             return None;
         }
-        let secret = |name| {
-            Some(p.get(name)?)
-                .filter(|v| !v.is_empty())
-                .map(Secret::new)
-        };
+        let secret = |name| p.given(name).map(Secret::new);
         let secrets = Secrets {
             state: secret("state")?,
             verifier: secret("verifier"),

@@ -356,7 +356,7 @@ impl Config {
                     // the opener (postMessage to our own origin) or this tab's pending login.
                     Some(origin)
                         if attr == Attr::RedirectUri
-                            && !origin.eq(&self.page.origin.to_ascii_lowercase()) =>
+                            && !origin.eq_ignore_ascii_case(&self.page.origin) =>
                     {
                         "must be on this page's origin, where the widget can receive the response"
                             .into()

@@ -64,6 +64,11 @@ impl Params {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The value of `name`, if present and not empty (an empty parameter says nothing).
+    pub fn given(&self, name: &str) -> Option<&str> {
+        self.get(name).filter(|v| !v.is_empty())
+    }
+
     /// The pairs, in input order.
     pub fn pairs(&self) -> &[(String, String)] {
         &self.0

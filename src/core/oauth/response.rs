@@ -147,13 +147,10 @@ pub fn provider_error(params: &Params) -> Option<OAuthError> {
     Some(OAuthError::with(
         ErrorCode::Provider(code.into()),
         // An empty description says nothing: the code says it instead.
-        params
-            .get("error_description")
-            .filter(|d| !d.is_empty())
-            .map_or_else(
-                || cat(&["the provider refused (", code, ")"]),
-                str::to_owned,
-            ),
+        params.given("error_description").map_or_else(
+            || cat(&["the provider refused (", code, ")"]),
+            str::to_owned,
+        ),
         owned("error_reason"),
         owned("error_uri"),
     ))
@@ -168,8 +165,7 @@ pub fn implicit_token(
     now_ms: u64,
 ) -> Result<Token, OAuthError> {
     let access_token = params
-        .get("access_token")
-        .filter(|t| !t.is_empty())
+        .given("access_token")
         .ok_or_else(|| OAuthError::response("the response has no access_token"))?;
     check_bearer(params.get("token_type"), preset)?;
     let expires_in =
@@ -190,8 +186,7 @@ pub fn implicit_token(
 /// RFC 6749 4.1.2: the code of a code-flow success whose state has been checked.
 pub fn code_of(params: &Params) -> Result<&str, OAuthError> {
     params
-        .get("code")
-        .filter(|c| !c.is_empty())
+        .given("code")
         .ok_or_else(|| OAuthError::response("the response has no code"))
 }
 
@@ -310,7 +305,7 @@ pub fn token_answer(
 impl Granted {
     /// The grant of `token`, with what else `params` carries.
     pub fn new(params: &Params, token: Token, user: Option<String>) -> Self {
-        let owned = |name| params.get(name).filter(|v| !v.is_empty()).map(String::from);
+        let owned = |name| params.given(name).map(String::from);
         Self {
             token,
             user,
