@@ -1,6 +1,7 @@
 // The callback page: a page that loads with an OAuth response in its address hands it to the
 // Rust core (core::machine::callback), which decides where it goes; the handlers here only do
-// what it says: clean the address, relay the response, speak, close.
+// what it says: clean the address, relay the response, speak, close, or take the person back to
+// the page that started the login.
 import { CHANNEL } from './contract.js';
 import { randomBytes } from './webcrypto.js';
 
@@ -37,6 +38,10 @@ export const pageCommands = {
   shut() {
     window.close();
   },
+
+  leave(url) {
+    location.replace(url);
+  },
 };
 
 /**
@@ -46,4 +51,11 @@ export const pageCommands = {
 export function handleCallback(driver) {
   driver.tell('pageLoad', location.pathname, location.search, location.hash, !!window.opener, randomBytes(8));
   return driver.relaying;
+}
+
+/** Reports `loaded` once the page has loaded, one task later: its elements have connected. */
+export function reportLoaded(driver) {
+  const loaded = () => setTimeout(() => driver.tell('loaded'));
+  if (document.readyState === 'complete') loaded();
+  else addEventListener('load', loaded);
 }

@@ -10,7 +10,7 @@ export const TAG = 'oauth-login';
  *   connect: no fields
  *   disconnect: no fields
  *   returned: no fields
- *   login: random
+ *   login: random, address
  *   digest: seq, digest
  *   verified: seq, ok
  *   blocked: no fields
@@ -26,8 +26,9 @@ export const TAG = 'oauth-login';
  *   authorize: no fields
  *   pageLoad: path, search, hash, opener, random
  *   relayed: taken, opener
+ *   loaded: no fields
  */
-export const INPUTS = 'update options connect disconnect returned login digest verified blocked look message tick answer unreachable logout locked stored read authorize pageLoad relayed'.split(' ');
+export const INPUTS = 'update options connect disconnect returned login digest verified blocked look message tick answer unreachable logout locked stored read authorize pageLoad relayed loaded'.split(' ');
 
 /**
  * Each command's name, by number: a command arrives as `[number, ...fields]`, its handler
@@ -54,9 +55,10 @@ export const INPUTS = 'update options connect disconnect returned login digest v
  *   relay: id, search, hash, opener, wait_ms
  *   say: text
  *   shut: no fields
+ *   leave: url
  *   fault: text
  */
-export const COMMANDS = 'render event open go unwatch close ack digest fetch verify lock unlock revoked timer warn properties attach refuse clean relay say shut fault'.split(' ');
+export const COMMANDS = 'render event open go unwatch close ack digest fetch verify lock unlock revoked timer warn properties attach refuse clean relay say shut leave fault'.split(' ');
 
 /** [attribute, property] for each name of `names`: the property is the name in camelCase. */
 const reflect = (names) => names.split(' ').map((name) => [name, name.replace(/-./g, (dash) => dash[1].toUpperCase())]);

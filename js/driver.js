@@ -98,7 +98,7 @@ export class Driver {
     return new Promise((resolve, reject) => {
       this.waiters.push({ resolve, reject });
       this.sync();
-      this.tell('login', randomBytes(RANDOM_BYTES));
+      this.tell('login', randomBytes(RANDOM_BYTES), location.href);
     });
   }
 

@@ -4,7 +4,7 @@
 import wasm from 'oauth-prefab:wasm';
 import { initSync } from '../pkg/oauth_prefab.js';
 import { inflated } from './bytes.js';
-import { handleCallback } from './callback.js';
+import { handleCallback, reportLoaded } from './callback.js';
 import { CSP_WASM_ERROR } from './contract.js';
 import { Driver } from './driver.js';
 import { define, login, OAuthError, setAvailable } from './element.js';
@@ -28,6 +28,9 @@ setAvailable(ready);
 const page = ready && globalThis.document && new Driver(null, null);
 if (page) await handleCallback(page);
 define();
+// A redirect login's response that none of this page's elements took goes back to the page that
+// started the login, if that was another page (a site's one callback page): the core decides.
+if (page) reportLoaded(page);
 // A page that became the widget's message (its response relayed and the window closing, or the
 // person told to start again) never finishes this import: an app whose callback URL is its own
 // page must not start on content the widget replaced, in a window about to close.

@@ -144,7 +144,7 @@ mod export {
         let attributes = "id=r1&client-id=spa&authorize-url=https%3A%2F%2Fid.example%2Fa&mode=redirect&response-type=code&token-url=%2Ftoken";
         let w = widget(attributes);
         let random: Array = (0..RANDOM_BYTES).map(|_| JsValue::from(7)).collect();
-        let out = tell(w, "login", &[random.into()], 1_000.0);
+        let out = tell(w, "login", &[random.into(), ORIGIN.into()], 1_000.0);
         let digest = named(&out, "digest");
         assert_eq!(
             digest.len(),
@@ -230,10 +230,13 @@ mod export {
         let opened = tell(
             w,
             "login",
-            &[(0..RANDOM_BYTES)
-                .map(|_| JsValue::from(3))
-                .collect::<Array>()
-                .into()],
+            &[
+                (0..RANDOM_BYTES)
+                    .map(|_| JsValue::from(3))
+                    .collect::<Array>()
+                    .into(),
+                ORIGIN.into(),
+            ],
             1_000.0,
         );
         assert_eq!(named(&opened, "open").len(), 1);

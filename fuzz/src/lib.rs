@@ -699,21 +699,22 @@ fn valid_config(config: &std::rc::Rc<Config>) {
         popup: None,
         stage: Stage::Authorize(url),
         hinted: true,
+        address: "http://localhost:8080/app?q=1#top".into(),
     };
     let record = login.to_record();
     if record.len() <= MAX_INPUT_BYTES {
         let back = Pending::from_record(&record).expect("a valid login's record reads back");
         assert_eq!(*back.config, **config);
         assert_eq!(
-            (&back.secrets, back.started_at),
-            (&login.secrets, login.started_at)
+            (&back.secrets, back.started_at, &back.address),
+            (&login.secrets, login.started_at, &login.address)
         );
     }
 }
 
 /// The stored records: a session (`Held::from_record`: the token, who it is, the id_token and
-/// refresh token) and a redirect login (`Pending::from_record`); whatever reads back is written
-/// and read again unchanged.
+/// refresh token) and a redirect login (`Pending::from_record`, with or without the `address` of
+/// its start page); whatever reads back is written and read again unchanged.
 pub fn records(data: &[u8]) {
     let Ok(record) = std::str::from_utf8(data) else {
         return;
@@ -752,8 +753,8 @@ pub fn records(data: &[u8]) {
             let back = Pending::from_record(&again).expect("a record written reads back");
             assert_eq!(back.config, login.config);
             assert_eq!(
-                (&back.secrets, back.started_at),
-                (&login.secrets, login.started_at)
+                (&back.secrets, back.started_at, &back.address),
+                (&login.secrets, login.started_at, &login.address)
             );
         }
         let _ = (login.deadline(), login.causes(), login.awaits_discovery());

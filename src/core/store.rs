@@ -9,6 +9,9 @@ pub const TOKEN_PREFIX: &str = "oauth-prefab:token:";
 /// This tab's pending redirect login (in `sessionStorage`); a tab has at most one, since a
 /// redirect login leaves the page.
 pub const PENDING_KEY: &str = "oauth-prefab:pending";
+/// A response that came back to another page than its redirect login's, carried (in
+/// `sessionStorage`) to the page that started the login, which takes it on load.
+pub const RESPONSE_KEY: &str = "oauth-prefab:response";
 /// The `state` of this tab's logout at the provider (RP-Initiated Logout), in `sessionStorage`,
 /// so the page it returns to strips it from its address.
 pub const LOGOUT_KEY: &str = "oauth-prefab:logout";

@@ -138,9 +138,10 @@ mod tests {
             })
         );
         assert_eq!(
-            decode(&format!("[{},[1,255]]", number("login"))),
+            decode(&format!(r#"[{},[1,255],"https://x/a?b"]"#, number("login"))),
             Ok(Input::Login {
-                random: vec![1, 255]
+                random: vec![1, 255],
+                address: "https://x/a?b".into()
             })
         );
         assert_eq!(
@@ -156,7 +157,8 @@ mod tests {
             "[]",
             "[999]",
             "[\"connect\"]",
-            &format!("[{},[256]]", number("login")),
+            &format!(r#"[{},[256],""]"#, number("login")),
+            &format!("[{},[1]]", number("login")),
             &format!("[{},1]", number("connect")),
             &format!("[{},9]", number("message")),
             &format!("[{},\"x\"]", number("look")),

@@ -124,7 +124,8 @@ test('a site with one callback page (the npm README): a popup login through it, 
     await context.close();
   }
   // Redirect: the tab comes back to the callback page, whose element of the same key (here the
-  // same id) gets the result, as the README now says.
+  // same id) gets the result, as the README says (without such an element, the result goes back
+  // to the page that started the login: tests/e2e/callback-page.test.mjs).
   {
     const { page, context } = await env.newPage();
     await openWidget(env, page, { path: '/e2e/two.html', attrs: { w1: { mode: 'redirect', 'redirect-uri': `${env.web}/e2e/app.html` } } });

@@ -5,6 +5,11 @@
 //! popup login of another page, and is relayed there: to the opener, or, when the provider's
 //! COOP cut this popup off from it, over the channel. A response no page takes is reported here
 //! as `state_mismatch`. A page a logout at the provider came back to only loses its `state`.
+//!
+//! A redirect login's response that reached another page than the one the login started on (a
+//! site's one callback page) waits there until the page has loaded; if no widget of that page
+//! took it by then, it goes back, through `sessionStorage`, to the page that started the login,
+//! which takes it on load as if its own address had brought it.
 
 use std::rc::Rc;
 
@@ -15,7 +20,7 @@ use crate::core::contract::Storage;
 use crate::core::error::OAuthError;
 use crate::core::oauth::response::{capture, query_response, state_of};
 use crate::core::oidc::discovery::Discovery;
-use crate::core::store::{Store, LOGOUT_KEY, PENDING_KEY};
+use crate::core::store::{Store, LOGOUT_KEY, PENDING_KEY, RESPONSE_KEY};
 use crate::core::text::{cat, hex, same_secret};
 
 /// How long a callback page waits to hear that its response was taken. The opener answers
@@ -47,6 +52,9 @@ pub struct PageState {
     pub deliveries: Vec<Delivery>,
     /// The response being relayed, until the relay ends.
     relaying: Option<String>,
+    /// Where this page's response goes if no widget of the page takes it: the address of the
+    /// page its tab's redirect login started on, when that is another page.
+    back: Option<String>,
     /// The discovery documents asked for, by issuer: read once per page.
     pub discovered: Vec<(String, Discovered)>,
     /// The key sets read, by `jwks_uri` (all dropped when one just read fails its login).
@@ -71,6 +79,7 @@ impl PageState {
         Self {
             deliveries: Vec::new(),
             relaying: None,
+            back: None,
             discovered: Vec::new(),
             keys: Vec::new(),
         }
@@ -142,18 +151,34 @@ pub fn page_load(
             });
         }
     }
-    let Some(captured) = capture(search, hash) else {
-        return;
+    // The response: in this page's address, or carried back here from another page.
+    let (raw, here) = match capture(search, hash) {
+        Some(captured) => {
+            out.emit(Command::Clean {
+                url: &cat(&[path, &captured.rest]),
+            });
+            (captured.raw, true)
+        }
+        None => match store.get(Storage::Session, RESPONSE_KEY) {
+            Some(raw) => {
+                store.remove(Storage::Session, RESPONSE_KEY);
+                (raw, false)
+            }
+            None => return,
+        },
     };
-    out.emit(Command::Clean {
-        url: &cat(&[path, &captured.rest]),
-    });
     let record = store.get(Storage::Session, PENDING_KEY);
     let pending = record.as_deref().and_then(Pending::from_record);
     if record.is_some() && pending.is_none() {
         store.remove(Storage::Session, PENDING_KEY);
     }
-    let ours = match (&pending, state_of(&captured.raw)) {
+    // The page this tab's redirect login started on, if this is another one: a response no
+    // widget of this page takes goes back there (`loaded`). One carried back goes no further.
+    page.back = pending
+        .as_ref()
+        .filter(|login| here && !path.eq(login.config.page.path.as_str()))
+        .map(|login| login.address.clone());
+    let ours = match (&pending, state_of(&raw)) {
         (Some(login), Some(state)) => login.secrets.state.matches(&state),
         // A stateless error is this window's redirect login's: a popup's copy of its opener's
         // sessionStorage holds no pending login (a popup login removes it before opening), and
@@ -162,13 +187,17 @@ pub fn page_load(
         (None, _) => false,
     };
     if ours {
-        store.remove(Storage::Session, PENDING_KEY);
+        // Used once; where the response may go back, the login stays stored for that page until
+        // a widget of this one takes it (`Machine::deliver`).
+        if page.back.is_none() {
+            store.remove(Storage::Session, PENDING_KEY);
+        }
         page.deliveries.push(Delivery {
             login: pending.map(Box::new),
-            raw: captured.raw,
+            raw,
         });
-    } else {
-        page.relaying = Some(captured.raw);
+    } else if here {
+        page.relaying = Some(raw);
         out.emit(Command::Relay {
             id: &hex(random),
             search,
@@ -176,6 +205,21 @@ pub fn page_load(
             opener,
             wait_ms: ACK_WAIT_MS,
         });
+    } else {
+        // Carried back, and no longer this tab's login's: refused here.
+        page.deliveries.push(Delivery { login: None, raw });
+    }
+}
+
+/// The page has loaded, and its widgets have connected (after any relay): a response none of
+/// them took goes back to the page its tab's redirect login started on, in `sessionStorage`
+/// (never in the address), where that page takes it on load as if its address had brought it.
+pub fn loaded(page: &mut PageState, store: &mut dyn Store, out: &mut dyn Emit) {
+    if let Some(waiting) = page.deliveries.last() {
+        if let Some(url) = page.back.take() {
+            store.set(Storage::Session, RESPONSE_KEY, &waiting.raw);
+            out.emit(Command::Leave { url: &url });
+        }
     }
 }
 
@@ -192,7 +236,7 @@ pub fn relayed(page: &mut PageState, taken: bool, opener: bool, out: &mut dyn Em
         out.emit(Command::Say { text: START_AGAIN });
     } else {
         // No popup waits for it: a replayed address, or a popup whose login is gone. The first
-        // widget to connect reports it.
+        // widget to connect reports it, here or on the page this tab's login started on (`loaded`).
         page.deliveries.push(Delivery { login: None, raw });
     }
 }

@@ -131,8 +131,9 @@ inputs! {
     Disconnect "disconnect" {},
     /// The page came back from the back/forward cache (`pageshow` with `persisted`).
     Returned "returned" {},
-    /// `login()` or a click, with 80 bytes from `crypto.getRandomValues` (none if it is missing).
-    Login "login" { random: Vec<u8> },
+    /// `login()` or a click, with 80 bytes from `crypto.getRandomValues` (none if it is missing),
+    /// on the page at `address` (`location.href`, which a redirect login comes back to).
+    Login "login" { random: Vec<u8>, address: Text<'a> },
     /// The digest a `digest` command asked for (empty when `crypto.subtle` is missing).
     Digest "digest" { seq: u32, digest: Vec<u8> },
     /// Whether the signature a `verify` command asked about verified.
@@ -167,6 +168,9 @@ inputs! {
     PageLoad "page-load" { path: Text<'a>, search: Text<'a>, hash: Text<'a>, opener: bool, random: Vec<u8> },
     /// A `relay` command ended: whether a page took the response.
     Relayed "relayed" { taken: bool, opener: bool },
+    /// The page has loaded, its module's import is over (any relay ended, `<oauth-login>`
+    /// defined), and one task ran since: the page's elements have connected.
+    Loaded "loaded" {},
 }
 
 /// Where a command's fields are written, in declaration order.
@@ -479,6 +483,9 @@ commands! {
     Say "say" { text: &'a str },
     /// Close this window (a callback popup).
     Shut "shut" {},
+    /// Load `url` (an address on this page's origin) in place of this page, leaving no history
+    /// entry (`location.replace`).
+    Leave "leave" { url: &'a str },
     /// The input could not be read: a bug in the caller.
     Fault "fault" { text: &'a str },
 }

@@ -131,7 +131,7 @@ impl Machine {
                 self.arm(now, out);
             }
             Input::Returned {} => self.returned(env, out),
-            Input::Login { random } => self.login(&random, env, out),
+            Input::Login { random, address } => self.login(&random, address.into(), env, out),
             Input::Digest { seq, digest } => self.digest(seq, &digest, env, out),
             Input::Verified { seq, ok } => {
                 let found = proof_of(&mut self.attempt, &mut self.renewal, seq, &[Step::Verify]);
@@ -197,6 +197,7 @@ impl Machine {
                 env.page, env.store, &path, &search, &hash, opener, &random, out,
             ),
             Input::Relayed { taken, opener } => callback::relayed(env.page, taken, opener, out),
+            Input::Loaded {} => callback::loaded(env.page, env.store, out),
         }
     }
 
@@ -340,6 +341,9 @@ impl Machine {
     fn deliver(&mut self, delivery: Delivery, env: &mut Env, out: &mut dyn Emit) {
         match delivery.login {
             Some(login) => {
+                // Used once (kept until now where the response could go back to the page the
+                // login started on: `callback::page_load`).
+                env.store.remove(Storage::Session, PENDING_KEY);
                 self.attempt = Attempt::Pending(login);
                 self.answer(&delivery.raw, env, out);
             }
@@ -351,9 +355,10 @@ impl Machine {
         }
     }
 
-    /// `login()` or a click: starts a login, or joins the pending one. A popup out of sight
-    /// may be gone: a click then starts again, and the old login's answer is no longer taken.
-    fn login(&mut self, random: &[u8], env: &mut Env, out: &mut dyn Emit) {
+    /// `login()` or a click on the page at `address`: starts a login, or joins the pending one.
+    /// A popup out of sight may be gone: a click then starts again, and the old login's answer
+    /// is no longer taken.
+    fn login(&mut self, random: &[u8], address: String, env: &mut Env, out: &mut dyn Emit) {
         if let Attempt::Pending(p) = &self.attempt {
             // A redirect login whose page is still here did not leave (the page's
             // `beforeunload` kept it, or the address answered 204): it goes again.
@@ -395,6 +400,7 @@ impl Machine {
             popup: popup.then(Default::default),
             stage: Stage::Prepare(0),
             hinted: false,
+            address,
         };
         // The URL, if nothing is to be waited for: the popup opens on it at once.
         let url = match target(&mut login, env.page) {

@@ -178,6 +178,10 @@ pub struct Pending {
     pub stage: Stage,
     /// The person was told to look at the login window, and the console why it may be stuck.
     pub hinted: bool,
+    /// The address of the page it started on (`location.href`, which holds no response: the
+    /// page removed any at load): a redirect login whose response reached another page comes
+    /// back to it.
+    pub address: String,
 }
 
 /// How long a popup login waits before the message under the button points at the login window.
@@ -204,7 +208,8 @@ impl Pending {
     }
 
     /// The record a redirect login keeps in `sessionStorage` for the page it returns to: its
-    /// settings as given (the configuration is rebuilt from them), its page and its secrets.
+    /// settings as given (the configuration is rebuilt from them), its page (with its query and
+    /// fragment) and its secrets.
     pub fn to_record(&self) -> String {
         let c = &self.config;
         form(&[
@@ -221,16 +226,21 @@ impl Pending {
                 self.secrets.nonce.as_ref().map_or("", Secret::expose),
             ),
             ("started_at", &decimal(self.started_at)),
+            ("address", &self.address),
         ])
     }
 
-    /// Reads a record back as a pending login in this tab; `None` for anything damaged.
+    /// Reads a record back as a pending login in this tab; `None` for anything damaged. An
+    /// earlier version's record (without `address`) started on its page's origin and path.
     pub fn from_record(record: &str) -> Option<Self> {
         let p = Params::parse_any_length(record).ok()?;
         let page = Page {
             origin: p.get("origin")?.into(),
             path: p.get("path")?.into(),
         };
+        let address = p
+            .get("address")
+            .map_or_else(|| cat(&[&page.origin, &page.path]), String::from);
         let config = Config::new(Settings::parse(p.get("attributes")?), page);
         if config.error.is_some() {
             return None;
@@ -257,6 +267,7 @@ impl Pending {
             popup: None,
             stage: Stage::Authorize(String::new()),
             hinted: true,
+            address,
         })
     }
 
@@ -405,6 +416,7 @@ mod tests {
             popup: Some(PopupWatch::default()),
             stage: Stage::Authorize("https://id.example/a".into()),
             hinted: false,
+            address: "http://localhost:8080/app/?tab=2#top".into(),
         }
     }
 
@@ -439,7 +451,14 @@ mod tests {
             (back.popup, back.config.key.as_str(), back.deadline()),
             (None, "#w1", 31_000)
         );
+        assert_eq!(back.address, "http://localhost:8080/app/?tab=2#top");
         let record = login.to_record();
+        // An earlier version's record, which does not say where its login started: its page.
+        let earlier = Pending::from_record(&record[..record.find("&address=").unwrap()]);
+        assert_eq!(
+            earlier.map(|p| p.address),
+            Some("http://localhost:8080/app/".into())
+        );
         for bad in [
             record.replace("verifier=v", "verifier="),
             record.replace("started_at=1000", "started_at=x"),

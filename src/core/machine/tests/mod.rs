@@ -2,6 +2,7 @@
 //! out, web storage as a map, the clock in the test's hands. Shared fixtures here; one file per
 //! scenario.
 
+mod callback_page;
 mod code;
 mod oidc;
 mod popup;
@@ -128,6 +129,7 @@ impl Widget {
     pub fn login(&mut self, byte: u8) -> (Vec<Value>, String) {
         let out = self.send(Input::Login {
             random: vec![byte; RANDOM_BYTES],
+            address: format!("{ORIGIN}/app?tab=2#top").into(),
         });
         (out, hex(&[byte; 32]))
     }

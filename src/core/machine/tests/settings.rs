@@ -36,6 +36,7 @@ fn an_invalid_setting_fails_the_login_with_invalid_config_and_opens_nothing() {
     let mut w = Widget::new(IMPLICIT);
     let out = w.send(Input::Login {
         random: vec![1; 10],
+        address: "".into(),
     });
     assert_eq!(error(&out), Some("browser_refused"), "too few random bytes");
 }
