@@ -81,4 +81,4 @@ export const STYLE = ":host(:not([hidden])){display:inline-block}[part=button]{d
 
 /** Texts needed where the WebAssembly cannot run. */
 export const NOT_SET_UP = "This login button is not set up yet.";
-export const CSP_WASM_ERROR = "<oauth-login>: the login button's WebAssembly could not start. A page with a Content Security Policy must allow it: add 'wasm-unsafe-eval' (not 'unsafe-eval') to its script-src directive. A browser older than Chrome 103, Firefox 113 or Safari 16.4 cannot inflate it.";
+export const CSP_WASM_ERROR = "<oauth-login>: the login button's WebAssembly could not be compiled. A page with a Content Security Policy must allow it: add 'wasm-unsafe-eval' (not 'unsafe-eval') to its script-src directive.";

@@ -153,10 +153,10 @@ class Unavailable extends Base {
 
   /** The redirect URI a login here would send, to register (the contract's `callbackurl` is never null). */
   // The core's rule (`Config::new`): a path is made absolute on this origin, anything else is
-  // sent as given (and never throws here, even where it is no URL).
+  // sent as given, trimmed, blank as absent (and never throws here, even where it is no URL).
   get callbackurl() {
-    const uri = this.redirectUri;
-    return uri == null ? location.origin + location.pathname : uri[0] === '/' && uri[1] !== '/' ? location.origin + uri : uri;
+    const uri = this.redirectUri?.trim();
+    return !uri ? location.origin + location.pathname : uri[0] === '/' && uri[1] !== '/' ? location.origin + uri : uri;
   }
 }
 

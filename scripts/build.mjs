@@ -60,7 +60,7 @@ await build({
 });
 if (storageJoined !== 1) throw new Error(`build: the glue should import js/storage.js's snippet once, found ${storageJoined}: see oneStorageModule`);
 const script = join(pkg, 'oauth-login.js');
-writeFileSync(script, await embedWasm(readFileSync(script, 'utf8'), readFileSync(wasmFile)));
+writeFileSync(script, embedWasm(readFileSync(script, 'utf8'), readFileSync(wasmFile)));
 for (const done of [glueFile, wasmFile, join(pkg, 'snippets')]) rmSync(done, { recursive: true, force: true });
 
 cpSync(join(root, 'pkg-template'), pkg, { recursive: true });

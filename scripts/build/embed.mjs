@@ -1,17 +1,13 @@
-// Post-bundle step: the wasm goes inside the bundled script, so a page makes one request. The
-// script imports it as the virtual module `oauth-prefab:wasm`: a string of base64 holding the
-// module's raw DEFLATE stream, compressed here by zopfli (`@gfx/zopfli`), and inflated in the page
-// by `DecompressionStream('deflate-raw')` (js/bytes.js).
+// Post-bundle step: the wasm goes inside the bundled script, so a page makes one request and the
+// module compiles synchronously (`new WebAssembly.Module`) as the script runs. The script imports
+// it as the virtual module `oauth-prefab:wasm`: a string of one character per byte (U+0000 to
+// U+00FF), which gzip compresses almost as well as the bytes (measured: +3%, where base64 costs
+// +28%).
 //
-// Why this form (measured on the module of 2026-12-06, 94,862 B): gzip -9 of the bare module is
-// 43,017 B and the one-character-per-byte string the script held before cost +3% over it (UTF-8
-// writes bytes over 0x7F in two); zopfli's stream is 40,646 B and a server's gzip of its base64
-// 40,854 B (+0.5%): base64's 64 letters code back to 6 bits each, and nothing else is left to find.
-// Zopfli is deterministic: the same module gives the same script.
-//
-// When esbuild moves: it must keep the placeholder as one double-quoted literal;
-// tests/build/embed.test.mjs checks the round trip.
-import { deflateAsync } from '@gfx/zopfli';
+// esbuild would print that string with an escape for every control character (measured: +13%
+// gzipped), so the bundle gets a placeholder, and the string goes in afterwards, escaped only where
+// a JS string literal must be (quote, backslash, line ends). When esbuild moves: it must keep the
+// placeholder as one double-quoted literal; tests/build/embed.test.mjs checks the round trip.
 
 /** The placeholder the bundler sees as the wasm. */
 export const PLACEHOLDER = '__oauth_prefab_wasm__';
@@ -25,15 +21,21 @@ export const embeddedWasmPlugin = {
   },
 };
 
-/** `bytes` as raw DEFLATE (RFC 1951), by zopfli: about 5% smaller than zlib's level 9. */
-export async function deflated(bytes) {
-  return Buffer.from(await deflateAsync(bytes, { numiterations: 15 }));
-}
-
-/** `bundle` with the placeholder replaced by `wasm`, deflated, in base64; throws unless it is there once. */
-export async function embedWasm(bundle, wasm) {
+/** `bundle` with the placeholder replaced by `wasm` as a string; throws unless it is there once. */
+export function embedWasm(bundle, wasm) {
   const quoted = `"${PLACEHOLDER}"`;
   if (bundle.split(quoted).length !== 2) throw new Error(`build: the bundle should hold ${quoted} once`);
-  const literal = `"${(await deflated(wasm)).toString('base64')}"`;
-  return bundle.replace(quoted, () => literal);
+  return bundle.replace(quoted, () => bytesAsString(wasm));
+}
+
+/** `bytes` as a JS string literal of one character per byte, escaped where JS needs it. */
+export function bytesAsString(bytes) {
+  let text = '"';
+  for (const b of bytes) {
+    if (b === 0x22 || b === 0x5c) text += `\\${String.fromCharCode(b)}`;
+    else if (b === 0x0a) text += '\\n';
+    else if (b === 0x0d) text += '\\r';
+    else text += String.fromCharCode(b);
+  }
+  return `${text}"`;
 }

@@ -266,10 +266,10 @@ error_codes! {
 /// compiling the widget's WebAssembly.
 pub const NOT_SET_UP: &str = "This login button is not set up yet.";
 
-/// The console error of a page where the WebAssembly cannot start: its Content Security Policy
-/// forbids compiling it, or the browser has no `DecompressionStream('deflate-raw')` to inflate it.
+/// The console error of a page where the WebAssembly cannot be compiled (its Content Security
+/// Policy forbids it).
 #[cfg(not(target_arch = "wasm32"))]
-pub const CSP_WASM_ERROR: &str = "<oauth-login>: the login button's WebAssembly could not start. A page with a Content Security Policy must allow it: add 'wasm-unsafe-eval' (not 'unsafe-eval') to its script-src directive. A browser older than Chrome 103, Firefox 113 or Safari 16.4 cannot inflate it.";
+pub const CSP_WASM_ERROR: &str = "<oauth-login>: the login button's WebAssembly could not be compiled. A page with a Content Security Policy must allow it: add 'wasm-unsafe-eval' (not 'unsafe-eval') to its script-src directive.";
 
 /// The CSS parts of the markup, with their docs.
 #[cfg(not(target_arch = "wasm32"))]

@@ -134,6 +134,19 @@ test('under a CSP without wasm-unsafe-eval, callbackurl is still the redirect UR
   await context.close();
 });
 
+test('under a CSP without wasm-unsafe-eval, callbackurl reads a blank or space-padded redirect-uri as the core does (trimmed; blank is absent)', async () => {
+  const { page, context } = await env.newPage();
+  await page.goto(`${env.web}/e2e/csp.html?tab=2#top`);
+  await page.waitForFunction(() => customElements.get('oauth-login'));
+  const seen = await page.evaluate(() => {
+    const el = document.getElementById('w1');
+    const given = (uri) => { el.redirectUri = uri; return el.callbackurl; };
+    return [given(''), given('  '), given(' /e2e/callback\n'), given(' https://app.example/cb ')];
+  });
+  assert.deepEqual(seen, [`${env.web}/e2e/csp.html`, `${env.web}/e2e/csp.html`, `${env.web}/e2e/callback`, 'https://app.example/cb']);
+  await context.close();
+});
+
 test('under a CSP without wasm-unsafe-eval, the disabled button shows the label however the page set it', async () => {
   const { page, context } = await env.newPage();
   // Before the module loads: a property set on an element not yet defined (the "lazy property").

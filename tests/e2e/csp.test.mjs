@@ -71,19 +71,6 @@ test('a policy without \'wasm-unsafe-eval\': the element is defined, its button 
   await context.close();
 });
 
-test('a browser without DecompressionStream (before Chrome 103, Firefox 113, Safari 16.4): the disabled button, and the console says why', async () => {
-  policy = README_POLICY;
-  const { page, context, consoleLines } = await env.newPage();
-  await page.addInitScript(() => { delete globalThis.DecompressionStream; });
-  await page.goto(`${env.web}/e2e/csp.html`);
-  await page.waitForFunction(() => customElements.get('oauth-login'));
-  const state = await widgetState(page);
-  assert.equal(state.message, 'This login button is not set up yet.');
-  assert.equal(await page.evaluate(() => document.getElementById('w1').shadowRoot.querySelector('button').disabled), true);
-  assert.ok(consoleLines.some((line) => /older than Chrome 103, Firefox 113 or Safari 16\.4/.test(line) && /DecompressionStream/.test(line)), consoleLines.join('\n'));
-  await context.close();
-});
-
 test('a token request the policy\'s connect-src refuses is network_error naming the policy and the directive', async () => {
   policy = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src 'self' https:";
   const { page, context } = await openCspPage();

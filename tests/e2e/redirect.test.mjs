@@ -55,6 +55,23 @@ test('redirect mode: the login round trip delivers oauth-login and cleans the ad
   await context.close();
 });
 
+test('redirect mode: the token has left the address before the page\'s other scripts see it (DOMContentLoaded)', async () => {
+  const { page, context } = await env.newPage();
+  // On every load: what the page's own code (a router, an analytics snippet) reads once the
+  // document is parsed and its deferred and module scripts have run.
+  await page.addInitScript(() => {
+    document.addEventListener('DOMContentLoaded', () => { sessionStorage.setItem('seen', location.href); });
+  });
+  await openWidget(env, page, { attrs: { mode: 'redirect', scope: 'basic' } });
+  await clickToProvider(page);
+  await decideInTab(page, 'Allow');
+  const [event] = await waitForEvents(page);
+  assert.equal(event.type, 'oauth-login');
+  const seen = await page.evaluate(() => sessionStorage.getItem('seen'));
+  assert.equal(seen, `${env.web}/e2e/widget.html`, 'the address the page\'s scripts read');
+  await context.close();
+});
+
 test('a blocked popup with the default fallback goes on as a redirect login', async () => {
   const { page, context } = await env.newPage();
   await openWidget(env, page, { init: () => { window.open = () => null; } });
