@@ -131,3 +131,35 @@ test('a response with a wrong state at the one callback page is refused on the s
   assert.ok(!(await widgetKeys(page)).includes('oauth-prefab:response'), 'the response is used up');
   await context.close();
 });
+
+test('an element with the login\'s key that the callback page adds after it loaded leaves the response to the start page', async () => {
+  const { page, context, consoleLines } = await env.newPage();
+  // The callback page's app renders its element late (after `load` and a task), while the tab is
+  // going back; the start page's server answers slowly, so that element connects before it left.
+  await page.addInitScript(() => {
+    if (location.pathname !== '/e2e/callback.html') return;
+    addEventListener('load', () => setTimeout(() => {
+      const late = document.createElement('oauth-login');
+      late.id = 'w1';
+      for (const [name, value] of Object.entries(window.__attrs)) late.setAttribute(name, value);
+      document.body.append(late);
+    }, 50));
+  });
+  let returns = 0;
+  await page.route(`${env.web}/e2e/widget.html?from=a`, async (route) => {
+    if (returns++ > 0) await new Promise((resolve) => { setTimeout(resolve, 600); });
+    await route.continue();
+  });
+  await openWidget(env, page, {
+    path: START,
+    attrs: { 'client-id': 'e2e-app', 'authorize-url': `${env.provider}/oauth/authorize`, mode: 'redirect', 'redirect-uri': callback() },
+  });
+  await clickToProvider(env, page);
+  await decideAndReturn(page, 'Allow');
+  const issued = await env.controls.lastToken();
+  const events = await waitForEvents(page);
+  assert.deepEqual(events.map((e) => [e.type, e.target, e.detail.accessToken ?? e.detail.error]), [['oauth-login', 'w1', issued.access_token]]);
+  assert.deepEqual(await widgetKeys(page), []);
+  assert.ok(!consoleLines.some((l) => l.includes('without an answer')), consoleLines.join('\n'));
+  await context.close();
+});

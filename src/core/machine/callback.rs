@@ -53,8 +53,10 @@ pub struct PageState {
     /// The response being relayed, until the relay ends.
     relaying: Option<String>,
     /// Where this page's response goes if no widget of the page takes it: the address of the
-    /// page its tab's redirect login started on, when that is another page.
-    back: Option<String>,
+    /// page its tab's redirect login started on, when that is another page (the login stays
+    /// stored for that page: a widget of this one connecting after the response left finds it
+    /// came back with an answer).
+    pub back: Option<String>,
     /// The discovery documents asked for, by issuer: read once per page.
     pub discovered: Vec<(String, Discovered)>,
     /// The key sets read, by `jwks_uri` (all dropped when one just read fails its login).
@@ -214,11 +216,12 @@ pub fn page_load(
 /// The page has loaded, and its widgets have connected (after any relay): a response none of
 /// them took goes back to the page its tab's redirect login started on, in `sessionStorage`
 /// (never in the address), where that page takes it on load as if its address had brought it.
+/// The response leaves this page's deliveries: a widget that connects later does not take it.
 pub fn loaded(page: &mut PageState, store: &mut dyn Store, out: &mut dyn Emit) {
-    if let Some(waiting) = page.deliveries.last() {
-        if let Some(url) = page.back.take() {
+    if let Some(url) = &page.back {
+        if let Some(waiting) = page.deliveries.pop() {
             store.set(Storage::Session, RESPONSE_KEY, &waiting.raw);
-            out.emit(Command::Leave { url: &url });
+            out.emit(Command::Leave { url });
         }
     }
 }

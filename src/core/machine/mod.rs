@@ -281,7 +281,9 @@ impl Machine {
             .store
             .get(Storage::Session, PENDING_KEY)
             .unwrap_or_default();
-        let Some(login) = Pending::from_record(&record).filter(|p| p.config.key == config.key)
+        // Not on a page whose response goes back to its login's page: it came with an answer.
+        let Some(login) = Pending::from_record(&record)
+            .filter(|p| p.config.key == config.key && env.page.back.is_none())
         else {
             return;
         };

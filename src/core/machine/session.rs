@@ -231,7 +231,8 @@ impl Pending {
     }
 
     /// Reads a record back as a pending login in this tab; `None` for anything damaged. An
-    /// earlier version's record (without `address`) started on its page's origin and path.
+    /// earlier version's record (without `address`, or an empty one) started on its page's
+    /// origin and path.
     pub fn from_record(record: &str) -> Option<Self> {
         let p = Params::parse_any_length(record).ok()?;
         let page = Page {
@@ -239,7 +240,7 @@ impl Pending {
             path: p.get("path")?.into(),
         };
         let address = p
-            .get("address")
+            .given("address")
             .map_or_else(|| cat(&[&page.origin, &page.path]), String::from);
         let config = Config::new(Settings::parse(p.get("attributes")?), page);
         if config.error.is_some() {
@@ -457,6 +458,11 @@ mod tests {
         let earlier = Pending::from_record(&record[..record.find("&address=").unwrap()]);
         assert_eq!(
             earlier.map(|p| p.address),
+            Some("http://localhost:8080/app/".into())
+        );
+        let empty = Pending::from_record(&record.replace("&address=", "&address=&x="));
+        assert_eq!(
+            empty.map(|p| p.address),
             Some("http://localhost:8080/app/".into())
         );
         for bad in [

@@ -225,3 +225,26 @@ fn a_response_with_nowhere_to_go_back_to_stays_and_goes_no_further() {
     );
     assert!(loaded(&mut same).is_empty());
 }
+
+#[test]
+fn a_widget_of_the_callback_page_that_connects_after_it_left_neither_takes_nor_drops_the_login() {
+    // The callback page's element with the login's key is added late (after `load` and one
+    // task: an app that renders it once its data came), while the page is going back.
+    let mut w = Widget::new(&attributes());
+    let (_, state) = w.login(0x2a);
+    let hash = format!("#access_token=t6&token_type=bearer&state={state}");
+    let (mut callback, _) = page_at(&w, "/callback", "", &hash);
+    assert_eq!(names(&loaded(&mut callback)), ["leave"]);
+    let mut late = callback.another(&attributes());
+    late.page = callback.page;
+    let out = late.connect();
+    assert_eq!(logged_in_with(&out), None, "it went back: {out:?}");
+    assert!(warnings(&out).is_empty(), "{out:?}");
+    // The start page completes the login, with the token the response carried.
+    let (start, _) = page_at(&late, "/app", "?tab=2", "#top");
+    let mut element = start.another(&attributes());
+    element.page = start.page;
+    let out = element.connect();
+    assert_eq!(logged_in_with(&out), Some("t6"), "{out:?}");
+    assert_eq!(error(&out), None, "{out:?}");
+}
