@@ -15,7 +15,7 @@ export const pageCommands = {
   /** Posts the response to the opener (our own origin only) or on the channel; waits for the ack. */
   relay(id, search, hash, opener, waitMs) {
     const channel = new BroadcastChannel(CHANNEL);
-    this.relaying = new Promise((resolve) => {
+    this._relaying = new Promise((resolve) => {
       channel.onmessage = (e) => { if (e.data?.oauthPrefabAck === id) resolve(true); };
       setTimeout(resolve, waitMs, false);
       const message = { oauthPrefabResponse: { search, hash, id } };
@@ -23,13 +23,13 @@ export const pageCommands = {
       else channel.postMessage(message);
     }).then((taken) => {
       channel.close();
-      this.tell('relayed', taken, opener);
+      this._tell('relayed', taken, opener);
     });
   },
 
   /** The page becomes the widget's message: see js/oauth-login.js. */
   say(text) {
-    this.tookOver = true;
+    this._tookOver = true;
     const p = document.createElement('p');
     p.textContent = text;
     (document.body ?? document.documentElement).replaceChildren(p);
@@ -45,17 +45,17 @@ export const pageCommands = {
 };
 
 /**
- * Asks the core about this page's address; resolves once any relay has ended. `driver.tookOver`
+ * Asks the core about this page's address; resolves once any relay has ended. `driver._tookOver`
  * then says whether the page became the widget's message (see js/oauth-login.js).
  */
 export function handleCallback(driver) {
-  driver.tell('pageLoad', location.pathname, location.search, location.hash, !!window.opener, randomBytes(8));
-  return driver.relaying;
+  driver._tell('pageLoad', location.pathname, location.search, location.hash, !!window.opener, randomBytes(8));
+  return driver._relaying;
 }
 
 /** Reports `loaded` once the page has loaded, one task later: its elements have connected. */
 export function reportLoaded(driver) {
-  const loaded = () => setTimeout(() => driver.tell('loaded'));
+  const loaded = () => setTimeout(() => driver._tell('loaded'));
   if (document.readyState === 'complete') loaded();
   else addEventListener('load', loaded);
 }

@@ -31,14 +31,14 @@ globalThis.addEventListener?.('securitypolicyviolation', (e) => violations.push(
 /** Runs one controller: `host` is the element (null for `login(options)` and callback pages). */
 export class Driver {
   constructor(host, readSettings) {
-    this.id = widget();
-    FREED.register(this, this.id);
-    this.host = host;
-    this.read = readSettings;
-    this.waiters = [];
-    this.logouts = new Map();
-    this.queue = [];
-    this.running = false;
+    this._id = widget();
+    FREED.register(this, this._id);
+    this._host = host;
+    this._read = readSettings;
+    this._waiters = [];
+    this._logouts = new Map();
+    this._queue = [];
+    this._running = false;
   }
 
   /**
@@ -46,17 +46,17 @@ export class Driver {
    * and another element's of this page, while the element is in the document: a listener left
    * on `window` would keep a removed element alive.
    */
-  watchStorage(on) {
-    this.onStorage ??= (e) => { if (e.storageArea === localStorage) this.tell('stored', e.key ?? ''); };
-    this.onWrite ??= (e) => this.tell('stored', e.data);
-    if (on) addEventListener('storage', this.onStorage);
-    else removeEventListener('storage', this.onStorage);
-    localWrites[on ? 'addEventListener' : 'removeEventListener']('write', this.onWrite);
+  _watchStorage(on) {
+    this._onStorage ??= (e) => { if (e.storageArea === localStorage) this._tell('stored', e.key ?? ''); };
+    this._onWrite ??= (e) => this._tell('stored', e.data);
+    if (on) addEventListener('storage', this._onStorage);
+    else removeEventListener('storage', this._onStorage);
+    localWrites[on ? 'addEventListener' : 'removeEventListener']('write', this._onWrite);
   }
 
   /** Tells the core of input `name` with its fields; returns the commands it answers with. */
-  call(name, ...fields) {
-    return JSON.parse(on(this.id, JSON.stringify([INPUTS.indexOf(name), ...fields]), Date.now()));
+  _call(name, ...fields) {
+    return JSON.parse(on(this._id, JSON.stringify([INPUTS.indexOf(name), ...fields]), Date.now()));
   }
 
   /**
@@ -64,25 +64,25 @@ export class Driver {
    * commands run (a blocked popup, a listener calling logout()) queues its commands after the
    * current ones, so a list is never interleaved with the answer to one of its own commands.
    */
-  tell(name, ...fields) {
-    this.queue.push(...this.call(name, ...fields));
-    if (this.running) return;
-    this.running = true;
+  _tell(name, ...fields) {
+    this._queue.push(...this._call(name, ...fields));
+    if (this._running) return;
+    this._running = true;
     try {
-      while (this.queue.length) this.run(this.queue.shift());
+      while (this._queue.length) this._run(this._queue.shift());
     } finally {
-      this.running = false;
+      this._running = false;
     }
   }
 
   /** Asks the core a question (`read`, `authorize`), answered at once, even while commands run. */
-  ask(name) {
-    for (const command of this.call(name)) this.run(command);
-    return this.answer;
+  _ask(name) {
+    for (const command of this._call(name)) this._run(command);
+    return this._answer;
   }
 
   /** Carries out one command, `[number, ...fields]`: its handler takes the fields as arguments. */
-  run([number, ...fields]) {
+  _run([number, ...fields]) {
     const name = COMMANDS[number];
     const handler = Object.hasOwn(HANDLERS, name) ? HANDLERS[name] : null;
     if (!handler) throw new Error(`oauth-prefab: no handler for command ${number}`);
@@ -90,41 +90,41 @@ export class Driver {
   }
 
   /** Hands the current settings and page to the core. */
-  sync() {
-    this.tell('update', this.read(), location.origin, location.pathname);
+  _sync() {
+    this._tell('update', this._read(), location.origin, location.pathname);
   }
 
   login() {
     return new Promise((resolve, reject) => {
-      this.waiters.push({ resolve, reject });
-      this.sync();
-      this.tell('login', randomBytes(RANDOM_BYTES), location.href);
+      this._waiters.push({ resolve, reject });
+      this._sync();
+      this._tell('login', randomBytes(RANDOM_BYTES), location.href);
     });
   }
 
   /** `logout(options)`: resolves with `{ revoked }` once the revocation is over; never rejects. */
   logout(options) {
-    const id = (this.logoutCount = (this.logoutCount ?? 0) + 1);
+    const id = (this._logoutCount = (this._logoutCount ?? 0) + 1);
     return new Promise((resolve) => {
-      this.logouts.set(id, resolve);
-      this.sync();
-      this.tell('logout', options?.endSession === true, id, randomBytes(16));
+      this._logouts.set(id, resolve);
+      this._sync();
+      this._tell('logout', options?.endSession === true, id, randomBytes(16));
     });
   }
 
   /** Listens for a callback page's response: from the popup (or any window), and the channel. */
-  listen(popup) {
+  _listen(popup) {
     const take = (data, origin, source) => {
       const response = data?.oauthPrefabResponse;
       if (response && typeof response === 'object') {
-        this.tell('message', source, origin, String(response.search ?? ''), String(response.hash ?? ''), String(response.id ?? ''));
+        this._tell('message', source, origin, String(response.search ?? ''), String(response.hash ?? ''), String(response.id ?? ''));
       }
     };
     // Sources, as core::machine::io::Source numbers them: 0 another window, 1 the popup, 2 the channel.
-    this.onMessage = (e) => take(e.data, e.origin, e.source === popup ? 1 : 0);
-    addEventListener('message', this.onMessage);
-    this.channel = new BroadcastChannel(CHANNEL);
-    this.channel.onmessage = (e) => take(e.data, location.origin, 2);
+    this._onMessage = (e) => take(e.data, e.origin, e.source === popup ? 1 : 0);
+    addEventListener('message', this._onMessage);
+    this._channel = new BroadcastChannel(CHANNEL);
+    this._channel.onmessage = (e) => take(e.data, location.origin, 2);
   }
 }
 
@@ -141,7 +141,7 @@ const HANDLERS = {
   ...pageCommands,
 
   render(label, state, busy, message, avatar) {
-    const root = this.host?.shadowRoot;
+    const root = this._host?.shadowRoot;
     if (!root) return;
     const [button, picture, spinner, text, note] = ['button', 'avatar', 'spinner', 'label', 'message'].map((p) => root.querySelector(`[part=${p}]`));
     if (avatar) {
@@ -150,7 +150,7 @@ const HANDLERS = {
     picture.hidden = !avatar;
     button.dataset.state = state;
     // The same state on the host, for page styles: oauth-login:state(logged-in)::part(button).
-    const states = this.host.internals?.states;
+    const states = this._host._internals?.states;
     if (states) {
       states.clear();
       try { states.add(state); } catch { /* an older engine: data-state only */ }
@@ -166,8 +166,8 @@ const HANDLERS = {
     const fire = () => {
       // The promises this event settles are taken first: a login() a listener starts is the
       // next login's, not this one's.
-      const waiters = settle ? this.waiters.splice(0) : [];
-      this.host?.dispatchEvent(new CustomEvent(event, { detail, bubbles: true, composed: true }));
+      const waiters = settle ? this._waiters.splice(0) : [];
+      this._host?.dispatchEvent(new CustomEvent(event, { detail, bubbles: true, composed: true }));
       for (const waiter of waiters) waiter[settle](settle === 'reject' ? new OAuthError(detail) : detail);
     };
     if (later) queueMicrotask(fire);
@@ -180,14 +180,14 @@ const HANDLERS = {
     const left = screenX + Math.max(0, (outerWidth - 520) / 2);
     const top = screenY + Math.max(0, (outerHeight - 640) / 2);
     const popup = window.open(url, name, `popup=yes,width=520,height=640,left=${left | 0},top=${top | 0}`);
-    this.popup = popup;
-    if (!popup) return this.tell('blocked');
-    this.listen(popup);
-    this.poll = setInterval(() => {
+    this._popup = popup;
+    if (!popup) return this._tell('blocked');
+    this._listen(popup);
+    this._poll = setInterval(() => {
       const closed = popup.closed;
       let shown = !closed;
       try { shown &&= popup.location.href !== 'about:blank'; } catch { /* another origin's page */ }
-      this.tell('look', closed, shown);
+      this._tell('look', closed, shown);
     }, pollMs);
   },
 
@@ -195,35 +195,35 @@ const HANDLERS = {
     if (!popup) {
       // Back from the provider's page to this page kept whole (the back/forward cache): the login
       // it left came back without an answer, and its login() promise is still waiting.
-      removeEventListener('pageshow', this.onShow);
-      this.onShow = (e) => { if (e.persisted) this.tell('returned'); };
-      addEventListener('pageshow', this.onShow, { once: true });
+      removeEventListener('pageshow', this._onShow);
+      this._onShow = (e) => { if (e.persisted) this._tell('returned'); };
+      addEventListener('pageshow', this._onShow, { once: true });
       location.assign(url);
-    } else if (this.popup && !this.popup.closed) this.popup.location.href = url;
+    } else if (this._popup && !this._popup.closed) this._popup.location.href = url;
   },
 
   unwatch() {
-    clearInterval(this.poll);
+    clearInterval(this._poll);
   },
 
   close() {
-    clearInterval(this.poll);
-    removeEventListener('message', this.onMessage);
-    this.channel?.close();
-    this.channel = null;
-    if (this.popup && !this.popup.closed) this.popup.close();
-    this.popup = null;
+    clearInterval(this._poll);
+    removeEventListener('message', this._onMessage);
+    this._channel?.close();
+    this._channel = null;
+    if (this._popup && !this._popup.closed) this._popup.close();
+    this._popup = null;
   },
 
   ack(id) {
-    this.channel?.postMessage({ oauthPrefabAck: id });
+    this._channel?.postMessage({ oauthPrefabAck: id });
   },
 
   digest(seq, text, algorithm) {
     Promise.resolve()
       .then(() => crypto.subtle.digest(algorithm, new TextEncoder().encode(text)))
       .then((hash) => Array.from(new Uint8Array(hash)), () => [])
-      .then((bytes) => this.tell('digest', seq, bytes));
+      .then((bytes) => this._tell('digest', seq, bytes));
   },
 
   fetch(seq, url, body, bearer) {
@@ -234,45 +234,45 @@ const HANDLERS = {
     // the HTTP cache kept without asking the server: a key set fetched once more after a key
     // rotation must be the provider's current one.
     window.fetch(url, { method: body == null ? 'GET' : 'POST', headers, body, cache: 'no-cache' }).then(async (response) => [response.status, await response.text()]).then(([status, text]) => {
-      this.tell('answer', seq, status, text);
+      this._tell('answer', seq, status, text);
     }, () => {
       // The page's CSP reports its refusal as an event of its own, queued beside the failure.
       setTimeout(() => {
         const refused = violations.find((v) => v.blockedURI && url.startsWith(v.blockedURI));
-        this.tell('unreachable', seq, refused?.effectiveDirective ?? '');
+        this._tell('unreachable', seq, refused?.effectiveDirective ?? '');
       });
     });
   },
 
   verify(seq, key, importWith, verifyWith, data, signature) {
-    verifySignature(key, importWith, verifyWith, data, signature).then((ok) => this.tell('verified', seq, ok));
+    verifySignature(key, importWith, verifyWith, data, signature).then((ok) => this._tell('verified', seq, ok));
   },
 
   lock(name) {
     // Without Web Locks (an insecure context, an old engine) each tab renews on its own.
-    if (!navigator.locks) return this.tell('locked');
+    if (!navigator.locks) return this._tell('locked');
     navigator.locks.request(name, () => new Promise((release) => {
-      this.release = release;
-      this.tell('locked');
+      this._release = release;
+      this._tell('locked');
     }));
   },
 
   unlock() {
-    const release = this.release;
-    this.release = null;
+    const release = this._release;
+    this._release = null;
     // The rotated token is in localStorage already; other tabs see a write a little later than
     // this one does, so the next tab to take the lock must not read the used token.
     if (release) setTimeout(release, UNLOCK_AFTER_MS);
   },
 
   revoked(id, revoked) {
-    this.logouts.get(id)?.({ revoked });
-    this.logouts.delete(id);
+    this._logouts.get(id)?.({ revoked });
+    this._logouts.delete(id);
   },
 
   timer(ms) {
-    clearTimeout(this.timeout);
-    if (ms != null) this.timeout = setTimeout(() => this.tell('tick'), ms);
+    clearTimeout(this._timeout);
+    if (ms != null) this._timeout = setTimeout(() => this._tell('tick'), ms);
   },
 
   warn(text) {
@@ -280,15 +280,15 @@ const HANDLERS = {
   },
 
   properties(callbackurl, accessToken, loggedIn, expiresAt, profile, idToken) {
-    this.answer = { callbackurl, accessToken, loggedIn, expiresAt, profile, idToken };
+    this._answer = { callbackurl, accessToken, loggedIn, expiresAt, profile, idToken };
   },
 
   attach(token, inQuery) {
-    this.answer = { token, inQuery };
+    this._answer = { token, inQuery };
   },
 
   refuse(detail) {
-    this.answer = { detail };
+    this._answer = { detail };
   },
 
   fault(text) {

@@ -59,51 +59,51 @@ class OAuthLogin extends Base {
 
   constructor() {
     super();
-    this.internals = this.attachInternals?.();
+    this._internals = this.attachInternals?.();
     shadowOf(this).querySelector('button').addEventListener('click', () => this.login().catch(() => {}));
     this._driver = new Driver(this, () => attributesOf(this));
   }
 
   connectedCallback() {
     applyEarlyProperties(this);
-    const again = this._driver.connected;
-    this._driver.connected = true;
-    this._driver.sync();
-    this._driver.tell('connect');
-    this._driver.watchStorage(true);
+    const again = this._driver._connected;
+    this._driver._connected = true;
+    this._driver._sync();
+    this._driver._tell('connect');
+    this._driver._watchStorage(true);
     // Moved back into the document: another tab may have changed the shared session meanwhile.
-    if (again) this._driver.tell('stored', '');
+    if (again) this._driver._tell('stored', '');
   }
 
   disconnectedCallback() {
-    this._driver.watchStorage(false);
-    this._driver.tell('disconnect');
+    this._driver._watchStorage(false);
+    this._driver._tell('disconnect');
   }
 
   attributeChangedCallback() {
     // Before the first connectedCallback (an upgrade reports every attribute first), the sync in
     // connectedCallback reads them all at once.
-    if (this.isConnected && this._driver.connected) this._driver.sync();
+    if (this.isConnected && this._driver._connected) this._driver._sync();
   }
 
-  get callbackurl() { this._driver.sync(); return this._driver.ask('read').callbackurl; }
+  get callbackurl() { this._driver._sync(); return this._driver._ask('read').callbackurl; }
 
-  get accessToken() { return this._driver.ask('read').accessToken; }
+  get accessToken() { return this._driver._ask('read').accessToken; }
 
-  get loggedIn() { return this._driver.ask('read').loggedIn; }
+  get loggedIn() { return this._driver._ask('read').loggedIn; }
 
-  get expiresAt() { return this._driver.ask('read').expiresAt; }
+  get expiresAt() { return this._driver._ask('read').expiresAt; }
 
-  get profile() { return this._driver.ask('read').profile; }
+  get profile() { return this._driver._ask('read').profile; }
 
-  get idToken() { return this._driver.ask('read').idToken; }
+  get idToken() { return this._driver._ask('read').idToken; }
 
   login() { return this._driver.login(); }
 
   logout(options) { return this._driver.logout(options); }
 
   fetch(input, init) {
-    return attach(this._driver.ask('authorize'), input, init);
+    return attach(this._driver._ask('authorize'), input, init);
   }
 }
 
@@ -222,6 +222,6 @@ export function login(options) {
     return pairs.toString();
   };
   const driver = new Driver(null, read);
-  driver.sync = () => driver.tell('options', read(), location.origin, location.pathname, object);
+  driver._sync = () => driver._tell('options', read(), location.origin, location.pathname, object);
   return driver.login();
 }

@@ -34,4 +34,4 @@ if (page) reportLoaded(page);
 // A page that became the widget's message (its response relayed and the window closing, or the
 // person told to start again) never finishes this import: an app whose callback URL is its own
 // page must not start on content the widget replaced, in a window about to close.
-if (page?.tookOver) await new Promise(() => {});
+if (page?._tookOver) await new Promise(() => {});

@@ -139,8 +139,7 @@ impl Proof {
             Ok(jws) => jws,
             Err(error) => return Progress::Failed(error),
         };
-        let discovery = self.discovery.clone();
-        let Some(uri) = discovery.as_ref().and_then(|d| d.jwks_uri.as_deref()) else {
+        let Some(uri) = self.jwks_uri() else {
             return Progress::Failed(OAuthError::config(cat(&[
                 "the discovery document of `",
                 self.config.issuer().unwrap_or(""),
@@ -167,7 +166,7 @@ impl Proof {
                 });
                 Progress::Waiting
             }
-            KeyChoice::UnknownKid if !self.keys_read => self.read_keys(uri, seq, out),
+            KeyChoice::UnknownKid if !self.keys_read => self.read_keys(seq, out),
             KeyChoice::UnknownKid => Progress::Failed(refused(&[
                 "no key of the issuer's key set is `",
                 jws.kid.as_deref().unwrap_or(""),
@@ -177,14 +176,19 @@ impl Proof {
         }
     }
 
-    /// Asks for the key set at `uri`.
-    fn read_keys(&mut self, uri: &str, seq: &mut u32, out: &mut dyn Emit) -> Progress {
+    /// The issuer's `jwks_uri`, if its discovery document names one.
+    fn jwks_uri(&self) -> Option<&str> {
+        self.discovery.as_ref()?.jwks_uri.as_deref()
+    }
+
+    /// Asks for the key set (a proof that checks a signature has a `jwks_uri`).
+    fn read_keys(&mut self, seq: &mut u32, out: &mut dyn Emit) -> Progress {
         self.keys_read = true;
         self.step = Step::Keys;
         self.seq = next(seq);
         out.emit(Command::Fetch {
             seq: self.seq,
-            url: uri,
+            url: self.jwks_uri().unwrap_or(""),
             body: None,
             bearer: None,
         });
@@ -201,11 +205,10 @@ impl Proof {
     ) -> Progress {
         match self.step {
             Step::Keys => {
-                let uri = self.discovery.as_ref().and_then(|d| d.jwks_uri.clone());
-                let uri = uri.unwrap_or_default();
+                let uri = self.jwks_uri().unwrap_or("");
                 match reply {
                     Reply::Answered(200, body) => {
-                        page.set_keys(&uri, body);
+                        page.set_keys(uri, body);
                         let progress = self.check_signature(seq, page, out);
                         // A key set that failed its login is not kept (an error page a CDN
                         // answered 200, `{}`): the next login reads it again. The page's
@@ -217,13 +220,13 @@ impl Proof {
                     }
                     Reply::Answered(status, _) => Progress::Failed(refused(&[
                         "the issuer's key set `",
-                        &uri,
+                        uri,
                         "` answered ",
                         &decimal(status.into()),
                     ])),
                     Reply::Unreachable(_) => Progress::Failed(OAuthError::new(
                         ErrorCode::NetworkError,
-                        cat(&["could not reach the issuer's key set `", &uri, "`"]),
+                        cat(&["could not reach the issuer's key set `", uri, "`"]),
                     )),
                 }
             }
@@ -269,10 +272,8 @@ impl Proof {
             return Progress::Failed(refused(&["unreadable"]));
         };
         if !ok {
-            if let (false, Some(discovery)) = (self.keys_read, self.discovery.clone()) {
-                if let Some(uri) = &discovery.jwks_uri {
-                    return self.read_keys(uri, seq, out);
-                }
+            if !self.keys_read {
+                return self.read_keys(seq, out);
             }
             let browser = match jws.alg {
                 Alg::PS256 | Alg::EdDSA => {

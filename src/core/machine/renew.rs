@@ -497,16 +497,12 @@ impl Machine {
             read => read.flatten().flatten(),
         }
         .filter(|h| !h.token.is_expired(env.now));
-        // Nothing held, nothing to take (a logout or an end this page wrote, or heard already):
-        // no change, and the button keeps saying what it says.
-        if shared.is_none() && self.held.is_none() {
-            return false;
-        }
-        if !matches!(self.attempt, Attempt::Pending(_)) {
-            self.attempt = Attempt::None;
-        }
+        let settled = !matches!(self.attempt, Attempt::Pending(_));
         match (shared, self.held.take()) {
             (Some(shared), old) => {
+                if settled {
+                    self.attempt = Attempt::None;
+                }
                 // Another person's login is a login; the same person's new token, a renewal.
                 // Only a session with a refresh token can have been renewed: without a subject
                 // (plain OAuth) any new login, another account's too, would read as the same.
@@ -535,11 +531,14 @@ impl Machine {
                 let renewal = self.take_renewal(out).map(|r| r.step);
                 self.revoke(0, None, old.config.clone(), None, renewal, env, out);
                 let id = old.config.preset.id;
+                if settled {
+                    self.attempt = match ended {
+                        Some(_) => Attempt::Expired,
+                        None => Attempt::None,
+                    };
+                }
                 let (event, detail) = match ended {
                     Some(code) => {
-                        if !matches!(self.attempt, Attempt::Pending(_)) {
-                            self.attempt = Attempt::Expired;
-                        }
                         let code = Some(code).filter(|c| !c.is_empty());
                         (Event::Expired, Detail::Expired(id, code))
                     }
@@ -549,8 +548,9 @@ impl Machine {
                 self.arm(env.now, out);
                 self.fire(event, detail, Settle::Not, out);
             }
-            // Ruled out above.
-            (None, None) => {}
+            // Nothing held, nothing to take (a logout or an end this page wrote, or heard
+            // already): no change, and the button keeps saying what it says.
+            (None, None) => return false,
         }
         true
     }
