@@ -118,33 +118,33 @@ test('under a CSP without wasm-unsafe-eval, the element reads as logged out and 
   await context.close();
 });
 
-test('under a CSP without wasm-unsafe-eval, callbackurl is still the redirect URI to register (a string, as the contract and index.d.ts say)', async () => {
+/**
+ * On the CSP page (no WebAssembly), #w1's `callbackurl` with no `redirect-uri`, then with each of
+ * `uris` set as its `redirectUri`.
+ */
+async function callbackurlsWithoutWasm(uris) {
   const { page, context } = await env.newPage();
   await page.goto(`${env.web}/e2e/csp.html?tab=2#top`);
   await page.waitForFunction(() => customElements.get('oauth-login'));
-  const seen = await page.evaluate(() => {
+  const seen = await page.evaluate((uris) => {
     const el = document.getElementById('w1');
     const plain = el.callbackurl;
-    const given = (uri) => { el.redirectUri = uri; return el.callbackurl; };
-    // As the core reads redirect-uri: a path on this origin, anything else as given; a value that
-    // is no URL is returned, not thrown (the login would say invalid_config).
-    return [plain, given('/e2e/callback'), given('https://app.example/cb'), given('http://['), given('//cdn.example/cb')];
-  });
-  assert.deepEqual(seen, [`${env.web}/e2e/csp.html`, `${env.web}/e2e/callback`, 'https://app.example/cb', 'http://[', '//cdn.example/cb']);
+    return [plain, ...uris.map((uri) => { el.redirectUri = uri; return el.callbackurl; })];
+  }, uris);
   await context.close();
+  return seen;
+}
+
+test('under a CSP without wasm-unsafe-eval, callbackurl is still the redirect URI to register (a string, as the contract and index.d.ts say)', async () => {
+  // As the core reads redirect-uri: a path on this origin, anything else as given; a value that
+  // is no URL is returned, not thrown (the login would say invalid_config).
+  const seen = await callbackurlsWithoutWasm(['/e2e/callback', 'https://app.example/cb', 'http://[', '//cdn.example/cb']);
+  assert.deepEqual(seen, [`${env.web}/e2e/csp.html`, `${env.web}/e2e/callback`, 'https://app.example/cb', 'http://[', '//cdn.example/cb']);
 });
 
 test('under a CSP without wasm-unsafe-eval, callbackurl reads a blank or space-padded redirect-uri as the core does (trimmed; blank is absent)', async () => {
-  const { page, context } = await env.newPage();
-  await page.goto(`${env.web}/e2e/csp.html?tab=2#top`);
-  await page.waitForFunction(() => customElements.get('oauth-login'));
-  const seen = await page.evaluate(() => {
-    const el = document.getElementById('w1');
-    const given = (uri) => { el.redirectUri = uri; return el.callbackurl; };
-    return [given(''), given('  '), given(' /e2e/callback\n'), given(' https://app.example/cb ')];
-  });
-  assert.deepEqual(seen, [`${env.web}/e2e/csp.html`, `${env.web}/e2e/csp.html`, `${env.web}/e2e/callback`, 'https://app.example/cb']);
-  await context.close();
+  const seen = await callbackurlsWithoutWasm(['', '  ', ' /e2e/callback\n', ' https://app.example/cb ']);
+  assert.deepEqual(seen.slice(1), [`${env.web}/e2e/csp.html`, `${env.web}/e2e/csp.html`, `${env.web}/e2e/callback`, 'https://app.example/cb']);
 });
 
 test('under a CSP without wasm-unsafe-eval, the disabled button shows the label however the page set it', async () => {

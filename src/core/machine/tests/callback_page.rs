@@ -33,6 +33,13 @@ fn loaded(page: &mut Widget) -> Vec<Value> {
     page.send(Input::Loaded {})
 }
 
+/// A widget with the login's key on `page` (its storage, what its load left for its widgets).
+fn element_on(page: Widget) -> Widget {
+    let mut element = page.another(&attributes());
+    element.page = page.page;
+    element
+}
+
 #[test]
 fn a_response_no_widget_of_the_callback_page_takes_goes_back_to_the_page_that_started_it() {
     let mut w = Widget::new(&attributes());
@@ -66,8 +73,7 @@ fn a_response_no_widget_of_the_callback_page_takes_goes_back_to_the_page_that_st
     // nothing to relay; its widget gets the login, and nothing is left in storage.
     let (start, out) = page_at(&callback, "/app", "?tab=2", "#top");
     assert!(out.is_empty(), "{out:?}");
-    let mut element = start.another(&attributes());
-    element.page = start.page;
+    let mut element = element_on(start);
     let out = element.connect();
     assert_eq!(logged_in_with(&out), Some("t1"), "{out:?}");
     assert!(element.store.keys(Storage::Session).is_empty());
@@ -81,8 +87,7 @@ fn a_widget_of_the_callback_page_with_the_logins_key_takes_the_response_there() 
     let (_, state) = w.login(0x22);
     let hash = format!("#access_token=t2&token_type=bearer&state={state}");
     let (callback, _) = page_at(&w, "/callback", "", &hash);
-    let mut element = callback.another(&attributes());
-    element.page = callback.page;
+    let mut element = element_on(callback);
     assert_eq!(logged_in_with(&element.connect()), Some("t2"));
     assert_eq!(
         element.store.get(Storage::Session, PENDING_KEY),
@@ -143,8 +148,7 @@ fn a_code_a_denial_and_a_wrong_state_at_the_callback_page_end_on_the_start_page(
         let (mut callback, _) = page_at(&w, "/callback", &denial, "");
         assert_eq!(names(&loaded(&mut callback)), ["leave"], "{denial}");
         let (start, _) = page_at(&callback, "/app", "?tab=2", "#top");
-        let mut element = start.another(&attributes());
-        element.page = start.page;
+        let mut element = element_on(start);
         assert_eq!(error(&element.connect()), Some("access_denied"), "{denial}");
     }
 
@@ -170,8 +174,7 @@ fn a_code_a_denial_and_a_wrong_state_at_the_callback_page_end_on_the_start_page(
     assert_eq!(names(&loaded(&mut callback)), ["leave"]);
     let (start, out) = page_at(&callback, "/app", "?tab=2", "#top");
     assert!(out.is_empty(), "not relayed again: {out:?}");
-    let mut element = start.another(&attributes());
-    element.page = start.page;
+    let mut element = element_on(start);
     let out = element.connect();
     assert_eq!(error(&out), Some("state_mismatch"));
     assert_eq!(logged_in_with(&out), None);
@@ -186,8 +189,7 @@ fn a_response_with_nowhere_to_go_back_to_stays_and_goes_no_further() {
     let (mut callback, _) = page_at(&w, "/callback", "", &hash);
     loaded(&mut callback);
     let (start, _) = page_at(&callback, "/app", "", "");
-    let mut element = start.another(&attributes());
-    element.page = start.page;
+    let mut element = element_on(start);
     assert_eq!(logged_in_with(&element.connect()), Some("t"));
     let (mut replay, out) = page_at(&element, "/callback", "", &hash);
     assert_eq!(names(&out), ["clean", "relay"]);
@@ -207,8 +209,7 @@ fn a_response_with_nowhere_to_go_back_to_stays_and_goes_no_further() {
     let (mut elsewhere, out) = page_at(&callback, "/home", "", "");
     assert!(out.is_empty());
     assert!(loaded(&mut elsewhere).is_empty());
-    let mut element = elsewhere.another(&attributes());
-    element.page = elsewhere.page;
+    let mut element = element_on(elsewhere);
     assert_eq!(logged_in_with(&element.connect()), Some("t4"));
 
     // The page a login started on is its own callback page (the default): as before, nothing
@@ -235,15 +236,13 @@ fn a_widget_of_the_callback_page_that_connects_after_it_left_neither_takes_nor_d
     let hash = format!("#access_token=t6&token_type=bearer&state={state}");
     let (mut callback, _) = page_at(&w, "/callback", "", &hash);
     assert_eq!(names(&loaded(&mut callback)), ["leave"]);
-    let mut late = callback.another(&attributes());
-    late.page = callback.page;
+    let mut late = element_on(callback);
     let out = late.connect();
     assert_eq!(logged_in_with(&out), None, "it went back: {out:?}");
     assert!(warnings(&out).is_empty(), "{out:?}");
     // The start page completes the login, with the token the response carried.
     let (start, _) = page_at(&late, "/app", "?tab=2", "#top");
-    let mut element = start.another(&attributes());
-    element.page = start.page;
+    let mut element = element_on(start);
     let out = element.connect();
     assert_eq!(logged_in_with(&out), Some("t6"), "{out:?}");
     assert_eq!(error(&out), None, "{out:?}");
