@@ -33,6 +33,16 @@ fn loaded(page: &mut Widget) -> Vec<Value> {
     page.send(Input::Loaded {})
 }
 
+/// A redirect login of `attributes()` (random bytes `byte`) answered with the access token
+/// `token` at the callback page: that page, and the answer's fragment.
+fn answered_at_callback(byte: u8, token: &str) -> (Widget, String) {
+    let mut w = Widget::new(&attributes());
+    let (_, state) = w.login(byte);
+    let hash = format!("#access_token={token}&token_type=bearer&state={state}");
+    let (callback, _) = page_at(&w, "/callback", "", &hash);
+    (callback, hash)
+}
+
 /// A widget with the login's key on `page` (its storage, what its load left for its widgets).
 fn element_on(page: Widget) -> Widget {
     let mut element = page.another(&attributes());
@@ -83,10 +93,7 @@ fn a_response_no_widget_of_the_callback_page_takes_goes_back_to_the_page_that_st
 
 #[test]
 fn a_widget_of_the_callback_page_with_the_logins_key_takes_the_response_there() {
-    let mut w = Widget::new(&attributes());
-    let (_, state) = w.login(0x22);
-    let hash = format!("#access_token=t2&token_type=bearer&state={state}");
-    let (callback, _) = page_at(&w, "/callback", "", &hash);
+    let (callback, _) = answered_at_callback(0x22, "t2");
     let mut element = element_on(callback);
     assert_eq!(logged_in_with(&element.connect()), Some("t2"));
     assert_eq!(
@@ -97,10 +104,7 @@ fn a_widget_of_the_callback_page_with_the_logins_key_takes_the_response_there() 
     assert!(element.send(Input::Loaded {}).is_empty(), "it stays here");
     assert_eq!(element.store.get(Storage::Session, RESPONSE_KEY), None);
     // A widget with another key leaves it: it goes back.
-    let mut w = Widget::new(&attributes());
-    let (_, state) = w.login(0x23);
-    let hash = format!("#access_token=t3&token_type=bearer&state={state}");
-    let (callback, _) = page_at(&w, "/callback", "", &hash);
+    let (callback, _) = answered_at_callback(0x23, "t3");
     let mut other = callback.another("client-id=other&authorize-url=https%3A%2F%2Fid.example%2Fa");
     other.page = callback.page;
     let out = other.connect();
@@ -183,10 +187,7 @@ fn a_code_a_denial_and_a_wrong_state_at_the_callback_page_end_on_the_start_page(
 #[test]
 fn a_response_with_nowhere_to_go_back_to_stays_and_goes_no_further() {
     // A replayed callback URL (its login used up): no login says where it started.
-    let mut w = Widget::new(&attributes());
-    let (_, state) = w.login(0x27);
-    let hash = format!("#access_token=t&token_type=bearer&state={state}");
-    let (mut callback, _) = page_at(&w, "/callback", "", &hash);
+    let (mut callback, hash) = answered_at_callback(0x27, "t");
     loaded(&mut callback);
     let (start, _) = page_at(&callback, "/app", "", "");
     let mut element = element_on(start);
@@ -201,10 +202,7 @@ fn a_response_with_nowhere_to_go_back_to_stays_and_goes_no_further() {
 
     // A response carried back that lands on another page than its start (the start page's
     // server sent the tab elsewhere) is that page's: it never goes on again (no loop).
-    let mut w = Widget::new(&attributes());
-    let (_, state) = w.login(0x28);
-    let hash = format!("#access_token=t4&token_type=bearer&state={state}");
-    let (mut callback, _) = page_at(&w, "/callback", "", &hash);
+    let (mut callback, _) = answered_at_callback(0x28, "t4");
     loaded(&mut callback);
     let (mut elsewhere, out) = page_at(&callback, "/home", "", "");
     assert!(out.is_empty());
@@ -231,10 +229,7 @@ fn a_response_with_nowhere_to_go_back_to_stays_and_goes_no_further() {
 fn a_widget_of_the_callback_page_that_connects_after_it_left_neither_takes_nor_drops_the_login() {
     // The callback page's element with the login's key is added late (after `load` and one
     // task: an app that renders it once its data came), while the page is going back.
-    let mut w = Widget::new(&attributes());
-    let (_, state) = w.login(0x2a);
-    let hash = format!("#access_token=t6&token_type=bearer&state={state}");
-    let (mut callback, _) = page_at(&w, "/callback", "", &hash);
+    let (mut callback, _) = answered_at_callback(0x2a, "t6");
     assert_eq!(names(&loaded(&mut callback)), ["leave"]);
     let mut late = element_on(callback);
     let out = late.connect();
