@@ -193,6 +193,27 @@ test('widget with `issuer` alone: discovers the provider, logs in with the code 
   }
 });
 
+test('widget with `max_age=0` in extra-params: oidc-provider asks for the login again and says when (auth_time), which the widget checks', { timeout: TIMEOUT }, async () => {
+  const session = await env.newPage();
+  const { context, page } = session;
+  try {
+    await openWidget(env, page, { attrs: { 'client-id': env.op.clientId, issuer: env.op.issuer, scope: 'openid profile email', 'authorize-url': null, 'extra-params': 'max_age=0' } });
+    const [popup] = await Promise.all([page.waitForEvent('popup'), page.locator('#w1 button[part=button]').click()]);
+    await popup.waitForLoadState();
+    await signIn(popup, 'maxage');
+    await consent(popup, popup.waitForEvent('close'));
+    const events = await waitForEvents(page);
+    assert.deepEqual(events.map((e) => e.type), ['oauth-login'], JSON.stringify(events));
+    assert.equal(session.authorizeRequests[0].get('max_age'), '0');
+    // OIDC Core 2: with max_age asked, auth_time is required; the widget held it to 0 s (+60 s skew).
+    const { auth_time: authTime } = events[0].detail.claims;
+    assert.equal(typeof authTime, 'number');
+    assert.ok(Math.abs(authTime * 1000 - Date.now()) < 60_000, `auth_time ${authTime}`);
+  } finally {
+    await context.close();
+  }
+});
+
 test('widget, popup mode: logs in through oidc-provider\'s own pages; userinfo accepts the token', { timeout: TIMEOUT }, async () => {
   const session = await env.newPage();
   const { context, page, consoleLines } = session;

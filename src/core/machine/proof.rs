@@ -291,6 +291,9 @@ impl Proof {
             client_id: self.config.client_id(),
             nonce: self.nonce.as_ref().map(Secret::expose),
             now_ms: now,
+            // A renewal's id_token keeps the login's `auth_time` (Core 12.2): only a login's is
+            // held to its `max_age`.
+            max_age: self.nonce.as_ref().and(self.config.max_age),
         };
         let verified = match check_claims(&jws.claims, &expect) {
             Ok(verified) => verified,

@@ -158,6 +158,9 @@ pub struct Config {
     pub timeout_secs: u32,
     /// Names this widget's stored token: `#id`, or provider and client id.
     pub key: String,
+    /// The `max_age` that `extra-params` sends, in whole seconds: the id_token must then say
+    /// when the person logged in, no longer ago (OIDC Core 3.1.2.1).
+    pub max_age: Option<u64>,
 }
 
 impl Config {
@@ -190,6 +193,7 @@ impl Config {
             fallback: Fallback::Redirect,
             storage: Storage::Memory,
             timeout_secs: DEFAULT_TIMEOUT_SECS,
+            max_age: None,
             settings,
             page,
         };
@@ -374,9 +378,12 @@ impl Config {
                 },
                 Attr::ExtraParams => match Params::parse(value) {
                     Err(why) => cat(&["is not form-encoded: ", &why]),
-                    Ok(_) => match sends_twice(value, "") {
+                    Ok(extra) => match sends_twice(value, "") {
+                        None => {
+                            self.max_age = parse_decimal(extra.get("max_age").unwrap_or(""), 10);
+                            continue;
+                        }
                         Some(why) => why,
-                        None => continue,
                     },
                 },
                 Attr::Timeout => match parse_decimal(value, 6) {
@@ -632,6 +639,21 @@ pub(crate) mod tests {
         );
         assert_eq!(c.get(Attr::ExtraParams), Some("prompt=consent"));
         assert_eq!(c.preset.id, "custom");
+    }
+
+    /// `max_age` is read from `extra-params`; a value that is no whole number of seconds asks
+    /// for nothing here (the provider decides what it means).
+    #[test]
+    fn max_age_is_read_from_extra_params() {
+        let max_age = |settings: &[(&str, &str)]| config(settings).unwrap().max_age;
+        let id = ("client-id", "x");
+        let url = ("authorize-url", "https://id.example/a");
+        assert_eq!(max_age(&[id, url]), None);
+        assert_eq!(
+            max_age(&[id, url, ("extra-params", "prompt=login&max_age=0")]),
+            Some(0)
+        );
+        assert_eq!(max_age(&[id, url, ("extra-params", "max_age=1h")]), None);
     }
 
     #[test]

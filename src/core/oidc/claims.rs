@@ -4,7 +4,9 @@
 use super::refused;
 use crate::core::error::OAuthError;
 use crate::core::json::{self, Value, Writer};
-use crate::core::text::{base64url, find, parse_decimal, same_secret, split_once};
+use crate::core::text::{
+    base64url, find, parse_decimal, same_secret, saturating_times, split_once,
+};
 
 /// The clock skew allowed either way on `exp`, `iat` and `nbf`.
 pub const SKEW_MS: u64 = 60_000;
@@ -20,6 +22,10 @@ pub struct Expect<'a> {
     pub nonce: Option<&'a str>,
     /// Now, in milliseconds since the Unix epoch.
     pub now_ms: u64,
+    /// The login's `max_age`, in seconds, if its request carried one: `auth_time` must then be
+    /// given and no older (OIDC Core 2, 3.1.2.1). `None` on renewal, whose token keeps the
+    /// first login's `auth_time`.
+    pub max_age: Option<u64>,
 }
 
 /// What the checks established, and what a renewed id_token must repeat.
@@ -40,7 +46,8 @@ pub struct Verified {
 /// the issuer; `aud` (a string or an array of strings) includes the client id; `azp`, required
 /// with several audiences, is the client id when present; `exp` is a number of seconds in the
 /// future, and `iat` and `nbf` (if given) ones not in it, with [`SKEW_MS`] either way; `nonce`
-/// is the login's when one is expected; `sub` is a non-empty string. Each failure is
+/// is the login's when one is expected; `auth_time` is within `max_age` when the login asked
+/// for one; `sub` is a non-empty string. Each failure is
 /// `invalid_id_token` naming the check.
 pub fn check_claims(claims: &str, expect: &Expect) -> Result<Verified, OAuthError> {
     let claims = json::parse(claims).unwrap_or(Value::Null);
@@ -108,6 +115,14 @@ pub fn check_claims(claims: &str, expect: &Expect) -> Result<Verified, OAuthErro
             Some(Value::Str(given)) if same_secret(&given, nonce) => {}
             Some(_) => return Err(refused(&["`nonce` is not the login's"])),
             None => return Err(refused(&["`nonce` is missing"])),
+        }
+    }
+    if let Some(max_age) = expect.max_age {
+        let oldest = saturating_times(max_age, 1000).saturating_add(SKEW_MS);
+        if seconds_ms(claims.get("auth_time"))
+            .is_none_or(|auth_time| expect.now_ms.saturating_sub(auth_time) > oldest)
+        {
+            return Err(refused(&["`auth_time` is missing or older than max_age"]));
         }
     }
     let Some(sub) = claims.str_of("sub").filter(|sub| !sub.is_empty()) else {
@@ -225,6 +240,7 @@ mod tests {
         client_id: "spa",
         nonce: Some("n-0S6_WzA2Mj"),
         now_ms: NOW_MS,
+        max_age: None,
     };
 
     /// Good claims, with `changes` replacing or adding members (`null` removes one).
@@ -299,6 +315,31 @@ mod tests {
         // The driver answers a failed `crypto.subtle.digest` with no bytes; an `at_hash` of ""
         // must not match it (a SHA-256's half is 16 bytes, a SHA-512's 32).
         assert!(check_at_hash(Some(""), &[], true).is_err());
+    }
+
+    /// OIDC Core 2: with `max_age` in the request, `auth_time` is required; 3.1.2.1: a login
+    /// older than `max_age` is not the fresh one asked for (the skew as for `exp`).
+    #[test]
+    fn a_login_with_max_age_needs_an_auth_time_no_older() {
+        // EXPECT's claims say the person logged in 200 s before now.
+        let within = |max_age| Expect {
+            max_age: Some(max_age),
+            ..EXPECT
+        };
+        assert!(check_claims(&claims(json!({})), &within(200)).is_ok());
+        assert!(check_claims(&claims(json!({})), &within(140)).is_ok());
+        assert_eq!(
+            refusal(&claims(json!({})), &within(139)),
+            "id_token: `auth_time` is missing or older than max_age"
+        );
+        for bad in [json!(null), json!("1699999800"), json!(-5)] {
+            assert_eq!(
+                refusal(&claims(json!({ "auth_time": bad })), &within(3600)),
+                "id_token: `auth_time` is missing or older than max_age"
+            );
+        }
+        // Without max_age, `auth_time` is not needed.
+        assert!(check_claims(&claims(json!({ "auth_time": null })), &EXPECT).is_ok());
     }
 
     #[test]

@@ -871,3 +871,55 @@ fn an_id_token_not_yet_valid_is_refused() {
         }
     }
 }
+
+/// OIDC Core 2 and 3.1.2.1: a login whose request carries `max_age` (here from `extra-params`)
+/// needs an `auth_time` no older; its renewal, whose id_token keeps the first login's
+/// `auth_time` (or none), is not held to it.
+#[test]
+fn a_login_with_max_age_needs_a_recent_auth_time_and_its_renewal_does_not() {
+    let now = NOW / 1000;
+    for (auth_time, refused) in [
+        (String::new(), true),
+        (format!(r#","auth_time":{}"#, now - 400), true),
+        (format!(r#","auth_time":{}"#, now - 100), false),
+    ] {
+        let mut w = Widget::new(&format!("{DISCOVERED}&extra-params=max_age%3D300"));
+        w.discovered(DISCOVERY);
+        let first = jws(HEADER, &claims(0x47, &auth_time));
+        let answer = format!(
+            r#"{{"access_token":"a1","token_type":"Bearer","expires_in":600,"refresh_token":"r1","id_token":"{first}"}}"#
+        );
+        let out = code_login(&mut w, 0x47, &answer);
+        let out = keys_then_verdict(&mut w, &out, &jwks("k1"), true);
+        if refused {
+            assert_eq!(
+                error(&out),
+                Some("invalid_id_token"),
+                "{auth_time}: {out:?}"
+            );
+            assert!(
+                description(&out).contains("`auth_time`"),
+                "{}",
+                description(&out)
+            );
+            continue;
+        }
+        let out = w.answer(&out, 200, r#"{"sub":"u1"}"#);
+        assert_eq!(logged_in_with(&out), Some("a1"), "{out:?}");
+        let refresh = w.tick_at(NOW + 540_000);
+        let renewed = renewed_id_token(&w);
+        let out = w.answer(
+            &refresh,
+            200,
+            &format!(
+                r#"{{"access_token":"a2","token_type":"Bearer","expires_in":600,"id_token":"{renewed}"}}"#
+            ),
+        );
+        let verify = find(&out, "verify").unwrap_or_else(|| panic!("{out:?}"));
+        let out = w.send(Input::Verified {
+            seq: verify["seq"].as_u64().unwrap() as u32,
+            ok: true,
+        });
+        assert!(event(&out, "oauth-renewed").is_some(), "{out:?}");
+    }
+}
