@@ -2,7 +2,7 @@
 // Rust core (core::machine::callback), which decides where it goes; the handlers here only do
 // what it says: clean the address, relay the response, speak, close, or take the person back to
 // the page that started the login.
-import { CHANNEL } from './contract.js';
+import { CHANNEL, IN_LOADED, IN_PAGE_LOAD, IN_RELAYED } from './contract.js';
 import { randomBytes } from './webcrypto.js';
 
 /** Command handlers for a callback page, called with the driver as `this` and the command's
@@ -23,7 +23,7 @@ export const pageCommands = {
       else channel.postMessage(message);
     }).then((taken) => {
       channel.close();
-      this._tell('relayed', taken, opener);
+      this._tell(IN_RELAYED, taken, opener);
     });
   },
 
@@ -49,13 +49,13 @@ export const pageCommands = {
  * then says whether the page became the widget's message (see js/oauth-login.js).
  */
 export function handleCallback(driver) {
-  driver._tell('pageLoad', location.pathname, location.search, location.hash, !!window.opener, randomBytes(8));
+  driver._tell(IN_PAGE_LOAD, location.pathname, location.search, location.hash, !!window.opener, randomBytes(8));
   return driver._relaying;
 }
 
 /** Reports `loaded` once the page has loaded, one task later: its elements have connected. */
 export function reportLoaded(driver) {
-  const loaded = () => setTimeout(() => driver._tell('loaded'));
+  const loaded = () => setTimeout(() => driver._tell(IN_LOADED));
   if (document.readyState === 'complete') loaded();
   else addEventListener('load', loaded);
 }

@@ -4,7 +4,8 @@
 export const TAG = 'oauth-login';
 
 /**
- * Each input's name, by number: an input is sent as `[number, ...fields]`. The fields:
+ * Each input's number, `IN_` and its name: an input is sent as `[number, ...fields]`
+ * (constants, which the bundler writes in place). The fields:
  *   update: attributes, origin, path
  *   options: attributes, origin, path, object
  *   connect: no fields
@@ -28,7 +29,28 @@ export const TAG = 'oauth-login';
  *   relayed: taken, opener
  *   loaded: no fields
  */
-export const INPUTS = 'update options connect disconnect returned login digest verified blocked look message tick answer unreachable logout locked stored read authorize pageLoad relayed loaded'.split(' ');
+export const IN_UPDATE = 0;
+export const IN_OPTIONS = 1;
+export const IN_CONNECT = 2;
+export const IN_DISCONNECT = 3;
+export const IN_RETURNED = 4;
+export const IN_LOGIN = 5;
+export const IN_DIGEST = 6;
+export const IN_VERIFIED = 7;
+export const IN_BLOCKED = 8;
+export const IN_LOOK = 9;
+export const IN_MESSAGE = 10;
+export const IN_TICK = 11;
+export const IN_ANSWER = 12;
+export const IN_UNREACHABLE = 13;
+export const IN_LOGOUT = 14;
+export const IN_LOCKED = 15;
+export const IN_STORED = 16;
+export const IN_READ = 17;
+export const IN_AUTHORIZE = 18;
+export const IN_PAGE_LOAD = 19;
+export const IN_RELAYED = 20;
+export const IN_LOADED = 21;
 
 /**
  * Each command's name, by number: a command arrives as `[number, ...fields]`, its handler

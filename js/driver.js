@@ -2,7 +2,10 @@
 // (src/core/machine); this file only does what a command says, through an explicit table of
 // handlers, one per command that src/core/machine/io.rs declares (js/contract.js numbers them).
 import { widget, on, drop_widget } from '../pkg/oauth_prefab.js';
-import { CHANNEL, COMMANDS, INPUTS, RANDOM_BYTES } from './contract.js';
+import {
+  CHANNEL, COMMANDS, IN_ANSWER, IN_BLOCKED, IN_DIGEST, IN_LOCKED, IN_LOGIN, IN_LOGOUT, IN_LOOK, IN_MESSAGE,
+  IN_RETURNED, IN_STORED, IN_TICK, IN_UNREACHABLE, IN_UPDATE, IN_VERIFIED, RANDOM_BYTES,
+} from './contract.js';
 import { pageCommands } from './callback.js';
 import { randomBytes, verifySignature } from './webcrypto.js';
 import { localWrites } from './storage.js';
@@ -47,16 +50,17 @@ export class Driver {
    * on `window` would keep a removed element alive.
    */
   _watchStorage(on) {
-    this._onStorage ??= (e) => { if (e.storageArea === localStorage) this._tell('stored', e.key ?? ''); };
-    this._onWrite ??= (e) => this._tell('stored', e.data);
+    this._onStorage ??= (e) => { if (e.storageArea === localStorage) this._tell(IN_STORED, e.key ?? ''); };
+    this._onWrite ??= (e) => this._tell(IN_STORED, e.data);
     if (on) addEventListener('storage', this._onStorage);
     else removeEventListener('storage', this._onStorage);
     localWrites[on ? 'addEventListener' : 'removeEventListener']('write', this._onWrite);
   }
 
-  /** Tells the core of input `name` with its fields; returns the commands it answers with. */
-  _call(name, ...fields) {
-    return JSON.parse(on(this._id, JSON.stringify([INPUTS.indexOf(name), ...fields]), Date.now()));
+  /** Tells the core of input `number` (js/contract.js's `IN_*`) with its fields; returns the
+   * commands it answers with. */
+  _call(number, ...fields) {
+    return JSON.parse(on(this._id, JSON.stringify([number, ...fields]), Date.now()));
   }
 
   /**
@@ -64,8 +68,8 @@ export class Driver {
    * commands run (a blocked popup, a listener calling logout()) queues its commands after the
    * current ones, so a list is never interleaved with the answer to one of its own commands.
    */
-  _tell(name, ...fields) {
-    this._queue.push(...this._call(name, ...fields));
+  _tell(number, ...fields) {
+    this._queue.push(...this._call(number, ...fields));
     if (this._running) return;
     this._running = true;
     try {
@@ -76,8 +80,8 @@ export class Driver {
   }
 
   /** Asks the core a question (`read`, `authorize`), answered at once, even while commands run. */
-  _ask(name) {
-    for (const command of this._call(name)) this._run(command);
+  _ask(number) {
+    for (const command of this._call(number)) this._run(command);
     return this._answer;
   }
 
@@ -91,14 +95,14 @@ export class Driver {
 
   /** Hands the current settings and page to the core. */
   _sync() {
-    this._tell('update', this._read(), location.origin, location.pathname);
+    this._tell(IN_UPDATE, this._read(), location.origin, location.pathname);
   }
 
   login() {
     return new Promise((resolve, reject) => {
       this._waiters.push({ resolve, reject });
       this._sync();
-      this._tell('login', randomBytes(RANDOM_BYTES), location.href);
+      this._tell(IN_LOGIN, randomBytes(RANDOM_BYTES), location.href);
     });
   }
 
@@ -108,7 +112,7 @@ export class Driver {
     return new Promise((resolve) => {
       this._logouts.set(id, resolve);
       this._sync();
-      this._tell('logout', options?.endSession === true, id, randomBytes(16));
+      this._tell(IN_LOGOUT, options?.endSession === true, id, randomBytes(16));
     });
   }
 
@@ -117,7 +121,7 @@ export class Driver {
     const take = (data, origin, source) => {
       const response = data?.oauthPrefabResponse;
       if (response && typeof response === 'object') {
-        this._tell('message', source, origin, String(response.search ?? ''), String(response.hash ?? ''), String(response.id ?? ''));
+        this._tell(IN_MESSAGE, source, origin, String(response.search ?? ''), String(response.hash ?? ''), String(response.id ?? ''));
       }
     };
     // Sources, as core::machine::io::Source numbers them: 0 another window, 1 the popup, 2 the channel.
@@ -181,13 +185,13 @@ const HANDLERS = {
     const top = screenY + Math.max(0, (outerHeight - 640) / 2);
     const popup = window.open(url, name, `popup=yes,width=520,height=640,left=${left | 0},top=${top | 0}`);
     this._popup = popup;
-    if (!popup) return this._tell('blocked');
+    if (!popup) return this._tell(IN_BLOCKED);
     this._listen(popup);
     this._poll = setInterval(() => {
       const closed = popup.closed;
       let shown = !closed;
       try { shown &&= popup.location.href !== 'about:blank'; } catch { /* another origin's page */ }
-      this._tell('look', closed, shown);
+      this._tell(IN_LOOK, closed, shown);
     }, pollMs);
   },
 
@@ -196,7 +200,7 @@ const HANDLERS = {
       // Back from the provider's page to this page kept whole (the back/forward cache): the login
       // it left came back without an answer, and its login() promise is still waiting.
       removeEventListener('pageshow', this._onShow);
-      this._onShow = (e) => { if (e.persisted) this._tell('returned'); };
+      this._onShow = (e) => { if (e.persisted) this._tell(IN_RETURNED); };
       addEventListener('pageshow', this._onShow, { once: true });
       location.assign(url);
     } else if (this._popup && !this._popup.closed) this._popup.location.href = url;
@@ -223,7 +227,7 @@ const HANDLERS = {
     Promise.resolve()
       .then(() => crypto.subtle.digest(algorithm, new TextEncoder().encode(text)))
       .then((hash) => Array.from(new Uint8Array(hash)), () => [])
-      .then((bytes) => this._tell('digest', seq, bytes));
+      .then((bytes) => this._tell(IN_DIGEST, seq, bytes));
   },
 
   fetch(seq, url, body, bearer) {
@@ -234,26 +238,26 @@ const HANDLERS = {
     // the HTTP cache kept without asking the server: a key set fetched once more after a key
     // rotation must be the provider's current one.
     window.fetch(url, { method: body == null ? 'GET' : 'POST', headers, body, cache: 'no-cache' }).then(async (response) => [response.status, await response.text()]).then(([status, text]) => {
-      this._tell('answer', seq, status, text);
+      this._tell(IN_ANSWER, seq, status, text);
     }, () => {
       // The page's CSP reports its refusal as an event of its own, queued beside the failure.
       setTimeout(() => {
         const refused = violations.find((v) => v.blockedURI && url.startsWith(v.blockedURI));
-        this._tell('unreachable', seq, refused?.effectiveDirective ?? '');
+        this._tell(IN_UNREACHABLE, seq, refused?.effectiveDirective ?? '');
       });
     });
   },
 
   verify(seq, key, importWith, verifyWith, data, signature) {
-    verifySignature(key, importWith, verifyWith, data, signature).then((ok) => this._tell('verified', seq, ok));
+    verifySignature(key, importWith, verifyWith, data, signature).then((ok) => this._tell(IN_VERIFIED, seq, ok));
   },
 
   lock(name) {
     // Without Web Locks (an insecure context, an old engine) each tab renews on its own.
-    if (!navigator.locks) return this._tell('locked');
+    if (!navigator.locks) return this._tell(IN_LOCKED);
     navigator.locks.request(name, () => new Promise((release) => {
       this._release = release;
-      this._tell('locked');
+      this._tell(IN_LOCKED);
     }));
   },
 
@@ -272,7 +276,7 @@ const HANDLERS = {
 
   timer(ms) {
     clearTimeout(this._timeout);
-    if (ms != null) this._timeout = setTimeout(() => this._tell('tick'), ms);
+    if (ms != null) this._timeout = setTimeout(() => this._tell(IN_TICK), ms);
   },
 
   warn(text) {

@@ -1,7 +1,10 @@
 // The <oauth-login> custom element: a button in a shadow root, its attributes reflected to
 // properties, and everything else handed to its driver. `login(options)` is the same controller
 // without an element. Names, markup and style come from js/contract.js, generated from Rust.
-import { ATTRIBUTES, CSP_WASM_ERROR, MARKUP, NOT_SET_UP, SECRET_ATTRIBUTES, STYLE, TAG } from './contract.js';
+import {
+  ATTRIBUTES, CSP_WASM_ERROR, IN_AUTHORIZE, IN_CONNECT, IN_DISCONNECT, IN_OPTIONS, IN_READ, IN_STORED, MARKUP,
+  NOT_SET_UP, SECRET_ATTRIBUTES, STYLE, TAG,
+} from './contract.js';
 import { Driver, OAuthError } from './driver.js';
 
 export { OAuthError };
@@ -69,15 +72,15 @@ class OAuthLogin extends Base {
     const again = this._driver._connected;
     this._driver._connected = true;
     this._driver._sync();
-    this._driver._tell('connect');
+    this._driver._tell(IN_CONNECT);
     this._driver._watchStorage(true);
     // Moved back into the document: another tab may have changed the shared session meanwhile.
-    if (again) this._driver._tell('stored', '');
+    if (again) this._driver._tell(IN_STORED, '');
   }
 
   disconnectedCallback() {
     this._driver._watchStorage(false);
-    this._driver._tell('disconnect');
+    this._driver._tell(IN_DISCONNECT);
   }
 
   attributeChangedCallback() {
@@ -86,24 +89,24 @@ class OAuthLogin extends Base {
     if (this.isConnected && this._driver._connected) this._driver._sync();
   }
 
-  get callbackurl() { this._driver._sync(); return this._driver._ask('read').callbackurl; }
+  get callbackurl() { this._driver._sync(); return this._driver._ask(IN_READ).callbackurl; }
 
-  get accessToken() { return this._driver._ask('read').accessToken; }
+  get accessToken() { return this._driver._ask(IN_READ).accessToken; }
 
-  get loggedIn() { return this._driver._ask('read').loggedIn; }
+  get loggedIn() { return this._driver._ask(IN_READ).loggedIn; }
 
-  get expiresAt() { return this._driver._ask('read').expiresAt; }
+  get expiresAt() { return this._driver._ask(IN_READ).expiresAt; }
 
-  get profile() { return this._driver._ask('read').profile; }
+  get profile() { return this._driver._ask(IN_READ).profile; }
 
-  get idToken() { return this._driver._ask('read').idToken; }
+  get idToken() { return this._driver._ask(IN_READ).idToken; }
 
   login() { return this._driver.login(); }
 
   logout(options) { return this._driver.logout(options); }
 
   fetch(input, init) {
-    return attach(this._driver._ask('authorize'), input, init);
+    return attach(this._driver._ask(IN_AUTHORIZE), input, init);
   }
 }
 
@@ -222,6 +225,6 @@ export function login(options) {
     return pairs.toString();
   };
   const driver = new Driver(null, read);
-  driver._sync = () => driver._tell('options', read(), location.origin, location.pathname, object);
+  driver._sync = () => driver._tell(IN_OPTIONS, read(), location.origin, location.pathname, object);
   return driver.login();
 }

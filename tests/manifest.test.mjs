@@ -61,12 +61,18 @@ test('the JS carries out exactly the commands Rust declares, and sends only the 
     const declared = contract.commands.find((c) => c.name === name).fields.map(camel);
     assert.deepEqual(params.split(',').map((p) => p.trim()).filter(Boolean), declared, `the handler of '${name}' takes its declared fields in order`);
   }
-  const numbered = new Set(contract.inputs.map((i) => camel(i.name)));
+  // An input crosses as `[number, ...fields]`, its number one of js/contract.js's `IN_*`
+  // constants, generated in Rust's order (the bundler fails on a name it does not export).
+  const numbered = new Map(contract.inputs.map((input, number) => [`IN_${input.name.replace(/-/g, '_').toUpperCase()}`, number]));
+  const constants = new Map([...read('js', 'contract.js').matchAll(/^export const (IN_\w+) = (\d+);$/gm)].map(([, name, n]) => [name, Number(n)]));
+  assert.deepEqual(constants, numbered, 'js/contract.js numbers every input as Rust does');
   const sent = new Set();
   for (const file of ['driver.js', 'callback.js', 'element.js']) {
-    for (const [, name] of read('js', file).matchAll(/\b_?(?:tell|ask|call)\('(\w+)'/g)) sent.add(name);
+    const source = read('js', file);
+    assert.ok(!/\b_?(?:tell|ask|call)\('/.test(source), `js/${file} names an input by a string, not its IN_ number`);
+    for (const [, name] of source.matchAll(/\b_?(?:tell|ask|call)\((IN_\w+)/g)) sent.add(name);
   }
-  for (const name of sent) assert.ok(numbered.has(name), `js/ sends input '${name}', which Rust does not declare`);
+  for (const name of sent) assert.ok(numbered.has(name), `js/ sends input ${name}, which Rust does not declare`);
   assert.ok(sent.size >= 15, `the JS sends ${sent.size} kinds of input`);
 });
 
