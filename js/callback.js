@@ -2,18 +2,18 @@
 // Rust core (core::machine::callback), which decides where it goes; the handlers here only do
 // what it says: clean the address, relay the response, speak, close, or take the person back to
 // the page that started the login.
-import { CHANNEL, IN_LOADED, IN_PAGE_LOAD, IN_RELAYED } from './contract.js';
+import { CHANNEL, CMD_CLEAN, CMD_LEAVE, CMD_RELAY, CMD_SAY, CMD_SHUT, IN_LOADED, IN_PAGE_LOAD, IN_RELAYED } from './contract.js';
 import { randomBytes } from './webcrypto.js';
 
-/** Command handlers for a callback page, called with the driver as `this` and the command's
- * fields as arguments. */
+/** Command handlers for a callback page, keyed by number as js/driver.js's, called with the
+ * driver as `this` and the command's fields as arguments. */
 export const pageCommands = {
-  clean(url) {
+  [CMD_CLEAN](url) {
     history.replaceState(history.state, '', url);
   },
 
   /** Posts the response to the opener (our own origin only) or on the channel; waits for the ack. */
-  relay(id, search, hash, opener, waitMs) {
+  [CMD_RELAY](id, search, hash, opener, waitMs) {
     const channel = new BroadcastChannel(CHANNEL);
     this._relaying = new Promise((resolve) => {
       channel.onmessage = (e) => { if (e.data?.oauthPrefabAck === id) resolve(true); };
@@ -28,18 +28,18 @@ export const pageCommands = {
   },
 
   /** The page becomes the widget's message: see js/oauth-login.js. */
-  say(text) {
+  [CMD_SAY](text) {
     this._tookOver = true;
     const p = document.createElement('p');
     p.textContent = text;
     (document.body ?? document.documentElement).replaceChildren(p);
   },
 
-  shut() {
+  [CMD_SHUT]() {
     window.close();
   },
 
-  leave(url) {
+  [CMD_LEAVE](url) {
     location.replace(url);
   },
 };

@@ -53,8 +53,8 @@ export const IN_RELAYED = 20;
 export const IN_LOADED = 21;
 
 /**
- * Each command's name, by number: a command arrives as `[number, ...fields]`, its handler
- * takes the fields as arguments. The fields:
+ * Each command's number, `CMD_` and its name: a command arrives as `[number, ...fields]`,
+ * and the driver's handler keyed by that number takes the fields as arguments. The fields:
  *   render: label, state, busy, message, avatar
  *   event: event, detail, settle, later
  *   open: url, name, poll_ms
@@ -80,7 +80,30 @@ export const IN_LOADED = 21;
  *   leave: url
  *   fault: text
  */
-export const COMMANDS = 'render event open go unwatch close ack digest fetch verify lock unlock revoked timer warn properties attach refuse clean relay say shut leave fault'.split(' ');
+export const CMD_RENDER = 0;
+export const CMD_EVENT = 1;
+export const CMD_OPEN = 2;
+export const CMD_GO = 3;
+export const CMD_UNWATCH = 4;
+export const CMD_CLOSE = 5;
+export const CMD_ACK = 6;
+export const CMD_DIGEST = 7;
+export const CMD_FETCH = 8;
+export const CMD_VERIFY = 9;
+export const CMD_LOCK = 10;
+export const CMD_UNLOCK = 11;
+export const CMD_REVOKED = 12;
+export const CMD_TIMER = 13;
+export const CMD_WARN = 14;
+export const CMD_PROPERTIES = 15;
+export const CMD_ATTACH = 16;
+export const CMD_REFUSE = 17;
+export const CMD_CLEAN = 18;
+export const CMD_RELAY = 19;
+export const CMD_SAY = 20;
+export const CMD_SHUT = 21;
+export const CMD_LEAVE = 22;
+export const CMD_FAULT = 23;
 
 /** [attribute, property] for each name of `names`: the property is the name in camelCase. */
 const reflect = (names) => names.split(' ').map((name) => [name, name.replace(/-./g, (dash) => dash[1].toUpperCase())]);

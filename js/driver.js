@@ -3,7 +3,8 @@
 // handlers, one per command that src/core/machine/io.rs declares (js/contract.js numbers them).
 import { widget, on, drop_widget } from '../pkg/oauth_prefab.js';
 import {
-  CHANNEL, COMMANDS, IN_ANSWER, IN_BLOCKED, IN_DIGEST, IN_LOCKED, IN_LOGIN, IN_LOGOUT, IN_LOOK, IN_MESSAGE,
+  CHANNEL, CMD_ACK, CMD_ATTACH, CMD_CLOSE, CMD_DIGEST, CMD_EVENT, CMD_FAULT, CMD_FETCH, CMD_GO, CMD_LOCK, CMD_OPEN,
+  CMD_PROPERTIES, CMD_REFUSE, CMD_RENDER, CMD_REVOKED, CMD_TIMER, CMD_UNLOCK, CMD_UNWATCH, CMD_VERIFY, CMD_WARN, IN_ANSWER, IN_BLOCKED, IN_DIGEST, IN_LOCKED, IN_LOGIN, IN_LOGOUT, IN_LOOK, IN_MESSAGE,
   IN_RETURNED, IN_STORED, IN_TICK, IN_UNREACHABLE, IN_UPDATE, IN_VERIFIED, RANDOM_BYTES,
 } from './contract.js';
 import { pageCommands } from './callback.js';
@@ -87,8 +88,7 @@ export class Driver {
 
   /** Carries out one command, `[number, ...fields]`: its handler takes the fields as arguments. */
   _run([number, ...fields]) {
-    const name = COMMANDS[number];
-    const handler = Object.hasOwn(HANDLERS, name) ? HANDLERS[name] : null;
+    const handler = Object.hasOwn(HANDLERS, number) ? HANDLERS[number] : null;
     if (!handler) throw new Error(`oauth-prefab: no handler for command ${number}`);
     handler.apply(this, fields);
   }
@@ -139,12 +139,13 @@ export class Driver {
  */
 const UNLOCK_AFTER_MS = 250;
 
-/** One handler per command, called with the driver as `this` and the command's fields, in their
- * declared order (src/core/machine/io.rs), as arguments. */
+/** One handler per command, keyed by its number (js/contract.js's `CMD_*`), called with the
+ * driver as `this` and the command's fields, in their declared order (src/core/machine/io.rs),
+ * as arguments. */
 const HANDLERS = {
   ...pageCommands,
 
-  render(label, state, busy, message, avatar) {
+  [CMD_RENDER](label, state, busy, message, avatar) {
     const root = this._host?.shadowRoot;
     if (!root) return;
     const [button, picture, spinner, text, note] = ['button', 'avatar', 'spinner', 'label', 'message'].map((p) => root.querySelector(`[part=${p}]`));
@@ -166,7 +167,7 @@ const HANDLERS = {
     note.hidden = message == null;
   },
 
-  event(event, detail, settle, later) {
+  [CMD_EVENT](event, detail, settle, later) {
     const fire = () => {
       // The promises this event settles are taken first: a login() a listener starts is the
       // next login's, not this one's.
@@ -178,8 +179,8 @@ const HANDLERS = {
     else fire();
   },
 
-  open(url, name, pollMs) {
-    HANDLERS.close.call(this);
+  [CMD_OPEN](url, name, pollMs) {
+    HANDLERS[CMD_CLOSE].call(this);
     // A popup of 520 by 640, centred on this window.
     const left = screenX + Math.max(0, (outerWidth - 520) / 2);
     const top = screenY + Math.max(0, (outerHeight - 640) / 2);
@@ -195,7 +196,7 @@ const HANDLERS = {
     }, pollMs);
   },
 
-  go(url, popup) {
+  [CMD_GO](url, popup) {
     if (!popup) {
       // Back from the provider's page to this page kept whole (the back/forward cache): the login
       // it left came back without an answer, and its login() promise is still waiting.
@@ -206,11 +207,11 @@ const HANDLERS = {
     } else if (this._popup && !this._popup.closed) this._popup.location.href = url;
   },
 
-  unwatch() {
+  [CMD_UNWATCH]() {
     clearInterval(this._poll);
   },
 
-  close() {
+  [CMD_CLOSE]() {
     clearInterval(this._poll);
     removeEventListener('message', this._onMessage);
     this._channel?.close();
@@ -219,18 +220,18 @@ const HANDLERS = {
     this._popup = null;
   },
 
-  ack(id) {
+  [CMD_ACK](id) {
     this._channel?.postMessage({ oauthPrefabAck: id });
   },
 
-  digest(seq, text, algorithm) {
+  [CMD_DIGEST](seq, text, algorithm) {
     Promise.resolve()
       .then(() => crypto.subtle.digest(algorithm, new TextEncoder().encode(text)))
       .then((hash) => Array.from(new Uint8Array(hash)), () => [])
       .then((bytes) => this._tell(IN_DIGEST, seq, bytes));
   },
 
-  fetch(seq, url, body, bearer) {
+  [CMD_FETCH](seq, url, body, bearer) {
     const headers = { Accept: 'application/json' };
     if (body != null) headers['Content-Type'] = 'application/x-www-form-urlencoded';
     if (bearer != null) headers.Authorization = `Bearer ${bearer}`;
@@ -248,11 +249,11 @@ const HANDLERS = {
     });
   },
 
-  verify(seq, key, importWith, verifyWith, data, signature) {
+  [CMD_VERIFY](seq, key, importWith, verifyWith, data, signature) {
     verifySignature(key, importWith, verifyWith, data, signature).then((ok) => this._tell(IN_VERIFIED, seq, ok));
   },
 
-  lock(name) {
+  [CMD_LOCK](name) {
     // Without Web Locks (an insecure context, an old engine) each tab renews on its own.
     if (!navigator.locks) return this._tell(IN_LOCKED);
     navigator.locks.request(name, () => new Promise((release) => {
@@ -261,7 +262,7 @@ const HANDLERS = {
     }));
   },
 
-  unlock() {
+  [CMD_UNLOCK]() {
     const release = this._release;
     this._release = null;
     // The rotated token is in localStorage already; other tabs see a write a little later than
@@ -269,33 +270,33 @@ const HANDLERS = {
     if (release) setTimeout(release, UNLOCK_AFTER_MS);
   },
 
-  revoked(id, revoked) {
+  [CMD_REVOKED](id, revoked) {
     this._logouts.get(id)?.({ revoked });
     this._logouts.delete(id);
   },
 
-  timer(ms) {
+  [CMD_TIMER](ms) {
     clearTimeout(this._timeout);
     if (ms != null) this._timeout = setTimeout(() => this._tell(IN_TICK), ms);
   },
 
-  warn(text) {
+  [CMD_WARN](text) {
     console.warn(text);
   },
 
-  properties(callbackurl, accessToken, loggedIn, expiresAt, profile, idToken) {
+  [CMD_PROPERTIES](callbackurl, accessToken, loggedIn, expiresAt, profile, idToken) {
     this._answer = { callbackurl, accessToken, loggedIn, expiresAt, profile, idToken };
   },
 
-  attach(token, inQuery) {
+  [CMD_ATTACH](token, inQuery) {
     this._answer = { token, inQuery };
   },
 
-  refuse(detail) {
+  [CMD_REFUSE](detail) {
     this._answer = { detail };
   },
 
-  fault(text) {
+  [CMD_FAULT](text) {
     throw new Error(`oauth-prefab: ${text}`);
   },
 };

@@ -52,13 +52,17 @@ test('the JS carries out exactly the commands Rust declares, and sends only the 
     const start = source.indexOf(table);
     assert.ok(start >= 0, `js/${file} has its command table`);
     const body = source.slice(start, source.indexOf('\n};', start));
-    for (const [, name, params] of body.matchAll(/^ {2}(\w+)\(([^)]*)\)/gm)) handled.push([name, params]);
+    for (const [, name, params] of body.matchAll(/^ {2}\[CMD_(\w+)\]\(([^)]*)\)/gm)) handled.push([name.toLowerCase(), params]);
+    assert.ok(!/^ {2}\w+\(/m.test(body), `js/${file}'s handlers are keyed by their CMD_ numbers`);
   }
-  assert.deepEqual(handled.map(([name]) => name).sort(), contract.commands.map((c) => c.name).sort(), 'one handler per command, and none for a command Rust does not have');
+  assert.deepEqual(handled.map(([name]) => name).sort(), contract.commands.map((c) => c.name.replace(/-/g, '_')).sort(), 'one handler per command, and none for a command Rust does not have');
+  const commandNumbers = new Map(contract.commands.map((command, number) => [`CMD_${command.name.replace(/-/g, '_').toUpperCase()}`, number]));
+  const commandConstants = new Map([...read('js', 'contract.js').matchAll(/^export const (CMD_\w+) = (\d+);$/gm)].map(([, name, n]) => [name, Number(n)]));
+  assert.deepEqual(commandConstants, commandNumbers, 'js/contract.js numbers every command as Rust does');
   // A command crosses as `[number, ...fields]`: each handler takes the declared fields, in order.
   const camel = (name) => name.replace(/[-_]([a-z])/g, (_, c) => c.toUpperCase());
   for (const [name, params] of handled) {
-    const declared = contract.commands.find((c) => c.name === name).fields.map(camel);
+    const declared = contract.commands.find((c) => c.name.replace(/-/g, '_') === name).fields.map(camel);
     assert.deepEqual(params.split(',').map((p) => p.trim()).filter(Boolean), declared, `the handler of '${name}' takes its declared fields in order`);
   }
   // An input crosses as `[number, ...fields]`, its number one of js/contract.js's `IN_*`
