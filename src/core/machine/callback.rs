@@ -60,7 +60,7 @@ pub struct PageState {
     /// The discovery documents asked for, by issuer: read once per page.
     pub discovered: Vec<(String, Discovered)>,
     /// The key sets read, by `jwks_uri` (all dropped when one just read fails its login).
-    pub keys: Vec<(String, Rc<String>)>,
+    pub keys: Vec<(String, String)>,
 }
 
 /// A discovery document of this page: being read, read, or unusable (why, for people).
@@ -104,18 +104,18 @@ impl PageState {
     }
 
     /// The key set read from `uri`, if any.
-    pub fn keys(&self, uri: &str) -> Option<Rc<String>> {
+    pub fn keys(&self, uri: &str) -> Option<&str> {
         self.keys
             .iter()
             .find(|(u, _)| u == uri)
-            .map(|(_, k)| k.clone())
+            .map(|(_, k)| k.as_str())
     }
 
     /// Records the key set read from `uri`, in place of any read before.
     pub fn set_keys(&mut self, uri: &str, keys: &str) {
         match self.keys.iter_mut().find(|(u, _)| u == uri) {
-            Some((_, known)) => *known = Rc::new(keys.into()),
-            None => self.keys.push((uri.into(), Rc::new(keys.into()))),
+            Some((_, known)) => *known = keys.into(),
+            None => self.keys.push((uri.into(), keys.into())),
         }
     }
 
@@ -129,19 +129,29 @@ impl PageState {
     }
 }
 
-/// A page loaded with `search` and `hash` in its address at `path`; `opener`: the window has
-/// one; `random`: bytes to name the relay by.
-#[allow(clippy::too_many_arguments)]
+/// A page's address, as `location` splits it: the path, and the query and fragment (each with
+/// its leading `?` / `#`, or empty).
+#[derive(Debug, Clone, Copy)]
+pub struct Address<'a> {
+    /// `location.pathname`.
+    pub path: &'a str,
+    /// `location.search`.
+    pub search: &'a str,
+    /// `location.hash`.
+    pub hash: &'a str,
+}
+
+/// A page loaded at `address`; `opener`: the window has one; `random`: bytes to name the relay
+/// by.
 pub fn page_load(
     page: &mut PageState,
     store: &mut dyn Store,
-    path: &str,
-    search: &str,
-    hash: &str,
+    address: Address,
     opener: bool,
     random: &[u8],
     out: &mut dyn Emit,
 ) {
+    let Address { path, search, hash } = address;
     // The page a logout at the provider came back to: its `state` leaves the address, and
     // nothing else happens (`oauth-logout` fired before the tab left).
     if let Some(expected) = store.get(Storage::Session, LOGOUT_KEY) {
@@ -180,14 +190,12 @@ pub fn page_load(
         .as_ref()
         .filter(|login| here && !path.eq(login.config.page.path.as_str()))
         .map(|login| login.address.clone());
-    let ours = match (&pending, state_of(&raw)) {
-        (Some(login), Some(state)) => login.secrets.state.matches(&state),
-        // A stateless error is this window's redirect login's: a popup's copy of its opener's
-        // sessionStorage holds no pending login (a popup login removes it before opening), and
-        // a tab that has an opener (an app opened by `window.open`) logs in by redirect too.
-        (Some(_), None) => true,
-        (None, _) => false,
-    };
+    // A stateless error is this window's redirect login's: a popup's copy of its opener's
+    // sessionStorage holds no pending login (a popup login removes it before opening), and a tab
+    // that has an opener (an app opened by `window.open`) logs in by redirect too.
+    let ours = pending.as_ref().is_some_and(|login| {
+        state_of(&raw).is_none_or(|state| login.secrets.state.matches(&state))
+    });
     if ours {
         // Used once; where the response may go back, the login stays stored for that page until
         // a widget of this one takes it (`Machine::deliver`).

@@ -19,7 +19,7 @@ mod tests;
 
 use std::rc::Rc;
 
-use callback::{Delivery, Discovered, PageState};
+use callback::{Address, Delivery, Discovered, PageState};
 use io::{Command, Detail, Emit, Input, Settle, Source};
 use popup::{Closed, LOOK_EVERY_MS};
 use proof::{next, Progress, Proof, Reply, Step};
@@ -149,7 +149,11 @@ impl Machine {
                 search,
                 hash,
                 id,
-            } => self.message(source, &origin, &search, &hash, &id, env, out),
+            } => {
+                if let Some(captured) = capture(&search, &hash) {
+                    self.message(source, &origin, &captured.raw, &id, env, out)
+                }
+            }
             Input::Tick {} => self.tick(env, out),
             Input::Answer { seq, status, body } => {
                 self.reply(seq, Reply::Answered(status, &body), env, out)
@@ -193,9 +197,14 @@ impl Machine {
                 hash,
                 opener,
                 random,
-            } => callback::page_load(
-                env.page, env.store, &path, &search, &hash, opener, &random, out,
-            ),
+            } => {
+                let address = Address {
+                    path: &path,
+                    search: &search,
+                    hash: &hash,
+                };
+                callback::page_load(env.page, env.store, address, opener, &random, out)
+            }
             Input::Relayed { taken, opener } => callback::relayed(env.page, taken, opener, out),
             Input::Loaded {} => callback::loaded(env.page, env.store, out),
         }
@@ -254,8 +263,7 @@ impl Machine {
                 return self.deliver(delivery, env, out);
             }
         }
-        self.render(env.now, out);
-        self.arm(env.now, out);
+        self.show(env.now, out);
     }
 
     /// The page came back from the back/forward cache: a redirect login it started came back
@@ -440,15 +448,14 @@ impl Machine {
             login.stage = Stage::Prepare(seq);
         }
         self.attempt = Attempt::Pending(Box::new(login));
-        self.render(env.now, out);
-        self.arm(env.now, out);
+        self.show(env.now, out);
     }
 
     /// Starts reading the discovery document of this widget's issuer for the page, unless the
     /// page has it or is reading it. One that could not be reached (or answered 5xx or 429) is
     /// asked for again.
     fn discover(&mut self, env: &mut Env, out: &mut dyn Emit) {
-        let config = self.config.clone();
+        let config = &self.config;
         let (Some(issuer), None) = (config.issuer(), &config.error) else {
             return;
         };
@@ -547,11 +554,11 @@ impl Machine {
         if !matches!(p.stage, Stage::Prepare(s) if s == seq) {
             return;
         }
-        if digest.len() != 32 {
+        let Ok(digest) = digest.try_into() else {
             let error = OAuthError::new(ErrorCode::BrowserRefused, "the code flow needs crypto.subtle, which only a secure context (https, or localhost) has");
             return self.fail(error, env, out);
-        }
-        p.digest = Some(digest.into());
+        };
+        p.digest = Some(digest);
         self.go_on(env, out);
     }
 
@@ -607,8 +614,7 @@ impl Machine {
                 watch.lost_sight = true;
                 out.emit(Command::Warn { text: "<oauth-login>: the provider's Cross-Origin-Opener-Policy cut the login window off from this page: its answer still arrives, but a close ends the login only at the timeout" });
                 out.emit(Command::Unwatch {});
-                self.render(env.now, out);
-                self.arm(env.now, out);
+                self.show(env.now, out);
             }
             Some(Closed::BeforeShowing) => {
                 out.emit(Command::Warn { text: "<oauth-login>: the login window closed before it showed a page. If it was not closed, the provider's Cross-Origin-Opener-Policy cut it off from this page: its answer is still taken until the timeout" });
@@ -632,22 +638,18 @@ impl Machine {
 
     /// A callback page's response. Taken only from this widget's own popup on this page's own
     /// origin, or from the channel with this very login's state (any tab of the origin hears
-    /// the channel); anything else is ignored, and the login stays pending.
-    #[allow(clippy::too_many_arguments)]
+    /// the channel); anything else is ignored, and the login stays pending. `raw`: the
+    /// response, as the callback page's address held it.
     fn message(
         &mut self,
         source: Source,
         origin: &str,
-        search: &str,
-        hash: &str,
+        raw: &str,
         id: &str,
         env: &mut Env,
         out: &mut dyn Emit,
     ) {
-        let Some(captured) = capture(search, hash) else {
-            return;
-        };
-        let state = state_of(&captured.raw);
+        let state = state_of(raw);
         let has_state = |p: &Pending| state.as_deref().is_some_and(|s| p.secrets.state.matches(s));
         match &mut self.attempt {
             Attempt::Pending(p) if p.popup.is_some() && matches!(p.stage, Stage::Authorize(_)) => {
@@ -678,7 +680,7 @@ impl Machine {
             _ => return,
         }
         out.emit(Command::Ack { id });
-        self.answer(&captured.raw, env, out);
+        self.answer(raw, env, out);
     }
 
     /// The authorization response for the pending login: state, then issuer, then the
@@ -754,8 +756,7 @@ impl Machine {
         match result {
             Ok(Some(granted)) => self.prove(granted, env, out),
             Ok(None) => {
-                self.render(env.now, out);
-                self.arm(env.now, out);
+                self.show(env.now, out);
             }
             Err(error) => self.fail(error, env, out),
         }
@@ -960,8 +961,7 @@ impl Machine {
         env: &mut Env,
         out: &mut dyn Emit,
     ) {
-        self.render(env.now, out);
-        self.arm(env.now, out);
+        self.show(env.now, out);
         if let Some(held) = &self.held {
             let claims = held.id_token.as_deref().and_then(|t| read_jws(t).ok());
             let detail = Detail::Login {
@@ -994,8 +994,7 @@ impl Machine {
 
     /// The button, the timer, then `oauth-error`.
     fn ended(&mut self, error: &OAuthError, env: &mut Env, out: &mut dyn Emit) {
-        self.render(env.now, out);
-        self.arm(env.now, out);
+        self.show(env.now, out);
         self.fire(Event::Error, Detail::Error(error), Settle::Reject, out);
     }
 
@@ -1016,6 +1015,12 @@ impl Machine {
     /// The token, while one is held and unexpired.
     fn token(&self, now: u64) -> Option<&Held> {
         self.held.as_ref().filter(|h| !h.token.is_expired(now))
+    }
+
+    /// The button, then the timer.
+    fn show(&self, now: u64, out: &mut dyn Emit) {
+        self.render(now, out);
+        self.arm(now, out);
     }
 
     fn render(&self, now: u64, out: &mut dyn Emit) {
@@ -1168,7 +1173,7 @@ fn target(p: &mut Pending, page: &PageState) -> Result<Option<String>, OAuthErro
         endpoint,
         &p.config,
         &p.secrets,
-        p.digest.as_deref(),
+        p.digest.as_ref().map(|d| &d[..]),
     )))
 }
 

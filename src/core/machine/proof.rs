@@ -147,7 +147,7 @@ impl Proof {
             ])));
         };
         let keys = page.keys(uri);
-        let choice = match &keys {
+        let choice = match keys {
             Some(keys) => choose_key(keys, jws.kid.as_deref(), jws.alg),
             None => KeyChoice::UnknownKid,
         };
@@ -334,8 +334,10 @@ impl Proof {
 
     /// Reads the profile endpoint, where there is one and the proof reads it.
     fn read_profile(&mut self, seq: &mut u32, out: &mut dyn Emit) -> Progress {
-        let url = userinfo(&self.config, self.discovery.as_deref());
-        let (Some((url, _)), true) = (url, self.reads_profile) else {
+        let url = self
+            .reads_profile
+            .then(|| userinfo(&self.config, self.discovery.as_deref()));
+        let Some(Some((url, _))) = url else {
             return Progress::Done;
         };
         let token = self.granted.token.access_token.expose();

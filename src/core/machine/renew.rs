@@ -5,7 +5,7 @@
 
 use std::rc::Rc;
 
-use super::callback::Discovered;
+use super::callback::{Discovered, PageState};
 use super::io::{Command, Detail, Emit, Settle};
 use super::proof::{next, Progress, Proof, Reply};
 use super::session::{Attempt, Held};
@@ -117,17 +117,25 @@ pub enum RenewStep {
     Wait(u64),
 }
 
+/// What a revocation is for: the `logout()` promise it settles (none for a session ended
+/// otherwise), and where the tab then goes to end the provider's session.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Logout {
+    /// The `logout()` promise it settles (0: none).
+    pub id: u32,
+    /// Where the tab then goes to end the provider's session, if it does.
+    pub end_session: Option<String>,
+}
+
 /// A logout's revocation requests still out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Revoking {
-    /// The `logout()` promise it settles.
-    pub id: u32,
+    /// What it is for.
+    pub logout: Logout,
     /// The requests not yet answered.
     pub waiting: Vec<u32>,
     /// Every answer so far was a 200.
     pub revoked: bool,
-    /// Where the tab then goes to end the provider's session, if it does.
-    pub end_session: Option<String>,
     /// When the logout was; [`TRY_MAX_MS`] later, what is still out counts as unanswered.
     pub since: u64,
     /// The refresh request out at the logout (0: none), in `waiting`: the tokens its answer
@@ -159,9 +167,9 @@ impl Revoking {
 }
 
 /// The discovery document this page read for `config`'s issuer, if it has.
-fn discovery(config: &Config, env: &Env) -> Option<Rc<Discovery>> {
-    match env.page.discovery(config.issuer()?) {
-        Some(Discovered::Known(document)) => Some(document.clone()),
+fn discovery<'a>(config: &Config, page: &'a PageState) -> Option<&'a Rc<Discovery>> {
+    match page.discovery(config.issuer()?) {
+        Some(Discovered::Known(document)) => Some(document),
         _ => None,
     }
 }
@@ -259,7 +267,7 @@ impl Machine {
         let Some(held) = &self.held else {
             return self.drop_renewal(out);
         };
-        let document = discovery(&held.config, env);
+        let document = discovery(&held.config, env.page);
         let needs_document = held.config.token_url.is_none() || held.config.proves();
         let reading = held
             .config
@@ -274,7 +282,7 @@ impl Machine {
         }
         let endpoint = match &held.config.token_url {
             Some(url) => Some(url),
-            None => document.as_ref().and_then(|d| d.token_endpoint.as_ref()),
+            None => document.and_then(|d| d.token_endpoint.as_ref()),
         };
         let (Some(endpoint), Some(refresh_token)) = (endpoint, &held.refresh_token) else {
             // The discovery document could not be read: as unreachable.
@@ -322,15 +330,14 @@ impl Machine {
         };
         // Without a new id_token, the login's stands; without a new refresh token, the old one
         // goes on (no rotation).
-        let config = held.config.clone();
         let claims = held.id_token.as_deref().and_then(|t| read_jws(t).ok());
         let login_subject = claims.and_then(|jws| subject(&jws.claims));
         granted.refresh_token = granted
             .refresh_token
             .or_else(|| held.refresh_token.as_ref().map(|t| t.expose().into()));
         let mut proof = Box::new(Proof::new(
-            config.clone(),
-            discovery(&config, env),
+            held.config.clone(),
+            discovery(&held.config, env.page).cloned(),
             None,
             login_subject,
             granted,
@@ -421,6 +428,13 @@ impl Machine {
         renewal
     }
 
+    /// Takes the renewal of a session ended without a logout (its lock goes), and revokes the
+    /// tokens it brings.
+    fn revoke_renewal(&mut self, config: Rc<Config>, env: &Env, out: &mut dyn Emit) {
+        let renewal = self.take_renewal(out).map(|r| r.step);
+        self.revoke(Logout::default(), config, None, renewal, env, out);
+    }
+
     /// The session ends without a logout: the tokens are forgotten and `oauth-expired` fires
     /// with `error`'s code (`null` when there was nothing to renew with).
     pub(super) fn end_session(
@@ -435,12 +449,11 @@ impl Machine {
         if self.sync_shared(restoring, env, out) {
             return;
         }
-        let renewal = self.take_renewal(out).map(|r| r.step);
         let Some(held) = self.held.take() else {
-            return;
+            return self.drop_renewal(out);
         };
         // What a renewal under way brings (a refresh request out past the expiry) is revoked.
-        self.revoke(0, None, held.config.clone(), None, renewal, env, out);
+        self.revoke_renewal(held.config.clone(), env, out);
         let code = error.map(|e| e.code.as_str());
         leave_ended(env.store, &held.config, code);
         if let Some(error) = error {
@@ -451,8 +464,7 @@ impl Machine {
         if !matches!(self.attempt, Attempt::Pending(_)) {
             self.attempt = Attempt::Expired;
         }
-        self.render(env.now, out);
-        self.arm(env.now, out);
+        self.show(env.now, out);
         self.fire(
             Event::Expired,
             Detail::Expired(held.config.preset.id, code),
@@ -477,24 +489,24 @@ impl Machine {
     /// as its own renewal would report it), a logout (`oauth-logout`), or a session that ended
     /// there (`oauth-expired`, with that tab's error code). Whether there was such a change.
     fn sync_shared(&mut self, restoring: bool, env: &mut Env, out: &mut dyn Emit) -> bool {
-        let config = self.session_config().clone();
+        let config = self.session_config();
         if config.storage != Storage::Local {
             return false;
         }
-        let record = env.store.get(Storage::Local, &token_name(&config));
+        let record = env.store.get(Storage::Local, &token_name(config));
         // Unchanged; or beside a session this tab could not store (its own alone: a record
         // there is its own past, one it could not write over).
-        let ours = self.held.as_ref().map(|h| (h.kept, h.to_record()));
-        match (&record, ours) {
-            (Some(record), Some((_, ours))) if *record == ours => return false,
-            (None, None) | (_, Some((false, _))) => return false,
+        match (&record, &self.held) {
+            (None, None) => return false,
+            (_, Some(held)) if !held.kept => return false,
+            (Some(record), Some(held)) if *record == held.to_record() => return false,
             _ => {}
         }
         let ended = record.as_deref().and_then(ended_code);
-        let shared = match record.as_deref().map(|r| Held::from_record(r, &config)) {
+        let shared = match record.as_deref().and_then(|r| Held::from_record(r, config)) {
             // Another client's or server's session under the same key: no change of this one.
-            Some(Some(None)) => return false,
-            read => read.flatten().flatten(),
+            Some(None) => return false,
+            read => read.flatten(),
         }
         .filter(|h| !h.token.is_expired(env.now));
         let settled = !matches!(self.attempt, Attempt::Pending(_));
@@ -528,8 +540,7 @@ impl Machine {
             }
             (None, Some(old)) => {
                 // What this tab's renewal under way brings is live at the provider: revoked.
-                let renewal = self.take_renewal(out).map(|r| r.step);
-                self.revoke(0, None, old.config.clone(), None, renewal, env, out);
+                self.revoke_renewal(old.config.clone(), env, out);
                 let id = old.config.preset.id;
                 if settled {
                     self.attempt = match ended {
@@ -544,8 +555,7 @@ impl Machine {
                     }
                     None => (Event::Logout, Detail::Provider(id)),
                 };
-                self.render(env.now, out);
-                self.arm(env.now, out);
+                self.show(env.now, out);
                 self.fire(event, detail, Settle::Not, out);
             }
             // Nothing held, nothing to take (a logout or an end this page wrote, or heard
@@ -578,10 +588,8 @@ impl Machine {
             self.attempt = Attempt::None;
         }
         self.render(env.now, out);
-        let document = discovery(&config, env);
-        let endpoint = document
-            .as_ref()
-            .and_then(|d| d.end_session_endpoint.as_deref());
+        let document = discovery(&config, env.page);
+        let endpoint = document.and_then(|d| d.end_session_endpoint.as_deref());
         let end_session = match (end_session, endpoint) {
             (false, _) => None,
             (true, Some(endpoint)) => Some(end_session_url(
@@ -589,7 +597,7 @@ impl Machine {
                 &config,
                 held.as_ref(),
                 random,
-                env,
+                env.store,
             )),
             (true, None) => {
                 out.emit(Command::Warn { text: "<oauth-login>: logout({ endSession: true }): the provider names no end_session_endpoint (set issuer to one whose discovery document does); the session was ended here only" });
@@ -597,8 +605,7 @@ impl Machine {
             }
         };
         self.revoke(
-            id,
-            end_session,
+            Logout { id, end_session },
             config.clone(),
             held.as_ref(),
             renewal,
@@ -618,11 +625,9 @@ impl Machine {
     /// Asks for the revocation of `held`'s tokens and of those its renewal `step` brings (its
     /// proof's at once, its refresh request's when it answers): for the `logout()` promise `id`,
     /// or for none (0: a session ended otherwise, here or in another tab, during its renewal).
-    #[allow(clippy::too_many_arguments)]
     fn revoke(
         &mut self,
-        id: u32,
-        end_session: Option<String>,
+        logout: Logout,
         config: Rc<Config>,
         held: Option<&Held>,
         renewal: Option<RenewStep>,
@@ -631,15 +636,14 @@ impl Machine {
     ) {
         let url = match config.endpoint(Attr::RevokeUrl) {
             Some(url) => url,
-            None => discovery(&config, env)
+            None => discovery(&config, env.page)
                 .and_then(|d| d.revocation_endpoint.clone())
                 .or_else(|| config.preset.revoke_url.map(Into::into)),
         };
         let mut revoking = Revoking {
-            id,
+            logout,
             revoked: true,
             waiting: Vec::new(),
-            end_session,
             since: env.now,
             renewal: 0,
             config,
@@ -738,13 +742,14 @@ impl Machine {
     /// A logout's revocation is over: its promise settles, then the tab may leave to end the
     /// provider's session.
     fn revoked(&mut self, revoking: Revoking, out: &mut dyn Emit) {
-        if revoking.id > 0 {
+        let Logout { id, end_session } = revoking.logout;
+        if id > 0 {
             out.emit(Command::Revoked {
-                id: revoking.id,
+                id,
                 revoked: revoking.revoked,
             });
         }
-        if let Some(url) = revoking.end_session {
+        if let Some(url) = end_session {
             out.emit(Command::Go {
                 url: &url,
                 popup: false,
@@ -782,10 +787,10 @@ fn end_session_url(
     config: &Config,
     held: Option<&Held>,
     random: &[u8],
-    env: &mut Env,
+    store: &mut dyn Store,
 ) -> String {
     let state = hex(random);
-    env.store.set(Storage::Session, LOGOUT_KEY, &state);
+    store.set(Storage::Session, LOGOUT_KEY, &state);
     let mut query = String::new();
     if let Some(hint) = held.and_then(|h| h.id_token.as_deref()) {
         form_pair(&mut query, "id_token_hint", hint);

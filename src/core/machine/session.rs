@@ -167,7 +167,7 @@ pub struct Pending {
     /// Its secrets: `state`, the PKCE verifier, the nonce.
     pub secrets: Secrets,
     /// The PKCE verifier's digest, once known.
-    pub digest: Option<Vec<u8>>,
+    pub digest: Option<[u8; 32]>,
     /// The provider's discovery document, once read (an `issuer`'s).
     pub discovery: Option<Rc<Discovery>>,
     /// When it started, in ms since the epoch.
