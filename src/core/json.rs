@@ -85,13 +85,10 @@ impl<'a> Value<'a> {
         out
     }
 
-    /// An object's members in order (duplicates included).
+    /// An object's members in order (duplicates included); an array's elements, each with an
+    /// empty name (every caller knows it holds an object).
     pub fn members(&self) -> Vec<(Cow<'a, str>, Value<'a>)> {
-        if matches!(self, Self::Object(_)) {
-            self.items()
-        } else {
-            Vec::new()
-        }
+        self.items()
     }
 
     /// An array's elements.

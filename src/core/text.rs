@@ -88,14 +88,14 @@ pub fn push_ascii(out: &mut String, byte: u8) {
 
 /// `n` in decimal.
 pub fn decimal(n: u64) -> String {
-    let (mut out, mut n) = (String::new(), n);
-    loop {
-        out.insert(0, char::from(b'0' + (n % 10) as u8));
-        n /= 10;
-        if n == 0 {
-            return out;
-        }
-    }
+    // The leading digits first, then the last.
+    let mut out = if n >= 10 {
+        decimal(n / 10)
+    } else {
+        String::new()
+    };
+    push_ascii(&mut out, b'0' + (n % 10) as u8);
+    out
 }
 
 /// `text` as a whole number of 1 to `max_digits` plain ASCII digits (no sign, no space, no

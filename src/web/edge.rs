@@ -70,7 +70,7 @@ impl<'a> Fields<'a> for JsonFields<'a> {
 
     fn bytes(&mut self) -> Option<Vec<u8>> {
         let mut out = Vec::new();
-        for byte in self.0.next()?.elements() {
+        for byte in &self.0.next()?.elements() {
             out.push(u8::try_from(byte.as_u64()?).ok()?);
         }
         Some(out)

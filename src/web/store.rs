@@ -32,9 +32,10 @@ fn area(kind: Storage) -> u8 {
 
 impl Store for WebStore {
     fn get(&self, kind: Storage, key: &str) -> Option<String> {
-        (kind != Storage::Memory)
-            .then(|| storage_get(area(kind), key))
-            .flatten()
+        if kind == Storage::Memory {
+            return None;
+        }
+        storage_get(area(kind), key)
     }
 
     fn set(&mut self, kind: Storage, key: &str, value: &str) -> bool {

@@ -8,7 +8,7 @@
 use std::rc::Rc;
 
 use super::form::{raw_name, Params};
-use super::provider::{self, Preset, PRESETS};
+use super::provider::{self, Preset};
 use super::url::{is_secure, origin_of};
 use crate::core::contract::{
     Attr, Fallback, Mode, ResponseType, Storage, ATTRIBUTE_COUNT, SECRET_ATTRIBUTES,
@@ -96,7 +96,9 @@ impl Settings {
             Params::default()
         });
         for (name, value) in params.pairs() {
-            let value = Some(value.trim_ascii().to_owned()).filter(|v| !v.is_empty());
+            let value = Some(value.trim_ascii())
+                .filter(|v| !v.is_empty())
+                .map(String::from);
             match Attr::ALL.iter().position(|a| a.name() == name) {
                 Some(i) => settings.values[i] = value,
                 None if name == "id" => settings.id = value,
@@ -291,18 +293,11 @@ impl Config {
             .get(Attr::Provider)
             .filter(|id| provider::find(id).is_none_or(|p| p.id == "custom"))
         {
-            let mut known = String::new();
-            for (i, preset) in PRESETS.iter().enumerate() {
-                if i > 0 {
-                    known.push_str(", ");
-                }
-                known.push_str(preset.id);
-            }
             return Err(OAuthError::config(cat(&[
                 "unknown provider `",
                 id,
                 "`: use one of ",
-                &known,
+                KNOWN_PROVIDERS,
                 ", or none with authorize-url",
             ])));
         }
@@ -323,7 +318,7 @@ impl Config {
             ));
         }
         // Each setting by the kind of value it takes; the cross-setting rules follow.
-        for attr in Attr::ALL {
+        for &attr in &Attr::ALL {
             let value = match attr {
                 Attr::AuthorizeUrl => self.authorize_url(),
                 Attr::RedirectUri => &self.redirect_uri,
@@ -458,6 +453,9 @@ fn absolute(url: &str, page: &Page) -> String {
     }
 }
 
+/// The presets' ids, as the unknown-provider error lists them (a test holds it to [`PRESETS`]).
+const KNOWN_PROVIDERS: &str = "instagram, facebook, google, linkedin, box";
+
 const NOT_ABSOLUTE: &str = "is not an absolute http(s) URL without user info or fragment";
 
 /// Attributes any HTML element may carry: never advice-worthy.
@@ -494,13 +492,23 @@ fn is_global_attribute(name: &str) -> bool {
 pub fn advice(config: &Config) -> Vec<String> {
     let settings = &config.settings;
     let mut lines = Vec::new();
-    for name in settings.unknown.iter().filter(|n| !is_global_attribute(n)) {
-        let squash = |s: &str| split(s, b"-_").collect::<String>();
+    for name in &settings.unknown {
+        if is_global_attribute(name) {
+            continue;
+        }
+        let squash = |s: &str| {
+            let mut out = String::new();
+            for piece in split(s, b"-_") {
+                out.push_str(piece);
+            }
+            out
+        };
         // An XHTML page keeps an attribute's case: `CLIENT-ID` is near `client-id` too.
         let name_lower = name.to_ascii_lowercase();
-        let near = Attr::ALL.iter().find(|a| {
-            squash(a.name()) == squash(&name_lower) || edit_distance(&name_lower, a.name()) <= 2
-        });
+        let squashed = squash(&name_lower);
+        let near = Attr::ALL
+            .iter()
+            .find(|a| squash(a.name()) == squashed || edit_distance(&name_lower, a.name()) <= 2);
         if let Some(attr) = near {
             lines.push(cat(&[
                 "<oauth-login>: unknown attribute `",
@@ -574,6 +582,12 @@ pub(crate) mod tests {
             Some(error) => Err(error.clone()),
             None => Ok(config),
         }
+    }
+
+    #[test]
+    fn the_unknown_provider_error_lists_every_preset() {
+        let ids: Vec<&str> = provider::PRESETS.iter().map(|p| p.id).collect();
+        assert_eq!(KNOWN_PROVIDERS, ids.join(", "));
     }
 
     #[test]

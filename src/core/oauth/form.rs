@@ -74,16 +74,12 @@ impl Params {
         &self.0
     }
 
-    /// Adds `name` with `value` (nothing for `None`); `false`, adding nothing, when `name` is
+    /// Adds `name` with `value` (nothing for `None`); the caller makes sure `name` is not
     /// there already.
-    pub fn add(&mut self, name: &str, value: Option<String>) -> bool {
-        if self.get(name).is_some() {
-            return false;
-        }
+    pub fn add(&mut self, name: &str, value: Option<String>) {
         if let Some(value) = value {
             self.0.push((name.into(), value));
         }
-        true
     }
 }
 

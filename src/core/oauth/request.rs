@@ -6,7 +6,7 @@ use std::fmt;
 use super::config::Config;
 use super::form::Params;
 use crate::core::contract::{Attr, ResponseType};
-use crate::core::text::{base64url, cat, find, form, form_pair, hex, same_secret, split};
+use crate::core::text::{base64url, cat, find, form, form_pair, hex, join, same_secret, words};
 
 /// Random bytes one login takes from `crypto.getRandomValues`: 32 for the state, 32 for the
 /// PKCE verifier, 16 for the OpenID Connect nonce.
@@ -75,13 +75,8 @@ pub fn authorize_url(
     secrets: &Secrets,
     digest: Option<&[u8]>,
 ) -> String {
-    let mut scope = String::new();
-    for (i, word) in split(&config.scope, b" ").enumerate() {
-        if i > 0 {
-            scope.push_str(config.preset.scope_separator);
-        }
-        scope.push_str(word);
-    }
+    // `scope` holds each word once already: joined again with the provider's separator.
+    let scope = join(&words(&config.scope), config.preset.scope_separator);
     let challenge = digest.map(base64url);
     // OpenID Connect spells the implicit grant with an id_token this way (Core 3.2.2.1).
     let response_type = match config.response_type {

@@ -44,9 +44,11 @@ pub struct Captured {
 /// Instagram's denial, which comes in the query even in the implicit flow), and only its
 /// response parameters are taken.
 pub fn capture(search: &str, hash: &str) -> Option<Captured> {
-    let names = |list| split(list, b"&").map(raw_name);
+    // One search for both lists: whether `list` names one of `wanted`.
+    let names_one_of =
+        |list, wanted: &[&str]| split(list, b"&").any(|p| wanted.contains(&raw_name(p)));
     let fragment = hash.strip_prefix("#").unwrap_or(hash);
-    if names(fragment).any(|n| matches!(n, "access_token" | "code" | "error" | "state")) {
+    if names_one_of(fragment, &["access_token", "code", "error", "state"]) {
         // The query loses its response names too: left there, a reload reads them as a response.
         return Some(Captured {
             raw: fragment.into(),
@@ -54,7 +56,7 @@ pub fn capture(search: &str, hash: &str) -> Option<Captured> {
         });
     }
     let query = search.strip_prefix("?").unwrap_or(search);
-    if !names(query).any(|n| n == "code" || n == "error") {
+    if !names_one_of(query, &["code", "error"]) {
         return None;
     }
     Some(query_response(search, hash))
@@ -262,8 +264,6 @@ pub fn token_answer(
         .ok_or_else(|| answered(" without OAuth JSON"))?;
     let mut params = Params::default();
     let mut user = None;
-    // Members given as `null`: not kept, but a second one of the same name is still a repeat.
-    let mut nulls: Vec<&str> = Vec::new();
     let members = object.members();
     for (name, value) in &members {
         let name = name.as_ref();
@@ -273,7 +273,9 @@ pub fn token_answer(
             }
             continue;
         }
+        // A member given twice reads as absent: a repeat, even of a `null` (which is not kept).
         let text = match (value, name == "expires_in") {
+            _ if object.get(name).is_none() => return Err(answered(" without OAuth JSON")),
             (Value::Null, _) => None,
             (Value::Str(text), false) => Some(String::from(text.as_ref())),
             (Value::Number(_), true) => Some(
@@ -284,13 +286,7 @@ pub fn token_answer(
             ),
             _ => return Err(answered(" without OAuth JSON")),
         };
-        let null = text.is_none();
-        if nulls.contains(&name) || !params.add(name, text) {
-            return Err(answered(" without OAuth JSON"));
-        }
-        if null {
-            nulls.push(name);
-        }
+        params.add(name, text);
     }
     if let Some(error) = provider_error(&params) {
         return Err(error);

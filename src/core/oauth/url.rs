@@ -46,14 +46,12 @@ pub fn is_secure(origin: &str) -> bool {
     let Some(host) = origin.strip_prefix("http://") else {
         return origin.starts_with("https://");
     };
-    let host = match host.strip_prefix("[") {
-        Some(_) => host
-            .get(..find(host, b"]").map_or(0, |at| at + 1))
-            .unwrap_or(""),
-        None => host
-            .get(..find(host, b":").unwrap_or(host.len()))
-            .unwrap_or(""),
+    // The host ends with an IPv6 literal's `]`, else at the port's `:`.
+    let host = match find(host, b"]") {
+        Some(at) => host.get(..at + 1),
+        None => host.get(..find(host, b":").unwrap_or(host.len())),
     };
+    let host = host.unwrap_or_default();
     matches!(host, "localhost" | "127.0.0.1" | "[::1]")
 }
 

@@ -210,7 +210,7 @@ pub fn check_at_hash(
 /// A renewed id_token must name the same `iss`, `sub` and `aud` as the login's (Core 12.2);
 /// `nonce` is not checked on renewal.
 pub fn same_subject(first: &Verified, next: &Verified) -> Result<(), OAuthError> {
-    for (name, was, is) in [
+    for &(name, was, is) in &[
         ("iss", &first.iss, &next.iss),
         ("sub", &first.sub, &next.sub),
         ("aud", &first.aud, &next.aud),

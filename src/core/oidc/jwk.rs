@@ -69,14 +69,16 @@ pub fn choose_key(jwks: &str, kid: Option<&str>, alg: Alg) -> KeyChoice {
     let Some(keys @ Value::Array(_)) = set.get("keys") else {
         return KeyChoice::Refused(refused(&["the key set is not {\"keys\":[...]}"]));
     };
+    let (kty, crv, not_one, members) = shape(alg);
     let (mut chosen, mut count, mut unfit) = (None, 0, None);
-    for key in keys.elements() {
+    let keys = keys.elements();
+    for key in &keys {
         if let Some(kid) = kid {
-            if key.get("kid").as_ref().and_then(Value::as_str) != Some(kid) {
+            if key.str_of("kid").as_deref() != Some(kid) {
                 continue;
             }
         }
-        match why_unfit(&key, alg) {
+        match why_unfit(key, alg, (kty, crv, not_one)) {
             None => {
                 count += 1;
                 chosen = Some(key);
@@ -102,16 +104,14 @@ pub fn choose_key(jwks: &str, kid: Option<&str>, alg: Alg) -> KeyChoice {
             return KeyChoice::Refused(refused(&["no `kid`, and several keys fit ", alg.name()]))
         }
     };
-    let (kty, crv, _, members) = shape(alg);
     let mut out = Writer::default();
     out.raw("{").key("kty").string(kty);
     if !crv.is_empty() {
         out.key("crv").string(crv);
     }
     for &(name, min, max) in members {
-        let value = key.get(name);
-        let value = value.as_ref().and_then(Value::as_str).unwrap_or("");
-        let fits = from_base64url(value).is_some_and(|b| {
+        let value = key.str_of(name).unwrap_or_default();
+        let fits = from_base64url(&value).is_some_and(|b| {
             min <= b.len() && b.len() <= max
                 // A modulus in the fewest octets (RFC 7518 2), of 2048 bits at least.
                 && (name != "n" || b[0] >= if b.len() == min { 0x80 } else { 1 })
@@ -125,16 +125,19 @@ pub fn choose_key(jwks: &str, kid: Option<&str>, alg: Alg) -> KeyChoice {
                 " member",
             ]));
         }
-        out.key(name).string(value);
+        out.key(name).string(&value);
     }
     out.key("ext").boolean(true).raw("}");
     KeyChoice::Key(out.finish())
 }
 
 /// Why `key` cannot verify `alg`, or `None` when it can: a phrase that follows "the key `kid` ".
-fn why_unfit(key: &Value, alg: Alg) -> Option<&'static str> {
-    let (kty, crv, not_one, _) = shape(alg);
-    let is = |name: &str, want: &str| key.get(name).as_ref().and_then(Value::as_str) == Some(want);
+fn why_unfit(
+    key: &Value,
+    alg: Alg,
+    (kty, crv, not_one): (&str, &str, &'static str),
+) -> Option<&'static str> {
+    let is = |name: &str, want: &str| key.str_of(name).as_deref() == Some(want);
     if !is("kty", kty) || !crv.is_empty() && !is("crv", crv) {
         return Some(not_one);
     }

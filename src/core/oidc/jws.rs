@@ -111,22 +111,15 @@ pub struct Jws<'a> {
 /// payload that is a JSON object, and a signature whose length the algorithm allows. Every
 /// failure is `invalid_id_token`.
 pub fn read_jws(compact: &str) -> Result<Jws<'_>, OAuthError> {
-    let malformed = || refused(&["not a compact JWS (three base64url parts)"]);
-    let (header, rest) = split_once(compact, b'.').ok_or_else(malformed)?;
-    let (payload, signature) = split_once(rest, b'.').ok_or_else(malformed)?;
-    let signing_input = compact
-        .get(..header.len() + 1 + payload.len())
-        .ok_or_else(malformed)?;
-    let signature = match find(signature, b".") {
-        None => from_base64url(signature).ok_or_else(malformed)?,
-        Some(_) => return Err(malformed()),
+    let Some((header, payload, signing_input, signature)) = parts(compact) else {
+        return Err(refused(&["not a compact JWS (three base64url parts)"]));
     };
     let header =
         object_text(header).ok_or_else(|| refused(&["the header is not a JSON object"]))?;
     let header = json::parse(&header).unwrap_or(Value::Null);
     // A member given twice reads as absent (the JSON reader's rule): a doubled `alg` is then
     // refused, a doubled `kid` names no key. `crit` is refused however often it occurs.
-    if header.members().iter().any(|(name, _)| name == "crit") {
+    if header.members().iter().any(|(name, _)| *name == "crit") {
         return Err(refused(&["the header's `crit` is refused"]));
     }
     let alg = match header.get("alg") {
@@ -158,6 +151,18 @@ pub fn read_jws(compact: &str) -> Result<Jws<'_>, OAuthError> {
         signature,
         claims,
     })
+}
+
+/// A compact JWS's header and payload (still encoded), the signing input, and the signature's
+/// bytes; `None` unless there are exactly three parts and the signature is base64url.
+fn parts(compact: &str) -> Option<(&str, &str, &str, Vec<u8>)> {
+    let (header, rest) = split_once(compact, b'.')?;
+    let (payload, signature) = split_once(rest, b'.')?;
+    let signing_input = compact.get(..header.len() + 1 + payload.len())?;
+    if find(signature, b".").is_some() {
+        return None;
+    }
+    Some((header, payload, signing_input, from_base64url(signature)?))
 }
 
 /// The text a base64url part decodes to, if it is UTF-8 and one JSON object.

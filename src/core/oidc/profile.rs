@@ -113,9 +113,8 @@ fn member<'a>(object: &Value<'a>, path: &str) -> Option<Value<'a>> {
         return None;
     }
     for alternative in split(path, b"|") {
-        let mut names = split(alternative, b".");
-        let mut at = names.next().and_then(|name| object.get(name));
-        for name in names {
+        let mut at = Some(object.clone());
+        for name in split(alternative, b".") {
             at = at.and_then(|v| v.get(name));
         }
         if let Some(found) = at.filter(|v| !matches!(v, Value::Null)) {
