@@ -175,17 +175,26 @@ test('oidc-provider on its own: a manual PKCE code flow from a page, token and u
 
 // ---- The widget through oidc-provider (needs the widget's code flow, "The code flow" in the contract)
 
+/**
+ * A widget on `page` with `issuer` alone (and `attrs`), logged in as `login` through the provider's
+ * own pages in a popup: the events, which must be one `oauth-login`.
+ */
+async function loginWithIssuerAlone(page, login, attrs = {}) {
+  await openWidget(env, page, { attrs: { 'client-id': env.op.clientId, issuer: env.op.issuer, scope: 'openid profile email', 'authorize-url': null, ...attrs } });
+  const [popup] = await Promise.all([page.waitForEvent('popup'), page.locator('#w1 button[part=button]').click()]);
+  await popup.waitForLoadState();
+  await signIn(popup, login);
+  await consent(popup, popup.waitForEvent('close'));
+  const events = await waitForEvents(page);
+  assert.deepEqual(events.map((e) => e.type), ['oauth-login'], JSON.stringify(events));
+  return events;
+}
+
 test('widget with `issuer` alone: discovers the provider, logs in with the code flow, verifies the id_token', { timeout: TIMEOUT }, async () => {
   const session = await env.newPage();
   const { context, page, consoleLines } = session;
   try {
-    await openWidget(env, page, { attrs: { 'client-id': env.op.clientId, issuer: env.op.issuer, scope: 'openid profile email', 'authorize-url': null } });
-    const [popup] = await Promise.all([page.waitForEvent('popup'), page.locator('#w1 button[part=button]').click()]);
-    await popup.waitForLoadState();
-    await signIn(popup, 'erin');
-    await consent(popup, popup.waitForEvent('close'));
-    const events = await waitForEvents(page);
-    assert.deepEqual(events.map((e) => e.type), ['oauth-login'], JSON.stringify(events));
+    const events = await loginWithIssuerAlone(page, 'erin');
     assertCodeFlowRequests(session);
     await assertLoggedIn(page, events[0].detail, 'erin', consoleLines);
   } finally {
@@ -197,13 +206,7 @@ test('widget with `max_age=0` in extra-params: oidc-provider asks for the login 
   const session = await env.newPage();
   const { context, page } = session;
   try {
-    await openWidget(env, page, { attrs: { 'client-id': env.op.clientId, issuer: env.op.issuer, scope: 'openid profile email', 'authorize-url': null, 'extra-params': 'max_age=0' } });
-    const [popup] = await Promise.all([page.waitForEvent('popup'), page.locator('#w1 button[part=button]').click()]);
-    await popup.waitForLoadState();
-    await signIn(popup, 'maxage');
-    await consent(popup, popup.waitForEvent('close'));
-    const events = await waitForEvents(page);
-    assert.deepEqual(events.map((e) => e.type), ['oauth-login'], JSON.stringify(events));
+    const events = await loginWithIssuerAlone(page, 'maxage', { 'extra-params': 'max_age=0' });
     assert.equal(session.authorizeRequests[0].get('max_age'), '0');
     // OIDC Core 2: with max_age asked, auth_time is required; the widget held it to 0 s (+60 s skew).
     const { auth_time: authTime } = events[0].detail.claims;

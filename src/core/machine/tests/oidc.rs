@@ -663,15 +663,7 @@ fn a_logout_while_a_renewal_is_proven_revokes_its_tokens_with_the_held_ones() {
     let mut w = Widget::new(&format!("{DISCOVERED}&revoke-url=%2Frevoke"));
     w.discovered(DISCOVERY);
     proven_with_refresh_token(&mut w, 0x34);
-    let refresh = w.tick_at(NOW + 540_000);
-    let renewed = renewed_id_token(&w);
-    let out = w.answer(
-        &refresh,
-        200,
-        &format!(
-            r#"{{"access_token":"a2","token_type":"Bearer","expires_in":600,"refresh_token":"r2","id_token":"{renewed}"}}"#
-        ),
-    );
+    let out = renewal_answered(&mut w, r#","refresh_token":"r2""#);
     // The renewal's proof waits for WebCrypto's verdict when the person logs out.
     let verify = find(&out, "verify").unwrap_or_else(|| panic!("{out:?}"))["seq"].clone();
     let out = w.logout(false);
@@ -684,6 +676,20 @@ fn a_logout_while_a_renewal_is_proven_revokes_its_tokens_with_the_held_ones() {
         event(&late, "oauth-renewed").is_none() && w.send(Input::Read {})[0]["logged_in"] == false,
         "{late:?}"
     );
+}
+
+/// The renewal due before the login's token expires, answered with access token `a2`, a renewed
+/// id_token and the `extra` members: the commands of that answer.
+fn renewal_answered(w: &mut Widget, extra: &str) -> Vec<Value> {
+    let refresh = w.tick_at(NOW + 540_000);
+    let renewed = renewed_id_token(w);
+    w.answer(
+        &refresh,
+        200,
+        &format!(
+            r#"{{"access_token":"a2","token_type":"Bearer","expires_in":600{extra},"id_token":"{renewed}"}}"#
+        ),
+    )
 }
 
 /// An id_token a renewal brings: the login's `iss`, `sub` and `aud`, no nonce, issued now.
@@ -906,15 +912,7 @@ fn a_login_with_max_age_needs_a_recent_auth_time_and_its_renewal_does_not() {
         }
         let out = w.answer(&out, 200, r#"{"sub":"u1"}"#);
         assert_eq!(logged_in_with(&out), Some("a1"), "{out:?}");
-        let refresh = w.tick_at(NOW + 540_000);
-        let renewed = renewed_id_token(&w);
-        let out = w.answer(
-            &refresh,
-            200,
-            &format!(
-                r#"{{"access_token":"a2","token_type":"Bearer","expires_in":600,"id_token":"{renewed}"}}"#
-            ),
-        );
+        let out = renewal_answered(&mut w, "");
         let verify = find(&out, "verify").unwrap_or_else(|| panic!("{out:?}"));
         let out = w.send(Input::Verified {
             seq: verify["seq"].as_u64().unwrap() as u32,
