@@ -1387,15 +1387,32 @@ pub fn claims(data: &[u8]) {
         client_id: "spa",
         nonce: Some("n-0S6_WzA2Mj"),
         now_ms: NOW,
+        max_age: None,
     };
     let renewal = Expect {
         nonce: None,
+        ..login
+    };
+    // A login that sent `max_age=300`: `auth_time` given, at most 300 s (and the skew) ago.
+    let fresh = Expect {
+        max_age: Some(300),
         ..login
     };
     let first = check_claims(text, &login);
     let renewed = check_claims(text, &renewal);
     if first.is_ok() {
         assert_eq!(renewed, first, "a renewal checks less than a login");
+    }
+    if let Ok(verified) = check_claims(text, &fresh) {
+        assert_eq!(Ok(verified), first, "max_age checks more than a login");
+        let auth_time = serde_reading(text)
+            .ok()
+            .and_then(|claims| claims.get("auth_time")?.as_f64())
+            .expect("auth_time is a number");
+        assert!(
+            auth_time.floor() * 1000.0 + (300_000 + SKEW_MS) as f64 >= NOW as f64,
+            "auth_time {auth_time} is older than max_age"
+        );
     }
     let Ok(verified) = renewed else {
         return;
