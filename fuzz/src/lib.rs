@@ -835,7 +835,11 @@ pub fn edge(data: &[u8]) {
             let command = command.as_array().expect("each command an array");
             let number = command[0].as_u64().expect("a command number") as usize;
             let (name, fields) = COMMANDS[number];
-            assert_eq!(command.len(), 1 + fields.len(), "{name}: its declared fields");
+            assert_eq!(
+                command.len(),
+                1 + fields.len(),
+                "{name}: its declared fields"
+            );
         }
     }
 }
