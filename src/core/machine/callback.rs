@@ -125,7 +125,7 @@ impl PageState {
             .deliveries
             .iter()
             .position(|d| d.login.as_ref().is_none_or(|login| login.config.key == key))?;
-        Some(self.deliveries.remove(index))
+        Some(self.deliveries.swap_remove(index))
     }
 }
 

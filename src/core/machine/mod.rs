@@ -35,7 +35,7 @@ use crate::core::oauth::response::{
     token_answer, Granted,
 };
 use crate::core::oauth::url::origin_of;
-use crate::core::oidc::discovery::{discovery_url, read_discovery, Discovery};
+use crate::core::oidc::discovery::{discovery_url, read_discovery};
 use crate::core::oidc::jws::read_jws;
 use crate::core::store::{Store, PENDING_KEY, SEVERS_PREFIX, TOKEN_PREFIX};
 use crate::core::text::{cat, decimal};
@@ -134,7 +134,7 @@ impl Machine {
             Input::Login { random, address } => self.login(&random, address.into(), env, out),
             Input::Digest { seq, digest } => self.digest(seq, &digest, env, out),
             Input::Verified { seq, ok } => {
-                let found = proof_of(&mut self.attempt, &mut self.renewal, seq, &[Step::Verify]);
+                let found = proof_of(&mut self.attempt, &mut self.renewal, seq, [Step::Verify; 2]);
                 let Some((proof, renewing)) = found else {
                     return;
                 };
@@ -543,7 +543,7 @@ impl Machine {
     /// grant's access token for `at_hash`.
     fn digest(&mut self, seq: u32, digest: &[u8], env: &mut Env, out: &mut dyn Emit) {
         if let Some((proof, renewing)) =
-            proof_of(&mut self.attempt, &mut self.renewal, seq, &[Step::AtHash])
+            proof_of(&mut self.attempt, &mut self.renewal, seq, [Step::AtHash; 2])
         {
             let progress = proof.digest(digest, &mut self.seq, out);
             return self.proved(progress, renewing, env, out);
@@ -739,7 +739,13 @@ impl Machine {
             Some(verifier) => {
                 let token_url = match &p.config.token_url {
                     Some(url) => url.as_str(),
-                    None => endpoint_of(p, |d| d.token_endpoint.as_deref(), "token_endpoint")?,
+                    None => endpoint_of(
+                        p,
+                        p.discovery
+                            .as_ref()
+                            .and_then(|d| d.token_endpoint.as_deref()),
+                        "token_endpoint",
+                    )?,
                 };
                 let body = token_request(code_of(&params)?, &p.config, verifier);
                 let seq = next(&mut self.seq);
@@ -771,7 +777,7 @@ impl Machine {
             &mut self.attempt,
             &mut self.renewal,
             seq,
-            &[Step::Keys, Step::Userinfo],
+            [Step::Keys, Step::Userinfo],
         ) {
             let progress = proof.reply(reply, &mut self.seq, env.page, out);
             return self.proved(progress, renewing, env, out);
@@ -1060,9 +1066,10 @@ impl Machine {
         };
         let renewal = trying.or_else(|| self.renewal_time().filter(|_| !self.detached));
         let next = [login, expiry, renewal, self.revoke_deadline()]
-            .into_iter()
+            .iter()
             .flatten()
-            .min();
+            .min()
+            .copied();
         out.emit(Command::Timer {
             ms: next.map(|at| at.saturating_sub(now).min(i32::MAX as u64)),
         });
@@ -1097,15 +1104,17 @@ fn timeout_error(login: &Pending) -> OAuthError {
     )
 }
 
-/// The proof waiting for `seq` in one of `steps`: the pending login's (`false`), or the
-/// renewal's (`true`).
+/// The proof waiting for `seq` in one of `steps` (two, or one given twice: a fixed pair
+/// compares in place, where a slice's `contains` cost 43 B): the pending login's (`false`), or
+/// the renewal's (`true`).
 fn proof_of<'a>(
     attempt: &'a mut Attempt,
     renewal: &'a mut Option<Renewal>,
     seq: u32,
-    steps: &[Step],
+    steps: [Step; 2],
 ) -> Option<(&'a mut Proof, bool)> {
-    let waits = |proof: &Proof| proof.seq == seq && steps.contains(&proof.step);
+    let waits =
+        |proof: &Proof| proof.seq == seq && (proof.step == steps[0] || proof.step == steps[1]);
     if let Attempt::Pending(p) = attempt {
         if let Stage::Prove(proof) = &mut p.stage {
             if waits(proof) {
@@ -1157,7 +1166,9 @@ fn target(p: &mut Pending, page: &PageState) -> Result<Option<String>, OAuthErro
     let endpoint = match p.config.authorize_url() {
         "" => endpoint_of(
             p,
-            |d| d.authorization_endpoint.as_deref(),
+            p.discovery
+                .as_ref()
+                .and_then(|d| d.authorization_endpoint.as_deref()),
             "authorization_endpoint",
         )?,
         url => url,
@@ -1196,14 +1207,10 @@ fn discovery_ready(p: &mut Pending, page: &PageState) -> Result<bool, OAuthError
     }
 }
 
-/// An endpoint the login takes from its discovery document, or the error naming the member
-/// the document lacks.
-fn endpoint_of<'a>(
-    p: &'a Pending,
-    member: impl Fn(&Discovery) -> Option<&str>,
-    name: &str,
-) -> Result<&'a str, OAuthError> {
-    p.discovery.as_deref().and_then(member).ok_or_else(|| {
+/// An endpoint the login takes from its discovery document (`found`), or the error naming the
+/// member `name` the document lacks.
+fn endpoint_of<'a>(p: &Pending, found: Option<&'a str>, name: &str) -> Result<&'a str, OAuthError> {
+    found.ok_or_else(|| {
         OAuthError::config(cat(&[
             "the discovery document of `",
             p.config.issuer().unwrap_or(""),

@@ -369,9 +369,10 @@ pub fn userinfo(config: &Config, discovery: Option<&Discovery>) -> Option<(Strin
         Some(url) => Some((url?, shape)),
         None => match discovery.and_then(|d| d.userinfo_endpoint.clone()) {
             Some(url) => Some((url, UserinfoShape::Oidc)),
-            None => Some(preset.userinfo_url)
-                .filter(|url| !url.is_empty())
-                .map(|url| (url.into(), shape)),
+            None => match preset.userinfo_url {
+                "" => None,
+                url => Some((url.into(), shape)),
+            },
         },
     }
 }

@@ -700,15 +700,19 @@ impl Machine {
 
     /// Whether a logout waits for request `seq`.
     pub(super) fn revoking(&self, seq: u32) -> bool {
-        self.revoking.iter().any(|r| r.waiting.contains(&seq))
+        self.revoke_request(seq).is_some()
+    }
+
+    /// The logout waiting for request `seq` (its index), and where in its `waiting` it is.
+    fn revoke_request(&self, seq: u32) -> Option<(usize, usize)> {
+        (self.revoking.iter().enumerate())
+            .find_map(|(i, r)| Some((i, r.waiting.iter().position(|s| *s == seq)?)))
     }
 
     /// The revocation endpoint answered request `seq` (or could not be reached).
     pub(super) fn revoke_reply(&mut self, seq: u32, reply: Reply, out: &mut dyn Emit) {
         // (Each request is in one logout's `waiting`, once; their order there is immaterial.)
-        let Some((index, at)) = (self.revoking.iter().enumerate())
-            .find_map(|(i, r)| Some((i, r.waiting.iter().position(|s| *s == seq)?)))
-        else {
+        let Some((index, at)) = self.revoke_request(seq) else {
             return;
         };
         let revoking = &mut self.revoking[index];
@@ -719,17 +723,11 @@ impl Machine {
         revoking.revoked &= matches!(reply, Reply::Answered(status, _) if status == 200 || renewal);
         if let (true, Reply::Answered(_, body)) = (renewal, reply) {
             let granted = json::parse(body);
-            let token = |name| granted.as_ref().and_then(|g| g.get(name));
+            let token = |name| granted.as_ref().and_then(|g| g.str_of(name));
             let (refresh, access) = (token("refresh_token"), token("access_token"));
             let tokens = [
-                (
-                    refresh.as_ref().and_then(json::Value::as_str),
-                    "refresh_token",
-                ),
-                (
-                    access.as_ref().and_then(json::Value::as_str),
-                    "access_token",
-                ),
+                (refresh.as_deref(), "refresh_token"),
+                (access.as_deref(), "access_token"),
             ];
             revoking.send(&tokens, &mut self.seq, out);
         }
