@@ -69,15 +69,17 @@ impl<'a> Value<'a> {
         // The text was validated: the loop ends at the closing bracket.
         while reader.space_and(b",").is_some() || out.is_empty() {
             reader.space();
-            let name = if object {
-                reader.string()
-            } else {
-                Some(Cow::Borrowed(""))
+            let name = match object {
+                true => reader.string(),
+                false => Some(Cow::Borrowed("")),
             };
-            let value = (!object || reader.skip(b":"))
-                .then(|| reader.value(0))
-                .flatten();
-            let (Some(name), Some(value)) = (name, value) else {
+            let Some(name) = name else {
+                break;
+            };
+            if object && reader.space_and(b":").is_none() {
+                break;
+            }
+            let Some(value) = reader.value(0) else {
                 break;
             };
             out.push((name, value));
@@ -161,22 +163,15 @@ impl<'a> Reader<'a> {
         Some(b)
     }
 
-    /// `word` (after white space, unless it is empty), taken; whether it was there. Nothing is
-    /// taken when it is not.
-    fn skip(&mut self, word: &[u8]) -> bool {
-        let start = self.pos;
-        if !word.is_empty() && self.space_and(&word[..1]).is_none() {
-            self.pos = start;
-            return false;
-        }
-        let rest = word.get(1..).unwrap_or_default();
+    /// `word`, right here, taken; whether it was there. Nothing is taken when it is not: a
+    /// word begun but not finished (`n5`) leaves the next rule to start where it did.
+    fn word(&mut self, word: &[u8]) -> bool {
         let ok = self
             .text
             .as_bytes()
             .get(self.pos..)
-            .is_some_and(|t| t.starts_with(rest));
-        // A word begun but not finished (`n5`) takes nothing: the next rule starts where it did.
-        self.pos = if ok { self.pos + rest.len() } else { start };
+            .is_some_and(|t| t.starts_with(word));
+        self.pos += if ok { word.len() } else { 0 };
         ok
     }
 
@@ -193,9 +188,7 @@ impl<'a> Reader<'a> {
                         if open == b'{' {
                             self.space();
                             self.string()?;
-                            if !self.skip(b":") {
-                                return None;
-                            }
+                            self.space_and(b":")?;
                         }
                         self.value(depth + 1)?;
                         if self.space_and(&[b',', close])? == close {
@@ -210,9 +203,9 @@ impl<'a> Reader<'a> {
                     Value::Array(raw)
                 }
             }
-            b't' if self.skip(b"true") => Value::Bool(true),
-            b'f' if self.skip(b"false") => Value::Bool(false),
-            b'n' if self.skip(b"null") => Value::Null,
+            b't' if self.word(b"true") => Value::Bool(true),
+            b'f' if self.word(b"false") => Value::Bool(false),
+            b'n' if self.word(b"null") => Value::Null,
             _ => {
                 // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
                 // (No white space inside a number: each piece is taken only where it stands.)

@@ -22,17 +22,17 @@ mod export {
     use crate::core::machine::{Env, Machine};
 
     thread_local! {
-        /// What the page keeps for all its widgets: responses waiting for them.
-        static PAGE: RefCell<PageState> = const { RefCell::new(PageState::new()) };
-        /// Each live controller (of one `<oauth-login>`, or of one `login(options)`), by the
-        /// number JS holds for it; a dropped one leaves its slot to the next.
-        static WIDGETS: RefCell<Vec<Option<Machine>>> = const { RefCell::new(Vec::new()) };
+        /// What the page keeps for all its widgets (responses waiting for them), and each live
+        /// controller (of one `<oauth-login>`, or of one `login(options)`) by the number JS
+        /// holds for it; a dropped one leaves its slot to the next. One cell: one accessor.
+        static PAGE: RefCell<(PageState, Vec<Option<Machine>>)> =
+            const { RefCell::new((PageState::new(), Vec::new())) };
     }
 
     /// A new controller, idle: answers its number.
     #[wasm_bindgen]
     pub fn widget() -> u32 {
-        WIDGETS.with_borrow_mut(|widgets| {
+        PAGE.with_borrow_mut(|(_, widgets)| {
             let free = widgets
                 .iter()
                 .position(Option::is_none)
@@ -48,7 +48,7 @@ mod export {
     /// Controller `id` is gone (its element was collected): its memory is freed.
     #[wasm_bindgen]
     pub fn drop_widget(id: u32) {
-        WIDGETS.with_borrow_mut(|widgets| {
+        PAGE.with_borrow_mut(|(_, widgets)| {
             if let Some(slot) = widgets.get_mut(id as usize) {
                 *slot = None;
             }
@@ -61,16 +61,16 @@ mod export {
     #[wasm_bindgen]
     pub fn on(id: u32, input: &str, now: f64) -> String {
         let mut out = Commands::default();
-        WIDGETS.with_borrow_mut(|widgets| {
+        PAGE.with_borrow_mut(|(page, widgets)| {
             match (widgets.get_mut(id as usize), edge::decode(input)) {
-                (Some(Some(machine)), Ok(input)) => PAGE.with_borrow_mut(|page| {
+                (Some(Some(machine)), Ok(input)) => {
                     let mut env = Env {
                         store: &mut WebStore,
                         page,
                         now: now as u64,
                     };
                     machine.handle(input, &mut env, &mut out)
-                }),
+                }
                 (_, Err(text)) => out.emit(Command::Fault { text }),
                 _ => out.emit(Command::Fault {
                     text: "no such widget",

@@ -45,7 +45,10 @@ impl Params {
             }
             let (raw_name, raw_value) = split_once(piece, b'=').unwrap_or((piece, ""));
             // A name that cannot be decoded is shown raw, cut short.
-            let shown: String = raw_name.chars().take(40).collect();
+            let mut shown = String::new();
+            for c in raw_name.chars().take(40) {
+                shown.push(c);
+            }
             let name = decode_component(raw_name).map_err(|e| why(e, &shown))?;
             let value = decode_component(raw_value).map_err(|e| why(e, &name))?;
             if pairs.iter().any(|(n, _)| *n == name) {

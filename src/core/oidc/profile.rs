@@ -112,13 +112,16 @@ fn member<'a>(object: &Value<'a>, path: &str) -> Option<Value<'a>> {
     if path.is_empty() {
         return None;
     }
-    for alternative in split(path, b"|") {
-        let mut at = Some(object.clone());
+    'alternatives: for alternative in split(path, b"|") {
+        let mut at = object.clone();
         for name in split(alternative, b".") {
-            at = at.and_then(|v| v.get(name));
+            match at.get(name) {
+                Some(next) => at = next,
+                None => continue 'alternatives,
+            }
         }
-        if let Some(found) = at.filter(|v| !matches!(v, Value::Null)) {
-            return Some(found);
+        if !matches!(at, Value::Null) {
+            return Some(at);
         }
     }
     None
