@@ -4,8 +4,8 @@
 export const TAG = 'oauth-login';
 
 /**
- * Each input's number, `IN_` and its name: an input is sent as `[number, ...fields]`
- * (constants, which the bundler writes in place). The fields:
+ * Each input's number, as a constant named `IN_` and the input's name in capitals (the
+ * bundler writes the numbers in place): an input is sent as `[number, ...fields]`. The fields:
  *   update: attributes, origin, path
  *   options: attributes, origin, path, object
  *   connect: no fields
@@ -53,8 +53,9 @@ export const IN_RELAYED = 20;
 export const IN_LOADED = 21;
 
 /**
- * Each command's number, `CMD_` and its name: a command arrives as `[number, ...fields]`,
- * and the driver's handler keyed by that number takes the fields as arguments. The fields:
+ * Each command's number, as a constant named `CMD_` and the command's name in capitals: a
+ * command arrives as `[number, ...fields]`, and the driver's handler keyed by that number
+ * takes the fields as arguments. The fields:
  *   render: label, state, busy, message, avatar
  *   event: event, detail, settle, later
  *   open: url, name, poll_ms

@@ -368,14 +368,15 @@ export function buildJsContract(contract) {
 export const TAG = ${quote(contract.tag)};
 
 /**
- * Each input's number, \`IN_\` and its name: an input is sent as \`[number, ...fields]\`
- * (constants, which the bundler writes in place). The fields:${fields(contract.inputs, input)}
+ * Each input's number, as a constant named \`IN_\` and the input's name in capitals (the
+ * bundler writes the numbers in place): an input is sent as \`[number, ...fields]\`. The fields:${fields(contract.inputs, input)}
  */
 ${contract.inputs.map((i, n) => `export const ${inputConstant(i)} = ${n};`).join('\n')}
 
 /**
- * Each command's number, \`CMD_\` and its name: a command arrives as \`[number, ...fields]\`,
- * and the driver's handler keyed by that number takes the fields as arguments. The fields:${fields(contract.commands, command)}
+ * Each command's number, as a constant named \`CMD_\` and the command's name in capitals: a
+ * command arrives as \`[number, ...fields]\`, and the driver's handler keyed by that number
+ * takes the fields as arguments. The fields:${fields(contract.commands, command)}
  */
 ${contract.commands.map((c, n) => `export const ${commandConstant(c)} = ${n};`).join('\n')}
 
