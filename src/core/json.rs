@@ -1,8 +1,9 @@
 //! JSON (RFC 8259), read strictly and written minimally: a leaf that everything may use.
 //!
 //! The reader validates a whole text once, then hands out [`Value`]s that borrow from it:
-//! strings without escapes, numbers, and nested arrays and objects stay slices of the input
-//! until asked for, so reading a token answer or a key set allocates little. It accepts exactly
+//! strings (their escapes resolved only when one is read), numbers, and nested arrays and
+//! objects stay slices of the input until asked for, so reading a token answer or a key set
+//! allocates little, and a value is `Copy`. It accepts exactly
 //! what `serde_json` accepts as a value (a property test and the fuzz target compare them),
 //! with one more bound: nesting deeper than [`MAX_DEPTH`] is refused, so hostile input cannot
 //! exhaust the wasm module's small stack.
@@ -16,8 +17,8 @@ use super::text::{decimal, hex_digit, is_one_of, parse_decimal, HEX};
 /// The deepest nesting read.
 pub const MAX_DEPTH: usize = 32;
 
-/// A JSON value; arrays and objects are their raw (already validated) text.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A JSON value; strings, numbers, arrays and objects are their raw (already validated) text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Value<'a> {
     /// `null`.
     Null,
@@ -25,8 +26,8 @@ pub enum Value<'a> {
     Bool(bool),
     /// A number, as written.
     Number(&'a str),
-    /// A string, unescaped.
-    Str(Cow<'a, str>),
+    /// A string's text as written, quotes included: [`Value::as_str`] resolves its escapes.
+    Str(&'a str),
     /// An array's text, brackets included.
     Array(&'a str),
     /// An object's text, braces included.
@@ -42,10 +43,10 @@ pub fn parse(text: &str) -> Option<Value<'_>> {
 }
 
 impl<'a> Value<'a> {
-    /// The string, if this is one.
-    pub fn as_str(&self) -> Option<&str> {
-        match self {
-            Self::Str(s) => Some(s),
+    /// The string, unescaped (borrowed when it has no escapes), if this is one.
+    pub fn as_str(&self) -> Option<Cow<'a, str>> {
+        match *self {
+            Self::Str(raw) => Reader { text: raw, pos: 0 }.string(),
             _ => None,
         }
     }
@@ -98,7 +99,7 @@ impl<'a> Value<'a> {
         if matches!(self, Self::Array(_)) {
             let mut out = Vec::new();
             for (_, value) in &self.items() {
-                out.push(value.clone());
+                out.push(*value);
             }
             out
         } else {
@@ -115,7 +116,7 @@ impl<'a> Value<'a> {
                 return None;
             }
         }
-        found.cloned()
+        found.copied()
     }
 
     /// Whether an object gives a member's name twice. [`Value::get`] reads such a member as
@@ -129,7 +130,7 @@ impl<'a> Value<'a> {
 
     /// The string member `name` of an object (once, and a string).
     pub fn str_of(&self, name: &str) -> Option<String> {
-        self.get(name)?.as_str().map(str::to_owned)
+        self.get(name)?.as_str().map(Cow::into_owned)
     }
 }
 
@@ -179,7 +180,11 @@ impl<'a> Reader<'a> {
         self.space();
         let start = self.pos;
         let value = match self.peek()? {
-            b'"' => Value::Str(self.string()?),
+            b'"' => {
+                // Checked now, unescaped when asked for.
+                self.string()?;
+                Value::Str(self.text.get(start..self.pos)?)
+            }
             open @ (b'{' | b'[') if depth < MAX_DEPTH => {
                 let close = open + 2; // `}` and `]` follow `{` and `[` by two in ASCII
                 self.pos += 1;
@@ -411,9 +416,10 @@ mod tests {
         let k = o.get("k").unwrap().elements();
         assert_eq!(k.len(), 2);
         assert_eq!(k[1].get("d"), Some(Value::Bool(true)));
+        assert_eq!(v.get("s"), Some(Value::Str("\"plain\"")));
         assert!(matches!(
-            v.get("s"),
-            Some(Value::Str(Cow::Borrowed("plain")))
+            v.get("s").and_then(|s| s.as_str()),
+            Some(Cow::Borrowed("plain"))
         ));
         assert_eq!(
             parse(r#"{"a":1,"a":2}"#).unwrap().get("a"),
@@ -497,7 +503,7 @@ mod tests {
             prop_assert_eq!(v.str_of("s"), Some(value.0));
             prop_assert_eq!(v.get("n").and_then(|n| n.as_u64()), value.1.map(u64::from));
             prop_assert_eq!(v.get("b"), Some(Value::Bool(value.2)));
-            let strings: Vec<String> = v.get("v").unwrap().elements().iter().filter_map(|e| e.as_str().map(str::to_owned)).collect();
+            let strings: Vec<String> = v.get("v").unwrap().elements().iter().filter_map(|e| e.as_str().map(Cow::into_owned)).collect();
             prop_assert_eq!(strings, value.3);
         }
 
@@ -506,7 +512,7 @@ mod tests {
             let mut w = Writer::default();
             w.string(&text);
             let written = w.finish();
-            prop_assert_eq!(parse(&written).and_then(|v| v.as_str().map(str::to_owned)), Some(text.clone()));
+            prop_assert_eq!(parse(&written).and_then(|v| v.as_str().map(Cow::into_owned)), Some(text.clone()));
             prop_assert_eq!(serde_json::from_str::<String>(&written).ok(), Some(text));
         }
     }

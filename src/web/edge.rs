@@ -12,7 +12,7 @@ pub fn decode(text: &str) -> Result<Input<'_>, &'static str> {
         Some(array @ Value::Array(_)) => array.elements(),
         _ => return Err("an input must be a JSON array"),
     };
-    let mut fields = JsonFields(values.into_iter());
+    let mut fields = JsonFields(values.iter());
     let kind = fields.number().ok_or("an input starts with its number")?;
     let input =
         Input::decode(kind, &mut fields).ok_or("unknown input, or a field of the wrong type")?;
@@ -47,14 +47,11 @@ impl Emit for Commands {
     }
 }
 
-struct JsonFields<'a>(std::vec::IntoIter<Value<'a>>);
+struct JsonFields<'v, 'a>(std::slice::Iter<'v, Value<'a>>);
 
-impl<'a> Fields<'a> for JsonFields<'a> {
+impl<'a> Fields<'a> for JsonFields<'_, 'a> {
     fn text(&mut self) -> Option<Text<'a>> {
-        match self.0.next()? {
-            Value::Str(text) => Some(text),
-            _ => None,
-        }
+        self.0.next()?.as_str()
     }
 
     fn number(&mut self) -> Option<u64> {
@@ -62,7 +59,7 @@ impl<'a> Fields<'a> for JsonFields<'a> {
     }
 
     fn flag(&mut self) -> Option<bool> {
-        match self.0.next()? {
+        match *self.0.next()? {
             Value::Bool(b) => Some(b),
             _ => None,
         }

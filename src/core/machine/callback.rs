@@ -18,7 +18,7 @@ use super::popup::LOOK_EVERY_MS;
 use super::session::Pending;
 use crate::core::contract::Storage;
 use crate::core::error::OAuthError;
-use crate::core::oauth::response::{capture, query_response, state_of};
+use crate::core::oauth::response::{capture, query_response, state_of, Captured};
 use crate::core::oidc::discovery::Discovery;
 use crate::core::store::{Store, LOGOUT_KEY, PENDING_KEY, RESPONSE_KEY};
 use crate::core::text::{cat, hex, same_secret};
@@ -158,17 +158,13 @@ pub fn page_load(
         let back = query_response(search, hash);
         if state_of(&back.raw).is_some_and(|state| same_secret(&state, &expected)) {
             store.remove(Storage::Session, LOGOUT_KEY);
-            return out.emit(Command::Clean {
-                url: &cat(&[path, &back.rest]),
-            });
+            return clean(path, &back, out);
         }
     }
     // The response: in this page's address, or carried back here from another page.
     let (raw, here) = match capture(search, hash) {
         Some(captured) => {
-            out.emit(Command::Clean {
-                url: &cat(&[path, &captured.rest]),
-            });
+            clean(path, &captured, out);
             (captured.raw, true)
         }
         None => match store.get(Storage::Session, RESPONSE_KEY) {
@@ -219,6 +215,13 @@ pub fn page_load(
         // Carried back, and no longer this tab's login's: refused here.
         page.deliveries.push(Delivery { login: None, raw });
     }
+}
+
+/// Takes the response out of the page's address (`path` and what stays of the rest).
+fn clean(path: &str, captured: &Captured, out: &mut dyn Emit) {
+    out.emit(Command::Clean {
+        url: &cat(&[path, &captured.rest]),
+    });
 }
 
 /// The page has loaded, and its widgets have connected (after any relay): a response none of

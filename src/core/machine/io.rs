@@ -103,17 +103,20 @@ macro_rules! inputs {
             pub fn decode(kind: u64, fields: &mut impl Fields<'a>) -> Option<Self> {
                 // A field of the wrong type reads as its default and clears `ok`: the input is
                 // built whole and dropped once, rather than half-built and dropped at each field.
+                // Each variant's arm only builds it: the check after is one, for all.
                 let mut ok = true;
                 let mut number = 0;
-                $(
-                    if kind == number {
-                        let input = Self::$variant { $($field: take(fields, &mut ok)),* };
-                        return ok.then_some(input);
-                    }
-                    number += 1;
-                )*
-                let _ = (number, &mut ok);
-                None
+                let input = 'read: {
+                    $(
+                        if kind == number {
+                            break 'read Self::$variant { $($field: take(fields, &mut ok)),* };
+                        }
+                        number += 1;
+                    )*
+                    let _ = number;
+                    return None;
+                };
+                ok.then_some(input)
             }
         }
     };
@@ -365,7 +368,7 @@ impl Put for Detail<'_> {
                 }
                 sink.close(false);
                 member(sink, "restored", restored);
-                for (name, json) in [("user", user), ("claims", claims)] {
+                for (name, json) in &[("user", user), ("claims", claims)] {
                     sink.key(name);
                     match json {
                         Some(json) => sink.json(json),

@@ -104,18 +104,19 @@ impl Machine {
     /// Takes one input; emits the commands it leads to.
     pub fn handle(&mut self, input: Input, env: &mut Env, out: &mut dyn Emit) {
         let now = env.now;
-        match input {
+        // Borrowed: the input is dropped once, at the end, rather than field by field in each arm.
+        match &input {
             Input::Update {
                 attributes,
                 origin,
                 path,
-            } => self.update(&attributes, origin.into(), path.into(), true, now, out),
+            } => self.update(attributes, origin, path, true, now, out),
             Input::Options {
                 attributes,
                 origin,
                 path,
                 object,
-            } => self.update(&attributes, origin.into(), path.into(), object, now, out),
+            } => self.update(attributes, origin, path, *object, now, out),
             Input::Connect {} => {
                 self.detached = false;
                 self.connecting = true;
@@ -131,18 +132,23 @@ impl Machine {
                 self.arm(now, out);
             }
             Input::Returned {} => self.returned(env, out),
-            Input::Login { random, address } => self.login(&random, address.into(), env, out),
-            Input::Digest { seq, digest } => self.digest(seq, &digest, env, out),
+            Input::Login { random, address } => self.login(random, address, env, out),
+            Input::Digest { seq, digest } => self.digest(*seq, digest, env, out),
             Input::Verified { seq, ok } => {
-                let found = proof_of(&mut self.attempt, &mut self.renewal, seq, [Step::Verify; 2]);
+                let found = proof_of(
+                    &mut self.attempt,
+                    &mut self.renewal,
+                    *seq,
+                    [Step::Verify; 2],
+                );
                 let Some((proof, renewing)) = found else {
                     return;
                 };
-                let progress = proof.verified(ok, now, &mut self.seq, out);
+                let progress = proof.verified(*ok, now, &mut self.seq, out);
                 self.proved(progress, renewing, env, out);
             }
             Input::Blocked {} => self.blocked(env, out),
-            Input::Look { closed, shown } => self.look(closed, shown, env, out),
+            Input::Look { closed, shown } => self.look(*closed, *shown, env, out),
             Input::Message {
                 source,
                 origin,
@@ -150,24 +156,24 @@ impl Machine {
                 hash,
                 id,
             } => {
-                if let Some(captured) = capture(&search, &hash) {
-                    self.message(source, &origin, &captured.raw, &id, env, out)
+                if let Some(captured) = capture(search, hash) {
+                    self.message(*source, origin, &captured.raw, id, env, out)
                 }
             }
             Input::Tick {} => self.tick(env, out),
             Input::Answer { seq, status, body } => {
-                self.reply(seq, Reply::Answered(status, &body), env, out)
+                self.reply(*seq, Reply::Answered(*status, body), env, out)
             }
             Input::Unreachable { seq, blocked_by } => {
-                self.reply(seq, Reply::Unreachable(&blocked_by), env, out)
+                self.reply(*seq, Reply::Unreachable(blocked_by), env, out)
             }
             Input::Logout {
                 end_session,
                 id,
                 random,
-            } => self.logout(end_session, id, &random, env, out),
+            } => self.logout(*end_session, *id, random, env, out),
             Input::Locked {} => self.locked(env, out),
-            Input::Stored { key } => self.stored(&key, env, out),
+            Input::Stored { key } => self.stored(key, env, out),
             Input::Read {} => {
                 let held = self.token(now);
                 out.emit(Command::Properties {
@@ -198,14 +204,10 @@ impl Machine {
                 opener,
                 random,
             } => {
-                let address = Address {
-                    path: &path,
-                    search: &search,
-                    hash: &hash,
-                };
-                callback::page_load(env.page, env.store, address, opener, &random, out)
+                let address = Address { path, search, hash };
+                callback::page_load(env.page, env.store, address, *opener, random, out)
             }
-            Input::Relayed { taken, opener } => callback::relayed(env.page, taken, opener, out),
+            Input::Relayed { taken, opener } => callback::relayed(env.page, *taken, *opener, out),
             Input::Loaded {} => callback::loaded(env.page, env.store, out),
         }
     }
@@ -214,13 +216,19 @@ impl Machine {
     fn update(
         &mut self,
         attributes: &str,
-        origin: String,
-        path: String,
+        origin: &str,
+        path: &str,
         object: bool,
         now: u64,
         out: &mut dyn Emit,
     ) {
-        let mut config = Config::new(Settings::parse(attributes), Page { origin, path });
+        let mut config = Config::new(
+            Settings::parse(attributes),
+            Page {
+                origin: origin.into(),
+                path: path.into(),
+            },
+        );
         let mut lines = advice(&config);
         if let (false, Some(config)) = (object, Rc::get_mut(&mut config)) {
             config.error = Some(OAuthError::config(
@@ -296,12 +304,13 @@ impl Machine {
             return;
         };
         env.store.remove(Storage::Session, PENDING_KEY);
-        out.emit(Command::Warn {
-            text: &cat(&[
-                "<oauth-login>: the login by redirect came back without an answer",
+        warn(
+            &[
+                "the login by redirect came back without an answer",
                 &login.causes(),
-            ]),
-        });
+            ],
+            out,
+        );
         self.attempt = Attempt::Cancelled(None);
     }
 
@@ -368,7 +377,7 @@ impl Machine {
     /// `login()` or a click on the page at `address`: starts a login, or joins the pending one.
     /// A popup out of sight may be gone: a click then starts again, and the old login's answer
     /// is no longer taken.
-    fn login(&mut self, random: &[u8], address: String, env: &mut Env, out: &mut dyn Emit) {
+    fn login(&mut self, random: &[u8], address: &str, env: &mut Env, out: &mut dyn Emit) {
         if let Attempt::Pending(p) = &self.attempt {
             // A redirect login whose page is still here did not leave (the page's
             // `beforeunload` kept it, or the address answered 204): it goes again.
@@ -410,7 +419,7 @@ impl Machine {
             popup: popup.then(Default::default),
             stage: Stage::Prepare(0),
             hinted: false,
-            address,
+            address: address.into(),
         };
         // The URL, if nothing is to be waited for: the popup opens on it at once.
         let url = match target(&mut login, env.page) {
@@ -490,12 +499,7 @@ impl Machine {
                 } else {
                     ErrorCode::InvalidConfig
                 },
-                cat(&[
-                    "the discovery document `",
-                    &url,
-                    "` answered ",
-                    &decimal(status.into()),
-                ]),
+                answered("the discovery document", &url, status),
             )),
             Reply::Unreachable(blocked_by) => Discovered::Broken(unreachable_error(
                 "the discovery document",
@@ -504,9 +508,7 @@ impl Machine {
             )),
         };
         if let Discovered::Broken(error) = &document {
-            out.emit(Command::Warn {
-                text: &cat(&["<oauth-login>: ", &error.description]),
-            });
+            warn(&[&error.description], out);
         }
         env.page.set_discovery(issuer, document);
         self.go_on(env, out);
@@ -612,12 +614,12 @@ impl Machine {
             }
             Some(Closed::BeforeShowing) if severs(env.store, &p.config) => {
                 watch.lost_sight = true;
-                out.emit(Command::Warn { text: "<oauth-login>: the provider's Cross-Origin-Opener-Policy cut the login window off from this page: its answer still arrives, but a close ends the login only at the timeout" });
+                warn(&["the provider's Cross-Origin-Opener-Policy cut the login window off from this page: its answer still arrives, but a close ends the login only at the timeout"], out);
                 out.emit(Command::Unwatch {});
                 self.show(env.now, out);
             }
             Some(Closed::BeforeShowing) => {
-                out.emit(Command::Warn { text: "<oauth-login>: the login window closed before it showed a page. If it was not closed, the provider's Cross-Origin-Opener-Policy cut it off from this page: its answer is still taken until the timeout" });
+                warn(&["the login window closed before it showed a page. If it was not closed, the provider's Cross-Origin-Opener-Policy cut it off from this page: its answer is still taken until the timeout"], out);
                 let parked = match std::mem::take(&mut self.attempt) {
                     Attempt::Pending(login) => Some(login),
                     _ => None,
@@ -706,60 +708,7 @@ impl Machine {
             }
             Err(error) => return self.fail(error, env, out),
         }
-        let proves = p.config.proves();
-        let checked = parse(raw).and_then(|params| {
-            check_state(&params, &p.secrets.state)?;
-            // RFC 9207 2.4: a response carrying an id_token may leave `iss` out, the id_token's
-            // verified `iss` serving instead. Only a grant that verifies the response's id_token
-            // (`token id_token`) has one: the code flow verifies the token endpoint's, after the
-            // code has gone there, so its response needs `iss` whatever else it carries; an error
-            // is never proven, whatever `id_token` parameter comes beside it.
-            let by_id_token = proves
-                && p.config.response_type == ResponseType::TokenIdToken
-                && params.get("id_token").is_some()
-                && params.get("error").is_none();
-            // An `iss` given is compared with the issuer the widget knows (a preset's too); one
-            // is required where `issuer` is set. An error response too: another server's error
-            // text never reaches the page.
-            check_issuer(
-                &params,
-                p.config.issuer(),
-                p.config.get(Attr::Issuer).is_some() && !by_id_token,
-            )?;
-            if let Some(error) = provider_error(&params) {
-                return Err(error);
-            }
-            Ok(params)
-        });
-        let result = checked.and_then(|params| match &p.secrets.verifier {
-            None => {
-                let token = implicit_token(&params, p.config.preset, &p.config.scope, env.now)?;
-                Ok(Some(Granted::new(&params, token, None)))
-            }
-            Some(verifier) => {
-                let token_url = match &p.config.token_url {
-                    Some(url) => url.as_str(),
-                    None => endpoint_of(
-                        p,
-                        p.discovery
-                            .as_ref()
-                            .and_then(|d| d.token_endpoint.as_deref()),
-                        "token_endpoint",
-                    )?,
-                };
-                let body = token_request(code_of(&params)?, &p.config, verifier);
-                let seq = next(&mut self.seq);
-                out.emit(Command::Fetch {
-                    seq,
-                    url: token_url,
-                    body: Some(&body),
-                    bearer: None,
-                });
-                p.stage = Stage::Exchange(seq);
-                Ok(None)
-            }
-        });
-        match result {
+        match grant(p, raw, env.now, &mut self.seq, out) {
             Ok(Some(granted)) => self.prove(granted, env, out),
             Ok(None) => {
                 self.show(env.now, out);
@@ -864,9 +813,7 @@ impl Machine {
             }
             Attempt::Pending(p) if p.hint_at().is_some_and(|at| now >= at) => {
                 p.hinted = true;
-                out.emit(Command::Warn {
-                    text: &cat(&["<oauth-login>: no answer yet", &p.causes()]),
-                });
+                warn(&["no answer yet", &p.causes()], out);
                 self.render(now, out);
             }
             Attempt::Cancelled(parked) if parked.as_ref().is_some_and(|p| now >= p.deadline()) => {
@@ -1131,6 +1078,70 @@ fn proof_of<'a>(
     }
 }
 
+/// The authorization response `raw` for login `p`, checked: state, then issuer, then the
+/// provider's error, then the grant's own rules. An implicit grant's token; `Ok(None)` once a
+/// code went to the token endpoint (request `seq`). Only once the state matched may a code be
+/// sent anywhere.
+fn grant(
+    p: &mut Pending,
+    raw: &str,
+    now: u64,
+    seq: &mut u32,
+    out: &mut dyn Emit,
+) -> Result<Option<Granted>, OAuthError> {
+    let params = parse(raw)?;
+    check_state(&params, &p.secrets.state)?;
+    // RFC 9207 2.4: a response carrying an id_token may leave `iss` out, the id_token's
+    // verified `iss` serving instead. Only a grant that verifies the response's id_token
+    // (`token id_token`) has one: the code flow verifies the token endpoint's, after the
+    // code has gone there, so its response needs `iss` whatever else it carries; an error
+    // is never proven, whatever `id_token` parameter comes beside it.
+    let by_id_token = p.config.proves()
+        && p.config.response_type == ResponseType::TokenIdToken
+        && params.get("id_token").is_some()
+        && params.get("error").is_none();
+    // An `iss` given is compared with the issuer the widget knows (a preset's too); one
+    // is required where `issuer` is set. An error response too: another server's error
+    // text never reaches the page.
+    check_issuer(
+        &params,
+        p.config.issuer(),
+        p.config.get(Attr::Issuer).is_some() && !by_id_token,
+    )?;
+    if let Some(error) = provider_error(&params) {
+        return Err(error);
+    }
+    let Some(verifier) = &p.secrets.verifier else {
+        let token = implicit_token(&params, p.config.preset, &p.config.scope, now)?;
+        return Ok(Some(Granted::new(&params, token, None)));
+    };
+    let token_url = match &p.config.token_url {
+        Some(url) => url.as_str(),
+        None => endpoint_of(
+            &p.config,
+            p.discovery
+                .as_ref()
+                .and_then(|d| d.token_endpoint.as_deref()),
+            "token_endpoint",
+        )?,
+    };
+    let body = token_request(code_of(&params)?, &p.config, verifier);
+    let seq = next(seq);
+    out.emit(Command::Fetch {
+        seq,
+        url: token_url,
+        body: Some(&body),
+        bearer: None,
+    });
+    p.stage = Stage::Exchange(seq);
+    Ok(None)
+}
+
+/// What a request to `url` got, for its error: `what` (the thing asked for), the URL, the status.
+pub(super) fn answered(what: &str, url: &str, status: u32) -> String {
+    cat(&[what, " `", url, "` answered ", &decimal(status.into())])
+}
+
 /// Why a request could not be made: unreachable, or refused by the page's Content Security
 /// Policy (`blocked_by` names the directive), in which case the fix is named.
 fn unreachable_error(what: &str, url: &str, blocked_by: &str) -> OAuthError {
@@ -1165,7 +1176,7 @@ fn target(p: &mut Pending, page: &PageState) -> Result<Option<String>, OAuthErro
     }
     let endpoint = match p.config.authorize_url() {
         "" => endpoint_of(
-            p,
+            &p.config,
             p.discovery
                 .as_ref()
                 .and_then(|d| d.authorization_endpoint.as_deref()),
@@ -1207,17 +1218,31 @@ fn discovery_ready(p: &mut Pending, page: &PageState) -> Result<bool, OAuthError
     }
 }
 
-/// An endpoint the login takes from its discovery document (`found`), or the error naming the
-/// member `name` the document lacks.
-fn endpoint_of<'a>(p: &Pending, found: Option<&'a str>, name: &str) -> Result<&'a str, OAuthError> {
+/// An endpoint a login under `config` takes from its discovery document (`found`), or the error
+/// naming the member `name` the document lacks.
+pub(super) fn endpoint_of<'a>(
+    config: &Config,
+    found: Option<&'a str>,
+    name: &str,
+) -> Result<&'a str, OAuthError> {
     found.ok_or_else(|| {
         OAuthError::config(cat(&[
             "the discovery document of `",
-            p.config.issuer().unwrap_or(""),
+            config.issuer().unwrap_or(""),
             "` names no ",
             name,
         ]))
     })
+}
+
+/// Advice for the page author's console: `<oauth-login>: `, then its `parts` (one step for every
+/// such line).
+pub(super) fn warn(parts: &[&str], out: &mut dyn Emit) {
+    let mut text = String::from("<oauth-login>: ");
+    for part in parts {
+        text.push_str(part);
+    }
+    out.emit(Command::Warn { text: &text });
 }
 
 /// Keeps a redirect login in this tab's `sessionStorage` for the page it returns to.
@@ -1242,10 +1267,10 @@ fn keep(store: &mut dyn Store, held: &mut Held, out: &mut dyn Emit) {
     }
     held.kept = store.set(config.storage, &token_name(config), &held.to_record());
     if !held.kept {
-        out.emit(Command::Warn {
-            text:
-                "<oauth-login>: the browser refused to store the token; it is kept in memory only",
-        });
+        warn(
+            &["the browser refused to store the token; it is kept in memory only"],
+            out,
+        );
     }
 }
 

@@ -10,6 +10,7 @@ use std::rc::Rc;
 
 use super::callback::PageState;
 use super::io::{Command, Emit};
+use super::{answered, endpoint_of, warn};
 use crate::core::contract::{Attr, ErrorCode, ResponseType};
 use crate::core::error::OAuthError;
 use crate::core::oauth::config::Config;
@@ -22,7 +23,7 @@ use crate::core::oidc::jwk::{choose_key, KeyChoice};
 use crate::core::oidc::jws::{read_jws, Alg};
 use crate::core::oidc::profile::{merge, profile_from_claims, profile_from_userinfo, Profile};
 use crate::core::oidc::refused;
-use crate::core::text::{cat, decimal, form};
+use crate::core::text::{cat, form};
 
 /// A request's outcome, as the browser reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,12 +140,10 @@ impl Proof {
             Ok(jws) => jws,
             Err(error) => return Progress::Failed(error),
         };
-        let Some(uri) = self.jwks_uri() else {
-            return Progress::Failed(OAuthError::config(cat(&[
-                "the discovery document of `",
-                self.config.issuer().unwrap_or(""),
-                "` names no jwks_uri, so the id_token cannot be verified",
-            ])));
+        let name = "jwks_uri, so the id_token cannot be verified";
+        let uri = match endpoint_of(&self.config, self.jwks_uri(), name) {
+            Ok(uri) => uri,
+            Err(error) => return Progress::Failed(error),
         };
         let keys = page.keys(uri);
         let choice = match keys {
@@ -218,12 +217,9 @@ impl Proof {
                         }
                         progress
                     }
-                    Reply::Answered(status, _) => Progress::Failed(refused(&[
-                        "the issuer's key set `",
-                        uri,
-                        "` answered ",
-                        &decimal(status.into()),
-                    ])),
+                    Reply::Answered(status, _) => {
+                        Progress::Failed(refused(&[&answered("the issuer's key set", uri, status)]))
+                    }
                     Reply::Unreachable(_) => Progress::Failed(OAuthError::new(
                         ErrorCode::NetworkError,
                         cat(&["could not reach the issuer's key set `", uri, "`"]),
@@ -231,17 +227,16 @@ impl Proof {
                 }
             }
             Step::Userinfo => {
-                let url = userinfo(&self.config, self.discovery.as_deref());
-                let (url, shape) = url.unwrap_or((String::new(), UserinfoShape::Oidc));
+                // (The step was taken with the URL these give.)
+                let Some((url, shape)) = userinfo(&self.config, self.discovery.as_deref()) else {
+                    return Progress::Done;
+                };
                 let read = match reply {
                     Reply::Answered(200, body) => profile_from_userinfo(body, shape)
                         .and_then(|given| merge(self.profile.clone(), given)),
-                    Reply::Answered(status, _) => Err(cat(&[
-                        "the profile endpoint `",
-                        &url,
-                        "` answered ",
-                        &decimal(status.into()),
-                    ])),
+                    Reply::Answered(status, _) => {
+                        Err(answered("the profile endpoint", &url, status))
+                    }
                     Reply::Unreachable(_) => Err(cat(&[
                         "could not reach the profile endpoint `",
                         &url,
@@ -251,13 +246,7 @@ impl Proof {
                 match read {
                     Ok(profile) => self.profile = profile,
                     // A profile read that fails does not fail the login.
-                    Err(why) => out.emit(Command::Warn {
-                        text: &cat(&[
-                            "<oauth-login>: ",
-                            &why,
-                            "; the profile has what the id_token gave",
-                        ]),
-                    }),
+                    Err(why) => warn(&[&why, "; the profile has what the id_token gave"], out),
                 }
                 Progress::Done
             }

@@ -9,7 +9,9 @@ use super::callback::{Discovered, PageState};
 use super::io::{Command, Detail, Emit, Settle};
 use super::proof::{next, Progress, Proof, Reply};
 use super::session::{Attempt, Held};
-use super::{forget_token, keep, token_name, unreachable_error, Env, Machine, DISCOVERY_LOOK_MS};
+use super::{
+    forget_token, keep, token_name, unreachable_error, warn, Env, Machine, DISCOVERY_LOOK_MS,
+};
 use crate::core::contract::{Attr, Event, Storage};
 use crate::core::error::OAuthError;
 use crate::core::json;
@@ -378,15 +380,20 @@ impl Machine {
             out.emit(Command::Unlock {});
         }
         self.held = Some(held);
-        if !matches!(self.attempt, Attempt::Pending(_)) {
-            self.attempt = Attempt::None;
-        }
+        self.settle(Attempt::None);
         let event = if restoring {
             Event::Login
         } else {
             Event::Renewed
         };
         self.report(event, Settle::Not, restoring, user.as_deref(), env, out);
+    }
+
+    /// The last attempt's outcome becomes `to`; a login under way goes on.
+    fn settle(&mut self, to: Attempt) {
+        if !matches!(self.attempt, Attempt::Pending(_)) {
+            self.attempt = to;
+        }
     }
 
     /// The refresh request could not be made: tried again later, or, out of time, the session
@@ -457,13 +464,9 @@ impl Machine {
         let code = error.map(|e| e.code.as_str());
         leave_ended(env.store, &held.config, code);
         if let Some(error) = error {
-            out.emit(Command::Warn {
-                text: &cat(&["<oauth-login>: the session ended: ", &error.description]),
-            });
+            warn(&["the session ended: ", &error.description], out);
         }
-        if !matches!(self.attempt, Attempt::Pending(_)) {
-            self.attempt = Attempt::Expired;
-        }
+        self.settle(Attempt::Expired);
         self.show(env.now, out);
         self.fire(
             Event::Expired,
@@ -509,12 +512,9 @@ impl Machine {
             read => read.flatten(),
         }
         .filter(|h| !h.token.is_expired(env.now));
-        let settled = !matches!(self.attempt, Attempt::Pending(_));
         match (shared, self.held.take()) {
             (Some(shared), old) => {
-                if settled {
-                    self.attempt = Attempt::None;
-                }
+                self.settle(Attempt::None);
                 // Another person's login is a login; the same person's new token, a renewal.
                 // Only a session with a refresh token can have been renewed: without a subject
                 // (plain OAuth) any new login, another account's too, would read as the same.
@@ -542,12 +542,10 @@ impl Machine {
                 // What this tab's renewal under way brings is live at the provider: revoked.
                 self.revoke_renewal(old.config.clone(), env, out);
                 let id = old.config.preset.id;
-                if settled {
-                    self.attempt = match ended {
-                        Some(_) => Attempt::Expired,
-                        None => Attempt::None,
-                    };
-                }
+                self.settle(match ended {
+                    Some(_) => Attempt::Expired,
+                    None => Attempt::None,
+                });
                 let (event, detail) = match ended {
                     Some(code) => {
                         let code = Some(code).filter(|c| !c.is_empty());
@@ -584,9 +582,7 @@ impl Machine {
         let held = self.held.take();
         forget_token(env.store, &config);
         forget_token(env.store, &self.config);
-        if !matches!(self.attempt, Attempt::Pending(_)) {
-            self.attempt = Attempt::None;
-        }
+        self.settle(Attempt::None);
         self.render(env.now, out);
         let document = discovery(&config, env.page);
         let endpoint = document.and_then(|d| d.end_session_endpoint.as_deref());
@@ -600,7 +596,7 @@ impl Machine {
                 env.store,
             )),
             (true, None) => {
-                out.emit(Command::Warn { text: "<oauth-login>: logout({ endSession: true }): the provider names no end_session_endpoint (set issuer to one whose discovery document does); the session was ended here only" });
+                warn(&["logout({ endSession: true }): the provider names no end_session_endpoint (set issuer to one whose discovery document does); the session was ended here only"], out);
                 None
             }
         };
@@ -675,7 +671,7 @@ impl Machine {
             revoking.waiting.push(seq);
         }
         if revoking.waiting.is_empty() {
-            self.revoked(revoking, out);
+            self.revoked(&revoking, out);
         } else {
             // Beside any earlier logout's still out: each promise settles with its own.
             self.revoking.push(revoking);
@@ -733,25 +729,22 @@ impl Machine {
         }
         if revoking.waiting.is_empty() {
             let done = self.revoking.remove(index);
-            self.revoked(done, out);
+            self.revoked(&done, out);
         }
     }
 
     /// A logout's revocation is over: its promise settles, then the tab may leave to end the
     /// provider's session.
-    fn revoked(&mut self, revoking: Revoking, out: &mut dyn Emit) {
-        let Logout { id, end_session } = revoking.logout;
-        if id > 0 {
+    fn revoked(&mut self, revoking: &Revoking, out: &mut dyn Emit) {
+        let Logout { id, end_session } = &revoking.logout;
+        if *id > 0 {
             out.emit(Command::Revoked {
-                id,
+                id: *id,
                 revoked: revoking.revoked,
             });
         }
         if let Some(url) = end_session {
-            out.emit(Command::Go {
-                url: &url,
-                popup: false,
-            });
+            out.emit(Command::Go { url, popup: false });
         }
     }
 }

@@ -13,7 +13,7 @@ use crate::core::oauth::request::{Secret, Secrets};
 use crate::core::oauth::token::Token;
 use crate::core::oidc::discovery::Discovery;
 use crate::core::oidc::profile::{display_name, Profile};
-use crate::core::text::{cat, decimal, form, parse_decimal};
+use crate::core::text::{cat, decimal, form_pair, parse_decimal};
 
 /// A session held: the token, who it is (OpenID Connect), and the configuration of the login
 /// that got it (its key, storage, preset).
@@ -63,7 +63,22 @@ impl Held {
 
     /// Who is logged in, if anything is known of them.
     pub fn profile(&self) -> Option<&Profile> {
-        Some(&self.profile).filter(|p| **p != Profile::default())
+        // Each member looked at in place: no empty profile built to compare with.
+        let Profile {
+            sub,
+            name,
+            email,
+            email_verified,
+            picture,
+            username,
+        } = &self.profile;
+        let known = sub.is_some()
+            || name.is_some()
+            || email.is_some()
+            || email_verified.is_some()
+            || picture.is_some()
+            || username.is_some();
+        known.then_some(&self.profile)
     }
 
     /// The record it is kept as in `sessionStorage` / `localStorage`.
@@ -75,24 +90,26 @@ impl Held {
             Some(false) => "0",
             None => "",
         };
-        form(&[
-            ("access_token", t.access_token.expose()),
-            ("expires_in", &number(t.expires_in)),
-            ("expires_at", &number(t.expires_at)),
-            ("scope", &t.scope),
-            (
-                "refresh_token",
-                self.refresh_token.as_ref().map_or("", Secret::expose),
-            ),
-            ("id_token", self.id_token.as_deref().unwrap_or("")),
-            ("sub", p.sub.as_deref().unwrap_or("")),
-            ("name", p.name.as_deref().unwrap_or("")),
-            ("email", p.email.as_deref().unwrap_or("")),
-            ("email_verified", verified),
-            ("picture", p.picture.as_deref().unwrap_or("")),
-            ("username", p.username.as_deref().unwrap_or("")),
-            ("by", &granted_by(&self.config)),
-        ])
+        // Written pair by pair, as each is decided.
+        let mut record = String::new();
+        let mut pair = |name, value: &str| form_pair(&mut record, name, value);
+        pair("access_token", t.access_token.expose());
+        pair("expires_in", &number(t.expires_in));
+        pair("expires_at", &number(t.expires_at));
+        pair("scope", &t.scope);
+        pair(
+            "refresh_token",
+            self.refresh_token.as_ref().map_or("", Secret::expose),
+        );
+        pair("id_token", self.id_token.as_deref().unwrap_or(""));
+        pair("sub", p.sub.as_deref().unwrap_or(""));
+        pair("name", p.name.as_deref().unwrap_or(""));
+        pair("email", p.email.as_deref().unwrap_or(""));
+        pair("email_verified", verified);
+        pair("picture", p.picture.as_deref().unwrap_or(""));
+        pair("username", p.username.as_deref().unwrap_or(""));
+        pair("by", &granted_by(&self.config));
+        record
     }
 
     /// Reads a record back for `config`: `None` for anything damaged (it is then deleted);
@@ -110,12 +127,17 @@ impl Held {
         if !ours {
             return Some(None);
         }
+        // Every member that can be missing is read before any text is copied: nothing copied
+        // is then dropped on the way out.
+        let access_token = p.given("access_token")?;
+        let (expires_in, expires_at) = (number("expires_in")?, number("expires_at")?);
+        let scope = p.get("scope")?;
         Some(Some(Self {
             token: Token {
-                access_token: Secret::new(text("access_token")?),
-                expires_in: number("expires_in")?,
-                expires_at: number("expires_at")?,
-                scope: p.get("scope")?.into(),
+                access_token: Secret::new(access_token),
+                expires_in,
+                expires_at,
+                scope: scope.into(),
             },
             profile: Profile {
                 sub: text("sub"),
@@ -211,23 +233,22 @@ impl Pending {
     /// settings as given (the configuration is rebuilt from them), its page (with its query and
     /// fragment) and its secrets.
     pub fn to_record(&self) -> String {
-        let c = &self.config;
-        form(&[
-            ("attributes", &c.settings.text),
-            ("origin", &c.page.origin),
-            ("path", &c.page.path),
-            ("state", self.secrets.state.expose()),
-            (
-                "verifier",
-                self.secrets.verifier.as_ref().map_or("", Secret::expose),
-            ),
-            (
-                "nonce",
-                self.secrets.nonce.as_ref().map_or("", Secret::expose),
-            ),
-            ("started_at", &decimal(self.started_at)),
-            ("address", &self.address),
-        ])
+        let (c, secrets) = (&self.config, &self.secrets);
+        // Written pair by pair, as each is decided.
+        let mut record = String::new();
+        let mut pair = |name, value: &str| form_pair(&mut record, name, value);
+        pair("attributes", &c.settings.text);
+        pair("origin", &c.page.origin);
+        pair("path", &c.page.path);
+        pair("state", secrets.state.expose());
+        pair(
+            "verifier",
+            secrets.verifier.as_ref().map_or("", Secret::expose),
+        );
+        pair("nonce", secrets.nonce.as_ref().map_or("", Secret::expose));
+        pair("started_at", &decimal(self.started_at));
+        pair("address", &self.address);
+        record
     }
 
     /// Reads a record back as a pending login in this tab; `None` for anything damaged. An
@@ -385,14 +406,8 @@ pub fn label(config: &Config, held: Option<&Held>) -> String {
     match (config.get(Attr::Label), who, config.preset.name) {
         (Some(label), _, _) => label.into(),
         (None, Some(who), _) => who.into(),
-        (None, None, name) => label_of(verb, name),
-    }
-}
-
-fn label_of(verb: &str, name: &str) -> String {
-    match name {
-        "" => verb.into(),
-        name => cat(&[verb, " with ", name]),
+        // A custom provider has no name: "Log in" alone.
+        (None, None, name) => cat(&[verb, if name.is_empty() { "" } else { " with " }, name]),
     }
 }
 

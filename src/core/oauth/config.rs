@@ -10,9 +10,7 @@ use std::rc::Rc;
 use super::form::{raw_name, Params};
 use super::provider::{self, Preset};
 use super::url::{is_secure, origin_of};
-use crate::core::contract::{
-    Attr, Fallback, Mode, ResponseType, Storage, ATTRIBUTE_COUNT, SECRET_ATTRIBUTES,
-};
+use crate::core::contract::{Attr, Fallback, Mode, ResponseType, Storage, SECRET_ATTRIBUTES};
 use crate::core::error::OAuthError;
 use crate::core::text::{
     cat, decode_component, find, join, parse_decimal, split, split_once, words,
@@ -69,7 +67,8 @@ pub struct Settings {
     /// The text they were read from (the attributes, form-encoded), kept so that a redirect
     /// login can rebuild exactly this configuration on the page it returns to.
     pub text: String,
-    values: [Option<String>; ATTRIBUTE_COUNT],
+    /// The pairs read from `text`, as written: [`get`](Self::get) trims a value when asked.
+    params: Params,
     /// The element's `id`, which keys its token and redirect logins.
     pub id: Option<String>,
     /// Whether a `client-secret` / `client_secret` attribute or option is present.
@@ -87,39 +86,43 @@ impl Settings {
     /// advice; their values never count against the form's limits. Values are trimmed of ASCII
     /// white space (HTML's rule for attributes); blank ones count as absent.
     pub fn parse(text: &str) -> Self {
+        let (params, unreadable) = match Params::parse(text) {
+            Ok(params) => (params, None),
+            Err(why) => (Params::default(), Some(why)),
+        };
         let mut settings = Self {
             text: text.into(),
-            ..Self::default()
+            params,
+            id: None,
+            has_secret: false,
+            unknown: Vec::new(),
+            unreadable,
         };
-        let params = Params::parse(text).unwrap_or_else(|why| {
-            settings.unreadable = Some(why);
-            Params::default()
-        });
-        for (name, value) in params.pairs() {
-            let value = Some(value.trim_ascii())
-                .filter(|v| !v.is_empty())
-                .map(String::from);
-            match Attr::ALL.iter().position(|a| a.name() == name) {
-                Some(i) => settings.values[i] = value,
-                None if name == "id" => settings.id = value,
-                // The element sends the names of its other attributes as one, without values.
-                // A secret refuses the login in any letter case (an XHTML page keeps it).
-                None => {
-                    for word in split(name, b" ").filter(|w| !w.is_empty()) {
-                        settings.has_secret |= SECRET_ATTRIBUTES
-                            .iter()
-                            .any(|(s, _)| s.eq_ignore_ascii_case(word));
-                        settings.unknown.push(word.into());
-                    }
-                }
+        settings.id = settings.value("id").map(String::from);
+        for (name, _) in settings.params.pairs() {
+            if name == "id" || Attr::ALL.iter().any(|a| a.name() == name) {
+                continue;
+            }
+            // The element sends the names of its other attributes as one, without values.
+            // A secret refuses the login in any letter case (an XHTML page keeps it).
+            for word in split(name, b" ").filter(|w| !w.is_empty()) {
+                settings.has_secret |= SECRET_ATTRIBUTES
+                    .iter()
+                    .any(|(s, _)| s.eq_ignore_ascii_case(word));
+                settings.unknown.push(word.into());
             }
         }
         settings
     }
 
+    /// The value named `name`, if given and not blank.
+    fn value(&self, name: &str) -> Option<&str> {
+        Some(self.params.get(name)?.trim_ascii()).filter(|v| !v.is_empty())
+    }
+
     /// A setting, if given and not blank.
     pub fn get(&self, attr: Attr) -> Option<&str> {
-        self.values[attr as usize].as_deref()
+        self.value(attr.name())
     }
 
     /// The preset named by `provider` (the custom one when none, or an unknown one, is named).
@@ -291,7 +294,7 @@ impl Config {
         }
         if let Some(id) = s
             .get(Attr::Provider)
-            .filter(|id| provider::find(id).is_none_or(|p| p.id == "custom"))
+            .filter(|id| provider::find(id).is_none())
         {
             return Err(OAuthError::config(cat(&[
                 "unknown provider `",
@@ -398,10 +401,9 @@ impl Config {
                 &why,
             ])));
         }
-        // A provider given by its issuer alone is an OpenID provider: the code flow.
-        let discovered_only = s.get(Attr::Provider).is_none()
-            && s.get(Attr::AuthorizeUrl).is_none()
-            && s.get(Attr::Issuer).is_some();
+        // A provider given by its issuer alone is an OpenID provider: the code flow. (With no
+        // endpoint set or preset, the rules above leave only that.)
+        let discovered_only = self.authorize_url().is_empty();
         self.response_type = s
             .get(Attr::ResponseType)
             .and_then(ResponseType::read)

@@ -158,11 +158,9 @@ pub const CUSTOM: Preset = Preset {
     revoke_url: None,
 };
 
-/// The preset named `id` (`custom` included).
+/// The preset named `id`: one of [`PRESETS`] (`custom` names none: it is what no `provider`
+/// means, never a value of it).
 pub fn find(id: &str) -> Option<&'static Preset> {
-    if id == CUSTOM.id {
-        return Some(&CUSTOM);
-    }
     PRESETS.iter().find(|p| p.id == id)
 }
 
@@ -185,7 +183,8 @@ mod tests {
             }
         }
         assert_eq!(find("Instagram"), None);
-        assert_eq!(find("custom"), Some(&CUSTOM));
+        // `custom` is no value of `provider` (config refuses it as unknown; absent means it).
+        assert_eq!(find("custom"), None);
     }
 
     #[test]

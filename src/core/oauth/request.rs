@@ -55,15 +55,12 @@ pub struct Secrets {
 /// flow, a nonce where the id_token is verified (`proves`); `None` when the bytes are missing
 /// (the page has no `crypto.getRandomValues`).
 pub fn login_secrets(random: &[u8], code_flow: bool, proves: bool) -> Option<Secrets> {
-    let (state, verifier, nonce) = (
-        random.get(..32)?,
-        random.get(32..64)?,
-        random.get(64..RANDOM_BYTES)?,
-    );
+    // A fixed array: its parts are cut at constant places, with nothing to check.
+    let random = random.first_chunk::<RANDOM_BYTES>()?;
     Some(Secrets {
-        state: Secret(hex(state)),
-        verifier: code_flow.then(|| Secret(base64url(verifier))),
-        nonce: proves.then(|| Secret(hex(nonce))),
+        state: Secret(hex(&random[..32])),
+        verifier: code_flow.then(|| Secret(base64url(&random[32..64]))),
+        nonce: proves.then(|| Secret(hex(&random[64..]))),
     })
 }
 
@@ -77,7 +74,6 @@ pub fn authorize_url(
 ) -> String {
     // `scope` holds each word once already: joined again with the provider's separator.
     let scope = join(&words(&config.scope), config.preset.scope_separator);
-    let challenge = digest.map(base64url);
     // OpenID Connect spells the implicit grant with an id_token this way (Core 3.2.2.1).
     let response_type = match config.response_type {
         ResponseType::TokenIdToken => "id_token token",
@@ -96,8 +92,8 @@ pub fn authorize_url(
     if let Some(nonce) = &secrets.nonce {
         form_pair(&mut query, "nonce", nonce.expose());
     }
-    if let Some(challenge) = &challenge {
-        form_pair(&mut query, "code_challenge", challenge);
+    if let Some(digest) = digest {
+        form_pair(&mut query, "code_challenge", &base64url(digest));
         form_pair(&mut query, "code_challenge_method", "S256");
     }
     // Checked when the settings were: it parses.

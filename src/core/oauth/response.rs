@@ -1,6 +1,8 @@
 //! What comes back: an authorization response found in a page's address (RFC 6749 4.1.2 and
 //! 4.2.2, with their error forms), and the token endpoint's JSON (RFC 6749 5.1 and 5.2).
 
+use std::borrow::Cow;
+
 use super::form::{raw_name, Params};
 use super::provider::Preset;
 use super::request::Secret;
@@ -66,24 +68,20 @@ pub fn capture(search: &str, hash: &str) -> Option<Captured> {
 /// [`Captured`]: the response, and what stays of the address.
 pub fn query_response(search: &str, hash: &str) -> Captured {
     let query = search.strip_prefix("?").unwrap_or(search);
-    let (mut raw, mut kept) = (Vec::new(), Vec::new());
+    // Each written as it is decided: the response's pieces joined by `&`, the kept ones led by
+    // `?` (pieces are never empty, so an empty text has none).
+    let (mut raw, mut rest) = (String::new(), String::new());
     for piece in split(query, b"&").filter(|p| !p.is_empty()) {
-        let list = if QUERY_RESPONSE_NAMES.contains(&raw_name(piece)) {
-            &mut raw
+        let (text, first) = if QUERY_RESPONSE_NAMES.contains(&raw_name(piece)) {
+            (&mut raw, "")
         } else {
-            &mut kept
+            (&mut rest, "?")
         };
-        list.push(piece);
+        text.push_str(if text.is_empty() { first } else { "&" });
+        text.push_str(piece);
     }
-    let search = if kept.is_empty() {
-        String::new()
-    } else {
-        cat(&["?", &join(&kept, "&")])
-    };
-    Captured {
-        raw: join(&raw, "&"),
-        rest: cat(&[&search, hash]),
-    }
+    rest.push_str(hash);
+    Captured { raw, rest }
 }
 
 /// Parses raw response text, mapping any failure to `invalid_response`.
@@ -93,7 +91,7 @@ pub fn parse(raw: &str) -> Result<Params, OAuthError> {
 
 /// The `state` a raw response carries, if it can be read at all.
 pub fn state_of(raw: &str) -> Option<String> {
-    Some(parse(raw).ok()?.get("state")?.into())
+    Some(Params::parse(raw).ok()?.get("state")?.into())
 }
 
 /// Checks a response's `state` against its login's. A success needs the exact state. An error
@@ -209,9 +207,9 @@ fn check_bearer(token_type: Option<&str>, preset: &Preset) -> Result<(), OAuthEr
 
 /// The granted scopes: the provider's list, else the requested one.
 fn granted(given: Option<&str>, requested: &str) -> String {
-    match given.map(crate::core::text::words) {
-        Some(words) if !words.is_empty() => join(&words, " "),
-        _ => requested.into(),
+    match crate::core::text::words(given.unwrap_or("")) {
+        words if words.is_empty() => requested.into(),
+        words => join(&words, " "),
     }
 }
 
@@ -273,18 +271,17 @@ pub fn token_answer(
             }
             continue;
         }
-        // A member given twice reads as absent: a repeat, even of a `null` (which is not kept).
+        // The member's text (`None` for a `null`, which is not kept), if it has its type. A
+        // member given twice reads as absent: a repeat, even of a `null`.
         let text = match (value, name == "expires_in") {
-            _ if object.get(name).is_none() => return Err(answered(" without OAuth JSON")),
-            (Value::Null, _) => None,
-            (Value::Str(text), false) => Some(String::from(text.as_ref())),
-            (Value::Number(_), true) => Some(
-                value
-                    .as_u64()
-                    .map(decimal)
-                    .ok_or_else(|| answered(" without OAuth JSON"))?,
-            ),
-            _ => return Err(answered(" without OAuth JSON")),
+            _ if object.get(name).is_none() => None,
+            (Value::Null, _) => Some(None),
+            (Value::Str(_), false) => Some(value.as_str().map(Cow::into_owned)),
+            (Value::Number(_), true) => value.as_u64().map(|n| Some(decimal(n))),
+            _ => None,
+        };
+        let Some(text) = text else {
+            return Err(answered(" without OAuth JSON"));
         };
         params.add(name, text);
     }

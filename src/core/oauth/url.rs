@@ -8,13 +8,14 @@ use crate::core::text::{cat, find, parse_decimal, split_once};
 /// port dropped; `None` for anything else, user info, a fragment, white space or control
 /// characters included.
 pub fn origin_of(url: &str) -> Option<String> {
-    if url.bytes().any(|b| b <= b' ' || b == 0x7f) || find(url, b"#").is_some() {
+    if url.bytes().any(|b| b <= b' ' || b == 0x7f || b == b'#') {
         return None;
     }
-    let (scheme, after) = split_once(url, b':')?;
+    // Lowered once, whole (only the scheme and authority are read from it).
+    let url = url.to_ascii_lowercase();
+    let (scheme, after) = split_once(&url, b':')?;
     let after = after.strip_prefix("//")?;
-    let scheme = scheme.to_ascii_lowercase();
-    let default_port = match scheme.as_str() {
+    let default_port = match scheme {
         "http" => ":80",
         "https" => ":443",
         _ => return None,
@@ -23,10 +24,13 @@ pub fn origin_of(url: &str) -> Option<String> {
     if find(authority, b"@").is_some() {
         return None;
     }
-    let authority = authority.to_ascii_lowercase();
     let host_end = match authority.strip_prefix("[") {
-        Some(v6) => find(v6, b"]")? + 2,
-        None => find(&authority, b":").unwrap_or(authority.len()),
+        // An IPv6 literal holds something between its brackets.
+        Some(v6) => match find(v6, b"]")? {
+            0 => return None,
+            at => at + 2,
+        },
+        None => find(authority, b":").unwrap_or(authority.len()),
     };
     let (host, port) = authority.split_at_checked(host_end)?;
     let port_ok = port.is_empty()
@@ -34,11 +38,11 @@ pub fn origin_of(url: &str) -> Option<String> {
             .strip_prefix(":")
             .and_then(|digits| parse_decimal(digits, 5))
             .is_some();
-    if host.is_empty() || host == "[]" || !port_ok {
+    if host.is_empty() || !port_ok {
         return None;
     }
     let port = if port == default_port { "" } else { port };
-    Some(cat(&[&scheme, "://", host, port]))
+    Some(cat(&[scheme, "://", host, port]))
 }
 
 /// Whether `origin` (as [`origin_of`] gives it) is `https:`, or plain `http:` on a loopback host.

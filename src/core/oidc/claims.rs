@@ -57,10 +57,11 @@ pub fn check_claims(claims: &str, expect: &Expect) -> Result<Verified, OAuthErro
     if claims.has_duplicate() {
         return Err(refused(&["a claim is given twice"]));
     }
-    // Checks borrow from the text; what `Verified` owns is copied at the end.
-    match claims.get("iss") {
-        Some(Value::Str(iss)) if iss == expect.issuer => {}
-        Some(Value::Str(iss)) => {
+    // Checks borrow from the text (`iss` is read by `str_of`, the reader every owned member
+    // goes through: fewer bytes than a second way); what `Verified` owns is copied at the end.
+    match claims.str_of("iss") {
+        Some(iss) if iss == expect.issuer => {}
+        Some(iss) => {
             return Err(refused(&[
                 "`iss` `",
                 &iss,
@@ -71,13 +72,21 @@ pub fn check_claims(claims: &str, expect: &Expect) -> Result<Verified, OAuthErro
         }
         _ => return Err(refused(&["`iss` is missing"])),
     }
-    let audiences = match claims.get("aud") {
-        Some(list @ Value::Array(_)) => list.elements(),
-        Some(one @ Value::Str(_)) => vec![one],
-        _ => Vec::new(),
+    // A single audience is read in place, not put in a list of its own.
+    let (list, one);
+    let audiences: &[Value] = match claims.get("aud") {
+        Some(aud @ Value::Array(_)) => {
+            list = aud.elements();
+            &list
+        }
+        Some(aud @ Value::Str(_)) => {
+            one = [aud];
+            &one
+        }
+        _ => &[],
     };
     let mut ours = false;
-    for audience in &audiences {
+    for audience in audiences {
         let Some(audience) = audience.as_str() else {
             return Err(refused(&["`aud` is not a string or an array of strings"]));
         };
@@ -89,7 +98,7 @@ pub fn check_claims(claims: &str, expect: &Expect) -> Result<Verified, OAuthErro
     match claims.get("azp") {
         None if audiences.len() == 1 => {}
         None => return Err(refused(&["`azp` is required with several audiences"])),
-        Some(azp) if azp.as_str() == Some(expect.client_id) => {}
+        Some(azp) if azp.as_str().as_deref() == Some(expect.client_id) => {}
         Some(_) => return Err(refused(&["`azp` is not the client id"])),
     }
     let Some(exp) = seconds_ms(claims.get("exp")) else {
@@ -112,7 +121,10 @@ pub fn check_claims(claims: &str, expect: &Expect) -> Result<Verified, OAuthErro
     }
     if let Some(nonce) = expect.nonce {
         match claims.get("nonce") {
-            Some(Value::Str(given)) if same_secret(&given, nonce) => {}
+            Some(given)
+                if given
+                    .as_str()
+                    .is_some_and(|given| same_secret(&given, nonce)) => {}
             Some(_) => return Err(refused(&["`nonce` is not the login's"])),
             None => return Err(refused(&["`nonce` is missing"])),
         }
@@ -131,7 +143,7 @@ pub fn check_claims(claims: &str, expect: &Expect) -> Result<Verified, OAuthErro
     Ok(Verified {
         iss: expect.issuer.into(),
         sub,
-        aud: audience_text(&audiences),
+        aud: audience_text(audiences),
         // A non-string `at_hash` counts as none: where one is required, that fails.
         at_hash: claims.str_of("at_hash"),
     })
@@ -142,7 +154,7 @@ fn audience_text(audiences: &[Value]) -> String {
     let mut aud = Writer::default();
     aud.raw("[");
     for audience in audiences {
-        aud.string(audience.as_str().unwrap_or_default());
+        aud.string(&audience.as_str().unwrap_or_default());
     }
     aud.raw("]");
     aud.finish()

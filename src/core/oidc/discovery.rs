@@ -57,9 +57,9 @@ pub fn read_discovery(body: &str, issuer: &str) -> Result<Discovery, String> {
             "` is not a JSON object",
         ]));
     };
-    match doc.get("issuer") {
-        Some(Value::Str(given)) if given == issuer => {}
-        Some(Value::Str(given)) => {
+    match doc.str_of("issuer") {
+        Some(given) if given == issuer => {}
+        Some(given) => {
             return Err(cat(&[
                 "the discovery document's issuer `",
                 &given,
@@ -80,9 +80,11 @@ pub fn read_discovery(body: &str, issuer: &str) -> Result<Discovery, String> {
     for &name in &ENDPOINTS {
         let why = match doc.get(name) {
             None | Some(Value::Null) => continue,
-            Some(Value::Str(url)) if origin_of(&url).is_some_and(|o| is_secure(&o)) => continue,
-            Some(Value::Str(url)) => cat(&["`", &url, "` is not an https URL"]),
-            Some(_) => "is not a string".into(),
+            Some(value) => match value.as_str() {
+                Some(url) if origin_of(&url).is_some_and(|o| is_secure(&o)) => continue,
+                Some(url) => cat(&["`", &url, "` is not an https URL"]),
+                None => "is not a string".into(),
+            },
         };
         return Err(cat(&["the discovery document's ", name, " ", &why]));
     }

@@ -154,12 +154,12 @@ fn why_unfit(
             if ops
                 .elements()
                 .iter()
-                .any(|op| op.as_str() == Some("verify")) => {}
+                .any(|op| op.as_str().as_deref() == Some("verify")) => {}
         Some(_) => return Some("does not allow `verify` (`key_ops`)"),
     }
     match key.get("alg") {
         None => None,
-        Some(named) if named.as_str().and_then(Alg::parse) == Some(alg) => None,
+        Some(named) if named.as_str().as_deref().and_then(Alg::parse) == Some(alg) => None,
         // Never trust the token's `alg` over what the key allows.
         Some(_) => Some("allows another `alg` than the token's"),
     }

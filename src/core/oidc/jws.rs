@@ -122,8 +122,8 @@ pub fn read_jws(compact: &str) -> Result<Jws<'_>, OAuthError> {
     if header.members().iter().any(|(name, _)| *name == "crit") {
         return Err(refused(&["the header's `crit` is refused"]));
     }
-    let alg = match header.get("alg") {
-        Some(Value::Str(name)) => Alg::parse(&name).ok_or_else(|| {
+    let alg = match header.str_of("alg") {
+        Some(name) => Alg::parse(&name).ok_or_else(|| {
             refused(&[
                 "algorithm `",
                 &name,

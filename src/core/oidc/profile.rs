@@ -86,9 +86,11 @@ fn read(object: &Value, shape: UserinfoShape) -> Profile {
     };
     let email_verified = match member(object, verified) {
         Some(Value::Bool(b)) => Some(b),
-        Some(Value::Str(s)) if s == "true" => Some(true),
-        Some(Value::Str(s)) if s == "false" => Some(false),
-        _ => None,
+        found => match text(found).as_deref() {
+            Some("true") => Some(true),
+            Some("false") => Some(false),
+            _ => None,
+        },
     };
     Profile {
         sub,
@@ -113,7 +115,7 @@ fn member<'a>(object: &Value<'a>, path: &str) -> Option<Value<'a>> {
         return None;
     }
     'alternatives: for alternative in split(path, b"|") {
-        let mut at = object.clone();
+        let mut at = *object;
         for name in split(alternative, b".") {
             match at.get(name) {
                 Some(next) => at = next,
