@@ -34,15 +34,16 @@ globalThis.addEventListener?.('securitypolicyviolation', (e) => violations.push(
 
 /** Runs one controller: `host` is the element (null for `login(options)` and callback pages). */
 export class Driver {
+  _waiters = [];
+  _logouts = new Map();
+  _queue = [];
+  _logoutCount = 0;
+
   constructor(host, readSettings) {
     this._id = widget();
     FREED.register(this, this._id);
     this._host = host;
     this._read = readSettings;
-    this._waiters = [];
-    this._logouts = new Map();
-    this._queue = [];
-    this._running = false;
   }
 
   /**
@@ -108,7 +109,7 @@ export class Driver {
 
   /** `logout(options)`: resolves with `{ revoked }` once the revocation is over; never rejects. */
   logout(options) {
-    const id = (this._logoutCount = (this._logoutCount ?? 0) + 1);
+    const id = ++this._logoutCount;
     return new Promise((resolve) => {
       this._logouts.set(id, resolve);
       this._sync();

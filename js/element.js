@@ -57,7 +57,10 @@ function attributesOf(element) {
 // stand-in, and define() does nothing.
 const Base = globalThis.HTMLElement ?? Object;
 
-class OAuthLogin extends Base {
+/** What both elements share: the attributes' properties (defined below). */
+class LoginElement extends Base {}
+
+class OAuthLogin extends LoginElement {
   static observedAttributes = [...ATTRIBUTES, ...SECRET_ATTRIBUTES].map(([name]) => name).concat('id');
 
   constructor() {
@@ -114,7 +117,7 @@ class OAuthLogin extends Base {
  * The element where the page's Content Security Policy forbids compiling WebAssembly: defined,
  * its button drawn disabled and saying so; a login rejects with the reason.
  */
-class Unavailable extends Base {
+class Unavailable extends LoginElement {
   static observedAttributes = ['label'];
 
   constructor() {
@@ -184,17 +187,15 @@ async function attach(answer, input, init) {
   return window.fetch(url, { method, headers, body, mode, credentials, cache, redirect, referrer, referrerPolicy, integrity, keepalive, signal });
 }
 
-for (const Element of [OAuthLogin, Unavailable]) {
-  for (const [attribute, property] of ATTRIBUTES) {
-    Object.defineProperty(Element.prototype, property, {
-      get() { return this.getAttribute(attribute); },
-      set(value) {
-        if (value == null) this.removeAttribute(attribute);
-        else this.setAttribute(attribute, String(value));
-      },
-      configurable: true,
-    });
-  }
+for (const [attribute, property] of ATTRIBUTES) {
+  Object.defineProperty(LoginElement.prototype, property, {
+    get() { return this.getAttribute(attribute); },
+    set(value) {
+      if (value == null) this.removeAttribute(attribute);
+      else this.setAttribute(attribute, String(value));
+    },
+    configurable: true,
+  });
 }
 
 let available = false;

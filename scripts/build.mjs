@@ -28,8 +28,10 @@ execFileSync('wasm-pack', ['build', root, '--release', '--target', 'web', '--out
 
 const wasmFile = join(pkg, 'oauth_prefab_bg.wasm');
 const glueFile = join(pkg, 'oauth_prefab.js');
-minifyBoundaryNames(wasmFile, glueFile, env, WASM_FEATURES);
+// Trimmed first: an export only the cut parts read (`__wbindgen_realloc`) is then unread, and
+// goes with the renaming.
 writeFileSync(glueFile, trimGlue(readFileSync(glueFile, 'utf8')));
+minifyBoundaryNames(wasmFile, glueFile, env, WASM_FEATURES);
 
 // wasm-bindgen copies js/storage.js into pkg/snippets/ for the glue, and the driver imports
 // js/storage.js too (its `localWrites`, which tell this page's elements of each other's writes):

@@ -1506,7 +1506,7 @@ pub fn userinfo(data: &[u8]) {
     if let Ok(profile) = &answer {
         sound(profile);
         assert!(profile.sub.is_some());
-        if let Ok(merged) = merge(claims.clone(), profile.clone()) {
+        if let Ok(merged) = merge(&claims, profile.clone()) {
             sound(&merged);
             assert_eq!(merged.sub, profile.sub);
             let _ = display_name(&merged);
@@ -1516,6 +1516,6 @@ pub fn userinfo(data: &[u8]) {
             email_verified: profile.email.as_ref().and(profile.email_verified),
             ..profile.clone()
         };
-        assert_eq!(merge(Profile::default(), profile.clone()), Ok(alone));
+        assert_eq!(merge(&Profile::default(), profile.clone()), Ok(alone));
     }
 }

@@ -8,9 +8,9 @@ import { trimGlue } from '../../scripts/build/trim-glue.mjs';
 
 const fixture = readFileSync(join(import.meta.dirname, 'fixtures', 'glue-trim.js'), 'utf8');
 
-test('the glue loses initSync\'s other argument forms, the encodeInto fallback, the branch without realloc and the DataView\'s cache', () => {
+test('the glue loses initSync\'s other argument forms, the encodeInto fallback, the ASCII loop and realloc, the views\' and the decoder\'s caches, isLikeNone and __proto__', () => {
   const glue = trimGlue(fixture);
-  for (const gone of ['deprecated', "'encodeInto' in", 'realloc === undefined', 'wasm !== undefined', 'detached', 'return __wbg_finalize_init(']) {
+  for (const gone of ['deprecated', "'encodeInto' in", 'realloc', 'encodeInto', 'charCodeAt', 'wasm !== undefined', 'detached', 'byteLength', 'return __wbg_finalize_init(', 'cachedTextDecoder', 'MAX_SAFARI_DECODE_BYTES', 'isLikeNone', '__proto__']) {
     assert.ok(!glue.includes(gone), `${gone} is gone`);
   }
   assert.match(glue, /function initSync\(\{ module \}\) \{\n {4}wasm = new WebAssembly\.Instance\(module, __wbg_get_imports\(\)\)\.exports;\n\}\n/);
@@ -18,12 +18,21 @@ test('the glue loses initSync\'s other argument forms, the encodeInto fallback, 
   // initSync still calls it.
   const started = trimGlue(fixture.replace('    cachedUint8ArrayMemory0 = null;\n', '    cachedUint8ArrayMemory0 = null;\n    wasm.n();\n'));
   assert.match(started, /function initSync\(\{ module \}\) \{\n {4}wasm = new WebAssembly\.Instance\(module, __wbg_get_imports\(\)\)\.exports;\n {4}wasm\.n\(\);\n\}\n/);
-  // A DataView on the memory's current buffer, whatever the memory's export is named.
-  assert.match(glue, /let cachedDataViewMemory0 = null;\nfunction getDataViewMemory0\(\) \{\n {4}return new DataView\(wasm\.c\.buffer\);\n\}\n/);
-  assert.match(trimGlue(fixture.replaceAll('wasm.c.buffer', 'wasm.memory.buffer')), /return new DataView\(wasm\.memory\.buffer\);/);
-  // What the script does reach stays whole: the string's copy, then its UTF-8 tail.
-  assert.match(glue, /let len = arg\.length;[^]*cachedTextEncoder\.encodeInto\(arg, view\)[^]*WASM_VECTOR_LEN = offset;\n {4}return ptr;\n\}/);
+  // A DataView and a Uint8Array on the memory's current buffer, whatever the memory's export is named.
+  assert.match(glue, /let cachedDataViewMemory0 = null;\nfunction getDataViewMemory0\(\) \{\n {4}return new DataView\(wasm\.memory\.buffer\);\n\}\n/);
+  assert.match(glue, /let cachedUint8ArrayMemory0 = null;\nfunction getUint8ArrayMemory0\(\) \{\n {4}return new Uint8Array\(wasm\.memory\.buffer\);\n\}\n/);
+  const renamed = trimGlue(fixture.replaceAll('wasm.memory.buffer', 'wasm.c.buffer'));
+  assert.match(renamed, /return new DataView\(wasm\.c\.buffer\);/);
+  assert.match(renamed, /return new Uint8Array\(wasm\.c\.buffer\);/);
+  // A string crosses encoded whole, then copied, with `malloc` alone; a decoder for each string.
+  assert.match(glue, /function passStringToWasm0\(arg, malloc\) \{\n {4}const buf = cachedTextEncoder\.encode\(arg\);\n {4}const ptr = malloc\(buf\.length, 1\) >>> 0;\n {4}getUint8ArrayMemory0\(\)\.set\(buf, ptr\);\n {4}WASM_VECTOR_LEN = buf\.length;\n {4}return ptr;\n\}\n/);
+  assert.equal(glue.match(/passStringToWasm0\((input|ret), wasm\.__wbindgen_malloc\)/g).length, 2);
+  assert.match(glue, /var ptr1 = ret == null \? 0 : passStringToWasm0/);
+  assert.match(glue, /function decodeText\(bytes\) \{\n {4}return new TextDecoder\('utf-8', \{ ignoreBOM: true \}\)\.decode\(bytes\);\n\}\n/);
   assert.match(glue, /const cachedTextEncoder = new TextEncoder\(\);\n\n+let WASM_VECTOR_LEN = 0;/);
+  // The imports object and its module keep their entries.
+  assert.match(glue, /const import0 = \{\n {8}__wbg_storageGet_\w+: function/);
+  assert.match(glue, /return \{\n {8}"\.\/oauth_prefab_bg\.js": import0,\n {4}\};/);
 });
 
 test('a glue without one of the parts it cuts, or with one twice, fails the build', () => {
@@ -31,4 +40,7 @@ test('a glue without one of the parts it cuts, or with one twice, fails the buil
   assert.throws(() => trimGlue(fixture.replace("if (!('encodeInto' in cachedTextEncoder)) {", 'if (true) {')), /changed shape/);
   assert.throws(() => trimGlue(`${fixture}\n${fixture}`), /changed shape/);
   assert.throws(() => trimGlue(fixture.replace('let cachedDataViewMemory0 = null;', 'let cachedDataView = null;')), /changed shape/);
+  assert.throws(() => trimGlue(fixture.replace('if (realloc === undefined) {', 'if (!realloc) {')), /changed shape/);
+  assert.throws(() => trimGlue(fixture.replaceAll(', wasm.__wbindgen_realloc)', ')')), /changed shape/);
+  assert.throws(() => trimGlue(fixture.replaceAll('isLikeNone(ret)', 'ret == null')), /changed shape/);
 });

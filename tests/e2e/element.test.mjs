@@ -43,3 +43,18 @@ test('focus() on the element focuses its button; the page can still restyle the 
   await popup.close();
   await context.close();
 });
+
+test('a label outside ASCII crosses to the core and back whole', async () => {
+  const { page, context } = await env.newPage();
+  await openWidget(env, page);
+  // Every string crosses the glue as UTF-8 (scripts/build/trim-glue.mjs): accents, CJK, an emoji.
+  const label = 'Se connecter — 日本語 🙂';
+  const shown = await page.evaluate(async (text) => {
+    const el = document.getElementById('w1');
+    el.label = text;
+    await new Promise((resolve) => setTimeout(resolve));
+    return el.shadowRoot.querySelector('[part=label]').textContent;
+  }, label);
+  assert.equal(shown, label);
+  await context.close();
+});

@@ -233,7 +233,7 @@ impl Proof {
                 };
                 let read = match reply {
                     Reply::Answered(200, body) => profile_from_userinfo(body, shape)
-                        .and_then(|given| merge(self.profile.clone(), given)),
+                        .and_then(|given| merge(&self.profile, given)),
                     Reply::Answered(status, _) => {
                         Err(answered("the profile endpoint", &url, status))
                     }

@@ -256,36 +256,38 @@ impl Pending {
     /// origin and path.
     pub fn from_record(record: &str) -> Option<Self> {
         let p = Params::parse_any_length(record).ok()?;
+        // Every member that can be missing is read before anything is built: nothing built is
+        // then dropped on the way out.
+        let started_at = parse_decimal(p.get("started_at")?, 16)?;
+        let state = p.given("state")?;
+        let (verifier, nonce) = (p.given("verifier"), p.given("nonce"));
         let page = Page {
             origin: p.get("origin")?.into(),
             path: p.get("path")?.into(),
         };
-        let address = p
-            .given("address")
-            .map_or_else(|| cat(&[&page.origin, &page.path]), String::from);
         let config = Config::new(Settings::parse(p.get("attributes")?), page);
-        if config.error.is_some() {
-            return None;
-        }
-        let secret = |name| p.given(name).map(Secret::new);
-        let secrets = Secrets {
-            state: secret("state")?,
-            verifier: secret("verifier"),
-            nonce: secret("nonce"),
-        };
         // A login cannot finish without the secrets its settings need: dropped, not half-used.
         // (A nonce is made only where the id_token is verified: `openid` alone is plain OAuth.)
-        if config.code_flow() != secrets.verifier.is_some()
-            || config.proves() != secrets.nonce.is_some()
+        if config.error.is_some()
+            || config.code_flow() != verifier.is_some()
+            || config.proves() != nonce.is_some()
         {
             return None;
         }
+        let address = p.given("address").map_or_else(
+            || cat(&[&config.page.origin, &config.page.path]),
+            String::from,
+        );
         Some(Self {
             config,
-            secrets,
+            secrets: Secrets {
+                state: Secret::new(state),
+                verifier: verifier.map(Secret::new),
+                nonce: nonce.map(Secret::new),
+            },
             digest: None,
             discovery: None,
-            started_at: parse_decimal(p.get("started_at")?, 16)?,
+            started_at,
             popup: None,
             stage: Stage::Authorize(String::new()),
             hinted: true,

@@ -139,7 +139,7 @@ fn is_https(url: &str) -> bool {
 /// claims' (`email_verified` always with its `email`), provided it names the same `sub` (Core 5.3.4: otherwise it may be someone else's
 /// answer, and is not used; the error says why, for the console). Without claims (no
 /// OpenID), `userinfo` is taken as it is.
-pub fn merge(claims: Profile, userinfo: Profile) -> Result<Profile, String> {
+pub fn merge(claims: &Profile, userinfo: Profile) -> Result<Profile, String> {
     if claims.sub.is_some() && claims.sub != userinfo.sub {
         return Err(
             "the profile answer's sub is not the id_token's: the profile is ignored".into(),
@@ -151,13 +151,15 @@ pub fn merge(claims: Profile, userinfo: Profile) -> Result<Profile, String> {
     let email_verified = (userinfo.email.as_ref())
         .and(userinfo.email_verified)
         .or(claims.email_verified.filter(|_| own));
+    // The claims are lent: only what the answer leaves out is copied from them.
+    let or = |given: Option<String>, claimed: &Option<String>| given.or_else(|| claimed.clone());
     Ok(Profile {
-        sub: userinfo.sub.or(claims.sub),
-        name: userinfo.name.or(claims.name),
-        email: userinfo.email.or(claims.email),
+        sub: or(userinfo.sub, &claims.sub),
+        name: or(userinfo.name, &claims.name),
+        email: or(userinfo.email, &claims.email),
         email_verified,
-        picture: userinfo.picture.or(claims.picture),
-        username: userinfo.username.or(claims.username),
+        picture: or(userinfo.picture, &claims.picture),
+        username: or(userinfo.username, &claims.username),
     })
 }
 
@@ -331,7 +333,7 @@ mod tests {
             ..Profile::default()
         };
         assert_eq!(
-            merge(claims.clone(), userinfo.clone()),
+            merge(&claims, userinfo.clone()),
             Ok(Profile {
                 sub: some("s"),
                 name: some("New"),
@@ -346,7 +348,7 @@ mod tests {
             ..userinfo.clone()
         };
         assert_eq!(
-            merge(claims, stranger),
+            merge(&claims, stranger),
             Err("the profile answer's sub is not the id_token's: the profile is ignored".into())
         );
         // A new email does not inherit the old one's verification.
@@ -361,10 +363,10 @@ mod tests {
             email: some("b@x"),
             ..Profile::default()
         };
-        let merged = merge(claims, userinfo_email).unwrap();
+        let merged = merge(&claims, userinfo_email).unwrap();
         assert_eq!((merged.email, merged.email_verified), (some("b@x"), None));
         // Without OpenID there are no claims: the answer is the profile.
-        assert_eq!(merge(Profile::default(), userinfo.clone()), Ok(userinfo));
+        assert_eq!(merge(&Profile::default(), userinfo.clone()), Ok(userinfo));
     }
 
     #[test]
@@ -397,7 +399,7 @@ mod tests {
             name: some("A"),
             ..Profile::default()
         };
-        let merged = merge(claims, userinfo).unwrap();
+        let merged = merge(&claims, userinfo).unwrap();
         assert_eq!(
             (merged.email, merged.email_verified),
             (some("a@x"), Some(true))
@@ -433,7 +435,7 @@ mod tests {
                 if let Ok(profile) = profile_from_userinfo(&body, shape) {
                     prop_assert!(profile.sub.is_some());
                     prop_assert!(profile.picture.iter().all(|p| p.starts_with("https://")));
-                    let _ = merge(profile_from_claims(&body), profile);
+                    let _ = merge(&profile_from_claims(&body), profile);
                 }
             }
         }
