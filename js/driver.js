@@ -89,9 +89,8 @@ export class Driver {
 
   /** Carries out one command, `[number, ...fields]`: its handler takes the fields as arguments. */
   _run([number, ...fields]) {
-    const handler = Object.hasOwn(HANDLERS, number) ? HANDLERS[number] : null;
-    if (!handler) throw new Error(`oauth-prefab: no handler for command ${number}`);
-    handler.apply(this, fields);
+    if (!Object.hasOwn(HANDLERS, number)) throw new Error(`oauth-prefab: no handler for command ${number}`);
+    HANDLERS[number].apply(this, fields);
   }
 
   /** Hands the current settings and page to the core. */
@@ -149,7 +148,8 @@ const HANDLERS = {
   [CMD_RENDER](label, state, busy, message, avatar) {
     const root = this._host?.shadowRoot;
     if (!root) return;
-    const [button, picture, spinner, text, note] = ['button', 'avatar', 'spinner', 'label', 'message'].map((p) => root.querySelector(`[part=${p}]`));
+    // The parts in MARKUP's order (js/contract.js): button, avatar, spinner, label, message.
+    const [button, picture, spinner, text, note] = root.querySelectorAll('[part]');
     if (avatar) {
       if (picture.getAttribute('src') !== avatar) picture.src = avatar;
     } else picture.removeAttribute('src');

@@ -118,6 +118,14 @@ test('attributes: names, reflecting fields, types, docs and the contract\'s defa
   assert.equal(element.attributes.find((a) => a.name === 'response-type').type.text, "'token' | 'code' | 'token id_token'");
 });
 
+test('the render handler takes the shadow root\'s parts in the order the markup gives them', () => {
+  // js/driver.js reads them as `querySelectorAll('[part]')`, destructured in this order.
+  const markup = read('js', 'contract.js').match(/^export const MARKUP = (".*");$/m)[1];
+  const parts = [...JSON.parse(markup).matchAll(/ part=(\w+)/g)].map(([, part]) => part);
+  assert.deepEqual(parts, ['button', 'avatar', 'spinner', 'label', 'message']);
+  assert.match(read('js', 'driver.js'), /const \[button, picture, spinner, text, note\] = root\.querySelectorAll\('\[part\]'\);/);
+});
+
 test('members, events and parts', () => {
   for (const name of CONTRACT.readonly) assert.equal(element.members.find((m) => m.name === name)?.readonly, true, name);
   const methods = element.members.filter((m) => m.kind === 'method');

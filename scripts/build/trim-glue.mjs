@@ -16,6 +16,12 @@
 // the imports object and its module lose `__proto__: null` (−8 B): every name the instance looks
 // up in them is their own.
 //
+// Then (−68 B together): the export `on` reads and frees its answer without a try/finally and
+// its `deferred` variables; a string from the wasm is decoded from a view made for it, with no
+// `decodeText` step; the string passed in is copied through a view made there; and the storage
+// read's two numbers are written through one DataView made for their 8 bytes, so no view helper
+// is left.
+//
 // When wasm-bindgen moves: each cut must find its text exactly once, and each rewrite its calls,
 // or the build fails; a cut that stops applying is dropped here, not worked around.
 // tests/build/trim-glue.test.mjs checks it on glue of wasm-bindgen 0.2.130's shape.
@@ -34,27 +40,54 @@ const CUTS = [
   // wasm built with reference types, on stable: it fills the externref table), is still called.
   ['function initSync(module) {', '\n}\n', (cut, glue) => `function initSync({ module }) {\n    wasm = new WebAssembly.Instance(module, __wbg_get_imports()).exports;\n${startCall(glue)}}\n`],
   ["if (!('encodeInto' in cachedTextEncoder)) {", '\n}\n', ''],
-  // The glue's own branch for a `realloc` not given, alone (its view of the memory written with
-  // `set(bytes, at)`).
-  ['function passStringToWasm0(arg, malloc, realloc) {', '\n}\n', (cut) => {
+  // The glue's own branch for a `realloc` not given, alone (a view of the memory made there and
+  // written with `set(bytes, at)`).
+  ['function passStringToWasm0(arg, malloc, realloc) {', '\n}\n', (cut, glue) => {
     const branch = cut.match(/\n {4}if \(realloc === undefined\) \{\n([^]*?)\n {4}\}\n/)?.[1].replace(/^ {4}/gm, '');
     if (!branch) throw new Error('build: the glue has no `if (realloc === undefined) {` branch; wasm-bindgen\'s glue changed shape');
-    return `function passStringToWasm0(arg, malloc) {\n${branch.replace(/\.subarray\((\w+), \1 \+ (\w+)\.length\)\.set\(\2\)/, '.set($2, $1)')}\n}\n`;
+    return `function passStringToWasm0(arg, malloc) {\n${branch.replace(/getUint8ArrayMemory0\(\)\.subarray\((\w+), \1 \+ (\w+)\.length\)\.set\(\2\)/, `new Uint8Array(${memoryBuffer(glue)}).set($2, $1)`)}\n}\n`;
   }],
-  ['let cachedTextDecoder = ', 'return cachedTextDecoder.decode(bytes);\n}\n', (cut) => `function decodeText(bytes) {\n    return ${cut.match(/new TextDecoder\([^)]*\)/)[0]}.decode(bytes);\n}\n`],
+  // A string the wasm hands over, decoded straight from its bytes in the memory (the decoder cut
+  // below, with its cache).
+  ['function getStringFromWasm0(ptr, len) {', '\n}\n', (cut, glue) => `function getStringFromWasm0(ptr, len) {\n    return ${glue.match(/new TextDecoder\([^)]*\)/)[0]}.decode(new Uint8Array(${memoryBuffer(glue)}, ptr >>> 0, len));\n}\n`],
+  ['let cachedTextDecoder = ', 'return cachedTextDecoder.decode(bytes);\n}\n', ''],
+  // The export `on` answers a string the wasm allocated: read, then freed. Without the glue's
+  // try/finally: reading cannot throw (a decoder without `fatal`), and where the call itself
+  // throws nothing was allocated (the glue's `finally` then freed 0 bytes). The numbers go as
+  // they are: the wasm's parameter conversion is the `+x` the glue wrote.
+  ['export function on(', '\n}\n', (cut) => {
+    const shape = cut.match(/^export function on\((\w+), (\w+), (\w+)\) \{\n {4}let (\w+);\n {4}let (\w+);\n {4}try \{\n {8}const (\w+) = \+\1;\n {8}const (\w+) = \+\3;\n {8}const (\w+) = passStringToWasm0\(\2, (wasm\.\w+), wasm\.\w+\);\n {8}const (\w+) = WASM_VECTOR_LEN;\n {8}const ret = (wasm\.\w+)\(\6, \8, \10, \7\);\n {8}\4 = ret\[0\];\n {8}\5 = ret\[1\];\n {8}return getStringFromWasm0\(ret\[0\], ret\[1\]\);\n {4}\} finally \{\n {8}(wasm\.\w+)\(\4, \5, 1\);\n {4}\}\n\}\n$/);
+    if (!shape) throw new Error('build: the glue\'s `export function on(` has another shape; wasm-bindgen\'s glue changed shape');
+    const [, id, input, now, , , , , , malloc, , on, free] = shape;
+    return `export function on(${id}, ${input}, ${now}) {\n    const [ptr, len] = ${on}(${id}, passStringToWasm0(${input}, ${malloc}), WASM_VECTOR_LEN, ${now});\n    const text = getStringFromWasm0(ptr, len);\n    ${free}(ptr, len, 1);\n    return text;\n}\n`;
+  }],
   ['function isLikeNone(x) {', '\n}\n', ''],
-  // A DataView and a Uint8Array made on each call, on the memory's current buffer (the
-  // variables stay, for `__wbg_finalize_init`, which the bundle leaves out).
-  ['let cachedDataViewMemory0 = null;', 'return cachedDataViewMemory0;\n}\n', (cut) => `let cachedDataViewMemory0 = null;\nfunction getDataViewMemory0() {\n    return new DataView(${cut.match(/new DataView\(([^)]*)\)/)[1]});\n}\n`],
-  ['let cachedUint8ArrayMemory0 = null;', 'return cachedUint8ArrayMemory0;\n}\n', (cut) => `let cachedUint8ArrayMemory0 = null;\nfunction getUint8ArrayMemory0() {\n    return ${cut.match(/new Uint8Array\([^)]*\)/)[0]};\n}\n`],
+  // The cached DataView and Uint8Array of the memory go: each use makes its own view of the
+  // memory's current buffer (the variables stay, for `__wbg_finalize_init`, which the bundle
+  // leaves out).
+  ['let cachedDataViewMemory0 = null;', 'return cachedDataViewMemory0;\n}\n', 'let cachedDataViewMemory0 = null;\n'],
+  ['let cachedUint8ArrayMemory0 = null;', 'return cachedUint8ArrayMemory0;\n}\n', 'let cachedUint8ArrayMemory0 = null;\n'],
 ];
 
-// Then, everywhere: [pattern, replacement, what it finds], each to match at least once.
+// Then, everywhere: [pattern, replacement (or a function of the glue giving it), what it finds,
+// absent], each to match at least once; one marked absent must match nowhere, and replaces nothing.
 const REWRITES = [
   [/(passStringToWasm0\(\w+, wasm\.\w+), wasm\.\w+\)/g, '$1)', '`passStringToWasm0(arg, malloc, realloc)` call'],
   [/isLikeNone\((\w+)\)/g, '$1 == null', '`isLikeNone(x)` call'],
   [/\n *__proto__: null,/g, '', '`__proto__: null` in the imports'],
+  // The two numbers a storage read answers (its string's address and length), written through one
+  // DataView of their 8 bytes, made there, little-endian as the glue wrote them (wasm's memory is).
+  [/getDataViewMemory0\(\)\.setInt32\(\((\w+) >>> 0\) \+ 4 \* 1, (\w+), true\);\n +getDataViewMemory0\(\)\.setInt32\(\(\1 >>> 0\) \+ 4 \* 0, (\w+), true\);/g,
+    (glue) => (_, at, len, ptr) => `{ const view = new DataView(${memoryBuffer(glue)}, ${at} >>> 0, 8); view.setInt32(0, ${ptr}, true); view.setInt32(4, ${len}, true); }`, 'pair of `getDataViewMemory0().setInt32(` writes'],
+  [/getDataViewMemory0|getUint8ArrayMemory0/, '', 'a view of the memory still read through its cut helper', true],
 ];
+
+/** The memory's buffer as `glue` reads it (`wasm.memory.buffer`, whatever the export's name). */
+function memoryBuffer(glue) {
+  const found = glue.match(/new Uint8Array\((wasm\.\w+\.buffer)\)/);
+  if (!found) throw new Error('build: the glue has no `new Uint8Array(wasm.memory.buffer)`; wasm-bindgen\'s glue changed shape');
+  return found[1];
+}
 
 /** The line calling the start export in `glue`'s `__wbg_finalize_init` (`wasm.name();`), or ''. */
 function startCall(glue) {
@@ -71,9 +104,9 @@ export function trimGlue(glue) {
     if (!found) throw new Error(`build: the glue has no one \`${head.trim()}\`; wasm-bindgen's glue changed shape`);
     glue = glue.slice(0, found[0]) + (typeof to === 'function' ? to(glue.slice(...found), glue) : to) + glue.slice(found[1]);
   }
-  for (const [pattern, to, what] of REWRITES) {
-    if (glue.search(pattern) < 0) throw new Error(`build: the glue has no ${what}; wasm-bindgen's glue changed shape`);
-    glue = glue.replace(pattern, to);
+  for (const [pattern, to, what, absent] of REWRITES) {
+    if ((glue.search(pattern) < 0) !== !!absent) throw new Error(`build: the glue has ${absent ? '' : 'no '}${what}; wasm-bindgen's glue changed shape`);
+    if (!absent) glue = glue.replace(pattern, typeof to === 'function' ? to(glue) : to);
   }
   return glue;
 }

@@ -8,7 +8,7 @@ import { trimGlue } from '../../scripts/build/trim-glue.mjs';
 
 const fixture = readFileSync(join(import.meta.dirname, 'fixtures', 'glue-trim.js'), 'utf8');
 
-test('the glue loses initSync\'s other argument forms, the encodeInto fallback, the ASCII loop and realloc, the views\' and the decoder\'s caches, isLikeNone and __proto__', () => {
+test('the glue loses initSync\'s other argument forms, the encodeInto fallback, the ASCII loop and realloc, the views\' and the decoder\'s caches and helpers, on\'s try/finally, isLikeNone and __proto__', () => {
   const glue = trimGlue(fixture);
   for (const gone of ['deprecated', "'encodeInto' in", 'realloc', 'encodeInto', 'charCodeAt', 'wasm !== undefined', 'detached', 'byteLength', 'return __wbg_finalize_init(', 'cachedTextDecoder', 'MAX_SAFARI_DECODE_BYTES', 'isLikeNone', '__proto__']) {
     assert.ok(!glue.includes(gone), `${gone} is gone`);
@@ -18,17 +18,25 @@ test('the glue loses initSync\'s other argument forms, the encodeInto fallback, 
   // initSync still calls it.
   const started = trimGlue(fixture.replace('    cachedUint8ArrayMemory0 = null;\n', '    cachedUint8ArrayMemory0 = null;\n    wasm.n();\n'));
   assert.match(started, /function initSync\(\{ module \}\) \{\n {4}wasm = new WebAssembly\.Instance\(module, __wbg_get_imports\(\)\)\.exports;\n {4}wasm\.n\(\);\n\}\n/);
-  // A DataView and a Uint8Array on the memory's current buffer, whatever the memory's export is named.
-  assert.match(glue, /let cachedDataViewMemory0 = null;\nfunction getDataViewMemory0\(\) \{\n {4}return new DataView\(wasm\.memory\.buffer\);\n\}\n/);
-  assert.match(glue, /let cachedUint8ArrayMemory0 = null;\nfunction getUint8ArrayMemory0\(\) \{\n {4}return new Uint8Array\(wasm\.memory\.buffer\);\n\}\n/);
+  // Views made where they are used, on the memory's current buffer, whatever the memory's export
+  // is named; no helper for them is left (the variables stay for `__wbg_finalize_init`).
+  for (const gone of ['getDataViewMemory0', 'getUint8ArrayMemory0', 'decodeText', 'deferred', 'finally']) {
+    assert.ok(!glue.includes(gone), `${gone} is gone`);
+  }
+  assert.match(glue, /let cachedDataViewMemory0 = null;\n/);
+  assert.match(glue, /let cachedUint8ArrayMemory0 = null;\n/);
   const renamed = trimGlue(fixture.replaceAll('wasm.memory.buffer', 'wasm.c.buffer'));
-  assert.match(renamed, /return new DataView\(wasm\.c\.buffer\);/);
-  assert.match(renamed, /return new Uint8Array\(wasm\.c\.buffer\);/);
+  assert.ok(!renamed.includes('wasm.memory'));
+  assert.equal(renamed.match(/wasm\.c\.buffer/g).length, 3);
   // A string crosses encoded whole, then copied, with `malloc` alone; a decoder for each string.
-  assert.match(glue, /function passStringToWasm0\(arg, malloc\) \{\n {4}const buf = cachedTextEncoder\.encode\(arg\);\n {4}const ptr = malloc\(buf\.length, 1\) >>> 0;\n {4}getUint8ArrayMemory0\(\)\.set\(buf, ptr\);\n {4}WASM_VECTOR_LEN = buf\.length;\n {4}return ptr;\n\}\n/);
+  assert.match(glue, /function passStringToWasm0\(arg, malloc\) \{\n {4}const buf = cachedTextEncoder\.encode\(arg\);\n {4}const ptr = malloc\(buf\.length, 1\) >>> 0;\n {4}new Uint8Array\(wasm\.memory\.buffer\)\.set\(buf, ptr\);\n {4}WASM_VECTOR_LEN = buf\.length;\n {4}return ptr;\n\}\n/);
   assert.equal(glue.match(/passStringToWasm0\((input|ret), wasm\.__wbindgen_malloc\)/g).length, 2);
   assert.match(glue, /var ptr1 = ret == null \? 0 : passStringToWasm0/);
-  assert.match(glue, /function decodeText\(bytes\) \{\n {4}return new TextDecoder\('utf-8', \{ ignoreBOM: true \}\)\.decode\(bytes\);\n\}\n/);
+  assert.match(glue, /function getStringFromWasm0\(ptr, len\) \{\n {4}return new TextDecoder\('utf-8', \{ ignoreBOM: true \}\)\.decode\(new Uint8Array\(wasm\.memory\.buffer, ptr >>> 0, len\)\);\n\}\n/);
+  // The storage read's answer: its string's address, then its length, as 32-bit numbers.
+  assert.match(glue, /\n {12}\{ const view = new DataView\(wasm\.memory\.buffer, arg0 >>> 0, 8\); view\.setInt32\(0, ptr1, true\); view\.setInt32\(4, len1, true\); \}\n {8}\},/);
+  // `on`: its answer read, then freed.
+  assert.match(glue, /export function on\(id, input, now\) \{\n {4}const \[ptr, len\] = wasm\.on\(id, passStringToWasm0\(input, wasm\.__wbindgen_malloc\), WASM_VECTOR_LEN, now\);\n {4}const text = getStringFromWasm0\(ptr, len\);\n {4}wasm\.__wbindgen_free\(ptr, len, 1\);\n {4}return text;\n\}\n/);
   assert.match(glue, /const cachedTextEncoder = new TextEncoder\(\);\n\n+let WASM_VECTOR_LEN = 0;/);
   // The imports object and its module keep their entries.
   assert.match(glue, /const import0 = \{\n {8}__wbg_storageGet_\w+: function/);
@@ -43,4 +51,7 @@ test('a glue without one of the parts it cuts, or with one twice, fails the buil
   assert.throws(() => trimGlue(fixture.replace('if (realloc === undefined) {', 'if (!realloc) {')), /changed shape/);
   assert.throws(() => trimGlue(fixture.replaceAll(', wasm.__wbindgen_realloc)', ')')), /changed shape/);
   assert.throws(() => trimGlue(fixture.replaceAll('isLikeNone(ret)', 'ret == null')), /changed shape/);
+  // `on` in another shape (its arguments in another order), or a view helper still read.
+  assert.throws(() => trimGlue(fixture.replace('wasm.on(val2, ptr0, len0, val3)', 'wasm.on(val3, ptr0, len0, val2)')), /changed shape/);
+  assert.throws(() => trimGlue(fixture.replace('4 * 0, ptr1, true);', '4 * 0, ptr1, true);\n            getDataViewMemory0().setInt32(arg0, 0, true);')), /changed shape/);
 });

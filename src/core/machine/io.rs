@@ -202,6 +202,14 @@ pub trait Put {
     fn put(&self, sink: &mut impl Sink);
 }
 
+/// Writes member `name` of an object: its key, then its value.
+macro_rules! member {
+    ($sink:expr, $name:expr, $value:expr) => {{
+        $sink.key($name);
+        $value.put($sink);
+    }};
+}
+
 impl Put for &str {
     fn put(&self, sink: &mut impl Sink) {
         sink.string(self)
@@ -248,16 +256,16 @@ impl Put for &[u8] {
 impl Put for Profile {
     fn put(&self, sink: &mut impl Sink) {
         sink.open(true);
-        member(sink, "sub", &self.sub.as_deref());
-        member(sink, "name", &self.name.as_deref());
-        member(sink, "email", &self.email.as_deref());
+        member!(sink, "sub", &self.sub.as_deref());
+        member!(sink, "name", &self.name.as_deref());
+        member!(sink, "email", &self.email.as_deref());
         sink.key("emailVerified");
         match self.email_verified {
             Some(verified) => sink.boolean(verified),
             None => sink.null(),
         }
-        member(sink, "picture", &self.picture.as_deref());
-        member(sink, "username", &self.username.as_deref());
+        member!(sink, "picture", &self.picture.as_deref());
+        member!(sink, "username", &self.username.as_deref());
         sink.close(true);
     }
 }
@@ -356,18 +364,18 @@ impl Put for Detail<'_> {
                 claims,
                 id_token,
             } => {
-                member(sink, "provider", provider);
-                member(sink, "accessToken", &token.access_token.expose());
-                member(sink, "tokenType", &"bearer");
-                member(sink, "expiresIn", &token.expires_in);
-                member(sink, "expiresAt", &token.expires_at);
+                member!(sink, "provider", provider);
+                member!(sink, "accessToken", &token.access_token.expose());
+                member!(sink, "tokenType", &"bearer");
+                member!(sink, "expiresIn", &token.expires_in);
+                member!(sink, "expiresAt", &token.expires_at);
                 sink.key("scope");
                 sink.open(false);
                 for scope in &crate::core::text::words(&token.scope) {
                     sink.string(scope);
                 }
                 sink.close(false);
-                member(sink, "restored", restored);
+                member!(sink, "restored", restored);
                 for (name, json) in &[("user", user), ("claims", claims)] {
                     sink.key(name);
                     match json {
@@ -375,28 +383,23 @@ impl Put for Detail<'_> {
                         None => sink.null(),
                     }
                 }
-                member(sink, "profile", profile);
-                member(sink, "idToken", id_token);
+                member!(sink, "profile", profile);
+                member!(sink, "idToken", id_token);
             }
             Self::Error(error) => {
-                member(sink, "error", &error.code.as_str());
-                member(sink, "description", &error.description.as_str());
-                member(sink, "reason", &error.reason.as_deref());
-                member(sink, "uri", &error.uri.as_deref());
+                member!(sink, "error", &error.code.as_str());
+                member!(sink, "description", &error.description.as_str());
+                member!(sink, "reason", &error.reason.as_deref());
+                member!(sink, "uri", &error.uri.as_deref());
             }
-            Self::Provider(provider) => member(sink, "provider", provider),
+            Self::Provider(provider) => member!(sink, "provider", provider),
             Self::Expired(provider, error) => {
-                member(sink, "provider", provider);
-                member(sink, "error", error);
+                member!(sink, "provider", provider);
+                member!(sink, "error", error);
             }
         }
         sink.close(true);
     }
-}
-
-fn member(sink: &mut impl Sink, name: &str, value: &impl Put) {
-    sink.key(name);
-    value.put(sink);
 }
 
 /// Where the controller's commands go, each as soon as it is decided.
