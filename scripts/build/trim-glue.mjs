@@ -1,26 +1,23 @@
-// Post-link step: the parts of wasm-bindgen's glue that js/oauth-login.js can never reach, cut
-// (measured −176 B gzipped), and its string passing made smaller (−252 B, below). The script hands
-// `initSync` a compiled module, once, as `{ module }`: the glue's checks for a second call and for
-// its older argument forms, with their warning, are dead. initSync sets `wasm` itself, so the
-// bookkeeping of `__wbg_finalize_init` (the module, the instance, views that are null already)
-// goes; and the DataView on the memory, only for the two numbers a storage read answers, is made
-// on each call, without the cache and its checks for a memory that grew (measured −61 B with both).
+// Post-link step: wasm-bindgen's glue, cut to what js/oauth-login.js reaches, and its string
+// passing made smaller (the README's size table has each cut's bytes).
 //
-// Strings (a few short JSON texts per input) cross as the glue's own branch without `realloc`
-// does: encoded whole, then copied. The ASCII loop, the UTF-8 tail written in place (and the
-// `encodeInto` fallback) go, and the calls stop handing `realloc` over, so the wasm's export of it
-// goes too (scripts/build.mjs trims before scripts/build/minify-names.mjs drops unread exports):
-// −147 B. The Uint8Array view of the memory is made on each call as the DataView is (−36 B); a
-// TextDecoder is made for each string, so the one kept for all and its count of bytes decoded
-// (Safari's decoders fail past 2 GiB) go (−51 B); `isLikeNone(x)` is `x == null` (−10 B); and
-// the imports object and its module lose `__proto__: null` (−8 B): every name the instance looks
-// up in them is their own.
-//
-// Then (−68 B together): the export `on` reads and frees its answer without a try/finally and
-// its `deferred` variables; a string from the wasm is decoded from a view made for it, with no
-// `decodeText` step; the string passed in is copied through a view made there; and the storage
-// read's two numbers are written through one DataView made for their 8 bytes, so no view helper
-// is left.
+// - `initSync`: the script hands it a compiled module, once, as `{ module }`, so its checks for a
+//   second call and older argument forms go, and it sets `wasm` itself (the bookkeeping of
+//   `__wbg_finalize_init` goes; a start export, where the glue has one, is still called).
+// - Strings into the wasm (a few short JSON texts per input) cross as the glue's own branch
+//   without `realloc` does: encoded whole, then copied. The ASCII loop, the UTF-8 tail written in
+//   place and the `encodeInto` fallback go, and the calls stop handing `realloc` over, so the
+//   wasm's export of it goes too (scripts/build.mjs trims before scripts/build/minify-names.mjs
+//   drops unread exports).
+// - Strings out of the wasm: decoded from a view made for them by a `TextDecoder` made there (the
+//   shared one and its count of bytes for Safari's 2 GiB limit go); the export `on` reads and
+//   frees its answer without `try`/`finally` (reading cannot throw: the decoder is not `fatal`;
+//   where the call throws, nothing was allocated).
+// - Views of the memory are made where they are used, so the cached ones and their checks for a
+//   memory that grew go; a storage read's two numbers are written through one DataView of their
+//   8 bytes, little-endian as wasm's memory is. The build fails if a cut view helper is still read.
+// - `isLikeNone(x)` is `x == null`; the imports object and its module lose `__proto__: null`
+//   (the instance asks them only for their own, minified names).
 //
 // When wasm-bindgen moves: each cut must find its text exactly once, and each rewrite its calls,
 // or the build fails; a cut that stops applying is dropped here, not worked around.
