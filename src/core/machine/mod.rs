@@ -1219,7 +1219,8 @@ fn discovery_ready(p: &mut Pending, page: &PageState) -> Result<bool, OAuthError
 }
 
 /// An endpoint a login under `config` takes from its discovery document (`found`), or the error
-/// naming the member `name` the document lacks.
+/// naming the member `name` the document lacks (followed, where the caller says so, by what its
+/// lack stops: the key set's `jwks_uri, so the id_token cannot be verified`).
 pub(super) fn endpoint_of<'a>(
     config: &Config,
     found: Option<&'a str>,
