@@ -285,8 +285,9 @@ const HANDLERS = {
     console.warn(text);
   },
 
+  // A list, read by place (js/element.js): shorter than an object naming them all again.
   [CMD_PROPERTIES](callbackurl, accessToken, loggedIn, expiresAt, profile, idToken) {
-    this._answer = { callbackurl, accessToken, loggedIn, expiresAt, profile, idToken };
+    this._answer = [callbackurl, accessToken, loggedIn, expiresAt, profile, idToken];
   },
 
   [CMD_ATTACH](token, inQuery) {

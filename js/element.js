@@ -92,17 +92,18 @@ class OAuthLogin extends LoginElement {
     if (this.isConnected && this._driver._connected) this._driver._sync();
   }
 
-  get callbackurl() { this._driver._sync(); return this._driver._ask(IN_READ).callbackurl; }
+  // `read` answers the `properties` command's fields as a list, in their order (js/contract.js).
+  get callbackurl() { this._driver._sync(); return this._driver._ask(IN_READ)[0]; }
 
-  get accessToken() { return this._driver._ask(IN_READ).accessToken; }
+  get accessToken() { return this._driver._ask(IN_READ)[1]; }
 
-  get loggedIn() { return this._driver._ask(IN_READ).loggedIn; }
+  get loggedIn() { return this._driver._ask(IN_READ)[2]; }
 
-  get expiresAt() { return this._driver._ask(IN_READ).expiresAt; }
+  get expiresAt() { return this._driver._ask(IN_READ)[3]; }
 
-  get profile() { return this._driver._ask(IN_READ).profile; }
+  get profile() { return this._driver._ask(IN_READ)[4]; }
 
-  get idToken() { return this._driver._ask(IN_READ).idToken; }
+  get idToken() { return this._driver._ask(IN_READ)[5]; }
 
   login() { return this._driver.login(); }
 
@@ -182,9 +183,9 @@ async function attach(answer, input, init) {
   }
   const url = new URL(request.url);
   url.searchParams.set('access_token', answer.token);
-  const { method, headers, mode, credentials, cache, redirect, referrer, referrerPolicy, integrity, keepalive, signal } = request;
-  const body = method === 'GET' || method === 'HEAD' ? null : await request.arrayBuffer();
-  return window.fetch(url, { method, headers, body, mode, credentials, cache, redirect, referrer, referrerPolicy, integrity, keepalive, signal });
+  const sent = { body: request.method === 'GET' || request.method === 'HEAD' ? null : await request.arrayBuffer() };
+  for (const name of 'method headers mode credentials cache redirect referrer referrerPolicy integrity keepalive signal'.split(' ')) sent[name] = request[name];
+  return window.fetch(url, sent);
 }
 
 for (const [attribute, property] of ATTRIBUTES) {

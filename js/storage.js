@@ -11,9 +11,9 @@ const area = (n) => (n === 1 ? sessionStorage : localStorage);
  */
 export const localWrites = new EventTarget();
 
-/** The item `key` of area `n`, or undefined. */
+/** The item `key` of area `n`, or null (or undefined where storage refused): the glue reads either as none. */
 export function storageGet(n, key) {
-  try { return area(n).getItem(key) ?? undefined; } catch { return undefined; }
+  try { return area(n).getItem(key); } catch { /* none */ }
 }
 
 /** Sets (or, with `remove`, removes) item `key` of area `n`; whether the browser allowed it. */
