@@ -129,9 +129,9 @@ fn as_serde(value: &json::Value) -> Option<serde_json::Value> {
         json::Value::Str(_) => serde_json::Value::String(value.as_str()?.into_owned()),
         json::Value::Array(_) => serde_json::Value::Array(
             value
-                .elements()
+                .members()
                 .iter()
-                .map(as_serde)
+                .map(|(_, element)| as_serde(element))
                 .collect::<Option<_>>()?,
         ),
         json::Value::Object(_) => {
@@ -161,7 +161,7 @@ fn rewrite(writer: &mut Writer, value: &json::Value) {
         }
         json::Value::Array(_) => {
             writer.raw("[");
-            for element in value.elements() {
+            for (_, element) in value.members() {
                 rewrite(writer, &element);
             }
             writer.raw("]");
@@ -1323,8 +1323,8 @@ pub fn jwk(data: &[u8]) {
             assert_eq!(chosen_serde.len(), chosen.members().len());
             // A key of the set with these members (and the kid, when named).
             let set = json::parse(jwks).expect("a key set was read");
-            let keys = set.get("keys").expect("with keys").elements();
-            let origin = keys.iter().find(|k| {
+            let keys = set.get("keys").expect("with keys").members();
+            let origin = keys.iter().map(|(_, k)| k).find(|k| {
                 members.iter().all(|m| k.str_of(m) == chosen.str_of(m))
                     && k.str_of("kty").as_deref() == Some(kty)
                     && kid.is_none_or(|kid| k.str_of("kid").as_deref() == Some(kid))

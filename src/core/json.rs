@@ -34,6 +34,9 @@ pub enum Value<'a> {
     Object(&'a str),
 }
 
+/// An object's member (its name, unescaped, and value), or an array's element (its name empty).
+pub type Member<'a> = (Cow<'a, str>, Value<'a>);
+
 /// Reads `text` as one JSON value, surrounded by white space at most.
 pub fn parse(text: &str) -> Option<Value<'_>> {
     let mut reader = Reader { text, pos: 0 };
@@ -89,22 +92,9 @@ impl<'a> Value<'a> {
     }
 
     /// An object's members in order (duplicates included); an array's elements, each with an
-    /// empty name (every caller knows it holds an object).
-    pub fn members(&self) -> Vec<(Cow<'a, str>, Value<'a>)> {
+    /// empty name (read in place: no second list of bare elements is built).
+    pub fn members(&self) -> Vec<Member<'a>> {
         self.items()
-    }
-
-    /// An array's elements.
-    pub fn elements(&self) -> Vec<Value<'a>> {
-        if matches!(self, Self::Array(_)) {
-            let mut out = Vec::new();
-            for (_, value) in &self.items() {
-                out.push(*value);
-            }
-            out
-        } else {
-            Vec::new()
-        }
     }
 
     /// The member `name` of an object, when it occurs exactly once.
@@ -413,9 +403,9 @@ mod tests {
         assert_eq!(v.get("z"), Some(Value::Null));
         let o = v.get("o").unwrap();
         assert_eq!(o, Value::Object(r#"{"k":[1,{"d":true}]}"#));
-        let k = o.get("k").unwrap().elements();
+        let k = o.get("k").unwrap().members();
         assert_eq!(k.len(), 2);
-        assert_eq!(k[1].get("d"), Some(Value::Bool(true)));
+        assert_eq!(k[1].1.get("d"), Some(Value::Bool(true)));
         assert_eq!(v.get("s"), Some(Value::Str("\"plain\"")));
         assert!(matches!(
             v.get("s").and_then(|s| s.as_str()),
@@ -426,7 +416,7 @@ mod tests {
             None,
             "twice is no answer"
         );
-        assert_eq!(parse("[]").unwrap().elements(), []);
+        assert_eq!(parse("[]").unwrap().members(), []);
         assert_eq!(parse(" {} ").unwrap().members(), []);
     }
 
@@ -503,7 +493,7 @@ mod tests {
             prop_assert_eq!(v.str_of("s"), Some(value.0));
             prop_assert_eq!(v.get("n").and_then(|n| n.as_u64()), value.1.map(u64::from));
             prop_assert_eq!(v.get("b"), Some(Value::Bool(value.2)));
-            let strings: Vec<String> = v.get("v").unwrap().elements().iter().filter_map(|e| e.as_str().map(Cow::into_owned)).collect();
+            let strings: Vec<String> = v.get("v").unwrap().members().iter().filter_map(|(_, e)| e.as_str().map(Cow::into_owned)).collect();
             prop_assert_eq!(strings, value.3);
         }
 

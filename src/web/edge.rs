@@ -3,13 +3,13 @@
 //! declares them), and the commands leave as one JSON array of `[number, ...fields]` arrays, which
 //! JS reads with one `JSON.parse`. Nothing here decides anything.
 
-use crate::core::json::{self, Value, Writer};
+use crate::core::json::{self, Member, Value, Writer};
 use crate::core::machine::io::{Command, Emit, Fields, Input, Sink, Text};
 
 /// Reads one input; the error says what was wrong with it.
 pub fn decode(text: &str) -> Result<Input<'_>, &'static str> {
     let values = match json::parse(text) {
-        Some(array @ Value::Array(_)) => array.elements(),
+        Some(array @ Value::Array(_)) => array.members(),
         _ => return Err("an input must be a JSON array"),
     };
     let mut fields = JsonFields(values.iter());
@@ -47,19 +47,19 @@ impl Emit for Commands {
     }
 }
 
-struct JsonFields<'v, 'a>(std::slice::Iter<'v, Value<'a>>);
+struct JsonFields<'v, 'a>(std::slice::Iter<'v, Member<'a>>);
 
 impl<'a> Fields<'a> for JsonFields<'_, 'a> {
     fn text(&mut self) -> Option<Text<'a>> {
-        self.0.next()?.as_str()
+        self.0.next()?.1.as_str()
     }
 
     fn number(&mut self) -> Option<u64> {
-        self.0.next()?.as_u64()
+        self.0.next()?.1.as_u64()
     }
 
     fn flag(&mut self) -> Option<bool> {
-        match *self.0.next()? {
+        match self.0.next()?.1 {
             Value::Bool(b) => Some(b),
             _ => None,
         }
@@ -67,8 +67,11 @@ impl<'a> Fields<'a> for JsonFields<'_, 'a> {
 
     fn bytes(&mut self) -> Option<Vec<u8>> {
         let mut out = Vec::new();
-        for byte in &self.0.next()?.elements() {
-            out.push(u8::try_from(byte.as_u64()?).ok()?);
+        // Anything but an array reads as no bytes.
+        if let array @ Value::Array(_) = self.0.next()?.1 {
+            for (_, byte) in &array.members() {
+                out.push(u8::try_from(byte.as_u64()?).ok()?);
+            }
         }
         Some(out)
     }

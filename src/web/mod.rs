@@ -62,20 +62,20 @@ mod export {
     pub fn on(id: u32, input: &str, now: f64) -> String {
         let mut out = Commands::default();
         PAGE.with_borrow_mut(|(page, widgets)| {
-            match (widgets.get_mut(id as usize), edge::decode(input)) {
+            let text = match (widgets.get_mut(id as usize), edge::decode(input)) {
                 (Some(Some(machine)), Ok(input)) => {
                     let mut env = Env {
                         store: &mut WebStore,
                         page,
                         now: now as u64,
                     };
-                    machine.handle(input, &mut env, &mut out)
+                    return machine.handle(input, &mut env, &mut out);
                 }
-                (_, Err(text)) => out.emit(Command::Fault { text }),
-                _ => out.emit(Command::Fault {
-                    text: "no such widget",
-                }),
-            }
+                (_, Err(text)) => text,
+                _ => "no such widget",
+            };
+            // One fault for both: one command written.
+            out.emit(Command::Fault { text });
         });
         out.finish()
     }

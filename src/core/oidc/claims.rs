@@ -3,7 +3,9 @@
 
 use super::refused;
 use crate::core::error::OAuthError;
-use crate::core::json::{self, Value, Writer};
+use std::borrow::Cow;
+
+use crate::core::json::{self, Member, Value, Writer};
 use crate::core::text::{
     base64url, find, parse_decimal, same_secret, saturating_times, split_once,
 };
@@ -74,19 +76,19 @@ pub fn check_claims(claims: &str, expect: &Expect) -> Result<Verified, OAuthErro
     }
     // A single audience is read in place, not put in a list of its own.
     let (list, one);
-    let audiences: &[Value] = match claims.get("aud") {
+    let audiences: &[Member] = match claims.get("aud") {
         Some(aud @ Value::Array(_)) => {
-            list = aud.elements();
+            list = aud.members();
             &list
         }
         Some(aud @ Value::Str(_)) => {
-            one = [aud];
+            one = [(Cow::Borrowed(""), aud)];
             &one
         }
         _ => &[],
     };
     let mut ours = false;
-    for audience in audiences {
+    for (_, audience) in audiences {
         let Some(audience) = audience.as_str() else {
             return Err(refused(&["`aud` is not a string or an array of strings"]));
         };
@@ -150,10 +152,10 @@ pub fn check_claims(claims: &str, expect: &Expect) -> Result<Verified, OAuthErro
 }
 
 /// `aud` as [`Verified::aud`] keeps it: a JSON array of the strings, in order.
-fn audience_text(audiences: &[Value]) -> String {
+fn audience_text(audiences: &[Member]) -> String {
     let mut aud = Writer::default();
     aud.raw("[");
-    for audience in audiences {
+    for (_, audience) in audiences {
         aud.string(&audience.as_str().unwrap_or_default());
     }
     aud.raw("]");
@@ -165,8 +167,8 @@ fn audience_text(audiences: &[Value]) -> String {
 pub fn subject(claims: &str) -> Option<Verified> {
     let claims = json::parse(claims)?;
     let audiences = match claims.get("aud")? {
-        list @ Value::Array(_) => list.elements(),
-        one => vec![one],
+        list @ Value::Array(_) => list.members(),
+        one => vec![(Cow::Borrowed(""), one)],
     };
     Some(Verified {
         iss: claims.str_of("iss")?,

@@ -71,8 +71,8 @@ pub fn choose_key(jwks: &str, kid: Option<&str>, alg: Alg) -> KeyChoice {
     };
     let (kty, crv, not_one, members) = shape(alg);
     let (mut chosen, mut count, mut unfit) = (None, 0, None);
-    let keys = keys.elements();
-    for key in &keys {
+    let keys = keys.members();
+    for (_, key) in &keys {
         if let Some(kid) = kid {
             if key.str_of("kid").as_deref() != Some(kid) {
                 continue;
@@ -152,9 +152,9 @@ fn why_unfit(
         None => {}
         Some(ops @ Value::Array(_))
             if ops
-                .elements()
+                .members()
                 .iter()
-                .any(|op| op.as_str().as_deref() == Some("verify")) => {}
+                .any(|(_, op)| op.as_str().as_deref() == Some("verify")) => {}
         Some(_) => return Some("does not allow `verify` (`key_ops`)"),
     }
     match key.get("alg") {
