@@ -69,8 +69,6 @@ pub struct Settings {
     pub text: String,
     /// The pairs read from `text`, as written: [`get`](Self::get) trims a value when asked.
     params: Params,
-    /// The element's `id`, which keys its token and redirect logins.
-    pub id: Option<String>,
     /// Whether a `client-secret` / `client_secret` attribute or option is present.
     pub has_secret: bool,
     /// Attribute names that are not the element's (for "did you mean" advice).
@@ -93,12 +91,10 @@ impl Settings {
         let mut settings = Self {
             text: text.into(),
             params,
-            id: None,
             has_secret: false,
             unknown: Vec::new(),
             unreadable,
         };
-        settings.id = settings.value("id").map(String::from);
         for (name, _) in settings.params.pairs() {
             if name == "id" || Attr::ALL.iter().any(|a| a.name() == name) {
                 continue;
@@ -125,11 +121,9 @@ impl Settings {
         self.value(attr.name())
     }
 
-    /// The preset named by `provider` (the custom one when none, or an unknown one, is named).
-    pub fn preset(&self) -> &'static Preset {
-        self.get(Attr::Provider)
-            .and_then(provider::find)
-            .unwrap_or(&provider::CUSTOM)
+    /// The element's `id`, which keys its token and redirect logins.
+    pub fn id(&self) -> Option<&str> {
+        self.value("id")
     }
 }
 
@@ -171,7 +165,11 @@ pub struct Config {
 impl Config {
     /// Checks `settings` for a widget on `page`.
     pub fn new(settings: Settings, page: Page) -> Rc<Self> {
-        let preset = settings.preset();
+        // The custom preset when no `provider`, or an unknown one, is named.
+        let preset = settings
+            .get(Attr::Provider)
+            .and_then(provider::find)
+            .unwrap_or(&provider::CUSTOM);
         let mut config = Self {
             // Sent and compared as an absolute URL, even when given as a path.
             redirect_uri: match settings.get(Attr::RedirectUri) {
@@ -186,7 +184,7 @@ impl Config {
                 }
                 None => preset.default_scope.into(),
             },
-            key: match &settings.id {
+            key: match settings.id() {
                 Some(id) => cat(&["#", id]),
                 None => cat(&[preset.id, ":", settings.get(Attr::ClientId).unwrap_or("")]),
             },
@@ -292,9 +290,10 @@ impl Config {
                  provider that needs one is reached through an exchange (token-url)",
             ));
         }
+        // A named provider that left the custom preset is unknown (`custom` names none).
         if let Some(id) = s
             .get(Attr::Provider)
-            .filter(|id| provider::find(id).is_none())
+            .filter(|_| self.preset.id == provider::CUSTOM.id)
         {
             return Err(OAuthError::config(cat(&[
                 "unknown provider `",
@@ -320,10 +319,14 @@ impl Config {
                 "authorize-url is required when no provider and no issuer is given",
             ));
         }
-        // Each setting by the kind of value it takes; the cross-setting rules follow.
+        // Each setting by the kind of value it takes; the cross-setting rules follow. The
+        // enumerated ones are read as they are checked, and count once all are.
+        let (mut response_type, mut mode, mut fallback, mut storage) =
+            (None, Mode::Popup, Fallback::Redirect, Storage::Memory);
         for &attr in &Attr::ALL {
+            // (A preset's own authorization endpoint is https, with no query: only a set one is
+            // checked.)
             let value = match attr {
-                Attr::AuthorizeUrl => self.authorize_url(),
                 Attr::RedirectUri => &self.redirect_uri,
                 _ => match s.get(attr) {
                     // `none`: no profile read, no revocation.
@@ -336,9 +339,23 @@ impl Config {
                 continue;
             }
             let why = match attr {
-                Attr::ResponseType if ResponseType::read(value).is_some() => continue,
-                _ if !attr.values().is_empty() && !attr.values().contains(&value) => {
-                    cat(&["is not one of: ", &join(attr.values(), ", ")])
+                Attr::ResponseType | Attr::Mode | Attr::Fallback | Attr::Storage => {
+                    let (known, texts) = match attr {
+                        Attr::ResponseType => (
+                            ResponseType::read(value).map(|t| response_type = Some(t)),
+                            ResponseType::TEXTS,
+                        ),
+                        Attr::Mode => (Mode::parse(value).map(|m| mode = m), Mode::TEXTS),
+                        Attr::Fallback => (
+                            Fallback::parse(value).map(|f| fallback = f),
+                            Fallback::TEXTS,
+                        ),
+                        _ => (Storage::parse(value).map(|k| storage = k), Storage::TEXTS),
+                    };
+                    if known.is_some() {
+                        continue;
+                    }
+                    cat(&["is not one of: ", &join(texts, ", ")])
                 }
                 Attr::AuthorizeUrl
                 | Attr::RedirectUri
@@ -404,26 +421,12 @@ impl Config {
         // A provider given by its issuer alone is an OpenID provider: the code flow. (With no
         // endpoint set or preset, the rules above leave only that.)
         let discovered_only = self.authorize_url().is_empty();
-        self.response_type = s
-            .get(Attr::ResponseType)
-            .and_then(ResponseType::read)
-            .unwrap_or(if discovered_only {
-                ResponseType::Code
-            } else {
-                ResponseType::Token
-            });
-        self.mode = s
-            .get(Attr::Mode)
-            .and_then(Mode::parse)
-            .unwrap_or(Mode::Popup);
-        self.fallback = s
-            .get(Attr::Fallback)
-            .and_then(Fallback::parse)
-            .unwrap_or(Fallback::Redirect);
-        self.storage = s
-            .get(Attr::Storage)
-            .and_then(Storage::parse)
-            .unwrap_or(Storage::Memory);
+        self.response_type = response_type.unwrap_or(if discovered_only {
+            ResponseType::Code
+        } else {
+            ResponseType::Token
+        });
+        (self.mode, self.fallback, self.storage) = (mode, fallback, storage);
         match (self.response_type, s.get(Attr::TokenUrl)) {
             (ResponseType::Code, Some(url)) => self.token_url = Some(absolute(url, &self.page)),
             // The discovered token_endpoint, once the discovery document is read.
@@ -521,7 +524,7 @@ pub fn advice(config: &Config) -> Vec<String> {
             ]));
         }
     }
-    let preset = settings.preset();
+    let preset = config.preset;
     let wants_token = settings
         .get(Attr::ResponseType)
         .is_none_or(|t| t == "token");
@@ -590,6 +593,18 @@ pub(crate) mod tests {
     fn the_unknown_provider_error_lists_every_preset() {
         let ids: Vec<&str> = provider::PRESETS.iter().map(|p| p.id).collect();
         assert_eq!(KNOWN_PROVIDERS, ids.join(", "));
+    }
+
+    /// The settings' check reads only a set `authorize-url`: each preset's own passes the same
+    /// rules (https, no query to repeat a parameter).
+    #[test]
+    fn every_preset_authorization_endpoint_passes_the_url_rules() {
+        for preset in provider::PRESETS {
+            let url = preset.authorize_url;
+            assert!(origin_of(url).is_some_and(|o| is_secure(&o)), "{url}");
+            assert_eq!(find(url, b"?"), None, "{url}");
+            assert!(config(&[("provider", preset.id), ("client-id", "a")]).is_ok());
+        }
     }
 
     #[test]

@@ -67,7 +67,7 @@ fn every_attribute_of_the_element_fits_and_the_others_are_advised_by_name() {
     attrs.push((&others, ""));
     let settings = Settings::parse(&form(&attrs));
     assert!(Attr::ALL.iter().all(|a| settings.get(*a) == Some("x")));
-    assert_eq!(settings.id.as_deref(), Some("w1"));
+    assert_eq!(settings.id(), Some("w1"));
     assert_eq!(settings.unknown.len(), 102);
     let with_secrets = format!("{}&client-secret=&client_secret=", form(&attrs));
     assert!(Settings::parse(&with_secrets).has_secret);
