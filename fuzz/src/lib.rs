@@ -757,7 +757,7 @@ pub fn records(data: &[u8]) {
                 (&login.secrets, login.started_at, &login.address)
             );
         }
-        let _ = (login.deadline(), login.causes(), login.awaits_discovery());
+        let _ = (login.deadline(), login.causes(""), login.awaits_discovery());
     }
 }
 

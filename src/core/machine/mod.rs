@@ -304,13 +304,10 @@ impl Machine {
             return;
         };
         env.store.remove(Storage::Session, PENDING_KEY);
-        warn(
-            &[
-                "the login by redirect came back without an answer",
-                &login.causes(),
-            ],
-            out,
-        );
+        // The prefix `warn` gives, in the text `causes` builds: not copied into another.
+        out.emit(Command::Warn {
+            text: &login.causes("<oauth-login>: the login by redirect came back without an answer"),
+        });
         self.attempt = Attempt::Cancelled(None);
     }
 
@@ -605,10 +602,7 @@ impl Machine {
             Some(Closed::AfterShowing) => {
                 let error = OAuthError::new(
                     ErrorCode::PopupClosed,
-                    cat(&[
-                        "the login window was closed before the login finished",
-                        &p.causes(),
-                    ]),
+                    p.causes("the login window was closed before the login finished"),
                 );
                 self.fail(error, env, out);
             }
@@ -743,21 +737,24 @@ impl Machine {
         if !matches!(p.stage, Stage::Exchange(s) if s == seq) {
             return;
         }
-        let token_url = p.config.token_url.as_deref().or_else(|| {
-            p.discovery
-                .as_ref()
-                .and_then(|d| d.token_endpoint.as_deref())
-        });
         let result = match reply {
             _ if env.now > p.deadline() => Err(timeout_error(p)),
             Reply::Answered(status, body) => {
                 token_answer(status, body, p.config.preset, &p.config.scope, env.now)
             }
-            Reply::Unreachable(blocked_by) => Err(unreachable_error(
-                "the token request",
-                token_url.unwrap_or(""),
-                blocked_by,
-            )),
+            Reply::Unreachable(blocked_by) => {
+                // Looked up only where the error names it.
+                let token_url = p.config.token_url.as_deref().or_else(|| {
+                    p.discovery
+                        .as_ref()
+                        .and_then(|d| d.token_endpoint.as_deref())
+                });
+                Err(unreachable_error(
+                    "the token request",
+                    token_url.unwrap_or(""),
+                    blocked_by,
+                ))
+            }
         };
         match result {
             Ok(granted) => self.prove(granted, env, out),
@@ -813,7 +810,10 @@ impl Machine {
             }
             Attempt::Pending(p) if p.hint_at().is_some_and(|at| now >= at) => {
                 p.hinted = true;
-                warn(&["no answer yet", &p.causes()], out);
+                // As `warn` words it, built once (see `back_without_answer`).
+                out.emit(Command::Warn {
+                    text: &p.causes("<oauth-login>: no answer yet"),
+                });
                 self.render(now, out);
             }
             Attempt::Cancelled(parked) if parked.as_ref().is_some_and(|p| now >= p.deadline()) => {
@@ -1041,13 +1041,12 @@ fn timeout_error(login: &Pending) -> OAuthError {
     let secs = decimal(login.config.timeout_secs.into());
     OAuthError::new(
         ErrorCode::Timeout,
-        cat(&[
+        login.causes(&cat(&[
             "no answer from the provider within ",
             &secs,
             " seconds",
             unseen,
-            &login.causes(),
-        ]),
+        ])),
     )
 }
 

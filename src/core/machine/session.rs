@@ -295,9 +295,10 @@ impl Pending {
         })
     }
 
-    /// What commonly makes a provider show its own error page instead of answering, with this
-    /// login's values: said where a login ends without an answer.
-    pub fn causes(&self) -> String {
+    /// `lead`, then what commonly makes a provider show its own error page instead of
+    /// answering, with this login's values: said where a login ends without an answer. Built
+    /// in one text, where the caller would copy it into its own.
+    pub fn causes(&self, lead: &str) -> String {
         let c = &self.config;
         let scope = if c.scope.is_empty() {
             "(none)"
@@ -305,6 +306,7 @@ impl Pending {
             &c.scope
         };
         cat(&[
+            lead,
             "; if the provider showed an error, check client-id `",
             c.client_id(),
             "`, register ",
@@ -498,7 +500,7 @@ mod tests {
     fn the_causes_name_this_logins_values() {
         let login = pending(&[("client-id", "abc"), ("provider", "google")]);
         assert_eq!(
-            login.causes(),
+            login.causes(""),
             "; if the provider showed an error, check client-id `abc`, register http://localhost:8080/app/ (callbackurl) with it, and check scope `openid email profile`"
         );
         assert_eq!(login.hint_at(), Some(1_000 + HINT_AFTER_MS));
