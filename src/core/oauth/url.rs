@@ -16,8 +16,8 @@ pub fn origin_of(url: &str) -> Option<String> {
     let (scheme, after) = split_once(&url, b':')?;
     let after = after.strip_prefix("//")?;
     let default_port = match scheme {
-        "http" => ":80",
-        "https" => ":443",
+        "http" => 80,
+        "https" => 443,
         _ => return None,
     };
     let authority = after.get(..find(after, b"/?").unwrap_or(after.len()))?;
@@ -33,15 +33,19 @@ pub fn origin_of(url: &str) -> Option<String> {
         None => find(authority, b":").unwrap_or(authority.len()),
     };
     let (host, port) = authority.split_at_checked(host_end)?;
-    let port_ok = port.is_empty()
-        || port
-            .strip_prefix(":")
-            .and_then(|digits| parse_decimal(digits, 5))
-            .is_some();
-    if host.is_empty() || !port_ok {
+    if host.is_empty() {
         return None;
     }
-    let port = if port == default_port { "" } else { port };
+    // A port is a number to 65535; the scheme's default is dropped however it is written
+    // (`:080` is `http:`'s, as the page's origin says).
+    let port = match port.strip_prefix(":") {
+        None if port.is_empty() => port,
+        digits => match parse_decimal(digits?, 5)? {
+            65536.. => return None,
+            n if n == default_port => "",
+            _ => port,
+        },
+    };
     Some(cat(&[scheme, "://", host, port]))
 }
 
@@ -71,6 +75,10 @@ mod tests {
             ("http://[::1]", "http://[::1]"),
             ("http://a.example:8080?x", "http://a.example:8080"),
             ("http://a.example:80/", "http://a.example"),
+            ("http://localhost:080/cb", "http://localhost"),
+            ("https://a.example:0443", "https://a.example"),
+            ("http://a.example:65535/", "http://a.example:65535"),
+            ("http://a.example:0/", "http://a.example:0"),
         ] {
             assert_eq!(origin_of(url).as_deref(), Some(origin), "{url}");
         }
@@ -83,6 +91,8 @@ mod tests {
             "http://:80/",
             "http://a:b/",
             "http://a:123456/",
+            "http://a:65536/",
+            "http://a:70000/",
             "ftp://a/",
             "http://a b/",
             "http://u@a/",
