@@ -12,8 +12,11 @@ pub fn decode(text: &str) -> Result<Input<'_>, &'static str> {
         Some(array @ Value::Array(_)) => array.members(),
         _ => return Err("an input must be a JSON array"),
     };
-    let mut fields = JsonFields(values.iter());
-    let kind = fields.number().ok_or("an input starts with its number")?;
+    let mut fields = JsonFields(values.iter(), true);
+    let kind = fields.number(u64::MAX);
+    if !fields.ok() {
+        return Err("an input starts with its number");
+    }
     let input =
         Input::decode(kind, &mut fields).ok_or("unknown input, or a field of the wrong type")?;
     match fields.0.next() {
@@ -47,33 +50,60 @@ impl Emit for Commands {
     }
 }
 
-struct JsonFields<'v, 'a>(std::slice::Iter<'v, Member<'a>>);
+/// An input's members after its number, and whether each one read so far was of its type.
+struct JsonFields<'v, 'a>(std::slice::Iter<'v, Member<'a>>, bool);
 
-impl<'a> Fields<'a> for JsonFields<'_, 'a> {
-    fn text(&mut self) -> Option<Text<'a>> {
-        self.0.next()?.1.as_str()
-    }
-
-    fn number(&mut self) -> Option<u64> {
-        self.0.next()?.1.as_u64()
-    }
-
-    fn flag(&mut self) -> Option<bool> {
-        match self.0.next()?.1 {
-            Value::Bool(b) => Some(b),
-            _ => None,
-        }
-    }
-
-    fn bytes(&mut self) -> Option<Vec<u8>> {
-        let mut out = Vec::new();
-        // Anything but an array reads as no bytes.
-        if let array @ Value::Array(_) = self.0.next()?.1 {
-            for (_, byte) in &array.members() {
-                out.push(u8::try_from(byte.as_u64()?).ok()?);
+impl<'a> JsonFields<'_, 'a> {
+    /// The next member read by `read`; `default`, with the input refused, when it is missing or
+    /// `read` finds another type.
+    fn next<T>(&mut self, read: impl FnOnce(&Value<'a>) -> Option<T>, default: T) -> T {
+        match self.0.next().and_then(|(_, value)| read(value)) {
+            Some(value) => value,
+            None => {
+                self.1 = false;
+                default
             }
         }
-        Some(out)
+    }
+}
+
+impl<'a> Fields<'a> for JsonFields<'_, 'a> {
+    fn text(&mut self) -> Text<'a> {
+        self.next(Value::as_str, Text::Borrowed(""))
+    }
+
+    fn number(&mut self, max: u64) -> u64 {
+        self.next(|value| value.as_u64().filter(|n| *n <= max), 0)
+    }
+
+    fn flag(&mut self) -> bool {
+        self.next(
+            |value| match value {
+                Value::Bool(b) => Some(*b),
+                _ => None,
+            },
+            false,
+        )
+    }
+
+    fn bytes(&mut self) -> Vec<u8> {
+        self.next(
+            |value| {
+                let mut out = Vec::new();
+                // Anything but an array reads as no bytes.
+                if let array @ Value::Array(_) = value {
+                    for (_, byte) in &array.members() {
+                        out.push(u8::try_from(byte.as_u64()?).ok()?);
+                    }
+                }
+                Some(out)
+            },
+            Vec::new(),
+        )
+    }
+
+    fn ok(&self) -> bool {
+        self.1
     }
 }
 
@@ -165,6 +195,46 @@ mod tests {
         ] {
             assert!(decode(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_bad_input_is_named_by_its_first_fault() {
+        let number = |name: &str| INPUTS.iter().position(|(n, _)| *n == name).unwrap();
+        let (digest, message) = (number("digest"), number("message"));
+        for (input, fault) in [
+            ("[]".to_string(), "an input starts with its number"),
+            ("[-1]".into(), "an input starts with its number"),
+            (
+                "[999]".into(),
+                "unknown input, or a field of the wrong type",
+            ),
+            // A field of the wrong type is named before any field too many.
+            (
+                format!("[{digest},\"1\",[],1]"),
+                "unknown input, or a field of the wrong type",
+            ),
+            (
+                format!("[{digest},4294967296,[]]"),
+                "unknown input, or a field of the wrong type",
+            ),
+            (
+                format!(r#"[{message},3,"","","",""]"#),
+                "unknown input, or a field of the wrong type",
+            ),
+            (
+                format!("[{digest},1,[],1]"),
+                "an input has more fields than it declares",
+            ),
+        ] {
+            assert_eq!(decode(&input), Err(fault), "{input}");
+        }
+        assert_eq!(
+            decode(&format!("[{digest},4294967295,{{}}]")),
+            Ok(Input::Digest {
+                seq: u32::MAX,
+                digest: Vec::new()
+            })
+        );
     }
 
     #[test]

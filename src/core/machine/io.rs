@@ -17,54 +17,52 @@ use crate::core::oidc::profile::Profile;
 /// Text an input carries: borrowed from the input where it can be.
 pub type Text<'a> = Cow<'a, str>;
 
-/// Where an input's fields are read from, in declaration order.
+/// Where an input's fields are read from, in declaration order. A field that is missing or of
+/// another type reads as its type's default and marks the input refused: the input is built
+/// whole and dropped once, rather than half-built and dropped at each field, and each kind of
+/// field is read by one function.
 pub trait Fields<'a> {
     /// The next field as text.
-    fn text(&mut self) -> Option<Text<'a>>;
-    /// The next field as a whole number.
-    fn number(&mut self) -> Option<u64>;
+    fn text(&mut self) -> Text<'a>;
+    /// The next field as a whole number up to `max`.
+    fn number(&mut self, max: u64) -> u64;
     /// The next field as a boolean.
-    fn flag(&mut self) -> Option<bool>;
+    fn flag(&mut self) -> bool;
     /// The next field as bytes.
-    fn bytes(&mut self) -> Option<Vec<u8>>;
+    fn bytes(&mut self) -> Vec<u8>;
+    /// Whether every field read so far was there and of its type.
+    fn ok(&self) -> bool;
 }
 
 /// A field type an input may have.
-pub trait Take<'a>: Sized {
+pub trait Take<'a> {
     /// Reads one field.
-    fn take(fields: &mut impl Fields<'a>) -> Option<Self>;
+    fn take(fields: &mut impl Fields<'a>) -> Self;
 }
 
 impl<'a> Take<'a> for Text<'a> {
-    fn take(fields: &mut impl Fields<'a>) -> Option<Self> {
+    fn take(fields: &mut impl Fields<'a>) -> Self {
         fields.text()
     }
 }
 
 impl<'a> Take<'a> for u32 {
-    fn take(fields: &mut impl Fields<'a>) -> Option<Self> {
-        u32::try_from(fields.number()?).ok()
+    fn take(fields: &mut impl Fields<'a>) -> Self {
+        // In range: a larger number refuses the input.
+        fields.number(u32::MAX.into()) as u32
     }
 }
 
 impl<'a> Take<'a> for bool {
-    fn take(fields: &mut impl Fields<'a>) -> Option<Self> {
+    fn take(fields: &mut impl Fields<'a>) -> Self {
         fields.flag()
     }
 }
 
 impl<'a> Take<'a> for Vec<u8> {
-    fn take(fields: &mut impl Fields<'a>) -> Option<Self> {
+    fn take(fields: &mut impl Fields<'a>) -> Self {
         fields.bytes()
     }
-}
-
-/// One field of type `T`; its default, with `ok` cleared, when it is missing or of another type.
-fn take<'a, T: Take<'a> + Default>(fields: &mut impl Fields<'a>, ok: &mut bool) -> T {
-    T::take(fields).unwrap_or_else(|| {
-        *ok = false;
-        T::default()
-    })
 }
 
 /// Where a callback page's response came from.
@@ -81,10 +79,12 @@ pub enum Source {
 }
 
 impl<'a> Take<'a> for Source {
-    fn take(fields: &mut impl Fields<'a>) -> Option<Self> {
-        [Self::Other, Self::Popup, Self::Channel]
-            .get(usize::try_from(fields.number()?).ok()?)
-            .copied()
+    fn take(fields: &mut impl Fields<'a>) -> Self {
+        match fields.number(2) {
+            1 => Self::Popup,
+            2 => Self::Channel,
+            _ => Self::Other,
+        }
     }
 }
 
@@ -101,22 +101,19 @@ macro_rules! inputs {
             /// The input numbered `kind`, its fields read in order; `None` for an unknown
             /// number or a field of the wrong type.
             pub fn decode(kind: u64, fields: &mut impl Fields<'a>) -> Option<Self> {
-                // A field of the wrong type reads as its default and clears `ok`: the input is
-                // built whole and dropped once, rather than half-built and dropped at each field.
                 // Each variant's arm only builds it: the check after is one, for all.
-                let mut ok = true;
                 let mut number = 0;
                 let input = 'read: {
                     $(
                         if kind == number {
-                            break 'read Self::$variant { $($field: take(fields, &mut ok)),* };
+                            break 'read Self::$variant { $($field: Take::take(fields)),* };
                         }
                         number += 1;
                     )*
                     let _ = number;
                     return None;
                 };
-                ok.then_some(input)
+                fields.ok().then_some(input)
             }
         }
     };
