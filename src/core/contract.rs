@@ -266,10 +266,22 @@ error_codes! {
 /// compiling the widget's WebAssembly.
 pub const NOT_SET_UP: &str = "This login button is not set up yet.";
 
+/// A console line's text, as a literal: every line the element writes to the console begins
+/// `<oauth-login>: `, so a page author can tell (and filter) them. Written here only.
+macro_rules! console {
+    ($text:literal) => {
+        concat!("<oauth-login>: ", $text)
+    };
+}
+pub(crate) use console;
+
+/// The console lines' prefix alone, for a line built at run time.
+pub const CONSOLE: &str = console!("");
+
 /// The console error of a page where the WebAssembly cannot be compiled (its Content Security
 /// Policy forbids it).
 #[cfg(not(target_arch = "wasm32"))]
-pub const CSP_WASM_ERROR: &str = "<oauth-login>: the login button's WebAssembly could not be compiled. A page with a Content Security Policy must allow it: add 'wasm-unsafe-eval' (not 'unsafe-eval') to its script-src directive.";
+pub const CSP_WASM_ERROR: &str = console!("the login button's WebAssembly could not be compiled. A page with a Content Security Policy must allow it: add 'wasm-unsafe-eval' (not 'unsafe-eval') to its script-src directive.");
 
 /// The CSS parts of the markup, with their docs.
 #[cfg(not(target_arch = "wasm32"))]

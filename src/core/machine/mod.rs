@@ -26,7 +26,9 @@ use proof::{next, Progress, Proof, Reply, Step};
 use renew::{RenewStep, Renewal, Revoking};
 use session::{label, view, Attempt, Held, Pending, Stage};
 
-use crate::core::contract::{Attr, ErrorCode, Event, Fallback, Mode, ResponseType, Storage};
+use crate::core::contract::{
+    console, Attr, ErrorCode, Event, Fallback, Mode, ResponseType, Storage, CONSOLE,
+};
 use crate::core::error::OAuthError;
 use crate::core::oauth::config::{advice, Config, Page, Settings};
 use crate::core::oauth::request::{authorize_url, login_secrets, token_request};
@@ -236,7 +238,7 @@ impl Machine {
             ));
         }
         if let Some(error) = &config.error {
-            lines.push(cat(&["<oauth-login>: ", &error.description]));
+            lines.push(cat(&[CONSOLE, &error.description]));
         }
         for line in &lines {
             if !self.advised.contains(line) {
@@ -306,7 +308,9 @@ impl Machine {
         env.store.remove(Storage::Session, PENDING_KEY);
         // The prefix `warn` gives, in the text `causes` builds: not copied into another.
         out.emit(Command::Warn {
-            text: &login.causes("<oauth-login>: the login by redirect came back without an answer"),
+            text: &login.causes(console!(
+                "the login by redirect came back without an answer"
+            )),
         });
         self.attempt = Attempt::Cancelled(None);
     }
@@ -812,7 +816,7 @@ impl Machine {
                 p.hinted = true;
                 // As `warn` words it, built once (see `back_without_answer`).
                 out.emit(Command::Warn {
-                    text: &p.causes("<oauth-login>: no answer yet"),
+                    text: &p.causes(console!("no answer yet")),
                 });
                 self.render(now, out);
             }
@@ -1238,7 +1242,7 @@ pub(super) fn endpoint_of<'a>(
 /// Advice for the page author's console: `<oauth-login>: `, then its `parts` (one step for every
 /// such line).
 pub(super) fn warn(parts: &[&str], out: &mut dyn Emit) {
-    let mut text = String::from("<oauth-login>: ");
+    let mut text = String::from(CONSOLE);
     for part in parts {
         text.push_str(part);
     }

@@ -10,7 +10,9 @@ use std::rc::Rc;
 use super::form::{raw_name, Params};
 use super::provider::{self, Preset};
 use super::url::{is_secure, origin_of};
-use crate::core::contract::{Attr, Fallback, Mode, ResponseType, Storage, SECRET_ATTRIBUTES};
+use crate::core::contract::{
+    console, Attr, Fallback, Mode, ResponseType, Storage, CONSOLE, SECRET_ATTRIBUTES,
+};
 use crate::core::error::OAuthError;
 use crate::core::text::{
     cat, decode_component, find, join, parse_decimal, split, split_once, words,
@@ -516,7 +518,7 @@ pub fn advice(config: &Config) -> Vec<String> {
             .find(|a| squash(a.name()) == squashed || edit_distance(&name_lower, a.name()) <= 2);
         if let Some(attr) = near {
             lines.push(cat(&[
-                "<oauth-login>: unknown attribute `",
+                console!("unknown attribute `"),
                 name,
                 "`: did you mean `",
                 attr.name(),
@@ -530,7 +532,7 @@ pub fn advice(config: &Config) -> Vec<String> {
         .is_none_or(|t| t == "token");
     if wants_token && !preset.serves_implicit && settings.get(Attr::AuthorizeUrl).is_none() {
         lines.push(cat(&[
-            "<oauth-login>: ",
+            CONSOLE,
             preset.name,
             " no longer offers response-type `token` (the implicit grant): use response-type=\"code\" \
              with token-url pointing at your exchange. Logging in anyway.",
@@ -539,9 +541,9 @@ pub fn advice(config: &Config) -> Vec<String> {
     // (Settings that cannot log in say so instead.)
     if config.error.is_some() {
     } else if config.openid() && config.issuer().is_none() {
-        lines.push("<oauth-login>: `openid` is among the scopes but issuer is not set: the id_token cannot be verified, so this login is plain OAuth and says nothing of who logged in. Set issuer to the provider's issuer identifier.".into());
+        lines.push(console!("`openid` is among the scopes but issuer is not set: the id_token cannot be verified, so this login is plain OAuth and says nothing of who logged in. Set issuer to the provider's issuer identifier.").into());
     } else if config.verifies() && !config.proves() {
-        lines.push("<oauth-login>: response-type `token` asks for no id_token, so this login says nothing of who logged in: use response-type=\"code\" (or \"token id_token\")".into());
+        lines.push(console!("response-type `token` asks for no id_token, so this login says nothing of who logged in: use response-type=\"code\" (or \"token id_token\")").into());
     }
     lines
 }
