@@ -6,7 +6,7 @@ use std::fmt;
 use super::config::Config;
 use super::form::Params;
 use crate::core::contract::{Attr, ResponseType};
-use crate::core::text::{base64url, cat, find, form, form_pair, hex, join, same_secret, words};
+use crate::core::text::{base64url, cat, find, form_pair, hex, join, same_secret, words};
 
 /// Random bytes one login takes from `crypto.getRandomValues`: 32 for the state, 32 for the
 /// PKCE verifier, 16 for the OpenID Connect nonce.
@@ -79,12 +79,11 @@ pub fn authorize_url(
         ResponseType::TokenIdToken => "id_token token",
         other => other.as_str(),
     };
-    // The query written as it is decided (no list of pairs first).
-    let mut query = form(&[
-        ("response_type", response_type),
-        ("client_id", config.client_id()),
-        ("redirect_uri", &config.redirect_uri),
-    ]);
+    // The query written as it is decided, pair by pair (no list of pairs first).
+    let mut query = String::new();
+    form_pair(&mut query, "response_type", response_type);
+    form_pair(&mut query, "client_id", config.client_id());
+    form_pair(&mut query, "redirect_uri", &config.redirect_uri);
     if !scope.is_empty() {
         form_pair(&mut query, "scope", &scope);
     }
@@ -116,32 +115,33 @@ pub fn with_query(endpoint: &str, query: &str) -> String {
 
 /// The token request's body: exactly the contract's fields, and never a secret.
 pub fn token_request(code: &str, config: &Config, verifier: &Secret) -> String {
-    form(&[
-        ("grant_type", "authorization_code"),
-        ("code", code),
-        ("redirect_uri", &config.redirect_uri),
-        ("client_id", config.client_id()),
-        ("code_verifier", verifier.expose()),
-    ])
+    // Written pair by pair, as each request body here (no list of pairs first).
+    let mut body = String::new();
+    form_pair(&mut body, "grant_type", "authorization_code");
+    form_pair(&mut body, "code", code);
+    form_pair(&mut body, "redirect_uri", &config.redirect_uri);
+    form_pair(&mut body, "client_id", config.client_id());
+    form_pair(&mut body, "code_verifier", verifier.expose());
+    body
 }
 
 /// The token request that renews a session (RFC 6749 6): no secret (an exchange adds one where
 /// the provider wants it).
 pub fn refresh_request(config: &Config, refresh_token: &Secret) -> String {
-    form(&[
-        ("grant_type", "refresh_token"),
-        ("refresh_token", refresh_token.expose()),
-        ("client_id", config.client_id()),
-    ])
+    let mut body = String::new();
+    form_pair(&mut body, "grant_type", "refresh_token");
+    form_pair(&mut body, "refresh_token", refresh_token.expose());
+    form_pair(&mut body, "client_id", config.client_id());
+    body
 }
 
 /// An RFC 7009 revocation request for `token`, of the type `hint` names.
 pub fn revoke_request(config: &Config, token: &str, hint: &str) -> String {
-    form(&[
-        ("token", token),
-        ("token_type_hint", hint),
-        ("client_id", config.client_id()),
-    ])
+    let mut body = String::new();
+    form_pair(&mut body, "token", token);
+    form_pair(&mut body, "token_type_hint", hint);
+    form_pair(&mut body, "client_id", config.client_id());
+    body
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
