@@ -264,15 +264,18 @@ impl Proof {
             if !self.keys_read {
                 return self.read_keys(seq, out);
             }
-            let browser = match jws.alg {
+            // Where browsers differ in what they verify, that may be why.
+            let (browser, alg, end) = match jws.alg {
                 Alg::PS256 | Alg::EdDSA => {
-                    cat(&[" (or this browser cannot verify ", jws.alg.name(), ")"])
+                    (" (or this browser cannot verify ", jws.alg.name(), ")")
                 }
-                _ => String::new(),
+                _ => ("", "", ""),
             };
             return Progress::Failed(refused(&[
                 "the signature does not verify with the issuer's key",
-                &browser,
+                browser,
+                alg,
+                end,
             ]));
         }
         let expect = Expect {

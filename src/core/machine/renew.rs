@@ -345,7 +345,6 @@ impl Machine {
             granted,
             false,
         ));
-        proof.profile = held.profile.clone();
         let progress = proof.begin(&mut self.seq, env.page, out);
         if let Some(renewal) = &mut self.renewal {
             renewal.step = RenewStep::Prove(proof);
@@ -374,6 +373,10 @@ impl Machine {
             return;
         };
         let (mut held, user) = Held::proven(*proof, self.held.as_ref());
+        // The session renewed keeps its profile (the proof reads none): swapped over, not copied.
+        if let Some(before) = &mut self.held {
+            std::mem::swap(&mut held.profile, &mut before.profile);
+        }
         // Written before the lock goes: the next tab to take it reads the rotated token.
         keep(env.store, &mut held, out);
         if locked {

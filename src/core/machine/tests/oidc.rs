@@ -678,6 +678,27 @@ fn a_logout_while_a_renewal_is_proven_revokes_its_tokens_with_the_held_ones() {
     );
 }
 
+#[test]
+fn a_proven_renewal_keeps_the_profile_the_login_read() {
+    let mut w = Widget::new(DISCOVERED);
+    w.discovered(DISCOVERY);
+    proven_with_refresh_token(&mut w, 0x35);
+    let before = w.send(Input::Read {})[0]["profile"].clone();
+    assert_eq!(before["name"], "Jane Doe", "{before:?}");
+    let out = renewal_answered(&mut w, "");
+    let verify = find(&out, "verify").unwrap_or_else(|| panic!("{out:?}"))["seq"].clone();
+    let out = w.send(Input::Verified {
+        seq: verify.as_u64().unwrap() as u32,
+        ok: true,
+    });
+    assert_eq!(event(&out, "oauth-renewed").unwrap()["accessToken"], "a2");
+    let read = &w.send(Input::Read {})[0];
+    assert_eq!(
+        (&read["access_token"], &read["profile"]),
+        (&Value::from("a2"), &before)
+    );
+}
+
 /// The renewal due before the login's token expires, answered with access token `a2`, a renewed
 /// id_token and the `extra` members: the commands of that answer.
 fn renewal_answered(w: &mut Widget, extra: &str) -> Vec<Value> {
