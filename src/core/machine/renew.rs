@@ -176,6 +176,14 @@ fn discovery<'a>(config: &Config, page: &'a PageState) -> Option<&'a Rc<Discover
     }
 }
 
+/// Where a renewal is sent: `token-url`, else the discovery document's `token_endpoint`.
+fn token_endpoint<'a>(config: &'a Config, page: &'a PageState) -> Option<&'a str> {
+    match &config.token_url {
+        Some(url) => Some(url),
+        None => discovery(config, page)?.token_endpoint.as_deref(),
+    }
+}
+
 impl Machine {
     /// When the held session is next renewed (or retried), if it can be.
     pub(super) fn renewal_time(&self) -> Option<u64> {
@@ -269,7 +277,6 @@ impl Machine {
         let Some(held) = &self.held else {
             return self.drop_renewal(out);
         };
-        let document = discovery(&held.config, env.page);
         let needs_document = held.config.token_url.is_none() || held.config.proves();
         let reading = held
             .config
@@ -282,10 +289,7 @@ impl Machine {
             }
             return self.arm(env.now, out);
         }
-        let endpoint = match &held.config.token_url {
-            Some(url) => Some(url),
-            None => document.and_then(|d| d.token_endpoint.as_ref()),
-        };
+        let endpoint = token_endpoint(&held.config, env.page);
         let (Some(endpoint), Some(refresh_token)) = (endpoint, &held.refresh_token) else {
             // The discovery document could not be read: as unreachable.
             return self.retry(env, out);
@@ -417,8 +421,10 @@ impl Machine {
                 self.arm(env.now, out);
             }
             None => {
-                let url = held.config.token_url.as_deref().unwrap_or("");
-                let error = unreachable_error("the renewal", url, "");
+                // The endpoint it was sent to; the issuer where its discovery document could
+                // not be read.
+                let url = token_endpoint(&held.config, env.page).or(held.config.issuer());
+                let error = unreachable_error("the renewal", url.unwrap_or(""), "");
                 self.end_session(Some(&error), env, out);
             }
         }

@@ -962,3 +962,38 @@ fn a_refresh_request_a_removed_element_sent_is_never_sent_again_by_another_tab()
     let late = a.answer(&refresh, 200, &answer("a2", Some("r2")));
     assert_eq!(revoked_tokens(&late), ["r2", "a2"], "{late:?}");
 }
+
+#[test]
+fn a_renewal_that_cannot_reach_the_discovered_token_endpoint_names_it() {
+    let attributes =
+        "issuer=https%3A%2F%2Fid.example&client-id=spa&scope=offline_access&storage=session";
+    let mut w = Widget::new(attributes);
+    let key = format!("{TOKEN_PREFIX}custom:spa");
+    w.store.set(
+        Storage::Session,
+        &key,
+        "access_token=a1&expires_in=600&expires_at=1700000600000&scope=offline_access&refresh_token=r1",
+    );
+    w.now = NOW + 700_000;
+    let out = w.connect();
+    w.answer(&out, 200, DISCOVERY);
+    let mut out = w.tick_at(NOW + 700_050);
+    let ended = loop {
+        let seq = find(&out, "fetch").unwrap()["seq"].as_u64().unwrap() as u32;
+        out = w.send(Input::Unreachable {
+            seq,
+            blocked_by: "".into(),
+        });
+        if let Some(ended) = event(&out, "oauth-expired") {
+            break ended.clone();
+        }
+        out = w.tick_at(w.now + timer(&out).unwrap());
+    };
+    assert_eq!(ended["error"], "network_error");
+    // The endpoint the renewal was sent to, not `token-url`, which the page did not set.
+    assert_eq!(
+        find(&out, "warn").unwrap()["text"],
+        "<oauth-login>: the session ended: the renewal could not reach `https://id.example/token` \
+         (refused, unreachable, or blocked by CORS)"
+    );
+}
