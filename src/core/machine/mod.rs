@@ -76,8 +76,10 @@ pub struct Machine {
     /// The number of the last digest or request asked for, so a late answer to an older one
     /// is ignored.
     seq: u32,
-    /// The discovery document this widget is reading for the page: its request and issuer.
-    discovering: Option<(u32, String)>,
+    /// The discovery documents this widget is reading for the page: each request and its
+    /// issuer. More than one when the issuer changed during a read, whose answer the page
+    /// still waits for (its other widgets of that issuer too).
+    discovering: Vec<(u32, String)>,
     /// The renewal of the held session under way, or waiting to try again.
     renewal: Option<Renewal>,
     /// The revocation requests still out, per logout.
@@ -95,7 +97,7 @@ impl Default for Machine {
             held: None,
             attempt: Attempt::None,
             seq: 0,
-            discovering: None,
+            discovering: Vec::new(),
             renewal: None,
             revoking: Vec::new(),
         }
@@ -482,7 +484,7 @@ impl Machine {
             body: None,
             bearer: None,
         });
-        self.discovering = Some((seq, issuer.into()));
+        self.discovering.push((seq, issuer.into()));
     }
 
     /// The discovery document's answer: recorded for the page, and a login waiting for it goes
@@ -717,7 +719,8 @@ impl Machine {
 
     /// What request `seq` was for, and its outcome.
     fn reply(&mut self, seq: u32, reply: Reply, env: &mut Env, out: &mut dyn Emit) {
-        if let Some((_, issuer)) = self.discovering.take_if(|(s, _)| *s == seq) {
+        if let Some(at) = self.discovering.iter().position(|(s, _)| *s == seq) {
+            let (_, issuer) = self.discovering.swap_remove(at);
             return self.discovered(&issuer, reply, env, out);
         }
         if let Some((proof, renewing)) = proof_of(

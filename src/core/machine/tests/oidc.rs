@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::core::contract::Storage;
+use crate::core::machine::callback::Discovered;
 use crate::core::text::base64url;
 
 const DISCOVERED: &str = "issuer=https%3A%2F%2Fid.example&client-id=spa";
@@ -354,6 +355,33 @@ fn an_unreachable_discovery_document_is_asked_for_again_at_the_next_login() {
         "https://id.example/.well-known/openid-configuration"
     );
     assert!(error(&out).is_none());
+}
+
+#[test]
+fn a_discovery_read_still_out_when_the_issuer_changes_is_kept_for_the_page() {
+    let mut w = Widget::new(DISCOVERED);
+    let first = w.connect();
+    // The page points the element at another issuer before the first document arrives, and
+    // a login reads that one's.
+    w.update("issuer=https%3A%2F%2Fother.example&client-id=spa");
+    let (out, _) = w.login(0x30);
+    assert_eq!(
+        find(&out, "fetch").unwrap()["url"],
+        "https://other.example/.well-known/openid-configuration"
+    );
+    // The first answer is still the page's: its other elements of that issuer read it.
+    w.answer(&first, 200, DISCOVERY);
+    assert!(
+        matches!(w.page.discovery(ISSUER), Some(Discovered::Known(_))),
+        "{:?}",
+        w.page.discovery(ISSUER)
+    );
+    let out = w.answer(&out, 200, &DISCOVERY.replace("id.example", "other.example"));
+    assert!(warnings(&out).is_empty(), "{out:?}");
+    assert!(matches!(
+        w.page.discovery("https://other.example"),
+        Some(Discovered::Known(_))
+    ));
 }
 
 #[test]
