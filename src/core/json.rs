@@ -12,7 +12,7 @@
 
 use std::borrow::Cow;
 
-use super::text::{decimal, hex_digit, is_one_of, parse_decimal, HEX};
+use super::text::{decimal, hex_digit, is_one_of, parse_decimal, push_hex, HEX};
 
 /// The deepest nesting read.
 pub const MAX_DEPTH: usize = 32;
@@ -112,10 +112,20 @@ impl<'a> Value<'a> {
     /// Whether an object gives a member's name twice. [`Value::get`] reads such a member as
     /// absent, which must not turn a restriction off: a JWK or a JWT with one is refused (RFC
     /// 7515 and RFC 7519 let a reader refuse duplicates).
+    ///
+    /// Names compare unescaped, as [`Value::get`] reads them (`"a"` and `"\u0061"` are one
+    /// name). The members are read once and their names compared pairwise: asking `get` for
+    /// each would read the whole object again per member.
     pub fn has_duplicate(&self) -> bool {
-        self.members()
-            .iter()
-            .any(|(name, _)| self.get(name).is_none())
+        let members = self.members();
+        let mut rest = members.as_slice();
+        while let [(name, _), later @ ..] = rest {
+            if later.iter().any(|(other, _)| other == name) {
+                return true;
+            }
+            rest = later;
+        }
+        false
     }
 
     /// The string member `name` of an object (once, and a string).
@@ -345,9 +355,8 @@ impl Writer {
                 c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
                     let n = c as u32;
                     self.out.push_str("\\u");
-                    for shift in [12, 8, 4, 0] {
-                        self.out.push(HEX[((n >> shift) & 15) as usize] as char);
-                    }
+                    push_hex(&mut self.out, (n >> 8) as u8, HEX);
+                    push_hex(&mut self.out, n as u8, HEX);
                 }
                 c => self.out.push(c),
             }
@@ -478,7 +487,63 @@ mod tests {
         assert_eq!(w.finish(), r#""q\"b\\n\u000a\u0001\u2028é✓""#);
     }
 
+    /// `has_duplicate` as it was first written: a name `get` reads as absent.
+    fn has_duplicate_by_get(value: &Value) -> bool {
+        value
+            .members()
+            .iter()
+            .any(|(name, _)| value.get(name).is_none())
+    }
+
+    #[test]
+    fn finds_duplicates_by_unescaped_name() {
+        for (text, twice) in [
+            (r#"{}"#, false),
+            (r#"{"a":1}"#, false),
+            (r#"{"a":1,"b":2}"#, false),
+            (r#"{"a":1,"a":2}"#, true),
+            (r#"{"a":1,"b":2,"a":3}"#, true),
+            (r#"{"a":1,"\u0061":2}"#, true),
+            (r#"{"\u0061":1,"b":{"a":1,"a":2}}"#, false),
+            (r#"{"":1,"":2}"#, true),
+            ("[]", false),
+            ("[1]", false),
+            // An array's elements all have the empty name, as `get` read them.
+            ("[1,2]", true),
+            ("\"a\"", false),
+        ] {
+            let value = parse(text).unwrap();
+            assert_eq!(value.has_duplicate(), twice, "{text}");
+            assert_eq!(has_duplicate_by_get(&value), twice, "{text}");
+        }
+    }
+
     proptest! {
+        #[test]
+        fn has_duplicate_agrees_with_get(
+            members in proptest::collection::vec(("[ab]{0,2}", any::<bool>(), 0u8..3), 0..8),
+            array in any::<bool>(),
+        ) {
+            // Short names, some written with an escape, so that equal names are common.
+            let mut text = String::from(if array { "[" } else { "{" });
+            for (i, (name, escaped, value)) in members.iter().enumerate() {
+                if i > 0 {
+                    text.push(',');
+                }
+                if !array {
+                    let name: String = name
+                        .chars()
+                        .map(|c| if *escaped { format!("\\u{:04x}", c as u32) } else { c.to_string() })
+                        .collect();
+                    text.push_str(&format!("\"{name}\":"));
+                }
+                text.push_str(["1", "\"x\"", "{\"a\":1,\"a\":2}"][usize::from(*value)]);
+            }
+            text.push(if array { ']' } else { '}' });
+            let value = parse(&text).unwrap();
+            prop_assert_eq!(value.has_duplicate(), has_duplicate_by_get(&value), "{}", text);
+        }
+
         #[test]
         fn agrees_with_serde_json(text in r#"[\[\]{}":,0-9a-z\\. -]{0,40}"#) {
             let ours = parse(&text).is_some();

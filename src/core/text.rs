@@ -128,11 +128,17 @@ pub fn hex_digit(b: u8) -> Option<u8> {
 /// Lower-case hex of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
     let mut out = String::new();
-    for b in bytes {
-        push_ascii(&mut out, HEX[usize::from(b >> 4)]);
-        push_ascii(&mut out, HEX[usize::from(b & 15)]);
+    for &b in bytes {
+        push_hex(&mut out, b, HEX);
     }
     out
+}
+
+/// `byte`'s two hex digits, written with `digits` (lower or upper case): one writer for
+/// [`hex`], [`encode_into`] and JSON's `\u` escapes.
+pub fn push_hex(out: &mut String, byte: u8, digits: &[u8; 16]) {
+    push_ascii(out, digits[usize::from(byte >> 4)]);
+    push_ascii(out, digits[usize::from(byte & 15)]);
 }
 
 const BASE64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -183,8 +189,7 @@ pub fn encode_into(out: &mut String, text: &str) {
             push_ascii(out, b);
         } else {
             push_ascii(out, b'%');
-            push_ascii(out, UPPER[usize::from(b >> 4)]);
-            push_ascii(out, UPPER[usize::from(b & 15)]);
+            push_hex(out, b, UPPER);
         }
     }
 }

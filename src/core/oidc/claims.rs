@@ -74,21 +74,9 @@ pub fn check_claims(claims: &str, expect: &Expect) -> Result<Verified, OAuthErro
         }
         _ => return Err(refused(&["`iss` is missing"])),
     }
-    // A single audience is read in place, not put in a list of its own.
-    let (list, one);
-    let audiences: &[Member] = match claims.get("aud") {
-        Some(aud @ Value::Array(_)) => {
-            list = aud.members();
-            &list
-        }
-        Some(aud @ Value::Str(_)) => {
-            one = [(Cow::Borrowed(""), aud)];
-            &one
-        }
-        _ => &[],
-    };
+    let audiences = audiences(claims.get("aud"), false);
     let mut ours = false;
-    for (_, audience) in audiences {
+    for (_, audience) in &audiences {
         let Some(audience) = audience.as_str() else {
             return Err(refused(&["`aud` is not a string or an array of strings"]));
         };
@@ -145,7 +133,7 @@ pub fn check_claims(claims: &str, expect: &Expect) -> Result<Verified, OAuthErro
     Ok(Verified {
         iss: expect.issuer.into(),
         sub,
-        aud: audience_text(audiences),
+        aud: audience_text(&audiences),
         // A non-string `at_hash` counts as none: where one is required, that fails.
         at_hash: claims.str_of("at_hash"),
     })
@@ -162,14 +150,23 @@ fn audience_text(audiences: &[Member]) -> String {
     aud.finish()
 }
 
+/// `aud`'s audiences: an array's elements, or a single string as a list of one (or any single
+/// value, when `any_one`); none for anything else. One reader for the check and for
+/// [`subject`].
+fn audiences<'a>(aud: Option<Value<'a>>, any_one: bool) -> Vec<Member<'a>> {
+    match aud {
+        Some(list @ Value::Array(_)) => list.members(),
+        Some(one @ Value::Str(_)) => vec![(Cow::Borrowed(""), one)],
+        Some(one) if any_one => vec![(Cow::Borrowed(""), one)],
+        _ => Vec::new(),
+    }
+}
+
 /// Who a verified id_token names (`iss`, `sub`, `aud`), read back from its claims, to hold a
 /// renewed one to (Core 12.2). Nothing is checked again: the token passed when it came.
 pub fn subject(claims: &str) -> Option<Verified> {
     let claims = json::parse(claims)?;
-    let audiences = match claims.get("aud")? {
-        list @ Value::Array(_) => list.members(),
-        one => vec![(Cow::Borrowed(""), one)],
-    };
+    let audiences = audiences(Some(claims.get("aud")?), true);
     Some(Verified {
         iss: claims.str_of("iss")?,
         sub: claims.str_of("sub")?,
