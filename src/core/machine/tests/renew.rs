@@ -485,9 +485,9 @@ fn a_session_restored_expired_is_reported_as_a_login_even_if_another_tab_renewed
     );
 }
 
-#[test]
-fn a_restore_of_an_expired_session_waits_for_the_discovered_token_endpoint() {
-    // The element needs nothing but issuer (the token endpoint is the discovered one).
+/// An element given nothing but `issuer` (the token endpoint is the discovered one), over a
+/// stored session whose token expired 100 s ago, not yet connected.
+fn discovered_only_and_expired() -> Widget {
     let attributes =
         "issuer=https%3A%2F%2Fid.example&client-id=spa&scope=offline_access&storage=session";
     let mut w = Widget::new(attributes);
@@ -498,6 +498,12 @@ fn a_restore_of_an_expired_session_waits_for_the_discovered_token_endpoint() {
         "access_token=a1&expires_in=600&expires_at=1700000600000&scope=offline_access&refresh_token=r1",
     );
     w.now = NOW + 700_000;
+    w
+}
+
+#[test]
+fn a_restore_of_an_expired_session_waits_for_the_discovered_token_endpoint() {
+    let mut w = discovered_only_and_expired();
     let out = w.connect();
     assert!(event(&out, "oauth-expired").is_none(), "{out:?}");
     assert_eq!(
@@ -965,16 +971,7 @@ fn a_refresh_request_a_removed_element_sent_is_never_sent_again_by_another_tab()
 
 #[test]
 fn a_renewal_that_cannot_reach_the_discovered_token_endpoint_names_it() {
-    let attributes =
-        "issuer=https%3A%2F%2Fid.example&client-id=spa&scope=offline_access&storage=session";
-    let mut w = Widget::new(attributes);
-    let key = format!("{TOKEN_PREFIX}custom:spa");
-    w.store.set(
-        Storage::Session,
-        &key,
-        "access_token=a1&expires_in=600&expires_at=1700000600000&scope=offline_access&refresh_token=r1",
-    );
-    w.now = NOW + 700_000;
+    let mut w = discovered_only_and_expired();
     let out = w.connect();
     w.answer(&out, 200, DISCOVERY);
     let mut out = w.tick_at(NOW + 700_050);
