@@ -37,7 +37,7 @@ use crate::core::oauth::response::{
     token_answer, Granted,
 };
 use crate::core::oauth::url::origin_of;
-use crate::core::oidc::discovery::{discovery_url, read_discovery};
+use crate::core::oidc::discovery::{discovery_url, read_discovery, Discovery};
 use crate::core::oidc::jws::read_jws;
 use crate::core::store::{Store, PENDING_KEY, SEVERS_PREFIX, TOKEN_PREFIX};
 use crate::core::text::{cat, decimal};
@@ -751,14 +751,10 @@ impl Machine {
             }
             Reply::Unreachable(blocked_by) => {
                 // Looked up only where the error names it.
-                let token_url = p.config.token_url.as_deref().or_else(|| {
-                    p.discovery
-                        .as_ref()
-                        .and_then(|d| d.token_endpoint.as_deref())
-                });
+                let url = token_endpoint(&p.config, p.discovery.as_deref());
                 Err(unreachable_error(
                     "the token request",
-                    token_url.unwrap_or(""),
+                    url.unwrap_or(""),
                     blocked_by,
                 ))
             }
@@ -1121,16 +1117,11 @@ fn grant(
         let token = implicit_token(&params, p.config.preset, &p.config.scope, now)?;
         return Ok(Some(Granted::new(&params, token, None)));
     };
-    let token_url = match &p.config.token_url {
-        Some(url) => url.as_str(),
-        None => endpoint_of(
-            &p.config,
-            p.discovery
-                .as_ref()
-                .and_then(|d| d.token_endpoint.as_deref()),
-            "token_endpoint",
-        )?,
-    };
+    let token_url = endpoint_of(
+        &p.config,
+        token_endpoint(&p.config, p.discovery.as_deref()),
+        "token_endpoint",
+    )?;
     let body = token_request(code_of(&params)?, &p.config, verifier);
     let seq = next(seq);
     out.emit(Command::Fetch {
@@ -1221,6 +1212,18 @@ fn discovery_ready(p: &mut Pending, page: &PageState) -> Result<bool, OAuthError
         }
         Some(Discovered::Broken(error)) => Err(error.clone()),
         _ => Ok(false),
+    }
+}
+
+/// Where a code or a refresh token is sent: `token-url`, else the `token_endpoint` of the
+/// discovery document (a login's own, a renewal's as this page read it).
+pub(super) fn token_endpoint<'a>(
+    config: &'a Config,
+    discovery: Option<&'a Discovery>,
+) -> Option<&'a str> {
+    match &config.token_url {
+        Some(url) => Some(url),
+        None => discovery?.token_endpoint.as_deref(),
     }
 }
 

@@ -10,7 +10,8 @@ use super::io::{Command, Detail, Emit, Settle};
 use super::proof::{next, Progress, Proof, Reply};
 use super::session::{Attempt, Held};
 use super::{
-    forget_token, keep, token_name, unreachable_error, warn, Env, Machine, DISCOVERY_LOOK_MS,
+    forget_token, keep, token_endpoint, token_name, unreachable_error, warn, Env, Machine,
+    DISCOVERY_LOOK_MS,
 };
 use crate::core::contract::{Attr, Event, Storage};
 use crate::core::error::OAuthError;
@@ -176,12 +177,10 @@ fn discovery<'a>(config: &Config, page: &'a PageState) -> Option<&'a Rc<Discover
     }
 }
 
-/// Where a renewal is sent: `token-url`, else the discovery document's `token_endpoint`.
-fn token_endpoint<'a>(config: &'a Config, page: &'a PageState) -> Option<&'a str> {
-    match &config.token_url {
-        Some(url) => Some(url),
-        None => discovery(config, page)?.token_endpoint.as_deref(),
-    }
+/// Where a renewal is sent: `token-url`, else the `token_endpoint` of the discovery document
+/// this page read.
+fn renewal_endpoint<'a>(config: &'a Config, page: &'a PageState) -> Option<&'a str> {
+    token_endpoint(config, discovery(config, page).map(|d| &**d))
 }
 
 impl Machine {
@@ -289,7 +288,7 @@ impl Machine {
             }
             return self.arm(env.now, out);
         }
-        let endpoint = token_endpoint(&held.config, env.page);
+        let endpoint = renewal_endpoint(&held.config, env.page);
         let (Some(endpoint), Some(refresh_token)) = (endpoint, &held.refresh_token) else {
             // The discovery document could not be read: as unreachable.
             return self.retry(env, out);
@@ -423,7 +422,7 @@ impl Machine {
             None => {
                 // The endpoint it was sent to; the issuer where its discovery document could
                 // not be read.
-                let url = token_endpoint(&held.config, env.page).or(held.config.issuer());
+                let url = renewal_endpoint(&held.config, env.page).or(held.config.issuer());
                 let error = unreachable_error("the renewal", url.unwrap_or(""), "");
                 self.end_session(Some(&error), env, out);
             }
