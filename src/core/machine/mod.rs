@@ -572,6 +572,11 @@ impl Machine {
         let Attempt::Pending(p) = &mut self.attempt else {
             return;
         };
+        // Only a popup still to be shown can be blocked: a report for a redirect, a repeated
+        // one, or one after the answer came changes nothing.
+        if p.popup.is_none() || !matches!(p.stage, Stage::Prepare(_) | Stage::Authorize(_)) {
+            return;
+        }
         if p.config.fallback == Fallback::None {
             let error = OAuthError::new(
                 ErrorCode::PopupBlocked,

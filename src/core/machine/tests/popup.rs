@@ -106,6 +106,26 @@ fn a_blocked_popup_goes_on_by_redirect_or_fails_as_configured() {
 }
 
 #[test]
+fn a_blocked_report_counts_only_while_the_popup_is_still_to_be_shown() {
+    // Twice: the second finds the login gone on by redirect.
+    let mut w = Widget::new(IMPLICIT);
+    w.login(0x35);
+    assert_eq!(names(&w.send(Input::Blocked {})), ["go"]);
+    assert!(w.send(Input::Blocked {}).is_empty());
+
+    // A redirect login has no popup to block.
+    let mut redirect = Widget::new(&format!("{IMPLICIT}&mode=redirect"));
+    redirect.login(0x36);
+    assert!(redirect.send(Input::Blocked {}).is_empty());
+
+    // The code came back and is being exchanged: nothing is written for a return.
+    let mut code = Widget::new(CODE);
+    code.code_returned(0x37);
+    assert!(code.send(Input::Blocked {}).is_empty());
+    assert!(code.store.get(Storage::Session, PENDING_KEY).is_none());
+}
+
+#[test]
 fn a_popup_seen_and_then_closed_is_a_cancel_naming_the_likely_causes() {
     let mut w = Widget::new(IMPLICIT);
     w.login(0x12);
