@@ -89,12 +89,13 @@ impl<'a> Fields<'a> for JsonFields<'_, 'a> {
     fn bytes(&mut self) -> Vec<u8> {
         self.next(
             |value| {
+                // An array of bytes, or the input is refused.
+                let Value::Array(_) = value else {
+                    return None;
+                };
                 let mut out = Vec::new();
-                // Anything but an array reads as no bytes.
-                if let array @ Value::Array(_) = value {
-                    for (_, byte) in &array.members() {
-                        out.push(u8::try_from(byte.as_u64()?).ok()?);
-                    }
+                for (_, byte) in &value.members() {
+                    out.push(u8::try_from(byte.as_u64()?).ok()?);
                 }
                 Some(out)
             },
@@ -222,6 +223,14 @@ mod tests {
                 "unknown input, or a field of the wrong type",
             ),
             (
+                format!("[{digest},1,{{}}]"),
+                "unknown input, or a field of the wrong type",
+            ),
+            (
+                format!("[{digest},1,[256]]"),
+                "unknown input, or a field of the wrong type",
+            ),
+            (
                 format!("[{digest},1,[],1]"),
                 "an input has more fields than it declares",
             ),
@@ -229,7 +238,7 @@ mod tests {
             assert_eq!(decode(&input), Err(fault), "{input}");
         }
         assert_eq!(
-            decode(&format!("[{digest},4294967295,{{}}]")),
+            decode(&format!("[{digest},4294967295,[]]")),
             Ok(Input::Digest {
                 seq: u32::MAX,
                 digest: Vec::new()
