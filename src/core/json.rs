@@ -128,6 +128,16 @@ impl<'a> Value<'a> {
         false
     }
 
+    /// Whether this is the string `want` (unescaped): compared in place, nothing copied.
+    pub fn is_str(&self, want: &str) -> bool {
+        self.as_str().as_deref() == Some(want)
+    }
+
+    /// Whether an object's member `name` (once) is the string `want`.
+    pub fn has_str(&self, name: &str, want: &str) -> bool {
+        self.get(name).is_some_and(|v| v.is_str(want))
+    }
+
     /// The string member `name` of an object (once, and a string).
     pub fn str_of(&self, name: &str) -> Option<String> {
         self.get(name)?.as_str().map(Cow::into_owned)

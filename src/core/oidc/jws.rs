@@ -27,7 +27,8 @@ pub enum Alg {
 
 impl Alg {
     /// The algorithm a JOSE `alg` names, if accepted. `EdDSA` and `Ed25519` are the same one
-    /// here: Ed25519 is the only EdDSA curve WebCrypto verifies.
+    /// here: Ed25519 is the only EdDSA curve WebCrypto verifies. (`jwk::why_unfit` matches a
+    /// key's `alg` against the same names.)
     pub fn parse(name: &str) -> Option<Alg> {
         match name {
             "RS256" => Some(Alg::RS256),

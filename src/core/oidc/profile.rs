@@ -86,11 +86,9 @@ fn read(object: &Value, shape: UserinfoShape) -> Profile {
     };
     let email_verified = match member(object, verified) {
         Some(Value::Bool(b)) => Some(b),
-        found => match text(found).as_deref() {
-            Some("true") => Some(true),
-            Some("false") => Some(false),
-            _ => None,
-        },
+        Some(given) if given.is_str("true") => Some(true),
+        Some(given) if given.is_str("false") => Some(false),
+        _ => None,
     };
     Profile {
         sub,
