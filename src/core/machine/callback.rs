@@ -176,7 +176,11 @@ pub fn page_load(
         },
     };
     let record = store.get(Storage::Session, PENDING_KEY);
-    let pending = record.as_deref().and_then(Pending::from_record);
+    // Boxed at once: a delivery keeps it so, and any other path drops one pointer.
+    let pending = record
+        .as_deref()
+        .and_then(Pending::from_record)
+        .map(Box::new);
     if record.is_some() && pending.is_none() {
         store.remove(Storage::Session, PENDING_KEY);
     }
@@ -199,7 +203,7 @@ pub fn page_load(
             store.remove(Storage::Session, PENDING_KEY);
         }
         page.deliveries.push(Delivery {
-            login: pending.map(Box::new),
+            login: pending,
             raw,
         });
     } else if here {

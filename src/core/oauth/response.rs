@@ -251,9 +251,10 @@ pub fn token_answer(
     scope: &str,
     now_ms: u64,
 ) -> Result<Granted, OAuthError> {
-    let status_text = decimal(status.into());
+    // The status is written only into an error.
     let answered = |what: &str| {
-        OAuthError::response(cat(&["the token endpoint answered ", &status_text, what]))
+        let status = decimal(status.into());
+        OAuthError::response(cat(&["the token endpoint answered ", &status, what]))
     };
     let object = Some(body)
         .filter(|b| b.len() <= MAX_TOKEN_ANSWER_BYTES)
