@@ -37,8 +37,7 @@ pub const RESERVED_PARAMS: &[&str] = &[
 /// Why an authorization request cannot carry the query `query`: a name in it, read leniently (a
 /// provider's own query need not be form-encoded), is one the widget sets or one `extra` (the
 /// `extra-params`) sets, and RFC 6749 3.1 forbids sending a parameter twice.
-fn sends_twice(query: &str, extra: &str) -> Option<String> {
-    let extra = Params::parse(extra).unwrap_or_default();
+fn sends_twice(query: &str, extra: &Params) -> Option<String> {
     for piece in split(query, b"&") {
         let Ok(name) = decode_component(raw_name(piece)) else {
             continue;
@@ -225,18 +224,23 @@ impl Config {
     /// Why the authorization endpoint `url` cannot be sent to: its query repeats a parameter
     /// the request carries.
     pub fn repeats(&self, url: &str) -> Option<String> {
-        sends_twice(
-            split_once(url, b'?')?.1,
-            self.get(Attr::ExtraParams).unwrap_or(""),
-        )
+        sends_twice(split_once(url, b'?')?.1, &self.extra_params())
+    }
+
+    /// The `extra-params` pairs, as read (none when they cannot be: the settings then fail).
+    pub fn extra_params(&self) -> Params {
+        Params::parse(self.get(Attr::ExtraParams).unwrap_or("")).unwrap_or_default()
     }
 
     /// The authorization server, as the settings name it: the authorization endpoint set or
     /// preset, else the issuer (whose discovery document names the endpoint).
     pub fn server(&self) -> &str {
-        match self.authorize_url() {
-            "" => self.issuer().unwrap_or(""),
-            url => url,
+        // `is_empty`, where a `""` pattern would compare the texts.
+        let url = self.authorize_url();
+        if url.is_empty() {
+            self.issuer().unwrap_or("")
+        } else {
+            url
         }
     }
 
@@ -395,7 +399,8 @@ impl Config {
                 },
                 Attr::ExtraParams => match Params::parse(value) {
                     Err(why) => cat(&["is not form-encoded: ", &why]),
-                    Ok(extra) => match sends_twice(value, "") {
+                    // Its own names against the widget's alone.
+                    Ok(extra) => match sends_twice(value, &Params::default()) {
                         None => {
                             self.max_age = parse_decimal(extra.get("max_age").unwrap_or(""), 10);
                             continue;

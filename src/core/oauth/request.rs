@@ -4,8 +4,7 @@
 use std::fmt;
 
 use super::config::Config;
-use super::form::Params;
-use crate::core::contract::{Attr, ResponseType};
+use crate::core::contract::ResponseType;
 use crate::core::text::{base64url, cat, find, form_pair, hex, join, same_secret, words};
 
 /// Random bytes one login takes from `crypto.getRandomValues`: 32 for the state, 32 for the
@@ -96,8 +95,7 @@ pub fn authorize_url(
         form_pair(&mut query, "code_challenge_method", "S256");
     }
     // Checked when the settings were: it parses.
-    let extra = Params::parse(config.get(Attr::ExtraParams).unwrap_or("")).unwrap_or_default();
-    for (name, value) in extra.pairs() {
+    for (name, value) in config.extra_params().pairs() {
         form_pair(&mut query, name, value);
     }
     with_query(endpoint, &query)
@@ -148,6 +146,7 @@ pub fn revoke_request(config: &Config, token: &str, hint: &str) -> String {
 mod tests {
     use super::*;
     use crate::core::oauth::config::tests::config;
+    use crate::core::oauth::form::Params;
     use sha2::{Digest, Sha256};
 
     #[test]
