@@ -128,9 +128,10 @@ impl<'a> Value<'a> {
         false
     }
 
-    /// Whether this is the string `want` (unescaped): compared in place, nothing copied.
+    /// Whether this is the string `want` (unescaped): compared in place, copied only where it
+    /// holds an escape.
     pub fn is_str(&self, want: &str) -> bool {
-        self.as_str().as_deref() == Some(want)
+        self.as_str().is_some_and(|text| text == want)
     }
 
     /// Whether an object's member `name` (once) is the string `want`.
@@ -291,9 +292,7 @@ impl<'a> Reader<'a> {
                         b'u' => {
                             let high = self.hex4()?;
                             let code = if (0xD800..0xDC00).contains(&high) {
-                                let low = (self.bump() == Some(b'\\') && self.bump() == Some(b'u'))
-                                    .then(|| self.hex4())
-                                    .flatten()?;
+                                let low = self.word(b"\\u").then(|| self.hex4()).flatten()?;
                                 if !(0xDC00..0xE000).contains(&low) {
                                     return None;
                                 }
@@ -339,7 +338,8 @@ impl Writer {
 
     /// Writes `text` as it is (an opening or closing bracket, `null`, or JSON known valid).
     pub fn raw(&mut self, text: &str) -> &mut Self {
-        if !matches!(text, "]" | "}") {
+        // By its first byte: no JSON text the writer is given starts with a closing bracket.
+        if !matches!(text.as_bytes().first(), Some(b']' | b'}')) {
             self.separate();
         }
         self.out.push_str(text);

@@ -7,8 +7,18 @@
 //! character, so every split here lands on a character boundary.
 
 /// The index of the first byte of `text` that is one of `delimiters`.
+///
+/// A plain loop with its own counter: `position` and `enumerate` each cost the wasm module more.
+#[allow(clippy::explicit_counter_loop)]
 pub fn find(text: &str, delimiters: &[u8]) -> Option<usize> {
-    text.bytes().position(|b| is_one_of(b, delimiters))
+    let mut at = 0;
+    for b in text.bytes() {
+        if is_one_of(b, delimiters) {
+            return Some(at);
+        }
+        at += 1;
+    }
+    None
 }
 
 /// Whether `byte` is one of `bytes`: a plain loop, where `<[u8]>::contains` brings `memchr`.
@@ -19,12 +29,15 @@ pub fn is_one_of(byte: u8, bytes: &[u8]) -> bool {
 
 /// `text` before and after its first `delimiter`, which neither half holds.
 pub fn split_once(text: &str, delimiter: u8) -> Option<(&str, &str)> {
-    let at = find(text, &[delimiter])?;
-    Some((text.get(..at)?, text.get(at + 1..)?))
+    // The first piece of a split; the rest is there only when a delimiter was.
+    let delimiters = [delimiter];
+    let mut pieces = split(text, &delimiters);
+    let head = pieces.next()?;
+    Some((head, pieces.rest?))
 }
 
 /// The pieces of `text` between any of `delimiters` (empty ones included, as `str::split` gives).
-pub fn split<'a>(text: &'a str, delimiters: &'a [u8]) -> Split<'a> {
+pub fn split<'a, 'd>(text: &'a str, delimiters: &'d [u8]) -> Split<'a, 'd> {
     Split {
         rest: Some(text),
         delimiters,
@@ -32,12 +45,12 @@ pub fn split<'a>(text: &'a str, delimiters: &'a [u8]) -> Split<'a> {
 }
 
 /// The iterator [`split`] returns.
-pub struct Split<'a> {
+pub struct Split<'a, 'd> {
     rest: Option<&'a str>,
-    delimiters: &'a [u8],
+    delimiters: &'d [u8],
 }
 
-impl<'a> Iterator for Split<'a> {
+impl<'a> Iterator for Split<'a, '_> {
     type Item = &'a str;
 
     fn next(&mut self) -> Option<&'a str> {
@@ -101,10 +114,18 @@ pub fn decimal(n: u64) -> String {
 /// `text` as a whole number of 1 to `max_digits` plain ASCII digits (no sign, no space, no
 /// fraction); `None` for anything else. `max_digits` above 19 counts as 19, so it never overflows.
 pub fn parse_decimal(text: &str, max_digits: usize) -> Option<u64> {
-    let plain = !text.is_empty()
-        && text.len() <= max_digits.min(19)
-        && text.bytes().all(|b| b.is_ascii_digit());
-    plain.then(|| text.bytes().fold(0u64, |n, b| n * 10 + u64::from(b - b'0')))
+    if text.is_empty() || text.len() > max_digits.min(19) {
+        return None;
+    }
+    // Checked and summed in one pass.
+    let mut n = 0u64;
+    for b in text.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + u64::from(b - b'0');
+    }
+    Some(n)
 }
 
 /// `n * factor`, saturating at `u64::MAX`, as `u64::saturating_mul` gives, without the 128-bit
@@ -230,11 +251,13 @@ pub fn decode_component(raw: &str) -> Result<String, Undecodable> {
         out.push(match b {
             b'+' => b' ',
             b'%' => {
-                let mut digit = || hex_digit(bytes.next()?);
-                match (digit(), digit()) {
-                    (Some(hi), Some(lo)) => hi << 4 | lo,
-                    _ => return Err(Undecodable::BadEscape),
+                // Two digits read in one loop: a closure for one would be a function of its own.
+                let mut byte = 0;
+                for _ in 0..2 {
+                    let digit = bytes.next().and_then(hex_digit);
+                    byte = byte << 4 | digit.ok_or(Undecodable::BadEscape)?;
                 }
+                byte
             }
             other => other,
         });
