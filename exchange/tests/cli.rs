@@ -209,7 +209,7 @@ async fn logs_say_what_happened_and_never_a_secret_code_verifier_or_token() {
     let (html_endpoint, _) =
         start_fake_endpoint(200, "text/html", "<html>login-page-Kk55</html>").await;
     let silent = start_silent_server(None).await;
-    let down = closed_port_origin().await;
+    let (down, _held) = closed_port_origin().await;
 
     let secrets = [
         (SECRET_ENV, SECRET),

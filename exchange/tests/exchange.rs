@@ -417,12 +417,9 @@ async fn healthz_answers_200() {
 
 #[tokio::test]
 async fn a_provider_that_is_down_is_502() {
-    let exchange = exchange_for_endpoint(
-        &format!("{}/token", closed_port_origin().await),
-        "client_secret_post",
-        2_000,
-    )
-    .await;
+    let (down, _held) = closed_port_origin().await;
+    let exchange =
+        exchange_for_endpoint(&format!("{down}/token"), "client_secret_post", 2_000).await;
     let answer = post_token(&exchange, Some(ORIGIN), request_with_code("c")).await;
     assert_eq!(answer.status, StatusCode::BAD_GATEWAY);
     assert_eq!(answer.error(), "server_error");

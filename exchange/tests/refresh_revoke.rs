@@ -237,7 +237,7 @@ async fn a_revocations_answers_as_the_provider_gives_them() {
     .await;
     assert_eq!(answer.status, StatusCode::BAD_GATEWAY);
     assert_eq!(answer.error(), "server_error");
-    let down = closed_port_origin().await;
+    let (down, _held) = closed_port_origin().await;
     let exchange = exchange_for(&down, "client_secret_post").await;
     for (path, body) in [
         ("/revoke", revoke_form(CLIENT_ID, "t", None)),

@@ -200,12 +200,15 @@ pub async fn start_silent_server(first_bytes: Option<Arc<Mutex<Vec<u8>>>>) -> St
     format!("http://{addr}")
 }
 
-/// An origin on a port where nothing listens.
-pub async fn closed_port_origin() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    drop(listener);
-    format!("http://{addr}")
+/// An origin on a port where nothing listens, for as long as the returned socket lives: it is
+/// bound there and never listens, so a connection is refused, and no other listener can take the
+/// port meanwhile. (A port bound, closed, then named raced with the tests' own listeners, which
+/// the system gave it to: a 403 from another exchange where a 502 was expected.)
+pub async fn closed_port_origin() -> (String, tokio::net::TcpSocket) {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let addr = socket.local_addr().unwrap();
+    (format!("http://{addr}"), socket)
 }
 
 /// One client entry of the exchange's config.
