@@ -379,8 +379,10 @@ async function memoryAfterStartup() {
 
 /**
  * The linear memory of the page's wasm instances, caught by `captureWasm` as they were made:
- * every distinct `WebAssembly.Memory` an instance exports or was given in its imports, summed.
- * Throws if no instance was caught within 10 s, or none has a memory: never a silent 0.
+ * every distinct `WebAssembly.Memory` an instance still alive exports or was given in its
+ * imports, summed, after a garbage collection. An instance the page dropped (the loader's decoder
+ * of unpack/, once the widget's wasm is decoded) holds nothing after start-up. Throws if no
+ * instance was caught within 10 s, or none alive has a memory: never a silent 0.
  */
 async function wasmMemory(page, when) {
   try {
@@ -388,40 +390,47 @@ async function wasmMemory(page, when) {
   } catch {
     throw new Error(`wasm memory ${when}: no wasm instance was caught on ${page.url()} (neither new WebAssembly.Instance nor WebAssembly.instantiate/instantiateStreaming was called in the page's main thread)`);
   }
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('HeapProfiler.collectGarbage');
+  await cdp.detach();
   // The build renames exports (scripts/build.mjs): memories are found by their type.
-  const { bytes, memories, instances, caught } = await page.evaluate(() => {
+  const { bytes, memories, instances, alive, caught } = await page.evaluate(() => {
     const found = new Set();
     const look = (value) => { if (value instanceof WebAssembly.Memory) found.add(value); };
-    for (const { instance, imports } of window.__wasmCaught) {
-      Object.values(instance.exports).forEach(look);
-      for (const module of Object.values(imports ?? {})) if (module && typeof module === 'object') Object.values(module).forEach(look);
+    const living = window.__wasmCaught.filter((c) => c.instance.deref());
+    for (const { instance, imports } of living) {
+      Object.values(instance.deref().exports).forEach(look);
+      for (const module of Object.values(imports?.deref() ?? {})) if (module && typeof module === 'object') Object.values(module).forEach(look);
     }
     return {
       bytes: [...found].reduce((sum, m) => sum + m.buffer.byteLength, 0),
       memories: found.size,
       instances: window.__wasmCaught.length,
-      caught: [...new Set(window.__wasmCaught.map((c) => c.via))],
+      alive: living.length,
+      caught: [...new Set(living.map((c) => c.via))],
     };
   });
-  if (memories === 0) throw new Error(`wasm memory ${when}: ${instances} wasm instance(s) caught (${caught.join(', ')}), but none exports or imports a memory`);
+  if (memories === 0) throw new Error(`wasm memory ${when}: ${instances} wasm instance(s) caught, ${alive} alive (${caught.join(', ')}), but none alive exports or imports a memory`);
   return { bytes, caught };
 }
 
 /**
- * An init script: keeps every wasm instance the page makes, whichever way it makes it: `new
+ * An init script: notes every wasm instance the page makes, whichever way it makes it: `new
  * WebAssembly.Instance` (from any module, `new WebAssembly.Module`'s included), and the results of
  * `WebAssembly.instantiate` (an instance, or `{ module, instance }`) and `instantiateStreaming`.
- * Each lands in `window.__wasmCaught` as `{ instance, imports, via }`.
+ * Each lands in `window.__wasmCaught` as `{ instance, imports, via }`, held weakly: noting an
+ * instance must not keep it alive.
  */
 function captureWasm() {
   const caught = (window.__wasmCaught = []);
+  const weakly = (imports) => (imports && typeof imports === 'object' ? new WeakRef(imports) : null);
   const W = WebAssembly;
   const Instance = W.Instance;
   // A proxy keeps `instanceof WebAssembly.Instance`, the prototype and the statics as they were.
   W.Instance = new Proxy(Instance, {
     construct(target, args, newTarget) {
       const instance = Reflect.construct(target, args, newTarget);
-      caught.push({ instance, imports: args[1], via: 'new WebAssembly.Instance' });
+      caught.push({ instance: new WeakRef(instance), imports: weakly(args[1]), via: 'new WebAssembly.Instance' });
       return instance;
     },
   });
@@ -431,7 +440,7 @@ function captureWasm() {
     W[name] = new Proxy(original, {
       apply(target, self, args) {
         return Reflect.apply(target, W, args).then((result) => {
-          caught.push({ instance: result instanceof Instance ? result : result.instance, imports: args[1], via: `WebAssembly.${name}` });
+          caught.push({ instance: new WeakRef(result instanceof Instance ? result : result.instance), imports: weakly(args[1]), via: `WebAssembly.${name}` });
           return result;
         });
       },

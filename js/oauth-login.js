@@ -1,22 +1,22 @@
 // The script a page loads: the element, its driver and wasm-bindgen's glue, bundled by the build
 // into pkg/oauth-login.js with the WebAssembly inside it (one request). Importing it compiles the
 // module, handles an OAuth response in this page's address, and defines <oauth-login>.
-import wasm from 'oauth-prefab:wasm';
+import { packed, size, unpacker } from 'oauth-prefab:wasm';
 import { initSync } from '../pkg/oauth_prefab.js';
-import { bytesOf } from './bytes.js';
 import { handleCallback, reportLoaded } from './callback.js';
 import { CSP_WASM_ERROR } from './contract.js';
 import { Driver } from './driver.js';
 import { define, login, OAuthError, setAvailable } from './element.js';
+import { unpack } from './unpack.js';
 
 export { define, login, OAuthError };
 
 let ready = false;
 try {
-  // The module's bytes, one per character: compiled at once, with no request of its own. At
-  // once matters: the core must take a response out of the address before the page's other
-  // scripts run (an await here lets them run first; so would any asynchronous inflating).
-  initSync({ module: new WebAssembly.Module(bytesOf(wasm)) });
+  // The module, decoded and compiled at once, with no request of its own. At once matters: the
+  // core must take a response out of the address before the page's other scripts run (an await
+  // here lets them run first; so would any asynchronous inflating).
+  initSync({ module: new WebAssembly.Module(unpack(packed, size, unpacker)) });
   ready = true;
 } catch (error) {
   console.error(CSP_WASM_ERROR, error);

@@ -7,10 +7,12 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { embeddedWasmPlugin, embedWasm } from './build/embed.mjs';
+import { embeddedWasmPlugin, embedWasm, packWasm } from './build/embed.mjs';
 import { minifyBoundaryNames } from './build/minify-names.mjs';
 import { trimGlue } from './build/trim-glue.mjs';
 import { chooseToolchain } from './build/toolchain.mjs';
+import { buildUnpacker } from './build/unpacker.mjs';
+import { unpack } from '../js/unpack.js';
 
 const root = resolve(import.meta.dirname, '..');
 const pkg = join(root, 'pkg');
@@ -32,6 +34,11 @@ const glueFile = join(pkg, 'oauth_prefab.js');
 // goes with the renaming.
 writeFileSync(glueFile, trimGlue(readFileSync(glueFile, 'utf8')));
 minifyBoundaryNames(wasmFile, glueFile, env, WASM_FEATURES);
+const wasm = readFileSync(wasmFile);
+const unpacker = buildUnpacker(root, toolchain, WASM_FEATURES);
+const packed = packWasm(wasm);
+// Every build decodes what it packed, as the page will: an xz or a decoder that moved fails here.
+if (!Buffer.from(unpack(packed, wasm.length, String.fromCharCode(...unpacker))).equals(wasm)) throw new Error('build: the packed wasm does not decode to the wasm (xz or unpack/ changed?)');
 
 // wasm-bindgen copies js/storage.js into pkg/snippets/ for the glue, and the driver imports
 // js/storage.js too (its `localWrites`, which tell this page's elements of each other's writes):
@@ -58,14 +65,14 @@ await build({
   charset: 'utf8',
   legalComments: 'none',
   logLevel: 'warning',
-  plugins: [embeddedWasmPlugin, oneStorageModule],
+  plugins: [embeddedWasmPlugin(wasm.length), oneStorageModule],
   // A property whose name starts with one `_` is js/'s own (the driver's state and methods, the
   // element's driver): shortened, the same everywhere in the bundle. No DOM or glue name does.
   mangleProps: /^_[^_]/,
 });
 if (storageJoined !== 1) throw new Error(`build: the glue should import js/storage.js's snippet once, found ${storageJoined}: see oneStorageModule`);
 const script = join(pkg, 'oauth-login.js');
-writeFileSync(script, embedWasm(readFileSync(script, 'utf8'), readFileSync(wasmFile)));
+writeFileSync(script, embedWasm(readFileSync(script, 'utf8'), { packed, unpacker }));
 for (const done of [glueFile, wasmFile, join(pkg, 'snippets')]) rmSync(done, { recursive: true, force: true });
 
 cpSync(join(root, 'pkg-template'), pkg, { recursive: true });

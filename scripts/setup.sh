@@ -46,13 +46,14 @@ else
   say "installing wasm-bindgen-cli $bindgen_version"; cargo install --quiet --force wasm-bindgen-cli --version "$bindgen_version"
 fi
 
-if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
-  say "chromium and chromedriver: present"
+# Chromium for the tests; xz compresses the embedded wasm at build time (scripts/build/embed.mjs).
+if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && have xz; then
+  say "chromium, chromedriver and xz: present"
 else
-  say "installing Debian's chromium and chromium-driver"
+  say "installing Debian's chromium, chromium-driver and xz-utils"
   sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium chromium-driver >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium chromium-driver xz-utils >/dev/null
 fi
 
 # npm ci only when node_modules is missing or older than the lock file.

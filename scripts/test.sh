@@ -21,7 +21,7 @@ run() {
 run "cargo fmt --check" cargo fmt --all -- --check
 # The shipped wasm (wasm32 --lib) may not use what clippy.toml forbids (format!, str searchers);
 # natively, tests may.
-run "cargo clippy -D warnings (native and wasm32)" bash -c 'cargo clippy --workspace --all-targets --quiet -- -D warnings -A clippy::disallowed_macros -A clippy::disallowed_methods && cargo clippy --target wasm32-unknown-unknown --lib --quiet -- -D warnings'
+run "cargo clippy -D warnings (native and wasm32)" bash -c 'cargo clippy --workspace --all-targets --quiet -- -D warnings -A clippy::disallowed_macros -A clippy::disallowed_methods && cargo clippy --target wasm32-unknown-unknown --lib -p oauth-prefab -p oauth-prefab-unpack --quiet -- -D warnings'
 run "cargo test (workspace, native)" cargo test --workspace --quiet
 run "fuzz regression corpus (fuzz/: seeds and crashes found; no fuzzing)" cargo test --manifest-path fuzz/Cargo.toml --target-dir target/fuzz --quiet
 run "wasm-pack test --headless --chrome (in-browser)" wasm-pack test --headless --chrome -- --test browser

@@ -64,6 +64,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("discovery", discovery),
     ("claims", claims),
     ("userinfo", userinfo),
+    ("unpack", unpack),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -1517,5 +1518,19 @@ pub fn userinfo(data: &[u8]) {
             ..profile.clone()
         };
         assert_eq!(merge(&Profile::default(), profile.clone()), Ok(alone));
+    }
+}
+
+/// The script's loader (`unpack/`): the first two bytes are the output's size (little-endian),
+/// the rest a raw LZMA stream, which is decoded or refused; then all the bytes as the build's
+/// text, which decodes to 6 bits a character or is refused. A panic would be a trap in the page.
+pub fn unpack(data: &[u8]) {
+    if let [low, high, stream @ ..] = data {
+        let mut output = vec![0; usize::from(u16::from_le_bytes([*low, *high]))];
+        let _ = ::unpack::unlzma(stream, &mut output);
+    }
+    let mut text = data.to_vec();
+    if let Ok(written) = ::unpack::from_text(&mut text) {
+        assert_eq!(written, data.len() * 6 / 8, "6 bits a character");
     }
 }

@@ -1,31 +1,75 @@
 // Post-bundle step: the wasm goes inside the bundled script, so a page makes one request and the
-// module compiles synchronously (`new WebAssembly.Module`) as the script runs. The script imports
-// it as the virtual module `oauth-prefab:wasm`: a string of one character per byte (U+0000 to
-// U+00FF), which gzip compresses almost as well as the bytes (measured: +3%, where base64 costs
-// +28%).
+// module compiles synchronously (`new WebAssembly.Module`) as the script runs.
 //
-// esbuild would print that string with an escape for every control character (measured: +13%
-// gzipped), so the bundle gets a placeholder, and the string goes in afterwards, escaped only where
-// a JS string literal must be (quote, backslash, line ends). When esbuild moves: it must keep the
-// placeholder as one double-quoted literal; tests/build/embed.test.mjs checks the round trip.
+// It travels compressed by LZMA (`xz`, raw LZMA1 with lc=3, lp=0, pb=0: about 5 KB less than what
+// the server's gzip leaves of the wasm), written as text of a 64-character alphabet that gzip then
+// leaves at the compressed size (6 bits a character). The page decodes it with the small wasm
+// module of unpack/ (js/unpack.js), which travels as a string of one character per byte (U+0000 to
+// U+00FF). The script imports all three as the virtual module `oauth-prefab:wasm`: `packed` (the
+// text), `size` (the wasm's bytes) and `unpacker`.
+//
+// esbuild would print a one-character-per-byte string with an escape for every control character
+// (measured: +13% gzipped), so the bundle gets placeholders, and the strings go in afterwards, the
+// unpacker's escaped only where a JS string literal must be (quote, backslash, line ends). When
+// esbuild moves: it must keep each placeholder as one double-quoted literal;
+// tests/build/embed.test.mjs checks the round trips. When xz moves: the build decodes every
+// packed wasm again and compares (scripts/build.mjs).
+import { execFileSync } from 'node:child_process';
 
-/** The placeholder the bundler sees as the wasm. */
-export const PLACEHOLDER = '__oauth_prefab_wasm__';
+/** The placeholders the bundler sees for the two strings. */
+export const PLACEHOLDERS = { packed: '__oauth_prefab_packed__', unpacker: '__oauth_prefab_unpacker__' };
 
-/** An esbuild plugin resolving `oauth-prefab:wasm` to the placeholder. */
-export const embeddedWasmPlugin = {
-  name: 'embedded-wasm',
-  setup(build) {
-    build.onResolve({ filter: /^oauth-prefab:wasm$/ }, () => ({ path: 'wasm', namespace: 'embedded-wasm' }));
-    build.onLoad({ filter: /.*/, namespace: 'embedded-wasm' }, () => ({ contents: `export default '${PLACEHOLDER}';`, loader: 'js' }));
-  },
-};
+/** xz's options: the decoder in unpack/src/lib.rs assumes lc=3 (its `LC`), lp=0 and pb=0. */
+export const XZ_ARGS = ['--format=raw', '--lzma1=preset=9e,lc=3,lp=0,pb=0', '--stdout'];
 
-/** `bundle` with the placeholder replaced by `wasm` as a string; throws unless it is there once. */
-export function embedWasm(bundle, wasm) {
-  const quoted = `"${PLACEHOLDER}"`;
-  if (bundle.split(quoted).length !== 2) throw new Error(`build: the bundle should hold ${quoted} once`);
-  return bundle.replace(quoted, () => bytesAsString(wasm));
+/** An esbuild plugin resolving `oauth-prefab:wasm` to the placeholders and the wasm's `size`. */
+export function embeddedWasmPlugin(size) {
+  return {
+    name: 'embedded-wasm',
+    setup(build) {
+      build.onResolve({ filter: /^oauth-prefab:wasm$/ }, () => ({ path: 'wasm', namespace: 'embedded-wasm' }));
+      build.onLoad({ filter: /.*/, namespace: 'embedded-wasm' }, () => ({
+        contents: `export const packed = '${PLACEHOLDERS.packed}', unpacker = '${PLACEHOLDERS.unpacker}', size = ${size};`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+/** `wasm` compressed by xz and written as text (`toText`). */
+export function packWasm(wasm) {
+  return toText(execFileSync('xz', XZ_ARGS, { input: wasm, maxBuffer: 1 << 26 }));
+}
+
+/**
+ * `bytes` as text of 6 bits a character, highest bits first, the last character's spare bits 0:
+ * '#' to '[' then ']' to 'c', contiguous (the decoder subtracts) and without the quote or the
+ * backslash (the literal needs no escape).
+ */
+export function toText(bytes) {
+  let text = '';
+  let held = 0;
+  let bits = 0;
+  const char = (value) => String.fromCharCode(value < 57 ? 35 + value : 36 + value);
+  for (const byte of bytes) {
+    held = ((held << 8) | byte) & 0xffff;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      text += char((held >> bits) & 63);
+    }
+  }
+  return bits ? text + char((held << (6 - bits)) & 63) : text;
+}
+
+/** `bundle` with the placeholders replaced by `packed` and `unpacker`; throws unless each is there once. */
+export function embedWasm(bundle, { packed, unpacker }) {
+  for (const [name, literal] of [['packed', `"${packed}"`], ['unpacker', bytesAsString(unpacker)]]) {
+    const quoted = `"${PLACEHOLDERS[name]}"`;
+    if (bundle.split(quoted).length !== 2) throw new Error(`build: the bundle should hold ${quoted} once`);
+    bundle = bundle.replace(quoted, () => literal);
+  }
+  return bundle;
 }
 
 /** `bytes` as a JS string literal of one character per byte, escaped where JS needs it. */

@@ -1,0 +1,16 @@
+// The widget's wasm travels inside the script compressed (scripts/build/embed.mjs writes it). This
+// turns it back into bytes with the small decoder module of unpack/, synchronously: the core must
+// take a response out of the address before the page's other scripts run. The page and the build
+// (which checks every build's round trip) both call it.
+import { bytesOf } from './bytes.js';
+
+/** The widget's wasm: the text `packed`, decoded by the module `unpacker` into `size` bytes. */
+export function unpack(packed, size, unpacker) {
+  const { room, unpack: decode, memory } = new WebAssembly.Instance(new WebAssembly.Module(bytesOf(unpacker))).exports;
+  const at = room(packed.length, size);
+  // The text is ASCII: one byte a character, written where the decoder reads it.
+  if (at) new TextEncoder().encodeInto(packed, new Uint8Array(memory.buffer, at, packed.length));
+  const wasm = at && decode(packed.length, size);
+  if (!wasm) throw new Error('the embedded WebAssembly is damaged, or memory ran out');
+  return new Uint8Array(memory.buffer, wasm, size);
+}

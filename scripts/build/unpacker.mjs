@@ -1,0 +1,19 @@
+// Builds the decoder of unpack/ (scripts/build/embed.mjs says why the wasm travels compressed):
+// a no_std wasm module of two exports, built with the toolchain the widget's wasm used, then
+// shrunk by wasm-opt. Its bytes go into the script.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The decoder module's bytes. `toolchain` is scripts/build/toolchain.mjs's choice. */
+export function buildUnpacker(root, toolchain, features) {
+  // The nightly build's -Zbuild-std (wasm-pack's arguments after its `--`) reuses the std it
+  // already built for the widget.
+  const cargoArgs = toolchain.cargoArgs.filter((arg) => arg !== '--');
+  execFileSync('cargo', ['build', '--release', '--quiet', '--target', 'wasm32-unknown-unknown', '-p', 'oauth-prefab-unpack', ...cargoArgs], { cwd: root, env: toolchain.env, stdio: 'inherit' });
+  const target = toolchain.env.CARGO_TARGET_DIR ?? join(root, 'target');
+  const built = join(target, 'wasm32-unknown-unknown', 'release', 'unpack.wasm');
+  const shrunk = join(target, 'unpack.opt.wasm');
+  execFileSync('wasm-opt', [built, '-o', shrunk, '-Oz', '--strip-debug', '--strip-producers', '--strip-target-features', ...features], { env: toolchain.env, stdio: 'inherit' });
+  return readFileSync(shrunk);
+}
