@@ -44,12 +44,10 @@ impl Params {
                 return Err("it has over 32 parameters".into());
             }
             let (raw_name, raw_value) = split_once(piece, b'=').unwrap_or((piece, ""));
-            // A name that cannot be decoded is shown raw, cut short.
-            let mut shown = String::new();
-            for c in raw_name.chars().take(40) {
-                shown.push(c);
-            }
-            let name = decode_component(raw_name).map_err(|e| why(e, &shown))?;
+            // A name that cannot be decoded is shown raw, cut after 40 characters (lent).
+            let cut = raw_name.chars().take(40).map(char::len_utf8).sum();
+            let shown = raw_name.get(..cut).unwrap_or(raw_name);
+            let name = decode_component(raw_name).map_err(|e| why(e, shown))?;
             let value = decode_component(raw_value).map_err(|e| why(e, &name))?;
             if pairs.iter().any(|(n, _)| *n == name) {
                 return Err(cat(&["`", &name, "` is given twice"]));
@@ -124,6 +122,10 @@ mod tests {
         ] {
             assert_eq!(Params::parse(input), Err(reason.into()), "{input}");
         }
+        // An undecodable name is shown cut after 40 characters, multi-byte ones whole.
+        let name = "é".repeat(50) + "%zz";
+        let shown = cat(&["`", &"é".repeat(40), "` has bad percent-encoding"]);
+        assert_eq!(Params::parse(&name), Err(shown));
         let long = format!("a={}", "x".repeat(MAX_INPUT_BYTES));
         assert_eq!(Params::parse(&long), Err("it is over 16 KiB".into()));
         let pairs = |n: usize| {
