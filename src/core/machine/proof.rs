@@ -233,7 +233,7 @@ impl Proof {
                 };
                 let read = match reply {
                     Reply::Answered(200, body) => profile_from_userinfo(body, shape)
-                        .and_then(|given| merge(&self.profile, given)),
+                        .and_then(|given| merge(&mut self.profile, given)),
                     Reply::Answered(status, _) => {
                         Err(answered("the profile endpoint", &url, status))
                     }
@@ -244,7 +244,7 @@ impl Proof {
                     ])),
                 };
                 match read {
-                    Ok(profile) => self.profile = profile,
+                    Ok(()) => {}
                     // A profile read that fails does not fail the login.
                     Err(why) => warn(&[&why, "; the profile has what the id_token gave"], out),
                 }

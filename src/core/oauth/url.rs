@@ -63,6 +63,12 @@ pub fn is_secure(origin: &str) -> bool {
     matches!(host, "localhost" | "127.0.0.1" | "[::1]")
 }
 
+/// Whether `url` is an `https:` URL, or a plain `http:` one on a loopback host (a provider on
+/// this machine): one function for the discovery document's endpoints and the profile's picture.
+pub fn is_secure_url(url: &str) -> bool {
+    origin_of(url).is_some_and(|origin| is_secure(&origin))
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;

@@ -5,8 +5,8 @@
 
 use crate::core::json::{self, Value};
 use crate::core::oauth::provider::UserinfoShape;
-use crate::core::oauth::url::{is_secure, origin_of};
-use crate::core::text::{cat, split, split_once};
+use crate::core::oauth::url::is_secure_url;
+use crate::core::text::{cat, find, split, split_once};
 
 /// The `profile` of the `oauth-login` detail.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -81,7 +81,8 @@ pub fn profile_from_userinfo(body: &str, shape: UserinfoShape) -> Result<Profile
 fn read(object: &Value, shape: UserinfoShape) -> Profile {
     let [sub, name, email, picture, username, verified] = members(shape);
     let sub = match member(object, sub) {
-        Some(Value::Number(n)) if n.bytes().all(|b| b.is_ascii_digit()) => Some(n.into()),
+        // A JSON number is whole and not negative when it has no sign, point or exponent.
+        Some(Value::Number(n)) if find(n, b"-+.eE").is_none() => Some(n.into()),
         found => text(found),
     };
     let email_verified = match member(object, verified) {
@@ -95,7 +96,7 @@ fn read(object: &Value, shape: UserinfoShape) -> Profile {
         name: text(member(object, name)),
         email: text(member(object, email)),
         email_verified,
-        picture: text(member(object, picture)).filter(|url| is_https(url)),
+        picture: text(member(object, picture)).filter(|url| is_secure_url(url)),
         username: text(member(object, username)),
     }
 }
@@ -127,38 +128,35 @@ fn member<'a>(object: &Value<'a>, path: &str) -> Option<Value<'a>> {
     None
 }
 
-/// An `https:` URL, or a plain `http:` one on a loopback host (a provider on this machine,
-/// as everywhere else in the widget).
-fn is_https(url: &str) -> bool {
-    origin_of(url).is_some_and(|origin| is_secure(&origin))
-}
-
 /// The profile after the profile endpoint answered: `userinfo`'s fields fill and override the
-/// claims' (`email_verified` always with its `email`), provided it names the same `sub` (Core 5.3.4: otherwise it may be someone else's
-/// answer, and is not used; the error says why, for the console). Without claims (no
-/// OpenID), `userinfo` is taken as it is.
-pub fn merge(claims: &Profile, userinfo: Profile) -> Result<Profile, String> {
-    if claims.sub.is_some() && claims.sub != userinfo.sub {
+/// claims' in `profile` (`email_verified` always with its `email`), provided it names the same
+/// `sub` (Core 5.3.4: otherwise it may be someone else's answer, and is not used; the error says
+/// why, for the console, and `profile` is left as it was). Without claims (no OpenID),
+/// `userinfo` is taken as it is.
+pub fn merge(profile: &mut Profile, userinfo: Profile) -> Result<(), String> {
+    if profile.sub.is_some() && profile.sub != userinfo.sub {
         return Err(
             "the profile answer's sub is not the id_token's: the profile is ignored".into(),
         );
     }
     // `email_verified` speaks of one address: it comes with the email it belongs to, the
     // claims' too where the answer repeats their email.
-    let own = userinfo.email.is_none() || userinfo.email == claims.email;
-    let email_verified = (userinfo.email.as_ref())
+    let own = userinfo.email.is_none() || userinfo.email == profile.email;
+    profile.email_verified = (userinfo.email.as_ref())
         .and(userinfo.email_verified)
-        .or(claims.email_verified.filter(|_| own));
-    // The claims are lent: only what the answer leaves out is copied from them.
-    let or = |given: Option<String>, claimed: &Option<String>| given.or_else(|| claimed.clone());
-    Ok(Profile {
-        sub: or(userinfo.sub, &claims.sub),
-        name: or(userinfo.name, &claims.name),
-        email: or(userinfo.email, &claims.email),
-        email_verified,
-        picture: or(userinfo.picture, &claims.picture),
-        username: or(userinfo.username, &claims.username),
-    })
+        .or(profile.email_verified.filter(|_| own));
+    // Filled in place: the claims are neither cloned nor rebuilt.
+    let fill = |claimed: &mut Option<String>, given: Option<String>| {
+        if given.is_some() {
+            *claimed = given;
+        }
+    };
+    fill(&mut profile.sub, userinfo.sub);
+    fill(&mut profile.name, userinfo.name);
+    fill(&mut profile.email, userinfo.email);
+    fill(&mut profile.picture, userinfo.picture);
+    fill(&mut profile.username, userinfo.username);
+    Ok(())
 }
 
 /// What the button shows for `profile`: the name, else the user name, else the email.
@@ -174,6 +172,12 @@ pub fn display_name(profile: &Profile) -> Option<&str> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// `claims` after [`merge`] with `userinfo`.
+    fn after_merge(claims: &Profile, userinfo: Profile) -> Result<Profile, String> {
+        let mut profile = claims.clone();
+        merge(&mut profile, userinfo).map(|()| profile)
+    }
 
     fn some(text: &str) -> Option<String> {
         Some(text.into())
@@ -331,7 +335,7 @@ mod tests {
             ..Profile::default()
         };
         assert_eq!(
-            merge(&claims, userinfo.clone()),
+            after_merge(&claims, userinfo.clone()),
             Ok(Profile {
                 sub: some("s"),
                 name: some("New"),
@@ -346,9 +350,13 @@ mod tests {
             ..userinfo.clone()
         };
         assert_eq!(
-            merge(&claims, stranger),
+            after_merge(&claims, stranger.clone()),
             Err("the profile answer's sub is not the id_token's: the profile is ignored".into())
         );
+        // Refused, the answer leaves the profile as it was.
+        let mut kept = claims.clone();
+        assert!(merge(&mut kept, stranger).is_err());
+        assert_eq!(kept, claims);
         // A new email does not inherit the old one's verification.
         let claims = Profile {
             sub: some("s"),
@@ -361,10 +369,13 @@ mod tests {
             email: some("b@x"),
             ..Profile::default()
         };
-        let merged = merge(&claims, userinfo_email).unwrap();
+        let merged = after_merge(&claims, userinfo_email).unwrap();
         assert_eq!((merged.email, merged.email_verified), (some("b@x"), None));
         // Without OpenID there are no claims: the answer is the profile.
-        assert_eq!(merge(&Profile::default(), userinfo.clone()), Ok(userinfo));
+        assert_eq!(
+            after_merge(&Profile::default(), userinfo.clone()),
+            Ok(userinfo)
+        );
     }
 
     #[test]
@@ -397,7 +408,7 @@ mod tests {
             name: some("A"),
             ..Profile::default()
         };
-        let merged = merge(&claims, userinfo).unwrap();
+        let merged = after_merge(&claims, userinfo).unwrap();
         assert_eq!(
             (merged.email, merged.email_verified),
             (some("a@x"), Some(true))
@@ -433,7 +444,7 @@ mod tests {
                 if let Ok(profile) = profile_from_userinfo(&body, shape) {
                     prop_assert!(profile.sub.is_some());
                     prop_assert!(profile.picture.iter().all(|p| p.starts_with("https://")));
-                    let _ = merge(&profile_from_claims(&body), profile);
+                    let _ = after_merge(&profile_from_claims(&body), profile);
                 }
             }
         }
