@@ -740,8 +740,8 @@ impl Machine {
         if self.renewing(seq) {
             return self.refresh_reply(reply, env, out);
         }
-        if self.revoking(seq) {
-            return self.revoke_reply(seq, reply, out);
+        if let Some(found) = self.revoke_request(seq) {
+            return self.revoke_reply(found, reply, out);
         }
         let Attempt::Pending(p) = &self.attempt else {
             return;

@@ -689,11 +689,12 @@ impl Machine {
     /// Settles the logouts whose revocation took longer than [`TRY_MAX_MS`], as unanswered: a
     /// late answer is then ignored. (They are kept in the order made, so the first ends first.)
     pub(super) fn revoke_overdue(&mut self, now: u64, out: &mut dyn Emit) {
-        while let Some(seq) = (self.revoking.first())
+        // The first one's first request, each time.
+        while (self.revoking.first())
             .filter(|r| now >= r.since.saturating_add(TRY_MAX_MS))
-            .and_then(|r| r.waiting.first().copied())
+            .is_some_and(|r| !r.waiting.is_empty())
         {
-            self.revoke_reply(seq, Reply::Unreachable(""), out);
+            self.revoke_reply((0, 0), Reply::Unreachable(""), out);
         }
     }
 
@@ -702,25 +703,20 @@ impl Machine {
         (self.revoking.first()).map(|r| r.since.saturating_add(TRY_MAX_MS))
     }
 
-    /// Whether a logout waits for request `seq`.
-    pub(super) fn revoking(&self, seq: u32) -> bool {
-        self.revoke_request(seq).is_some()
-    }
-
     /// The logout waiting for request `seq` (its index), and where in its `waiting` it is.
-    fn revoke_request(&self, seq: u32) -> Option<(usize, usize)> {
+    pub(super) fn revoke_request(&self, seq: u32) -> Option<(usize, usize)> {
         (self.revoking.iter().enumerate())
             .find_map(|(i, r)| Some((i, r.waiting.iter().position(|s| *s == seq)?)))
     }
 
-    /// The revocation endpoint answered request `seq` (or could not be reached).
-    pub(super) fn revoke_reply(&mut self, seq: u32, reply: Reply, out: &mut dyn Emit) {
+    /// The revocation endpoint answered the request `found` (the logout's index, and where in
+    /// its `waiting` the request is; see [`revoke_request`](Self::revoke_request)), or could not
+    /// be reached.
+    pub(super) fn revoke_reply(&mut self, found: (usize, usize), reply: Reply, out: &mut dyn Emit) {
         // (Each request is in one logout's `waiting`, once; their order there is immaterial.)
-        let Some((index, at)) = self.revoke_request(seq) else {
-            return;
-        };
+        let (index, at) = found;
         let revoking = &mut self.revoking[index];
-        revoking.waiting.swap_remove(at);
+        let seq = revoking.waiting.swap_remove(at);
         let renewal = seq == revoking.renewal;
         // RFC 7009 2.2: 200 for a revoked token, and for one the server did not know. The
         // renewal's answer counts as long as it came: whatever it grants is revoked in turn.
