@@ -26,7 +26,7 @@ const toolchain = chooseToolchain(root, env);
 for (const warning of toolchain.warnings) console.warn(`build: ${warning}`);
 // No --weak-refs: the wasm exports no struct (a controller is a number that js/driver.js frees
 // through its own FinalizationRegistry).
-execFileSync('wasm-pack', ['build', root, '--release', '--target', 'web', '--out-dir', 'pkg', '--out-name', 'oauth_prefab', '--no-pack', '--no-typescript', ...toolchain.cargoArgs], { cwd: root, env: toolchain.env, stdio: 'inherit' });
+execFileSync('wasm-pack', ['build', root, '--release', '--target', 'web', '--out-dir', 'pkg', '--out-name', 'oauth_prefab', '--no-pack', '--no-typescript', '--', ...toolchain.cargoArgs], { cwd: root, env: toolchain.env, stdio: 'inherit' });
 
 const wasmFile = join(pkg, 'oauth_prefab_bg.wasm');
 const glueFile = join(pkg, 'oauth_prefab.js');

@@ -18,7 +18,8 @@ export const NIGHTLY_DATE = '2026-05-19';
 
 /**
  * The toolchain to build with: `{ name, version, env, cargoArgs, warnings }`. `env` is the
- * environment for wasm-pack; `cargoArgs` go after its `--`.
+ * environment for cargo and wasm-pack; `cargoArgs` are cargo's own (wasm-pack takes them after
+ * its `--`).
  */
 export function chooseToolchain(root, env) {
   const warnings = [];
@@ -42,7 +43,7 @@ export function chooseToolchain(root, env) {
         // fills it and the start export that calls it (measured -62 B gzipped).
         RUSTFLAGS: ['-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Ctarget-feature=-reference-types', ...wasmRustflags(readFileSync(join(root, '.cargo', 'config.toml'), 'utf8'))].join(' '),
       },
-      cargoArgs: ['--', '-Zbuild-std=std,panic_abort'],
+      cargoArgs: ['-Zbuild-std=std,panic_abort'],
     };
   }
   warnings.push(forced === 'stable'

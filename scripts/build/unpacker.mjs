@@ -7,10 +7,8 @@ import { join } from 'node:path';
 
 /** The decoder module's bytes. `toolchain` is scripts/build/toolchain.mjs's choice. */
 export function buildUnpacker(root, toolchain, features) {
-  // The nightly build's -Zbuild-std (wasm-pack's arguments after its `--`) reuses the std it
-  // already built for the widget.
-  const cargoArgs = toolchain.cargoArgs.filter((arg) => arg !== '--');
-  execFileSync('cargo', ['build', '--release', '--quiet', '--target', 'wasm32-unknown-unknown', '-p', 'oauth-prefab-unpack', ...cargoArgs], { cwd: root, env: toolchain.env, stdio: 'inherit' });
+  // The nightly build's -Zbuild-std reuses the std it already built for the widget.
+  execFileSync('cargo', ['build', '--release', '--quiet', '--target', 'wasm32-unknown-unknown', '-p', 'oauth-prefab-unpack', ...toolchain.cargoArgs], { cwd: root, env: toolchain.env, stdio: 'inherit' });
   const target = toolchain.env.CARGO_TARGET_DIR ?? join(root, 'target');
   const built = join(target, 'wasm32-unknown-unknown', 'release', 'unpack.wasm');
   const shrunk = join(target, 'unpack.opt.wasm');
