@@ -579,6 +579,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 pub(crate) mod tests {
     use super::*;
     use crate::core::contract::ErrorCode;
+    use crate::core::oauth::url::is_secure_url;
     use crate::core::text::form;
 
     pub(crate) fn page() -> Page {
@@ -608,7 +609,7 @@ pub(crate) mod tests {
     fn every_preset_authorization_endpoint_passes_the_url_rules() {
         for preset in provider::PRESETS {
             let url = preset.authorize_url;
-            assert!(origin_of(url).is_some_and(|o| is_secure(&o)), "{url}");
+            assert!(is_secure_url(url), "{url}");
             assert_eq!(find(url, b"?"), None, "{url}");
             assert!(config(&[("provider", preset.id), ("client-id", "a")]).is_ok());
         }
