@@ -44,13 +44,11 @@ impl Params {
                 return Err("it has over 32 parameters".into());
             }
             let (raw_name, raw_value) = split_once(piece, b'=').unwrap_or((piece, ""));
-            // A name that cannot be decoded is shown raw, cut after 40 characters (lent).
-            let cut = raw_name.chars().take(40).map(char::len_utf8).sum();
-            let shown = raw_name.get(..cut).unwrap_or(raw_name);
-            let name = decode_component(raw_name).map_err(|e| why(e, shown))?;
+            // A name that cannot be decoded is shown raw.
+            let name = decode_component(raw_name).map_err(|e| why(e, raw_name))?;
             let value = decode_component(raw_value).map_err(|e| why(e, &name))?;
             if pairs.iter().any(|(n, _)| *n == name) {
-                return Err(cat(&["`", &name, "` is given twice"]));
+                return Err(named(&name, "` is given twice"));
             }
             pairs.push((name, value));
         }
@@ -89,7 +87,13 @@ fn why(error: Undecodable, name: &str) -> String {
         Undecodable::BadEscape => "` has bad percent-encoding",
         Undecodable::NotUtf8 => "` is not UTF-8 once decoded",
     };
-    cat(&["`", name, what])
+    named(name, what)
+}
+
+/// An error naming a parameter, its name cut after 40 characters (lent): a name may be 16 KiB.
+fn named(name: &str, what: &str) -> String {
+    let cut = name.chars().take(40).map(char::len_utf8).sum();
+    cat(&["`", name.get(..cut).unwrap_or(name), what])
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -126,6 +130,16 @@ mod tests {
         let name = "é".repeat(50) + "%zz";
         let shown = cat(&["`", &"é".repeat(40), "` has bad percent-encoding"]);
         assert_eq!(Params::parse(&name), Err(shown));
+        // So is a decoded one, named by the error of its value or its second time.
+        let name = "%C3%A9".repeat(50);
+        let shown = |what| cat(&["`", &"é".repeat(40), what]);
+        let bad_value = cat(&[&name, "=%zz"]);
+        assert_eq!(
+            Params::parse(&bad_value),
+            Err(shown("` has bad percent-encoding"))
+        );
+        let twice = cat(&[&name, "&", &name]);
+        assert_eq!(Params::parse(&twice), Err(shown("` is given twice")));
         let long = format!("a={}", "x".repeat(MAX_INPUT_BYTES));
         assert_eq!(Params::parse(&long), Err("it is over 16 KiB".into()));
         let pairs = |n: usize| {
