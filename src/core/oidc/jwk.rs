@@ -73,8 +73,14 @@ pub fn choose_key(jwks: &str, kid: Option<&str>, alg: Alg) -> KeyChoice {
     let (mut chosen, mut count, mut unfit) = (None, 0, None);
     let keys = keys.members();
     for (_, key) in &keys {
+        // Any of its `kid`s: a key giving `kid` twice is then refused for that (`why_unfit`),
+        // where `get` would read it as having none and send the widget fetching the set again.
         if let Some(kid) = kid {
-            if !key.has_str("kid", kid) {
+            if !key
+                .members()
+                .iter()
+                .any(|(name, id)| name == "kid" && id.is_str(kid))
+            {
                 continue;
             }
         }
@@ -112,10 +118,16 @@ pub fn choose_key(jwks: &str, kid: Option<&str>, alg: Alg) -> KeyChoice {
     for &(name, min, max) in members {
         let value = key.str_of(name).unwrap_or_default();
         let fits = from_base64url(&value).is_some_and(|b| {
-            // A modulus in the fewest octets (RFC 7518 2), of 2048 bits at least; its first byte
-            // read without an index, which would bring a panic path on stable.
-            let least_first = if b.len() == min { 0x80 } else { 1 };
-            min <= b.len() && b.len() <= max && (name != "n" || b.first() >= Some(&least_first))
+            // RSA's integers in the fewest octets (RFC 7518 2: no leading zero; the exponent is
+            // never zero), the modulus of 2048 bits at least; a curve's coordinates have their
+            // full size, so a zero leads them freely. The first byte read without an index, which
+            // would bring a panic path on stable.
+            let least_first = if name == "n" && b.len() == min {
+                0x80
+            } else {
+                1
+            };
+            min <= b.len() && b.len() <= max && (kty != "RSA" || b.first() >= Some(&least_first))
         });
         if !fits {
             return KeyChoice::Refused(refused(&[
@@ -472,6 +484,39 @@ mod tests {
             .map(|n| format!("n starting {:02x}", n[0]))
             .collect();
         assert!(used.is_empty(), "keys used: {used:?}");
+    }
+
+    #[test]
+    fn an_rsa_exponent_in_more_octets_than_it_needs_is_refused() {
+        // RFC 7518 2 (Base64urlUInt): `AAEAAQ` is 65537 with a leading zero octet, `AA` is zero.
+        let rsa = |e: &str| format!(r#"{{"keys":[{{"kty":"RSA","n":"{N}","e":"{e}"}}]}}"#);
+        assert!(matches!(
+            choose_key(&rsa("AQAB"), None, Alg::RS256),
+            KeyChoice::Key(_)
+        ));
+        for e in ["AAEAAQ", "AA"] {
+            assert_eq!(
+                refused_with(choose_key(&rsa(e), None, Alg::RS256)),
+                "id_token: the key's `e` is not a well-formed RSA member",
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_kid_given_twice_is_refused_for_that_not_fetched_again() {
+        let set =
+            format!(r#"{{"keys":[{{"kty":"RSA","kid":"k","kid":"other","n":"{N}","e":"AQAB"}}]}}"#);
+        for kid in ["k", "other"] {
+            assert_eq!(
+                refused_with(choose_key(&set, Some(kid), Alg::RS256)),
+                ["id_token: the key `", kid, "` gives a member twice"].concat()
+            );
+        }
+        assert_eq!(
+            choose_key(&set, Some("third"), Alg::RS256),
+            KeyChoice::UnknownKid
+        );
     }
 
     proptest! {
