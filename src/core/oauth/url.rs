@@ -2,7 +2,7 @@
 //! host a loopback name. The widget never rewrites a URL it was given: it checks it and appends
 //! parameters.
 
-use crate::core::text::{cat, find, parse_decimal, split_once};
+use crate::core::text::{cat, decimal, find, is_one_of, parse_decimal, split_once};
 
 /// An absolute `http:` or `https:` URL's origin, `scheme://host[:port]`, lower case, default
 /// port dropped; `None` for anything else, user info, a fragment, white space or control
@@ -25,10 +25,18 @@ pub fn origin_of(url: &str) -> Option<String> {
         return None;
     }
     let host_end = match authority.strip_prefix("[") {
-        // An IPv6 literal holds something between its brackets.
+        // An IPv6 literal holds something between its brackets, and nothing but an address's
+        // characters (a browser refuses `[zz]`, so it is never a page's origin).
         Some(v6) => match find(v6, b"]")? {
             0 => return None,
-            at => at + 2,
+            at if v6
+                .bytes()
+                .take(at)
+                .all(|b| is_one_of(b, b"0123456789abcdef:.")) =>
+            {
+                at + 2
+            }
+            _ => return None,
         },
         None => find(authority, b":").unwrap_or(authority.len()),
     };
@@ -36,17 +44,17 @@ pub fn origin_of(url: &str) -> Option<String> {
     if host.is_empty() {
         return None;
     }
-    // A port is a number to 65535; the scheme's default is dropped however it is written
-    // (`:080` is `http:`'s, as the page's origin says).
+    // A port is a number to 65535, written as the page's origin writes it: the scheme's default
+    // dropped, and no leading zero, however it is written (`:080` is `http:`'s, `:08080` 8080).
     let port = match port.strip_prefix(":") {
-        None if port.is_empty() => port,
+        None if port.is_empty() => String::new(),
         digits => match parse_decimal(digits?, 5)? {
             65536.. => return None,
-            n if n == default_port => "",
-            _ => port,
+            n if n == default_port => String::new(),
+            n => cat(&[":", &decimal(n)]),
         },
     };
-    Some(cat(&[scheme, "://", host, port]))
+    Some(cat(&[scheme, "://", host, &port]))
 }
 
 /// Whether `origin` (as [`origin_of`] gives it) is `https:`, or plain `http:` on a loopback host.
@@ -85,6 +93,12 @@ mod tests {
             ("https://a.example:0443", "https://a.example"),
             ("http://a.example:65535/", "http://a.example:65535"),
             ("http://a.example:0/", "http://a.example:0"),
+            ("http://a.example:08080/", "http://a.example:8080"),
+            ("http://a.example:00/", "http://a.example:0"),
+            (
+                "http://[::ffff:127.0.0.1]:09/",
+                "http://[::ffff:127.0.0.1]:9",
+            ),
         ] {
             assert_eq!(origin_of(url).as_deref(), Some(origin), "{url}");
         }
@@ -106,6 +120,8 @@ mod tests {
             "/relative",
             "javascript:alert(1)",
             "http://[::1/",
+            "http://[zz]/",
+            "http://[::1%25eth0]/",
             "http:/a",
             "http://a\u{7f}/",
         ] {
