@@ -52,17 +52,17 @@ pub struct Verified {
 /// for one; `sub` is a non-empty string. Each failure is
 /// `invalid_id_token` naming the check.
 pub fn check_claims(claims: &str, expect: &Expect) -> Result<Verified, OAuthError> {
-    let claims = json::parse(claims).unwrap_or(Value::Null);
-    if !matches!(claims, Value::Object(_)) {
+    let Some(claims @ Value::Object(_)) = json::parse(claims) else {
         return Err(refused(&["the payload is not a JSON object"]));
-    }
+    };
     if claims.has_duplicate() {
         return Err(refused(&["a claim is given twice"]));
     }
     // Checks borrow from the text (`iss` is read by `str_of`, the reader every owned member
-    // goes through: fewer bytes than a second way); what `Verified` owns is copied at the end.
-    match claims.str_of("iss") {
-        Some(iss) if iss == expect.issuer => {}
+    // goes through: fewer bytes than a second way, and the copy `Verified` keeps); what else
+    // `Verified` owns is copied at the end.
+    let iss = match claims.str_of("iss") {
+        Some(iss) if iss == expect.issuer => iss,
         Some(iss) => {
             return Err(refused(&[
                 "`iss` `",
@@ -73,12 +73,13 @@ pub fn check_claims(claims: &str, expect: &Expect) -> Result<Verified, OAuthErro
             ]))
         }
         _ => return Err(refused(&["`iss` is missing"])),
-    }
-    checked(&claims, expect).map_err(|why| refused(&[why]))
+    };
+    checked(&claims, expect, iss).map_err(|why| refused(&[why]))
 }
 
-/// [`check_claims`] after `iss`: each failure is a fixed text, made an error in one place.
-fn checked(claims: &Value, expect: &Expect) -> Result<Verified, &'static str> {
+/// [`check_claims`] after `iss` (kept, to be moved into `Verified`): each failure is a fixed
+/// text, made an error in one place.
+fn checked(claims: &Value, expect: &Expect, iss: String) -> Result<Verified, &'static str> {
     let audiences = audiences(claims.get("aud"), false);
     let mut ours = false;
     for (_, audience) in &audiences {
@@ -136,7 +137,7 @@ fn checked(claims: &Value, expect: &Expect) -> Result<Verified, &'static str> {
         return Err("`sub` is missing or empty");
     };
     Ok(Verified {
-        iss: expect.issuer.into(),
+        iss,
         sub,
         aud: audience_text(&audiences),
         // A non-string `at_hash` counts as none: where one is required, that fails.
@@ -226,20 +227,21 @@ pub fn check_at_hash(
 /// A renewed id_token must name the same `iss`, `sub` and `aud` as the login's (Core 12.2);
 /// `nonce` is not checked on renewal.
 pub fn same_subject(first: &Verified, next: &Verified) -> Result<(), OAuthError> {
-    for &(name, was, is) in &[
-        ("iss", &first.iss, &next.iss),
-        ("sub", &first.sub, &next.sub),
-        ("aud", &first.aud, &next.aud),
-    ] {
-        if was != is {
-            return Err(refused(&[
-                "the renewed token's `",
-                name,
-                "` is not the login's",
-            ]));
-        }
-    }
-    Ok(())
+    // The first that differs, named: no table of pairs is built.
+    let name = if first.iss != next.iss {
+        "iss"
+    } else if first.sub != next.sub {
+        "sub"
+    } else if first.aud != next.aud {
+        "aud"
+    } else {
+        return Ok(());
+    };
+    Err(refused(&[
+        "the renewed token's `",
+        name,
+        "` is not the login's",
+    ]))
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

@@ -49,8 +49,7 @@ pub struct Discovery {
 /// description. A member given twice counts as absent (the JSON reader's rule), so a duplicated
 /// `issuer` fails.
 pub fn read_discovery(body: &str, issuer: &str) -> Result<Discovery, String> {
-    let doc = json::parse(body).filter(|v| matches!(v, Value::Object(_)));
-    let Some(doc) = doc else {
+    let Some(doc @ Value::Object(_)) = json::parse(body) else {
         return Err(cat(&[
             "the discovery document of `",
             issuer,
