@@ -114,7 +114,11 @@ impl PageState {
     /// Records the key set read from `uri`, in place of any read before.
     pub fn set_keys(&mut self, uri: &str, keys: &str) {
         match self.keys.iter_mut().find(|(u, _)| u == uri) {
-            Some((_, known)) => *known = keys.into(),
+            // Written over in place: its buffer kept, nothing dropped.
+            Some((_, known)) => {
+                known.clear();
+                known.push_str(keys);
+            }
             None => self.keys.push((uri.into(), keys.into())),
         }
     }
@@ -176,11 +180,9 @@ pub fn page_load(
         },
     };
     let record = store.get(Storage::Session, PENDING_KEY);
-    // Boxed at once: a delivery keeps it so, and any other path drops one pointer.
-    let pending = record
-        .as_deref()
-        .and_then(Pending::from_record)
-        .map(Box::new);
+    // Boxed as read (`Pending::from_record`): a delivery keeps it so, and any other path drops
+    // one pointer.
+    let pending = record.as_deref().and_then(Pending::from_record);
     if record.is_some() && pending.is_none() {
         store.remove(Storage::Session, PENDING_KEY);
     }

@@ -253,8 +253,9 @@ impl Pending {
 
     /// Reads a record back as a pending login in this tab; `None` for anything damaged. An
     /// earlier version's record (without `address`, or an empty one) started on its page's
-    /// origin and path.
-    pub fn from_record(record: &str) -> Option<Self> {
+    /// origin and path. Boxed as built: a page's delivery keeps it so, and it is not copied into
+    /// a box after.
+    pub fn from_record(record: &str) -> Option<Box<Self>> {
         let p = Params::parse_any_length(record).ok()?;
         // Every member that can be missing is read before anything is built: nothing built is
         // then dropped on the way out.
@@ -278,7 +279,7 @@ impl Pending {
             || cat(&[&config.page.origin, &config.page.path]),
             String::from,
         );
-        Some(Self {
+        Some(Box::new(Self {
             config,
             secrets: Secrets {
                 state: Secret::new(state),
@@ -292,7 +293,7 @@ impl Pending {
             stage: Stage::Authorize(String::new()),
             hinted: true,
             address,
-        })
+        }))
     }
 
     /// `lead`, then what commonly makes a provider show its own error page instead of
