@@ -5,13 +5,13 @@
 //! `cargo run --quiet --example contract`.
 
 use oauth_prefab::core::contract::{
-    ATTRIBUTES, CSP_WASM_ERROR, ERROR_CODES, EVENT_DOCS, MARKUP, METHODS, NOT_SET_UP, PARTS,
-    PROPERTIES, SECRET_ATTRIBUTES, STYLE, TAG,
+    ATTRIBUTES, CSP_WASM_ERROR, ERROR_CODES, EVENT_DOCS, LOG_IN, MARKUP, METHODS, NOT_SET_UP,
+    PARTS, PROPERTIES, SECRET_ATTRIBUTES, STYLE, TAG,
 };
 use oauth_prefab::core::machine::io::{COMMANDS, INPUTS};
 use oauth_prefab::core::oauth::provider::PRESETS;
 use oauth_prefab::core::oauth::request::RANDOM_BYTES;
-use oauth_prefab::core::store::CHANNEL;
+use oauth_prefab::core::store::{CHANNEL, RESPONSE_KEY};
 use serde_json::{json, Value};
 
 fn main() {
@@ -41,8 +41,9 @@ fn main() {
         "markup": MARKUP,
         "style": STYLE,
         "channel": CHANNEL,
+        "responseKey": RESPONSE_KEY,
         "randomBytes": RANDOM_BYTES,
-        "texts": { "notSetUp": NOT_SET_UP, "cspWasmError": CSP_WASM_ERROR },
+        "texts": { "logIn": LOG_IN, "notSetUp": NOT_SET_UP, "cspWasmError": CSP_WASM_ERROR },
     });
     println!(
         "{}",

@@ -118,6 +118,9 @@ export const SECRET_ATTRIBUTES = reflect("client-secret client_secret");
 /** The BroadcastChannel callback pages relay on when COOP cut them off from their opener. */
 export const CHANNEL = "oauth-prefab";
 
+/** Where sessionStorage carries a response back to the page that started its login: a page that holds one is a callback page. */
+export const RESPONSE_KEY = "oauth-prefab:response";
+
 /** The random bytes a login takes from crypto.getRandomValues (state, PKCE verifier, nonce). */
 export const RANDOM_BYTES = 80;
 
@@ -125,6 +128,7 @@ export const RANDOM_BYTES = 80;
 export const MARKUP = "<button part=button type=button><img part=avatar hidden alt=\"\" referrerpolicy=no-referrer><span part=spinner hidden></span><span part=label></span></button><span part=message role=status hidden></span>";
 export const STYLE = ":host(:not([hidden])){display:inline-block}button{display:inline-flex;align-items:center;gap:.5em;padding:.6em 1.2em;border:0;border-radius:.5em;background:#1f2937;color:#fff;font:inherit;font-weight:600;cursor:pointer}button:hover{filter:brightness(1.2)}button:focus-visible{outline:3px solid #2563eb;outline-offset:2px}[aria-busy=true]{cursor:progress;opacity:.85}[data-state=logged-in]{background:#166534}[data-state=logged-in] [part=label]:before{content:\"\\2713  \"}[data-state=expired]{background:#92400e}[part=spinner]{width:1em;height:1em;box-sizing:border-box;border:2px solid;border-right-color:#0000;border-radius:50%;animation:r .8s linear infinite}[hidden]{display:none!important}[part=message]{display:block;margin-top:.4em;color:#b91c1c;font-size:.9em}[data-state=cancelled]~[part=message],[data-state=logged-out]~[part=message],[data-state=pending]~[part=message]{color:#4b5563}:disabled{cursor:not-allowed;opacity:.6}img{width:1.6em;height:1.6em;margin:-.3em 0;border-radius:50%;object-fit:cover}@keyframes r{to{transform:rotate(1turn)}}";
 
-/** Texts needed where the WebAssembly cannot run. */
+/** Texts needed before the WebAssembly is ready, or where it cannot run. */
+export const LOG_IN = "Log in";
 export const NOT_SET_UP = "This login button is not set up yet.";
 export const CSP_WASM_ERROR = "<oauth-login>: the login button's WebAssembly could not be compiled. A page with a Content Security Policy must allow it: add 'wasm-unsafe-eval' (not 'unsafe-eval') to its script-src directive.";

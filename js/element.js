@@ -2,7 +2,7 @@
 // properties, and everything else handed to its driver. `login(options)` is the same controller
 // without an element. Names, markup and style come from js/contract.js, generated from Rust.
 import {
-  ATTRIBUTES, CSP_WASM_ERROR, IN_AUTHORIZE, IN_CONNECT, IN_DISCONNECT, IN_OPTIONS, IN_READ, IN_STORED, MARKUP,
+  ATTRIBUTES, CSP_WASM_ERROR, IN_AUTHORIZE, IN_CONNECT, IN_DISCONNECT, IN_OPTIONS, IN_READ, IN_STORED, LOG_IN, MARKUP,
   NOT_SET_UP, SECRET_ATTRIBUTES, STYLE, TAG,
 } from './contract.js';
 import { Driver, OAuthError } from './driver.js';
@@ -22,6 +22,11 @@ function shadowOf(host) {
   }
   root.adoptedStyleSheets = [sheet];
   return root;
+}
+
+/** The button's label until the core draws it: the `label` attribute, or the core's default. */
+function drawLabel(element) {
+  element.shadowRoot.querySelector('[part=label]').textContent = element.getAttribute('label') || LOG_IN;
 }
 
 /** A property set before the element was defined shadows the accessor: applied again. */
@@ -66,30 +71,49 @@ class OAuthLogin extends LoginElement {
   constructor() {
     super();
     this._internals = this.attachInternals?.();
+    // A click before the core started starts it here, so the popup opens within the click.
     shadowOf(this).querySelector('button').addEventListener('click', () => this.login().catch(() => {}));
-    this._driver = new Driver(this, () => attributesOf(this));
+  }
+
+  /** The element's controller, made once the core has started (which it does first if need be). */
+  get _driver() {
+    start();
+    return this._d ??= new Driver(this, () => attributesOf(this));
   }
 
   connectedCallback() {
     applyEarlyProperties(this);
-    const again = this._driver._connected;
-    this._driver._connected = true;
-    this._driver._sync();
-    this._driver._tell(IN_CONNECT);
-    this._driver._watchStorage(true);
+    // Before the core started: the button drawn now, the rest when it starts.
+    if (waiting) {
+      drawLabel(this);
+      waiting.add(this);
+    } else this._connect();
+  }
+
+  _connect() {
+    const driver = this._driver;
+    const again = driver._connected;
+    driver._connected = true;
+    driver._sync();
+    driver._tell(IN_CONNECT);
+    driver._watchStorage(true);
     // Moved back into the document: another tab may have changed the shared session meanwhile.
-    if (again) this._driver._tell(IN_STORED, '');
+    if (again) driver._tell(IN_STORED, '');
   }
 
   disconnectedCallback() {
-    this._driver._watchStorage(false);
-    this._driver._tell(IN_DISCONNECT);
+    const driver = this._d;
+    // None, or never connected: the core had not started, nothing to undo.
+    if (driver?._connected) {
+      driver._watchStorage(false);
+      driver._tell(IN_DISCONNECT);
+    }
   }
 
   attributeChangedCallback() {
-    // Before the first connectedCallback (an upgrade reports every attribute first), the sync in
-    // connectedCallback reads them all at once.
-    if (this.isConnected && this._driver._connected) this._driver._sync();
+    // Before the first connect (an upgrade reports every attribute first, and the core may not
+    // have started), the sync in _connect reads them all at once.
+    if (this.isConnected && this._d?._connected) this._d._sync();
   }
 
   // `read` answers the `properties` command's fields as a list, in their order (js/contract.js).
@@ -137,7 +161,7 @@ class Unavailable extends LoginElement {
 
   /** The label, however and whenever the page sets it (a framework sets it after creating). */
   attributeChangedCallback() {
-    this.shadowRoot.querySelector('[part=label]').textContent = this.getAttribute('label') || 'Log in';
+    drawLabel(this);
   }
 
   login() { return Promise.reject(new OAuthError({ error: 'browser_refused', description: CSP_WASM_ERROR })); }
@@ -200,10 +224,32 @@ for (const [attribute, property] of ATTRIBUTES) {
 }
 
 let available = false;
+// Where the core has not started (js/oauth-login.js): what starts it, and the elements that
+// connected meanwhile, in the order they connected.
+let boot;
+let waiting;
 
-/** Called once the WebAssembly is ready (or known not to be): which element `define()` defines. */
-export function setAvailable(ready) {
+/**
+ * Which element `define()` defines: the one that logs in where `ready` (WebAssembly can run).
+ * `later`, where the core has not started yet, starts it (see `start`).
+ */
+export function setAvailable(ready, later) {
   available = ready;
+  if (later) {
+    boot = later;
+    waiting = new Set();
+  }
+}
+
+/** Starts the core if it has not started, then connects the elements that waited for it; once. */
+export function start() {
+  const elements = waiting;
+  if (elements) {
+    waiting = null;
+    boot();
+    // One that left the document meanwhile has nothing to connect.
+    for (const element of elements) if (element.isConnected) element._connect();
+  }
 }
 
 /** Defines `<oauth-login>`; calling it again, or outside a browser, does nothing. */
@@ -214,6 +260,7 @@ export function define() {
 /** A login without an element: resolves with the `oauth-login` detail, or rejects. */
 export function login(options) {
   if (!available) return new Unavailable().login();
+  start();
   const object = options !== null && typeof options === 'object';
   const read = () => {
     const pairs = new URLSearchParams();

@@ -1,35 +1,54 @@
 // The script a page loads: the element, its driver and wasm-bindgen's glue, bundled by the build
-// into pkg/oauth-login.js with the WebAssembly inside it (one request). Importing it compiles the
-// module, handles an OAuth response in this page's address, and defines <oauth-login>.
+// into pkg/oauth-login.js with the WebAssembly inside it (one request). Importing it defines
+// <oauth-login>; on a page that may be a callback, only once the core has handled its address.
 import { packed, size, unpacker } from 'oauth-prefab:wasm';
 import { initSync } from '../pkg/oauth_prefab.js';
+import { bytesOf } from './bytes.js';
 import { handleCallback, reportLoaded } from './callback.js';
-import { CSP_WASM_ERROR } from './contract.js';
+import { CSP_WASM_ERROR, RESPONSE_KEY } from './contract.js';
 import { Driver } from './driver.js';
-import { define, login, OAuthError, setAvailable } from './element.js';
+import { define, login, OAuthError, setAvailable, start } from './element.js';
 import { unpack } from './unpack.js';
 
 export { define, login, OAuthError };
 
-let ready = false;
+let decoder;
+let later;
 try {
-  // The module, decoded and compiled at once, with no request of its own. At once matters: the
-  // core must take a response out of the address before the page's other scripts run (an await
-  // here lets them run first; so would any asynchronous inflating).
-  initSync({ module: new WebAssembly.Module(unpack(packed, size, unpacker)) });
-  ready = true;
+  // The small decoder module only, at once: compiling it also tells whether the page's CSP allows
+  // WebAssembly.
+  decoder = new WebAssembly.Module(bytesOf(unpacker));
 } catch (error) {
   console.error(CSP_WASM_ERROR, error);
 }
-setAvailable(ready);
-// A response in this address goes where the core says first; a relay to another page is waited
-// for, so that a response no page took is waiting when this page's widgets connect. Outside a
-// browser (a server render in Node) there is no page.
-const page = ready && globalThis.document && new Driver(null, null);
-if (page) await handleCallback(page);
+// A page that may be a callback (an address with a query or a fragment, or a response carried
+// back to it in sessionStorage) waits for the core, which must take a response out of the address
+// before the page's other scripts run (an await before it would let them run first). Anywhere
+// else the element is defined at once, its button drawn, and the core starts one task later, or
+// sooner when something needs it (element.js's `start`).
+try {
+  later = decoder && !/[?#]/.test(document.URL) && sessionStorage.getItem(RESPONSE_KEY) == null;
+} catch { /* outside a browser (no document), or storage refused: the core decides at once */ }
+
+let page;
+/** The core, decoded and compiled with no request of its own; asked about this page's address. */
+const boot = () => {
+  initSync({ module: new WebAssembly.Module(unpack(packed, size, decoder)) });
+  // Outside a browser (a server render in Node) there is no page.
+  page = globalThis.document && new Driver(null, null);
+  return page && handleCallback(page);
+};
+
+setAvailable(decoder, later && (() => {
+  boot();
+  reportLoaded(page);
+}));
+if (later) setTimeout(start);
+else if (decoder) await boot();
 define();
 // A redirect login's response that none of this page's elements took goes back to the page that
 // started the login, if that was another page (a site's one callback page): the core decides.
+// (Where the core starts later, `page` is not set yet: define() runs none of the page's code.)
 if (page) reportLoaded(page);
 // A page that became the widget's message (its response relayed and the window closing, or the
 // person told to start again) never finishes this import: an app whose callback URL is its own

@@ -2,11 +2,10 @@
 // turns it back into bytes with the small decoder module of unpack/, synchronously: the core must
 // take a response out of the address before the page's other scripts run. The page and the build
 // (which checks every build's round trip) both call it.
-import { bytesOf } from './bytes.js';
 
-/** The widget's wasm: the text `packed`, decoded by the module `unpacker` into `size` bytes. */
-export function unpack(packed, size, unpacker) {
-  const { room, unpack: decode, memory } = new WebAssembly.Instance(new WebAssembly.Module(bytesOf(unpacker))).exports;
+/** The widget's wasm: the text `packed`, decoded by `decoder` (unpack/'s compiled module) into `size` bytes. */
+export function unpack(packed, size, decoder) {
+  const { room, unpack: decode, memory } = new WebAssembly.Instance(decoder).exports;
   const at = room(packed.length, size);
   // The text is ASCII: one byte a character, written where the decoder reads it.
   if (at) new TextEncoder().encodeInto(packed, new Uint8Array(memory.buffer, at, packed.length));

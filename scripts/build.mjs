@@ -12,6 +12,7 @@ import { minifyBoundaryNames } from './build/minify-names.mjs';
 import { trimGlue } from './build/trim-glue.mjs';
 import { chooseToolchain } from './build/toolchain.mjs';
 import { buildUnpacker } from './build/unpacker.mjs';
+import { bytesOf } from '../js/bytes.js';
 import { unpack } from '../js/unpack.js';
 
 const root = resolve(import.meta.dirname, '..');
@@ -38,7 +39,7 @@ const wasm = readFileSync(wasmFile);
 const unpacker = buildUnpacker(root, toolchain, WASM_FEATURES);
 const packed = packWasm(wasm);
 // Every build decodes what it packed, as the page will: an xz or a decoder that moved fails here.
-if (!Buffer.from(unpack(packed, wasm.length, String.fromCharCode(...unpacker))).equals(wasm)) throw new Error('build: the packed wasm does not decode to the wasm (xz or unpack/ changed?)');
+if (!Buffer.from(unpack(packed, wasm.length, new WebAssembly.Module(bytesOf(String.fromCharCode(...unpacker))))).equals(wasm)) throw new Error('build: the packed wasm does not decode to the wasm (xz or unpack/ changed?)');
 
 // wasm-bindgen copies js/storage.js into pkg/snippets/ for the glue, and the driver imports
 // js/storage.js too (its `localWrites`, which tell this page's elements of each other's writes):

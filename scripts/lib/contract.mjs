@@ -392,6 +392,9 @@ export const SECRET_ATTRIBUTES = reflect(${attributes(contract.secrets)});
 /** The BroadcastChannel callback pages relay on when COOP cut them off from their opener. */
 export const CHANNEL = ${text(contract.channel)};
 
+/** Where sessionStorage carries a response back to the page that started its login: a page that holds one is a callback page. */
+export const RESPONSE_KEY = ${text(contract.responseKey)};
+
 /** The random bytes a login takes from crypto.getRandomValues (state, PKCE verifier, nonce). */
 export const RANDOM_BYTES = ${contract.randomBytes};
 
@@ -399,7 +402,8 @@ export const RANDOM_BYTES = ${contract.randomBytes};
 export const MARKUP = ${text(contract.markup)};
 export const STYLE = ${text(contract.style)};
 
-/** Texts needed where the WebAssembly cannot run. */
+/** Texts needed before the WebAssembly is ready, or where it cannot run. */
+export const LOG_IN = ${text(contract.texts.logIn)};
 export const NOT_SET_UP = ${text(contract.texts.notSetUp)};
 export const CSP_WASM_ERROR = ${text(contract.texts.cspWasmError)};
 `;

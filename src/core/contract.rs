@@ -267,6 +267,10 @@ error_codes! {
 /// compiling the widget's WebAssembly.
 pub const NOT_SET_UP: &str = "This login button is not set up yet.";
 
+/// The button's text with no `label` and no provider name (a custom provider), and the one it
+/// shows before the WebAssembly is ready or where it cannot run.
+pub const LOG_IN: &str = "Log in";
+
 /// A console line's text, as a literal: every line the element writes to the console begins
 /// `<oauth-login>: `, so a page author can tell (and filter) them. Written here only.
 macro_rules! console {

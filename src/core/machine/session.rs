@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use super::popup::PopupWatch;
 use super::proof::Proof;
-use crate::core::contract::{Attr, ButtonState, NOT_SET_UP};
+use crate::core::contract::{Attr, ButtonState, LOG_IN, NOT_SET_UP};
 use crate::core::error::OAuthError;
 use crate::core::oauth::config::{Config, Page, Settings};
 use crate::core::oauth::form::Params;
@@ -402,11 +402,7 @@ pub fn view(attempt: &Attempt, logged_in: bool, configured: bool) -> View {
 /// else "Log in with <Provider>", which says "Logged in" once a user is (the button still logs
 /// in again, to switch accounts).
 pub fn label(config: &Config, held: Option<&Held>) -> String {
-    let verb = if held.is_some() {
-        "Logged in"
-    } else {
-        "Log in"
-    };
+    let verb = if held.is_some() { "Logged in" } else { LOG_IN };
     let who = held.and_then(|h| display_name(&h.profile));
     match (config.get(Attr::Label), who, config.preset.name) {
         (Some(label), _, _) => label.into(),
