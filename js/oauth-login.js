@@ -1,7 +1,7 @@
 // The script a page loads: the element, its driver and wasm-bindgen's glue, bundled by the build
 // into pkg/oauth-login.js with the WebAssembly inside it (one request). Importing it defines
 // <oauth-login>; on a page that may be a callback, only once the core has handled its address.
-import { packed, size, unpacker } from 'oauth-prefab:wasm';
+import { packed, plan, size, unpacker } from 'oauth-prefab:wasm';
 import { initSync } from '../pkg/oauth_prefab.js';
 import { bytesOf } from './bytes.js';
 import { handleCallback, reportLoaded } from './callback.js';
@@ -33,7 +33,7 @@ try {
 let page;
 /** The core, decoded and compiled with no request of its own; asked about this page's address. */
 const boot = () => {
-  initSync({ module: new WebAssembly.Module(unpack(packed, size, decoder)) });
+  initSync({ module: new WebAssembly.Module(unpack(packed, plan, size, decoder)) });
   // Outside a browser (a server render in Node) there is no page.
   page = globalThis.document && new Driver(null, null);
   return page && handleCallback(page);

@@ -37,9 +37,9 @@ writeFileSync(glueFile, trimGlue(readFileSync(glueFile, 'utf8')));
 minifyBoundaryNames(wasmFile, glueFile, env, WASM_FEATURES);
 const wasm = readFileSync(wasmFile);
 const unpacker = buildUnpacker(root, toolchain, WASM_FEATURES);
-const packed = packWasm(wasm);
+const { packed, plan } = packWasm(wasm);
 // Every build decodes what it packed, as the page will: an xz or a decoder that moved fails here.
-if (!Buffer.from(unpack(packed, wasm.length, new WebAssembly.Module(bytesOf(String.fromCharCode(...unpacker))))).equals(wasm)) throw new Error('build: the packed wasm does not decode to the wasm (xz or unpack/ changed?)');
+if (!Buffer.from(unpack(packed, plan, wasm.length, new WebAssembly.Module(bytesOf(String.fromCharCode(...unpacker))))).equals(wasm)) throw new Error('build: the packed wasm does not decode to the wasm (xz or unpack/ changed?)');
 
 // wasm-bindgen copies js/storage.js into pkg/snippets/ for the glue, and the driver imports
 // js/storage.js too (its `localWrites`, which tell this page's elements of each other's writes):
@@ -66,7 +66,7 @@ await build({
   charset: 'utf8',
   legalComments: 'none',
   logLevel: 'warning',
-  plugins: [embeddedWasmPlugin(wasm.length), oneStorageModule],
+  plugins: [embeddedWasmPlugin(plan, wasm.length), oneStorageModule],
   // A property whose name starts with one `_` is js/'s own (the driver's state and methods, the
   // element's driver): shortened, the same everywhere in the bundle. No DOM or glue name does.
   mangleProps: /^_[^_]/,

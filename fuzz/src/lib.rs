@@ -1528,7 +1528,8 @@ pub fn userinfo(data: &[u8]) {
 
 /// The script's loader (`unpack/`): the first two bytes are the output's size (little-endian),
 /// the rest a raw LZMA stream, which is decoded or refused; then all the bytes as the build's
-/// text, which decodes to 6 bits a character or is refused. A panic would be a trap in the page.
+/// text, which decodes to 6 bits a character or is refused; then as a plan of code streams. A
+/// panic would be a trap in the page.
 pub fn unpack(data: &[u8]) {
     if let [low, high, stream @ ..] = data {
         let mut output = vec![0; usize::from(u16::from_le_bytes([*low, *high]))];
@@ -1537,5 +1538,14 @@ pub fn unpack(data: &[u8]) {
     let mut text = data.to_vec();
     if let Ok(written) = ::unpack::from_text(&mut text) {
         assert_eq!(written, data.len() * 6 / 8, "6 bits a character");
+    }
+    // As a plan of code streams, rebuilt or refused: as it is, and with a header of the first
+    // bytes as small numbers, so that its parts often add up and the bodies are walked.
+    let mut wasm = vec![0; data.len().saturating_sub(::unpack::HEADER)];
+    let _ = ::unpack::rebuild(data, &mut wasm);
+    if let Some((numbers, rest)) = data.split_at_checked(::unpack::HEADER / 4) {
+        let mut plan: Vec<u8> = numbers.iter().flat_map(|&n| u32::from(n).to_le_bytes()).collect();
+        plan.extend_from_slice(rest);
+        let _ = ::unpack::rebuild(&plan, &mut vec![0; rest.len()]);
     }
 }

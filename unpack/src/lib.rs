@@ -1,16 +1,20 @@
 //! The script's loader: a small wasm module that turns the widget's embedded wasm back into bytes.
 //!
-//! The widget's wasm is compressed at build time by `xz` (raw LZMA1 with `lc=3,lp=0,pb=0`,
-//! `scripts/build/embed.mjs`) and written into the script as text of a 64-character alphabet.
-//! LZMA takes about 5 KB more out of the wasm than the server's gzip does, and gzip then leaves
-//! the text at the compressed size (6 bits a character). Inflating must be synchronous (the core
-//! takes a response out of the address before the page's other scripts run), and inflaters
-//! written in JS ran cold for 24 to 39 ms; this one, compiled to wasm, decodes the widget's
-//! 86 KB in about 5 ms in Node and 9 to 13 ms in this machine's headless Chromium (measured).
+//! At build time the wasm's function bodies are taken apart into streams of one kind each
+//! (`scripts/build/code-streams.mjs`: opcodes, local indices, constants...; LZMA models each
+//! kind better alone, 2.7 KB less), the result (the "plan") is compressed by `xz` (raw LZMA1 with
+//! `lc=3,lp=0,pb=0`, `scripts/build/embed.mjs`) and written into the script as text of a
+//! 64-character alphabet. LZMA takes about 5 KB more out of the wasm than the server's gzip does,
+//! and gzip then leaves the text at the compressed size (6 bits a character). Inflating must be
+//! synchronous (the core takes a response out of the address before the page's other scripts
+//! run), and inflaters written in JS ran cold for 24 to 39 ms; this one, compiled to wasm, decodes
+//! the widget's 86 KB in about 5 ms in Node and 9 to 13 ms in this machine's headless Chromium
+//! (measured before the code streams, which add a pass over the code).
 //!
-//! The page calls two exports (`js/unpack.js`): `room` makes memory for the text and the output,
-//! then `unpack` decodes the text in place and the LZMA stream after it. Everything here is
-//! bounds-checked: a damaged text is refused (0), never read or written outside its slices.
+//! The page calls two exports (`js/unpack.js`): `room` makes memory for the text, the plan and
+//! the wasm, then `unpack` decodes the text in place, the LZMA stream after it into the plan
+//! (`unlzma`), and the plan into the wasm (`rebuild`). Everything here is bounds-checked: a
+//! damaged text is refused (0), never read or written outside its slices.
 #![cfg_attr(target_arch = "wasm32", no_std)]
 
 /// A text or stream that is not what the build wrote.
@@ -288,6 +292,282 @@ impl Packets {
     }
 }
 
+/// How many streams scripts/build/code-streams.mjs takes the function bodies apart into.
+pub const STREAMS: usize = 12;
+/// The bytes of the plan before the wasm's own, u32s little-endian: where the function bodies go
+/// in the skeleton, how many there are, and each stream's length.
+pub const HEADER: usize = (2 + STREAMS) * 4;
+
+// The streams, numbered in the order of code-streams.mjs's `STREAMS`; after them, the rest of the
+// wasm (`SKELETON`), read as one more.
+const LOCALS: usize = 0;
+const OTHER: usize = 1;
+const BRANCH: usize = 2;
+const CALL: usize = 3;
+const CONST64: usize = 4;
+const CONST32: usize = 5;
+const LOAD: usize = 6;
+const STORE: usize = 7;
+const SET: usize = 8;
+const TEE: usize = 9;
+const GET: usize = 10;
+const OP: usize = 11;
+const SKELETON: usize = STREAMS;
+
+/// The wasm being written back from its plan: where each stream is read, and where it ends.
+/// A read past a stream's end, or a write past the wasm's, marks it `damaged` (and reads 0):
+/// flags, not `Result`s, keep this small (each `?` passed a result through memory).
+struct Rebuild<'a> {
+    plan: &'a [u8],
+    next: [usize; STREAMS + 1],
+    end: [usize; STREAMS + 1],
+    wasm: &'a mut [u8],
+    written: usize,
+    damaged: bool,
+}
+
+impl Rebuild<'_> {
+    /// Writes `byte` to the wasm.
+    #[inline(never)]
+    fn put(&mut self, byte: u8) {
+        match self.wasm.get_mut(self.written) {
+            Some(out) => *out = byte,
+            None => self.damaged = true,
+        }
+        self.written += 1;
+    }
+
+    /// Copies the next byte of stream `from` to the wasm, and returns it.
+    #[inline(never)]
+    fn byte(&mut self, from: usize) -> u8 {
+        let at = self.next[from];
+        let byte = match self.plan.get(at) {
+            Some(&byte) if at < self.end[from] => byte,
+            _ => {
+                self.damaged = true;
+                return 0;
+            }
+        };
+        self.next[from] = at + 1;
+        self.put(byte);
+        byte
+    }
+
+    /// Copies `count` bytes of stream `from` (fewer once damaged).
+    #[inline(never)]
+    fn bytes(&mut self, from: usize, mut count: usize) {
+        while count > 0 && !self.damaged {
+            self.byte(from);
+            count -= 1;
+        }
+    }
+
+    /// Copies a LEB128 number of stream `from`; returns its value (its low 32 bits).
+    #[inline(never)]
+    fn leb(&mut self, from: usize) -> usize {
+        let (mut value, mut shift) = (0, 0);
+        loop {
+            let byte = self.byte(from);
+            if shift < 32 {
+                value |= usize::from(byte & 0x7f) << shift;
+            }
+            shift += 7;
+            if byte < 0x80 {
+                return value;
+            }
+        }
+    }
+
+    /// Copies `count` LEB128 numbers of stream `from` (fewer once damaged).
+    #[inline(never)]
+    fn lebs(&mut self, from: usize, mut count: usize) {
+        while count > 0 && !self.damaged {
+            self.leb(from);
+            count -= 1;
+        }
+    }
+
+    /// Writes one function body back, with its size first. The plan leaves the size out: the
+    /// body is written once to count it (what that writes is written over), then again after it.
+    #[inline(never)]
+    fn body(&mut self) {
+        let (start, streams) = (self.written, self.next);
+        self.instructions();
+        let mut size = self.written - start;
+        (self.written, self.next) = (start, streams);
+        loop {
+            let low = size as u8 & 0x7f;
+            size >>= 7;
+            self.put(if size > 0 { low | 0x80 } else { low });
+            if size == 0 {
+                break;
+            }
+        }
+        self.instructions();
+    }
+
+    /// Writes a body's locals, then each instruction's opcode and immediates from their
+    /// streams (as code-streams.mjs's `immediates` took them apart), through its final `end`.
+    #[inline(never)]
+    fn instructions(&mut self) {
+        let mut groups = self.leb(LOCALS);
+        while groups > 0 && !self.damaged {
+            self.leb(LOCALS);
+            self.byte(LOCALS);
+            groups -= 1;
+        }
+        // The blocks open (block, loop, if): the `end` with none open ends the body.
+        let mut open = 0usize;
+        while !self.damaged {
+            let op = self.byte(OP);
+            let mut immediates = match op {
+                0x0b if open == 0 => return,
+                0x0b => {
+                    open -= 1;
+                    0
+                }
+                0xfc => misc_immediates(self.leb(OP)),
+                _ => IMMEDIATES[usize::from(op)],
+            };
+            open += usize::from((0x02..=0x04).contains(&op));
+            // Up to two, a byte each (low byte first): a stream (low 4 bits, plus 1: 0 is none)
+            // and a kind (high 4 bits).
+            while immediates & 15 != 0 {
+                let stream = usize::from(immediates & 15) - 1;
+                match immediates >> 4 & 15 {
+                    LEB => self.lebs(stream, 1),
+                    TABLE => {
+                        let targets = self.leb(stream);
+                        self.lebs(stream, targets.saturating_add(1));
+                    }
+                    VECTOR => {
+                        let count = self.leb(stream);
+                        self.bytes(stream, count);
+                    }
+                    kind => self.bytes(stream, 1 << (kind - BYTES_1)),
+                }
+                immediates >>= 8;
+            }
+        }
+    }
+}
+
+// The kinds of immediate: a LEB128; a count `n` then `n + 1` LEB128s (br_table); a count then
+// that many bytes (a typed select); 1, 2, 4 or 8 bytes as they are.
+const LEB: u16 = 0;
+const TABLE: u16 = 1;
+const VECTOR: u16 = 2;
+const BYTES_1: u16 = 3;
+
+/// One immediate for `copy`: its kind and stream.
+const fn one(kind: u16, stream: usize) -> u16 {
+    kind << 4 | (stream as u16 + 1)
+}
+
+/// Two immediates for `copy`, `first` first.
+const fn two(first: u16, second: u16) -> u16 {
+    first | second << 8
+}
+
+/// The immediates after each opcode (but 0xfc), as a table: a lookup is smaller than the match.
+static IMMEDIATES: [u16; 256] = {
+    let mut table = [0; 256];
+    let mut op = 0;
+    while op < 256 {
+        table[op] = immediates(op as u8);
+        op += 1;
+    }
+    table
+};
+
+/// The immediates after the opcode `op` (not 0xfc), with their streams.
+const fn immediates(op: u8) -> u16 {
+    match op {
+        // Block types stay with the opcodes, which predict them.
+        0x02..=0x04 => one(LEB, OP),
+        0x0c | 0x0d => one(LEB, BRANCH),
+        0x0e => one(TABLE, BRANCH),
+        0x10 | 0xd2 => one(LEB, CALL),
+        0x11 => two(one(LEB, CALL), one(LEB, CALL)),
+        0x1c => one(VECTOR, OTHER),
+        0x20 => one(LEB, GET),
+        0x21 => one(LEB, SET),
+        0x22 => one(LEB, TEE),
+        0x23..=0x26 => one(LEB, OTHER),
+        // A memory access: its alignment stays with the opcode, its offset goes by direction.
+        0x28..=0x35 => two(one(LEB, OP), one(LEB, LOAD)),
+        0x36..=0x3e => two(one(LEB, OP), one(LEB, STORE)),
+        0x3f | 0x40 | 0xd0 => one(BYTES_1, OTHER),
+        0x41 => one(LEB, CONST32),
+        0x42 => one(LEB, CONST64),
+        0x43 => one(BYTES_1 + 2, CONST32),
+        0x44 => one(BYTES_1 + 3, CONST64),
+        // No immediates (code-streams.mjs refuses an opcode it does not know).
+        _ => 0,
+    }
+}
+
+/// The immediates after 0xfc and its sub-opcode `sub` (bulk memory, tables, saturating truncation).
+fn misc_immediates(sub: usize) -> u16 {
+    match sub {
+        8 => two(one(LEB, OTHER), one(BYTES_1, OTHER)),
+        9 | 13 | 15..=17 => one(LEB, OTHER),
+        10 => one(BYTES_1 + 1, OTHER),
+        11 => one(BYTES_1, OTHER),
+        12 | 14 => two(one(LEB, OTHER), one(LEB, OTHER)),
+        _ => 0,
+    }
+}
+
+/// Writes the wasm back from its `plan` (scripts/build/code-streams.mjs's layout) into all of
+/// `wasm`. A plan whose parts do not make `wasm`, exactly, is refused.
+pub fn rebuild(plan: &[u8], wasm: &mut [u8]) -> Result<(), Damaged> {
+    let mut rebuild = Rebuild {
+        plan,
+        next: [0; STREAMS + 1],
+        end: [0; STREAMS + 1],
+        damaged: false,
+        wasm,
+        written: 0,
+    };
+    // The header's numbers: where the bodies go in the skeleton, how many, and each stream's
+    // length. The skeleton follows the header, and each stream the one before: placed from the
+    // end back. The bounds are hidden from the optimizer, which would unroll the loops (+600 B).
+    let number = |at: usize| match plan.get(at * 4..at * 4 + 4) {
+        Some(&[a, b, c, d]) => u32::from_le_bytes([a, b, c, d]) as usize,
+        _ => usize::MAX,
+    };
+    let mut start = plan.len();
+    let mut stream = core::hint::black_box(STREAMS);
+    while stream > 0 {
+        stream -= 1;
+        rebuild.end[stream] = start;
+        start = start.saturating_sub(number(2 + stream));
+        rebuild.next[stream] = start;
+    }
+    rebuild.next[SKELETON] = HEADER;
+    rebuild.end[SKELETON] = start;
+    rebuild.damaged = start < HEADER;
+    rebuild.bytes(SKELETON, number(0));
+    let mut functions = number(1);
+    while functions > 0 && !rebuild.damaged {
+        rebuild.body();
+        functions -= 1;
+    }
+    rebuild.bytes(SKELETON, start.saturating_sub(rebuild.next[SKELETON]));
+    // All of the wasm written, and every stream read to its end.
+    let mut stream = core::hint::black_box(STREAMS + 1);
+    while stream > 0 {
+        stream -= 1;
+        rebuild.damaged |= rebuild.next[stream] != rebuild.end[stream];
+    }
+    if rebuild.damaged || rebuild.written != rebuild.wasm.len() {
+        Err(Damaged)
+    } else {
+        Ok(())
+    }
+}
+
 /// The exports the page calls (`js/unpack.js`): the text goes after the module's own memory, and
 /// the output after the text.
 #[cfg(target_arch = "wasm32")]
@@ -305,34 +585,44 @@ mod page {
         core::ptr::addr_of!(__heap_base) as usize
     }
 
-    /// Grows the memory to hold a text of `length` bytes and an output of `size`; returns where
-    /// the page writes the text, or 0 when the memory cannot grow.
+    /// Grows the memory to hold a text of `length` bytes, the plan of `plan` bytes that LZMA
+    /// decodes it to, and the wasm of `size` bytes; returns where the page writes the text, or 0
+    /// when the memory cannot grow.
     #[no_mangle]
-    pub extern "C" fn room(length: usize, size: usize) -> usize {
-        let (end, held) = (text_at() + length + size, memory_size(0) << 16);
+    pub extern "C" fn room(length: usize, plan: usize, size: usize) -> usize {
+        let (end, held) = (text_at() + length + plan + size, memory_size(0) << 16);
         if end > held && memory_grow(0, (end - held).div_ceil(1 << 16)) == usize::MAX {
             return 0;
         }
         text_at()
     }
 
-    /// Decodes the text of `length` bytes that the page wrote where `room` said into `size`
-    /// bytes; returns where they are, or 0 when the text is damaged.
+    /// Decodes the text of `length` bytes that the page wrote where `room` said into the plan of
+    /// `plan` bytes, and that into the wasm of `size` bytes; returns where the wasm is, or 0 when
+    /// the text is damaged.
     #[no_mangle]
-    pub extern "C" fn unpack(length: usize, size: usize) -> usize {
-        if room(length, size) == 0 {
+    pub extern "C" fn unpack(length: usize, plan: usize, size: usize) -> usize {
+        if room(length, plan, size) == 0 {
             return 0;
         }
-        // SAFETY: `room` made both slices part of the memory, and they do not overlap; nothing
+        let plan_at = text_at() + length;
+        let wasm_at = plan_at + plan;
+        // SAFETY: `room` made the three slices part of the memory, one after another; nothing
         // else in this module uses memory past the heap's base.
-        let (text, output) = unsafe {
+        let (text, plan, wasm) = unsafe {
             (
                 from_raw_parts_mut(text_at() as *mut u8, length),
-                from_raw_parts_mut((text_at() + length) as *mut u8, size),
+                from_raw_parts_mut(plan_at as *mut u8, plan),
+                from_raw_parts_mut(wasm_at as *mut u8, size),
             )
         };
         match super::from_text(text) {
-            Ok(bytes) if super::unlzma(&text[..bytes], output).is_ok() => output.as_ptr() as usize,
+            Ok(bytes)
+                if super::unlzma(&text[..bytes], plan).is_ok()
+                    && super::rebuild(plan, wasm).is_ok() =>
+            {
+                wasm_at
+            }
             _ => 0,
         }
     }

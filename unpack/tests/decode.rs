@@ -1,13 +1,13 @@
 //! The decoder against `xz` as the build calls it (its arguments are read from
-//! scripts/build/embed.mjs), against the build's text encoder (a fixture both sides check), and
-//! against damaged input, which it must refuse without a panic.
+//! scripts/build/embed.mjs), against the build's text encoder and its code streams (fixtures both
+//! sides check), and against damaged input, which it must refuse without a panic.
 #![allow(clippy::disallowed_macros, clippy::disallowed_methods)]
 
 use std::io::Write;
 use std::process::{Command, Stdio};
 
 use proptest::prelude::*;
-use unpack::{from_text, unlzma, Damaged};
+use unpack::{from_text, rebuild, unlzma, Damaged, HEADER};
 
 /// `data` compressed by `xz` with the build's arguments.
 fn xz(data: &[u8]) -> Vec<u8> {
@@ -123,7 +123,60 @@ fn damaged_input_is_refused() {
     );
 }
 
+/// scripts/build/code-streams.mjs's plan of the fixture with every shape of immediate
+/// (tests/build/code-streams.test.mjs checks that the build still writes it).
+const SHAPES_WASM: &[u8] = include_bytes!("../../tests/build/fixtures/code-shapes.wasm");
+const SHAPES_PLAN: &[u8] = include_bytes!("../../tests/build/fixtures/code-shapes.plan");
+
+#[test]
+fn the_build_s_plan_is_rebuilt_into_the_wasm() {
+    // The three bodies' sizes (1, 1 and 2 bytes) left out.
+    assert_eq!(SHAPES_PLAN.len(), HEADER + SHAPES_WASM.len() - 4);
+    let mut wasm = vec![0; SHAPES_WASM.len()];
+    assert_eq!(rebuild(SHAPES_PLAN, &mut wasm), Ok(()));
+    assert!(wasm == SHAPES_WASM, "the plan rebuilds the fixture");
+}
+
+#[test]
+fn a_plan_that_does_not_add_up_is_refused() {
+    let size = SHAPES_WASM.len();
+    // Asked for another size, or cut short.
+    assert_eq!(rebuild(SHAPES_PLAN, &mut vec![0; size + 1]), Err(Damaged));
+    assert_eq!(rebuild(SHAPES_PLAN, &mut vec![0; size - 1]), Err(Damaged));
+    assert_eq!(rebuild(&SHAPES_PLAN[..HEADER - 1], &mut []), Err(Damaged));
+    // Each number of the header one more or one less.
+    for at in 0..HEADER / 4 {
+        for delta in [1u32, u32::MAX] {
+            let mut plan = SHAPES_PLAN.to_vec();
+            let number = u32::from_le_bytes(plan[at * 4..at * 4 + 4].try_into().unwrap());
+            plan[at * 4..at * 4 + 4].copy_from_slice(&number.wrapping_add(delta).to_le_bytes());
+            let mut wasm = vec![0; size];
+            // Refused, or (where the bodies' place moved) other bytes, which do not compile.
+            let rebuilt = rebuild(&plan, &mut wasm);
+            assert!(
+                rebuilt.is_err() || (at == 0 && wasm != SHAPES_WASM),
+                "header number {at} changed by {delta}"
+            );
+        }
+    }
+}
+
 proptest! {
+    /// Whatever the plan, rebuilding answers without a panic or a hang.
+    #[test]
+    fn any_plan_is_rebuilt_or_refused(plan in proptest::collection::vec(any::<u8>(), 0..600), size in 0usize..600) {
+        let _ = rebuild(&plan, &mut vec![0; size]);
+    }
+
+    /// The fixture's plan with one byte changed is rebuilt (into other bytes) or refused.
+    #[test]
+    fn a_plan_with_a_changed_byte_is_rebuilt_or_refused(at in any::<prop::sample::Index>(), byte in any::<u8>()) {
+        let mut plan = SHAPES_PLAN.to_vec();
+        let at = at.index(plan.len());
+        plan[at] = byte;
+        let _ = rebuild(&plan, &mut vec![0; SHAPES_WASM.len()]);
+    }
+
     /// Whatever the bytes, the decoder answers without a panic (the wasm would trap).
     #[test]
     fn any_bytes_are_decoded_or_refused(mut input in proptest::collection::vec(any::<u8>(), 0..400), size in 0usize..2000) {
