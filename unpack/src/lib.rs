@@ -3,7 +3,7 @@
 //! At build time the wasm's function bodies are taken apart into streams of one kind each
 //! (`scripts/build/code-streams.mjs`: opcodes, local indices, constants...; LZMA models each
 //! kind better alone, 2.7 KB less), the result (the "plan") is compressed by `xz` (raw LZMA1 with
-//! `lc=3,lp=0,pb=0`, `scripts/build/embed.mjs`) and written into the script as text of a
+//! `lc=1,lp=0,pb=0`, `scripts/build/embed.mjs`) and written into the script as text of a
 //! 64-character alphabet. LZMA takes about 5 KB more out of the wasm than the server's gzip does,
 //! and gzip then leaves the text at the compressed size (6 bits a character). Inflating must be
 //! synchronous (the core takes a response out of the address before the page's other scripts
@@ -46,7 +46,7 @@ pub fn from_text(text: &mut [u8]) -> Result<usize, Damaged> {
 
 /// The literal context bits (`lc`); `lp` and `pb` are 0, so no position state is modelled.
 /// The build passes the same to `xz`.
-const LC: u32 = 3;
+const LC: u32 = 1;
 
 // The probabilities, one array: each model's offset. A bit tree of n bits takes 2^n entries,
 // read from index 1.
@@ -172,7 +172,7 @@ impl Ranges<'_> {
     }
 }
 
-/// Decodes the raw LZMA1 stream `input` (`lc=3,lp=0,pb=0`) into all of `output`. A stream that
+/// Decodes the raw LZMA1 stream `input` (`lc=1,lp=0,pb=0`) into all of `output`. A stream that
 /// ends early, reaches back before the start, or runs past its end is refused; an end marker
 /// after the last byte is allowed and not read.
 pub fn unlzma(input: &[u8], output: &mut [u8]) -> Result<(), Damaged> {

@@ -18,8 +18,8 @@ fn xz(data: &[u8]) -> Vec<u8> {
         .expect("embed.mjs declares XZ_ARGS");
     let args: Vec<&str> = line.split('\'').skip(1).step_by(2).collect();
     assert!(
-        args.iter().any(|a| a.contains("lc=3,lp=0,pb=0")),
-        "the decoder assumes lc=3, lp=0, pb=0: {args:?}"
+        args.iter().any(|a| a.contains("lc=1,lp=0,pb=0")),
+        "the decoder assumes lc=1, lp=0, pb=0: {args:?}"
     );
     let mut child = Command::new("xz")
         .args(&args)
