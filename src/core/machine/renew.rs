@@ -520,14 +520,16 @@ impl Machine {
             read => read.flatten(),
         }
         .filter(|h| !h.token.is_expired(env.now));
-        match (shared, self.held.take()) {
+        // The session held before, looked at in place and dropped once, at the end.
+        let before = self.held.take();
+        match (shared, &before) {
             (Some(shared), old) => {
                 self.settle(Attempt::None);
                 // Another person's login is a login; the same person's new token, a renewal.
                 // Only a session with a refresh token can have been renewed: without a subject
                 // (plain OAuth) any new login, another account's too, would read as the same.
                 let renewed = !restoring
-                    && old.is_some_and(|old| {
+                    && old.as_ref().is_some_and(|old| {
                         old.refresh_token.is_some() && old.profile.sub == shared.profile.sub
                     });
                 self.held = Some(shared);

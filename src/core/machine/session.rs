@@ -117,7 +117,12 @@ impl Held {
     /// key and other settings: left for those settings to come back to). A record without `by`
     /// was written before records named their grantor: it is taken as `config`'s, as then.
     pub fn from_record(record: &str, config: &Rc<Config>) -> Option<Option<Self>> {
-        let p = Params::parse_any_length(record).ok()?;
+        // Read from a temporary: every way out of `read` leaves it to the one drop after.
+        Self::read(&Params::parse_any_length(record).ok()?, config)
+    }
+
+    /// [`from_record`](Self::from_record), from its parameters.
+    fn read(p: &Params, config: &Rc<Config>) -> Option<Option<Self>> {
         let text = |name| p.given(name).map(String::from);
         let number = |name| match p.get(name)? {
             "" => Some(None),
