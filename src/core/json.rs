@@ -62,39 +62,15 @@ impl<'a> Value<'a> {
         }
     }
 
-    /// An array's elements, or an object's members as (name, value); empty for anything else.
-    fn items(&self) -> Vec<(Cow<'a, str>, Value<'a>)> {
-        let (Self::Array(raw) | Self::Object(raw)) = *self else {
-            return Vec::new();
-        };
-        let object = matches!(self, Self::Object(_));
-        let mut reader = Reader { text: raw, pos: 1 };
-        let mut out = Vec::new();
-        // The text was validated: the loop ends at the closing bracket.
-        while reader.space_and(b",").is_some() || out.is_empty() {
-            reader.space();
-            let name = match object {
-                true => reader.string(),
-                false => Some(Cow::Borrowed("")),
-            };
-            let Some(name) = name else {
-                break;
-            };
-            if object && reader.space_and(b":").is_none() {
-                break;
-            }
-            let Some(value) = reader.value(0) else {
-                break;
-            };
-            out.push((name, value));
-        }
-        out
-    }
-
     /// An object's members in order (duplicates included); an array's elements, each with an
     /// empty name (read in place: no second list of bare elements is built).
     pub fn members(&self) -> Vec<Member<'a>> {
-        self.items()
+        let mut out = Vec::new();
+        if let Self::Array(raw) | Self::Object(raw) = *self {
+            // Read by the rule that validated it: it cannot fail here.
+            Reader { text: raw, pos: 0 }.items(0, Some(&mut out));
+        }
+        out
     }
 
     /// The member `name` of an object, when it occurs exactly once.
@@ -144,6 +120,18 @@ impl<'a> Value<'a> {
         self.get(name)?.as_str().map(Cow::into_owned)
     }
 }
+
+/// JSON's one-letter escapes and the characters they stand for.
+const ESCAPES: &[(u8, u8); 8] = &[
+    (b'"', b'"'),
+    (b'\\', b'\\'),
+    (b'/', b'/'),
+    (b'b', 8),
+    (b'f', 12),
+    (b'n', b'\n'),
+    (b'r', b'\r'),
+    (b't', b'\t'),
+];
 
 struct Reader<'a> {
     text: &'a str,
@@ -197,21 +185,7 @@ impl<'a> Reader<'a> {
                 Value::Str(self.text.get(start..self.pos)?)
             }
             open @ (b'{' | b'[') if depth < MAX_DEPTH => {
-                let close = open + 2; // `}` and `]` follow `{` and `[` by two in ASCII
-                self.pos += 1;
-                if self.space_and(&[close]).is_none() {
-                    loop {
-                        if open == b'{' {
-                            self.space();
-                            self.string()?;
-                            self.space_and(b":")?;
-                        }
-                        self.value(depth + 1)?;
-                        if self.space_and(&[b',', close])? == close {
-                            break;
-                        }
-                    }
-                }
+                self.items(depth, None)?;
                 let raw = self.text.get(start..self.pos)?;
                 if open == b'{' {
                     Value::Object(raw)
@@ -240,6 +214,31 @@ impl<'a> Reader<'a> {
             }
         };
         Some(value)
+    }
+
+    /// The array or object that starts here, read whole; its elements or members (an element's
+    /// name empty) pushed onto `out` where it is given. One rule for validating and reading.
+    fn items(&mut self, depth: usize, mut out: Option<&mut Vec<Member<'a>>>) -> Option<()> {
+        let open = self.bump()?;
+        let close = open + 2; // `}` and `]` follow `{` and `[` by two in ASCII
+        if self.space_and(&[close]).is_some() {
+            return Some(());
+        }
+        loop {
+            let mut name = Cow::Borrowed("");
+            if open == b'{' {
+                self.space();
+                name = self.string()?;
+                self.space_and(b":")?;
+            }
+            let value = self.value(depth + 1)?;
+            if let Some(out) = out.as_deref_mut() {
+                out.push((name, value));
+            }
+            if self.space_and(&[b',', close])? == close {
+                return Some(());
+            }
+        }
     }
 
     /// One of `bytes`, right here, taken; whether it was there.
@@ -283,12 +282,6 @@ impl<'a> Reader<'a> {
                     let out = owned.get_or_insert_with(String::new);
                     out.push_str(piece);
                     let c = match self.bump()? {
-                        e @ (b'"' | b'\\' | b'/') => char::from(e),
-                        b'b' => '\u{8}',
-                        b'f' => '\u{c}',
-                        b'n' => '\n',
-                        b'r' => '\r',
-                        b't' => '\t',
                         b'u' => {
                             let high = self.hex4()?;
                             let code = if (0xD800..0xDC00).contains(&high) {
@@ -302,7 +295,8 @@ impl<'a> Reader<'a> {
                             };
                             char::from_u32(code)?
                         }
-                        _ => return None,
+                        // A one-letter escape, by a table: smaller than a match arm for each.
+                        e => char::from(ESCAPES.iter().find(|(letter, _)| *letter == e)?.1),
                     };
                     out.push(c);
                     run = self.pos;

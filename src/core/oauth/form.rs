@@ -92,7 +92,12 @@ fn why(error: Undecodable, name: &str) -> String {
 
 /// An error naming a parameter, its name cut after 40 characters (lent): a name may be 16 KiB.
 fn named(name: &str, what: &str) -> String {
-    let cut = name.chars().take(40).map(char::len_utf8).sum();
+    // What is left after 40 characters tells where they end.
+    let mut rest = name.chars();
+    for _ in 0..40 {
+        rest.next();
+    }
+    let cut = name.len() - rest.as_str().len();
     cat(&["`", name.get(..cut).unwrap_or(name), what])
 }
 

@@ -168,13 +168,13 @@ pub fn implicit_token(
         .given("access_token")
         .ok_or_else(|| OAuthError::response("the response has no access_token"))?;
     check_bearer(params.get("token_type"), preset)?;
-    let expires_in =
-        match params.get("expires_in") {
-            None => None,
-            Some(v) => Some(parse_decimal(v, MAX_EXPIRES_IN_DIGITS).ok_or_else(|| {
-                OAuthError::response("expires_in is not a plain number of seconds")
-            })?),
-        };
+    let expires_in = params
+        .get("expires_in")
+        .map(|v| {
+            parse_decimal(v, MAX_EXPIRES_IN_DIGITS)
+                .ok_or_else(|| OAuthError::response("expires_in is not a plain number of seconds"))
+        })
+        .transpose()?;
     Ok(Token::new(
         access_token,
         expires_in,
