@@ -20,7 +20,8 @@ pub fn origin_of(url: &str) -> Option<String> {
         "https" => 443,
         _ => return None,
     };
-    let authority = after.get(..find(after, b"/?").unwrap_or(after.len()))?;
+    // A backslash ends it too: http(s) URLs read it as `/` (`https://a.example\x` is a.example's).
+    let authority = after.get(..find(after, b"/?\\").unwrap_or(after.len()))?;
     if find(authority, b"@").is_some() {
         return None;
     }
@@ -46,8 +47,10 @@ pub fn origin_of(url: &str) -> Option<String> {
     }
     // A port is a number to 65535, written as the page's origin writes it: the scheme's default
     // dropped, and no leading zero, however it is written (`:080` is `http:`'s, `:08080` 8080).
+    // None written (`a.example:/`) is the default, as browsers read it.
     let port = match port.strip_prefix(":") {
         None if port.is_empty() => String::new(),
+        Some("") => String::new(),
         digits => match parse_decimal(digits?, 5)? {
             65536.. => return None,
             n if n == default_port => String::new(),
@@ -95,6 +98,11 @@ mod tests {
             ("http://a.example:0/", "http://a.example:0"),
             ("http://a.example:08080/", "http://a.example:8080"),
             ("http://a.example:00/", "http://a.example:0"),
+            // As `new URL(...).origin` reads them: an empty port, a backslash for a slash.
+            ("http://a.example:/p", "http://a.example"),
+            ("http://[::1]:/", "http://[::1]"),
+            ("https://a.example\\x/", "https://a.example"),
+            ("https://a.example:8443\\", "https://a.example:8443"),
             (
                 "http://[::ffff:127.0.0.1]:09/",
                 "http://[::ffff:127.0.0.1]:9",
