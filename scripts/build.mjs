@@ -4,6 +4,7 @@
 // taken from Cargo.toml. Each step is a module of scripts/build/ with its own test in
 // tests/build/; pkg/build.json records what built it, for the size test.
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -66,7 +67,7 @@ await build({
   charset: 'utf8',
   legalComments: 'none',
   logLevel: 'warning',
-  plugins: [embeddedWasmPlugin(plan, wasm.length), oneStorageModule],
+  plugins: [embeddedWasmPlugin(plan, wasm.length, createHash('sha256').update(packed).digest('base64url').slice(0, 12)), oneStorageModule],
   // A property whose name starts with one `_` is js/'s own (the driver's state and methods, the
   // element's driver): shortened, the same everywhere in the bundle. No DOM or glue name does.
   mangleProps: /^_[^_]/,

@@ -8,7 +8,8 @@
 // leaves at the compressed size (6 bits a character). The page decodes it with the small wasm
 // module of unpack/ (js/unpack.js), which travels as a string of one character per byte (U+0000 to
 // U+00FF). The script imports them as the virtual module `oauth-prefab:wasm`: `packed` (the
-// text), `plan` (the bytes it decodes to), `size` (the wasm's bytes) and `unpacker`.
+// text), `plan` (the bytes it decodes to), `size` (the wasm's bytes), `build` (a hash of the
+// text) and `unpacker`.
 //
 // esbuild would print a one-character-per-byte string with an escape for every control character
 // (measured: +13% gzipped), so the bundle gets placeholders, and the strings go in afterwards, the
@@ -28,14 +29,18 @@ export const PLACEHOLDERS = { packed: '__oauth_prefab_packed__', unpacker: '__oa
  */
 export const XZ_ARGS = ['--format=raw', '--lzma1=preset=9e,lc=1,lp=0,pb=0', '--stdout'];
 
-/** An esbuild plugin resolving `oauth-prefab:wasm` to the placeholders, the `plan`'s size and the wasm's `size`. */
-export function embeddedWasmPlugin(plan, size) {
+/**
+ * An esbuild plugin resolving `oauth-prefab:wasm` to the placeholders, the `plan`'s size, the
+ * wasm's `size` and `build`, which names the packed wasm (a window shares its compiled core only
+ * with pages of the same build: js/oauth-login.js).
+ */
+export function embeddedWasmPlugin(plan, size, build) {
   return {
     name: 'embedded-wasm',
     setup(build) {
       build.onResolve({ filter: /^oauth-prefab:wasm$/ }, () => ({ path: 'wasm', namespace: 'embedded-wasm' }));
       build.onLoad({ filter: /.*/, namespace: 'embedded-wasm' }, () => ({
-        contents: `export const packed = '${PLACEHOLDERS.packed}', unpacker = '${PLACEHOLDERS.unpacker}', plan = ${plan}, size = ${size};`,
+        contents: `export const packed = '${PLACEHOLDERS.packed}', unpacker = '${PLACEHOLDERS.unpacker}', plan = ${plan}, size = ${size}, build = '${build}';`,
         loader: 'js',
       }));
     },

@@ -98,3 +98,36 @@ test('a click before the core started opens the popup within the click, and the 
   assert.equal(await page.evaluate(() => document.getElementById('w1').loggedIn), true);
   await context.close();
 });
+
+/**
+ * For the popup's callback page: counts the wasm modules a page with an opener compiles, in
+ * localStorage (shared with the opener, which reads it once the popup has closed).
+ */
+function countPopupCompiles() {
+  let compiled = 0;
+  const Module = WebAssembly.Module;
+  WebAssembly.Module = new Proxy(Module, {
+    construct(target, args) {
+      compiled++;
+      if (window.opener) localStorage.setItem('test:popup-compiles', String(compiled));
+      return new target(...args);
+    },
+  });
+}
+
+test('a popup\'s callback page takes its opener\'s compiled core, of the same build only', async () => {
+  for (const [sameBuild, compiles] of [[true, '1'], [false, '2']]) {
+    const { page, context } = await env.newPage();
+    await context.addInitScript(countPopupCompiles);
+    await openWidget(env, page, { attrs: { 'client-id': PUBLIC_CLIENT_ID } });
+    // The click starts the core, which the page then shares; another build's is not taken.
+    const popup = await startLogin(page);
+    if (!sameBuild) await page.evaluate(() => { window[Symbol.for('oauth-prefab')][0] = 'another build'; });
+    await decide(popup, 'Allow');
+    const outcome = await loginOutcome(page);
+    assert.ok(outcome.ok, JSON.stringify(outcome));
+    // The decoder, and (from another build) the core decoded there.
+    assert.equal(await page.evaluate(() => localStorage.getItem('test:popup-compiles')), compiles, `same build: ${sameBuild}`);
+    await context.close();
+  }
+});
