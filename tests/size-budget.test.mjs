@@ -14,12 +14,13 @@ import { gzipSync } from 'node:zlib';
 // repeated-null fix included; then +35 B and +9 B for the other two fuzzers' finds, a JSON word
 // begun but not finished and a relative redirect-uri; since then, each change that moved it is a
 // row of the README's size table, with its nightly and stable cost; the element defined before its
-// WebAssembly is ready, the contract's start-up: +178 B, stable +180 B). The goal is below hello.js
+// WebAssembly is ready, the contract's start-up: +178 B, stable +180 B; the code streams and
+// LZMA's literal context: -1,663 B, stable -1,243 B). The goal is below hello.js
 // with all its providers (HELLO_BYTES); 10 KiB (TARGET_BYTES) is where we aim. The history of
 // this figure, lever by lever, is in the README's size section. A wasm built on stable (no
 // nightly on the machine, or OAUTH_PREFAB_TOOLCHAIN=stable; pkg/build.json says which) keeps the
 // panic machinery and std's unoptimised parts: it has a budget of its own.
-const BUDGET_BYTES = { nightly: 42_415, stable: 44_764 };
+const BUDGET_BYTES = { nightly: 40_759, stable: 43_545 };
 const HELLO_BYTES = 19_679;
 const TARGET_BYTES = 10_240;
 
