@@ -318,6 +318,13 @@ const GET: usize = 10;
 const OP: usize = 11;
 const SKELETON: usize = STREAMS;
 
+/// What [`Rebuild::copy`] copies of a stream: bytes, or LEB128 numbers.
+#[derive(Clone, Copy)]
+enum Item {
+    Byte,
+    Number,
+}
+
 /// The wasm being written back from its plan: where each stream is read, and where it ends.
 /// A read past a stream's end, or a write past the wasm's, marks it `damaged` (and reads 0):
 /// flags, not `Result`s, keep this small (each `?` passed a result through memory).
@@ -357,11 +364,18 @@ impl Rebuild<'_> {
         byte
     }
 
-    /// Copies `count` bytes of stream `from` (fewer once damaged).
+    /// Copies `count` items of stream `from`, bytes or LEB128 numbers (fewer once damaged).
     #[inline(never)]
-    fn bytes(&mut self, from: usize, mut count: usize) {
+    fn copy(&mut self, from: usize, mut count: usize, item: Item) {
         while count > 0 && !self.damaged {
-            self.byte(from);
+            match item {
+                Item::Byte => {
+                    self.byte(from);
+                }
+                Item::Number => {
+                    self.leb(from);
+                }
+            }
             count -= 1;
         }
     }
@@ -379,15 +393,6 @@ impl Rebuild<'_> {
             if byte < 0x80 {
                 return value;
             }
-        }
-    }
-
-    /// Copies `count` LEB128 numbers of stream `from` (fewer once damaged).
-    #[inline(never)]
-    fn lebs(&mut self, from: usize, mut count: usize) {
-        while count > 0 && !self.damaged {
-            self.leb(from);
-            count -= 1;
         }
     }
 
@@ -450,16 +455,16 @@ impl Rebuild<'_> {
             while immediates & 15 != 0 {
                 let stream = usize::from(immediates & 15) - 1;
                 match immediates >> 4 & 15 {
-                    LEB => self.lebs(stream, 1),
+                    LEB => self.copy(stream, 1, Item::Number),
                     TABLE => {
                         let targets = self.leb(stream);
-                        self.lebs(stream, targets.saturating_add(1));
+                        self.copy(stream, targets.saturating_add(1), Item::Number);
                     }
                     VECTOR => {
                         let count = self.leb(stream);
-                        self.bytes(stream, count);
+                        self.copy(stream, count, Item::Byte);
                     }
-                    kind => self.bytes(stream, 1 << (kind - BYTES_1)),
+                    kind => self.copy(stream, 1 << (kind - BYTES_1), Item::Byte),
                 }
                 immediates >>= 8;
             }
@@ -564,13 +569,17 @@ pub fn rebuild(plan: &[u8], wasm: &mut [u8]) -> Result<(), Damaged> {
     rebuild.next[SKELETON] = HEADER;
     rebuild.end[SKELETON] = start;
     rebuild.damaged = start < HEADER;
-    rebuild.bytes(SKELETON, number(0));
+    rebuild.copy(SKELETON, number(0), Item::Byte);
     let mut functions = number(1);
     while functions > 0 && !rebuild.damaged {
         rebuild.body();
         functions -= 1;
     }
-    rebuild.bytes(SKELETON, start.saturating_sub(rebuild.next[SKELETON]));
+    rebuild.copy(
+        SKELETON,
+        start.saturating_sub(rebuild.next[SKELETON]),
+        Item::Byte,
+    );
     // All of the wasm written, and every stream read to its end.
     let mut stream = core::hint::black_box(STREAMS + 1);
     while stream > 0 {
