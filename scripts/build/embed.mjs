@@ -2,7 +2,7 @@
 // module compiles synchronously (`new WebAssembly.Module`) as the script runs.
 //
 // Its function bodies are first taken apart into streams of one kind each
-// (scripts/build/code-streams.mjs: about 2.2 KB less in the end). It travels compressed by LZMA
+// (scripts/build/code-streams.mjs: about 2.7 KB less packed, 1.4 KB less in the script). It travels compressed by LZMA
 // (`xz`, raw LZMA1 with lc=1, lp=0, pb=0: about 5 KB less than what the server's gzip leaves of
 // the wasm), written as text of a 64-character alphabet that gzip then
 // leaves at the compressed size (6 bits a character). The page decodes it with the small wasm

@@ -593,8 +593,8 @@ pub fn rebuild(plan: &[u8], wasm: &mut [u8]) -> Result<(), Damaged> {
     }
 }
 
-/// The exports the page calls (`js/unpack.js`): the text goes after the module's own memory, and
-/// the output after the text.
+/// The exports the page calls (`js/unpack.js`): the text goes after the module's own memory, the
+/// plan after the text, and the wasm (with `rebuild`'s room) after the plan.
 #[cfg(target_arch = "wasm32")]
 mod page {
     use super::SLACK;
