@@ -9,6 +9,8 @@ use oauth_prefab::core::contract::{
     PARTS, PROPERTIES, SECRET_ATTRIBUTES, STYLE, TAG,
 };
 use oauth_prefab::core::machine::io::{COMMANDS, INPUTS};
+use oauth_prefab::core::machine::session::label;
+use oauth_prefab::core::oauth::config::{Config, Page, Settings};
 use oauth_prefab::core::oauth::provider::PRESETS;
 use oauth_prefab::core::oauth::request::RANDOM_BYTES;
 use oauth_prefab::core::store::{CHANNEL, RESPONSE_KEY};
@@ -31,6 +33,11 @@ fn main() {
         "attributes": attributes,
         "secrets": SECRET_ATTRIBUTES.iter().map(|(name, property)| json!([name, property])).collect::<Vec<_>>(),
         "providers": PRESETS.iter().map(|p| p.id).collect::<Vec<_>>(),
+        // What the core's button says for each preset before a login: the early button's label.
+        "presetLabels": PRESETS.iter().map(|p| {
+            let config = Config::new(Settings::parse(&["provider=", p.id].concat()), Page::default());
+            (p.id.to_string(), json!(label(&config, None)))
+        }).collect::<serde_json::Map<_, _>>(),
         "events": EVENT_DOCS.iter().map(|(name, detail, doc)| json!({ "name": name, "detail": detail, "doc": doc })).collect::<Vec<_>>(),
         "parts": PARTS.iter().map(|(name, doc)| json!({ "name": name, "doc": doc })).collect::<Vec<_>>(),
         "properties": PROPERTIES.iter().map(|(name, ts, doc)| json!({ "name": name, "type": ts, "doc": doc })).collect::<Vec<_>>(),

@@ -130,5 +130,7 @@ export const STYLE = ":host(:not([hidden])){display:inline-block}button{display:
 
 /** Texts needed before the WebAssembly is ready, or where it cannot run. */
 export const LOG_IN = "Log in";
+/** The core's label for each `provider` before a login (an unknown one is `LOG_IN`'s). */
+export const PRESET_LABELS = { __proto__: null, box: "Log in with Box", facebook: "Log in with Facebook", google: "Log in with Google", instagram: "Log in with Instagram", linkedin: "Log in with LinkedIn" };
 export const NOT_SET_UP = "This login button is not set up yet.";
 export const CSP_WASM_ERROR = "<oauth-login>: the login button's WebAssembly could not be compiled. A page with a Content Security Policy must allow it: add 'wasm-unsafe-eval' (not 'unsafe-eval') to its script-src directive.";

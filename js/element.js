@@ -3,7 +3,7 @@
 // without an element. Names, markup and style come from js/contract.js, generated from Rust.
 import {
   ATTRIBUTES, CSP_WASM_ERROR, IN_AUTHORIZE, IN_CONNECT, IN_DISCONNECT, IN_OPTIONS, IN_READ, IN_STORED, LOG_IN, MARKUP,
-  NOT_SET_UP, SECRET_ATTRIBUTES, STYLE, TAG,
+  NOT_SET_UP, PRESET_LABELS, SECRET_ATTRIBUTES, STYLE, TAG,
 } from './contract.js';
 import { Driver, OAuthError } from './driver.js';
 
@@ -24,9 +24,13 @@ function shadowOf(host) {
   return root;
 }
 
-/** The button's label until the core draws it: the `label` attribute, or the core's default. */
+/**
+ * The button's label until the core draws it, as the core will: the `label` attribute, else the
+ * preset's ("Log in with Google"), else "Log in"; trimmed, and blank as absent, as the core reads them.
+ */
 function drawLabel(element) {
-  element.shadowRoot.querySelector('[part=label]').textContent = element.getAttribute('label') || LOG_IN;
+  const setting = (name) => element.getAttribute(name)?.trim();
+  element.shadowRoot.querySelector('[part=label]').textContent = setting('label') || PRESET_LABELS[setting('provider')] || LOG_IN;
 }
 
 /** A property set before the element was defined shadows the accessor: applied again. */
@@ -114,6 +118,8 @@ class OAuthLogin extends LoginElement {
     // Before the first connect (an upgrade reports every attribute first, and the core may not
     // have started), the sync in _connect reads them all at once.
     if (this.isConnected && this._d?._connected) this._d._sync();
+    // Connected while the core has not started: the early button follows its label and provider.
+    else if (waiting?.has(this)) drawLabel(this);
   }
 
   // `read` answers the `properties` command's fields as a list, in their order (js/contract.js).
@@ -143,7 +149,7 @@ class OAuthLogin extends LoginElement {
  * its button drawn disabled and saying so; a login rejects with the reason.
  */
 class Unavailable extends LoginElement {
-  static observedAttributes = ['label'];
+  static observedAttributes = ['label', 'provider'];
 
   constructor() {
     super();
@@ -159,7 +165,7 @@ class Unavailable extends LoginElement {
     this.attributeChangedCallback();
   }
 
-  /** The label, however and whenever the page sets it (a framework sets it after creating). */
+  /** The label, however and whenever the page sets it or its provider (a framework sets them after creating). */
   attributeChangedCallback() {
     drawLabel(this);
   }

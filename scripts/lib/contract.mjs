@@ -404,6 +404,8 @@ export const STYLE = ${text(contract.style)};
 
 /** Texts needed before the WebAssembly is ready, or where it cannot run. */
 export const LOG_IN = ${text(contract.texts.logIn)};
+/** The core's label for each \`provider\` before a login (an unknown one is \`LOG_IN\`'s). */
+export const PRESET_LABELS = { __proto__: null, ${Object.entries(contract.presetLabels).map(([id, label]) => `${id}: ${text(label)}`).join(', ')} };
 export const NOT_SET_UP = ${text(contract.texts.notSetUp)};
 export const CSP_WASM_ERROR = ${text(contract.texts.cspWasmError)};
 `;

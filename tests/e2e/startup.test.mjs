@@ -44,6 +44,31 @@ test('the button is laid out, with its label, before the core starts', async () 
   await context.close();
 });
 
+test("a preset's button says its provider's name before the core starts, as the core then does", async () => {
+  const { page, context } = await env.newPage();
+  await page.addInitScript(countCompiles);
+  await openWidget(env, page, {
+    attrs: { provider: ' google ', label: '  ' },
+    init: () => {
+      customElements.whenDefined('oauth-login').then(() => {
+        const el = document.getElementById('w1');
+        const text = () => el.shadowRoot.querySelector('[part=label]').textContent;
+        const first = text();
+        // Changed while the core has not started: the early button follows.
+        el.setAttribute('provider', 'linkedin');
+        window.early = { compiled: window.compiled, first, changed: text() };
+      });
+    },
+  });
+  await page.waitForFunction(() => window.early);
+  assert.deepEqual(await page.evaluate(() => window.early), { compiled: 1, first: 'Log in with Google', changed: 'Log in with LinkedIn' });
+  // The core, once started, draws the same label: no flash.
+  await page.waitForFunction(() => window.compiled === 2);
+  await page.waitForFunction(() => document.getElementById('w1').shadowRoot.querySelector('button').dataset.state);
+  assert.equal(await page.evaluate(() => document.getElementById('w1').shadowRoot.querySelector('[part=label]').textContent), 'Log in with LinkedIn');
+  await context.close();
+});
+
 test('a restored session: loggedIn, accessToken and profile are right as soon as whenDefined resolves', async () => {
   const { page, context } = await env.newPage();
   await openWidget(env, page, { attrs: { 'authorize-url': null, issuer: env.provider, 'client-id': PUBLIC_CLIENT_ID, scope: 'openid profile email', storage: 'session' } });
