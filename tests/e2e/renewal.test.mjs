@@ -200,6 +200,53 @@ test('two elements with the same key on one page share the session as two tabs d
   }
 });
 
+test('a renewal overtaken by a new login: the refresh token its answer brings is revoked, the new session kept', async () => {
+  const { context, page } = await env.newPage();
+  try {
+    await openWidget(env, page, { attrs: attrs() });
+    await logIn(page);
+    // The first renewal reaches the provider, which rotates the refresh token; its answer is held
+    // back until the person has logged in again.
+    let answered;
+    const held = new Promise((resolve) => { answered = resolve; });
+    await page.route(`${env.provider}/oauth/token`, async (route) => {
+      if (answered && new URLSearchParams(route.request().postData() ?? '').get('grant_type') === 'refresh_token') {
+        const deliver = answered;
+        answered = null;
+        const response = await route.fetch();
+        return deliver({ route, response, body: await response.json() });
+      }
+      return route.continue();
+    });
+    const { route, response, body } = await held;
+    assert.ok(body.refresh_token, JSON.stringify(body));
+    const again = await logIn(page);
+    assert.deepEqual(await env.controls.get('/test/revocations'), []);
+    await route.fulfill({ response });
+    let revocations = [];
+    for (let waited = 0; revocations.length < 2 && waited < 5_000; waited += 100) {
+      await page.waitForTimeout(100);
+      revocations = await env.controls.get('/test/revocations');
+    }
+    assert.deepEqual(revocations.map((r) => [r.token_type_hint, r.status]).sort(), [['access_token', 200], ['refresh_token', 200]]);
+    // The dropped refresh token, live at the provider before, is revoked.
+    const replay = await fetch(`${env.provider}/oauth/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: body.refresh_token, client_id: PUBLIC_CLIENT_ID }),
+    });
+    assert.equal(replay.status, 400);
+    // The new login's session is untouched: it is renewed in turn, and the page heard of no end.
+    const [renewed] = await eventsOf(page, 'oauth-renewed');
+    assert.notEqual(renewed.detail.accessToken, again.accessToken);
+    assert.equal((await widgetState(page)).loggedIn, true);
+    const events = (await page.evaluate(() => window.events)).map((e) => e.type);
+    assert.deepEqual(events.filter((t) => t !== 'oauth-renewed'), ['oauth-login', 'oauth-login']);
+  } finally {
+    await context.close();
+  }
+});
+
 test('logout revokes the refresh and the access token: the API then answers 401', async () => {
   const { context, page } = await env.newPage();
   try {

@@ -743,14 +743,23 @@ impl Machine {
         if let Some(found) = self.revoke_request(seq) {
             return self.revoke_reply(found, reply, out);
         }
-        let Attempt::Pending(p) = &self.attempt else {
+        let Attempt::Pending(p) = &mut self.attempt else {
             return;
         };
         if !matches!(p.stage, Stage::Exchange(s) if s == seq) {
             return;
         }
+        if env.now > p.deadline() {
+            // Too late, as at the timeout: the request is handed to revocation, which takes the
+            // answer (what it grants is revoked, not kept), then the login fails.
+            let error = timeout_error(p);
+            self.revoke_login(env, out);
+            self.reply(seq, reply, env, out);
+            return self.fail(error, env, out);
+        }
+        // The request is over: a login failing now has no answer of it to revoke.
+        p.stage = Stage::Exchange(0);
         let result = match reply {
-            _ if env.now > p.deadline() => Err(timeout_error(p)),
             Reply::Answered(status, body) => {
                 token_answer(status, body, p.config.preset, &p.config.scope, env.now)
             }
@@ -885,10 +894,9 @@ impl Machine {
         let Stage::Prove(proof) = login.stage else {
             return;
         };
-        // A new login, not the held session's sequel: nothing of that session is kept, and a
-        // renewal of it still under way is dropped (its answer would mix two sessions).
-        self.drop_renewal(out);
+        // A new login, not the held session's sequel: nothing of that session is kept.
         let (mut held, user) = Held::proven(*proof, None);
+        let replaced = self.session_config().clone();
         // The session it replaces leaves no token where it was kept (the settings may have
         // changed since); one kept in the same place is replaced in one write, which reaches
         // the other tabs as one change.
@@ -901,6 +909,9 @@ impl Machine {
         }
         keep(env.store, &mut held, out);
         self.held = Some(held);
+        // A renewal of the session replaced still under way is dropped (its answer would mix two
+        // sessions): what it brings is revoked, the new session's tokens aside.
+        self.revoke_renewal(replaced, env, out);
         self.report(
             Event::Login,
             Settle::Resolve,
@@ -938,13 +949,15 @@ impl Machine {
         }
     }
 
-    /// Ends the attempt with `error` (a cancel when it is `popup_closed`).
+    /// Ends the attempt with `error` (a cancel when it is `popup_closed`); what its token
+    /// endpoint granted is revoked (see `revoke_login`).
     fn fail(&mut self, error: OAuthError, env: &mut Env, out: &mut dyn Emit) {
         if let Attempt::Pending(p) = &self.attempt {
             if p.popup.is_some() {
                 out.emit(Command::Close {});
             }
         }
+        self.revoke_login(env, out);
         self.attempt = if matches!(error.code, ErrorCode::PopupClosed) {
             Attempt::Cancelled(None)
         } else {

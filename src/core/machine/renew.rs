@@ -1,14 +1,16 @@
 //! Staying logged in, and logging out: the refresh token renews the session before it expires
 //! (under a Web Lock where tabs share the session, so a rotating refresh token is sent once),
 //! another tab's login, renewal or logout reaches this one through `localStorage`, and logout
-//! revokes the tokens (RFC 7009) and may end the provider's session (RP-Initiated Logout).
+//! revokes the tokens (RFC 7009) and may end the provider's session (RP-Initiated Logout). The
+//! tokens a token endpoint grants that the widget then drops (a renewal's overtaken by another
+//! login, a login's that ended without success) are revoked the same way.
 
 use std::rc::Rc;
 
 use super::callback::{Discovered, PageState};
 use super::io::{Command, Detail, Emit, Settle};
 use super::proof::{next, Progress, Proof, Reply};
-use super::session::{Attempt, Held};
+use super::session::{Attempt, Held, Stage};
 use super::{
     forget_token, keep, token_endpoint, token_name, unreachable_error, warn, Env, Machine,
     DISCOVERY_LOOK_MS,
@@ -141,8 +143,8 @@ pub struct Revoking {
     pub revoked: bool,
     /// When the logout was; [`TRY_MAX_MS`] later, what is still out counts as unanswered.
     pub since: u64,
-    /// The refresh request out at the logout (0: none), in `waiting`: the tokens its answer
-    /// brings are revoked too, never kept.
+    /// The token request out at the logout (a refresh, or a dropped login's code exchange; 0:
+    /// none), in `waiting`: the tokens its answer brings are revoked too, never kept.
     pub renewal: u32,
     /// The session's settings.
     pub config: Rc<Config>,
@@ -151,12 +153,29 @@ pub struct Revoking {
 }
 
 impl Revoking {
-    /// Asks for the revocation of `tokens` (each with its `token_type_hint`); the requests join
+    /// Asks for the revocation of `tokens` (each with its `token_type_hint`) but those of the
+    /// session `held` (a provider may hand the same token to a new grant): the requests join
     /// `waiting`.
-    fn send(&mut self, tokens: &[(Option<&str>, &str)], seq: &mut u32, out: &mut dyn Emit) {
+    fn send(
+        &mut self,
+        tokens: &[(Option<&str>, &str)],
+        held: Option<&Held>,
+        seq: &mut u32,
+        out: &mut dyn Emit,
+    ) {
         let Some(url) = &self.url else { return };
+        let holds = |token: &str| {
+            held.is_some_and(|h| {
+                h.token.access_token.expose() == token
+                    || h.refresh_token
+                        .as_ref()
+                        .is_some_and(|r| r.expose() == token)
+            })
+        };
         for (token, hint) in tokens {
-            let Some(token) = token else { continue };
+            let Some(token) = token.filter(|t| !holds(t)) else {
+                continue;
+            };
             let seq = next(seq);
             out.emit(Command::Fetch {
                 seq,
@@ -443,11 +462,29 @@ impl Machine {
         renewal
     }
 
-    /// Takes the renewal of a session ended without a logout (its lock goes), and revokes the
-    /// tokens it brings.
-    fn revoke_renewal(&mut self, config: Rc<Config>, env: &Env, out: &mut dyn Emit) {
+    /// Takes the renewal of a session ended or replaced without a logout (its lock goes), and
+    /// revokes the tokens it brings (under `config`, the session's settings).
+    pub(super) fn revoke_renewal(&mut self, config: Rc<Config>, env: &Env, out: &mut dyn Emit) {
         let renewal = self.take_renewal(out).map(|r| r.step);
         self.revoke(Logout::default(), config, None, renewal, env, out);
+    }
+
+    /// The pending login ends without success: what its token endpoint granted is revoked, as a
+    /// renewal's is (RFC 7009 2.1: tokens the client no longer needs), those its proof holds at
+    /// once, those its code exchange still out brings when it answers. A code flow's only: the
+    /// tokens an implicit response brings are unproven, and may be another client's.
+    pub(super) fn revoke_login(&mut self, env: &Env, out: &mut dyn Emit) {
+        let Attempt::Pending(p) = &mut self.attempt else {
+            return;
+        };
+        // Taken as a renewal's steps: the request out, the proof.
+        let step = match std::mem::replace(&mut p.stage, Stage::Exchange(0)) {
+            Stage::Exchange(seq) if seq > 0 => RenewStep::Request(seq),
+            Stage::Prove(proof) if p.secrets.verifier.is_some() => RenewStep::Prove(proof),
+            _ => return,
+        };
+        let config = p.config.clone();
+        self.revoke(Logout::default(), config, None, Some(step), env, out);
     }
 
     /// The session ends without a logout: the tokens are forgotten and `oauth-expired` fires
@@ -533,13 +570,14 @@ impl Machine {
                         old.refresh_token.is_some() && old.profile.sub == shared.profile.sub
                     });
                 self.held = Some(shared);
-                // A renewal waiting for the lock finds the new token when it gets it.
+                // A renewal waiting for the lock finds the new token when it gets it; one under
+                // way is dropped, and what it brings revoked (the new session's own tokens aside).
                 if !self
                     .renewal
                     .as_ref()
                     .is_some_and(|r| matches!(r.step, RenewStep::Locking))
                 {
-                    self.drop_renewal(out);
+                    self.revoke_renewal(self.session_config().clone(), env, out);
                 }
                 let event = if renewed {
                     Event::Renewed
@@ -629,8 +667,9 @@ impl Machine {
     }
 
     /// Asks for the revocation of `held`'s tokens and of those its renewal `step` brings (its
-    /// proof's at once, its refresh request's when it answers): for the `logout()` promise `id`,
-    /// or for none (0: a session ended otherwise, here or in another tab, during its renewal).
+    /// proof's at once, its refresh request's when it answers; a login's, as such steps), never
+    /// the tokens of the session this widget still holds: for the `logout()` promise `id`, or
+    /// for none (0: a renewal or a login dropped otherwise, here or in another tab).
     fn revoke(
         &mut self,
         logout: Logout,
@@ -674,7 +713,7 @@ impl Machine {
                 "access_token",
             ),
         ];
-        revoking.send(&tokens, &mut self.seq, out);
+        revoking.send(&tokens, self.held.as_ref(), &mut self.seq, out);
         revoking.revoked = !revoking.waiting.is_empty();
         if let (Some(RenewStep::Request(seq)), true) = (renewal, revoking.url.is_some()) {
             revoking.renewal = seq;
@@ -720,8 +759,8 @@ impl Machine {
         let revoking = &mut self.revoking[index];
         let seq = revoking.waiting.swap_remove(at);
         let renewal = seq == revoking.renewal;
-        // RFC 7009 2.2: 200 for a revoked token, and for one the server did not know. The
-        // renewal's answer counts as long as it came: whatever it grants is revoked in turn.
+        // RFC 7009 2.2: 200 for a revoked token, and for one the server did not know. The token
+        // request's answer counts as long as it came: whatever it grants is revoked in turn.
         revoking.revoked &= matches!(reply, Reply::Answered(status, _) if status == 200 || renewal);
         if let (true, Reply::Answered(_, body)) = (renewal, reply) {
             let granted = json::parse(body);
@@ -731,7 +770,7 @@ impl Machine {
                 (refresh.as_deref(), "refresh_token"),
                 (access.as_deref(), "access_token"),
             ];
-            revoking.send(&tokens, &mut self.seq, out);
+            revoking.send(&tokens, self.held.as_ref(), &mut self.seq, out);
         }
         if revoking.waiting.is_empty() {
             let done = self.revoking.remove(index);

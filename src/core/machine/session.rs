@@ -179,7 +179,7 @@ pub enum Stage {
     Authorize(String),
     /// The response (raw) came back to a page still reading the discovery document.
     Arrived(String),
-    /// The code is being exchanged (request `seq`).
+    /// The code is being exchanged (request `seq`; 0 once it answered).
     Exchange(u32),
     /// The token came: proving who logged in and reading the profile.
     Prove(Box<Proof>),

@@ -2,7 +2,9 @@
 //! answer of the token endpoint.
 
 use super::*;
+use crate::core::contract::Storage;
 use crate::core::oauth::form::Params;
+use crate::core::store::{Store, TOKEN_PREFIX};
 
 #[test]
 fn the_code_flow_waits_for_the_digest_and_asks_for_a_token_only_after_the_state_matched() {
@@ -194,4 +196,79 @@ fn an_error_response_from_another_issuer_is_refused() {
         "{:?}",
         rendered(&out)
     );
+}
+
+/// A token answer with access token `access` and refresh token `refresh`.
+fn granting(access: &str, refresh: &str) -> String {
+    format!(
+        r#"{{"access_token":"{access}","token_type":"bearer","expires_in":600,"refresh_token":"{refresh}"}}"#
+    )
+}
+
+#[test]
+fn a_token_answer_to_a_login_that_timed_out_is_revoked_not_kept() {
+    // A session is held (a1, r1) when a new login (30 s) runs out of time with its code exchange
+    // out. The token endpoint answers after all: the tokens were issued to this client and no
+    // one keeps them, so they are revoked; the session held stays, and the page hears nothing
+    // more than the timeout.
+    let mut w = with_refresh_token("&revoke-url=%2Frevoke&timeout=30");
+    let key = format!("{TOKEN_PREFIX}custom:spa");
+    let record = w.store.get(Storage::Session, &key);
+    let seq = w.code_returned(0x32);
+    let out = w.tick_at(NOW + 30_000);
+    assert_eq!(error(&out), Some("timeout"));
+    assert!(revocations(&out).is_empty(), "{out:?}");
+    let late = w.send(Input::Answer {
+        seq,
+        status: 200,
+        body: granting("a2", "r2").into(),
+    });
+    assert_eq!(
+        revocations(&late),
+        [
+            revoking("r2", "refresh_token"),
+            revoking("a2", "access_token")
+        ],
+        "{late:?}"
+    );
+    assert!(fired(&late).is_empty(), "{late:?}");
+    // An answer after the deadline that comes before the timer does: the login times out all
+    // the same, the tokens revoked before the event. Its refresh token is the session's own (a
+    // provider keeping one per person and client): that one stays.
+    w.now = NOW + 40_000;
+    let seq = w.code_returned(0x33);
+    w.now += 30_001;
+    let late = w.send(Input::Answer {
+        seq,
+        status: 200,
+        body: granting("a3", "r1").into(),
+    });
+    assert_eq!(error(&late), Some("timeout"));
+    assert_eq!(names(&late).last(), Some(&"event"));
+    assert_eq!(
+        revocations(&late),
+        [revoking("a3", "access_token")],
+        "{late:?}"
+    );
+    assert_eq!(w.send(Input::Read {})[0]["access_token"], "a1");
+    assert_eq!(w.store.get(Storage::Session, &key), record);
+    // A refusal that comes late has nothing to revoke; nor has any answer where no revocation
+    // endpoint is known.
+    let seq = w.code_returned(0x34);
+    w.tick_at(w.now + 30_000);
+    let refused = w.send(Input::Answer {
+        seq,
+        status: 400,
+        body: r#"{"error":"invalid_grant"}"#.into(),
+    });
+    assert!(refused.is_empty(), "{refused:?}");
+    let mut w = Widget::new(&format!("{CODE}&timeout=30"));
+    let seq = w.code_returned(0x35);
+    w.tick_at(NOW + 30_000);
+    let late = w.send(Input::Answer {
+        seq,
+        status: 200,
+        body: granting("a4", "r4").into(),
+    });
+    assert!(late.is_empty(), "{late:?}");
 }

@@ -239,6 +239,28 @@ pub(super) fn revoked_tokens(commands: &[Value]) -> Vec<String> {
         .collect()
 }
 
+/// The revocation endpoint `revoke-url=%2Frevoke` names.
+pub(super) const REVOKE: &str = "http://localhost:8080/revoke";
+
+/// The revocations the `fetch`es of `commands` ask for, in order: each one's endpoint, token and
+/// `token_type_hint`.
+pub(super) fn revocations(commands: &[Value]) -> Vec<[String; 3]> {
+    commands
+        .iter()
+        .filter(|c| c["command"] == "fetch")
+        .filter_map(|c| {
+            let body = crate::core::oauth::form::Params::parse(c["body"].as_str()?).ok()?;
+            let (token, hint) = (body.get("token")?, body.get("token_type_hint")?);
+            Some([c["url"].as_str()?.into(), token.into(), hint.into()])
+        })
+        .collect()
+}
+
+/// One revocation of `token` (a `hint`) at [`REVOKE`], as [`revocations`] lists it.
+pub(super) fn revoking(token: &str, hint: &str) -> [String; 3] {
+    [REVOKE.into(), token.into(), hint.into()]
+}
+
 /// The events the commands fire, in order.
 pub(super) fn fired(commands: &[Value]) -> Vec<&str> {
     commands

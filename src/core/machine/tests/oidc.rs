@@ -970,3 +970,47 @@ fn a_login_with_max_age_needs_a_recent_auth_time_and_its_renewal_does_not() {
         assert!(event(&out, "oauth-renewed").is_some(), "{out:?}");
     }
 }
+
+#[test]
+fn the_tokens_of_a_code_login_that_fails_its_proof_are_revoked_at_the_discovered_endpoint() {
+    // The token endpoint granted them for this login's code (and verifier): a login refused for
+    // its id_token, or out of time while the id_token is being proven, revokes them at the
+    // document's revocation_endpoint. An implicit grant's tokens came in the response, unproven:
+    // they may be another client's, and are not sent anywhere.
+    let document = DISCOVERY.replace(
+        '}',
+        r#","revocation_endpoint":"https://id.example/revoke"}"#,
+    );
+    let at_revoke = vec![[
+        "https://id.example/revoke".to_owned(),
+        "at".into(),
+        "access_token".into(),
+    ]];
+    let mut w = Widget::new(&format!("{DISCOVERED}&timeout=30"));
+    w.discovered(&document);
+    let out = code_login(&mut w, 0x36, &token_answer(&jws(HEADER, &claims(0x36, ""))));
+    let out = keys_then_verdict(&mut w, &out, &jwks("k1"), false);
+    assert_eq!(error(&out), Some("invalid_id_token"));
+    assert_eq!(revocations(&out), at_revoke, "{out:?}");
+    assert_eq!(names(&out).last(), Some(&"event"));
+    // WebCrypto's verdict never comes: the login times out with the token in hand.
+    w.now = NOW + 60_000;
+    let out = code_login(&mut w, 0x37, &token_answer(&jws(HEADER, &claims(0x37, ""))));
+    assert!(find(&out, "verify").is_some(), "proving: {out:?}");
+    let out = w.tick_at(NOW + 90_000);
+    assert_eq!(error(&out), Some("timeout"));
+    assert_eq!(revocations(&out), at_revoke, "{out:?}");
+
+    let attributes = format!("{DISCOVERED}&response-type=token+id_token&scope=openid");
+    let mut w = Widget::new(&attributes);
+    w.discovered(&document);
+    let (_, state) = w.login(0x38);
+    let id_token = jws(HEADER, &claims(0x38, ""));
+    let out = w.popup_answer(
+        "",
+        &format!("#access_token=at&token_type=bearer&id_token={id_token}&state={state}"),
+    );
+    let out = keys_then_verdict(&mut w, &out, &jwks("k1"), false);
+    assert_eq!(error(&out), Some("invalid_id_token"));
+    assert!(revocations(&out).is_empty(), "{out:?}");
+}
