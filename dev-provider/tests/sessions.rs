@@ -59,7 +59,7 @@ async fn offline_access_gets_a_refresh_token_that_rotates() {
     assert_eq!(renewed["token_type"], "bearer");
     assert_eq!(renewed["scope"], "openid profile offline_access");
     let claims = verify_jws(&keys, &text(&renewed, "id_token")).unwrap();
-    for same in ["iss", "sub", "aud", "auth_time"] {
+    for same in ["iss", "sub", "aud", "azp", "auth_time"] {
         assert_eq!(claims[same], login_claims[same], "{same}");
     }
     assert!(claims.get("nonce").is_none(), "no nonce on refresh");

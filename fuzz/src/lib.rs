@@ -404,6 +404,7 @@ fn check_token(token: &Token, params: &Params, preset: &Preset) {
         profile: Default::default(),
         id_token: None,
         refresh_token: None,
+        auth_time: None,
         config: record_config(),
         // As a record read back is.
         kept: true,
@@ -435,6 +436,8 @@ struct TypedAnswer {
     error: Option<String>,
     error_description: Option<String>,
     error_uri: Option<String>,
+    /// Any value, once: a `user` given twice is refused, as serde's typed reading refuses it.
+    user: Option<serde::de::IgnoredAny>,
 }
 
 /// `oauth::response::token_answer`, any status, any preset, any body: against `serde_json`,
@@ -502,10 +505,13 @@ pub fn token_answer(data: &[u8]) {
         scope.join(" ")
     };
     assert_eq!(granted.token.scope, scope);
-    if let Some(user) = &granted.user {
-        let user = serde_json::from_str::<serde_json::Value>(user).expect("user is JSON");
-        assert!(user.is_object() && object.contains_key("user"));
-    }
+    // `user` is the object serde reads (serde keeps the last of a name; the core refuses a
+    // `user` given twice, so there is one).
+    let user = granted
+        .user
+        .as_deref()
+        .map(|user| serde_json::from_str::<serde_json::Value>(user).expect("user is JSON"));
+    assert_eq!(user.as_ref(), object.get("user").filter(|u| u.is_object()));
 }
 
 /// `json::parse`: against `serde_json` (the same texts accepted, nesting over
@@ -1384,7 +1390,7 @@ pub fn discovery(data: &[u8]) {
 /// `check_at_hash`: claims taken hold what the checks promise, as `serde_json` reads them.
 pub fn claims(data: &[u8]) {
     use oauth_prefab::core::oidc::claims::{
-        at_hash_of, check_at_hash, check_claims, same_subject, Expect, SKEW_MS,
+        at_hash_of, check_at_hash, check_claims, same_subject, subject, Expect, SKEW_MS,
     };
     let Ok(text) = std::str::from_utf8(data) else {
         return;
@@ -1429,6 +1435,8 @@ pub fn claims(data: &[u8]) {
     let aud: Vec<String> = serde_json::from_str(&verified.aud).expect("aud is an array of strings");
     assert!(aud.iter().any(|a| a == login.client_id));
     assert!(same_subject(&verified, &verified).is_ok());
+    // What a renewal is held to, read back from the login's claims, is what the check found.
+    assert_eq!(subject(text).as_ref(), Some(&verified));
     let digest: Vec<u8> = (0u8..32).collect();
     assert!(check_at_hash(Some(&at_hash_of(&digest)), &digest, true).is_ok());
     assert_eq!(
@@ -1443,6 +1451,11 @@ pub fn claims(data: &[u8]) {
         assert_eq!(
             claims.get("sub").and_then(|v| v.as_str()),
             Some(verified.sub.as_str())
+        );
+        // An `azp`, where there is one, is the client id.
+        assert_eq!(
+            claims.get("azp").map(|v| v.as_str()),
+            verified.azp.then_some(Some(login.client_id))
         );
         let seconds = |name: &str| claims.get(name).and_then(serde_json::Value::as_f64);
         let exp = seconds("exp").expect("exp is a number");

@@ -1189,16 +1189,13 @@ fn target(p: &mut Pending, page: &PageState) -> Result<Option<String>, OAuthErro
     if !discovery_ready(p, page)? || (p.secrets.verifier.is_some() && p.digest.is_none()) {
         return Ok(None);
     }
-    let endpoint = match p.config.authorize_url() {
-        "" => endpoint_of(
-            &p.config,
-            p.discovery
-                .as_ref()
-                .and_then(|d| d.authorization_endpoint.as_deref()),
-            "authorization_endpoint",
-        )?,
-        url => url,
-    };
+    let discovered = p.discovery.as_ref();
+    let endpoint = endpoint_of(
+        &p.config,
+        p.config
+            .authorization_endpoint(discovered.and_then(|d| d.authorization_endpoint.as_deref())),
+        "authorization_endpoint",
+    )?;
     // The discovered endpoint's query, as authorize-url's (which passed this with the settings).
     if let Some(why) = p.config.repeats(endpoint) {
         return Err(OAuthError::config(cat(&[

@@ -284,7 +284,12 @@ impl Proof {
             now_ms: now,
             // A renewal's id_token keeps the login's `auth_time` (Core 12.2): only a login's is
             // held to its `max_age`.
-            max_age: self.nonce.as_ref().and(self.config.max_age),
+            max_age: self.nonce.as_ref().and_then(|_| {
+                let discovered = self.discovery.as_deref();
+                let endpoint = discovered.and_then(|d| d.authorization_endpoint.as_deref());
+                self.config
+                    .max_age(self.config.authorization_endpoint(endpoint)?)
+            }),
         };
         let verified = match check_claims(&jws.claims, &expect) {
             Ok(verified) => verified,

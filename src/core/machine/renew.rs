@@ -22,9 +22,7 @@ use crate::core::oauth::config::Config;
 use crate::core::oauth::request::{refresh_request, revoke_request, with_query, Secret};
 use crate::core::oauth::response::token_answer;
 use crate::core::oauth::token::Token;
-use crate::core::oidc::claims::subject;
 use crate::core::oidc::discovery::Discovery;
-use crate::core::oidc::jws::read_jws;
 use crate::core::store::{Store, LOGOUT_KEY, RENEW_LOCK_PREFIX};
 use crate::core::text::{cat, form_pair, hex, saturating_times};
 
@@ -354,8 +352,7 @@ impl Machine {
         };
         // Without a new id_token, the login's stands; without a new refresh token, the old one
         // goes on (no rotation).
-        let claims = held.id_token.as_deref().and_then(|t| read_jws(t).ok());
-        let login_subject = claims.and_then(|jws| subject(&jws.claims));
+        let login_subject = held.login();
         granted.refresh_token = granted
             .refresh_token
             .or_else(|| held.refresh_token.as_ref().map(|t| t.expose().into()));

@@ -11,7 +11,9 @@ use crate::core::oauth::config::{Config, Page, Settings};
 use crate::core::oauth::form::Params;
 use crate::core::oauth::request::{Secret, Secrets};
 use crate::core::oauth::token::Token;
+use crate::core::oidc::claims::{subject, Verified};
 use crate::core::oidc::discovery::Discovery;
+use crate::core::oidc::jws::read_jws;
 use crate::core::oidc::profile::{display_name, Profile};
 use crate::core::text::{cat, decimal, form_pair, parse_decimal};
 
@@ -27,6 +29,10 @@ pub struct Held {
     pub id_token: Option<String>,
     /// The refresh token, if the provider gave one.
     pub refresh_token: Option<Secret>,
+    /// The login's `auth_time`, in milliseconds, if its id_token gave one: kept apart from the
+    /// id_token because a renewed one, which replaces it, may leave `auth_time` out (Core 12.2).
+    /// `None` too in a record written before it was: see [`Held::login`].
+    pub auth_time: Option<u64>,
     /// The settings it was granted under.
     pub config: Rc<Config>,
     /// Whether it is in web storage. One the browser refused to store is this tab's alone:
@@ -40,6 +46,12 @@ impl Held {
     /// unverified one says nothing. A grant without one keeps the id_token of the session
     /// `before` it (a renewal's answer need not repeat it; a login has no session before).
     pub fn proven(proof: Proof, before: Option<&Held>) -> (Self, Option<String>) {
+        // A renewal keeps the login's `auth_time` (its id_token repeats it, or leaves it out).
+        let auth_time = proof
+            .subject
+            .as_ref()
+            .or(proof.verified.as_ref())
+            .and_then(|v| v.auth_time);
         let Proof {
             config,
             granted,
@@ -55,10 +67,21 @@ impl Held {
             profile,
             id_token,
             refresh_token: granted.refresh_token.map(Secret::new),
+            auth_time,
             config,
             kept: false,
         };
         (held, granted.user)
+    }
+
+    /// Who the login named, which a renewed id_token must repeat (Core 12.2): the held id_token's
+    /// `iss`, `sub`, `aud` and `azp` (each renewal repeated the login's), and the login's
+    /// `auth_time`, as kept; where none was kept, the held id_token's (a record written before
+    /// `authenticated_at` was, or a login that gave none and a renewal that then did).
+    pub fn login(&self) -> Option<Verified> {
+        let mut login = subject(&read_jws(self.id_token.as_deref()?).ok()?.claims)?;
+        login.auth_time = self.auth_time.or(login.auth_time);
+        Some(login)
     }
 
     /// Who is logged in, if anything is known of them.
@@ -102,6 +125,7 @@ impl Held {
             self.refresh_token.as_ref().map_or("", Secret::expose),
         );
         pair("id_token", self.id_token.as_deref().unwrap_or(""));
+        pair("authenticated_at", &number(self.auth_time));
         pair("sub", p.sub.as_deref().unwrap_or(""));
         pair("name", p.name.as_deref().unwrap_or(""));
         pair("email", p.email.as_deref().unwrap_or(""));
@@ -158,6 +182,8 @@ impl Held {
             },
             id_token: text("id_token"),
             refresh_token: text("refresh_token").map(Secret::new),
+            // None in a record written before it was (see `login`).
+            auth_time: number("authenticated_at").flatten(),
             config: config.clone(),
             kept: true,
         }))
@@ -575,6 +601,7 @@ mod tests {
             profile,
             id_token: None,
             refresh_token: None,
+            auth_time: None,
             config: config(pairs).unwrap(),
             // As a record read back is.
             kept: true,
@@ -634,10 +661,18 @@ mod tests {
         );
         session.id_token = Some("h.p.s".into());
         session.refresh_token = Some(Secret::new("r/1"));
+        session.auth_time = Some(1_699_999_800_000);
         let back = Held::from_record(&session.to_record(), &session.config)
             .flatten()
             .unwrap();
         assert_eq!(back, session);
+        // The previous version's record has no `authenticated_at`: none is kept (`login` then
+        // reads the kept id_token's).
+        let previous = session
+            .to_record()
+            .replace("&authenticated_at=1699999800000", "");
+        let read = Held::from_record(&previous, &session.config).flatten();
+        assert_eq!(read.map(|held| held.auth_time), Some(None));
         assert_eq!(
             back.profile().and_then(|p| p.name.as_deref()),
             Some("Jane Doe")

@@ -266,16 +266,20 @@ pub fn token_answer(
     let members = object.members();
     for (name, value) in &members {
         let name = name.as_ref();
-        if !ANSWER_MEMBERS.contains(&name) {
+        let known = ANSWER_MEMBERS.contains(&name);
+        // A member the widget reads, `user` too, given twice reads as absent: a repeat, even of
+        // a `null`, is refused.
+        if (known || name == "user") && object.get(name).is_none() {
+            return Err(answered(" without OAuth JSON"));
+        }
+        if !known {
             if let (true, Value::Object(raw)) = (name == "user", value) {
                 user = Some(String::from(*raw));
             }
             continue;
         }
-        // The member's text (`None` for a `null`, which is not kept), if it has its type. A
-        // member given twice reads as absent: a repeat, even of a `null`.
+        // The member's text (`None` for a `null`, which is not kept), if it has its type.
         let text = match (value, name == "expires_in") {
-            _ if object.get(name).is_none() => None,
             (Value::Null, _) => Some(None),
             (Value::Str(_), false) => Some(value.as_str().map(Cow::into_owned)),
             (Value::Number(_), true) => value.as_u64().map(|n| Some(decimal(n))),
@@ -526,11 +530,36 @@ mod tests {
         assert_eq!((bare.scope.as_str(), bare.expires_in), ("openid", None));
         let ig = endpoint(
             200,
-            r#"{"access_token":"at","user":{"id":"1","username":"x"},"user":[1]}"#,
+            r#"{"access_token":"at","user":{"id":"1","username":"x"},"other":[1]}"#,
             find("instagram").unwrap(),
         )
         .unwrap();
         assert_eq!(ig.user.as_deref(), Some(r#"{"id":"1","username":"x"}"#));
+        // A `user` that is not an object is none, as an unknown member is nothing.
+        for user in ["[1]", "\"x\"", "null"] {
+            let body = cat(&[r#"{"access_token":"at","user":"#, user, "}"]);
+            let read = endpoint(200, &body, find("instagram").unwrap()).unwrap();
+            assert_eq!(read.user, None, "{body}");
+        }
+        // `user` given twice is refused, as every member the widget reads: whichever came
+        // first or last, the answer says two things.
+        for twice in [
+            r#""user":{"id":"1"},"user":[1]"#,
+            r#""user":[1],"user":{"id":"1"}"#,
+            r#""user":{"id":"1"},"user":{"id":"2"}"#,
+            r#""user":null,"user":{"id":"1"}"#,
+        ] {
+            let body = cat(&[r#"{"access_token":"at","#, twice, "}"]);
+            let error = endpoint(200, &body, find("instagram").unwrap()).unwrap_err();
+            assert_eq!(
+                (&error.code, error.description.as_str()),
+                (
+                    &ErrorCode::InvalidResponse,
+                    "the token endpoint answered 200 without OAuth JSON"
+                ),
+                "{body}"
+            );
+        }
         let cases: &[(u32, &str, &str, &str)] = &[
             (
                 400,

@@ -42,6 +42,11 @@ pub struct Verified {
     pub aud: String,
     /// `at_hash`, if the token has one: see [`check_at_hash`].
     pub at_hash: Option<String>,
+    /// Whether the token has an `azp`: a verified token's is the client id, so two tokens of one
+    /// client that both have one have the same (a bool costs 26 B less than the text).
+    pub azp: bool,
+    /// `auth_time` in milliseconds, if the token gives one as a number of seconds.
+    pub auth_time: Option<u64>,
 }
 
 /// Checks the claims (the payload's JSON text) of an id_token whose signature verified: `iss` is
@@ -136,13 +141,21 @@ fn checked(claims: &Value, expect: &Expect, iss: String) -> Result<Verified, &'s
     let Some(sub) = claims.str_of("sub").filter(|sub| !sub.is_empty()) else {
         return Err("`sub` is missing or empty");
     };
-    Ok(Verified {
+    Ok(named(claims, iss, sub, &audiences))
+}
+
+/// What a token names, once `iss`, `sub` and `aud` are read: one reader for a token checked
+/// now and one read back.
+fn named(claims: &Value, iss: String, sub: String, audiences: &[Member]) -> Verified {
+    Verified {
         iss,
         sub,
-        aud: audience_text(&audiences),
+        aud: audience_text(audiences),
         // A non-string `at_hash` counts as none: where one is required, that fails.
         at_hash: claims.str_of("at_hash"),
-    })
+        azp: claims.get("azp").is_some(),
+        auth_time: seconds_ms(claims.get("auth_time")),
+    }
 }
 
 /// `aud` as [`Verified::aud`] keeps it: a JSON array of the strings, in order.
@@ -168,17 +181,18 @@ fn audiences<'a>(aud: Option<Value<'a>>, any_one: bool) -> Vec<Member<'a>> {
     }
 }
 
-/// Who a verified id_token names (`iss`, `sub`, `aud`), read back from its claims, to hold a
-/// renewed one to (Core 12.2). Nothing is checked again: the token passed when it came.
+/// Who a verified id_token names (`iss`, `sub`, `aud`, `azp`, `auth_time`), read back from its
+/// claims, to hold a renewed one to (Core 12.2). Nothing is checked again: the token passed
+/// when it came.
 pub fn subject(claims: &str) -> Option<Verified> {
     let claims = json::parse(claims)?;
     let audiences = audiences(Some(claims.get("aud")?), true);
-    Some(Verified {
-        iss: claims.str_of("iss")?,
-        sub: claims.str_of("sub")?,
-        aud: audience_text(&audiences),
-        at_hash: None,
-    })
+    Some(named(
+        &claims,
+        claims.str_of("iss")?,
+        claims.str_of("sub")?,
+        &audiences,
+    ))
 }
 
 /// A NumericDate (RFC 7519 2) in milliseconds: a JSON number of seconds, its fraction dropped
@@ -224,7 +238,11 @@ pub fn check_at_hash(
     }
 }
 
-/// A renewed id_token must name the same `iss`, `sub` and `aud` as the login's (Core 12.2);
+/// A renewed id_token must name the same `iss`, `sub`, `aud` and `azp` (or none, where the
+/// login's had none) as the login's, and an `auth_time` it gives must be the login's: the
+/// original authentication's, not the renewal's (Core 12.2). Where the login gave none, the
+/// original time is unknown here, and a renewal's is taken as given (Core 12.2 asks only that
+/// it be the original's; refusing it would end sessions of providers that add it on refresh).
 /// `nonce` is not checked on renewal.
 pub fn same_subject(first: &Verified, next: &Verified) -> Result<(), OAuthError> {
     // The first that differs, named: no table of pairs is built.
@@ -234,6 +252,10 @@ pub fn same_subject(first: &Verified, next: &Verified) -> Result<(), OAuthError>
         "sub"
     } else if first.aud != next.aud {
         "aud"
+    } else if first.azp != next.azp {
+        "azp"
+    } else if matches!((first.auth_time, next.auth_time), (Some(a), Some(b)) if a != b) {
+        "auth_time"
     } else {
         return Ok(());
     };
@@ -298,6 +320,8 @@ mod tests {
                 sub: "24400320".into(),
                 aud: r#"["spa"]"#.into(),
                 at_hash: Some("77QmUPtjPfzWtF2AnpK9RQ".into()),
+                azp: false,
+                auth_time: Some(1_699_999_800_000),
             }
         );
         let several = claims(json!({"aud": ["api", "spa"], "azp": "spa"}));
@@ -520,38 +544,51 @@ mod tests {
         assert_eq!(at_hash_of(&[]), "");
     }
 
+    /// Core 12.2: a renewed id_token names the login's `iss`, `sub`, `aud` and `azp` (or none,
+    /// where the login's had none); an `auth_time` it gives is the original authentication's.
     #[test]
-    fn a_renewed_token_keeps_iss_sub_and_aud() {
-        let first = check_claims(
-            &claims(json!({"aud": ["spa", "api"], "azp": "spa"})),
-            &EXPECT,
-        )
-        .unwrap();
+    fn a_renewed_token_keeps_iss_sub_aud_azp_and_auth_time() {
+        let login = json!({"aud": ["spa", "api"], "azp": "spa"});
+        let first = check_claims(&claims(login.clone()), &EXPECT).unwrap();
         let renewal = Expect {
             nonce: None,
             ..EXPECT
         };
-        let next = check_claims(
-            &claims(
-                json!({"aud": ["spa", "api"], "azp": "spa", "nonce": null, "iat": 1_700_000_000}),
-            ),
-            &renewal,
-        )
-        .unwrap();
-        assert_eq!(same_subject(&first, &next), Ok(()));
-        for (changes, why) in [
-            (json!({"sub": "other"}), "sub"),
-            (json!({"aud": "spa", "azp": null}), "aud"),
-            (json!({"aud": ["api", "spa"]}), "aud"),
-        ] {
-            let mut all = json!({"aud": ["spa", "api"], "azp": "spa"});
+        // `changes` to the login's claims, in a renewed token issued later.
+        let renewed = |first: &Verified, changes: serde_json::Value| {
+            let mut all = login.clone();
+            all["nonce"] = json!(null);
+            all["iat"] = json!(1_700_000_000);
             for (k, v) in changes.as_object().unwrap() {
                 all[k] = v.clone();
             }
             let next = check_claims(&claims(all), &renewal).unwrap();
+            same_subject(first, &next).map_err(|e| {
+                assert_eq!(e.code, ErrorCode::InvalidIdToken);
+                e.description.clone()
+            })
+        };
+        assert_eq!(renewed(&first, json!({})), Ok(()));
+        // `auth_time` may be left out, or written with a fraction of the same second.
+        assert_eq!(renewed(&first, json!({"auth_time": null})), Ok(()));
+        assert_eq!(
+            renewed(&first, json!({"auth_time": 1_699_999_800.5})),
+            Ok(())
+        );
+        for (changes, why) in [
+            (json!({"sub": "other"}), "sub"),
+            (json!({"aud": "spa", "azp": null}), "aud"),
+            (json!({"aud": ["api", "spa"]}), "aud"),
+            // A new authentication's time, or one a second off.
+            (json!({"auth_time": 1_700_000_000}), "auth_time"),
+            (json!({"auth_time": 1_699_999_799}), "auth_time"),
+        ] {
             assert_eq!(
-                same_subject(&first, &next).unwrap_err().description,
-                format!("id_token: the renewed token's `{why}` is not the login's")
+                renewed(&first, changes.clone()),
+                Err(format!(
+                    "id_token: the renewed token's `{why}` is not the login's"
+                )),
+                "{changes}"
             );
         }
         let other_issuer = Verified {
@@ -562,6 +599,34 @@ mod tests {
             same_subject(&first, &other_issuer).unwrap_err().description,
             "id_token: the renewed token's `iss` is not the login's"
         );
+        // One audience: a login without `azp` has renewals without one, and the reverse.
+        let bare = check_claims(&claims(json!({})), &EXPECT).unwrap();
+        let with_azp = check_claims(&claims(json!({"azp": "spa"})), &EXPECT).unwrap();
+        for (first, next) in [(&bare, &with_azp), (&with_azp, &bare)] {
+            assert_eq!(
+                same_subject(first, next).unwrap_err().description,
+                "id_token: the renewed token's `azp` is not the login's"
+            );
+        }
+        assert_eq!(same_subject(&with_azp, &with_azp), Ok(()));
+        // A login without `auth_time`: the original time is unknown, a renewal's is taken.
+        let timeless = check_claims(&claims(json!({"auth_time": null})), &EXPECT).unwrap();
+        assert_eq!(same_subject(&timeless, &timeless), Ok(()));
+        assert_eq!(same_subject(&timeless, &bare), Ok(()));
+    }
+
+    /// What a renewed token is held to, read back from the login's claims, is what the check
+    /// established.
+    #[test]
+    fn the_subject_read_back_is_the_checked_one() {
+        for changes in [
+            json!({}),
+            json!({"aud": ["spa", "api"], "azp": "spa", "auth_time": null}),
+        ] {
+            let text = claims(changes);
+            let checked = check_claims(&text, &EXPECT).unwrap();
+            assert_eq!(subject(&text), Some(checked));
+        }
     }
 
     proptest! {

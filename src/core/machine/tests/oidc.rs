@@ -4,6 +4,7 @@
 use super::*;
 use crate::core::contract::Storage;
 use crate::core::machine::callback::Discovered;
+use crate::core::store::{Store, TOKEN_PREFIX};
 use crate::core::text::base64url;
 
 const DISCOVERED: &str = "issuer=https%3A%2F%2Fid.example&client-id=spa";
@@ -622,7 +623,12 @@ fn a_restored_session_with_a_token_url_renews_once_the_document_names_the_key_se
 /// A code login of `u1` whose answer carries refresh token `r1` and an id_token, proven, its
 /// profile read: access token `a1`.
 fn proven_with_refresh_token(w: &mut Widget, byte: u8) {
-    let first = jws(HEADER, &claims(byte, ""));
+    proven_with_claims(w, byte, "");
+}
+
+/// [`proven_with_refresh_token`], its id_token's claims with the `extra` members.
+fn proven_with_claims(w: &mut Widget, byte: u8, extra: &str) {
+    let first = jws(HEADER, &claims(byte, extra));
     let answer = format!(
         r#"{{"access_token":"a1","token_type":"Bearer","expires_in":600,"refresh_token":"r1","id_token":"{first}"}}"#
     );
@@ -743,14 +749,174 @@ fn renewal_answered(w: &mut Widget, extra: &str) -> Vec<Value> {
 
 /// An id_token a renewal brings: the login's `iss`, `sub` and `aud`, no nonce, issued now.
 fn renewed_id_token(w: &Widget) -> String {
+    renewed_id_token_with(w, "")
+}
+
+/// [`renewed_id_token`] with the `extra` members.
+fn renewed_id_token_with(w: &Widget, extra: &str) -> String {
     let now = w.now / 1000;
     jws(
         HEADER,
         &format!(
-            r#"{{"iss":"{ISSUER}","sub":"u1","aud":"spa","exp":{},"iat":{now}}}"#,
+            r#"{{"iss":"{ISSUER}","sub":"u1","aud":"spa","exp":{},"iat":{now}{extra}}}"#,
             now + 300
         ),
     )
+}
+
+/// The renewal due at `at` (under the tabs' lock where the storage is shared), answered with
+/// access token `access_token` and a renewed id_token with the `extra` claims, its signature
+/// verified (the key set read first where this page has
+/// none): the commands of the verdict.
+fn renewed_at(w: &mut Widget, at: u64, access_token: &str, extra: &str) -> Vec<Value> {
+    let mut refresh = w.tick_at(at);
+    // Shared storage: the renewal waits for the tabs' lock.
+    if find(&refresh, "lock").is_some() {
+        refresh = w.send(Input::Locked {});
+    }
+    let renewed = renewed_id_token_with(w, extra);
+    let out = w.answer(
+        &refresh,
+        200,
+        &format!(
+            r#"{{"access_token":"{access_token}","token_type":"Bearer","expires_in":600,"id_token":"{renewed}"}}"#
+        ),
+    );
+    if find(&out, "verify").is_none() {
+        return keys_then_verdict(w, &out, &jwks("k1"), true);
+    }
+    let verify = &find(&out, "verify").unwrap()["seq"];
+    w.send(Input::Verified {
+        seq: verify.as_u64().unwrap() as u32,
+        ok: true,
+    })
+}
+
+/// The session ended at a renewal whose id_token did not repeat the login's `claim`.
+fn ended_for(out: &[Value], claim: &str) -> bool {
+    let why = format!("id_token: the renewed token's `{claim}` is not the login's");
+    event(out, "oauth-expired").is_some_and(|e| e["error"] == "invalid_id_token")
+        && event(out, "oauth-renewed").is_none()
+        && warnings(out).iter().any(|w| w.ends_with(&why))
+}
+
+/// OpenID Connect Core 12.2: a renewed id_token names the login's `azp` (none where the login's
+/// had none), and an `auth_time` it gives is the original authentication's; otherwise the
+/// renewed tokens are not kept, the session ends with `invalid_id_token`, and the console names
+/// the claim.
+#[test]
+fn a_renewed_id_token_keeps_the_logins_azp_and_auth_time() {
+    let at = NOW / 1000 - 100;
+    let both = format!(r#","auth_time":{at},"azp":"spa""#);
+    let cases = [
+        (both.clone(), both.clone(), None),
+        // `auth_time` may be left out.
+        (both.clone(), r#","azp":"spa""#.to_owned(), None),
+        (String::new(), String::new(), None),
+        // The renewal's own time, not the login's.
+        (
+            both.clone(),
+            format!(r#","auth_time":{},"azp":"spa""#, NOW / 1000 + 540),
+            Some("auth_time"),
+        ),
+        // A login without one: the original time is unknown, the renewal's taken as given.
+        (String::new(), format!(r#","auth_time":{at}"#), None),
+        (both.clone(), format!(r#","auth_time":{at}"#), Some("azp")),
+        (String::new(), r#","azp":"spa""#.to_owned(), Some("azp")),
+    ];
+    for (login, renewed, refused) in cases {
+        let mut w = Widget::new(DISCOVERED);
+        w.discovered(DISCOVERY);
+        proven_with_claims(&mut w, 0x48, &login);
+        let out = renewed_at(&mut w, NOW + 540_000, "a2", &renewed);
+        let read = &w.send(Input::Read {})[0];
+        match refused {
+            Some(claim) => {
+                assert!(ended_for(&out, claim), "{login} / {renewed}: {out:?}");
+                assert_eq!(read["logged_in"], false);
+            }
+            None => {
+                assert_eq!(
+                    event(&out, "oauth-renewed").map(|e| &e["accessToken"]),
+                    Some(&Value::from("a2")),
+                    "{login} / {renewed}: {out:?}"
+                );
+            }
+        }
+    }
+}
+
+/// A renewed id_token that leaves `auth_time` out replaces the login's, which the session keeps
+/// (in its stored record too): the next renewal is still held to the login's `auth_time`.
+#[test]
+fn the_logins_auth_time_outlives_a_renewal_that_left_it_out() {
+    let at = NOW / 1000 - 100;
+    let login = format!(r#","auth_time":{at}"#);
+    let attributes = format!("{DISCOVERED}&storage=local");
+    for (next, refused) in [
+        (login.clone(), false),
+        (format!(r#","auth_time":{}"#, at + 1), true),
+    ] {
+        let mut w = Widget::new(&attributes);
+        w.discovered(DISCOVERY);
+        proven_with_claims(&mut w, 0x49, &login);
+        let out = renewed_at(&mut w, NOW + 540_000, "a2", "");
+        assert!(event(&out, "oauth-renewed").is_some(), "{out:?}");
+        // The page is loaded again: the session comes from its record.
+        let mut b = w.another(&attributes);
+        b.discovered(DISCOVERY);
+        let out = renewed_at(&mut b, NOW + 1_080_000, "a3", &next);
+        if refused {
+            assert!(ended_for(&out, "auth_time"), "{next}: {out:?}");
+        } else {
+            assert_eq!(event(&out, "oauth-renewed").unwrap()["accessToken"], "a3");
+        }
+    }
+}
+
+/// A session stored by the previous version (no `authenticated_at` in its record) holds its
+/// renewals to the `auth_time` of the id_token it kept, after a renewal that left it out too.
+#[test]
+fn a_record_without_authenticated_at_takes_the_kept_id_tokens_auth_time() {
+    let at = NOW / 1000 - 100;
+    let login = format!(r#","auth_time":{at}"#);
+    let attributes = format!("{DISCOVERED}&storage=local");
+    let key = format!("{TOKEN_PREFIX}custom:spa");
+    let other = format!(r#","auth_time":{}"#, at + 1);
+    for (left_out_first, next, refused) in [
+        (false, &login, false),
+        (false, &other, true),
+        (true, &login, false),
+        (true, &other, true),
+    ] {
+        let mut w = Widget::new(&attributes);
+        w.discovered(DISCOVERY);
+        proven_with_claims(&mut w, 0x4a, &login);
+        let record = w.store.get(Storage::Local, &key).unwrap();
+        let written = format!("&authenticated_at={}", at * 1000);
+        assert!(record.contains(&written), "{record}");
+        let mut b = w.another(&attributes);
+        b.store
+            .set(Storage::Local, &key, &record.replace(&written, ""));
+        b.discovered(DISCOVERY);
+        // Written again as this version writes it, the time left to the id_token kept.
+        assert_eq!(
+            b.store.get(Storage::Local, &key),
+            Some(record.replace(&written, "&authenticated_at=")),
+        );
+        let mut at_ms = NOW + 540_000;
+        if left_out_first {
+            let out = renewed_at(&mut b, at_ms, "a2", "");
+            assert!(event(&out, "oauth-renewed").is_some(), "{out:?}");
+            at_ms += 540_000;
+        }
+        let out = renewed_at(&mut b, at_ms, "a3", next);
+        if refused {
+            assert!(ended_for(&out, "auth_time"), "{next}: {out:?}");
+        } else {
+            assert_eq!(event(&out, "oauth-renewed").unwrap()["accessToken"], "a3");
+        }
+    }
 }
 
 #[test]
@@ -927,47 +1093,69 @@ fn an_id_token_not_yet_valid_is_refused() {
     }
 }
 
-/// OIDC Core 2 and 3.1.2.1: a login whose request carries `max_age` (here from `extra-params`)
-/// needs an `auth_time` no older; its renewal, whose id_token keeps the first login's
+/// OIDC Core 2 and 3.1.2.1: a login whose request carries `max_age` needs an `auth_time` no
+/// older, wherever the request's `max_age` is written: `extra-params`, `authorize-url`'s own
+/// query, or the discovered endpoint's; its renewal, whose id_token keeps the first login's
 /// `auth_time` (or none), is not held to it.
 #[test]
 fn a_login_with_max_age_needs_a_recent_auth_time_and_its_renewal_does_not() {
     let now = NOW / 1000;
+    let spellings = [
+        (
+            format!("{DISCOVERED}&extra-params=max_age%3D300"),
+            DISCOVERY.to_owned(),
+        ),
+        (
+            format!(
+                "{DISCOVERED}&response-type=code\
+                 &authorize-url=https%3A%2F%2Fid.example%2Fauth%3Fmax_age%3D300"
+            ),
+            DISCOVERY.to_owned(),
+        ),
+        (
+            DISCOVERED.to_owned(),
+            DISCOVERY.replace(
+                "https://id.example/auth",
+                "https://id.example/auth?max_age=300",
+            ),
+        ),
+    ];
     for (auth_time, refused) in [
         (String::new(), true),
         (format!(r#","auth_time":{}"#, now - 400), true),
         (format!(r#","auth_time":{}"#, now - 100), false),
     ] {
-        let mut w = Widget::new(&format!("{DISCOVERED}&extra-params=max_age%3D300"));
-        w.discovered(DISCOVERY);
-        let first = jws(HEADER, &claims(0x47, &auth_time));
-        let answer = format!(
-            r#"{{"access_token":"a1","token_type":"Bearer","expires_in":600,"refresh_token":"r1","id_token":"{first}"}}"#
-        );
-        let out = code_login(&mut w, 0x47, &answer);
-        let out = keys_then_verdict(&mut w, &out, &jwks("k1"), true);
-        if refused {
-            assert_eq!(
-                error(&out),
-                Some("invalid_id_token"),
-                "{auth_time}: {out:?}"
+        for (attributes, document) in &spellings {
+            let mut w = Widget::new(attributes);
+            w.discovered(document);
+            let first = jws(HEADER, &claims(0x47, &auth_time));
+            let answer = format!(
+                r#"{{"access_token":"a1","token_type":"Bearer","expires_in":600,"refresh_token":"r1","id_token":"{first}"}}"#
             );
-            assert!(
-                description(&out).contains("`auth_time`"),
-                "{}",
-                description(&out)
-            );
-            continue;
+            let out = code_login(&mut w, 0x47, &answer);
+            let out = keys_then_verdict(&mut w, &out, &jwks("k1"), true);
+            if refused {
+                assert_eq!(
+                    error(&out),
+                    Some("invalid_id_token"),
+                    "{attributes} {auth_time}: {out:?}"
+                );
+                assert_eq!(
+                    description(&out),
+                    "id_token: `auth_time` is missing or older than max_age"
+                );
+                continue;
+            }
+            let out = w.answer(&out, 200, r#"{"sub":"u1"}"#);
+            assert_eq!(logged_in_with(&out), Some("a1"), "{out:?}");
+            let out = renewal_answered(&mut w, "");
+            let verify = find(&out, "verify").unwrap_or_else(|| panic!("{out:?}"));
+            let out = w.send(Input::Verified {
+                seq: verify["seq"].as_u64().unwrap() as u32,
+                ok: true,
+            });
+            assert!(event(&out, "oauth-renewed").is_some(), "{out:?}");
         }
-        let out = w.answer(&out, 200, r#"{"sub":"u1"}"#);
-        assert_eq!(logged_in_with(&out), Some("a1"), "{out:?}");
-        let out = renewal_answered(&mut w, "");
-        let verify = find(&out, "verify").unwrap_or_else(|| panic!("{out:?}"));
-        let out = w.send(Input::Verified {
-            seq: verify["seq"].as_u64().unwrap() as u32,
-            ok: true,
-        });
-        assert!(event(&out, "oauth-renewed").is_some(), "{out:?}");
     }
 }
 
