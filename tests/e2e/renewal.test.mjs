@@ -200,27 +200,27 @@ test('two elements with the same key on one page share the session as two tabs d
   }
 });
 
-test('a renewal overtaken by a new login: the refresh token its answer brings is revoked, the new session kept', async () => {
+test('a login that timed out with its code exchange out: the tokens its late answer brings are revoked', async () => {
   const { context, page } = await env.newPage();
   try {
-    await openWidget(env, page, { attrs: attrs() });
-    await logIn(page);
-    // The first renewal reaches the provider, which rotates the refresh token; its answer is held
-    // back until the person has logged in again.
+    await openWidget(env, page, { attrs: attrs({ timeout: '5' }) });
+    // The code exchange reaches the dev provider, which issues the tokens; its answer is held
+    // back until the login has timed out.
     let answered;
     const held = new Promise((resolve) => { answered = resolve; });
     await page.route(`${env.provider}/oauth/token`, async (route) => {
-      if (answered && new URLSearchParams(route.request().postData() ?? '').get('grant_type') === 'refresh_token') {
-        const deliver = answered;
-        answered = null;
+      if (new URLSearchParams(route.request().postData() ?? '').get('grant_type') === 'authorization_code') {
         const response = await route.fetch();
-        return deliver({ route, response, body: await response.json() });
+        return answered({ route, response, body: await response.json() });
       }
       return route.continue();
     });
+    const popup = await startLogin(page);
+    await decide(popup, 'Allow');
     const { route, response, body } = await held;
     assert.ok(body.refresh_token, JSON.stringify(body));
-    const again = await logIn(page);
+    const { err } = await loginOutcome(page, 'w1', 15_000);
+    assert.equal(err?.code, 'timeout', JSON.stringify(err));
     assert.deepEqual(await env.controls.get('/test/revocations'), []);
     await route.fulfill({ response });
     let revocations = [];
@@ -229,19 +229,16 @@ test('a renewal overtaken by a new login: the refresh token its answer brings is
       revocations = await env.controls.get('/test/revocations');
     }
     assert.deepEqual(revocations.map((r) => [r.token_type_hint, r.status]).sort(), [['access_token', 200], ['refresh_token', 200]]);
-    // The dropped refresh token, live at the provider before, is revoked.
+    // The refresh token, live at the provider until then, is revoked.
     const replay = await fetch(`${env.provider}/oauth/token`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: body.refresh_token, client_id: PUBLIC_CLIENT_ID }),
     });
     assert.equal(replay.status, 400);
-    // The new login's session is untouched: it is renewed in turn, and the page heard of no end.
-    const [renewed] = await eventsOf(page, 'oauth-renewed');
-    assert.notEqual(renewed.detail.accessToken, again.accessToken);
-    assert.equal((await widgetState(page)).loggedIn, true);
-    const events = (await page.evaluate(() => window.events)).map((e) => e.type);
-    assert.deepEqual(events.filter((t) => t !== 'oauth-renewed'), ['oauth-login', 'oauth-login']);
+    // Nothing was kept, and the page heard only the timeout.
+    assert.equal((await widgetState(page)).loggedIn, false);
+    assert.deepEqual((await page.evaluate(() => window.events)).map((e) => e.type), ['oauth-error']);
   } finally {
     await context.close();
   }

@@ -151,29 +151,23 @@ pub struct Revoking {
 }
 
 impl Revoking {
-    /// Asks for the revocation of `tokens` (each with its `token_type_hint`) but those of the
-    /// session `held` (a provider may hand the same token to a new grant): the requests join
-    /// `waiting`.
+    /// Asks for the revocation of `tokens` (each with its `token_type_hint`): the requests join
+    /// `waiting`. None while this widget `holds` a session (a logout's are taken first): a
+    /// provider may revoke the whole grant with any of its tokens (RFC 7009 2.1), and a dropped
+    /// token may be of the same person and client as the session held, which would end with it.
     fn send(
         &mut self,
         tokens: &[(Option<&str>, &str)],
-        held: Option<&Held>,
+        holds: bool,
         seq: &mut u32,
         out: &mut dyn Emit,
     ) {
         let Some(url) = &self.url else { return };
-        let holds = |token: &str| {
-            held.is_some_and(|h| {
-                h.token.access_token.expose() == token
-                    || h.refresh_token
-                        .as_ref()
-                        .is_some_and(|r| r.expose() == token)
-            })
-        };
+        if holds {
+            return;
+        }
         for (token, hint) in tokens {
-            let Some(token) = token.filter(|t| !holds(t)) else {
-                continue;
-            };
+            let Some(token) = token else { continue };
             let seq = next(seq);
             out.emit(Command::Fetch {
                 seq,
@@ -710,7 +704,7 @@ impl Machine {
                 "access_token",
             ),
         ];
-        revoking.send(&tokens, self.held.as_ref(), &mut self.seq, out);
+        revoking.send(&tokens, self.held.is_some(), &mut self.seq, out);
         revoking.revoked = !revoking.waiting.is_empty();
         if let (Some(RenewStep::Request(seq)), true) = (renewal, revoking.url.is_some()) {
             revoking.renewal = seq;
@@ -767,7 +761,7 @@ impl Machine {
                 (refresh.as_deref(), "refresh_token"),
                 (access.as_deref(), "access_token"),
             ];
-            revoking.send(&tokens, self.held.as_ref(), &mut self.seq, out);
+            revoking.send(&tokens, self.held.is_some(), &mut self.seq, out);
         }
         if revoking.waiting.is_empty() {
             let done = self.revoking.remove(index);

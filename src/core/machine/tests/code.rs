@@ -207,13 +207,10 @@ fn granting(access: &str, refresh: &str) -> String {
 
 #[test]
 fn a_token_answer_to_a_login_that_timed_out_is_revoked_not_kept() {
-    // A session is held (a1, r1) when a new login (30 s) runs out of time with its code exchange
-    // out. The token endpoint answers after all: the tokens were issued to this client and no
-    // one keeps them, so they are revoked; the session held stays, and the page hears nothing
-    // more than the timeout.
-    let mut w = with_refresh_token("&revoke-url=%2Frevoke&timeout=30");
-    let key = format!("{TOKEN_PREFIX}custom:spa");
-    let record = w.store.get(Storage::Session, &key);
+    // A login (30 s) runs out of time with its code exchange out. The token endpoint answers
+    // after all: the tokens were issued to this client and no one keeps them, so they are
+    // revoked, and the page hears nothing more than the timeout.
+    let mut w = Widget::new(&format!("{CODE}&revoke-url=%2Frevoke&timeout=30"));
     let seq = w.code_returned(0x32);
     let out = w.tick_at(NOW + 30_000);
     assert_eq!(error(&out), Some("timeout"));
@@ -233,25 +230,26 @@ fn a_token_answer_to_a_login_that_timed_out_is_revoked_not_kept() {
     );
     assert!(fired(&late).is_empty(), "{late:?}");
     // An answer after the deadline that comes before the timer does: the login times out all
-    // the same, the tokens revoked before the event. Its refresh token is the session's own (a
-    // provider keeping one per person and client): that one stays.
+    // the same, the tokens revoked before the event.
     w.now = NOW + 40_000;
     let seq = w.code_returned(0x33);
     w.now += 30_001;
     let late = w.send(Input::Answer {
         seq,
         status: 200,
-        body: granting("a3", "r1").into(),
+        body: granting("a3", "r3").into(),
     });
     assert_eq!(error(&late), Some("timeout"));
     assert_eq!(names(&late).last(), Some(&"event"));
     assert_eq!(
         revocations(&late),
-        [revoking("a3", "access_token")],
+        [
+            revoking("r3", "refresh_token"),
+            revoking("a3", "access_token")
+        ],
         "{late:?}"
     );
-    assert_eq!(w.send(Input::Read {})[0]["access_token"], "a1");
-    assert_eq!(w.store.get(Storage::Session, &key), record);
+    assert_eq!(w.send(Input::Read {})[0]["logged_in"], false);
     // A refusal that comes late has nothing to revoke; nor has any answer where no revocation
     // endpoint is known.
     let seq = w.code_returned(0x34);
@@ -271,4 +269,26 @@ fn a_token_answer_to_a_login_that_timed_out_is_revoked_not_kept() {
         body: granting("a4", "r4").into(),
     });
     assert!(late.is_empty(), "{late:?}");
+}
+
+#[test]
+fn a_late_token_answer_is_dropped_unrevoked_while_a_session_is_held() {
+    // A session is held (a1, r1) when a new login runs out of time with its code exchange out.
+    // Its late answer is not kept, and not revoked either: a provider may revoke the whole
+    // grant with any token (RFC 7009 2.1), and these may be of the same person and client as
+    // the session held, which would end with them. The session stays, as stored.
+    let mut w = with_refresh_token("&revoke-url=%2Frevoke&timeout=30");
+    let key = format!("{TOKEN_PREFIX}custom:spa");
+    let record = w.store.get(Storage::Session, &key);
+    let seq = w.code_returned(0x36);
+    let out = w.tick_at(NOW + 30_000);
+    assert_eq!(error(&out), Some("timeout"));
+    let late = w.send(Input::Answer {
+        seq,
+        status: 200,
+        body: granting("a2", "r2").into(),
+    });
+    assert!(late.is_empty(), "{late:?}");
+    assert_eq!(w.send(Input::Read {})[0]["access_token"], "a1");
+    assert_eq!(w.store.get(Storage::Session, &key), record);
 }
