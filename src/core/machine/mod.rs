@@ -896,7 +896,6 @@ impl Machine {
         };
         // A new login, not the held session's sequel: nothing of that session is kept.
         let (mut held, user) = Held::proven(*proof, None);
-        let replaced = self.session_config().clone();
         // The session it replaces leaves no token where it was kept (the settings may have
         // changed since); one kept in the same place is replaced in one write, which reaches
         // the other tabs as one change.
@@ -910,8 +909,9 @@ impl Machine {
         keep(env.store, &mut held, out);
         self.held = Some(held);
         // A renewal of the session replaced still under way is dropped (its answer would mix two
-        // sessions): what it brings is revoked, the new session's tokens aside.
-        self.revoke_renewal(replaced, env, out);
+        // sessions; nor is it revoked: see `Revoking::send`), its lock let go once the new
+        // session is written.
+        self.drop_renewal(out);
         self.report(
             Event::Login,
             Settle::Resolve,

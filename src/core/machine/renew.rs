@@ -2,8 +2,9 @@
 //! (under a Web Lock where tabs share the session, so a rotating refresh token is sent once),
 //! another tab's login, renewal or logout reaches this one through `localStorage`, and logout
 //! revokes the tokens (RFC 7009) and may end the provider's session (RP-Initiated Logout). The
-//! tokens a token endpoint grants that the widget then drops (a renewal's overtaken by another
-//! login, a login's that ended without success) are revoked the same way.
+//! tokens a token endpoint grants that the widget then drops (a login's that ended without
+//! success, a renewal's whose session ended) are revoked the same way, where no session is held
+//! (see `Revoking::send`).
 
 use std::rc::Rc;
 
@@ -453,9 +454,9 @@ impl Machine {
         renewal
     }
 
-    /// Takes the renewal of a session ended or replaced without a logout (its lock goes), and
+    /// Takes the renewal of a session ended without a logout (its lock goes), and
     /// revokes the tokens it brings (under `config`, the session's settings).
-    pub(super) fn revoke_renewal(&mut self, config: Rc<Config>, env: &Env, out: &mut dyn Emit) {
+    fn revoke_renewal(&mut self, config: Rc<Config>, env: &Env, out: &mut dyn Emit) {
         let renewal = self.take_renewal(out).map(|r| r.step);
         self.revoke(Logout::default(), config, None, renewal, env, out);
     }
@@ -562,13 +563,13 @@ impl Machine {
                     });
                 self.held = Some(shared);
                 // A renewal waiting for the lock finds the new token when it gets it; one under
-                // way is dropped, and what it brings revoked (the new session's own tokens aside).
+                // way is dropped, and what it brings is not kept (nor revoked: a session is held).
                 if !self
                     .renewal
                     .as_ref()
                     .is_some_and(|r| matches!(r.step, RenewStep::Locking))
                 {
-                    self.revoke_renewal(self.session_config().clone(), env, out);
+                    self.drop_renewal(out);
                 }
                 let event = if renewed {
                     Event::Renewed
@@ -659,8 +660,9 @@ impl Machine {
 
     /// Asks for the revocation of `held`'s tokens and of those its renewal `step` brings (its
     /// proof's at once, its refresh request's when it answers; a login's, as such steps), never
-    /// the tokens of the session this widget still holds: for the `logout()` promise `id`, or
-    /// for none (0: a renewal or a login dropped otherwise, here or in another tab).
+    /// anything while this widget holds a session (see `Revoking::send`): for the `logout()`
+    /// promise `id`, or for none (0: a renewal or a login dropped otherwise, here or in another
+    /// tab).
     fn revoke(
         &mut self,
         logout: Logout,
