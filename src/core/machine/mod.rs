@@ -278,11 +278,12 @@ impl Machine {
         self.show(env.now, out);
     }
 
-    /// The page came back from the back/forward cache: a redirect login it started came back
-    /// without an answer (the person pressed Back on the provider's page).
+    /// The page came back from the back/forward cache: a redirect login it sent to the provider
+    /// came back without an answer (the person pressed Back on the provider's page). A login
+    /// past that step (its code being exchanged, its token proven) had its answer: it goes on.
     fn returned(&mut self, env: &mut Env, out: &mut dyn Emit) {
         if let Attempt::Pending(p) = &self.attempt {
-            if p.popup.is_none() {
+            if p.popup.is_none() && matches!(p.stage, Stage::Authorize(_)) {
                 let config = p.config.clone();
                 self.back_without_answer(&config, env, out);
                 // The page's `login()` promise survived the trip: it settles here.

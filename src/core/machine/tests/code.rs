@@ -292,3 +292,20 @@ fn a_late_token_answer_is_dropped_unrevoked_while_a_session_is_held() {
     assert_eq!(w.send(Input::Read {})[0]["access_token"], "a1");
     assert_eq!(w.store.get(Storage::Session, &key), record);
 }
+
+#[test]
+fn a_page_restored_from_the_cache_while_its_code_is_exchanged_keeps_the_login() {
+    // The page is restored from the back/forward cache (`pageshow`, persisted) while a login's
+    // code exchange is out: the login came back with its answer, nothing is cancelled, and the
+    // answer, when it comes, logs in.
+    let mut w = Widget::new(CODE);
+    let seq = w.code_returned(0x37);
+    let out = w.send(Input::Returned {});
+    assert!(out.is_empty(), "{out:?}");
+    let out = w.send(Input::Answer {
+        seq,
+        status: 200,
+        body: granting("a1", "r1").into(),
+    });
+    assert_eq!(fired(&out), ["oauth-login"], "{out:?}");
+}
