@@ -286,9 +286,7 @@ impl Proof {
             // held to its `max_age`.
             max_age: self.nonce.as_ref().and_then(|_| {
                 let discovered = self.discovery.as_deref();
-                let endpoint = discovered.and_then(|d| d.authorization_endpoint.as_deref());
-                self.config
-                    .max_age(self.config.authorization_endpoint(endpoint)?)
+                (self.config).max_age(discovered.and_then(|d| d.authorization_endpoint.as_deref()))
             }),
         };
         let verified = match check_claims(&jws.claims, &expect) {

@@ -226,15 +226,17 @@ impl Config {
         }
     }
 
-    /// The `max_age` a login to `endpoint` sends, in whole seconds, wherever it is written: the
-    /// endpoint's own query (`authorize-url`'s, or the discovered one's) or `extra-params`
+    /// The `max_age` a login sends (to its [`authorization_endpoint`](Self::authorization_endpoint),
+    /// given the `discovered` one), in whole seconds, wherever it is written: the endpoint's own
+    /// query (`authorize-url`'s, or the discovered one's) or `extra-params`
     /// (never both: the settings refuse a repeat). The id_token must then say when the person
     /// logged in, no longer ago (OIDC Core 3.1.2.1). A value that is no whole number of seconds
     /// asks for nothing here (the provider decides what it means), nor does an endpoint query
     /// that is no form (a piece that does not decode, a name given twice): read piece by piece,
     /// as `sends_twice` reads it, it cost 110 B more.
-    pub fn max_age(&self, endpoint: &str) -> Option<u64> {
-        let query = split_once(endpoint, b'?').map_or("", |(_, query)| query);
+    pub fn max_age(&self, discovered: Option<&str>) -> Option<u64> {
+        let query = split_once(self.authorization_endpoint(discovered)?, b'?')
+            .map_or("", |(_, query)| query);
         let (query, extra) = (
             Params::parse(query).unwrap_or_default(),
             self.extra_params(),
@@ -705,7 +707,7 @@ pub(crate) mod tests {
     fn max_age_is_read_from_extra_params_and_the_endpoints_query() {
         let max_age = |settings: &[(&str, &str)], discovered: Option<&str>| {
             let c = config(settings).unwrap();
-            c.max_age(c.authorization_endpoint(discovered).unwrap())
+            c.max_age(discovered)
         };
         let id = ("client-id", "x");
         let url = ("authorize-url", "https://id.example/a");
