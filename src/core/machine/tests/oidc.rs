@@ -846,6 +846,16 @@ fn a_renewed_id_token_keeps_the_logins_azp_and_auth_time() {
     }
 }
 
+/// The renewal (`out`, with claims `next`) ended the session over `auth_time` where `refused`,
+/// else renewed it with access token a3.
+fn renewed_a3_unless(refused: bool, out: &[Value], next: &str) {
+    if refused {
+        assert!(ended_for(out, "auth_time"), "{next}: {out:?}");
+    } else {
+        assert_eq!(event(out, "oauth-renewed").unwrap()["accessToken"], "a3");
+    }
+}
+
 /// A renewed id_token that leaves `auth_time` out replaces the login's, which the session keeps
 /// (in its stored record too): the next renewal is still held to the login's `auth_time`.
 #[test]
@@ -866,11 +876,7 @@ fn the_logins_auth_time_outlives_a_renewal_that_left_it_out() {
         let mut b = w.another(&attributes);
         b.discovered(DISCOVERY);
         let out = renewed_at(&mut b, NOW + 1_080_000, "a3", &next);
-        if refused {
-            assert!(ended_for(&out, "auth_time"), "{next}: {out:?}");
-        } else {
-            assert_eq!(event(&out, "oauth-renewed").unwrap()["accessToken"], "a3");
-        }
+        renewed_a3_unless(refused, &out, &next);
     }
 }
 
@@ -911,11 +917,7 @@ fn a_record_without_authenticated_at_takes_the_kept_id_tokens_auth_time() {
             at_ms += 540_000;
         }
         let out = renewed_at(&mut b, at_ms, "a3", next);
-        if refused {
-            assert!(ended_for(&out, "auth_time"), "{next}: {out:?}");
-        } else {
-            assert_eq!(event(&out, "oauth-renewed").unwrap()["accessToken"], "a3");
-        }
+        renewed_a3_unless(refused, &out, next);
     }
 }
 
