@@ -26,7 +26,9 @@ function shadowOf(host) {
 
 /**
  * The button's label until the core draws it, as the core will: the `label` attribute, else the
- * preset's ("Log in with Google"), else "Log in"; trimmed, and blank as absent, as the core reads them.
+ * preset's ("Log in with Google"), else "Log in"; trimmed, and blank as absent, as the core reads
+ * them (JS's `trim` takes Unicode white space too: a label of no-break spaces alone shows the default
+ * until the core draws it).
  */
 function drawLabel(element) {
   const setting = (name) => element.getAttribute(name)?.trim();

@@ -752,7 +752,8 @@ impl Machine {
         }
         if env.now > p.deadline() {
             // Too late, as at the timeout: the request is handed to revocation, which takes the
-            // answer (what it grants is revoked, not kept), then the login fails.
+            // answer (what it grants is not kept; revoked where no session is held: see
+            // `Revoking::send`), then the login fails.
             let error = timeout_error(p);
             self.revoke_login(env, out);
             self.reply(seq, reply, env, out);
@@ -951,7 +952,7 @@ impl Machine {
     }
 
     /// Ends the attempt with `error` (a cancel when it is `popup_closed`); what its token
-    /// endpoint granted is revoked (see `revoke_login`).
+    /// endpoint granted is handed to revocation (see `revoke_login` and `Revoking::send`).
     fn fail(&mut self, error: OAuthError, env: &mut Env, out: &mut dyn Emit) {
         if let Attempt::Pending(p) = &self.attempt {
             if p.popup.is_some() {

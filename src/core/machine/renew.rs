@@ -462,9 +462,11 @@ impl Machine {
     }
 
     /// The pending login ends without success: what its token endpoint granted is revoked, as a
-    /// renewal's is (RFC 7009 2.1: tokens the client no longer needs), those its proof holds at
+    /// renewal's is (RFC 7009 2.1: tokens the client no longer needs; where no session is held,
+    /// see `Revoking::send`), those its proof holds at
     /// once, those its code exchange still out brings when it answers. A code flow's only: the
-    /// tokens an implicit response brings are unproven, and may be another client's.
+    /// tokens an implicit response brings are unproven, and may be another client's. The
+    /// login's stage is taken whatever it was: called only as the attempt ends (`fail`).
     pub(super) fn revoke_login(&mut self, env: &Env, out: &mut dyn Emit) {
         let Attempt::Pending(p) = &mut self.attempt else {
             return;
