@@ -19,7 +19,7 @@ export type WidgetErrorCode =
   | 'login_required'
   /** a request the login needs could not reach its server (refused, unreachable, or blocked by CORS or the page's Content Security Policy), or the discovery document answered 5xx or 429 */
   | 'network_error'
-  /** the id_token failed a check: the description names it (signature, `iss`, `aud`, `azp`, `exp`, `iat`, `nbf`, `nonce`, `auth_time` with `max_age`, `at_hash`, algorithm, key; a renewed one's `iss`, `sub`, `aud`, `azp` or `auth_time` not the login's) */
+  /** the id_token failed a check: the description names it (signature, `iss`, `aud`, `azp`, `exp`, `iat`, `nbf`, `nonce`, `auth_time` with `max_age`, `at_hash`, algorithm, key, or a renewed one's `iss`, `sub`, `aud`, `azp` or `auth_time` that is not the login's) */
   | 'invalid_id_token'
   /** the page came back from the provider without an answer (the browser's Back button, in redirect mode) */
   | 'login_cancelled'

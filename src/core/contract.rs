@@ -255,7 +255,7 @@ error_codes! {
     /// A request the login needs could not be made.
     NetworkError = "network_error", "a request the login needs could not reach its server (refused, unreachable, or blocked by CORS or the page's Content Security Policy), or the discovery document answered 5xx or 429";
     /// The id_token failed a check.
-    InvalidIdToken = "invalid_id_token", "the id_token failed a check: the description names it (signature, `iss`, `aud`, `azp`, `exp`, `iat`, `nbf`, `nonce`, `auth_time` with `max_age`, `at_hash`, algorithm, key; a renewed one's `iss`, `sub`, `aud`, `azp` or `auth_time` not the login's)";
+    InvalidIdToken = "invalid_id_token", "the id_token failed a check: the description names it (signature, `iss`, `aud`, `azp`, `exp`, `iat`, `nbf`, `nonce`, `auth_time` with `max_age`, `at_hash`, algorithm, key, or a renewed one's `iss`, `sub`, `aud`, `azp` or `auth_time` that is not the login's)";
     /// The page came back from the provider without an answer (redirect mode).
     LoginCancelled = "login_cancelled", "the page came back from the provider without an answer (the browser's Back button, in redirect mode)";
     /// The browser refused something the login needs.
