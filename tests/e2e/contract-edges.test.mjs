@@ -165,9 +165,15 @@ test('under a CSP without wasm-unsafe-eval, the disabled button shows the label 
     document.body.append(late);
     const w1 = document.getElementById('w1');
     w1.label = 'Changed';
-    return { early: [text(window.early), window.early.getAttribute('label')], late: text(late), changed: text(w1) };
+    // A preset's element without a label says the preset's, as the core would.
+    const preset = document.createElement('oauth-login');
+    preset.setAttribute('provider', 'google');
+    document.body.append(preset);
+    const presetFirst = text(preset);
+    preset.provider = 'box';
+    return { early: [text(window.early), window.early.getAttribute('label')], late: text(late), changed: text(w1), preset: [presetFirst, text(preset)] };
   });
-  assert.deepEqual(seen, { early: ['Early', 'Early'], late: 'Late', changed: 'Changed' });
+  assert.deepEqual(seen, { early: ['Early', 'Early'], late: 'Late', changed: 'Changed', preset: ['Log in with Google', 'Log in with Box'] });
   await context.close();
 });
 
