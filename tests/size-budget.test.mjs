@@ -20,7 +20,7 @@ import { gzipSync } from 'node:zlib';
 // this figure, lever by lever, is in the README's size section. A wasm built on stable (no
 // nightly on the machine, or OAUTH_PREFAB_TOOLCHAIN=stable; pkg/build.json says which) keeps the
 // panic machinery and std's unoptimised parts: it has a budget of its own.
-const BUDGET_BYTES = { nightly: 41_325, stable: 44_006 };
+const BUDGET_BYTES = { nightly: 41_325, stable: 44_047 };
 const HELLO_BYTES = 19_679;
 const TARGET_BYTES = 10_240;
 
