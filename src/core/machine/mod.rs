@@ -756,7 +756,9 @@ impl Machine {
             // `Revoking::send`), then the login fails.
             let error = timeout_error(p);
             self.revoke_login(env, out);
-            self.reply(seq, reply, env, out);
+            if let Some(found) = self.revoke_request(seq) {
+                self.revoke_reply(found, reply, out);
+            }
             return self.fail(error, env, out);
         }
         // The request is over: a login failing now has no answer of it to revoke.
