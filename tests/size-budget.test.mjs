@@ -19,14 +19,18 @@ import { gzipSync } from 'node:zlib';
 // with all its providers (HELLO_BYTES); 10 KiB (TARGET_BYTES) is where we aim. The history of
 // this figure, lever by lever, is in the README's size section. A wasm built on stable (no
 // nightly on the machine, or OAUTH_PREFAB_TOOLCHAIN=stable; pkg/build.json says which) keeps the
-// panic machinery and std's unoptimised parts: it has a budget of its own.
-const BUDGET_BYTES = { nightly: 41_325, stable: 44_047 };
+// panic machinery and std's unoptimised parts: it has a budget of its own. It also keeps each
+// panic's source line (no `-Zlocation-detail=none` on stable), so a change of comments alone moves
+// its figure (+41 B once, measured): the stable budget allows STABLE_LINE_SLACK above the figure
+// last measured, and the nightly one, which CI measures, stays exact.
+const BUDGET_BYTES = { nightly: 41_336, stable: 44_045 };
+const STABLE_LINE_SLACK = 128;
 const HELLO_BYTES = 19_679;
 const TARGET_BYTES = 10_240;
 
 const pkg = resolve(import.meta.dirname, '..', 'pkg');
 const built = existsSync(join(pkg, 'build.json')) ? JSON.parse(readFileSync(join(pkg, 'build.json'), 'utf8')) : { toolchain: 'nightly' };
-const budget = BUDGET_BYTES[built.toolchain];
+const budget = BUDGET_BYTES[built.toolchain] + (built.toolchain === 'stable' ? STABLE_LINE_SLACK : 0);
 
 /** Every file a script-tag page fetches: the one bundled script, with the wasm inside it. */
 function scriptTagFiles() {
