@@ -22,15 +22,28 @@
 #[derive(Debug, PartialEq, Eq)]
 pub struct Damaged;
 
-/// Decodes `text` in place from the build's alphabet: 6 bits a character, '#' to '[' then ']' to
-/// 'c' (contiguous, so a subtraction decodes it; no quote or backslash, which a JS string literal
-/// would escape). Returns how many bytes it wrote at the start of `text`.
+/// The text's 64 characters, value 0 first: `scripts/build/embed.mjs`'s `ALPHABET`, which says why
+/// these (the fixture `tests/every-byte.txt` holds both sides to it).
+const ALPHABET: &[u8; 64] = b"!&(),-./01235678:;=>?ACEILMOPRSTUW[]_`abcdefghijklmnoprstuvwxy{}";
+
+/// Each ASCII character's value in [`ALPHABET`], 64 where it is none of them.
+const VALUES: [u8; 128] = {
+    let mut values = [64; 128];
+    let mut value = 0;
+    while value < 64 {
+        values[ALPHABET[value] as usize] = value as u8;
+        value += 1;
+    }
+    values
+};
+
+/// Decodes `text` in place from the build's alphabet ([`ALPHABET`]), 6 bits a character. Returns
+/// how many bytes it wrote at the start of `text`.
 pub fn from_text(text: &mut [u8]) -> Result<usize, Damaged> {
     let (mut held, mut bits, mut written) = (0u32, 0, 0);
     for read in 0..text.len() {
-        let value = match text[read] {
-            c @ b'#'..=b'[' => c - b'#',
-            c @ b']'..=b'c' => c - b'$',
+        let value = match VALUES.get(usize::from(text[read])) {
+            Some(&value) if value < 64 => value,
             _ => return Err(Damaged),
         };
         held = held << 6 | u32::from(value);
