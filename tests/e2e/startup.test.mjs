@@ -11,8 +11,9 @@ before(async () => { env = await startEnvironment(); });
 after(async () => { await env?.close(); });
 
 /**
- * Counts the wasm modules the page compiles (`window.compiled`): the decoder is the first, the
- * core the second, so one compiled means the core has not started.
+ * Counts the wasm modules the page compiles (`window.compiled`): the first is the CSP probe (a
+ * module of its header alone), then the core's start compiles the decoder and the core, so one
+ * compiled means the core has not started, and three that it has.
  */
 function countCompiles() {
   window.compiled = 0;
@@ -35,11 +36,11 @@ test('the button is laid out, with its label, before the core starts', async () 
   });
   await page.waitForFunction(() => window.early);
   const early = await page.evaluate(() => window.early);
-  assert.equal(early.compiled, 1, 'only the decoder was compiled');
+  assert.equal(early.compiled, 1, 'only the CSP probe was compiled');
   assert.ok(early.width > 0 && early.height > 0, JSON.stringify(early));
   assert.equal(early.label, 'Sign in, please');
   // The core starts on its own, one task later, and draws the same label.
-  await page.waitForFunction(() => window.compiled === 2);
+  await page.waitForFunction(() => window.compiled === 3);
   assert.equal(await page.evaluate(() => document.getElementById('w1').shadowRoot.querySelector('[part=label]').textContent), 'Sign in, please');
   await context.close();
 });
@@ -63,7 +64,7 @@ test("a preset's button says its provider's name before the core starts, as the 
   await page.waitForFunction(() => window.early);
   assert.deepEqual(await page.evaluate(() => window.early), { compiled: 1, first: 'Log in with Google', changed: 'Log in with LinkedIn' });
   // The core, once started, draws the same label: no flash.
-  await page.waitForFunction(() => window.compiled === 2);
+  await page.waitForFunction(() => window.compiled === 3);
   await page.waitForFunction(() => document.getElementById('w1').shadowRoot.querySelector('button').dataset.state);
   assert.equal(await page.evaluate(() => document.getElementById('w1').shadowRoot.querySelector('[part=label]').textContent), 'Log in with LinkedIn');
   await context.close();
@@ -141,7 +142,7 @@ function countPopupCompiles() {
 }
 
 test('a popup\'s callback page takes its opener\'s compiled core, of the same build only', async () => {
-  for (const [sameBuild, compiles] of [[true, '1'], [false, '2']]) {
+  for (const [sameBuild, compiles] of [[true, '1'], [false, '3']]) {
     const { page, context } = await env.newPage();
     await context.addInitScript(countPopupCompiles);
     await openWidget(env, page, { attrs: { 'client-id': PUBLIC_CLIENT_ID } });
@@ -151,7 +152,7 @@ test('a popup\'s callback page takes its opener\'s compiled core, of the same bu
     await decide(popup, 'Allow');
     const outcome = await loginOutcome(page);
     assert.ok(outcome.ok, JSON.stringify(outcome));
-    // The decoder, and (from another build) the core decoded there.
+    // The CSP probe; from another build also the decoder and the core decoded there.
     assert.equal(await page.evaluate(() => localStorage.getItem('test:popup-compiles')), compiles, `same build: ${sameBuild}`);
     await context.close();
   }
