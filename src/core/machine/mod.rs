@@ -750,37 +750,45 @@ impl Machine {
         if !matches!(p.stage, Stage::Exchange(s) if s == seq) {
             return;
         }
-        if env.now > p.deadline() {
-            // Too late, as at the timeout: the request is handed to revocation, which takes the
-            // answer (what it grants is not kept; revoked where no session is held: see
-            // `Revoking::send`), then the login fails.
-            let error = timeout_error(p);
-            self.revoke_login(env, out);
-            if let Some(found) = self.revoke_request(seq) {
-                self.revoke_reply(found, reply, out);
-            }
-            return self.fail(error, env, out);
-        }
-        // The request is over: a login failing now has no answer of it to revoke.
-        p.stage = Stage::Exchange(0);
-        let result = match reply {
-            Reply::Answered(status, body) => {
-                token_answer(status, body, p.config.preset, &p.config.scope, env.now)
-            }
-            Reply::Unreachable(blocked_by) => {
-                // Looked up only where the error names it.
-                let url = token_endpoint(&p.config, p.discovery.as_deref());
-                Err(unreachable_error(
-                    "the token request",
-                    url.unwrap_or(""),
-                    blocked_by,
-                ))
+        let error = if env.now > p.deadline() {
+            // Too late, as at the timeout.
+            timeout_error(p)
+        } else {
+            let result = match reply {
+                Reply::Answered(status, body) => {
+                    token_answer(status, body, p.config.preset, &p.config.scope, env.now)
+                }
+                Reply::Unreachable(blocked_by) => {
+                    // Looked up only where the error names it.
+                    let url = token_endpoint(&p.config, p.discovery.as_deref());
+                    Err(unreachable_error(
+                        "the token request",
+                        url.unwrap_or(""),
+                        blocked_by,
+                    ))
+                }
+            };
+            match result {
+                // A 200 that fails its checks (a `token_type` other than bearer, say) may
+                // still carry what the provider granted: revoked below, as a late answer's.
+                Err(error) if matches!(reply, Reply::Answered(200, _)) => error,
+                result => {
+                    // The request is over: a login failing now has no answer of it to revoke.
+                    p.stage = Stage::Exchange(0);
+                    return match result {
+                        Ok(granted) => self.prove(granted, env, out),
+                        Err(error) => self.fail(error, env, out),
+                    };
+                }
             }
         };
-        match result {
-            Ok(granted) => self.prove(granted, env, out),
-            Err(error) => self.fail(error, env, out),
+        // The request is handed to revocation, which takes the answer (what it grants is not
+        // kept; revoked where no session is held: see `Revoking::send`), then the login fails.
+        self.revoke_login(env, out);
+        if let Some(found) = self.revoke_request(seq) {
+            self.revoke_reply(found, reply, out);
         }
+        self.fail(error, env, out)
     }
 
     /// A grant came: prove who logged in, and read the profile, before reporting it.

@@ -272,6 +272,50 @@ fn a_token_answer_to_a_login_that_timed_out_is_revoked_not_kept() {
 }
 
 #[test]
+fn a_token_answer_that_fails_its_checks_has_its_tokens_revoked_where_no_session_is_held() {
+    // The token endpoint answers 200 with tokens the widget refuses (a `token_type` it does
+    // not support): the provider granted them all the same, and no one keeps them, so they are
+    // revoked before the login fails; a refusal (400) grants nothing to revoke.
+    let mac = r#"{"access_token":"a2","token_type":"mac","refresh_token":"r2"}"#;
+    let mut w = Widget::new(&format!("{CODE}&revoke-url=%2Frevoke"));
+    let seq = w.code_returned(0x38);
+    let out = w.send(Input::Answer {
+        seq,
+        status: 200,
+        body: mac.into(),
+    });
+    assert_eq!(error(&out), Some("invalid_response"), "{out:?}");
+    assert_eq!(
+        revocations(&out),
+        [
+            revoking("r2", "refresh_token"),
+            revoking("a2", "access_token")
+        ],
+        "{out:?}"
+    );
+    assert_eq!(names(&out).last(), Some(&"event"));
+    let seq = w.code_returned(0x39);
+    let out = w.send(Input::Answer {
+        seq,
+        status: 400,
+        body: r#"{"error":"invalid_grant","access_token":"a3"}"#.into(),
+    });
+    assert_eq!(error(&out), Some("invalid_grant"), "{out:?}");
+    assert!(revocations(&out).is_empty(), "{out:?}");
+    // While a session is held, dropped unrevoked (see the test below) and the session stays.
+    let mut w = with_refresh_token("&revoke-url=%2Frevoke");
+    let seq = w.code_returned(0x3a);
+    let out = w.send(Input::Answer {
+        seq,
+        status: 200,
+        body: mac.into(),
+    });
+    assert_eq!(error(&out), Some("invalid_response"), "{out:?}");
+    assert!(revocations(&out).is_empty(), "{out:?}");
+    assert_eq!(w.send(Input::Read {})[0]["access_token"], "a1");
+}
+
+#[test]
 fn a_late_token_answer_is_dropped_unrevoked_while_a_session_is_held() {
     // A session is held (a1, r1) when a new login runs out of time with its code exchange out.
     // Its late answer is not kept, and not revoked either: a provider may revoke the whole
