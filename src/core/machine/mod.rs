@@ -769,16 +769,15 @@ impl Machine {
                 }
             };
             match result {
+                // The proof takes the stage.
+                Ok(granted) => return self.prove(granted, env, out),
                 // A 200 that fails its checks (a `token_type` other than bearer, say) may
                 // still carry what the provider granted: revoked below, as a late answer's.
                 Err(error) if matches!(reply, Reply::Answered(200, _)) => error,
-                result => {
-                    // The request is over: a login failing now has no answer of it to revoke.
+                Err(error) => {
+                    // The request is over: a refusal has no answer of it to revoke.
                     p.stage = Stage::Exchange(0);
-                    return match result {
-                        Ok(granted) => self.prove(granted, env, out),
-                        Err(error) => self.fail(error, env, out),
-                    };
+                    return self.fail(error, env, out);
                 }
             }
         };
