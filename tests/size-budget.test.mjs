@@ -13,11 +13,11 @@ import { gzipSync } from 'node:zlib';
 // round after them: 52,706 -> 49,368 B nightly and 55,993 -> 52,225 B stable, the token answer's
 // repeated-null fix included; then +35 B and +9 B for the other two fuzzers' finds, a JSON word
 // begun but not finished and a relative redirect-uri; since then, each change that moved it is a
-// row of the README's size table, with its nightly and stable cost; the element defined before its
+// row of docs/size.md's table, with its nightly and stable cost; the element defined before its
 // WebAssembly is ready, the contract's start-up: +178 B, stable +180 B; the code streams and
 // LZMA's literal context: -1,663 B, stable -1,243 B). The goal is below hello.js
 // with all its providers (HELLO_BYTES); 10 KiB (TARGET_BYTES) is where we aim. The history of
-// this figure, lever by lever, is in the README's size section. A wasm built on stable (no
+// this figure, lever by lever, is in docs/size.md. A wasm built on stable (no
 // nightly on the machine, or OAUTH_PREFAB_TOOLCHAIN=stable; pkg/build.json says which) keeps the
 // panic machinery and std's unoptimised parts: it has a budget of its own. It also keeps each
 // panic's source line (no `-Zlocation-detail=none` on stable), so a change of comments alone moves

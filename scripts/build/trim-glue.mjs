@@ -1,5 +1,5 @@
 // Post-link step: wasm-bindgen's glue, cut to what js/oauth-login.js reaches, and its string
-// passing made smaller (the README's size table has each cut's bytes).
+// passing made smaller (docs/size.md has each cut's bytes).
 //
 // - `initSync`: the script hands it a compiled module, once, as `{ module }`, so its checks for a
 //   second call and older argument forms go, and it sets `wasm` itself (the bookkeeping of
