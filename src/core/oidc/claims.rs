@@ -130,13 +130,18 @@ fn checked(claims: &Value, expect: &Expect, iss: String) -> Result<Verified, &'s
             None => return Err("`nonce` is missing"),
         }
     }
+    let auth_time = claims.get("auth_time");
+    let auth_time_ms = seconds_ms(auth_time);
     if let Some(max_age) = expect.max_age {
         let oldest = saturating_times(max_age, 1000).saturating_add(SKEW_MS);
-        if seconds_ms(claims.get("auth_time"))
-            .is_none_or(|auth_time| expect.now_ms.saturating_sub(auth_time) > oldest)
-        {
+        if auth_time_ms.is_none_or(|auth_time| expect.now_ms.saturating_sub(auth_time) > oldest) {
             return Err("`auth_time` is missing or older than max_age");
         }
+    }
+    // OIDC Core 2: `auth_time` is a number of seconds; anything else but `null` is refused. Read
+    // as none, a renewal's would pass for the login's unchecked (see `same_subject`).
+    if auth_time_ms.is_none() && auth_time.is_some_and(|given| !matches!(given, Value::Null)) {
+        return Err("`auth_time` is not a number of seconds");
     }
     let Some(sub) = claims.str_of("sub").filter(|sub| !sub.is_empty()) else {
         return Err("`sub` is missing or empty");
@@ -380,8 +385,14 @@ mod tests {
                 "id_token: `auth_time` is missing or older than max_age"
             );
         }
-        // Without max_age, `auth_time` is not needed.
+        // Without max_age, `auth_time` is not needed, but one given is a number of seconds.
         assert!(check_claims(&claims(json!({ "auth_time": null })), &EXPECT).is_ok());
+        for bad in [json!("1699999800"), json!(-5), json!(true), json!([1])] {
+            assert_eq!(
+                refusal(&claims(json!({ "auth_time": bad })), &EXPECT),
+                "id_token: `auth_time` is not a number of seconds"
+            );
+        }
     }
 
     #[test]
