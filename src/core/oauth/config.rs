@@ -177,10 +177,13 @@ impl Config {
             scope: match settings.get(Attr::Scope) {
                 Some(list) => join(&words(list), " "),
                 // A provider named by its issuer speaks OpenID Connect.
-                None if preset.default_scope.is_empty() && settings.get(Attr::Issuer).is_some() => {
-                    "openid".into()
-                }
-                None => preset.default_scope.into(),
+                None => String::from(
+                    if preset.default_scope.is_empty() && settings.get(Attr::Issuer).is_some() {
+                        "openid"
+                    } else {
+                        preset.default_scope
+                    },
+                ),
             },
             key: match settings.id() {
                 Some(id) => cat(&["#", id]),

@@ -91,7 +91,7 @@ pub fn parse(raw: &str) -> Result<Params, OAuthError> {
 
 /// The `state` a raw response carries, if it can be read at all.
 pub fn state_of(raw: &str) -> Option<String> {
-    Some(Params::parse(raw).ok()?.get("state")?.into())
+    Some(Params::parse(raw).unwrap_or_default().get("state")?.into())
 }
 
 /// Checks a response's `state` against its login's. A success needs the exact state. An error
@@ -143,7 +143,6 @@ pub fn provider_error(params: &Params) -> Option<OAuthError> {
         "" => "server_error",
         code => code,
     };
-    let owned = |name| params.get(name).map(str::to_owned);
     Some(OAuthError::with(
         ErrorCode::Provider(code.into()),
         // An empty description says nothing: the code says it instead.
@@ -151,8 +150,8 @@ pub fn provider_error(params: &Params) -> Option<OAuthError> {
             || cat(&["the provider refused (", code, ")"]),
             str::to_owned,
         ),
-        owned("error_reason"),
-        owned("error_uri"),
+        params.get("error_reason").map(str::to_owned),
+        params.get("error_uri").map(str::to_owned),
     ))
 }
 
@@ -256,11 +255,15 @@ pub fn token_answer(
         let status = decimal(status.into());
         OAuthError::response(cat(&["the token endpoint answered ", &status, what]))
     };
-    let object = Some(body)
-        .filter(|b| b.len() <= MAX_TOKEN_ANSWER_BYTES)
-        .and_then(json::parse)
-        .filter(|v| matches!(v, Value::Object(_)))
-        .ok_or_else(|| answered(" without OAuth JSON"))?;
+    // Not read at all past the bound.
+    let parsed = if body.len() <= MAX_TOKEN_ANSWER_BYTES {
+        json::parse(body)
+    } else {
+        None
+    };
+    let Some(object @ Value::Object(_)) = parsed else {
+        return Err(answered(" without OAuth JSON"));
+    };
     let mut params = Params::default();
     let mut user = None;
     let members = object.members();

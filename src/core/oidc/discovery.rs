@@ -87,14 +87,13 @@ pub fn read_discovery(body: &str, issuer: &str) -> Result<Discovery, String> {
         };
         return Err(cat(&["the discovery document's ", name, " ", &why]));
     }
-    let url = |name| doc.str_of(name);
     Ok(Discovery {
-        authorization_endpoint: url("authorization_endpoint"),
-        token_endpoint: url("token_endpoint"),
-        userinfo_endpoint: url("userinfo_endpoint"),
-        jwks_uri: url("jwks_uri"),
-        revocation_endpoint: url("revocation_endpoint"),
-        end_session_endpoint: url("end_session_endpoint"),
+        authorization_endpoint: doc.str_of("authorization_endpoint"),
+        token_endpoint: doc.str_of("token_endpoint"),
+        userinfo_endpoint: doc.str_of("userinfo_endpoint"),
+        jwks_uri: doc.str_of("jwks_uri"),
+        revocation_endpoint: doc.str_of("revocation_endpoint"),
+        end_session_endpoint: doc.str_of("end_session_endpoint"),
     })
 }
 

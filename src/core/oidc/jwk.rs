@@ -75,14 +75,12 @@ pub fn choose_key(jwks: &str, kid: Option<&str>, alg: Alg) -> KeyChoice {
     for (_, key) in &keys {
         // Any of its `kid`s: a key giving `kid` twice is then refused for that (`why_unfit`),
         // where `get` would read it as having none and send the widget fetching the set again.
-        if let Some(kid) = kid {
-            if !key
-                .members()
+        if kid.is_some_and(|kid| {
+            !key.members()
                 .iter()
                 .any(|(name, id)| name == "kid" && id.is_str(kid))
-            {
-                continue;
-            }
+        }) {
+            continue;
         }
         match why_unfit(key, alg, (kty, crv, not_one)) {
             None => {
