@@ -369,25 +369,9 @@ impl Writer {
         self
     }
 
-    /// A string, or `null`.
-    pub fn opt_string(&mut self, text: Option<&str>) -> &mut Self {
-        match text {
-            Some(text) => self.string(text),
-            None => self.raw("null"),
-        }
-    }
-
     /// A whole number (JS reads it exactly below 2^53).
     pub fn number(&mut self, n: u64) -> &mut Self {
         self.raw(&decimal(n))
-    }
-
-    /// A number, or `null`.
-    pub fn opt_number(&mut self, n: Option<u64>) -> &mut Self {
-        match n {
-            Some(n) => self.number(n),
-            None => self.raw("null"),
-        }
     }
 
     /// `true` or `false`.
@@ -472,12 +456,7 @@ mod tests {
     #[test]
     fn writes_nested_values_with_commas_where_they_belong() {
         let mut w = Writer::default();
-        w.raw("[")
-            .raw("{")
-            .key("a")
-            .number(1)
-            .key("b")
-            .opt_string(None);
+        w.raw("[").raw("{").key("a").number(1).key("b").raw("null");
         w.key("c")
             .raw("[")
             .string("x")
