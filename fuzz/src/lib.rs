@@ -1444,6 +1444,16 @@ pub fn claims(data: &[u8]) {
     assert!(same_subject(&verified, &verified).is_ok());
     // What a renewal is held to, read back from the login's claims, is what the check found.
     assert_eq!(subject(text).as_ref(), Some(&verified));
+    // `auth_time`, if given, is a number of seconds or `null` (OIDC Core 2).
+    if let Some(auth_time) = serde_reading(text)
+        .ok()
+        .and_then(|c| c.get("auth_time").cloned())
+    {
+        assert!(
+            auth_time.is_null() || auth_time.as_f64().is_some_and(|t| t >= 0.0),
+            "auth_time {auth_time} passed"
+        );
+    }
     let digest: Vec<u8> = (0u8..32).collect();
     assert!(check_at_hash(Some(&at_hash_of(&digest)), &digest, true).is_ok());
     assert_eq!(
