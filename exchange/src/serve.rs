@@ -3,20 +3,27 @@
 //!
 //! A request is accepted once its head has arrived: from then on, how long it can take is
 //! bounded by the body's read timeout and the provider's timeout, so the wait is bounded
-//! too ([`AppState::drain_bound`]). Idle keep-alive connections are closed at the signal
-//! (hyper's graceful shutdown); a connection that has not sent a whole request head by then
-//! (a slow or stalled client) is not waited for once no request is left.
+//! too ([`AppState::drain_bound`]). The listening socket closes at the signal, so new
+//! connections are refused; kept-alive connections stay open for [`IDLE_GRACE`] more, each
+//! request on them answered with `Connection: close`, and are then closed (hyper's graceful
+//! shutdown). Closing an idle one at the signal raced a request a balancer was sending on it
+//! as it closed, which the balancer cannot resend (a POST); by the end of the grace, a
+//! balancer has found the copy refusing connections and sends it nothing more. A connection
+//! that has not sent a whole request head by then (a slow or stalled client) is not waited for
+//! once no request is left.
 
 use std::future::{Future, IntoFuture};
 use std::io;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{Request, State};
+use axum::http::header::{HeaderValue, CONNECTION};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use tokio::net::{TcpListener, TcpSocket};
+use axum::serve::Listener;
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::{watch, Notify};
 
 use crate::log::PREFIX;
@@ -32,11 +39,19 @@ pub const BACKLOG: u32 = 1024;
 /// it out and close before the process stops waiting for them.
 pub const LINGER: Duration = Duration::from_millis(500);
 
+/// After the signal, how long kept-alive connections stay open (each request on them answered
+/// with `Connection: close`) before the idle ones are closed: time for a balancer to find the
+/// listening socket closed and stop choosing this copy (nginx does at the first refused
+/// connection, `max_fails=1`), so that no request is sent on a connection as it closes.
+pub const IDLE_GRACE: Duration = Duration::from_millis(500);
+
 /// The requests being handled: counted from the moment the router has a request (its head
-/// arrived) until its handler has returned the answer.
+/// arrived) until its handler has returned the answer; and whether the exchange is stopping,
+/// so that each answer then closes its connection.
 #[derive(Debug, Clone, Default)]
 pub struct InFlight {
     inner: Arc<(AtomicUsize, Notify)>,
+    stopping: Arc<AtomicBool>,
 }
 
 impl InFlight {
@@ -79,7 +94,44 @@ async fn count_request(
     next: Next,
 ) -> Response {
     let _guard = in_flight.enter();
-    next.run(request).await
+    let mut response = next.run(request).await;
+    if in_flight.stopping.load(Ordering::SeqCst) {
+        // hyper closes the connection once this answer is written.
+        (response.headers_mut()).insert(CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
+}
+
+/// The listening socket until the signal, then none: dropped at the signal (new connections
+/// are refused), while the server keeps its connections until its own, later shutdown.
+struct Stoppable {
+    listener: Option<TcpListener>,
+    stop: watch::Receiver<bool>,
+    addr: io::Result<std::net::SocketAddr>,
+}
+
+impl Listener for Stoppable {
+    type Io = TcpStream;
+    type Addr = std::net::SocketAddr;
+
+    async fn accept(&mut self) -> (TcpStream, std::net::SocketAddr) {
+        if let Some(listener) = &mut self.listener {
+            tokio::select! {
+                accepted = Listener::accept(listener) => return accepted,
+                // An error means the sender is gone, which happens only after it sent.
+                _ = self.stop.wait_for(|stop| *stop) => {}
+            }
+        }
+        self.listener = None;
+        std::future::pending().await
+    }
+
+    fn local_addr(&self) -> io::Result<std::net::SocketAddr> {
+        match &self.addr {
+            Ok(addr) => Ok(*addr),
+            Err(e) => Err(io::Error::new(e.kind(), e.to_string())),
+        }
+    }
 }
 
 /// Binds `host:port` (the first of its addresses that binds, as `TcpListener::bind` does)
@@ -132,10 +184,23 @@ pub async fn serve(
     };
 
     // A task of its own: its accept loop must run (and drop the listener) at the signal,
-    // while this one waits for the requests in progress.
+    // while this one waits for the requests in progress. Its connections are shut down
+    // (the idle ones closed) only after the grace.
+    let listener = Stoppable {
+        addr: listener.local_addr(),
+        listener: Some(listener),
+        stop: stop_rx.clone(),
+    };
+    let after_grace = {
+        let stop = stopped(stop_rx.clone());
+        async move {
+            stop.await;
+            tokio::time::sleep(IDLE_GRACE).await;
+        }
+    };
     let mut server = tokio::spawn(
         axum::serve(listener, router)
-            .with_graceful_shutdown(stopped(stop_rx.clone()))
+            .with_graceful_shutdown(after_grace)
             .into_future(),
     );
     let finished = |joined: Result<io::Result<()>, tokio::task::JoinError>| {
@@ -148,18 +213,22 @@ pub async fn serve(
         () = stopped(stop_rx) => {}
         joined = &mut server => return finished(joined),
     }
+    in_flight.stopping.store(true, Ordering::SeqCst);
 
     eprintln!(
         "{PREFIX} stopping: {} requests in progress; no new connections (waiting at most {} s)",
         in_flight.count(),
         bound.as_secs()
     );
+    let grace_over = tokio::time::Instant::now() + IDLE_GRACE;
     let drained = async {
         loop {
             in_flight.idle().await;
-            // Answers just returned are being written; connections that close (all but
-            // those still sending a request head) end the server's task.
-            if tokio::time::timeout(LINGER, &mut server).await.is_ok() || in_flight.count() == 0 {
+            // Answers just returned are being written, and kept-alive connections stay open
+            // until the grace is over; connections that close (all but those still sending a
+            // request head) end the server's task.
+            let until = grace_over.max(tokio::time::Instant::now()) + LINGER;
+            if tokio::time::timeout_at(until, &mut server).await.is_ok() || in_flight.count() == 0 {
                 return;
             }
         }

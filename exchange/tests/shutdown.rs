@@ -1,7 +1,8 @@
 //! Graceful shutdown of the real binary under load: SIGTERM while token requests are
 //! waiting on a slow provider. Every request already accepted gets its answer; no new
-//! connection is accepted; idle connections and connections that never sent a whole
-//! request do not hold the process up.
+//! connection is accepted; a kept-alive connection is answered through a short grace, then
+//! closed; idle connections and connections that never sent a whole request do not hold the
+//! process up.
 
 mod common;
 
@@ -224,6 +225,44 @@ async fn sigterm_under_load_finishes_every_request_already_accepted() {
         exited < answered + Duration::from_millis(1_500),
         "answered after {answered:?}, exited after {exited:?}"
     );
+}
+
+/// A balancer keeps sending on its kept-alive connections until it finds the copy refusing new
+/// ones: a request on one right after SIGTERM is answered, with `Connection: close`, not cut
+/// off (closing idle connections at the signal raced such requests, which a balancer cannot
+/// send again: a POST may have been acted on).
+#[tokio::test]
+async fn a_request_on_a_kept_alive_connection_right_after_sigterm_is_answered() {
+    let (endpoint, _) = slow_provider(PROVIDER_DELAY).await;
+    let running = start(10_000, &endpoint).await;
+    let addr = running.addr();
+    let mut kept = idle_keep_alive(&addr).await;
+    // Past the window of the startup test below: the handlers are installed.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    running.sigterm();
+    // New connections refused: the signal has been handled.
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while TcpStream::connect(&addr).await.is_ok() {
+        assert!(
+            Instant::now() < deadline,
+            "a new connection is still accepted after SIGTERM"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    kept.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    // The answer, then the connection closed by the exchange.
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(5), kept.read_to_end(&mut answer))
+        .await
+        .expect("the connection stays open after its answer")
+        .expect("the connection was cut off");
+    let answer = String::from_utf8_lossy(&answer).to_ascii_lowercase();
+    assert!(answer.starts_with("http/1.1 200"), "{answer:?}");
+    assert!(answer.contains("\r\nconnection: close\r\n"), "{answer:?}");
+    let (status, log) = running.exit(Duration::from_secs(10)).await;
+    assert!(status.success(), "{status:?}\n{log}");
 }
 
 #[tokio::test]
