@@ -14,6 +14,7 @@
 
 use std::future::{Future, IntoFuture};
 use std::io;
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -97,7 +98,9 @@ async fn count_request(
     let mut response = next.run(request).await;
     if in_flight.stopping.load(Ordering::SeqCst) {
         // hyper closes the connection once this answer is written.
-        (response.headers_mut()).insert(CONNECTION, HeaderValue::from_static("close"));
+        response
+            .headers_mut()
+            .insert(CONNECTION, HeaderValue::from_static("close"));
     }
     response
 }
@@ -107,14 +110,14 @@ async fn count_request(
 struct Stoppable {
     listener: Option<TcpListener>,
     stop: watch::Receiver<bool>,
-    addr: io::Result<std::net::SocketAddr>,
+    addr: SocketAddr,
 }
 
 impl Listener for Stoppable {
     type Io = TcpStream;
-    type Addr = std::net::SocketAddr;
+    type Addr = SocketAddr;
 
-    async fn accept(&mut self) -> (TcpStream, std::net::SocketAddr) {
+    async fn accept(&mut self) -> (TcpStream, SocketAddr) {
         if let Some(listener) = &mut self.listener {
             tokio::select! {
                 accepted = Listener::accept(listener) => return accepted,
@@ -126,11 +129,8 @@ impl Listener for Stoppable {
         std::future::pending().await
     }
 
-    fn local_addr(&self) -> io::Result<std::net::SocketAddr> {
-        match &self.addr {
-            Ok(addr) => Ok(*addr),
-            Err(e) => Err(io::Error::new(e.kind(), e.to_string())),
-        }
+    fn local_addr(&self) -> io::Result<SocketAddr> {
+        Ok(self.addr)
     }
 }
 
@@ -187,7 +187,7 @@ pub async fn serve(
     // while this one waits for the requests in progress. Its connections are shut down
     // (the idle ones closed) only after the grace.
     let listener = Stoppable {
-        addr: listener.local_addr(),
+        addr: listener.local_addr()?,
         listener: Some(listener),
         stop: stop_rx.clone(),
     };
