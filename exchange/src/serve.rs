@@ -4,14 +4,16 @@
 //! A request is accepted once its head has arrived: from then on, how long it can take is
 //! bounded by the body's read timeout and the provider's timeout, so the wait is bounded
 //! too ([`AppState::drain_bound`]). The listening socket closes at the signal, so new
-//! connections are refused; kept-alive connections stay open for [`IDLE_GRACE`] more, each
-//! request on them answered with `Connection: close`, and are then closed (hyper's graceful
-//! shutdown). Closing an idle one at the signal raced a request a balancer was sending on it
+//! connections are refused (those the kernel had already completed are accepted first: the
+//! close would reset them, requests and all); kept-alive connections stay open for
+//! [`IDLE_GRACE`] more, each request on them answered with `Connection: close`, and are then
+//! closed (hyper's graceful shutdown). Closing an idle one at the signal raced a request a balancer was sending on it
 //! as it closed, which the balancer cannot resend (a POST); by the end of the grace, a
 //! balancer has found the copy refusing connections and sends it nothing more. A connection
 //! that has not sent a whole request head by then (a slow or stalled client) is not waited for
 //! once no request is left.
 
+use std::collections::VecDeque;
 use std::future::{Future, IntoFuture};
 use std::io;
 use std::net::SocketAddr;
@@ -105,12 +107,40 @@ async fn count_request(
     response
 }
 
-/// The listening socket until the signal, then none: dropped at the signal (new connections
+/// The listening socket until the signal, then none: closed at the signal (new connections
 /// are refused), while the server keeps its connections until its own, later shutdown.
 struct Stoppable {
     listener: Option<TcpListener>,
+    /// Connections the kernel had completed when the socket closed, still to be served.
+    backlog: VecDeque<(TcpStream, SocketAddr)>,
     stop: watch::Receiver<bool>,
     addr: SocketAddr,
+}
+
+impl Stoppable {
+    /// Closes the listening socket, first taking every connection waiting in its backlog:
+    /// closing it would reset them, and a client that had already sent its request (a
+    /// balancer on a connection the kernel completed) would not send it again. They are
+    /// accepted by the system call itself, whatever the runtime has seen of them yet, so the
+    /// window for a connection to be reset is the few microseconds before the close.
+    fn close(&mut self) {
+        let Some(listener) = self.listener.take() else {
+            return;
+        };
+        // Non-blocking already (tokio's), as `into_std` leaves it.
+        let Ok(listener) = listener.into_std() else {
+            return;
+        };
+        while let Ok((stream, addr)) = listener.accept() {
+            // An accepted socket blocks by default; tokio's must not.
+            if let Ok(stream) = stream
+                .set_nonblocking(true)
+                .and_then(|()| TcpStream::from_std(stream))
+            {
+                self.backlog.push_back((stream, addr));
+            }
+        }
+    }
 }
 
 impl Listener for Stoppable {
@@ -124,9 +154,12 @@ impl Listener for Stoppable {
                 // An error means the sender is gone, which happens only after it sent.
                 _ = self.stop.wait_for(|stop| *stop) => {}
             }
+            self.close();
         }
-        self.listener = None;
-        std::future::pending().await
+        match self.backlog.pop_front() {
+            Some(accepted) => accepted,
+            None => std::future::pending().await,
+        }
     }
 
     fn local_addr(&self) -> io::Result<SocketAddr> {
@@ -189,6 +222,7 @@ pub async fn serve(
     let listener = Stoppable {
         addr: listener.local_addr()?,
         listener: Some(listener),
+        backlog: VecDeque::new(),
         stop: stop_rx.clone(),
     };
     let after_grace = {
