@@ -7,17 +7,17 @@
 //! connections are refused (those the kernel had already completed are accepted first: the
 //! close would reset them, requests and all); kept-alive connections stay open for
 //! [`IDLE_GRACE`] more, each request on them answered with `Connection: close`, and are then
-//! closed (hyper's graceful shutdown). Closing an idle one at the signal raced a request a balancer was sending on it
-//! as it closed, which the balancer cannot resend (a POST); by the end of the grace, a
-//! balancer has found the copy refusing connections and sends it nothing more. A connection
-//! that has not sent a whole request head by then (a slow or stalled client) is not waited for
-//! once no request is left.
+//! closed (hyper's graceful shutdown). Closing an idle one at the signal raced a request a
+//! balancer was sending on it as it closed, which the balancer cannot resend (a POST); by the
+//! end of the grace, a balancer has found the copy refusing connections and sends it nothing
+//! more. A connection that has not sent a whole request head by then (a slow or stalled
+//! client) is not waited for once no request is left.
 
 use std::collections::VecDeque;
 use std::future::{Future, IntoFuture};
 use std::io;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -49,15 +49,23 @@ pub const LINGER: Duration = Duration::from_millis(500);
 pub const IDLE_GRACE: Duration = Duration::from_millis(500);
 
 /// The requests being handled: counted from the moment the router has a request (its head
-/// arrived) until its handler has returned the answer; and whether the exchange is stopping,
-/// so that each answer then closes its connection.
-#[derive(Debug, Clone, Default)]
+/// arrived) until its handler has returned the answer; and the stop signal, so that each
+/// answer after it closes its connection.
+#[derive(Debug, Clone)]
 pub struct InFlight {
     inner: Arc<(AtomicUsize, Notify)>,
-    stopping: Arc<AtomicBool>,
+    stop: watch::Receiver<bool>,
 }
 
 impl InFlight {
+    /// None in progress yet; stopping once `stop` says so.
+    pub fn new(stop: watch::Receiver<bool>) -> Self {
+        Self {
+            inner: Arc::default(),
+            stop,
+        }
+    }
+
     /// How many requests are in progress.
     pub fn count(&self) -> usize {
         self.inner.0.load(Ordering::SeqCst)
@@ -98,7 +106,7 @@ async fn count_request(
 ) -> Response {
     let _guard = in_flight.enter();
     let mut response = next.run(request).await;
-    if in_flight.stopping.load(Ordering::SeqCst) {
+    if *in_flight.stop.borrow() {
         // hyper closes the connection once this answer is written.
         response
             .headers_mut()
@@ -200,13 +208,13 @@ pub async fn serve(
     signal: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
     let bound = state.drain_bound();
-    let in_flight = InFlight::default();
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let in_flight = InFlight::new(stop_rx.clone());
     let router = app(state).layer(middleware::from_fn_with_state(
         in_flight.clone(),
         count_request,
     ));
 
-    let (stop_tx, stop_rx) = watch::channel(false);
     tokio::spawn(async move {
         signal.await;
         let _ = stop_tx.send(true);
@@ -247,7 +255,6 @@ pub async fn serve(
         () = stopped(stop_rx) => {}
         joined = &mut server => return finished(joined),
     }
-    in_flight.stopping.store(true, Ordering::SeqCst);
 
     eprintln!(
         "{PREFIX} stopping: {} requests in progress; no new connections (waiting at most {} s)",
