@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use dev_provider::{app, AppState, ClientRegistry, Config};
+use server_kit::flags::{self, Flags};
 use server_kit::shutdown_signal;
 
 /// `dev-provider/clients.json`, found from any working directory.
@@ -40,20 +41,16 @@ struct Args {
 /// Parses flags (`--flag value` or `--flag=value`) over environment fallbacks.
 /// `Ok(None)` means `--help`.
 fn parse_args(
-    mut argv: impl Iterator<Item = String>,
+    argv: impl Iterator<Item = String>,
     env: impl Fn(&str) -> Option<String>,
 ) -> Result<Option<Args>, String> {
     let number = |what: &str, v: &str| -> Result<u64, String> {
         v.parse::<u64>()
             .map_err(|_| format!("{what}: `{v}` is not a non-negative integer"))
     };
-    let port = |what: &str, v: &str| -> Result<u16, String> {
-        v.parse::<u16>()
-            .map_err(|_| format!("{what}: `{v}` is not a port number (0-65535)"))
-    };
     let mut args = Args {
         port: match env("DEV_PROVIDER_PORT") {
-            Some(v) => port("DEV_PROVIDER_PORT", &v)?,
+            Some(v) => flags::port("DEV_PROVIDER_PORT", &v)?,
             None => 9090,
         },
         host: "127.0.0.1".into(),
@@ -70,36 +67,22 @@ fn parse_args(
         coop: false,
         test_controls: false,
     };
-    while let Some(arg) = argv.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
-            _ => (arg.clone(), None),
-        };
-        let mut value = || -> Result<String, String> {
-            inline
-                .clone()
-                .or_else(|| argv.next())
-                .ok_or_else(|| format!("{flag} needs a value"))
-        };
-        match flag.as_str() {
-            "--port" => args.port = port("--port", &value()?)?,
-            "--host" => args.host = value()?,
-            "--clients" => args.clients = PathBuf::from(value()?),
-            "--token-ttl" => args.token_ttl = number("--token-ttl", &value()?)?,
-            "--refresh-ttl" => args.refresh_ttl = number("--refresh-ttl", &value()?)?,
-            "--auto-approve" | "--coop" | "--test-controls" if inline.is_some() => {
-                return Err(format!("{flag} takes no value"))
-            }
-            "--auto-approve" => args.auto_approve = true,
-            "--coop" => args.coop = true,
-            "--test-controls" => args.test_controls = true,
+    let mut argv = Flags::new(argv);
+    while let Some(flag) = argv.next_flag() {
+        match flag.name.as_str() {
+            "--port" => args.port = flags::port("--port", &argv.value(&flag)?)?,
+            "--host" => args.host = argv.value(&flag)?,
+            "--clients" => args.clients = PathBuf::from(argv.value(&flag)?),
+            "--token-ttl" => args.token_ttl = number("--token-ttl", &argv.value(&flag)?)?,
+            "--refresh-ttl" => args.refresh_ttl = number("--refresh-ttl", &argv.value(&flag)?)?,
+            "--auto-approve" => args.auto_approve = flag.switch()?,
+            "--coop" => args.coop = flag.switch()?,
+            "--test-controls" => args.test_controls = flag.switch()?,
             "-h" | "--help" => return Ok(None),
-            _ => return Err(format!("unknown argument `{arg}`")),
+            _ => return Err(flag.unknown()),
         }
     }
-    if args.host.is_empty() {
-        return Err("--host must not be empty".into());
-    }
+    args.host = flags::host(args.host)?;
     Ok(Some(args))
 }
 

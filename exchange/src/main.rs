@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use oauth_prefab_exchange::log::PREFIX;
 use oauth_prefab_exchange::serve::listen;
 use oauth_prefab_exchange::{serve, AppState, Config};
+use server_kit::flags::{self, Flags};
 use server_kit::shutdown_signal;
 
 const DEFAULT_PORT: u16 = 9091;
@@ -28,38 +29,22 @@ struct Args {
 }
 
 /// Parses flags (`--flag value` or `--flag=value`). `Ok(None)` means `--help`.
-fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
+fn parse_args(argv: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
     let mut config = None;
     let mut port = DEFAULT_PORT;
     let mut host = "127.0.0.1".to_owned();
-    while let Some(arg) = argv.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
-            _ => (arg.clone(), None),
-        };
-        let mut value = || -> Result<String, String> {
-            inline
-                .clone()
-                .or_else(|| argv.next())
-                .ok_or_else(|| format!("{flag} needs a value"))
-        };
-        match flag.as_str() {
-            "--config" => config = Some(PathBuf::from(value()?)),
-            "--port" => {
-                let v = value()?;
-                port = v
-                    .parse()
-                    .map_err(|_| format!("--port: `{v}` is not a port number (0-65535)"))?;
-            }
-            "--host" => host = value()?,
+    let mut argv = Flags::new(argv);
+    while let Some(flag) = argv.next_flag() {
+        match flag.name.as_str() {
+            "--config" => config = Some(PathBuf::from(argv.value(&flag)?)),
+            "--port" => port = flags::port("--port", &argv.value(&flag)?)?,
+            "--host" => host = argv.value(&flag)?,
             "-h" | "--help" => return Ok(None),
-            _ => return Err(format!("unknown argument `{arg}`")),
+            _ => return Err(flag.unknown()),
         }
     }
     let config = config.ok_or("--config FILE is required")?;
-    if host.is_empty() {
-        return Err("--host must not be empty".into());
-    }
+    let host = flags::host(host)?;
     Ok(Some(Args { config, port, host }))
 }
 
