@@ -4,33 +4,13 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::process::{ExitStatus, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use axum::http::StatusCode;
 use common::*;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
-use tokio::process::{Child, Command};
-use tokio::task::JoinHandle;
-
-const BINARY: &str = env!("CARGO_BIN_EXE_oauth-prefab-exchange");
-const WAIT: Duration = Duration::from_secs(20);
-
-fn command(config: &PathBuf, env: &[(&str, &str)]) -> Command {
-    let mut command = Command::new(BINARY);
-    command
-        .args(["--port", "0", "--config"])
-        .arg(config)
-        .env_remove(SECRET_ENV)
-        .envs(env.iter().copied())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
-    command
-}
+use tokio::process::Command;
 
 /// Runs the binary to its end; returns its status, stdout and stderr.
 async fn run_to_end(args: &[&str], env: &[(&str, &str)]) -> (ExitStatus, String, String) {
@@ -52,69 +32,6 @@ async fn run_to_end(args: &[&str], env: &[(&str, &str)]) -> (ExitStatus, String,
         String::from_utf8(output.stdout).unwrap(),
         String::from_utf8(output.stderr).unwrap(),
     )
-}
-
-/// A running exchange: its origin, and its remaining stdout and stderr once it exits.
-struct Running {
-    child: Child,
-    origin: String,
-    startup_line: String,
-    stdout: JoinHandle<String>,
-    stderr: JoinHandle<String>,
-}
-
-async fn start(config: &PathBuf, env: &[(&str, &str)]) -> Running {
-    let mut child = command(config, env).spawn().unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut stderr = child.stderr.take().unwrap();
-    let stderr = tokio::spawn(async move {
-        let mut text = String::new();
-        let _ = stderr.read_to_string(&mut text).await;
-        text
-    });
-    let mut startup_line = String::new();
-    tokio::time::timeout(WAIT, stdout.read_line(&mut startup_line))
-        .await
-        .expect("no startup line")
-        .unwrap();
-    let origin = startup_line
-        .trim_end()
-        .strip_prefix("oauth-prefab-exchange listening on ")
-        .unwrap_or_else(|| panic!("unexpected startup line {startup_line:?}"))
-        .to_owned();
-    let stdout = tokio::spawn(async move {
-        let mut rest = String::new();
-        let _ = stdout.read_to_string(&mut rest).await;
-        rest
-    });
-    Running {
-        child,
-        origin,
-        startup_line,
-        stdout,
-        stderr,
-    }
-}
-
-impl Running {
-    /// SIGTERM, then the exit status, the rest of stdout and all of stderr.
-    async fn stop(mut self) -> (ExitStatus, String, String) {
-        let pid = self.child.id().unwrap().to_string();
-        let killed = std::process::Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap();
-        assert!(killed.success());
-        let status = tokio::time::timeout(WAIT, self.child.wait())
-            .await
-            .expect("the exchange did not stop on SIGTERM")
-            .unwrap();
-        (
-            status,
-            self.stdout.await.unwrap(),
-            self.stderr.await.unwrap(),
-        )
-    }
 }
 
 #[tokio::test]
@@ -266,7 +183,7 @@ async fn logs_say_what_happened_and_never_a_secret_code_verifier_or_token() {
             300,
         ),
     );
-    let running = start(&config, &secrets).await;
+    let running = start_binary(&config, &secrets).await;
     let exchange = running.origin.clone();
     assert!(exchange.starts_with("http://127.0.0.1:"), "{exchange}");
 
@@ -531,7 +448,7 @@ async fn refresh_and_revoke_are_logged_without_tokens() {
             1_000,
         ),
     );
-    let running = start(&config, &[(SECRET_ENV, SECRET)]).await;
+    let running = start_binary(&config, &[(SECRET_ENV, SECRET)]).await;
     let exchange = running.origin.clone();
     let sensitive = [
         SECRET,
@@ -619,7 +536,7 @@ async fn a_request_whose_page_goes_away_during_the_provider_call_is_still_logged
             2_000,
         ),
     );
-    let running = start(&config, &[(SECRET_ENV, SECRET)]).await;
+    let running = start_binary(&config, &[(SECRET_ENV, SECRET)]).await;
     let body = token_form(
         CLIENT_ID,
         "gone-code-Lm52",

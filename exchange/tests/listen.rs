@@ -6,24 +6,13 @@
 
 mod common;
 
-use std::process::Stdio;
 use std::time::Duration;
 
 use common::*;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::process::Command;
 
-const BINARY: &str = env!("CARGO_BIN_EXE_oauth-prefab-exchange");
 const BURST: usize = 600;
-
-fn signal(pid: u32, name: &str) {
-    let sent = std::process::Command::new("kill")
-        .args([&format!("-{name}"), &pid.to_string()])
-        .status()
-        .unwrap();
-    assert!(sent.success(), "kill -{name}");
-}
 
 #[tokio::test]
 async fn a_burst_of_connections_waits_in_the_backlog_while_the_exchange_is_busy() {
@@ -38,30 +27,13 @@ async fn a_burst_of_connections_waits_in_the_backlog_while_the_exchange_is_busy(
         1_000,
     );
     let config = temp_file("listen.json", &config);
-    let mut child = Command::new(BINARY)
-        .args(["--port", "0", "--config"])
-        .arg(&*config)
-        .env(SECRET_ENV, SECRET)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    stdout.read_line(&mut line).await.unwrap();
-    let addr = line
-        .trim_end()
-        .strip_prefix("oauth-prefab-exchange listening on http://")
-        .unwrap_or_else(|| panic!("unexpected startup line {line:?}"))
-        .to_owned();
-    let pid = child.id().unwrap();
+    let mut running = start_binary(&config, &[(SECRET_ENV, SECRET)]).await;
+    let addr = running.addr();
 
     // Stopped, the exchange accepts nothing: every connection that completes its handshake
     // now is one the kernel holds in the backlog. A dropped SYN is retried after a second,
     // so what has not connected within half a second did not fit.
-    signal(pid, "STOP");
+    running.signal("STOP");
     let attempts: Vec<_> = (0..BURST)
         .map(|_| {
             let addr = addr.clone();
@@ -79,7 +51,7 @@ async fn a_burst_of_connections_waits_in_the_backlog_while_the_exchange_is_busy(
             held.push(stream);
         }
     }
-    signal(pid, "CONT");
+    running.signal("CONT");
     assert_eq!(
         held.len(),
         BURST,
@@ -100,5 +72,5 @@ async fn a_burst_of_connections_waits_in_the_backlog_while_the_exchange_is_busy(
             .unwrap();
         assert!(buf[..n].starts_with(b"HTTP/1.1 200"), "{:?}", &buf[..n]);
     }
-    child.kill().await.unwrap();
+    running.child.kill().await.unwrap();
 }

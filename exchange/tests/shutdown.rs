@@ -6,7 +6,7 @@
 
 mod common;
 
-use std::process::{ExitStatus, Stdio};
+use std::process::ExitStatus;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -16,26 +16,40 @@ use axum::response::IntoResponse;
 use axum::routing::post;
 use axum::Router;
 use common::*;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::process::{Child, Command};
-use tokio::task::JoinHandle;
 
-const BINARY: &str = env!("CARGO_BIN_EXE_oauth-prefab-exchange");
 const TOKEN_BODY: &str = r#"{"access_token":"drained-token","token_type":"bearer"}"#;
 /// Longer than the two seconds the exchange used to give open connections after a signal.
 const PROVIDER_DELAY: Duration = Duration::from_millis(3_000);
 const REQUESTS: usize = 30;
 
-/// A running exchange binary and its stderr, read to the end once it exits.
-struct Running {
-    child: Child,
-    origin: String,
-    stderr: JoinHandle<String>,
+/// A running exchange binary and the configuration file it reads.
+struct Started {
+    running: Running,
     _config: TempFile,
 }
 
-async fn start(upstream_timeout_ms: u64, token_endpoint: &str) -> Running {
+impl std::ops::Deref for Started {
+    type Target = Running;
+    fn deref(&self) -> &Running {
+        &self.running
+    }
+}
+
+impl Started {
+    fn sigterm(&self) {
+        self.running.signal("TERM");
+    }
+
+    /// Waits for the exit (at most `within`); its status and stderr.
+    async fn exit(self, within: Duration) -> (ExitStatus, String) {
+        let (status, _, stderr) = self.running.exit(within).await;
+        (status, stderr)
+    }
+}
+
+async fn start(upstream_timeout_ms: u64, token_endpoint: &str) -> Started {
     let config = config_json(
         &[client_entry(
             CLIENT_ID,
@@ -47,62 +61,9 @@ async fn start(upstream_timeout_ms: u64, token_endpoint: &str) -> Running {
         upstream_timeout_ms,
     );
     let config = temp_file("shutdown.json", &config);
-    let mut child = Command::new(BINARY)
-        .args(["--port", "0", "--config"])
-        .arg(&*config)
-        .env(SECRET_ENV, SECRET)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut stderr = child.stderr.take().unwrap();
-    let stderr = tokio::spawn(async move {
-        let mut text = String::new();
-        let _ = stderr.read_to_string(&mut text).await;
-        text
-    });
-    let mut line = String::new();
-    tokio::time::timeout(Duration::from_secs(20), stdout.read_line(&mut line))
-        .await
-        .expect("no startup line")
-        .unwrap();
-    let origin = line
-        .trim_end()
-        .strip_prefix("oauth-prefab-exchange listening on ")
-        .unwrap_or_else(|| panic!("unexpected startup line {line:?}"))
-        .to_owned();
-    Running {
-        child,
-        origin,
-        stderr,
+    Started {
+        running: start_binary(&config, &[(SECRET_ENV, SECRET)]).await,
         _config: config,
-    }
-}
-
-impl Running {
-    fn sigterm(&self) {
-        let pid = self.child.id().unwrap().to_string();
-        let killed = std::process::Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap();
-        assert!(killed.success());
-    }
-
-    /// Waits for the exit (at most `within`); its status and stderr.
-    async fn exit(mut self, within: Duration) -> (ExitStatus, String) {
-        let status = tokio::time::timeout(within, self.child.wait())
-            .await
-            .unwrap_or_else(|_| panic!("the exchange did not exit within {within:?}"))
-            .unwrap();
-        (status, self.stderr.await.unwrap())
-    }
-
-    fn addr(&self) -> String {
-        self.origin.trim_start_matches("http://").to_owned()
     }
 }
 

@@ -1,9 +1,15 @@
 //! Helpers shared by the integration tests: the dev provider served in-process on a
 //! loopback port, fake token endpoints (a capture server, a silent one, an HTML one, a
-//! closed port), the exchange itself in-process, and the widget's token request.
+//! closed port), the exchange itself in-process and as its real binary (`binary`), and the
+//! widget's token request.
 
 // Each test crate uses its own subset of these.
 #![allow(dead_code)]
+
+mod binary;
+
+#[allow(unused_imports)] // Not every test crate starts the binary.
+pub use binary::*;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
