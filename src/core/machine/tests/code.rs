@@ -82,11 +82,11 @@ fn the_code_flow_waits_for_the_digest_and_asks_for_a_token_only_after_the_state_
         .is_empty(),
         "an answer to another request"
     );
-    let done = w.send(Input::Answer {
+    let done = w.reply(
         seq,
-        status: 200,
-        body: r#"{"access_token":"at","token_type":"bearer","user":{"id":"1"}}"#.into(),
-    });
+        200,
+        r#"{"access_token":"at","token_type":"bearer","user":{"id":"1"}}"#,
+    );
     let detail = event(&done, "oauth-login").unwrap();
     assert_eq!(
         (detail["accessToken"].as_str(), &detail["user"]),
@@ -215,11 +215,7 @@ fn a_token_answer_to_a_login_that_timed_out_is_revoked_not_kept() {
     let out = w.tick_at(NOW + 30_000);
     assert_eq!(error(&out), Some("timeout"));
     assert!(revocations(&out).is_empty(), "{out:?}");
-    let late = w.send(Input::Answer {
-        seq,
-        status: 200,
-        body: granting("a2", "r2").into(),
-    });
+    let late = w.reply(seq, 200, &granting("a2", "r2"));
     assert_eq!(
         revocations(&late),
         [
@@ -234,11 +230,7 @@ fn a_token_answer_to_a_login_that_timed_out_is_revoked_not_kept() {
     w.now = NOW + 40_000;
     let seq = w.code_returned(0x33);
     w.now += 30_001;
-    let late = w.send(Input::Answer {
-        seq,
-        status: 200,
-        body: granting("a3", "r3").into(),
-    });
+    let late = w.reply(seq, 200, &granting("a3", "r3"));
     assert_eq!(error(&late), Some("timeout"));
     assert_eq!(names(&late).last(), Some(&"event"));
     assert_eq!(
@@ -254,20 +246,12 @@ fn a_token_answer_to_a_login_that_timed_out_is_revoked_not_kept() {
     // endpoint is known.
     let seq = w.code_returned(0x34);
     w.tick_at(w.now + 30_000);
-    let refused = w.send(Input::Answer {
-        seq,
-        status: 400,
-        body: r#"{"error":"invalid_grant"}"#.into(),
-    });
+    let refused = w.reply(seq, 400, r#"{"error":"invalid_grant"}"#);
     assert!(refused.is_empty(), "{refused:?}");
     let mut w = Widget::new(&format!("{CODE}&timeout=30"));
     let seq = w.code_returned(0x35);
     w.tick_at(NOW + 30_000);
-    let late = w.send(Input::Answer {
-        seq,
-        status: 200,
-        body: granting("a4", "r4").into(),
-    });
+    let late = w.reply(seq, 200, &granting("a4", "r4"));
     assert!(late.is_empty(), "{late:?}");
 }
 
@@ -279,11 +263,7 @@ fn a_token_answer_that_fails_its_checks_has_its_tokens_revoked_where_no_session_
     let mac = r#"{"access_token":"a2","token_type":"mac","refresh_token":"r2"}"#;
     let mut w = Widget::new(&format!("{CODE}&revoke-url=%2Frevoke"));
     let seq = w.code_returned(0x38);
-    let out = w.send(Input::Answer {
-        seq,
-        status: 200,
-        body: mac.into(),
-    });
+    let out = w.reply(seq, 200, mac);
     assert_eq!(error(&out), Some("invalid_response"), "{out:?}");
     assert_eq!(
         revocations(&out),
@@ -295,21 +275,13 @@ fn a_token_answer_that_fails_its_checks_has_its_tokens_revoked_where_no_session_
     );
     assert_eq!(names(&out).last(), Some(&"event"));
     let seq = w.code_returned(0x39);
-    let out = w.send(Input::Answer {
-        seq,
-        status: 400,
-        body: r#"{"error":"invalid_grant","access_token":"a3"}"#.into(),
-    });
+    let out = w.reply(seq, 400, r#"{"error":"invalid_grant","access_token":"a3"}"#);
     assert_eq!(error(&out), Some("invalid_grant"), "{out:?}");
     assert!(revocations(&out).is_empty(), "{out:?}");
     // While a session is held, dropped unrevoked (see the test below) and the session stays.
     let mut w = with_refresh_token("&revoke-url=%2Frevoke");
     let seq = w.code_returned(0x3a);
-    let out = w.send(Input::Answer {
-        seq,
-        status: 200,
-        body: mac.into(),
-    });
+    let out = w.reply(seq, 200, mac);
     assert_eq!(error(&out), Some("invalid_response"), "{out:?}");
     assert!(revocations(&out).is_empty(), "{out:?}");
     assert_eq!(w.send(Input::Read {})[0]["access_token"], "a1");
@@ -327,11 +299,7 @@ fn a_late_token_answer_is_dropped_unrevoked_while_a_session_is_held() {
     let seq = w.code_returned(0x36);
     let out = w.tick_at(NOW + 30_000);
     assert_eq!(error(&out), Some("timeout"));
-    let late = w.send(Input::Answer {
-        seq,
-        status: 200,
-        body: granting("a2", "r2").into(),
-    });
+    let late = w.reply(seq, 200, &granting("a2", "r2"));
     assert!(late.is_empty(), "{late:?}");
     assert_eq!(w.send(Input::Read {})[0]["access_token"], "a1");
     assert_eq!(w.store.get(Storage::Session, &key), record);
@@ -346,10 +314,6 @@ fn a_page_restored_from_the_cache_while_its_code_is_exchanged_keeps_the_login() 
     let seq = w.code_returned(0x37);
     let out = w.send(Input::Returned {});
     assert!(out.is_empty(), "{out:?}");
-    let out = w.send(Input::Answer {
-        seq,
-        status: 200,
-        body: granting("a1", "r1").into(),
-    });
+    let out = w.reply(seq, 200, &granting("a1", "r1"));
     assert_eq!(fired(&out), ["oauth-login"], "{out:?}");
 }

@@ -199,8 +199,13 @@ impl Widget {
     /// Answers the last `fetch` of `out` with `status` and `body`.
     pub fn answer(&mut self, out: &[Value], status: u32, body: &str) -> Vec<Value> {
         let fetch = find(out, "fetch").unwrap_or_else(|| panic!("no fetch: {out:?}"));
+        self.reply(fetch["seq"].as_u64().unwrap() as u32, status, body)
+    }
+
+    /// Answers request `seq` with `status` and `body`.
+    pub fn reply(&mut self, seq: u32, status: u32, body: &str) -> Vec<Value> {
         self.send(Input::Answer {
-            seq: fetch["seq"].as_u64().unwrap() as u32,
+            seq,
             status,
             body: body.into(),
         })

@@ -315,17 +315,9 @@ fn logout_revokes_both_tokens_and_settles_with_whether_both_were() {
             (bodies[1].get("token"), bodies[1].get("token_type_hint")),
             (Some("a1"), Some("access_token"))
         );
-        let first = w.send(Input::Answer {
-            seq: fetches[0]["seq"].as_u64().unwrap() as u32,
-            status: statuses[0],
-            body: "".into(),
-        });
+        let first = w.reply(fetches[0]["seq"].as_u64().unwrap() as u32, statuses[0], "");
         assert!(find(&first, "revoked").is_none(), "one answer is not both");
-        let last = w.send(Input::Answer {
-            seq: fetches[1]["seq"].as_u64().unwrap() as u32,
-            status: statuses[1],
-            body: "".into(),
-        });
+        let last = w.reply(fetches[1]["seq"].as_u64().unwrap() as u32, statuses[1], "");
         assert_eq!(find(&last, "revoked").unwrap()["revoked"], revoked);
     }
     let mut w = with_refresh_token("&revoke-url=none");
@@ -600,11 +592,7 @@ fn every_logout_promise_settles_even_when_two_revocations_overlap() {
         .map(|c| c["seq"].as_u64().unwrap() as u32)
         .chain(first_fetches);
     for seq in fetches.collect::<Vec<_>>() {
-        let out = w.send(Input::Answer {
-            seq,
-            status: 200,
-            body: "".into(),
-        });
+        let out = w.reply(seq, 200, "");
         settled.extend(
             out.iter()
                 .filter(|c| c["command"] == "revoked")
@@ -626,11 +614,7 @@ fn a_session_kept_in_memory_because_local_storage_refused_it_is_renewed_as_with_
     let mut w = Widget::new(&format!("{CODE}&storage=local"));
     w.store.refuse = true;
     let seq = w.code_returned(0x31);
-    let out = w.send(Input::Answer {
-        seq,
-        status: 200,
-        body: answer("a1", Some("r1")).into(),
-    });
+    let out = w.reply(seq, 200, &answer("a1", Some("r1")));
     assert!(warnings(&out)[0].contains("kept in memory only"));
     assert_eq!(logged_in_with(&out), Some("a1"));
     w.tick_at(NOW + 540_000);
@@ -897,11 +881,7 @@ fn a_renewal_refused_after_another_tabs_logout_and_new_login_does_not_end_the_ne
     b.now = a.now;
     b.logout(false);
     let seq = b.code_returned(0x32);
-    let out = b.send(Input::Answer {
-        seq,
-        status: 200,
-        body: answer("b1", Some("s1")).into(),
-    });
+    let out = b.reply(seq, 200, &answer("b1", Some("s1")));
     assert_eq!(logged_in_with(&out), Some("b1"));
     a.store = b.store.clone();
     let out = a.answer(&refresh, 400, r#"{"error":"invalid_grant"}"#);
@@ -1000,11 +980,7 @@ fn a_renewal_that_cannot_reach_the_discovered_token_endpoint_names_it() {
 fn b_logs_in_anew(a: &mut Widget, b: &mut Widget, refresh: &str) -> Option<String> {
     b.now = a.now;
     let seq = b.code_returned(0x32);
-    let out = b.send(Input::Answer {
-        seq,
-        status: 200,
-        body: answer("b1", Some(refresh)).into(),
-    });
+    let out = b.reply(seq, 200, &answer("b1", Some(refresh)));
     assert_eq!(logged_in_with(&out), Some("b1"));
     a.store = b.store.clone();
     a.store
@@ -1055,11 +1031,7 @@ fn a_new_login_during_a_refresh_request_drops_what_the_request_brings() {
     let refresh = w.tick_at(NOW + 540_000);
     assert_eq!(sent(&refresh).get("refresh_token"), Some("r1"));
     let seq = w.code_returned(0x32);
-    let out = w.send(Input::Answer {
-        seq,
-        status: 200,
-        body: answer("b1", Some("s1")).into(),
-    });
+    let out = w.reply(seq, 200, &answer("b1", Some("s1")));
     assert_eq!(logged_in_with(&out), Some("b1"));
     assert!(revocations(&out).is_empty(), "{out:?}");
     let key = format!("{TOKEN_PREFIX}custom:spa");

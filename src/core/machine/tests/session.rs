@@ -112,11 +112,7 @@ fn fetch_attaches_the_token_where_the_providers_api_wants_it() {
         )
     );
     let seq = profile["seq"].as_u64().unwrap() as u32;
-    let out = ig.send(Input::Answer {
-        seq,
-        status: 200,
-        body: r#"{"user_id":"17841","username":"jane.d"}"#.into(),
-    });
+    let out = ig.reply(seq, 200, r#"{"user_id":"17841","username":"jane.d"}"#);
     assert_eq!(
         event(&out, "oauth-login").unwrap()["profile"]["username"],
         "jane.d"
