@@ -14,7 +14,8 @@ use crate::request::{check_client, relay, Fields, KnownOrigin, Refusal};
 use crate::upstream::Endpoint;
 use crate::AppState;
 
-const REVOCATION: Fields = Fields {
+/// The fields of a revocation request (RFC 7009 2.1; public for the fuzz targets).
+pub const REVOCATION: Fields = Fields {
     what: "revocation request",
     required: &["token", "client_id"],
     optional: &["token_type_hint"],

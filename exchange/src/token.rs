@@ -17,14 +17,16 @@ use crate::request::{check_client, relay, Fields, KnownOrigin, Refusal};
 use crate::upstream::Endpoint;
 use crate::AppState;
 
-const AUTHORIZATION_CODE: Fields = Fields {
+/// The fields of an authorization code grant (public for the fuzz targets, which check the
+/// exchange's refusals against them).
+pub const AUTHORIZATION_CODE: Fields = Fields {
     what: "token request",
     required: &["grant_type", "code", "redirect_uri", "client_id"],
     optional: &["code_verifier"],
 };
 
 /// Every field of either grant: a field of neither is refused before the grant is known.
-const EITHER: Fields = Fields {
+pub const EITHER: Fields = Fields {
     what: "token request",
     required: &[],
     optional: &[
@@ -38,7 +40,8 @@ const EITHER: Fields = Fields {
     ],
 };
 
-const REFRESH_TOKEN: Fields = Fields {
+/// The fields of a refresh token grant.
+pub const REFRESH_TOKEN: Fields = Fields {
     what: "token request",
     required: &["grant_type", "refresh_token", "client_id"],
     optional: &["scope"],

@@ -869,41 +869,6 @@ fn exchange() -> &'static oauth_prefab_exchange::AppState {
     })
 }
 
-/// The fields of the exchange's requests, as `exchange/src/token.rs` and `revoke.rs` declare
-/// them (private there).
-mod exchange_fields {
-    use oauth_prefab_exchange::request::Fields;
-
-    pub const EITHER: Fields = Fields {
-        what: "token request",
-        required: &[],
-        optional: &[
-            "grant_type",
-            "code",
-            "redirect_uri",
-            "client_id",
-            "code_verifier",
-            "refresh_token",
-            "scope",
-        ],
-    };
-    pub const AUTHORIZATION_CODE: Fields = Fields {
-        what: "token request",
-        required: &["grant_type", "code", "redirect_uri", "client_id"],
-        optional: &["code_verifier"],
-    };
-    pub const REFRESH_TOKEN: Fields = Fields {
-        what: "token request",
-        required: &["grant_type", "refresh_token", "client_id"],
-        optional: &["scope"],
-    };
-    pub const REVOCATION: Fields = Fields {
-        what: "revocation request",
-        required: &["token", "client_id"],
-        optional: &["token_type_hint"],
-    };
-}
-
 /// The exchange's form (server-kit's `Form::parse` with its limits) against `form_urlencoded`,
 /// then what `POST /token` and `POST /revoke` check of it, each refusal answered; the log's
 /// quoting of a request's values lets no control character through; and the body the exchange
@@ -934,7 +899,8 @@ pub fn exchange_form(data: &[u8]) {
         assert_no_control(&shown(name, 40), "log::shown");
         assert_no_control(&shown(value, 200), "log::shown");
     }
-    use exchange_fields::*;
+    use oauth_prefab_exchange::revoke::REVOCATION;
+    use oauth_prefab_exchange::token::{AUTHORIZATION_CODE, EITHER, REFRESH_TOKEN};
     let state = exchange();
     let origin = KnownOrigin("http://localhost:8080".into());
     let answer = |result: Result<(), Refusal>| {
