@@ -88,16 +88,13 @@ fn parse_args(
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
-    let args = match parse_args(std::env::args().skip(1), |k| std::env::var(k).ok()) {
-        Ok(Some(a)) => a,
-        Ok(None) => {
-            let _ = writeln!(std::io::stdout(), "{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(e) => {
-            eprintln!("dev-provider: {e}\n{USAGE}");
-            return ExitCode::from(2);
-        }
+    let args = match flags::or_exit(
+        parse_args(std::env::args().skip(1), |k| std::env::var(k).ok()),
+        "dev-provider:",
+        USAGE,
+    ) {
+        Ok(args) => args,
+        Err(code) => return code,
     };
     let clients = match ClientRegistry::load(&args.clients) {
         Ok(c) => c,

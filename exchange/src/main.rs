@@ -50,16 +50,9 @@ fn parse_args(argv: impl Iterator<Item = String>) -> Result<Option<Args>, String
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args = match parse_args(std::env::args().skip(1)) {
-        Ok(Some(a)) => a,
-        Ok(None) => {
-            let _ = writeln!(std::io::stdout(), "{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(e) => {
-            eprintln!("{PREFIX} {e}\n{USAGE}");
-            return ExitCode::from(2);
-        }
+    let args = match flags::or_exit(parse_args(std::env::args().skip(1)), PREFIX, USAGE) {
+        Ok(args) => args,
+        Err(code) => return code,
     };
     let config = match Config::load(&args.config, |name| std::env::var(name)) {
         Ok(c) => c,

@@ -69,6 +69,28 @@ pub fn host(host: String) -> Result<String, String> {
     }
 }
 
+/// What a server's `main` does with its parsed command line (`Ok(None)` for `--help`): the
+/// arguments, or the exit code once the usage is written to stdout (0), or the mistake after
+/// `prefix` and the usage to stderr (2).
+pub fn or_exit<T>(
+    parsed: Result<Option<T>, String>,
+    prefix: &str,
+    usage: &str,
+) -> Result<T, std::process::ExitCode> {
+    use std::io::Write;
+    match parsed {
+        Ok(Some(args)) => Ok(args),
+        Ok(None) => {
+            let _ = writeln!(std::io::stdout(), "{usage}");
+            Err(std::process::ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("{prefix} {e}\n{usage}");
+            Err(std::process::ExitCode::from(2))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
