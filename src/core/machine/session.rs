@@ -107,7 +107,6 @@ impl Held {
     /// The record it is kept as in `sessionStorage` / `localStorage`.
     pub fn to_record(&self) -> String {
         let (t, p) = (&self.token, &self.profile);
-        let number = |n: Option<u64>| n.map(decimal).unwrap_or_default();
         let verified = match p.email_verified {
             Some(true) => "1",
             Some(false) => "0",
@@ -115,24 +114,24 @@ impl Held {
         };
         // Written pair by pair, as each is decided.
         let mut record = String::new();
-        let mut pair = |name, value: &str| form_pair(&mut record, name, value);
-        pair("access_token", t.access_token.expose());
-        pair("expires_in", &number(t.expires_in));
-        pair("expires_at", &number(t.expires_at));
-        pair("scope", &t.scope);
-        pair(
+        form_pair(&mut record, "access_token", t.access_token.expose());
+        put_number(&mut record, "expires_in", t.expires_in);
+        put_number(&mut record, "expires_at", t.expires_at);
+        form_pair(&mut record, "scope", &t.scope);
+        form_pair(
+            &mut record,
             "refresh_token",
             self.refresh_token.as_ref().map_or("", Secret::expose),
         );
-        pair("id_token", self.id_token.as_deref().unwrap_or(""));
-        pair("authenticated_at", &number(self.auth_time));
-        pair("sub", p.sub.as_deref().unwrap_or(""));
-        pair("name", p.name.as_deref().unwrap_or(""));
-        pair("email", p.email.as_deref().unwrap_or(""));
-        pair("email_verified", verified);
-        pair("picture", p.picture.as_deref().unwrap_or(""));
-        pair("username", p.username.as_deref().unwrap_or(""));
-        pair("by", &granted_by(&self.config));
+        put_text(&mut record, "id_token", &self.id_token);
+        put_number(&mut record, "authenticated_at", self.auth_time);
+        put_text(&mut record, "sub", &p.sub);
+        put_text(&mut record, "name", &p.name);
+        put_text(&mut record, "email", &p.email);
+        form_pair(&mut record, "email_verified", verified);
+        put_text(&mut record, "picture", &p.picture);
+        put_text(&mut record, "username", &p.username);
+        form_pair(&mut record, "by", &granted_by(&self.config));
         record
     }
 
@@ -188,6 +187,16 @@ impl Held {
             kept: true,
         }))
     }
+}
+
+/// Writes a record's text member: one absent as an empty one.
+fn put_text(record: &mut String, name: &str, value: &Option<String>) {
+    form_pair(record, name, value.as_deref().unwrap_or(""));
+}
+
+/// Writes a record's number member: one absent as an empty one.
+fn put_number(record: &mut String, name: &str, value: Option<u64>) {
+    form_pair(record, name, &value.map(decimal).unwrap_or_default());
 }
 
 /// What granted a session, as its record names it: the authorization server and the client.
