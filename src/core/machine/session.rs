@@ -118,11 +118,7 @@ impl Held {
         put_number(&mut record, "expires_in", t.expires_in);
         put_number(&mut record, "expires_at", t.expires_at);
         form_pair(&mut record, "scope", &t.scope);
-        form_pair(
-            &mut record,
-            "refresh_token",
-            self.refresh_token.as_ref().map_or("", Secret::expose),
-        );
+        put_secret(&mut record, "refresh_token", &self.refresh_token);
         put_text(&mut record, "id_token", &self.id_token);
         put_number(&mut record, "authenticated_at", self.auth_time);
         put_text(&mut record, "sub", &p.sub);
@@ -192,6 +188,11 @@ impl Held {
 /// Writes a record's text member: one absent as an empty one.
 fn put_text(record: &mut String, name: &str, value: &Option<String>) {
     form_pair(record, name, value.as_deref().unwrap_or(""));
+}
+
+/// Writes a record's secret member: one absent as an empty one.
+fn put_secret(record: &mut String, name: &str, value: &Option<Secret>) {
+    form_pair(record, name, value.as_ref().map_or("", Secret::expose));
 }
 
 /// Writes a record's number member: one absent as an empty one.
@@ -276,18 +277,14 @@ impl Pending {
         let (c, secrets) = (&self.config, &self.secrets);
         // Written pair by pair, as each is decided.
         let mut record = String::new();
-        let mut pair = |name, value: &str| form_pair(&mut record, name, value);
-        pair("attributes", &c.settings.text);
-        pair("origin", &c.page.origin);
-        pair("path", &c.page.path);
-        pair("state", secrets.state.expose());
-        pair(
-            "verifier",
-            secrets.verifier.as_ref().map_or("", Secret::expose),
-        );
-        pair("nonce", secrets.nonce.as_ref().map_or("", Secret::expose));
-        pair("started_at", &decimal(self.started_at));
-        pair("address", &self.address);
+        form_pair(&mut record, "attributes", &c.settings.text);
+        form_pair(&mut record, "origin", &c.page.origin);
+        form_pair(&mut record, "path", &c.page.path);
+        form_pair(&mut record, "state", secrets.state.expose());
+        put_secret(&mut record, "verifier", &secrets.verifier);
+        put_secret(&mut record, "nonce", &secrets.nonce);
+        form_pair(&mut record, "started_at", &decimal(self.started_at));
+        form_pair(&mut record, "address", &self.address);
         record
     }
 
