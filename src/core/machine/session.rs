@@ -167,9 +167,9 @@ impl Held {
                 sub: text("sub"),
                 name: text("name"),
                 email: text("email"),
-                email_verified: match p.get("email_verified") {
-                    Some("1") => Some(true),
-                    Some("0") => Some(false),
+                email_verified: match p.get("email_verified").map(str::as_bytes) {
+                    Some(b"1") => Some(true),
+                    Some(b"0") => Some(false),
                     _ => None,
                 },
                 picture: text("picture"),
