@@ -44,9 +44,12 @@ impl Params {
                 return Err("it has over 32 parameters".into());
             }
             let (raw_name, raw_value) = split_once(piece, b'=').unwrap_or((piece, ""));
-            // A name that cannot be decoded is shown raw.
-            let name = decode_component(raw_name).map_err(|e| why(e, raw_name))?;
-            let value = decode_component(raw_value).map_err(|e| why(e, &name))?;
+            let (name, value) = match (decode_component(raw_name), decode_component(raw_value)) {
+                (Ok(name), Ok(value)) => (name, value),
+                // A name that cannot be decoded is shown raw.
+                (Err(e), _) => return Err(why(e, raw_name)),
+                (Ok(name), Err(e)) => return Err(why(e, &name)),
+            };
             if pairs.iter().any(|(n, _)| *n == name) {
                 return Err(named(&name, "` is given twice"));
             }
