@@ -299,11 +299,13 @@ impl Pending {
         let started_at = parse_decimal(p.get("started_at")?, 16)?;
         let state = p.given("state")?;
         let (verifier, nonce) = (p.given("verifier"), p.given("nonce"));
+        let (origin, path) = (p.get("origin")?, p.get("path")?);
+        let attributes = p.get("attributes")?;
         let page = Page {
-            origin: p.get("origin")?.into(),
-            path: p.get("path")?.into(),
+            origin: origin.into(),
+            path: path.into(),
         };
-        let config = Config::new(Settings::parse(p.get("attributes")?), page);
+        let config = Config::new(Settings::parse(attributes), page);
         // A login cannot finish without the secrets its settings need: dropped, not half-used.
         // (A nonce is made only where the id_token is verified: `openid` alone is plain OAuth.)
         if config.error.is_some()
