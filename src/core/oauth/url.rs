@@ -2,7 +2,7 @@
 //! host a loopback name. The widget never rewrites a URL it was given: it checks it and appends
 //! parameters.
 
-use crate::core::text::{cat, decimal, find, is_one_of, parse_decimal, split_once};
+use crate::core::text::{cat, find, is_one_of, parse_decimal, split_once};
 
 /// An absolute `http:` or `https:` URL's origin, `scheme://host[:port]`, lower case, default
 /// port dropped; `None` for anything else, user info, a fragment, white space or control
@@ -16,8 +16,8 @@ pub fn origin_of(url: &str) -> Option<String> {
     let (scheme, after) = split_once(&url, b':')?;
     let after = after.strip_prefix("//")?;
     let default_port = match scheme {
-        "http" => 80,
-        "https" => 443,
+        "http" => "80",
+        "https" => "443",
         _ => return None,
     };
     // A backslash ends it too: http(s) URLs read it as `/` (`https://a.example\x` is a.example's).
@@ -47,17 +47,28 @@ pub fn origin_of(url: &str) -> Option<String> {
     }
     // A port is a number to 65535, written as the page's origin writes it: the scheme's default
     // dropped, and no leading zero, however it is written (`:080` is `http:`'s, `:08080` 8080).
-    // None written (`a.example:/`) is the default, as browsers read it.
+    // None written (`a.example:/`) is the default, as browsers read it. The digits are kept as
+    // written but for their leading zeros (all of them but the last).
     let port = match port.strip_prefix(":") {
-        None if port.is_empty() => String::new(),
-        Some("") => String::new(),
-        digits => match parse_decimal(digits?, 5)? {
-            65536.. => return None,
-            n if n == default_port => String::new(),
-            n => cat(&[":", &decimal(n)]),
-        },
+        None if port.is_empty() => "",
+        Some("") => "",
+        digits => {
+            let mut digits = digits?;
+            if parse_decimal(digits, 5)? > 65535 {
+                return None;
+            }
+            while digits.len() > 1 && digits.as_bytes()[0] == b'0' {
+                digits = digits.get(1..)?;
+            }
+            if digits == default_port {
+                ""
+            } else {
+                digits
+            }
+        }
     };
-    Some(cat(&[scheme, "://", host, &port]))
+    let colon = if port.is_empty() { "" } else { ":" };
+    Some(cat(&[scheme, "://", host, colon, port]))
 }
 
 /// Whether `origin` (as [`origin_of`] gives it) is `https:`, or plain `http:` on a loopback host.
