@@ -36,13 +36,15 @@ pub const RESERVED_PARAMS: &[&str] = &[
 
 /// Why an authorization request cannot carry the query `query`: a name in it, read leniently (a
 /// provider's own query need not be form-encoded), is one the widget sets or one `extra` (the
-/// `extra-params`) sets, and RFC 6749 3.1 forbids sending a parameter twice.
-fn sends_twice(query: &str, extra: &Params) -> Option<String> {
+/// `extra-params`, when the query is not theirs) sets, and RFC 6749 3.1 forbids sending a
+/// parameter twice.
+fn sends_twice(query: &str, extra: Option<&Params>) -> Option<String> {
     for piece in split(query, b"&") {
         let Ok(name) = decode_component(raw_name(piece)) else {
             continue;
         };
-        if RESERVED_PARAMS.contains(&name.as_str()) || extra.get(&name).is_some() {
+        if RESERVED_PARAMS.contains(&name.as_str()) || extra.is_some_and(|e| e.get(&name).is_some())
+        {
             return Some(cat(&[
                 "must not set `",
                 &name,
@@ -250,7 +252,7 @@ impl Config {
     /// Why the authorization endpoint `url` cannot be sent to: its query repeats a parameter
     /// the request carries.
     pub fn repeats(&self, url: &str) -> Option<String> {
-        sends_twice(split_once(url, b'?')?.1, &self.extra_params())
+        sends_twice(split_once(url, b'?')?.1, Some(&self.extra_params()))
     }
 
     /// The `extra-params` pairs, as read (none when they cannot be: the settings then fail).
@@ -426,7 +428,7 @@ impl Config {
                 Attr::ExtraParams => match Params::parse(value) {
                     Err(why) => cat(&["is not form-encoded: ", &why]),
                     // Its own names against the widget's alone.
-                    Ok(_) => match sends_twice(value, &Params::default()) {
+                    Ok(_) => match sends_twice(value, None) {
                         None => continue,
                         Some(why) => why,
                     },
