@@ -2,7 +2,7 @@
 //! host a loopback name. The widget never rewrites a URL it was given: it checks it and appends
 //! parameters.
 
-use crate::core::text::{cat, find, is_one_of, parse_decimal, split_once};
+use crate::core::text::{cat, find, is_one_of, parse_decimal};
 
 /// An absolute `http:` or `https:` URL's origin, `scheme://host[:port]`, lower case, default
 /// port dropped; `None` for anything else, user info, a fragment, white space or control
@@ -13,12 +13,9 @@ pub fn origin_of(url: &str) -> Option<String> {
     }
     // Lowered once, whole (only the scheme and authority are read from it).
     let url = url.to_ascii_lowercase();
-    let (scheme, after) = split_once(&url, b':')?;
-    let after = after.strip_prefix("//")?;
-    let default_port = match scheme {
-        "http" => "80",
-        "https" => "443",
-        _ => return None,
+    let (scheme, default_port, after) = match url.strip_prefix("http://") {
+        Some(after) => ("http", "80", after),
+        None => ("https", "443", url.strip_prefix("https://")?),
     };
     // A backslash ends it too: http(s) URLs read it as `/` (`https://a.example\x` is a.example's).
     let authority = after.get(..find(after, b"/?\\").unwrap_or(after.len()))?;
