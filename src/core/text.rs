@@ -27,6 +27,13 @@ pub fn is_one_of(byte: u8, bytes: &[u8]) -> bool {
     bytes.iter().any(|b| *b == byte)
 }
 
+/// Whether `text` holds a control character (C0 or DEL) or one of `also`: one loop for the
+/// checks of a URL and of a client id.
+pub fn has_control(text: &str, also: &[u8]) -> bool {
+    text.bytes()
+        .any(|b| b < b' ' || b == 0x7f || is_one_of(b, also))
+}
+
 /// `text` before and after its first `delimiter`, which neither half holds.
 pub fn split_once(text: &str, delimiter: u8) -> Option<(&str, &str)> {
     // The first piece of a split; the rest is there only when a delimiter was.

@@ -15,7 +15,7 @@ use crate::core::contract::{
 };
 use crate::core::error::OAuthError;
 use crate::core::text::{
-    cat, decode_component, find, join, parse_decimal, split, split_once, words,
+    cat, decode_component, find, has_control, join, parse_decimal, split, split_once, words,
 };
 
 /// The default `timeout`, in seconds.
@@ -343,7 +343,7 @@ impl Config {
                 "client-id is required: the client id of the app you registered with the provider",
             ));
         }
-        if client_id.len() > 512 || client_id.bytes().any(|b| b < b' ' || b == 0x7f) {
+        if client_id.len() > 512 || has_control(client_id, b"") {
             return Err(OAuthError::config(
                 "client-id is too long or holds control characters",
             ));

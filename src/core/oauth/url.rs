@@ -2,13 +2,13 @@
 //! host a loopback name. The widget never rewrites a URL it was given: it checks it and appends
 //! parameters.
 
-use crate::core::text::{cat, find, is_one_of, parse_decimal};
+use crate::core::text::{cat, find, has_control, is_one_of, parse_decimal};
 
 /// An absolute `http:` or `https:` URL's origin, `scheme://host[:port]`, lower case, default
 /// port dropped; `None` for anything else, user info, a fragment, white space or control
 /// characters included.
 pub fn origin_of(url: &str) -> Option<String> {
-    if url.bytes().any(|b| b <= b' ' || b == 0x7f || b == b'#') {
+    if has_control(url, b" #") {
         return None;
     }
     // Lowered once, whole (only the scheme and authority are read from it).
