@@ -18,10 +18,12 @@ pub fn origin_of(url: &str) -> Option<String> {
         None => ("https", "443", url.strip_prefix("https://")?),
     };
     // A backslash ends it too: http(s) URLs read it as `/` (`https://a.example\x` is a.example's).
-    let authority = after.get(..find(after, b"/?\\").unwrap_or(after.len()))?;
-    if find(authority, b"@").is_some() {
+    // User info, an `@` in it, is read as its end, and refused.
+    let end = find(after, b"/?\\@").unwrap_or(after.len());
+    if after.as_bytes().get(end) == Some(&b'@') {
         return None;
     }
+    let authority = after.get(..end)?;
     let host_end = match authority.strip_prefix("[") {
         // An IPv6 literal holds something between its brackets, and nothing but an address's
         // characters (a browser refuses `[zz]`, so it is never a page's origin).
