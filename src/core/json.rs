@@ -264,22 +264,21 @@ impl<'a> Reader<'a> {
             return None;
         }
         let mut run = self.pos;
-        let mut owned: Option<String> = None;
+        // Empty until an escape is read (each one adds a character): nothing is allocated
+        // before.
+        let mut out = String::new();
         loop {
             let b = self.bump()?;
             match b {
                 b'"' | b'\\' => {
                     let piece = self.text.get(run..self.pos - 1)?;
                     if b == b'"' {
-                        return Some(match owned {
-                            None => Cow::Borrowed(piece),
-                            Some(mut out) => {
-                                out.push_str(piece);
-                                Cow::Owned(out)
-                            }
-                        });
+                        if out.is_empty() {
+                            return Some(Cow::Borrowed(piece));
+                        }
+                        out.push_str(piece);
+                        return Some(Cow::Owned(out));
                     }
-                    let out = owned.get_or_insert_with(String::new);
                     out.push_str(piece);
                     let c = match self.bump()? {
                         b'u' => {
