@@ -178,19 +178,19 @@ impl<'a> Reader<'a> {
     fn value(&mut self, depth: usize) -> Option<Value<'a>> {
         self.space();
         let start = self.pos;
+        // Read first, its kind noted; the text it spans is then taken once, for every kind.
         let value = match self.peek()? {
             b'"' => {
                 // Checked now, unescaped when asked for.
                 self.string()?;
-                Value::Str(self.text.get(start..self.pos)?)
+                Value::Str("")
             }
             open @ (b'{' | b'[') if depth < MAX_DEPTH => {
                 self.items(depth, None)?;
-                let raw = self.text.get(start..self.pos)?;
                 if open == b'{' {
-                    Value::Object(raw)
+                    Value::Object("")
                 } else {
-                    Value::Array(raw)
+                    Value::Array("")
                 }
             }
             b't' if self.word(b"true") => Value::Bool(true),
@@ -210,10 +210,17 @@ impl<'a> Reader<'a> {
                     self.take(b"+-");
                     self.digits()?;
                 }
-                Value::Number(self.text.get(start..self.pos)?)
+                Value::Number("")
             }
         };
-        Some(value)
+        let raw = self.text.get(start..self.pos)?;
+        Some(match value {
+            Value::Number(_) => Value::Number(raw),
+            Value::Str(_) => Value::Str(raw),
+            Value::Array(_) => Value::Array(raw),
+            Value::Object(_) => Value::Object(raw),
+            word => word,
+        })
     }
 
     /// The array or object that starts here, read whole; its elements or members (an element's
