@@ -240,6 +240,15 @@ impl Put for Option<&str> {
     }
 }
 
+impl Put for Option<String> {
+    fn put(&self, sink: &mut impl Sink) {
+        match self {
+            Some(value) => sink.string(value),
+            None => sink.null(),
+        }
+    }
+}
+
 impl Put for &[u8] {
     fn put(&self, sink: &mut impl Sink) {
         sink.open(false);
@@ -253,16 +262,16 @@ impl Put for &[u8] {
 impl Put for Profile {
     fn put(&self, sink: &mut impl Sink) {
         sink.open(true);
-        member!(sink, "sub", &self.sub.as_deref());
-        member!(sink, "name", &self.name.as_deref());
-        member!(sink, "email", &self.email.as_deref());
+        member!(sink, "sub", &self.sub);
+        member!(sink, "name", &self.name);
+        member!(sink, "email", &self.email);
         sink.key("emailVerified");
         match self.email_verified {
             Some(verified) => sink.boolean(verified),
             None => sink.null(),
         }
-        member!(sink, "picture", &self.picture.as_deref());
-        member!(sink, "username", &self.username.as_deref());
+        member!(sink, "picture", &self.picture);
+        member!(sink, "username", &self.username);
         sink.close(true);
     }
 }
@@ -386,8 +395,8 @@ impl Put for Detail<'_> {
             Self::Error(error) => {
                 member!(sink, "error", &error.code.as_str());
                 member!(sink, "description", &error.description.as_str());
-                member!(sink, "reason", &error.reason.as_deref());
-                member!(sink, "uri", &error.uri.as_deref());
+                member!(sink, "reason", &error.reason);
+                member!(sink, "uri", &error.uri);
             }
             Self::Provider(provider) => member!(sink, "provider", provider),
             Self::Expired(provider, error) => {
