@@ -195,20 +195,9 @@ pub fn page_load(
     // A stateless error is this window's redirect login's: a popup's copy of its opener's
     // sessionStorage holds no pending login (a popup login removes it before opening), and a tab
     // that has an opener (an app opened by `window.open`) logs in by redirect too.
-    let ours = pending.as_ref().is_some_and(|login| {
-        state_of(&raw).is_none_or(|state| login.secrets.state.matches(&state))
-    });
-    if ours {
-        // Used once; where the response may go back, the login stays stored for that page until
-        // a widget of this one takes it (`Machine::deliver`).
-        if page.back.is_none() {
-            store.remove(Storage::Session, PENDING_KEY);
-        }
-        page.deliveries.push(Delivery {
-            login: pending,
-            raw,
-        });
-    } else if here {
+    let login = pending
+        .filter(|login| state_of(&raw).is_none_or(|state| login.secrets.state.matches(&state)));
+    if login.is_none() && here {
         page.relaying = Some(raw);
         out.emit(Command::Relay {
             id: &hex(random),
@@ -217,10 +206,15 @@ pub fn page_load(
             opener,
             wait_ms: ACK_WAIT_MS,
         });
-    } else {
-        // Carried back, and no longer this tab's login's: refused here.
-        page.deliveries.push(Delivery { login: None, raw });
+        return;
     }
+    // Used once; where the response may go back, the login stays stored for that page until a
+    // widget of this one takes it (`Machine::deliver`).
+    if login.is_some() && page.back.is_none() {
+        store.remove(Storage::Session, PENDING_KEY);
+    }
+    // This tab's login's, or carried back and no longer its login's: refused here (no login).
+    page.deliveries.push(Delivery { login, raw });
 }
 
 /// Takes the response out of the page's address (`path` and what stays of the rest).
