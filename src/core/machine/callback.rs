@@ -242,15 +242,16 @@ pub fn relayed(page: &mut PageState, taken: bool, opener: bool, out: &mut dyn Em
     let Some(raw) = page.relaying.take() else {
         return;
     };
-    if taken {
+    let text = if taken {
         // A window that script may not close (a tab the person opened) stays, and says so.
         out.emit(Command::Shut {});
-        out.emit(Command::Say { text: TAKEN });
+        TAKEN
     } else if opener {
-        out.emit(Command::Say { text: START_AGAIN });
+        START_AGAIN
     } else {
         // No popup waits for it: a replayed address, or a popup whose login is gone. The first
         // widget to connect reports it, here or on the page this tab's login started on (`loaded`).
-        page.deliveries.push(Delivery { login: None, raw });
-    }
+        return page.deliveries.push(Delivery { login: None, raw });
+    };
+    out.emit(Command::Say { text });
 }
