@@ -478,13 +478,7 @@ impl Machine {
             None => {}
         }
         env.page.set_discovery(issuer, Discovered::Reading);
-        let seq = next(&mut self.seq);
-        out.emit(Command::Fetch {
-            seq,
-            url: &discovery_url(issuer),
-            body: None,
-            bearer: None,
-        });
+        let seq = fetch(&mut self.seq, &discovery_url(issuer), None, out);
         self.discovering.push((seq, issuer.into()));
     }
 
@@ -1152,15 +1146,21 @@ fn grant(
         "token_endpoint",
     )?;
     let body = token_request(code_of(&params)?, &p.config, verifier);
+    p.stage = Stage::Exchange(fetch(seq, token_url, Some(&body), out));
+    Ok(None)
+}
+
+/// Sends request number `next(seq)` to `url` (posting `body`, if some), without a bearer
+/// token: its number.
+pub(super) fn fetch(seq: &mut u32, url: &str, body: Option<&str>, out: &mut dyn Emit) -> u32 {
     let seq = next(seq);
     out.emit(Command::Fetch {
         seq,
-        url: token_url,
-        body: Some(&body),
+        url,
+        body,
         bearer: None,
     });
-    p.stage = Stage::Exchange(seq);
-    Ok(None)
+    seq
 }
 
 /// What a request to `url` got, for its error: `what` (the thing asked for), the URL, the status.

@@ -10,10 +10,10 @@ use std::rc::Rc;
 
 use super::callback::{Discovered, PageState};
 use super::io::{Command, Detail, Emit, Settle};
-use super::proof::{next, Progress, Proof, Reply};
+use super::proof::{Progress, Proof, Reply};
 use super::session::{Attempt, Held, Stage};
 use super::{
-    forget_token, keep, token_endpoint, token_name, unreachable_error, warn, Env, Machine,
+    fetch, forget_token, keep, token_endpoint, token_name, unreachable_error, warn, Env, Machine,
     DISCOVERY_LOOK_MS,
 };
 use crate::core::contract::{Attr, Event, Storage};
@@ -169,14 +169,8 @@ impl Revoking {
         }
         for (token, hint) in tokens {
             let Some(token) = token else { continue };
-            let seq = next(seq);
-            out.emit(Command::Fetch {
-                seq,
-                url,
-                body: Some(&revoke_request(&self.config, token, hint)),
-                bearer: None,
-            });
-            self.waiting.push(seq);
+            let body = revoke_request(&self.config, token, hint);
+            self.waiting.push(fetch(seq, url, Some(&body), out));
         }
     }
 }
@@ -306,13 +300,7 @@ impl Machine {
             return self.retry(env, out);
         };
         let body = refresh_request(&held.config, refresh_token);
-        let seq = next(&mut self.seq);
-        out.emit(Command::Fetch {
-            seq,
-            url: endpoint,
-            body: Some(&body),
-            bearer: None,
-        });
+        let seq = fetch(&mut self.seq, endpoint, Some(&body), out);
         if let Some(renewal) = &mut self.renewal {
             renewal.step = RenewStep::Request(seq);
         }
