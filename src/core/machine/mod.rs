@@ -386,7 +386,7 @@ impl Machine {
             // A redirect login whose page is still here did not leave (the page's
             // `beforeunload` kept it, or the address answered 204): it goes again.
             if let (None, Stage::Authorize(url)) = (&p.popup, &p.stage) {
-                return out.emit(Command::Go { url, popup: false });
+                return go(url, out);
             }
             if !p.popup.is_some_and(|w| w.lost_sight) {
                 return;
@@ -447,7 +447,7 @@ impl Machine {
         } else if let Err(error) = save_pending(env.store, &login) {
             return self.fail(error, env, out);
         } else if let Some(url) = &url {
-            out.emit(Command::Go { url, popup: false });
+            go(url, out);
         }
         if let Some(url) = url {
             login.stage = Stage::Authorize(url);
@@ -584,7 +584,7 @@ impl Machine {
             return self.fail(error, env, out);
         }
         if let Stage::Authorize(url) = &p.stage {
-            out.emit(Command::Go { url, popup: false });
+            go(url, out);
         }
     }
 
@@ -1279,6 +1279,13 @@ pub(super) fn warn(parts: &[&str], out: &mut dyn Emit) {
         text.push_str(part);
     }
     out.emit(Command::Warn { text: &text });
+}
+
+/// Sends the tab to `url` (a redirect login, a login going again, the end of a provider's
+/// session).
+#[inline(never)]
+pub(super) fn go(url: &str, out: &mut dyn Emit) {
+    out.emit(Command::Go { url, popup: false });
 }
 
 /// Keeps a redirect login in this tab's `sessionStorage` for the page it returns to.

@@ -13,8 +13,8 @@ use super::io::{Command, Detail, Emit, Settle};
 use super::proof::{Progress, Proof, Reply};
 use super::session::{Attempt, Held, Stage};
 use super::{
-    fetch, forget_token, keep, token_endpoint, token_name, unreachable_error, warn, Env, Machine,
-    DISCOVERY_LOOK_MS,
+    fetch, forget_token, go, keep, token_endpoint, token_name, unreachable_error, warn, Env,
+    Machine, DISCOVERY_LOOK_MS,
 };
 use crate::core::contract::{Attr, Event, Storage};
 use crate::core::error::OAuthError;
@@ -772,7 +772,7 @@ impl Machine {
             });
         }
         if let Some(url) = end_session {
-            out.emit(Command::Go { url, popup: false });
+            go(url, out);
         }
     }
 }
