@@ -289,9 +289,7 @@ impl Machine {
             .and_then(|issuer| env.page.discovery(issuer))
             .is_some_and(|d| matches!(d, Discovered::Reading));
         if needs_document && reading {
-            if let Some(renewal) = &mut self.renewal {
-                renewal.step = RenewStep::Discovering;
-            }
+            self.renewal_step(RenewStep::Discovering);
             return self.arm(env.now, out);
         }
         let endpoint = renewal_endpoint(&held.config, env.page);
@@ -301,10 +299,15 @@ impl Machine {
         };
         let body = refresh_request(&held.config, refresh_token);
         let seq = fetch(&mut self.seq, endpoint, Some(&body), out);
-        if let Some(renewal) = &mut self.renewal {
-            renewal.step = RenewStep::Request(seq);
-        }
+        self.renewal_step(RenewStep::Request(seq));
         self.arm(env.now, out);
+    }
+
+    /// The renewal under way, if any, goes to `step`.
+    fn renewal_step(&mut self, step: RenewStep) {
+        if let Some(renewal) = &mut self.renewal {
+            renewal.step = step;
+        }
     }
 
     /// Whether the renewal waits for request `seq`.
@@ -315,9 +318,7 @@ impl Machine {
     /// The token endpoint answered the refresh request: checked as at login, then proven.
     pub(super) fn refresh_reply(&mut self, reply: Reply, env: &mut Env, out: &mut dyn Emit) {
         // The request is over: a session ending now has no answer of it to revoke.
-        if let Some(renewal) = &mut self.renewal {
-            renewal.step = RenewStep::Wait(0);
-        }
+        self.renewal_step(RenewStep::Wait(0));
         let Some(held) = &self.held else {
             return self.drop_renewal(out);
         };
@@ -348,9 +349,7 @@ impl Machine {
             false,
         ));
         let progress = proof.begin(&mut self.seq, env.page, out);
-        if let Some(renewal) = &mut self.renewal {
-            renewal.step = RenewStep::Prove(proof);
-        }
+        self.renewal_step(RenewStep::Prove(proof));
         self.renewed(progress, env, out);
     }
 
