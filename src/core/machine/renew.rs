@@ -664,8 +664,9 @@ impl Machine {
         let url = match config.endpoint(Attr::RevokeUrl) {
             Some(url) => url,
             None => discovery(&config, env.page)
-                .and_then(|d| d.revocation_endpoint.clone())
-                .or_else(|| config.preset.revoke_url.map(Into::into)),
+                .and_then(|d| d.revocation_endpoint.as_deref())
+                .or(config.preset.revoke_url)
+                .map(Into::into),
         };
         let mut revoking = Revoking {
             logout,
