@@ -362,8 +362,7 @@ impl Machine {
         }
         // Another tab's change this tab has not heard of yet (a logout: the renewed tokens are
         // revoked; a new login) is taken first, not written over: the tabs would take this one.
-        let restoring = self.renewal.as_ref().is_some_and(|r| r.restoring);
-        self.sync_shared(restoring, env, out);
+        self.sync(env, out);
         let Some(Renewal {
             step: RenewStep::Prove(proof),
             restoring,
@@ -478,8 +477,7 @@ impl Machine {
     ) {
         // Another tab's logout or new login this tab has not heard of yet is taken instead: an
         // ended record written over it would end that tab's new session everywhere.
-        let restoring = self.renewal.as_ref().is_some_and(|r| r.restoring);
-        if self.sync_shared(restoring, env, out) {
+        if self.sync(env, out) {
             return;
         }
         let Some(held) = self.held.take() else {
@@ -508,9 +506,14 @@ impl Machine {
         // `sync_shared` looks at `localStorage` only.
         let name = token_name(self.session_config());
         if key.is_empty() || key == name {
-            let restoring = self.renewal.as_ref().is_some_and(|r| r.restoring);
-            self.sync_shared(restoring, env, out);
+            self.sync(env, out);
         }
+    }
+
+    /// [`sync_shared`](Self::sync_shared), `restoring` as the renewal under way (if any) is.
+    fn sync(&mut self, env: &mut Env, out: &mut dyn Emit) -> bool {
+        let restoring = self.renewal.as_ref().is_some_and(|r| r.restoring);
+        self.sync_shared(restoring, env, out)
     }
 
     /// Takes the session another tab left in `localStorage`: a login (`oauth-login`, restored),
