@@ -1038,14 +1038,21 @@ impl Machine {
             None => self.held.as_ref().and_then(|h| h.token.expires_at),
         };
         let renewal = trying.or_else(|| self.renewal_time().filter(|_| !self.detached));
-        let next = [login, expiry, renewal, self.revoke_deadline()]
-            .iter()
-            .flatten()
-            .min()
-            .copied();
+        let next = sooner(
+            sooner(login, expiry),
+            sooner(renewal, self.revoke_deadline()),
+        );
         out.emit(Command::Timer {
             ms: next.map(|at| at.saturating_sub(now).min(i32::MAX as u64)),
         });
+    }
+}
+
+/// The earlier of two times, either of which may be none.
+fn sooner(a: Option<u64>, b: Option<u64>) -> Option<u64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        _ => a.or(b),
     }
 }
 
