@@ -632,9 +632,10 @@ impl Machine {
                 None
             }
         };
+        let provider = config.preset.id;
         self.revoke(
             Logout { id, end_session },
-            config.clone(),
+            config,
             held.as_ref(),
             renewal,
             env,
@@ -642,12 +643,7 @@ impl Machine {
         );
         self.arm(env.now, out);
         // Last, as every event: a listener finds the widget logged out, its requests sent.
-        self.fire(
-            Event::Logout,
-            Detail::Provider(config.preset.id),
-            Settle::Not,
-            out,
-        );
+        self.fire(Event::Logout, Detail::Provider(provider), Settle::Not, out);
     }
 
     /// Asks for the revocation of `held`'s tokens and of those its renewal `step` brings (its
