@@ -100,9 +100,15 @@ impl Renewal {
     pub fn wait_until(&mut self, at: u64, out: &mut dyn Emit) {
         self.step = RenewStep::Wait(at);
         if std::mem::take(&mut self.locked) {
-            out.emit(Command::Unlock {});
+            unlock(out);
         }
     }
+}
+
+/// Lets the renewal's Web Lock go.
+#[inline(never)]
+fn unlock(out: &mut dyn Emit) {
+    out.emit(Command::Unlock {});
 }
 
 /// A step of [`Renewal`].
@@ -259,7 +265,7 @@ impl Machine {
                 r.locked = true;
                 r.restoring
             }
-            _ => return out.emit(Command::Unlock {}),
+            _ => return unlock(out),
         };
         let Some(held) = &self.held else {
             return self.drop_renewal(out);
@@ -380,7 +386,7 @@ impl Machine {
         // Written before the lock goes: the next tab to take it reads the rotated token.
         keep(env.store, &mut held, out);
         if locked {
-            out.emit(Command::Unlock {});
+            unlock(out);
         }
         self.held = Some(held);
         self.settle(Attempt::None);
@@ -435,7 +441,7 @@ impl Machine {
     fn take_renewal(&mut self, out: &mut dyn Emit) -> Option<Renewal> {
         let renewal = self.renewal.take();
         if renewal.as_ref().is_some_and(|r| r.locked) {
-            out.emit(Command::Unlock {});
+            unlock(out);
         }
         renewal
     }
