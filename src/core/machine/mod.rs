@@ -391,7 +391,7 @@ impl Machine {
             if !p.popup.is_some_and(|w| w.lost_sight) {
                 return;
             }
-            out.emit(Command::Close {});
+            close(out);
             self.attempt = Attempt::None;
         }
         let config = self.config.clone();
@@ -698,7 +698,7 @@ impl Machine {
         }
         // The popup has done its part.
         if p.popup.take().is_some() {
-            out.emit(Command::Close {});
+            close(out);
         }
         match discovery_ready(p, env.page) {
             Ok(true) => {}
@@ -840,7 +840,7 @@ impl Machine {
             }
             Attempt::Cancelled(parked) if parked.as_ref().is_some_and(|p| now >= p.deadline()) => {
                 *parked = None;
-                out.emit(Command::Close {});
+                close(out);
             }
             // Another widget of the page may have read the discovery document by now.
             Attempt::Pending(p) if p.awaits_discovery() => {
@@ -959,7 +959,7 @@ impl Machine {
     fn fail(&mut self, error: OAuthError, env: &mut Env, out: &mut dyn Emit) {
         if let Attempt::Pending(p) = &self.attempt {
             if p.popup.is_some() {
-                out.emit(Command::Close {});
+                close(out);
             }
         }
         self.revoke_login(env, out);
@@ -1293,6 +1293,12 @@ pub(super) fn warn(parts: &[&str], out: &mut dyn Emit) {
 #[inline(never)]
 pub(super) fn go(url: &str, out: &mut dyn Emit) {
     out.emit(Command::Go { url, popup: false });
+}
+
+/// Closes the login popup.
+#[inline(never)]
+fn close(out: &mut dyn Emit) {
+    out.emit(Command::Close {});
 }
 
 /// Keeps a redirect login in this tab's `sessionStorage` for the page it returns to.
