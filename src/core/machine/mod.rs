@@ -977,6 +977,7 @@ impl Machine {
         self.fire(Event::Error, Detail::Error(error), Settle::Reject, out);
     }
 
+    #[inline(never)]
     fn fire(&self, event: Event, detail: Detail, settle: Settle, out: &mut dyn Emit) {
         out.emit(Command::Fire {
             event,
