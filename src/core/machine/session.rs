@@ -252,6 +252,7 @@ pub const HINT_AFTER_MS: u64 = 5_000;
 
 impl Pending {
     /// When it times out.
+    #[inline(never)]
     pub fn deadline(&self) -> u64 {
         self.started_at + u64::from(self.config.timeout_secs) * 1000
     }
