@@ -792,7 +792,8 @@ impl Machine {
         let mut proof = Box::new(Proof::new(
             p.config.clone(),
             p.discovery.clone(),
-            p.secrets.nonce.clone(),
+            // Checked by the proof alone from here on: handed over, not copied.
+            p.secrets.nonce.take(),
             None,
             granted,
             true,
