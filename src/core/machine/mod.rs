@@ -989,6 +989,7 @@ impl Machine {
     }
 
     /// The settings of the session held (its key and storage), else the element's.
+    #[inline(never)]
     fn session_config(&self) -> &Rc<Config> {
         self.held.as_ref().map_or(&self.config, |h| &h.config)
     }
