@@ -21,6 +21,11 @@ pub enum KeyChoice {
     Refused(OAuthError),
 }
 
+/// A refusal (`refused`) as a choice: one function, not the wrapping at each refusal.
+fn refuse(what: &[&str]) -> KeyChoice {
+    KeyChoice::Refused(refused(what))
+}
+
 /// What a key for `alg` is: its key type, its curve (or empty), the phrase saying a key is not
 /// one, and the public members WebCrypto imports, each with the byte lengths it may decode to:
 /// an RSA modulus of 2048 to 8192 bits (RFC 7518 3.3), an exponent of at most 8 bytes,
@@ -67,7 +72,7 @@ fn shape(alg: Alg) -> Shape {
 pub fn choose_key(jwks: &str, kid: Option<&str>, alg: Alg) -> KeyChoice {
     let set = json::parse(jwks).unwrap_or(Value::Null);
     let Some(keys @ Value::Array(_)) = set.get("keys") else {
-        return KeyChoice::Refused(refused(&["the key set is not {\"keys\":[...]}"]));
+        return refuse(&["the key set is not {\"keys\":[...]}"]);
     };
     let (kty, crv, not_one, members) = shape(alg);
     let (mut chosen, mut count, mut unfit) = (None, 0, None);
@@ -95,18 +100,12 @@ pub fn choose_key(jwks: &str, kid: Option<&str>, alg: Alg) -> KeyChoice {
         (None, _, Some(kid)) => {
             return match unfit {
                 None => KeyChoice::UnknownKid,
-                Some(why) => KeyChoice::Refused(refused(&["the key `", kid, "` ", why])),
+                Some(why) => refuse(&["the key `", kid, "` ", why]),
             }
         }
-        (None, _, None) => {
-            return KeyChoice::Refused(refused(&["the key set has no key for ", alg.name()]))
-        }
-        (Some(_), _, Some(kid)) => {
-            return KeyChoice::Refused(refused(&["several keys are `", kid, "`"]))
-        }
-        (Some(_), _, None) => {
-            return KeyChoice::Refused(refused(&["no `kid`, and several keys fit ", alg.name()]))
-        }
+        (None, _, None) => return refuse(&["the key set has no key for ", alg.name()]),
+        (Some(_), _, Some(kid)) => return refuse(&["several keys are `", kid, "`"]),
+        (Some(_), _, None) => return refuse(&["no `kid`, and several keys fit ", alg.name()]),
     };
     let mut out = Writer::default();
     out.raw("{").key("kty").string(kty);
@@ -128,13 +127,13 @@ pub fn choose_key(jwks: &str, kid: Option<&str>, alg: Alg) -> KeyChoice {
             min <= b.len() && b.len() <= max && (kty != "RSA" || b.first() >= Some(&least_first))
         });
         if !fits {
-            return KeyChoice::Refused(refused(&[
+            return refuse(&[
                 "the key's `",
                 name,
                 "` is not a well-formed ",
                 kty,
                 " member",
-            ]));
+            ]);
         }
         out.key(name).string(&value);
     }
