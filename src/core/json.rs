@@ -110,6 +110,14 @@ impl<'a> Value<'a> {
         self.as_str().is_some_and(|text| text == want)
     }
 
+    /// Whether any member `name` (an array's elements: the empty name) is the string `want`,
+    /// a name given twice included: one loop for a key's `kid`s and its `key_ops`.
+    pub fn any_is(&self, name: &str, want: &str) -> bool {
+        self.members()
+            .iter()
+            .any(|(key, value)| key == name && value.is_str(want))
+    }
+
     /// Whether an object's member `name` (once) is the string `want`.
     pub fn has_str(&self, name: &str, want: &str) -> bool {
         self.get(name).is_some_and(|v| v.is_str(want))
