@@ -1,7 +1,7 @@
 //! The id_token's claims, checked once its signature verified (OpenID Connect Core 3.1.3.7 and
 //! 3.2.2.11), `at_hash` (3.1.3.6, 3.2.2.9), and what a renewed id_token must keep (12.2).
 
-use super::refused;
+use super::{refused, refused_as};
 use crate::core::error::OAuthError;
 use std::borrow::Cow;
 
@@ -58,10 +58,10 @@ pub struct Verified {
 /// `invalid_id_token` naming the check.
 pub fn check_claims(claims: &str, expect: &Expect) -> Result<Verified, OAuthError> {
     let Some(claims @ Value::Object(_)) = json::parse(claims) else {
-        return Err(refused(&["the payload is not a JSON object"]));
+        return Err(refused_as("the payload is not a JSON object"));
     };
     if claims.has_duplicate() {
-        return Err(refused(&["a claim is given twice"]));
+        return Err(refused_as("a claim is given twice"));
     }
     // Checks borrow from the text (`iss` is read by `str_of`, the reader every owned member
     // goes through: fewer bytes than a second way, and the copy `Verified` keeps); what else
@@ -77,9 +77,9 @@ pub fn check_claims(claims: &str, expect: &Expect) -> Result<Verified, OAuthErro
                 "`",
             ]))
         }
-        _ => return Err(refused(&["`iss` is missing"])),
+        _ => return Err(refused_as("`iss` is missing")),
     };
-    checked(&claims, expect, iss).map_err(|why| refused(&[why]))
+    checked(&claims, expect, iss).map_err(refused_as)
 }
 
 /// [`check_claims`] after `iss` (kept, to be moved into `Verified`): each failure is a fixed
@@ -231,7 +231,7 @@ pub fn check_at_hash(
 ) -> Result<(), OAuthError> {
     match at_hash {
         None if !required => Ok(()),
-        None => Err(refused(&["`at_hash` is missing"])),
+        None => Err(refused_as("`at_hash` is missing")),
         // No digest (WebCrypto failed) matches nothing, not even an empty `at_hash`.
         Some(given)
             if !digest_of_access_token.is_empty()
@@ -239,7 +239,7 @@ pub fn check_at_hash(
         {
             Ok(())
         }
-        Some(_) => Err(refused(&["`at_hash` does not match the access token"])),
+        Some(_) => Err(refused_as("`at_hash` does not match the access token")),
     }
 }
 

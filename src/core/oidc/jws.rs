@@ -5,7 +5,7 @@
 //! [`Alg::webcrypto`] gives; nothing here trusts the token's own word about keys (`jwk`, `jku`,
 //! `x5u` and `x5c` in the header are ignored: the key comes from the issuer's key set).
 
-use super::refused;
+use super::{refused, refused_as};
 use crate::core::error::OAuthError;
 use crate::core::json::{self, Value};
 use crate::core::text::{from_base64url, split_once, utf8};
@@ -113,15 +113,15 @@ pub struct Jws<'a> {
 /// failure is `invalid_id_token`.
 pub fn read_jws(compact: &str) -> Result<Jws<'_>, OAuthError> {
     let Some((header, payload, signing_input, signature)) = parts(compact) else {
-        return Err(refused(&["not a compact JWS (three base64url parts)"]));
+        return Err(refused_as("not a compact JWS (three base64url parts)"));
     };
     let header =
-        object_text(header).ok_or_else(|| refused(&["the header is not a JSON object"]))?;
+        object_text(header).ok_or_else(|| refused_as("the header is not a JSON object"))?;
     let header = json::parse(&header).unwrap_or(Value::Null);
     // A member given twice reads as absent (the JSON reader's rule): a doubled `alg` is then
     // refused, a doubled `kid` names no key. `crit` is refused however often it occurs.
     if header.members().iter().any(|(name, _)| *name == "crit") {
-        return Err(refused(&["the header's `crit` is refused"]));
+        return Err(refused_as("the header's `crit` is refused"));
     }
     let alg = match header.str_of("alg") {
         Some(name) => Alg::parse(&name).ok_or_else(|| {
@@ -131,10 +131,10 @@ pub fn read_jws(compact: &str) -> Result<Jws<'_>, OAuthError> {
                 "` is refused (only RS256, PS256, ES256, EdDSA)",
             ])
         })?,
-        _ => return Err(refused(&["the header has no `alg` string"])),
+        _ => return Err(refused_as("the header has no `alg` string")),
     };
     if !matches!(header.get("kid"), None | Some(Value::Str(_))) {
-        return Err(refused(&["the header's `kid` is not a string"]));
+        return Err(refused_as("the header's `kid` is not a string"));
     }
     let (min, max) = alg.signature_bytes();
     if signature.len() < min || signature.len() > max {
@@ -144,7 +144,7 @@ pub fn read_jws(compact: &str) -> Result<Jws<'_>, OAuthError> {
         ]));
     }
     let claims =
-        object_text(payload).ok_or_else(|| refused(&["the payload is not a JSON object"]))?;
+        object_text(payload).ok_or_else(|| refused_as("the payload is not a JSON object"))?;
     Ok(Jws {
         alg,
         kid: header.str_of("kid"),

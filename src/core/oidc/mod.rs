@@ -20,3 +20,8 @@ use crate::core::text::cat;
 pub(crate) fn refused(what: &[&str]) -> OAuthError {
     OAuthError::new(ErrorCode::InvalidIdToken, cat(&["id_token: ", &cat(what)]))
 }
+
+/// [`refused`] for one phrase: the list of one piece built here, not at each call.
+pub(crate) fn refused_as(what: &str) -> OAuthError {
+    refused(&[what])
+}
