@@ -112,46 +112,52 @@ pub struct Jws<'a> {
 /// payload that is a JSON object, and a signature whose length the algorithm allows. Every
 /// failure is `invalid_id_token`.
 pub fn read_jws(compact: &str) -> Result<Jws<'_>, OAuthError> {
-    let Some((header, payload, signing_input, signature)) = parts(compact) else {
-        return Err(refused_as("not a compact JWS (three base64url parts)"));
+    // Each fixed refusal leaves the block with its text, made an error in one place below.
+    let why = 'fixed: {
+        let Some((header, payload, signing_input, signature)) = parts(compact) else {
+            break 'fixed "not a compact JWS (three base64url parts)";
+        };
+        let Some(header) = object_text(header) else {
+            break 'fixed "the header is not a JSON object";
+        };
+        let header = json::parse(&header).unwrap_or(Value::Null);
+        // A member given twice reads as absent (the JSON reader's rule): a doubled `alg` is
+        // then refused, a doubled `kid` names no key. `crit` is refused however often it occurs.
+        if header.members().iter().any(|(name, _)| *name == "crit") {
+            break 'fixed "the header's `crit` is refused";
+        }
+        let alg = match header.str_of("alg") {
+            Some(name) => Alg::parse(&name).ok_or_else(|| {
+                refused(&[
+                    "algorithm `",
+                    &name,
+                    "` is refused (only RS256, PS256, ES256, EdDSA)",
+                ])
+            })?,
+            _ => break 'fixed "the header has no `alg` string",
+        };
+        if !matches!(header.get("kid"), None | Some(Value::Str(_))) {
+            break 'fixed "the header's `kid` is not a string";
+        }
+        let (min, max) = alg.signature_bytes();
+        if signature.len() < min || signature.len() > max {
+            return Err(refused(&[
+                "the signature's length does not fit ",
+                alg.name(),
+            ]));
+        }
+        let Some(claims) = object_text(payload) else {
+            break 'fixed "the payload is not a JSON object";
+        };
+        return Ok(Jws {
+            alg,
+            kid: header.str_of("kid"),
+            signing_input,
+            signature,
+            claims,
+        });
     };
-    let header =
-        object_text(header).ok_or_else(|| refused_as("the header is not a JSON object"))?;
-    let header = json::parse(&header).unwrap_or(Value::Null);
-    // A member given twice reads as absent (the JSON reader's rule): a doubled `alg` is then
-    // refused, a doubled `kid` names no key. `crit` is refused however often it occurs.
-    if header.members().iter().any(|(name, _)| *name == "crit") {
-        return Err(refused_as("the header's `crit` is refused"));
-    }
-    let alg = match header.str_of("alg") {
-        Some(name) => Alg::parse(&name).ok_or_else(|| {
-            refused(&[
-                "algorithm `",
-                &name,
-                "` is refused (only RS256, PS256, ES256, EdDSA)",
-            ])
-        })?,
-        _ => return Err(refused_as("the header has no `alg` string")),
-    };
-    if !matches!(header.get("kid"), None | Some(Value::Str(_))) {
-        return Err(refused_as("the header's `kid` is not a string"));
-    }
-    let (min, max) = alg.signature_bytes();
-    if signature.len() < min || signature.len() > max {
-        return Err(refused(&[
-            "the signature's length does not fit ",
-            alg.name(),
-        ]));
-    }
-    let claims =
-        object_text(payload).ok_or_else(|| refused_as("the payload is not a JSON object"))?;
-    Ok(Jws {
-        alg,
-        kid: header.str_of("kid"),
-        signing_input,
-        signature,
-        claims,
-    })
+    Err(refused_as(why))
 }
 
 /// A compact JWS's header and payload (still encoded), the signing input, and the signature's
