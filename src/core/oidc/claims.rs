@@ -57,33 +57,41 @@ pub struct Verified {
 /// for one; `sub` is a non-empty string. Each failure is
 /// `invalid_id_token` naming the check.
 pub fn check_claims(claims: &str, expect: &Expect) -> Result<Verified, OAuthError> {
-    let Some(claims @ Value::Object(_)) = json::parse(claims) else {
-        return Err(refused_as("the payload is not a JSON object"));
-    };
-    if claims.has_duplicate() {
-        return Err(refused_as("a claim is given twice"));
-    }
-    // Checks borrow from the text (`iss` is read by `str_of`, the reader every owned member
-    // goes through: fewer bytes than a second way, and the copy `Verified` keeps); what else
-    // `Verified` owns is copied at the end.
-    let iss = match claims.str_of("iss") {
-        Some(iss) if iss == expect.issuer => iss,
-        Some(iss) => {
-            return Err(refused(&[
-                "`iss` `",
-                &iss,
-                "` is not the issuer `",
-                expect.issuer,
-                "`",
-            ]))
+    // Each fixed refusal, `checked`'s too, leaves the block with its text, made an error in one
+    // place below.
+    let why = 'fixed: {
+        let Some(claims @ Value::Object(_)) = json::parse(claims) else {
+            break 'fixed "the payload is not a JSON object";
+        };
+        if claims.has_duplicate() {
+            break 'fixed "a claim is given twice";
         }
-        _ => return Err(refused_as("`iss` is missing")),
+        // Checks borrow from the text (`iss` is read by `str_of`, the reader every owned member
+        // goes through: fewer bytes than a second way, and the copy `Verified` keeps); what
+        // else `Verified` owns is copied at the end.
+        let iss = match claims.str_of("iss") {
+            Some(iss) if iss == expect.issuer => iss,
+            Some(iss) => {
+                return Err(refused(&[
+                    "`iss` `",
+                    &iss,
+                    "` is not the issuer `",
+                    expect.issuer,
+                    "`",
+                ]))
+            }
+            _ => break 'fixed "`iss` is missing",
+        };
+        match checked(&claims, expect, iss) {
+            Ok(verified) => return Ok(verified),
+            Err(why) => why,
+        }
     };
-    checked(&claims, expect, iss).map_err(refused_as)
+    Err(refused_as(why))
 }
 
 /// [`check_claims`] after `iss` (kept, to be moved into `Verified`): each failure is a fixed
-/// text, made an error in one place.
+/// text.
 fn checked(claims: &Value, expect: &Expect, iss: String) -> Result<Verified, &'static str> {
     let audiences = audiences(claims.get("aud"), false);
     let mut ours = false;
