@@ -99,9 +99,16 @@ pub fn choose_key(jwks: &str, kid: Option<&str>, alg: Alg) -> KeyChoice {
                 Some(why) => refuse(&["the key `", kid, "` ", why]),
             }
         }
-        (None, _, None) => return refuse(&["the key set has no key for ", alg.name()]),
         (Some(_), _, Some(kid)) => return refuse(&["several keys are `", kid, "`"]),
-        (Some(_), _, None) => return refuse(&["no `kid`, and several keys fit ", alg.name()]),
+        // None, or several, without a `kid`: one refusal naming the algorithm.
+        (_, _, None) => {
+            let lead = if chosen.is_none() {
+                "the key set has no key for "
+            } else {
+                "no `kid`, and several keys fit "
+            };
+            return refuse(&[lead, alg.name()]);
+        }
     };
     let mut out = Writer::default();
     out.raw("{").key("kty").string(kty);
