@@ -161,11 +161,11 @@ pub fn merge(profile: &mut Profile, userinfo: Profile) -> Result<(), String> {
 
 /// What the button shows for `profile`: the name, else the user name, else the email.
 pub fn display_name(profile: &Profile) -> Option<&str> {
-    profile
-        .name
-        .as_deref()
-        .or(profile.username.as_deref())
-        .or(profile.email.as_deref())
+    // The first given, lent as text once.
+    (profile.name.as_ref())
+        .or(profile.username.as_ref())
+        .or(profile.email.as_ref())
+        .map(String::as_str)
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
