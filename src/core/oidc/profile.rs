@@ -146,17 +146,19 @@ pub fn merge(profile: &mut Profile, userinfo: Profile) -> Result<(), String> {
         .and(userinfo.email_verified)
         .or(profile.email_verified.filter(|_| own));
     // Filled in place: the claims are neither cloned nor rebuilt.
-    let fill = |claimed: &mut Option<String>, given: Option<String>| {
-        if given.is_some() {
-            *claimed = given;
-        }
-    };
     fill(&mut profile.sub, userinfo.sub);
     fill(&mut profile.name, userinfo.name);
     fill(&mut profile.email, userinfo.email);
     fill(&mut profile.picture, userinfo.picture);
     fill(&mut profile.username, userinfo.username);
     Ok(())
+}
+
+/// `given`, where there is one, in place of `claimed`: one function for the five texts.
+fn fill(claimed: &mut Option<String>, given: Option<String>) {
+    if given.is_some() {
+        *claimed = given;
+    }
 }
 
 /// What the button shows for `profile`: the name, else the user name, else the email.
