@@ -75,13 +75,12 @@ pub fn read_discovery(body: &str, issuer: &str) -> Result<Discovery, String> {
     }
     // Check every endpoint first, then copy them: nothing owned is dropped on the way out.
     for &name in &ENDPOINTS {
-        let why = match doc.get(name) {
-            None | Some(Value::Null) => continue,
-            Some(value) => match value.as_str() {
-                Some(url) if is_secure_url(&url) => continue,
-                Some(url) => cat(&["`", &url, "` is not an https URL"]),
-                None => "is not a string".into(),
-            },
+        // Read by `str_of`, as it is copied below; what is not a string is looked at again.
+        let why = match doc.str_of(name) {
+            Some(url) if is_secure_url(&url) => continue,
+            Some(url) => cat(&["`", &url, "` is not an https URL"]),
+            None if matches!(doc.get(name), None | Some(Value::Null)) => continue,
+            None => "is not a string".into(),
         };
         return Err(cat(&["the discovery document's ", name, " ", &why]));
     }
