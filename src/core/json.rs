@@ -111,11 +111,12 @@ impl<'a> Value<'a> {
     }
 
     /// Whether any member `name` (an array's elements: the empty name) is the string `want`,
-    /// a name given twice included: one loop for a key's `kid`s and its `key_ops`.
-    pub fn any_is(&self, name: &str, want: &str) -> bool {
+    /// or is there at all where `want` is `None`, a name given twice included: one loop for a
+    /// key's `kid`s and its `key_ops`, and a JWS header's `crit`.
+    pub fn any_is(&self, name: &str, want: Option<&str>) -> bool {
         self.members()
             .iter()
-            .any(|(key, value)| key == name && value.is_str(want))
+            .any(|(key, value)| key == name && want.is_none_or(|want| value.is_str(want)))
     }
 
     /// Whether an object's member `name` (once) is the string `want`.

@@ -80,7 +80,7 @@ pub fn choose_key(jwks: &str, kid: Option<&str>, alg: Alg) -> KeyChoice {
     for (_, key) in &keys {
         // Any of its `kid`s: a key giving `kid` twice is then refused for that (`why_unfit`),
         // where `get` would read it as having none and send the widget fetching the set again.
-        if kid.is_some_and(|kid| !key.any_is("kid", kid)) {
+        if kid.is_some_and(|kid| !key.any_is("kid", Some(kid))) {
             continue;
         }
         match why_unfit(key, alg, (kty, crv, not_one)) {
@@ -159,7 +159,7 @@ fn why_unfit(
     }
     match key.get("key_ops") {
         None => {}
-        Some(ops @ Value::Array(_)) if ops.any_is("", "verify") => {}
+        Some(ops @ Value::Array(_)) if ops.any_is("", Some("verify")) => {}
         Some(_) => return Some("does not allow `verify` (`key_ops`)"),
     }
     match key.get("alg") {

@@ -123,7 +123,7 @@ pub fn read_jws(compact: &str) -> Result<Jws<'_>, OAuthError> {
         let header = json::parse(&header).unwrap_or(Value::Null);
         // A member given twice reads as absent (the JSON reader's rule): a doubled `alg` is
         // then refused, a doubled `kid` names no key. `crit` is refused however often it occurs.
-        if header.members().iter().any(|(name, _)| *name == "crit") {
+        if header.any_is("crit", None) {
             break 'fixed "the header's `crit` is refused";
         }
         let alg = match header.str_of("alg") {
