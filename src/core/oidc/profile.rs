@@ -7,6 +7,7 @@ use crate::core::json::{self, Value};
 use crate::core::oauth::provider::UserinfoShape;
 use crate::core::oauth::url::is_secure_url;
 use crate::core::text::{cat, find, split, split_once};
+use std::borrow::Cow;
 
 /// The `profile` of the `oauth-login` detail.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -103,9 +104,10 @@ fn read(object: &Value, shape: UserinfoShape) -> Profile {
 
 /// A non-empty string's text.
 fn text(value: Option<Value>) -> Option<String> {
-    Some(value?.as_str()?)
+    value?
+        .as_str()
+        .map(Cow::into_owned)
         .filter(|s| !s.is_empty())
-        .map(String::from)
 }
 
 /// The member at `path` (see [`members`]), if present once at each step and not `null`.
