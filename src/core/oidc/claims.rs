@@ -179,7 +179,8 @@ fn audience_text(audiences: &[Member]) -> String {
     let mut aud = Writer::default();
     aud.raw("[");
     for (_, audience) in audiences {
-        aud.string(&audience.as_str().unwrap_or_default());
+        // Owned as `str_of` owns, by the same code.
+        aud.string(&audience.as_str().map(Cow::into_owned).unwrap_or_default());
     }
     aud.raw("]");
     aud.finish()
