@@ -129,10 +129,12 @@ fn checked(claims: &Value, expect: &Expect, iss: String) -> Result<Verified, &'s
         return Err("`nbf` is not a number of seconds in the past");
     }
     if let Some(nonce) = expect.nonce {
+        // The given nonce owned as `str_of` owns it: that code is shared, a lent one's is not.
         match claims.get("nonce") {
             Some(given)
                 if given
                     .as_str()
+                    .map(Cow::into_owned)
                     .is_some_and(|given| same_secret(&given, nonce)) => {}
             Some(_) => return Err("`nonce` is not the login's"),
             None => return Err("`nonce` is missing"),
