@@ -77,8 +77,9 @@ impl<'a> Value<'a> {
     pub fn get(&self, name: &str) -> Option<Value<'a>> {
         let (members, mut found) = (self.members(), None);
         for (key, value) in &members {
-            // A name given twice counts as absent.
-            if key == name && found.replace(value).is_some() {
+            // A name given twice counts as absent. Names compare as `str`: `Cow`'s own
+            // comparison with `&str` is a function of its own in the wasm.
+            if **key == *name && found.replace(value).is_some() {
                 return None;
             }
         }
@@ -116,7 +117,7 @@ impl<'a> Value<'a> {
     pub fn any_is(&self, name: &str, want: Option<&str>) -> bool {
         self.members()
             .iter()
-            .any(|(key, value)| key == name && want.is_none_or(|want| value.is_str(want)))
+            .any(|(key, value)| **key == *name && want.is_none_or(|want| value.is_str(want)))
     }
 
     /// Whether an object's member `name` (once) is the string `want`.
