@@ -90,6 +90,7 @@ pub struct Proof {
 }
 
 /// The next request number of a widget.
+#[inline(never)]
 pub fn next(seq: &mut u32) -> u32 {
     *seq += 1;
     *seq
