@@ -86,7 +86,13 @@ pub fn query_response(search: &str, hash: &str) -> Captured {
 
 /// Parses raw response text, mapping any failure to `invalid_response`.
 pub fn parse(raw: &str) -> Result<Params, OAuthError> {
-    Params::parse(raw).map_err(|why| OAuthError::response(cat(&["malformed response: ", &why])))
+    Params::parse(raw).map_err(|why| response_error(&["malformed response: ", &why]))
+}
+
+/// An `invalid_response` error reading `parts`.
+#[inline(never)]
+fn response_error(parts: &[&str]) -> OAuthError {
+    OAuthError::response(cat(parts))
 }
 
 /// The `state` a raw response carries, if it can be read at all.
@@ -121,18 +127,18 @@ pub fn check_issuer(
     match given {
         Some(iss) if iss == expected => Ok(()),
         None if !required => Ok(()),
-        Some(iss) => Err(OAuthError::response(cat(&[
+        Some(iss) => Err(response_error(&[
             "the response's iss `",
             iss,
             "` is not the issuer `",
             expected,
             "`",
-        ]))),
-        None => Err(OAuthError::response(cat(&[
+        ])),
+        None => Err(response_error(&[
             "the response has no iss; issuer `",
             expected,
             "` requires one",
-        ]))),
+        ])),
     }
 }
 
@@ -194,11 +200,11 @@ pub fn code_of(params: &Params) -> Result<&str, OAuthError> {
 fn check_bearer(token_type: Option<&str>, preset: &Preset) -> Result<(), OAuthError> {
     match token_type {
         Some(t) if t.eq_ignore_ascii_case("bearer") => Ok(()),
-        Some(t) => Err(OAuthError::response(cat(&[
+        Some(t) => Err(response_error(&[
             "token_type `",
             t,
             "` is not supported (only bearer)",
-        ]))),
+        ])),
         None if preset.token_type_optional => Ok(()),
         None => Err(OAuthError::response("the response has no token_type")),
     }
@@ -253,7 +259,7 @@ pub fn token_answer(
     // The status is written only into an error.
     let answered = |what: &str| {
         let status = decimal(status.into());
-        OAuthError::response(cat(&["the token endpoint answered ", &status, what]))
+        response_error(&["the token endpoint answered ", &status, what])
     };
     // Not read at all past the bound.
     let parsed = if body.len() <= MAX_TOKEN_ANSWER_BYTES {
