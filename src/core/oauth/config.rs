@@ -207,6 +207,8 @@ impl Config {
     }
 
     /// A setting, if given and not blank.
+    // Inlined: as a function of its own, a mere forward, it cost 58 B of wasm.
+    #[inline(always)]
     pub fn get(&self, attr: Attr) -> Option<&str> {
         self.settings.get(attr)
     }
