@@ -56,8 +56,8 @@ pub fn origin_of(url: &str) -> Option<String> {
             if parse_decimal(digits, 5)? > 65535 {
                 return None;
             }
-            while digits.len() > 1 && digits.as_bytes()[0] == b'0' {
-                digits = digits.get(1..)?;
+            while let Some(rest) = digits.strip_prefix("0").filter(|rest| !rest.is_empty()) {
+                digits = rest;
             }
             if digits == default_port {
                 ""
