@@ -352,7 +352,8 @@ impl Config {
                 "client-id is too long or holds control characters",
             ));
         }
-        if self.authorize_url().is_empty() && self.issuer().is_none() {
+        // (An issuer is never empty: a blank setting is none, and a preset's is a URL.)
+        if self.server().is_empty() {
             return Err(OAuthError::config(
                 "authorize-url is required when no provider and no issuer is given",
             ));
