@@ -574,10 +574,11 @@ pub fn advice(config: &Config) -> Vec<String> {
         ]));
     }
     // (Settings that cannot log in say so instead.)
-    if config.error.is_some() {
-    } else if config.openid() && config.issuer().is_none() {
+    // (An OpenID login with an issuer verifies: it proves unless its grant is `token`.)
+    if config.error.is_some() || !config.openid() {
+    } else if config.issuer().is_none() {
         lines.push(console!("`openid` is among the scopes but issuer is not set: the id_token cannot be verified, so this login is plain OAuth and says nothing of who logged in. Set issuer to the provider's issuer identifier.").into());
-    } else if config.verifies() && !config.proves() {
+    } else if config.response_type == ResponseType::Token {
         lines.push(console!("response-type `token` asks for no id_token, so this login says nothing of who logged in: use response-type=\"code\" (or \"token id_token\")").into());
     }
     lines
