@@ -267,13 +267,7 @@ impl Config {
     /// The authorization server, as the settings name it: the authorization endpoint set or
     /// preset, else the issuer (whose discovery document names the endpoint).
     pub fn server(&self) -> &str {
-        // `is_empty`, where a `""` pattern would compare the texts.
-        let url = self.authorize_url();
-        if url.is_empty() {
-            self.issuer().unwrap_or("")
-        } else {
-            url
-        }
+        self.authorization_endpoint(self.issuer()).unwrap_or("")
     }
 
     /// The provider's issuer identifier: the attribute, or the preset's (Google's).
