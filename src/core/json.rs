@@ -396,6 +396,7 @@ impl Writer {
     }
 
     /// The text written.
+    #[inline(never)]
     pub fn finish(self) -> String {
         self.out
     }
