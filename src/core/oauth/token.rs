@@ -33,6 +33,7 @@ impl Token {
     }
 
     /// Whether it has passed its expiry at `now_ms`.
+    #[inline(never)]
     pub fn is_expired(&self, now_ms: u64) -> bool {
         self.expires_at.is_some_and(|at| now_ms >= at)
     }
