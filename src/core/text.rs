@@ -28,10 +28,14 @@ pub fn is_one_of(byte: u8, bytes: &[u8]) -> bool {
 }
 
 /// Whether `text` holds a control character (C0 or DEL) or one of `also`: one loop for the
-/// checks of a URL and of a client id.
+/// checks of a URL and of a client id. A plain loop: `any` brings a `try_fold` of its own.
 pub fn has_control(text: &str, also: &[u8]) -> bool {
-    text.bytes()
-        .any(|b| b < b' ' || b == 0x7f || is_one_of(b, also))
+    for b in text.bytes() {
+        if b < b' ' || b == 0x7f || is_one_of(b, also) {
+            return true;
+        }
+    }
+    false
 }
 
 /// `text` before and after its first `delimiter`, which neither half holds.
