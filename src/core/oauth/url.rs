@@ -30,9 +30,10 @@ pub fn origin_of(url: &str) -> Option<String> {
         Some(v6) => match find(v6, b"]")? {
             0 => return None,
             at if v6
-                .bytes()
+                .as_bytes()
+                .iter()
                 .take(at)
-                .all(|b| is_one_of(b, b"0123456789abcdef:.")) =>
+                .all(|b| is_one_of(*b, b"0123456789abcdef:.")) =>
             {
                 at + 2
             }
