@@ -1,6 +1,6 @@
 // npm run fuzz [seconds] [target ...]: runs every fuzz target of fuzz/ (cargo fuzz, libFuzzer, on
 // the machine's nightly toolchain) for `seconds` each (60 by default), one after the other, and
-// prints a table of target, executions and crashes, also written to fuzz/results.md.
+// prints a table of target, executions and crashes, also appended to fuzz/results.md.
 //
 // Each target starts from its checked-in seeds (fuzz/corpus/<target>/) and the crashes found
 // before (fuzz/regressions/<target>/), plus what earlier runs on this machine added
@@ -207,13 +207,14 @@ const details = rows
   .flatMap((r) => r.crashes.map((c) => `- \`${r.name}\`: ${c.known ? 'still failing' : c.kind} \`${c.file ?? ''}\`: ${c.panic}`))
   .join('\n');
 const date = new Date().toISOString().slice(0, 10);
-const results = `# Fuzzing results
-
-\`npm run fuzz ${seconds}${args.length ? ` ${chosen.join(' ')}` : ''}\` on ${date}: ${seconds} s per target, one after the other, on
+// Appended: fuzz/results.md is the log of every run (the README cites the earlier ones).
+const resultsFile = path.join(fuzzDir, 'results.md');
+const before = fs.existsSync(resultsFile) ? fs.readFileSync(resultsFile, 'utf8').trimEnd() : '# Fuzzing results';
+const section = `\`npm run fuzz ${seconds}${args.length ? ` ${chosen.join(' ')}` : ''}\` on ${date}: ${seconds} s per target, one after the other, on
 ${os.cpus().length} CPUs (${toolchain}, AddressSanitizer, debug assertions).
 
 ${table}
 ${details ? `\nCrashes (each input is in fuzz/regressions/<target>/):\n\n${details}\n` : ''}`;
-fs.writeFileSync(path.join(fuzzDir, 'results.md'), results);
-console.log(`\n${table}\n\nfuzz: written to fuzz/results.md`);
+fs.writeFileSync(resultsFile, `${before}\n\n${section}`);
+console.log(`\n${table}\n\nfuzz: appended to fuzz/results.md`);
 process.exit(failed ? 1 : 0);
