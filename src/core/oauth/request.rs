@@ -53,6 +53,8 @@ pub struct Secrets {
 /// The secrets of one login, made from [`RANDOM_BYTES`] random bytes: a verifier for the code
 /// flow, a nonce where the id_token is verified (`proves`); `None` when the bytes are missing
 /// (the page has no `crypto.getRandomValues`).
+// Inlined into its one caller: 174 B of wasm (a group of 5, measured together).
+#[inline(always)]
 pub fn login_secrets(random: &[u8], code_flow: bool, proves: bool) -> Option<Secrets> {
     // A fixed array: its parts are cut at constant places, with nothing to check.
     let random = random.first_chunk::<RANDOM_BYTES>()?;
@@ -65,6 +67,8 @@ pub fn login_secrets(random: &[u8], code_flow: bool, proves: bool) -> Option<Sec
 
 /// The authorization request URL at `endpoint` for `config`, with the login's secrets and, in
 /// the code flow, the PKCE challenge (`BASE64URL(SHA-256(verifier))`, from its digest).
+// Inlined into its one caller: 174 B of wasm (a group of 5, measured together).
+#[inline(always)]
 pub fn authorize_url(
     endpoint: &str,
     config: &Config,
@@ -112,6 +116,8 @@ pub fn with_query(endpoint: &str, query: &str) -> String {
 }
 
 /// The token request's body: exactly the contract's fields, and never a secret.
+// Inlined into its one caller: 174 B of wasm (a group of 5, measured together).
+#[inline(always)]
 pub fn token_request(code: &str, config: &Config, verifier: &Secret) -> String {
     // Written pair by pair, as each request body here (no list of pairs first).
     let mut body = String::new();
@@ -125,6 +131,8 @@ pub fn token_request(code: &str, config: &Config, verifier: &Secret) -> String {
 
 /// The token request that renews a session (RFC 6749 6): no secret (an exchange adds one where
 /// the provider wants it).
+// Inlined into its one caller: 174 B of wasm (a group of 5, measured together).
+#[inline(always)]
 pub fn refresh_request(config: &Config, refresh_token: &Secret) -> String {
     let mut body = String::new();
     form_pair(&mut body, "grant_type", "refresh_token");
@@ -134,6 +142,8 @@ pub fn refresh_request(config: &Config, refresh_token: &Secret) -> String {
 }
 
 /// An RFC 7009 revocation request for `token`, of the type `hint` names.
+// Inlined into its one caller: 174 B of wasm (a group of 5, measured together).
+#[inline(always)]
 pub fn revoke_request(config: &Config, token: &str, hint: &str) -> String {
     let mut body = String::new();
     form_pair(&mut body, "token", token);
