@@ -78,6 +78,8 @@ impl Params {
 
     /// Adds `name` with `value` (nothing for `None`); the caller makes sure `name` is not
     /// there already.
+    // Inlined into its one caller: 271 B of wasm (a group of 9, measured together).
+    #[inline(always)]
     pub fn add(&mut self, name: &str, value: Option<String>) {
         if let Some(value) = value {
             self.0.push((name.into(), value));
@@ -85,6 +87,8 @@ impl Params {
     }
 }
 
+// Inlined into its one caller: 271 B of wasm (a group of 9, measured together).
+#[inline(always)]
 fn why(error: Undecodable, name: &str) -> String {
     let what = match error {
         Undecodable::BadEscape => "` has bad percent-encoding",
