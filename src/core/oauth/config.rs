@@ -187,10 +187,10 @@ impl Config {
                     },
                 ),
             },
-            key: match settings.id() {
-                Some(id) => cat(&["#", id]),
-                None => cat(&[preset.id, ":", settings.get(Attr::ClientId).unwrap_or("")]),
-            },
+            key: cat(&match settings.id() {
+                Some(id) => ["#", id, ""],
+                None => [preset.id, ":", settings.get(Attr::ClientId).unwrap_or("")],
+            }),
             preset,
             error: None,
             response_type: ResponseType::Token,
