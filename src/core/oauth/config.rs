@@ -174,7 +174,7 @@ impl Config {
             // Sent and compared as an absolute URL, even when given as a path.
             redirect_uri: match settings.get(Attr::RedirectUri) {
                 Some(uri) => absolute(uri, &page),
-                None => cat(&[&page.origin, &page.path]),
+                None => absolute_in(&page.path, &page),
             },
             scope: match settings.get(Attr::Scope) {
                 Some(list) => join(&words(list), " "),
@@ -483,10 +483,15 @@ impl Config {
 /// A URL as given, or a path on the page's origin made absolute (`/oauth/token`).
 fn absolute(url: &str, page: &Page) -> String {
     if url.starts_with("/") && !url.starts_with("//") {
-        cat(&[&page.origin, url])
+        absolute_in(url, page)
     } else {
         url.into()
     }
+}
+
+/// The path `path` on the page's origin.
+fn absolute_in(path: &str, page: &Page) -> String {
+    cat(&[&page.origin, path])
 }
 
 /// The presets' ids, as the unknown-provider error lists them (a test holds it to [`PRESETS`]).
