@@ -319,10 +319,9 @@ impl Pending {
         {
             return None;
         }
-        let address = p.given("address").map_or_else(
-            || cat(&[&config.page.origin, &config.page.path]),
-            String::from,
-        );
+        let address = p
+            .given("address")
+            .map_or_else(|| config.page.at(&config.page.path), String::from);
         Some(Box::new(Self {
             config,
             secrets: Secrets {

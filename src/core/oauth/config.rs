@@ -64,6 +64,13 @@ pub struct Page {
     pub path: String,
 }
 
+impl Page {
+    /// The path `path` on the page's origin.
+    pub fn at(&self, path: &str) -> String {
+        cat(&[&self.origin, path])
+    }
+}
+
 /// The settings as given, before validation.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Settings {
@@ -174,7 +181,7 @@ impl Config {
             // Sent and compared as an absolute URL, even when given as a path.
             redirect_uri: match settings.get(Attr::RedirectUri) {
                 Some(uri) => absolute(uri, &page),
-                None => absolute_in(&page.path, &page),
+                None => page.at(&page.path),
             },
             scope: match settings.get(Attr::Scope) {
                 Some(list) => join(&words(list), " "),
@@ -483,15 +490,10 @@ impl Config {
 /// A URL as given, or a path on the page's origin made absolute (`/oauth/token`).
 fn absolute(url: &str, page: &Page) -> String {
     if url.starts_with("/") && !url.starts_with("//") {
-        absolute_in(url, page)
+        page.at(url)
     } else {
         url.into()
     }
-}
-
-/// The path `path` on the page's origin.
-fn absolute_in(path: &str, page: &Page) -> String {
-    cat(&[&page.origin, path])
 }
 
 /// The presets' ids, as the unknown-provider error lists them (a test holds it to [`PRESETS`]).
