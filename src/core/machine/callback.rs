@@ -104,7 +104,6 @@ impl PageState {
     }
 
     /// The key set read from `uri`, if any.
-    // Inlined into its one caller: 158 B of wasm (a group of 5, measured together).
     #[inline(always)]
     pub fn keys(&self, uri: &str) -> Option<&str> {
         self.keys
@@ -114,7 +113,6 @@ impl PageState {
     }
 
     /// Records the key set read from `uri`, in place of any read before.
-    // Inlined into its one caller: 158 B of wasm (a group of 5, measured together).
     #[inline(always)]
     pub fn set_keys(&mut self, uri: &str, keys: &str) {
         match self.keys.iter_mut().find(|(u, _)| u == uri) {
@@ -151,7 +149,6 @@ pub struct Address<'a> {
 
 /// A page loaded at `address`; `opener`: the window has one; `random`: bytes to name the relay
 /// by.
-// Inlined into its one caller: 158 B of wasm (a group of 5, measured together).
 #[inline(always)]
 pub fn page_load(
     page: &mut PageState,
@@ -234,7 +231,6 @@ fn clean(path: &str, captured: &Captured, out: &mut dyn Emit) {
 /// them took goes back to the page its tab's redirect login started on, in `sessionStorage`
 /// (never in the address), where that page takes it on load as if its address had brought it.
 /// The response leaves this page's deliveries: a widget that connects later does not take it.
-// Inlined into its one caller: 158 B of wasm (a group of 5, measured together).
 #[inline(always)]
 pub fn loaded(page: &mut PageState, store: &mut dyn Store, out: &mut dyn Emit) {
     if let Some(url) = &page.back {
@@ -246,7 +242,6 @@ pub fn loaded(page: &mut PageState, store: &mut dyn Store, out: &mut dyn Emit) {
 }
 
 /// A relay ended: `taken` when a page acknowledged the response.
-// Inlined into its one caller: 158 B of wasm (a group of 5, measured together).
 #[inline(always)]
 pub fn relayed(page: &mut PageState, taken: bool, opener: bool, out: &mut dyn Emit) {
     let Some(raw) = page.relaying.take() else {

@@ -260,7 +260,6 @@ impl Put for &[u8] {
 }
 
 impl Put for Profile {
-    // Inlined into its one caller: 11 B of wasm.
     #[inline(always)]
     fn put(&self, sink: &mut impl Sink) {
         sink.open(true);

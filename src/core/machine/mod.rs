@@ -6,9 +6,6 @@
 //! that can run page code (events, promises, navigation) is a command, carried out after the
 //! call returns. Every path emits its event last: a listener that calls back into the widget
 //! finds its state final.
-//!
-//! `#[inline(never)]` marks a small helper with several callers whose one copy is smaller than
-//! the copies LLVM would inline into each (each measured on the wasm: see `docs/size.md`).
 
 pub mod callback;
 pub mod io;

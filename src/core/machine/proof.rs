@@ -196,7 +196,6 @@ impl Proof {
     }
 
     /// The answer to the request the proof waits for: the key set, or the profile.
-    // Inlined into its one caller: 262 B of wasm (a group of 8, measured together).
     #[inline(always)]
     pub fn reply(
         &mut self,
@@ -259,7 +258,6 @@ impl Proof {
 
     /// WebCrypto's verdict on the signature; then the claims, which only a verified token's are
     /// worth reading.
-    // Inlined into its one caller: 262 B of wasm (a group of 8, measured together).
     #[inline(always)]
     pub fn verified(&mut self, ok: bool, now: u64, seq: &mut u32, out: &mut dyn Emit) -> Progress {
         // `.ok()`, as the machine's other readers of the token: one copy of it in the wasm.
@@ -323,7 +321,6 @@ impl Proof {
     }
 
     /// The access token's digest, for `at_hash`.
-    // Inlined into its one caller: 262 B of wasm (a group of 8, measured together).
     #[inline(always)]
     pub fn digest(&mut self, digest: &[u8], seq: &mut u32, out: &mut dyn Emit) -> Progress {
         let at_hash = self.verified.as_ref().and_then(|v| v.at_hash.as_deref());

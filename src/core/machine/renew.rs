@@ -56,7 +56,6 @@ pub fn renew_at(token: &Token) -> Option<u64> {
 /// `expires_at`: 1 s, then doubling, at most 30 s apart, and once more within the last 2 s
 /// (`last_chance` says whether that one was made). With it the second member is true; `None`
 /// when no try is left before the expiry.
-// Inlined into its one caller: 262 B of wasm (a group of 8, measured together).
 #[inline(always)]
 pub fn retry_at(
     now: u64,

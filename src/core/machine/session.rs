@@ -78,7 +78,6 @@ impl Held {
     /// `iss`, `sub`, `aud` and `azp` (each renewal repeated the login's), and the login's
     /// `auth_time`, as kept; where none was kept, the held id_token's (a record written before
     /// `authenticated_at` was, or a login that gave none and a renewal that then did).
-    // Inlined into its one caller: 262 B of wasm (a group of 8, measured together).
     #[inline(always)]
     pub fn login(&self) -> Option<Verified> {
         let mut login = subject(&read_jws(self.id_token.as_deref()?).ok()?.claims)?;
@@ -276,7 +275,6 @@ impl Pending {
     /// The record a redirect login keeps in `sessionStorage` for the page it returns to: its
     /// settings as given (the configuration is rebuilt from them), its page (with its query and
     /// fragment) and its secrets.
-    // Inlined into its one caller: 262 B of wasm (a group of 8, measured together).
     #[inline(always)]
     pub fn to_record(&self) -> String {
         let (c, secrets) = (&self.config, &self.secrets);
@@ -396,7 +394,6 @@ pub struct View {
 /// text (the page author gets the detail in the console). A login that failed or was cancelled
 /// while a session is held leaves it held: the button stays `logged-in`, as `loggedIn` does,
 /// with the failure's message under it.
-// Inlined into its one caller: 262 B of wasm (a group of 8, measured together).
 #[inline(always)]
 pub fn view(attempt: &Attempt, logged_in: bool, configured: bool) -> View {
     let (state, busy, message) = match attempt {
@@ -446,7 +443,6 @@ pub fn view(attempt: &Attempt, logged_in: bool, configured: bool) -> View {
 /// The button's text: the `label` setting; else who is logged in (name, user name or email);
 /// else "Log in with <Provider>", which says "Logged in" once a user is (the button still logs
 /// in again, to switch accounts).
-// Inlined into its one caller: 262 B of wasm (a group of 8, measured together).
 #[inline(always)]
 pub fn label(config: &Config, held: Option<&Held>) -> String {
     let verb = if held.is_some() { "Logged in" } else { LOG_IN };

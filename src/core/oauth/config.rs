@@ -130,7 +130,6 @@ impl Settings {
     }
 
     /// The element's `id`, which keys its token and redirect logins.
-    // Inlined into its one caller, Config::new (LLVM kept it apart: 39 B of wasm).
     #[inline(always)]
     pub fn id(&self) -> Option<&str> {
         self.value("id")
@@ -214,7 +213,6 @@ impl Config {
     }
 
     /// A setting, if given and not blank.
-    // Inlined: as a function of its own, a mere forward, it cost 58 B of wasm.
     #[inline(always)]
     pub fn get(&self, attr: Attr) -> Option<&str> {
         self.settings.get(attr)
@@ -226,7 +224,6 @@ impl Config {
     }
 
     /// The authorization endpoint, as set or preset (empty: the discovered one).
-    // Inlined into its callers here (Config::new, authorization_endpoint): 36 B of wasm less.
     #[inline(always)]
     pub fn authorize_url(&self) -> &str {
         self.get(Attr::AuthorizeUrl)

@@ -78,7 +78,6 @@ impl Params {
 
     /// Adds `name` with `value` (nothing for `None`); the caller makes sure `name` is not
     /// there already.
-    // Inlined into its one caller: 271 B of wasm (a group of 9, measured together).
     #[inline(always)]
     pub fn add(&mut self, name: &str, value: Option<String>) {
         if let Some(value) = value {
@@ -87,7 +86,6 @@ impl Params {
     }
 }
 
-// Inlined into its one caller: 271 B of wasm (a group of 9, measured together).
 #[inline(always)]
 fn why(error: Undecodable, name: &str) -> String {
     let what = match error {

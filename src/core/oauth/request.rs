@@ -53,7 +53,6 @@ pub struct Secrets {
 /// The secrets of one login, made from [`RANDOM_BYTES`] random bytes: a verifier for the code
 /// flow, a nonce where the id_token is verified (`proves`); `None` when the bytes are missing
 /// (the page has no `crypto.getRandomValues`).
-// Inlined into its one caller: 174 B of wasm (a group of 5, measured together).
 #[inline(always)]
 pub fn login_secrets(random: &[u8], code_flow: bool, proves: bool) -> Option<Secrets> {
     // A fixed array: its parts are cut at constant places, with nothing to check.
@@ -67,7 +66,6 @@ pub fn login_secrets(random: &[u8], code_flow: bool, proves: bool) -> Option<Sec
 
 /// The authorization request URL at `endpoint` for `config`, with the login's secrets and, in
 /// the code flow, the PKCE challenge (`BASE64URL(SHA-256(verifier))`, from its digest).
-// Inlined into its one caller: 174 B of wasm (a group of 5, measured together).
 #[inline(always)]
 pub fn authorize_url(
     endpoint: &str,
@@ -116,7 +114,6 @@ pub fn with_query(endpoint: &str, query: &str) -> String {
 }
 
 /// The token request's body: exactly the contract's fields, and never a secret.
-// Inlined into its one caller: 174 B of wasm (a group of 5, measured together).
 #[inline(always)]
 pub fn token_request(code: &str, config: &Config, verifier: &Secret) -> String {
     // Written pair by pair, as each request body here (no list of pairs first).
@@ -131,7 +128,6 @@ pub fn token_request(code: &str, config: &Config, verifier: &Secret) -> String {
 
 /// The token request that renews a session (RFC 6749 6): no secret (an exchange adds one where
 /// the provider wants it).
-// Inlined into its one caller: 174 B of wasm (a group of 5, measured together).
 #[inline(always)]
 pub fn refresh_request(config: &Config, refresh_token: &Secret) -> String {
     let mut body = String::new();
@@ -142,7 +138,6 @@ pub fn refresh_request(config: &Config, refresh_token: &Secret) -> String {
 }
 
 /// An RFC 7009 revocation request for `token`, of the type `hint` names.
-// Inlined into its one caller: 174 B of wasm (a group of 5, measured together).
 #[inline(always)]
 pub fn revoke_request(config: &Config, token: &str, hint: &str) -> String {
     let mut body = String::new();

@@ -85,7 +85,6 @@ pub fn query_response(search: &str, hash: &str) -> Captured {
 }
 
 /// Parses raw response text, mapping any failure to `invalid_response`.
-// Inlined into its one caller: 271 B of wasm (a group of 9, measured together).
 #[inline(always)]
 pub fn parse(raw: &str) -> Result<Params, OAuthError> {
     Params::parse(raw).map_err(|why| response_error(&["malformed response: ", &why]))
@@ -105,7 +104,6 @@ pub fn state_of(raw: &str) -> Option<String> {
 /// Checks a response's `state` against its login's. A success needs the exact state. An error
 /// may come with none (Instagram's documented denial has none) and is then reported to that
 /// login; a wrong state is never accepted, so a forged error cannot fail someone's login.
-// Inlined into its one caller: 271 B of wasm (a group of 9, measured together).
 #[inline(always)]
 pub fn check_state(params: &Params, expected: &Secret) -> Result<(), OAuthError> {
     match params.get("state") {
@@ -120,7 +118,6 @@ pub fn check_state(params: &Params, expected: &Secret) -> Result<(), OAuthError>
 
 /// RFC 9207: an `iss` the response carries must be the `issuer` known (a mix-up defense); one
 /// must be there when `required`.
-// Inlined into its one caller: 271 B of wasm (a group of 9, measured together).
 #[inline(always)]
 pub fn check_issuer(
     params: &Params,
@@ -195,7 +192,6 @@ pub fn implicit_token(
 }
 
 /// RFC 6749 4.1.2: the code of a code-flow success whose state has been checked.
-// Inlined into its one caller: 271 B of wasm (a group of 9, measured together).
 #[inline(always)]
 pub fn code_of(params: &Params) -> Result<&str, OAuthError> {
     params

@@ -23,7 +23,6 @@ pub struct Token {
 
 impl Token {
     /// A token granted at `now_ms`.
-    // Inlined into its one caller: 271 B of wasm (a group of 9, measured together).
     #[inline(always)]
     pub fn new(access_token: &str, expires_in: Option<u64>, scope: String, now_ms: u64) -> Self {
         Self {

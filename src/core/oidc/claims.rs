@@ -56,7 +56,6 @@ pub struct Verified {
 /// is the login's when one is expected; `auth_time` is within `max_age` when the login asked
 /// for one; `sub` is a non-empty string. Each failure is
 /// `invalid_id_token` naming the check.
-// Inlined into its one caller: 132 B of wasm (a group of 5, measured together).
 #[inline(always)]
 pub fn check_claims(claims: &str, expect: &Expect) -> Result<Verified, OAuthError> {
     // Each fixed refusal, `checked`'s too, leaves the block with its text, made an error in one
@@ -205,7 +204,6 @@ fn audiences<'a>(aud: Option<Value<'a>>, any_one: bool) -> Vec<Member<'a>> {
 /// Who a verified id_token names (`iss`, `sub`, `aud`, `azp`, `auth_time`), read back from its
 /// claims, to hold a renewed one to (Core 12.2). Nothing is checked again: the token passed
 /// when it came.
-// Inlined into its one caller: 132 B of wasm (a group of 5, measured together).
 #[inline(always)]
 pub fn subject(claims: &str) -> Option<Verified> {
     let claims = json::parse(claims)?;
@@ -243,7 +241,6 @@ pub fn at_hash_of(digest_of_access_token: &[u8]) -> String {
 
 /// Checks a verified token's `at_hash` against the access token that came with it. `required`
 /// in the implicit grant (`token id_token`, Core 3.2.2.10); elsewhere an absent one passes.
-// Inlined into its one caller: 132 B of wasm (a group of 5, measured together).
 #[inline(always)]
 pub fn check_at_hash(
     at_hash: Option<&str>,
@@ -270,7 +267,6 @@ pub fn check_at_hash(
 /// original time is unknown here, and a renewal's is taken as given (Core 12.2 asks only that
 /// it be the original's; refusing it would end sessions of providers that add it on refresh).
 /// `nonce` is not checked on renewal.
-// Inlined into its one caller: 132 B of wasm (a group of 5, measured together).
 #[inline(always)]
 pub fn same_subject(first: &Verified, next: &Verified) -> Result<(), OAuthError> {
     // The first that differs, named: no table of pairs is built.

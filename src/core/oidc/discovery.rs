@@ -48,7 +48,6 @@ pub struct Discovery {
 /// URLs (`http:` on a loopback host aside). The error is a sentence for an `invalid_config`
 /// description. A member given twice counts as absent (the JSON reader's rule), so a duplicated
 /// `issuer` fails.
-// Inlined into its one caller: 132 B of wasm (a group of 5, measured together).
 #[inline(always)]
 pub fn read_discovery(body: &str, issuer: &str) -> Result<Discovery, String> {
     let Some(doc @ Value::Object(_)) = json::parse(body) else {

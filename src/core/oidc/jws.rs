@@ -29,7 +29,6 @@ impl Alg {
     /// The algorithm a JOSE `alg` names, if accepted. `EdDSA` and `Ed25519` are the same one
     /// here: Ed25519 is the only EdDSA curve WebCrypto verifies. (`jwk::why_unfit` matches a
     /// key's `alg` against the same names.)
-    // Inlined into its one caller: 271 B of wasm (a group of 9, measured together).
     #[inline(always)]
     pub fn parse(name: &str) -> Option<Alg> {
         match name {

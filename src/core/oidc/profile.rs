@@ -54,7 +54,6 @@ fn members(shape: UserinfoShape) -> &'static [&'static str; 6] {
 
 /// The profile the verified id_token's claims (a JSON object's text) give; empty for anything
 /// else.
-// Inlined into its one caller: 122 B of wasm (a group of 5, measured together).
 #[inline(always)]
 pub fn profile_from_claims(claims: &str) -> Profile {
     read(
@@ -65,7 +64,6 @@ pub fn profile_from_claims(claims: &str) -> Profile {
 
 /// The profile a profile endpoint answered, read as `shape`: the body must be a JSON object
 /// naming the user (the error, a sentence for the console, says which member is missing).
-// Inlined into its one caller: 122 B of wasm (a group of 5, measured together).
 #[inline(always)]
 pub fn profile_from_userinfo(body: &str, shape: UserinfoShape) -> Result<Profile, String> {
     let Some(object @ Value::Object(_)) = json::parse(body) else {
@@ -139,7 +137,6 @@ fn member<'a>(object: &Value<'a>, path: &str) -> Option<Value<'a>> {
 /// `sub` (Core 5.3.4: otherwise it may be someone else's answer, and is not used; the error says
 /// why, for the console, and `profile` is left as it was). Without claims (no OpenID),
 /// `userinfo` is taken as it is.
-// Inlined into its one caller: 122 B of wasm (a group of 5, measured together).
 #[inline(always)]
 pub fn merge(profile: &mut Profile, userinfo: Profile) -> Result<(), String> {
     if profile.sub.is_some() && profile.sub != userinfo.sub {
@@ -170,7 +167,6 @@ fn fill(claimed: &mut Option<String>, given: Option<String>) {
 }
 
 /// What the button shows for `profile`: the name, else the user name, else the email.
-// Inlined into its one caller: 122 B of wasm (a group of 5, measured together).
 #[inline(always)]
 pub fn display_name(profile: &Profile) -> Option<&str> {
     // The first given, lent as text once.
