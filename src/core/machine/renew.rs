@@ -323,6 +323,7 @@ impl Machine {
     }
 
     /// The token endpoint answered the refresh request: checked as at login, then proven.
+    #[inline(always)]
     pub(super) fn refresh_reply(&mut self, reply: Reply, env: &mut Env, out: &mut dyn Emit) {
         // The request is over: a session ending now has no answer of it to revoke.
         self.renewal_step(RenewStep::Wait(0));
