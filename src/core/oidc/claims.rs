@@ -93,6 +93,7 @@ pub fn check_claims(claims: &str, expect: &Expect) -> Result<Verified, OAuthErro
 
 /// [`check_claims`] after `iss` (kept, to be moved into `Verified`): each failure is a fixed
 /// text.
+#[inline(always)]
 fn checked(claims: &Value, expect: &Expect, iss: String) -> Result<Verified, &'static str> {
     let audiences = audiences(claims.get("aud"), false);
     let mut ours = false;
