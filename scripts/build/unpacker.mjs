@@ -5,6 +5,13 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+/**
+ * wasm-opt's passes for the decoder: the widget's (Cargo.toml says why each), less its inlining
+ * limit (+34 B gzipped here), run twice over. Measured against -Oz alone: 3,738 against 3,804 B,
+ * 73 B less in the script, and decoding no slower (in Node, median of 21 fresh processes).
+ */
+const PASSES = ['--low-memory-unused', ...Array(2).fill(['--flatten', '--rereloop', '-Oz', '--gufa', '-Oz']).flat(), '--converge'];
+
 /** The decoder module's bytes. `toolchain` is scripts/build/toolchain.mjs's choice. */
 export function buildUnpacker(root, toolchain, features) {
   // The nightly build's -Zbuild-std reuses the std it already built for the widget.
@@ -12,6 +19,6 @@ export function buildUnpacker(root, toolchain, features) {
   const target = toolchain.env.CARGO_TARGET_DIR ?? join(root, 'target');
   const built = join(target, 'wasm32-unknown-unknown', 'release', 'unpack.wasm');
   const shrunk = join(target, 'unpack.opt.wasm');
-  execFileSync('wasm-opt', [built, '-o', shrunk, '-Oz', '--strip-debug', '--strip-producers', '--strip-target-features', ...features], { env: toolchain.env, stdio: 'inherit' });
+  execFileSync('wasm-opt', [built, '-o', shrunk, ...PASSES, '--strip-debug', '--strip-producers', '--strip-target-features', ...features], { env: toolchain.env, stdio: 'inherit' });
   return readFileSync(shrunk);
 }
