@@ -237,22 +237,20 @@ impl Packets {
         if ranges.bit(IS_MATCH + *state) == 0 {
             let previous = if at == 0 { 0 } else { output[at - 1] };
             let model = LITERALS + 0x300 * usize::from(previous >> (8 - LC));
-            let mut symbol = 1;
+            // After a match, the byte the last distance points at predicts this one: its bits
+            // choose the models at 0x100 on (`offset`) until a bit differs from it, and the plain
+            // ones after (the LZMA SDK's one loop for both).
+            let (mut symbol, mut matched, mut offset) = (1, 0, 0);
             if *state >= 7 {
-                // After a match, the byte the last distance points at predicts this one.
-                let mut matched = u32::from(output[at - reps[0] - 1]);
-                while symbol < 0x100 {
-                    let match_bit = matched >> 7 & 1;
-                    matched <<= 1;
-                    let bit = ranges.bit(model + (((1 + match_bit) << 8) + symbol) as usize);
-                    symbol = symbol << 1 | bit;
-                    if match_bit != bit {
-                        break;
-                    }
-                }
+                matched = u32::from(output[at - reps[0] - 1]);
+                offset = 0x100;
             }
             while symbol < 0x100 {
-                symbol = symbol << 1 | ranges.bit(model + symbol as usize);
+                matched <<= 1;
+                let match_bit = matched & offset;
+                let bit = ranges.bit(model + (offset + match_bit + symbol) as usize);
+                symbol = symbol << 1 | bit;
+                offset &= if bit == 0 { !match_bit } else { match_bit };
             }
             output[at] = symbol as u8;
             *state = match *state {
