@@ -288,7 +288,14 @@ impl Packets {
                 } else {
                     3
                 };
-                reps[..=which].rotate_right(1);
+                // To the front, the ones before it moved back (`rotate_right` is larger).
+                let distance = reps[which];
+                let mut rep = which;
+                while rep > 0 {
+                    reps[rep] = reps[rep - 1];
+                    rep -= 1;
+                }
+                reps[0] = distance;
             }
             *state = if *state < 7 { 8 } else { 11 };
             ranges.length(REP_LEN)
