@@ -51,8 +51,11 @@ pub fn from_text(text: &mut [u8]) -> Result<usize, Damaged> {
         bits += 6;
         if bits >= 8 {
             bits -= 8;
-            // Behind the read position: 8 bits written for every 6 read.
-            text[written] = (held >> bits) as u8;
+            // Behind the read position: 8 bits written for every 6 read (so always there; `get_mut`
+            // is smaller than the index's bounds check, measured -15 B gzipped).
+            if let Some(out) = text.get_mut(written) {
+                *out = (held >> bits) as u8;
+            }
             written += 1;
         }
     }
