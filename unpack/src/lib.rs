@@ -308,7 +308,11 @@ impl Packets {
             if at == output.len() {
                 break;
             }
-            output[at] = output[at - reps[0] - 1];
+            // `at` is within: `get_mut` is smaller than the index's bounds check.
+            let byte = output[at - reps[0] - 1];
+            if let Some(out) = output.get_mut(at) {
+                *out = byte;
+            }
             at += 1;
         }
         Ok(at)
