@@ -37,9 +37,10 @@ export const XZ_ARGS = ['--format=raw', '--lzma1=preset=9e,lc=1,lp=0,pb=0', '--s
 export function embeddedWasmPlugin(plan, size, build) {
   return {
     name: 'embedded-wasm',
-    setup(build) {
-      build.onResolve({ filter: /^oauth-prefab:wasm$/ }, () => ({ path: 'wasm', namespace: 'embedded-wasm' }));
-      build.onLoad({ filter: /.*/, namespace: 'embedded-wasm' }, () => ({
+    // Not `build`, the parameter above, which the text below names.
+    setup(b) {
+      b.onResolve({ filter: /^oauth-prefab:wasm$/ }, () => ({ path: 'wasm', namespace: 'embedded-wasm' }));
+      b.onLoad({ filter: /.*/, namespace: 'embedded-wasm' }, () => ({
         contents: `export const packed = '${PLACEHOLDERS.packed}', unpacker = '${PLACEHOLDERS.unpacker}', plan = ${plan}, size = ${size}, build = '${build}';`,
         loader: 'js',
       }));

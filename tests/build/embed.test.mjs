@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { ALPHABET, bytesAsString, embedWasm, PLACEHOLDERS, toText } from '../../scripts/build/embed.mjs';
+import { ALPHABET, bytesAsString, embeddedWasmPlugin, embedWasm, PLACEHOLDERS, toText } from '../../scripts/build/embed.mjs';
 import { bytesOf } from '../../js/bytes.js';
 
 const everyByte = Uint8Array.from({ length: 256 }, (_, i) => i);
@@ -39,4 +39,10 @@ test('each placeholder is replaced once, and its absence or a second one fails t
   assert.equal(embedWasm(bundle, strings), `var p="#$c",u="\0\\"\\\\\u00ff";export{p,u};`);
   assert.throws(() => embedWasm('var w="x";', strings), /should hold/);
   assert.throws(() => embedWasm(bundle + bundle, strings), /should hold/);
+});
+
+test('the virtual module names the build it was given (a popup takes only the same build\'s core)', () => {
+  let load;
+  embeddedWasmPlugin(100, 200, 'abcDEF012_-x').setup({ onResolve() {}, onLoad(_, f) { load = f; } });
+  assert.match(load().contents, /plan = 100, size = 200, build = 'abcDEF012_-x';$/);
 });
