@@ -11,7 +11,7 @@
 //! - [`text`], [`json`], [`store`]: leaves that everything may use.
 //!
 //! Inlining is chosen by hand where it measured smaller (every byte of the wasm reaches the
-//! browser; the figures are in `docs/size.md`): the build sets LLVM's inline threshold to 0, so
+//! browser; the figures are in `docs/size.md`): the build sets LLVM's inline threshold to -5, so
 //! `#[inline(always)]` marks a function with one caller, or a mere forwarder, that LLVM would
 //! keep apart, and `#[inline(never)]` a small helper with several callers that LLVM would copy
 //! into each. Neither changes what the code does.
