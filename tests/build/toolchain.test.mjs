@@ -8,7 +8,7 @@ import { wasmRustflags } from '../../scripts/build/toolchain.mjs';
 
 test("the wasm target's flags are read from .cargo/config.toml", () => {
   const config = readFileSync(join(import.meta.dirname, '..', '..', '.cargo', 'config.toml'), 'utf8');
-  assert.deepEqual(wasmRustflags(config), ['-C', 'link-arg=-zstack-size=65536', '-C', 'llvm-args=--inline-threshold=0']);
+  assert.deepEqual(wasmRustflags(config), ['-C', 'link-arg=-zstack-size=65536', '-C', 'llvm-args=--inline-threshold=-5']);
   assert.deepEqual(wasmRustflags('[build]\nrustflags = ["-Cother"]\n[target.wasm32-unknown-unknown]\nrustflags = ["-C", "x=1"]\n[alias]\n'), ['-C', 'x=1']);
 });
 
