@@ -112,23 +112,23 @@ fn checked(claims: &Value, expect: &Expect, iss: String) -> Result<Verified, &'s
         Some(azp) if azp.is_str(expect.client_id) => {}
         Some(_) => return Err("`azp` is not the client id"),
     }
-    let Some(exp) = seconds_ms(claims, "exp") else {
+    let Some(exp) = seconds_ms(claims.get("exp")) else {
         return Err("`exp` is not a number of seconds");
     };
     if exp.saturating_add(SKEW_MS) <= expect.now_ms {
         return Err("`exp` has passed");
     }
-    let Some(iat) = seconds_ms(claims, "iat") else {
+    let Some(iat) = seconds_ms(claims.get("iat")) else {
         return Err("`iat` is not a number of seconds");
     };
     if iat > expect.now_ms.saturating_add(SKEW_MS) {
         return Err("`iat` is in the future");
     }
     // RFC 7519 4.1.5: `nbf`, if given, with the same skew.
-    if claims.get("nbf").is_some()
-        && seconds_ms(claims, "nbf").is_none_or(|nbf| nbf > expect.now_ms.saturating_add(SKEW_MS))
-    {
-        return Err("`nbf` is not a number of seconds in the past");
+    if let Some(nbf) = claims.get("nbf") {
+        if seconds_ms(Some(nbf)).is_none_or(|nbf| nbf > expect.now_ms.saturating_add(SKEW_MS)) {
+            return Err("`nbf` is not a number of seconds in the past");
+        }
     }
     if let Some(nonce) = expect.nonce {
         // The given nonce owned as `str_of` owns it: that code is shared, a lent one's is not.
@@ -142,7 +142,8 @@ fn checked(claims: &Value, expect: &Expect, iss: String) -> Result<Verified, &'s
             None => return Err("`nonce` is missing"),
         }
     }
-    let auth_time_ms = seconds_ms(claims, "auth_time");
+    let auth_time = claims.get("auth_time");
+    let auth_time_ms = seconds_ms(auth_time);
     if let Some(max_age) = expect.max_age {
         let oldest = saturating_times(max_age, 1000).saturating_add(SKEW_MS);
         if auth_time_ms.is_none_or(|auth_time| expect.now_ms.saturating_sub(auth_time) > oldest) {
@@ -151,11 +152,7 @@ fn checked(claims: &Value, expect: &Expect, iss: String) -> Result<Verified, &'s
     }
     // OIDC Core 2: `auth_time` is a number of seconds; anything else but `null` is refused. Read
     // as none, a renewal's would pass for the login's unchecked (see `same_subject`).
-    if auth_time_ms.is_none()
-        && claims
-            .get("auth_time")
-            .is_some_and(|given| !matches!(given, Value::Null))
-    {
+    if auth_time_ms.is_none() && auth_time.is_some_and(|given| !matches!(given, Value::Null)) {
         return Err("`auth_time` is not a number of seconds");
     }
     let Some(sub) = claims.str_of("sub").filter(|sub| !sub.is_empty()) else {
@@ -174,7 +171,7 @@ fn named(claims: &Value, iss: String, sub: String, audiences: &[Member]) -> Veri
         // A non-string `at_hash` counts as none: where one is required, that fails.
         at_hash: claims.str_of("at_hash"),
         azp: claims.get("azp").is_some(),
-        auth_time: seconds_ms(claims, "auth_time"),
+        auth_time: seconds_ms(claims.get("auth_time")),
     }
 }
 
@@ -217,12 +214,11 @@ pub fn subject(claims: &str) -> Option<Verified> {
     ))
 }
 
-/// The claim `name` as a NumericDate (RFC 7519 2) in milliseconds: a JSON number of seconds,
-/// its fraction dropped (floored); negative numbers, exponents and dates past the year 5000
-/// (more than 11 digits) are refused. Read here by name: one call where each caller would read
-/// the member and pass it.
-fn seconds_ms(claims: &Value, name: &str) -> Option<u64> {
-    let Some(Value::Number(raw)) = claims.get(name) else {
+/// A NumericDate (RFC 7519 2) in milliseconds: a JSON number of seconds, its fraction dropped
+/// (floored); negative numbers, exponents and dates past the year 5000 (more than 11 digits)
+/// are refused.
+fn seconds_ms(value: Option<Value>) -> Option<u64> {
+    let Some(Value::Number(raw)) = value else {
         return None;
     };
     if find(raw, b"-eE").is_some() {
