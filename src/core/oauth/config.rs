@@ -84,6 +84,8 @@ pub struct Settings {
     /// Attribute names that are not the element's (for "did you mean" advice), each led by a
     /// space: one text (a `Vec` of them, each its own `String`, cost 30 B of wasm more).
     pub unknown: String,
+    /// Why the text could not be read (over the form's limits), if it could not.
+    unreadable: Option<String>,
 }
 
 impl Settings {
@@ -93,14 +95,16 @@ impl Settings {
     /// advice; their values never count against the form's limits. Values are trimmed of ASCII
     /// white space (HTML's rule for attributes); blank ones count as absent.
     pub fn parse(text: &str) -> Self {
-        // Text that cannot be read (over the form's limits) sets nothing: `Config::check` reads
-        // it again for why (a field keeping the reason cost 18 B of wasm more).
-        let params = Params::parse(text).unwrap_or_default();
+        let (params, unreadable) = match Params::parse(text) {
+            Ok(params) => (params, None),
+            Err(why) => (Params::default(), Some(why)),
+        };
         let mut settings = Self {
             text: text.into(),
             params,
             has_secret: false,
             unknown: String::new(),
+            unreadable,
         };
         for (name, _) in settings.params.pairs() {
             if name == "id" || Attr::ALL.iter().any(|a| a.name() == name) {
@@ -314,10 +318,10 @@ impl Config {
     /// settings once they hold.
     fn check(&mut self) -> Result<(), OAuthError> {
         let s = &self.settings;
-        if let Err(why) = Params::parse(&s.text) {
+        if let Some(why) = &s.unreadable {
             return Err(OAuthError::config(cat(&[
                 "the element's attributes cannot be read: ",
-                &why,
+                why,
             ])));
         }
         if s.has_secret {
