@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use super::callback::PageState;
 use super::io::{Command, Emit};
-use super::{answered, endpoint_of, warn};
+use super::{answered, endpoint_of, fetch, warn};
 use crate::core::contract::{Attr, ErrorCode, ResponseType};
 use crate::core::error::OAuthError;
 use crate::core::oauth::config::Config;
@@ -185,13 +185,7 @@ impl Proof {
     fn read_keys(&mut self, seq: &mut u32, out: &mut dyn Emit) -> Progress {
         self.keys_read = true;
         self.step = Step::Keys;
-        self.seq = next(seq);
-        out.emit(Command::Fetch {
-            seq: self.seq,
-            url: self.jwks_uri().unwrap_or(""),
-            body: None,
-            bearer: None,
-        });
+        self.seq = fetch(seq, self.jwks_uri().unwrap_or(""), None, out);
         Progress::Waiting
     }
 
