@@ -28,6 +28,7 @@ use axum::response::Response;
 use axum::serve::Listener;
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::{watch, Notify};
+use tokio::time::Instant;
 
 use crate::log::PREFIX;
 use crate::{app, AppState};
@@ -48,18 +49,22 @@ pub const LINGER: Duration = Duration::from_millis(500);
 /// connection, `max_fails=1`), so that no request is sent on a connection as it closes.
 pub const IDLE_GRACE: Duration = Duration::from_millis(500);
 
+/// The stop signal as its receivers see it: `None` until the signal, then the end of the
+/// [`IDLE_GRACE`] that started with it, one deadline for every wait that counts from it.
+pub type Stop = watch::Receiver<Option<Instant>>;
+
 /// The requests being handled: counted from the moment the router has a request (its head
 /// arrived) until its handler has returned the answer; and the stop signal, so that each
 /// answer after it closes its connection.
 #[derive(Debug, Clone)]
 pub struct InFlight {
     inner: Arc<(AtomicUsize, Notify)>,
-    stop: watch::Receiver<bool>,
+    stop: Stop,
 }
 
 impl InFlight {
     /// None in progress yet; stopping once `stop` says so.
-    pub fn new(stop: watch::Receiver<bool>) -> Self {
+    pub fn new(stop: Stop) -> Self {
         Self {
             inner: Arc::default(),
             stop,
@@ -106,7 +111,7 @@ async fn count_request(
 ) -> Response {
     let _guard = in_flight.enter();
     let mut response = next.run(request).await;
-    if *in_flight.stop.borrow() {
+    if in_flight.stop.borrow().is_some() {
         // hyper closes the connection once this answer is written.
         response
             .headers_mut()
@@ -121,7 +126,7 @@ struct Stoppable {
     listener: Option<TcpListener>,
     /// Connections the kernel had completed when the socket closed, still to be served.
     backlog: VecDeque<(TcpStream, SocketAddr)>,
-    stop: watch::Receiver<bool>,
+    stop: Stop,
     addr: SocketAddr,
 }
 
@@ -160,7 +165,7 @@ impl Listener for Stoppable {
             tokio::select! {
                 accepted = Listener::accept(listener) => return accepted,
                 // An error means the sender is gone, which happens only after it sent.
-                _ = self.stop.wait_for(|stop| *stop) => {}
+                _ = self.stop.wait_for(Option::is_some) => {}
             }
             self.close();
         }
@@ -173,6 +178,14 @@ impl Listener for Stoppable {
     fn local_addr(&self) -> io::Result<SocketAddr> {
         Ok(self.addr)
     }
+}
+
+/// Resolves at the signal, with the end of its grace. (An error means the sender is gone,
+/// which happens only after it sent.)
+async fn stopped(mut stop: Stop) -> Instant {
+    let _ = stop.wait_for(Option::is_some).await;
+    let grace_over = *stop.borrow();
+    grace_over.unwrap_or_else(Instant::now)
 }
 
 /// Binds `host:port` (the first of its addresses that binds, as `TcpListener::bind` does)
@@ -208,7 +221,7 @@ pub async fn serve(
     signal: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
     let bound = state.drain_bound();
-    let (stop_tx, stop_rx) = watch::channel(false);
+    let (stop_tx, stop_rx) = watch::channel(None);
     let in_flight = InFlight::new(stop_rx.clone());
     let router = app(state).layer(middleware::from_fn_with_state(
         in_flight.clone(),
@@ -217,12 +230,8 @@ pub async fn serve(
 
     tokio::spawn(async move {
         signal.await;
-        let _ = stop_tx.send(true);
+        let _ = stop_tx.send(Some(Instant::now() + IDLE_GRACE));
     });
-    let stopped = |mut rx: watch::Receiver<bool>| async move {
-        // An error means the sender is gone, which happens only after it sent.
-        let _ = rx.wait_for(|stop| *stop).await;
-    };
 
     // A task of its own: its accept loop must run (and drop the listener) at the signal,
     // while this one waits for the requests in progress. Its connections are shut down
@@ -235,10 +244,7 @@ pub async fn serve(
     };
     let after_grace = {
         let stop = stopped(stop_rx.clone());
-        async move {
-            stop.await;
-            tokio::time::sleep(IDLE_GRACE).await;
-        }
+        async move { tokio::time::sleep_until(stop.await).await }
     };
     let mut server = tokio::spawn(
         axum::serve(listener, router)
@@ -250,25 +256,24 @@ pub async fn serve(
     };
     // The signal first: with no connection open, the server's task ends as soon as it sees
     // the signal too, and the two lines below must still be written.
-    tokio::select! {
+    let grace_over = tokio::select! {
         biased;
-        () = stopped(stop_rx) => {}
+        grace_over = stopped(stop_rx) => grace_over,
         joined = &mut server => return finished(joined),
-    }
+    };
 
     eprintln!(
         "{PREFIX} stopping: {} requests in progress; no new connections (waiting at most {} s)",
         in_flight.count(),
         bound.as_secs()
     );
-    let grace_over = tokio::time::Instant::now() + IDLE_GRACE;
     let drained = async {
         loop {
             in_flight.idle().await;
             // Answers just returned are being written, and kept-alive connections stay open
             // until the grace is over; connections that close (all but those still sending a
             // request head) end the server's task.
-            let until = grace_over.max(tokio::time::Instant::now()) + LINGER;
+            let until = grace_over.max(Instant::now()) + LINGER;
             if tokio::time::timeout_at(until, &mut server).await.is_ok() || in_flight.count() == 0 {
                 return;
             }
