@@ -316,3 +316,51 @@ async fn sigterm_when_idle_always_writes_both_lines() {
         );
     }
 }
+
+/// Connections the kernel completed but the exchange had not accepted when the signal came
+/// (a balancer's, with its request already sent) are answered, not reset by the listening
+/// socket's close. Made deterministic by stopping the process: every connection made while it
+/// is stopped waits in the backlog, with its request, when SIGTERM is handled.
+#[tokio::test]
+async fn sigterm_answers_the_connections_waiting_in_the_backlog() {
+    const WAITING: usize = 200;
+    let running = start(1_000, "http://127.0.0.1:9/token").await;
+    let addr = running.addr();
+
+    running.signal("STOP");
+    let mut waiting = Vec::new();
+    for _ in 0..WAITING {
+        let mut stream = TcpStream::connect(&addr).await.unwrap();
+        // Held in the kernel's buffer until the exchange reads it.
+        stream
+            .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            .await
+            .unwrap();
+        waiting.push(stream);
+    }
+    // Pending while stopped, handled as the process resumes, beside the backlog's connections.
+    running.sigterm();
+    running.signal("CONT");
+
+    for (i, stream) in waiting.iter_mut().enumerate() {
+        let mut answer = Vec::new();
+        tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answer))
+            .await
+            .unwrap_or_else(|_| panic!("connection {i}: no answer within 10 s"))
+            .unwrap_or_else(|e| panic!("connection {i} was cut off: {e}"));
+        let answer = String::from_utf8_lossy(&answer);
+        // (With `Connection: close`, or closed at the grace's end where the exchange took the
+        // connection before it handled the signal.)
+        assert!(
+            answer.starts_with("HTTP/1.1 200"),
+            "connection {i}: {answer}"
+        );
+    }
+    assert!(
+        TcpStream::connect(&addr).await.is_err(),
+        "a new connection is accepted after SIGTERM"
+    );
+    let (status, log) = running.exit(Duration::from_secs(10)).await;
+    assert!(status.success(), "{status:?}\n{log}");
+    assert!(log.contains("stopped: every request answered"), "{log}");
+}
