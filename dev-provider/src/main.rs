@@ -113,13 +113,10 @@ async fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let port = listener.local_addr().map_or(args.port, |a| a.port());
-    let host = if args.host.contains(':') {
-        format!("[{}]", args.host)
-    } else {
-        args.host.clone()
-    };
-    let origin = format!("http://{host}:{port}");
+    let origin = flags::origin(
+        &args.host,
+        listener.local_addr().map_or(args.port, |a| a.port()),
+    );
 
     let config = Config {
         token_ttl: Duration::from_secs(args.token_ttl),

@@ -94,21 +94,16 @@ async fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let port = listener.local_addr().map_or(args.port, |a| a.port());
-    let host = if args.host.contains(':') {
-        format!("[{}]", args.host)
-    } else {
-        args.host.clone()
-    };
+    let origin = flags::origin(
+        &args.host,
+        listener.local_addr().map_or(args.port, |a| a.port()),
+    );
 
     // Armed before the line: a script may send SIGTERM as soon as it reads it.
     let signal = shutdown_signal();
     // Scripts wait for exactly this line; a closed stdout must not kill the server.
     let mut out = std::io::stdout();
-    let _ = writeln!(
-        out,
-        "oauth-prefab-exchange listening on http://{host}:{port}"
-    );
+    let _ = writeln!(out, "oauth-prefab-exchange listening on {origin}");
     let _ = out.flush();
     eprintln!(
         "{PREFIX} upstream timeout {} ms; clients: {}",

@@ -69,6 +69,15 @@ pub fn host(host: String) -> Result<String, String> {
     }
 }
 
+/// The origin a server bound to `host:port` is reached at: `http://host:port`, an IPv6
+/// address in brackets.
+pub fn origin(host: &str, port: u16) -> String {
+    match host.contains(':') {
+        true => format!("http://[{host}]:{port}"),
+        false => format!("http://{host}:{port}"),
+    }
+}
+
 /// What a server's `main` does with its parsed command line (`Ok(None)` for `--help`): the
 /// arguments, or the exit code once the usage is written to stdout (0), or the mistake after
 /// `prefix` and the usage to stderr (2).
@@ -94,6 +103,13 @@ pub fn or_exit<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_ipv6_host_is_bracketed_in_the_origin() {
+        assert_eq!(origin("127.0.0.1", 8080), "http://127.0.0.1:8080");
+        assert_eq!(origin("localhost", 1), "http://localhost:1");
+        assert_eq!(origin("::1", 9), "http://[::1]:9");
+    }
 
     fn flags(argv: &[&str]) -> Flags<std::vec::IntoIter<String>> {
         Flags::new(
