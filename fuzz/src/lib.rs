@@ -266,7 +266,9 @@ pub fn form(data: &[u8]) {
     assert_eq!(pairs_of(&theirs), pairs, "form_urlencoded reads {written}");
 }
 
-/// The query parameters that belong to an authorization response (README, "Stripping first").
+/// The query parameters that belong to an authorization response (README, "Stripping first"),
+/// written from the README and not imported from the core: the oracle must not share the list
+/// it checks.
 const QUERY_RESPONSE_NAMES: &[&str] = &[
     "code",
     "state",
