@@ -323,9 +323,7 @@ async fn authorize_rejects_bad_pkce_parameters_by_redirect() {
     }
 
     // The same problems in the token flow are reported in the fragment.
-    let q = enc(&[
-        ("client_id", "app"),
-        ("redirect_uri", CB),
+    let q = authorize_query(&[
         ("response_type", "token"),
         ("code_challenge", CHALLENGE),
         ("code_challenge_method", "plain"),
@@ -763,11 +761,7 @@ async fn token_endpoint_cors_and_no_store() {
 
 #[tokio::test]
 async fn coop_flag_marks_every_html_page() {
-    let consent = enc(&[
-        ("client_id", "app"),
-        ("redirect_uri", CB),
-        ("response_type", "token"),
-    ]);
+    let consent = authorize_query(&[("response_type", "token")]);
     let bad_client = enc(&[("client_id", "ghost"), ("redirect_uri", CB)]);
     let pages = [
         format!("/oauth/authorize?{consent}"),

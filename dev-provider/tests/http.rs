@@ -13,9 +13,7 @@ use dev_provider::Config;
 #[tokio::test]
 async fn consent_page_shows_app_scopes_and_buttons() {
     let (_, router) = setup(config(false));
-    let q = enc(&[
-        ("client_id", "app"),
-        ("redirect_uri", CB),
+    let q = authorize_query(&[
         ("response_type", "token"),
         ("scope", "basic likes,comments+relationships"),
         ("state", "abc"),
@@ -49,9 +47,7 @@ async fn consent_page_shows_app_scopes_and_buttons() {
 #[tokio::test]
 async fn consent_page_escapes_state_and_unknown_scopes_never_reach_it() {
     let (_, router) = setup(config(false));
-    let q = enc(&[
-        ("client_id", "app"),
-        ("redirect_uri", CB),
+    let q = authorize_query(&[
         ("response_type", "code"),
         ("scope", "basic"),
         ("state", "\"><img src=x onerror=alert(1)>"),
@@ -65,9 +61,7 @@ async fn consent_page_escapes_state_and_unknown_scopes_never_reach_it() {
 
     // A scope the provider does not know (here, markup) is refused by redirect
     // (RFC 6749 4.1.2.1): it is never shown on a page.
-    let q = enc(&[
-        ("client_id", "app"),
-        ("redirect_uri", CB),
+    let q = authorize_query(&[
         ("response_type", "code"),
         ("scope", "basic <script>alert(1)</script>"),
         ("state", "s"),
@@ -299,12 +293,7 @@ async fn deny_redirects_with_access_denied() {
     assert_eq!(res.location(), format!("{CB}?{DENIED}&{ISS}"));
 
     // The consent page carries deny_in along.
-    let q = enc(&[
-        ("client_id", "app"),
-        ("redirect_uri", CB),
-        ("response_type", "token"),
-        ("deny_in", "query"),
-    ]);
+    let q = authorize_query(&[("response_type", "token"), ("deny_in", "query")]);
     let res = get(&router, &format!("/oauth/authorize?{q}")).await;
     assert!(res
         .body
@@ -417,12 +406,7 @@ async fn invalid_client_or_redirect_uri_is_an_error_page_not_a_redirect() {
 #[tokio::test]
 async fn unsupported_response_type_redirects_with_error() {
     let (_, router) = setup(config(false));
-    let q = enc(&[
-        ("client_id", "app"),
-        ("redirect_uri", CB),
-        ("response_type", "id_token"),
-        ("state", "s"),
-    ]);
+    let q = authorize_query(&[("response_type", "id_token"), ("state", "s")]);
     let res = get(&router, &format!("/oauth/authorize?{q}")).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     let (_, query, fragment) = split_location(res.location());
@@ -431,11 +415,7 @@ async fn unsupported_response_type_redirects_with_error() {
     assert_eq!(field(&q, "error"), Some("unsupported_response_type"));
     assert_eq!(field(&q, "state"), Some("s"));
 
-    let q = enc(&[
-        ("client_id", "app"),
-        ("redirect_uri", CB),
-        ("response_type", "id_token token"),
-    ]);
+    let q = authorize_query(&[("response_type", "id_token token")]);
     let res = get(&router, &format!("/oauth/authorize?{q}")).await;
     let (_, query, fragment) = split_location(res.location());
     assert_eq!(query, None);
@@ -443,7 +423,7 @@ async fn unsupported_response_type_redirects_with_error() {
         .unwrap()
         .starts_with("error=unsupported_response_type"));
 
-    let q = enc(&[("client_id", "app"), ("redirect_uri", CB)]);
+    let q = authorize_query(&[]);
     let res = get(&router, &format!("/oauth/authorize?{q}")).await;
     assert!(res
         .location()
@@ -453,11 +433,7 @@ async fn unsupported_response_type_redirects_with_error() {
 #[tokio::test]
 async fn malformed_parameters_are_rejected() {
     let (_, router) = setup(config(false));
-    let base = enc(&[
-        ("client_id", "app"),
-        ("redirect_uri", CB),
-        ("response_type", "token"),
-    ]);
+    let base = authorize_query(&[("response_type", "token")]);
     let long = "x".repeat(2049);
     let cases = [
         (
@@ -678,12 +654,7 @@ async fn test_controls_record_and_reset() {
 
     let q = format!(
         "{}&extra=1&extra=2&extra=3",
-        enc(&[
-            ("client_id", "app"),
-            ("redirect_uri", CB),
-            ("response_type", "token"),
-            ("state", "s t")
-        ])
+        authorize_query(&[("response_type", "token"), ("state", "s t")])
     );
     get(&router, &format!("/oauth/authorize?{q}")).await;
     let j = get(&router, "/test/last-authorize").await.json();
@@ -784,12 +755,7 @@ async fn auto_approve_skips_the_consent_page() {
         auto_approve: true,
         ..Config::default()
     });
-    let q = enc(&[
-        ("client_id", "app"),
-        ("redirect_uri", CB),
-        ("response_type", "token"),
-        ("state", "s"),
-    ]);
+    let q = authorize_query(&[("response_type", "token"), ("state", "s")]);
     let res = get(&router, &format!("/oauth/authorize?{q}")).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     assert!(res

@@ -248,9 +248,7 @@ async fn implicit_id_token_token_in_either_order_and_es256() {
     assert_eq!(field(&f, "error"), Some("unsupported_response_type"));
     assert!(field(&f, "error_description").unwrap().contains("openid"));
     // The consent page carries the nonce.
-    let q = enc(&[
-        ("client_id", "app"),
-        ("redirect_uri", CB),
+    let q = authorize_query(&[
         ("response_type", "token id_token"),
         ("scope", "openid"),
         ("nonce", "n1"),

@@ -541,11 +541,7 @@ async fn logout_signs_out_and_returns_to_a_registered_uri() {
     }
 
     // Signed out, the next authorization request asks for an account first.
-    let q = enc(&[
-        ("client_id", "app"),
-        ("redirect_uri", CB),
-        ("response_type", "token"),
-    ]);
+    let q = authorize_query(&[("response_type", "token")]);
     let res = get_with(
         &router,
         &format!("/oauth/authorize?{q}"),

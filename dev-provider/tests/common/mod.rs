@@ -90,6 +90,14 @@ pub fn enc(pairs: &[(&str, &str)]) -> String {
     s.finish()
 }
 
+/// The query of an authorization request by `app` for `CB`, with `extra` fields after those
+/// two: the GET twin of [`decide`].
+pub fn authorize_query(extra: &[(&str, &str)]) -> String {
+    let mut pairs = vec![("client_id", "app"), ("redirect_uri", CB)];
+    pairs.extend_from_slice(extra);
+    enc(&pairs)
+}
+
 pub fn decode(raw: &str) -> Vec<(String, String)> {
     form_urlencoded::parse(raw.as_bytes())
         .into_owned()
