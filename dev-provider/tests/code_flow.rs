@@ -32,15 +32,6 @@ async fn spa_authorize(router: &Router, extra: &[(&str, &str)]) -> Res {
     post_form(router, "/oauth/authorize", &enc(&pairs)).await
 }
 
-/// The `code` of a successful code-flow redirect in the query.
-fn code_of(res: &Res) -> String {
-    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-    let (_, query, _) = split_location(res.location());
-    field(&decode(&query.expect("a query")), "code")
-        .expect("a code")
-        .to_owned()
-}
-
 async fn spa_code(router: &Router) -> String {
     code_of(
         &spa_authorize(
@@ -117,8 +108,7 @@ async fn public_client_pkce_round_trip() {
     let (base, query, fragment) = split_location(&loc);
     assert_eq!((base.as_str(), fragment), (SPA, None));
     let q = decode(&query.unwrap());
-    let names: Vec<&str> = q.iter().map(|(k, _)| k.as_str()).collect();
-    assert_eq!(names, ["code", "state", "iss"]);
+    assert_eq!(names(&q), ["code", "state", "iss"]);
     assert_eq!(field(&q, "state"), Some("st"));
     assert_eq!(field(&q, "iss"), Some(ISSUER));
     let code = field(&q, "code").unwrap();
@@ -528,8 +518,7 @@ async fn response_mode_places_the_response() {
     let (base, query, fragment) = split_location(res.location());
     assert_eq!((base.as_str(), query), (SPA, None));
     let f = decode(&fragment.unwrap());
-    let names: Vec<&str> = f.iter().map(|(k, _)| k.as_str()).collect();
-    assert_eq!(names, ["code", "state", "iss"]);
+    assert_eq!(names(&f), ["code", "state", "iss"]);
 
     let res = spa_authorize(&router, &with("query")).await;
     let (_, query, fragment) = split_location(res.location());

@@ -68,8 +68,7 @@ async fn consent_page_escapes_state_and_unknown_scopes_never_reach_it() {
     ]);
     let res = get(&router, &format!("/oauth/authorize?{q}")).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
-    let (_, query, _) = split_location(res.location());
-    let q = decode(&query.unwrap());
+    let q = redirect_query(&res);
     assert_eq!(field(&q, "error"), Some("invalid_scope"));
     assert!(field(&q, "error_description")
         .unwrap()
@@ -99,9 +98,8 @@ async fn allow_token_redirects_with_fragment_and_token_works_both_ways() {
         "{raw}"
     );
     let f = decode(&raw);
-    let names: Vec<&str> = f.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(
-        names,
+        names(&f),
         [
             "access_token",
             "token_type",
@@ -153,10 +151,11 @@ async fn token_fragment_omits_absent_state_and_scope() {
         &[("response_type", "token"), ("decision", "allow")],
     )
     .await;
-    let (_, _, fragment) = split_location(res.location());
-    let f = decode(&fragment.unwrap());
-    let names: Vec<&str> = f.iter().map(|(k, _)| k.as_str()).collect();
-    assert_eq!(names, ["access_token", "token_type", "expires_in", "iss"]);
+    let f = redirect_fragment(&res);
+    assert_eq!(
+        names(&f),
+        ["access_token", "token_type", "expires_in", "iss"]
+    );
 }
 
 #[tokio::test]
@@ -236,8 +235,7 @@ async fn code_flow_exchanges_once_with_exact_redirect_uri() {
 
     // Codes die after 60 seconds.
     let res = decide(&router, &[("response_type", "code"), ("decision", "allow")]).await;
-    let (_, query, _) = split_location(res.location());
-    let code = field(&decode(&query.unwrap()), "code").unwrap().to_owned();
+    let code = code_of(&res);
     state.clock().advance(Duration::from_secs(61));
     let res = exchange(CB, "s3cret", code).await;
     assert_eq!(res.json()["error"], "invalid_grant");
@@ -678,8 +676,7 @@ async fn test_controls_record_and_reset() {
         ],
     )
     .await;
-    let (_, _, fragment) = split_location(res.location());
-    let token = field(&decode(&fragment.unwrap()), "access_token")
+    let token = field(&redirect_fragment(&res), "access_token")
         .unwrap()
         .to_owned();
     let j = get(&router, "/test/last-token").await.json();

@@ -31,8 +31,7 @@ async fn implicit(
     pairs.extend_from_slice(extra);
     let res = post_form(router, "/oauth/authorize", &enc(&pairs)).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-    let (_, _, fragment) = split_location(res.location());
-    decode(&fragment.expect("a fragment"))
+    redirect_fragment(&res)
 }
 
 #[tokio::test]
@@ -194,9 +193,8 @@ async fn implicit_id_token_token_in_either_order_and_es256() {
             ],
         )
         .await;
-        let names: Vec<&str> = f.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(
-            names,
+            names(&f),
             [
                 "access_token",
                 "token_type",

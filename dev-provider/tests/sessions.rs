@@ -181,8 +181,7 @@ async fn refresh_needs_the_right_client_and_a_live_token() {
         ],
     )
     .await;
-    let (_, query, _) = split_location(res.location());
-    let code = field(&decode(&query.unwrap()), "code").unwrap().to_owned();
+    let code = code_of(&res);
     let redeem = [
         ("grant_type", "authorization_code"),
         ("code", &code),
@@ -603,11 +602,7 @@ async fn unknown_scopes_are_refused_where_the_flow_answers() {
     assert_eq!(field(&f, "state"), Some("s"));
     assert!(field(&f, "error_description").unwrap().contains("`admin`"));
     let res = decide(&router, &[("response_type", "code"), ("scope", "write")]).await;
-    let (_, query, _) = split_location(res.location());
-    assert_eq!(
-        field(&decode(&query.unwrap()), "error"),
-        Some("invalid_scope")
-    );
+    assert_eq!(field(&redirect_query(&res), "error"), Some("invalid_scope"));
 }
 
 /// Logs in `spa` with the code flow and `scope`: the token request redeeming its code.
@@ -626,8 +621,7 @@ async fn spa_code_redemption(router: &Router, scope: &str) -> String {
         ]),
     )
     .await;
-    let (_, query, _) = split_location(res.location());
-    let code = field(&decode(&query.unwrap()), "code").unwrap().to_owned();
+    let code = code_of(&res);
     enc(&[
         ("grant_type", "authorization_code"),
         ("code", &code),

@@ -123,6 +123,31 @@ pub fn split_location(loc: &str) -> (String, Option<String>, Option<String>) {
     }
 }
 
+/// The decoded query of a redirect's Location.
+pub fn redirect_query(res: &Res) -> Vec<(String, String)> {
+    let (_, query, _) = split_location(res.location());
+    decode(&query.expect("a query"))
+}
+
+/// The decoded fragment of a redirect's Location.
+pub fn redirect_fragment(res: &Res) -> Vec<(String, String)> {
+    let (_, _, fragment) = split_location(res.location());
+    decode(&fragment.expect("a fragment"))
+}
+
+/// The `code` of a successful code-flow redirect in the query.
+pub fn code_of(res: &Res) -> String {
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    field(&redirect_query(res), "code")
+        .expect("a code")
+        .to_owned()
+}
+
+/// The names of decoded pairs, in their order.
+pub fn names(pairs: &[(String, String)]) -> Vec<&str> {
+    pairs.iter().map(|(k, _)| k.as_str()).collect()
+}
+
 /// Consent form POST for `app` with the given extra fields.
 pub async fn decide(router: &Router, extra: &[(&str, &str)]) -> Res {
     let mut pairs = vec![("client_id", "app"), ("redirect_uri", CB)];
@@ -132,8 +157,7 @@ pub async fn decide(router: &Router, extra: &[(&str, &str)]) -> Res {
 
 pub async fn implicit_token(router: &Router) -> String {
     let res = decide(router, &[("response_type", "token"), ("decision", "allow")]).await;
-    let (_, _, fragment) = split_location(res.location());
-    field(&decode(&fragment.unwrap()), "access_token")
+    field(&redirect_fragment(&res), "access_token")
         .unwrap()
         .to_owned()
 }
