@@ -12,10 +12,6 @@ use common::*;
 use dev_provider::Config;
 use serde_json::json;
 
-/// RFC 7636 Appendix B.
-const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
-const SPA: &str = "http://localhost:5173/spa";
 const ISSUER: &str = "http://127.0.0.1:9090";
 const COOP: HeaderName = HeaderName::from_static("cross-origin-opener-policy");
 
@@ -53,12 +49,7 @@ async fn token_request(
     pairs: &[(&str, &str)],
     header: Option<(HeaderName, &str)>,
 ) -> Res {
-    let mut req =
-        Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-    if let Some((name, value)) = header {
-        req = req.header(name, value);
-    }
-    send(router, req.body(Body::from(enc(pairs))).unwrap()).await
+    post_form_with(router, path, &enc(pairs), header.as_slice()).await
 }
 
 fn assert_oauth_error(res: &Res, status: StatusCode, error: &str) {
