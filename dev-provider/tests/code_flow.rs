@@ -732,9 +732,8 @@ async fn token_endpoint_cors_and_no_store() {
         assert_oauth_error(&res, StatusCode::UNAUTHORIZED, "invalid_client");
         assert_eq!(res.header(header::ACCESS_CONTROL_ALLOW_ORIGIN), None);
     }
-    let req = Request::get("/oauth/token").body(Body::empty()).unwrap();
     assert_eq!(
-        send(&router, req).await.status,
+        get(&router, "/oauth/token").await.status,
         StatusCode::METHOD_NOT_ALLOWED
     );
 }
@@ -825,11 +824,7 @@ async fn token_requests_are_recorded_without_secrets() {
         Some((header::AUTHORIZATION, "Basic YXBwOndyb25nLXNlY3JldA==")),
     )
     .await;
-    let req = Request::post("/oauth/token")
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from("{}"))
-        .unwrap();
-    send(&router, req).await;
+    post_json(&router, "/oauth/token", &json!({})).await;
 
     let res = get(&router, "/test/token-requests").await;
     assert!(!res.body.contains("s3cret") && !res.body.contains("wrong-secret"));
@@ -851,13 +846,13 @@ async fn token_requests_are_recorded_without_secrets() {
         ])
     );
     // Preflights are not token requests.
-    let req = Request::builder()
-        .method(Method::OPTIONS)
-        .uri("/oauth/token")
-        .header(header::ORIGIN, APP_ORIGIN)
-        .body(Body::empty())
-        .unwrap();
-    send(&router, req).await;
+    request_with(
+        &router,
+        Method::OPTIONS,
+        "/oauth/token",
+        &[(header::ORIGIN, APP_ORIGIN)],
+    )
+    .await;
     assert_eq!(
         get(&router, "/test/token-requests")
             .await
@@ -868,8 +863,8 @@ async fn token_requests_are_recorded_without_secrets() {
         4
     );
 
-    let req = Request::post("/test/reset").body(Body::empty()).unwrap();
-    assert_eq!(send(&router, req).await.status, StatusCode::NO_CONTENT);
+    let reset = request_with(&router, Method::POST, "/test/reset", &[]).await;
+    assert_eq!(reset.status, StatusCode::NO_CONTENT);
     assert_eq!(get(&router, "/test/token-requests").await.json(), json!([]));
 
     let (_, plain) = setup(config(false));

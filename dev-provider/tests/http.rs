@@ -121,11 +121,13 @@ async fn allow_token_redirects_with_fragment_and_token_works_both_ways() {
     assert_eq!(j["data"]["counts"]["media"], 1320);
     assert_eq!(j["meta"]["code"], 200);
 
-    let req = Request::get("/v1/users/self/media/recent")
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .body(Body::empty())
-        .unwrap();
-    let res = send(&router, req).await;
+    let bearer = format!("Bearer {token}");
+    let res = get_with(
+        &router,
+        "/v1/users/self/media/recent",
+        &[(header::AUTHORIZATION, &bearer)],
+    )
+    .await;
     assert_eq!(res.status, StatusCode::OK);
     let j = res.json();
     assert_eq!(j["data"].as_array().unwrap().len(), 3);
@@ -136,11 +138,13 @@ async fn allow_token_redirects_with_fragment_and_token_works_both_ways() {
         .ends_with("/static/avatar.svg"));
 
     // Both transports at once are refused (RFC 6750).
-    let req = Request::get(format!("/v1/users/self?access_token={token}"))
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .body(Body::empty())
-        .unwrap();
-    assert_eq!(send(&router, req).await.status, StatusCode::BAD_REQUEST);
+    let res = get_with(
+        &router,
+        &format!("/v1/users/self?access_token={token}"),
+        &[(header::AUTHORIZATION, &bearer)],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]
@@ -462,11 +466,8 @@ async fn malformed_parameters_are_rejected() {
     assert!(res.body.contains("`access_token` is given more than once"));
     let res = post_form(&router, "/oauth/access_token", "code=%G0").await;
     assert_eq!(res.status, StatusCode::BAD_REQUEST);
-    let req = Request::post("/oauth/access_token")
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from("{}"))
-        .unwrap();
-    assert_eq!(send(&router, req).await.status, StatusCode::BAD_REQUEST);
+    let res = post_json(&router, "/oauth/access_token", &serde_json::json!({})).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]
@@ -479,13 +480,10 @@ async fn wrong_method_and_unknown_path() {
         (Method::POST, "/v1/users/self/media/recent"),
         (Method::POST, "/static/avatar.svg"),
     ] {
-        let req = Request::builder()
-            .method(method.clone())
-            .uri(path)
-            .body(Body::empty())
-            .unwrap();
         assert_eq!(
-            send(&router, req).await.status,
+            request_with(&router, method.clone(), path, &[])
+                .await
+                .status,
             StatusCode::METHOD_NOT_ALLOWED,
             "{method} {path}"
         );
@@ -514,11 +512,14 @@ async fn invalid_tokens_get_401() {
     expect_401(get(&router, "/v1/users/self").await);
     expect_401(get(&router, "/v1/users/self?access_token=1574083.bogus").await);
     expect_401(get(&router, "/v1/users/self/media/recent?access_token=").await);
-    let req = Request::get("/v1/users/self")
-        .header(header::AUTHORIZATION, "Basic YTpi")
-        .body(Body::empty())
-        .unwrap();
-    expect_401(send(&router, req).await);
+    expect_401(
+        get_with(
+            &router,
+            "/v1/users/self",
+            &[(header::AUTHORIZATION, "Basic YTpi")],
+        )
+        .await,
+    );
 
     // Expired through the clock...
     let token = implicit_token(&router).await;
@@ -634,8 +635,8 @@ async fn test_controls_are_404_without_the_flag() {
             "{path}"
         );
     }
-    let req = Request::post("/test/reset").body(Body::empty()).unwrap();
-    assert_eq!(send(&router, req).await.status, StatusCode::NOT_FOUND);
+    let reset = request_with(&router, Method::POST, "/test/reset", &[]).await;
+    assert_eq!(reset.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
@@ -688,8 +689,8 @@ async fn test_controls_record_and_reset() {
         })
     );
 
-    let req = Request::post("/test/reset").body(Body::empty()).unwrap();
-    assert_eq!(send(&router, req).await.status, StatusCode::NO_CONTENT);
+    let reset = request_with(&router, Method::POST, "/test/reset", &[]).await;
+    assert_eq!(reset.status, StatusCode::NO_CONTENT);
     assert_eq!(
         get(&router, "/test/last-authorize").await.status,
         StatusCode::NOT_FOUND

@@ -4,8 +4,7 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{header, Method, Request, StatusCode};
+use axum::http::{header, Method, StatusCode};
 use axum::Router;
 use common::*;
 use serde_json::{json, Value};
@@ -83,13 +82,13 @@ async fn discovery_names_every_endpoint_with_cors() {
             "{scope}"
         );
     }
-    let preflight = Request::builder()
-        .method(Method::OPTIONS)
-        .uri("/.well-known/openid-configuration")
-        .header(header::ORIGIN, APP_ORIGIN)
-        .body(Body::empty())
-        .unwrap();
-    let res = send(&router, preflight).await;
+    let res = request_with(
+        &router,
+        Method::OPTIONS,
+        "/.well-known/openid-configuration",
+        &[(header::ORIGIN, APP_ORIGIN)],
+    )
+    .await;
     assert_eq!(res.status, StatusCode::NO_CONTENT);
     assert_eq!(
         res.header(header::ACCESS_CONTROL_ALLOW_ORIGIN),
@@ -319,14 +318,6 @@ async fn tampered(router: &Router, tamper: &str) -> (String, Value) {
     (answer["id_token"].as_str().unwrap().to_owned(), answer)
 }
 
-async fn post_json(router: &Router, uri: &str, body: &Value) -> Res {
-    let req = Request::post(uri)
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(body.to_string()))
-        .unwrap();
-    send(router, req).await
-}
-
 #[tokio::test]
 async fn each_tampering_breaks_exactly_one_check() {
     let (_, router) = setup(config(true));
@@ -401,8 +392,8 @@ async fn each_tampering_breaks_exactly_one_check() {
     );
 
     // A reset ends it all.
-    let reset = Request::post("/test/reset").body(Body::empty()).unwrap();
-    assert_eq!(send(&router, reset).await.status, StatusCode::NO_CONTENT);
+    let reset = request_with(&router, Method::POST, "/test/reset", &[]).await;
+    assert_eq!(reset.status, StatusCode::NO_CONTENT);
     assert_eq!(
         get(&router, "/test/oidc").await.json(),
         json!({"tamper": null, "userinfo_sub": null, "discovery_issuer": null})
@@ -441,13 +432,7 @@ async fn rotating_keys_replaces_the_key_set() {
     let (_, router) = setup(config(true));
     let old_keys = jwks(&router).await;
     let before = spa_login(&router, "openid", None, None).await;
-    let res = send(
-        &router,
-        Request::post("/test/rotate-keys")
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await;
+    let res = request_with(&router, Method::POST, "/test/rotate-keys", &[]).await;
     assert_eq!(res.status, StatusCode::OK);
     let new_keys = jwks(&router).await;
     assert_eq!(res.json(), new_keys);
@@ -481,9 +466,8 @@ async fn rotating_keys_replaces_the_key_set() {
 async fn oidc_test_controls_need_the_flag() {
     let (_, router) = setup(config(false));
     for path in ["/test/oidc", "/test/rotate-keys", "/test/revocations"] {
-        let req = Request::post(path).body(Body::empty()).unwrap();
         assert_eq!(
-            send(&router, req).await.status,
+            request_with(&router, Method::POST, path, &[]).await.status,
             StatusCode::NOT_FOUND,
             "{path}"
         );

@@ -5,7 +5,7 @@
 #![allow(dead_code)]
 
 use axum::body::{to_bytes, Body};
-use axum::http::{header, HeaderMap, Request, StatusCode};
+use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
 use dev_provider::{app, AppState, ClientRegistry, Config};
 use serde_json::Value;
@@ -164,11 +164,30 @@ pub async fn implicit_token(router: &Router) -> String {
 
 /// A request with extra headers.
 pub async fn get_with(router: &Router, uri: &str, headers: &[(header::HeaderName, &str)]) -> Res {
-    let mut req = Request::get(uri);
+    request_with(router, Method::GET, uri, headers).await
+}
+
+/// A request with no body, by any method, with extra headers.
+pub async fn request_with(
+    router: &Router,
+    method: Method,
+    uri: &str,
+    headers: &[(header::HeaderName, &str)],
+) -> Res {
+    let mut req = Request::builder().method(method).uri(uri);
     for (name, value) in headers {
         req = req.header(name, *value);
     }
     send(router, req.body(Body::empty()).unwrap()).await
+}
+
+/// A POST of `body` as JSON.
+pub async fn post_json(router: &Router, uri: &str, body: &Value) -> Res {
+    let req = Request::post(uri)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    send(router, req).await
 }
 
 /// A form POST with extra headers.
