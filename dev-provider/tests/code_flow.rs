@@ -15,19 +15,6 @@ use serde_json::json;
 const ISSUER: &str = "http://127.0.0.1:9090";
 const COOP: HeaderName = HeaderName::from_static("cross-origin-opener-policy");
 
-/// An authorization request for the public client `spa`, decided with **Allow**;
-/// returns the Location.
-async fn spa_authorize(router: &Router, extra: &[(&str, &str)]) -> Res {
-    let mut pairs = vec![
-        ("client_id", "spa"),
-        ("redirect_uri", SPA),
-        ("response_type", "code"),
-        ("decision", "allow"),
-    ];
-    pairs.extend_from_slice(extra);
-    post_form(router, "/oauth/authorize", &enc(&pairs)).await
-}
-
 async fn spa_code(router: &Router) -> String {
     code_of(
         &spa_authorize(
@@ -68,10 +55,7 @@ fn assert_oauth_error(res: &Res, status: StatusCode, error: &str) {
 async fn public_client_pkce_round_trip() {
     let (_, router) = setup(config(true));
     // The consent page carries the PKCE parameters through the form.
-    let q = enc(&[
-        ("client_id", "spa"),
-        ("redirect_uri", SPA),
-        ("response_type", "code"),
+    let q = spa_authorize_query(&[
         ("code_challenge", CHALLENGE),
         ("code_challenge_method", "S256"),
         ("state", "st"),
@@ -108,13 +92,7 @@ async fn public_client_pkce_round_trip() {
     let res = token_request(
         &router,
         "/oauth/token",
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", code),
-            ("redirect_uri", SPA),
-            ("client_id", "spa"),
-            ("code_verifier", VERIFIER),
-        ],
+        &spa_redemption(code),
         Some((header::ORIGIN, APP_ORIGIN)),
     )
     .await;
@@ -282,14 +260,10 @@ async fn authorize_rejects_bad_pkce_parameters_by_redirect() {
         (&[], "public client must use PKCE"),
     ];
     for (extra, message) in cases {
-        let mut pairs = vec![
-            ("client_id", "spa"),
-            ("redirect_uri", SPA),
-            ("response_type", "code"),
-            ("state", "s"),
-        ];
-        pairs.extend_from_slice(extra);
-        let res = get(&router, &format!("/oauth/authorize?{}", enc(&pairs))).await;
+        let mut fields = vec![("state", "s")];
+        fields.extend_from_slice(extra);
+        let q = spa_authorize_query(&fields);
+        let res = get(&router, &format!("/oauth/authorize?{q}")).await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{extra:?}: {}", res.body);
         let (base, query, fragment) = split_location(res.location());
         assert_eq!((base.as_str(), fragment), (SPA, None), "{extra:?}");
@@ -544,10 +518,7 @@ async fn response_mode_places_the_response() {
     assert!(fragment
         .unwrap()
         .starts_with("error=access_denied&error_reason=user_denied"));
-    let q = enc(&[
-        ("client_id", "spa"),
-        ("redirect_uri", SPA),
-        ("response_type", "code"),
+    let q = spa_authorize_query(&[
         ("response_mode", "fragment"),
         ("code_challenge", CHALLENGE),
         ("code_challenge_method", "S256"),
@@ -790,13 +761,7 @@ async fn token_requests_are_recorded_without_secrets() {
     token_request(
         &router,
         "/oauth/token",
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("redirect_uri", SPA),
-            ("client_id", "spa"),
-            ("code_verifier", VERIFIER),
-        ],
+        &spa_redemption(&code),
         Some((header::ORIGIN, APP_ORIGIN)),
     )
     .await;

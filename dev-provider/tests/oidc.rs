@@ -148,12 +148,7 @@ async fn the_code_flow_returns_a_verified_id_token_with_the_users_claims() {
     let last = get(&router, "/test/last-token").await.json();
     assert_eq!(last["id_token"], id_token);
     assert_eq!(last["flow"], "code");
-    let q = enc(&[
-        ("client_id", "spa"),
-        ("redirect_uri", SPA),
-        ("response_type", "code"),
-        ("nonce", "n-0S6_WzA2Mj"),
-    ]);
+    let q = spa_authorize_query(&[("nonce", "n-0S6_WzA2Mj")]);
     get(&router, &format!("/oauth/authorize?{q}")).await;
     let sent = get(&router, "/test/last-authorize").await.json();
     assert_eq!(sent["nonce"], "n-0S6_WzA2Mj");

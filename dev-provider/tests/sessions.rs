@@ -366,10 +366,7 @@ async fn revocation_of_access_and_refresh_tokens() {
 #[tokio::test]
 async fn another_account_can_be_chosen_and_logs_in() {
     let (_, router) = setup(config(false));
-    let q = enc(&[
-        ("client_id", "spa"),
-        ("redirect_uri", SPA),
-        ("response_type", "code"),
+    let q = spa_authorize_query(&[
         ("code_challenge", CHALLENGE),
         ("code_challenge_method", "S256"),
     ]);
@@ -607,28 +604,16 @@ async fn unknown_scopes_are_refused_where_the_flow_answers() {
 
 /// Logs in `spa` with the code flow and `scope`: the token request redeeming its code.
 async fn spa_code_redemption(router: &Router, scope: &str) -> String {
-    let res = post_form(
+    let res = spa_authorize(
         router,
-        "/oauth/authorize",
-        &enc(&[
-            ("client_id", "spa"),
-            ("redirect_uri", SPA),
-            ("response_type", "code"),
+        &[
             ("scope", scope),
             ("code_challenge", CHALLENGE),
             ("code_challenge_method", "S256"),
-            ("decision", "allow"),
-        ]),
+        ],
     )
     .await;
-    let code = code_of(&res);
-    enc(&[
-        ("grant_type", "authorization_code"),
-        ("code", &code),
-        ("redirect_uri", SPA),
-        ("client_id", "spa"),
-        ("code_verifier", VERIFIER),
-    ])
+    enc(&spa_redemption(&code_of(&res)))
 }
 
 /// RFC 6749 4.1.2 (and 10.5): "If an authorization code is used more than once, the

@@ -276,6 +276,42 @@ pub const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 pub const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 pub const SPA: &str = "http://localhost:5173/spa";
 
+/// The query of a code-flow authorization request by the public client `spa` for `SPA`,
+/// with `extra` fields after: the GET twin of [`spa_authorize`].
+pub fn spa_authorize_query(extra: &[(&str, &str)]) -> String {
+    let mut pairs = vec![
+        ("client_id", "spa"),
+        ("redirect_uri", SPA),
+        ("response_type", "code"),
+    ];
+    pairs.extend_from_slice(extra);
+    enc(&pairs)
+}
+
+/// A code-flow authorization request by the public client `spa`, with the given extra
+/// fields, decided with **Allow** on the consent form.
+pub async fn spa_authorize(router: &Router, extra: &[(&str, &str)]) -> Res {
+    let mut pairs = vec![
+        ("client_id", "spa"),
+        ("redirect_uri", SPA),
+        ("response_type", "code"),
+        ("decision", "allow"),
+    ];
+    pairs.extend_from_slice(extra);
+    post_form(router, "/oauth/authorize", &enc(&pairs)).await
+}
+
+/// The widget's token request redeeming `code` for `spa`: no secret, the PKCE verifier.
+pub fn spa_redemption(code: &str) -> [(&str, &str); 5] {
+    [
+        ("grant_type", "authorization_code"),
+        ("code", code),
+        ("redirect_uri", SPA),
+        ("client_id", "spa"),
+        ("code_verifier", VERIFIER),
+    ]
+}
+
 /// A code-flow login of the public client `spa` (PKCE), allowed by the browser with
 /// `cookie` (None: the default user), then redeemed: the token endpoint's JSON.
 pub async fn spa_login(
@@ -299,22 +335,10 @@ pub async fn spa_login(
         cookie.map(|c| (header::COOKIE, c)).into_iter().collect();
     let res = post_form_with(router, "/oauth/authorize", &enc(&pairs), &headers).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-    let (_, query, _) = split_location(res.location());
-    let query = decode(&query.expect("a query"));
+    let query = redirect_query(&res);
     assert!(field(&query, "error").is_none(), "{query:?}");
     let code = field(&query, "code").unwrap();
-    let res = post_form(
-        router,
-        "/oauth/token",
-        &enc(&[
-            ("grant_type", "authorization_code"),
-            ("code", code),
-            ("redirect_uri", SPA),
-            ("client_id", "spa"),
-            ("code_verifier", VERIFIER),
-        ]),
-    )
-    .await;
+    let res = post_form(router, "/oauth/token", &enc(&spa_redemption(code))).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     res.json()
 }
