@@ -96,20 +96,11 @@ async fn public_client_pkce_round_trip() {
         Some((header::ORIGIN, APP_ORIGIN)),
     )
     .await;
-    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-    assert_eq!(res.header(header::CACHE_CONTROL), Some("no-store"));
+    let token = assert_basic_login(&router, &res).await;
     assert_eq!(
         res.header(header::ACCESS_CONTROL_ALLOW_ORIGIN),
         Some(APP_ORIGIN)
     );
-    let j = res.json();
-    assert_eq!(j["token_type"], "bearer");
-    assert_eq!(j["expires_in"], 3600);
-    assert_eq!(j["scope"], "basic");
-    assert_eq!(j["user"]["username"], "snoopdogg");
-    let token = j["access_token"].as_str().unwrap().to_owned();
-    let api = get(&router, &format!("/v1/users/self?access_token={token}")).await;
-    assert_eq!(api.status, StatusCode::OK);
 
     let j = get(&router, "/test/last-token").await.json();
     assert_eq!(

@@ -222,16 +222,7 @@ async fn code_flow_exchanges_once_with_exact_redirect_uri() {
     assert_eq!(res.json()["code"], 401);
 
     let res = exchange(popup, "s3cret", code.clone()).await;
-    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-    assert_eq!(res.header(header::CACHE_CONTROL), Some("no-store"));
-    let j = res.json();
-    assert_eq!(j["token_type"], "bearer");
-    assert_eq!(j["expires_in"], 3600);
-    assert_eq!(j["scope"], "basic");
-    assert_eq!(j["user"]["username"], "snoopdogg");
-    let token = j["access_token"].as_str().unwrap().to_owned();
-    let res = get(&router, &format!("/v1/users/self?access_token={token}")).await;
-    assert_eq!(res.status, StatusCode::OK);
+    assert_basic_login(&router, &res).await;
 
     let res = exchange(popup, "s3cret", code).await;
     assert_eq!(res.status, StatusCode::BAD_REQUEST);

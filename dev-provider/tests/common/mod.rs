@@ -263,6 +263,22 @@ pub fn at_hash(access_token: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..16])
 }
 
+/// Checks the token endpoint's answer to a `basic` login of the default user (200, not
+/// cached, a bearer token for an hour) and that its token works at the API; the token.
+pub async fn assert_basic_login(router: &Router, res: &Res) -> String {
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(res.header(header::CACHE_CONTROL), Some("no-store"));
+    let j = res.json();
+    assert_eq!(j["token_type"], "bearer");
+    assert_eq!(j["expires_in"], 3600);
+    assert_eq!(j["scope"], "basic");
+    assert_eq!(j["user"]["username"], "snoopdogg");
+    let token = j["access_token"].as_str().unwrap().to_owned();
+    let api = get(router, &format!("/v1/users/self?access_token={token}")).await;
+    assert_eq!(api.status, StatusCode::OK);
+    token
+}
+
 /// Seconds since the epoch.
 pub fn unix_now() -> u64 {
     std::time::SystemTime::now()
