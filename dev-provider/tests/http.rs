@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
+use axum::Router;
 use common::*;
 use dev_provider::Config;
 
@@ -630,16 +631,20 @@ async fn test_controls_are_404_without_the_flag() {
     assert_eq!(reset.status, StatusCode::NOT_FOUND);
 }
 
+/// The statuses of `/test/last-authorize` and `/test/last-token`: 404 while nothing is recorded.
+async fn last_request_statuses(router: &Router) -> (StatusCode, StatusCode) {
+    (
+        get(router, "/test/last-authorize").await.status,
+        get(router, "/test/last-token").await.status,
+    )
+}
+
 #[tokio::test]
 async fn test_controls_record_and_reset() {
     let (_, router) = setup(config(true));
     assert_eq!(
-        get(&router, "/test/last-authorize").await.status,
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        get(&router, "/test/last-token").await.status,
-        StatusCode::NOT_FOUND
+        last_request_statuses(&router).await,
+        (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND)
     );
 
     let q = format!(
@@ -683,12 +688,8 @@ async fn test_controls_record_and_reset() {
     let reset = request_with(&router, Method::POST, "/test/reset", &[]).await;
     assert_eq!(reset.status, StatusCode::NO_CONTENT);
     assert_eq!(
-        get(&router, "/test/last-authorize").await.status,
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        get(&router, "/test/last-token").await.status,
-        StatusCode::NOT_FOUND
+        last_request_statuses(&router).await,
+        (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND)
     );
 }
 
