@@ -741,6 +741,18 @@ async fn race(router: &Router, body: String) -> (Res, Res) {
     }
 }
 
+/// Runs a [`race`] of `body`, checks the loser is refused as a reuse (`invalid_grant`), then
+/// tries the winner's access token at the API and its refresh token: what still works, if any.
+async fn alive_after_race(router: &Router, body: String) -> Option<String> {
+    let (won, lost) = race(router, body).await;
+    assert_eq!(won.status, StatusCode::OK, "{}", won.body);
+    assert_eq!(lost.json()["error"], "invalid_grant", "{}", lost.body);
+    let api = api_status(router, &text(&won.json(), "access_token")).await;
+    let refresh = spa_refresh(router, &text(&won.json(), "refresh_token"), None).await;
+    (api.0 != StatusCode::UNAUTHORIZED || refresh.status == StatusCode::OK)
+        .then(|| format!("API {}, refresh {}", api.0, refresh.status))
+}
+
 /// README, code grant: "A used code presented again ... is `invalid_grant` and revokes
 /// every access and refresh token issued from it (RFC 6749 4.1.2)". The tokens of the
 /// redemption the replay raced with are stored only after `redeem_code` let go of the
@@ -752,16 +764,8 @@ async fn a_code_replayed_during_its_redemption_leaves_no_token_alive() {
     let mut alive = Vec::new();
     for round in 0..60 {
         let redeem = spa_code_redemption(&router, "openid offline_access").await;
-        let (won, lost) = race(&router, redeem).await;
-        assert_eq!(won.status, StatusCode::OK, "{}", won.body);
-        assert_eq!(lost.json()["error"], "invalid_grant", "{}", lost.body);
-        let api = api_status(&router, &text(&won.json(), "access_token")).await;
-        let refresh = spa_refresh(&router, &text(&won.json(), "refresh_token"), None).await;
-        if api.0 != StatusCode::UNAUTHORIZED || refresh.status == StatusCode::OK {
-            alive.push(format!(
-                "round {round}: API {}, refresh {}",
-                api.0, refresh.status
-            ));
+        if let Some(what) = alive_after_race(&router, redeem).await {
+            alive.push(format!("round {round}: {what}"));
         }
     }
     assert!(
@@ -786,16 +790,8 @@ async fn a_refresh_token_replayed_during_its_use_leaves_no_token_alive() {
             ("refresh_token", &text(&login, "refresh_token")),
             ("client_id", "spa"),
         ]);
-        let (won, lost) = race(&router, body).await;
-        assert_eq!(won.status, StatusCode::OK, "{}", won.body);
-        assert_eq!(lost.json()["error"], "invalid_grant", "{}", lost.body);
-        let api = api_status(&router, &text(&won.json(), "access_token")).await;
-        let next = spa_refresh(&router, &text(&won.json(), "refresh_token"), None).await;
-        if api.0 != StatusCode::UNAUTHORIZED || next.status == StatusCode::OK {
-            alive.push(format!(
-                "round {round}: API {}, refresh {}",
-                api.0, next.status
-            ));
+        if let Some(what) = alive_after_race(&router, body).await {
+            alive.push(format!("round {round}: {what}"));
         }
     }
     assert!(
