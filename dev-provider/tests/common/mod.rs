@@ -71,15 +71,11 @@ pub async fn send(router: &Router, req: Request<Body>) -> Res {
 }
 
 pub async fn get(router: &Router, uri: &str) -> Res {
-    send(router, Request::get(uri).body(Body::empty()).unwrap()).await
+    get_with(router, uri, &[]).await
 }
 
 pub async fn post_form(router: &Router, uri: &str, body: &str) -> Res {
-    let req = Request::post(uri)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(body.to_owned()))
-        .unwrap();
-    send(router, req).await
+    post_form_with(router, uri, body, &[]).await
 }
 
 pub fn enc(pairs: &[(&str, &str)]) -> String {
