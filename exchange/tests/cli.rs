@@ -211,24 +211,14 @@ async fn logs_say_what_happened_and_never_a_secret_code_verifier_or_token() {
     // A full exchange, then the same code again (the provider's invalid_grant).
     let (verifier, challenge) = pkce();
     let code = fresh_code(&provider, &challenge).await;
-    let ok = post_token(
-        &exchange,
-        Some(ORIGIN),
-        token_form(CLIENT_ID, &code, REDIRECT_URI, &verifier),
-    )
-    .await;
+    let ok = post_code(&exchange, CLIENT_ID, &code, &verifier).await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
     sensitive.extend([
         code.clone(),
         verifier.clone(),
         ok.json()["access_token"].as_str().unwrap().to_owned(),
     ]);
-    let replay = post_token(
-        &exchange,
-        Some(ORIGIN),
-        token_form(CLIENT_ID, &code, REDIRECT_URI, &verifier),
-    )
-    .await;
+    let replay = post_code(&exchange, CLIENT_ID, &code, &verifier).await;
     assert_eq!(replay.status, StatusCode::BAD_REQUEST);
 
     // Each refusal and each failing provider, with a code and verifier of its own.

@@ -203,20 +203,14 @@ async fn code_refresh_and_revocation_through_the_exchange_at_django_oauth_toolki
         // The code, exchanged with the widget's request.
         let (verifier, challenge) = pkce();
         let code = django_code(&django, &challenge).await;
-        let form = token_form(DJANGO_CLIENT_ID, &code, REDIRECT_URI, &verifier);
-        let login = post_token(&exchange, Some(ORIGIN), form).await;
+        let login = post_code(&exchange, DJANGO_CLIENT_ID, &code, &verifier).await;
         assert_eq!(login.status, StatusCode::OK, "{auth}: {}", login.body);
         assert_eq!(login.json()["token_type"], "Bearer");
         let (access, refresh) = (text(&login, "access_token"), text(&login, "refresh_token"));
         assert_eq!(hello(&django, &access).await, StatusCode::OK, "{auth}");
 
         // A refresh returns a rotated refresh token; the old one is then refused.
-        let renewed = post_token(
-            &exchange,
-            Some(ORIGIN),
-            refresh_form(DJANGO_CLIENT_ID, &refresh, None),
-        )
-        .await;
+        let renewed = post_refresh(&exchange, DJANGO_CLIENT_ID, &refresh, None).await;
         assert_eq!(renewed.status, StatusCode::OK, "{auth}: {}", renewed.body);
         let (new_access, new_refresh) = (
             text(&renewed, "access_token"),
@@ -224,12 +218,7 @@ async fn code_refresh_and_revocation_through_the_exchange_at_django_oauth_toolki
         );
         assert_ne!(new_refresh, refresh, "{auth}: rotated");
         assert_eq!(hello(&django, &new_access).await, StatusCode::OK);
-        let reused = post_token(
-            &exchange,
-            Some(ORIGIN),
-            refresh_form(DJANGO_CLIENT_ID, &refresh, None),
-        )
-        .await;
+        let reused = post_refresh(&exchange, DJANGO_CLIENT_ID, &refresh, None).await;
         assert_eq!(
             reused.status,
             StatusCode::BAD_REQUEST,
@@ -239,11 +228,11 @@ async fn code_refresh_and_revocation_through_the_exchange_at_django_oauth_toolki
         assert_eq!(reused.error_code(), "invalid_grant");
 
         // Revocation: the access token, then the refresh token, which is then refused.
-        let revoked = post_form(
+        let revoked = post_revoke(
             &exchange,
-            "/revoke",
-            Some(ORIGIN),
-            revoke_form(DJANGO_CLIENT_ID, &new_access, Some("access_token")),
+            DJANGO_CLIENT_ID,
+            &new_access,
+            Some("access_token"),
         )
         .await;
         assert_eq!(revoked.status, StatusCode::OK, "{auth}: {}", revoked.body);
@@ -253,20 +242,15 @@ async fn code_refresh_and_revocation_through_the_exchange_at_django_oauth_toolki
             StatusCode::OK,
             "{auth}: revoked"
         );
-        let revoked = post_form(
+        let revoked = post_revoke(
             &exchange,
-            "/revoke",
-            Some(ORIGIN),
-            revoke_form(DJANGO_CLIENT_ID, &new_refresh, Some("refresh_token")),
+            DJANGO_CLIENT_ID,
+            &new_refresh,
+            Some("refresh_token"),
         )
         .await;
         assert_eq!(revoked.status, StatusCode::OK, "{auth}: {}", revoked.body);
-        let after = post_token(
-            &exchange,
-            Some(ORIGIN),
-            refresh_form(DJANGO_CLIENT_ID, &new_refresh, None),
-        )
-        .await;
+        let after = post_refresh(&exchange, DJANGO_CLIENT_ID, &new_refresh, None).await;
         assert_eq!(
             after.status,
             StatusCode::BAD_REQUEST,

@@ -62,12 +62,7 @@ async fn a_full_exchange_returns_the_providers_token_and_user() {
     let (verifier, challenge) = pkce();
     let code = fresh_code(&provider, &challenge).await;
 
-    let answer = post_token(
-        &exchange,
-        Some(ORIGIN),
-        token_form(CLIENT_ID, &code, REDIRECT_URI, &verifier),
-    )
-    .await;
+    let answer = post_code(&exchange, CLIENT_ID, &code, &verifier).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     let json = answer.json();
     assert!(json["access_token"].as_str().is_some_and(|t| !t.is_empty()));
@@ -92,12 +87,7 @@ async fn a_full_exchange_returns_the_providers_token_and_user() {
     assert_eq!(me.status(), StatusCode::OK);
 
     // The code is single-use: the provider's own refusal comes back with its status.
-    let again = post_token(
-        &exchange,
-        Some(ORIGIN),
-        token_form(CLIENT_ID, &code, REDIRECT_URI, &verifier),
-    )
-    .await;
+    let again = post_code(&exchange, CLIENT_ID, &code, &verifier).await;
     assert_eq!(again.status, StatusCode::BAD_REQUEST);
     assert_eq!(again.error(), "invalid_grant");
     assert_eq!(again.header("access-control-allow-origin"), Some(ORIGIN));

@@ -97,7 +97,7 @@ async fn a_providers_refusal_of_a_refresh_passes_through() {
     let body = r#"{"error":"invalid_grant","error_description":"reused"}"#;
     let (endpoint, _) = start_fake_endpoint(400, "application/json", body).await;
     let exchange = exchange_for(&endpoint, "client_secret_post").await;
-    let answer = post_token(&exchange, Some(ORIGIN), refresh_form(CLIENT_ID, "rt", None)).await;
+    let answer = post_refresh(&exchange, CLIENT_ID, "rt", None).await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
     assert_eq!(answer.body, body);
 }
@@ -153,13 +153,7 @@ async fn refusals_of_the_refresh_grant_and_of_revoke() {
             "{what}"
         );
     }
-    let no_revoke = post_form(
-        &exchange,
-        "/revoke",
-        Some(ORIGIN),
-        revoke_form("no-revoke", "t", None),
-    )
-    .await;
+    let no_revoke = post_revoke(&exchange, "no-revoke", "t", None).await;
     assert!(no_revoke.json()["error_description"]
         .as_str()
         .unwrap()
@@ -203,38 +197,20 @@ async fn a_revocations_answers_as_the_provider_gives_them() {
     // A success with a body that is not JSON is still a success; its body is dropped.
     let (endpoint, _) = start_fake_endpoint(200, "text/html", "<p>revoked</p>").await;
     let exchange = exchange_for(&endpoint, "client_secret_post").await;
-    let answer = post_form(
-        &exchange,
-        "/revoke",
-        Some(ORIGIN),
-        revoke_form(CLIENT_ID, "t", None),
-    )
-    .await;
+    let answer = post_revoke(&exchange, CLIENT_ID, "t", None).await;
     assert_eq!((answer.status, answer.body.as_str()), (StatusCode::OK, ""));
 
     let refusal = r#"{"error":"invalid_client","error_description":"bad secret"}"#;
     let (endpoint, _) = start_fake_endpoint(401, "application/json", refusal).await;
     let exchange = exchange_for(&endpoint, "client_secret_post").await;
-    let answer = post_form(
-        &exchange,
-        "/revoke",
-        Some(ORIGIN),
-        revoke_form(CLIENT_ID, "t", None),
-    )
-    .await;
+    let answer = post_revoke(&exchange, CLIENT_ID, "t", None).await;
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
     assert_eq!(answer.body, refusal);
 
     // An error that is not JSON, a provider that is down: 502.
     let (endpoint, _) = start_fake_endpoint(503, "text/html", "<h1>down</h1>").await;
     let exchange = exchange_for(&endpoint, "client_secret_post").await;
-    let answer = post_form(
-        &exchange,
-        "/revoke",
-        Some(ORIGIN),
-        revoke_form(CLIENT_ID, "t", None),
-    )
-    .await;
+    let answer = post_revoke(&exchange, CLIENT_ID, "t", None).await;
     assert_eq!(answer.status, StatusCode::BAD_GATEWAY);
     assert_eq!(answer.error(), "server_error");
     let (down, _held) = closed_port_origin().await;
@@ -323,33 +299,18 @@ async fn refresh_and_revoke_at_the_dev_provider() {
 
     let (verifier, challenge) = pkce();
     let code = fresh_code_for(&provider, &challenge, "basic offline_access").await;
-    let login = post_token(
-        &exchange,
-        Some(ORIGIN),
-        token_form(CLIENT_ID, &code, REDIRECT_URI, &verifier),
-    )
-    .await;
+    let login = post_code(&exchange, CLIENT_ID, &code, &verifier).await;
     assert_eq!(login.status, StatusCode::OK, "{}", login.body);
     let first = token(&login, "refresh_token");
 
-    let renewed = post_token(
-        &exchange,
-        Some(ORIGIN),
-        refresh_form(CLIENT_ID, &first, Some("basic")),
-    )
-    .await;
+    let renewed = post_refresh(&exchange, CLIENT_ID, &first, Some("basic")).await;
     assert_eq!(renewed.status, StatusCode::OK, "{}", renewed.body);
     assert_eq!(renewed.json()["scope"], "basic");
     let second = token(&renewed, "refresh_token");
     assert_ne!(second, first);
     assert_eq!(api(token(&renewed, "access_token")).await, StatusCode::OK);
 
-    let again = post_token(
-        &exchange,
-        Some(ORIGIN),
-        refresh_form(CLIENT_ID, &first, None),
-    )
-    .await;
+    let again = post_refresh(&exchange, CLIENT_ID, &first, None).await;
     assert_eq!(
         (again.status, again.error()),
         (StatusCode::BAD_REQUEST, "invalid_grant".to_owned())
@@ -363,21 +324,12 @@ async fn refresh_and_revoke_at_the_dev_provider() {
     // A new login, revoked through the exchange.
     let (verifier, challenge) = pkce();
     let code = fresh_code_for(&provider, &challenge, "basic offline_access").await;
-    let login = post_token(
+    let login = post_code(&exchange, CLIENT_ID, &code, &verifier).await;
+    let revoked = post_revoke(
         &exchange,
-        Some(ORIGIN),
-        token_form(CLIENT_ID, &code, REDIRECT_URI, &verifier),
-    )
-    .await;
-    let revoked = post_form(
-        &exchange,
-        "/revoke",
-        Some(ORIGIN),
-        revoke_form(
-            CLIENT_ID,
-            &token(&login, "refresh_token"),
-            Some("refresh_token"),
-        ),
+        CLIENT_ID,
+        &token(&login, "refresh_token"),
+        Some("refresh_token"),
     )
     .await;
     assert_eq!(
@@ -388,11 +340,6 @@ async fn refresh_and_revoke_at_the_dev_provider() {
         api(token(&login, "access_token")).await,
         StatusCode::UNAUTHORIZED
     );
-    let after = post_token(
-        &exchange,
-        Some(ORIGIN),
-        refresh_form(CLIENT_ID, &token(&login, "refresh_token"), None),
-    )
-    .await;
+    let after = post_refresh(&exchange, CLIENT_ID, &token(&login, "refresh_token"), None).await;
     assert_eq!(after.error(), "invalid_grant");
 }

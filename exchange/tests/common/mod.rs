@@ -283,6 +283,35 @@ pub async fn post_form(exchange: &str, path: &str, origin: Option<&str>, body: S
     send(request).await
 }
 
+/// The widget's token request redeeming `client_id`'s `code` (see [`token_form`]) at
+/// [`REDIRECT_URI`], from [`ORIGIN`].
+pub async fn post_code(exchange: &str, client_id: &str, code: &str, verifier: &str) -> Answer {
+    let body = token_form(client_id, code, REDIRECT_URI, verifier);
+    post_token(exchange, Some(ORIGIN), body).await
+}
+
+/// The widget's refresh request (see [`refresh_form`]), from [`ORIGIN`].
+pub async fn post_refresh(
+    exchange: &str,
+    client_id: &str,
+    refresh_token: &str,
+    scope: Option<&str>,
+) -> Answer {
+    let body = refresh_form(client_id, refresh_token, scope);
+    post_token(exchange, Some(ORIGIN), body).await
+}
+
+/// The widget's revocation request (see [`revoke_form`]), from [`ORIGIN`].
+pub async fn post_revoke(
+    exchange: &str,
+    client_id: &str,
+    token: &str,
+    hint: Option<&str>,
+) -> Answer {
+    let body = revoke_form(client_id, token, hint);
+    post_form(exchange, "/revoke", Some(ORIGIN), body).await
+}
+
 /// The config file text for `clients`, with a small upstream timeout.
 pub fn config_json(clients: &[serde_json::Value], timeout_ms: u64) -> String {
     serde_json::json!({ "upstream_timeout_ms": timeout_ms, "clients": clients }).to_string()
