@@ -173,13 +173,6 @@ async fn hello(django: &Django, access_token: &str) -> StatusCode {
     res.status()
 }
 
-fn text(answer: &Answer, key: &str) -> String {
-    answer.json()[key]
-        .as_str()
-        .unwrap_or_else(|| panic!("no {key} in {}", answer.body))
-        .to_owned()
-}
-
 #[tokio::test]
 async fn code_refresh_and_revocation_through_the_exchange_at_django_oauth_toolkit() {
     let Some(python) = python() else {
@@ -206,16 +199,14 @@ async fn code_refresh_and_revocation_through_the_exchange_at_django_oauth_toolki
         let login = post_code(&exchange, DJANGO_CLIENT_ID, &code, &verifier).await;
         assert_eq!(login.status, StatusCode::OK, "{auth}: {}", login.body);
         assert_eq!(login.json()["token_type"], "Bearer");
-        let (access, refresh) = (text(&login, "access_token"), text(&login, "refresh_token"));
+        let (access, refresh) = (login.text("access_token"), login.text("refresh_token"));
         assert_eq!(hello(&django, &access).await, StatusCode::OK, "{auth}");
 
         // A refresh returns a rotated refresh token; the old one is then refused.
         let renewed = post_refresh(&exchange, DJANGO_CLIENT_ID, &refresh, None).await;
         assert_eq!(renewed.status, StatusCode::OK, "{auth}: {}", renewed.body);
-        let (new_access, new_refresh) = (
-            text(&renewed, "access_token"),
-            text(&renewed, "refresh_token"),
-        );
+        let (new_access, new_refresh) =
+            (renewed.text("access_token"), renewed.text("refresh_token"));
         assert_ne!(new_refresh, refresh, "{auth}: rotated");
         assert_eq!(hello(&django, &new_access).await, StatusCode::OK);
         let reused = post_refresh(&exchange, DJANGO_CLIENT_ID, &refresh, None).await;

@@ -77,14 +77,10 @@ async fn a_full_exchange_returns_the_providers_token_and_user() {
     assert_eq!(answer.header("vary"), Some("Origin"));
 
     // The token works at the provider's API.
-    let token = json["access_token"].as_str().unwrap();
-    let me = http()
-        .get(format!("{provider}/v1/users/self"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(me.status(), StatusCode::OK);
+    assert_eq!(
+        api_status(&provider, &answer.text("access_token")).await,
+        StatusCode::OK
+    );
 
     // The code is single-use: the provider's own refusal comes back with its status.
     let again = post_code(&exchange, CLIENT_ID, &code, &verifier).await;

@@ -283,32 +283,22 @@ async fn refresh_and_revoke_at_the_dev_provider() {
         2_000,
     );
     let exchange = start_exchange(&config, &[(SECRET_ENV, SECRET)]).await;
-    let api = |token: String| {
-        let provider = provider.clone();
-        async move {
-            let res = http()
-                .get(format!("{provider}/v1/users/self"))
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap();
-            res.status()
-        }
-    };
-    let token = |answer: &Answer, key: &str| answer.json()[key].as_str().unwrap().to_owned();
 
     let (verifier, challenge) = pkce();
     let code = fresh_code_for(&provider, &challenge, "basic offline_access").await;
     let login = post_code(&exchange, CLIENT_ID, &code, &verifier).await;
     assert_eq!(login.status, StatusCode::OK, "{}", login.body);
-    let first = token(&login, "refresh_token");
+    let first = login.text("refresh_token");
 
     let renewed = post_refresh(&exchange, CLIENT_ID, &first, Some("basic")).await;
     assert_eq!(renewed.status, StatusCode::OK, "{}", renewed.body);
     assert_eq!(renewed.json()["scope"], "basic");
-    let second = token(&renewed, "refresh_token");
+    let second = renewed.text("refresh_token");
     assert_ne!(second, first);
-    assert_eq!(api(token(&renewed, "access_token")).await, StatusCode::OK);
+    assert_eq!(
+        api_status(&provider, &renewed.text("access_token")).await,
+        StatusCode::OK
+    );
 
     let again = post_refresh(&exchange, CLIENT_ID, &first, None).await;
     assert_eq!(
@@ -316,7 +306,7 @@ async fn refresh_and_revoke_at_the_dev_provider() {
         (StatusCode::BAD_REQUEST, "invalid_grant".to_owned())
     );
     assert_eq!(
-        api(token(&renewed, "access_token")).await,
+        api_status(&provider, &renewed.text("access_token")).await,
         StatusCode::UNAUTHORIZED,
         "family revoked"
     );
@@ -328,7 +318,7 @@ async fn refresh_and_revoke_at_the_dev_provider() {
     let revoked = post_revoke(
         &exchange,
         CLIENT_ID,
-        &token(&login, "refresh_token"),
+        &login.text("refresh_token"),
         Some("refresh_token"),
     )
     .await;
@@ -337,9 +327,9 @@ async fn refresh_and_revoke_at_the_dev_provider() {
         (StatusCode::OK, "")
     );
     assert_eq!(
-        api(token(&login, "access_token")).await,
+        api_status(&provider, &login.text("access_token")).await,
         StatusCode::UNAUTHORIZED
     );
-    let after = post_refresh(&exchange, CLIENT_ID, &token(&login, "refresh_token"), None).await;
+    let after = post_refresh(&exchange, CLIENT_ID, &login.text("refresh_token"), None).await;
     assert_eq!(after.error(), "invalid_grant");
 }

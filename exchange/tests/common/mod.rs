@@ -94,6 +94,17 @@ pub fn http() -> reqwest::Client {
         .unwrap()
 }
 
+/// The status of the dev provider's API for `access_token`.
+pub async fn api_status(provider: &str, access_token: &str) -> StatusCode {
+    let res = http()
+        .get(format!("{provider}/v1/users/self"))
+        .bearer_auth(access_token)
+        .send()
+        .await
+        .unwrap();
+    res.status()
+}
+
 /// A real authorization code: the consent form's **Allow**, as a user would click it,
 /// with a PKCE challenge for `verifier`'s pair. Read from the 303's `Location`.
 pub async fn fresh_code(provider: &str, challenge: &str) -> String {
@@ -359,6 +370,14 @@ impl Answer {
 
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).map(|v| v.to_str().unwrap())
+    }
+
+    /// The string member `key` of the JSON answer.
+    pub fn text(&self, key: &str) -> String {
+        self.json()[key]
+            .as_str()
+            .unwrap_or_else(|| panic!("no {key} in {}", self.body))
+            .to_owned()
     }
 
     /// The `error` member of a provider's own error answer (which may have no description).
