@@ -198,14 +198,9 @@ async fn logs_say_what_happened_and_never_a_secret_code_verifier_or_token() {
         .map(String::from),
     );
     // For client_secret_basic the header's base64 must not show up either.
-    let basic = format!(
-        "{}:{}",
-        "basic-app",
-        form_urlencoded::byte_serialize(b"basic-secret-Mv63").collect::<String>()
-    );
     sensitive.push(base64::Engine::encode(
         &base64::engine::general_purpose::STANDARD,
-        basic,
+        basic_pair("basic-app", "basic-secret-Mv63"),
     ));
 
     // A full exchange, then the same code again (the provider's invalid_grant).

@@ -7,7 +7,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
-use base64::Engine as _;
 use common::*;
 
 /// The exchange with [`CLIENT_ID`] on the dev provider, and a second client that allows
@@ -485,15 +484,11 @@ async fn client_secret_post_adds_the_secret_to_the_widgets_fields() {
 
     let seen = seen.lock().unwrap();
     let request = &seen[0];
-    let fields: Vec<(String, String)> = form_urlencoded::parse(request.body.as_bytes())
-        .into_owned()
-        .collect();
-    let mut expected: Vec<(String, String)> = form_urlencoded::parse(sent.as_bytes())
-        .into_owned()
-        .collect();
+    let mut expected = form_fields(&sent);
     expected.push(("client_secret".into(), SECRET.into()));
     assert_eq!(
-        fields, expected,
+        form_fields(&request.body),
+        expected,
         "every field of the widget, in order, then the secret"
     );
     assert!(request.headers.get("authorization").is_none());
@@ -519,18 +514,8 @@ async fn client_secret_basic_sends_the_secret_in_the_authorization_header() {
         request.body, sent,
         "the widget's fields exactly, no secret among them"
     );
-    let authorization = request.headers["authorization"].to_str().unwrap();
-    let encoded = authorization.strip_prefix("Basic ").unwrap();
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(encoded)
-        .unwrap();
     // RFC 6749 section 2.3.1: each part form-encoded before joining.
-    let expected = format!(
-        "{}:{}",
-        CLIENT_ID,
-        form_urlencoded::byte_serialize(SECRET.as_bytes()).collect::<String>()
-    );
-    assert_eq!(String::from_utf8(decoded).unwrap(), expected);
+    assert_eq!(request.basic_credentials(), basic_pair(CLIENT_ID, SECRET));
 }
 
 #[tokio::test]

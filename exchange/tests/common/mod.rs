@@ -159,6 +159,32 @@ pub struct Captured {
     pub body: String,
 }
 
+impl Captured {
+    /// The `id:secret` of its `Authorization: Basic` header, decoded from base64.
+    pub fn basic_credentials(&self) -> String {
+        let header = self.headers["authorization"].to_str().unwrap();
+        let encoded = header.strip_prefix("Basic ").unwrap();
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(encoded)
+            .unwrap();
+        String::from_utf8(decoded).unwrap()
+    }
+}
+
+/// `id:secret` as RFC 6749 section 2.3.1 puts them in Basic: each part form-encoded before
+/// joining.
+pub fn basic_pair(id: &str, secret: &str) -> String {
+    let encode = |part: &str| form_urlencoded::byte_serialize(part.as_bytes()).collect::<String>();
+    format!("{}:{}", encode(id), encode(secret))
+}
+
+/// The fields of a form body, decoded, in their order.
+pub fn form_fields(body: &str) -> Vec<(String, String)> {
+    form_urlencoded::parse(body.as_bytes())
+        .into_owned()
+        .collect()
+}
+
 /// A token endpoint at `/token` (and a revocation endpoint at `/revoke`, the same) that
 /// records each request and answers `status` with `body` as `content_type`. Returns its
 /// origin and the recordings.
