@@ -170,18 +170,14 @@ async fn unknown_client_redirect_uri_and_origins_are_refused_with_403() {
 #[tokio::test]
 async fn preflights_are_answered_for_configured_origins_only() {
     let (_provider, exchange) = exchange_for_provider().await;
-    let preflight = |origin: Option<&'static str>| {
-        let mut request = http()
-            .request(reqwest::Method::OPTIONS, format!("{exchange}/token"))
-            .header("access-control-request-method", "POST")
-            .header("access-control-request-headers", "content-type");
-        if let Some(origin) = origin {
-            request = request.header("origin", origin);
-        }
-        send(request)
+    let preflight_from = |origin: Option<&'static str>| {
+        send(
+            preflight(format!("{exchange}/token"), origin)
+                .header("access-control-request-headers", "content-type"),
+        )
     };
 
-    let allowed = preflight(Some(ORIGIN)).await;
+    let allowed = preflight_from(Some(ORIGIN)).await;
     assert_eq!(allowed.status, StatusCode::NO_CONTENT);
     assert_eq!(allowed.header("access-control-allow-origin"), Some(ORIGIN));
     assert_eq!(allowed.header("access-control-allow-methods"), Some("POST"));
@@ -190,7 +186,7 @@ async fn preflights_are_answered_for_configured_origins_only() {
         .is_some_and(|h| h.eq_ignore_ascii_case("content-type")));
 
     for origin in [Some(FOREIGN_ORIGIN), None] {
-        let refused = preflight(origin).await;
+        let refused = preflight_from(origin).await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN, "{origin:?}");
         assert_eq!(refused.error(), "unauthorized_client");
         assert_eq!(refused.header("access-control-allow-origin"), None);

@@ -222,21 +222,12 @@ async fn a_revocations_answers_as_the_provider_gives_them() {
 async fn revoke_has_the_same_preflight_methods_and_paths() {
     let (endpoint, _) = start_fake_endpoint(200, "text/html", "").await;
     let exchange = exchange_for(&endpoint, "client_secret_post").await;
-    let preflight = |origin: Option<&'static str>| {
-        let mut request = http()
-            .request(reqwest::Method::OPTIONS, format!("{exchange}/revoke"))
-            .header("access-control-request-method", "POST");
-        if let Some(origin) = origin {
-            request = request.header("origin", origin);
-        }
-        send(request)
-    };
-    let allowed = preflight(Some(ORIGIN)).await;
+    let allowed = send(preflight(format!("{exchange}/revoke"), Some(ORIGIN))).await;
     assert_eq!(allowed.status, StatusCode::NO_CONTENT);
     assert_eq!(allowed.header("access-control-allow-origin"), Some(ORIGIN));
     assert_eq!(allowed.header("access-control-allow-methods"), Some("POST"));
     for origin in [Some(FOREIGN_ORIGIN), None] {
-        let refused = preflight(origin).await;
+        let refused = send(preflight(format!("{exchange}/revoke"), origin)).await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN);
         assert_eq!(refused.header("access-control-allow-origin"), None);
     }

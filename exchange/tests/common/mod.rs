@@ -435,6 +435,17 @@ pub async fn send(request: reqwest::RequestBuilder) -> Answer {
     answer
 }
 
+/// A CORS preflight for a POST to `url`, from `origin` (`None`: no `Origin` header).
+pub fn preflight(url: String, origin: Option<&str>) -> reqwest::RequestBuilder {
+    let request = http()
+        .request(reqwest::Method::OPTIONS, url)
+        .header("access-control-request-method", "POST");
+    match origin {
+        Some(origin) => request.header("origin", origin),
+        None => request,
+    }
+}
+
 /// `POST {exchange}/token` with a form body and an optional `Origin`.
 pub async fn post_token(exchange: &str, origin: Option<&str>, body: String) -> Answer {
     post_form(exchange, "/token", origin, body).await
