@@ -480,11 +480,9 @@ async fn client_secret_post_adds_the_secret_to_the_widgets_fields() {
 
     let seen = seen.lock().unwrap();
     let request = &seen[0];
-    let mut expected = form_fields(&sent);
-    expected.push(("client_secret".into(), SECRET.into()));
     assert_eq!(
         form_fields(&request.body),
-        expected,
+        fields_then_secret(&sent),
         "every field of the widget, in order, then the secret"
     );
     assert!(request.headers.get("authorization").is_none());

@@ -53,11 +53,9 @@ async fn a_refresh_is_relayed_with_the_secret_and_the_answer_comes_back() {
         assert_eq!(answer.header("access-control-allow-origin"), Some(ORIGIN));
 
         let request = seen.lock().unwrap().pop().unwrap();
-        let mut expected = form_fields(&sent);
-        expected.push(("client_secret".into(), SECRET.into()));
         assert_eq!(
             form_fields(&request.body),
-            expected,
+            fields_then_secret(&sent),
             "the page's fields, then the secret"
         );
         assert!(request.headers.get("authorization").is_none());
@@ -170,9 +168,7 @@ async fn a_revocation_is_relayed_with_the_secret() {
         assert_eq!(answer.body, "", "RFC 7009's empty success");
         assert_eq!(answer.header("access-control-allow-origin"), Some(ORIGIN));
         let request = seen.lock().unwrap().pop().unwrap();
-        let mut expected = form_fields(&sent);
-        expected.push(("client_secret".into(), SECRET.into()));
-        assert_eq!(form_fields(&request.body), expected);
+        assert_eq!(form_fields(&request.body), fields_then_secret(&sent));
         assert_eq!(request.path, "/revoke");
     }
 }

@@ -185,6 +185,14 @@ pub fn form_fields(body: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The fields of the page's form `sent`, then `client_secret` [`SECRET`]: what the exchange
+/// sends on for `client_secret_post`.
+pub fn fields_then_secret(sent: &str) -> Vec<(String, String)> {
+    let mut fields = form_fields(sent);
+    fields.push(("client_secret".into(), SECRET.into()));
+    fields
+}
+
 /// A token endpoint at `/token` (and a revocation endpoint at `/revoke`, the same) that
 /// records each request and answers `status` with `body` as `content_type`. Returns its
 /// origin and the recordings.
