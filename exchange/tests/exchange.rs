@@ -468,18 +468,25 @@ async fn an_oversized_provider_answer_is_502() {
 
 const FAKE_TOKEN: &str = r#"{"access_token":"fake-token","token_type":"bearer","expires_in":60}"#;
 
-#[tokio::test]
-async fn client_secret_post_adds_the_secret_to_the_widgets_fields() {
+/// The widget's token request through an exchange whose client authenticates with `auth` at a
+/// fake endpoint answering [`FAKE_TOKEN`]: what the page sent, its answer, and what the
+/// endpoint received.
+async fn relayed_with(auth: &str) -> (String, Answer, Captured) {
     let (endpoint, seen) = start_fake_endpoint(200, "application/json", FAKE_TOKEN).await;
-    let exchange =
-        exchange_for_endpoint(&format!("{endpoint}/token"), "client_secret_post", 2_000).await;
+    let exchange = exchange_for_endpoint(&format!("{endpoint}/token"), auth, 2_000).await;
     let sent = token_form(CLIENT_ID, "the code", REDIRECT_URI, "the-verifier");
     let answer = post_token(&exchange, Some(ORIGIN), sent.clone()).await;
+    let request = seen.lock().unwrap().first().cloned();
+    let request = request.unwrap_or_else(|| panic!("nothing reached the endpoint: {answer:?}"));
+    (sent, answer, request)
+}
+
+#[tokio::test]
+async fn client_secret_post_adds_the_secret_to_the_widgets_fields() {
+    let (sent, answer, request) = relayed_with("client_secret_post").await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     assert_eq!(answer.body, FAKE_TOKEN);
 
-    let seen = seen.lock().unwrap();
-    let request = &seen[0];
     assert_eq!(
         form_fields(&request.body),
         fields_then_secret(&sent),
@@ -495,15 +502,9 @@ async fn client_secret_post_adds_the_secret_to_the_widgets_fields() {
 
 #[tokio::test]
 async fn client_secret_basic_sends_the_secret_in_the_authorization_header() {
-    let (endpoint, seen) = start_fake_endpoint(200, "application/json", FAKE_TOKEN).await;
-    let exchange =
-        exchange_for_endpoint(&format!("{endpoint}/token"), "client_secret_basic", 2_000).await;
-    let sent = token_form(CLIENT_ID, "the code", REDIRECT_URI, "the-verifier");
-    let answer = post_token(&exchange, Some(ORIGIN), sent.clone()).await;
+    let (sent, answer, request) = relayed_with("client_secret_basic").await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
 
-    let seen = seen.lock().unwrap();
-    let request = &seen[0];
     assert_eq!(
         request.body, sent,
         "the widget's fields exactly, no secret among them"
