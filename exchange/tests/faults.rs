@@ -46,6 +46,15 @@ impl Stats {
     fn written(&self) -> usize {
         self.written.load(Ordering::SeqCst)
     }
+
+    /// Whether a write has failed, or fails within 3 s: the exchange let go of the connection.
+    async fn write_fails_soon(&self) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while self.write_failed_at.lock().unwrap().is_none() && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        self.write_failed_at.lock().unwrap().is_some()
+    }
 }
 
 /// A provider on a raw TCP socket: for each connection it reads one whole request (head
@@ -374,12 +383,8 @@ async fn an_answer_trickled_past_the_bound_is_502_at_the_bound_and_dropped() {
         );
         // The exchange let go of the connection at the bound: the provider's next writes
         // fail soon after, long before its answer would have been complete.
-        let deadline = Instant::now() + Duration::from_secs(3);
-        while stats.write_failed_at.lock().unwrap().is_none() && Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
         assert!(
-            stats.write_failed_at.lock().unwrap().is_some(),
+            stats.write_fails_soon().await,
             "{case}: the exchange still holds the provider's connection"
         );
         assert!(stats.written() < bytes.len(), "{case}");
@@ -475,12 +480,8 @@ async fn ten_megabytes_from_a_provider_are_502_and_not_read_past_the_limit() {
         assert!(took < Duration::from_secs(2), "{case}: took {took:?}");
         // The exchange closes the connection once over its limit: the provider cannot
         // write the rest. What it did write is the limit and what the sockets hold.
-        let deadline = Instant::now() + Duration::from_secs(3);
-        while stats.write_failed_at.lock().unwrap().is_none() && Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
         assert!(
-            stats.write_failed_at.lock().unwrap().is_some(),
+            stats.write_fails_soon().await,
             "{case}: the exchange kept the connection open"
         );
         let written = stats.written();
