@@ -10,13 +10,12 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::http::StatusCode;
 use common::*;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt};
 use tokio::process::{Child, Command};
 
 const DJANGO_CLIENT_ID: &str = "oauth-prefab-interop";
@@ -84,19 +83,14 @@ impl Drop for Django {
 
 async fn start_django(python: &Path) -> Django {
     let db = temp_path("django.sqlite3");
-    let mut child = Command::new(python)
-        .arg(root().join("tests/interop/django/serve.py"))
-        .env("INTEROP_DB", &*db)
-        .env("INTEROP_CLIENT_ID", DJANGO_CLIENT_ID)
-        .env("INTEROP_CLIENT_SECRET", DJANGO_SECRET)
-        .env("INTEROP_REDIRECT_URI", REDIRECT_URI)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let (mut child, mut stdout) = spawn_piped(
+        Command::new(python)
+            .arg(root().join("tests/interop/django/serve.py"))
+            .env("INTEROP_DB", &*db)
+            .env("INTEROP_CLIENT_ID", DJANGO_CLIENT_ID)
+            .env("INTEROP_CLIENT_SECRET", DJANGO_SECRET)
+            .env("INTEROP_REDIRECT_URI", REDIRECT_URI),
+    );
     let mut stderr = child.stderr.take().unwrap();
     let log = Arc::new(Mutex::new(String::new()));
     let sink = log.clone();

@@ -1,12 +1,12 @@
 //! The exchange's real binary, started on a free port: its startup line, its signals, and its
-//! output once it exits.
+//! output once it exits. Also how a test starts any server process ([`spawn_piped`]).
 
 use std::path::Path;
 use std::process::{ExitStatus, Stdio};
 use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::{Child, ChildStdout, Command};
 use tokio::task::JoinHandle;
 
 use super::SECRET_ENV;
@@ -25,21 +25,30 @@ pub struct Running {
     stderr: JoinHandle<String>,
 }
 
-/// Starts the binary on a free port with `config`, the test secret's variable cleared and
-/// `env` set; returns once it printed its startup line.
-pub async fn start_binary(config: &Path, env: &[(&str, &str)]) -> Running {
-    let mut child = Command::new(BINARY)
-        .args(["--port", "0", "--config"])
-        .arg(config)
-        .env_remove(SECRET_ENV)
-        .envs(env.iter().copied())
+/// Spawns `command` with stdin closed and stdout and stderr piped, killed when dropped: the
+/// child, and its stdout ready to be read line by line.
+pub fn spawn_piped(command: &mut Command) -> (Child, BufReader<ChildStdout>) {
+    let mut child = command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true)
         .spawn()
         .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    (child, stdout)
+}
+
+/// Starts the binary on a free port with `config`, the test secret's variable cleared and
+/// `env` set; returns once it printed its startup line.
+pub async fn start_binary(config: &Path, env: &[(&str, &str)]) -> Running {
+    let (mut child, mut stdout) = spawn_piped(
+        Command::new(BINARY)
+            .args(["--port", "0", "--config"])
+            .arg(config)
+            .env_remove(SECRET_ENV)
+            .envs(env.iter().copied()),
+    );
     let stderr = read_to_end(child.stderr.take().unwrap());
     let mut startup_line = String::new();
     tokio::time::timeout(WAIT, stdout.read_line(&mut startup_line))
