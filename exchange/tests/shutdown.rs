@@ -134,8 +134,7 @@ async fn sigterm_under_load_finishes_every_request_already_accepted() {
         .map(|i| {
             let exchange = running.origin.clone();
             tokio::spawn(async move {
-                let body = token_form(CLIENT_ID, &format!("code-{i}"), REDIRECT_URI, "verifier");
-                post_token(&exchange, Some(ORIGIN), body).await
+                post_code(&exchange, CLIENT_ID, &format!("code-{i}"), "verifier").await
             })
         })
         .collect();
@@ -254,14 +253,8 @@ async fn a_request_in_progress_at_sigterm_is_not_waited_for_past_its_own_bound()
     let (endpoint, arrived) = slow_provider(Duration::from_secs(30)).await;
     let running = start(1_500, &endpoint).await;
     let exchange = running.origin.clone();
-    let request = tokio::spawn(async move {
-        post_token(
-            &exchange,
-            Some(ORIGIN),
-            token_form(CLIENT_ID, "code", REDIRECT_URI, "verifier"),
-        )
-        .await
-    });
+    let request =
+        tokio::spawn(async move { post_code(&exchange, CLIENT_ID, "code", "verifier").await });
     wait_until(
         "the request at the provider",
         Duration::from_secs(10),
