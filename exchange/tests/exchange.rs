@@ -51,10 +51,6 @@ async fn exchange_for_endpoint(endpoint: &str, auth: &str, timeout_ms: u64) -> S
     start_exchange(&config, &[(SECRET_ENV, SECRET)]).await
 }
 
-fn request_with_code(code: &str) -> String {
-    token_form(CLIENT_ID, code, REDIRECT_URI, "v".repeat(43).as_str())
-}
-
 #[tokio::test]
 async fn a_full_exchange_returns_the_providers_token_and_user() {
     let (provider, exchange) = exchange_for_provider().await;

@@ -163,14 +163,10 @@ async fn exchange_for(origin: &str, bound_ms: u64) -> String {
     start_exchange(&config, &[(SECRET_ENV, SECRET)]).await
 }
 
-fn a_token_request() -> String {
-    token_form(CLIENT_ID, "a-code", REDIRECT_URI, &"v".repeat(43))
-}
-
 /// One token request through `exchange`; its answer and how long it took.
 async fn timed_token_request(exchange: &str) -> (Answer, Duration) {
     let started = Instant::now();
-    let answer = post_token(exchange, Some(ORIGIN), a_token_request()).await;
+    let answer = post_token(exchange, Some(ORIGIN), request_with_code("a-code")).await;
     (answer, started.elapsed())
 }
 
@@ -504,9 +500,9 @@ async fn many_ten_megabyte_answers_at_once_are_each_502() {
     let requests: Vec<_> = (0..20)
         .map(|_| {
             let exchange = exchange.clone();
-            tokio::spawn(
-                async move { post_token(&exchange, Some(ORIGIN), a_token_request()).await },
-            )
+            tokio::spawn(async move {
+                post_token(&exchange, Some(ORIGIN), request_with_code("a-code")).await
+            })
         })
         .collect();
     let mut answers = Vec::new();

@@ -150,6 +150,12 @@ pub fn token_form(client_id: &str, code: &str, redirect_uri: &str, verifier: &st
         .finish()
 }
 
+/// The widget's token request for [`CLIENT_ID`]'s `code` at [`REDIRECT_URI`], with a verifier
+/// of a valid length: for requests that no real provider redeems.
+pub fn request_with_code(code: &str) -> String {
+    token_form(CLIENT_ID, code, REDIRECT_URI, &"v".repeat(43))
+}
+
 /// What a fake token endpoint received.
 #[derive(Debug, Clone)]
 pub struct Captured {
