@@ -577,11 +577,11 @@ pub fn advice(config: &Config) -> Vec<String> {
         ]));
     }
     // (Settings that cannot log in say so instead.)
-    // (An OpenID login with an issuer verifies: it proves unless its grant is `token`.)
     if config.error.is_some() || !config.openid() {
     } else if config.issuer().is_none() {
         lines.push(console!("`openid` is among the scopes but issuer is not set: the id_token cannot be verified, so this login is plain OAuth and says nothing of who logged in. Set issuer to the provider's issuer identifier.").into());
-    } else if config.response_type == ResponseType::Token {
+    } else if !config.proves() {
+        // It verifies (OpenID with an issuer), but its grant brings no id_token.
         lines.push(console!("response-type `token` asks for no id_token, so this login says nothing of who logged in: use response-type=\"code\" (or \"token id_token\")").into());
     }
     lines
