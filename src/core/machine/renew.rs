@@ -138,6 +138,23 @@ pub struct Logout {
     pub end_session: Option<String>,
 }
 
+impl Logout {
+    /// A logout's revocation is over: its promise settles, then the tab may leave to end the
+    /// provider's session.
+    fn settle(&self, revoked: bool, out: &mut dyn Emit) {
+        let Logout { id, end_session } = self;
+        if *id > 0 {
+            out.emit(Command::Revoked { id: *id, revoked });
+        }
+        if let Some(url) = end_session {
+            go(url, out);
+        }
+    }
+}
+
+/// [`Revoking::since`] of a token request awaited past its logout's settlement: never overdue.
+const AWAITING: u64 = u64::MAX;
+
 /// A logout's revocation requests still out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Revoking {
@@ -147,7 +164,8 @@ pub struct Revoking {
     pub waiting: Vec<u32>,
     /// Every answer so far was a 200.
     pub revoked: bool,
-    /// When the logout was; [`TRY_MAX_MS`] later, what is still out counts as unanswered.
+    /// When the logout was; [`TRY_MAX_MS`] later, what is still out counts as unanswered, but
+    /// for the token request (`renewal`), which is then awaited with this [`AWAITING`].
     pub since: u64,
     /// The token request out at the logout (a refresh, or a dropped login's code exchange; 0:
     /// none), in `waiting`: the tokens its answer brings are revoked too, never kept.
@@ -710,28 +728,39 @@ impl Machine {
             revoking.waiting.push(seq);
         }
         if revoking.waiting.is_empty() {
-            self.revoked(&revoking, out);
+            revoking.logout.settle(revoking.revoked, out);
         } else {
             // Beside any earlier logout's still out: each promise settles with its own.
             self.revoking.push(revoking);
         }
     }
 
-    /// Settles the logouts whose revocation took longer than [`TRY_MAX_MS`], as unanswered: a
-    /// late answer is then ignored. (They are kept in the order made, so the first ends first.)
+    /// Settles the logouts whose revocation took longer than [`TRY_MAX_MS`], as unanswered: a late
+    /// revocation's answer is then ignored, but a token request's is still awaited (a fetch has
+    /// no timeout of its own), and what it brings revoked when it comes.
     pub(super) fn revoke_overdue(&mut self, now: u64, out: &mut dyn Emit) {
-        // The first one's first request, each time.
-        while (self.revoking.first())
-            .filter(|r| now >= r.since.saturating_add(TRY_MAX_MS))
-            .is_some_and(|r| !r.waiting.is_empty())
+        while let Some(index) =
+            (self.revoking.iter()).position(|r| now >= r.since.saturating_add(TRY_MAX_MS))
         {
-            self.revoke_reply((0, 0), Reply::Unreachable(""), out);
+            let revoking = &mut self.revoking[index];
+            std::mem::take(&mut revoking.logout).settle(false, out);
+            if revoking.waiting.contains(&revoking.renewal) {
+                let renewal = revoking.renewal;
+                revoking.waiting.clear();
+                revoking.waiting.push(renewal);
+                revoking.since = AWAITING;
+            } else {
+                self.revoking.remove(index);
+            }
         }
     }
 
-    /// When the first logout still revoking is given up.
+    /// When the first logout still revoking is given up (none for a token request awaited).
     pub(super) fn revoke_deadline(&self) -> Option<u64> {
-        (self.revoking.first()).map(|r| r.since.saturating_add(TRY_MAX_MS))
+        let first = self.revoking.iter().map(|r| r.since).min();
+        first
+            .filter(|since| *since != AWAITING)
+            .map(|since| since + TRY_MAX_MS)
     }
 
     /// The logout waiting for request `seq` (its index), and where in its `waiting` it is.
@@ -762,24 +791,10 @@ impl Machine {
             ];
             revoking.send(&tokens, self.held.is_some(), &mut self.seq, out);
         }
-        if revoking.waiting.is_empty() {
+        // Past its logout's settlement, nothing awaits the answers (a late one is ignored).
+        if revoking.waiting.is_empty() || revoking.since == AWAITING {
             let done = self.revoking.remove(index);
-            self.revoked(&done, out);
-        }
-    }
-
-    /// A logout's revocation is over: its promise settles, then the tab may leave to end the
-    /// provider's session.
-    fn revoked(&mut self, revoking: &Revoking, out: &mut dyn Emit) {
-        let Logout { id, end_session } = &revoking.logout;
-        if *id > 0 {
-            out.emit(Command::Revoked {
-                id: *id,
-                revoked: revoking.revoked,
-            });
-        }
-        if let Some(url) = end_session {
-            go(url, out);
+            done.logout.settle(done.revoked, out);
         }
     }
 }

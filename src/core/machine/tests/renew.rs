@@ -688,6 +688,40 @@ fn a_logout_during_a_refresh_request_revokes_the_tokens_its_answer_brings() {
     assert_eq!(find(&settled[1], "revoked").unwrap()["revoked"], true);
 }
 
+#[test]
+fn a_refresh_answer_later_than_the_logouts_try_is_still_revoked() {
+    // The logout settles unrevoked at TRY_MAX_MS; the refresh request, which has no timeout of
+    // its own, is still awaited (without a timer), and the tokens it brings are revoked.
+    let mut w = with_refresh_token("&revoke-url=%2Frevoke&storage=session");
+    let refresh = w.tick_at(NOW + 540_000);
+    let out = w.logout(false);
+    assert_eq!(revoked_tokens(&out), ["r1", "a1"]);
+    let given_up = w.tick_at(w.now + TRY_MAX_MS);
+    assert_eq!(find(&given_up, "revoked").unwrap()["revoked"], false);
+    assert_eq!(timer(&given_up), None, "{given_up:?}");
+    w.now += 600_000;
+    let late = w.answer(&refresh, 200, &answer("a2", Some("r2")));
+    assert!(
+        w.store.keys(Storage::Session).is_empty() && event(&late, "oauth-renewed").is_none(),
+        "not kept: {late:?}"
+    );
+    assert_eq!(revoked_tokens(&late), ["r2", "a2"]);
+    assert!(find(&late, "revoked").is_none(), "settled once: {late:?}");
+    // Nothing awaits those revocations' answers: they change nothing.
+    for fetch in late.iter().filter(|c| c["command"] == "fetch") {
+        let answered = w.answer(std::slice::from_ref(fetch), 200, "");
+        assert!(find(&answered, "revoked").is_none(), "{answered:?}");
+    }
+    // So too for a session that ended at its expiry with the refresh request out.
+    let mut w = with_refresh_token("&revoke-url=%2Frevoke&storage=session");
+    let refresh = w.tick_at(NOW + 540_000);
+    let ended = w.tick_at(NOW + 600_000);
+    assert!(event(&ended, "oauth-expired").is_some(), "{ended:?}");
+    assert_eq!(timer(&w.tick_at(NOW + 600_000 + TRY_MAX_MS)), None);
+    let late = w.answer(&refresh, 200, &answer("a2", Some("r2")));
+    assert_eq!(revoked_tokens(&late), ["r2", "a2"], "{late:?}");
+}
+
 /// The discovery document, with an `end_session_endpoint`.
 fn with_end_session() -> String {
     DISCOVERY.replace(
