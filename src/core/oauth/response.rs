@@ -260,57 +260,62 @@ pub fn token_answer(
     scope: &str,
     now_ms: u64,
 ) -> Result<Granted, OAuthError> {
-    // The status is written only into an error.
-    let answered = |what: &str| {
-        let status = decimal(status.into());
-        response_error(&["the token endpoint answered ", &status, what])
-    };
-    // Not read at all past the bound.
-    let parsed = if body.len() <= MAX_TOKEN_ANSWER_BYTES {
-        json::parse(body)
-    } else {
-        None
-    };
-    let Some(object @ Value::Object(_)) = parsed else {
-        return Err(answered(" without OAuth JSON"));
-    };
-    let mut params = Params::default();
-    let mut user = None;
-    let members = object.members();
-    for (name, value) in &members {
-        let name = name.as_ref();
-        let known = ANSWER_MEMBERS.contains(&name);
-        // A member the widget reads, `user` too, given twice reads as absent: a repeat, even of
-        // a `null`, is refused.
-        if (known || name == "user") && object.get(name).is_none() {
-            return Err(answered(" without OAuth JSON"));
-        }
-        if !known {
-            if let (true, Value::Object(raw)) = (name == "user", value) {
-                user = Some(String::from(*raw));
+    // Each refusal leaves the block with its text, made an error in one place below.
+    let what = 'refused: {
+        // Not read at all past the bound.
+        let parsed = if body.len() <= MAX_TOKEN_ANSWER_BYTES {
+            json::parse(body)
+        } else {
+            None
+        };
+        let Some(object @ Value::Object(_)) = parsed else {
+            break 'refused " without OAuth JSON";
+        };
+        let mut params = Params::default();
+        let mut user = None;
+        let members = object.members();
+        for (name, value) in &members {
+            let name = name.as_ref();
+            let known = ANSWER_MEMBERS.contains(&name);
+            // A member the widget reads, `user` too, given twice reads as absent: a repeat, even
+            // of a `null`, is refused.
+            if (known || name == "user") && object.get(name).is_none() {
+                break 'refused " without OAuth JSON";
             }
-            continue;
+            if !known {
+                if let (true, Value::Object(raw)) = (name == "user", value) {
+                    user = Some(String::from(*raw));
+                }
+                continue;
+            }
+            // The member's text (`None` for a `null`, which is not kept), if it has its type.
+            let text = match (value, name == "expires_in") {
+                (Value::Null, _) => Some(None),
+                (Value::Str(_), false) => Some(value.as_str().map(Cow::into_owned)),
+                (Value::Number(_), true) => value.as_u64().map(|n| Some(decimal(n))),
+                _ => None,
+            };
+            let Some(text) = text else {
+                break 'refused " without OAuth JSON";
+            };
+            params.add(name, text);
         }
-        // The member's text (`None` for a `null`, which is not kept), if it has its type.
-        let text = match (value, name == "expires_in") {
-            (Value::Null, _) => Some(None),
-            (Value::Str(_), false) => Some(value.as_str().map(Cow::into_owned)),
-            (Value::Number(_), true) => value.as_u64().map(|n| Some(decimal(n))),
-            _ => None,
-        };
-        let Some(text) = text else {
-            return Err(answered(" without OAuth JSON"));
-        };
-        params.add(name, text);
-    }
-    if let Some(error) = provider_error(&params) {
-        return Err(error);
-    }
-    if !(200..300).contains(&status) {
-        return Err(answered(" with neither a token nor an error"));
-    }
-    let token = implicit_token(&params, preset, scope, now_ms)?;
-    Ok(Granted::new(&params, token, user))
+        if let Some(error) = provider_error(&params) {
+            return Err(error);
+        }
+        if !(200..300).contains(&status) {
+            break 'refused " with neither a token nor an error";
+        }
+        let token = implicit_token(&params, preset, scope, now_ms)?;
+        return Ok(Granted::new(&params, token, user));
+    };
+    // The status is written only into an error.
+    let status = decimal(status.into());
+    Err(response_error(&[
+        "the token endpoint answered ",
+        &status,
+        what,
+    ]))
 }
 
 impl Granted {
