@@ -284,7 +284,7 @@ pub fn token_answer(
             }
             if !known {
                 if let (true, Value::Object(raw)) = (name == "user", value) {
-                    user = Some(String::from(*raw));
+                    user = Some(*raw);
                 }
                 continue;
             }
@@ -307,7 +307,8 @@ pub fn token_answer(
             break 'refused " with neither a token nor an error";
         }
         let token = implicit_token(&params, preset, scope, now_ms)?;
-        return Ok(Granted::new(&params, token, user));
+        // `user` lent until here: no refusal drops a copy.
+        return Ok(Granted::new(&params, token, user.map(String::from)));
     };
     // The status is written only into an error.
     let status = decimal(status.into());
