@@ -77,13 +77,15 @@ pub fn read_discovery(body: &str, issuer: &str) -> Result<Discovery, String> {
     // Check every endpoint first, then copy them: nothing owned is dropped on the way out.
     for &name in &ENDPOINTS {
         // Read by `str_of`, as it is copied below; what is not a string is looked at again.
-        let why = match doc.str_of(name) {
-            Some(url) if is_secure_url(&url) => continue,
-            Some(url) => cat(&["`", &url, "` is not an https URL"]),
+        let url = doc.str_of(name);
+        // The error's last pieces, joined with the rest by one `cat`.
+        let [a, b, c] = match &url {
+            Some(url) if is_secure_url(url) => continue,
+            Some(url) => ["`", url, "` is not an https URL"],
             None if matches!(doc.get(name), None | Some(Value::Null)) => continue,
-            None => "is not a string".into(),
+            None => ["is not a string", "", ""],
         };
-        return Err(cat(&["the discovery document's ", name, " ", &why]));
+        return Err(cat(&["the discovery document's ", name, " ", a, b, c]));
     }
     Ok(Discovery {
         authorization_endpoint: doc.str_of("authorization_endpoint"),
