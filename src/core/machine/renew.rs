@@ -308,16 +308,16 @@ impl Machine {
             return self.drop_renewal(out);
         };
         let needs_document = held.config.token_url.is_none() || held.config.proves();
-        let reading = held
-            .config
-            .issuer()
-            .and_then(|issuer| env.page.discovery(issuer))
-            .is_some_and(|d| matches!(d, Discovered::Reading));
-        if needs_document && reading {
-            self.renewal_step(RenewStep::Discovering);
-            return self.arm(env.now, out);
-        }
-        let endpoint = renewal_endpoint(&held.config, env.page);
+        // The page's discovery document for the issuer, looked up once.
+        let document = match held.config.issuer().and_then(|i| env.page.discovery(i)) {
+            Some(Discovered::Reading) if needs_document => {
+                self.renewal_step(RenewStep::Discovering);
+                return self.arm(env.now, out);
+            }
+            Some(Discovered::Known(document)) => Some(&**document),
+            _ => None,
+        };
+        let endpoint = token_endpoint(&held.config, document);
         let (Some(endpoint), Some(refresh_token)) = (endpoint, &held.refresh_token) else {
             // The discovery document could not be read: as unreachable.
             return self.retry(env, out);
