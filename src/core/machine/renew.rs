@@ -564,9 +564,9 @@ impl Machine {
         let shared = match record.as_deref().and_then(|r| Held::from_record(r, config)) {
             // Another client's or server's session under the same key: no change of this one.
             Some(None) => return false,
-            read => read.flatten(),
-        }
-        .filter(|h| !h.token.is_expired(env.now));
+            Some(Some(held)) if !held.token.is_expired(env.now) => Some(held),
+            _ => None,
+        };
         // The session held before, looked at in place and dropped once, at the end.
         let before = self.held.take();
         match (shared, &before) {
