@@ -600,17 +600,14 @@ impl Machine {
                 // What this tab's renewal under way brings is live at the provider: revoked.
                 self.revoke_renewal(old.config.clone(), env, out);
                 let id = old.config.preset.id;
-                self.settle(match ended {
-                    Some(_) => Attempt::Expired,
-                    None => Attempt::None,
-                });
-                let (event, detail) = match ended {
+                let (attempt, event, detail) = match ended {
                     Some(code) => {
                         let code = Some(code).filter(|c| !c.is_empty());
-                        (Event::Expired, Detail::Expired(id, code))
+                        (Attempt::Expired, Event::Expired, Detail::Expired(id, code))
                     }
-                    None => (Event::Logout, Detail::Provider(id)),
+                    None => (Attempt::None, Event::Logout, Detail::Provider(id)),
                 };
+                self.settle(attempt);
                 self.show(env.now, out);
                 self.fire(event, detail, Settle::Not, out);
             }
