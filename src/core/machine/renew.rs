@@ -567,11 +567,8 @@ impl Machine {
             Some(Some(held)) if !held.token.is_expired(env.now) => Some(held),
             _ => None,
         };
-        // The session held before, looked at in place and dropped once, at the end.
-        let before = self.held.take();
-        match (shared, &before) {
+        match (shared, &self.held) {
             (Some(shared), old) => {
-                self.settle(Attempt::None);
                 // Another person's login is a login; the same person's new token, a renewal.
                 // Only a session with a refresh token can have been renewed: without a subject
                 // (plain OAuth) any new login, another account's too, would read as the same.
@@ -579,7 +576,9 @@ impl Machine {
                     && old.as_ref().is_some_and(|old| {
                         old.refresh_token.is_some() && old.profile.sub == shared.profile.sub
                     });
-                self.held = Some(shared);
+                self.settle(Attempt::None);
+                // The session held before is dropped at the end.
+                let _before = self.held.replace(shared);
                 // A renewal waiting for the lock finds the new token when it gets it; one under
                 // way is dropped, and what it brings is not kept (nor revoked: a session is held).
                 if !self
@@ -596,7 +595,11 @@ impl Machine {
                 };
                 self.report(event, Settle::Not, !renewed, None, env, out);
             }
-            (None, Some(old)) => {
+            (None, Some(_)) => {
+                // Taken first: what the renewal brings is revoked only where no session is held.
+                let Some(old) = self.held.take() else {
+                    return false;
+                };
                 // What this tab's renewal under way brings is live at the provider: revoked.
                 self.revoke_renewal(old.config.clone(), env, out);
                 let id = old.config.preset.id;
