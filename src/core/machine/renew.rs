@@ -468,9 +468,9 @@ impl Machine {
 
     /// Takes the renewal of a session ended without a logout (its lock goes), and
     /// revokes the tokens it brings (under `config`, the session's settings).
-    fn revoke_renewal(&mut self, config: Rc<Config>, env: &Env, out: &mut dyn Emit) {
+    fn revoke_renewal(&mut self, config: &Rc<Config>, env: &Env, out: &mut dyn Emit) {
         let renewal = self.take_renewal(out).map(|r| r.step);
-        self.revoke(Logout::default(), config, None, renewal, env, out);
+        self.revoke(Logout::default(), config.clone(), None, renewal, env, out);
     }
 
     /// The pending login ends without success: what its token endpoint granted is revoked, as a
@@ -510,7 +510,7 @@ impl Machine {
             return self.drop_renewal(out);
         };
         // What a renewal under way brings (a refresh request out past the expiry) is revoked.
-        self.revoke_renewal(held.config.clone(), env, out);
+        self.revoke_renewal(&held.config, env, out);
         let code = error.map(|e| e.code.as_str());
         leave_ended(env.store, &held.config, code);
         if let Some(error) = error {
@@ -601,7 +601,7 @@ impl Machine {
                     return false;
                 };
                 // What this tab's renewal under way brings is live at the provider: revoked.
-                self.revoke_renewal(old.config.clone(), env, out);
+                self.revoke_renewal(&old.config, env, out);
                 let id = old.config.preset.id;
                 let (attempt, event, detail) = match ended {
                     Some(code) => {
