@@ -54,14 +54,14 @@ impl Emit for Commands {
 struct JsonFields<'v, 'a>(std::slice::Iter<'v, Member<'a>>, bool);
 
 impl<'a> JsonFields<'_, 'a> {
-    /// The next member read by `read`; `default`, with the input refused, when it is missing or
-    /// `read` finds another type.
-    fn next<T>(&mut self, read: impl FnOnce(&Value<'a>) -> Option<T>, default: T) -> T {
+    /// The next member read by `read`; the type's default, with the input refused, when it is
+    /// missing or `read` finds another type (made only then: nothing to drop otherwise).
+    fn next<T: Default>(&mut self, read: impl FnOnce(&Value<'a>) -> Option<T>) -> T {
         match self.0.next().and_then(|(_, value)| read(value)) {
             Some(value) => value,
             None => {
                 self.1 = false;
-                default
+                T::default()
             }
         }
     }
@@ -69,38 +69,32 @@ impl<'a> JsonFields<'_, 'a> {
 
 impl<'a> Fields<'a> for JsonFields<'_, 'a> {
     fn text(&mut self) -> Text<'a> {
-        self.next(Value::as_str, Text::Borrowed(""))
+        self.next(Value::as_str)
     }
 
     fn number(&mut self, max: u64) -> u64 {
-        self.next(|value| value.as_u64().filter(|n| *n <= max), 0)
+        self.next(|value| value.as_u64().filter(|n| *n <= max))
     }
 
     fn flag(&mut self) -> bool {
-        self.next(
-            |value| match value {
-                Value::Bool(b) => Some(*b),
-                _ => None,
-            },
-            false,
-        )
+        self.next(|value| match value {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        })
     }
 
     fn bytes(&mut self) -> Vec<u8> {
-        self.next(
-            |value| {
-                // An array of bytes, or the input is refused.
-                let Value::Array(_) = value else {
-                    return None;
-                };
-                let mut out = Vec::new();
-                for (_, byte) in &value.members() {
-                    out.push(u8::try_from(byte.as_u64()?).ok()?);
-                }
-                Some(out)
-            },
-            Vec::new(),
-        )
+        self.next(|value| {
+            // An array of bytes, or the input is refused.
+            let Value::Array(_) = value else {
+                return None;
+            };
+            let mut out = Vec::new();
+            for (_, byte) in &value.members() {
+                out.push(u8::try_from(byte.as_u64()?).ok()?);
+            }
+            Some(out)
+        })
     }
 
     fn ok(&self) -> bool {
