@@ -307,6 +307,18 @@ impl Put for Event {
     }
 }
 
+/// An object the provider sent, as its JSON text, written as it is; or `null`.
+struct Json<'a>(Option<&'a str>);
+
+impl Put for Json<'_> {
+    fn put(&self, sink: &mut impl Sink) {
+        match self.0 {
+            Some(json) => sink.json(json),
+            None => sink.null(),
+        }
+    }
+}
+
 /// Whether an event settles the pending `login()` promises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Settle {
@@ -383,13 +395,8 @@ impl Put for Detail<'_> {
                 }
                 sink.close(false);
                 member!(sink, "restored", restored);
-                for (name, json) in &[("user", user), ("claims", claims)] {
-                    sink.key(name);
-                    match json {
-                        Some(json) => sink.json(json),
-                        None => sink.null(),
-                    }
-                }
+                member!(sink, "user", Json(*user));
+                member!(sink, "claims", Json(*claims));
                 member!(sink, "profile", profile);
                 member!(sink, "idToken", id_token);
             }
