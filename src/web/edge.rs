@@ -17,11 +17,10 @@ pub fn decode(text: &str) -> Result<Input<'_>, &'static str> {
     if !fields.ok() {
         return Err("an input starts with its number");
     }
-    let input =
-        Input::decode(kind, &mut fields).ok_or("unknown input, or a field of the wrong type")?;
-    match fields.0.next() {
-        None => Ok(input),
-        Some(_) => Err("an input has more fields than it declares"),
+    match (Input::decode(kind, &mut fields), fields.0.next()) {
+        (Some(input), None) => Ok(input),
+        (None, _) => Err("unknown input, or a field of the wrong type"),
+        (Some(_), Some(_)) => Err("an input has more fields than it declares"),
     }
 }
 
