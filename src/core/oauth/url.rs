@@ -13,7 +13,7 @@ pub fn origin_of(url: &str) -> Option<String> {
     }
     // Lowered once, whole (only the scheme and authority are read from it).
     let url = url.to_ascii_lowercase();
-    let (scheme, default_port, after) = match url.strip_prefix("http://") {
+    let (scheme_slashes, default_port, after) = match url.strip_prefix("http://") {
         Some(after) => ("http://", "80", after),
         None => ("https://", "443", url.strip_prefix("https://")?),
     };
@@ -68,7 +68,7 @@ pub fn origin_of(url: &str) -> Option<String> {
         }
     };
     let colon = if port.is_empty() { "" } else { ":" };
-    Some(cat(&[scheme, host, colon, port]))
+    Some(cat(&[scheme_slashes, host, colon, port]))
 }
 
 /// Whether `origin` (as [`origin_of`] gives it) is `https:`, or plain `http:` on a loopback host.
