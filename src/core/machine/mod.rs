@@ -894,10 +894,12 @@ impl Machine {
 
     /// A login proven: keep the tokens where the login said, then report them.
     fn succeed(&mut self, env: &mut Env, out: &mut dyn Emit) {
-        let Attempt::Pending(login) = std::mem::take(&mut self.attempt) else {
+        let Attempt::Pending(mut login) = std::mem::take(&mut self.attempt) else {
             return;
         };
-        let Stage::Prove(proof) = login.stage else {
+        // The proof taken out of the box, which is then dropped whole (moving it out of the
+        // box dropped the login's other fields one by one, on each way out).
+        let Stage::Prove(proof) = std::mem::replace(&mut login.stage, Stage::Exchange(0)) else {
             return;
         };
         // A new login, not the held session's sequel: nothing of that session is kept.
