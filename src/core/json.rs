@@ -149,18 +149,22 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
-    fn peek(&self) -> Option<u8> {
-        self.text.as_bytes().get(self.pos).copied()
+    /// The byte here; 0 past the end. Every rule refuses a NUL byte where it stands (inside a
+    /// string, as a control character; elsewhere, as no token), so the end is read as one,
+    /// without an `Option`, which a call in the wasm returns through memory.
+    fn peek(&self) -> u8 {
+        self.text.as_bytes().get(self.pos).copied().unwrap_or(0)
     }
 
-    fn bump(&mut self) -> Option<u8> {
-        let b = self.peek()?;
+    /// The byte here (0 past the end), taken.
+    fn bump(&mut self) -> u8 {
+        let b = self.peek();
         self.pos += 1;
-        Some(b)
+        b
     }
 
     fn space(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        while matches!(self.peek(), b' ' | b'\t' | b'\n' | b'\r') {
             self.pos += 1;
         }
     }
@@ -168,7 +172,10 @@ impl<'a> Reader<'a> {
     /// After white space, one of `bytes`, taken.
     fn space_and(&mut self, bytes: &[u8]) -> Option<u8> {
         self.space();
-        let b = self.peek().filter(|b| is_one_of(*b, bytes))?;
+        let b = self.peek();
+        if !is_one_of(b, bytes) {
+            return None;
+        }
         self.pos += 1;
         Some(b)
     }
@@ -189,7 +196,7 @@ impl<'a> Reader<'a> {
         self.space();
         let start = self.pos;
         // Read first, its kind noted; the text it spans is then taken once, for every kind.
-        let value = match self.peek()? {
+        let value = match self.peek() {
             b'"' => {
                 // Checked now, unescaped when asked for.
                 self.string()?;
@@ -236,7 +243,7 @@ impl<'a> Reader<'a> {
     /// The array or object that starts here, read whole; its elements or members (an element's
     /// name empty) pushed onto `out` where it is given. One rule for validating and reading.
     fn items(&mut self, depth: usize, mut out: Option<&mut Vec<Member<'a>>>) -> Option<()> {
-        let open = self.bump()?;
+        let open = self.bump();
         let close = open + 2; // `}` and `]` follow `{` and `[` by two in ASCII
         if self.space_and(&[close]).is_some() {
             return Some(());
@@ -260,14 +267,14 @@ impl<'a> Reader<'a> {
 
     /// One of `bytes`, right here, taken; whether it was there.
     fn take(&mut self, bytes: &[u8]) -> bool {
-        let here = self.peek().is_some_and(|b| is_one_of(b, bytes));
+        let here = is_one_of(self.peek(), bytes);
         self.pos += usize::from(here);
         here
     }
 
     fn digits(&mut self) -> Option<()> {
         let start = self.pos;
-        while self.peek().is_some_and(|b| b.is_ascii_digit()) {
+        while self.peek().is_ascii_digit() {
             self.pos += 1;
         }
         (self.pos > start).then_some(())
@@ -277,7 +284,7 @@ impl<'a> Reader<'a> {
     /// The text between escapes is copied as it is: the input is UTF-8, and a run ends at a
     /// quote or a backslash, which are ASCII, so every run is whole characters.
     fn string(&mut self) -> Option<Cow<'a, str>> {
-        if self.bump()? != b'"' {
+        if self.bump() != b'"' {
             return None;
         }
         let mut run = self.pos;
@@ -285,7 +292,7 @@ impl<'a> Reader<'a> {
         // before.
         let mut out = String::new();
         loop {
-            let b = self.bump()?;
+            let b = self.bump();
             match b {
                 b'"' | b'\\' => {
                     let piece = self.text.get(run..self.pos - 1)?;
@@ -297,7 +304,7 @@ impl<'a> Reader<'a> {
                         return Some(Cow::Owned(out));
                     }
                     out.push_str(piece);
-                    let c = match self.bump()? {
+                    let c = match self.bump() {
                         b'u' => {
                             let high = self.hex4()?;
                             let code = if (0xD800..0xDC00).contains(&high) {
@@ -326,7 +333,7 @@ impl<'a> Reader<'a> {
     fn hex4(&mut self) -> Option<u32> {
         let mut n = 0;
         for _ in 0..4 {
-            n = n * 16 + u32::from(hex_digit(self.bump()?)?);
+            n = n * 16 + u32::from(hex_digit(self.bump())?);
         }
         Some(n)
     }
@@ -463,6 +470,21 @@ mod tests {
             "{} {}",
             "<html>",
             "{'a':1}",
+            // Cut short, and a NUL byte where each rule reads one (the reader reads its end as
+            // a NUL byte, which every rule refuses).
+            "\"",
+            "\"\\",
+            "\"\\u12",
+            "[1",
+            "{\"a\":1",
+            "\0",
+            "[\0]",
+            "[1\0]",
+            "{\"a\"\0:1}",
+            "\"\0\"",
+            "\"\\\0\"",
+            "\"\\u00\0\"",
+            "1e\0",
             &deep,
         ] {
             assert_eq!(parse(bad), None, "{bad}");
