@@ -169,15 +169,10 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// After white space, one of `bytes`, taken.
-    fn space_and(&mut self, bytes: &[u8]) -> Option<u8> {
+    /// After white space, one of `bytes`, taken; whether it was there.
+    fn space_and(&mut self, bytes: &[u8]) -> bool {
         self.space();
-        let b = self.peek();
-        if !is_one_of(b, bytes) {
-            return None;
-        }
-        self.pos += 1;
-        Some(b)
+        self.take(bytes)
     }
 
     /// `word`, right here, taken; whether it was there. Nothing is taken when it is not: a
@@ -245,7 +240,7 @@ impl<'a> Reader<'a> {
     fn items(&mut self, depth: usize, mut out: Option<&mut Vec<Member<'a>>>) -> Option<()> {
         let open = self.bump();
         let close = open + 2; // `}` and `]` follow `{` and `[` by two in ASCII
-        if self.space_and(&[close]).is_some() {
+        if self.space_and(&[close]) {
             return Some(());
         }
         loop {
@@ -253,14 +248,19 @@ impl<'a> Reader<'a> {
             if open == b'{' {
                 self.space();
                 name = self.string()?;
-                self.space_and(b":")?;
+                if !self.space_and(b":") {
+                    return None;
+                }
             }
             let value = self.value(depth + 1)?;
             if let Some(out) = out.as_deref_mut() {
                 out.push((name, value));
             }
-            if self.space_and(&[b',', close])? == close {
+            if self.space_and(&[close]) {
                 return Some(());
+            }
+            if !self.take(b",") {
+                return None;
             }
         }
     }
