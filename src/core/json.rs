@@ -306,9 +306,12 @@ impl<'a> Reader<'a> {
                     out.push_str(piece);
                     let c = match self.bump() {
                         b'u' => {
-                            let high = self.hex4()?;
+                            let high = self.hex4();
                             let code = if (0xD800..0xDC00).contains(&high) {
-                                let low = self.word(b"\\u").then(|| self.hex4()).flatten()?;
+                                if !self.word(b"\\u") {
+                                    return None;
+                                }
+                                let low = self.hex4();
                                 if !(0xDC00..0xE000).contains(&low) {
                                     return None;
                                 }
@@ -330,12 +333,17 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn hex4(&mut self) -> Option<u32> {
+    /// Four hex digits' value; `u32::MAX`, no character and no surrogate, when one is not a
+    /// hex digit (an `Option` would come back through memory).
+    fn hex4(&mut self) -> u32 {
         let mut n = 0;
         for _ in 0..4 {
-            n = n * 16 + u32::from(hex_digit(self.bump())?);
+            let Some(digit) = hex_digit(self.bump()) else {
+                return u32::MAX;
+            };
+            n = n * 16 + u32::from(digit);
         }
-        Some(n)
+        n
     }
 }
 
@@ -467,6 +475,9 @@ mod tests {
             "\"\\x\"",
             "\"\\ud83d\"",
             "\"\\ud83dx\"",
+            "\"\\u00g0\"",
+            "\"\\ud83d\\ude0g\"",
+            "\"\\ud83d\\u0041\"",
             "{} {}",
             "<html>",
             "{'a':1}",
