@@ -338,9 +338,10 @@ impl<'a> Reader<'a> {
     fn hex4(&mut self) -> u32 {
         let mut n = 0;
         for _ in 0..4 {
-            let Some(digit) = hex_digit(self.bump()) else {
+            let digit = hex_digit(self.bump());
+            if digit > 15 {
                 return u32::MAX;
-            };
+            }
             n = n * 16 + u32::from(digit);
         }
         n

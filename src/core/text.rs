@@ -152,10 +152,11 @@ pub fn saturating_times(n: u64, factor: u64) -> u64 {
 /// The hex digits, lower case.
 pub const HEX: &[u8; 16] = b"0123456789abcdef";
 
-/// The value of hex digit `b` (either case).
-pub fn hex_digit(b: u8) -> Option<u8> {
+/// The value of hex digit `b` (either case); 16, past every digit, when it is not one (an
+/// `Option` would come back through memory).
+pub fn hex_digit(b: u8) -> u8 {
     let lower = b.to_ascii_lowercase();
-    HEX.iter().position(|&h| h == lower).map(|d| d as u8)
+    HEX.iter().take_while(|&&h| h != lower).count() as u8
 }
 
 /// Lower-case hex of `bytes`.
@@ -267,8 +268,11 @@ pub fn decode_component(raw: &str) -> Result<String, Undecodable> {
                 // Two digits read in one loop: a closure for one would be a function of its own.
                 let mut byte = 0;
                 for _ in 0..2 {
-                    let digit = bytes.next().and_then(hex_digit);
-                    byte = byte << 4 | digit.ok_or(Undecodable::BadEscape)?;
+                    let digit = bytes.next().map_or(16, hex_digit);
+                    if digit > 15 {
+                        return Err(Undecodable::BadEscape);
+                    }
+                    byte = byte << 4 | digit;
                 }
                 byte
             }
@@ -371,6 +375,10 @@ mod tests {
         assert_eq!(decode_component("%zz"), Err(Undecodable::BadEscape));
         assert_eq!(decode_component("%4"), Err(Undecodable::BadEscape));
         assert_eq!(decode_component("%FF"), Err(Undecodable::NotUtf8));
+        for b in 0..=255u8 {
+            let want = char::from(b).to_digit(16).map_or(16, |d| d as u8);
+            assert_eq!(hex_digit(b), want, "{b}");
+        }
         assert_eq!(form(&[("a b", "x/y~"), ("c", "")]), "a%20b=x%2Fy~&c=");
         assert!(same_secret("ab", "ab") && !same_secret("ab", "ac") && !same_secret("ab", "a"));
     }
