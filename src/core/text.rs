@@ -8,18 +8,28 @@
 
 /// The index of the first byte of `text` that is one of `delimiters`.
 ///
+/// Inlined over [`find_or_end`], whose plain index comes back in a register where an `Option`
+/// would come back through memory.
+#[inline(always)]
+pub fn find(text: &str, delimiters: &[u8]) -> Option<usize> {
+    let at = find_or_end(text, delimiters);
+    (at < text.len()).then_some(at)
+}
+
+/// The index of the first byte of `text` that is one of `delimiters`; its length when none is.
+///
 /// A plain loop with its own counter: `position` and `enumerate` each cost the wasm module more.
 /// Here and below, text is read as a byte slice: `str::bytes`'s iterator is larger in the wasm.
 #[allow(clippy::explicit_counter_loop)]
-pub fn find(text: &str, delimiters: &[u8]) -> Option<usize> {
+fn find_or_end(text: &str, delimiters: &[u8]) -> usize {
     let mut at = 0;
     for &b in text.as_bytes() {
         if is_one_of(b, delimiters) {
-            return Some(at);
+            break;
         }
         at += 1;
     }
-    None
+    at
 }
 
 /// Whether `byte` is one of `bytes`: a plain loop, where `<[u8]>::contains` brings `memchr`.
