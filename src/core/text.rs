@@ -77,13 +77,10 @@ impl<'a> Iterator for Split<'a, '_> {
 
     fn next(&mut self) -> Option<&'a str> {
         let rest = self.rest?;
-        match find(rest, self.delimiters) {
-            Some(at) => {
-                self.rest = rest.get(at + 1..);
-                rest.get(..at)
-            }
-            None => self.rest.take(),
-        }
+        // The last piece where no delimiter is left: past the end, there is no rest.
+        let at = find_or_end(rest, self.delimiters);
+        self.rest = rest.get(at + 1..);
+        rest.get(..at)
     }
 }
 
