@@ -132,19 +132,29 @@ pub fn decimal(n: u64) -> String {
 
 /// `text` as a whole number of 1 to `max_digits` plain ASCII digits (no sign, no space, no
 /// fraction); `None` for anything else. `max_digits` above 19 counts as 19, so it never overflows.
+///
+/// Inlined over [`decimal_or_max`], whose plain number comes back in a register where an
+/// `Option` would come back through memory.
+#[inline(always)]
 pub fn parse_decimal(text: &str, max_digits: usize) -> Option<u64> {
+    let n = decimal_or_max(text, max_digits);
+    (n != u64::MAX).then_some(n)
+}
+
+/// What [`parse_decimal`] reads; `u64::MAX`, which 19 digits never reach, for `None`.
+fn decimal_or_max(text: &str, max_digits: usize) -> u64 {
     if text.is_empty() || text.len() > max_digits.min(19) {
-        return None;
+        return u64::MAX;
     }
     // Checked and summed in one pass.
     let mut n = 0u64;
     for &b in text.as_bytes() {
         if !b.is_ascii_digit() {
-            return None;
+            return u64::MAX;
         }
         n = n * 10 + u64::from(b - b'0');
     }
-    Some(n)
+    n
 }
 
 /// `n * factor`, saturating at `u64::MAX`, as `u64::saturating_mul` gives, without the 128-bit
