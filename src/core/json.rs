@@ -304,27 +304,26 @@ impl<'a> Reader<'a> {
                         return Some(Cow::Owned(out));
                     }
                     out.push_str(piece);
-                    let c = match self.bump() {
+                    let code = match self.bump() {
                         b'u' => {
                             let high = self.hex4();
-                            let code = if (0xD800..0xDC00).contains(&high) {
-                                if !self.word(b"\\u") {
-                                    return None;
-                                }
-                                let low = self.hex4();
-                                if !(0xDC00..0xE000).contains(&low) {
-                                    return None;
-                                }
+                            // A high surrogate takes the low one after it; without one, it stays
+                            // a lone surrogate, which is no character.
+                            let low = if (0xD800..0xDC00).contains(&high) && self.word(b"\\u") {
+                                self.hex4()
+                            } else {
+                                0
+                            };
+                            if (0xDC00..0xE000).contains(&low) {
                                 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
                             } else {
                                 high
-                            };
-                            char::from_u32(code)?
+                            }
                         }
                         // A one-letter escape, by a table: smaller than a match arm for each.
-                        e => char::from(ESCAPES.iter().find(|(letter, _)| *letter == e)?.1),
+                        e => u32::from(ESCAPES.iter().find(|(letter, _)| *letter == e)?.1),
                     };
-                    out.push(c);
+                    out.push(char::from_u32(code)?);
                     run = self.pos;
                 }
                 b if b < 0x20 => return None,
@@ -479,6 +478,7 @@ mod tests {
             "\"\\u00g0\"",
             "\"\\ud83d\\ude0g\"",
             "\"\\ud83d\\u0041\"",
+            "\"\\ude00\"",
             "{} {}",
             "<html>",
             "{'a':1}",
