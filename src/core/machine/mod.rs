@@ -23,7 +23,7 @@ use callback::{Address, Delivery, Discovered, PageState};
 use io::{Command, Detail, Emit, Input, Settle, Source};
 use popup::{Closed, LOOK_EVERY_MS};
 use proof::{next, Progress, Proof, Reply, Step};
-use renew::{RenewStep, Renewal, Revoking};
+use renew::{RenewStep, Renewal, Revoking, NEVER};
 use session::{label, view, Attempt, Held, Pending, Stage};
 
 use crate::core::contract::{
@@ -831,7 +831,7 @@ impl Machine {
                 let error = timeout_error(p);
                 return self.fail(error, env, out);
             }
-            Attempt::Pending(p) if p.hint_at().is_some_and(|at| now >= at) => {
+            Attempt::Pending(p) if now >= p.hint_at() => {
                 p.hinted = true;
                 // As `warn` words it, built once (see `back_without_answer`).
                 out.emit(Command::Warn {
@@ -862,7 +862,7 @@ impl Machine {
         let expired = self.held.as_ref().is_some_and(|h| h.token.is_expired(now));
         let trying = self.renewal.as_ref().filter(|r| r.trying());
         match trying {
-            Some(_) if self.try_deadline(now).is_some_and(|at| now >= at) => {
+            Some(_) if now >= self.try_deadline(now) => {
                 match &mut self.renewal {
                     // A removed element gives the try up, its lock too, and tries again once back;
                     // not a refresh token it sent (it may have been used): that ends the session.
@@ -879,7 +879,7 @@ impl Machine {
             Some(r) if matches!(r.step, RenewStep::Discovering) => self.send_refresh(env, out),
             Some(_) => self.arm(now, out),
             None if self.detached => self.arm(now, out),
-            None if self.renewal_time().is_some_and(|at| now >= at) => self.renew(env, out),
+            None if now >= self.renewal_time() => self.renew(env, out),
             None if expired && self.renewal.is_some() => {
                 let error = OAuthError::new(
                     ErrorCode::NetworkError,
@@ -1029,35 +1029,24 @@ impl Machine {
     /// wait re-arms.)
     fn arm(&self, now: u64, out: &mut dyn Emit) {
         let login = match &self.attempt {
-            Attempt::Pending(p) if p.awaits_discovery() => Some(now + DISCOVERY_LOOK_MS),
-            Attempt::Pending(p) => Some(p.hint_at().unwrap_or(u64::MAX).min(p.deadline())),
-            Attempt::Cancelled(Some(parked)) => Some(parked.deadline()),
-            _ => None,
+            Attempt::Pending(p) if p.awaits_discovery() => now + DISCOVERY_LOOK_MS,
+            Attempt::Pending(p) => p.hint_at().min(p.deadline()),
+            Attempt::Cancelled(Some(parked)) => parked.deadline(),
+            _ => NEVER,
         };
         // While a renewal's try is under way its deadline stands in for the expiry (which, once
         // past, would fire at once, again and again).
         let trying = self.try_deadline(now);
-        let expiry = match trying {
-            Some(_) => None,
-            None if self.detached => None,
-            None => self.held.as_ref().and_then(|h| h.token.expires_at),
+        let (expiry, renewal) = match &self.held {
+            Some(held) if trying == NEVER && !self.detached => {
+                (held.token.expires_at.unwrap_or(NEVER), self.renewal_time())
+            }
+            _ => (NEVER, trying),
         };
-        let renewal = trying.or_else(|| self.renewal_time().filter(|_| !self.detached));
-        let next = sooner(
-            sooner(login, expiry),
-            sooner(renewal, self.revoke_deadline()),
-        );
+        let next = login.min(expiry).min(renewal).min(self.revoke_deadline());
         out.emit(Command::Timer {
-            ms: next.map(|at| at.saturating_sub(now).min(i32::MAX as u64)),
+            ms: (next != NEVER).then(|| next.saturating_sub(now).min(i32::MAX as u64)),
         });
-    }
-}
-
-/// The earlier of two times, either of which may be none.
-fn sooner(a: Option<u64>, b: Option<u64>) -> Option<u64> {
-    match (a, b) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        _ => a.or(b),
     }
 }
 

@@ -44,12 +44,20 @@ pub const LAST_CHANCE_MS: u64 = 2_000;
 /// again, from this tab or from another given the lock, while its answer may still come.
 pub const TRY_MAX_MS: u64 = 30_000;
 
-/// When the session holding `token` is renewed: `None` when its lifetime is unknown (it never
+/// A time that never comes: what the machine's times (a renewal's, a try's or a logout's
+/// deadline, a hint's) are when there is none. A plain number, not an `Option`: a function
+/// answering an `Option<u64>` hands it back through memory in the wasm, and the earliest of
+/// several is then their `min`.
+pub const NEVER: u64 = u64::MAX;
+
+/// When the session holding `token` is renewed: [`NEVER`] when its lifetime is unknown (it never
 /// expires, as far as the widget knows).
-pub fn renew_at(token: &Token) -> Option<u64> {
-    let (expires_at, lifetime_secs) = (token.expires_at?, token.expires_in?);
+pub fn renew_at(token: &Token) -> u64 {
+    let (Some(expires_at), Some(lifetime_secs)) = (token.expires_at, token.expires_in) else {
+        return NEVER;
+    };
     // A tenth of the lifetime, in milliseconds, is the lifetime in seconds times 100.
-    Some(expires_at.saturating_sub(saturating_times(lifetime_secs, 100).min(RENEW_AHEAD_MAX_MS)))
+    expires_at.saturating_sub(saturating_times(lifetime_secs, 100).min(RENEW_AHEAD_MAX_MS))
 }
 
 /// When to try again after the `failures`-th failed try at `now`, for a token expiring at
@@ -216,29 +224,33 @@ fn renewal_endpoint<'a>(config: &'a Config, page: &'a PageState) -> Option<&'a s
 
 impl Machine {
     /// When the held session is next renewed (or retried), if it can be.
-    pub(super) fn renewal_time(&self) -> Option<u64> {
-        let held = self.held.as_ref().filter(|h| h.refresh_token.is_some())?;
+    pub(super) fn renewal_time(&self) -> u64 {
+        let Some(held) = self.held.as_ref().filter(|h| h.refresh_token.is_some()) else {
+            return NEVER;
+        };
         match &self.renewal {
             None => renew_at(&held.token),
             Some(Renewal {
                 step: RenewStep::Wait(at),
                 ..
-            }) => Some(*at),
-            Some(_) => None,
+            }) => *at,
+            Some(_) => NEVER,
         }
     }
 
     /// When the try under way next needs a look: the discovery document it waits for, or the
     /// end of the time it may take.
-    pub(super) fn try_deadline(&self, now: u64) -> Option<u64> {
-        let renewal = self.renewal.as_ref().filter(|r| r.trying())?;
+    pub(super) fn try_deadline(&self, now: u64) -> u64 {
+        let Some(renewal) = self.renewal.as_ref().filter(|r| r.trying()) else {
+            return NEVER;
+        };
         let end = renewal.since.saturating_add(TRY_MAX_MS);
         let expires_at = self.held.as_ref().and_then(|h| h.token.expires_at);
-        Some(match renewal.step {
+        match renewal.step {
             RenewStep::Discovering => end.min(now + DISCOVERY_LOOK_MS),
             RenewStep::Request(_) | RenewStep::Prove(_) => end.max(expires_at.unwrap_or(0)),
             _ => end,
-        })
+        }
     }
 
     /// Starts the renewal [`renewal_time`](Self::renewal_time) says is due, or tries a waiting
@@ -290,7 +302,9 @@ impl Machine {
             return self.drop_renewal(out);
         };
         let name = token_name(&held.config);
-        let due = renew_at(&held.token).is_none_or(|at| env.now >= at);
+        // An unknown lifetime ([`NEVER`]) is due now: the renewal was asked for.
+        let at = renew_at(&held.token);
+        let due = at == NEVER || env.now >= at;
         let unchanged =
             !held.kept || env.store.get(Storage::Local, &name) == Some(held.to_record());
         if unchanged && due {
@@ -756,11 +770,11 @@ impl Machine {
     }
 
     /// When the first logout still revoking is given up (none for a token request awaited).
-    pub(super) fn revoke_deadline(&self) -> Option<u64> {
-        let first = self.revoking.iter().map(|r| r.since).min();
-        first
-            .filter(|since| *since != AWAITING)
-            .map(|since| since + TRY_MAX_MS)
+    pub(super) fn revoke_deadline(&self) -> u64 {
+        match self.revoking.iter().map(|r| r.since).min() {
+            Some(since) if since != AWAITING => since + TRY_MAX_MS,
+            _ => NEVER,
+        }
     }
 
     /// The logout waiting for request `seq` (its index), and where in its `waiting` it is.
@@ -861,13 +875,13 @@ mod tests {
             let token = Token::new("t", Some(lifetime), String::new(), NOW);
             assert_eq!(
                 renew_at(&token),
-                Some(NOW + lifetime * 1000 - ahead),
+                NOW + lifetime * 1000 - ahead,
                 "{lifetime} s"
             );
         }
         assert_eq!(
             renew_at(&Token::new("t", None, String::new(), NOW)),
-            None,
+            NEVER,
             "no lifetime, no renewal"
         );
     }

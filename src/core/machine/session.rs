@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 use super::popup::PopupWatch;
 use super::proof::Proof;
+use super::renew::NEVER;
 use crate::core::contract::{Attr, ButtonState, LOG_IN, NOT_SET_UP};
 use crate::core::error::OAuthError;
 use crate::core::oauth::config::{Config, Page, Settings};
@@ -266,10 +267,13 @@ impl Pending {
     }
 
     /// When the person is pointed at the login window, if that is still to come.
-    pub fn hint_at(&self) -> Option<u64> {
+    pub fn hint_at(&self) -> u64 {
         let waiting = matches!(self.stage, Stage::Authorize(_));
-        (waiting && !self.hinted && self.popup.is_some_and(|p| !p.lost_sight))
-            .then_some(self.started_at + HINT_AFTER_MS)
+        if waiting && !self.hinted && self.popup.is_some_and(|p| !p.lost_sight) {
+            self.started_at + HINT_AFTER_MS
+        } else {
+            NEVER
+        }
     }
 
     /// The record a redirect login keeps in `sessionStorage` for the page it returns to: its
@@ -543,7 +547,7 @@ mod tests {
             login.causes(""),
             "; if the provider showed an error, check client-id `abc`, register http://localhost:8080/app/ (callbackurl) with it, and check scope `openid email profile`"
         );
-        assert_eq!(login.hint_at(), Some(1_000 + HINT_AFTER_MS));
+        assert_eq!(login.hint_at(), 1_000 + HINT_AFTER_MS);
     }
 
     #[test]
