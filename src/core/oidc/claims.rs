@@ -217,15 +217,26 @@ pub fn subject(claims: &str) -> Option<Verified> {
 /// A NumericDate (RFC 7519 2) in milliseconds: a JSON number of seconds, its fraction dropped
 /// (floored); negative numbers, exponents and dates past the year 5000 (more than 11 digits)
 /// are refused.
+///
+/// Inlined over [`ms_or_max`], whose plain number comes back in a register where an `Option`
+/// would come back through memory.
+#[inline(always)]
 fn seconds_ms(value: Option<Value>) -> Option<u64> {
+    let ms = ms_or_max(value);
+    (ms != u64::MAX).then_some(ms)
+}
+
+/// What [`seconds_ms`] reads; `u64::MAX` for `None`, which it never reaches: 11 digits of
+/// seconds are below 10^11, so their milliseconds are below 10^14.
+fn ms_or_max(value: Option<Value>) -> u64 {
     let Some(Value::Number(raw)) = value else {
-        return None;
+        return u64::MAX;
     };
     if find(raw, b"-eE").is_some() {
-        return None;
+        return u64::MAX;
     }
     let whole = split_once(raw, b'.').map_or(raw, |(whole, _)| whole);
-    Some(parse_decimal(whole, 11)? * 1000)
+    parse_decimal(whole, 11).map_or(u64::MAX, |seconds| seconds * 1000)
 }
 
 /// `at_hash` for an access token, given the digest of its ASCII bytes with the hash that
@@ -303,6 +314,21 @@ mod tests {
         now_ms: NOW_MS,
         max_age: None,
     };
+
+    /// The largest NumericDate read (11 digits, fraction dropped) stays clear of the `u64::MAX`
+    /// that stands for none; 12 digits are none.
+    #[test]
+    fn seconds_ms_reads_up_to_eleven_digits() {
+        let read = |raw| seconds_ms(Some(Value::Number(raw)));
+        assert_eq!(read("99999999999"), Some(99_999_999_999_000));
+        assert_eq!(read("99999999999.999"), Some(99_999_999_999_000));
+        assert_eq!(read("0"), Some(0));
+        for bad in ["100000000000", "18446744073709551615", "-1", "1e3", ""] {
+            assert_eq!(read(bad), None, "{bad}");
+        }
+        assert_eq!(seconds_ms(Some(Value::Null)), None);
+        assert_eq!(seconds_ms(None), None);
+    }
 
     /// Good claims, with `changes` replacing or adding members (`null` removes one).
     fn claims(changes: serde_json::Value) -> String {
