@@ -55,10 +55,20 @@ impl<'a> Value<'a> {
     }
 
     /// The number, if this is a whole one from 0 to 10^19 - 1.
+    ///
+    /// Inlined over [`Value::u64_or_max`], whose plain number comes back in a register where an
+    /// `Option` would come back through memory.
+    #[inline(always)]
     pub fn as_u64(&self) -> Option<u64> {
+        let n = self.u64_or_max();
+        (n != u64::MAX).then_some(n)
+    }
+
+    /// What [`Value::as_u64`] reads; `u64::MAX`, which 19 digits never reach, for `None`.
+    fn u64_or_max(&self) -> u64 {
         match self {
-            Self::Number(raw) => parse_decimal(raw, 19),
-            _ => None,
+            Self::Number(raw) => parse_decimal(raw, 19).unwrap_or(u64::MAX),
+            _ => u64::MAX,
         }
     }
 
@@ -421,6 +431,19 @@ impl Writer {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// The largest number read (19 nines) stays clear of the `u64::MAX` that stands for none;
+    /// `u64::MAX` itself, 20 digits, is none.
+    #[test]
+    fn as_u64_reads_up_to_nineteen_digits() {
+        let read = |raw| Value::Number(raw).as_u64();
+        assert_eq!(read("9999999999999999999"), Some(9_999_999_999_999_999_999));
+        assert_eq!(read("0"), Some(0));
+        for bad in ["18446744073709551615", "-1", "1.0", "1e3"] {
+            assert_eq!(read(bad), None, "{bad}");
+        }
+        assert_eq!(Value::Str("1").as_u64(), None);
+    }
 
     #[test]
     fn reads_values_lazily_and_exactly() {
