@@ -12,7 +12,7 @@
 
 use std::borrow::Cow;
 
-use super::text::{decimal, hex_digit, is_one_of, parse_decimal, push_hex, HEX};
+use super::text::{decimal, decimal_or_max, hex_digit, is_one_of, push_hex, HEX};
 
 /// The deepest nesting read.
 pub const MAX_DEPTH: usize = 32;
@@ -67,7 +67,7 @@ impl<'a> Value<'a> {
     /// What [`Value::as_u64`] reads; `u64::MAX`, which 19 digits never reach, for `None`.
     fn u64_or_max(&self) -> u64 {
         match self {
-            Self::Number(raw) => parse_decimal(raw, 19).unwrap_or(u64::MAX),
+            Self::Number(raw) => decimal_or_max(raw, 19),
             _ => u64::MAX,
         }
     }

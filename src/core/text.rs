@@ -141,8 +141,9 @@ pub fn parse_decimal(text: &str, max_digits: usize) -> Option<u64> {
     (n != u64::MAX).then_some(n)
 }
 
-/// What [`parse_decimal`] reads; `u64::MAX`, which 19 digits never reach, for `None`.
-fn decimal_or_max(text: &str, max_digits: usize) -> u64 {
+/// What [`parse_decimal`] reads; `u64::MAX`, which 19 digits never reach, for `None`. For
+/// readers that answer a plain number themselves (see [`parse_decimal`] for why).
+pub fn decimal_or_max(text: &str, max_digits: usize) -> u64 {
     if text.is_empty() || text.len() > max_digits.min(19) {
         return u64::MAX;
     }

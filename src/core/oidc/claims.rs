@@ -7,7 +7,7 @@ use std::borrow::Cow;
 
 use crate::core::json::{self, Member, Value, Writer};
 use crate::core::text::{
-    base64url, find, parse_decimal, same_secret, saturating_times, split_once,
+    base64url, decimal_or_max, find, same_secret, saturating_times, split_once,
 };
 
 /// The clock skew allowed either way on `exp`, `iat` and `nbf`.
@@ -236,7 +236,8 @@ fn ms_or_max(value: Option<Value>) -> u64 {
         return u64::MAX;
     }
     let whole = split_once(raw, b'.').map_or(raw, |(whole, _)| whole);
-    parse_decimal(whole, 11).map_or(u64::MAX, |seconds| seconds * 1000)
+    // None (`u64::MAX`) stays none: it saturates.
+    saturating_times(decimal_or_max(whole, 11), 1000)
 }
 
 /// `at_hash` for an access token, given the digest of its ASCII bytes with the hash that
