@@ -160,8 +160,9 @@ impl Logout {
     }
 }
 
-/// [`Revoking::since`] of a token request awaited past its logout's settlement: never overdue.
-const AWAITING: u64 = u64::MAX;
+/// [`Revoking::since`] of a token request awaited past its logout's settlement: its deadline is
+/// then [`NEVER`].
+const AWAITING: u64 = NEVER;
 
 /// A logout's revocation requests still out.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -185,6 +186,11 @@ pub struct Revoking {
 }
 
 impl Revoking {
+    /// When what is still out counts as unanswered ([`NEVER`] for a token request awaited).
+    fn deadline(&self) -> u64 {
+        self.since.saturating_add(TRY_MAX_MS)
+    }
+
     /// Asks for the revocation of `tokens` (each with its `token_type_hint`): the requests join
     /// `waiting`. None while this widget `holds` a session (a logout's are taken first): a
     /// provider may revoke the whole grant with any of its tokens (RFC 7009 2.1), and a dropped
@@ -753,9 +759,7 @@ impl Machine {
     /// revocation's answer is then ignored, but a token request's is still awaited (a fetch has
     /// no timeout of its own), and what it brings revoked when it comes.
     pub(super) fn revoke_overdue(&mut self, now: u64, out: &mut dyn Emit) {
-        while let Some(index) =
-            (self.revoking.iter()).position(|r| now >= r.since.saturating_add(TRY_MAX_MS))
-        {
+        while let Some(index) = (self.revoking.iter()).position(|r| now >= r.deadline()) {
             let revoking = &mut self.revoking[index];
             std::mem::take(&mut revoking.logout).settle(false, out);
             if revoking.waiting.contains(&revoking.renewal) {
@@ -769,12 +773,13 @@ impl Machine {
         }
     }
 
-    /// When the first logout still revoking is given up (none for a token request awaited).
+    /// When the earliest logout still revoking is given up ([`NEVER`] for a token request awaited).
     pub(super) fn revoke_deadline(&self) -> u64 {
-        match self.revoking.iter().map(|r| r.since).min() {
-            Some(since) if since != AWAITING => since + TRY_MAX_MS,
-            _ => NEVER,
-        }
+        self.revoking
+            .iter()
+            .map(Revoking::deadline)
+            .min()
+            .unwrap_or(NEVER)
     }
 
     /// The logout waiting for request `seq` (its index), and where in its `waiting` it is.
