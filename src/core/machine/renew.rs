@@ -587,13 +587,13 @@ impl Machine {
             Some(Some(held)) if !held.token.is_expired(env.now) => Some(held),
             _ => None,
         };
-        match (shared, &self.held) {
-            (Some(shared), old) => {
+        match shared {
+            Some(shared) => {
                 // Another person's login is a login; the same person's new token, a renewal.
                 // Only a session with a refresh token can have been renewed: without a subject
                 // (plain OAuth) any new login, another account's too, would read as the same.
                 let renewed = !restoring
-                    && old.as_ref().is_some_and(|old| {
+                    && self.held.as_ref().is_some_and(|old| {
                         old.refresh_token.is_some() && old.profile.sub == shared.profile.sub
                     });
                 self.settle(Attempt::None);
@@ -615,8 +615,10 @@ impl Machine {
                 };
                 self.report(event, Settle::Not, !renewed, None, env, out);
             }
-            (None, Some(_)) => {
-                // Taken first: what the renewal brings is revoked only where no session is held.
+            None => {
+                // Nothing held, nothing to take (a logout or an end this page wrote, or heard
+                // already): no change, and the button keeps saying what it says. Taken first
+                // otherwise: what the renewal brings is revoked only where no session is held.
                 let Some(old) = self.held.take() else {
                     return false;
                 };
@@ -634,9 +636,6 @@ impl Machine {
                 self.show(env.now, out);
                 self.fire(event, detail, Settle::Not, out);
             }
-            // Nothing held, nothing to take (a logout or an end this page wrote, or heard
-            // already): no change, and the button keeps saying what it says.
-            (None, None) => return false,
         }
         true
     }
