@@ -39,21 +39,29 @@ impl Params {
     pub fn parse_any_length(input: &str) -> Result<Self, String> {
         let mut pairs: Vec<(String, String)> = Vec::new();
         // Empty pieces (`a=1&&b=2`, a trailing `&`) carry nothing and are skipped, as browsers do.
-        for piece in split(input, b"&").filter(|p| !p.is_empty()) {
+        'pieces: for piece in split(input, b"&").filter(|p| !p.is_empty()) {
             if pairs.len() == MAX_PAIRS {
                 return Err("it has over 32 parameters".into());
             }
             let (raw_name, raw_value) = split_once(piece, b'=').unwrap_or((piece, ""));
-            let (name, value) = match (decode_component(raw_name), decode_component(raw_value)) {
-                (Ok(name), Ok(value)) => (name, value),
-                // A name that cannot be decoded is shown raw.
-                (Err(e), _) => return Err(why(e, raw_name)),
-                (Ok(name), Err(e)) => return Err(why(e, &name)),
+            // One way out for every refusal: the name it shows, and what is wrong.
+            let (name, what) = 'refused: {
+                let name = match decode_component(raw_name) {
+                    Ok(name) => name,
+                    // A name that cannot be decoded is shown raw.
+                    Err(e) => break 'refused (String::from(raw_name), why(e)),
+                };
+                let value = match decode_component(raw_value) {
+                    Ok(value) => value,
+                    Err(e) => break 'refused (name, why(e)),
+                };
+                if pairs.iter().any(|(n, _)| *n == name) {
+                    break 'refused (name, "` is given twice");
+                }
+                pairs.push((name, value));
+                continue 'pieces;
             };
-            if pairs.iter().any(|(n, _)| *n == name) {
-                return Err(named(&name, "` is given twice"));
-            }
-            pairs.push((name, value));
+            return Err(named(&name, what));
         }
         Ok(Self(pairs))
     }
@@ -86,13 +94,13 @@ impl Params {
     }
 }
 
+/// What is wrong with a part that cannot be decoded, after its name.
 #[inline(always)]
-fn why(error: Undecodable, name: &str) -> String {
-    let what = match error {
+fn why(error: Undecodable) -> &'static str {
+    match error {
         Undecodable::BadEscape => "` has bad percent-encoding",
         Undecodable::NotUtf8 => "` is not UTF-8 once decoded",
-    };
-    named(name, what)
+    }
 }
 
 /// An error naming a parameter, its name cut after 40 characters (lent): a name may be 16 KiB.
