@@ -331,10 +331,11 @@ impl Config {
                  provider that needs one is reached through an exchange (token-url)",
             ));
         }
-        // A named provider that left the custom preset is unknown (`custom` names none).
+        // A named provider that left the custom preset, the one without a name, is unknown
+        // (`custom` names none).
         if let Some(id) = s
             .get(Attr::Provider)
-            .filter(|_| self.preset.id == provider::CUSTOM.id)
+            .filter(|_| self.preset.name.is_empty())
         {
             return Err(OAuthError::config(cat(&[
                 "unknown provider `",

@@ -210,7 +210,11 @@ mod tests {
                 UserinfoShape::Box
             ]
         );
-        assert_eq!((CUSTOM.userinfo_url, CUSTOM.revoke_url), ("", None));
+        // The unknown-provider rule reads the custom preset as the one without a name.
+        assert_eq!(
+            (CUSTOM.name, CUSTOM.userinfo_url, CUSTOM.revoke_url),
+            ("", "", None)
+        );
     }
 
     #[test]
