@@ -592,10 +592,7 @@ pub fn advice(config: &Config) -> Vec<String> {
 /// under 16 bytes, so its row is an array, not a `Vec` (whose `vec![0; n]` costs the wasm ~0.2 KB).
 fn edit_distance(a: &str, b: &str) -> usize {
     let b = b.as_bytes();
-    let mut row = [0; 16];
-    for (j, cell) in row.iter_mut().enumerate() {
-        *cell = j;
-    }
+    let mut row: [usize; 16] = std::array::from_fn(|j| j);
     for (i, &ca) in a.as_bytes().iter().enumerate() {
         let mut diagonal = i;
         row[0] = i + 1;
