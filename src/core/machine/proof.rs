@@ -87,6 +87,11 @@ pub struct Proof {
     /// predate a rotation (an unknown `kid`, or a signature its one key does not verify), and is
     /// read once more, once.
     pub keys_read: bool,
+    /// The id_token's algorithm and claims (its payload's JSON text), kept where the token is
+    /// read for its signature: one read serves the signature and then the claims.
+    pub alg: Alg,
+    /// See [`Proof::alg`]; empty until then.
+    pub claims: String,
 }
 
 /// The next request number of a widget.
@@ -97,7 +102,9 @@ pub fn next(seq: &mut u32) -> u32 {
 }
 
 impl Proof {
-    /// A proof of `granted`, not yet begun.
+    /// A proof of `granted`, not yet begun. Inlined into its two callers: it only moves its
+    /// arguments in, and LLVM keeps it apart since the proof holds the token's claims.
+    #[inline(always)]
     pub fn new(
         config: Rc<Config>,
         discovery: Option<Rc<Discovery>>,
@@ -118,6 +125,9 @@ impl Proof {
             seq: 0,
             step: Step::Keys,
             keys_read: false,
+            // Set with `claims`, before the step that reads them.
+            alg: Alg::RS256,
+            claims: String::new(),
         }
     }
 
@@ -141,6 +151,9 @@ impl Proof {
             Ok(jws) => jws,
             Err(error) => return Progress::Failed(error),
         };
+        // Kept for `verified`, which a `Verify` step leads to.
+        self.alg = jws.alg;
+        self.claims = jws.claims;
         let name = "jwks_uri, so the id_token cannot be verified";
         let uri = match endpoint_of(&self.config, self.jwks_uri(), name) {
             Ok(uri) => uri,
@@ -254,21 +267,17 @@ impl Proof {
     /// worth reading.
     #[inline(always)]
     pub fn verified(&mut self, ok: bool, now: u64, seq: &mut u32, out: &mut dyn Emit) -> Progress {
-        // `.ok()`, as the machine's other readers of the token: one copy of it in the wasm.
-        let Some(jws) = read_jws(self.granted.id_token.as_deref().unwrap_or("")).ok() else {
-            return Progress::Failed(refused(&["unreadable"]));
-        };
         if !ok {
             if !self.keys_read {
                 return self.read_keys(seq, out);
             }
             let lead = "the signature does not verify with the issuer's key";
-            return Progress::Failed(match jws.alg {
+            return Progress::Failed(match self.alg {
                 // Where browsers differ in what they verify, that may be why.
                 Alg::PS256 | Alg::EdDSA => refused(&[
                     lead,
                     " (or this browser cannot verify ",
-                    jws.alg.name(),
+                    self.alg.name(),
                     ")",
                 ]),
                 _ => refused(&[lead]),
@@ -286,7 +295,7 @@ impl Proof {
                 (self.config).max_age(discovered.and_then(|d| d.authorization_endpoint.as_deref()))
             }),
         };
-        let verified = match check_claims(&jws.claims, &expect) {
+        let verified = match check_claims(&self.claims, &expect) {
             Ok(verified) => verified,
             Err(error) => return Progress::Failed(error),
         };
@@ -296,7 +305,7 @@ impl Proof {
             }
         }
         if self.reads_profile {
-            self.profile = profile_from_claims(&jws.claims);
+            self.profile = profile_from_claims(&self.claims);
         }
         self.verified = Some(verified);
         // The implicit grant's access token came beside the id_token, not from the token
@@ -307,7 +316,7 @@ impl Proof {
             out.emit(Command::Digest {
                 seq: self.seq,
                 text: self.granted.token.access_token.expose(),
-                algorithm: jws.alg.at_hash_digest(),
+                algorithm: self.alg.at_hash_digest(),
             });
             return Progress::Waiting;
         }
