@@ -22,7 +22,7 @@ use crate::core::oidc::discovery::Discovery;
 use crate::core::oidc::jwk::{choose_key, KeyChoice};
 use crate::core::oidc::jws::{read_jws, Alg};
 use crate::core::oidc::profile::{merge, profile_from_claims, profile_from_userinfo, Profile};
-use crate::core::oidc::refused;
+use crate::core::oidc::{refused, refused_as};
 use crate::core::text::{cat, form};
 
 /// A request's outcome, as the browser reports it.
@@ -140,7 +140,7 @@ impl Proof {
         match self.granted.id_token {
             Some(_) => self.check_signature(seq, page, out),
             None if self.subject.is_some() => Progress::Done,
-            None => Progress::Failed(refused(&["the provider's answer has none"])),
+            None => Progress::Failed(refused_as("the provider's answer has none")),
         }
     }
 
@@ -227,7 +227,7 @@ impl Proof {
                         progress
                     }
                     Reply::Answered(status, _) => {
-                        Progress::Failed(refused(&[&answered("the issuer's key set", uri, status)]))
+                        Progress::Failed(refused_as(&answered("the issuer's key set", uri, status)))
                     }
                     Reply::Unreachable(_) => Progress::Failed(OAuthError::new(
                         ErrorCode::NetworkError,
@@ -280,7 +280,7 @@ impl Proof {
                     self.alg.name(),
                     ")",
                 ]),
-                _ => refused(&[lead]),
+                _ => refused_as(lead),
             });
         }
         let expect = Expect {
