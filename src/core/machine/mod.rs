@@ -735,8 +735,8 @@ impl Machine {
         if self.renewing(seq) {
             return self.refresh_reply(reply, env, out);
         }
-        if let Some(found) = self.revoke_request(seq) {
-            return self.revoke_reply(found, reply, out);
+        if self.revoke_reply(seq, reply, out) {
+            return;
         }
         let Attempt::Pending(p) = &mut self.attempt else {
             return;
@@ -778,9 +778,7 @@ impl Machine {
         // The request is handed to revocation, which takes the answer (what it grants is not
         // kept; revoked where no session is held: see `Revoking::send`), then the login fails.
         self.revoke_login(env, out);
-        if let Some(found) = self.revoke_request(seq) {
-            self.revoke_reply(found, reply, out);
-        }
+        self.revoke_reply(seq, reply, out);
         self.fail(error, env, out)
     }
 

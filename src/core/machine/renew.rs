@@ -781,20 +781,18 @@ impl Machine {
             .unwrap_or(NEVER)
     }
 
-    /// The logout waiting for request `seq` (its index), and where in its `waiting` it is.
-    pub(super) fn revoke_request(&self, seq: u32) -> Option<(usize, usize)> {
-        (self.revoking.iter().enumerate())
-            .find_map(|(i, r)| Some((i, r.waiting.iter().position(|s| *s == seq)?)))
-    }
-
-    /// The revocation endpoint answered the request `found` (the logout's index, and where in
-    /// its `waiting` the request is; see [`revoke_request`](Self::revoke_request)), or could not
-    /// be reached.
-    pub(super) fn revoke_reply(&mut self, found: (usize, usize), reply: Reply, out: &mut dyn Emit) {
+    /// The revocation endpoint answered request `seq` of a logout, or could not be reached:
+    /// whether a logout waited for it (found here, once: a lookup answering the logout's index
+    /// and the request's place came back through memory at each call).
+    pub(super) fn revoke_reply(&mut self, seq: u32, reply: Reply, out: &mut dyn Emit) -> bool {
         // (Each request is in one logout's `waiting`, once; their order there is immaterial.)
-        let (index, at) = found;
+        let found = (self.revoking.iter().enumerate())
+            .find_map(|(i, r)| Some((i, r.waiting.iter().position(|s| *s == seq)?)));
+        let Some((index, at)) = found else {
+            return false;
+        };
         let revoking = &mut self.revoking[index];
-        let seq = revoking.waiting.swap_remove(at);
+        revoking.waiting.swap_remove(at);
         let renewal = seq == revoking.renewal;
         // RFC 7009 2.2: 200 for a revoked token, and for one the server did not know. The token
         // request's answer counts as long as it came: whatever it grants is revoked in turn.
@@ -814,6 +812,7 @@ impl Machine {
             let done = self.revoking.remove(index);
             done.logout.settle(done.revoked, out);
         }
+        true
     }
 }
 
