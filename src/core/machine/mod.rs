@@ -692,29 +692,30 @@ impl Machine {
         let Attempt::Pending(p) = &mut self.attempt else {
             return;
         };
-        if env.now > p.deadline() {
-            let error = timeout_error(p);
-            return self.fail(error, env, out);
-        }
-        // The popup has done its part.
-        if p.popup.take().is_some() {
-            close(out);
-        }
-        match discovery_ready(p, env.page) {
-            Ok(true) => {}
-            Ok(false) => {
-                p.stage = Stage::Arrived(raw.into());
-                return self.arm(env.now, out);
+        // One way out for a failure: the login fails with the error the block gives.
+        let error = 'failed: {
+            if env.now > p.deadline() {
+                break 'failed timeout_error(p);
             }
-            Err(error) => return self.fail(error, env, out),
-        }
-        match grant(p, raw, env.now, &mut self.seq, out) {
-            Ok(Some(granted)) => self.prove(granted, env, out),
-            Ok(None) => {
-                self.show(env.now, out);
+            // The popup has done its part.
+            if p.popup.take().is_some() {
+                close(out);
             }
-            Err(error) => self.fail(error, env, out),
-        }
+            match discovery_ready(p, env.page) {
+                Ok(true) => {}
+                Ok(false) => {
+                    p.stage = Stage::Arrived(raw.into());
+                    return self.arm(env.now, out);
+                }
+                Err(error) => break 'failed error,
+            }
+            match grant(p, raw, env.now, &mut self.seq, out) {
+                Ok(Some(granted)) => return self.prove(granted, env, out),
+                Ok(None) => return self.show(env.now, out),
+                Err(error) => error,
+            }
+        };
+        self.fail(error, env, out)
     }
 
     /// What request `seq` was for, and its outcome.
