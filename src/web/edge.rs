@@ -68,7 +68,7 @@ impl<'a> JsonFields<'_, 'a> {
 
 impl<'a> Fields<'a> for JsonFields<'_, 'a> {
     fn text(&mut self) -> Text<'a> {
-        self.next(Value::as_str)
+        self.next(|value| value.as_str().map(Text))
     }
 
     fn number(&mut self, max: u64) -> u64 {

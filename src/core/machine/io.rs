@@ -14,8 +14,35 @@ use crate::core::error::OAuthError;
 use crate::core::oauth::token::Token;
 use crate::core::oidc::profile::Profile;
 
-/// Text an input carries: borrowed from the input where it can be.
-pub type Text<'a> = Cow<'a, str>;
+/// Text an input carries: borrowed from the input where it can be. A `Cow` lent through an
+/// inlined `deref`: `Cow`'s own, which LLVM keeps apart, answers its `&str` through memory at
+/// each call in the wasm (17 in `Machine::handle`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Text<'a>(pub Cow<'a, str>);
+
+impl std::ops::Deref for Text<'_> {
+    type Target = str;
+
+    #[inline(always)]
+    fn deref(&self) -> &str {
+        match &self.0 {
+            Cow::Borrowed(text) => text,
+            Cow::Owned(text) => text,
+        }
+    }
+}
+
+impl<'a> From<&'a str> for Text<'a> {
+    fn from(text: &'a str) -> Self {
+        Self(Cow::Borrowed(text))
+    }
+}
+
+impl From<String> for Text<'_> {
+    fn from(text: String) -> Self {
+        Self(Cow::Owned(text))
+    }
+}
 
 /// Where an input's fields are read from, in declaration order. A field that is missing or of
 /// another type reads as its type's default and marks the input refused: the input is built
