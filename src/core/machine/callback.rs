@@ -21,7 +21,7 @@ use crate::core::error::OAuthError;
 use crate::core::oauth::response::{capture, query_response, state_of, Captured};
 use crate::core::oidc::discovery::Discovery;
 use crate::core::store::{Store, LOGOUT_KEY, PENDING_KEY, RESPONSE_KEY};
-use crate::core::text::{cat, hex, same_secret};
+use crate::core::text::{cat, hex, same_secret, Lend};
 
 /// How long a callback page waits to hear that its response was taken. The opener answers
 /// within milliseconds; silence means no page is waiting for this login any more.
@@ -185,7 +185,7 @@ pub fn page_load(
     let record = store.get(Storage::Session, PENDING_KEY);
     // Boxed as read (`Pending::from_record`): a delivery keeps it so, and any other path drops
     // one pointer.
-    let pending = record.as_deref().and_then(Pending::from_record);
+    let pending = record.lend().and_then(Pending::from_record);
     if record.is_some() && pending.is_none() {
         store.remove(Storage::Session, PENDING_KEY);
     }

@@ -40,7 +40,7 @@ use crate::core::oauth::url::origin_of;
 use crate::core::oidc::discovery::{discovery_url, read_discovery, Discovery};
 use crate::core::oidc::jws::read_jws;
 use crate::core::store::{Store, PENDING_KEY, SEVERS_PREFIX, TOKEN_PREFIX};
-use crate::core::text::{cat, decimal};
+use crate::core::text::{cat, decimal, Lend};
 
 /// How often a login waiting for a discovery document another widget of the page asked for
 /// looks whether it came.
@@ -186,7 +186,7 @@ impl Machine {
                     logged_in: held.is_some(),
                     expires_at: held.and_then(|h| h.token.expires_at),
                     profile: held.and_then(Held::profile),
-                    id_token: held.and_then(|h| h.id_token.as_deref()),
+                    id_token: held.and_then(|h| h.id_token.lend()),
                 });
             }
             Input::Authorize {} => match self.token(now) {
@@ -440,7 +440,7 @@ impl Machine {
             // that window's own (a stateless denial goes to it: `callback::page_load`).
             env.store.remove(Storage::Session, PENDING_KEY);
             out.emit(Command::Open {
-                url: url.as_deref().unwrap_or(""),
+                url: url.lend().unwrap_or(""),
                 name: &name,
                 poll_ms: LOOK_EVERY_MS,
             });
@@ -652,7 +652,7 @@ impl Machine {
         out: &mut dyn Emit,
     ) {
         let state = state_of(raw);
-        let has_state = |p: &Pending| state.as_deref().is_some_and(|s| p.secrets.state.matches(s));
+        let has_state = |p: &Pending| state.lend().is_some_and(|s| p.secrets.state.matches(s));
         match &mut self.attempt {
             Attempt::Pending(p) if p.popup.is_some() && matches!(p.stage, Stage::Authorize(_)) => {
                 let ours = match source {
@@ -919,14 +919,7 @@ impl Machine {
         // sessions; nor is it revoked: see `Revoking::send`), its lock let go once the new
         // session is written.
         self.drop_renewal(out);
-        self.report(
-            Event::Login,
-            Settle::Resolve,
-            false,
-            user.as_deref(),
-            env,
-            out,
-        );
+        self.report(Event::Login, Settle::Resolve, false, user.lend(), env, out);
     }
 
     /// Reports the held token: the button, the timer, then `event` (`oauth-login`, or
@@ -942,7 +935,7 @@ impl Machine {
     ) {
         self.show(env.now, out);
         if let Some(held) = &self.held {
-            let claims = held.id_token.as_deref().and_then(|t| read_jws(t).ok());
+            let claims = held.id_token.lend().and_then(|t| read_jws(t).ok());
             let detail = Detail::Login {
                 provider: held.config.preset.id,
                 token: &held.token,
@@ -950,7 +943,7 @@ impl Machine {
                 user,
                 profile: held.profile(),
                 claims: claims.as_ref().map(|jws| jws.claims.as_str()),
-                id_token: held.id_token.as_deref(),
+                id_token: held.id_token.lend(),
             };
             self.fire(event, detail, settle, out);
         }
@@ -1012,12 +1005,12 @@ impl Machine {
         // The person's picture, beside their name: only where the page set no label.
         let avatar = held
             .filter(|_| self.config.get(Attr::Label).is_none())
-            .and_then(|h| h.profile.picture.as_deref());
+            .and_then(|h| h.profile.picture.lend());
         out.emit(Command::Render {
             label: &label(&self.config, held),
             state: view.state,
             busy: view.busy,
-            message: view.message.as_deref(),
+            message: view.message.lend(),
             avatar,
         });
     }
@@ -1204,7 +1197,7 @@ fn target(p: &mut Pending, page: &PageState) -> Result<Option<String>, OAuthErro
     let endpoint = endpoint_of(
         &p.config,
         p.config
-            .authorization_endpoint(discovered.and_then(|d| d.authorization_endpoint.as_deref())),
+            .authorization_endpoint(discovered.and_then(|d| d.authorization_endpoint.lend())),
         "authorization_endpoint",
     )?;
     // The discovered endpoint's query, as authorize-url's (which passed this with the settings).
@@ -1249,7 +1242,7 @@ pub(super) fn token_endpoint<'a>(
 ) -> Option<&'a str> {
     match &config.token_url {
         Some(url) => Some(url),
-        None => discovery?.token_endpoint.as_deref(),
+        None => discovery?.token_endpoint.lend(),
     }
 }
 

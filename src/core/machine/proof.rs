@@ -23,7 +23,7 @@ use crate::core::oidc::jwk::{choose_key, KeyChoice};
 use crate::core::oidc::jws::{read_jws, Alg};
 use crate::core::oidc::profile::{merge, profile_from_claims, profile_from_userinfo, Profile};
 use crate::core::oidc::{refused, refused_as};
-use crate::core::text::{cat, form};
+use crate::core::text::{cat, form, Lend};
 
 /// A request's outcome, as the browser reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -147,7 +147,7 @@ impl Proof {
     /// The key that verifies the id_token, from the key set this page read; the key set is
     /// fetched when there is none yet, and once more for a `kid` it does not have.
     fn check_signature(&mut self, seq: &mut u32, page: &PageState, out: &mut dyn Emit) -> Progress {
-        let jws = match read_jws(self.granted.id_token.as_deref().unwrap_or("")) {
+        let jws = match read_jws(self.granted.id_token.lend().unwrap_or("")) {
             Ok(jws) => jws,
             Err(error) => return Progress::Failed(error),
         };
@@ -161,7 +161,7 @@ impl Proof {
         };
         let keys = page.keys(uri);
         let choice = match keys {
-            Some(keys) => choose_key(keys, jws.kid.as_deref(), jws.alg),
+            Some(keys) => choose_key(keys, jws.kid.lend(), jws.alg),
             None => KeyChoice::UnknownKid,
         };
         match choice {
@@ -182,7 +182,7 @@ impl Proof {
             KeyChoice::UnknownKid if !self.keys_read => self.read_keys(seq, out),
             KeyChoice::UnknownKid => Progress::Failed(refused(&[
                 "no key of the issuer's key set is `",
-                jws.kid.as_deref().unwrap_or(""),
+                jws.kid.lend().unwrap_or(""),
                 "`",
             ])),
             KeyChoice::Refused(error) => Progress::Failed(error),
@@ -191,7 +191,7 @@ impl Proof {
 
     /// The issuer's `jwks_uri`, if its discovery document names one.
     fn jwks_uri(&self) -> Option<&str> {
-        self.discovery.as_ref()?.jwks_uri.as_deref()
+        self.discovery.as_ref()?.jwks_uri.lend()
     }
 
     /// Asks for the key set (a proof that checks a signature has a `jwks_uri`).
@@ -292,7 +292,7 @@ impl Proof {
             // held to its `max_age`.
             max_age: self.nonce.as_ref().and_then(|_| {
                 let discovered = self.discovery.as_deref();
-                (self.config).max_age(discovered.and_then(|d| d.authorization_endpoint.as_deref()))
+                (self.config).max_age(discovered.and_then(|d| d.authorization_endpoint.lend()))
             }),
         };
         let verified = match check_claims(&self.claims, &expect) {
@@ -326,7 +326,7 @@ impl Proof {
     /// The access token's digest, for `at_hash`.
     #[inline(always)]
     pub fn digest(&mut self, digest: &[u8], seq: &mut u32, out: &mut dyn Emit) -> Progress {
-        let at_hash = self.verified.as_ref().and_then(|v| v.at_hash.as_deref());
+        let at_hash = self.verified.as_ref().and_then(|v| v.at_hash.lend());
         match check_at_hash(at_hash, digest, true) {
             Ok(()) => self.read_profile(seq, out),
             Err(error) => Progress::Failed(error),

@@ -25,7 +25,7 @@ use crate::core::oauth::response::token_answer;
 use crate::core::oauth::token::Token;
 use crate::core::oidc::discovery::Discovery;
 use crate::core::store::{Store, LOGOUT_KEY, RENEW_LOCK_PREFIX};
-use crate::core::text::{cat, form_pair, hex, saturating_times};
+use crate::core::text::{cat, form_pair, hex, saturating_times, Lend};
 
 /// A renewal is due once less than a tenth of the token's lifetime remains, and at most this
 /// long before it expires.
@@ -435,7 +435,7 @@ impl Machine {
         } else {
             Event::Renewed
         };
-        self.report(event, Settle::Not, restoring, user.as_deref(), env, out);
+        self.report(event, Settle::Not, restoring, user.lend(), env, out);
     }
 
     /// The last attempt's outcome becomes `to`; a login under way goes on.
@@ -580,8 +580,8 @@ impl Machine {
             (Some(record), Some(held)) if *record == held.to_record() => return false,
             _ => {}
         }
-        let ended = record.as_deref().and_then(ended_code);
-        let shared = match record.as_deref().and_then(|r| Held::from_record(r, config)) {
+        let ended = record.lend().and_then(ended_code);
+        let shared = match record.lend().and_then(|r| Held::from_record(r, config)) {
             // Another client's or server's session under the same key: no change of this one.
             Some(None) => return false,
             Some(Some(held)) if !held.token.is_expired(env.now) => Some(held),
@@ -662,7 +662,7 @@ impl Machine {
         self.settle(Attempt::None);
         self.render(env.now, out);
         let document = discovery(&config, env.page);
-        let endpoint = document.and_then(|d| d.end_session_endpoint.as_deref());
+        let endpoint = document.and_then(|d| d.end_session_endpoint.lend());
         let end_session = match (end_session, endpoint) {
             (false, _) => None,
             (true, Some(endpoint)) => Some(end_session_url(
@@ -708,7 +708,7 @@ impl Machine {
         let url = match config.endpoint(Attr::RevokeUrl) {
             Some(url) => url,
             None => discovery(&config, env.page)
-                .and_then(|d| d.revocation_endpoint.as_deref())
+                .and_then(|d| d.revocation_endpoint.lend())
                 .or(config.preset.revoke_url)
                 .map(Into::into),
         };
@@ -730,7 +730,7 @@ impl Machine {
             (refresh, "refresh_token"),
             (
                 proven
-                    .and_then(|g| g.refresh_token.as_deref())
+                    .and_then(|g| g.refresh_token.lend())
                     .filter(|t| !matches!(refresh, Some(r) if r == *t)),
                 "refresh_token",
             ),
@@ -802,8 +802,8 @@ impl Machine {
             let token = |name| granted.as_ref().and_then(|g| g.str_of(name));
             let (refresh, access) = (token("refresh_token"), token("access_token"));
             let tokens = [
-                (refresh.as_deref(), "refresh_token"),
-                (access.as_deref(), "access_token"),
+                (refresh.lend(), "refresh_token"),
+                (access.lend(), "access_token"),
             ];
             revoking.send(&tokens, self.held.is_some(), &mut self.seq, out);
         }
@@ -850,7 +850,7 @@ fn end_session_url(
     let state = hex(random);
     store.set(Storage::Session, LOGOUT_KEY, &state);
     let mut query = String::new();
-    if let Some(hint) = held.and_then(|h| h.id_token.as_deref()) {
+    if let Some(hint) = held.and_then(|h| h.id_token.lend()) {
         form_pair(&mut query, "id_token_hint", hint);
     }
     form_pair(&mut query, "client_id", config.client_id());

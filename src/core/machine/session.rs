@@ -16,7 +16,7 @@ use crate::core::oidc::claims::{subject, Verified};
 use crate::core::oidc::discovery::Discovery;
 use crate::core::oidc::jws::read_jws;
 use crate::core::oidc::profile::{display_name, Profile};
-use crate::core::text::{cat, decimal, form_pair, parse_decimal};
+use crate::core::text::{cat, decimal, form_pair, parse_decimal, Lend};
 
 /// A session held: the token, who it is (OpenID Connect), and the configuration of the login
 /// that got it (its key, storage, preset).
@@ -81,7 +81,7 @@ impl Held {
     /// `authenticated_at` was, or a login that gave none and a renewal that then did).
     #[inline(always)]
     pub fn login(&self) -> Option<Verified> {
-        let mut login = subject(&read_jws(self.id_token.as_deref()?).ok()?.claims)?;
+        let mut login = subject(&read_jws(self.id_token.lend()?).ok()?.claims)?;
         login.auth_time = self.auth_time.or(login.auth_time);
         Some(login)
     }
@@ -189,7 +189,7 @@ impl Held {
 
 /// Writes a record's text member: one absent as an empty one.
 fn put_text(record: &mut String, name: &str, value: &Option<String>) {
-    form_pair(record, name, value.as_deref().unwrap_or(""));
+    form_pair(record, name, value.lend().unwrap_or(""));
 }
 
 /// Writes a record's secret member: one absent as an empty one.
@@ -560,10 +560,7 @@ mod tests {
             v(&Attempt::None, false, true),
             (ButtonState::LoggedOut, false, None)
         );
-        assert_eq!(
-            v(&Attempt::None, false, false).2.as_deref(),
-            Some(NOT_SET_UP)
-        );
+        assert_eq!(v(&Attempt::None, false, false).2.lend(), Some(NOT_SET_UP));
         assert_eq!(v(&Attempt::None, true, true).0, ButtonState::LoggedIn);
         let mut login = pending(&[("client-id", "abc"), ("provider", "google")]);
         assert_eq!(
@@ -574,7 +571,7 @@ mod tests {
         assert_eq!(
             v(&Attempt::Pending(Box::new(login.clone())), false, true)
                 .2
-                .as_deref(),
+                .lend(),
             Some("Finish logging in in the login window.")
         );
         let mut watch = PopupWatch::default();
@@ -600,7 +597,7 @@ mod tests {
             (ButtonState::LoggedIn, false, None)
         );
         assert_eq!(
-            v(&Attempt::Cancelled(None), false, true).2.as_deref(),
+            v(&Attempt::Cancelled(None), false, true).2.lend(),
             Some("Login cancelled.")
         );
         assert_eq!(v(&Attempt::Expired, false, true).0, ButtonState::Expired);
@@ -689,10 +686,7 @@ mod tests {
             .replace("&authenticated_at=1699999800000", "");
         let read = Held::from_record(&previous, &session.config).flatten();
         assert_eq!(read.map(|held| held.auth_time), Some(None));
-        assert_eq!(
-            back.profile().and_then(|p| p.name.as_deref()),
-            Some("Jane Doe")
-        );
+        assert_eq!(back.profile().and_then(|p| p.name.lend()), Some("Jane Doe"));
         // A token answer near its 16 KiB bound with a non-ASCII name makes a longer record: it
         // is still the widget's own, and read back.
         let mut large = session.clone();
