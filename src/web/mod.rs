@@ -33,14 +33,15 @@ mod export {
     #[wasm_bindgen]
     pub fn widget() -> u32 {
         PAGE.with_borrow_mut(|(_, widgets)| {
+            let machine = Some(Machine::default());
             let free = widgets
                 .iter()
                 .position(Option::is_none)
                 .unwrap_or(widgets.len());
-            if free == widgets.len() {
-                widgets.push(None);
+            match widgets.get_mut(free) {
+                Some(slot) => *slot = machine,
+                None => widgets.push(machine),
             }
-            widgets[free] = Some(Machine::default());
             free as u32
         })
     }
