@@ -221,16 +221,16 @@ impl<'a> Reader<'a> {
             _ => {
                 // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
                 // (No white space inside a number: each piece is taken only where it stands.)
+                // One way out for a number that breaks off.
                 self.take(b"-");
-                if !self.take(b"0") {
-                    self.digits()?;
-                }
-                if self.take(b".") {
-                    self.digits()?;
-                }
-                if self.take(b"eE") {
-                    self.take(b"+-");
-                    self.digits()?;
+                let whole = (self.take(b"0") || self.digits())
+                    && (!self.take(b".") || self.digits())
+                    && (!self.take(b"eE") || {
+                        self.take(b"+-");
+                        self.digits()
+                    });
+                if !whole {
+                    return None;
                 }
                 Value::Number("")
             }
@@ -282,12 +282,13 @@ impl<'a> Reader<'a> {
         here
     }
 
-    fn digits(&mut self) -> Option<()> {
+    /// Digits, at least one, taken; whether there were.
+    fn digits(&mut self) -> bool {
         let start = self.pos;
         while self.peek().is_ascii_digit() {
             self.pos += 1;
         }
-        (self.pos > start).then_some(())
+        self.pos > start
     }
 
     /// A string with JSON's escapes, surrogate pairs included; borrowed when it has none.
