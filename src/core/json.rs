@@ -331,8 +331,12 @@ impl<'a> Reader<'a> {
                                 high
                             }
                         }
-                        // A one-letter escape, by a table: smaller than a match arm for each.
-                        e => u32::from(ESCAPES.iter().find(|(letter, _)| *letter == e)?.1),
+                        // A one-letter escape, by a table: smaller than a match arm for each;
+                        // `u32::MAX`, no character, for a letter that is not one.
+                        e => ESCAPES
+                            .iter()
+                            .find(|(letter, _)| *letter == e)
+                            .map_or(u32::MAX, |(_, c)| u32::from(*c)),
                     };
                     out.push(char::from_u32(code)?);
                     run = self.pos;
@@ -431,6 +435,7 @@ impl Writer {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+    use crate::core::text::cat;
     use proptest::prelude::*;
 
     /// The largest number read (19 nines) stays clear of the `u64::MAX` that stands for none;
@@ -526,6 +531,18 @@ mod tests {
             assert_eq!(parse(bad), None, "{bad}");
         }
         assert!(parse(&format!("{}{}", "[".repeat(30), "]".repeat(30))).is_some());
+    }
+
+    /// A letter that is no escape reads as `u32::MAX`, which is no character: every ASCII byte
+    /// after a backslash is read as serde_json reads it (`u` takes four digits).
+    #[test]
+    fn one_letter_escapes_are_exactly_json_s() {
+        for b in 0u8..0x80 {
+            let text = cat(&["\"\\", char::from(b).encode_utf8(&mut [0; 4]), "0000\""]);
+            let ours = parse(&text).and_then(|v| v.as_str().map(Cow::into_owned));
+            let theirs = serde_json::from_str::<String>(&text).ok();
+            assert_eq!(ours, theirs, "{text:?}");
+        }
     }
 
     #[test]
