@@ -255,14 +255,19 @@ impl<'a> Reader<'a> {
         }
         loop {
             let mut name = Cow::Borrowed("");
-            if open == b'{' {
+            // One way out for a member that breaks off, so the name is dropped in one place.
+            let named = open != b'{' || {
                 self.space();
-                name = self.string()?;
-                if !self.space_and(b":") {
-                    return None;
+                match self.string() {
+                    Some(read) => {
+                        name = read;
+                        self.space_and(b":")
+                    }
+                    None => false,
                 }
-            }
-            let value = self.value(depth + 1)?;
+            };
+            let value = if named { self.value(depth + 1) } else { None };
+            let value = value?;
             if let Some(out) = out.as_deref_mut() {
                 out.push((name, value));
             }
