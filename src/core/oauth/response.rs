@@ -236,7 +236,8 @@ pub struct Granted {
     pub refresh_token: Option<String>,
 }
 
-/// The members of a token answer the rules read; each a string, `expires_in` a number.
+/// The members of a token answer the rules read; each a string, `expires_in` a number, and
+/// `user` (last), an object kept as its text.
 const ANSWER_MEMBERS: &[&str] = &[
     "access_token",
     "token_type",
@@ -247,7 +248,12 @@ const ANSWER_MEMBERS: &[&str] = &[
     "error",
     "error_description",
     "error_uri",
+    "user",
 ];
+
+/// Where `expires_in` and `user` are in [`ANSWER_MEMBERS`] (a test holds them there).
+const EXPIRES_IN: usize = 2;
+const USER: usize = 9;
 
 /// RFC 6749 5.1 and 5.2: turns the token endpoint's answer (`status`, `body`) into a token or
 /// an error. The body must be one JSON object whose known members have their types (a member
@@ -276,20 +282,23 @@ pub fn token_answer(
         let members = object.members();
         for (name, value) in &members {
             let name = name.as_ref();
-            let known = ANSWER_MEMBERS.contains(&name);
+            // Another member is ignored.
+            let Some(at) = ANSWER_MEMBERS.iter().position(|known| *known == name) else {
+                continue;
+            };
             // A member the widget reads, `user` too, given twice reads as absent: a repeat, even
             // of a `null`, is refused.
-            if (known || name == "user") && object.get(name).is_none() {
+            if object.get(name).is_none() {
                 break 'refused " without OAuth JSON";
             }
-            if !known {
-                if let (true, Value::Object(raw)) = (name == "user", value) {
+            if at == USER {
+                if let Value::Object(raw) = value {
                     user = Some(*raw);
                 }
                 continue;
             }
             // The member's text (`None` for a `null`, which is not kept), if it has its type.
-            let text = match (value, name == "expires_in") {
+            let text = match (value, at == EXPIRES_IN) {
                 (Value::Null, _) => Some(None),
                 (Value::Str(_), false) => Some(value.as_str().map(Cow::into_owned)),
                 (Value::Number(_), true) => value.as_u64().map(|n| Some(decimal(n))),
@@ -525,6 +534,15 @@ mod tests {
 
     fn endpoint(status: u32, body: &str, preset: &Preset) -> Result<Granted, OAuthError> {
         token_answer(status, body, preset, "openid", NOW)
+    }
+
+    #[test]
+    fn answer_members_hold_expires_in_and_user_where_read() {
+        assert_eq!(
+            (ANSWER_MEMBERS[EXPIRES_IN], ANSWER_MEMBERS[USER]),
+            ("expires_in", "user")
+        );
+        assert_eq!(USER, ANSWER_MEMBERS.len() - 1);
     }
 
     #[test]
