@@ -200,28 +200,25 @@ impl<'a> Reader<'a> {
     fn value(&mut self, depth: usize) -> Option<Value<'a>> {
         self.space();
         let start = self.pos;
-        // Read first, its kind noted; the text it spans is then taken once, for every kind.
-        let value = match self.peek() {
-            b'"' => {
-                // Checked now, unescaped when asked for.
-                self.string()?;
-                Value::Str("")
-            }
-            open @ (b'{' | b'[') if depth < MAX_DEPTH => {
-                self.items(depth, None)?;
+        // Read first, its kind noted and whether it was whole; the text it spans is then taken
+        // once, for every kind, and a value that breaks off leaves by one way.
+        let (whole, value) = match self.peek() {
+            // Checked now, unescaped when asked for.
+            b'"' => (self.string().is_some(), Value::Str("")),
+            open @ (b'{' | b'[') if depth < MAX_DEPTH => (
+                self.items(depth, None).is_some(),
                 if open == b'{' {
                     Value::Object("")
                 } else {
                     Value::Array("")
-                }
-            }
-            b't' if self.word(b"true") => Value::Bool(true),
-            b'f' if self.word(b"false") => Value::Bool(false),
-            b'n' if self.word(b"null") => Value::Null,
+                },
+            ),
+            b't' if self.word(b"true") => (true, Value::Bool(true)),
+            b'f' if self.word(b"false") => (true, Value::Bool(false)),
+            b'n' if self.word(b"null") => (true, Value::Null),
             _ => {
                 // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
                 // (No white space inside a number: each piece is taken only where it stands.)
-                // One way out for a number that breaks off.
                 self.take(b"-");
                 let whole = (self.take(b"0") || self.digits())
                     && (!self.take(b".") || self.digits())
@@ -229,12 +226,12 @@ impl<'a> Reader<'a> {
                         self.take(b"+-");
                         self.digits()
                     });
-                if !whole {
-                    return None;
-                }
-                Value::Number("")
+                (whole, Value::Number(""))
             }
         };
+        if !whole {
+            return None;
+        }
         let raw = self.text.get(start..self.pos)?;
         Some(match value {
             Value::Number(_) => Value::Number(raw),
