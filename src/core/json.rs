@@ -308,7 +308,9 @@ impl<'a> Reader<'a> {
             let b = self.bump();
             match b {
                 b'"' | b'\\' => {
-                    let piece = self.text.get(run..self.pos - 1)?;
+                    let Some(piece) = self.text.get(run..self.pos - 1) else {
+                        break;
+                    };
                     if b == b'"' {
                         if out.is_empty() {
                             return Some(Cow::Borrowed(piece));
@@ -340,13 +342,18 @@ impl<'a> Reader<'a> {
                             .find(|(letter, _)| *letter == e)
                             .map_or(u32::MAX, |(_, c)| u32::from(*c)),
                     };
-                    out.push(char::from_u32(code)?);
+                    let Some(c) = char::from_u32(code) else {
+                        break;
+                    };
+                    out.push(c);
                     run = self.pos;
                 }
-                b if b < 0x20 => return None,
+                b if b < 0x20 => break,
                 _ => {}
             }
         }
+        // One way out for a string that breaks off.
+        None
     }
 
     /// Four hex digits' value; `u32::MAX`, no character and no surrogate, when one is not a
