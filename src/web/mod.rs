@@ -63,14 +63,17 @@ mod export {
     pub fn on(id: u32, input: &str, now: f64) -> String {
         let mut out = Commands::default();
         PAGE.with_borrow_mut(|(page, widgets)| {
-            let text = match (widgets.get_mut(id as usize), edge::decode(input)) {
+            // Decoded before the match and lent to it: dropped once, whatever the way.
+            let decoded = edge::decode(input);
+            let text = match (widgets.get_mut(id as usize), &decoded) {
                 (Some(Some(machine)), Ok(input)) => {
                     let mut env = Env {
                         store: &mut WebStore,
                         page,
                         now: now as u64,
                     };
-                    return machine.handle(input, &mut env, &mut out);
+                    machine.handle(input, &mut env, &mut out);
+                    return;
                 }
                 (_, Err(text)) => text,
                 _ => "no such widget",

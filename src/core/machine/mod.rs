@@ -106,10 +106,10 @@ impl Default for Machine {
 
 impl Machine {
     /// Takes one input; emits the commands it leads to.
-    pub fn handle(&mut self, input: Input, env: &mut Env, out: &mut dyn Emit) {
+    pub fn handle(&mut self, input: &Input, env: &mut Env, out: &mut dyn Emit) {
         let now = env.now;
-        // Borrowed: the input is dropped once, at the end, rather than field by field in each arm.
-        match &input {
+        // Lent: the caller drops the input once, rather than each arm field by field.
+        match input {
             Input::Update {
                 attributes,
                 origin,

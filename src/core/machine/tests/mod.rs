@@ -109,7 +109,7 @@ impl Widget {
             now: self.now,
         };
         let mut out = Recorder(Vec::new());
-        self.machine.handle(input, &mut env, &mut out);
+        self.machine.handle(&input, &mut env, &mut out);
         out.0
     }
 
