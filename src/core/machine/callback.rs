@@ -182,13 +182,16 @@ pub fn page_load(
             None => return,
         },
     };
-    let record = store.get(Storage::Session, PENDING_KEY);
     // Boxed as read (`Pending::from_record`): a delivery keeps it so, and any other path drops
-    // one pointer.
-    let pending = record.lend().and_then(Pending::from_record);
-    if record.is_some() && pending.is_none() {
-        store.remove(Storage::Session, PENDING_KEY);
-    }
+    // one pointer. The record is dropped here, once, not on each way out.
+    let pending = {
+        let record = store.get(Storage::Session, PENDING_KEY);
+        let pending = record.lend().and_then(Pending::from_record);
+        if record.is_some() && pending.is_none() {
+            store.remove(Storage::Session, PENDING_KEY);
+        }
+        pending
+    };
     // The page this tab's redirect login started on, if this is another one: a response no
     // widget of this page takes goes back there (`loaded`). One carried back goes no further.
     page.back = pending
