@@ -31,6 +31,7 @@ use crate::core::contract::{
 };
 use crate::core::error::OAuthError;
 use crate::core::oauth::config::{advice, Config, Page, Settings};
+use crate::core::oauth::form::Params;
 use crate::core::oauth::request::{authorize_url, login_secrets, token_request};
 use crate::core::oauth::response::{
     capture, check_issuer, check_state, code_of, implicit_token, parse, provider_error, state_of,
@@ -1107,8 +1108,22 @@ fn grant(
     seq: &mut u32,
     out: &mut dyn Emit,
 ) -> Result<Option<Granted>, OAuthError> {
+    // Lent to the checks, whose every way out then leaves it to be dropped here, once.
     let params = parse(raw)?;
-    check_state(&params, &p.secrets.state)?;
+    checked_grant(p, &params, now, seq, out)
+}
+
+/// [`grant`]'s checks and request, over the parsed response. Kept apart: inlined, its ways
+/// out each dropped the response again (25 B more).
+#[inline(never)]
+fn checked_grant(
+    p: &mut Pending,
+    params: &Params,
+    now: u64,
+    seq: &mut u32,
+    out: &mut dyn Emit,
+) -> Result<Option<Granted>, OAuthError> {
+    check_state(params, &p.secrets.state)?;
     // RFC 9207 2.4: a response carrying an id_token may leave `iss` out, the id_token's
     // verified `iss` serving instead. Only a grant that verifies the response's id_token
     // (`token id_token`) has one: the code flow verifies the token endpoint's, after the
@@ -1122,23 +1137,23 @@ fn grant(
     // is required where `issuer` is set. An error response too: another server's error
     // text never reaches the page.
     check_issuer(
-        &params,
+        params,
         p.config.issuer(),
         p.config.get(Attr::Issuer).is_some() && !by_id_token,
     )?;
-    if let Some(error) = provider_error(&params) {
+    if let Some(error) = provider_error(params) {
         return Err(error);
     }
     let Some(verifier) = &p.secrets.verifier else {
-        let token = implicit_token(&params, p.config.preset, &p.config.scope, now)?;
-        return Ok(Some(Granted::new(&params, token, None)));
+        let token = implicit_token(params, p.config.preset, &p.config.scope, now)?;
+        return Ok(Some(Granted::new(params, token, None)));
     };
     let token_url = endpoint_of(
         &p.config,
         token_endpoint(&p.config, p.discovery.as_deref()),
         "token_endpoint",
     )?;
-    let body = token_request(code_of(&params)?, &p.config, verifier);
+    let body = token_request(code_of(params)?, &p.config, verifier);
     p.stage = Stage::Exchange(fetch(seq, token_url, Some(&body), out));
     Ok(None)
 }
