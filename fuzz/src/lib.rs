@@ -831,7 +831,7 @@ pub fn edge(data: &[u8]) {
                     page: &mut page,
                     now,
                 };
-                widgets[widget].handle(input, &mut env, &mut out);
+                widgets[widget].handle(&input, &mut env, &mut out);
             }
             Err(text) => out.emit(Command::Fault { text }),
         }
