@@ -12,7 +12,7 @@
 
 use std::borrow::Cow;
 
-use super::text::{decimal, decimal_or_max, hex_digit, is_one_of, push_hex, HEX};
+use super::text::{decimal, decimal_or_max, hex_digit, is_one_of, push_hex, Lend, HEX};
 
 /// The deepest nesting read.
 pub const MAX_DEPTH: usize = 32;
@@ -89,7 +89,7 @@ impl<'a> Value<'a> {
         for (key, value) in &members {
             // A name given twice counts as absent. Names compare as `str`: `Cow`'s own
             // comparison with `&str` is a function of its own in the wasm.
-            if **key == *name && found.replace(value).is_some() {
+            if *key.lend() == *name && found.replace(value).is_some() {
                 return None;
             }
         }
@@ -107,7 +107,7 @@ impl<'a> Value<'a> {
         let members = self.members();
         let mut rest = members.as_slice();
         while let [(name, _), later @ ..] = rest {
-            if later.iter().any(|(other, _)| other == name) {
+            if later.iter().any(|(other, _)| *other.lend() == *name.lend()) {
                 return true;
             }
             rest = later;
@@ -118,7 +118,7 @@ impl<'a> Value<'a> {
     /// Whether this is the string `want` (unescaped): compared in place, copied only where it
     /// holds an escape.
     pub fn is_str(&self, want: &str) -> bool {
-        self.as_str().is_some_and(|text| text == want)
+        self.as_str().is_some_and(|text| *text.lend() == *want)
     }
 
     /// Whether any member `name` (an array's elements: the empty name) is the string `want`,
@@ -127,7 +127,7 @@ impl<'a> Value<'a> {
     pub fn any_is(&self, name: &str, want: Option<&str>) -> bool {
         self.members()
             .iter()
-            .any(|(key, value)| **key == *name && want.is_none_or(|want| value.is_str(want)))
+            .any(|(key, value)| *key.lend() == *name && want.is_none_or(|want| value.is_str(want)))
     }
 
     /// Whether an object's member `name` (once) is the string `want`.

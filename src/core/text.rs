@@ -6,6 +6,8 @@
 //! type, `format!` all of `core::fmt`. An ASCII delimiter never occurs inside a multi-byte UTF-8
 //! character, so every split here lands on a character boundary.
 
+use std::borrow::Cow;
+
 /// The index of the first byte of `text` that is one of `delimiters`.
 ///
 /// Inlined over [`find_or_end`], whose plain index comes back in a register where an `Option`
@@ -96,19 +98,41 @@ pub fn words(list: &str) -> Vec<&str> {
     out
 }
 
-/// Lends an optional owned text, as `Option::as_deref` does. Inlined at every call: std's, kept
-/// apart by LLVM, hands its `&str` back through memory in the wasm, at each of its calls.
+/// Lends a text that may be owned: an `Option<String>` as `Option::as_deref` does, a `Cow<str>`
+/// as its `deref` does. Inlined at every call: std's, kept apart by LLVM, hand their `&str` back
+/// through memory in the wasm, at each of their calls.
 pub trait Lend {
+    /// The text lent: `Option<&str>` or `&str`.
+    type Lent<'a>
+    where
+        Self: 'a;
     /// The text, lent.
-    fn lend(&self) -> Option<&str>;
+    fn lend(&self) -> Self::Lent<'_>;
 }
 
 impl Lend for Option<String> {
+    type Lent<'a> = Option<&'a str>;
+
     #[inline(always)]
     fn lend(&self) -> Option<&str> {
         match self {
             Some(text) => Some(text),
             None => None,
+        }
+    }
+}
+
+impl Lend for Cow<'_, str> {
+    type Lent<'a>
+        = &'a str
+    where
+        Self: 'a;
+
+    #[inline(always)]
+    fn lend(&self) -> &str {
+        match self {
+            Cow::Borrowed(text) => text,
+            Cow::Owned(text) => text,
         }
     }
 }
@@ -365,6 +389,13 @@ mod tests {
     fn lends_as_std_does() {
         for text in [None, Some(String::new()), Some(String::from("é"))] {
             assert_eq!(text.lend(), text.as_deref());
+        }
+        for text in [
+            Cow::Borrowed(""),
+            Cow::Borrowed("é"),
+            Cow::Owned(String::from("é")),
+        ] {
+            assert_eq!(text.lend(), &*text);
         }
     }
 

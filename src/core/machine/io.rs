@@ -13,9 +13,10 @@ use crate::core::contract::{ButtonState, Event};
 use crate::core::error::OAuthError;
 use crate::core::oauth::token::Token;
 use crate::core::oidc::profile::Profile;
+use crate::core::text::Lend;
 
 /// Text an input carries: borrowed from the input where it can be. A `Cow` lent through an
-/// inlined `deref`: `Cow`'s own, which LLVM keeps apart, answers its `&str` through memory at
+/// inlined `deref` ([`Lend`]): `Cow`'s own, which LLVM keeps apart, answers its `&str` through memory at
 /// each call in the wasm (17 in `Machine::handle`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Text<'a>(pub Cow<'a, str>);
@@ -25,10 +26,7 @@ impl std::ops::Deref for Text<'_> {
 
     #[inline(always)]
     fn deref(&self) -> &str {
-        match &self.0 {
-            Cow::Borrowed(text) => text,
-            Cow::Owned(text) => text,
-        }
+        self.0.lend()
     }
 }
 

@@ -10,7 +10,7 @@ use super::token::{Token, MAX_EXPIRES_IN_DIGITS};
 use crate::core::contract::ErrorCode;
 use crate::core::error::OAuthError;
 use crate::core::json::{self, Value};
-use crate::core::text::{cat, decimal, join, parse_decimal, split};
+use crate::core::text::{cat, decimal, join, parse_decimal, split, Lend};
 
 /// The largest token endpoint answer read: one with an id_token is a few KiB.
 pub const MAX_TOKEN_ANSWER_BYTES: usize = 64 * 1024;
@@ -281,7 +281,7 @@ pub fn token_answer(
         let mut user = None;
         let members = object.members();
         for (name, value) in &members {
-            let name = name.as_ref();
+            let name = name.lend();
             // Another member is ignored.
             let Some(at) = ANSWER_MEMBERS.iter().position(|known| *known == name) else {
                 continue;
