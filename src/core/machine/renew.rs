@@ -731,7 +731,7 @@ impl Machine {
             (
                 proven
                     .and_then(|g| g.refresh_token.lend())
-                    .filter(|t| !matches!(refresh, Some(r) if r == *t)),
+                    .filter(|t| !matches!(refresh, Some(r) if *r == **t)),
                 "refresh_token",
             ),
             (held.map(|h| h.token.access_token.expose()), "access_token"),

@@ -572,7 +572,7 @@ pub fn advice(config: &Config) -> Vec<String> {
     let preset = config.preset;
     let wants_token = settings
         .get(Attr::ResponseType)
-        .is_none_or(|t| t == "token");
+        .is_none_or(|t| *t == *"token");
     if wants_token && !preset.serves_implicit && settings.get(Attr::AuthorizeUrl).is_none() {
         lines.push(cat(&[
             CONSOLE,

@@ -162,7 +162,7 @@ pub const CUSTOM: Preset = Preset {
 /// means, never a value of it).
 #[inline(always)]
 pub fn find(id: &str) -> Option<&'static Preset> {
-    PRESETS.iter().find(|p| p.id == id)
+    PRESETS.iter().find(|p| *p.id == *id)
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

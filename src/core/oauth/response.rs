@@ -128,7 +128,7 @@ pub fn check_issuer(
         return Ok(());
     };
     match given {
-        Some(iss) if iss == expected => Ok(()),
+        Some(iss) if *iss == *expected => Ok(()),
         None if !required => Ok(()),
         Some(iss) => Err(response_error(&[
             "the response's iss `",
@@ -283,7 +283,7 @@ pub fn token_answer(
         for (name, value) in &members {
             let name = name.lend();
             // Another member is ignored.
-            let Some(at) = ANSWER_MEMBERS.iter().position(|known| *known == name) else {
+            let Some(at) = ANSWER_MEMBERS.iter().position(|known| **known == *name) else {
                 continue;
             };
             // A member the widget reads, `user` too, given twice reads as absent: a repeat, even

@@ -60,7 +60,7 @@ pub fn origin_of(url: &str) -> Option<String> {
             while let Some(rest) = digits.strip_prefix("0").filter(|rest| !rest.is_empty()) {
                 digits = rest;
             }
-            if digits == default_port {
+            if *digits == *default_port {
                 ""
             } else {
                 digits
