@@ -657,7 +657,7 @@ impl Machine {
         match &mut self.attempt {
             Attempt::Pending(p) if p.popup.is_some() && matches!(p.stage, Stage::Authorize(_)) => {
                 let ours = match source {
-                    Source::Popup => origin == self.config.page.origin,
+                    Source::Popup => *origin == *self.config.page.origin,
                     Source::Channel => has_state(p),
                     Source::Other => false,
                 };

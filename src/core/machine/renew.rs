@@ -551,7 +551,7 @@ impl Machine {
     pub(super) fn stored(&mut self, key: &str, env: &mut Env, out: &mut dyn Emit) {
         // `sync_shared` looks at `localStorage` only.
         let name = token_name(self.session_config());
-        if key.is_empty() || key == name {
+        if key.is_empty() || *key == *name {
             self.sync(env, out);
         }
     }

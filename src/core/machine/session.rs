@@ -149,7 +149,7 @@ impl Held {
             "" => Some(None),
             n => parse_decimal(n, 16).map(Some),
         };
-        let ours = p.get("by").is_none_or(|by| by == granted_by(config));
+        let ours = p.get("by").is_none_or(|by| *by == *granted_by(config));
         if !ours {
             return Some(None);
         }
