@@ -127,10 +127,11 @@ impl PageState {
 
     /// The delivery for the widget `key`: its own, or one that matched no login.
     pub fn take_delivery(&mut self, key: &str) -> Option<Delivery> {
-        let index = self
-            .deliveries
-            .iter()
-            .position(|d| d.login.as_ref().is_none_or(|login| login.config.key == key))?;
+        let index = self.deliveries.iter().position(|d| {
+            d.login
+                .as_ref()
+                .is_none_or(|login| *login.config.key == *key)
+        })?;
         Some(self.deliveries.swap_remove(index))
     }
 }

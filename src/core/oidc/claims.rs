@@ -71,7 +71,7 @@ pub fn check_claims(claims: &str, expect: &Expect) -> Result<Verified, OAuthErro
         // goes through: fewer bytes than a second way, and the copy `Verified` keeps); what
         // else `Verified` owns is copied at the end.
         let iss = match claims.str_of("iss") {
-            Some(iss) if iss == expect.issuer => iss,
+            Some(iss) if *iss == *expect.issuer => iss,
             Some(iss) => {
                 return Err(refused(&[
                     "`iss` `",
