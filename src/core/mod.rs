@@ -14,7 +14,10 @@
 //! browser; the figures are in `docs/size.md`): the build sets LLVM's inline threshold to -5, so
 //! `#[inline(always)]` marks a function with one caller, or a mere forwarder, that LLVM would
 //! keep apart, and `#[inline(never)]` a small helper with several callers that LLVM would copy
-//! into each. Neither changes what the code does.
+//! into each. Neither changes what the code does. A borrowed text is compared as `str` with
+//! `str` (`*a == *b`, `**name == *"id"`): std's `==` for `&str`, `&String` and `String` against
+//! a `&str`, each kept apart by LLVM, takes its operands through memory. Two `String`s, or two
+//! `Option<String>`s, compare by std's own, smaller there (their texts are in memory already).
 
 pub mod contract;
 pub mod error;

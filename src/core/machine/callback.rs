@@ -91,13 +91,13 @@ impl PageState {
     pub fn discovery(&self, issuer: &str) -> Option<&Discovered> {
         self.discovered
             .iter()
-            .find(|(i, _)| i == issuer)
+            .find(|(i, _)| **i == *issuer)
             .map(|(_, d)| d)
     }
 
     /// Records the discovery document of `issuer`.
     pub fn set_discovery(&mut self, issuer: &str, document: Discovered) {
-        match self.discovered.iter_mut().find(|(i, _)| i == issuer) {
+        match self.discovered.iter_mut().find(|(i, _)| **i == *issuer) {
             Some((_, known)) => *known = document,
             None => self.discovered.push((issuer.into(), document)),
         }
@@ -108,14 +108,14 @@ impl PageState {
     pub fn keys(&self, uri: &str) -> Option<&str> {
         self.keys
             .iter()
-            .find(|(u, _)| u == uri)
+            .find(|(u, _)| **u == *uri)
             .map(|(_, k)| k.as_str())
     }
 
     /// Records the key set read from `uri`, in place of any read before.
     #[inline(always)]
     pub fn set_keys(&mut self, uri: &str, keys: &str) {
-        match self.keys.iter_mut().find(|(u, _)| u == uri) {
+        match self.keys.iter_mut().find(|(u, _)| **u == *uri) {
             // Written over in place: its buffer kept, nothing dropped.
             Some((_, known)) => {
                 known.clear();

@@ -107,7 +107,7 @@ impl Settings {
             unreadable,
         };
         for (name, _) in settings.params.pairs() {
-            if name == "id" || Attr::ALL.iter().any(|a| a.name() == name) {
+            if **name == *"id" || Attr::ALL.iter().any(|a| a.name() == name) {
                 continue;
             }
             // The element sends the names of its other attributes as one, without values.
