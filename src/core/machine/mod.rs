@@ -1004,11 +1004,12 @@ impl Machine {
         let held = self.token(now);
         let view = view(&self.attempt, held.is_some(), self.config.error.is_none());
         // The person's picture, beside their name: only where the page set no label.
+        let set = self.config.get(Attr::Label);
         let avatar = held
-            .filter(|_| self.config.get(Attr::Label).is_none())
+            .filter(|_| set.is_none())
             .and_then(|h| h.profile.picture.lend());
         out.emit(Command::Render {
-            label: &label(&self.config, held),
+            label: &label(&self.config, set, held),
             state: view.state,
             busy: view.busy,
             message: view.message.lend(),

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use super::popup::PopupWatch;
 use super::proof::Proof;
 use super::renew::NEVER;
-use crate::core::contract::{Attr, ButtonState, LOG_IN, NOT_SET_UP};
+use crate::core::contract::{ButtonState, LOG_IN, NOT_SET_UP};
 use crate::core::error::OAuthError;
 use crate::core::oauth::config::{Config, Page, Settings};
 use crate::core::oauth::form::Params;
@@ -444,14 +444,14 @@ pub fn view(attempt: &Attempt, logged_in: bool, configured: bool) -> View {
     }
 }
 
-/// The button's text: the `label` setting; else who is logged in (name, user name or email);
-/// else "Log in with <Provider>", which says "Logged in" once a user is (the button still logs
-/// in again, to switch accounts).
+/// The button's text: the `label` setting (`set`: the caller reads it once, for the picture
+/// too); else who is logged in (name, user name or email); else "Log in with <Provider>", which
+/// says "Logged in" once a user is (the button still logs in again, to switch accounts).
 #[inline(always)]
-pub fn label(config: &Config, held: Option<&Held>) -> String {
+pub fn label(config: &Config, set: Option<&str>, held: Option<&Held>) -> String {
     let verb = if held.is_some() { "Logged in" } else { LOG_IN };
     let who = held.and_then(|h| display_name(&h.profile));
-    match (config.get(Attr::Label), who, config.preset.name) {
+    match (set, who, config.preset.name) {
         (Some(label), _, _) => label.into(),
         (None, Some(who), _) => who.into(),
         // A custom provider has no name: "Log in" alone.
@@ -462,7 +462,7 @@ pub fn label(config: &Config, held: Option<&Held>) -> String {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
-    use crate::core::contract::ErrorCode;
+    use crate::core::contract::{Attr, ErrorCode};
     use crate::core::oauth::config::tests::config;
     use crate::core::oauth::token::Token;
 
@@ -623,6 +623,8 @@ mod tests {
 
     #[test]
     fn labels_name_the_provider_and_the_person() {
+        let label =
+            |config: &Config, held: Option<&Held>| label(config, config.get(Attr::Label), held);
         let google = [("provider", "google"), ("client-id", "a")];
         let session = held(&google, Profile::default());
         assert_eq!(label(&session.config, None), "Log in with Google");
