@@ -263,7 +263,7 @@ impl Pending {
     pub fn awaits_discovery(&self) -> bool {
         matches!(self.stage, Stage::Prepare(_) | Stage::Arrived(_))
             && self.discovery.is_none()
-            && self.config.issuer().is_some()
+            && self.config.has_issuer()
     }
 
     /// When the person is pointed at the login window, if that is still to come.

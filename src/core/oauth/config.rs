@@ -288,6 +288,12 @@ impl Config {
         self.get(Attr::Issuer).or(self.preset.issuer)
     }
 
+    /// Whether there is an issuer (see [`issuer`](Self::issuer)): a `bool` comes back in a
+    /// register, where the issuer's text comes back through memory at each call.
+    pub fn has_issuer(&self) -> bool {
+        self.issuer().is_some()
+    }
+
     /// Whether the login is OpenID Connect's: `openid` is among the scopes.
     pub fn openid(&self) -> bool {
         words(&self.scope).contains(&"openid")
@@ -295,7 +301,7 @@ impl Config {
 
     /// Whether the id_token is verified: OpenID Connect, with an issuer to discover keys from.
     pub fn verifies(&self) -> bool {
-        self.openid() && self.issuer().is_some()
+        self.openid() && self.has_issuer()
     }
 
     /// Whether the login uses the code flow.
@@ -475,7 +481,7 @@ impl Config {
         match (self.response_type, s.get(Attr::TokenUrl)) {
             (ResponseType::Code, Some(url)) => self.token_url = Some(absolute(url, &self.page)),
             // The discovered token_endpoint, once the discovery document is read.
-            (ResponseType::Code, None) if self.issuer().is_some() => {}
+            (ResponseType::Code, None) if self.has_issuer() => {}
             (ResponseType::Code, None) => {
                 return Err(OAuthError::config(
                     "response-type `code` needs token-url: the provider's token endpoint, or your \
@@ -583,7 +589,7 @@ pub fn advice(config: &Config) -> Vec<String> {
     }
     // (Settings that cannot log in say so instead.)
     if config.error.is_some() || !config.openid() {
-    } else if config.issuer().is_none() {
+    } else if !config.has_issuer() {
         lines.push(console!("`openid` is among the scopes but issuer is not set: the id_token cannot be verified, so this login is plain OAuth and says nothing of who logged in. Set issuer to the provider's issuer identifier.").into());
     } else if !config.proves() {
         // It verifies (OpenID with an issuer), but its grant brings no id_token.
