@@ -214,9 +214,15 @@ impl Revoking {
     }
 }
 
+/// What this page read, or is reading, of `config`'s issuer's discovery document (one pointer
+/// back in a register, where the issuer's text comes back through memory).
+fn discovered<'a>(config: &Config, page: &'a PageState) -> Option<&'a Discovered> {
+    page.discovery(config.issuer()?)
+}
+
 /// The discovery document this page read for `config`'s issuer, if it has.
 fn discovery<'a>(config: &Config, page: &'a PageState) -> Option<&'a Rc<Discovery>> {
-    match page.discovery(config.issuer()?) {
+    match discovered(config, page) {
         Some(Discovered::Known(document)) => Some(document),
         _ => None,
     }
@@ -329,7 +335,7 @@ impl Machine {
         };
         let needs_document = held.config.token_url.is_none() || held.config.proves();
         // The page's discovery document for the issuer, looked up once.
-        let document = match held.config.issuer().and_then(|i| env.page.discovery(i)) {
+        let document = match discovered(&held.config, env.page) {
             Some(Discovered::Reading) if needs_document => {
                 self.renewal_step(RenewStep::Discovering);
                 return self.arm(env.now, out);
