@@ -20,7 +20,9 @@ use crate::core::contract::{Attr, Event, Storage};
 use crate::core::error::OAuthError;
 use crate::core::json;
 use crate::core::oauth::config::Config;
-use crate::core::oauth::request::{refresh_request, revoke_request, with_query, Secret};
+use crate::core::oauth::request::{
+    client_id_pair, refresh_request, revoke_request, with_query, Secret,
+};
 use crate::core::oauth::response::token_answer;
 use crate::core::oauth::token::Token;
 use crate::core::oidc::discovery::Discovery;
@@ -859,7 +861,7 @@ fn end_session_url(
     if let Some(hint) = held.and_then(|h| h.id_token.lend()) {
         form_pair(&mut query, "id_token_hint", hint);
     }
-    form_pair(&mut query, "client_id", config.client_id());
+    client_id_pair(&mut query, config);
     form_pair(&mut query, "post_logout_redirect_uri", &config.redirect_uri);
     form_pair(&mut query, "state", &state);
     with_query(endpoint, &query)

@@ -83,7 +83,7 @@ pub fn authorize_url(
     // The query written as it is decided, pair by pair (no list of pairs first).
     let mut query = String::new();
     form_pair(&mut query, "response_type", response_type);
-    form_pair(&mut query, "client_id", config.client_id());
+    client_id_pair(&mut query, config);
     form_pair(&mut query, "redirect_uri", &config.redirect_uri);
     if !scope.is_empty() {
         form_pair(&mut query, "scope", &scope);
@@ -101,6 +101,12 @@ pub fn authorize_url(
         form_pair(&mut query, name, value);
     }
     with_query(endpoint, &query)
+}
+
+/// Appends the `client_id` pair to `out`: one call for each request that sends it, where each
+/// asked for the client id, whose text comes back through memory, and wrote it.
+pub fn client_id_pair(out: &mut String, config: &Config) {
+    form_pair(out, "client_id", config.client_id());
 }
 
 /// `endpoint` with `query` added to the query it may have already.
@@ -121,7 +127,7 @@ pub fn token_request(code: &str, config: &Config, verifier: &Secret) -> String {
     form_pair(&mut body, "grant_type", "authorization_code");
     form_pair(&mut body, "code", code);
     form_pair(&mut body, "redirect_uri", &config.redirect_uri);
-    form_pair(&mut body, "client_id", config.client_id());
+    client_id_pair(&mut body, config);
     form_pair(&mut body, "code_verifier", verifier.expose());
     body
 }
@@ -133,7 +139,7 @@ pub fn refresh_request(config: &Config, refresh_token: &Secret) -> String {
     let mut body = String::new();
     form_pair(&mut body, "grant_type", "refresh_token");
     form_pair(&mut body, "refresh_token", refresh_token.expose());
-    form_pair(&mut body, "client_id", config.client_id());
+    client_id_pair(&mut body, config);
     body
 }
 
@@ -143,7 +149,7 @@ pub fn revoke_request(config: &Config, token: &str, hint: &str) -> String {
     let mut body = String::new();
     form_pair(&mut body, "token", token);
     form_pair(&mut body, "token_type_hint", hint);
-    form_pair(&mut body, "client_id", config.client_id());
+    client_id_pair(&mut body, config);
     body
 }
 
