@@ -47,7 +47,7 @@ const boot = () => {
     if (from === build) core = module;
   } catch { /* decoded here, then */ }
   globalThis[SHARED] = [build, core ??= new WebAssembly.Module(unpack(packed, plan, size, new WebAssembly.Module(bytesOf(unpacker))))];
-  initSync({ module: core });
+  initSync(core);
   // Outside a browser (a server render in Node) there is no page.
   page = globalThis.document && new Driver(null, null);
   return page && handleCallback(page);

@@ -1,9 +1,10 @@
 // Post-link step: wasm-bindgen's glue, cut to what js/oauth-login.js reaches, and its string
 // passing made smaller (docs/size.md has each cut's bytes).
 //
-// - `initSync`: the script hands it a compiled module, once, as `{ module }`, so its checks for a
-//   second call and older argument forms go, and it sets `wasm` itself (the bookkeeping of
-//   `__wbg_finalize_init` goes; a start export, where the glue has one, is still called).
+// - `initSync`: the script hands it a compiled module, once, as its one argument (not wrapped in
+//   `{ module }`), so its checks for a second call and its argument forms go, and it sets `wasm`
+//   itself (the bookkeeping of `__wbg_finalize_init` goes; a start export, where the glue has one,
+//   is still called).
 // - Strings into the wasm (a few short JSON texts per input) cross as the glue's own branch
 //   without `realloc` does: encoded whole, then copied. The ASCII loop, the UTF-8 tail written in
 //   place and the `encodeInto` fallback go, and the calls stop handing `realloc` over, so the
@@ -32,10 +33,10 @@ function block(glue, head, tail) {
 }
 
 const CUTS = [
-  // initSync as js/oauth-login.js calls it: `{ module }`, a WebAssembly.Module, once; what it
+  // initSync as js/oauth-login.js calls it: `initSync(module)`, a WebAssembly.Module, once; what it
   // returns is not used. The start export `__wbg_finalize_init` calls, where the glue has one (a
   // wasm built with reference types, on stable: it fills the externref table), is still called.
-  ['function initSync(module) {', '\n}\n', (cut, glue) => `function initSync({ module }) {\n    wasm = new WebAssembly.Instance(module, __wbg_get_imports()).exports;\n${startCall(glue)}}\n`],
+  ['function initSync(module) {', '\n}\n', (cut, glue) => `function initSync(module) {\n    wasm = new WebAssembly.Instance(module, __wbg_get_imports()).exports;\n${startCall(glue)}}\n`],
   ["if (!('encodeInto' in cachedTextEncoder)) {", '\n}\n', ''],
   // The glue's own branch for a `realloc` not given, alone (a view of the memory made there and
   // written with `set(bytes, at)`).

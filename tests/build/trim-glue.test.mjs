@@ -13,11 +13,11 @@ test('the glue loses initSync\'s other argument forms, the encodeInto fallback, 
   for (const gone of ['deprecated', "'encodeInto' in", 'realloc', 'encodeInto', 'charCodeAt', 'wasm !== undefined', 'detached', 'byteLength', 'return __wbg_finalize_init(', 'cachedTextDecoder', 'MAX_SAFARI_DECODE_BYTES', 'isLikeNone', '__proto__']) {
     assert.ok(!glue.includes(gone), `${gone} is gone`);
   }
-  assert.match(glue, /function initSync\(\{ module \}\) \{\n {4}wasm = new WebAssembly\.Instance\(module, __wbg_get_imports\(\)\)\.exports;\n\}\n/);
+  assert.match(glue, /function initSync\(module\) \{\n {4}wasm = new WebAssembly\.Instance\(module, __wbg_get_imports\(\)\)\.exports;\n\}\n/);
   // A glue whose finalize calls a start export (a wasm with reference types, built on stable):
   // initSync still calls it.
   const started = trimGlue(fixture.replace('    cachedUint8ArrayMemory0 = null;\n', '    cachedUint8ArrayMemory0 = null;\n    wasm.n();\n'));
-  assert.match(started, /function initSync\(\{ module \}\) \{\n {4}wasm = new WebAssembly\.Instance\(module, __wbg_get_imports\(\)\)\.exports;\n {4}wasm\.n\(\);\n\}\n/);
+  assert.match(started, /function initSync\(module\) \{\n {4}wasm = new WebAssembly\.Instance\(module, __wbg_get_imports\(\)\)\.exports;\n {4}wasm\.n\(\);\n\}\n/);
   // Views made where they are used, on the memory's current buffer, whatever the memory's export
   // is named; no helper for them is left (the variables stay for `__wbg_finalize_init`).
   for (const gone of ['getDataViewMemory0', 'getUint8ArrayMemory0', 'decodeText', 'deferred', 'finally']) {
