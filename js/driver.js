@@ -290,12 +290,14 @@ const HANDLERS = {
     this._answer = [callbackurl, accessToken, loggedIn, expiresAt, profile, idToken];
   },
 
+  // Read by js/element.js's `attach` alone: a list, read by place, and an object whose one member
+  // is named with a `_`, which the build shortens.
   [CMD_ATTACH](token, inQuery) {
-    this._answer = { token, inQuery };
+    this._answer = [token, inQuery];
   },
 
   [CMD_REFUSE](detail) {
-    this._answer = { detail };
+    this._answer = { _detail: detail };
   },
 
   [CMD_FAULT](text) {

@@ -204,17 +204,18 @@ class Unavailable extends LoginElement {
  * `access_token` query parameter), or rejected with its error. Always a promise, as
  * `window.fetch` is (a bad URL rejects). A request with a body sent to a new URL is rebuilt from
  * its parts, the body read whole: `new Request(url, request)` would stream it, which browsers
- * refuse over HTTP/1.1.
+ * refuse over HTTP/1.1. `answer` is what js/driver.js keeps of the `attach` command, `[token,
+ * inQuery]`, or of `refuse`, `{ _detail }`.
  */
 async function attach(answer, input, init) {
-  if (answer.detail) throw new OAuthError(answer.detail);
+  if (answer._detail) throw new OAuthError(answer._detail);
   const request = new Request(input, init);
-  if (!answer.inQuery) {
-    request.headers.set('Authorization', `Bearer ${answer.token}`);
+  if (!answer[1]) {
+    request.headers.set('Authorization', `Bearer ${answer[0]}`);
     return window.fetch(request);
   }
   const url = new URL(request.url);
-  url.searchParams.set('access_token', answer.token);
+  url.searchParams.set('access_token', answer[0]);
   const sent = { body: request.method === 'GET' || request.method === 'HEAD' ? null : await request.arrayBuffer() };
   for (const name of 'method headers mode credentials cache redirect referrer referrerPolicy integrity keepalive signal'.split(' ')) sent[name] = request[name];
   return window.fetch(url, sent);
