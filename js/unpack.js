@@ -8,7 +8,8 @@
  * `plan` bytes of its code streams, then into the wasm's `size` bytes.
  */
 export function unpack(packed, plan, size, decoder) {
-  const { room, unpack: decode, memory } = new WebAssembly.Instance(decoder).exports;
+  // Its exports as the build names them (scripts/build/unpacker.mjs's EXPORTS).
+  const { a: memory, b: room, c: decode } = new WebAssembly.Instance(decoder).exports;
   const at = room(packed.length, plan, size);
   // The text is ASCII: one byte a character, written where the decoder reads it.
   if (at) new TextEncoder().encodeInto(packed, new Uint8Array(memory.buffer, at, packed.length));

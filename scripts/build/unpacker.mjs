@@ -1,6 +1,7 @@
 // Builds the decoder of unpack/ (scripts/build/embed.mjs says why the wasm travels compressed):
 // a no_std wasm module of two exports, built with the toolchain the widget's wasm used, then
-// shrunk by wasm-opt. Its bytes go into the script.
+// shrunk by wasm-opt, which also names its exports by a letter (`EXPORTS`). Its bytes go into the
+// script.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +13,12 @@ import { join } from 'node:path';
  */
 const PASSES = ['--low-memory-unused', ...Array(2).fill(['--flatten', '--rereloop', '-Oz', '--gufa', '-Oz']).flat(), '--converge'];
 
+/**
+ * The decoder's exports as wasm-opt's --minify-imports-and-exports names them (in the order of
+ * the module's exports), which js/unpack.js calls: the build fails if they move.
+ */
+export const EXPORTS = [['memory', 'a'], ['room', 'b'], ['unpack', 'c']];
+
 /** The decoder module's bytes. `toolchain` is scripts/build/toolchain.mjs's choice. */
 export function buildUnpacker(root, toolchain, features) {
   // The nightly build's -Zbuild-std reuses the std it already built for the widget.
@@ -19,6 +26,9 @@ export function buildUnpacker(root, toolchain, features) {
   const target = toolchain.env.CARGO_TARGET_DIR ?? join(root, 'target');
   const built = join(target, 'wasm32-unknown-unknown', 'release', 'unpack.wasm');
   const shrunk = join(target, 'unpack.opt.wasm');
-  execFileSync('wasm-opt', [built, '-o', shrunk, ...PASSES, '--strip-debug', '--strip-producers', '--strip-target-features', ...features], { env: toolchain.env, stdio: 'inherit' });
+  const printed = execFileSync('wasm-opt', [built, '-o', shrunk, ...PASSES, '--strip-debug', '--strip-producers', '--strip-target-features', '--minify-imports-and-exports', ...features], { env: toolchain.env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  // The first map printed renames; --converge's later rounds print each name kept.
+  const { exports } = JSON.parse(printed.slice(printed.indexOf('{'), printed.indexOf('\n}') + 2));
+  if (JSON.stringify(exports) !== JSON.stringify(EXPORTS)) throw new Error(`build: wasm-opt named the decoder's exports ${JSON.stringify(exports)}, not as js/unpack.js calls them (${JSON.stringify(EXPORTS)})`);
   return readFileSync(shrunk);
 }
