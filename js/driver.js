@@ -53,10 +53,8 @@ export class Driver {
    */
   _watchStorage(on) {
     this._onStorage ??= (e) => { if (e.storageArea === localStorage) this._tell(IN_STORED, e.key ?? ''); };
-    this._onWrite ??= (e) => this._tell(IN_STORED, e.data);
-    if (on) addEventListener('storage', this._onStorage);
-    else removeEventListener('storage', this._onStorage);
-    localWrites[on ? 'addEventListener' : 'removeEventListener']('write', this._onWrite);
+    // One listener for both: this page's writes come as `storage` events too.
+    for (const target of [window, localWrites]) target[on ? 'addEventListener' : 'removeEventListener']('storage', this._onStorage);
   }
 
   /** Tells the core of input `number` (js/contract.js's `IN_*`) with its fields; returns the

@@ -4,9 +4,9 @@
 const area = (n) => (n === 1 ? sessionStorage : localStorage);
 
 /**
- * A `localStorage` write of this document, as the key written: other tabs hear it as a `storage`
- * event, which the document that wrote never gets, so this page's other elements (one with the
- * same key shares the session) hear it from here. Sent once the writing call has returned: the
+ * A `localStorage` write of this document, as the `storage` event other tabs hear of it (its key
+ * and area), which the document that wrote never gets, so this page's other elements (one with
+ * the same key shares the session) hear it from here. Sent once the writing call has returned: the
  * core is not entered again from inside itself.
  */
 export const localWrites = new EventTarget();
@@ -24,6 +24,6 @@ export function storageSet(n, key, value, remove) {
   } catch {
     return false;
   }
-  if (n !== 1) queueMicrotask(() => localWrites.dispatchEvent(new MessageEvent('write', { data: key })));
+  if (n !== 1) queueMicrotask(() => localWrites.dispatchEvent(new StorageEvent('storage', { key, storageArea: localStorage })));
   return true;
 }
