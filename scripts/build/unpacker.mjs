@@ -26,7 +26,9 @@ export function buildUnpacker(root, toolchain, features) {
   const target = toolchain.env.CARGO_TARGET_DIR ?? join(root, 'target');
   const built = join(target, 'wasm32-unknown-unknown', 'release', 'unpack.wasm');
   const shrunk = join(target, 'unpack.opt.wasm');
-  const printed = execFileSync('wasm-opt', [built, '-o', shrunk, ...PASSES, '--strip-debug', '--strip-producers', '--strip-target-features', '--minify-imports-and-exports', ...features], { env: toolchain.env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  // A stable build also exports the linker's `__heap_base` and `__data_end`, which nothing reads:
+  // removed first, so the exports left are the three EXPORTS names, on either toolchain.
+  const printed = execFileSync('wasm-opt', [built, '-o', shrunk, '--remove-exports', '--pass-arg=remove-exports@__*', ...PASSES, '--strip-debug', '--strip-producers', '--strip-target-features', '--minify-imports-and-exports', ...features], { env: toolchain.env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   // The first map printed renames; --converge's later rounds print each name kept.
   const { exports } = JSON.parse(printed.slice(printed.indexOf('{'), printed.indexOf('\n}') + 2));
   if (JSON.stringify(exports) !== JSON.stringify(EXPORTS)) throw new Error(`build: wasm-opt named the decoder's exports ${JSON.stringify(exports)}, not as js/unpack.js calls them (${JSON.stringify(EXPORTS)})`);
