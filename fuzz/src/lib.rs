@@ -22,7 +22,7 @@ use base64::Engine as _;
 use oauth_prefab::core::contract::{ResponseType, Storage};
 use oauth_prefab::core::json::{self, Writer, MAX_DEPTH};
 use oauth_prefab::core::machine::callback::PageState;
-use oauth_prefab::core::machine::io::{Command, Emit, COMMANDS, INPUTS};
+use oauth_prefab::core::machine::io::{Command, Commands, COMMANDS, INPUTS};
 use oauth_prefab::core::machine::session::{Held, Pending, Stage};
 use oauth_prefab::core::machine::{Env, Machine};
 use oauth_prefab::core::oauth::config::{advice, Config, Page, Settings, RESERVED_PARAMS};
@@ -823,7 +823,7 @@ pub fn edge(data: &[u8]) {
                 line = &named;
             }
         }
-        let mut out = edge::Commands::default();
+        let mut out = Commands::default();
         match edge::decode(line) {
             Ok(input) => {
                 let mut env = Env {

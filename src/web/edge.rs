@@ -1,10 +1,11 @@
 //! The edge between JS and the core, and the only place that knows the wire format: an input
 //! arrives as a JSON array `[number, ...fields]` (numbered and ordered as `core::machine::io`
 //! declares them), and the commands leave as one JSON array of `[number, ...fields]` arrays, which
-//! JS reads with one `JSON.parse`. Nothing here decides anything.
+//! JS reads with one `JSON.parse` (`io::Commands` holds that array; each field is written by the
+//! [`Sink`] here). Nothing here decides anything.
 
 use crate::core::json::{self, Member, Value, Writer};
-use crate::core::machine::io::{Command, Emit, Fields, Input, Sink, Text};
+use crate::core::machine::io::{Fields, Input, Sink, Text};
 
 /// Reads one input; the error says what was wrong with it.
 pub fn decode(text: &str) -> Result<Input<'_>, &'static str> {
@@ -21,31 +22,6 @@ pub fn decode(text: &str) -> Result<Input<'_>, &'static str> {
         (Some(input), None) => Ok(input),
         (None, _) => Err("unknown input, or a field of the wrong type"),
         (Some(_), Some(_)) => Err("an input has more fields than it declares"),
-    }
-}
-
-/// The commands of one call, written as JSON as they come: `[[number, ...fields], ...]`.
-pub struct Commands(Writer);
-
-impl Default for Commands {
-    fn default() -> Self {
-        let mut out = Writer::default();
-        out.raw("[");
-        Self(out)
-    }
-}
-
-impl Commands {
-    /// The JSON text of every command.
-    pub fn finish(mut self) -> String {
-        self.0.raw("]");
-        self.0.finish()
-    }
-}
-
-impl Emit for Commands {
-    fn emit(&mut self, command: Command<'_>) {
-        command.put(&mut self.0);
     }
 }
 
@@ -139,7 +115,7 @@ impl Sink for Writer {
 mod tests {
     use super::*;
     use crate::core::contract::ButtonState;
-    use crate::core::machine::io::{Source, COMMANDS, INPUTS};
+    use crate::core::machine::io::{Command, Commands, Source, COMMANDS, INPUTS};
 
     #[test]
     fn inputs_are_read_by_number_with_typed_fields() {

@@ -15,10 +15,10 @@ mod export {
 
     use wasm_bindgen::prelude::*;
 
-    use super::edge::{self, Commands};
+    use super::edge;
     use super::store::WebStore;
     use crate::core::machine::callback::PageState;
-    use crate::core::machine::io::{Command, Emit};
+    use crate::core::machine::io::{Command, Commands};
     use crate::core::machine::{Env, Machine};
 
     thread_local! {

@@ -13,7 +13,7 @@
 
 use std::rc::Rc;
 
-use super::io::{Command, Emit};
+use super::io::{Command, Commands};
 use super::popup::LOOK_EVERY_MS;
 use super::session::Pending;
 use crate::core::contract::Storage;
@@ -157,7 +157,7 @@ pub fn page_load(
     address: Address,
     opener: bool,
     random: &[u8],
-    out: &mut dyn Emit,
+    out: &mut Commands,
 ) {
     let Address { path, search, hash } = address;
     // The page a logout at the provider came back to: its `state` leaves the address, and
@@ -225,7 +225,7 @@ pub fn page_load(
 }
 
 /// Takes the response out of the page's address (`path` and what stays of the rest).
-fn clean(path: &str, captured: &Captured, out: &mut dyn Emit) {
+fn clean(path: &str, captured: &Captured, out: &mut Commands) {
     out.emit(Command::Clean {
         url: &cat(&[path, &captured.rest]),
     });
@@ -236,7 +236,7 @@ fn clean(path: &str, captured: &Captured, out: &mut dyn Emit) {
 /// (never in the address), where that page takes it on load as if its address had brought it.
 /// The response leaves this page's deliveries: a widget that connects later does not take it.
 #[inline(always)]
-pub fn loaded(page: &mut PageState, store: &mut dyn Store, out: &mut dyn Emit) {
+pub fn loaded(page: &mut PageState, store: &mut dyn Store, out: &mut Commands) {
     if let Some(url) = &page.back {
         if let Some(waiting) = page.deliveries.pop() {
             store.set(Storage::Session, RESPONSE_KEY, &waiting.raw);
@@ -247,7 +247,7 @@ pub fn loaded(page: &mut PageState, store: &mut dyn Store, out: &mut dyn Emit) {
 
 /// A relay ended: `taken` when a page acknowledged the response.
 #[inline(always)]
-pub fn relayed(page: &mut PageState, taken: bool, opener: bool, out: &mut dyn Emit) {
+pub fn relayed(page: &mut PageState, taken: bool, opener: bool, out: &mut Commands) {
     let Some(raw) = page.relaying.take() else {
         return;
     };

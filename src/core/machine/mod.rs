@@ -20,7 +20,7 @@ mod tests;
 use std::rc::Rc;
 
 use callback::{Address, Delivery, Discovered, PageState};
-use io::{Command, Detail, Emit, Input, Settle, Source};
+use io::{Command, Commands, Detail, Input, Settle, Source};
 use popup::{Closed, LOOK_EVERY_MS};
 use proof::{next, Progress, Proof, Reply, Step};
 use renew::{RenewStep, Renewal, Revoking, NEVER};
@@ -107,7 +107,7 @@ impl Default for Machine {
 
 impl Machine {
     /// Takes one input; emits the commands it leads to.
-    pub fn handle(&mut self, input: &Input, env: &mut Env, out: &mut dyn Emit) {
+    pub fn handle(&mut self, input: &Input, env: &mut Env, out: &mut Commands) {
         let now = env.now;
         // Lent: the caller drops the input once, rather than each arm field by field.
         match input {
@@ -225,7 +225,7 @@ impl Machine {
         path: &str,
         object: bool,
         now: u64,
-        out: &mut dyn Emit,
+        out: &mut Commands,
     ) {
         let mut config = Config::new(
             Settings::parse(attributes),
@@ -255,7 +255,7 @@ impl Machine {
 
     /// The first connection takes a response waiting for this widget, or restores its stored
     /// token, or notices a redirect login that came back without an answer.
-    fn connect(&mut self, env: &mut Env, out: &mut dyn Emit) {
+    fn connect(&mut self, env: &mut Env, out: &mut Commands) {
         let config = self.config.clone();
         self.discover(env, out);
         if !std::mem::replace(&mut self.connected, true) {
@@ -282,7 +282,7 @@ impl Machine {
     /// The page came back from the back/forward cache: a redirect login it sent to the provider
     /// came back without an answer (the person pressed Back on the provider's page). A login
     /// past that step (its code being exchanged, its token proven) had its answer: it goes on.
-    fn returned(&mut self, env: &mut Env, out: &mut dyn Emit) {
+    fn returned(&mut self, env: &mut Env, out: &mut Commands) {
         if let Attempt::Pending(p) = &self.attempt {
             if p.popup.is_none() && matches!(p.stage, Stage::Authorize(_)) {
                 let config = p.config.clone();
@@ -298,7 +298,7 @@ impl Machine {
         }
     }
 
-    fn back_without_answer(&mut self, config: &Config, env: &mut Env, out: &mut dyn Emit) {
+    fn back_without_answer(&mut self, config: &Config, env: &mut Env, out: &mut Commands) {
         let record = env
             .store
             .get(Storage::Session, PENDING_KEY)
@@ -325,7 +325,7 @@ impl Machine {
         config: &Rc<Config>,
         report: bool,
         env: &mut Env,
-        out: &mut dyn Emit,
+        out: &mut Commands,
     ) -> bool {
         if config.storage == Storage::Memory {
             return false;
@@ -362,7 +362,7 @@ impl Machine {
         }
     }
 
-    fn deliver(&mut self, delivery: Delivery, env: &mut Env, out: &mut dyn Emit) {
+    fn deliver(&mut self, delivery: Delivery, env: &mut Env, out: &mut Commands) {
         match delivery.login {
             Some(login) => {
                 // Used once (kept until now where the response could go back to the page the
@@ -382,7 +382,7 @@ impl Machine {
     /// `login()` or a click on the page at `address`: starts a login, or joins the pending one.
     /// A popup out of sight may be gone: a click then starts again, and the old login's answer
     /// is no longer taken.
-    fn login(&mut self, random: &[u8], address: &str, env: &mut Env, out: &mut dyn Emit) {
+    fn login(&mut self, random: &[u8], address: &str, env: &mut Env, out: &mut Commands) {
         if let Attempt::Pending(p) = &self.attempt {
             // A redirect login whose page is still here did not leave (the page's
             // `beforeunload` kept it, or the address answered 204): it goes again.
@@ -468,7 +468,7 @@ impl Machine {
     /// Starts reading the discovery document of this widget's issuer for the page, unless the
     /// page has it or is reading it. One that could not be reached (or answered 5xx or 429) is
     /// asked for again.
-    fn discover(&mut self, env: &mut Env, out: &mut dyn Emit) {
+    fn discover(&mut self, env: &mut Env, out: &mut Commands) {
         let config = &self.config;
         let (Some(issuer), None) = (config.issuer(), &config.error) else {
             return;
@@ -485,7 +485,7 @@ impl Machine {
 
     /// The discovery document's answer: recorded for the page, and a login waiting for it goes
     /// on.
-    fn discovered(&mut self, issuer: &str, reply: Reply, env: &mut Env, out: &mut dyn Emit) {
+    fn discovered(&mut self, issuer: &str, reply: Reply, env: &mut Env, out: &mut Commands) {
         let url = discovery_url(issuer);
         let document = match reply {
             Reply::Answered(200, body) => read_discovery(body, issuer)
@@ -515,7 +515,7 @@ impl Machine {
 
     /// A pending login waiting for the discovery document (or the verifier's digest) goes on,
     /// if what it waits for is known.
-    fn go_on(&mut self, env: &mut Env, out: &mut dyn Emit) {
+    fn go_on(&mut self, env: &mut Env, out: &mut Commands) {
         let Attempt::Pending(p) = &mut self.attempt else {
             return;
         };
@@ -542,7 +542,7 @@ impl Machine {
 
     /// The SHA-256 digest of the pending code login's verifier, or the digest of an implicit
     /// grant's access token for `at_hash`.
-    fn digest(&mut self, seq: u32, digest: &[u8], env: &mut Env, out: &mut dyn Emit) {
+    fn digest(&mut self, seq: u32, digest: &[u8], env: &mut Env, out: &mut Commands) {
         if let Some((proof, renewing)) =
             proof_of(&mut self.attempt, &mut self.renewal, seq, [Step::AtHash; 2])
         {
@@ -564,7 +564,7 @@ impl Machine {
     }
 
     /// The browser blocked the popup: go on by redirect, or fail with `popup_blocked`.
-    fn blocked(&mut self, env: &mut Env, out: &mut dyn Emit) {
+    fn blocked(&mut self, env: &mut Env, out: &mut Commands) {
         let Attempt::Pending(p) = &mut self.attempt else {
             return;
         };
@@ -590,7 +590,7 @@ impl Machine {
     }
 
     /// One look at the popup; see [`popup`] for what a close means.
-    fn look(&mut self, closed: bool, shown: bool, env: &mut Env, out: &mut dyn Emit) {
+    fn look(&mut self, closed: bool, shown: bool, env: &mut Env, out: &mut Commands) {
         let Attempt::Pending(p) = &mut self.attempt else {
             return;
         };
@@ -650,7 +650,7 @@ impl Machine {
         raw: &str,
         id: &str,
         env: &mut Env,
-        out: &mut dyn Emit,
+        out: &mut Commands,
     ) {
         let state = state_of(raw);
         let has_state = |p: &Pending| state.lend().is_some_and(|s| p.secrets.state.matches(s));
@@ -689,7 +689,7 @@ impl Machine {
     /// The authorization response for the pending login: state, then issuer, then the
     /// provider's error, then the grant's own rules. Only once the state matched may a code be sent
     /// anywhere. A page still reading the discovery document keeps the response until it has it.
-    fn answer(&mut self, raw: &str, env: &mut Env, out: &mut dyn Emit) {
+    fn answer(&mut self, raw: &str, env: &mut Env, out: &mut Commands) {
         let Attempt::Pending(p) = &mut self.attempt else {
             return;
         };
@@ -720,7 +720,7 @@ impl Machine {
     }
 
     /// What request `seq` was for, and its outcome.
-    fn reply(&mut self, seq: u32, reply: Reply, env: &mut Env, out: &mut dyn Emit) {
+    fn reply(&mut self, seq: u32, reply: Reply, env: &mut Env, out: &mut Commands) {
         if let Some(at) = self.discovering.iter().position(|(s, _)| *s == seq) {
             let (_, issuer) = self.discovering.swap_remove(at);
             return self.discovered(&issuer, reply, env, out);
@@ -785,7 +785,7 @@ impl Machine {
     }
 
     /// A grant came: prove who logged in, and read the profile, before reporting it.
-    fn prove(&mut self, granted: Granted, env: &mut Env, out: &mut dyn Emit) {
+    fn prove(&mut self, granted: Granted, env: &mut Env, out: &mut Commands) {
         let Attempt::Pending(p) = &mut self.attempt else {
             return;
         };
@@ -805,7 +805,7 @@ impl Machine {
 
     /// Where a proof is at (the pending login's, or the renewal's): still waiting, or done, or
     /// failed.
-    fn proved(&mut self, progress: Progress, renewing: bool, env: &mut Env, out: &mut dyn Emit) {
+    fn proved(&mut self, progress: Progress, renewing: bool, env: &mut Env, out: &mut Commands) {
         if renewing {
             return self.renewed(progress, env, out);
         }
@@ -818,7 +818,7 @@ impl Machine {
 
     /// A timer went off: the pending login may have timed out or be due a hint, a cancelled
     /// one may stop waiting for its answer, the held token may have expired.
-    fn tick(&mut self, env: &mut Env, out: &mut dyn Emit) {
+    fn tick(&mut self, env: &mut Env, out: &mut Commands) {
         let now = env.now;
         self.revoke_overdue(now, out);
         match &mut self.attempt {
@@ -893,7 +893,7 @@ impl Machine {
     }
 
     /// A login proven: keep the tokens where the login said, then report them.
-    fn succeed(&mut self, env: &mut Env, out: &mut dyn Emit) {
+    fn succeed(&mut self, env: &mut Env, out: &mut Commands) {
         let Attempt::Pending(mut login) = std::mem::take(&mut self.attempt) else {
             return;
         };
@@ -932,7 +932,7 @@ impl Machine {
         restored: bool,
         user: Option<&str>,
         env: &mut Env,
-        out: &mut dyn Emit,
+        out: &mut Commands,
     ) {
         self.show(env.now, out);
         if let Some(held) = &self.held {
@@ -952,7 +952,7 @@ impl Machine {
 
     /// Ends the attempt with `error` (a cancel when it is `popup_closed`); what its token
     /// endpoint granted is handed to revocation (see `revoke_login` and `Revoking::send`).
-    fn fail(&mut self, error: OAuthError, env: &mut Env, out: &mut dyn Emit) {
+    fn fail(&mut self, error: OAuthError, env: &mut Env, out: &mut Commands) {
         if let Attempt::Pending(p) = &self.attempt {
             if p.popup.is_some() {
                 close(out);
@@ -968,13 +968,13 @@ impl Machine {
     }
 
     /// The button, the timer, then `oauth-error`.
-    fn ended(&mut self, error: &OAuthError, env: &mut Env, out: &mut dyn Emit) {
+    fn ended(&mut self, error: &OAuthError, env: &mut Env, out: &mut Commands) {
         self.show(env.now, out);
         self.fire(Event::Error, Detail::Error(error), Settle::Reject, out);
     }
 
     #[inline(never)]
-    fn fire(&self, event: Event, detail: Detail, settle: Settle, out: &mut dyn Emit) {
+    fn fire(&self, event: Event, detail: Detail, settle: Settle, out: &mut Commands) {
         out.emit(Command::Fire {
             event,
             detail,
@@ -995,12 +995,12 @@ impl Machine {
     }
 
     /// The button, then the timer.
-    fn show(&self, now: u64, out: &mut dyn Emit) {
+    fn show(&self, now: u64, out: &mut Commands) {
         self.render(now, out);
         self.arm(now, out);
     }
 
-    fn render(&self, now: u64, out: &mut dyn Emit) {
+    fn render(&self, now: u64, out: &mut Commands) {
         let held = self.token(now);
         let view = view(&self.attempt, held.is_some(), self.config.error.is_none());
         // The person's picture, beside their name: only where the page set no label.
@@ -1021,7 +1021,7 @@ impl Machine {
     /// login's deadline, the session's renewal, the token's expiry, or a logout's revocation
     /// given up. (`setTimeout` holds at most 2^31-1 ms; a longer
     /// wait re-arms.)
-    fn arm(&self, now: u64, out: &mut dyn Emit) {
+    fn arm(&self, now: u64, out: &mut Commands) {
         let login = match &self.attempt {
             Attempt::Pending(p) if p.awaits_discovery() => now + DISCOVERY_LOOK_MS,
             Attempt::Pending(p) => p.hint_at().min(p.deadline()),
@@ -1107,7 +1107,7 @@ fn grant(
     raw: &str,
     now: u64,
     seq: &mut u32,
-    out: &mut dyn Emit,
+    out: &mut Commands,
 ) -> Result<Option<Granted>, OAuthError> {
     // Lent to the checks, whose every way out then leaves it to be dropped here, once.
     let params = parse(raw)?;
@@ -1122,7 +1122,7 @@ fn checked_grant(
     params: &Params,
     now: u64,
     seq: &mut u32,
-    out: &mut dyn Emit,
+    out: &mut Commands,
 ) -> Result<Option<Granted>, OAuthError> {
     check_state(params, &p.secrets.state)?;
     // RFC 9207 2.4: a response carrying an id_token may leave `iss` out, the id_token's
@@ -1161,7 +1161,7 @@ fn checked_grant(
 
 /// Sends request number `next(seq)` to `url` (posting `body`, if some), without a bearer
 /// token: its number.
-pub(super) fn fetch(seq: &mut u32, url: &str, body: Option<&str>, out: &mut dyn Emit) -> u32 {
+pub(super) fn fetch(seq: &mut u32, url: &str, body: Option<&str>, out: &mut Commands) -> u32 {
     let seq = next(seq);
     out.emit(Command::Fetch {
         seq,
@@ -1282,7 +1282,7 @@ pub(super) fn endpoint_of<'a>(
 
 /// Advice for the page author's console: `<oauth-login>: `, then its `parts` (one step for every
 /// such line).
-pub(super) fn warn(parts: &[&str], out: &mut dyn Emit) {
+pub(super) fn warn(parts: &[&str], out: &mut Commands) {
     let mut text = String::from(CONSOLE);
     for part in parts {
         text.push_str(part);
@@ -1293,13 +1293,13 @@ pub(super) fn warn(parts: &[&str], out: &mut dyn Emit) {
 /// Sends the tab to `url` (a redirect login, a login going again, the end of a provider's
 /// session).
 #[inline(never)]
-pub(super) fn go(url: &str, out: &mut dyn Emit) {
+pub(super) fn go(url: &str, out: &mut Commands) {
     out.emit(Command::Go { url, popup: false });
 }
 
 /// Closes the login popup.
 #[inline(never)]
-fn close(out: &mut dyn Emit) {
+fn close(out: &mut Commands) {
     out.emit(Command::Close {});
 }
 
@@ -1317,7 +1317,7 @@ fn save_pending(store: &mut dyn Store, login: &Pending) -> Result<(), OAuthError
 
 /// Stores `held` where its `storage` says (a login, a renewal); the console says so when the
 /// browser refuses, since the session then lives in this page's memory only.
-fn keep(store: &mut dyn Store, held: &mut Held, out: &mut dyn Emit) {
+fn keep(store: &mut dyn Store, held: &mut Held, out: &mut Commands) {
     let config = &held.config;
     if config.storage == Storage::Memory {
         held.kept = false;

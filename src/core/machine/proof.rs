@@ -9,7 +9,7 @@
 use std::rc::Rc;
 
 use super::callback::PageState;
-use super::io::{Command, Emit};
+use super::io::{Command, Commands};
 use super::{answered, endpoint_of, fetch, warn};
 use crate::core::contract::{Attr, ErrorCode, ResponseType};
 use crate::core::error::OAuthError;
@@ -133,7 +133,7 @@ impl Proof {
 
     /// Begins: the id_token's signature where the login proves who logged in, else the profile.
     /// A login that proves must have an id_token; a renewal may come without one.
-    pub fn begin(&mut self, seq: &mut u32, page: &PageState, out: &mut dyn Emit) -> Progress {
+    pub fn begin(&mut self, seq: &mut u32, page: &PageState, out: &mut Commands) -> Progress {
         if !self.config.proves() {
             return self.read_profile(seq, out);
         }
@@ -146,7 +146,7 @@ impl Proof {
 
     /// The key that verifies the id_token, from the key set this page read; the key set is
     /// fetched when there is none yet, and once more for a `kid` it does not have.
-    fn check_signature(&mut self, seq: &mut u32, page: &PageState, out: &mut dyn Emit) -> Progress {
+    fn check_signature(&mut self, seq: &mut u32, page: &PageState, out: &mut Commands) -> Progress {
         let jws = match read_jws(self.granted.id_token.lend().unwrap_or("")) {
             Ok(jws) => jws,
             Err(error) => return Progress::Failed(error),
@@ -195,7 +195,7 @@ impl Proof {
     }
 
     /// Asks for the key set (a proof that checks a signature has a `jwks_uri`).
-    fn read_keys(&mut self, seq: &mut u32, out: &mut dyn Emit) -> Progress {
+    fn read_keys(&mut self, seq: &mut u32, out: &mut Commands) -> Progress {
         self.keys_read = true;
         self.step = Step::Keys;
         self.seq = fetch(seq, self.jwks_uri().unwrap_or(""), None, out);
@@ -209,7 +209,7 @@ impl Proof {
         reply: Reply,
         seq: &mut u32,
         page: &mut PageState,
-        out: &mut dyn Emit,
+        out: &mut Commands,
     ) -> Progress {
         match self.step {
             Step::Keys => {
@@ -266,7 +266,7 @@ impl Proof {
     /// WebCrypto's verdict on the signature; then the claims, which only a verified token's are
     /// worth reading.
     #[inline(always)]
-    pub fn verified(&mut self, ok: bool, now: u64, seq: &mut u32, out: &mut dyn Emit) -> Progress {
+    pub fn verified(&mut self, ok: bool, now: u64, seq: &mut u32, out: &mut Commands) -> Progress {
         if !ok {
             if !self.keys_read {
                 return self.read_keys(seq, out);
@@ -325,7 +325,7 @@ impl Proof {
 
     /// The access token's digest, for `at_hash`.
     #[inline(always)]
-    pub fn digest(&mut self, digest: &[u8], seq: &mut u32, out: &mut dyn Emit) -> Progress {
+    pub fn digest(&mut self, digest: &[u8], seq: &mut u32, out: &mut Commands) -> Progress {
         let at_hash = self.verified.as_ref().and_then(|v| v.at_hash.lend());
         match check_at_hash(at_hash, digest, true) {
             Ok(()) => self.read_profile(seq, out),
@@ -334,7 +334,7 @@ impl Proof {
     }
 
     /// Reads the profile endpoint, where there is one and the proof reads it.
-    fn read_profile(&mut self, seq: &mut u32, out: &mut dyn Emit) -> Progress {
+    fn read_profile(&mut self, seq: &mut u32, out: &mut Commands) -> Progress {
         let url = self
             .reads_profile
             .then(|| userinfo(&self.config, self.discovery.as_deref()));

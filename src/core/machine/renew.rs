@@ -9,7 +9,7 @@
 use std::rc::Rc;
 
 use super::callback::{Discovered, PageState};
-use super::io::{Command, Detail, Emit, Settle};
+use super::io::{Command, Commands, Detail, Settle};
 use super::proof::{Progress, Proof, Reply};
 use super::session::{Attempt, Held, Stage};
 use super::{
@@ -108,7 +108,7 @@ impl Renewal {
     }
 
     /// Gives the try up until `at`, letting the Web Lock go.
-    pub fn wait_until(&mut self, at: u64, out: &mut dyn Emit) {
+    pub fn wait_until(&mut self, at: u64, out: &mut Commands) {
         self.step = RenewStep::Wait(at);
         if std::mem::take(&mut self.locked) {
             unlock(out);
@@ -118,7 +118,7 @@ impl Renewal {
 
 /// Lets the renewal's Web Lock go.
 #[inline(never)]
-fn unlock(out: &mut dyn Emit) {
+fn unlock(out: &mut Commands) {
     out.emit(Command::Unlock {});
 }
 
@@ -151,7 +151,7 @@ pub struct Logout {
 impl Logout {
     /// A logout's revocation is over: its promise settles, then the tab may leave to end the
     /// provider's session.
-    fn settle(&self, revoked: bool, out: &mut dyn Emit) {
+    fn settle(&self, revoked: bool, out: &mut Commands) {
         let Logout { id, end_session } = self;
         if *id > 0 {
             out.emit(Command::Revoked { id: *id, revoked });
@@ -202,7 +202,7 @@ impl Revoking {
         tokens: &[(Option<&str>, &str)],
         holds: bool,
         seq: &mut u32,
-        out: &mut dyn Emit,
+        out: &mut Commands,
     ) {
         let Some(url) = &self.url else { return };
         if holds {
@@ -269,14 +269,14 @@ impl Machine {
 
     /// Starts the renewal [`renewal_time`](Self::renewal_time) says is due, or tries a waiting
     /// one again, keeping whether it restores the session.
-    pub(super) fn renew(&mut self, env: &mut Env, out: &mut dyn Emit) {
+    pub(super) fn renew(&mut self, env: &mut Env, out: &mut Commands) {
         let restoring = self.renewal.as_ref().is_some_and(|r| r.restoring);
         self.start_renewal(restoring, env, out);
     }
 
     /// Starts (or tries again) renewing the held session: under the Web Lock where tabs share
     /// it, at once where each tab keeps its own. Sets the timer for what it waits for.
-    pub(super) fn start_renewal(&mut self, restoring: bool, env: &mut Env, out: &mut dyn Emit) {
+    pub(super) fn start_renewal(&mut self, restoring: bool, env: &mut Env, out: &mut Commands) {
         let Some(held) = &self.held else {
             return;
         };
@@ -304,7 +304,7 @@ impl Machine {
 
     /// The Web Lock is held: another tab may have renewed (or ended) the session while this one
     /// waited for it, in which case its result is taken and nothing is sent.
-    pub(super) fn locked(&mut self, env: &mut Env, out: &mut dyn Emit) {
+    pub(super) fn locked(&mut self, env: &mut Env, out: &mut Commands) {
         let restoring = match &mut self.renewal {
             Some(r) if matches!(r.step, RenewStep::Locking) => {
                 r.locked = true;
@@ -331,7 +331,7 @@ impl Machine {
 
     /// Sends the refresh request, once the page has the discovery document it needs; sets the
     /// timer for what it waits for.
-    pub(super) fn send_refresh(&mut self, env: &mut Env, out: &mut dyn Emit) {
+    pub(super) fn send_refresh(&mut self, env: &mut Env, out: &mut Commands) {
         let Some(held) = &self.held else {
             return self.drop_renewal(out);
         };
@@ -370,7 +370,7 @@ impl Machine {
 
     /// The token endpoint answered the refresh request: checked as at login, then proven.
     #[inline(always)]
-    pub(super) fn refresh_reply(&mut self, reply: Reply, env: &mut Env, out: &mut dyn Emit) {
+    pub(super) fn refresh_reply(&mut self, reply: Reply, env: &mut Env, out: &mut Commands) {
         // The request is over: a session ending now has no answer of it to revoke.
         self.renewal_step(RenewStep::Wait(0));
         let Some(held) = &self.held else {
@@ -408,7 +408,7 @@ impl Machine {
     }
 
     /// Where the renewal's proof is at: the renewed tokens are kept, or the session ends.
-    pub(super) fn renewed(&mut self, progress: Progress, env: &mut Env, out: &mut dyn Emit) {
+    pub(super) fn renewed(&mut self, progress: Progress, env: &mut Env, out: &mut Commands) {
         match progress {
             Progress::Waiting => return,
             Progress::Failed(error) => return self.end_session(Some(&error), env, out),
@@ -455,7 +455,7 @@ impl Machine {
 
     /// The refresh request could not be made: tried again later, or, out of time, the session
     /// ends with `network_error`.
-    pub(super) fn retry(&mut self, env: &mut Env, out: &mut dyn Emit) {
+    pub(super) fn retry(&mut self, env: &mut Env, out: &mut Commands) {
         let Some(held) = &self.held else {
             return self.drop_renewal(out);
         };
@@ -481,12 +481,12 @@ impl Machine {
     }
 
     /// The renewal ends without a result: its lock goes.
-    pub(super) fn drop_renewal(&mut self, out: &mut dyn Emit) {
+    pub(super) fn drop_renewal(&mut self, out: &mut Commands) {
         self.take_renewal(out);
     }
 
     /// Takes the renewal, letting its lock go.
-    fn take_renewal(&mut self, out: &mut dyn Emit) -> Option<Renewal> {
+    fn take_renewal(&mut self, out: &mut Commands) -> Option<Renewal> {
         let renewal = self.renewal.take();
         if renewal.as_ref().is_some_and(|r| r.locked) {
             unlock(out);
@@ -496,7 +496,7 @@ impl Machine {
 
     /// Takes the renewal of a session ended without a logout (its lock goes), and
     /// revokes the tokens it brings (under `config`, the session's settings).
-    fn revoke_renewal(&mut self, config: &Rc<Config>, env: &Env, out: &mut dyn Emit) {
+    fn revoke_renewal(&mut self, config: &Rc<Config>, env: &Env, out: &mut Commands) {
         let renewal = self.take_renewal(out).map(|r| r.step);
         self.revoke(Logout::default(), config.clone(), None, renewal, env, out);
     }
@@ -507,7 +507,7 @@ impl Machine {
     /// once, those its code exchange still out brings when it answers. A code flow's only: the
     /// tokens an implicit response brings are unproven, and may be another client's. The
     /// login's stage is taken whatever it was: called only as the attempt ends (`fail`).
-    pub(super) fn revoke_login(&mut self, env: &Env, out: &mut dyn Emit) {
+    pub(super) fn revoke_login(&mut self, env: &Env, out: &mut Commands) {
         let Attempt::Pending(p) = &mut self.attempt else {
             return;
         };
@@ -527,7 +527,7 @@ impl Machine {
         &mut self,
         error: Option<&OAuthError>,
         env: &mut Env,
-        out: &mut dyn Emit,
+        out: &mut Commands,
     ) {
         // Another tab's logout or new login this tab has not heard of yet is taken instead: an
         // ended record written over it would end that tab's new session everywhere.
@@ -556,7 +556,7 @@ impl Machine {
 
     /// Another tab changed `localStorage` item `key`: if it is this widget's session (the
     /// session held, whatever the settings now say), this tab takes the change.
-    pub(super) fn stored(&mut self, key: &str, env: &mut Env, out: &mut dyn Emit) {
+    pub(super) fn stored(&mut self, key: &str, env: &mut Env, out: &mut Commands) {
         // `sync_shared` looks at `localStorage` only.
         let name = token_name(self.session_config());
         if key.is_empty() || *key == *name {
@@ -565,7 +565,7 @@ impl Machine {
     }
 
     /// [`sync_shared`](Self::sync_shared), `restoring` as the renewal under way (if any) is.
-    fn sync(&mut self, env: &mut Env, out: &mut dyn Emit) -> bool {
+    fn sync(&mut self, env: &mut Env, out: &mut Commands) -> bool {
         let restoring = self.renewal.as_ref().is_some_and(|r| r.restoring);
         self.sync_shared(restoring, env, out)
     }
@@ -574,7 +574,7 @@ impl Machine {
     /// a renewal (`oauth-renewed`; `oauth-login` where this tab was `restoring` the session,
     /// as its own renewal would report it), a logout (`oauth-logout`), or a session that ended
     /// there (`oauth-expired`, with that tab's error code). Whether there was such a change.
-    fn sync_shared(&mut self, restoring: bool, env: &mut Env, out: &mut dyn Emit) -> bool {
+    fn sync_shared(&mut self, restoring: bool, env: &mut Env, out: &mut Commands) -> bool {
         let config = self.session_config();
         if config.storage != Storage::Local {
             return false;
@@ -660,7 +660,7 @@ impl Machine {
         id: u32,
         random: &[u8],
         env: &mut Env,
-        out: &mut dyn Emit,
+        out: &mut Commands,
     ) {
         let renewal = self.take_renewal(out).map(|r| r.step);
         let config = self.session_config().clone();
@@ -711,7 +711,7 @@ impl Machine {
         held: Option<&Held>,
         renewal: Option<RenewStep>,
         env: &Env,
-        out: &mut dyn Emit,
+        out: &mut Commands,
     ) {
         let url = match config.endpoint(Attr::RevokeUrl) {
             Some(url) => url,
@@ -765,7 +765,7 @@ impl Machine {
     /// Settles the logouts whose revocation took longer than [`TRY_MAX_MS`], as unanswered: a late
     /// revocation's answer is then ignored, but a token request's is still awaited (a fetch has
     /// no timeout of its own), and what it brings revoked when it comes.
-    pub(super) fn revoke_overdue(&mut self, now: u64, out: &mut dyn Emit) {
+    pub(super) fn revoke_overdue(&mut self, now: u64, out: &mut Commands) {
         while let Some(index) = (self.revoking.iter()).position(|r| now >= r.deadline()) {
             let revoking = &mut self.revoking[index];
             std::mem::take(&mut revoking.logout).settle(false, out);
@@ -792,7 +792,7 @@ impl Machine {
     /// The revocation endpoint answered request `seq` of a logout, or could not be reached:
     /// whether a logout waited for it (found here, once: a lookup answering the logout's index
     /// and the request's place came back through memory at each call).
-    pub(super) fn revoke_reply(&mut self, seq: u32, reply: Reply, out: &mut dyn Emit) -> bool {
+    pub(super) fn revoke_reply(&mut self, seq: u32, reply: Reply, out: &mut Commands) -> bool {
         // (Each request is in one logout's `waiting`, once; their order there is immaterial.)
         let found = (self.revoking.iter().enumerate())
             .find_map(|(i, r)| Some((i, r.waiting.iter().position(|s| *s == seq)?)));

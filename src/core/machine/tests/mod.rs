@@ -14,9 +14,8 @@ mod settings;
 use serde_json::Value;
 
 use super::callback::PageState;
-use super::io::{Command, Emit, Input, Source, COMMANDS};
+use super::io::{Commands, Input, Source, COMMANDS};
 use super::{Env, Machine};
-use crate::core::json::Writer;
 use crate::core::oauth::request::RANDOM_BYTES;
 use crate::core::store::MemoryStore;
 use crate::core::text::hex;
@@ -33,13 +32,10 @@ pub(super) const DISCOVERY: &str = r#"{"issuer":"https://id.example","authorizat
 
 /// The commands of one call as JS reads them (parsed JSON), each as an object of its declared
 /// fields, with its number as `do` and its name as `command`.
-struct Recorder(Vec<Value>);
-
-impl Emit for Recorder {
-    fn emit(&mut self, command: Command<'_>) {
-        let mut json = Writer::default();
-        command.put(&mut json);
-        let array: Value = serde_json::from_str(&json.finish()).expect("a command is JSON");
+fn recorded(out: Commands) -> Vec<Value> {
+    let all: Value = serde_json::from_str(&out.finish()).expect("the commands are JSON");
+    let mut recorded: Vec<Value> = Vec::new();
+    for array in all.as_array().expect("the commands are an array") {
         let array = array.as_array().expect("a command is an array");
         let number = array[0].as_u64().unwrap();
         let (name, fields) = COMMANDS[number as usize];
@@ -53,14 +49,15 @@ impl Emit for Recorder {
         for (field, field_value) in fields.iter().zip(&array[1..]) {
             value[*field] = field_value.clone();
         }
-        let after_an_event = self.0.last().is_some_and(|c| c["command"] == "event");
+        let after_an_event = recorded.last().is_some_and(|c| c["command"] == "event");
         assert!(
             name == "event" || !after_an_event,
             "an event comes last: {name} after {:?}",
-            self.0
+            recorded
         );
-        self.0.push(value);
+        recorded.push(value);
     }
+    recorded
 }
 
 /// One widget on a page at `ORIGIN/app`, with its page's storage and shared state.
@@ -108,9 +105,9 @@ impl Widget {
             page: &mut self.page,
             now: self.now,
         };
-        let mut out = Recorder(Vec::new());
+        let mut out = Commands::default();
         self.machine.handle(&input, &mut env, &mut out);
-        out.0
+        recorded(out)
     }
 
     pub fn update(&mut self, attributes: &str) -> Vec<Value> {
