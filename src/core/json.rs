@@ -12,7 +12,7 @@
 
 use std::borrow::Cow;
 
-use super::text::{decimal, decimal_or_max, hex_digit, is_one_of, push_hex, Lend, HEX};
+use super::text::{decimal_or_max, hex_digit, is_one_of, push_decimal, push_hex, Lend, HEX};
 
 /// The deepest nesting read.
 pub const MAX_DEPTH: usize = 32;
@@ -426,7 +426,9 @@ impl Writer {
 
     /// A whole number (JS reads it exactly below 2^53).
     pub fn number(&mut self, n: u64) -> &mut Self {
-        self.raw(&decimal(n))
+        self.separate();
+        push_decimal(&mut self.out, n);
+        self
     }
 
     /// `true` or `false`.

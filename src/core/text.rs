@@ -161,14 +161,18 @@ pub fn push_ascii(out: &mut String, byte: u8) {
 
 /// `n` in decimal.
 pub fn decimal(n: u64) -> String {
-    // The leading digits first, then the last.
-    let mut out = if n >= 10 {
-        decimal(n / 10)
-    } else {
-        String::new()
-    };
-    push_ascii(&mut out, b'0' + (n % 10) as u8);
+    let mut out = String::new();
+    push_decimal(&mut out, n);
     out
+}
+
+/// Appends `n` in decimal (the JSON writer's numbers, with no text of their own).
+pub fn push_decimal(out: &mut String, n: u64) {
+    // The leading digits first, then the last.
+    if n >= 10 {
+        push_decimal(out, n / 10);
+    }
+    push_ascii(out, b'0' + (n % 10) as u8);
 }
 
 /// `text` as a whole number of 1 to `max_digits` plain ASCII digits (no sign, no space, no
