@@ -386,24 +386,22 @@ impl Writer {
     }
 
     /// Writes `text` as it is (an opening or closing bracket, `null`, or JSON known valid).
-    pub fn raw(&mut self, text: &str) -> &mut Self {
+    pub fn raw(&mut self, text: &str) {
         // By its first byte: no JSON text the writer is given starts with a closing bracket.
         if !matches!(text.as_bytes().first(), Some(b']' | b'}')) {
             self.separate();
         }
         self.out.push_str(text);
-        self
     }
 
     /// A member name; the next call writes its value.
-    pub fn key(&mut self, name: &str) -> &mut Self {
+    pub fn key(&mut self, name: &str) {
         self.string(name);
         self.out.push(':');
-        self
     }
 
     /// A string, escaped.
-    pub fn string(&mut self, text: &str) -> &mut Self {
+    pub fn string(&mut self, text: &str) {
         self.separate();
         self.out.push('"');
         for c in text.chars() {
@@ -421,19 +419,17 @@ impl Writer {
             }
         }
         self.out.push('"');
-        self
     }
 
     /// A whole number (JS reads it exactly below 2^53).
-    pub fn number(&mut self, n: u64) -> &mut Self {
+    pub fn number(&mut self, n: u64) {
         self.separate();
         push_decimal(&mut self.out, n);
-        self
     }
 
     /// `true` or `false`.
-    pub fn boolean(&mut self, value: bool) -> &mut Self {
-        self.raw(if value { "true" } else { "false" })
+    pub fn boolean(&mut self, value: bool) {
+        self.raw(if value { "true" } else { "false" });
     }
 
     /// The text written.
@@ -559,14 +555,21 @@ mod tests {
     #[test]
     fn writes_nested_values_with_commas_where_they_belong() {
         let mut w = Writer::default();
-        w.raw("[").raw("{").key("a").number(1).key("b").raw("null");
-        w.key("c")
-            .raw("[")
-            .string("x")
-            .boolean(true)
-            .raw("]")
-            .raw("}");
-        w.raw("{").raw("}").raw("]");
+        w.raw("[");
+        w.raw("{");
+        w.key("a");
+        w.number(1);
+        w.key("b");
+        w.raw("null");
+        w.key("c");
+        w.raw("[");
+        w.string("x");
+        w.boolean(true);
+        w.raw("]");
+        w.raw("}");
+        w.raw("{");
+        w.raw("}");
+        w.raw("]");
         assert_eq!(w.finish(), r#"[{"a":1,"b":null,"c":["x",true]},{}]"#);
         let mut w = Writer::default();
         w.string("q\"b\\n\n\u{1}\u{2028}é✓");

@@ -111,9 +111,12 @@ pub fn choose_key(jwks: &str, kid: Option<&str>, alg: Alg) -> KeyChoice {
         }
     };
     let mut out = Writer::default();
-    out.raw("{").key("kty").string(kty);
+    out.raw("{");
+    out.key("kty");
+    out.string(kty);
     if !crv.is_empty() {
-        out.key("crv").string(crv);
+        out.key("crv");
+        out.string(crv);
     }
     for &(name, min, max) in members {
         let value = key.str_of(name).unwrap_or_default();
@@ -135,9 +138,12 @@ pub fn choose_key(jwks: &str, kid: Option<&str>, alg: Alg) -> KeyChoice {
                 " member",
             ]);
         }
-        out.key(name).string(&value);
+        out.key(name);
+        out.string(&value);
     }
-    out.key("ext").boolean(true).raw("}");
+    out.key("ext");
+    out.boolean(true);
+    out.raw("}");
     KeyChoice::Key(out.finish())
 }
 
