@@ -459,6 +459,7 @@ impl Default for Commands {
 
 impl Commands {
     /// Takes one command.
+    #[inline(always)]
     pub fn emit(&mut self, command: Command<'_>) {
         command.put(&mut self.0);
     }
