@@ -5,7 +5,7 @@
 //! `cargo run --quiet --example contract`.
 
 use oauth_prefab::core::contract::{
-    ATTRIBUTES, CSP_WASM_ERROR, ERROR_CODES, EVENT_DOCS, LOG_IN, MARKUP, METHODS, NOT_SET_UP,
+    Attr, ATTRIBUTES, CSP_WASM_ERROR, ERROR_CODES, EVENT_DOCS, LOG_IN, MARKUP, METHODS, NOT_SET_UP,
     PARTS, PROPERTIES, SECRET_ATTRIBUTES, STYLE, TAG,
 };
 use oauth_prefab::core::machine::io::{COMMANDS, INPUTS};
@@ -36,7 +36,7 @@ fn main() {
         // What the core's button says for each preset before a login: the early button's label.
         "presetLabels": PRESETS.iter().map(|p| {
             let config = Config::new(Settings::parse(&["provider=", p.id].concat()), Page::default());
-            (p.id.to_string(), json!(label(&config, None)))
+            (p.id.to_string(), json!(label(&config, config.get(Attr::Label), None)))
         }).collect::<serde_json::Map<_, _>>(),
         "events": EVENT_DOCS.iter().map(|(name, detail, doc)| json!({ "name": name, "detail": detail, "doc": doc })).collect::<Vec<_>>(),
         "parts": PARTS.iter().map(|(name, doc)| json!({ "name": name, "doc": doc })).collect::<Vec<_>>(),
