@@ -22,7 +22,7 @@ use base64::Engine as _;
 use oauth_prefab::core::contract::{ResponseType, Storage};
 use oauth_prefab::core::json::{self, Writer, MAX_DEPTH};
 use oauth_prefab::core::machine::callback::PageState;
-use oauth_prefab::core::machine::io::{Command, Commands, COMMANDS, INPUTS};
+use oauth_prefab::core::machine::io::{Command, COMMANDS, INPUTS};
 use oauth_prefab::core::machine::session::{Held, Pending, Stage};
 use oauth_prefab::core::machine::{Env, Machine};
 use oauth_prefab::core::oauth::config::{advice, Config, Page, Settings, RESERVED_PARAMS};
@@ -823,7 +823,7 @@ pub fn edge(data: &[u8]) {
                 line = &named;
             }
         }
-        let mut out = Commands::default();
+        let mut out = edge::commands();
         match edge::decode(line) {
             Ok(input) => {
                 let mut env = Env {
@@ -835,7 +835,7 @@ pub fn edge(data: &[u8]) {
             }
             Err(text) => out.emit(Command::Fault { text }),
         }
-        let written = out.finish();
+        let written = edge::finish(out);
         assert!(json::parse(&written).is_some(), "{written}");
         let commands = match serde_reading(&written) {
             Ok(commands) => commands,

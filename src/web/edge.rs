@@ -1,11 +1,27 @@
 //! The edge between JS and the core, and the only place that knows the wire format: an input
 //! arrives as a JSON array `[number, ...fields]` (numbered and ordered as `core::machine::io`
 //! declares them), and the commands leave as one JSON array of `[number, ...fields]` arrays, which
-//! JS reads with one `JSON.parse` (`io::Commands` holds that array; each field is written by the
-//! [`Sink`] here). Nothing here decides anything.
+//! JS reads with one `JSON.parse` (opened and closed here, each field written by the [`Sink`]
+//! here, into the `io::Commands` the core emits to). Nothing here decides anything.
 
 use crate::core::json::{self, Member, Value, Writer};
-use crate::core::machine::io::{Fields, Input, Sink, Text};
+use crate::core::machine::io::{Commands, Fields, Input, Sink, Text};
+
+/// Opens one call's commands: `[[number, ...fields], ...]`, written as they come. Inlined, as
+/// [`finish`]: the export `on` is their one caller in the wasm.
+#[inline(always)]
+pub fn commands() -> Commands {
+    let mut out = Writer::default();
+    out.raw("[");
+    Commands(out)
+}
+
+/// The JSON text of every command.
+#[inline(always)]
+pub fn finish(Commands(mut out): Commands) -> String {
+    out.raw("]");
+    out.finish()
+}
 
 /// Reads one input; the error says what was wrong with it.
 pub fn decode(text: &str) -> Result<Input<'_>, &'static str> {
@@ -115,7 +131,7 @@ impl Sink for Writer {
 mod tests {
     use super::*;
     use crate::core::contract::ButtonState;
-    use crate::core::machine::io::{Command, Commands, Source, COMMANDS, INPUTS};
+    use crate::core::machine::io::{Command, Source, COMMANDS, INPUTS};
 
     #[test]
     fn inputs_are_read_by_number_with_typed_fields() {
@@ -217,7 +233,7 @@ mod tests {
 
     #[test]
     fn commands_are_written_as_numbered_arrays_of_their_declared_fields() {
-        let mut out = Commands::default();
+        let mut out = commands();
         out.emit(Command::Render {
             label: "Log in",
             state: ButtonState::LoggedOut,
@@ -227,7 +243,7 @@ mod tests {
         });
         out.emit(Command::Timer { ms: Some(5) });
         out.emit(Command::Close {});
-        let text = out.finish();
+        let text = finish(out);
         let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(
             parsed,

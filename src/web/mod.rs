@@ -18,7 +18,7 @@ mod export {
     use super::edge;
     use super::store::WebStore;
     use crate::core::machine::callback::PageState;
-    use crate::core::machine::io::{Command, Commands};
+    use crate::core::machine::io::Command;
     use crate::core::machine::{Env, Machine};
 
     thread_local! {
@@ -61,7 +61,7 @@ mod export {
     /// id that is not a live controller's, answers with a `fault`.
     #[wasm_bindgen]
     pub fn on(id: u32, input: &str, now: f64) -> String {
-        let mut out = Commands::default();
+        let mut out = edge::commands();
         PAGE.with_borrow_mut(|(page, widgets)| {
             // Decoded before the match and lent to it: dropped once, whatever the way.
             let decoded = edge::decode(input);
@@ -81,7 +81,7 @@ mod export {
             // One fault for both: one command written.
             out.emit(Command::Fault { text });
         });
-        out.finish()
+        edge::finish(out)
     }
 }
 

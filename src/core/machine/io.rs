@@ -5,7 +5,7 @@
 //! which the build generates `js/contract.js`, so the JS side numbers inputs and names commands
 //! exactly as Rust does. The wire format is not decided here: inputs are read through
 //! [`Fields`] and commands written through [`Sink`], which the browser edge (`web::edge`)
-//! implements over JSON; [`Commands`] holds one call's commands, a JSON array.
+//! implements over JSON, into the [`Commands`] it opens.
 
 use std::borrow::Cow;
 
@@ -442,32 +442,18 @@ impl Put for Detail<'_> {
     }
 }
 
-/// Where the controller's commands go, each written as soon as it is decided: the commands of
-/// one call, as one JSON text `[[number, ...fields], ...]` (each field as `web::edge`'s [`Sink`]
-/// writes it), which JS reads with one `JSON.parse`. A type, not a trait: it has no other
-/// implementor (the machine's tests read the same text), and a call through `&mut dyn` cost an
-/// indirect call at each of the 29 places that emit (234 B of wasm).
-pub struct Commands(Writer);
-
-impl Default for Commands {
-    fn default() -> Self {
-        let mut out = Writer::default();
-        out.raw("[");
-        Self(out)
-    }
-}
+/// Where the controller's commands go, each written through [`Sink`] as soon as it is decided,
+/// into the writer the edge opened (`web::edge::commands`, which also closes it: the wire format
+/// is the edge's). A type, not a trait: it has no other implementor (the machine's tests read
+/// the same text), and a call through `&mut dyn` cost an indirect call at each of the 29 places
+/// that emit (234 B of wasm).
+pub struct Commands(pub Writer);
 
 impl Commands {
     /// Takes one command.
     #[inline(always)]
     pub fn emit(&mut self, command: Command<'_>) {
         command.put(&mut self.0);
-    }
-
-    /// The JSON text of every command.
-    pub fn finish(mut self) -> String {
-        self.0.raw("]");
-        self.0.finish()
     }
 }
 

@@ -19,6 +19,7 @@ use super::{Env, Machine};
 use crate::core::oauth::request::RANDOM_BYTES;
 use crate::core::store::MemoryStore;
 use crate::core::text::hex;
+use crate::web::edge;
 
 pub(super) const NOW: u64 = 1_700_000_000_000;
 pub(super) const ORIGIN: &str = "http://localhost:8080";
@@ -33,7 +34,7 @@ pub(super) const DISCOVERY: &str = r#"{"issuer":"https://id.example","authorizat
 /// The commands of one call as JS reads them (parsed JSON), each as an object of its declared
 /// fields, with its number as `do` and its name as `command`.
 fn recorded(out: Commands) -> Vec<Value> {
-    let all: Value = serde_json::from_str(&out.finish()).expect("the commands are JSON");
+    let all: Value = serde_json::from_str(&edge::finish(out)).expect("the commands are JSON");
     let mut recorded: Vec<Value> = Vec::new();
     for array in all.as_array().expect("the commands are an array") {
         let array = array.as_array().expect("a command is an array");
@@ -105,7 +106,7 @@ impl Widget {
             page: &mut self.page,
             now: self.now,
         };
-        let mut out = Commands::default();
+        let mut out = edge::commands();
         self.machine.handle(&input, &mut env, &mut out);
         recorded(out)
     }
