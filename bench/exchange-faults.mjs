@@ -238,8 +238,13 @@ async function measureShutdown(binary, { concurrency }) {
   });
   drainStderr(exchange);
   const shutdownLines = [];
+  // A line may come in two chunks: the unfinished end of one is kept for the next (a run once
+  // missed the "stopping" line this way, and reported its count as NaN).
+  let unfinished = '';
   exchange.stderr.on('data', (chunk) => {
-    for (const line of chunk.split('\n')) if (/: (stopping|stopped)/.test(line)) shutdownLines.push(line);
+    const lines = (unfinished + chunk).split('\n');
+    unfinished = lines.pop();
+    for (const line of lines) if (/: (stopping|stopped)/.test(line)) shutdownLines.push(line);
   });
   const counts = { answered200: 0, refusedAtConnect: 0, otherStatus: 0, cutOff: 0 };
   const cutKinds = new Failures();
