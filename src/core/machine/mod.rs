@@ -293,7 +293,7 @@ impl Machine {
                     ErrorCode::LoginCancelled,
                     "the page came back from the provider without an answer",
                 );
-                self.ended(&error, env, out);
+                self.ended(error, env, out);
             }
         }
     }
@@ -628,7 +628,7 @@ impl Machine {
                 out.emit(Command::Unwatch {});
                 self.attempt = Attempt::Cancelled(parked);
                 self.ended(
-                    &OAuthError::new(
+                    OAuthError::new(
                         ErrorCode::PopupClosed,
                         "the login window was closed before it showed a page",
                     ),
@@ -964,13 +964,13 @@ impl Machine {
         } else {
             Attempt::Failed(error.clone())
         };
-        self.ended(&error, env, out);
+        self.ended(error, env, out);
     }
 
     /// The button, the timer, then `oauth-error`.
-    fn ended(&mut self, error: &OAuthError, env: &mut Env, out: &mut Commands) {
+    fn ended(&mut self, error: OAuthError, env: &mut Env, out: &mut Commands) {
         self.show(env.now, out);
-        self.fire(Event::Error, Detail::Error(error), Settle::Reject, out);
+        self.fire(Event::Error, Detail::Error(&error), Settle::Reject, out);
     }
 
     #[inline(never)]
