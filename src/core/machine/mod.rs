@@ -885,7 +885,7 @@ impl Machine {
                     ErrorCode::NetworkError,
                     "the renewal could not reach the token endpoint before the token expired",
                 );
-                self.end_session(Some(&error), env, out)
+                self.end_session(Some(error), env, out)
             }
             None if expired => self.end_session(None, env, out),
             None => self.arm(now, out),

@@ -386,7 +386,7 @@ impl Machine {
         };
         let mut granted = match granted {
             Ok(granted) => granted,
-            Err(error) => return self.end_session(Some(&error), env, out),
+            Err(error) => return self.end_session(Some(error), env, out),
         };
         // Without a new id_token, the login's stands; without a new refresh token, the old one
         // goes on (no rotation).
@@ -411,7 +411,7 @@ impl Machine {
     pub(super) fn renewed(&mut self, progress: Progress, env: &mut Env, out: &mut Commands) {
         match progress {
             Progress::Waiting => return,
-            Progress::Failed(error) => return self.end_session(Some(&error), env, out),
+            Progress::Failed(error) => return self.end_session(Some(error), env, out),
             Progress::Done => {}
         }
         // Another tab's change this tab has not heard of yet (a logout: the renewed tokens are
@@ -475,7 +475,7 @@ impl Machine {
                 // not be read.
                 let url = renewal_endpoint(&held.config, env.page).or(held.config.issuer());
                 let error = unreachable_error("the renewal", url.unwrap_or(""), "");
-                self.end_session(Some(&error), env, out);
+                self.end_session(Some(error), env, out);
             }
         }
     }
@@ -525,7 +525,7 @@ impl Machine {
     /// with `error`'s code (`null` when there was nothing to renew with).
     pub(super) fn end_session(
         &mut self,
-        error: Option<&OAuthError>,
+        error: Option<OAuthError>,
         env: &mut Env,
         out: &mut Commands,
     ) {
@@ -539,9 +539,9 @@ impl Machine {
         };
         // What a renewal under way brings (a refresh request out past the expiry) is revoked.
         self.revoke_renewal(&held.config, env, out);
-        let code = error.map(|e| e.code.as_str());
+        let code = error.as_ref().map(|e| e.code.as_str());
         leave_ended(env.store, &held.config, code);
-        if let Some(error) = error {
+        if let Some(error) = &error {
             warn(&["the session ended: ", &error.description], out);
         }
         self.settle(Attempt::Expired);
