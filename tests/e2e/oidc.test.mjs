@@ -150,8 +150,11 @@ test('a discovery document naming another issuer: invalid_config, said at connec
   const { context, page, consoleLines } = await env.newPage();
   try {
     await breakTokens({ discovery_issuer: 'https://elsewhere.example' });
+    // Said at connect, before anyone logs in: waited for, since a login() before the document is
+    // read opens its window within the call (a click is never lost) and closes it at the refusal.
+    const saidAtConnect = page.waitForEvent('console', { predicate: (msg) => msg.text().includes('is not the issuer') });
     await openWidget(env, page, { attrs: discovered() });
-    await page.waitForFunction(() => true);
+    await saidAtConnect;
     const outcome = await page.evaluate(() => document.getElementById('w1').login().then(() => null, (e) => ({ code: e.code, description: e.description })));
     assert.equal(outcome?.code, 'invalid_config');
     assert.ok(outcome.description.includes('`https://elsewhere.example` is not the issuer'), outcome.description);
