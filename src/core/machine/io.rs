@@ -17,8 +17,8 @@ use crate::core::oidc::profile::Profile;
 use crate::core::text::Lend;
 
 /// Text an input carries: borrowed from the input where it can be. A `Cow` lent through an
-/// inlined `deref` ([`Lend`]): `Cow`'s own, which LLVM keeps apart, answers its `&str` through memory at
-/// each call in the wasm (17 in `Machine::handle`).
+/// inlined `deref` ([`Lend`]): `Cow`'s own, which LLVM keeps apart, answers its `&str` through
+/// memory at each call in the wasm (17 in `Machine::handle`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Text<'a>(pub Cow<'a, str>);
 
