@@ -417,6 +417,10 @@ impl Machine {
         // Another tab's change this tab has not heard of yet (a logout: the renewed tokens are
         // revoked; a new login) is taken first, not written over: the tabs would take this one.
         self.sync(env, out);
+        // (A renewal that change started, of an expired session, goes on.)
+        if !matches!(&self.renewal, Some(r) if matches!(r.step, RenewStep::Prove(_))) {
+            return;
+        }
         let Some(Renewal {
             step: RenewStep::Prove(proof),
             restoring,
@@ -592,7 +596,12 @@ impl Machine {
         let shared = match record.lend().and_then(|r| Held::from_record(r, config)) {
             // Another client's or server's session under the same key: no change of this one.
             Some(None) => return false,
-            Some(Some(held)) if !held.token.is_expired(env.now) => Some(held),
+            // A session whose access token expired since it was written (this tab slept, or was
+            // out of the document, through the other tab's renewal) is taken if it can be
+            // renewed, as a page loading would restore it: nobody logged out.
+            Some(Some(held)) if !held.token.is_expired(env.now) || held.refresh_token.is_some() => {
+                Some(held)
+            }
             _ => None,
         };
         match shared {
@@ -604,17 +613,28 @@ impl Machine {
                     && self.held.as_ref().is_some_and(|old| {
                         old.refresh_token.is_some() && old.profile.sub == shared.profile.sub
                     });
+                let expired = shared.token.is_expired(env.now);
                 self.settle(Attempt::None);
                 // The session held before is dropped at the end.
                 let _before = self.held.replace(shared);
-                // A renewal waiting for the lock finds the new token when it gets it; one under
-                // way is dropped, and what it brings is not kept (nor revoked: a session is held).
-                if !self
-                    .renewal
-                    .as_ref()
-                    .is_some_and(|r| matches!(r.step, RenewStep::Locking))
-                {
-                    self.drop_renewal(out);
+                // A renewal waiting for the lock finds the new token when it gets it (an expired
+                // one it renews, reporting it as this change); one under way is dropped, and what
+                // it brings is not kept (nor revoked: a session is held).
+                match &mut self.renewal {
+                    Some(r) if matches!(r.step, RenewStep::Locking) => {
+                        if expired {
+                            r.restoring = !renewed;
+                        }
+                    }
+                    _ => self.drop_renewal(out),
+                }
+                // An expired session is reported once renewed (or ended), as a restore is.
+                if expired {
+                    self.render(env.now, out);
+                    if self.renewal.is_none() {
+                        self.start_renewal(!renewed, env, out);
+                    }
+                    return true;
                 }
                 let event = if renewed {
                     Event::Renewed

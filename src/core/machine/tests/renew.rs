@@ -1075,3 +1075,73 @@ fn a_new_login_during_a_refresh_request_drops_what_the_request_brings() {
     assert_eq!(w.send(Input::Read {})[0]["access_token"], "b1");
     assert_eq!(w.store.get(Storage::Session, &key), record);
 }
+
+#[test]
+fn a_shared_session_renewed_while_this_element_was_away_and_expired_since_is_renewed_not_logged_out(
+) {
+    // Tabs a and b share a session. b's element is out of the document (a route change) while
+    // a renews it (a2, r2); then a is closed, and a2 expires. b's element comes back: the shared
+    // record holds a live refresh token, r2, as a page loading would restore it. Nobody logged
+    // out.
+    let mut a = with_refresh_token("&storage=local");
+    let mut b = a.another(&format!("{CODE}&storage=local"));
+    assert_eq!(logged_in_with(&b.connect()), Some("a1"));
+    b.send(Input::Disconnect {});
+    a.tick_at(NOW + 540_000);
+    let out = a.send(Input::Locked {});
+    let out = a.answer(&out, 200, &answer("a2", Some("r2")));
+    assert_eq!(event(&out, "oauth-renewed").unwrap()["accessToken"], "a2");
+    b.store = a.store.clone();
+    b.now = NOW + 540_000 + 600_000 + 1_000;
+    b.connect();
+    // (js/element.js tells the core of a change it may have missed when the element is back.)
+    let out = b.send(Input::Stored { key: "".into() });
+    assert!(fired(&out).is_empty(), "{out:?}");
+    assert!(find(&out, "lock").is_some(), "{out:?}");
+    let out = b.send(Input::Locked {});
+    assert_eq!(sent(&out).get("refresh_token"), Some("r2"), "{out:?}");
+    let out = b.answer(&out, 200, &answer("a3", Some("r3")));
+    assert_eq!(fired(&out), ["oauth-renewed"], "{out:?}");
+    let key = format!("{TOKEN_PREFIX}custom:spa");
+    assert!(b.store.get(Storage::Local, &key).unwrap().contains("r3"));
+}
+
+#[test]
+fn a_tab_that_missed_the_renewal_and_slept_past_its_expiry_renews_with_the_rotated_token() {
+    // As a_tab_that_slept_past_the_expiry_renews_as_a_restore_would, in a tab that did not hear
+    // of the other tab's renewal before it slept (frozen in the background): given the lock, it
+    // finds the rotated session in storage, expired, and renews that one, not logging out.
+    let mut a = with_refresh_token("&storage=local");
+    let mut b = a.another(&format!("{CODE}&storage=local"));
+    assert_eq!(logged_in_with(&b.connect()), Some("a1"));
+    a.tick_at(NOW + 540_000);
+    let out = a.send(Input::Locked {});
+    a.answer(&out, 200, &answer("a2", Some("r2")));
+    let wake = NOW + 540_000 + 600_000 + 1_000;
+    assert!(find(&b.tick_at(wake), "lock").is_some());
+    b.store = a.store.clone();
+    let out = b.send(Input::Locked {});
+    assert!(fired(&out).is_empty(), "{out:?}");
+    assert_eq!(names(&out)[0], "unlock", "{out:?}");
+    assert!(find(&out, "lock").is_some(), "{out:?}");
+    let out = b.send(Input::Locked {});
+    assert_eq!(sent(&out).get("refresh_token"), Some("r2"), "{out:?}");
+    let out = b.answer(&out, 200, &answer("a3", Some("r3")));
+    assert_eq!(fired(&out), ["oauth-renewed"], "{out:?}");
+    // A tab that held no session (it logged out, and missed the login that followed in another
+    // tab) reports the one it takes as a login, restored.
+    let mut d = a.another(&format!("{CODE}&storage=local"));
+    d.connect();
+    d.logout(false);
+    d.store = a.store.clone();
+    d.now = wake;
+    let out = d.send(Input::Stored { key: "".into() });
+    assert!(fired(&out).is_empty(), "{out:?}");
+    let out = d.send(Input::Locked {});
+    let out = d.answer(&out, 200, &answer("a4", Some("r4")));
+    assert_eq!(
+        event(&out, "oauth-login").unwrap()["restored"],
+        true,
+        "{out:?}"
+    );
+}
