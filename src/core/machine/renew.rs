@@ -319,8 +319,17 @@ impl Machine {
         // An unknown lifetime ([`NEVER`]) is due now: the renewal was asked for.
         let at = renew_at(&held.token);
         let due = at == NEVER || env.now >= at;
-        let unchanged =
-            !held.kept || env.store.get(Storage::Local, &name) == Some(held.to_record());
+        // Unchanged too under another client's or server's record (the same key, other
+        // settings): it is no change of this session, as `sync_shared` reads it, which goes on.
+        let record = env.store.get(Storage::Local, &name);
+        let unchanged = !held.kept
+            || record == Some(held.to_record())
+            || matches!(
+                record
+                    .lend()
+                    .and_then(|r| Held::from_record(r, &held.config)),
+                Some(None)
+            );
         if unchanged && due {
             self.send_refresh(env, out);
         } else {

@@ -1145,3 +1145,25 @@ fn a_tab_that_missed_the_renewal_and_slept_past_its_expiry_renews_with_the_rotat
         "{out:?}"
     );
 }
+
+#[test]
+fn a_session_beside_another_grantors_record_under_its_key_is_still_renewed() {
+    // As another_settings_record_under_the_same_key_is_no_logout_here: tab a keeps its session
+    // when a record another authorization server granted replaces its own under the same key.
+    // Its renewal must still be made; given up at each lock, the session was neither renewed nor
+    // ended, past its expiry, the lock taken every 30 seconds for as long as the page was open.
+    let mut a = with_refresh_token("&storage=local");
+    let key = format!("{TOKEN_PREFIX}custom:spa");
+    let record = a.store.get(Storage::Local, &key).unwrap();
+    let theirs = record
+        .replace("a1", "other-a")
+        .replace("r1", "other-r")
+        .replace("id.example", "other.example");
+    a.store.set(Storage::Local, &key, &theirs);
+    assert!(fired(&a.send(Input::Stored { key: key.into() })).is_empty());
+    assert!(find(&a.tick_at(NOW + 540_000), "lock").is_some());
+    let out = a.send(Input::Locked {});
+    assert_eq!(sent(&out).get("refresh_token"), Some("r1"), "{out:?}");
+    let out = a.answer(&out, 200, &answer("a2", Some("r2")));
+    assert_eq!(fired(&out), ["oauth-renewed"], "{out:?}");
+}
