@@ -735,7 +735,7 @@ impl Machine {
             return self.proved(progress, renewing, env, out);
         }
         if self.renewing(seq) {
-            return self.refresh_reply(reply, env, out);
+            return self.refresh_reply(seq, reply, env, out);
         }
         if self.revoke_reply(seq, reply, out) {
             return;
@@ -885,9 +885,9 @@ impl Machine {
                     ErrorCode::NetworkError,
                     "the renewal could not reach the token endpoint before the token expired",
                 );
-                self.end_session(Some(error), env, out)
+                self.end_session(Some(error), None, env, out)
             }
-            None if expired => self.end_session(None, env, out),
+            None if expired => self.end_session(None, None, env, out),
             None => self.arm(now, out),
         }
     }

@@ -379,7 +379,13 @@ impl Machine {
 
     /// The token endpoint answered the refresh request: checked as at login, then proven.
     #[inline(always)]
-    pub(super) fn refresh_reply(&mut self, reply: Reply, env: &mut Env, out: &mut Commands) {
+    pub(super) fn refresh_reply(
+        &mut self,
+        seq: u32,
+        reply: Reply,
+        env: &mut Env,
+        out: &mut Commands,
+    ) {
         // The request is over: a session ending now has no answer of it to revoke.
         self.renewal_step(RenewStep::Wait(0));
         let Some(held) = &self.held else {
@@ -395,7 +401,13 @@ impl Machine {
         };
         let mut granted = match granted {
             Ok(granted) => granted,
-            Err(error) => return self.end_session(Some(error), env, out),
+            // A 200 that fails its checks (a `token_type` other than bearer, say) may still carry
+            // what the provider granted (a rotated refresh token, live): revoked as the session
+            // ends, as a login's is.
+            Err(error) if matches!(reply, Reply::Answered(200, _)) => {
+                return self.end_session(Some(error), Some((seq, reply)), env, out)
+            }
+            Err(error) => return self.end_session(Some(error), None, env, out),
         };
         // Without a new id_token, the login's stands; without a new refresh token, the old one
         // goes on (no rotation).
@@ -420,7 +432,7 @@ impl Machine {
     pub(super) fn renewed(&mut self, progress: Progress, env: &mut Env, out: &mut Commands) {
         match progress {
             Progress::Waiting => return,
-            Progress::Failed(error) => return self.end_session(Some(error), env, out),
+            Progress::Failed(error) => return self.end_session(Some(error), None, env, out),
             Progress::Done => {}
         }
         // Another tab's change this tab has not heard of yet (a logout: the renewed tokens are
@@ -488,7 +500,7 @@ impl Machine {
                 // not be read.
                 let url = renewal_endpoint(&held.config, env.page).or(held.config.issuer());
                 let error = unreachable_error("the renewal", url.unwrap_or(""), "");
-                self.end_session(Some(error), env, out);
+                self.end_session(Some(error), None, env, out);
             }
         }
     }
@@ -535,10 +547,12 @@ impl Machine {
     }
 
     /// The session ends without a logout: the tokens are forgotten and `oauth-expired` fires
-    /// with `error`'s code (`null` when there was nothing to renew with).
+    /// with `error`'s code (`null` when there was nothing to renew with). `answered`: the
+    /// refresh request and its 200 answer that failed its checks, whose tokens are revoked.
     pub(super) fn end_session(
         &mut self,
         error: Option<OAuthError>,
+        answered: Option<(u32, Reply)>,
         env: &mut Env,
         out: &mut Commands,
     ) {
@@ -550,8 +564,15 @@ impl Machine {
         let Some(held) = self.held.take() else {
             return self.drop_renewal(out);
         };
-        // What a renewal under way brings (a refresh request out past the expiry) is revoked.
+        // What a renewal under way brings (a refresh request out past the expiry) is revoked;
+        // so is what the answer that ended it brought, handed to revocation as that request's.
+        if let Some((seq, _)) = answered {
+            self.renewal_step(RenewStep::Request(seq));
+        }
         self.revoke_renewal(&held.config, env, out);
+        if let Some((seq, reply)) = answered {
+            self.revoke_reply(seq, reply, out);
+        }
         let code = error.as_ref().map(|e| e.code.as_str());
         leave_ended(env.store, &held.config, code);
         if let Some(error) = &error {

@@ -1167,3 +1167,35 @@ fn a_session_beside_another_grantors_record_under_its_key_is_still_renewed() {
     let out = a.answer(&out, 200, &answer("a2", Some("r2")));
     assert_eq!(fired(&out), ["oauth-renewed"], "{out:?}");
 }
+
+#[test]
+fn a_renewal_answer_that_fails_its_checks_has_what_it_granted_revoked() {
+    // README "Logout": tokens the widget is granted and then drops are revoked where no session
+    // is held, a 200 token answer that fails its own checks (an unsupported `token_type`) among
+    // them. A renewal's such answer ends the session; the rotated refresh token it brings is live.
+    let mut w = with_refresh_token("&revoke-url=%2Frevoke&storage=session");
+    let refresh = w.tick_at(NOW + 540_000);
+    let mac = r#"{"access_token":"a2","token_type":"mac","expires_in":600,"refresh_token":"r2"}"#;
+    let out = w.answer(&refresh, 200, mac);
+    assert_eq!(
+        event(&out, "oauth-expired"),
+        Some(&serde_json::json!({"provider": "custom", "error": "invalid_response"}))
+    );
+    assert_eq!(
+        revocations(&out),
+        [
+            revoking("r2", "refresh_token"),
+            revoking("a2", "access_token")
+        ],
+        "{out:?}"
+    );
+    // Their answers change nothing; no logout awaits them.
+    for fetch in out.iter().filter(|c| c["command"] == "fetch") {
+        assert!(w.answer(std::slice::from_ref(fetch), 200, "").is_empty());
+    }
+    // A refusal brings nothing to revoke.
+    let mut w = with_refresh_token("&revoke-url=%2Frevoke&storage=session");
+    let refresh = w.tick_at(NOW + 540_000);
+    let out = w.answer(&refresh, 400, r#"{"error":"invalid_grant"}"#);
+    assert!(revocations(&out).is_empty(), "{out:?}");
+}
