@@ -622,7 +622,7 @@ impl Machine {
             (Some(record), Some(held)) if *record == held.to_record() => return false,
             _ => {}
         }
-        let ended = record.lend().and_then(ended_code);
+        let mut ended = record.lend().and_then(ended_code);
         let shared = match record.lend().and_then(|r| Held::from_record(r, config)) {
             // Another client's or server's session under the same key: no change of this one.
             Some(None) => return false,
@@ -631,6 +631,12 @@ impl Machine {
             // renewed, as a page loading would restore it: nobody logged out.
             Some(Some(held)) if !held.token.is_expired(env.now) || held.refresh_token.is_some() => {
                 Some(held)
+            }
+            // One that ran out with nothing to renew it with (no tab was left to write its end):
+            // ended, not logged out.
+            Some(Some(_)) => {
+                ended = Some("");
+                None
             }
             _ => None,
         };

@@ -1199,3 +1199,29 @@ fn a_renewal_answer_that_fails_its_checks_has_what_it_granted_revoked() {
     let out = w.answer(&refresh, 400, r#"{"error":"invalid_grant"}"#);
     assert!(revocations(&out).is_empty(), "{out:?}");
 }
+
+#[test]
+fn a_shared_session_that_ran_out_while_this_element_was_away_is_an_end_not_a_logout() {
+    // Tabs a and b share a session without a refresh token. b's element is out of the document
+    // while a logs in anew (t2, 60 s); then a is closed, before t2 ran out (no tab wrote its
+    // end). b's element comes back after that: nobody logged out; the session ran out with
+    // nothing to renew it with.
+    let mut a = Widget::new(&format!("{IMPLICIT}&storage=local"));
+    a.log_in_with(0x41, "access_token=t1&token_type=bearer&expires_in=60");
+    let mut b = a.another(&format!("{IMPLICIT}&storage=local"));
+    assert_eq!(logged_in_with(&b.connect()), Some("t1"));
+    b.send(Input::Disconnect {});
+    a.now = NOW + 10_000;
+    a.log_in_with(0x42, "access_token=t2&token_type=bearer&expires_in=60");
+    b.store = a.store.clone();
+    b.now = NOW + 80_000;
+    b.connect();
+    let out = b.send(Input::Stored { key: "".into() });
+    assert_eq!(
+        event(&out, "oauth-expired"),
+        Some(&serde_json::json!({"provider": "custom", "error": null})),
+        "{out:?}"
+    );
+    assert!(event(&out, "oauth-logout").is_none(), "{out:?}");
+    assert_eq!(rendered(&out).0, "expired");
+}
