@@ -493,7 +493,7 @@ impl Machine {
                 .unwrap_or_else(|why| Discovered::Broken(OAuthError::config(why))),
             // A server error (5xx, 429) passes: asked for again, as an unreachable one is.
             Reply::Answered(status, _) => Discovered::Broken(OAuthError::new(
-                if status > 499 || status == 429 {
+                if may_come_back(status) {
                     ErrorCode::NetworkError
                 } else {
                     ErrorCode::InvalidConfig
@@ -1173,6 +1173,12 @@ pub(super) fn fetch(seq: &mut u32, url: &str, body: Option<&str>, out: &mut Comm
 }
 
 /// What a request to `url` got, for its error: `what` (the thing asked for), the URL, the status.
+/// A status that says the server may answer later (5xx; 429, too many requests): such a request
+/// is asked again, as an unreachable one is.
+pub(super) fn may_come_back(status: u32) -> bool {
+    status > 499 || status == 429
+}
+
 pub(super) fn answered(what: &str, url: &str, status: u32) -> String {
     cat(&[what, " `", url, "` answered ", &decimal(status.into())])
 }

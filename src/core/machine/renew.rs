@@ -13,8 +13,8 @@ use super::io::{Command, Commands, Detail, Settle};
 use super::proof::{Progress, Proof, Reply};
 use super::session::{Attempt, Held, Stage};
 use super::{
-    fetch, forget_token, go, keep, token_endpoint, token_name, unreachable_error, warn, Env,
-    Machine, DISCOVERY_LOOK_MS,
+    fetch, forget_token, go, keep, may_come_back, token_endpoint, token_name, unreachable_error,
+    warn, Env, Machine, DISCOVERY_LOOK_MS,
 };
 use crate::core::contract::{Attr, Event, Storage};
 use crate::core::error::OAuthError;
@@ -393,8 +393,8 @@ impl Machine {
         };
         let granted = match reply {
             Reply::Unreachable(_) => return self.retry(env, out),
-            // A server failing without an OAuth error may come back: tried again.
-            Reply::Answered(status, _) if status >= 500 => return self.retry(env, out),
+            // A server failing (5xx) or busy (429) may answer later: tried again.
+            Reply::Answered(status, _) if may_come_back(status) => return self.retry(env, out),
             Reply::Answered(status, body) => {
                 token_answer(status, body, held.config.preset, &held.token.scope, env.now)
             }

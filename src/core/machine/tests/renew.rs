@@ -161,14 +161,15 @@ fn an_unreachable_token_endpoint_is_retried_with_backoff_until_the_expiry() {
         let wait = timer(&out).unwrap();
         waits.push(wait);
         out = w.tick_at(w.now + wait);
-        // A 503 is tried again too.
-        if waits.len() == 2 {
-            out = w.answer(&out, 503, "<html>busy</html>");
+        // A 503 is tried again too, and so is a 429 (a gateway's rate limit).
+        if waits.len() == 2 || waits.len() == 4 {
+            let status = if waits.len() == 2 { 503 } else { 429 };
+            out = w.answer(&out, status, "<html>busy</html>");
             waits.push(timer(&out).unwrap());
-            out = w.tick_at(w.now + waits[2]);
+            out = w.tick_at(w.now + waits[waits.len() - 1]);
         }
     }
-    // 1, 2, 4 (the 503), 8, 16, then one last try in the final 2 s of the 60 s left.
+    // 1, 2, 4 (the 503), 8, 16 (the 429), then one last try in the final 2 s of the 60 s left.
     assert_eq!(waits, [1_000, 2_000, 4_000, 8_000, 16_000, 27_000]);
     assert_eq!(w.now, NOW + 598_000);
 }
