@@ -253,12 +253,13 @@ const HANDLERS = {
   },
 
   [CMD_LOCK](name) {
-    // Without Web Locks (an insecure context, an old engine) each tab renews on its own.
+    // Without Web Locks (an insecure context, an old engine), or where they refuse (a sandboxed
+    // frame's opaque origin, which has no shared storage either), each tab renews on its own.
     if (!navigator.locks) return this._tell(IN_LOCKED);
     navigator.locks.request(name, () => new Promise((release) => {
       this._release = release;
       this._tell(IN_LOCKED);
-    }));
+    })).catch(() => this._tell(IN_LOCKED));
   },
 
   [CMD_UNLOCK]() {

@@ -120,6 +120,27 @@ test('a reused refresh token revokes the family: the next renewal ends the sessi
   }
 });
 
+test('a page whose Web Locks refuse the lock (a sandboxed frame, say) renews on its own, as one without them', async () => {
+  const { context, page, consoleLines } = await env.newPage();
+  try {
+    const init = () => {
+      window.lockTries = 0;
+      LockManager.prototype.request = function () {
+        window.lockTries += 1;
+        return Promise.reject(new DOMException('locks are refused here', 'SecurityError'));
+      };
+    };
+    await openWidget(env, page, { attrs: attrs(), init });
+    const login = await logIn(page);
+    const [renewed] = await eventsOf(page, 'oauth-renewed');
+    assert.notEqual(renewed.detail.accessToken, login.accessToken);
+    assert.ok(await page.evaluate(() => window.lockTries) >= 1, 'the lock was asked for');
+    assert.deepEqual(consoleLines.filter((l) => l.includes('locks are refused')), [], 'no unhandled rejection');
+  } finally {
+    await context.close();
+  }
+});
+
 test('the provider down during the renewal: tried again, then oauth-expired network_error; a login works again after', async () => {
   const { context, page, consoleLines } = await env.newPage();
   try {
