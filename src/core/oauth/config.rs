@@ -237,9 +237,12 @@ impl Config {
     /// The authorization endpoint a login sends to: `authorize-url` or the preset's, else the
     /// `discovered` one.
     pub fn authorization_endpoint<'a>(&'a self, discovered: Option<&'a str>) -> Option<&'a str> {
-        match self.authorize_url() {
-            "" => discovered,
-            url => Some(url),
+        // `is_empty`, not a match on `""`: that calls the slices' comparison.
+        let url = self.authorize_url();
+        if url.is_empty() {
+            discovered
+        } else {
+            Some(url)
         }
     }
 
