@@ -370,10 +370,9 @@ pub fn userinfo(config: &Config, discovery: Option<&Discovery>) -> Option<(Strin
         Some(url) => Some((url?, shape)),
         None => match discovery.and_then(|d| d.userinfo_endpoint.clone()) {
             Some(url) => Some((url, UserinfoShape::Oidc)),
-            None => match preset.userinfo_url {
-                "" => None,
-                url => Some((url.into(), shape)),
-            },
+            // `is_empty`, not a match on `""`: that calls the slices' comparison.
+            None if preset.userinfo_url.is_empty() => None,
+            None => Some((preset.userinfo_url.into(), shape)),
         },
     }
 }
