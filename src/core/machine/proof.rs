@@ -286,7 +286,7 @@ impl Proof {
         let expect = Expect {
             issuer: self.config.issuer().unwrap_or(""),
             client_id: self.config.client_id(),
-            nonce: self.nonce.as_ref().map(Secret::expose),
+            nonce: self.nonce.lend(),
             now_ms: now,
             // A renewal's id_token keeps the login's `auth_time` (Core 12.2): only a login's is
             // held to its `max_age`.

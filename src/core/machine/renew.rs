@@ -20,9 +20,7 @@ use crate::core::contract::{Attr, Event, Storage};
 use crate::core::error::OAuthError;
 use crate::core::json;
 use crate::core::oauth::config::Config;
-use crate::core::oauth::request::{
-    client_id_pair, refresh_request, revoke_request, with_query, Secret,
-};
+use crate::core::oauth::request::{client_id_pair, refresh_request, revoke_request, with_query};
 use crate::core::oauth::response::token_answer;
 use crate::core::oauth::token::Token;
 use crate::core::oidc::discovery::Discovery;
@@ -785,7 +783,7 @@ impl Machine {
             config,
             url,
         };
-        let refresh = held.and_then(|h| h.refresh_token.as_ref().map(Secret::expose));
+        let refresh = held.and_then(|h| h.refresh_token.lend());
         let proven = match &renewal {
             Some(RenewStep::Prove(proof)) => Some(&proof.granted),
             _ => None,

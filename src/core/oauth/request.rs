@@ -5,7 +5,7 @@ use std::fmt;
 
 use super::config::Config;
 use crate::core::contract::ResponseType;
-use crate::core::text::{base64url, cat, find, form_pair, hex, join, same_secret, words};
+use crate::core::text::{base64url, cat, find, form_pair, hex, join, same_secret, words, Lend};
 
 /// Random bytes one login takes from `crypto.getRandomValues`: 32 for the state, 32 for the
 /// PKCE verifier, 16 for the OpenID Connect nonce.
@@ -30,6 +30,20 @@ impl Secret {
     /// Whether `given` is this secret.
     pub fn matches(&self, given: &str) -> bool {
         same_secret(&self.0, given)
+    }
+}
+
+/// A secret that may be missing, lent as `as_ref().map(Secret::expose)` lends it, but inlined:
+/// std's `Option::map`, kept apart by LLVM, handed its `&str` back through memory at each call.
+impl Lend for Option<Secret> {
+    type Lent<'a> = Option<&'a str>;
+
+    #[inline(always)]
+    fn lend(&self) -> Option<&str> {
+        match self {
+            Some(secret) => Some(&secret.0),
+            None => None,
+        }
     }
 }
 
@@ -192,6 +206,9 @@ mod tests {
             "too few bytes"
         );
         assert!(state.matches(&"ab".repeat(32)) && !state.matches("ab"));
+        // Lent as `as_ref().map(Secret::expose)` would.
+        assert_eq!(Some(state).lend(), Some(&*"ab".repeat(32)));
+        assert_eq!(None::<Secret>.lend(), None);
     }
 
     #[test]
