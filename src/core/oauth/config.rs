@@ -170,6 +170,10 @@ pub struct Config {
     pub timeout_secs: u32,
     /// Names this widget's stored token: `#id`, or provider and client id.
     pub key: String,
+    /// The `client-id` setting, empty when not set: read once, here, where each of the five
+    /// callers of [`client_id`](Self::client_id) asked the settings and had the text back
+    /// through memory.
+    client_id: String,
 }
 
 impl Config {
@@ -180,6 +184,7 @@ impl Config {
             .get(Attr::Provider)
             .and_then(provider::find)
             .unwrap_or(&provider::CUSTOM);
+        let client_id = settings.get(Attr::ClientId).unwrap_or("");
         let mut config = Self {
             // Sent and compared as an absolute URL, even when given as a path.
             redirect_uri: match settings.get(Attr::RedirectUri) {
@@ -199,8 +204,9 @@ impl Config {
             },
             key: cat(&match settings.id() {
                 Some(id) => ["#", id, ""],
-                None => [preset.id, ":", settings.get(Attr::ClientId).unwrap_or("")],
+                None => [preset.id, ":", client_id],
             }),
+            client_id: client_id.into(),
             preset,
             error: None,
             response_type: ResponseType::Token,
@@ -223,8 +229,9 @@ impl Config {
     }
 
     /// The app's client id.
+    #[inline(always)]
     pub fn client_id(&self) -> &str {
-        self.get(Attr::ClientId).unwrap_or("")
+        &self.client_id
     }
 
     /// The authorization endpoint, as set or preset (empty: the discovered one).
