@@ -15,7 +15,7 @@ use crate::core::contract::{
 };
 use crate::core::error::OAuthError;
 use crate::core::text::{
-    cat, decode_component, find, has_control, join, parse_decimal, split, split_once, words,
+    cat, decode_component, find, has_control, join, parse_decimal, split, split_once, words, Lend,
 };
 
 /// The default `timeout`, in seconds.
@@ -174,6 +174,8 @@ pub struct Config {
     /// callers of [`client_id`](Self::client_id) asked the settings and had the text back
     /// through memory.
     client_id: String,
+    /// The issuer, set or preset (see [`issuer`](Self::issuer)): read once, as the client id.
+    issuer: Option<String>,
 }
 
 impl Config {
@@ -185,6 +187,7 @@ impl Config {
             .and_then(provider::find)
             .unwrap_or(&provider::CUSTOM);
         let client_id = settings.get(Attr::ClientId).unwrap_or("");
+        let issuer = settings.get(Attr::Issuer);
         let mut config = Self {
             // Sent and compared as an absolute URL, even when given as a path.
             redirect_uri: match settings.get(Attr::RedirectUri) {
@@ -194,14 +197,13 @@ impl Config {
             scope: match settings.get(Attr::Scope) {
                 Some(list) => join(&words(list), " "),
                 // A provider named by its issuer speaks OpenID Connect.
-                None => String::from(
-                    if preset.default_scope.is_empty() && settings.get(Attr::Issuer).is_some() {
-                        "openid"
-                    } else {
-                        preset.default_scope
-                    },
-                ),
+                None => String::from(if preset.default_scope.is_empty() && issuer.is_some() {
+                    "openid"
+                } else {
+                    preset.default_scope
+                }),
             },
+            issuer: issuer.or(preset.issuer).map(String::from),
             key: cat(&match settings.id() {
                 Some(id) => ["#", id, ""],
                 None => [preset.id, ":", client_id],
@@ -294,12 +296,12 @@ impl Config {
     }
 
     /// The provider's issuer identifier: the attribute, or the preset's (Google's).
+    #[inline(always)]
     pub fn issuer(&self) -> Option<&str> {
-        self.get(Attr::Issuer).or(self.preset.issuer)
+        self.issuer.lend()
     }
 
-    /// Whether there is an issuer (see [`issuer`](Self::issuer)): a `bool` comes back in a
-    /// register, where the issuer's text comes back through memory at each call.
+    /// Whether there is an issuer (see [`issuer`](Self::issuer)).
     pub fn has_issuer(&self) -> bool {
         self.issuer().is_some()
     }
