@@ -176,6 +176,9 @@ pub struct Config {
     client_id: String,
     /// The issuer, set or preset (see [`issuer`](Self::issuer)): read once, as the client id.
     issuer: Option<String>,
+    /// The `extra-params` pairs, as read (none when they cannot be: the settings then fail):
+    /// read once, not at each login, `max_age` and endpoint check.
+    pub extra_params: Params,
 }
 
 impl Config {
@@ -204,6 +207,8 @@ impl Config {
                 }),
             },
             issuer: issuer.or(preset.issuer).map(String::from),
+            extra_params: Params::parse(settings.get(Attr::ExtraParams).unwrap_or(""))
+                .unwrap_or_default(),
             key: cat(&match settings.id() {
                 Some(id) => ["#", id, ""],
                 None => [preset.id, ":", client_id],
@@ -267,13 +272,14 @@ impl Config {
     pub fn max_age(&self, discovered: Option<&str>) -> Option<u64> {
         let query = split_once(self.authorization_endpoint(discovered)?, b'?')
             .map_or("", |(_, query)| query);
-        let (query, extra) = (
-            Params::parse(query).unwrap_or_default(),
-            self.extra_params(),
-        );
-        // One way out (no `?`; an empty text is no number): both pairs dropped in one place.
+        let query = Params::parse(query).unwrap_or_default();
+        // One way out (no `?`; an empty text is no number): the query's pairs dropped in one
+        // place.
         parse_decimal(
-            query.get("max_age").or(extra.get("max_age")).unwrap_or(""),
+            query
+                .get("max_age")
+                .or(self.extra_params.get("max_age"))
+                .unwrap_or(""),
             10,
         )
     }
@@ -281,12 +287,7 @@ impl Config {
     /// Why the authorization endpoint `url` cannot be sent to: its query repeats a parameter
     /// the request carries.
     pub fn repeats(&self, url: &str) -> Option<String> {
-        sends_twice(split_once(url, b'?')?.1, Some(&self.extra_params()))
-    }
-
-    /// The `extra-params` pairs, as read (none when they cannot be: the settings then fail).
-    pub fn extra_params(&self) -> Params {
-        Params::parse(self.get(Attr::ExtraParams).unwrap_or("")).unwrap_or_default()
+        sends_twice(split_once(url, b'?')?.1, Some(&self.extra_params))
     }
 
     /// The authorization server, as the settings name it: the authorization endpoint set or

@@ -111,7 +111,7 @@ pub fn authorize_url(
         form_pair(&mut query, "code_challenge_method", "S256");
     }
     // Checked when the settings were: it parses.
-    for (name, value) in config.extra_params().pairs() {
+    for (name, value) in config.extra_params.pairs() {
         form_pair(&mut query, name, value);
     }
     with_query(endpoint, &query)
