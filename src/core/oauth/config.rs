@@ -191,6 +191,12 @@ impl Config {
             .unwrap_or(&provider::CUSTOM);
         let client_id = settings.get(Attr::ClientId).unwrap_or("");
         let issuer = settings.get(Attr::Issuer);
+        // Read once, here: the login sends them, and the check is told why they could not be.
+        let (extra_params, unreadable) =
+            match Params::parse(settings.get(Attr::ExtraParams).unwrap_or("")) {
+                Ok(params) => (params, None),
+                Err(why) => (Params::default(), Some(why)),
+            };
         let mut config = Self {
             // Sent and compared as an absolute URL, even when given as a path.
             redirect_uri: match settings.get(Attr::RedirectUri) {
@@ -207,8 +213,7 @@ impl Config {
                 }),
             },
             issuer: issuer.or(preset.issuer).map(String::from),
-            extra_params: Params::parse(settings.get(Attr::ExtraParams).unwrap_or(""))
-                .unwrap_or_default(),
+            extra_params,
             key: cat(&match settings.id() {
                 Some(id) => ["#", id, ""],
                 None => [preset.id, ":", client_id],
@@ -225,7 +230,7 @@ impl Config {
             settings,
             page,
         };
-        config.error = config.check().err();
+        config.error = config.check(unreadable).err();
         Rc::new(config)
     }
 
@@ -338,8 +343,9 @@ impl Config {
     }
 
     /// The rules, in order; the first broken one is the error. Fills in what follows from the
-    /// settings once they hold.
-    fn check(&mut self) -> Result<(), OAuthError> {
+    /// settings once they hold. `extra_unreadable`: why the `extra-params` could not be read,
+    /// if they could not.
+    fn check(&mut self, extra_unreadable: Option<String>) -> Result<(), OAuthError> {
         let s = &self.settings;
         if let Some(why) = &s.unreadable {
             return Err(OAuthError::config(cat(&[
@@ -457,10 +463,10 @@ impl Config {
                     },
                     Some(_) => continue,
                 },
-                Attr::ExtraParams => match Params::parse(value) {
-                    Err(why) => cat(&["is not form-encoded: ", &why]),
+                Attr::ExtraParams => match &extra_unreadable {
+                    Some(why) => cat(&["is not form-encoded: ", why]),
                     // Its own names against the widget's alone.
-                    Ok(_) => match sends_twice(value, None) {
+                    None => match sends_twice(value, None) {
                         None => continue,
                         Some(why) => why,
                     },
