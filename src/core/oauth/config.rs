@@ -535,27 +535,10 @@ const NOT_ABSOLUTE: &str = "is not an absolute http(s) URL without user info or 
 
 /// Attributes any HTML element may carry: never advice-worthy.
 fn is_global_attribute(name: &str) -> bool {
-    const GLOBAL: &[&str] = &[
-        "class",
-        "style",
-        "hidden",
-        "title",
-        "slot",
-        "part",
-        "tabindex",
-        "lang",
-        "dir",
-        "role",
-        "inert",
-        "is",
-        "exportparts",
-        "autofocus",
-        "nonce",
-        "translate",
-        "draggable",
-        "contenteditable",
-    ];
-    GLOBAL.contains(&name)
+    // One text, not a slice of texts: a slice is a table of pointers in the wasm's data.
+    const GLOBAL: &str = "class style hidden title slot part tabindex lang dir role inert is \
+                          exportparts autofocus nonce translate draggable contenteditable";
+    split(GLOBAL, b" ").any(|global| *global == *name)
         || name.starts_with("data-")
         || name.starts_with("aria-")
         || name.starts_with("on")
@@ -1009,6 +992,47 @@ pub(crate) mod tests {
                 .description
                 .contains("client secret must never be put in a web page"));
             assert!(!err.description.contains("s3cret"));
+        }
+    }
+
+    /// HTML's global attributes, read from one text: each whole name, and no piece of one.
+    #[test]
+    fn global_attributes_are_never_advised() {
+        for name in [
+            "class",
+            "style",
+            "hidden",
+            "title",
+            "slot",
+            "part",
+            "tabindex",
+            "lang",
+            "dir",
+            "role",
+            "inert",
+            "is",
+            "exportparts",
+            "autofocus",
+            "nonce",
+            "translate",
+            "draggable",
+            "contenteditable",
+            "data-x",
+            "aria-label",
+            "onclick",
+        ] {
+            assert!(is_global_attribute(name), "{name}");
+        }
+        for name in [
+            "",
+            "clas",
+            "classes",
+            "style hidden",
+            "content",
+            "i",
+            "scope",
+        ] {
+            assert!(!is_global_attribute(name), "{name}");
         }
     }
 
