@@ -199,3 +199,22 @@ test('storage="memory" (the default) keeps the token out of web storage; a reloa
   assert.equal((await widgetState(page)).loggedIn, false);
   await context.close();
 });
+
+test('storage="local": an element inserted first and given its client-id after restores the stored session then', async () => {
+  const { page, context } = await env.newPage();
+  await openWidget(env, page, { attrs: { storage: 'local' } });
+  const detail = await allowLogin(page);
+  const other = await context.newPage();
+  // The fixture's element loses its client-id before the module loads; the page gives it back
+  // once the element is defined and connected (a framework binding it after mounting).
+  await other.addInitScript(() => { window.__attrs = { storage: 'local', 'client-id': null }; });
+  await other.goto(`${env.web}/e2e/widget.html`);
+  await other.waitForFunction(() => customElements.get('oauth-login'));
+  await other.waitForTimeout(200);
+  assert.deepEqual(await other.evaluate(() => window.events), []);
+  await other.evaluate(() => { document.getElementById('w1').clientId = 'e2e-app'; });
+  const events = await waitForEvents(other);
+  assert.deepEqual(events, [{ type: 'oauth-login', detail: { ...detail, restored: true }, target: 'w1' }]);
+  assert.equal((await widgetState(other)).loggedIn, true);
+  await context.close();
+});

@@ -63,7 +63,12 @@ pub struct Env<'a> {
 pub struct Machine {
     /// The configuration, built once per change of the settings.
     config: Rc<Config>,
+    /// The first connection's work is done (a response waiting for this widget taken, its
+    /// stored session restored): at the first connection with settings that can log in, or
+    /// that took a response.
     connected: bool,
+    /// In the document: connected, and not removed since.
+    attached: bool,
     /// Removed from the document: nothing new is scheduled (no renewal, no expiry), but what
     /// is under way still ends (see `Input::Disconnect`).
     detached: bool,
@@ -92,6 +97,7 @@ impl Default for Machine {
         Self {
             config: Config::new(Settings::default(), Page::default()),
             connected: false,
+            attached: false,
             detached: false,
             connecting: false,
             advised: Vec::new(),
@@ -115,7 +121,17 @@ impl Machine {
                 attributes,
                 origin,
                 path,
-            } => self.update(attributes, origin, path, true, now, out),
+            } => {
+                self.update(attributes, origin, path, true, now, out);
+                // Settings that complete an element already in the document (a page or a
+                // framework that gives it its client-id after inserting it): the first
+                // connection's work is done now, as it would have been with them there.
+                if self.attached && !self.connected {
+                    self.connecting = true;
+                    self.connect(env, out);
+                    self.connecting = false;
+                }
+            }
             Input::Options {
                 attributes,
                 origin,
@@ -124,6 +140,7 @@ impl Machine {
             } => self.update(attributes, origin, path, *object, now, out),
             Input::Connect {} => {
                 self.detached = false;
+                self.attached = true;
                 self.connecting = true;
                 self.connect(env, out);
                 self.connecting = false;
@@ -134,6 +151,7 @@ impl Machine {
             // listener, a logout's revocation, a renewal's try holding the Web Lock.
             Input::Disconnect {} => {
                 self.detached = true;
+                self.attached = false;
                 self.arm(now, out);
             }
             Input::Returned {} => self.returned(env, out),
@@ -254,12 +272,15 @@ impl Machine {
     }
 
     /// The first connection takes a response waiting for this widget, or restores its stored
-    /// token, or notices a redirect login that came back without an answer.
+    /// token, or notices a redirect login that came back without an answer. Settings that cannot
+    /// log in leave that to the first change that makes them whole (their key, their storage,
+    /// may not be known yet), unless a response was theirs to take.
     fn connect(&mut self, env: &mut Env, out: &mut Commands) {
         let config = self.config.clone();
         self.discover(env, out);
-        if !std::mem::replace(&mut self.connected, true) {
+        if !self.connected {
             let delivery = env.page.take_delivery(&config.key);
+            self.connected = config.error.is_none() || delivery.is_some();
             if config.error.is_none() {
                 // A failed or forged response must not cost the session stored before it: held
                 // again (renewed if it must be), without an event of its own (the response's

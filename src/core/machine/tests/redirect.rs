@@ -356,3 +356,21 @@ fn a_redirect_login_whose_page_did_not_leave_goes_again_at_the_next_click() {
     assert_eq!(go_url(&again), go_url(&first), "the same login, sent again");
     assert!(go_url(&again).is_some());
 }
+
+#[test]
+fn a_redirect_response_waits_for_its_element_to_be_set_up() {
+    // The element of the page the login returns to gets its client-id after it connected (a
+    // framework binding it after mounting): it takes its login's response then.
+    let mut w = Widget::new(&format!("{IMPLICIT}&mode=redirect"));
+    let (_, state) = w.login(0x21);
+    let mut back = w.another("authorize-url=https%3A%2F%2Fid.example%2Fauthorize&mode=redirect");
+    page_load(
+        &mut back,
+        "",
+        &format!("#access_token=t&token_type=bearer&state={state}"),
+        false,
+    );
+    assert!(fired(&back.connect()).is_empty(), "not set up yet");
+    let out = back.update(&format!("{IMPLICIT}&mode=redirect"));
+    assert_eq!(logged_in_with(&out), Some("t"), "{out:?}");
+}

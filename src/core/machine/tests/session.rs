@@ -460,3 +460,29 @@ fn a_logout_on_an_element_with_other_settings_leaves_the_record_it_did_not_grant
         "the Facebook element's session, deleted by another client's logout()"
     );
 }
+
+#[test]
+fn a_stored_session_is_restored_once_settings_set_after_connecting_complete_them() {
+    // A page (or a framework binding its attributes after mounting) that inserts the element
+    // first and gives it its client-id after: the session stored on an earlier visit is restored
+    // then, as it would be had the client-id been there at the connection.
+    let attributes = "provider=google&client-id=g&storage=local";
+    let mut w = Widget::new("provider=google&storage=local");
+    w.store.set(
+        Storage::Local,
+        &format!("{TOKEN_PREFIX}google:g"),
+        "access_token=a&expires_in=&expires_at=&scope=openid",
+    );
+    assert!(
+        event(&w.connect(), "oauth-login").is_none(),
+        "not set up yet"
+    );
+    let out = w.update(attributes);
+    let detail = event(&out, "oauth-login").unwrap_or_else(|| panic!("{out:?}"));
+    assert_eq!(detail["restored"].as_bool(), Some(true));
+    assert_eq!(rendered(&out).0, "logged-in");
+    assert!(
+        event(&w.update(&format!("{attributes}&label=Go")), "oauth-login").is_none(),
+        "once"
+    );
+}
