@@ -67,11 +67,8 @@ pub struct Machine {
     /// stored session restored): at the first connection with settings that can log in, or
     /// that took a response.
     connected: bool,
-    /// In the document: connected, and not removed since.
-    attached: bool,
-    /// Removed from the document: nothing new is scheduled (no renewal, no expiry), but what
-    /// is under way still ends (see `Input::Disconnect`).
-    detached: bool,
+    /// Whether the element is in the document, which decides what is scheduled.
+    place: Place,
     /// Within `connect`: its events wait until the page's framework has mounted the element.
     connecting: bool,
     /// Console advice already given, so each line shows once.
@@ -92,13 +89,24 @@ pub struct Machine {
     revoking: Vec<Revoking>,
 }
 
+/// Where an element is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Place {
+    /// Not connected yet (a `login(options)` widget never is): scheduled as if in the document.
+    NotYet,
+    /// Connected, and not removed since.
+    InDocument,
+    /// Removed from the document: nothing new is scheduled (no renewal, no expiry), but what
+    /// is under way still ends (see `Input::Disconnect`).
+    Removed,
+}
+
 impl Default for Machine {
     fn default() -> Self {
         Self {
             config: Config::new(Settings::default(), Page::default()),
             connected: false,
-            attached: false,
-            detached: false,
+            place: Place::NotYet,
             connecting: false,
             advised: Vec::new(),
             held: None,
@@ -126,7 +134,7 @@ impl Machine {
                 // Settings that complete an element already in the document (a page or a
                 // framework that gives it its client-id after inserting it): the first
                 // connection's work is done now, as it would have been with them there.
-                if self.attached && !self.connected {
+                if self.place == Place::InDocument && !self.connected {
                     self.connecting = true;
                     self.connect(env, out);
                     self.connecting = false;
@@ -139,8 +147,7 @@ impl Machine {
                 object,
             } => self.update(attributes, origin, path, *object, now, out),
             Input::Connect {} => {
-                self.detached = false;
-                self.attached = true;
+                self.place = Place::InDocument;
                 self.connecting = true;
                 self.connect(env, out);
                 self.connecting = false;
@@ -150,8 +157,7 @@ impl Machine {
             // may unmount the element while the person is logging in), a cancelled login's
             // listener, a logout's revocation, a renewal's try holding the Web Lock.
             Input::Disconnect {} => {
-                self.detached = true;
-                self.attached = false;
+                self.place = Place::Removed;
                 self.arm(now, out);
             }
             Input::Returned {} => self.returned(env, out),
@@ -888,7 +894,7 @@ impl Machine {
                     // A removed element gives the try up, its lock too, and tries again once back;
                     // not a refresh token it sent (it may have been used): that ends the session.
                     Some(r)
-                        if self.detached
+                        if self.place == Place::Removed
                             && !matches!(r.step, RenewStep::Request(_) | RenewStep::Prove(_)) =>
                     {
                         r.wait_until(now, out);
@@ -899,7 +905,7 @@ impl Machine {
             }
             Some(r) if matches!(r.step, RenewStep::Discovering) => self.send_refresh(env, out),
             Some(_) => self.arm(now, out),
-            None if self.detached => self.arm(now, out),
+            None if self.place == Place::Removed => self.arm(now, out),
             None if now >= self.renewal_time() => self.renew(env, out),
             None if expired && self.renewal.is_some() => {
                 let error = OAuthError::new(
@@ -1053,7 +1059,7 @@ impl Machine {
         // past, would fire at once, again and again).
         let trying = self.try_deadline(now);
         let (expiry, renewal) = match &self.held {
-            Some(held) if trying == NEVER && !self.detached => {
+            Some(held) if trying == NEVER && self.place != Place::Removed => {
                 (held.token.expires_at.unwrap_or(NEVER), self.renewal_time())
             }
             _ => (NEVER, trying),
