@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use super::callback::PageState;
 use super::io::{Command, Commands};
-use super::{answered, endpoint_of, fetch, warn};
+use super::{answered, endpoint_of, fetch, may_come_back, warn};
 use crate::core::contract::{Attr, ErrorCode, ResponseType};
 use crate::core::error::OAuthError;
 use crate::core::oauth::config::Config;
@@ -225,6 +225,15 @@ impl Proof {
                             page.keys.clear();
                         }
                         progress
+                    }
+                    // A server failing (5xx) or busy (429) says nothing of the id_token: the key
+                    // set could not be read, as the discovery document's such answer is
+                    // `network_error` (a renewal's `oauth-expired` error then says so too).
+                    Reply::Answered(status, _) if may_come_back(status) => {
+                        Progress::Failed(OAuthError::new(
+                            ErrorCode::NetworkError,
+                            answered("the issuer's key set", uri, status),
+                        ))
                     }
                     Reply::Answered(status, _) => {
                         Progress::Failed(refused_as(&answered("the issuer's key set", uri, status)))

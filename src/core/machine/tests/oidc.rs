@@ -1204,3 +1204,52 @@ fn the_tokens_of_a_code_login_that_fails_its_proof_are_revoked_at_the_discovered
     assert_eq!(error(&out), Some("invalid_id_token"));
     assert!(revocations(&out).is_empty(), "{out:?}");
 }
+
+/// A key set answered 5xx or 429 (a server failing, or busy) says nothing of the id_token: at a
+/// login it is `network_error`, as the discovery document's such answer is, and a renewal that
+/// needed it ends with `oauth-expired` `network_error`, not `invalid_id_token` (which tells the
+/// page a renewed id_token failed its checks). A 4xx is still the key set's fault.
+#[test]
+fn a_key_set_answered_5xx_is_a_network_error_not_an_invalid_id_token() {
+    for (status, code) in [
+        (503, "network_error"),
+        (429, "network_error"),
+        (404, "invalid_id_token"),
+    ] {
+        let mut w = Widget::new(DISCOVERED);
+        w.discovered(DISCOVERY);
+        let id_token = jws(HEADER, &claims(0x36, ""));
+        let out = code_login(&mut w, 0x36, &token_answer(&id_token));
+        assert_eq!(
+            find(&out, "fetch").unwrap()["url"],
+            "https://id.example/jwks"
+        );
+        let out = w.answer(&out, status, "busy");
+        assert_eq!(error(&out), Some(code), "{status}: {out:?}");
+    }
+    let attributes = format!("{DISCOVERED}&storage=session&scope=openid&revoke-url=%2Frevoke");
+    let mut w = Widget::new(&attributes);
+    w.discovered(DISCOVERY);
+    proven_with_refresh_token(&mut w, 0x37);
+    let mut b = w.another(&attributes);
+    b.discovered(DISCOVERY);
+    let refresh = b.tick_at(NOW + 540_000);
+    let renewed = renewed_id_token(&b);
+    let keys = b.answer(
+        &refresh,
+        200,
+        &format!(
+            r#"{{"access_token":"a2","token_type":"Bearer","expires_in":600,"refresh_token":"r2","id_token":"{renewed}"}}"#
+        ),
+    );
+    assert_eq!(
+        find(&keys, "fetch").unwrap()["url"],
+        "https://id.example/jwks"
+    );
+    let out = b.answer(&keys, 503, "busy");
+    assert_eq!(
+        event(&out, "oauth-expired").unwrap()["error"],
+        "network_error",
+        "{out:?}"
+    );
+}
