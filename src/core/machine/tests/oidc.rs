@@ -1253,3 +1253,36 @@ fn a_key_set_answered_5xx_is_a_network_error_not_an_invalid_id_token() {
         "{out:?}"
     );
 }
+
+/// Settings that prove who logged in take only a session with its verified id_token. One granted
+/// as plain OAuth (`openid` without `issuer`) by the same server and client, in the storage they
+/// share, was restored as theirs: a profile never held to an id_token, `idToken` and `claims`
+/// null, and a renewal then took an id_token naming anyone (nothing to hold it to, Core 12.2),
+/// whose `claims.sub` the detail gave beside the other `profile.sub`.
+#[test]
+fn a_proving_element_leaves_a_session_granted_as_plain_oauth() {
+    let plain = "authorize-url=https%3A%2F%2Fid.example%2Fauth&client-id=spa&scope=openid&response-type=code&token-url=https%3A%2F%2Fid.example%2Ftoken&storage=session&userinfo-url=https%3A%2F%2Fid.example%2Fme";
+    let mut a = Widget::new(plain);
+    a.connect();
+    let (out, state) = a.login(0x40);
+    let _ = a.digest(&out);
+    let out = a.popup_answer(&format!("?code=c&state={state}"), "");
+    let out = a.answer(
+        &out,
+        200,
+        r#"{"access_token":"a1","token_type":"Bearer","expires_in":600,"refresh_token":"r1"}"#,
+    );
+    let out = a.answer(&out, 200, r#"{"sub":"someone","name":"Unverified"}"#);
+    assert_eq!(logged_in_with(&out), Some("a1"));
+    let proving = format!("{plain}&issuer=https%3A%2F%2Fid.example");
+    let mut b = a.another(&proving);
+    let out = b.connect();
+    assert_eq!(event(&out, "oauth-login"), None, "{out:?}");
+    let out = b.answer(&out, 200, DISCOVERY);
+    assert_eq!(event(&out, "oauth-login"), None, "{out:?}");
+    let out = b.tick_at(NOW + 540_000);
+    assert!(find(&out, "fetch").is_none(), "nothing to renew: {out:?}");
+    // The plain element still has its own.
+    let mut c = a.another(plain);
+    assert_eq!(logged_in_with(&c.connect()), Some("a1"));
+}
