@@ -668,8 +668,9 @@ impl Machine {
 
     /// A callback page's response. Taken only from this widget's own popup on this page's own
     /// origin, or from the channel with this very login's state (any tab of the origin hears
-    /// the channel); anything else is ignored, and the login stays pending. `raw`: the
-    /// response, as the callback page's address held it.
+    /// the channel), or, for a login whose popup is out of sight (cut off by COOP), an error
+    /// with no state at all from the channel; anything else is ignored, and the login stays
+    /// pending. `raw`: the response, as the callback page's address held it.
     fn message(
         &mut self,
         source: Source,
@@ -681,11 +682,19 @@ impl Machine {
     ) {
         let state = state_of(raw);
         let has_state = |p: &Pending| state.lend().is_some_and(|s| p.secrets.state.matches(s));
+        // A refusal without `state` (Instagram's documented denial) reaches the channel only
+        // from a popup its provider cut off from its opener: the contract reports it to the
+        // login pending in that popup, which is one out of sight here. (Two tabs each with
+        // such a login both fail; neither logs in.)
+        let stateless_error =
+            state.is_none() && Params::parse(raw).is_ok_and(|p| p.get("error").is_some());
         match &mut self.attempt {
             Attempt::Pending(p) if p.popup.is_some() && matches!(p.stage, Stage::Authorize(_)) => {
                 let ours = match source {
                     Source::Popup => *origin == *self.config.page.origin,
-                    Source::Channel => has_state(p),
+                    Source::Channel => {
+                        has_state(p) || stateless_error && p.popup.is_some_and(|w| w.lost_sight)
+                    }
                     Source::Other => false,
                 };
                 if !ours {
@@ -698,9 +707,9 @@ impl Machine {
             // A popup taken for closed before it showed a page was cut off after all.
             Attempt::Cancelled(parked)
                 if source == Source::Channel
-                    && parked
-                        .as_ref()
-                        .is_some_and(|p| has_state(p) && env.now <= p.deadline()) =>
+                    && parked.as_ref().is_some_and(|p| {
+                        (has_state(p) || stateless_error) && env.now <= p.deadline()
+                    }) =>
             {
                 if let Some(login) = parked.take() {
                     learn_severs(env.store, &login.config);

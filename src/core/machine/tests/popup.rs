@@ -223,6 +223,45 @@ fn a_popup_closed_before_it_showed_a_page_is_a_cancel_whose_answer_is_still_take
     );
 }
 
+/// Instagram's documented denial has no `state`. From a popup cut off by COOP it can only come
+/// over the channel: the login whose popup is out of sight takes it as its own and fails with the
+/// provider's code, not at its timeout; so does one taken for closed (the first time), which then
+/// learns its real cause. A stateless success is still refused.
+#[test]
+fn a_stateless_refusal_from_a_cut_off_popup_reaches_its_login() {
+    let denial = "?error=access_denied&error_reason=user_denied&error_description=The+user+denied+your+request.";
+    // Taken for closed, the provider not yet known to cut popups off.
+    let mut w = Widget::new(&format!("{IMPLICIT}&timeout=30"));
+    w.login(0x23);
+    assert_eq!(error(&w.looks("bcc")), Some("popup_closed"));
+    w.now += 2_000;
+    let out = w.message(Source::Channel, ORIGIN, denial, "");
+    assert_eq!(names(&out)[0], "ack");
+    assert_eq!(error(&out), Some("access_denied"));
+    assert_eq!(description(&out), "The user denied your request.");
+
+    // Out of sight, the provider known to cut popups off.
+    let (_, state) = w.login(0x24);
+    w.looks("bcc");
+    assert!(
+        w.message(
+            Source::Channel,
+            ORIGIN,
+            "",
+            "#access_token=t&token_type=bearer"
+        )
+        .is_empty(),
+        "a success without a state is no login's"
+    );
+    let out = w.message(Source::Channel, ORIGIN, denial, "");
+    assert_eq!(error(&out), Some("access_denied"));
+    assert!(
+        w.message(Source::Channel, ORIGIN, "", &token_hash(&state))
+            .is_empty(),
+        "the login is over"
+    );
+}
+
 #[test]
 fn a_late_answer_to_a_cancelled_login_is_refused_after_its_timeout() {
     let mut w = Widget::new(&format!("{IMPLICIT}&timeout=3"));
