@@ -59,6 +59,22 @@ test('with COOP known, a popup login where the user clicks Allow after 2 s succe
   await context.close();
 });
 
+test('with COOP known, Instagram\'s stateless denial reaches the login out of sight: access_denied at once, and the popup closes', async () => {
+  const { page, context } = await env.newPage();
+  await openKnowingCoop(page, { attrs: { 'authorize-url': `${env.provider}/oauth/authorize?deny_in=query` } });
+  const popup = await startLogin(page);
+  assert.equal(await severed(popup), true, 'the provider page severed the popup from its opener');
+  await decide(popup, 'Deny');
+  const outcome = await loginOutcome(page);
+  assert.deepEqual(
+    [outcome.err?.code, outcome.err?.reason, outcome.err?.description],
+    ['access_denied', 'user_denied', 'The user denied your request'],
+    JSON.stringify(outcome),
+  );
+  assert.equal((await widgetState(page)).message, 'Login failed: The user denied your request');
+  await context.close();
+});
+
 test('with COOP known, two widgets logging in at once each get their own token', async () => {
   const { page, context } = await env.newPage();
   await openKnowingCoop(page, { path: '/e2e/two.html' });
