@@ -337,6 +337,11 @@ impl Machine {
             return;
         };
         env.store.remove(Storage::Session, PENDING_KEY);
+        // One that ran out long ago (the tab went elsewhere and came back much later) is
+        // forgotten: no cancel to tell of now.
+        if env.now > login.deadline() {
+            return;
+        }
         // The prefix `warn` gives, in the text `causes` builds: not copied into another.
         out.emit(Command::Warn {
             text: &login.causes(console!(

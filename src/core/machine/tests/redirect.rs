@@ -167,6 +167,16 @@ fn coming_back_without_an_answer_says_why_it_may_have_failed() {
     assert_eq!(warnings(&out), ["<oauth-login>: the login by redirect came back without an answer; if the provider showed an error, check client-id `app`, register http://localhost:8080/app (callbackurl) with it, and check scope `basic`"]);
     assert_eq!(rendered(&out).0, "cancelled");
     assert!(back.store.get(Storage::Session, PENDING_KEY).is_none());
+    // Back past the login's timeout (the tab went elsewhere, and came back much later): the
+    // login is forgotten, not reported as a cancel now.
+    let mut w = Widget::new(&attributes);
+    w.login(0x43);
+    let mut late = w.another(&attributes);
+    late.now = w.now + 300_001;
+    let out = late.connect();
+    assert!(warnings(&out).is_empty(), "{out:?}");
+    assert_eq!(rendered(&out).0, "logged-out");
+    assert!(late.store.get(Storage::Session, PENDING_KEY).is_none());
     // Another widget's record is not ours to judge.
     let mut w = Widget::new(&attributes);
     w.login(0x45);
