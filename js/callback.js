@@ -9,7 +9,9 @@ import { randomBytes } from './webcrypto.js';
  * driver as `this` and the command's fields as arguments. */
 export const pageCommands = {
   [CMD_CLEAN](url) {
-    history.replaceState(history.state, '', url);
+    // On this origin, whatever the page's <base href> says (a relative address resolves
+    // against it, and another origin's throws), and even for a path that starts with `//`.
+    history.replaceState(history.state, '', location.origin + url);
   },
 
   /** Posts the response to the opener (our own origin only) or on the channel; waits for the ack. */

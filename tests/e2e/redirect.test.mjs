@@ -1,6 +1,7 @@
 // Redirect mode end to end: the round trip with the address cleaned afterwards, a blocked popup
 // going on as a redirect (fallback="redirect", the default), the result delivered to the element
-// that started it, Instagram's stateless query denial on return, and a replayed callback URL.
+// that started it, Instagram's stateless query denial on return, a replayed callback URL, and the
+// address cleaned on a page whose <base href> is another origin's.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -52,6 +53,25 @@ test('redirect mode: the login round trip delivers oauth-login and cleans the ad
   await page.goForward();
   assert.equal(page.url(), `${env.web}/e2e/widget.html`);
   assert.ok(urls.some((u) => u.includes('#access_token=')), 'the response did arrive in the address');
+  await context.close();
+});
+
+test('a page whose <base href> is another origin\'s still has a response taken out of its address', async () => {
+  const { page, context, consoleLines } = await env.newPage();
+  // A page whose links resolve against a CDN (its own scripts named absolutely): `history`
+  // resolves a relative address against that base too.
+  await page.route(`${env.web}/e2e/widget.html**`, async (route) => {
+    const response = await route.fetch();
+    const body = (await response.text())
+      .replace('<head>', '<head><base href="https://cdn.invalid/">')
+      .replaceAll('src="/', `src="${env.web}/`);
+    await route.fulfill({ response, body });
+  });
+  await openWidget(env, page, { path: '/e2e/widget.html?keep=1&error=access_denied&error_reason=user_denied' });
+  assert.equal(await page.evaluate(() => document.baseURI), 'https://cdn.invalid/');
+  await page.waitForFunction(() => !location.search.includes('error'));
+  assert.equal(page.url(), `${env.web}/e2e/widget.html?keep=1`);
+  assert.deepEqual(consoleLines.filter((l) => l.startsWith('pageerror')), []);
   await context.close();
 });
 
