@@ -118,10 +118,11 @@ pub fn read_jws(compact: &str) -> Result<Jws<'_>, OAuthError> {
         let Some((header, payload, signing_input, signature)) = parts(compact) else {
             break 'fixed "not a compact JWS (three base64url parts)";
         };
-        let Some(header) = object_text(header) else {
+        // Read once, as an object: a part that does not decode reads as empty text, no JSON.
+        let header = decoded(header).unwrap_or_default();
+        let Some(header @ Value::Object(_)) = json::parse(&header) else {
             break 'fixed "the header is not a JSON object";
         };
-        let header = json::parse(&header).unwrap_or(Value::Null);
         // A member given twice reads as absent (the JSON reader's rule): a doubled `alg` is
         // then refused, a doubled `kid` names no key. `crit` is refused however often it occurs.
         if header.any_is("crit", None) {
@@ -171,9 +172,14 @@ fn parts(compact: &str) -> Option<(&str, &str, &str, Vec<u8>)> {
     Some((header, payload, signing_input, from_base64url(signature)?))
 }
 
+/// The text a base64url part decodes to, if it is UTF-8.
+fn decoded(part: &str) -> Option<String> {
+    utf8(&from_base64url(part)?)
+}
+
 /// The text a base64url part decodes to, if it is UTF-8 and one JSON object.
 fn object_text(part: &str) -> Option<String> {
-    let text = utf8(&from_base64url(part)?)?;
+    let text = decoded(part)?;
     matches!(json::parse(&text), Some(Value::Object(_))).then_some(text)
 }
 
