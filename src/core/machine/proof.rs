@@ -23,7 +23,7 @@ use crate::core::oidc::jwk::{choose_key, KeyChoice};
 use crate::core::oidc::jws::{read_jws, Alg};
 use crate::core::oidc::profile::{merge, profile_from_claims, profile_from_userinfo, Profile};
 use crate::core::oidc::{refused, refused_as};
-use crate::core::text::{cat, form, Lend};
+use crate::core::text::{cat, form_pair, Lend};
 
 /// A request's outcome, as the browser reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -354,7 +354,9 @@ impl Proof {
         // A preset whose API takes the token as a query parameter takes it here too.
         let in_query = self.config.preset.token_in_query;
         let url = if in_query {
-            with_query(&url, &form(&[("access_token", token)]))
+            let mut query = String::new();
+            form_pair(&mut query, "access_token", token);
+            with_query(&url, &query)
         } else {
             url
         };
