@@ -104,12 +104,13 @@ fn read(object: &Value, shape: UserinfoShape) -> Profile {
     }
 }
 
-/// A non-empty string's text.
+/// A non-empty string's text. Told empty by its raw text, quotes included (an escape is never
+/// empty): nothing is copied to be dropped.
 fn text(value: Option<Value>) -> Option<String> {
-    value?
-        .as_str()
-        .map(Cow::into_owned)
-        .filter(|s| !s.is_empty())
+    match value? {
+        string @ Value::Str(raw) if raw.len() > 2 => string.as_str().map(Cow::into_owned),
+        _ => None,
+    }
 }
 
 /// The member at `path` (see [`members`]), if present once at each step and not `null`.
