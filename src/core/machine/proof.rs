@@ -155,14 +155,13 @@ impl Proof {
         self.alg = jws.alg;
         self.claims = jws.claims;
         let name = "jwks_uri, so the id_token cannot be verified";
-        let uri = match endpoint_of(&self.config, self.jwks_uri(), name) {
-            Ok(uri) => uri,
-            Err(error) => return Progress::Failed(error),
-        };
-        let keys = page.keys(uri);
-        let choice = match keys {
-            Some(keys) => choose_key(keys, jws.kid.lend(), jws.alg),
-            None => KeyChoice::UnknownKid,
+        // One way on from here, so the token read is dropped in one place.
+        let choice = match endpoint_of(&self.config, self.jwks_uri(), name) {
+            Ok(uri) => match page.keys(uri) {
+                Some(keys) => choose_key(keys, jws.kid.lend(), jws.alg),
+                None => KeyChoice::UnknownKid,
+            },
+            Err(error) => KeyChoice::Refused(error),
         };
         match choice {
             KeyChoice::Key(jwk) => {
