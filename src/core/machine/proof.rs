@@ -13,15 +13,16 @@ use super::io::{Command, Commands};
 use super::{answered, endpoint_of, fetch, may_come_back, warn};
 use crate::core::contract::{Attr, ErrorCode, ResponseType};
 use crate::core::error::OAuthError;
+use crate::core::json;
 use crate::core::oauth::config::Config;
 use crate::core::oauth::provider::UserinfoShape;
 use crate::core::oauth::request::{with_query, Secret};
 use crate::core::oauth::response::Granted;
-use crate::core::oidc::claims::{check_at_hash, check_claims, same_subject, Expect, Verified};
+use crate::core::oidc::claims::{check_at_hash, check_parsed, same_subject, Expect, Verified};
 use crate::core::oidc::discovery::Discovery;
 use crate::core::oidc::jwk::{choose_key, KeyChoice};
 use crate::core::oidc::jws::{read_jws, Alg};
-use crate::core::oidc::profile::{merge, profile_from_claims, profile_from_userinfo, Profile};
+use crate::core::oidc::profile::{merge, profile_from_parsed, profile_from_userinfo, Profile};
 use crate::core::oidc::{refused, refused_as};
 use crate::core::text::{cat, form_pair, Lend};
 
@@ -303,7 +304,9 @@ impl Proof {
                 (self.config).max_age(discovered.and_then(|d| d.authorization_endpoint.lend()))
             }),
         };
-        let verified = match check_claims(&self.claims, &expect) {
+        // Parsed once, for the checks and the profile.
+        let claims = json::parse(&self.claims);
+        let verified = match check_parsed(claims, &expect) {
             Ok(verified) => verified,
             Err(error) => return Progress::Failed(error),
         };
@@ -313,7 +316,7 @@ impl Proof {
             }
         }
         if self.reads_profile {
-            self.profile = profile_from_claims(&self.claims);
+            self.profile = profile_from_parsed(claims);
         }
         self.verified = Some(verified);
         // The implicit grant's access token came beside the id_token, not from the token

@@ -58,10 +58,17 @@ pub struct Verified {
 /// `invalid_id_token` naming the check.
 #[inline(always)]
 pub fn check_claims(claims: &str, expect: &Expect) -> Result<Verified, OAuthError> {
+    check_parsed(json::parse(claims), expect)
+}
+
+/// [`check_claims`] on the claims' text as parsed (`None`: not JSON), for a caller that reads
+/// them again for the profile: one parse for both.
+#[inline(always)]
+pub fn check_parsed(claims: Option<Value>, expect: &Expect) -> Result<Verified, OAuthError> {
     // Each fixed refusal, `checked`'s too, leaves the block with its text, made an error in one
     // place below.
     let why = 'fixed: {
-        let Some(claims @ Value::Object(_)) = json::parse(claims) else {
+        let Some(claims @ Value::Object(_)) = claims else {
             break 'fixed "the payload is not a JSON object";
         };
         if claims.has_duplicate() {

@@ -56,10 +56,14 @@ fn members(shape: UserinfoShape) -> &'static [&'static str; 6] {
 /// else.
 #[inline(always)]
 pub fn profile_from_claims(claims: &str) -> Profile {
-    read(
-        &json::parse(claims).unwrap_or(Value::Null),
-        UserinfoShape::Oidc,
-    )
+    profile_from_parsed(json::parse(claims))
+}
+
+/// [`profile_from_claims`] on the claims' text as parsed (`None`: not JSON), for a caller that
+/// parsed them to check them: one parse for both.
+#[inline(always)]
+pub fn profile_from_parsed(claims: Option<Value>) -> Profile {
+    read(&claims.unwrap_or(Value::Null), UserinfoShape::Oidc)
 }
 
 /// The profile a profile endpoint answered, read as `shape`: the body must be a JSON object
