@@ -18,12 +18,23 @@ const ENDPOINTS: [&str; 6] = [
 /// The address of `issuer`'s discovery document (section 4): `/.well-known/openid-configuration`
 /// appended, so an issuer with a path keeps it; one trailing `/` of the issuer is dropped first.
 pub fn discovery_url(issuer: &str) -> String {
-    // The last byte read, not `strip_suffix` (whose `ends_with` nothing else in the wasm uses).
-    let issuer = match issuer.as_bytes().last() {
-        Some(b'/') => issuer.get(..issuer.len() - 1).unwrap_or(issuer),
-        _ => issuer,
+    // After a trailing `/`, the path without its own `/`: the same text, and the issuer is not
+    // cut (a checked `get` at run time). The path's tail is cut at compile time, from the same
+    // bytes (a second literal costs its 32 bytes). The last byte is read, not `ends_with`
+    // (nothing else in the wasm uses it).
+    const PATH: &str = "/.well-known/openid-configuration";
+    const AFTER_SLASH: &str = match PATH.as_bytes() {
+        [_, tail @ ..] => match std::str::from_utf8(tail) {
+            Ok(tail) => tail,
+            Err(_) => PATH,
+        },
+        [] => PATH,
     };
-    cat(&[issuer, "/.well-known/openid-configuration"])
+    let path = match issuer.as_bytes().last() {
+        Some(b'/') => AFTER_SLASH,
+        _ => PATH,
+    };
+    cat(&[issuer, path])
 }
 
 /// What a discovery document supplies; each endpoint absent or `null` in it is `None`.
