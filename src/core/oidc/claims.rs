@@ -1,6 +1,7 @@
 //! The id_token's claims, checked once its signature verified (OpenID Connect Core 3.1.3.7 and
 //! 3.2.2.11), `at_hash` (3.1.3.6, 3.2.2.9), and what a renewed id_token must keep (12.2).
 
+use super::profile::text;
 use super::{refused, refused_as};
 use crate::core::error::OAuthError;
 use std::borrow::Cow;
@@ -162,7 +163,8 @@ fn checked(claims: &Value, expect: &Expect, iss: String) -> Result<Verified, &'s
     if auth_time_ms.is_none() && auth_time.is_some_and(|given| !matches!(given, Value::Null)) {
         return Err("`auth_time` is not a number of seconds");
     }
-    let Some(sub) = claims.str_of("sub").filter(|sub| !sub.is_empty()) else {
+    // Read as the profile reads a text: a non-empty string's.
+    let Some(sub) = text(claims.get("sub")) else {
         return Err("`sub` is missing or empty");
     };
     Ok(named(claims, iss, sub, &audiences))

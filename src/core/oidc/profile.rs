@@ -108,9 +108,9 @@ fn read(object: &Value, shape: UserinfoShape) -> Profile {
     }
 }
 
-/// A non-empty string's text. Told empty by its raw text, quotes included (an escape is never
-/// empty): nothing is copied to be dropped.
-fn text(value: Option<Value>) -> Option<String> {
+/// A non-empty string's text (the profile's texts, and the claims' `sub`). Told empty by its raw
+/// text, quotes included (an escape is never empty): nothing is copied to be dropped.
+pub(crate) fn text(value: Option<Value>) -> Option<String> {
     match value? {
         string @ Value::Str(raw) if raw.len() > 2 => string.as_str().map(Cow::into_owned),
         _ => None,
