@@ -189,8 +189,8 @@ fn audience_text(audiences: &[Member]) -> String {
     let mut aud = Writer::default();
     aud.raw("[");
     for (_, audience) in audiences {
-        // Owned as `str_of` owns, by the same code.
-        aud.string(&audience.as_str().map(Cow::into_owned).unwrap_or_default());
+        // Owned by the reader of a non-empty string (an empty one, or none, is written empty).
+        aud.string(&text(Some(*audience)).unwrap_or_default());
     }
     aud.raw("]");
     aud.finish()
