@@ -86,13 +86,15 @@ pub fn profile_from_userinfo(body: &str, shape: UserinfoShape) -> Result<Profile
 /// empty; an id may also be a whole number (Instagram's ids sometimes are), kept as written;
 /// `email_verified` may be a boolean or the string `"true"`/`"false"` (some providers send one).
 fn read(object: &Value, shape: UserinfoShape) -> Profile {
-    let &[sub, name, email, picture, username, verified] = members(shape);
-    let sub = match member(object, sub) {
+    // Each path taken by its place (see `members`) where it is read: destructured, all six were
+    // loaded first.
+    let names = members(shape);
+    let sub = match member(object, names[0]) {
         // A JSON number is whole and not negative when it has no sign, point or exponent.
         Some(Value::Number(n)) if find(n, b"-+.eE").is_none() => Some(n.into()),
         found => text(found),
     };
-    let email_verified = match member(object, verified) {
+    let email_verified = match member(object, names[5]) {
         Some(Value::Bool(b)) => Some(b),
         Some(given) if given.is_str("true") => Some(true),
         Some(given) if given.is_str("false") => Some(false),
@@ -100,11 +102,11 @@ fn read(object: &Value, shape: UserinfoShape) -> Profile {
     };
     Profile {
         sub,
-        name: text(member(object, name)),
-        email: text(member(object, email)),
+        name: text(member(object, names[1])),
+        email: text(member(object, names[2])),
         email_verified,
-        picture: text(member(object, picture)).filter(|url| is_secure_url(url)),
-        username: text(member(object, username)),
+        picture: text(member(object, names[3])).filter(|url| is_secure_url(url)),
+        username: text(member(object, names[4])),
     }
 }
 
