@@ -381,8 +381,8 @@ pub fn userinfo(config: &Config, discovery: Option<&Discovery>) -> Option<(Strin
     let shape = preset.userinfo_shape;
     match config.endpoint(Attr::UserinfoUrl) {
         Some(url) => Some((url?, shape)),
-        None => match discovery.and_then(|d| d.userinfo_endpoint.clone()) {
-            Some(url) => Some((url, UserinfoShape::Oidc)),
+        None => match discovery.and_then(|d| d.userinfo_endpoint.lend()) {
+            Some(url) => Some((url.into(), UserinfoShape::Oidc)),
             // `is_empty`, not a match on `""`: that calls the slices' comparison.
             None if preset.userinfo_url.is_empty() => None,
             None => Some((preset.userinfo_url.into(), shape)),
