@@ -113,8 +113,9 @@ fn read(object: &Value, shape: UserinfoShape) -> Profile {
 /// A non-empty string's text (the profile's texts, and the claims' `sub`). Told empty by its raw
 /// text, quotes included (an escape is never empty): nothing is copied to be dropped.
 pub(crate) fn text(value: Option<Value>) -> Option<String> {
-    match value? {
-        string @ Value::Str(raw) if raw.len() > 2 => string.as_str().map(Cow::into_owned),
+    // Matched by reference: the value is read where it is, not copied first.
+    match &value {
+        Some(string @ Value::Str(raw)) if raw.len() > 2 => string.as_str().map(Cow::into_owned),
         _ => None,
     }
 }
