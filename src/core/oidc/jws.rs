@@ -120,7 +120,7 @@ pub fn read_jws(compact: &str) -> Result<Jws<'_>, OAuthError> {
         };
         // Read once, as an object: a part that does not decode reads as empty text, no JSON.
         let header = decoded(header).unwrap_or_default();
-        let Some(header @ Value::Object(_)) = json::parse(&header) else {
+        let Some(header @ Value::Object(_)) = &json::parse(&header) else {
             break 'fixed "the header is not a JSON object";
         };
         // A member given twice reads as absent (the JSON reader's rule): a doubled `alg` is
