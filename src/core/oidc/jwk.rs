@@ -70,7 +70,7 @@ fn shape(alg: Alg) -> Shape {
 /// chosen must have well-formed public members; the text returned holds only those, with
 /// `ext:true`, so private members never reach JS.
 pub fn choose_key(jwks: &str, kid: Option<&str>, alg: Alg) -> KeyChoice {
-    let Some(keys @ Value::Array(_)) = json::parse(jwks).and_then(|set| set.get("keys")) else {
+    let Some(keys @ Value::Array(_)) = &json::parse(jwks).and_then(|set| set.get("keys")) else {
         return refuse(&["the key set is not {\"keys\":[...]}"]);
     };
     let (kty, crv, not_one, members) = shape(alg);
