@@ -70,10 +70,10 @@ pub fn profile_from_parsed(claims: Option<Value>) -> Profile {
 /// naming the user (the error, a sentence for the console, says which member is missing).
 #[inline(always)]
 pub fn profile_from_userinfo(body: &str, shape: UserinfoShape) -> Result<Profile, String> {
-    let Some(object @ Value::Object(_)) = json::parse(body) else {
+    let Some(object @ Value::Object(_)) = &json::parse(body) else {
         return Err("the profile answer is not a JSON object".into());
     };
-    let profile = read(&object, shape);
+    let profile = read(object, shape);
     if profile.sub.is_none() {
         let &[sub, ..] = members(shape);
         let sub = split_once(sub, b'|').map_or(sub, |(first, _)| first);
