@@ -61,7 +61,7 @@ pub struct Discovery {
 /// `issuer` fails.
 #[inline(always)]
 pub fn read_discovery(body: &str, issuer: &str) -> Result<Discovery, String> {
-    let Some(doc @ Value::Object(_)) = json::parse(body) else {
+    let Some(doc @ Value::Object(_)) = &json::parse(body) else {
         return Err(cat(&[
             "the discovery document of `",
             issuer,
