@@ -133,10 +133,11 @@ fn checked(claims: &Value, expect: &Expect, iss: String) -> Result<Verified, &'s
         return Err("`iat` is in the future");
     }
     // RFC 7519 4.1.5: `nbf`, if given, with the same skew.
-    if let Some(nbf) = claims.get("nbf") {
-        if seconds_ms(Some(nbf)).is_none_or(|nbf| nbf > expect.now_ms.saturating_add(SKEW_MS)) {
-            return Err("`nbf` is not a number of seconds in the past");
-        }
+    let nbf = claims.get("nbf");
+    if nbf.is_some()
+        && seconds_ms(nbf).is_none_or(|nbf| nbf > expect.now_ms.saturating_add(SKEW_MS))
+    {
+        return Err("`nbf` is not a number of seconds in the past");
     }
     if let Some(nonce) = expect.nonce {
         // The given nonce owned as `str_of` owns it: that code is shared, a lent one's is not.
