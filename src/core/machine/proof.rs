@@ -179,7 +179,10 @@ impl Proof {
                 });
                 Progress::Waiting
             }
-            KeyChoice::UnknownKid if !self.keys_read => self.read_keys(seq, out),
+            KeyChoice::UnknownKid if !self.keys_read => {
+                self.read_keys(seq, out);
+                Progress::Waiting
+            }
             KeyChoice::UnknownKid => Progress::Failed(refused(&[
                 "no key of the issuer's key set is `",
                 jws.kid.lend().unwrap_or(""),
@@ -194,12 +197,12 @@ impl Proof {
         self.discovery.as_ref()?.jwks_uri.lend()
     }
 
-    /// Asks for the key set (a proof that checks a signature has a `jwks_uri`).
-    fn read_keys(&mut self, seq: &mut u32, out: &mut Commands) -> Progress {
+    /// Asks for the key set (a proof that checks a signature has a `jwks_uri`); the caller
+    /// then waits (no `Progress` handed back through memory for it).
+    fn read_keys(&mut self, seq: &mut u32, out: &mut Commands) {
         self.keys_read = true;
         self.step = Step::Keys;
         self.seq = fetch(seq, self.jwks_uri().unwrap_or(""), None, out);
-        Progress::Waiting
     }
 
     /// The answer to the request the proof waits for: the key set, or the profile.
@@ -278,7 +281,8 @@ impl Proof {
     pub fn verified(&mut self, ok: bool, now: u64, seq: &mut u32, out: &mut Commands) -> Progress {
         if !ok {
             if !self.keys_read {
-                return self.read_keys(seq, out);
+                self.read_keys(seq, out);
+                return Progress::Waiting;
             }
             let lead = "the signature does not verify with the issuer's key";
             return Progress::Failed(match self.alg {
