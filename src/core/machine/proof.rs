@@ -47,6 +47,17 @@ pub enum Progress {
     Failed(OAuthError),
 }
 
+impl Progress {
+    /// `Waiting` for a step that `waits` for an answer, else `Done`.
+    fn waiting(waits: bool) -> Self {
+        if waits {
+            Progress::Waiting
+        } else {
+            Progress::Done
+        }
+    }
+}
+
 /// The step a proof waits in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
@@ -136,7 +147,7 @@ impl Proof {
     /// A login that proves must have an id_token; a renewal may come without one.
     pub fn begin(&mut self, seq: &mut u32, page: &PageState, out: &mut Commands) -> Progress {
         if !self.config.proves() {
-            return self.read_profile(seq, out);
+            return Progress::waiting(self.read_profile(seq, out));
         }
         match self.granted.id_token {
             Some(_) => self.check_signature(seq, page, out),
@@ -335,7 +346,7 @@ impl Proof {
             });
             return Progress::Waiting;
         }
-        self.read_profile(seq, out)
+        Progress::waiting(self.read_profile(seq, out))
     }
 
     /// The access token's digest, for `at_hash`.
@@ -343,18 +354,19 @@ impl Proof {
     pub fn digest(&mut self, digest: &[u8], seq: &mut u32, out: &mut Commands) -> Progress {
         let at_hash = self.verified.as_ref().and_then(|v| v.at_hash.lend());
         match check_at_hash(at_hash, digest, true) {
-            Ok(()) => self.read_profile(seq, out),
+            Ok(()) => Progress::waiting(self.read_profile(seq, out)),
             Err(error) => Progress::Failed(error),
         }
     }
 
-    /// Reads the profile endpoint, where there is one and the proof reads it.
-    fn read_profile(&mut self, seq: &mut u32, out: &mut Commands) -> Progress {
+    /// Reads the profile endpoint, where there is one and the proof reads it: whether it did, so
+    /// the proof waits (a flag, where a `Progress` came back through memory).
+    fn read_profile(&mut self, seq: &mut u32, out: &mut Commands) -> bool {
         let url = self
             .reads_profile
             .then(|| userinfo(&self.config, self.discovery.as_deref()));
         let Some(Some((url, _))) = url else {
-            return Progress::Done;
+            return false;
         };
         let token = self.granted.token.access_token.expose();
         // A preset whose API takes the token as a query parameter takes it here too.
@@ -374,7 +386,7 @@ impl Proof {
             body: None,
             bearer: (!in_query).then_some(token),
         });
-        Progress::Waiting
+        true
     }
 }
 
