@@ -48,6 +48,14 @@ pub enum Progress {
 }
 
 impl Progress {
+    /// `Waiting` for a step that asked for its answer, else `Failed` with why it could not.
+    fn waiting_unless(asked: Result<(), OAuthError>) -> Self {
+        match asked {
+            Ok(()) => Progress::Waiting,
+            Err(error) => Progress::Failed(error),
+        }
+    }
+
     /// `Waiting` for a step that `waits` for an answer, else `Done`.
     fn waiting(waits: bool) -> Self {
         if waits {
@@ -150,19 +158,23 @@ impl Proof {
             return Progress::waiting(self.read_profile(seq, out));
         }
         match self.granted.id_token {
-            Some(_) => self.check_signature(seq, page, out),
+            Some(_) => Progress::waiting_unless(self.check_signature(seq, page, out)),
             None if self.subject.is_some() => Progress::Done,
             None => Progress::Failed(refused_as("the provider's answer has none")),
         }
     }
 
     /// The key that verifies the id_token, from the key set this page read; the key set is
-    /// fetched when there is none yet, and once more for a `kid` it does not have.
-    fn check_signature(&mut self, seq: &mut u32, page: &PageState, out: &mut Commands) -> Progress {
-        let jws = match read_jws(self.granted.id_token.lend().unwrap_or("")) {
-            Ok(jws) => jws,
-            Err(error) => return Progress::Failed(error),
-        };
+    /// fetched when there is none yet, and once more for a `kid` it does not have. `Ok` where the
+    /// proof then waits (for the key set, or for WebCrypto's verdict): one pointer, where a
+    /// `Progress` came back through memory.
+    fn check_signature(
+        &mut self,
+        seq: &mut u32,
+        page: &PageState,
+        out: &mut Commands,
+    ) -> Result<(), OAuthError> {
+        let jws = read_jws(self.granted.id_token.lend().unwrap_or(""))?;
         // Kept for `verified`, which a `Verify` step leads to.
         self.alg = jws.alg;
         self.claims = jws.claims;
@@ -188,18 +200,18 @@ impl Proof {
                     data: jws.signing_input,
                     signature: &jws.signature,
                 });
-                Progress::Waiting
+                Ok(())
             }
             KeyChoice::UnknownKid if !self.keys_read => {
                 self.read_keys(seq, out);
-                Progress::Waiting
+                Ok(())
             }
-            KeyChoice::UnknownKid => Progress::Failed(refused(&[
+            KeyChoice::UnknownKid => Err(refused(&[
                 "no key of the issuer's key set is `",
                 jws.kid.lend().unwrap_or(""),
                 "`",
             ])),
-            KeyChoice::Refused(error) => Progress::Failed(error),
+            KeyChoice::Refused(error) => Err(error),
         }
     }
 
@@ -231,14 +243,14 @@ impl Proof {
                 match reply {
                     Reply::Answered(200, body) => {
                         page.set_keys(uri, body);
-                        let progress = self.check_signature(seq, page, out);
+                        let checked = self.check_signature(seq, page, out);
                         // A key set that failed its login is not kept (an error page a CDN
                         // answered 200, `{}`): the next login reads it again. The page's
                         // others go with it (one more read each; dropping one alone cost more).
-                        if let Progress::Failed(_) = progress {
+                        if checked.is_err() {
                             page.keys.clear();
                         }
-                        progress
+                        Progress::waiting_unless(checked)
                     }
                     // A server failing (5xx) or busy (429) says nothing of the id_token: the key
                     // set could not be read, as the discovery document's such answer is
