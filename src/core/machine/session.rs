@@ -150,16 +150,19 @@ impl Held {
             n => parse_decimal(n, 16).map(Some),
         };
         let ours = p.get("by").is_none_or(|by| *by == *granted_by(config));
+        if !ours {
+            return Some(None);
+        }
+        // Every member that can be missing is read before any text is copied: nothing copied
+        // is then dropped on the way out. (No access token: no session, an ended one's record.)
+        let access_token = p.given("access_token")?;
         // A session of settings that prove who logged in has its verified id_token (a login's,
         // or a renewal's): one without was granted as plain OAuth (`openid` without `issuer`,
         // the same server and client), its profile never held to an id_token, and nothing a
         // renewed id_token could be held to (Core 12.2). Left for those settings.
-        if !ours || config.proves() && p.given("id_token").is_none() {
+        if config.proves() && p.given("id_token").is_none() {
             return Some(None);
         }
-        // Every member that can be missing is read before any text is copied: nothing copied
-        // is then dropped on the way out.
-        let access_token = p.given("access_token")?;
         let (expires_in, expires_at) = (number("expires_in")?, number("expires_at")?);
         let scope = p.get("scope")?;
         Some(Some(Self {

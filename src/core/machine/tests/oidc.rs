@@ -1286,3 +1286,39 @@ fn a_proving_element_leaves_a_session_granted_as_plain_oauth() {
     let mut c = a.another(plain);
     assert_eq!(logged_in_with(&c.connect()), Some("a1"));
 }
+
+/// The record a refused renewal leaves (`ended=<code>`, no token, no id_token) is an ended
+/// session to a tab whose settings prove who logged in too, not a plain OAuth session left for
+/// other settings: it hears the end, and its own due renewal sends no used refresh token again.
+#[test]
+fn a_session_ended_in_one_tab_ends_in_a_proving_tab_too() {
+    let attributes = format!("{DISCOVERED}&storage=local&scope=openid");
+    let mut a = Widget::new(&attributes);
+    a.discovered(DISCOVERY);
+    proven_with_refresh_token(&mut a, 0x38);
+    let mut b = a.another(&attributes);
+    b.discovered(DISCOVERY);
+    assert_eq!(rendered(&b.connect()).0, "logged-in");
+    assert!(find(&a.tick_at(NOW + 540_000), "lock").is_some());
+    let refresh = a.send(Input::Locked {});
+    let out = a.answer(&refresh, 400, r#"{"error":"invalid_grant"}"#);
+    assert_eq!(
+        event(&out, "oauth-expired").unwrap()["error"],
+        "invalid_grant"
+    );
+    b.store = a.store.clone();
+    let key: String = b
+        .store
+        .keys(Storage::Local)
+        .into_iter()
+        .find(|k| k.starts_with(TOKEN_PREFIX))
+        .unwrap()
+        .to_owned();
+    let out = b.send(Input::Stored { key: key.into() });
+    assert_eq!(
+        event(&out, "oauth-expired").unwrap()["error"],
+        "invalid_grant",
+        "{out:?}"
+    );
+    assert!(find(&b.tick_at(NOW + 540_000), "fetch").is_none());
+}
