@@ -7,19 +7,15 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import { consent, openCodeFlowWidget, signIn, startInteropEnvironment } from '../interop/oidc-env.mjs';
+import { codeFlowClient, jwsHeader, logInThroughPopup as logIn, openCodeFlowWidget, startInteropEnvironment } from '../interop/oidc-env.mjs';
 import { rsaSigningKey } from '../interop/oidc-provider.mjs';
-import { loginOutcome, openWidget, startLogin } from './harness.mjs';
+import { openWidget } from './harness.mjs';
 
 const TIMEOUT = 60_000;
 
 function okpSigningKey(kid = 'interop-ed25519') {
   const { privateKey } = generateKeyPairSync('ed25519');
   return { ...privateKey.export({ format: 'jwk' }), use: 'sig', kid };
-}
-
-function codeFlowClient(clientId, more = {}) {
-  return { client_id: clientId, token_endpoint_auth_method: 'none', grant_types: ['authorization_code'], response_types: ['code'], application_type: 'web', ...more };
 }
 
 let env;
@@ -37,17 +33,6 @@ before(async () => {
 });
 after(async () => { await env?.close(); });
 
-async function logIn(page, login) {
-  const popup = await startLogin(page);
-  await signIn(popup, login);
-  await consent(popup, popup.waitForEvent('close'));
-  return loginOutcome(page, 'w1', 15_000);
-}
-
-function header(jws) {
-  return JSON.parse(Buffer.from(jws.split('.')[0], 'base64url'));
-}
-
 for (const [clientId, alg] of [['interop-ps256', 'PS256'], ['interop-eddsa', 'EdDSA'], ['interop-ed25519', 'Ed25519']]) {
   test(`a ${alg} id_token from oidc-provider verifies (code flow)`, { timeout: TIMEOUT }, async () => {
     const { context, page, consoleLines } = await env.newPage();
@@ -55,7 +40,7 @@ for (const [clientId, alg] of [['interop-ps256', 'PS256'], ['interop-eddsa', 'Ed
       await openCodeFlowWidget(env, page, { 'client-id': clientId });
       const { ok, err } = await logIn(page, 'anna');
       assert.ok(ok, `${JSON.stringify(err)} ${consoleLines.join('\n')}`);
-      assert.equal(header(ok.idToken).alg, alg);
+      assert.equal(jwsHeader(ok.idToken).alg, alg);
       assert.equal(ok.claims.sub, 'anna');
     } finally {
       await context.close();
@@ -71,7 +56,7 @@ test('an EdDSA id_token in the implicit grant: at_hash is the left half of the S
     });
     const { ok, err } = await logIn(page, 'fay');
     assert.ok(ok, `${JSON.stringify(err)} ${consoleLines.join('\n')}`);
-    assert.equal(header(ok.idToken).alg, 'EdDSA');
+    assert.equal(jwsHeader(ok.idToken).alg, 'EdDSA');
     assert.equal(ok.claims.at_hash, createHash('sha512').update(ok.accessToken).digest().subarray(0, 32).toString('base64url'));
   } finally {
     await context.close();

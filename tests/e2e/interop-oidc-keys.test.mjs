@@ -8,9 +8,8 @@
 // Run: `npm run build`, then `node --test --test-concurrency=1 tests/e2e/interop-oidc-keys.test.mjs`.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { consent, openCodeFlowWidget, signIn, startInteropEnvironment } from '../interop/oidc-env.mjs';
+import { jwsHeader, logInThroughPopup as logIn, openCodeFlowWidget, startInteropEnvironment } from '../interop/oidc-env.mjs';
 import { rsaSigningKey } from '../interop/oidc-provider.mjs';
-import { loginOutcome, startLogin } from './harness.mjs';
 
 const TIMEOUT = 60_000;
 const ROTATED_KID = 'interop-rs256-rotated';
@@ -19,16 +18,7 @@ let env;
 before(async () => { env = await startInteropEnvironment({ jwksMaxAge: 3600 }); });
 after(async () => { await env?.close(); });
 
-async function logIn(page, login) {
-  const popup = await startLogin(page);
-  await signIn(popup, login);
-  await consent(popup, popup.waitForEvent('close'));
-  return loginOutcome(page, 'w1', 15_000);
-}
-
-function kidOf(jws) {
-  return JSON.parse(Buffer.from(jws.split('.')[0], 'base64url')).kid;
-}
+const kidOf = (jws) => jwsHeader(jws).kid;
 
 test('keys rotated while the browser caches the key set: the fetch once more reaches the provider', { timeout: TIMEOUT }, async () => {
   const context = await env.browser.newContext();

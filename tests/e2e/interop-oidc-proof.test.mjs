@@ -14,7 +14,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { consent, openCodeFlowWidget, signIn, startInteropEnvironment } from '../interop/oidc-env.mjs';
+import { codeFlowClient, consent, openCodeFlowWidget, signIn, startInteropEnvironment } from '../interop/oidc-env.mjs';
 import { ecSigningKey, rsaSigningKey } from '../interop/oidc-provider.mjs';
 import { loginOutcome, openWidget, startLogin, waitForEvents, widgetState } from './harness.mjs';
 
@@ -24,11 +24,6 @@ const ES256_CLIENT_ID = 'interop-es256';
 const OTHER_CLIENT_ID = 'interop-other';
 const IMPLICIT_CLIENT_ID = 'interop-implicit';
 const ROTATED_KID = 'interop-rs256-rotated';
-
-/** A public client using the code flow with PKCE, like the provider's own `interop-spa`. */
-function codeFlowClient(clientId, more = {}) {
-  return { client_id: clientId, token_endpoint_auth_method: 'none', grant_types: ['authorization_code'], response_types: ['code'], application_type: 'web', ...more };
-}
 
 let env;
 before(async () => {

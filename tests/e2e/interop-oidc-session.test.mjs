@@ -12,8 +12,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RENEWING_TTL_SECS } from '../interop/oidc-provider.mjs';
-import { consent, openCodeFlowWidget, signIn, startInteropEnvironment, userinfoFromPage } from '../interop/oidc-env.mjs';
-import { eventsOf, loginOutcome, startLogin, widgetState } from './harness.mjs';
+import { logInThroughPopup, openCodeFlowWidget, startInteropEnvironment, userinfoFromPage } from '../interop/oidc-env.mjs';
+import { eventsOf, widgetState } from './harness.mjs';
 
 const TIMEOUT = 60_000;
 /** Long enough for a renewal to come due: a tenth of the lifetime before expiry, with slack. */
@@ -42,10 +42,7 @@ async function openTabs(page, count = 1) {
  * it, reuses the provider session the context has and only consents. Its `oauth-login` detail.
  */
 async function logIn(page, login) {
-  const popup = await startLogin(page);
-  if (login) await signIn(popup, login);
-  await consent(popup, popup.waitForEvent('close'));
-  const { ok, err } = await loginOutcome(page, 'w1', 15_000);
+  const { ok, err } = await logInThroughPopup(page, login);
   assert.ok(ok, JSON.stringify(err));
   return ok;
 }

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { serveStatic } from '../../scripts/lib/serve.mjs';
 import { startOidcProvider } from './oidc-provider.mjs';
-import { launchChromium, openWidget } from '../e2e/harness.mjs';
+import { launchChromium, loginOutcome, openWidget, startLogin } from '../e2e/harness.mjs';
 
 const root = resolve(import.meta.dirname, '..', '..');
 
@@ -84,6 +84,28 @@ export async function signIn(page, login) {
 /** Confirms oidc-provider's consent page; resolves once `done` (the consequence) has happened. */
 export async function consent(page, done) {
   await Promise.all([done, page.getByRole('button', { name: 'Continue' }).click()]);
+}
+
+/**
+ * Logs #w1 in through oidc-provider's pages in a popup: signs in as `login` first, or, without
+ * it, reuses the provider session the context has and only consents. Its outcome: `{ ok }` (the
+ * `oauth-login` detail) or `{ err }`.
+ */
+export async function logInThroughPopup(page, login) {
+  const popup = await startLogin(page);
+  if (login) await signIn(popup, login);
+  await consent(popup, popup.waitForEvent('close'));
+  return loginOutcome(page, 'w1', 15_000);
+}
+
+/** A public client using the code flow with PKCE, like the provider's own `interop-spa`. */
+export function codeFlowClient(clientId, more = {}) {
+  return { client_id: clientId, token_endpoint_auth_method: 'none', grant_types: ['authorization_code'], response_types: ['code'], application_type: 'web', ...more };
+}
+
+/** A compact JWS's header, parsed. */
+export function jwsHeader(jws) {
+  return JSON.parse(Buffer.from(jws.split('.')[0], 'base64url'));
 }
 
 /**
