@@ -1233,15 +1233,7 @@ fn a_key_set_answered_5xx_is_a_network_error_not_an_invalid_id_token() {
     proven_with_refresh_token(&mut w, 0x37);
     let mut b = w.another(&attributes);
     b.discovered(DISCOVERY);
-    let refresh = b.tick_at(NOW + 540_000);
-    let renewed = renewed_id_token(&b);
-    let keys = b.answer(
-        &refresh,
-        200,
-        &format!(
-            r#"{{"access_token":"a2","token_type":"Bearer","expires_in":600,"refresh_token":"r2","id_token":"{renewed}"}}"#
-        ),
-    );
+    let keys = renewal_answered(&mut b, r#","refresh_token":"r2""#);
     assert_eq!(
         find(&keys, "fetch").unwrap()["url"],
         "https://id.example/jwks"
