@@ -113,7 +113,7 @@ const reflect = (names) => names.split(' ').map((name) => [name, name.replace(/-
 export const ATTRIBUTES = reflect("provider client-id scope authorize-url redirect-uri response-type token-url extra-params issuer userinfo-url revoke-url mode fallback storage label timeout");
 
 /** Attributes (and option keys) that would carry a client secret, watched only to refuse a login. */
-export const SECRET_ATTRIBUTES = reflect("client-secret client_secret");
+export const SECRET_ATTRIBUTES = reflect("client-secret client_secret clientsecret");
 
 /** The BroadcastChannel callback pages relay on when COOP cut them off from their opener. */
 export const CHANNEL = "oauth-prefab";

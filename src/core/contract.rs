@@ -162,10 +162,12 @@ attributes! {
 
 /// Attribute names (and `login()` option keys) that would carry a client secret, with their
 /// property names; their mere presence refuses a login. Not reflected: the element has no such
-/// setting.
+/// setting. `clientsecret` is a framework's `clientSecret` prop (React 19, Vue), which an element
+/// without that property gets as an attribute, lowercased by HTML.
 pub const SECRET_ATTRIBUTES: &[(&str, &str)] = &[
     ("client-secret", "clientSecret"),
     ("client_secret", "client_secret"),
+    ("clientsecret", "clientsecret"),
 ];
 
 /// The custom element's tag.

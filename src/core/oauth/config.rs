@@ -1095,9 +1095,11 @@ pub(crate) mod tests {
 
     /// `setAttributeNS(null, 'Client-Secret', ..)` or an XHTML page keeps an attribute's case:
     /// the name reaches the core in the names pair, alone or beside others, and still refuses.
+    /// So does a framework's `clientSecret` prop (React 19, Vue), set as an attribute that HTML
+    /// lowercases to `clientsecret`, as `login({ clientSecret })` refuses.
     #[test]
     fn a_secret_attribute_in_another_case_still_refuses_the_login() {
-        for names in [" Client-Secret", " data-x CLIENT_SECRET"] {
+        for names in [" Client-Secret", " data-x CLIENT_SECRET", " clientsecret"] {
             let got = config(&[
                 ("client-id", "abc"),
                 ("authorize-url", "https://id.example/a"),
