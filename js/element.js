@@ -146,6 +146,9 @@ class OAuthLogin extends LoginElement {
   }
 }
 
+/** A login where the page's Content Security Policy forbids compiling WebAssembly. */
+const refused = () => Promise.reject(new OAuthError({ error: 'browser_refused', description: CSP_WASM_ERROR }));
+
 /**
  * The element where the page's Content Security Policy forbids compiling WebAssembly: defined,
  * its button drawn disabled and saying so; a login rejects with the reason.
@@ -172,7 +175,7 @@ class Unavailable extends LoginElement {
     drawLabel(this);
   }
 
-  login() { return Promise.reject(new OAuthError({ error: 'browser_refused', description: CSP_WASM_ERROR })); }
+  login() { return refused(); }
 
   /** Nothing to forget or revoke: no login could happen. */
   logout() { return Promise.resolve({ revoked: false }); }
@@ -268,7 +271,8 @@ export function define() {
 
 /** A login without an element: resolves with the `oauth-login` detail, or rejects. */
 export function login(options) {
-  if (!available) return new Unavailable().login();
+  // Not through an element: another copy of this script may have defined <oauth-login>.
+  if (!available) return refused();
   start();
   const object = options !== null && typeof options === 'object';
   const read = () => {

@@ -177,6 +177,22 @@ test('under a CSP without wasm-unsafe-eval, the disabled button shows the label 
   await context.close();
 });
 
+test('under a CSP without wasm-unsafe-eval, a second copy of the script\'s login() rejects with browser_refused, not a throw', async () => {
+  const { page, context } = await env.newPage();
+  await page.goto(`${env.web}/e2e/csp.html`);
+  await page.waitForFunction(() => customElements.get('oauth-login'));
+  // The first copy defined <oauth-login>; the second (another URL: a CDN's and the site's own, or
+  // two bundles) has its own classes, none of them defined.
+  const seen = await page.evaluate(async () => {
+    const { login } = await import('/pkg/oauth-login.js?copy=2');
+    let promise;
+    try { promise = login({ clientId: 'e2e-spa' }); } catch (e) { return `throws ${e}`; }
+    return promise.then(() => 'resolved', (e) => [e.name, e.code]);
+  });
+  assert.deepEqual(seen, ['OAuthError', 'browser_refused']);
+  await context.close();
+});
+
 test('fetch() of a bad URL returns a rejected promise, as window.fetch does', async () => {
   const { page, context } = await env.newPage();
   await loggedIn(page);
