@@ -128,7 +128,7 @@ export interface OAuthLoginOptions {
   /** Overrides the redirect URI sent to the provider; must be on the page's own origin. Defaults to `callbackurl`: the page's origin + pathname. */
   redirectUri?: string | null;
   /** `token`: the implicit grant. `code`: the authorization code flow with PKCE (needs `token-url`, or an `issuer` whose discovery document names the token endpoint). `token id_token` (or `id_token token`): the implicit grant with a verified OpenID Connect id_token. Defaults to `code` for a provider given by `issuer` alone. */
-  responseType?: 'token' | 'code' | 'token id_token' | null;
+  responseType?: 'token' | 'code' | 'token id_token' | 'id_token token' | null;
   /** Where a `code` is exchanged: the provider's token endpoint (a public client) or your own exchange (a provider that needs a client secret). An absolute `https:` URL (loopback `http:` aside) or a path on the page's own origin. Required with `response-type="code"`. */
   tokenUrl?: string | null;
   /** More authorization-request parameters, form-encoded (`prompt=consent&login_hint=a%40b.example`). Naming one the widget sets itself is `invalid_config`. */
@@ -166,7 +166,7 @@ export interface OAuthLoginElement extends HTMLElement {
   /** Overrides the redirect URI sent to the provider; must be on the page's own origin. Defaults to `callbackurl`: the page's origin + pathname. */
   redirectUri: string | null;
   /** `token`: the implicit grant. `code`: the authorization code flow with PKCE (needs `token-url`, or an `issuer` whose discovery document names the token endpoint). `token id_token` (or `id_token token`): the implicit grant with a verified OpenID Connect id_token. Defaults to `code` for a provider given by `issuer` alone. */
-  responseType: 'token' | 'code' | 'token id_token' | null;
+  responseType: 'token' | 'code' | 'token id_token' | 'id_token token' | null;
   /** Where a `code` is exchanged: the provider's token endpoint (a public client) or your own exchange (a provider that needs a client secret). An absolute `https:` URL (loopback `http:` aside) or a path on the page's own origin. Required with `response-type="code"`. */
   tokenUrl: string | null;
   /** More authorization-request parameters, form-encoded (`prompt=consent&login_hint=a%40b.example`). Naming one the widget sets itself is `invalid_config`. */
@@ -258,7 +258,7 @@ export interface OAuthLoginAttributes {
   /** Overrides the redirect URI sent to the provider; must be on the page's own origin. Defaults to `callbackurl`: the page's origin + pathname. */
   'redirect-uri'?: string;
   /** `token`: the implicit grant. `code`: the authorization code flow with PKCE (needs `token-url`, or an `issuer` whose discovery document names the token endpoint). `token id_token` (or `id_token token`): the implicit grant with a verified OpenID Connect id_token. Defaults to `code` for a provider given by `issuer` alone. */
-  'response-type'?: 'token' | 'code' | 'token id_token';
+  'response-type'?: 'token' | 'code' | 'token id_token' | 'id_token token';
   /** Where a `code` is exchanged: the provider's token endpoint (a public client) or your own exchange (a provider that needs a client secret). An absolute `https:` URL (loopback `http:` aside) or a path on the page's own origin. Required with `response-type="code"`. */
   'token-url'?: string;
   /** More authorization-request parameters, form-encoded (`prompt=consent&login_hint=a%40b.example`). Naming one the widget sets itself is `invalid_config`. */
@@ -319,7 +319,7 @@ export interface OAuthLoginVueProps {
   /** Overrides the redirect URI sent to the provider; must be on the page's own origin. Defaults to `callbackurl`: the page's origin + pathname. */
   redirectUri?: string;
   /** `token`: the implicit grant. `code`: the authorization code flow with PKCE (needs `token-url`, or an `issuer` whose discovery document names the token endpoint). `token id_token` (or `id_token token`): the implicit grant with a verified OpenID Connect id_token. Defaults to `code` for a provider given by `issuer` alone. */
-  responseType?: 'token' | 'code' | 'token id_token';
+  responseType?: 'token' | 'code' | 'token id_token' | 'id_token token';
   /** Where a `code` is exchanged: the provider's token endpoint (a public client) or your own exchange (a provider that needs a client secret). An absolute `https:` URL (loopback `http:` aside) or a path on the page's own origin. Required with `response-type="code"`. */
   tokenUrl?: string;
   /** More authorization-request parameters, form-encoded (`prompt=consent&login_hint=a%40b.example`). Naming one the widget sets itself is `invalid_config`. */

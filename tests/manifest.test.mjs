@@ -115,7 +115,8 @@ test('attributes: names, reflecting fields, types, docs and the contract\'s defa
   for (const [name, value] of [['mode', "'popup'"], ['fallback', "'redirect'"], ['storage', "'memory'"], ['response-type', "'token'"], ['timeout', '300']]) {
     assert.equal(element.attributes.find((a) => a.name === name).default, value, `default of ${name}`);
   }
-  assert.equal(element.attributes.find((a) => a.name === 'response-type').type.text, "'token' | 'code' | 'token id_token'");
+  // `id_token token` is the contract's alias of `token id_token`: a value the element takes is one its types take.
+  assert.equal(element.attributes.find((a) => a.name === 'response-type').type.text, "'token' | 'code' | 'token id_token' | 'id_token token'");
 });
 
 test('the render handler takes the shadow root\'s parts in the order the markup gives them', () => {
@@ -157,7 +158,7 @@ test('index.d.ts puts <oauth-login> in React 19\'s JSX and Vue\'s GlobalComponen
 
   // React: the kebab-case attribute names, and `on` + each event's name.
   assert.deepEqual(members('OAuthLoginAttributes'), Object.fromEntries(contract.attributes.map((a) => [a.name, typeOf(a)])));
-  assert.equal(members('OAuthLoginAttributes')['response-type'], "'token' | 'code' | 'token id_token'");
+  assert.equal(members('OAuthLoginAttributes')['response-type'], "'token' | 'code' | 'token id_token' | 'id_token token'");
   assert.deepEqual(members('OAuthLoginReactEvents'), Object.fromEntries(contract.events.map((e) => [`on${e.name}`, `(event: CustomEvent<${e.detail}>) => void`])));
   // Vue: camelCase, as its tooling looks props up, and `on` + the camelCase event name.
   assert.deepEqual(members('OAuthLoginVueProps'), Object.fromEntries([
