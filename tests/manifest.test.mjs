@@ -147,6 +147,11 @@ test('index.d.ts types the tag, the events and the codes', () => {
   const union = dts.match(/export type WidgetErrorCode\s*=([^;]*);/)[1];
   assert.deepEqual([...union.matchAll(/\| '([a-z_]+)'/g)].map((m) => m[1]), CONTRACT.errorCodes);
   assert.match(dts, /user: Record<string, unknown> \| null;/);
+  // OAuthError is made from an `oauth-error` detail (js/driver.js): a declared class without a
+  // constructor would let `new OAuthError()` type-check, which throws reading `detail.error`.
+  const error = dts.match(/export declare class OAuthError extends Error \{([\s\S]*?)\n\}/)[1];
+  assert.match(error, /constructor\(detail: OAuthErrorInit\);/);
+  assert.match(dts, /export type OAuthErrorInit = Pick<OAuthErrorDetail, 'error' \| 'description'> & Partial<Pick<OAuthErrorDetail, 'reason' \| 'uri'>>;/);
 });
 
 test('index.d.ts puts <oauth-login> in React 19\'s JSX and Vue\'s GlobalComponents, with every attribute and event', () => {

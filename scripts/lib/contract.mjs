@@ -240,8 +240,12 @@ export interface OAuthExpiredDetail extends OAuthProviderDetail {
   error: OAuthErrorCode | null;
 }
 
+/** What an \`OAuthError\` is made from: an \`oauth-error\` detail (\`reason\` and \`uri\` may be left out). */
+export type OAuthErrorInit = Pick<OAuthErrorDetail, 'error' | 'description'> & Partial<Pick<OAuthErrorDetail, 'reason' | 'uri'>>;
+
 /** A failed login or \`fetch()\`. */
 export declare class OAuthError extends Error {
+  constructor(detail: OAuthErrorInit);
   readonly name: 'OAuthError';
   readonly code: OAuthErrorCode;
   readonly description: string;
