@@ -296,8 +296,9 @@ fn read_secret(
     }
 }
 
-/// Whether a host is this machine, where plain `http` cannot be overheard.
-fn is_loopback(url: &Url) -> bool {
+/// Whether a host is this machine, where plain `http` cannot be overheard (as long as no
+/// proxy is put between: [`crate::upstream`] never sends to a loopback host through one).
+pub(crate) fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),

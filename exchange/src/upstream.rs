@@ -12,7 +12,7 @@ use axum::body::Bytes;
 use axum::http::{header, HeaderValue, StatusCode};
 use base64::Engine as _;
 
-use crate::config::{Client, ClientAuth};
+use crate::config::{is_loopback, Client, ClientAuth};
 use url::Url;
 
 /// Which of the provider's endpoints is called; they differ in what a success looks like.
@@ -93,23 +93,36 @@ pub const POOL_IDLE: Duration = Duration::from_secs(4);
 /// The HTTP client for providers; cheap to clone, shares one connection pool.
 #[derive(Debug, Clone)]
 pub struct Upstream {
+    /// For every other host: honours `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY`.
     http: reqwest::Client,
+    /// For loopback hosts: never through a proxy. Plain `http` is allowed to them only
+    /// because the secret then stays on this machine, and a proxy is another machine (whose
+    /// own loopback is not this one's either).
+    direct: reqwest::Client,
     timeout: Duration,
 }
 
 impl Upstream {
     /// Builds the client. Fails only if TLS cannot be initialised.
     pub fn new(timeout: Duration) -> Result<Self, String> {
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("oauth-prefab-exchange/", env!("CARGO_PKG_VERSION")))
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(timeout)
-            .pool_idle_timeout(POOL_IDLE)
-            // A backstop: `redeem` bounds the whole exchange itself.
-            .timeout(timeout)
-            .build()
-            .map_err(|e| format!("cannot set up the HTTP client: {e}"))?;
-        Ok(Self { http, timeout })
+        let builder = || {
+            reqwest::Client::builder()
+                .user_agent(concat!("oauth-prefab-exchange/", env!("CARGO_PKG_VERSION")))
+                .redirect(reqwest::redirect::Policy::none())
+                .connect_timeout(timeout)
+                .pool_idle_timeout(POOL_IDLE)
+                // A backstop: `post` bounds the whole exchange itself.
+                .timeout(timeout)
+        };
+        let built = |b: reqwest::ClientBuilder| {
+            b.build()
+                .map_err(|e| format!("cannot set up the HTTP client: {e}"))
+        };
+        Ok(Self {
+            http: built(builder())?,
+            direct: built(builder().no_proxy())?,
+            timeout,
+        })
     }
 
     /// Sends `fields` (the page's request, in its order) with `client`'s secret to `url`
@@ -135,8 +148,12 @@ impl Upstream {
         url: &Url,
         fields: &[(String, String)],
     ) -> Result<(StatusCode, Bytes), UpstreamError> {
-        let mut request = self
-            .http
+        let http = if is_loopback(url) {
+            &self.direct
+        } else {
+            &self.http
+        };
+        let mut request = http
             .post(url.clone())
             .header(header::ACCEPT, "application/json");
         if client.auth == ClientAuth::ClientSecretBasic {
