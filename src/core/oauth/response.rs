@@ -154,13 +154,14 @@ pub fn provider_error(params: &Params) -> Option<OAuthError> {
     };
     Some(OAuthError::with(
         ErrorCode::Provider(code.into()),
-        // An empty description says nothing: the code says it instead.
+        // An empty parameter says nothing (RFC 6749 3.1): the code says it instead of an
+        // empty description; an empty reason or URI is none.
         params.given("error_description").map_or_else(
             || cat(&["the provider refused (", code, ")"]),
             str::to_owned,
         ),
-        params.get("error_reason").map(str::to_owned),
-        params.get("error_uri").map(str::to_owned),
+        params.given("error_reason").map(str::to_owned),
+        params.given("error_uri").map(str::to_owned),
     ))
 }
 
@@ -405,6 +406,12 @@ mod tests {
             (err.reason.as_deref(), err.uri.as_deref()),
             (Some("user_denied"), Some("https://e.example"))
         );
+        // Empty parameters say nothing (RFC 6749 3.1): no reason, no URI, as no description.
+        let err = resolve("error=access_denied&error_reason=&error_uri=", &CUSTOM).unwrap_err();
+        assert_eq!((err.reason.as_deref(), err.uri.as_deref()), (None, None));
+        let body = r#"{"error":"invalid_grant","error_uri":""}"#;
+        let err = token_answer(400, body, &CUSTOM, "", NOW).unwrap_err();
+        assert_eq!(err.uri, None);
         for raw in ["error=", "error=server_error&error_description="] {
             let err = resolve(raw, &CUSTOM).unwrap_err();
             assert_eq!(
