@@ -33,14 +33,28 @@ try {
   provider.kill();
   throw error;
 }
-await serveStatic({
-  port: demoPort,
-  host: 'localhost',
-  mounts: { '/': `${root}/www`, '/pkg/': `${root}/pkg` },
-  replacements: { PROVIDER: providerOrigin, EXCHANGE: exchange.url },
-  // The demo dogfoods README's Content Security Policy.
-  headers: (path) => (DEMO_PAGES.includes(path) ? { 'Content-Security-Policy': demoPolicy({ provider: providerOrigin, exchange: exchange.url }) } : {}),
-});
+try {
+  await serveStatic({
+    port: demoPort,
+    host: 'localhost',
+    mounts: { '/': `${root}/www`, '/pkg/': `${root}/pkg` },
+    replacements: { PROVIDER: providerOrigin, EXCHANGE: exchange.url },
+    // The demo dogfoods README's Content Security Policy.
+    headers: (path) => (DEMO_PAGES.includes(path) ? { 'Content-Security-Policy': demoPolicy({ provider: providerOrigin, exchange: exchange.url }) } : {}),
+  });
+} catch (error) {
+  // The provider and the exchange already listen: stop them, or they outlive this process and
+  // hold their ports, and the next `npm start` fails on those instead.
+  const children = [provider, exchange];
+  const exited = children.map((child) => new Promise((r) => child.once('exit', r)));
+  children.forEach((child) => child.kill());
+  await Promise.race([Promise.all(exited), new Promise((r) => setTimeout(r, 3000))]);
+  const hint = error.code === 'EADDRINUSE'
+    ? ` (port ${demoPort} is in use: stop what holds it, or choose another with DEMO_PORT=...)`
+    : '';
+  console.error(`start: cannot serve the demo on ${demoOrigin}: ${error.message}${hint}`);
+  process.exit(1);
+}
 console.log(`\n  dev provider: ${providerOrigin}`);
 console.log(`  exchange:     ${exchange.url}`);
 console.log(`  demo:         ${demoOrigin}/\n`);
