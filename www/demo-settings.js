@@ -8,11 +8,13 @@ window.demo = {
   // response-type="token" before token-url goes, authorize-url before issuer goes), so the
   // element never warns about the demo.
   FLOWS: {
-    implicit: [['authorize-url', `${provider}/oauth/authorize`], ['response-type', 'token'], ['token-url', null], ['client-id', 'demo-app'], ['issuer', null]],
-    pkce: [['authorize-url', `${provider}/oauth/authorize`], ['token-url', `${provider}/oauth/token`], ['client-id', 'demo-spa'], ['response-type', 'code'], ['issuer', null]],
-    exchange: [['authorize-url', `${provider}/oauth/authorize`], ['token-url', `${exchange}/token`], ['client-id', 'demo-app'], ['response-type', 'code'], ['issuer', null]],
+    // Logout revokes in every flow: demo-app's tokens through the exchange (a confidential client
+    // revokes with its secret), demo-spa's at the provider (a public client, its client_id alone).
+    implicit: [['authorize-url', `${provider}/oauth/authorize`], ['response-type', 'token'], ['token-url', null], ['client-id', 'demo-app'], ['issuer', null], ['revoke-url', `${exchange}/revoke`]],
+    pkce: [['authorize-url', `${provider}/oauth/authorize`], ['token-url', `${provider}/oauth/token`], ['client-id', 'demo-spa'], ['response-type', 'code'], ['issuer', null], ['revoke-url', `${provider}/revoke`]],
+    exchange: [['authorize-url', `${provider}/oauth/authorize`], ['token-url', `${exchange}/token`], ['client-id', 'demo-app'], ['response-type', 'code'], ['issuer', null], ['revoke-url', `${exchange}/revoke`]],
     // Everything else comes from the provider's discovery document.
-    oidc: [['issuer', provider], ['client-id', 'demo-spa'], ['token-url', null], ['authorize-url', null], ['response-type', null]],
+    oidc: [['issuer', provider], ['client-id', 'demo-spa'], ['token-url', null], ['authorize-url', null], ['response-type', null], ['revoke-url', null]],
   },
   /** The scopes each flow starts with: the API's `basic`, or, for OpenID Connect, who. */
   SCOPES: { implicit: ['basic'], pkce: ['basic'], exchange: ['basic'], oidc: ['openid', 'profile', 'email'] },

@@ -17,6 +17,8 @@ export function demoExchangeConfig({ providerOrigin, demoOrigin }) {
     clients: [{
       client_id: 'demo-app',
       token_endpoint: `${providerOrigin}/oauth/access_token`,
+      // The demo's logout revokes demo-app's tokens through the exchange, which adds the secret.
+      revocation_endpoint: `${providerOrigin}/revoke`,
       client_secret_env: 'DEMO_APP_CLIENT_SECRET',
       client_auth: 'client_secret_post',
       redirect_uris: [`${demoOrigin}/`],

@@ -292,3 +292,19 @@ test('offline_access: the session renews itself; logout revokes, and the API the
   assert.deepEqual(violations, []);
   await context.close();
 });
+
+test('logout revokes in every flow, as README says: the API then refuses the old token', async () => {
+  for (const flow of ['implicit', 'pkce', 'exchange']) {
+    const { page, context, violations } = await openDemo(flow);
+    const popup = await openConsent(page);
+    await allowAndWaitForProfile(page, popup);
+    await page.click('#logout');
+    await page.waitForSelector('#after-logout:not([hidden])');
+    assert.match(await page.textContent('#revoked'), /^The provider revoked the tokens/, flow);
+    await page.click('#old-token');
+    await page.waitForFunction(() => document.getElementById('old-token-answer').textContent !== '');
+    assert.equal(await page.textContent('#old-token-answer'), 'The API answered 401: the old token is refused.', flow);
+    assert.deepEqual(violations, []);
+    await context.close();
+  }
+});
