@@ -51,9 +51,14 @@ let renewals = 0;
 function showSession(detail) {
   $('session').hidden = false;
   const expires = detail.expiresAt ? `expires at ${new Date(detail.expiresAt).toLocaleTimeString()}` : 'does not expire';
-  const renewing = widget.getAttribute('scope')?.split(' ').includes('offline_access')
+  // A refresh token comes only from a code flow (the implicit grant never gets one).
+  const offline = detail.scope.includes('offline_access');
+  const implicit = widget.getAttribute('response-type') === 'token';
+  const renewing = offline && !implicit
     ? `renews itself before then (renewed ${renewals} time${renewals === 1 ? '' : 's'} so far)`
-    : 'ends then (ask for offline_access to have it renewed)';
+    : offline
+      ? 'ends then (the implicit grant gets no refresh token: choose a code flow to have it renewed)'
+      : 'ends then (ask for offline_access to have it renewed)';
   $('session-state').textContent = `The access token ${expires}; the session ${renewing}.`;
 }
 

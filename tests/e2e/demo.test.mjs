@@ -308,3 +308,13 @@ test('logout revokes in every flow, as README says: the API then refuses the old
     await context.close();
   }
 });
+
+test('offline_access with the implicit grant: the demo does not promise a renewal that cannot come', async () => {
+  const { page, context } = await openDemo('implicit');
+  await page.check('#scopes input[value="offline_access"]');
+  const popup = await openConsent(page);
+  await allowAndWaitForProfile(page, popup);
+  await page.waitForSelector('#session:not([hidden])');
+  assert.match(await page.textContent('#session-state'), /ends then \(the implicit grant gets no refresh token/);
+  await context.close();
+});
