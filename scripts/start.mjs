@@ -23,15 +23,26 @@ const exchangeConfig = demoExchangeConfig({ providerOrigin, demoOrigin });
 
 const exchangeBinary = buildExchange();
 // Access tokens of a minute, so a session with offline_access shows its renewal while one watches.
-const provider = await startProvider({ port: providerPort, args: ['--token-ttl', process.env.DEV_PROVIDER_TOKEN_TTL ?? '60'] });
+// Either server failing to start has said why on stderr (a taken port, a bad setting): say which
+// variable chooses its port, with no stack trace.
+const failedToStart = (name, variable, port) => {
+  console.error(`start: the ${name} did not start on port ${port} (its reason is above); if the port is taken, choose another with ${variable}=...`);
+  process.exit(1);
+};
+let provider;
+try {
+  provider = await startProvider({ port: providerPort, args: ['--token-ttl', process.env.DEV_PROVIDER_TOKEN_TTL ?? '60'] });
+} catch {
+  failedToStart('dev provider', 'PROVIDER_PORT', providerPort);
+}
 let exchange;
 try {
   exchange = await startExchange({
     port: exchangePort, config: exchangeConfig, env: { DEMO_APP_CLIENT_SECRET: 'demo-secret' }, binary: exchangeBinary,
   });
-} catch (error) {
+} catch {
   provider.kill();
-  throw error;
+  failedToStart('exchange', 'EXCHANGE_PORT', exchangePort);
 }
 try {
   await serveStatic({

@@ -52,3 +52,20 @@ test('a taken DEMO_PORT: start names it and DEMO_PORT, and leaves no provider or
   assert.ok(await isFree(providerPort), 'the provider was stopped');
   assert.ok(await isFree(exchangePort), 'the exchange was stopped');
 });
+
+test('a taken PROVIDER_PORT: start says to choose another with PROVIDER_PORT, with no stack trace', async () => {
+  const blocker = await listen('127.0.0.1');
+  const child = spawn(process.execPath, ['scripts/start.mjs'], {
+    cwd: root,
+    env: { ...process.env, PROVIDER_PORT: String(blocker.address().port), EXCHANGE_PORT: '0', DEMO_PORT: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => { stderr += chunk; });
+  const code = await new Promise((r) => child.once('exit', r));
+  blocker.close();
+  assert.equal(code, 1);
+  assert.match(stderr, /Address already in use/);
+  assert.match(stderr, /choose another with PROVIDER_PORT=/);
+  assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
+});
