@@ -160,8 +160,8 @@ pub fn provider_error(params: &Params) -> Option<OAuthError> {
             || cat(&["the provider refused (", code, ")"]),
             str::to_owned,
         ),
-        params.given("error_reason").map(str::to_owned),
-        params.given("error_uri").map(str::to_owned),
+        params.given("error_reason").map(String::from),
+        params.given("error_uri").map(String::from),
     ))
 }
 
