@@ -33,19 +33,25 @@ async function isFree(port) {
   }
 }
 
-test('a taken DEMO_PORT: start names it and DEMO_PORT, and leaves no provider or exchange behind', async () => {
-  const blocker = await listen('localhost');
-  const free = await Promise.all([listen('127.0.0.1'), listen('127.0.0.1')]);
-  const [providerPort, exchangePort] = free.map((s) => s.address().port);
-  await Promise.all(free.map((s) => new Promise((r) => s.close(r))));
+/** Runs `npm start`'s script with `ports` (DEMO_PORT, PROVIDER_PORT, EXCHANGE_PORT) until it exits. */
+async function runStart(ports) {
   const child = spawn(process.execPath, ['scripts/start.mjs'], {
     cwd: root,
-    env: { ...process.env, DEMO_PORT: String(blocker.address().port), PROVIDER_PORT: String(providerPort), EXCHANGE_PORT: String(exchangePort) },
+    env: { ...process.env, ...ports },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
   child.stderr.on('data', (chunk) => { stderr += chunk; });
   const code = await new Promise((r) => child.once('exit', r));
+  return { code, stderr };
+}
+
+test('a taken DEMO_PORT: start names it and DEMO_PORT, and leaves no provider or exchange behind', async () => {
+  const blocker = await listen('localhost');
+  const free = await Promise.all([listen('127.0.0.1'), listen('127.0.0.1')]);
+  const [providerPort, exchangePort] = free.map((s) => s.address().port);
+  await Promise.all(free.map((s) => new Promise((r) => s.close(r))));
+  const { code, stderr } = await runStart({ DEMO_PORT: String(blocker.address().port), PROVIDER_PORT: String(providerPort), EXCHANGE_PORT: String(exchangePort) });
   blocker.close();
   assert.equal(code, 1);
   assert.match(stderr, new RegExp(`port ${blocker.address()?.port ?? '\\d+'} is in use.*DEMO_PORT`));
@@ -55,14 +61,7 @@ test('a taken DEMO_PORT: start names it and DEMO_PORT, and leaves no provider or
 
 test('a taken PROVIDER_PORT: start says to choose another with PROVIDER_PORT, with no stack trace', async () => {
   const blocker = await listen('127.0.0.1');
-  const child = spawn(process.execPath, ['scripts/start.mjs'], {
-    cwd: root,
-    env: { ...process.env, PROVIDER_PORT: String(blocker.address().port), EXCHANGE_PORT: '0', DEMO_PORT: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (chunk) => { stderr += chunk; });
-  const code = await new Promise((r) => child.once('exit', r));
+  const { code, stderr } = await runStart({ PROVIDER_PORT: String(blocker.address().port), EXCHANGE_PORT: '0', DEMO_PORT: '0' });
   blocker.close();
   assert.equal(code, 1);
   assert.match(stderr, /Address already in use/);
