@@ -135,9 +135,7 @@ impl Machine {
                 // framework that gives it its client-id after inserting it): the first
                 // connection's work is done now, as it would have been with them there.
                 if self.place == Place::InDocument && !self.connected {
-                    self.connecting = true;
                     self.connect(env, out);
-                    self.connecting = false;
                 }
             }
             Input::Options {
@@ -148,9 +146,7 @@ impl Machine {
             } => self.update(attributes, origin, path, *object, now, out),
             Input::Connect {} => {
                 self.place = Place::InDocument;
-                self.connecting = true;
                 self.connect(env, out);
-                self.connecting = false;
             }
             // A removed element schedules no renewal and no expiry, but what it started still
             // ends by its deadline: a login (its popup closed, its promise settled; a framework
@@ -277,11 +273,19 @@ impl Machine {
         self.render(now, out);
     }
 
+    /// [`connection`](Self::connection), whose events wait until the page's framework has
+    /// mounted the element.
+    fn connect(&mut self, env: &mut Env, out: &mut Commands) {
+        self.connecting = true;
+        self.connection(env, out);
+        self.connecting = false;
+    }
+
     /// The first connection takes a response waiting for this widget, or restores its stored
     /// token, or notices a redirect login that came back without an answer. Settings that cannot
     /// log in leave that to the first change that makes them whole (their key, their storage,
     /// may not be known yet), unless a response was theirs to take.
-    fn connect(&mut self, env: &mut Env, out: &mut Commands) {
+    fn connection(&mut self, env: &mut Env, out: &mut Commands) {
         let config = self.config.clone();
         self.discover(env, out);
         if !self.connected {
@@ -1213,13 +1217,13 @@ pub(super) fn fetch(seq: &mut u32, url: &str, body: Option<&str>, out: &mut Comm
     seq
 }
 
-/// What a request to `url` got, for its error: `what` (the thing asked for), the URL, the status.
 /// A status that says the server may answer later (5xx; 429, too many requests): such a request
 /// is asked again, as an unreachable one is.
 pub(super) fn may_come_back(status: u32) -> bool {
     status > 499 || status == 429
 }
 
+/// What a request to `url` got, for its error: `what` (the thing asked for), the URL, the status.
 pub(super) fn answered(what: &str, url: &str, status: u32) -> String {
     cat(&[what, " `", url, "` answered ", &decimal(status.into())])
 }

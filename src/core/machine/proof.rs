@@ -252,17 +252,16 @@ impl Proof {
                         }
                         Progress::waiting_unless(checked)
                     }
-                    // A server failing (5xx) or busy (429) says nothing of the id_token: the key
-                    // set could not be read, as the discovery document's such answer is
-                    // `network_error` (a renewal's `oauth-expired` error then says so too).
-                    Reply::Answered(status, _) if may_come_back(status) => {
-                        Progress::Failed(OAuthError::new(
-                            ErrorCode::NetworkError,
-                            answered("the issuer's key set", uri, status),
-                        ))
-                    }
                     Reply::Answered(status, _) => {
-                        Progress::Failed(refused_as(&answered("the issuer's key set", uri, status)))
+                        let why = answered("the issuer's key set", uri, status);
+                        Progress::Failed(if may_come_back(status) {
+                            // A server failing (5xx) or busy (429) says nothing of the id_token:
+                            // the key set could not be read, as the discovery document's such
+                            // answer is `network_error` (a renewal's `oauth-expired` then says so).
+                            OAuthError::new(ErrorCode::NetworkError, why)
+                        } else {
+                            refused_as(&why)
+                        })
                     }
                     Reply::Unreachable(_) => Progress::Failed(OAuthError::new(
                         ErrorCode::NetworkError,

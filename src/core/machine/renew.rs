@@ -436,16 +436,16 @@ impl Machine {
         // Another tab's change this tab has not heard of yet (a logout: the renewed tokens are
         // revoked; a new login) is taken first, not written over: the tabs would take this one.
         self.sync(env, out);
-        // (A renewal that change started, of an expired session, goes on.)
-        if !matches!(&self.renewal, Some(r) if matches!(r.step, RenewStep::Prove(_))) {
-            return;
-        }
+        // Taken only if still this proof's: a renewal that change started (of an expired
+        // session) goes on.
         let Some(Renewal {
             step: RenewStep::Prove(proof),
             restoring,
             locked,
             ..
-        }) = self.renewal.take()
+        }) = self
+            .renewal
+            .take_if(|r| matches!(r.step, RenewStep::Prove(_)))
         else {
             return;
         };
