@@ -269,6 +269,10 @@ impl Machine {
                 self.advised.push(line.clone());
             }
         }
+        // A failure that said the settings were wrong no longer speaks of these.
+        if matches!(&self.attempt, Attempt::Failed(e) if e.code == ErrorCode::InvalidConfig) {
+            self.attempt = Attempt::None;
+        }
         self.config = config;
         self.render(now, out);
     }

@@ -41,6 +41,32 @@ fn an_invalid_setting_fails_the_login_with_invalid_config_and_opens_nothing() {
     assert_eq!(error(&out), Some("browser_refused"), "too few random bytes");
 }
 
+/// A failure that said the settings were wrong is about those settings: a change of settings
+/// takes its message off the button (the `oauth-error` event has told the page already).
+#[test]
+fn changed_settings_take_the_invalid_config_failure_off_the_button() {
+    let mut w = Widget::new("client-id=x&authorize-url=http%3A%2F%2Fevil.example%2F");
+    let (out, _) = w.login(0x11);
+    assert_eq!(error(&out), Some("invalid_config"));
+    let out = w.update(IMPLICIT);
+    assert_eq!(rendered(&out), ("logged-out", false, None));
+
+    let mut w = Widget::new("client-id=x&authorize-url=http%3A%2F%2Fevil.example%2F");
+    w.login(0x11);
+    let out = w.update("provider=linkedin");
+    assert_eq!(rendered(&out), ("logged-out", false, Some(NOT_SET_UP)));
+
+    // A refusal is the last login's outcome, whatever the settings become.
+    let mut w = Widget::new(IMPLICIT);
+    let (_, state) = w.login(0x11);
+    let out = w.popup_answer(&format!("?error=access_denied&state={state}"), "");
+    assert_eq!(error(&out), Some("access_denied"));
+    let out = w.update(&format!("{IMPLICIT}&label=Go"));
+    assert!(rendered(&out)
+        .2
+        .is_some_and(|m| m.starts_with("Login failed: ")));
+}
+
 #[test]
 fn login_options_that_are_not_an_object_are_invalid_config() {
     let mut w = Widget::bare();
