@@ -19,11 +19,16 @@ const USAGE: &str = "usage: dev-provider [--port N] [--host H] [--clients FILE] 
   --host H          address to bind (default 127.0.0.1)
   --clients FILE    clients JSON file (env DEV_PROVIDER_CLIENTS, default dev-provider/clients.json);
                     read again whenever it changes
-  --token-ttl SECS  access token lifetime (env DEV_PROVIDER_TOKEN_TTL, default 3600)
-  --refresh-ttl SECS  refresh token lifetime (env DEV_PROVIDER_REFRESH_TTL, default 86400)
+  --token-ttl SECS  access token lifetime (env DEV_PROVIDER_TOKEN_TTL, default 3600, at most 100 years)
+  --refresh-ttl SECS  refresh token lifetime (env DEV_PROVIDER_REFRESH_TTL, default 86400,
+                    at most 100 years)
   --auto-approve    skip the consent page, as if Allow was clicked
   --coop            send Cross-Origin-Opener-Policy: same-origin with every HTML page
   --test-controls   enable /test/* endpoints and the deny_in parameter";
+
+/// The longest token lifetime taken, 100 years: a lifetime past what the clock can add to
+/// `now` would panic at every token issued.
+const MAX_TTL_SECS: u64 = 100 * 365 * 24 * 3600;
 
 /// Parsed command line.
 #[derive(Debug, PartialEq, Eq)]
@@ -45,8 +50,13 @@ fn parse_args(
     env: impl Fn(&str) -> Option<String>,
 ) -> Result<Option<Args>, String> {
     let number = |what: &str, v: &str| -> Result<u64, String> {
-        v.parse::<u64>()
-            .map_err(|_| format!("{what}: `{v}` is not a non-negative integer"))
+        match v.parse::<u64>() {
+            Ok(secs) if secs <= MAX_TTL_SECS => Ok(secs),
+            Ok(_) => Err(format!(
+                "{what}: `{v}` is more than 100 years: at most {MAX_TTL_SECS}"
+            )),
+            Err(_) => Err(format!("{what}: `{v}` is not a non-negative integer")),
+        }
     };
     let mut args = Args {
         port: match env("DEV_PROVIDER_PORT") {
@@ -228,9 +238,16 @@ mod tests {
             &["--coop=yes"],
             &["--refresh-ttl", "-5"],
             &["--refresh-ttl"],
+            &["--token-ttl", "10000000000000000000"],
+            &["--refresh-ttl=3153600001"],
         ] {
             assert!(parse(argv, &[]).is_err(), "{argv:?}");
         }
         assert!(parse(&[], &[("DEV_PROVIDER_TOKEN_TTL", "-1")]).is_err());
+        let a = parse(&["--token-ttl=3153600000"], &[]).unwrap().unwrap();
+        assert_eq!(a.token_ttl, MAX_TTL_SECS);
+        assert!(parse(&[], &[("DEV_PROVIDER_TOKEN_TTL", "3153600001")])
+            .unwrap_err()
+            .contains("at most 3153600000"));
     }
 }
