@@ -225,6 +225,29 @@ pub async fn cors(State(st): State<AppState>, req: Request, next: Next) -> Respo
     res
 }
 
+/// Adds `Access-Control-Allow-Origin: *` to a public document (metadata, keys): no
+/// credentials, nothing secret, the same for every page.
+pub async fn public_cors(req: Request, next: Next) -> Response {
+    let is_preflight = req.method() == Method::OPTIONS;
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    if is_preflight {
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+            HeaderValue::from_static("GET"),
+        );
+        h.insert(
+            header::ACCESS_CONTROL_MAX_AGE,
+            HeaderValue::from_static("600"),
+        );
+    }
+    res
+}
+
 /// `GET /static/avatar.svg`.
 pub async fn avatar() -> Response {
     (

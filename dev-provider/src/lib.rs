@@ -298,15 +298,6 @@ pub fn app(state: AppState) -> Router {
             post(token_endpoint::token).options(api::preflight),
         )
         .route("/revoke", post(revoke::revoke).options(api::preflight))
-        .route(
-            "/.well-known/oauth-authorization-server",
-            get(discovery::metadata).options(api::preflight),
-        )
-        .route(
-            "/.well-known/openid-configuration",
-            get(discovery::openid_configuration).options(api::preflight),
-        )
-        .route("/jwks", get(oidc::jwks).options(api::preflight))
         .route("/userinfo", get(oidc::userinfo).options(api::preflight))
         .route(
             "/v1/users/self",
@@ -317,6 +308,19 @@ pub fn app(state: AppState) -> Router {
             get(api::media_recent).options(api::preflight),
         )
         .route_layer(middleware::from_fn_with_state(state.clone(), api::cors));
+    // Public documents, readable from any page as at real providers: a page not registered
+    // reads them and learns why at the authorization page, which names its `redirect_uri`.
+    let public_routes = Router::new()
+        .route(
+            "/.well-known/oauth-authorization-server",
+            get(discovery::metadata).options(api::preflight),
+        )
+        .route(
+            "/.well-known/openid-configuration",
+            get(discovery::openid_configuration).options(api::preflight),
+        )
+        .route("/jwks", get(oidc::jwks).options(api::preflight))
+        .route_layer(middleware::from_fn(api::public_cors));
 
     let mut router = Router::new()
         .route(
@@ -327,7 +331,8 @@ pub fn app(state: AppState) -> Router {
         .route("/logout", get(account::logout))
         .route("/static/avatar.svg", get(api::avatar))
         .route("/static/avatar/{file}", get(users::avatar))
-        .merge(cors_routes);
+        .merge(cors_routes)
+        .merge(public_routes);
     if state.config().test_controls {
         router = router
             .route("/test/last-authorize", get(controls::last_authorize))

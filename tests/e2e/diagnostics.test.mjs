@@ -64,6 +64,21 @@ test('an unregistered redirect URI: the provider\'s error shows in the popup; cl
   await context.close();
 });
 
+test('a page on an origin the provider does not know, with issuer alone: discovery works, and the provider\'s error names redirect_uri', async () => {
+  const { page, context } = await env.newPage();
+  // The same page on 127.0.0.1: another origin, registered nowhere.
+  const web = env.web.replace('localhost', '127.0.0.1');
+  await openWidget({ ...env, web }, page, { attrs: { 'authorize-url': null, issuer: env.provider, 'response-type': 'code', scope: 'openid' } });
+  const popup = await startLogin(page);
+  assert.match(await popup.textContent('body'), /redirect_uri/);
+  assert.ok((await popup.textContent('body')).includes(`${web}/e2e/widget.html`));
+  await closeShownPopup(popup);
+  const outcome = await loginOutcome(page, 'w1', 5_000);
+  assert.equal(outcome.err?.code, 'popup_closed');
+  assert.ok(outcome.err.description.includes(`register ${web}/e2e/widget.html (callbackurl) with it`), outcome.err.description);
+  await context.close();
+});
+
 test('an unknown client-id: while the provider shows its error, the button points at the login window and the console lists the likely causes', async () => {
   const { page, context, consoleLines } = await env.newPage();
   await openWidget(env, page, { attrs: { 'client-id': 'nobody-registered-this', scope: 'basic' } });
