@@ -373,33 +373,32 @@ impl Machine {
         let name = token_name(config);
         let record = env.store.get(config.storage, &name).unwrap_or_default();
         match Held::from_record(&record, config) {
-            Some(Some(mut held))
-                if !held.token.is_expired(env.now) || held.refresh_token.is_some() =>
-            {
-                // A record an earlier version wrote (without `by`) is written again as this
-                // one writes it: tabs tell a change of the shared session by its text.
-                if !held.to_record().eq(&record) {
-                    keep(env.store, &mut held, out);
-                }
+            Some(Some(mut held)) => {
                 let expired = held.token.is_expired(env.now);
-                self.held = Some(held);
-                if expired {
-                    // Restored once renewed (or reported expired).
-                    self.render(env.now, out);
-                    self.start_renewal(true, env, out);
-                } else if report {
-                    self.report(Event::Login, Settle::Not, true, None, env, out);
+                if !expired || held.refresh_token.is_some() {
+                    // A record an earlier version wrote (without `by`) is written again as
+                    // this one writes it: tabs tell a change of the shared session by its text.
+                    if !held.to_record().eq(&record) {
+                        keep(env.store, &mut held, out);
+                    }
+                    self.held = Some(held);
+                    if expired {
+                        // Restored once renewed (or reported expired).
+                        self.render(env.now, out);
+                        self.start_renewal(true, env, out);
+                    } else if report {
+                        self.report(Event::Login, Settle::Not, true, None, env, out);
+                    }
+                    return true;
                 }
-                true
             }
             // Granted to another client or by another server: left for the settings that got it.
-            Some(None) => false,
-            // Expired or damaged: deleted, not restored.
-            _ => {
-                env.store.remove(config.storage, &name);
-                false
-            }
+            Some(None) => return false,
+            None => {}
         }
+        // Expired or damaged: deleted, not restored.
+        env.store.remove(config.storage, &name);
+        false
     }
 
     fn deliver(&mut self, delivery: Delivery, env: &mut Env, out: &mut Commands) {
