@@ -621,84 +621,78 @@ impl Machine {
             _ => {}
         }
         let mut ended = record.lend().and_then(ended_code);
-        let shared = match record.lend().and_then(|r| Held::from_record(r, config)) {
+        match record.lend().and_then(|r| Held::from_record(r, config)) {
             // Another client's or server's session under the same key: no change of this one.
             Some(None) => return false,
-            // A session whose access token expired since it was written (this tab slept, or was
-            // out of the document, through the other tab's renewal) is taken if it can be
-            // renewed, as a page loading would restore it: nobody logged out.
-            Some(Some(held)) if !held.token.is_expired(env.now) || held.refresh_token.is_some() => {
-                Some(held)
-            }
-            // One that ran out with nothing to renew it with (no tab was left to write its end):
-            // ended, not logged out.
-            Some(Some(_)) => {
-                ended = Some("");
-                None
-            }
-            _ => None,
-        };
-        match shared {
-            Some(shared) => {
-                // Another person's login is a login; the same person's new token, a renewal.
-                // Only a session with a refresh token can have been renewed: without a subject
-                // (plain OAuth) any new login, another account's too, would read as the same.
-                let renewed = !restoring
-                    && self.held.as_ref().is_some_and(|old| {
-                        old.refresh_token.is_some() && old.profile.sub == shared.profile.sub
-                    });
+            Some(Some(shared)) => {
+                // A session whose access token expired since it was written (this tab slept, or
+                // was out of the document, through the other tab's renewal) is taken if it can
+                // be renewed, as a page loading would restore it: nobody logged out.
                 let expired = shared.token.is_expired(env.now);
-                self.settle(Attempt::None);
-                // The session held before is dropped at the end.
-                let _before = self.held.replace(shared);
-                // A renewal waiting for the lock finds the new token when it gets it (an expired
-                // one it renews, reporting it as this change); one under way is dropped, and what
-                // it brings is not kept (nor revoked: a session is held).
-                match &mut self.renewal {
-                    Some(r) if matches!(r.step, RenewStep::Locking) => {
-                        if expired {
-                            r.restoring = !renewed;
+                if !expired || shared.refresh_token.is_some() {
+                    // Another person's login is a login; the same person's new token, a
+                    // renewal. Only a session with a refresh token can have been renewed:
+                    // without a subject (plain OAuth) any new login, another account's too,
+                    // would read as the same.
+                    let renewed = !restoring
+                        && self.held.as_ref().is_some_and(|old| {
+                            old.refresh_token.is_some() && old.profile.sub == shared.profile.sub
+                        });
+                    self.settle(Attempt::None);
+                    // The session held before is dropped at the end.
+                    let _before = self.held.replace(shared);
+                    // A renewal waiting for the lock finds the new token when it gets it (an
+                    // expired one it renews, reporting it as this change); one under way is
+                    // dropped, and what it brings is not kept (nor revoked: a session is held).
+                    match &mut self.renewal {
+                        Some(r) if matches!(r.step, RenewStep::Locking) => {
+                            if expired {
+                                r.restoring = !renewed;
+                            }
                         }
+                        _ => self.drop_renewal(out),
                     }
-                    _ => self.drop_renewal(out),
-                }
-                // An expired session is reported once renewed (or ended), as a restore is.
-                if expired {
-                    self.render(env.now, out);
-                    if self.renewal.is_none() {
-                        self.start_renewal(!renewed, env, out);
+                    // An expired session is reported once renewed (or ended), as a restore is.
+                    if expired {
+                        self.render(env.now, out);
+                        if self.renewal.is_none() {
+                            self.start_renewal(!renewed, env, out);
+                        }
+                        return true;
                     }
+                    let event = if renewed {
+                        Event::Renewed
+                    } else {
+                        Event::Login
+                    };
+                    self.report(event, Settle::Not, !renewed, None, env, out);
                     return true;
                 }
-                let event = if renewed {
-                    Event::Renewed
-                } else {
-                    Event::Login
-                };
-                self.report(event, Settle::Not, !renewed, None, env, out);
+                // One that ran out with nothing to renew it with (no tab was left to write its
+                // end): ended, not logged out.
+                ended = Some("");
             }
-            None => {
-                // Nothing held, nothing to take (a logout or an end this page wrote, or heard
-                // already): no change, and the button keeps saying what it says. Taken first
-                // otherwise: what the renewal brings is revoked only where no session is held.
-                let Some(old) = self.held.take() else {
-                    return false;
-                };
-                // What this tab's renewal under way brings is live at the provider: revoked.
-                self.revoke_renewal(&old.config, env, out);
-                let id = old.config.preset.id;
-                let (attempt, event, detail) = match ended {
-                    Some(code) => {
-                        let code = Some(code).filter(|c| !c.is_empty());
-                        (Attempt::Expired, Event::Expired, Detail::Expired(id, code))
-                    }
-                    None => (Attempt::None, Event::Logout, Detail::Provider(id)),
-                };
-                self.settle(attempt);
-                self.show(env.now, out);
-                self.fire(event, detail, Settle::Not, out);
-            }
+            None => {}
         }
+        // Nothing held, nothing to take (a logout or an end this page wrote, or heard
+        // already): no change, and the button keeps saying what it says. Taken first
+        // otherwise: what the renewal brings is revoked only where no session is held.
+        let Some(old) = self.held.take() else {
+            return false;
+        };
+        // What this tab's renewal under way brings is live at the provider: revoked.
+        self.revoke_renewal(&old.config, env, out);
+        let id = old.config.preset.id;
+        let (attempt, event, detail) = match ended {
+            Some(code) => {
+                let code = Some(code).filter(|c| !c.is_empty());
+                (Attempt::Expired, Event::Expired, Detail::Expired(id, code))
+            }
+            None => (Attempt::None, Event::Logout, Detail::Provider(id)),
+        };
+        self.settle(attempt);
+        self.show(env.now, out);
+        self.fire(event, detail, Settle::Not, out);
         true
     }
 
