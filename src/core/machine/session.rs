@@ -297,7 +297,7 @@ impl Pending {
         form_pair(&mut record, "state", secrets.state.expose());
         put_secret(&mut record, "verifier", &secrets.verifier);
         put_secret(&mut record, "nonce", &secrets.nonce);
-        form_pair(&mut record, "started_at", &decimal(self.started_at));
+        put_number(&mut record, "started_at", Some(self.started_at));
         form_pair(&mut record, "address", &self.address);
         record
     }
