@@ -611,17 +611,20 @@ impl Machine {
         if config.storage != Storage::Local {
             return false;
         }
-        let record = env.store.get(Storage::Local, &token_name(config));
+        // None read as an empty one, which says nothing either: neither a session nor its end.
+        let record = env
+            .store
+            .get(Storage::Local, &token_name(config))
+            .unwrap_or_default();
         // Unchanged; or beside a session this tab could not store (its own alone: a record
         // there is its own past, one it could not write over).
-        match (&record, &self.held) {
-            (None, None) => return false,
-            (_, Some(held)) if !held.kept => return false,
-            (Some(record), Some(held)) if *record == held.to_record() => return false,
+        match &self.held {
+            None if record.is_empty() => return false,
+            Some(held) if !held.kept || record == held.to_record() => return false,
             _ => {}
         }
-        let mut ended = record.lend().and_then(ended_code);
-        match record.lend().and_then(|r| Held::from_record(r, config)) {
+        let mut ended = ended_code(&record);
+        match Held::from_record(&record, config) {
             // Another client's or server's session under the same key: no change of this one.
             Some(None) => return false,
             Some(Some(shared)) => {
