@@ -16,7 +16,7 @@ use crate::core::oidc::claims::{subject, Verified};
 use crate::core::oidc::discovery::Discovery;
 use crate::core::oidc::jws::read_jws;
 use crate::core::oidc::profile::{display_name, Profile};
-use crate::core::text::{cat, decimal, form_pair, parse_decimal, Lend};
+use crate::core::text::{cat, form_pair, parse_decimal, push_decimal, Lend};
 
 /// A session held: the token, who it is (OpenID Connect), and the configuration of the login
 /// that got it (its key, storage, preset).
@@ -206,7 +206,11 @@ fn put_secret(record: &mut String, name: &str, value: &Option<Secret>) {
 
 /// Writes a record's number member: one absent as an empty one.
 fn put_number(record: &mut String, name: &str, value: Option<u64>) {
-    form_pair(record, name, &value.map(decimal).unwrap_or_default());
+    // Digits, which encode as themselves: written in place after the name.
+    form_pair(record, name, "");
+    if let Some(n) = value {
+        push_decimal(record, n);
+    }
 }
 
 /// What granted a session, as its record names it: the authorization server and the client.
