@@ -373,15 +373,15 @@ impl Machine {
         let name = token_name(config);
         let record = env.store.get(config.storage, &name).unwrap_or_default();
         match Held::from_record(&record, config) {
-            Some(Some(mut held)) => {
+            Some(Some(held)) => {
                 let expired = held.token.is_expired(env.now);
                 if !expired || held.refresh_token.is_some() {
+                    let held = self.held.insert(held);
                     // A record an earlier version wrote (without `by`) is written again as
                     // this one writes it: tabs tell a change of the shared session by its text.
                     if !held.to_record().eq(&record) {
-                        keep(env.store, &mut held, out);
+                        keep(env.store, held, out);
                     }
-                    self.held = Some(held);
                     if expired {
                         // Restored once renewed (or reported expired).
                         self.render(env.now, out);
