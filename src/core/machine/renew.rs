@@ -642,8 +642,7 @@ impl Machine {
                             old.refresh_token.is_some() && old.profile.sub == shared.profile.sub
                         });
                     self.settle(Attempt::None);
-                    // The session held before is dropped at the end.
-                    let _before = self.held.replace(shared);
+                    self.held = Some(shared);
                     // A renewal waiting for the lock finds the new token when it gets it (an
                     // expired one it renews, reporting it as this change); one under way is
                     // dropped, and what it brings is not kept (nor revoked: a session is held).
