@@ -138,8 +138,12 @@ impl Held {
     /// key and other settings: left for those settings to come back to). A record without `by`
     /// was written before records named their grantor: it is taken as `config`'s, as then.
     pub fn from_record(record: &str, config: &Rc<Config>) -> Option<Option<Self>> {
-        // Read from a temporary: every way out of `read` leaves it to the one drop after.
-        Self::read(&Params::parse_any_length(record).ok()?, config)
+        // Read from the arm's parameters: every way out of `read` leaves them to the one drop
+        // after. Matched, not `ok()?`: no `Result::ok` for this one type.
+        match Params::parse_any_length(record) {
+            Ok(p) => Self::read(&p, config),
+            Err(_) => None,
+        }
     }
 
     /// [`from_record`](Self::from_record), from its parameters.
@@ -311,7 +315,9 @@ impl Pending {
     /// origin and path. Boxed as built: a page's delivery keeps it so, and it is not copied into
     /// a box after.
     pub fn from_record(record: &str) -> Option<Box<Self>> {
-        let p = Params::parse_any_length(record).ok()?;
+        let Ok(p) = Params::parse_any_length(record) else {
+            return None;
+        };
         // Every member that can be missing is read before anything is built: nothing built is
         // then dropped on the way out.
         let started_at = parse_decimal(p.get("started_at")?, 16)?;
