@@ -471,16 +471,15 @@ macro_rules! commands {
             /// Writes the command as `[number, ...fields]`, its fields in declaration order (JS
             /// passes them to its handler as arguments, so their names never cross).
             pub fn put(&self, sink: &mut impl Sink) {
+                /// The commands' numbers, by name.
+                #[allow(dead_code)]
+                enum Number { $($variant),* }
                 sink.open(false);
-                let mut number = 0;
-                $(
-                    if let Self::$variant { $($field),* } = self {
-                        sink.number(number);
-                        $( $field.put(sink); )*
-                    }
-                    number += 1;
-                )*
-                let _ = number;
+                // The number first, for every command: one call, its value read by the match.
+                sink.number(match self { $(Self::$variant { .. } => Number::$variant as u64),* });
+                match self {
+                    $(Self::$variant { $($field),* } => { $( $field.put(sink); )* })*
+                }
                 sink.close(false);
             }
         }
