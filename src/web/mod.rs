@@ -33,16 +33,19 @@ mod export {
     #[wasm_bindgen]
     pub fn widget() -> u32 {
         PAGE.with_borrow_mut(|(_, widgets)| {
-            let machine = Some(Machine::default());
-            let free = widgets
-                .iter()
-                .position(Option::is_none)
-                .unwrap_or(widgets.len());
-            match widgets.get_mut(free) {
-                Some(slot) => *slot = machine,
-                None => widgets.push(machine),
+            // The first free slot, an empty one pushed when there is none: the controller is
+            // made in one place, into a slot known empty (nothing dropped, nothing moved twice).
+            let mut free = 0;
+            loop {
+                match widgets.get_mut(free) {
+                    Some(slot @ None) => {
+                        slot.get_or_insert_with(Machine::default);
+                        return free as u32;
+                    }
+                    Some(Some(_)) => free += 1,
+                    None => widgets.push(None),
+                }
             }
-            free as u32
         })
     }
 
