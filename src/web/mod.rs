@@ -18,7 +18,7 @@ mod export {
     use super::edge;
     use super::store::WebStore;
     use crate::core::machine::callback::PageState;
-    use crate::core::machine::io::Command;
+    use crate::core::machine::io::{Command, Commands};
     use crate::core::machine::{Env, Machine};
 
     thread_local! {
@@ -29,34 +29,75 @@ mod export {
             const { RefCell::new((PageState::new(), Vec::new())) };
     }
 
+    /// What an export asks of the page's controllers.
+    enum Ask<'a> {
+        /// A new one, idle (`widget`).
+        New,
+        /// Controller `id` is gone (`drop_widget`).
+        Gone(u32),
+        /// An input for controller `id` at `now` (`on`), its commands written to `out`.
+        Input(u32, &'a str, f64, &'a mut Commands),
+    }
+
+    /// Answers `ask` (a new controller's number; 0 for the others) with the page borrowed
+    /// once: one accessor for every export, where a closure each made one each.
+    fn page(ask: Ask) -> u32 {
+        PAGE.with_borrow_mut(|(page, widgets)| match ask {
+            Ask::New => {
+                // The first free slot, an empty one pushed when there is none: the controller
+                // is made in one place, into a slot known empty (nothing dropped, nothing moved
+                // twice).
+                let mut free = 0;
+                loop {
+                    match widgets.get_mut(free) {
+                        Some(slot @ None) => {
+                            slot.get_or_insert_with(Machine::default);
+                            return free as u32;
+                        }
+                        Some(Some(_)) => free += 1,
+                        None => widgets.push(None),
+                    }
+                }
+            }
+            Ask::Gone(id) => {
+                if let Some(slot) = widgets.get_mut(id as usize) {
+                    *slot = None;
+                }
+                0
+            }
+            Ask::Input(id, input, now, out) => {
+                // Decoded before the match and lent to it: dropped once, whatever the way.
+                let decoded = edge::decode(input);
+                let text = match (widgets.get_mut(id as usize), &decoded) {
+                    (Some(Some(machine)), Ok(input)) => {
+                        let mut env = Env {
+                            store: &mut WebStore,
+                            page,
+                            now: now as u64,
+                        };
+                        machine.handle(input, &mut env, out);
+                        return 0;
+                    }
+                    (_, Err(text)) => text,
+                    _ => "no such widget",
+                };
+                // One fault for both: one command written.
+                out.emit(Command::Fault { text });
+                0
+            }
+        })
+    }
+
     /// A new controller, idle: answers its number.
     #[wasm_bindgen]
     pub fn widget() -> u32 {
-        PAGE.with_borrow_mut(|(_, widgets)| {
-            // The first free slot, an empty one pushed when there is none: the controller is
-            // made in one place, into a slot known empty (nothing dropped, nothing moved twice).
-            let mut free = 0;
-            loop {
-                match widgets.get_mut(free) {
-                    Some(slot @ None) => {
-                        slot.get_or_insert_with(Machine::default);
-                        return free as u32;
-                    }
-                    Some(Some(_)) => free += 1,
-                    None => widgets.push(None),
-                }
-            }
-        })
+        page(Ask::New)
     }
 
     /// Controller `id` is gone (its element was collected): its memory is freed.
     #[wasm_bindgen]
     pub fn drop_widget(id: u32) {
-        PAGE.with_borrow_mut(|(_, widgets)| {
-            if let Some(slot) = widgets.get_mut(id as usize) {
-                *slot = None;
-            }
-        })
+        page(Ask::Gone(id));
     }
 
     /// One input (a JSON array, see [`edge`]) for controller `id` at `now` (ms since the
@@ -65,25 +106,7 @@ mod export {
     #[wasm_bindgen]
     pub fn on(id: u32, input: &str, now: f64) -> String {
         let mut out = edge::commands();
-        PAGE.with_borrow_mut(|(page, widgets)| {
-            // Decoded before the match and lent to it: dropped once, whatever the way.
-            let decoded = edge::decode(input);
-            let text = match (widgets.get_mut(id as usize), &decoded) {
-                (Some(Some(machine)), Ok(input)) => {
-                    let mut env = Env {
-                        store: &mut WebStore,
-                        page,
-                        now: now as u64,
-                    };
-                    machine.handle(input, &mut env, &mut out);
-                    return;
-                }
-                (_, Err(text)) => text,
-                _ => "no such widget",
-            };
-            // One fault for both: one command written.
-            out.emit(Command::Fault { text });
-        });
+        page(Ask::Input(id, input, now, &mut out));
         edge::finish(out)
     }
 }
