@@ -48,13 +48,20 @@ impl<'a> JsonFields<'_, 'a> {
     /// The next member read by `read`; the type's default, with the input refused, when it is
     /// missing or `read` finds another type (made only then: nothing to drop otherwise).
     fn next<T: Default>(&mut self, read: impl FnOnce(&Value<'a>) -> Option<T>) -> T {
-        match self.0.next().and_then(|(_, value)| read(value)) {
+        match read(self.member()) {
             Some(value) => value,
             None => {
                 self.1 = false;
                 T::default()
             }
         }
+    }
+
+    /// The next member, lent; a missing one reads as `null`, which no field's type is. One
+    /// function for every type, answering a pointer.
+    #[inline(never)]
+    fn member(&mut self) -> &Value<'a> {
+        self.0.next().map_or(&Value::Null, |(_, value)| value)
     }
 }
 
