@@ -410,7 +410,10 @@ impl Put for Detail<'_> {
                 id_token,
             } => {
                 member!(sink, "provider", provider);
-                member!(sink, "accessToken", &token.access_token.expose());
+                // Text made here is written by `Sink::string` itself: through `Put`, it would be
+                // stored to be lent.
+                sink.key("accessToken");
+                sink.string(token.access_token.expose());
                 member!(sink, "tokenType", &"bearer");
                 member!(sink, "expiresIn", &token.expires_in);
                 member!(sink, "expiresAt", &token.expires_at);
@@ -427,8 +430,10 @@ impl Put for Detail<'_> {
                 member!(sink, "idToken", id_token);
             }
             Self::Error(error) => {
-                member!(sink, "error", &error.code.as_str());
-                member!(sink, "description", &error.description.as_str());
+                sink.key("error");
+                sink.string(error.code.as_str());
+                sink.key("description");
+                sink.string(&error.description);
                 member!(sink, "reason", &error.reason);
                 member!(sink, "uri", &error.uri);
             }
