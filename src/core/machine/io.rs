@@ -333,15 +333,12 @@ impl Put for Event {
     }
 }
 
-/// An object the provider sent, as its JSON text, written as it is; or `null`.
-struct Json<'a>(Option<&'a str>);
-
-impl Put for Json<'_> {
-    fn put(&self, sink: &mut impl Sink) {
-        match self.0 {
-            Some(json) => sink.json(json),
-            None => sink.null(),
-        }
+/// Writes an object the provider sent, as its JSON text, as it is; or `null`. Given by value:
+/// through `Put`, the `Option` would be stored to be lent.
+fn json(sink: &mut impl Sink, json: Option<&str>) {
+    match json {
+        Some(json) => sink.json(json),
+        None => sink.null(),
     }
 }
 
@@ -424,8 +421,10 @@ impl Put for Detail<'_> {
                 }
                 sink.close(false);
                 member!(sink, "restored", restored);
-                member!(sink, "user", Json(*user));
-                member!(sink, "claims", Json(*claims));
+                sink.key("user");
+                json(sink, *user);
+                sink.key("claims");
+                json(sink, *claims);
                 member!(sink, "profile", profile);
                 member!(sink, "idToken", id_token);
             }
