@@ -406,8 +406,11 @@ impl Writer {
         self.out.push('"');
         for c in text.chars() {
             match c {
-                '"' => self.out.push_str("\\\""),
-                '\\' => self.out.push_str("\\\\"),
+                // A quote or a backslash, after a backslash.
+                '"' | '\\' => {
+                    self.out.push('\\');
+                    self.out.push(c);
+                }
                 // U+2028/2029 are valid JSON but were not valid in JS string literals before ES2019.
                 c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
                     let n = c as u32;
