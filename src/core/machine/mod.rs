@@ -549,6 +549,11 @@ impl Machine {
             warn(&[&error.description], out);
         }
         env.page.set_discovery(issuer, document);
+        // A logout waiting for it first: a login's failure ends with its event.
+        if self.revoke_parked() {
+            self.revoke_discovered(env, out);
+            self.arm(env.now, out);
+        }
         self.go_on(env, out);
     }
 
@@ -868,7 +873,9 @@ impl Machine {
     /// one may stop waiting for its answer, the held token may have expired.
     fn tick(&mut self, env: &mut Env, out: &mut Commands) {
         let now = env.now;
-        self.revoke_overdue(now, out);
+        // Another widget of the page may have read the discovery document a logout waits for.
+        self.revoke_discovered(env, out);
+        self.revoke_overdue(env, out);
         match &mut self.attempt {
             Attempt::Pending(p) if now >= p.deadline() => {
                 // A profile read still out: the login stands without it, as when the read
@@ -1085,7 +1092,12 @@ impl Machine {
             }
             _ => (NEVER, trying),
         };
-        let next = login.min(expiry).min(renewal).min(self.revoke_deadline());
+        let revoking = if self.revoke_parked() {
+            now + DISCOVERY_LOOK_MS
+        } else {
+            self.revoke_deadline()
+        };
+        let next = login.min(expiry).min(renewal).min(revoking);
         out.emit(Command::Timer {
             ms: (next != NEVER).then(|| next.saturating_sub(now).min(i32::MAX as u64)),
         });

@@ -142,7 +142,9 @@ pub enum RenewStep {
 pub struct Logout {
     /// The `logout()` promise it settles (0: none).
     pub id: u32,
-    /// Where the tab then goes to end the provider's session, if it does.
+    /// Where the tab then goes to end the provider's session, if it does: its URL; while the
+    /// logout waits for the discovery document that names the endpoint ([`Revoking::parked`]),
+    /// the request's query alone.
     pub end_session: Option<String>,
 }
 
@@ -183,6 +185,12 @@ pub struct Revoking {
     pub config: Rc<Config>,
     /// The revocation endpoint, if one is known.
     pub url: Option<String>,
+    /// A logout as the page loads (a "/logout" route): the page is still reading the discovery
+    /// document that names the revocation endpoint (no `revoke-url` set) or the end-session one.
+    /// The session it revokes, and its renewal's step, wait here until it is read (a refresh
+    /// request's answer that comes meanwhile finds no renewal, and is not revoked: a page that
+    /// loaded with an expired session, whose renewal did not need the document).
+    pub parked: Option<Box<(Option<Held>, Option<RenewStep>)>>,
 }
 
 impl Revoking {
@@ -719,31 +727,29 @@ impl Machine {
         forget_token(env.store, &self.config);
         self.settle(Attempt::None);
         self.render(env.now, out);
-        let document = discovery(&config, env.page);
-        let endpoint = document.and_then(|d| d.end_session_endpoint.lend());
-        let end_session = match (end_session, endpoint) {
-            (false, _) => None,
-            (true, Some(endpoint)) => Some(end_session_url(
-                endpoint,
-                &config,
-                held.as_ref(),
-                random,
-                env.store,
-            )),
-            (true, None) => {
-                warn(&["logout({ endSession: true }): the provider names no end_session_endpoint (set issuer to one whose discovery document does); the session was ended here only"], out);
-                None
-            }
-        };
+        // The request's query; its URL once the endpoint is known (see `Revoking::parked`).
+        let end_session =
+            end_session.then(|| end_session_query(&config, held.as_ref(), random, env.store));
         let provider = config.preset.id;
-        self.revoke(
-            Logout { id, end_session },
-            config,
-            held.as_ref(),
-            renewal,
-            env,
-            out,
-        );
+        let document = discovered(&config, env.page);
+        if matches!(document, Some(Discovered::Reading))
+            && (config.get(Attr::RevokeUrl).is_none() || end_session.is_some())
+        {
+            self.revoking.push(Revoking {
+                logout: Logout { id, end_session },
+                waiting: Vec::new(),
+                revoked: false,
+                since: env.now,
+                renewal: 0,
+                config,
+                url: None,
+                parked: Some(Box::new((held, renewal))),
+            });
+        } else {
+            let end_session = end_session_at(end_session, document, env.store, out);
+            let logout = Logout { id, end_session };
+            self.revoke(logout, config, held.as_ref(), renewal, env, out);
+        }
         self.arm(env.now, out);
         // Last, as every event: a listener finds the widget logged out, its requests sent.
         self.fire(Event::Logout, Detail::Provider(provider), Settle::Not, out);
@@ -778,6 +784,7 @@ impl Machine {
             renewal: 0,
             config,
             url,
+            parked: None,
         };
         let refresh = held.and_then(|h| h.refresh_token.lend());
         let proven = match &renewal {
@@ -812,12 +819,46 @@ impl Machine {
         }
     }
 
+    /// The logouts that waited for the page's discovery document (see [`Revoking::parked`]) go
+    /// on once it is read, or could not be: their tokens are revoked at the endpoint it names
+    /// (else the preset's), and the end-session request gets its URL.
+    pub(super) fn revoke_discovered(&mut self, env: &mut Env, out: &mut Commands) {
+        while let Some(index) = (self.revoking.iter()).position(|r| {
+            r.parked.is_some()
+                && !matches!(discovered(&r.config, env.page), Some(Discovered::Reading))
+        }) {
+            let Revoking {
+                mut logout,
+                config,
+                parked,
+                ..
+            } = self.revoking.remove(index);
+            let document = discovered(&config, env.page);
+            logout.end_session = end_session_at(logout.end_session, document, env.store, out);
+            if let Some(parked) = parked {
+                let (held, renewal) = *parked;
+                self.revoke(logout, config, held.as_ref(), renewal, env, out);
+            }
+        }
+    }
+
+    /// Whether a logout waits for the page's discovery document: the timer then looks for it,
+    /// as a login's does (another widget of the page may be reading it).
+    pub(super) fn revoke_parked(&self) -> bool {
+        self.revoking.iter().any(|r| r.parked.is_some())
+    }
+
     /// Settles the logouts whose revocation took longer than [`TRY_MAX_MS`], as unanswered: a late
     /// revocation's answer is then ignored, but a token request's is still awaited (a fetch has
-    /// no timeout of its own), and what it brings revoked when it comes.
-    pub(super) fn revoke_overdue(&mut self, now: u64, out: &mut Commands) {
-        while let Some(index) = (self.revoking.iter()).position(|r| now >= r.deadline()) {
+    /// no timeout of its own), and what it brings revoked when it comes. One still waiting for
+    /// the discovery document revokes nothing, and the tab stays.
+    pub(super) fn revoke_overdue(&mut self, env: &mut Env, out: &mut Commands) {
+        while let Some(index) = (self.revoking.iter()).position(|r| env.now >= r.deadline()) {
             let revoking = &mut self.revoking[index];
+            if revoking.parked.take().is_some() {
+                let end_session = revoking.logout.end_session.take();
+                end_session_at(end_session, None, env.store, out);
+            }
             std::mem::take(&mut revoking.logout).settle(false, out);
             if revoking.waiting.contains(&revoking.renewal) {
                 let renewal = revoking.renewal;
@@ -895,11 +936,10 @@ fn ended_code(record: &str) -> Option<&str> {
 /// How an ended session's record starts (a session's record starts with `access_token=`).
 const ENDED: &str = "ended=";
 
-/// The RP-Initiated Logout request (OpenID Connect RP-Initiated Logout 1.0, 2): the id_token
-/// as a hint, the client, `callbackurl` to come back to, and a `state` kept in this tab's
-/// `sessionStorage` so the page that comes back strips it from its address.
-fn end_session_url(
-    endpoint: &str,
+/// The RP-Initiated Logout request's query (OpenID Connect RP-Initiated Logout 1.0, 2): the
+/// id_token as a hint, the client, `callbackurl` to come back to, and a `state` kept in this
+/// tab's `sessionStorage` so the page that comes back strips it from its address.
+fn end_session_query(
     config: &Config,
     held: Option<&Held>,
     random: &[u8],
@@ -914,7 +954,28 @@ fn end_session_url(
     client_id_pair(&mut query, config);
     form_pair(&mut query, "post_logout_redirect_uri", &config.redirect_uri);
     form_pair(&mut query, "state", &state);
-    with_query(endpoint, &query)
+    query
+}
+
+/// The end-session request's URL, for its `query`, at the `end_session_endpoint` of the
+/// discovery `document` the page read; without one the console says so, the tab stays, and
+/// the `state` kept for its return goes.
+fn end_session_at(
+    query: Option<String>,
+    document: Option<&Discovered>,
+    store: &mut dyn Store,
+    out: &mut Commands,
+) -> Option<String> {
+    let query = query?;
+    let endpoint = match document {
+        Some(Discovered::Known(document)) => document.end_session_endpoint.lend(),
+        _ => None,
+    };
+    if endpoint.is_none() {
+        store.remove(Storage::Session, LOGOUT_KEY);
+        warn(&["logout({ endSession: true }): the provider names no end_session_endpoint (set issuer to one whose discovery document does); the session was ended here only"], out);
+    }
+    Some(with_query(endpoint?, &query))
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

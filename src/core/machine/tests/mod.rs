@@ -4,6 +4,7 @@
 
 mod callback_page;
 mod code;
+mod logout;
 mod oidc;
 mod popup;
 mod redirect;

@@ -1,0 +1,122 @@
+//! Logging out for real: what `logout()` revokes, where, and when, in the cases the renewal
+//! scenarios (renew.rs) leave out.
+
+use super::*;
+use crate::core::contract::Storage;
+use crate::core::machine::callback::Discovered;
+use crate::core::oidc::discovery::read_discovery;
+use crate::core::store::{Store, LOGOUT_KEY, TOKEN_PREFIX};
+
+/// The discovery document, with a revocation and an end-session endpoint.
+fn with_logout_endpoints() -> String {
+    DISCOVERY.replace(
+        '}',
+        r#","revocation_endpoint":"https://id.example/revoke","end_session_endpoint":"https://id.example/logout"}"#,
+    )
+}
+
+/// An element given nothing but `issuer` (every endpoint is the discovered one), over a live
+/// session stored with refresh token `r1`, not yet connected.
+fn discovered_only_with_session() -> Widget {
+    let attributes =
+        "issuer=https%3A%2F%2Fid.example&client-id=spa&scope=offline_access&storage=session";
+    let mut w = Widget::new(attributes);
+    let key = format!("{TOKEN_PREFIX}custom:spa");
+    w.store.set(
+        Storage::Session,
+        &key,
+        "access_token=a1&expires_in=600&expires_at=1700000600000&scope=offline_access&refresh_token=r1",
+    );
+    w
+}
+
+#[test]
+fn a_logout_before_the_discovery_document_came_still_revokes_and_ends_the_session() {
+    // A page that logs out as it loads (a "/logout" route): the session is restored at once, the
+    // discovery document, which names the revocation and end-session endpoints, is still out.
+    let mut w = discovered_only_with_session();
+    let connected = w.connect();
+    assert_eq!(logged_in_with(&connected), Some("a1"));
+    let out = w.logout(true);
+    assert_eq!(fired(&out), ["oauth-logout"], "at once: {out:?}");
+    let key = format!("{TOKEN_PREFIX}custom:spa");
+    assert_eq!(
+        w.store.get(Storage::Session, &key),
+        None,
+        "forgotten at once"
+    );
+    assert!(
+        find(&out, "revoked").is_none(),
+        "settled before the endpoint is known: {out:?}"
+    );
+    assert!(warnings(&out).is_empty(), "{out:?}");
+    let out = w.answer(&connected, 200, &with_logout_endpoints());
+    let at = |token: &str, hint: &str| -> [String; 3] {
+        [
+            "https://id.example/revoke".into(),
+            token.into(),
+            hint.into(),
+        ]
+    };
+    assert_eq!(
+        revocations(&out),
+        [at("r1", "refresh_token"), at("a1", "access_token")],
+        "{out:?}"
+    );
+    let fetches: Vec<Value> = out
+        .iter()
+        .filter(|c| c["command"] == "fetch")
+        .cloned()
+        .collect();
+    w.answer(&fetches[..1], 200, "");
+    let settled = w.answer(&fetches[1..], 200, "");
+    assert_eq!(
+        find(&settled, "revoked").unwrap()["revoked"],
+        true,
+        "{settled:?}"
+    );
+    let (url, _) = go_url(&settled).unwrap_or_else(|| panic!("no end of session: {settled:?}"));
+    assert!(url.starts_with("https://id.example/logout?"), "{url}");
+}
+
+#[test]
+fn a_logout_waiting_for_the_discovery_document_another_widget_reads_or_that_fails() {
+    // Another widget of the page reads the document: the logout looks for it, as a login does.
+    let mut w = discovered_only_with_session();
+    w.connect();
+    let out = w.logout(false);
+    assert_eq!(timer(&out), Some(50), "{out:?}");
+    let document = read_discovery(&with_logout_endpoints(), ISSUER).unwrap();
+    w.page
+        .set_discovery(ISSUER, Discovered::Known(std::rc::Rc::new(document)));
+    let out = w.tick_at(NOW + 50);
+    assert_eq!(revoked_tokens(&out), ["r1", "a1"], "{out:?}");
+    // A document that cannot be read: nothing is revoked, the tab stays, and the state kept for
+    // its return goes.
+    let mut w = discovered_only_with_session();
+    let connected = w.connect();
+    w.logout(true);
+    assert!(w.store.get(Storage::Session, LOGOUT_KEY).is_some());
+    let out = w.answer(&connected, 404, "");
+    assert_eq!(find(&out, "revoked").unwrap()["revoked"], false, "{out:?}");
+    assert!(
+        go_url(&out).is_none() && revoked_tokens(&out).is_empty(),
+        "{out:?}"
+    );
+    assert!(warnings(&out)
+        .iter()
+        .any(|w| w.contains("no end_session_endpoint")));
+    assert_eq!(w.store.get(Storage::Session, LOGOUT_KEY), None);
+    // One that never answers: the logout settles unrevoked at TRY_MAX_MS, and stays.
+    let mut w = discovered_only_with_session();
+    w.connect();
+    w.logout(true);
+    let mut out = Vec::new();
+    while find(&out, "revoked").is_none() && w.now < NOW + 40_000 {
+        out = w.tick_at(w.now + 50);
+    }
+    assert_eq!(w.now, NOW + crate::core::machine::renew::TRY_MAX_MS);
+    assert_eq!(find(&out, "revoked").unwrap()["revoked"], false, "{out:?}");
+    assert!(go_url(&out).is_none(), "{out:?}");
+    assert_eq!(w.store.get(Storage::Session, LOGOUT_KEY), None);
+}
