@@ -187,11 +187,16 @@ pub struct Revoking {
     pub url: Option<String>,
     /// A logout as the page loads (a "/logout" route): the page is still reading the discovery
     /// document that names the revocation endpoint (no `revoke-url` set) or the end-session one.
-    /// The session it revokes, and its renewal's step, wait here until it is read (a refresh
-    /// request's answer that comes meanwhile finds no renewal, and is not revoked: a page that
-    /// loaded with an expired session, whose renewal did not need the document).
-    pub parked: Option<Box<(Option<Held>, Option<RenewStep>)>>,
+    /// The sessions it revokes (held, stored), and its renewal's step, wait here until it is
+    /// read (a refresh request's answer that comes meanwhile finds no renewal, and is not
+    /// revoked: a page that loaded with an expired session, whose renewal did not need the
+    /// document).
+    pub parked: Option<Box<Parked>>,
 }
+
+/// What a logout waiting for the discovery document revokes once it is read: the session held,
+/// the one stored, and the renewal's step.
+type Parked = (Option<Held>, Option<Held>, Option<RenewStep>);
 
 impl Revoking {
     /// When what is still out counts as unanswered ([`NEVER`] for a token request awaited).
@@ -529,7 +534,14 @@ impl Machine {
     /// revokes the tokens it brings (under `config`, the session's settings).
     fn revoke_renewal(&mut self, config: &Rc<Config>, env: &Env, out: &mut Commands) {
         let renewal = self.take_renewal(out).map(|r| r.step);
-        self.revoke(Logout::default(), config.clone(), None, renewal, env, out);
+        self.revoke(
+            Logout::default(),
+            config.clone(),
+            [None; 2],
+            renewal,
+            env,
+            out,
+        );
     }
 
     /// The pending login ends without success: what its token endpoint granted is revoked, as a
@@ -549,7 +561,7 @@ impl Machine {
             _ => return,
         };
         let config = p.config.clone();
-        self.revoke(Logout::default(), config, None, Some(step), env, out);
+        self.revoke(Logout::default(), config, [None; 2], Some(step), env, out);
     }
 
     /// The session ends without a logout: the tokens are forgotten and `oauth-expired` fires
@@ -723,13 +735,24 @@ impl Machine {
         let renewal = self.take_renewal(out).map(|r| r.step);
         let config = self.session_config().clone();
         let held = self.held.take();
+        // The session as it is stored: another tab may have renewed it since this one last heard
+        // (a removed element hears no `storage` event), or this element not restored it yet. Its
+        // tokens are the live ones; the tabs that hear of this logout revoke nothing.
+        let stored = (env.store.get(config.storage, &token_name(&config)))
+            .and_then(|record| Held::from_record(&record, &config).flatten());
         forget_token(env.store, &config);
         forget_token(env.store, &self.config);
         self.settle(Attempt::None);
         self.render(env.now, out);
         // The request's query; its URL once the endpoint is known (see `Revoking::parked`).
-        let end_session =
-            end_session.then(|| end_session_query(&config, held.as_ref(), random, env.store));
+        let end_session = end_session.then(|| {
+            end_session_query(
+                &config,
+                stored.as_ref().or(held.as_ref()),
+                random,
+                env.store,
+            )
+        });
         let provider = config.preset.id;
         let document = discovered(&config, env.page);
         if matches!(document, Some(Discovered::Reading))
@@ -743,19 +766,21 @@ impl Machine {
                 renewal: 0,
                 config,
                 url: None,
-                parked: Some(Box::new((held, renewal))),
+                parked: Some(Box::new((held, stored, renewal))),
             });
         } else {
             let end_session = end_session_at(end_session, document, env.store, out);
             let logout = Logout { id, end_session };
-            self.revoke(logout, config, held.as_ref(), renewal, env, out);
+            let sessions = [held.as_ref(), stored.as_ref()];
+            self.revoke(logout, config, sessions, renewal, env, out);
         }
         self.arm(env.now, out);
         // Last, as every event: a listener finds the widget logged out, its requests sent.
         self.fire(Event::Logout, Detail::Provider(provider), Settle::Not, out);
     }
 
-    /// Asks for the revocation of `held`'s tokens and of those its renewal `step` brings (its
+    /// Asks for the revocation of the tokens of `held` (the session held, and the one stored;
+    /// each token once) and of those its renewal `step` brings (its
     /// proof's at once, its refresh request's when it answers; a login's, as such steps), never
     /// anything while this widget holds a session (see `Revoking::send`): for the `logout()`
     /// promise `id`, or for none (0: a renewal or a login dropped otherwise, here or in another
@@ -764,7 +789,7 @@ impl Machine {
         &mut self,
         logout: Logout,
         config: Rc<Config>,
-        held: Option<&Held>,
+        [held, stored]: [Option<&Held>; 2],
         renewal: Option<RenewStep>,
         env: &Env,
         out: &mut Commands,
@@ -787,6 +812,7 @@ impl Machine {
             parked: None,
         };
         let refresh = held.and_then(|h| h.refresh_token.lend());
+        let access = held.map(|h| h.token.access_token.expose());
         let proven = match &renewal {
             Some(RenewStep::Prove(proof)) => Some(&proof.granted),
             _ => None,
@@ -794,14 +820,20 @@ impl Machine {
         let tokens = [
             (refresh, "refresh_token"),
             (
-                proven
-                    .and_then(|g| g.refresh_token.lend())
-                    .filter(|t| !matches!(refresh, Some(r) if *r == **t)),
+                other(proven.and_then(|g| g.refresh_token.lend()), refresh),
                 "refresh_token",
             ),
-            (held.map(|h| h.token.access_token.expose()), "access_token"),
+            (
+                other(stored.and_then(|h| h.refresh_token.lend()), refresh),
+                "refresh_token",
+            ),
+            (access, "access_token"),
             (
                 proven.map(|g| g.token.access_token.expose()),
+                "access_token",
+            ),
+            (
+                other(stored.map(|h| h.token.access_token.expose()), access),
                 "access_token",
             ),
         ];
@@ -836,8 +868,9 @@ impl Machine {
             let document = discovered(&config, env.page);
             logout.end_session = end_session_at(logout.end_session, document, env.store, out);
             if let Some(parked) = parked {
-                let (held, renewal) = *parked;
-                self.revoke(logout, config, held.as_ref(), renewal, env, out);
+                let (held, stored, renewal) = *parked;
+                let sessions = [held.as_ref(), stored.as_ref()];
+                self.revoke(logout, config, sessions, renewal, env, out);
             }
         }
     }
@@ -931,6 +964,11 @@ fn leave_ended(store: &mut dyn Store, config: &Rc<Config>, code: Option<&str>) {
 /// with); `None` for any other record. The code is the rest of the record, as it was written.
 fn ended_code(record: &str) -> Option<&str> {
     record.strip_prefix(ENDED)
+}
+
+/// `token`, unless it is `held`'s (revoked once).
+fn other<'a>(token: Option<&'a str>, held: Option<&str>) -> Option<&'a str> {
+    token.filter(|t| held != Some(*t))
 }
 
 /// How an ended session's record starts (a session's record starts with `access_token=`).

@@ -120,3 +120,56 @@ fn a_logout_waiting_for_the_discovery_document_another_widget_reads_or_that_fail
     assert!(go_url(&out).is_none(), "{out:?}");
     assert_eq!(w.store.get(Storage::Session, LOGOUT_KEY), None);
 }
+
+#[test]
+fn a_logout_from_an_element_that_missed_another_tabs_renewal_revokes_the_renewed_tokens() {
+    // Tab a's element was removed from its document (a framework unmounted it once logged in;
+    // the page's own "Log out" link calls its logout()): it hears no `storage` event, so it
+    // missed tab b's renewal, which rotated r1 to r2. Its logout removes the shared record, and
+    // the tabs that hear of it revoke nothing: the live tokens are the record's.
+    let shared = format!("{CODE}&storage=local&revoke-url=%2Frevoke");
+    let mut a = with_refresh_token("&storage=local&revoke-url=%2Frevoke");
+    a.send(Input::Disconnect {});
+    let mut b = a.another(&shared);
+    assert_eq!(logged_in_with(&b.connect()), Some("a1"));
+    b.tick_at(NOW + 540_000);
+    let refresh = b.send(Input::Locked {});
+    let renewed = b.answer(
+        &refresh,
+        200,
+        r#"{"access_token":"a2","token_type":"bearer","expires_in":600,"refresh_token":"r2"}"#,
+    );
+    assert!(event(&renewed, "oauth-renewed").is_some(), "{renewed:?}");
+    a.store = b.store.clone();
+    a.now = b.now;
+    let out = a.logout(false);
+    let revoked = revoked_tokens(&out);
+    assert!(
+        revoked.contains(&"r2".into()) && revoked.contains(&"a2".into()),
+        "the live tokens are left: {revoked:?}"
+    );
+    // Tab b hears of the logout: nothing more to revoke there.
+    b.store = a.store.clone();
+    let heard = b.send(Input::Stored { key: "".into() });
+    assert_eq!(fired(&heard), ["oauth-logout"]);
+}
+
+#[test]
+fn a_logout_from_an_element_never_connected_revokes_the_session_it_removes() {
+    // A logout page that makes an element without showing it (`document.createElement`, its
+    // settings, `logout()`): the stored session it removes is revoked, not merely forgotten.
+    let shared = format!("{CODE}&storage=local&revoke-url=%2Frevoke");
+    let a = with_refresh_token("&storage=local&revoke-url=%2Frevoke");
+    let mut b = a.another(&shared);
+    let out = b.logout(false);
+    let key = format!("{TOKEN_PREFIX}custom:spa");
+    assert_eq!(b.store.get(Storage::Local, &key), None, "forgotten");
+    assert_eq!(
+        revocations(&out),
+        [
+            revoking("r1", "refresh_token"),
+            revoking("a1", "access_token")
+        ],
+        "{out:?}"
+    );
+}
