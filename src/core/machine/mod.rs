@@ -507,7 +507,7 @@ impl Machine {
     /// Starts reading the discovery document of this widget's issuer for the page, unless the
     /// page has it or is reading it. One that could not be reached (or answered 5xx or 429) is
     /// asked for again.
-    fn discover(&mut self, env: &mut Env, out: &mut Commands) {
+    pub(super) fn discover(&mut self, env: &mut Env, out: &mut Commands) {
         let config = &self.config;
         let (Some(issuer), None) = (config.issuer(), &config.error) else {
             return;

@@ -754,6 +754,8 @@ impl Machine {
             )
         });
         let provider = config.preset.id;
+        // An element never connected has not asked for its issuer's document yet.
+        self.discover(env, out);
         let document = discovered(&config, env.page);
         if matches!(document, Some(Discovered::Reading))
             && (config.get(Attr::RevokeUrl).is_none() || end_session.is_some())

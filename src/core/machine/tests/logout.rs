@@ -173,3 +173,17 @@ fn a_logout_from_an_element_never_connected_revokes_the_session_it_removes() {
         "{out:?}"
     );
 }
+
+#[test]
+fn a_logout_from_an_element_never_connected_reads_the_discovery_document_it_needs() {
+    // As above, with an element given nothing but `issuer`: its endpoints are the discovered ones.
+    let mut w = discovered_only_with_session();
+    let out = w.logout(false);
+    let fetch = find(&out, "fetch").unwrap_or_else(|| panic!("no discovery: {out:?}"));
+    assert_eq!(
+        fetch["url"],
+        format!("{ISSUER}/.well-known/openid-configuration")
+    );
+    let out = w.answer(&out, 200, &with_logout_endpoints());
+    assert_eq!(revoked_tokens(&out), ["r1", "a1"], "{out:?}");
+}
