@@ -554,19 +554,11 @@ pub fn advice(config: &Config) -> Vec<String> {
         if is_global_attribute(name) {
             continue;
         }
-        let squash = |s: &str| {
-            let mut out = String::new();
-            for piece in split(s, b"-_") {
-                out.push_str(piece);
-            }
-            out
-        };
         // An XHTML page keeps an attribute's case: `CLIENT-ID` is near `client-id` too.
         let name_lower = name.to_ascii_lowercase();
-        let squashed = squash(&name_lower);
-        let near = Attr::ALL
-            .iter()
-            .find(|a| squash(a.name()) == squashed || edit_distance(&name_lower, a.name()) <= 2);
+        let near = Attr::ALL.iter().find(|a| {
+            same_squashed(&name_lower, a.name()) || edit_distance(&name_lower, a.name()) <= 2
+        });
         if let Some(attr) = near {
             lines.push(cat(&[
                 console!("unknown attribute `"),
@@ -598,6 +590,20 @@ pub fn advice(config: &Config) -> Vec<String> {
         lines.push(console!("response-type `token` asks for no id_token, so this login says nothing of who logged in: use response-type=\"code\" (or \"token id_token\")").into());
     }
     lines
+}
+
+/// Whether `a` and `b` are one text once both drop their `-` and `_`: compared in place, where
+/// squashing each into a `String` made one for every attribute.
+fn same_squashed(a: &str, b: &str) -> bool {
+    let (mut a, mut b) = (a.as_bytes(), b.as_bytes());
+    loop {
+        match (a, b) {
+            ([b'-' | b'_', rest @ ..], _) => a = rest,
+            (_, [b'-' | b'_', rest @ ..]) => b = rest,
+            ([x, a_rest @ ..], [y, b_rest @ ..]) if x == y => (a, b) = (a_rest, b_rest),
+            (a, b) => return a.is_empty() && b.is_empty(),
+        }
+    }
 }
 
 /// Levenshtein distance over bytes, for short attribute names: `b` (an attribute's own name) is
