@@ -119,7 +119,7 @@ pub fn read_jws(compact: &str) -> Result<Jws<'_>, OAuthError> {
             break 'fixed "not a compact JWS (three base64url parts)";
         };
         // Read once, as an object: a part that does not decode reads as empty text, no JSON.
-        let header = decoded(header).unwrap_or_default();
+        let header = decoded(header);
         let Some(header @ Value::Object(_)) = &json::parse(&header) else {
             break 'fixed "the header is not a JSON object";
         };
@@ -149,7 +149,7 @@ pub fn read_jws(compact: &str) -> Result<Jws<'_>, OAuthError> {
             ]));
         }
         // As the header: text that does not decode reads as empty, no JSON.
-        let claims = decoded(payload).unwrap_or_default();
+        let claims = decoded(payload);
         let Some(Value::Object(_)) = json::parse(&claims) else {
             break 'fixed "the payload is not a JSON object";
         };
@@ -174,9 +174,12 @@ fn parts(compact: &str) -> Option<(&str, &str, &str, Vec<u8>)> {
     Some((header, payload, signing_input, from_base64url(signature)?))
 }
 
-/// The text a base64url part decodes to, if it is UTF-8.
-fn decoded(part: &str) -> Option<String> {
-    utf8(&from_base64url(part)?)
+/// The text a base64url part decodes to, if it is UTF-8; else empty text (no JSON): made empty
+/// here, once, not at each of the two calls.
+fn decoded(part: &str) -> String {
+    from_base64url(part)
+        .and_then(|bytes| utf8(&bytes))
+        .unwrap_or_default()
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
