@@ -243,6 +243,13 @@ declare global {
     'oauth-logout': CustomEvent<OAuthProviderDetail>;
     'oauth-expired': CustomEvent<OAuthExpiredDetail>;
   }
+  interface WindowEventMap {
+    'oauth-login': CustomEvent<OAuthLoginDetail>;
+    'oauth-error': CustomEvent<OAuthErrorDetail>;
+    'oauth-renewed': CustomEvent<OAuthLoginDetail>;
+    'oauth-logout': CustomEvent<OAuthProviderDetail>;
+    'oauth-expired': CustomEvent<OAuthExpiredDetail>;
+  }
 }
 
 /**

@@ -1,3 +1,3 @@
-// The script-tag entry has no exports: importing it defines <oauth-login>.
-import './index.js';
-export {};
+// The script-tag entry: importing it defines <oauth-login>. It is also the module the bundler
+// entry re-exports, so it has the same three exports (js/oauth-login.js).
+export { define, login, OAuthError } from './index.js';

@@ -144,6 +144,11 @@ test('index.d.ts types the tag, the events and the codes', () => {
   assert.match(dts, /interface HTMLElementTagNameMap\s*\{\s*'oauth-login': OAuthLoginElement;/);
   const globalMap = dts.match(/interface HTMLElementEventMap\s*\{([\s\S]*?)\}/)?.[1] ?? '';
   for (const [name, type] of Object.entries(CONTRACT.events)) assert.ok(globalMap.includes(`'${name}': ${type}`), `HTMLElementEventMap has ${name}`);
+  // They bubble and are composed: a listener on document or window hears them, typed there too.
+  for (const map of ['DocumentEventMap', 'WindowEventMap']) {
+    const body = dts.match(new RegExp(`interface ${map}\\s*\\{([\\s\\S]*?)\\}`))?.[1] ?? '';
+    for (const [name, type] of Object.entries(CONTRACT.events)) assert.ok(body.includes(`'${name}': ${type}`), `${map} has ${name}`);
+  }
   const union = dts.match(/export type WidgetErrorCode\s*=([^;]*);/)[1];
   assert.deepEqual([...union.matchAll(/\| '([a-z_]+)'/g)].map((m) => m[1]), CONTRACT.errorCodes);
   assert.match(dts, /user: Record<string, unknown> \| null;/);
@@ -191,6 +196,14 @@ test('index.d.ts puts <oauth-login> in React 19\'s JSX and Vue\'s GlobalComponen
   assert.deepEqual([...react.matchAll(/^ {2}interface (\w+)(<T>)? \{\}$/gm)].map((m) => m[1]), ['HTMLAttributes', 'ClassAttributes']);
   // react without @types/react is an untyped module, which TypeScript refuses to augment (TS2665).
   assert.match(dts, /^\/\/ @ts-ignore\b.*\n(?:\/\/.*\n)*declare module 'react' \{/m);
+});
+
+test('oauth-login.d.ts types the exports oauth-login.js has', () => {
+  // js/oauth-login.js exports what index.js re-exports; its types must not say it has none.
+  const exported = read('js', 'oauth-login.js').match(/^export \{([^}]*)\};$/m)[1].split(',').map((n) => n.trim()).sort();
+  const typed = read('pkg-template', 'oauth-login.d.ts').match(/^export \{([^}]*)\} from '\.\/index\.js';$/m)?.[1]
+    .split(',').map((n) => n.trim()).sort();
+  assert.deepEqual(typed, exported);
 });
 
 test('package.json points IDEs at the manifest', () => {

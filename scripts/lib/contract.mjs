@@ -279,6 +279,8 @@ declare global {
 ${eventMap('    ')}  }
   interface DocumentEventMap {
 ${eventMap('    ')}  }
+  interface WindowEventMap {
+${eventMap('    ')}  }
 }
 
 /**

@@ -3,6 +3,8 @@
 // so a type that silently became `any` fails the check too.
 import type { OAuthError, OAuthErrorCode, OAuthLoginDetail, OAuthLoginElement } from 'oauth-prefab';
 import { login } from 'oauth-prefab';
+// The script-tag entry has the bundler entry's exports (it is the module index.js re-exports).
+import { define as defineFromScript, OAuthError as ScriptOAuthError } from 'oauth-prefab/oauth-login.js';
 
 const widget = document.querySelector('oauth-login')!;
 const asElement: OAuthLoginElement = widget;
@@ -26,8 +28,9 @@ widget.addEventListener('oauth-error', (event) => {
   const reason: string | null = event.detail.reason;
   void [code, reason];
 });
-// Bubbling and composed: typed on document too.
+// Bubbling and composed: typed on document and window too.
 document.addEventListener('oauth-logout', (event) => { const provider: string = event.detail.provider; void provider; });
+window.addEventListener('oauth-expired', (event) => { const error: OAuthErrorCode | null = event.detail.error; void error; });
 const created = document.createElement('oauth-login');
 created.storage = 'session';
 
@@ -50,4 +53,4 @@ async function programmatic(): Promise<string> {
   }
 }
 
-void [asElement, clientId, callback, loggedIn, expiresAt, programmatic];
+void [asElement, clientId, callback, loggedIn, expiresAt, programmatic, defineFromScript, ScriptOAuthError];
