@@ -240,6 +240,9 @@ test('the READMEs\' reference tables name the contract\'s attributes (with their
     assert.deepEqual(rows.map((r) => r.length), rows.map(() => 4), `${file.join('/')}: every attribute row has its four cells`);
     assert.deepEqual(rows.map((r) => [unquote(r[0]), unquote(r[1])]), attributes, `${file.join('/')}: one row per attribute, with its property`);
     assert.deepEqual(tableAfter(text, codes).map((r) => unquote(r[0])), CONTRACT.errorCodes, `${file.join('/')}: the widget's error codes`);
+    // Every way a code occurs: a page's CSP without 'wasm-unsafe-eval' refuses logins with it.
+    const refused = tableAfter(text, codes).find((r) => unquote(r[0]) === 'browser_refused')[1];
+    assert.match(refused, /'wasm-unsafe-eval'/, `${file.join('/')}: browser_refused names the CSP case`);
     if (parts) assert.deepEqual(tableAfter(text, parts).map((r) => unquote(r[0])).sort(), [...CONTRACT.parts].sort(), `${file.join('/')}: the parts`);
   }
 });
