@@ -172,6 +172,15 @@ test('a replayed callback URL is refused with state_mismatch', async () => {
   await context.close();
 });
 
+test('a response in the query leaves with its parameters only: the page\'s other parameters and its own fragment stay', async () => {
+  const { page, context } = await env.newPage();
+  await openWidget(env, page, { path: '/e2e/widget.html?keep=1&code=c1&state=s1&iss=x&session_state=q&after=2#section' });
+  const events = await waitForEvents(page);
+  assert.deepEqual(events.map((e) => [e.type, e.detail.error]), [['oauth-error', 'state_mismatch']]);
+  assert.equal(page.url(), `${env.web}/e2e/widget.html?keep=1&after=2#section`);
+  await context.close();
+});
+
 test('back from the provider to the page kept whole (back/forward cache): its login() rejects with login_cancelled', async () => {
   const browser = await launchChromium({ backForwardCache: true });
   const page = await (await browser.newContext()).newPage();
