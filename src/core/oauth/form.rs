@@ -67,16 +67,39 @@ impl Params {
     }
 
     /// The value of `name`, if present.
+    ///
+    /// Inlined over [`value`](Self::value), whose pointer comes back in a register where an
+    /// `Option<&str>` would come back through memory.
+    #[inline(always)]
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(n, _)| **n == *name)
-            .map(|(_, v)| v.as_str())
+        match self.value(name) {
+            Some(value) => Some(value),
+            None => None,
+        }
+    }
+
+    /// The value of `name`, if present, as stored.
+    fn value(&self, name: &str) -> Option<&String> {
+        for (n, v) in &self.0 {
+            if *n == *name {
+                return Some(v);
+            }
+        }
+        None
     }
 
     /// The value of `name`, if present and not empty (an empty parameter says nothing).
+    #[inline(always)]
     pub fn given(&self, name: &str) -> Option<&str> {
-        self.get(name).filter(|v| !v.is_empty())
+        match self.given_value(name) {
+            Some(value) => Some(value),
+            None => None,
+        }
+    }
+
+    /// The value of `name`, if present and not empty, as stored.
+    fn given_value(&self, name: &str) -> Option<&String> {
+        self.value(name).filter(|v| !v.is_empty())
     }
 
     /// The pairs, in input order.
