@@ -2,7 +2,7 @@
 //! host a loopback name. The widget never rewrites a URL it was given: it checks it and appends
 //! parameters.
 
-use crate::core::text::{cat, find, has_control, is_one_of, parse_decimal};
+use crate::core::text::{cat, find, has_control, is_one_of, parse_decimal, push_decimal};
 
 /// An absolute `http:` or `https:` URL's origin, `scheme://host[:port]`, lower case, default
 /// port dropped; `None` for anything else, user info, a fragment, white space or control
@@ -14,8 +14,8 @@ pub fn origin_of(url: &str) -> Option<String> {
     // Lowered once, whole (only the scheme and authority are read from it).
     let url = url.to_ascii_lowercase();
     let (scheme_slashes, default_port, after) = match url.strip_prefix("http://") {
-        Some(after) => ("http://", "80", after),
-        None => ("https://", "443", url.strip_prefix("https://")?),
+        Some(after) => ("http://", 80, after),
+        None => ("https://", 443, url.strip_prefix("https://")?),
     };
     // A backslash ends it too: http(s) URLs read it as `/` (`https://a.example\x` is a.example's).
     // User info, an `@` in it, is read as its end, and refused.
@@ -47,28 +47,22 @@ pub fn origin_of(url: &str) -> Option<String> {
     }
     // A port is a number to 65535, written as the page's origin writes it: the scheme's default
     // dropped, and no leading zero, however it is written (`:080` is `http:`'s, `:08080` 8080).
-    // None written (`a.example:/`) is the default, as browsers read it. The digits are kept as
-    // written but for their leading zeros (all of them but the last).
+    // None written (`a.example:/`) is the default, as browsers read it. The number is written
+    // anew, in place, so with no leading zero.
     let port = match port.strip_prefix(":") {
-        None if port.is_empty() => "",
-        Some("") => "",
-        digits => {
-            let mut digits = digits?;
-            if parse_decimal(digits, 5)? > 65535 {
-                return None;
-            }
-            while let Some(rest) = digits.strip_prefix("0").filter(|rest| !rest.is_empty()) {
-                digits = rest;
-            }
-            if *digits == *default_port {
-                ""
-            } else {
-                digits
-            }
-        }
+        None if port.is_empty() => default_port,
+        Some("") => default_port,
+        digits => match parse_decimal(digits?, 5)? {
+            n if n > 65535 => return None,
+            n => n,
+        },
     };
-    let colon = if port.is_empty() { "" } else { ":" };
-    Some(cat(&[scheme_slashes, host, colon, port]))
+    let mut origin = cat(&[scheme_slashes, host]);
+    if port != default_port {
+        origin.push(':');
+        push_decimal(&mut origin, port);
+    }
+    Some(origin)
 }
 
 /// Whether `origin` (as [`origin_of`] gives it) is `https:`, or plain `http:` on a loopback host.
