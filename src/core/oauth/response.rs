@@ -50,18 +50,17 @@ pub fn capture(search: &str, hash: &str) -> Option<Captured> {
     let names_one_of =
         |list, wanted: &[&str]| split(list, b"&").any(|p| wanted.contains(&raw_name(p)));
     let fragment = hash.strip_prefix("#").unwrap_or(hash);
-    if names_one_of(fragment, &["access_token", "code", "error", "state"]) {
-        // The query loses its response names too: left there, a reload reads them as a response.
-        return Some(Captured {
-            raw: fragment.into(),
-            rest: query_response(search, "").rest,
-        });
-    }
-    let query = search.strip_prefix("?").unwrap_or(search);
-    if !names_one_of(query, &["code", "error"]) {
+    let in_fragment = names_one_of(fragment, &["access_token", "code", "error", "state"]);
+    // The query loses its response names either way: left there, a reload reads them as a
+    // response. A fragment that is one goes too.
+    let mut captured = query_response(search, if in_fragment { "" } else { hash });
+    if in_fragment {
+        captured.raw = fragment.into();
+    } else if !names_one_of(&captured.raw, &["code", "error"]) {
+        // The query's response names hold `code` and `error` whenever the query does.
         return None;
     }
-    Some(query_response(search, hash))
+    Some(captured)
 }
 
 /// The response parameters of `location.search` taken out of it (the page's own stay), as
