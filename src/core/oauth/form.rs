@@ -102,6 +102,12 @@ impl Params {
         self.value(name).filter(|v| !v.is_empty())
     }
 
+    /// The value of `name`, if present and not empty, owned.
+    #[inline(never)]
+    pub fn owned(&self, name: &str) -> Option<String> {
+        self.given(name).map(String::from)
+    }
+
     /// The pairs, in input order.
     pub fn pairs(&self) -> &[(String, String)] {
         &self.0

@@ -159,8 +159,8 @@ pub fn provider_error(params: &Params) -> Option<OAuthError> {
             || cat(&["the provider refused (", code, ")"]),
             str::to_owned,
         ),
-        params.given("error_reason").map(String::from),
-        params.given("error_uri").map(String::from),
+        params.owned("error_reason"),
+        params.owned("error_uri"),
     ))
 }
 
@@ -331,12 +331,11 @@ pub fn token_answer(
 impl Granted {
     /// The grant of `token`, with what else `params` carries.
     pub fn new(params: &Params, token: Token, user: Option<String>) -> Self {
-        let owned = |name| params.given(name).map(String::from);
         Self {
             token,
             user,
-            id_token: owned("id_token"),
-            refresh_token: owned("refresh_token"),
+            id_token: params.owned("id_token"),
+            refresh_token: params.owned("refresh_token"),
         }
     }
 }
