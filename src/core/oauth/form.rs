@@ -39,27 +39,23 @@ impl Params {
     pub fn parse_any_length(input: &str) -> Result<Self, String> {
         let mut pairs: Vec<(String, String)> = Vec::new();
         // Empty pieces (`a=1&&b=2`, a trailing `&`) carry nothing and are skipped, as browsers do.
-        'pieces: for piece in split(input, b"&").filter(|p| !p.is_empty()) {
+        for piece in split(input, b"&").filter(|p| !p.is_empty()) {
             if pairs.len() == MAX_PAIRS {
                 return Err("it has over 32 parameters".into());
             }
             let (raw_name, raw_value) = split_once(piece, b'=').unwrap_or((piece, ""));
-            // One way out for every refusal: the name it shows, and what is wrong.
-            let (name, what) = 'refused: {
-                let name = match decode_component(raw_name) {
-                    Ok(name) => name,
-                    // A name that cannot be decoded is shown raw.
-                    Err(e) => break 'refused (String::from(raw_name), why(e)),
-                };
-                let value = match decode_component(raw_value) {
-                    Ok(value) => value,
-                    Err(e) => break 'refused (name, why(e)),
-                };
-                if pairs.iter().any(|(n, _)| *n == name) {
-                    break 'refused (name, "` is given twice");
+            let name = match decode_component(raw_name) {
+                Ok(name) => name,
+                // A name that cannot be decoded is shown raw (lent).
+                Err(e) => return Err(named(raw_name, why(e))),
+            };
+            let what = match decode_component(raw_value) {
+                Ok(value) if !pairs.iter().any(|(n, _)| *n == name) => {
+                    pairs.push((name, value));
+                    continue;
                 }
-                pairs.push((name, value));
-                continue 'pieces;
+                Ok(_) => "` is given twice",
+                Err(e) => why(e),
             };
             return Err(named(&name, what));
         }
