@@ -216,10 +216,12 @@ fn check_bearer(token_type: Option<&str>, preset: &Preset) -> Result<(), OAuthEr
 
 /// The granted scopes: the provider's list, else the requested one.
 fn granted(given: Option<&str>, requested: &str) -> String {
-    match crate::core::text::words(given.unwrap_or("")) {
-        words if words.is_empty() => requested.into(),
-        words => join(&words, " "),
+    // Words are never empty: none joined is an empty text.
+    let scope = join(&crate::core::text::words(given.unwrap_or("")), " ");
+    if scope.is_empty() {
+        return requested.into();
     }
+    scope
 }
 
 /// A grant, read: the token, the `user` object some providers add to a token answer
