@@ -130,12 +130,18 @@ fn why(error: Undecodable) -> &'static str {
 
 /// An error naming a parameter, its name cut after 40 characters (lent): a name may be 16 KiB.
 fn named(name: &str, what: &str) -> String {
-    // What is left after 40 characters tells where they end.
-    let mut rest = name.chars();
-    for _ in 0..40 {
-        rest.next();
+    // The 41st character starts at the 41st byte that does not continue one.
+    let mut cut = 0;
+    let mut starts = 0;
+    for &b in name.as_bytes() {
+        if b & 0xc0 != 0x80 {
+            if starts == 40 {
+                break;
+            }
+            starts += 1;
+        }
+        cut += 1;
     }
-    let cut = name.len() - rest.as_str().len();
     cat(&["`", name.get(..cut).unwrap_or(name), what])
 }
 
@@ -199,6 +205,12 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn a_name_is_cut_after_40_characters(name in ".{0,60}") {
+            let first: String = name.chars().take(40).collect();
+            prop_assert_eq!(named(&name, "`"), cat(&["`", &first, "`"]));
+        }
+
         #[test]
         fn never_panics(input in ".{0,300}|[%a-fA-F0-9=&+]{0,200}") {
             let _ = Params::parse(&input);
