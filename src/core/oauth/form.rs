@@ -37,10 +37,10 @@ impl Params {
     /// itself (only this origin's pages can write its storage), which hold a token answer of up
     /// to 16 KiB and a profile, encoded, so may be longer.
     pub fn parse_any_length(input: &str) -> Result<Self, String> {
-        let mut pairs: Vec<(String, String)> = Vec::new();
+        let mut params = Self::default();
         // Empty pieces (`a=1&&b=2`, a trailing `&`) carry nothing and are skipped, as browsers do.
         for piece in split(input, b"&").filter(|p| !p.is_empty()) {
-            if pairs.len() == MAX_PAIRS {
+            if params.0.len() == MAX_PAIRS {
                 return Err("it has over 32 parameters".into());
             }
             let (raw_name, raw_value) = split_once(piece, b'=').unwrap_or((piece, ""));
@@ -50,8 +50,9 @@ impl Params {
                 Err(e) => return Err(named(raw_name, why(e))),
             };
             let what = match decode_component(raw_value) {
-                Ok(value) if !pairs.iter().any(|(n, _)| *n == name) => {
-                    pairs.push((name, value));
+                // A repeat is found by the reader `get` uses.
+                Ok(value) if params.value(&name).is_none() => {
+                    params.0.push((name, value));
                     continue;
                 }
                 Ok(_) => "` is given twice",
@@ -59,7 +60,7 @@ impl Params {
             };
             return Err(named(&name, what));
         }
-        Ok(Self(pairs))
+        Ok(params)
     }
 
     /// The value of `name`, if present.
