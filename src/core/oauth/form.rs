@@ -102,7 +102,7 @@ impl Params {
     /// The value of `name`, if present and not empty, owned.
     #[inline(never)]
     pub fn owned(&self, name: &str) -> Option<String> {
-        self.given(name).map(String::from)
+        self.given_value(name).cloned()
     }
 
     /// The pairs, in input order.
