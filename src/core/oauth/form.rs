@@ -76,7 +76,7 @@ impl Params {
     }
 
     /// The value of `name`, if present, as stored.
-    fn value(&self, name: &str) -> Option<&String> {
+    pub fn value(&self, name: &str) -> Option<&String> {
         for (n, v) in &self.0 {
             if *n == *name {
                 return Some(v);

@@ -97,7 +97,10 @@ fn response_error(parts: &[&str]) -> OAuthError {
 
 /// The `state` a raw response carries, if it can be read at all.
 pub fn state_of(raw: &str) -> Option<String> {
-    Some(Params::parse(raw).unwrap_or_default().get("state")?.into())
+    Params::parse(raw)
+        .unwrap_or_default()
+        .value("state")
+        .cloned()
 }
 
 /// Checks a response's `state` against its login's. A success needs the exact state. An error
