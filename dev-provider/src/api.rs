@@ -206,21 +206,8 @@ pub async fn cors(State(st): State<AppState>, req: Request, next: Next) -> Respo
     let h = res.headers_mut();
     h.append(header::VARY, HeaderValue::from_static("Origin"));
     if let Some(origin) = origin {
-        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-        if is_preflight {
-            h.insert(
-                header::ACCESS_CONTROL_ALLOW_METHODS,
-                HeaderValue::from_static("GET, POST"),
-            );
-            h.insert(
-                header::ACCESS_CONTROL_ALLOW_HEADERS,
-                HeaderValue::from_static("Authorization, Content-Type"),
-            );
-            h.insert(
-                header::ACCESS_CONTROL_MAX_AGE,
-                HeaderValue::from_static("600"),
-            );
-        }
+        let headers = Some("Authorization, Content-Type");
+        allow(h, origin, is_preflight.then_some(("GET, POST", headers)));
     }
     res
 }
@@ -230,22 +217,40 @@ pub async fn cors(State(st): State<AppState>, req: Request, next: Next) -> Respo
 pub async fn public_cors(req: Request, next: Next) -> Response {
     let is_preflight = req.method() == Method::OPTIONS;
     let mut res = next.run(req).await;
-    let h = res.headers_mut();
-    h.insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        HeaderValue::from_static("*"),
+    let any = HeaderValue::from_static("*");
+    allow(
+        res.headers_mut(),
+        any,
+        is_preflight.then_some(("GET", None)),
     );
-    if is_preflight {
+    res
+}
+
+/// Allows `origin`; a preflight also gets the methods (and request headers) allowed, cached
+/// 600 s.
+fn allow(
+    h: &mut HeaderMap,
+    origin: HeaderValue,
+    preflight: Option<(&'static str, Option<&'static str>)>,
+) {
+    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+    let Some((methods, headers)) = preflight else {
+        return;
+    };
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static(methods),
+    );
+    if let Some(headers) = headers {
         h.insert(
-            header::ACCESS_CONTROL_ALLOW_METHODS,
-            HeaderValue::from_static("GET"),
-        );
-        h.insert(
-            header::ACCESS_CONTROL_MAX_AGE,
-            HeaderValue::from_static("600"),
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static(headers),
         );
     }
-    res
+    h.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static("600"),
+    );
 }
 
 /// `GET /static/avatar.svg`.

@@ -15,21 +15,6 @@ fn with_logout_endpoints() -> String {
     )
 }
 
-/// An element given nothing but `issuer` (every endpoint is the discovered one), over a live
-/// session stored with refresh token `r1`, not yet connected.
-fn discovered_only_with_session() -> Widget {
-    let attributes =
-        "issuer=https%3A%2F%2Fid.example&client-id=spa&scope=offline_access&storage=session";
-    let mut w = Widget::new(attributes);
-    let key = format!("{TOKEN_PREFIX}custom:spa");
-    w.store.set(
-        Storage::Session,
-        &key,
-        "access_token=a1&expires_in=600&expires_at=1700000600000&scope=offline_access&refresh_token=r1",
-    );
-    w
-}
-
 #[test]
 fn a_logout_before_the_discovery_document_came_still_revokes_and_ends_the_session() {
     // A page that logs out as it loads (a "/logout" route): the session is restored at once, the

@@ -17,8 +17,9 @@ use serde_json::Value;
 use super::callback::PageState;
 use super::io::{Commands, Input, Source, COMMANDS};
 use super::{Env, Machine};
+use crate::core::contract::Storage;
 use crate::core::oauth::request::RANDOM_BYTES;
-use crate::core::store::MemoryStore;
+use crate::core::store::{MemoryStore, Store, TOKEN_PREFIX};
 use crate::core::text::hex;
 use crate::web::edge;
 
@@ -363,6 +364,21 @@ pub(super) fn with_refresh_token(extra: &str) -> Widget {
         timer(&out),
         Some(540_000),
         "renewal due 60 s before the expiry"
+    );
+    w
+}
+
+/// An element given nothing but `issuer` (every endpoint is the discovered one), over a live
+/// session stored with refresh token `r1`, not yet connected.
+pub(super) fn discovered_only_with_session() -> Widget {
+    let attributes =
+        "issuer=https%3A%2F%2Fid.example&client-id=spa&scope=offline_access&storage=session";
+    let mut w = Widget::new(attributes);
+    let key = format!("{TOKEN_PREFIX}custom:spa");
+    w.store.set(
+        Storage::Session,
+        &key,
+        "access_token=a1&expires_in=600&expires_at=1700000600000&scope=offline_access&refresh_token=r1",
     );
     w
 }

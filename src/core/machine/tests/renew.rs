@@ -481,15 +481,7 @@ fn a_session_restored_expired_is_reported_as_a_login_even_if_another_tab_renewed
 /// An element given nothing but `issuer` (the token endpoint is the discovered one), over a
 /// stored session whose token expired 100 s ago, not yet connected.
 fn discovered_only_and_expired() -> Widget {
-    let attributes =
-        "issuer=https%3A%2F%2Fid.example&client-id=spa&scope=offline_access&storage=session";
-    let mut w = Widget::new(attributes);
-    let key = format!("{TOKEN_PREFIX}custom:spa");
-    w.store.set(
-        Storage::Session,
-        &key,
-        "access_token=a1&expires_in=600&expires_at=1700000600000&scope=offline_access&refresh_token=r1",
-    );
+    let mut w = discovered_only_with_session();
     w.now = NOW + 700_000;
     w
 }
