@@ -125,25 +125,30 @@ impl Machine {
         let now = env.now;
         // Lent: the caller drops the input once, rather than each arm field by field.
         match input {
+            // One call for both: `update`'s six arguments written once (−60 B).
             Input::Update {
                 attributes,
                 origin,
                 path,
-            } => {
-                self.update(attributes, origin, path, true, now, out);
-                // Settings that complete an element already in the document (a page or a
-                // framework that gives it its client-id after inserting it): the first
-                // connection's work is done now, as it would have been with them there.
-                if self.place == Place::InDocument && !self.connected {
-                    self.connect(env, out);
-                }
             }
-            Input::Options {
+            | Input::Options {
                 attributes,
                 origin,
                 path,
-                object,
-            } => self.update(attributes, origin, path, *object, now, out),
+                ..
+            } => {
+                let object = !matches!(input, Input::Options { object: false, .. });
+                self.update(attributes, origin, path, object, now, out);
+                // Settings that complete an element already in the document (a page or a
+                // framework that gives it its client-id after inserting it): the first
+                // connection's work is done now, as it would have been with them there.
+                if matches!(input, Input::Update { .. })
+                    && self.place == Place::InDocument
+                    && !self.connected
+                {
+                    self.connect(env, out);
+                }
+            }
             Input::Connect {} => {
                 self.place = Place::InDocument;
                 self.connect(env, out);
