@@ -940,14 +940,15 @@ impl Machine {
             Some(_) => self.arm(now, out),
             None if self.place == Place::Removed => self.arm(now, out),
             None if now >= self.renewal_time() => self.renew(env, out),
-            None if expired && self.renewal.is_some() => {
-                let error = OAuthError::new(
-                    ErrorCode::NetworkError,
-                    "the renewal could not reach the token endpoint before the token expired",
-                );
-                self.end_session(Some(error), None, env, out)
+            None if expired => {
+                let error = self.renewal.is_some().then(|| {
+                    OAuthError::new(
+                        ErrorCode::NetworkError,
+                        "the renewal could not reach the token endpoint before the token expired",
+                    )
+                });
+                self.end_session(error, None, env, out)
             }
-            None if expired => self.end_session(None, None, env, out),
             None => self.arm(now, out),
         }
     }
