@@ -205,14 +205,22 @@ impl Machine {
             Input::Locked {} => self.locked(env, out),
             Input::Stored { key } => self.stored(key, env, out),
             Input::Read {} => {
-                let held = self.token(now);
+                let (access_token, expires_at, profile, id_token) = match self.token(now) {
+                    Some(h) => (
+                        Some(h.token.access_token.expose()),
+                        h.token.expires_at,
+                        h.profile(),
+                        h.id_token.lend(),
+                    ),
+                    None => (None, None, None, None),
+                };
                 out.emit(Command::Properties {
                     callbackurl: &self.config.redirect_uri,
-                    access_token: held.map(|h| h.token.access_token.expose()),
-                    logged_in: held.is_some(),
-                    expires_at: held.and_then(|h| h.token.expires_at),
-                    profile: held.and_then(Held::profile),
-                    id_token: held.and_then(|h| h.id_token.lend()),
+                    access_token,
+                    logged_in: access_token.is_some(),
+                    expires_at,
+                    profile,
+                    id_token,
                 });
             }
             Input::Authorize {} => match self.token(now) {
