@@ -1005,14 +1005,17 @@ impl Machine {
     ) {
         self.show(env.now, out);
         if let Some(held) = &self.held {
-            let claims = held.id_token.lend().and_then(|t| read_jws(t).ok());
+            let jws = held.id_token.lend().map(read_jws);
             let detail = Detail::Login {
                 provider: held.config.preset.id,
                 token: &held.token,
                 restored,
                 user,
                 profile: held.profile(),
-                claims: claims.as_ref().map(|jws| jws.claims.as_str()),
+                claims: match &jws {
+                    Some(Ok(jws)) => Some(&jws.claims),
+                    _ => None,
+                },
                 id_token: held.id_token.lend(),
             };
             self.fire(event, detail, settle, out);
