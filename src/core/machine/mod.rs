@@ -125,7 +125,7 @@ impl Machine {
         let now = env.now;
         // Lent: the caller drops the input once, rather than each arm field by field.
         match input {
-            // One call for both: `update`'s six arguments written once (−60 B).
+            // One call for both: `update`'s six arguments written once.
             Input::Update {
                 attributes,
                 origin,
