@@ -857,17 +857,20 @@ impl Machine {
     /// on once it is read, or could not be: their tokens are revoked at the endpoint it names
     /// (else the preset's), and the end-session request gets its URL.
     pub(super) fn revoke_discovered(&mut self, env: &mut Env, out: &mut Commands) {
-        while let Some(index) = (self.revoking.iter()).position(|r| {
-            r.parked.is_some()
-                && !matches!(discovered(&r.config, env.page), Some(Discovered::Reading))
-        }) {
+        // Each looked at once, its document looked up once (what `revoke` adds is not parked).
+        let mut index = 0;
+        while let Some(revoking) = self.revoking.get(index) {
+            let document = discovered(&revoking.config, env.page);
+            if revoking.parked.is_none() || matches!(document, Some(Discovered::Reading)) {
+                index += 1;
+                continue;
+            }
             let Revoking {
                 mut logout,
                 config,
                 parked,
                 ..
             } = self.revoking.remove(index);
-            let document = discovered(&config, env.page);
             logout.end_session = end_session_at(logout.end_session, document, env.store, out);
             if let Some(parked) = parked {
                 let (held, stored, renewal) = *parked;
