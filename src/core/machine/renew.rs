@@ -204,13 +204,13 @@ impl Revoking {
         self.since.saturating_add(TRY_MAX_MS)
     }
 
-    /// Asks for the revocation of `tokens` (each with its `token_type_hint`): the requests join
+    /// Asks for the revocation of `tokens` (each with its [`Hint`]): the requests join
     /// `waiting`. None while this widget `holds` a session (a logout's are taken first): a
     /// provider may revoke the whole grant with any of its tokens (RFC 7009 2.1), and a dropped
     /// token may be of the same person and client as the session held, which would end with it.
     fn send(
         &mut self,
-        tokens: &[(Option<&str>, &str)],
+        tokens: &[(Option<&str>, Hint)],
         holds: bool,
         seq: &mut u32,
         out: &mut Commands,
@@ -221,10 +221,24 @@ impl Revoking {
         }
         for (token, hint) in tokens {
             let Some(token) = token else { continue };
+            let hint = match hint {
+                Hint::Refresh => "refresh_token",
+                Hint::Access => "access_token",
+            };
             let body = revoke_request(&self.config, token, hint);
             self.waiting.push(fetch(seq, url, Some(&body), out));
         }
     }
+}
+
+/// A revoked token's `token_type_hint` (RFC 7009 2.1): a byte in each entry of a list of
+/// tokens, where the hint's text took two words.
+#[derive(Clone, Copy)]
+enum Hint {
+    /// `refresh_token`.
+    Refresh,
+    /// `access_token`.
+    Access,
 }
 
 /// What this page read, or is reading, of `config`'s issuer's discovery document (one pointer
@@ -820,23 +834,20 @@ impl Machine {
             _ => None,
         };
         let tokens = [
-            (refresh, "refresh_token"),
+            (refresh, Hint::Refresh),
             (
                 other(proven.and_then(|g| g.refresh_token.lend()), refresh),
-                "refresh_token",
+                Hint::Refresh,
             ),
             (
                 other(stored.and_then(|h| h.refresh_token.lend()), refresh),
-                "refresh_token",
+                Hint::Refresh,
             ),
-            (access, "access_token"),
-            (
-                proven.map(|g| g.token.access_token.expose()),
-                "access_token",
-            ),
+            (access, Hint::Access),
+            (proven.map(|g| g.token.access_token.expose()), Hint::Access),
             (
                 other(stored.map(|h| h.token.access_token.expose()), access),
-                "access_token",
+                Hint::Access,
             ),
         ];
         revoking.send(&tokens, self.held.is_some(), &mut self.seq, out);
@@ -939,8 +950,8 @@ impl Machine {
             let token = |name| granted.as_ref().and_then(|g| g.str_of(name));
             let (refresh, access) = (token("refresh_token"), token("access_token"));
             let tokens = [
-                (refresh.lend(), "refresh_token"),
-                (access.lend(), "access_token"),
+                (refresh.lend(), Hint::Refresh),
+                (access.lend(), Hint::Access),
             ];
             revoking.send(&tokens, self.held.is_some(), &mut self.seq, out);
         }
