@@ -87,17 +87,24 @@ impl PageState {
         }
     }
 
+    /// Where the discovery document of `issuer` is in `discovered` (its length for none: a
+    /// plain number, where an `Option` came back through memory), for the reader and the
+    /// writer below, which then search in one place.
+    fn discovered_at(&self, issuer: &str) -> usize {
+        let found = self.discovered.iter().position(|(i, _)| **i == *issuer);
+        found.unwrap_or(self.discovered.len())
+    }
+
     /// The discovery document of `issuer`, if it was asked for.
     pub fn discovery(&self, issuer: &str) -> Option<&Discovered> {
-        self.discovered
-            .iter()
-            .find(|(i, _)| **i == *issuer)
-            .map(|(_, d)| d)
+        let at = self.discovered_at(issuer);
+        self.discovered.get(at).map(|(_, d)| d)
     }
 
     /// Records the discovery document of `issuer`.
     pub fn set_discovery(&mut self, issuer: &str, document: Discovered) {
-        match self.discovered.iter_mut().find(|(i, _)| **i == *issuer) {
+        let at = self.discovered_at(issuer);
+        match self.discovered.get_mut(at) {
             Some((_, known)) => *known = document,
             None => self.discovered.push((issuer.into(), document)),
         }
