@@ -110,19 +110,25 @@ impl PageState {
         }
     }
 
+    /// Where the key set read from `uri` is in `keys` (its length for none), as
+    /// [`discovered_at`](Self::discovered_at).
+    fn keys_at(&self, uri: &str) -> usize {
+        let found = self.keys.iter().position(|(u, _)| **u == *uri);
+        found.unwrap_or(self.keys.len())
+    }
+
     /// The key set read from `uri`, if any.
     #[inline(always)]
     pub fn keys(&self, uri: &str) -> Option<&str> {
-        self.keys
-            .iter()
-            .find(|(u, _)| **u == *uri)
-            .map(|(_, k)| k.as_str())
+        let at = self.keys_at(uri);
+        self.keys.get(at).map(|(_, k)| k.as_str())
     }
 
     /// Records the key set read from `uri`, in place of any read before.
     #[inline(always)]
     pub fn set_keys(&mut self, uri: &str, keys: &str) {
-        match self.keys.iter_mut().find(|(u, _)| **u == *uri) {
+        let at = self.keys_at(uri);
+        match self.keys.get_mut(at) {
             // Written over in place: its buffer kept, nothing dropped.
             Some((_, known)) => {
                 known.clear();
