@@ -883,10 +883,11 @@ impl Machine {
                 ..
             } = self.revoking.remove(index);
             logout.end_session = end_session_at(logout.end_session, document, env.store, out);
-            if let Some(parked) = parked {
-                let (held, stored, renewal) = *parked;
+            if let Some(mut parked) = parked {
+                // Lent from the box, not moved out of it (a copy of their bytes).
+                let (held, stored, renewal) = &mut *parked;
                 let sessions = [held.as_ref(), stored.as_ref()];
-                self.revoke(logout, config, sessions, renewal, env, out);
+                self.revoke(logout, config, sessions, renewal.take(), env, out);
             }
         }
     }
