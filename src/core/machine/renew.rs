@@ -903,8 +903,13 @@ impl Machine {
     /// no timeout of its own), and what it brings revoked when it comes. One still waiting for
     /// the discovery document revokes nothing, and the tab stays.
     pub(super) fn revoke_overdue(&mut self, env: &mut Env, out: &mut Commands) {
-        while let Some(index) = (self.revoking.iter()).position(|r| env.now >= r.deadline()) {
-            let revoking = &mut self.revoking[index];
+        // Each looked at once: one kept for its token request's answer is then awaited.
+        let mut index = 0;
+        while let Some(revoking) = self.revoking.get_mut(index) {
+            if env.now < revoking.deadline() {
+                index += 1;
+                continue;
+            }
             if revoking.parked.take().is_some() {
                 let end_session = revoking.logout.end_session.take();
                 end_session_at(end_session, None, env.store, out);
@@ -915,6 +920,7 @@ impl Machine {
                 revoking.waiting.clear();
                 revoking.waiting.push(renewal);
                 revoking.since = AWAITING;
+                index += 1;
             } else {
                 self.revoking.remove(index);
             }
