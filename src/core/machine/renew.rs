@@ -870,25 +870,24 @@ impl Machine {
     pub(super) fn revoke_discovered(&mut self, env: &mut Env, out: &mut Commands) {
         // Each looked at once, its document looked up once (what `revoke` adds is not parked).
         let mut index = 0;
-        while let Some(revoking) = self.revoking.get(index) {
+        while let Some(revoking) = self.revoking.get_mut(index) {
             let document = discovered(&revoking.config, env.page);
-            if revoking.parked.is_none() || matches!(document, Some(Discovered::Reading)) {
+            let parked = match document {
+                Some(Discovered::Reading) => None,
+                _ => revoking.parked.take(),
+            };
+            let Some(mut parked) = parked else {
                 index += 1;
                 continue;
-            }
+            };
             let Revoking {
-                mut logout,
-                config,
-                parked,
-                ..
+                mut logout, config, ..
             } = self.revoking.remove(index);
             logout.end_session = end_session_at(logout.end_session, document, env.store, out);
-            if let Some(mut parked) = parked {
-                // Lent from the box, not moved out of it (a copy of their bytes).
-                let (held, stored, renewal) = &mut *parked;
-                let sessions = [held.as_ref(), stored.as_ref()];
-                self.revoke(logout, config, sessions, renewal.take(), env, out);
-            }
+            // Lent from the box, not moved out of it (a copy of their bytes).
+            let (held, stored, renewal) = &mut *parked;
+            let sessions = [held.as_ref(), stored.as_ref()];
+            self.revoke(logout, config, sessions, renewal.take(), env, out);
         }
     }
 
