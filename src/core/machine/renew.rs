@@ -928,11 +928,7 @@ impl Machine {
 
     /// When the earliest logout still revoking is given up ([`NEVER`] for a token request awaited).
     pub(super) fn revoke_deadline(&self) -> u64 {
-        self.revoking
-            .iter()
-            .map(Revoking::deadline)
-            .min()
-            .unwrap_or(NEVER)
+        (self.revoking.iter()).fold(NEVER, |earliest, r| earliest.min(r.deadline()))
     }
 
     /// The revocation endpoint answered request `seq` of a logout, or could not be reached:
