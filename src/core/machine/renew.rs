@@ -535,19 +535,19 @@ impl Machine {
         self.take_renewal(out);
     }
 
-    /// Takes the renewal, letting its lock go.
-    fn take_renewal(&mut self, out: &mut Commands) -> Option<Renewal> {
-        let renewal = self.renewal.take();
-        if renewal.as_ref().is_some_and(|r| r.locked) {
+    /// Takes the renewal, letting its lock go: its step, all its callers keep of it.
+    fn take_renewal(&mut self, out: &mut Commands) -> Option<RenewStep> {
+        let renewal = self.renewal.take()?;
+        if renewal.locked {
             unlock(out);
         }
-        renewal
+        Some(renewal.step)
     }
 
     /// Takes the renewal of a session ended without a logout (its lock goes), and
     /// revokes the tokens it brings (under `config`, the session's settings).
     fn revoke_renewal(&mut self, config: &Rc<Config>, env: &Env, out: &mut Commands) {
-        let renewal = self.take_renewal(out).map(|r| r.step);
+        let renewal = self.take_renewal(out);
         self.revoke(
             Logout::default(),
             config.clone(),
@@ -746,7 +746,7 @@ impl Machine {
         env: &mut Env,
         out: &mut Commands,
     ) {
-        let renewal = self.take_renewal(out).map(|r| r.step);
+        let renewal = self.take_renewal(out);
         let config = self.session_config().clone();
         let held = self.held.take();
         // The session as it is stored: another tab may have renewed it since this one last heard
