@@ -119,7 +119,12 @@ export class Driver {
     const take = (data, origin, source) => {
       const response = data?.oauthPrefabResponse;
       if (response && typeof response === 'object') {
-        this._tell(IN_MESSAGE, source, origin, String(response.search ?? ''), String(response.hash ?? ''), String(response.id ?? ''));
+        const fields = [response.search, response.hash, response.id].map((field) => String(field ?? ''));
+        // Any window may post here (a frame of another origin, this page's opener), and what
+        // is told to the core is copied into its memory, which never shrinks: a text longer
+        // than any address a browser opens (Chromium's 2 MiB) is no callback page's, and is
+        // ignored here, as the core would ignore it (or refuse it: it reads 16 KiB at most).
+        if (!fields.some((field) => field.length > LONGEST_ADDRESS)) this._tell(IN_MESSAGE, source, origin, ...fields);
       }
     };
     // Sources, as core::machine::io::Source numbers them: 0 another window, 1 the popup, 2 the channel.
@@ -129,6 +134,9 @@ export class Driver {
     this._channel.onmessage = (e) => take(e.data, location.origin, 2);
   }
 }
+
+/** The longest address a browser opens, in characters (Chromium's `kMaxURLChars`). */
+const LONGEST_ADDRESS = 2 * 1024 * 1024;
 
 /**
  * How long the renewal's Web Lock is held after the renewed tokens were written: long enough for

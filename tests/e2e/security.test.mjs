@@ -69,6 +69,40 @@ test('a forged response from another origin is ignored; the login stays pending'
   await context.close();
 });
 
+test('a huge message from another origin does not grow the page\'s WebAssembly memory', async () => {
+  // Any window holding this page (a cross-origin frame, its opener) can post while a popup login
+  // listens. The core ignores such a message, but its text used to be copied into the wasm
+  // memory first (twice), which never shrinks: 50 M characters held 100 MB for the page's life.
+  const { page, context } = await env.newPage();
+  await page.addInitScript(() => {
+    const Instance = WebAssembly.Instance;
+    WebAssembly.Instance = function (module, imports) {
+      const instance = new Instance(module, imports);
+      for (const value of Object.values(instance.exports)) if (value instanceof WebAssembly.Memory) (window.memories ??= []).push(value);
+      return instance;
+    };
+  });
+  await openWidget(env, page);
+  const popup = await startLogin(page);
+  await recordMessages(page);
+  const otherOrigin = env.web.replace('localhost', '127.0.0.1');
+  await page.evaluate((src) => {
+    const frame = document.createElement('iframe');
+    frame.src = src;
+    document.body.append(frame);
+  }, `${otherOrigin}/e2e/frame.html?listen`);
+  await page.waitForFunction(() => document.querySelector('iframe')?.contentWindow && window.messages !== undefined);
+  const frame = await (await page.waitForSelector('iframe')).contentFrame();
+  await frame.waitForFunction(() => document.title === 'listening');
+  await frame.evaluate((state) => parent.postMessage({ oauthPrefabResponse: { search: '', hash: `#state=${state}&x=${'a'.repeat(50e6)}`, id: 'b'.repeat(1e6) } }, '*'), stateOf(popup));
+  await page.waitForFunction(() => window.messages.length >= 1);
+  const largest = await page.evaluate(() => Math.max(...window.memories.map((m) => m.buffer.byteLength)));
+  assert.ok(largest < 16 * 1024 * 1024, `the wasm memory grew to ${largest} bytes`);
+  await assertStillPending(page);
+  await assertCompletesNormally(page, popup);
+  await context.close();
+});
+
 test('a forged response from a same-origin frame that is not the popup is ignored', async () => {
   const { page, context } = await env.newPage();
   await openWidget(env, page);
