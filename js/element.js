@@ -11,7 +11,10 @@ export { OAuthError };
 
 let sheet;
 
-/** The shadow root's markup and style; the style is adopted, so a page's CSP needs no 'unsafe-inline'. */
+/**
+ * The shadow root's markup and style (the style is adopted, so a page's CSP needs no
+ * 'unsafe-inline'); answers its parts in MARKUP's order: button, avatar, spinner, label, message.
+ */
 function shadowOf(host) {
   // delegatesFocus: `focus()` on the element focuses its button, as on a native control.
   const root = host.attachShadow({ mode: 'open', delegatesFocus: true });
@@ -21,7 +24,7 @@ function shadowOf(host) {
     sheet.replaceSync(STYLE);
   }
   root.adoptedStyleSheets = [sheet];
-  return root;
+  return root.querySelectorAll('[part]');
 }
 
 /**
@@ -78,7 +81,7 @@ class OAuthLogin extends LoginElement {
     super();
     this._internals = this.attachInternals?.();
     // A click before the core started starts it here, so the popup opens within the click.
-    shadowOf(this).querySelector('button').addEventListener('click', () => this.login().catch(() => {}));
+    shadowOf(this)[0].addEventListener('click', () => this.login().catch(() => {}));
   }
 
   /** The element's controller, made once the core has started (which it does first if need be). */
@@ -158,9 +161,8 @@ class Unavailable extends LoginElement {
 
   constructor() {
     super();
-    const root = shadowOf(this);
-    root.querySelector('button').disabled = true;
-    const note = root.querySelector('[part=message]');
+    const [button, , , , note] = shadowOf(this);
+    button.disabled = true;
     note.textContent = NOT_SET_UP;
     note.hidden = false;
   }
