@@ -10,6 +10,7 @@ import { delimiter, join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { embeddedWasmPlugin, embedWasm, packWasm } from './build/embed.mjs';
 import { minifyBoundaryNames } from './build/minify-names.mjs';
+import { terse } from './build/terse.mjs';
 import { trimGlue } from './build/trim-glue.mjs';
 import { chooseToolchain } from './build/toolchain.mjs';
 import { buildUnpacker } from './build/unpacker.mjs';
@@ -57,12 +58,13 @@ const oneStorageModule = {
 };
 
 // One request for everything: the element, its driver, the glue and the wasm (scripts/build/embed.mjs).
+// esbuild bundles and simplifies; terser minifies (scripts/build/terse.mjs).
 await build({
   entryPoints: [join(root, 'js', 'oauth-login.js')],
   outfile: join(pkg, 'oauth-login.js'),
   bundle: true,
   format: 'esm',
-  minify: true,
+  minifySyntax: true,
   target: 'es2022',
   charset: 'utf8',
   legalComments: 'none',
@@ -74,7 +76,7 @@ await build({
 });
 if (storageJoined !== 1) throw new Error(`build: the glue should import js/storage.js's snippet once, found ${storageJoined}: see oneStorageModule`);
 const script = join(pkg, 'oauth-login.js');
-writeFileSync(script, embedWasm(readFileSync(script, 'utf8'), { packed, unpacker }));
+writeFileSync(script, embedWasm(await terse(readFileSync(script, 'utf8')), { packed, unpacker }));
 for (const done of [glueFile, wasmFile, join(pkg, 'snippets')]) rmSync(done, { recursive: true, force: true });
 
 cpSync(join(root, 'pkg-template'), pkg, { recursive: true });
