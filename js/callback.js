@@ -38,7 +38,7 @@ export const pageCommands = {
   },
 
   [CMD_SHUT]() {
-    window.close();
+    close();
   },
 
   [CMD_LEAVE](url) {
@@ -51,7 +51,7 @@ export const pageCommands = {
  * then says whether the page became the widget's message (see js/oauth-login.js).
  */
 export function handleCallback(driver) {
-  driver._tell(IN_PAGE_LOAD, location.pathname, location.search, location.hash, !!window.opener, randomBytes(8));
+  driver._tell(IN_PAGE_LOAD, location.pathname, location.search, location.hash, !!opener, randomBytes(8));
   return driver._relaying;
 }
 

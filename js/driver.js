@@ -167,7 +167,7 @@ const HANDLERS = {
       states.clear();
       try { states.add(state); } catch { /* an older engine: data-state only */ }
     }
-    button.setAttribute('aria-busy', String(busy));
+    button.setAttribute('aria-busy', busy);
     spinner.hidden = !busy;
     text.textContent = label;
     note.textContent = message ?? '';
@@ -191,7 +191,7 @@ const HANDLERS = {
     // A popup of 520 by 640, centred on this window.
     const left = screenX + Math.max(0, (outerWidth - 520) / 2);
     const top = screenY + Math.max(0, (outerHeight - 640) / 2);
-    const popup = window.open(url, name, `popup=yes,width=520,height=640,left=${left | 0},top=${top | 0}`);
+    const popup = open(url, name, `popup=yes,width=520,height=640,left=${left | 0},top=${top | 0}`);
     this._popup = popup;
     if (!popup) return this._tell(IN_BLOCKED);
     this._listen(popup);
@@ -245,7 +245,7 @@ const HANDLERS = {
     // An answer whose body breaks off (the connection dropped) is unreachable too. Never one
     // the HTTP cache kept without asking the server: a key set fetched once more after a key
     // rotation must be the provider's current one.
-    window.fetch(url, { method: body == null ? 'GET' : 'POST', headers, body, cache: 'no-cache' }).then(async (response) => [response.status, await response.text()]).then(([status, text]) => {
+    fetch(url, { method: body == null ? 'GET' : 'POST', headers, body, cache: 'no-cache' }).then(async (response) => [response.status, await response.text()]).then(([status, text]) => {
       this._tell(IN_ANSWER, seq, status, text);
     }, () => {
       // The page's CSP reports its refusal as an event of its own, queued beside the failure.

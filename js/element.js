@@ -217,13 +217,13 @@ async function attach(answer, input, init) {
   const request = new Request(input, init);
   if (!answer[1]) {
     request.headers.set('Authorization', `Bearer ${answer[0]}`);
-    return window.fetch(request);
+    return fetch(request);
   }
   const url = new URL(request.url);
   url.searchParams.set('access_token', answer[0]);
   const sent = { body: request.method === 'GET' || request.method === 'HEAD' ? null : await request.arrayBuffer() };
   for (const name of 'method headers mode credentials cache redirect referrer referrerPolicy integrity keepalive signal'.split(' ')) sent[name] = request[name];
-  return window.fetch(url, sent);
+  return fetch(url, sent);
 }
 
 for (const [attribute, property] of ATTRIBUTES) {
