@@ -310,8 +310,12 @@ pub const PARTS: &[(&str, &str)] = &[
 ];
 
 /// The shadow root's markup: static only; every dynamic text goes in with `textContent`.
+/// The message describes the button (read again when the person comes back to it), and speaks
+/// from a live region that is always there, empty when there is nothing to say: a region shown
+/// with its text already in it is a new region to a screen reader, and is not read out. Its id is
+/// the shadow root's own, so elements on one page never share it.
 #[cfg(not(target_arch = "wasm32"))]
-pub const MARKUP: &str = "<button part=button type=button><img part=avatar hidden alt=\"\" referrerpolicy=no-referrer><span part=spinner hidden></span><span part=label></span></button><span part=message role=status hidden></span>";
+pub const MARKUP: &str = "<button part=button type=button aria-describedby=m><img part=avatar hidden alt=\"\" referrerpolicy=no-referrer><span part=spinner hidden></span><span part=label></span></button><span role=status><span part=message id=m hidden></span></span>";
 
 /// The shadow root's style, adopted as a constructed stylesheet (so a page's `style-src` needs no
 /// `'unsafe-inline'`). Each state is distinct at a glance; a page restyles one through the parts:
@@ -320,7 +324,7 @@ pub const MARKUP: &str = "<button part=button type=button><img part=avatar hidde
 /// transparent one too: the button's clear outline is its edge there, and the spinner's open side
 /// has no width, not a transparent color, so it stays an arc that is seen to turn.
 #[cfg(not(target_arch = "wasm32"))]
-pub const STYLE: &str = ":host(:not([hidden])){display:inline-block}button{display:inline-flex;align-items:center;gap:.5em;padding:.6em 1.2em;border:0;outline:1px solid #0000;border-radius:.5em;background:#1f2937;color:#fff;font:inherit;font-weight:600;cursor:pointer}button:hover{filter:brightness(1.2)}button:focus-visible{outline:3px solid #2563eb;outline-offset:2px}[aria-busy=true]{cursor:progress;opacity:.85}[data-state=logged-in]{background:#166534}[data-state=logged-in] [part=label]:before{content:\"\\2713  \"}[data-state=expired]{background:#92400e}[part=spinner]{width:1em;height:1em;box-sizing:border-box;border:2px solid;border-right-width:0;border-radius:50%;animation:r .8s linear infinite}[hidden]{display:none!important}[part=message]{display:block;margin-top:.4em;color:#b91c1c;font-size:.9em}[data-state=cancelled]~[part=message],[data-state=logged-out]~[part=message],[data-state=pending]~[part=message]{color:#4b5563}:disabled{cursor:not-allowed;opacity:.6}img{width:1.6em;height:1.6em;margin:-.3em 0;border-radius:50%;object-fit:cover}@keyframes r{to{transform:rotate(1turn)}}";
+pub const STYLE: &str = ":host(:not([hidden])){display:inline-block}button{display:inline-flex;align-items:center;gap:.5em;padding:.6em 1.2em;border:0;outline:1px solid #0000;border-radius:.5em;background:#1f2937;color:#fff;font:inherit;font-weight:600;cursor:pointer}button:hover{filter:brightness(1.2)}button:focus-visible{outline:3px solid #2563eb;outline-offset:2px}[aria-busy=true]{cursor:progress;opacity:.85}[data-state=logged-in]{background:#166534}[data-state=logged-in] [part=label]:before{content:\"\\2713  \"}[data-state=expired]{background:#92400e}[part=spinner]{width:1em;height:1em;box-sizing:border-box;border:2px solid;border-right-width:0;border-radius:50%;animation:r .8s linear infinite}[hidden]{display:none!important}[part=message]{display:block;margin-top:.4em;color:#b91c1c;font-size:.9em}[data-state=cancelled]~* [part=message],[data-state=logged-out]~* [part=message],[data-state=pending]~* [part=message]{color:#4b5563}:disabled{cursor:not-allowed;opacity:.6}img{width:1.6em;height:1.6em;margin:-.3em 0;border-radius:50%;object-fit:cover}@keyframes r{to{transform:rotate(1turn)}}";
 
 /// The read-only properties: name, TypeScript type, doc.
 #[cfg(not(target_arch = "wasm32"))]

@@ -3,7 +3,7 @@
 // own habits, which a web component's shadow root must keep.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openWidget, startEnvironment, startLogin } from './harness.mjs';
+import { decide, openWidget, startEnvironment, startLogin } from './harness.mjs';
 
 let env;
 before(async () => { env = await startEnvironment(); });
@@ -31,5 +31,41 @@ test('in forced colors (Windows high contrast) the button keeps an edge and the 
     };
   });
   assert.deepEqual(seen, { forced: true, busy: 'true', edge: true, arc: true });
+  await context.close();
+});
+
+/** What a screen reader is given, from Chromium's accessibility tree: the buttons (name,
+ * description) and the live regions (role, text), in page order. */
+async function spoken(page) {
+  const cdp = await page.context().newCDPSession(page);
+  const { nodes } = await cdp.send('Accessibility.getFullAXTree');
+  await cdp.detach();
+  const byId = new Map(nodes.map((n) => [n.nodeId, n]));
+  const text = (n) => (n.role?.value === 'StaticText' ? n.name?.value ?? '' : (n.childIds ?? []).map((id) => text(byId.get(id))).join(''));
+  return nodes.filter((n) => !n.ignored && ['button', 'status'].includes(n.role?.value)).map((n) => (n.role.value === 'button'
+    ? { button: n.name?.value, description: n.description?.value ?? '' }
+    : { status: text(n) }));
+}
+
+test('the message under the button is a live region before it speaks, and describes its own button', async () => {
+  const { page, context } = await env.newPage();
+  await openWidget(env, page, { path: '/e2e/two.html' });
+  // A live region made visible with its text already in it is, to a screen reader, a new region,
+  // and new regions are not read out (only changes to one already there are): "Login failed"
+  // would go unsaid. It must be in the accessibility tree, empty, before the message comes.
+  assert.deepEqual(await spoken(page), [
+    { button: 'Log in', description: '' }, { status: '' },
+    { button: 'Log in', description: '' }, { status: '' },
+  ]);
+  await decide(await startLogin(page, { id: 'w1' }), 'Deny');
+  await page.waitForFunction(() => window.events.length > 0);
+  const message = await page.evaluate(() => document.getElementById('w1').shadowRoot.querySelector('[part=message]').textContent);
+  assert.match(message, /^Login failed: /);
+  // Back on the button (Tab), the person hears why it failed; the other element's button is not
+  // described by it (each shadow root's ids are its own).
+  assert.deepEqual(await spoken(page), [
+    { button: 'Log in', description: message }, { status: message },
+    { button: 'Log in', description: '' }, { status: '' },
+  ]);
   await context.close();
 });
