@@ -80,6 +80,7 @@ export const IN_LOADED = 21;
  *   shut: no fields
  *   leave: url
  *   fault: text
+ *   raise: no fields
  */
 export const CMD_RENDER = 0;
 export const CMD_EVENT = 1;
@@ -105,6 +106,7 @@ export const CMD_SAY = 20;
 export const CMD_SHUT = 21;
 export const CMD_LEAVE = 22;
 export const CMD_FAULT = 23;
+export const CMD_RAISE = 24;
 
 /** [attribute, property] for each name of `names`: the property is the name in camelCase. */
 const reflect = (names) => names.split(' ').map((name) => [name, name.replace(/-./g, (dash) => dash[1].toUpperCase())]);

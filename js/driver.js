@@ -4,7 +4,7 @@
 import { widget, on, drop_widget } from '../pkg/oauth_prefab.js';
 import {
   CHANNEL, CMD_ACK, CMD_ATTACH, CMD_CLOSE, CMD_DIGEST, CMD_EVENT, CMD_FAULT, CMD_FETCH, CMD_GO, CMD_LOCK, CMD_OPEN,
-  CMD_PROPERTIES, CMD_REFUSE, CMD_RENDER, CMD_REVOKED, CMD_TIMER, CMD_UNLOCK, CMD_UNWATCH, CMD_VERIFY, CMD_WARN, IN_ANSWER, IN_BLOCKED, IN_DIGEST, IN_LOCKED, IN_LOGIN, IN_LOGOUT, IN_LOOK, IN_MESSAGE,
+  CMD_PROPERTIES, CMD_RAISE, CMD_REFUSE, CMD_RENDER, CMD_REVOKED, CMD_TIMER, CMD_UNLOCK, CMD_UNWATCH, CMD_VERIFY, CMD_WARN, IN_ANSWER, IN_BLOCKED, IN_DIGEST, IN_LOCKED, IN_LOGIN, IN_LOGOUT, IN_LOOK, IN_MESSAGE,
   IN_RETURNED, IN_STORED, IN_TICK, IN_UNREACHABLE, IN_UPDATE, IN_VERIFIED, RANDOM_BYTES,
 } from './contract.js';
 import { pageCommands } from './callback.js';
@@ -225,6 +225,10 @@ const HANDLERS = {
     this._channel = null;
     if (this._popup && !this._popup.closed) this._popup.close();
     this._popup = null;
+  },
+
+  [CMD_RAISE]() {
+    this._popup?.focus();
   },
 
   [CMD_ACK](id) {

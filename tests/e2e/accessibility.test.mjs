@@ -69,3 +69,43 @@ test('the message under the button is a live region before it speaks, and descri
   ]);
   await context.close();
 });
+
+test('the button pressed again while its login window is open brings that window forward', async () => {
+  const { page, context } = await env.newPage();
+  // The window a login opened can end up behind the page (a click on the page, a screen
+  // magnifier following focus), and the message says to finish there. Pressing the button again
+  // joins the pending login, so it must at least bring its window back: a keyboard user has no
+  // other way to it than the system's window switcher. Headless Chromium has no window stacking
+  // to observe, so the page's window.open is wrapped, as a page's own script may, to count focus().
+  await openWidget(env, page, {
+    init: () => {
+      window.raised = 0;
+      const open = window.open;
+      window.open = function (...args) {
+        const popup = open.apply(this, args);
+        return popup && new Proxy(popup, {
+          get(target, key) {
+            if (key === 'focus') return () => { window.raised++; target.focus(); };
+            const value = Reflect.get(target, key);
+            return typeof value === 'function' ? value.bind(target) : value;
+          },
+        });
+      };
+    },
+  });
+  await page.keyboard.press('Tab');
+  const [popup] = await Promise.all([page.waitForEvent('popup'), page.keyboard.press('Enter')]);
+  await popup.waitForLoadState();
+  await page.bringToFront(); // the person is back on the page, the login window behind it
+  const opened = [];
+  context.on('page', (p) => opened.push(p));
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(300);
+  const seen = await page.evaluate(() => ({
+    raised: window.raised,
+    busy: document.getElementById('w1').shadowRoot.querySelector('[part=button]').getAttribute('aria-busy'),
+  }));
+  assert.deepEqual({ ...seen, windows: opened.length }, { raised: 1, busy: 'true', windows: 0 });
+  await popup.close();
+  await context.close();
+});

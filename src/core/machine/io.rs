@@ -546,4 +546,6 @@ commands! {
     Leave "leave" { url: &'a str },
     /// The input could not be read: a bug in the caller.
     Fault "fault" { text: &'a str },
+    /// Bring the popup forward (the button pressed again while its login is pending).
+    Raise "raise" {},
 }

@@ -431,7 +431,8 @@ impl Machine {
         }
     }
 
-    /// `login()` or a click on the page at `address`: starts a login, or joins the pending one.
+    /// `login()` or a click on the page at `address`: starts a login, or joins the pending one,
+    /// whose popup it brings forward (it may be behind the page, where the message says to finish).
     /// A popup out of sight may be gone: a click then starts again, and the old login's answer
     /// is no longer taken.
     fn login(&mut self, random: &[u8], address: &str, env: &mut Env, out: &mut Commands) {
@@ -442,7 +443,7 @@ impl Machine {
                 return go(url, out);
             }
             if !p.popup.is_some_and(|w| w.lost_sight) {
-                return;
+                return out.emit(Command::Raise {});
             }
             close(out);
             self.attempt = Attempt::None;

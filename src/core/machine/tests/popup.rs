@@ -25,8 +25,9 @@ fn an_implicit_popup_login_opens_the_url_and_settles_once() {
     );
     assert_eq!(timer(&out), Some(5_000), "the first wake-up: the hint");
     assert_eq!(rendered(&out), ("pending", true, None));
-    // A second login() while pending joins it: nothing new is opened.
-    assert!(w.login(0x22).0.is_empty());
+    // A second login() while pending joins it: nothing new is opened, its window is brought
+    // forward.
+    assert_eq!(names(&w.login(0x22).0), ["raise"]);
 
     let done = w.popup_answer("", &token_hash(&state));
     assert_eq!(
@@ -300,8 +301,8 @@ fn a_popup_out_of_sight_ends_at_the_timeout_or_at_the_next_click() {
     assert!(w
         .message(Source::Channel, ORIGIN, "", &token_hash(&old))
         .is_empty());
-    // A popup in sight: a click joins its login.
-    assert!(w.login(0x34).0.is_empty());
+    // A popup in sight: a click joins its login, and brings its window forward.
+    assert_eq!(names(&w.login(0x34).0), ["raise"]);
 }
 
 #[test]
