@@ -170,8 +170,11 @@ const HANDLERS = {
     button.setAttribute('aria-busy', busy);
     spinner.hidden = !busy;
     text.textContent = label;
-    note.textContent = message ?? '';
-    note.hidden = message == null;
+    // Set only when it changes: the message is in a live region, and an equal text set again is
+    // read out again.
+    message ??= '';
+    if (note.textContent !== message) note.textContent = message;
+    note.hidden = !message;
   },
 
   [CMD_EVENT](event, detail, settle, later) {
