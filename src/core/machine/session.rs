@@ -81,7 +81,11 @@ impl Held {
     /// `authenticated_at` was, or a login that gave none and a renewal that then did).
     #[inline(always)]
     pub fn login(&self) -> Option<Verified> {
-        let mut login = subject(&read_jws(self.id_token.lend()?).ok()?.claims)?;
+        // Matched, not `ok()?`: no `Result::ok` for this one type.
+        let Ok(jws) = read_jws(self.id_token.lend()?) else {
+            return None;
+        };
+        let mut login = subject(&jws.claims)?;
         login.auth_time = self.auth_time.or(login.auth_time);
         Some(login)
     }
