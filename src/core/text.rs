@@ -256,13 +256,15 @@ pub fn base64url(bytes: &[u8]) -> String {
 /// Decodes base64url without padding; `None` for any other character, padding, or a length
 /// no encoder produces.
 pub fn from_base64url(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 4 == 1 {
-        return None;
-    }
+    // One way out, where the bytes read are dropped: a length no encoder produces, or a byte
+    // that is no character, is noted and read on.
+    let mut bad = text.len() % 4 == 1;
     let mut out = Vec::with_capacity(text.len() * 3 / 4);
     let (mut acc, mut bits) = (0u32, 0u32);
     for &b in text.as_bytes() {
-        let value = BASE64URL.iter().position(|&c| c == b)? as u32;
+        // 64, past every character, where `b` is none.
+        let value = BASE64URL.iter().position(|&c| c == b).unwrap_or(64) as u32;
+        bad |= value > 63;
         acc = acc << 6 | value;
         bits += 6;
         if bits >= 8 {
@@ -272,7 +274,7 @@ pub fn from_base64url(text: &str) -> Option<Vec<u8>> {
     }
     // The unused low bits of the last character must be zero (RFC 4648 3.5), so that each byte
     // string has exactly one encoding.
-    (acc & ((1 << bits) - 1) == 0).then_some(out)
+    (!bad && acc & ((1 << bits) - 1) == 0).then_some(out)
 }
 
 /// Percent-encodes `text` onto `out`, leaving only RFC 3986 unreserved characters bare.
