@@ -242,13 +242,20 @@ const BASE64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvw
 
 /// Base64url without padding (RFC 4648 section 5), as PKCE and JOSE use it.
 pub fn base64url(bytes: &[u8]) -> String {
+    // Bits taken in a byte at a time and given out six at a time, as `from_base64url` reads
+    // them; the last character's low bits zero.
     let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let b = |i: usize| u32::from(chunk.get(i).copied().unwrap_or(0));
-        let n = b(0) << 16 | b(1) << 8 | b(2);
-        for i in 0..=chunk.len() {
-            push_ascii(&mut out, BASE64URL[(n >> (18 - 6 * i) & 63) as usize]);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for &b in bytes {
+        acc = acc << 8 | u32::from(b);
+        bits += 8;
+        while bits >= 6 {
+            bits -= 6;
+            push_ascii(&mut out, BASE64URL[(acc >> bits & 63) as usize]);
         }
+    }
+    if bits > 0 {
+        push_ascii(&mut out, BASE64URL[(acc << (6 - bits) & 63) as usize]);
     }
     out
 }
