@@ -380,7 +380,12 @@ pub struct Writer {
 
 impl Writer {
     fn separate(&mut self) {
-        if !matches!(self.out.as_bytes().last(), None | Some(b'[' | b'{' | b':')) {
+        if self
+            .out
+            .as_bytes()
+            .last()
+            .is_some_and(|b| !is_one_of(*b, b"[{:"))
+        {
             self.out.push(',');
         }
     }
