@@ -173,6 +173,12 @@ impl Held {
         }
         let (expires_in, expires_at) = (number("expires_in")?, number("expires_at")?);
         let scope = p.get("scope")?;
+        // Read before the texts, which are then copied straight into the profile.
+        let email_verified = match p.get("email_verified").map(str::as_bytes) {
+            Some(b"1") => Some(true),
+            Some(b"0") => Some(false),
+            _ => None,
+        };
         Some(Some(Self {
             token: Token {
                 access_token: Secret::new(access_token),
@@ -184,11 +190,7 @@ impl Held {
                 sub: text("sub"),
                 name: text("name"),
                 email: text("email"),
-                email_verified: match p.get("email_verified").map(str::as_bytes) {
-                    Some(b"1") => Some(true),
-                    Some(b"0") => Some(false),
-                    _ => None,
-                },
+                email_verified,
                 picture: text("picture"),
                 username: text("username"),
             },
