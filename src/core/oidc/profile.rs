@@ -100,12 +100,14 @@ fn read(object: &Value, shape: UserinfoShape) -> Profile {
         Some(given) if given.is_str("false") => Some(false),
         _ => None,
     };
+    // Read before the plain texts, which are then written straight into the profile.
+    let picture = text(member(object, names[3])).filter(|url| is_secure_url(url));
     Profile {
         sub,
         name: text(member(object, names[1])),
         email: text(member(object, names[2])),
         email_verified,
-        picture: text(member(object, names[3])).filter(|url| is_secure_url(url)),
+        picture,
         username: text(member(object, names[4])),
     }
 }
