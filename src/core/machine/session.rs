@@ -173,12 +173,14 @@ impl Held {
         }
         let (expires_in, expires_at) = (number("expires_in")?, number("expires_at")?);
         let scope = p.get("scope")?;
-        // Read before the texts, which are then copied straight into the profile.
+        // Read before the texts, which are then copied straight into the session.
         let email_verified = match p.get("email_verified").map(str::as_bytes) {
             Some(b"1") => Some(true),
             Some(b"0") => Some(false),
             _ => None,
         };
+        // None in a record written before it was (see `login`).
+        let auth_time = number("authenticated_at").flatten();
         Some(Some(Self {
             token: Token {
                 access_token: Secret::new(access_token),
@@ -196,8 +198,7 @@ impl Held {
             },
             id_token: text("id_token"),
             refresh_token: text("refresh_token").map(Secret::new),
-            // None in a record written before it was (see `login`).
-            auth_time: number("authenticated_at").flatten(),
+            auth_time,
             config: config.clone(),
             kept: true,
         }))
