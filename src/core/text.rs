@@ -43,12 +43,15 @@ pub fn is_one_of(byte: u8, bytes: &[u8]) -> bool {
 }
 
 /// Whether `text` holds a control character (C0 or DEL) or one of `also`: one loop for the
-/// checks of a URL and of a client id. A plain loop: `any` brings a `try_fold` of its own.
+/// checks of a URL and of a client id. A plain loop (`any` brings a `try_fold` of its own), by a
+/// slice pattern (see [`find_or_end`]).
 pub fn has_control(text: &str, also: &[u8]) -> bool {
-    for &b in text.as_bytes() {
-        if b < b' ' || b == 0x7f || is_one_of(b, also) {
+    let mut rest = text.as_bytes();
+    while let [b, tail @ ..] = rest {
+        if *b < b' ' || *b == 0x7f || is_one_of(*b, also) {
             return true;
         }
+        rest = tail;
     }
     false
 }
