@@ -197,13 +197,14 @@ pub fn decimal_or_max(text: &str, max_digits: usize) -> u64 {
     if text.is_empty() || text.len() > max_digits.min(19) {
         return u64::MAX;
     }
-    // Checked and summed in one pass.
-    let mut n = 0u64;
-    for &b in text.as_bytes() {
+    // Checked and summed in one pass, by a slice pattern (see [`find_or_end`]).
+    let (mut n, mut rest) = (0u64, text.as_bytes());
+    while let [b, tail @ ..] = rest {
         if !b.is_ascii_digit() {
             return u64::MAX;
         }
         n = n * 10 + u64::from(b - b'0');
+        rest = tail;
     }
     n
 }
