@@ -230,9 +230,11 @@ pub fn hex_digit(b: u8) -> u8 {
 
 /// Lower-case hex of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
-    let mut out = String::new();
-    for &b in bytes {
-        push_hex(&mut out, b, HEX);
+    // By a slice pattern (see [`find_or_end`]).
+    let (mut out, mut rest) = (String::new(), bytes);
+    while let [b, tail @ ..] = rest {
+        push_hex(&mut out, *b, HEX);
+        rest = tail;
     }
     out
 }
