@@ -251,11 +251,12 @@ const BASE64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvw
 /// Base64url without padding (RFC 4648 section 5), as PKCE and JOSE use it.
 pub fn base64url(bytes: &[u8]) -> String {
     // Bits taken in a byte at a time and given out six at a time, as `from_base64url` reads
-    // them; the last character's low bits zero.
-    let mut out = String::new();
+    // them; the last character's low bits zero. By a slice pattern (see [`find_or_end`]).
+    let (mut out, mut rest) = (String::new(), bytes);
     let (mut acc, mut bits) = (0u32, 0u32);
-    for &b in bytes {
-        acc = acc << 8 | u32::from(b);
+    while let [b, tail @ ..] = rest {
+        rest = tail;
+        acc = acc << 8 | u32::from(*b);
         bits += 8;
         while bits >= 6 {
             bits -= 6;
