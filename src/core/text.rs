@@ -276,10 +276,12 @@ pub fn from_base64url(text: &str) -> Option<Vec<u8>> {
     // that is no character, is noted and read on.
     let mut bad = text.len() % 4 == 1;
     let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for &b in text.as_bytes() {
+    let (mut acc, mut bits, mut rest) = (0u32, 0u32, text.as_bytes());
+    // By a slice pattern (see [`find_or_end`]).
+    while let [b, tail @ ..] = rest {
+        rest = tail;
         // 64, past every character, where `b` is none.
-        let value = BASE64URL.iter().position(|&c| c == b).unwrap_or(64) as u32;
+        let value = BASE64URL.iter().position(|c| c == b).unwrap_or(64) as u32;
         bad |= value > 63;
         acc = acc << 6 | value;
         bits += 6;
