@@ -301,12 +301,15 @@ pub fn from_base64url(text: &str) -> Option<Vec<u8>> {
 /// provider that reads its query as a plain URI.
 pub fn encode_into(out: &mut String, text: &str) {
     const UPPER: &[u8; 16] = b"0123456789ABCDEF";
-    for &b in text.as_bytes() {
+    // By a slice pattern (see [`find_or_end`]).
+    let mut rest = text.as_bytes();
+    while let [b, tail @ ..] = rest {
+        rest = tail;
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            push_ascii(out, b);
+            push_ascii(out, *b);
         } else {
             push_ascii(out, b'%');
-            push_hex(out, b, UPPER);
+            push_hex(out, *b, UPPER);
         }
     }
 }
