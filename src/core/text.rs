@@ -345,24 +345,24 @@ pub enum Undecodable {
 
 /// Decodes one form-urlencoded component: `+` is a space, `%XX` a byte.
 pub fn decode_component(raw: &str) -> Result<String, Undecodable> {
-    let mut bytes = raw.as_bytes().iter().copied();
-    let mut out = Vec::new();
-    while let Some(b) = bytes.next() {
+    // By slice patterns (see [`find_or_end`]): a byte iterator's `next` is kept apart too.
+    let (mut rest, mut out) = (raw.as_bytes(), Vec::new());
+    while let [b, tail @ ..] = rest {
+        rest = tail;
         out.push(match b {
             b'+' => b' ',
             b'%' => {
-                // Two digits read in one loop: a closure for one would be a function of its own.
-                let mut byte = 0;
-                for _ in 0..2 {
-                    let digit = bytes.next().map_or(16, hex_digit);
-                    if digit > 15 {
-                        return Err(Undecodable::BadEscape);
-                    }
-                    byte = byte << 4 | digit;
+                let [high, low, tail @ ..] = rest else {
+                    return Err(Undecodable::BadEscape);
+                };
+                let (high, low) = (hex_digit(*high), hex_digit(*low));
+                if high > 15 || low > 15 {
+                    return Err(Undecodable::BadEscape);
                 }
-                byte
+                rest = tail;
+                high << 4 | low
             }
-            other => other,
+            other => *other,
         });
     }
     utf8(&out).ok_or(Undecodable::NotUtf8)
