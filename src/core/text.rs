@@ -149,12 +149,14 @@ pub fn cat(pieces: &[&str]) -> String {
 
 /// Joins `pieces` with `separator`.
 pub fn join(pieces: &[&str], separator: &str) -> String {
-    let mut out = String::new();
-    for (i, piece) in pieces.iter().enumerate() {
-        if i > 0 {
+    // By a slice pattern (see [`find_or_end`]): a separator after each piece but the last.
+    let (mut out, mut rest) = (String::new(), pieces);
+    while let [piece, tail @ ..] = rest {
+        out.push_str(piece);
+        if !tail.is_empty() {
             out.push_str(separator);
         }
-        out.push_str(piece);
+        rest = tail;
     }
     out
 }
