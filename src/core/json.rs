@@ -40,9 +40,10 @@ pub type Member<'a> = (Cow<'a, str>, Value<'a>);
 /// Reads `text` as one JSON value, surrounded by white space at most.
 pub fn parse(text: &str) -> Option<Value<'_>> {
     let mut reader = Reader { text, pos: 0 };
-    let value = reader.value(0)?;
+    // Read into the answer, then taken back where more than white space follows.
+    let value = reader.value(0);
     reader.space();
-    (reader.pos == text.len()).then_some(value)
+    value.filter(|_| reader.pos == text.len())
 }
 
 impl<'a> Value<'a> {
