@@ -85,9 +85,12 @@ impl Held {
         let Ok(jws) = read_jws(self.id_token.lend()?) else {
             return None;
         };
-        let mut login = subject(&jws.claims)?;
-        login.auth_time = self.auth_time.or(login.auth_time);
-        Some(login)
+        // Completed in the answer it was read into, not copied out of it and back.
+        let mut login = subject(&jws.claims);
+        if let Some(login) = &mut login {
+            login.auth_time = self.auth_time.or(login.auth_time);
+        }
+        login
     }
 
     /// Who is logged in, if anything is known of them.
