@@ -230,10 +230,8 @@ impl<'a> Reader<'a> {
                 (whole, Value::Number(""))
             }
         };
-        if !whole {
-            return None;
-        }
-        let raw = self.text.get(start..self.pos)?;
+        // The one way out, for a value that broke off as for a slice that fails.
+        let raw = self.text.get(start..self.pos).filter(|_| whole)?;
         Some(match value {
             Value::Number(_) => Value::Number(raw),
             Value::Str(_) => Value::Str(raw),
