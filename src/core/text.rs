@@ -69,8 +69,7 @@ pub fn split_once(text: &str, delimiter: u8) -> Option<(&str, &str)> {
     // The first piece of a split; the rest is there only when a delimiter was.
     let delimiters = [delimiter];
     let mut pieces = split(text, &delimiters);
-    let head = pieces.next()?;
-    Some((head, pieces.rest?))
+    pieces.next().zip(pieces.rest)
 }
 
 /// The pieces of `text` between any of `delimiters` (empty ones included, as `str::split` gives).
