@@ -175,7 +175,7 @@ impl<'a> Reader<'a> {
     }
 
     fn space(&mut self) {
-        while matches!(self.peek(), b' ' | b'\t' | b'\n' | b'\r') {
+        while is_one_of(self.peek(), b" \t\n\r") {
             self.pos += 1;
         }
     }
