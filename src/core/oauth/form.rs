@@ -131,10 +131,10 @@ fn why(error: Undecodable) -> &'static str {
 
 /// An error naming a parameter, its name cut after 40 characters (lent): a name may be 16 KiB.
 fn named(name: &str, what: &str) -> String {
-    // The 41st character starts at the 41st byte that does not continue one.
-    let mut cut = 0;
-    let mut starts = 0;
-    for &b in name.as_bytes() {
+    // The 41st character starts at the 41st byte that does not continue one. By a slice
+    // pattern, as in `text` (a `for` loop's `into_iter` is kept apart and called).
+    let (mut cut, mut starts, mut rest) = (0, 0, name.as_bytes());
+    while let [b, tail @ ..] = rest {
         if b & 0xc0 != 0x80 {
             if starts == 40 {
                 break;
@@ -142,6 +142,7 @@ fn named(name: &str, what: &str) -> String {
             starts += 1;
         }
         cut += 1;
+        rest = tail;
     }
     cat(&["`", name.get(..cut).unwrap_or(name), what])
 }
