@@ -87,47 +87,32 @@ impl PageState {
         }
     }
 
-    /// Where the discovery document of `issuer` is in `discovered` (its length for none: a
-    /// plain number, where an `Option` came back through memory), for the reader and the
-    /// writer below, which then search in one place.
-    fn discovered_at(&self, issuer: &str) -> usize {
-        let found = self.discovered.iter().position(|(i, _)| **i == *issuer);
-        found.unwrap_or(self.discovered.len())
-    }
-
     /// The discovery document of `issuer`, if it was asked for.
     pub fn discovery(&self, issuer: &str) -> Option<&Discovered> {
-        let at = self.discovered_at(issuer);
+        let at = index_of(&self.discovered, issuer);
         self.discovered.get(at).map(|(_, d)| d)
     }
 
     /// Records the discovery document of `issuer`.
     pub fn set_discovery(&mut self, issuer: &str, document: Discovered) {
-        let at = self.discovered_at(issuer);
+        let at = index_of(&self.discovered, issuer);
         match self.discovered.get_mut(at) {
             Some((_, known)) => *known = document,
             None => self.discovered.push((issuer.into(), document)),
         }
     }
 
-    /// Where the key set read from `uri` is in `keys` (its length for none), as
-    /// [`discovered_at`](Self::discovered_at).
-    fn keys_at(&self, uri: &str) -> usize {
-        let found = self.keys.iter().position(|(u, _)| **u == *uri);
-        found.unwrap_or(self.keys.len())
-    }
-
     /// The key set read from `uri`, if any.
     #[inline(always)]
     pub fn keys(&self, uri: &str) -> Option<&str> {
-        let at = self.keys_at(uri);
+        let at = index_of(&self.keys, uri);
         self.keys.get(at).map(|(_, k)| k.as_str())
     }
 
     /// Records the key set read from `uri`, in place of any read before.
     #[inline(always)]
     pub fn set_keys(&mut self, uri: &str, keys: &str) {
-        let at = self.keys_at(uri);
+        let at = index_of(&self.keys, uri);
         match self.keys.get_mut(at) {
             // Written over in place: its buffer kept, nothing dropped.
             Some((_, known)) => {
@@ -276,4 +261,12 @@ pub fn relayed(page: &mut PageState, taken: bool, opener: bool, out: &mut Comman
         return page.deliveries.push(Delivery { login: None, raw });
     };
     out.emit(Command::Say { text });
+}
+
+/// Where the entry named `name` is in `entries` (their length for none: a plain number, where an
+/// `Option` came back through memory), for the reader and the writer of the page's discovery
+/// documents and key sets, which then search in one place.
+fn index_of<T>(entries: &[(String, T)], name: &str) -> usize {
+    let found = entries.iter().position(|(n, _)| **n == *name);
+    found.unwrap_or(entries.len())
 }

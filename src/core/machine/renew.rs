@@ -199,6 +199,27 @@ pub struct Revoking {
 type Parked = (Option<Held>, Option<Held>, Option<RenewStep>);
 
 impl Revoking {
+    /// A logout's revocation at `url`, nothing asked for yet; `parked` while it waits for the
+    /// discovery document.
+    fn new(
+        logout: Logout,
+        config: Rc<Config>,
+        url: Option<String>,
+        parked: Option<Box<Parked>>,
+        now: u64,
+    ) -> Self {
+        Self {
+            logout,
+            waiting: Vec::new(),
+            revoked: false,
+            since: now,
+            renewal: 0,
+            config,
+            url,
+            parked,
+        }
+    }
+
     /// When what is still out counts as unanswered ([`NEVER`] for a token request awaited).
     fn deadline(&self) -> u64 {
         self.since.saturating_add(TRY_MAX_MS)
@@ -774,16 +795,10 @@ impl Machine {
         if matches!(document, Some(Discovered::Reading))
             && (config.get(Attr::RevokeUrl).is_none() || end_session.is_some())
         {
-            self.revoking.push(Revoking {
-                logout: Logout { id, end_session },
-                waiting: Vec::new(),
-                revoked: false,
-                since: env.now,
-                renewal: 0,
-                config,
-                url: None,
-                parked: Some(Box::new((held, stored, renewal))),
-            });
+            let parked = Some(Box::new((held, stored, renewal)));
+            let logout = Logout { id, end_session };
+            self.revoking
+                .push(Revoking::new(logout, config, None, parked, env.now));
         } else {
             let end_session = end_session_at(end_session, document, env.store, out);
             let logout = Logout { id, end_session };
@@ -817,16 +832,7 @@ impl Machine {
                 .or(config.preset.revoke_url)
                 .map(Into::into),
         };
-        let mut revoking = Revoking {
-            logout,
-            revoked: true,
-            waiting: Vec::new(),
-            since: env.now,
-            renewal: 0,
-            config,
-            url,
-            parked: None,
-        };
+        let mut revoking = Revoking::new(logout, config, url, None, env.now);
         let refresh = held.and_then(|h| h.refresh_token.lend());
         let access = held.map(|h| h.token.access_token.expose());
         let proven = match &renewal {
