@@ -66,7 +66,8 @@ impl Params {
     /// The value of `name`, if present.
     ///
     /// Inlined over [`value`](Self::value), whose pointer comes back in a register where an
-    /// `Option<&str>` would come back through memory.
+    /// `Option<&str>` would come back through memory. A `match`, as in [`given`](Self::given):
+    /// `.map(String::as_str)` in both measured +353 B of wasm.
     #[inline(always)]
     pub fn get(&self, name: &str) -> Option<&str> {
         match self.value(name) {
