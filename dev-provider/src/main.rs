@@ -49,7 +49,7 @@ fn parse_args(
     argv: impl Iterator<Item = String>,
     env: impl Fn(&str) -> Option<String>,
 ) -> Result<Option<Args>, String> {
-    let number = |what: &str, v: &str| -> Result<u64, String> {
+    let lifetime = |what: &str, v: &str| -> Result<u64, String> {
         match v.parse::<u64>() {
             Ok(secs) if secs <= MAX_TTL_SECS => Ok(secs),
             Ok(_) => Err(format!(
@@ -66,11 +66,11 @@ fn parse_args(
         host: "127.0.0.1".into(),
         clients: env("DEV_PROVIDER_CLIENTS").map_or_else(|| DEFAULT_CLIENTS.into(), PathBuf::from),
         token_ttl: match env("DEV_PROVIDER_TOKEN_TTL") {
-            Some(v) => number("DEV_PROVIDER_TOKEN_TTL", &v)?,
+            Some(v) => lifetime("DEV_PROVIDER_TOKEN_TTL", &v)?,
             None => 3600,
         },
         refresh_ttl: match env("DEV_PROVIDER_REFRESH_TTL") {
-            Some(v) => number("DEV_PROVIDER_REFRESH_TTL", &v)?,
+            Some(v) => lifetime("DEV_PROVIDER_REFRESH_TTL", &v)?,
             None => 86400,
         },
         auto_approve: false,
@@ -83,8 +83,8 @@ fn parse_args(
             "--port" => args.port = flags::port("--port", &argv.value(&flag)?)?,
             "--host" => args.host = argv.value(&flag)?,
             "--clients" => args.clients = PathBuf::from(argv.value(&flag)?),
-            "--token-ttl" => args.token_ttl = number("--token-ttl", &argv.value(&flag)?)?,
-            "--refresh-ttl" => args.refresh_ttl = number("--refresh-ttl", &argv.value(&flag)?)?,
+            "--token-ttl" => args.token_ttl = lifetime("--token-ttl", &argv.value(&flag)?)?,
+            "--refresh-ttl" => args.refresh_ttl = lifetime("--refresh-ttl", &argv.value(&flag)?)?,
             "--auto-approve" => args.auto_approve = flag.switch()?,
             "--coop" => args.coop = flag.switch()?,
             "--test-controls" => args.test_controls = flag.switch()?,
