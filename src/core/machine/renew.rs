@@ -188,15 +188,20 @@ pub struct Revoking {
     /// A logout as the page loads (a "/logout" route): the page is still reading the discovery
     /// document that names the revocation endpoint (no `revoke-url` set) or the end-session one.
     /// The sessions it revokes (held, stored), and its renewal's step, wait here until it is
-    /// read (a refresh request's answer that comes meanwhile finds no renewal, and is not
-    /// revoked: a page that loaded with an expired session, whose renewal did not need the
-    /// document).
+    /// read, with the answer of the renewal's refresh request if it came meanwhile (a page that
+    /// loaded with an expired session, whose renewal did not need the document).
     pub parked: Option<Box<Parked>>,
 }
 
 /// What a logout waiting for the discovery document revokes once it is read: the session held,
-/// the one stored, and the renewal's step.
-type Parked = (Option<Held>, Option<Held>, Option<RenewStep>);
+/// the one stored, the renewal's step, and the body of its refresh request's answer, kept
+/// until the tokens it brings can be revoked.
+type Parked = (
+    Option<Held>,
+    Option<Held>,
+    Option<RenewStep>,
+    Option<String>,
+);
 
 impl Revoking {
     /// A logout's revocation at `url`, nothing asked for yet; `parked` while it waits for the
@@ -795,7 +800,7 @@ impl Machine {
         if matches!(document, Some(Discovered::Reading))
             && (config.get(Attr::RevokeUrl).is_none() || end_session.is_some())
         {
-            let parked = Some(Box::new((held, stored, renewal)));
+            let parked = Some(Box::new((held, stored, renewal, None)));
             let logout = Logout { id, end_session };
             self.revoking
                 .push(Revoking::new(logout, config, None, parked, env.now));
@@ -891,9 +896,18 @@ impl Machine {
             } = self.revoking.remove(index);
             logout.end_session = end_session_at(logout.end_session, document, env.store, out);
             // Lent from the box, not moved out of it (a copy of their bytes).
-            let (held, stored, renewal) = &mut *parked;
+            let (held, stored, renewal, answer) = &mut *parked;
             let sessions = [held.as_ref(), stored.as_ref()];
+            let seq = match renewal {
+                Some(RenewStep::Request(seq)) => *seq,
+                _ => 0,
+            };
             self.revoke(logout, config, sessions, renewal.take(), env, out);
+            // The refresh answer that came meanwhile, as if it came now (a token request's
+            // answer counts whatever its status: only its body is kept).
+            if let Some(body) = answer {
+                self.revoke_reply(seq, Reply::Answered(200, body), out);
+            }
         }
     }
 
@@ -937,10 +951,24 @@ impl Machine {
         (self.revoking.iter()).fold(NEVER, |earliest, r| earliest.min(r.deadline()))
     }
 
-    /// The revocation endpoint answered request `seq` of a logout, or could not be reached:
-    /// whether a logout waited for it (found here, once: a lookup answering the logout's index
-    /// and the request's place came back through memory at each call).
+    /// The revocation endpoint answered request `seq` of a logout, or could not be reached, or
+    /// the token request a logout revokes what it brings of: whether a logout waited for it
+    /// (found here, once: a lookup answering the logout's index and the request's place came
+    /// back through memory at each call).
     pub(super) fn revoke_reply(&mut self, seq: u32, reply: Reply, out: &mut Commands) -> bool {
+        // A logout waiting for the discovery document keeps its refresh request's answer.
+        for revoking in &mut self.revoking {
+            let Some(parked) = &mut revoking.parked else {
+                continue;
+            };
+            if matches!(parked.2, Some(RenewStep::Request(s)) if s == seq) {
+                match reply {
+                    Reply::Answered(_, body) => parked.3 = Some(body.into()),
+                    Reply::Unreachable(_) => parked.2 = None,
+                }
+                return true;
+            }
+        }
         // (Each request is in one logout's `waiting`, once; their order there is immaterial.)
         let found = (self.revoking.iter().enumerate())
             .find_map(|(i, r)| Some((i, r.waiting.iter().position(|s| *s == seq)?)));

@@ -172,3 +172,63 @@ fn a_logout_from_an_element_never_connected_reads_the_discovery_document_it_need
     let out = w.answer(&out, 200, &with_logout_endpoints());
     assert_eq!(revoked_tokens(&out), ["r1", "a1"], "{out:?}");
 }
+
+#[test]
+fn a_refresh_answer_that_comes_while_a_logout_waits_for_the_discovery_document_is_revoked() {
+    // A "/logout" page over an expired session whose token endpoint is set (`token-url`): the
+    // renewal sends its refresh request at once, and the logout waits for the document that names
+    // the revocation endpoint. The refresh answer that comes meanwhile brings a rotated refresh
+    // token, live at the provider: revoked with the rest once the endpoint is known.
+    let attributes = "issuer=https%3A%2F%2Fid.example&client-id=spa&token-url=https%3A%2F%2Fid.example%2Ftoken&scope=offline_access&storage=session";
+    let mut w = Widget::new(attributes);
+    let key = format!("{TOKEN_PREFIX}custom:spa");
+    w.store.set(
+        Storage::Session,
+        &key,
+        "access_token=a1&expires_in=600&expires_at=1700000600000&scope=offline_access&refresh_token=r1",
+    );
+    w.now = NOW + 700_000;
+    let connected = w.connect();
+    let fetch_to = |out: &[Value], url: &str| -> Vec<Value> {
+        let fetch = out
+            .iter()
+            .find(|c| c["command"] == "fetch" && c["url"] == url);
+        vec![fetch
+            .unwrap_or_else(|| panic!("no fetch of {url}: {out:?}"))
+            .clone()]
+    };
+    let refresh = fetch_to(&connected, "https://id.example/token");
+    let document = fetch_to(
+        &connected,
+        &format!("{ISSUER}/.well-known/openid-configuration"),
+    );
+    let out = w.logout(false);
+    assert!(revoked_tokens(&out).is_empty(), "no endpoint yet: {out:?}");
+    let late = w.answer(
+        &refresh,
+        200,
+        r#"{"access_token":"a2","token_type":"bearer","expires_in":600,"refresh_token":"r2"}"#,
+    );
+    assert!(
+        event(&late, "oauth-renewed").is_none() && event(&late, "oauth-login").is_none(),
+        "not kept: {late:?}"
+    );
+    assert!(w.store.get(Storage::Session, &key).is_none(), "{late:?}");
+    let out = w.answer(&document, 200, &with_logout_endpoints());
+    let revoked = revoked_tokens(&out);
+    for token in ["r1", "a1", "r2", "a2"] {
+        assert!(revoked.iter().any(|t| t == token), "{token} left: {out:?}");
+    }
+    // The promise settles once every revocation is answered.
+    let fetches: Vec<Value> = out
+        .iter()
+        .filter(|c| c["command"] == "fetch")
+        .cloned()
+        .collect();
+    let mut settled = Vec::new();
+    for fetch in &fetches {
+        assert!(find(&settled, "revoked").is_none(), "settled early");
+        settled = w.answer(std::slice::from_ref(fetch), 200, "");
+    }
+    assert_eq!(find(&settled, "revoked").unwrap()["revoked"], true);
+}
