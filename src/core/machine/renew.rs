@@ -25,7 +25,7 @@ use crate::core::oauth::response::token_answer;
 use crate::core::oauth::token::Token;
 use crate::core::oidc::discovery::Discovery;
 use crate::core::store::{Store, LOGOUT_KEY, RENEW_LOCK_PREFIX};
-use crate::core::text::{cat, form_pair, hex, saturating_times, Lend};
+use crate::core::text::{cat, decimal, form_pair, hex, saturating_times, Lend};
 
 /// A renewal is due once less than a tenth of the token's lifetime remains, and at most this
 /// long before it expires.
@@ -980,7 +980,28 @@ impl Machine {
         let renewal = seq == revoking.renewal;
         // RFC 7009 2.2: 200 for a revoked token, and for one the server did not know. The token
         // request's answer counts as long as it came: whatever it grants is revoked in turn.
+        let was = revoking.revoked;
         revoking.revoked &= matches!(reply, Reply::Answered(status, _) if status == 200 || renewal);
+        if was && !revoking.revoked {
+            // Said once per logout: `{ revoked: false }` alone says neither why nor what to set.
+            let url = revoking.url.as_deref().unwrap_or("");
+            match reply {
+                Reply::Answered(status, _) => warn(
+                    &[
+                        "logout(): the revocation at `",
+                        url,
+                        "` answered ",
+                        &decimal(status.into()),
+                        "; the token may still be live (a provider that wants the client secret to revoke: set revoke-url to your exchange's /revoke)",
+                    ],
+                    out,
+                ),
+                Reply::Unreachable(blocked_by) => {
+                    let error = unreachable_error("logout()'s revocation", url, blocked_by);
+                    warn(&[&error.description], out);
+                }
+            }
+        }
         if let (true, Reply::Answered(_, body)) = (renewal, reply) {
             let granted = json::parse(body);
             let token = |name| granted.as_ref().and_then(|g| g.str_of(name));

@@ -232,3 +232,47 @@ fn a_refresh_answer_that_comes_while_a_logout_waits_for_the_discovery_document_i
     }
     assert_eq!(find(&settled, "revoked").unwrap()["revoked"], true);
 }
+
+#[test]
+fn a_revocation_refused_or_unreachable_is_said_in_the_console_once_per_logout() {
+    // A client with a secret whose provider wants it to revoke (Box, or an issuer's discovered
+    // `revocation_endpoint` with the client's `token-url` on its exchange): `{ revoked: false }`
+    // alone does not say why, nor what to set.
+    let mut w = with_refresh_token("&revoke-url=%2Frevoke&storage=session");
+    let out = w.logout(false);
+    let fetches: Vec<Value> = out
+        .iter()
+        .filter(|c| c["command"] == "fetch")
+        .cloned()
+        .collect();
+    let first = w.answer(&fetches[..1], 401, r#"{"error":"invalid_client"}"#);
+    let said = warnings(&first);
+    assert_eq!(said.len(), 1, "{first:?}");
+    assert!(
+        said[0].contains("http://localhost:8080/revoke")
+            && said[0].contains("401")
+            && said[0].contains("revoke-url"),
+        "{said:?}"
+    );
+    let last = w.answer(&fetches[1..], 401, "");
+    assert!(warnings(&last).is_empty(), "once: {last:?}");
+    assert_eq!(find(&last, "revoked").unwrap()["revoked"], false);
+    // Unreachable (CORS, or the page's CSP): said as a login's unreachable request is.
+    let mut w = with_refresh_token("&revoke-url=%2Frevoke&storage=session");
+    let out = w.logout(false);
+    let seq = find(&out, "fetch").unwrap()["seq"].as_u64().unwrap() as u32;
+    let failed = w.send(Input::Unreachable {
+        seq,
+        blocked_by: "connect-src".into(),
+    });
+    let said = warnings(&failed);
+    assert_eq!(said.len(), 1, "{failed:?}");
+    assert!(said[0].contains("connect-src"), "{said:?}");
+    // Every revocation answered 200: nothing said.
+    let mut w = with_refresh_token("&revoke-url=%2Frevoke&storage=session");
+    let out = w.logout(false);
+    for fetch in out.iter().filter(|c| c["command"] == "fetch") {
+        let answered = w.answer(std::slice::from_ref(fetch), 200, "");
+        assert!(warnings(&answered).is_empty(), "{answered:?}");
+    }
+}
