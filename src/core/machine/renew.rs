@@ -1088,7 +1088,13 @@ fn end_session_at(
     };
     if endpoint.is_none() {
         store.remove(Storage::Session, LOGOUT_KEY);
-        warn(&["logout({ endSession: true }): the provider names no end_session_endpoint (set issuer to one whose discovery document does); the session was ended here only"], out);
+        let why = match document {
+            Some(Discovered::Known(_)) => "the provider names no end_session_endpoint (set issuer to one whose discovery document does)",
+            // None set, one that could not be read (said as it failed), or one still out.
+            _ => "no discovery document was read to name the end_session_endpoint (set issuer, or see why above)",
+        };
+        let lead = "logout({ endSession: true }): ";
+        warn(&[lead, why, "; the session was ended here only"], out);
     }
     Some(with_query(endpoint?, &query))
 }

@@ -88,9 +88,13 @@ fn a_logout_waiting_for_the_discovery_document_another_widget_reads_or_that_fail
         go_url(&out).is_none() && revoked_tokens(&out).is_empty(),
         "{out:?}"
     );
-    assert!(warnings(&out)
-        .iter()
-        .any(|w| w.contains("no end_session_endpoint")));
+    // Not "the provider names none": its document could not be read.
+    let said = warnings(&out);
+    assert!(
+        said.iter()
+            .any(|w| w.contains("no discovery document was read")),
+        "{said:?}"
+    );
     assert_eq!(w.store.get(Storage::Session, LOGOUT_KEY), None);
     // One that never answers: the logout settles unrevoked at TRY_MAX_MS, and stays.
     let mut w = discovered_only_with_session();
@@ -103,6 +107,12 @@ fn a_logout_waiting_for_the_discovery_document_another_widget_reads_or_that_fail
     assert_eq!(w.now, NOW + crate::core::machine::renew::TRY_MAX_MS);
     assert_eq!(find(&out, "revoked").unwrap()["revoked"], false, "{out:?}");
     assert!(go_url(&out).is_none(), "{out:?}");
+    let said = warnings(&out);
+    assert!(
+        said.iter()
+            .any(|w| w.contains("no discovery document was read")),
+        "{said:?}"
+    );
     assert_eq!(w.store.get(Storage::Session, LOGOUT_KEY), None);
 }
 
