@@ -155,7 +155,6 @@ impl Held {
 
     /// [`from_record`](Self::from_record), from its parameters.
     fn read(p: &Params, config: &Rc<Config>) -> Option<Option<Self>> {
-        let text = |name| p.given(name).map(String::from);
         let number = |name| match p.get(name)? {
             "" => Some(None),
             n => parse_decimal(n, 16).map(Some),
@@ -192,15 +191,15 @@ impl Held {
                 scope: scope.into(),
             },
             profile: Profile {
-                sub: text("sub"),
-                name: text("name"),
-                email: text("email"),
+                sub: p.owned("sub"),
+                name: p.owned("name"),
+                email: p.owned("email"),
                 email_verified,
-                picture: text("picture"),
-                username: text("username"),
+                picture: p.owned("picture"),
+                username: p.owned("username"),
             },
-            id_token: text("id_token"),
-            refresh_token: text("refresh_token").map(Secret::new),
+            id_token: p.owned("id_token"),
+            refresh_token: p.owned("refresh_token").map(Secret::new),
             auth_time,
             config: config.clone(),
             kept: true,
