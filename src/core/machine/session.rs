@@ -16,7 +16,7 @@ use crate::core::oidc::claims::{subject, Verified};
 use crate::core::oidc::discovery::Discovery;
 use crate::core::oidc::jws::read_jws;
 use crate::core::oidc::profile::{display_name, Profile};
-use crate::core::text::{cat, form_pair, parse_decimal, push_decimal, Lend};
+use crate::core::text::{cat, decimal_or_max, form_pair, parse_decimal, push_decimal, Lend};
 
 /// A session held: the token, who it is (OpenID Connect), and the configuration of the login
 /// that got it (its key, storage, preset).
@@ -155,10 +155,17 @@ impl Held {
 
     /// [`from_record`](Self::from_record), from its parameters.
     fn read(p: &Params, config: &Rc<Config>) -> Option<Option<Self>> {
-        let number = |name| match p.get(name)? {
-            "" => Some(None),
-            n => parse_decimal(n, 16).map(Some),
+        // A number member as a plain number (an `Option` of one comes back through memory):
+        // `EMPTY` for an empty one, `u64::MAX` for one missing or not of 16 digits at most,
+        // which stay below both.
+        const EMPTY: u64 = u64::MAX - 1;
+        let number = |name| match p.get(name) {
+            // Told empty by its length: a `""` pattern calls the slice comparison.
+            Some(n) if !n.is_empty() => decimal_or_max(n, 16),
+            Some(_) => EMPTY,
+            None => u64::MAX,
         };
+        let given = |n: u64| (n < EMPTY).then_some(n);
         let ours = p.get("by").is_none_or(|by| *by == *granted_by(config));
         if !ours {
             return Some(None);
@@ -173,7 +180,10 @@ impl Held {
         if config.proves() && p.given("id_token").is_none() {
             return Some(None);
         }
-        let (expires_in, expires_at) = (number("expires_in")?, number("expires_at")?);
+        let (expires_in, expires_at) = (number("expires_in"), number("expires_at"));
+        if expires_in == u64::MAX || expires_at == u64::MAX {
+            return None;
+        }
         let scope = p.get("scope")?;
         // Read before the texts, which are then copied straight into the session.
         let email_verified = match p.get("email_verified").map(str::as_bytes) {
@@ -182,12 +192,12 @@ impl Held {
             _ => None,
         };
         // None in a record written before it was (see `login`).
-        let auth_time = number("authenticated_at").flatten();
+        let auth_time = given(number("authenticated_at"));
         Some(Some(Self {
             token: Token {
                 access_token: Secret::new(access_token),
-                expires_in,
-                expires_at,
+                expires_in: given(expires_in),
+                expires_at: given(expires_at),
                 scope: scope.into(),
             },
             profile: Profile {
