@@ -116,11 +116,6 @@ impl Held {
     /// The record it is kept as in `sessionStorage` / `localStorage`.
     pub fn to_record(&self) -> String {
         let (t, p) = (&self.token, &self.profile);
-        let verified = match p.email_verified {
-            Some(true) => "1",
-            Some(false) => "0",
-            None => "",
-        };
         // Written pair by pair, as each is decided.
         let mut record = String::new();
         form_pair(&mut record, "access_token", t.access_token.expose());
@@ -133,7 +128,12 @@ impl Held {
         put_text(&mut record, "sub", &p.sub);
         put_text(&mut record, "name", &p.name);
         put_text(&mut record, "email", &p.email);
-        form_pair(&mut record, "email_verified", verified);
+        // `1`, `0` or empty: the number of a `bool`.
+        put_number(
+            &mut record,
+            "email_verified",
+            p.email_verified.map(u64::from),
+        );
         put_text(&mut record, "picture", &p.picture);
         put_text(&mut record, "username", &p.username);
         form_pair(&mut record, "by", &granted_by(&self.config));
