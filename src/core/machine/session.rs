@@ -200,20 +200,27 @@ impl Held {
                 expires_at: given(expires_at),
                 scope: scope.into(),
             },
-            profile: Profile {
-                sub: p.owned("sub"),
-                name: p.owned("name"),
-                email: p.owned("email"),
-                email_verified,
-                picture: p.owned("picture"),
-                username: p.owned("username"),
-            },
+            profile: record_profile(p, email_verified),
             id_token: p.owned("id_token"),
             refresh_token: p.owned("refresh_token").map(Secret::new),
             auth_time,
             config: config.clone(),
             kept: true,
         }))
+    }
+}
+
+/// The profile a session's record keeps. A function of its own: it builds the profile where its
+/// caller keeps it, where built inside the session's literal it was built apart and then moved.
+#[inline(never)]
+fn record_profile(p: &Params, email_verified: Option<bool>) -> Profile {
+    Profile {
+        sub: p.owned("sub"),
+        name: p.owned("name"),
+        email: p.owned("email"),
+        email_verified,
+        picture: p.owned("picture"),
+        username: p.owned("username"),
     }
 }
 
