@@ -110,6 +110,12 @@ pub fn words(list: &str) -> Vec<&str> {
     out
 }
 
+/// The words of `list` (see [`words`]), each once, joined by `separator`: one function for the
+/// three places that wrote a list of scopes anew.
+pub fn join_words(list: &str, separator: &str) -> String {
+    join(&words(list), separator)
+}
+
 /// Lends a text that may be owned: an `Option<String>` as `Option::as_deref` does, a `Cow<str>`
 /// as its `deref` does. Inlined at every call: std's, kept apart by LLVM, hand their `&str` back
 /// through memory in the wasm, at each of their calls.

@@ -15,7 +15,8 @@ use crate::core::contract::{
 };
 use crate::core::error::OAuthError;
 use crate::core::text::{
-    cat, decode_component, find, has_control, join, parse_decimal, split, split_once, words, Lend,
+    cat, decode_component, find, has_control, join, join_words, parse_decimal, split, split_once,
+    words, Lend,
 };
 
 /// The default `timeout`, in seconds.
@@ -204,7 +205,7 @@ impl Config {
                 None => page.at(&page.path),
             },
             scope: match settings.get(Attr::Scope) {
-                Some(list) => join(&words(list), " "),
+                Some(list) => join_words(list, " "),
                 // A provider named by its issuer speaks OpenID Connect.
                 None => String::from(if preset.default_scope.is_empty() && issuer.is_some() {
                     "openid"

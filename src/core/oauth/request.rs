@@ -5,7 +5,7 @@ use std::fmt;
 
 use super::config::Config;
 use crate::core::contract::ResponseType;
-use crate::core::text::{base64url, cat, find, form_pair, hex, join, same_secret, words, Lend};
+use crate::core::text::{base64url, cat, find, form_pair, hex, join_words, same_secret, Lend};
 
 /// Random bytes one login takes from `crypto.getRandomValues`: 32 for the state, 32 for the
 /// PKCE verifier, 16 for the OpenID Connect nonce.
@@ -88,7 +88,7 @@ pub fn authorize_url(
     digest: Option<&[u8]>,
 ) -> String {
     // `scope` holds each word once already: joined again with the provider's separator.
-    let scope = join(&words(&config.scope), config.preset.scope_separator);
+    let scope = join_words(&config.scope, config.preset.scope_separator);
     // OpenID Connect spells the implicit grant with an id_token this way (Core 3.2.2.1).
     let response_type = match config.response_type {
         ResponseType::TokenIdToken => "id_token token",

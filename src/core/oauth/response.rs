@@ -10,7 +10,7 @@ use super::token::{Token, MAX_EXPIRES_IN_DIGITS};
 use crate::core::contract::ErrorCode;
 use crate::core::error::OAuthError;
 use crate::core::json::{self, Value};
-use crate::core::text::{cat, decimal, join, parse_decimal, split, Lend};
+use crate::core::text::{cat, decimal, join_words, parse_decimal, split, Lend};
 
 /// The largest token endpoint answer read: one with an id_token is a few KiB.
 pub const MAX_TOKEN_ANSWER_BYTES: usize = 64 * 1024;
@@ -220,7 +220,7 @@ fn check_bearer(token_type: Option<&str>, preset: &Preset) -> Result<(), OAuthEr
 /// The granted scopes: the provider's list, else the requested one.
 fn granted(given: Option<&str>, requested: &str) -> String {
     // Words are never empty: none joined is an empty text.
-    let scope = join(&crate::core::text::words(given.unwrap_or("")), " ");
+    let scope = join_words(given.unwrap_or(""), " ");
     if scope.is_empty() {
         return requested.into();
     }
