@@ -386,8 +386,11 @@ impl Config {
                 "client-id is too long or holds control characters",
             ));
         }
-        // (An issuer is never empty: a blank setting is none, and a preset's is a URL.)
-        if self.server().is_empty() {
+        // (An issuer is never empty: a blank setting is none, and a preset's is a URL.) The
+        // server is the endpoint set or preset, else the issuer: read in two parts, the first
+        // kept for the grant below.
+        let discovered_only = self.authorize_url().is_empty();
+        if discovered_only && !self.has_issuer() {
             return Err(OAuthError::config(
                 "authorize-url is required when no provider and no issuer is given",
             ));
@@ -491,7 +494,6 @@ impl Config {
         }
         // A provider given by its issuer alone is an OpenID provider: the code flow. (With no
         // endpoint set or preset, the rules above leave only that.)
-        let discovered_only = self.authorize_url().is_empty();
         self.response_type = response_type.unwrap_or(if discovered_only {
             ResponseType::Code
         } else {
