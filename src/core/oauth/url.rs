@@ -28,18 +28,21 @@ pub fn origin_of(url: &str) -> Option<String> {
     let host_end = match authority.strip_prefix("[") {
         // An IPv6 literal holds something between its brackets, and nothing but an address's
         // characters (a browser refuses `[zz]`, so it is never a page's origin).
-        Some(v6) => match find(v6, b"]")? {
-            0 => return None,
-            at if v6
-                .as_bytes()
-                .iter()
-                .take(at)
-                .all(|b| is_one_of(*b, b"0123456789abcdef:.")) =>
-            {
-                at + 2
+        // Read as: the first byte that is no address character is its `]`, after one that is.
+        Some(v6) => {
+            let (mut at, mut rest) = (0, v6.as_bytes());
+            while let [b, tail @ ..] = rest {
+                if !is_one_of(*b, b"0123456789abcdef:.") {
+                    break;
+                }
+                at += 1;
+                rest = tail;
             }
-            _ => return None,
-        },
+            match rest {
+                [b']', ..] if at > 0 => at + 2,
+                _ => return None,
+            }
+        }
         None => find(authority, b":").unwrap_or(authority.len()),
     };
     let (host, port) = authority.split_at_checked(host_end)?;
