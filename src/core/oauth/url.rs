@@ -75,13 +75,17 @@ pub fn is_secure(origin: &str) -> bool {
     let Some(host) = origin.strip_prefix("http://") else {
         return origin.starts_with("https://");
     };
-    // The host ends with an IPv6 literal's `]`, else at the port's `:`.
-    let host = match find(host, b"]") {
-        Some(at) => host.get(..at + 1),
-        None => host.get(..find(host, b":").unwrap_or(host.len())),
-    };
-    let host = host.unwrap_or_default();
-    matches!(host, "localhost" | "127.0.0.1" | "[::1]")
+    // A loopback name, then the origin's end or its port's `:` (all `origin_of` writes after a
+    // host), compared as bytes in place: no host is cut out first.
+    let host = host.as_bytes();
+    let mut names: &[&str] = &["localhost", "127.0.0.1", "[::1]"];
+    while let [name, tail @ ..] = names {
+        if host.starts_with(name.as_bytes()) && matches!(host.get(name.len()), None | Some(b':')) {
+            return true;
+        }
+        names = tail;
+    }
+    false
 }
 
 /// Whether `url` is an `https:` URL, or a plain `http:` one on a loopback host (a provider on
