@@ -78,7 +78,7 @@ pub struct Settings {
     /// The text they were read from (the attributes, form-encoded), kept so that a redirect
     /// login can rebuild exactly this configuration on the page it returns to.
     pub text: String,
-    /// The pairs read from `text`, as written: [`get`](Self::get) trims a value when asked.
+    /// The pairs read from `text`, each value trimmed once, here (see [`parse`](Self::parse)).
     params: Params,
     /// Whether a `client-secret` / `client_secret` attribute or option is present.
     pub has_secret: bool,
@@ -107,7 +107,12 @@ impl Settings {
             unknown: String::new(),
             unreadable,
         };
-        for (name, _) in settings.params.pairs() {
+        for (name, value) in settings.params.pairs_mut() {
+            // Each value trimmed once, here.
+            let trimmed = value.trim_ascii();
+            if trimmed.len() < value.len() {
+                *value = trimmed.into();
+            }
             if **name == *"id" || Attr::ALL.iter().any(|a| a.name() == name) {
                 continue;
             }
@@ -124,20 +129,27 @@ impl Settings {
         settings
     }
 
-    /// The value named `name`, if given and not blank.
-    fn value(&self, name: &str) -> Option<&str> {
-        Some(self.params.get(name)?.trim_ascii()).filter(|v| !v.is_empty())
+    /// A setting, if given and not blank (its value trimmed already).
+    ///
+    /// Inlined over [`setting`](Self::setting), whose pointer comes back in a register where an
+    /// `Option<&str>` would come back through memory, at each of its calls.
+    #[inline(always)]
+    pub fn get(&self, attr: Attr) -> Option<&str> {
+        match self.setting(attr) {
+            Some(value) => Some(value),
+            None => None,
+        }
     }
 
-    /// A setting, if given and not blank.
-    pub fn get(&self, attr: Attr) -> Option<&str> {
-        self.value(attr.name())
+    /// A setting, if given and not blank, as stored.
+    fn setting(&self, attr: Attr) -> Option<&String> {
+        self.params.given_value(attr.name())
     }
 
     /// The element's `id`, which keys its token and redirect logins.
     #[inline(always)]
     pub fn id(&self) -> Option<&str> {
-        self.value("id")
+        self.params.given("id")
     }
 }
 

@@ -96,7 +96,7 @@ impl Params {
     }
 
     /// The value of `name`, if present and not empty, as stored.
-    fn given_value(&self, name: &str) -> Option<&String> {
+    pub fn given_value(&self, name: &str) -> Option<&String> {
         self.value(name).filter(|v| !v.is_empty())
     }
 
@@ -104,6 +104,11 @@ impl Params {
     #[inline(never)]
     pub fn owned(&self, name: &str) -> Option<String> {
         self.given_value(name).cloned()
+    }
+
+    /// The pairs, in input order, to change in place (the settings trim their values).
+    pub fn pairs_mut(&mut self) -> &mut [(String, String)] {
+        &mut self.0
     }
 
     /// The pairs, in input order.
