@@ -239,8 +239,13 @@ pub const HEX: &[u8; 16] = b"0123456789abcdef";
 /// The value of hex digit `b` (either case); 16, past every digit, when it is not one (an
 /// `Option` would come back through memory).
 pub fn hex_digit(b: u8) -> u8 {
-    let lower = b.to_ascii_lowercase();
-    HEX.iter().take_while(|&&h| h != lower).count() as u8
+    // By ranges: a letter's case bit set makes it lower case (and no other byte a letter).
+    let lower = b | 0x20;
+    match b {
+        b'0'..=b'9' => b - b'0',
+        _ if (b'a'..=b'f').contains(&lower) => lower - b'a' + 10,
+        _ => 16,
+    }
 }
 
 /// Lower-case hex of `bytes`.
