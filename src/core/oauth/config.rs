@@ -513,7 +513,11 @@ impl Config {
         });
         (self.mode, self.fallback, self.storage) = (mode, fallback, storage);
         match (self.response_type, s.get(Attr::TokenUrl)) {
-            (ResponseType::Code, Some(url)) => self.token_url = Some(absolute(url, &self.page)),
+            // (Put in the field, which is empty: an assignment would drop what it held.)
+            (ResponseType::Code, Some(url)) => {
+                self.token_url
+                    .get_or_insert_with(|| absolute(url, &self.page));
+            }
             // The discovered token_endpoint, once the discovery document is read.
             (ResponseType::Code, None) if self.has_issuer() => {}
             (ResponseType::Code, None) => {
