@@ -175,23 +175,33 @@ pub fn implicit_token(
     scope: &str,
     now_ms: u64,
 ) -> Result<Token, OAuthError> {
-    let access_token = params
-        .given("access_token")
-        .ok_or_else(|| OAuthError::response("the response has no access_token"))?;
-    check_bearer(params.get("token_type"), preset)?;
-    let expires_in = params
-        .get("expires_in")
-        .map(|v| {
-            parse_decimal(v, MAX_EXPIRES_IN_DIGITS)
-                .ok_or_else(|| OAuthError::response("expires_in is not a plain number of seconds"))
-        })
-        .transpose()?;
-    Ok(Token::new(
-        access_token,
-        expires_in,
-        granted(params.get("scope"), scope),
-        now_ms,
-    ))
+    // Each refusal leaves the block with its error, written as the answer in one place below.
+    let error = 'refused: {
+        let Some(access_token) = params.given("access_token") else {
+            break 'refused OAuthError::response("the response has no access_token");
+        };
+        if let Err(error) = check_bearer(params.get("token_type"), preset) {
+            break 'refused error;
+        }
+        let expires_in = match params.get("expires_in") {
+            Some(v) => match parse_decimal(v, MAX_EXPIRES_IN_DIGITS) {
+                None => {
+                    break 'refused OAuthError::response(
+                        "expires_in is not a plain number of seconds",
+                    )
+                }
+                secs => secs,
+            },
+            None => None,
+        };
+        return Ok(Token::new(
+            access_token,
+            expires_in,
+            granted(params.get("scope"), scope),
+            now_ms,
+        ));
+    };
+    Err(error)
 }
 
 /// RFC 6749 4.1.2: the code of a code-flow success whose state has been checked.
