@@ -243,7 +243,10 @@ impl Config {
             settings,
             page,
         };
-        config.error = config.check(unreadable).err();
+        // Put in the field, which is empty: an assignment would drop what it held.
+        if let Err(error) = config.check(unreadable) {
+            config.error.get_or_insert(error);
+        }
         Rc::new(config)
     }
 
