@@ -453,7 +453,8 @@ impl Config {
                 | Attr::TokenUrl
                 | Attr::Issuer
                 | Attr::UserinfoUrl
-                | Attr::RevokeUrl => match origin_of(&absolute(value, &self.page)) {
+                | Attr::RevokeUrl => match origin_of(&absolute(value, &self.page)).lend() {
+                    // (The origin lent: dropped once, after the match, not in each arm.)
                     // An issuer is an identifier compared as written (`iss`, the discovery
                     // document's `issuer`): never a path.
                     _ if attr == Attr::Issuer && value.starts_with("/") => NOT_ABSOLUTE.into(),
@@ -471,7 +472,7 @@ impl Config {
                         "must be on this page's origin, where the widget can receive the response"
                             .into()
                     }
-                    Some(origin) if !is_secure(&origin) => {
+                    Some(origin) if !is_secure(origin) => {
                         "must use https: (plain http only on localhost, 127.0.0.1 or [::1])".into()
                     }
                     // Its query is sent, as it is, with the widget's own parameters: none may
