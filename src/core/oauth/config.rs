@@ -210,27 +210,31 @@ impl Config {
                 Ok(params) => (params, None),
                 Err(why) => (Params::default(), Some(why)),
             };
-        let mut config = Self {
-            // Sent and compared as an absolute URL, even when given as a path.
-            redirect_uri: match settings.get(Attr::RedirectUri) {
-                Some(uri) => absolute(uri, &page),
-                None => page.at(&page.path),
-            },
-            scope: match settings.get(Attr::Scope) {
-                Some(list) => join_words(list, " "),
-                // A provider named by its issuer speaks OpenID Connect.
-                None => String::from(if preset.default_scope.is_empty() && issuer.is_some() {
-                    "openid"
-                } else {
-                    preset.default_scope
-                }),
-            },
-            issuer: issuer.or(preset.issuer).map(String::from),
-            extra_params,
-            key: cat(&match settings.id() {
-                Some(id) => ["#", id, ""],
-                None => [preset.id, ":", client_id],
+        // Sent and compared as an absolute URL, even when given as a path.
+        let redirect_uri = match settings.get(Attr::RedirectUri) {
+            Some(uri) => absolute(uri, &page),
+            None => page.at(&page.path),
+        };
+        let scope = match settings.get(Attr::Scope) {
+            Some(list) => join_words(list, " "),
+            // A provider named by its issuer speaks OpenID Connect.
+            None => String::from(if preset.default_scope.is_empty() && issuer.is_some() {
+                "openid"
+            } else {
+                preset.default_scope
             }),
+        };
+        let key = cat(&match settings.id() {
+            Some(id) => ["#", id, ""],
+            None => [preset.id, ":", client_id],
+        });
+        let issuer = issuer.or(preset.issuer).map(String::from);
+        let mut config = Self {
+            redirect_uri,
+            scope,
+            issuer,
+            extra_params,
+            key,
             client_id: client_id.into(),
             preset,
             error: None,
