@@ -230,9 +230,10 @@ fn check_bearer(token_type: Option<&str>, preset: &Preset) -> Result<(), OAuthEr
 /// The granted scopes: the provider's list, else the requested one.
 fn granted(given: Option<&str>, requested: &str) -> String {
     // Words are never empty: none joined is an empty text.
-    let scope = join_words(given.unwrap_or(""), " ");
+    let mut scope = join_words(given.unwrap_or(""), " ");
+    // Written into the empty text: no second text made, none dropped.
     if scope.is_empty() {
-        return requested.into();
+        scope.push_str(requested);
     }
     scope
 }
