@@ -2,7 +2,7 @@
 //! host a loopback name. The widget never rewrites a URL it was given: it checks it and appends
 //! parameters.
 
-use crate::core::text::{cat, find, has_control, is_one_of, parse_decimal, push_decimal};
+use crate::core::text::{cat, find, has_control, is_one_of, parse_decimal, push_decimal, Lend};
 
 /// An absolute `http:` or `https:` URL's origin, `scheme://host[:port]`, lower case, default
 /// port dropped; `None` for anything else, user info, a fragment, white space or control
@@ -91,7 +91,8 @@ pub fn is_secure(origin: &str) -> bool {
 /// Whether `url` is an `https:` URL, or a plain `http:` one on a loopback host (a provider on
 /// this machine): one function for the discovery document's endpoints and the profile's picture.
 pub fn is_secure_url(url: &str) -> bool {
-    origin_of(url).is_some_and(|origin| is_secure(&origin))
+    // The origin lent (no origin reads as none that is secure): dropped in one place.
+    is_secure(origin_of(url).lend().unwrap_or(""))
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
