@@ -41,7 +41,7 @@ use crate::core::oauth::url::origin_of;
 use crate::core::oidc::discovery::{discovery_url, read_discovery, Discovery};
 use crate::core::oidc::jws::read_jws;
 use crate::core::store::{Store, PENDING_KEY, SEVERS_PREFIX, TOKEN_PREFIX};
-use crate::core::text::{cat, decimal, Lend};
+use crate::core::text::{cat, decimal, push_decimal, Lend};
 
 /// How often a login waiting for a discovery document another widget of the page asked for
 /// looks whether it came.
@@ -1137,16 +1137,12 @@ fn timeout_error(login: &Pending) -> OAuthError {
     } else {
         ""
     };
-    let secs = decimal(login.config.timeout_secs.into());
-    OAuthError::new(
-        ErrorCode::Timeout,
-        login.causes(&cat(&[
-            "no answer from the provider within ",
-            &secs,
-            " seconds",
-            unseen,
-        ])),
-    )
+    // The number appended in place: no text of its own to join and drop.
+    let mut lead = String::from("no answer from the provider within ");
+    push_decimal(&mut lead, login.config.timeout_secs.into());
+    lead.push_str(" seconds");
+    lead.push_str(unseen);
+    OAuthError::new(ErrorCode::Timeout, login.causes(&lead))
 }
 
 /// The proof waiting for `seq` in one of `steps` (two, or one given twice: a fixed pair
