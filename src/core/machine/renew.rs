@@ -230,13 +230,16 @@ impl Revoking {
         self.since.saturating_add(TRY_MAX_MS)
     }
 
-    /// Asks for the revocation of `tokens` (each with its [`Hint`]): the requests join
-    /// `waiting`. None while this widget `holds` a session (a logout's are taken first): a
-    /// provider may revoke the whole grant with any of its tokens (RFC 7009 2.1), and a dropped
-    /// token may be of the same person and client as the session held, which would end with it.
+    /// Asks for the revocation of `tokens`, each of the kind `hint` names (`token_type_hint`,
+    /// RFC 7009 2.1; one call per kind, where a kind in each entry of one list cost more): the
+    /// requests join `waiting`. None while this widget `holds` a session (a logout's are taken
+    /// first): a provider may revoke the whole grant with any of its tokens (RFC 7009 2.1), and
+    /// a dropped token may be of the same person and client as the session held, which would
+    /// end with it.
     fn send(
         &mut self,
-        tokens: &[(Option<&str>, Hint)],
+        tokens: &[Option<&str>],
+        hint: &str,
         holds: bool,
         seq: &mut u32,
         out: &mut Commands,
@@ -245,26 +248,15 @@ impl Revoking {
         if holds {
             return;
         }
-        for (token, hint) in tokens {
+        // By a slice pattern: a `for` loop calls the slice's `into_iter`, kept apart by LLVM.
+        let mut tokens = tokens;
+        while let [token, rest @ ..] = tokens {
+            tokens = rest;
             let Some(token) = token else { continue };
-            let hint = match hint {
-                Hint::Refresh => "refresh_token",
-                Hint::Access => "access_token",
-            };
             let body = revoke_request(&self.config, token, hint);
             self.waiting.push(fetch(seq, url, Some(&body), out));
         }
     }
-}
-
-/// A revoked token's `token_type_hint` (RFC 7009 2.1): a byte in each entry of a list of
-/// tokens, where the hint's text took two words.
-#[derive(Clone, Copy)]
-enum Hint {
-    /// `refresh_token`.
-    Refresh,
-    /// `access_token`.
-    Access,
 }
 
 /// What this page read, or is reading, of `config`'s issuer's discovery document (one pointer
@@ -848,24 +840,19 @@ impl Machine {
             Some(RenewStep::Prove(proof)) => Some(&proof.granted),
             _ => None,
         };
-        let tokens = [
-            (refresh, Hint::Refresh),
-            (
-                other(proven.and_then(|g| g.refresh_token.lend()), refresh),
-                Hint::Refresh,
-            ),
-            (
-                other(stored.and_then(|h| h.refresh_token.lend()), refresh),
-                Hint::Refresh,
-            ),
-            (access, Hint::Access),
-            (proven.map(|g| g.token.access_token.expose()), Hint::Access),
-            (
-                other(stored.map(|h| h.token.access_token.expose()), access),
-                Hint::Access,
-            ),
+        let refreshes = [
+            refresh,
+            other(proven.and_then(|g| g.refresh_token.lend()), refresh),
+            other(stored.and_then(|h| h.refresh_token.lend()), refresh),
         ];
-        revoking.send(&tokens, self.held.is_some(), &mut self.seq, out);
+        let accesses = [
+            access,
+            proven.map(|g| g.token.access_token.expose()),
+            other(stored.map(|h| h.token.access_token.expose()), access),
+        ];
+        let holds = self.held.is_some();
+        revoking.send(&refreshes, "refresh_token", holds, &mut self.seq, out);
+        revoking.send(&accesses, "access_token", holds, &mut self.seq, out);
         revoking.revoked = !revoking.waiting.is_empty();
         if let (Some(RenewStep::Request(seq)), true) = (renewal, revoking.url.is_some()) {
             revoking.renewal = seq;
@@ -1010,11 +997,15 @@ impl Machine {
             let granted = json::parse(body);
             let token = |name| granted.as_ref().and_then(|g| g.str_of(name));
             let (refresh, access) = (token("refresh_token"), token("access_token"));
-            let tokens = [
-                (refresh.lend(), Hint::Refresh),
-                (access.lend(), Hint::Access),
-            ];
-            revoking.send(&tokens, self.held.is_some(), &mut self.seq, out);
+            let holds = self.held.is_some();
+            revoking.send(
+                &[refresh.lend()],
+                "refresh_token",
+                holds,
+                &mut self.seq,
+                out,
+            );
+            revoking.send(&[access.lend()], "access_token", holds, &mut self.seq, out);
         }
         // Past its logout's settlement, nothing awaits the answers (a late one is ignored).
         if revoking.waiting.is_empty() || revoking.since == AWAITING {
