@@ -13,8 +13,8 @@ use super::io::{Command, Commands, Detail, Settle};
 use super::proof::{Progress, Proof, Reply};
 use super::session::{Attempt, Held, Stage};
 use super::{
-    fetch, forget_token, go, keep, may_come_back, token_endpoint, token_name, unreachable_error,
-    warn, Env, Machine, DISCOVERY_LOOK_MS,
+    answered, fetch, forget_token, go, keep, may_come_back, token_endpoint, token_name,
+    unreachable_error, warn, Env, Machine, DISCOVERY_LOOK_MS,
 };
 use crate::core::contract::{Attr, Event, Storage};
 use crate::core::error::OAuthError;
@@ -25,7 +25,7 @@ use crate::core::oauth::response::token_answer;
 use crate::core::oauth::token::Token;
 use crate::core::oidc::discovery::Discovery;
 use crate::core::store::{Store, LOGOUT_KEY, RENEW_LOCK_PREFIX};
-use crate::core::text::{cat, decimal, form_pair, hex, saturating_times, Lend};
+use crate::core::text::{cat, form_pair, hex, saturating_times, Lend};
 
 /// A renewal is due once less than a tenth of the token's lifetime remains, and at most this
 /// long before it expires.
@@ -979,10 +979,7 @@ impl Machine {
             match reply {
                 Reply::Answered(status, _) => warn(
                     &[
-                        "logout(): the revocation at `",
-                        url,
-                        "` answered ",
-                        &decimal(status.into()),
+                        &answered("logout(): the revocation at", url, status),
                         "; the token may still be live (a provider that wants the client secret to revoke: set revoke-url to your exchange's /revoke)",
                     ],
                     out,
