@@ -1365,9 +1365,11 @@ pub(super) fn endpoint_of<'a>(
 /// Advice for the page author's console: `<oauth-login>: `, then its `parts` (one step for every
 /// such line).
 pub(super) fn warn(parts: &[&str], out: &mut Commands) {
-    let mut text = String::from(CONSOLE);
-    for part in parts {
+    let (mut text, mut parts) = (String::from(CONSOLE), parts);
+    // By a slice pattern: a `for` loop calls the slice's `into_iter`, kept apart by LLVM.
+    while let [part, rest @ ..] = parts {
         text.push_str(part);
+        parts = rest;
     }
     out.emit(Command::Warn { text: &text });
 }
