@@ -171,9 +171,10 @@ impl Machine {
                     *seq,
                     [Step::Verify; 2],
                 );
-                let Some((proof, renewing)) = found else {
+                let Some(proof) = found else {
                     return;
                 };
+                let renewing = proof.renews();
                 let progress = proof.verified(*ok, now, &mut self.seq, out);
                 self.proved(progress, renewing, env, out);
             }
@@ -601,9 +602,9 @@ impl Machine {
     /// The SHA-256 digest of the pending code login's verifier, or the digest of an implicit
     /// grant's access token for `at_hash`.
     fn digest(&mut self, seq: u32, digest: &[u8], env: &mut Env, out: &mut Commands) {
-        if let Some((proof, renewing)) =
-            proof_of(&mut self.attempt, &mut self.renewal, seq, [Step::AtHash; 2])
+        if let Some(proof) = proof_of(&mut self.attempt, &mut self.renewal, seq, [Step::AtHash; 2])
         {
+            let renewing = proof.renews();
             let progress = proof.digest(digest, &mut self.seq, out);
             return self.proved(progress, renewing, env, out);
         }
@@ -792,12 +793,13 @@ impl Machine {
             let (_, issuer) = self.discovering.swap_remove(at);
             return self.discovered(&issuer, reply, env, out);
         }
-        if let Some((proof, renewing)) = proof_of(
+        if let Some(proof) = proof_of(
             &mut self.attempt,
             &mut self.renewal,
             seq,
             [Step::Keys, Step::Userinfo],
         ) {
+            let renewing = proof.renews();
             let progress = proof.reply(reply, &mut self.seq, env.page, out);
             return self.proved(progress, renewing, env, out);
         }
@@ -1146,20 +1148,21 @@ fn timeout_error(login: &Pending) -> OAuthError {
 }
 
 /// The proof waiting for `seq` in one of `steps` (two, or one given twice: a fixed pair
-/// compares in place, where a slice's `contains` cost 43 B): the pending login's (`false`), or
-/// the renewal's (`true`).
+/// compares in place, where a slice's `contains` cost 43 B): the pending login's, or the
+/// renewal's (which [`Proof::renews`] tells: one pointer back, where a pair with that flag came
+/// back through memory).
 fn proof_of<'a>(
     attempt: &'a mut Attempt,
     renewal: &'a mut Option<Renewal>,
     seq: u32,
     steps: [Step; 2],
-) -> Option<(&'a mut Proof, bool)> {
+) -> Option<&'a mut Proof> {
     let waits =
         |proof: &Proof| proof.seq == seq && (proof.step == steps[0] || proof.step == steps[1]);
     if let Attempt::Pending(p) = attempt {
         if let Stage::Prove(proof) = &mut p.stage {
             if waits(proof) {
-                return Some((proof, false));
+                return Some(proof);
             }
         }
     }
@@ -1167,7 +1170,7 @@ fn proof_of<'a>(
         Some(Renewal {
             step: RenewStep::Prove(proof),
             ..
-        }) if waits(proof) => Some((proof, true)),
+        }) if waits(proof) => Some(proof),
         _ => None,
     }
 }

@@ -164,6 +164,12 @@ impl Proof {
         }
     }
 
+    /// Whether it proves a renewal's grant, not a login's: a renewal's is the proof that reads
+    /// no profile (see [`Proof::reads_profile`]).
+    pub fn renews(&self) -> bool {
+        !self.reads_profile
+    }
+
     /// The key that verifies the id_token, from the key set this page read; the key set is
     /// fetched when there is none yet, and once more for a `kid` it does not have. `Ok` where the
     /// proof then waits (for the key set, or for WebCrypto's verdict): one pointer, where a
