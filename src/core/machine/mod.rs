@@ -1337,13 +1337,25 @@ fn discovery_ready(p: &mut Pending, page: &PageState) -> Result<bool, OAuthError
 
 /// Where a code or a refresh token is sent: `token-url`, else the `token_endpoint` of the
 /// discovery document (a login's own, a renewal's as this page read it).
+///
+/// Inlined over [`token_url_of`], whose pointer comes back in a register where an
+/// `Option<&str>` would come back through memory.
+#[inline(always)]
 pub(super) fn token_endpoint<'a>(
     config: &'a Config,
     discovery: Option<&'a Discovery>,
 ) -> Option<&'a str> {
+    match token_url_of(config, discovery) {
+        Some(url) => Some(url),
+        None => None,
+    }
+}
+
+/// [`token_endpoint`], as stored.
+fn token_url_of<'a>(config: &'a Config, discovery: Option<&'a Discovery>) -> Option<&'a String> {
     match &config.token_url {
         Some(url) => Some(url),
-        None => discovery?.token_endpoint.lend(),
+        None => discovery?.token_endpoint.as_ref(),
     }
 }
 

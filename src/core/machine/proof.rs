@@ -222,8 +222,20 @@ impl Proof {
     }
 
     /// The issuer's `jwks_uri`, if its discovery document names one.
+    ///
+    /// Inlined over [`jwks_uri_of`](Self::jwks_uri_of), whose pointer comes back in a register
+    /// where an `Option<&str>` would come back through memory.
+    #[inline(always)]
     fn jwks_uri(&self) -> Option<&str> {
-        self.discovery.as_ref()?.jwks_uri.lend()
+        match self.jwks_uri_of() {
+            Some(uri) => Some(uri),
+            None => None,
+        }
+    }
+
+    /// [`jwks_uri`](Self::jwks_uri), as stored.
+    fn jwks_uri_of(&self) -> Option<&String> {
+        self.discovery.as_ref()?.jwks_uri.as_ref()
     }
 
     /// Asks for the key set (a proof that checks a signature has a `jwks_uri`); the caller
