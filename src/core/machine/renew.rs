@@ -447,10 +447,10 @@ impl Machine {
             // A 200 that fails its checks (a `token_type` other than bearer, say) may still carry
             // what the provider granted (a rotated refresh token, live): revoked as the session
             // ends, as a login's is.
-            Err(error) if matches!(reply, Reply::Answered(200, _)) => {
-                return self.end_session(Some(error), Some((seq, reply)), env, out)
+            Err(error) => {
+                let answered = matches!(reply, Reply::Answered(200, _)).then_some((seq, reply));
+                return self.end_session(Some(error), answered, env, out);
             }
-            Err(error) => return self.end_session(Some(error), None, env, out),
         };
         // Without a new id_token, the login's stands; without a new refresh token, the old one
         // goes on (no rotation).
