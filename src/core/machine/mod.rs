@@ -789,9 +789,14 @@ impl Machine {
 
     /// What request `seq` was for, and its outcome.
     fn reply(&mut self, seq: u32, reply: Reply, env: &mut Env, out: &mut Commands) {
-        if let Some(at) = self.discovering.iter().position(|(s, _)| *s == seq) {
-            let (_, issuer) = self.discovering.swap_remove(at);
-            return self.discovered(&issuer, reply, env, out);
+        // By index: `iter().position` cost 18 B more.
+        let mut at = 0;
+        while let Some((s, _)) = self.discovering.get(at) {
+            if *s == seq {
+                let (_, issuer) = self.discovering.swap_remove(at);
+                return self.discovered(&issuer, reply, env, out);
+            }
+            at += 1;
         }
         if let Some(proof) = proof_of(
             &mut self.attempt,
