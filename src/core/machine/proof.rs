@@ -391,10 +391,10 @@ impl Proof {
     /// Reads the profile endpoint, where there is one and the proof reads it: whether it did, so
     /// the proof waits (a flag, where a `Progress` came back through memory).
     fn read_profile(&mut self, seq: &mut u32, out: &mut Commands) -> bool {
-        let url = self
-            .reads_profile
-            .then(|| userinfo(&self.config, self.discovery.as_deref()));
-        let Some(Some((url, _))) = url else {
+        if !self.reads_profile {
+            return false;
+        }
+        let Some((url, _)) = userinfo(&self.config, self.discovery.as_deref()) else {
             return false;
         };
         let token = self.granted.token.access_token.expose();
