@@ -365,14 +365,10 @@ impl Machine {
         // Unchanged too under another client's or server's record (the same key, other
         // settings): it is no change of this session, as `sync_shared` reads it, which goes on.
         let record = env.store.get(Storage::Local, &name);
+        // The record matched by reference: no `Some` of the session's text built to compare.
         let unchanged = !held.kept
-            || record == Some(held.to_record())
-            || matches!(
-                record
-                    .lend()
-                    .and_then(|r| Held::from_record(r, &held.config)),
-                Some(None)
-            );
+            || matches!(&record, Some(r) if *r == held.to_record()
+                || matches!(Held::from_record(r, &held.config), Some(None)));
         if unchanged && due {
             self.send_refresh(env, out);
         } else {
