@@ -1231,11 +1231,9 @@ fn checked_grant(
         let token = implicit_token(params, p.config.preset, &p.config.scope, now)?;
         return Ok(Some(Granted::new(params, token, None)));
     };
-    let token_url = endpoint_of(
-        &p.config,
-        token_endpoint(&p.config, p.discovery.as_deref()),
-        "token_endpoint",
-    )?;
+    let Some(token_url) = token_endpoint(&p.config, p.discovery.as_deref()) else {
+        return Err(lacks(&p.config, "token_endpoint"));
+    };
     let body = token_request(code_of(params)?, &p.config, verifier);
     p.stage = Stage::Exchange(fetch(seq, token_url, Some(&body), out));
     Ok(None)
@@ -1298,12 +1296,12 @@ fn target(p: &mut Pending, page: &PageState) -> Result<Option<String>, OAuthErro
         return Ok(None);
     }
     let discovered = p.discovery.as_ref();
-    let endpoint = endpoint_of(
-        &p.config,
-        p.config
-            .authorization_endpoint(discovered.and_then(|d| d.authorization_endpoint.lend())),
-        "authorization_endpoint",
-    )?;
+    let found = p
+        .config
+        .authorization_endpoint(discovered.and_then(|d| d.authorization_endpoint.lend()));
+    let Some(endpoint) = found else {
+        return Err(lacks(&p.config, "authorization_endpoint"));
+    };
     // The discovered endpoint's query, as authorize-url's (which passed this with the settings).
     if let Some(why) = p.config.repeats(endpoint) {
         return Err(OAuthError::config(cat(&[
@@ -1364,22 +1362,17 @@ fn token_url_of<'a>(config: &'a Config, discovery: Option<&'a Discovery>) -> Opt
     }
 }
 
-/// An endpoint a login under `config` takes from its discovery document (`found`), or the error
-/// naming the member `name` the document lacks (followed, where the caller says so, by what its
-/// lack stops: the key set's `jwks_uri, so the id_token cannot be verified`).
-pub(super) fn endpoint_of<'a>(
-    config: &Config,
-    found: Option<&'a str>,
-    name: &str,
-) -> Result<&'a str, OAuthError> {
-    found.ok_or_else(|| {
-        OAuthError::config(cat(&[
-            "the discovery document of `",
-            config.issuer().unwrap_or(""),
-            "` names no ",
-            name,
-        ]))
-    })
+/// The error of a login under `config` whose discovery document lacks the endpoint it takes from
+/// it, the member `name` (followed, where the caller says so, by what its lack stops: the key
+/// set's `jwks_uri, so the id_token cannot be verified`). Its callers look the endpoint up
+/// themselves: one pointer back, where a `Result` of the endpoint came back through memory.
+pub(super) fn lacks(config: &Config, name: &str) -> OAuthError {
+    OAuthError::config(cat(&[
+        "the discovery document of `",
+        config.issuer().unwrap_or(""),
+        "` names no ",
+        name,
+    ]))
 }
 
 /// Advice for the page author's console: `<oauth-login>: `, then its `parts` (one step for every

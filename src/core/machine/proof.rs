@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use super::callback::PageState;
 use super::io::{Command, Commands};
-use super::{answered, endpoint_of, fetch, may_come_back, warn};
+use super::{answered, fetch, lacks, may_come_back, warn};
 use crate::core::contract::{Attr, ErrorCode, ResponseType};
 use crate::core::error::OAuthError;
 use crate::core::json;
@@ -186,12 +186,12 @@ impl Proof {
         self.claims = jws.claims;
         let name = "jwks_uri, so the id_token cannot be verified";
         // One way on from here, so the token read is dropped in one place.
-        let choice = match endpoint_of(&self.config, self.jwks_uri(), name) {
-            Ok(uri) => match page.keys(uri) {
+        let choice = match self.jwks_uri() {
+            Some(uri) => match page.keys(uri) {
                 Some(keys) => choose_key(keys, jws.kid.lend(), jws.alg),
                 None => KeyChoice::UnknownKid,
             },
-            Err(error) => KeyChoice::Refused(error),
+            None => KeyChoice::Refused(lacks(&self.config, name)),
         };
         match choice {
             KeyChoice::Key(jwk) => {
