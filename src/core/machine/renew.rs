@@ -501,7 +501,7 @@ impl Machine {
             unlock(out);
         }
         self.held = Some(held);
-        self.settle(Attempt::None);
+        self.settle(false);
         let event = if restoring {
             Event::Login
         } else {
@@ -510,10 +510,15 @@ impl Machine {
         self.report(event, Settle::Not, restoring, user.lend(), env, out);
     }
 
-    /// The last attempt's outcome becomes `to`; a login under way goes on.
-    fn settle(&mut self, to: Attempt) {
+    /// The last attempt's outcome becomes `Expired` where the session `expired`, else none; a
+    /// login under way goes on. (A flag, where an `Attempt` handed in was dropped when unused.)
+    fn settle(&mut self, expired: bool) {
         if !matches!(self.attempt, Attempt::Pending(_)) {
-            self.attempt = to;
+            self.attempt = if expired {
+                Attempt::Expired
+            } else {
+                Attempt::None
+            };
         }
     }
 
@@ -624,7 +629,7 @@ impl Machine {
         if let Some(error) = &error {
             warn(&["the session ended: ", &error.description], out);
         }
-        self.settle(Attempt::Expired);
+        self.settle(true);
         self.show(env.now, out);
         self.fire(
             Event::Expired,
@@ -690,7 +695,7 @@ impl Machine {
                         && self.held.as_ref().is_some_and(|old| {
                             old.refresh_token.is_some() && old.profile.sub == shared.profile.sub
                         });
-                    self.settle(Attempt::None);
+                    self.settle(false);
                     self.held = Some(shared);
                     // A renewal waiting for the lock finds the new token when it gets it (an
                     // expired one it renews, reporting it as this change); one under way is
@@ -734,14 +739,14 @@ impl Machine {
         // What this tab's renewal under way brings is live at the provider: revoked.
         self.revoke_renewal(&old.config, env, out);
         let id = old.config.preset.id;
-        let (attempt, event, detail) = match ended {
+        let (expired, event, detail) = match ended {
             Some(code) => {
                 let code = Some(code).filter(|c| !c.is_empty());
-                (Attempt::Expired, Event::Expired, Detail::Expired(id, code))
+                (true, Event::Expired, Detail::Expired(id, code))
             }
-            None => (Attempt::None, Event::Logout, Detail::Provider(id)),
+            None => (false, Event::Logout, Detail::Provider(id)),
         };
-        self.settle(attempt);
+        self.settle(expired);
         self.show(env.now, out);
         // A restore not reported yet never said this tab was logged in: no logout to say.
         if !(restoring && matches!(event, Event::Logout)) {
@@ -774,7 +779,7 @@ impl Machine {
             .and_then(|record| Held::from_record(&record, &config).flatten());
         forget_token(env.store, &config);
         forget_token(env.store, &self.config);
-        self.settle(Attempt::None);
+        self.settle(false);
         self.render(env.now, out);
         // The request's query; its URL once the endpoint is known (see `Revoking::parked`).
         let end_session = end_session.then(|| {
