@@ -802,8 +802,8 @@ impl Machine {
             self.revoking
                 .push(Revoking::new(logout, config, None, parked, env.now));
         } else {
-            let end_session = end_session_at(end_session, document, env.store, out);
-            let logout = Logout { id, end_session };
+            let mut logout = Logout { id, end_session };
+            end_session_at(&mut logout.end_session, document, env.store, out);
             let sessions = [held.as_ref(), stored.as_ref()];
             self.revoke(logout, config, sessions, renewal, env, out);
         }
@@ -886,7 +886,7 @@ impl Machine {
             let Revoking {
                 mut logout, config, ..
             } = self.revoking.remove(index);
-            logout.end_session = end_session_at(logout.end_session, document, env.store, out);
+            end_session_at(&mut logout.end_session, document, env.store, out);
             // Lent from the box, not moved out of it (a copy of their bytes).
             let (held, stored, renewal, answer) = &mut *parked;
             let sessions = [held.as_ref(), stored.as_ref()];
@@ -922,8 +922,7 @@ impl Machine {
                 continue;
             }
             if revoking.parked.take().is_some() {
-                let end_session = revoking.logout.end_session.take();
-                end_session_at(end_session, None, env.store, out);
+                end_session_at(&mut revoking.logout.end_session, None, env.store, out);
             }
             std::mem::take(&mut revoking.logout).settle(false, out);
             if revoking.waiting.contains(&revoking.renewal) {
@@ -1065,31 +1064,35 @@ fn end_session_query(
     query
 }
 
-/// The end-session request's URL, for its `query`, at the `end_session_endpoint` of the
-/// discovery `document` the page read; without one the console says so, the tab stays, and
-/// the `state` kept for its return goes.
+/// The end-session request's `query` becomes its URL, at the `end_session_endpoint` of the
+/// discovery `document` the page read; without one it goes (the console says so, the tab
+/// stays, and the `state` kept for its return goes). In place: an `Option<String>` handed in
+/// and back went through memory both ways.
 fn end_session_at(
-    query: Option<String>,
+    query: &mut Option<String>,
     document: Option<&Discovered>,
     store: &mut dyn Store,
     out: &mut Commands,
-) -> Option<String> {
-    let query = query?;
+) {
+    let Some(request) = query else { return };
     let endpoint = match document {
         Some(Discovered::Known(document)) => document.end_session_endpoint.lend(),
         _ => None,
     };
-    if endpoint.is_none() {
-        store.remove(Storage::Session, LOGOUT_KEY);
-        let why = match document {
-            Some(Discovered::Known(_)) => "the provider names no end_session_endpoint (set issuer to one whose discovery document does)",
-            // None set, one that could not be read (said as it failed), or one still out.
-            _ => "no discovery document was read to name the end_session_endpoint (set issuer, or see why above)",
-        };
-        let lead = "logout({ endSession: true }): ";
-        warn(&[lead, why, "; the session was ended here only"], out);
-    }
-    Some(with_query(endpoint?, &query))
+    *query = match endpoint {
+        Some(endpoint) => Some(with_query(endpoint, request)),
+        None => {
+            store.remove(Storage::Session, LOGOUT_KEY);
+            let why = match document {
+                Some(Discovered::Known(_)) => "the provider names no end_session_endpoint (set issuer to one whose discovery document does)",
+                // None set, one that could not be read (said as it failed), or one still out.
+                _ => "no discovery document was read to name the end_session_endpoint (set issuer, or see why above)",
+            };
+            let lead = "logout({ endSession: true }): ";
+            warn(&[lead, why, "; the session was ended here only"], out);
+            None
+        }
+    };
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
