@@ -352,12 +352,15 @@ impl Machine {
             .store
             .get(Storage::Session, PENDING_KEY)
             .unwrap_or_default();
-        // Not on a page whose response goes back to its login's page: it came with an answer.
-        let Some(login) = Pending::from_record(&record)
-            .filter(|p| p.config.key == config.key && env.page.back.is_none())
-        else {
+        let Some(login) = Pending::from_record(&record) else {
             return;
         };
+        // Not on a page whose response goes back to its login's page: it came with an answer.
+        // (Tested in place: `Option::filter` moved the login through memory.)
+        let ours = *login.config.key == *config.key && env.page.back.is_none();
+        if !ours {
+            return;
+        }
         env.store.remove(Storage::Session, PENDING_KEY);
         // One that ran out long ago (the tab went elsewhere and came back much later) is
         // forgotten: no cancel to tell of now.
