@@ -1016,7 +1016,8 @@ impl Machine {
     ) {
         self.show(env.now, out);
         if let Some(held) = &self.held {
-            let jws = held.id_token.lend().map(read_jws);
+            // No id_token reads as a refused one (no claims): no `Option` around the `Result`.
+            let jws = read_jws(held.id_token.lend().unwrap_or(""));
             let detail = Detail::Login {
                 provider: held.config.preset.id,
                 token: &held.token,
@@ -1024,8 +1025,8 @@ impl Machine {
                 user,
                 profile: held.profile(),
                 claims: match &jws {
-                    Some(Ok(jws)) => Some(&jws.claims),
-                    _ => None,
+                    Ok(jws) => Some(&jws.claims),
+                    Err(_) => None,
                 },
                 id_token: held.id_token.lend(),
             };
