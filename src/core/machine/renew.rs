@@ -570,7 +570,7 @@ impl Machine {
         self.revoke(
             Logout::default(),
             config.clone(),
-            [None; 2],
+            (None, None),
             renewal,
             env,
             out,
@@ -594,7 +594,14 @@ impl Machine {
             _ => return,
         };
         let config = p.config.clone();
-        self.revoke(Logout::default(), config, [None; 2], Some(step), env, out);
+        self.revoke(
+            Logout::default(),
+            config,
+            (None, None),
+            Some(step),
+            env,
+            out,
+        );
     }
 
     /// The session ends without a logout: the tokens are forgotten and `oauth-expired` fires
@@ -804,7 +811,7 @@ impl Machine {
         } else {
             let mut logout = Logout { id, end_session };
             end_session_at(&mut logout.end_session, document, env.store, out);
-            let sessions = [held.as_ref(), stored.as_ref()];
+            let sessions = (held.as_ref(), stored.as_ref());
             self.revoke(logout, config, sessions, renewal, env, out);
         }
         self.arm(env.now, out);
@@ -817,12 +824,13 @@ impl Machine {
     /// proof's at once, its refresh request's when it answers; a login's, as such steps), never
     /// anything while this widget holds a session (see `Revoking::send`): for the `logout()`
     /// promise `id`, or for none (0: a renewal or a login dropped otherwise, here or in another
-    /// tab).
+    /// tab). The two sessions come as a pair, two values in registers, where an array of them
+    /// was written to memory at each call.
     fn revoke(
         &mut self,
         logout: Logout,
         config: Rc<Config>,
-        [held, stored]: [Option<&Held>; 2],
+        (held, stored): (Option<&Held>, Option<&Held>),
         renewal: Option<RenewStep>,
         env: &Env,
         out: &mut Commands,
@@ -889,7 +897,7 @@ impl Machine {
             end_session_at(&mut logout.end_session, document, env.store, out);
             // Lent from the box, not moved out of it (a copy of their bytes).
             let (held, stored, renewal, answer) = &mut *parked;
-            let sessions = [held.as_ref(), stored.as_ref()];
+            let sessions = (held.as_ref(), stored.as_ref());
             let seq = match renewal {
                 Some(RenewStep::Request(seq)) => *seq,
                 _ => 0,
