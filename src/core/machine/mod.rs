@@ -966,7 +966,7 @@ impl Machine {
                         "the renewal could not reach the token endpoint before the token expired",
                     )
                 });
-                self.end_session(error, None, env, out)
+                self.end_session(error, 0, "", env, out)
             }
             None => self.arm(now, out),
         }

@@ -444,8 +444,11 @@ impl Machine {
             // what the provider granted (a rotated refresh token, live): revoked as the session
             // ends, as a login's is.
             Err(error) => {
-                let answered = matches!(reply, Reply::Answered(200, _)).then_some((seq, reply));
-                return self.end_session(Some(error), answered, env, out);
+                let (seq, body) = match reply {
+                    Reply::Answered(200, body) => (seq, body),
+                    _ => (0, ""),
+                };
+                return self.end_session(Some(error), seq, body, env, out);
             }
         };
         // Without a new id_token, the login's stands; without a new refresh token, the old one
@@ -471,7 +474,7 @@ impl Machine {
     pub(super) fn renewed(&mut self, progress: Progress, env: &mut Env, out: &mut Commands) {
         match progress {
             Progress::Waiting => return,
-            Progress::Failed(error) => return self.end_session(Some(error), None, env, out),
+            Progress::Failed(error) => return self.end_session(Some(error), 0, "", env, out),
             Progress::Done => {}
         }
         // Another tab's change this tab has not heard of yet (a logout: the renewed tokens are
@@ -544,7 +547,7 @@ impl Machine {
                 // not be read.
                 let url = renewal_endpoint(&held.config, env.page).or(held.config.issuer());
                 let error = unreachable_error("the renewal", url.unwrap_or(""), "");
-                self.end_session(Some(error), None, env, out);
+                self.end_session(Some(error), 0, "", env, out);
             }
         }
     }
@@ -605,12 +608,15 @@ impl Machine {
     }
 
     /// The session ends without a logout: the tokens are forgotten and `oauth-expired` fires
-    /// with `error`'s code (`null` when there was nothing to renew with). `answered`: the
-    /// refresh request and its 200 answer that failed its checks, whose tokens are revoked.
+    /// with `error`'s code (`null` when there was nothing to renew with). `seq` (0: none) and
+    /// `body`: the refresh request and its 200 answer that failed its checks, whose tokens are
+    /// revoked (two plain values, where an `Option` of the pair was written to memory at each
+    /// call).
     pub(super) fn end_session(
         &mut self,
         error: Option<OAuthError>,
-        answered: Option<(u32, Reply)>,
+        seq: u32,
+        body: &str,
         env: &mut Env,
         out: &mut Commands,
     ) {
@@ -624,12 +630,12 @@ impl Machine {
         };
         // What a renewal under way brings (a refresh request out past the expiry) is revoked;
         // so is what the answer that ended it brought, handed to revocation as that request's.
-        if let Some((seq, _)) = answered {
+        if seq > 0 {
             self.renewal_step(RenewStep::Request(seq));
         }
         self.revoke_renewal(&held.config, env, out);
-        if let Some((seq, reply)) = answered {
-            self.revoke_reply(seq, reply, out);
+        if seq > 0 {
+            self.revoke_reply(seq, Reply::Answered(200, body), out);
         }
         let code = error.as_ref().map(|e| e.code.as_str());
         leave_ended(env.store, &held.config, code);
