@@ -788,8 +788,12 @@ impl Machine {
         // The session as it is stored: another tab may have renewed it since this one last heard
         // (a removed element hears no `storage` event), or this element not restored it yet. Its
         // tokens are the live ones; the tabs that hear of this logout revoke nothing.
-        let stored = (env.store.get(config.storage, &token_name(&config)))
-            .and_then(|record| Held::from_record(&record, &config).flatten());
+        // Matched, not `and_then` and `flatten`, which moved the session through memory.
+        let record = env.store.get(config.storage, &token_name(&config));
+        let stored = match Held::from_record(record.lend().unwrap_or(""), &config) {
+            Some(Some(held)) => Some(held),
+            _ => None,
+        };
         forget_token(env.store, &config);
         forget_token(env.store, &self.config);
         self.settle(false);
