@@ -1166,22 +1166,27 @@ fn proof_of<'a>(
     seq: u32,
     steps: [Step; 2],
 ) -> Option<&'a mut Proof> {
-    let waits =
-        |proof: &Proof| proof.seq == seq && (proof.step == steps[0] || proof.step == steps[1]);
-    if let Attempt::Pending(p) = attempt {
-        if let Stage::Prove(proof) = &mut p.stage {
-            if waits(proof) {
-                return Some(proof);
-            }
-        }
-    }
-    match renewal {
-        Some(Renewal {
-            step: RenewStep::Prove(proof),
-            ..
-        }) if waits(proof) => Some(proof),
+    // The one whose request is `seq` (a request number is one proof's), then its step, tested
+    // once: a closure testing both, kept apart by LLVM, was called for each.
+    let login = match attempt {
+        Attempt::Pending(p) => match &mut p.stage {
+            Stage::Prove(proof) => Some(proof),
+            _ => None,
+        },
         _ => None,
-    }
+    };
+    let proof = match (login, renewal) {
+        (Some(proof), _) if proof.seq == seq => proof,
+        (
+            _,
+            Some(Renewal {
+                step: RenewStep::Prove(proof),
+                ..
+            }),
+        ) if proof.seq == seq => proof,
+        _ => return None,
+    };
+    (proof.step == steps[0] || proof.step == steps[1]).then_some(proof)
 }
 
 /// The authorization response `raw` for login `p`, checked: state, then issuer, then the
