@@ -189,14 +189,8 @@ fn a_refresh_answer_that_comes_while_a_logout_waits_for_the_discovery_document_i
     // renewal sends its refresh request at once, and the logout waits for the document that names
     // the revocation endpoint. The refresh answer that comes meanwhile brings a rotated refresh
     // token, live at the provider: revoked with the rest once the endpoint is known.
-    let attributes = "issuer=https%3A%2F%2Fid.example&client-id=spa&token-url=https%3A%2F%2Fid.example%2Ftoken&scope=offline_access&storage=session";
-    let mut w = Widget::new(attributes);
+    let mut w = with_issuer_and_session("&token-url=https%3A%2F%2Fid.example%2Ftoken");
     let key = format!("{TOKEN_PREFIX}custom:spa");
-    w.store.set(
-        Storage::Session,
-        &key,
-        "access_token=a1&expires_in=600&expires_at=1700000600000&scope=offline_access&refresh_token=r1",
-    );
     w.now = NOW + 700_000;
     let connected = w.connect();
     let fetch_to = |out: &[Value], url: &str| -> Vec<Value> {

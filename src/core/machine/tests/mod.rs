@@ -371,9 +371,15 @@ pub(super) fn with_refresh_token(extra: &str) -> Widget {
 /// An element given nothing but `issuer` (every endpoint is the discovered one), over a live
 /// session stored with refresh token `r1`, not yet connected.
 pub(super) fn discovered_only_with_session() -> Widget {
-    let attributes =
-        "issuer=https%3A%2F%2Fid.example&client-id=spa&scope=offline_access&storage=session";
-    let mut w = Widget::new(attributes);
+    with_issuer_and_session("")
+}
+
+/// As [`discovered_only_with_session`], with `more` attributes (`&name=value...`).
+pub(super) fn with_issuer_and_session(more: &str) -> Widget {
+    let attributes = format!(
+        "issuer=https%3A%2F%2Fid.example&client-id=spa&scope=offline_access&storage=session{more}"
+    );
+    let mut w = Widget::new(&attributes);
     let key = format!("{TOKEN_PREFIX}custom:spa");
     w.store.set(
         Storage::Session,
