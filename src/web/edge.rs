@@ -31,14 +31,20 @@ pub fn decode(text: &str) -> Result<Input<'_>, &'static str> {
     };
     let mut fields = JsonFields(values.iter(), true);
     let kind = fields.number(u64::MAX);
-    if !fields.ok() {
-        return Err("an input starts with its number");
-    }
-    match (Input::decode(kind, &mut fields), fields.0.next()) {
-        (Some(input), None) => Ok(input),
-        (None, _) => Err("unknown input, or a field of the wrong type"),
-        (Some(_), Some(_)) => Err("an input has more fields than it declares"),
-    }
+    // The fault chosen, and the error made once.
+    let fault = if !fields.ok() {
+        "an input starts with its number"
+    } else {
+        match Input::decode(kind, &mut fields) {
+            // A field of the wrong type is named before any field too many.
+            None => "unknown input, or a field of the wrong type",
+            Some(input) => match fields.0.next() {
+                None => return Ok(input),
+                Some(_) => "an input has more fields than it declares",
+            },
+        }
+    };
+    Err(fault)
 }
 
 /// An input's members after its number, and whether each one read so far was of its type.
