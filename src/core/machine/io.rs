@@ -355,10 +355,14 @@ pub enum Settle {
 
 impl Put for Settle {
     fn put(&self, sink: &mut impl Sink) {
+        // One string call for both texts.
         match self {
             Self::Not => sink.null(),
-            Self::Resolve => sink.string("resolve"),
-            Self::Reject => sink.string("reject"),
+            settle => sink.string(if *settle == Self::Resolve {
+                "resolve"
+            } else {
+                "reject"
+            }),
         }
     }
 }
