@@ -68,7 +68,7 @@ mod export {
             Ask::Input(id, input, now, out) => {
                 // Decoded before the match and lent to it: dropped once, whatever the way.
                 let decoded = edge::decode(input);
-                let text = match (widgets.get_mut(id as usize), &decoded) {
+                let fault = match (widgets.get_mut(id as usize), &decoded) {
                     (Some(Some(machine)), Ok(input)) => {
                         let mut env = Env {
                             store: &mut WebStore,
@@ -76,13 +76,15 @@ mod export {
                             now: now as u64,
                         };
                         machine.handle(input, &mut env, out);
-                        return 0;
+                        None
                     }
-                    (_, Err(text)) => text,
-                    _ => "no such widget",
+                    (_, Err(text)) => Some(*text),
+                    _ => Some("no such widget"),
                 };
                 // One fault for both: one command written.
-                out.emit(Command::Fault { text });
+                if let Some(text) = fault {
+                    out.emit(Command::Fault { text });
+                }
                 0
             }
         })
