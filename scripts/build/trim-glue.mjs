@@ -9,7 +9,7 @@
 //   without `realloc` does: encoded whole, then copied. The ASCII loop, the UTF-8 tail written in
 //   place and the `encodeInto` fallback go, and the calls stop handing `realloc` over, so the
 //   wasm's export of it goes too (scripts/build.mjs trims before scripts/build/minify-names.mjs
-//   drops unread exports).
+//   drops unread exports); nor `malloc`, the same at every call: the function calls it itself.
 // - Strings out of the wasm: decoded from a view made for them by a `TextDecoder` made there (the
 //   shared one and its count of bytes for Safari's 2 GiB limit go); the export `on` reads and
 //   frees its answer without `try`/`finally` (reading cannot throw: the decoder is not `fatal`;
@@ -43,7 +43,7 @@ const CUTS = [
   ['function passStringToWasm0(arg, malloc, realloc) {', '\n}\n', (cut, glue) => {
     const branch = cut.match(/\n {4}if \(realloc === undefined\) \{\n([^]*?)\n {4}\}\n/)?.[1].replace(/^ {4}/gm, '');
     if (!branch) throw new Error('build: the glue has no `if (realloc === undefined) {` branch; wasm-bindgen\'s glue changed shape');
-    return `function passStringToWasm0(arg, malloc) {\n${branch.replace(/getUint8ArrayMemory0\(\)\.subarray\((\w+), \1 \+ (\w+)\.length\)\.set\(\2\)/, `new Uint8Array(${memoryBuffer(glue)}).set($2, $1)`)}\n}\n`;
+    return `function passStringToWasm0(arg) {\n${branch.replace(/getUint8ArrayMemory0\(\)\.subarray\((\w+), \1 \+ (\w+)\.length\)\.set\(\2\)/, `new Uint8Array(${memoryBuffer(glue)}).set($2, $1)`).replace(/\bmalloc\(/, `${mallocOf(glue)}(`)}\n}\n`;
   }],
   // A string the wasm hands over, decoded straight from its bytes in the memory (the decoder cut
   // below, with its cache).
@@ -56,8 +56,8 @@ const CUTS = [
   ['export function on(', '\n}\n', (cut) => {
     const shape = cut.match(/^export function on\((\w+), (\w+), (\w+)\) \{\n {4}let (\w+);\n {4}let (\w+);\n {4}try \{\n {8}const (\w+) = \+\1;\n {8}const (\w+) = \+\3;\n {8}const (\w+) = passStringToWasm0\(\2, (wasm\.\w+), wasm\.\w+\);\n {8}const (\w+) = WASM_VECTOR_LEN;\n {8}const ret = (wasm\.\w+)\(\6, \8, \10, \7\);\n {8}\4 = ret\[0\];\n {8}\5 = ret\[1\];\n {8}return getStringFromWasm0\(ret\[0\], ret\[1\]\);\n {4}\} finally \{\n {8}(wasm\.\w+)\(\4, \5, 1\);\n {4}\}\n\}\n$/);
     if (!shape) throw new Error('build: the glue\'s `export function on(` has another shape; wasm-bindgen\'s glue changed shape');
-    const [, id, input, now, , , , , , malloc, , on, free] = shape;
-    return `export function on(${id}, ${input}, ${now}) {\n    const [ptr, len] = ${on}(${id}, passStringToWasm0(${input}, ${malloc}), WASM_VECTOR_LEN, ${now});\n    const text = getStringFromWasm0(ptr, len);\n    ${free}(ptr, len, 1);\n    return text;\n}\n`;
+    const [, id, input, now, , , , , , , , on, free] = shape;
+    return `export function on(${id}, ${input}, ${now}) {\n    const [ptr, len] = ${on}(${id}, passStringToWasm0(${input}), WASM_VECTOR_LEN, ${now});\n    const text = getStringFromWasm0(ptr, len);\n    ${free}(ptr, len, 1);\n    return text;\n}\n`;
   }],
   ['function isLikeNone(x) {', '\n}\n', ''],
   // The cached DataView and Uint8Array of the memory go: each use makes its own view of the
@@ -70,7 +70,7 @@ const CUTS = [
 // Then, everywhere: [pattern, replacement (or a function of the glue giving it), what it finds,
 // absent], each to match at least once; one marked absent must match nowhere, and replaces nothing.
 const REWRITES = [
-  [/(passStringToWasm0\(\w+, wasm\.\w+), wasm\.\w+\)/g, '$1)', '`passStringToWasm0(arg, malloc, realloc)` call'],
+  [/(passStringToWasm0\(\w+), wasm\.\w+, wasm\.\w+\)/g, '$1)', '`passStringToWasm0(arg, malloc, realloc)` call'],
   [/isLikeNone\((\w+)\)/g, '$1 == null', '`isLikeNone(x)` call'],
   [/\n *__proto__: null,/g, '', '`__proto__: null` in the imports'],
   // The two numbers a storage read answers (its string's address and length), written through one
@@ -85,6 +85,13 @@ function memoryBuffer(glue) {
   const found = glue.match(/new Uint8Array\((wasm\.\w+\.buffer)\)/);
   if (!found) throw new Error('build: the glue has no `new Uint8Array(wasm.memory.buffer)`; wasm-bindgen\'s glue changed shape');
   return found[1];
+}
+
+/** The `malloc` every call of `passStringToWasm0` in `glue` hands it (`wasm.__wbindgen_malloc`, whatever its name). */
+function mallocOf(glue) {
+  const found = new Set(Array.from(glue.matchAll(/passStringToWasm0\(\w+, (wasm\.\w+), wasm\.\w+\)/g), (call) => call[1]));
+  if (found.size !== 1) throw new Error('build: the glue\'s `passStringToWasm0` calls should hand it one `malloc`; wasm-bindgen\'s glue changed shape');
+  return [...found][0];
 }
 
 /** The line calling the start export in `glue`'s `__wbg_finalize_init` (`wasm.name();`), or ''. */

@@ -28,15 +28,16 @@ test('the glue loses initSync\'s other argument forms, the encodeInto fallback, 
   const renamed = trimGlue(fixture.replaceAll('wasm.memory.buffer', 'wasm.c.buffer'));
   assert.ok(!renamed.includes('wasm.memory'));
   assert.equal(renamed.match(/wasm\.c\.buffer/g).length, 3);
-  // A string crosses encoded whole, then copied, with `malloc` alone; a decoder for each string.
-  assert.match(glue, /function passStringToWasm0\(arg, malloc\) \{\n {4}const buf = cachedTextEncoder\.encode\(arg\);\n {4}const ptr = malloc\(buf\.length, 1\) >>> 0;\n {4}new Uint8Array\(wasm\.memory\.buffer\)\.set\(buf, ptr\);\n {4}WASM_VECTOR_LEN = buf\.length;\n {4}return ptr;\n\}\n/);
-  assert.equal(glue.match(/passStringToWasm0\((input|ret), wasm\.__wbindgen_malloc\)/g).length, 2);
+  // A string crosses encoded whole, then copied, with `malloc` alone, which the function calls
+  // itself (every call handed it the same one); a decoder for each string.
+  assert.match(glue, /function passStringToWasm0\(arg\) \{\n {4}const buf = cachedTextEncoder\.encode\(arg\);\n {4}const ptr = wasm\.__wbindgen_malloc\(buf\.length, 1\) >>> 0;\n {4}new Uint8Array\(wasm\.memory\.buffer\)\.set\(buf, ptr\);\n {4}WASM_VECTOR_LEN = buf\.length;\n {4}return ptr;\n\}\n/);
+  assert.equal(glue.match(/passStringToWasm0\((input|ret)\)/g).length, 2);
   assert.match(glue, /var ptr1 = ret == null \? 0 : passStringToWasm0/);
   assert.match(glue, /function getStringFromWasm0\(ptr, len\) \{\n {4}return new TextDecoder\('utf-8', \{ ignoreBOM: true \}\)\.decode\(new Uint8Array\(wasm\.memory\.buffer, ptr >>> 0, len\)\);\n\}\n/);
   // The storage read's answer: its string's address, then its length, as 32-bit numbers.
   assert.match(glue, /\n {12}\{ const view = new DataView\(wasm\.memory\.buffer, arg0 >>> 0, 8\); view\.setInt32\(0, ptr1, true\); view\.setInt32\(4, len1, true\); \}\n {8}\},/);
   // `on`: its answer read, then freed.
-  assert.match(glue, /export function on\(id, input, now\) \{\n {4}const \[ptr, len\] = wasm\.on\(id, passStringToWasm0\(input, wasm\.__wbindgen_malloc\), WASM_VECTOR_LEN, now\);\n {4}const text = getStringFromWasm0\(ptr, len\);\n {4}wasm\.__wbindgen_free\(ptr, len, 1\);\n {4}return text;\n\}\n/);
+  assert.match(glue, /export function on\(id, input, now\) \{\n {4}const \[ptr, len\] = wasm\.on\(id, passStringToWasm0\(input\), WASM_VECTOR_LEN, now\);\n {4}const text = getStringFromWasm0\(ptr, len\);\n {4}wasm\.__wbindgen_free\(ptr, len, 1\);\n {4}return text;\n\}\n/);
   assert.match(glue, /const cachedTextEncoder = new TextEncoder\(\);\n\n+let WASM_VECTOR_LEN = 0;/);
   // The imports object and its module keep their entries.
   assert.match(glue, /const import0 = \{\n {8}__wbg_storageGet_\w+: function/);
@@ -51,6 +52,8 @@ test('a glue without one of the parts it cuts, or with one twice, fails the buil
   assert.throws(() => trimGlue(fixture.replace('if (realloc === undefined) {', 'if (!realloc) {')), /changed shape/);
   assert.throws(() => trimGlue(fixture.replaceAll(', wasm.__wbindgen_realloc)', ')')), /changed shape/);
   assert.throws(() => trimGlue(fixture.replaceAll('isLikeNone(ret)', 'ret == null')), /changed shape/);
+  // Calls handing `passStringToWasm0` two different `malloc`s.
+  assert.throws(() => trimGlue(fixture.replace('passStringToWasm0(ret, wasm.__wbindgen_malloc,', 'passStringToWasm0(ret, wasm.other_malloc,')), /changed shape/);
   // `on` in another shape (its arguments in another order), or a view helper still read.
   assert.throws(() => trimGlue(fixture.replace('wasm.on(val2, ptr0, len0, val3)', 'wasm.on(val3, ptr0, len0, val2)')), /changed shape/);
   assert.throws(() => trimGlue(fixture.replace('4 * 0, ptr1, true);', '4 * 0, ptr1, true);\n            getDataViewMemory0().setInt32(arg0, 0, true);')), /changed shape/);
