@@ -18,7 +18,9 @@
 //   memory that grew go; a storage read's two numbers are written through one DataView of their
 //   8 bytes, little-endian as wasm's memory is. The build fails if a cut view helper is still read.
 // - `isLikeNone(x)` is `x == null`; the imports object and its module lose `__proto__: null`
-//   (the instance asks them only for their own, minified names).
+//   (the instance asks them only for their own, minified names); a controller's number is not made
+//   unsigned (it only goes back to the wasm), nor a storage write's `remove` a boolean (read as
+//   one).
 //
 // When wasm-bindgen moves: each cut must find its text exactly once, and each rewrite its calls,
 // or the build fails; a cut that stops applying is dropped here, not worked around.
@@ -72,6 +74,11 @@ const CUTS = [
 const REWRITES = [
   [/(passStringToWasm0\(\w+), wasm\.\w+, wasm\.\w+\)/g, '$1)', '`passStringToWasm0(arg, malloc, realloc)` call'],
   [/isLikeNone\((\w+)\)/g, '$1 == null', '`isLikeNone(x)` call'],
+  // A controller's number goes back to the wasm as it came (to `on` and `drop_widget`, whose `i32`
+  // parameters read the same bits), and JS does nothing else with it: not made unsigned.
+  [/(export function widget\(\) \{\n +const ret = wasm\.\w+\(\);\n +return ret) >>> 0;/, '$1;', '`widget()` that answers `ret >>> 0`'],
+  // `storageSet` reads `remove` as true or false (`if (remove)`): the 0 or 1 goes as it is.
+  [/(= storageSet\(.*, )(\w+) !== 0\);/, '$1$2);', '`storageSet(` call with `!== 0`'],
   [/\n *__proto__: null,/g, '', '`__proto__: null` in the imports'],
   // The two numbers a storage read answers (its string's address and length), written through one
   // DataView of their 8 bytes, made there, little-endian as the glue wrote them (wasm's memory is).

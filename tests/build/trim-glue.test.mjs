@@ -8,7 +8,7 @@ import { trimGlue } from '../../scripts/build/trim-glue.mjs';
 
 const fixture = readFileSync(join(import.meta.dirname, 'fixtures', 'glue-trim.js'), 'utf8');
 
-test('the glue loses initSync\'s other argument forms, the encodeInto fallback, the ASCII loop and realloc, the views\' and the decoder\'s caches and helpers, on\'s try/finally, isLikeNone and __proto__', () => {
+test('the glue loses initSync\'s other argument forms, the encodeInto fallback, the ASCII loop, realloc and the malloc argument, the views\' and the decoder\'s caches and helpers, on\'s try/finally, isLikeNone, __proto__, widget\'s >>> 0 and remove\'s !== 0', () => {
   const glue = trimGlue(fixture);
   for (const gone of ['deprecated', "'encodeInto' in", 'realloc', 'encodeInto', 'charCodeAt', 'wasm !== undefined', 'detached', 'byteLength', 'return __wbg_finalize_init(', 'cachedTextDecoder', 'MAX_SAFARI_DECODE_BYTES', 'isLikeNone', '__proto__']) {
     assert.ok(!glue.includes(gone), `${gone} is gone`);
@@ -39,6 +39,9 @@ test('the glue loses initSync\'s other argument forms, the encodeInto fallback, 
   // `on`: its answer read, then freed.
   assert.match(glue, /export function on\(id, input, now\) \{\n {4}const \[ptr, len\] = wasm\.on\(id, passStringToWasm0\(input\), WASM_VECTOR_LEN, now\);\n {4}const text = getStringFromWasm0\(ptr, len\);\n {4}wasm\.__wbindgen_free\(ptr, len, 1\);\n {4}return text;\n\}\n/);
   assert.match(glue, /const cachedTextEncoder = new TextEncoder\(\);\n\n+let WASM_VECTOR_LEN = 0;/);
+  // A controller's number as the wasm answers it; a storage write's `remove` as the wasm passes it.
+  assert.match(glue, /export function widget\(\) \{\n {4}const ret = wasm\.widget\(\);\n {4}return ret;\n\}\n/);
+  assert.match(glue, /storageSet\(arg0, getStringFromWasm0\(arg1, arg2\), getStringFromWasm0\(arg3, arg4\), arg5\);/);
   // The imports object and its module keep their entries.
   assert.match(glue, /const import0 = \{\n {8}__wbg_storageGet_\w+: function/);
   assert.match(glue, /return \{\n {8}"\.\/oauth_prefab_bg\.js": import0,\n {4}\};/);
@@ -52,6 +55,8 @@ test('a glue without one of the parts it cuts, or with one twice, fails the buil
   assert.throws(() => trimGlue(fixture.replace('if (realloc === undefined) {', 'if (!realloc) {')), /changed shape/);
   assert.throws(() => trimGlue(fixture.replaceAll(', wasm.__wbindgen_realloc)', ')')), /changed shape/);
   assert.throws(() => trimGlue(fixture.replaceAll('isLikeNone(ret)', 'ret == null')), /changed shape/);
+  assert.throws(() => trimGlue(fixture.replace('return ret >>> 0;', 'return ret;')), /changed shape/);
+  assert.throws(() => trimGlue(fixture.replace('arg5 !== 0)', 'arg5 === 1)')), /changed shape/);
   // Calls handing `passStringToWasm0` two different `malloc`s.
   assert.throws(() => trimGlue(fixture.replace('passStringToWasm0(ret, wasm.__wbindgen_malloc,', 'passStringToWasm0(ret, wasm.other_malloc,')), /changed shape/);
   // `on` in another shape (its arguments in another order), or a view helper still read.
