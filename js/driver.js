@@ -252,8 +252,8 @@ const HANDLERS = {
     // An answer whose body breaks off (the connection dropped) is unreachable too. Never one
     // the HTTP cache kept without asking the server: a key set fetched once more after a key
     // rotation must be the provider's current one.
-    fetch(url, { method: body == null ? 'GET' : 'POST', headers, body, cache: 'no-cache' }).then(async (response) => [response.status, await response.text()]).then(([status, text]) => {
-      this._tell(IN_ANSWER, seq, status, text);
+    fetch(url, { method: body == null ? 'GET' : 'POST', headers, body, cache: 'no-cache' }).then(async (response) => [response.status, await response.text()]).then((answer) => {
+      this._tell(IN_ANSWER, seq, ...answer);
     }, () => {
       // The page's CSP reports its refusal as an event of its own, queued beside the failure.
       setTimeout(() => {
