@@ -5,7 +5,7 @@ import { build, packed, plan, size, unpacker } from 'oauth-prefab:wasm';
 import { initSync } from '../pkg/oauth_prefab.js';
 import { bytesOf } from './bytes.js';
 import { handleCallback, reportLoaded } from './callback.js';
-import { CSP_WASM_ERROR, RESPONSE_KEY } from './contract.js';
+import { CHANNEL, CSP_WASM_ERROR, RESPONSE_KEY } from './contract.js';
 import { Driver } from './driver.js';
 import { define, login, OAuthError, setAvailable, start } from './element.js';
 import { unpack } from './unpack.js';
@@ -35,9 +35,10 @@ try {
 let page;
 /**
  * Where a window keeps its compiled core, with its build: a popup's callback page takes its
- * opener's (same origin, same build) instead of decoding its own, which takes 15-20 ms.
+ * opener's (same origin, same build) instead of decoding its own, which takes 15-20 ms. Its name
+ * is the channel's, 'oauth-prefab'.
  */
-const SHARED = Symbol.for('oauth-prefab');
+const SHARED = Symbol.for(CHANNEL);
 /** The core, decoded and compiled with no request of its own; asked about this page's address. */
 const boot = () => {
   let core;
