@@ -35,7 +35,8 @@ function shadowOf(host) {
  */
 function drawLabel(element) {
   const setting = (name) => element.getAttribute(name)?.trim();
-  element.shadowRoot.querySelector('[part=label]').textContent = setting('label') || PRESET_LABELS[setting('provider')] || LOG_IN;
+  // The label: the fourth part (see shadowOf).
+  element.shadowRoot.querySelectorAll('[part]')[3].textContent = setting('label') || PRESET_LABELS[setting('provider')] || LOG_IN;
 }
 
 /** A property set before the element was defined shadows the accessor: applied again. */
