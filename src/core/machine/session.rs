@@ -81,8 +81,9 @@ impl Held {
     /// `authenticated_at` was, or a login that gave none and a renewal that then did).
     #[inline(always)]
     pub fn login(&self) -> Option<Verified> {
-        // Matched, not `ok()?`: no `Result::ok` for this one type.
-        let Ok(jws) = read_jws(self.id_token.lend()?) else {
+        // Matched, not `ok()?`: no `Result::ok` for this one type. By reference: the answer is
+        // dropped once, where it is, not moved out of it first.
+        let Ok(jws) = &read_jws(self.id_token.lend()?) else {
             return None;
         };
         // Completed in the answer it was read into, not copied out of it and back.
