@@ -68,12 +68,13 @@ pub fn read_discovery(body: &str, issuer: &str) -> Result<Discovery, String> {
             "` is not a JSON object",
         ]));
     };
-    // Compared in place; the text copied only to name another issuer.
+    // Compared in place; the text copied only to name another issuer, and matched by
+    // reference: dropped once, whatever it is.
     if !doc.has_str("issuer", issuer) {
-        return Err(match doc.str_of("issuer") {
+        return Err(match &doc.str_of("issuer") {
             Some(given) => cat(&[
                 "the discovery document's issuer `",
-                &given,
+                given,
                 "` is not the issuer `",
                 issuer,
                 "`",
