@@ -8,7 +8,7 @@ use std::borrow::Cow;
 
 use crate::core::json::{self, Member, Value, Writer};
 use crate::core::text::{
-    base64url, decimal_or_max, find, same_secret, saturating_times, split_once,
+    base64url, decimal_or_max, find, same_secret, saturating_times, split_once, Lend,
 };
 
 /// The clock skew allowed either way on `exp`, `iat` and `nbf`.
@@ -144,13 +144,12 @@ fn checked(claims: &Value, expect: &Expect, iss: String) -> Result<Verified, &'s
         return Err("`nbf` is not a number of seconds in the past");
     }
     if let Some(nonce) = expect.nonce {
-        // The given nonce owned as `str_of` owns it: that code is shared, a lent one's is not.
+        // The given nonce compared where it is (lent, where it has no escape), not copied.
         match claims.get("nonce") {
             Some(given)
                 if given
                     .as_str()
-                    .map(Cow::into_owned)
-                    .is_some_and(|given| same_secret(&given, nonce)) => {}
+                    .is_some_and(|given| same_secret(given.lend(), nonce)) => {}
             Some(_) => return Err("`nonce` is not the login's"),
             None => return Err("`nonce` is missing"),
         }
