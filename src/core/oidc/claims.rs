@@ -221,7 +221,11 @@ pub fn subject(claims: &str) -> Option<Verified> {
     let Some(claims) = &json::parse(claims) else {
         return None;
     };
-    let audiences = audiences(Some(claims.get("aud")?), true);
+    // None without `aud`; handed on as looked up, not copied out of its `Option` and into
+    // another.
+    let aud = claims.get("aud");
+    aud?;
+    let audiences = audiences(aud, true);
     Some(named(
         claims,
         claims.str_of("iss")?,
