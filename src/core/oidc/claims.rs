@@ -92,22 +92,27 @@ pub fn check_parsed(claims: Option<Value>, expect: &Expect) -> Result<Verified, 
             }
             _ => break 'fixed "`iss` is missing",
         }
-        match checked(&claims, expect, expect.issuer.into()) {
-            Ok(verified) => return Ok(verified),
-            Err(why) => why,
+        let audiences = audiences(claims.get("aud"), false);
+        if let Err(why) = checked(&claims, expect, &audiences) {
+            break 'fixed why;
         }
+        // Read as the profile reads a text: a non-empty string's.
+        let Some(sub) = text(claims.get("sub")) else {
+            break 'fixed "`sub` is missing or empty";
+        };
+        return Ok(named(&claims, expect.issuer.into(), sub, &audiences));
     };
     Err(refused_as(why))
 }
 
-/// [`check_claims`] after `iss` (its text, to be moved into `Verified`): each failure is a
-/// fixed text.
+/// [`check_claims`] after `iss`, given `aud`'s audiences, up to `sub`: each failure is a fixed
+/// text. What passed is read into `Verified` by the caller, which builds it in its own answer
+/// (built here, it was copied out of this one's).
 #[inline(always)]
-fn checked(claims: &Value, expect: &Expect, iss: String) -> Result<Verified, &'static str> {
-    let audiences = audiences(claims.get("aud"), false);
+fn checked(claims: &Value, expect: &Expect, audiences: &[Member]) -> Result<(), &'static str> {
     let mut ours = false;
     // By a slice pattern: a `for` over the list calls its iterator.
-    let mut rest = audiences.as_slice();
+    let mut rest = audiences;
     while let [(_, audience), tail @ ..] = rest {
         rest = tail;
         if !matches!(audience, Value::Str(_)) {
@@ -167,11 +172,7 @@ fn checked(claims: &Value, expect: &Expect, iss: String) -> Result<Verified, &'s
     if auth_time_ms.is_none() && auth_time.is_some_and(|given| !matches!(given, Value::Null)) {
         return Err("`auth_time` is not a number of seconds");
     }
-    // Read as the profile reads a text: a non-empty string's.
-    let Some(sub) = text(claims.get("sub")) else {
-        return Err("`sub` is missing or empty");
-    };
-    Ok(named(claims, iss, sub, &audiences))
+    Ok(())
 }
 
 /// What a token names, once `iss`, `sub` and `aud` are read: one reader for a token checked
