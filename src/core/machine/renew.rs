@@ -670,8 +670,7 @@ impl Machine {
 
     /// Takes the session another tab left in `localStorage`: a login (`oauth-login`, restored),
     /// a renewal (`oauth-renewed`; `oauth-login` where this tab was `restoring` the session,
-    /// as its own renewal would report it), a logout (`oauth-logout`; nothing where this tab
-    /// was `restoring`, which never reported the session), or a session that ended
+    /// as its own renewal would report it), a logout (`oauth-logout`), or a session that ended
     /// there (`oauth-expired`, with that tab's error code). Whether there was such a change.
     fn sync_shared(&mut self, restoring: bool, env: &mut Env, out: &mut Commands) -> bool {
         let config = self.session_config();
@@ -761,10 +760,7 @@ impl Machine {
         };
         self.settle(expired);
         self.show(env.now, out);
-        // A restore not reported yet never said this tab was logged in: no logout to say.
-        if !(restoring && matches!(event, Event::Logout)) {
-            self.fire(event, detail, Settle::Not, out);
-        }
+        self.fire(event, detail, Settle::Not, out);
         true
     }
 
