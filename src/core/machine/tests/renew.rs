@@ -1218,3 +1218,33 @@ fn a_shared_session_that_ran_out_while_this_element_was_away_is_an_end_not_a_log
     assert!(event(&out, "oauth-logout").is_none(), "{out:?}");
     assert_eq!(rendered(&out).0, "expired");
 }
+
+#[test]
+fn a_tab_still_restoring_an_expired_session_hears_another_tabs_logout_as_its_restores_end() {
+    // Two tabs reopened together over an expired session: a holds the lock and renews; b waits
+    // for it, not yet reporting the session (`loggedIn` false). a's person logs out before its
+    // renewal answers. b's restore is over: it says so with `oauth-logout`, as the contract has
+    // every tab sharing the session hear a logout; with no event a page waiting for the restore's
+    // outcome (`oauth-login` or `oauth-expired`) would wait for ever.
+    let w = with_refresh_token("&storage=local&revoke-url=%2Frevoke");
+    let shared = format!("{CODE}&storage=local&revoke-url=%2Frevoke");
+    let mut a = w.another(&shared);
+    let mut b = w.another(&shared);
+    a.now = NOW + 700_000;
+    b.now = NOW + 700_000;
+    a.connect();
+    b.connect();
+    a.send(Input::Locked {});
+    a.logout(false);
+    b.store = a.store.clone();
+    let heard = b.send(Input::Stored { key: "".into() });
+    assert_eq!(fired(&heard), ["oauth-logout"], "{heard:?}");
+    assert_eq!(
+        find(&heard, "render").map(|r| &r["state"]),
+        Some(&Value::from("logged-out")),
+        "{heard:?}"
+    );
+    // Its wait for the lock is over too: getting it later sends nothing.
+    let later = b.send(Input::Locked {});
+    assert!(find(&later, "fetch").is_none(), "{later:?}");
+}
