@@ -1387,12 +1387,8 @@ pub(super) fn lacks(config: &Config, name: &str) -> OAuthError {
 /// Advice for the page author's console: `<oauth-login>: `, then its `parts` (one step for every
 /// such line).
 pub(super) fn warn(parts: &[&str], out: &mut Commands) {
-    let (mut text, mut parts) = (String::from(CONSOLE), parts);
-    // By a slice pattern: a `for` loop calls the slice's `into_iter`, kept apart by LLVM.
-    while let [part, rest @ ..] = parts {
-        text.push_str(part);
-        parts = rest;
-    }
+    let mut text = String::from(CONSOLE);
+    text.push_str(&cat(parts));
     out.emit(Command::Warn { text: &text });
 }
 
