@@ -23,7 +23,7 @@ import { gzipSync } from 'node:zlib';
 // panic's source line (no `-Zlocation-detail=none` on stable), so a change of comments alone moves
 // its figure (+41 B once, measured): the stable budget allows STABLE_LINE_SLACK above the figure
 // last measured, and the nightly one, which CI measures, stays exact.
-const BUDGET_BYTES = { nightly: 38_154, stable: 41_578 };
+const BUDGET_BYTES = { nightly: 38_148, stable: 41_578 };
 const STABLE_LINE_SLACK = 128;
 const HELLO_BYTES = 19_679;
 const TARGET_BYTES = 10_240;
